@@ -1,0 +1,74 @@
+"""The Flask factory: reads config, builds the long-lived parts once, wires the blueprints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, jsonify
+
+from bot import webhook
+from bot.clock import Clock
+from bot.config import load_config
+from bot.engine import Engine
+from bot.protocol import Codec, Inbound
+from bot.store import Store, open_store
+from flows import ALL_FLOWS
+from flows.catalog import Catalog
+
+
+@dataclass
+class Bot:
+    """Everything a request needs, built once per app (no module globals)."""
+
+    config: dict
+    clock: Clock
+    store: Store
+    backend: Any
+    catalog: Catalog
+    codec: Codec
+    engine: Engine
+    after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.store.close()
+        getattr(self.backend, "close", lambda: None)()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` uses the same names as the environment (see bot/config.py).
+
+    Beyond the contract names, tests may pass CLOCK (a bot.clock.Clock), FLOWS (flow classes)
+    and BACKEND (a ready Backend object).
+    """
+    cfg = load_config(config)
+    app = Flask(__name__)
+    app.config.from_mapping(cfg)
+    clock = cfg.get("CLOCK") or Clock()
+    backend = cfg.get("BACKEND")
+    if backend is None:
+        from bot.backend import make_backend
+
+        backend = make_backend(cfg, clock)
+    catalog = Catalog(cfg["BOT_LANG"])
+    store = open_store(cfg["BOT_STORE"], clock)
+    engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
+                    clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
+    codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
+                  cfg["WECHAT_TIMESTAMP_TOLERANCE"])
+    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, catalog, codec, engine)
+
+    webhook.init_app(app)
+    app.add_url_rule("/healthz", "healthz", lambda: jsonify(
+        status="ok", store=cfg["BOT_STORE"].split(":", 1)[0], backend=cfg["BOT_BACKEND"],
+        simulator=cfg["BOT_SIMULATOR"], lang=cfg["BOT_LANG"]))
+    if cfg["BOT_SIMULATOR"]:
+        from bot.sim import web
+
+        web.init_app(app)
+    if cfg.get("BOT_RECORD_DIR"):
+        from bot.sim import record
+
+        record.init_app(app)
+    return app

@@ -1,0 +1,85 @@
+"""Settings from a dict, the environment and `.env`, under the contract's names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "WECHAT_TOKEN": None,
+    "WECHAT_APP_ID": None,
+    "WECHAT_APP_SECRET": None,
+    "WECHAT_AES_KEY": None,
+    "WECHAT_TIMESTAMP_TOLERANCE": 300,
+    "BOT_STORE": None,  # derived from BOT_DATA_DIR when unset
+    "BOT_DATA_DIR": "./instance",
+    "BOT_BACKEND": "mock",
+    "BOT_BACKEND_SEED": str(ROOT / "fixtures" / "backend.yaml"),
+    "BOT_SIMULATOR": False,
+    "BOT_LANG": "zh_CN",
+    "BOT_SESSION_TTL": 900,
+    "BOT_RECORD_DIR": None,
+}
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
+LANGS = ("zh_CN", "en")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
+    """Merge defaults < `.env` < environment < `overrides`, then check and coerce."""
+    cfg = dict(DEFAULTS)
+    names = set(DEFAULTS)
+    dotenv = dotenv_values(env_file) if Path(env_file).is_file() else {}
+    for source in (dotenv, os.environ):
+        cfg.update({k: v for k, v in source.items() if k in names and v not in (None, "")})
+    cfg.update(overrides or {})
+    return validate(cfg)
+
+
+def validate(cfg: dict) -> dict:
+    """Coerce types and refuse settings the bot cannot run with, naming the fix."""
+    if not cfg.get("WECHAT_TOKEN"):
+        raise ConfigError(
+            "WECHAT_TOKEN is required: set it to the Token configured on the platform "
+            "(or run `wxbot demo`, which uses dev-token)"
+        )
+    for name in INTS:
+        try:
+            cfg[name] = int(cfg[name])
+        except (TypeError, ValueError):
+            msg = f"{name} must be a whole number of seconds, got {cfg[name]!r}"
+            raise ConfigError(msg) from None
+        if cfg[name] < 0:
+            raise ConfigError(f"{name} must not be negative")
+    key = cfg.get("WECHAT_AES_KEY")
+    if key and len(key) != 43:
+        raise ConfigError(f"WECHAT_AES_KEY must be the 43-character EncodingAESKey, got {len(key)}")
+    if key and not cfg.get("WECHAT_APP_ID"):
+        raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
+    if cfg["BOT_LANG"] not in LANGS:
+        raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
+    cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
+    cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
+    if not cfg.get("BOT_STORE"):
+        cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"
+    if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://")):
+        raise ConfigError(
+            f"BOT_STORE must be sqlite:///PATH, memory:// or redis://HOST:PORT/DB, "
+            f"got {cfg['BOT_STORE']!r}"
+        )
+    return cfg

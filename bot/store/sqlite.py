@@ -1,0 +1,158 @@
+"""The default store: one SQLite file in WAL mode, shared by every worker process.
+
+Connections are opened once per thread and reused; turns are tickets in a table, so one
+user's messages are served in arrival order even across gunicorn workers, and a holder that
+died (kill -9) is passed over once its turn is stale.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, LockTimeout
+
+STALE_TURN = 30.0  # seconds a turn may be held before its holder is presumed dead
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL);
+CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, digest TEXT NOT NULL, expires REAL);
+CREATE TABLE IF NOT EXISTS sessions (user TEXT PRIMARY KEY, data TEXT NOT NULL, expires REAL);
+CREATE TABLE IF NOT EXISTS turns (user TEXT PRIMARY KEY, next INTEGER, serving INTEGER, since REAL);
+CREATE TABLE IF NOT EXISTS skipped (user TEXT, ticket INTEGER, PRIMARY KEY (user, ticket));
+"""
+
+
+class SQLiteStore:
+    """Durable across restarts and kill -9: WAL with synchronous=NORMAL survives a crash."""
+
+    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock or Clock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._released = threading.Condition()
+        self._saves = 0
+        self._db.executescript(SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                 check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._guard:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def reply(self, key: str) -> str | None:
+        row = self._db.execute("SELECT reply FROM replies WHERE key=? AND expires>=?",
+                               (key, self.clock.now())).fetchone()
+        return row[0] if row else None
+
+    def claim_request(self, key: str, digest: str, ttl: int) -> bool:
+        now = self.clock.now()
+        with self._tx() as db:
+            row = db.execute("SELECT digest FROM requests WHERE key=? AND expires>=?",
+                             (key, now)).fetchone()
+            if row is None:
+                db.execute("INSERT OR REPLACE INTO requests VALUES (?,?,?)",
+                           (key, digest, now + ttl))
+        return row is None or row[0] == digest
+
+    def session(self, user: str) -> dict | None:
+        row = self._db.execute("SELECT data FROM sessions WHERE user=? AND expires>=?",
+                               (user, self.clock.now())).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
+        now = self.clock.now()
+        with self._tx() as db:
+            if session is None:
+                db.execute("DELETE FROM sessions WHERE user=?", (user,))
+            else:
+                db.execute("INSERT OR REPLACE INTO sessions VALUES (?,?,?)",
+                           (user, json.dumps(session, ensure_ascii=False),
+                            now + ttl + SESSION_GRACE))
+            db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
+                       (key, reply, now + DEDUP_TTL))
+            self._saves += 1
+            if self._saves % PRUNE_EVERY == 0:
+                for table in ("replies", "requests", "sessions"):
+                    db.execute(f"DELETE FROM {table} WHERE expires<?", (now,))
+
+    @contextmanager
+    def lock(self, user: str, timeout: float = 10.0) -> Iterator[None]:
+        with self._tx() as db:
+            (ticket,) = db.execute(
+                "INSERT INTO turns VALUES (?,1,0,?) ON CONFLICT(user) DO UPDATE "
+                "SET next=next+1 RETURNING next-1", (user, time.time())).fetchone()
+        self._wait_turn(user, ticket, timeout)
+        try:
+            yield
+        finally:
+            self._advance(user, ticket)
+
+    def _wait_turn(self, user: str, ticket: int, timeout: float) -> None:
+        deadline, pause = time.monotonic() + timeout, 0.0005
+        while True:
+            row = self._db.execute("SELECT serving, since FROM turns WHERE user=?",
+                                   (user,)).fetchone()
+            if row is None or row[0] == ticket:
+                return
+            if time.time() - row[1] > STALE_TURN:
+                self._advance(user, row[0])
+                continue
+            if time.monotonic() > deadline:
+                with self._tx() as db:
+                    db.execute("INSERT OR IGNORE INTO skipped VALUES (?,?)", (user, ticket))
+                raise LockTimeout(user)
+            with self._released:  # a release in this process wakes us at once
+                self._released.wait(pause)
+            pause = min(pause * 2, 0.02)
+
+    def _advance(self, user: str, ticket: int) -> None:
+        """End `ticket`'s turn (if it is still the one served) and pass over gave-up tickets."""
+        with self._tx() as db:
+            row = db.execute("SELECT next, serving FROM turns WHERE user=?", (user,)).fetchone()
+            if row is None or row[1] != ticket:
+                return
+            nxt, serving = row[0], ticket + 1
+            while db.execute("DELETE FROM skipped WHERE user=? AND ticket=? RETURNING 1",
+                             (user, serving)).fetchone():
+                serving += 1
+            if serving >= nxt:  # nobody waiting: drop the row so the table stays small
+                db.execute("DELETE FROM turns WHERE user=?", (user,))
+            else:
+                db.execute("UPDATE turns SET serving=?, since=? WHERE user=?",
+                           (serving, time.time(), user))
+        with self._released:
+            self._released.notify_all()
+
+    def close(self) -> None:
+        with self._guard:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,74 @@
+"""The `/wechat` endpoint: thin on purpose (decode -> engine -> encode), never a 500."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from bot.protocol import MAX_BODY, Forbidden, ProtocolError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wechat", __name__)
+SIGNED = ("signature", "timestamp", "nonce")
+
+
+def _text(body: str, status: int = 200) -> Response:
+    return Response(body, status, content_type="text/plain; charset=utf-8")
+
+
+def _xml(body: str) -> Response:
+    if body == "success":
+        return _text(body)
+    return Response(body, 200, content_type="application/xml; charset=utf-8")
+
+
+@bp.before_request
+def _request_id() -> None:
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:12]
+
+
+@bp.errorhandler(ProtocolError)
+def _refuse(exc: ProtocolError) -> Response:
+    # The reason names the check that failed and nothing the sender wrote.
+    log.warning("refused %s %s: %s [request %s]", request.method, request.path, exc, g.request_id)
+    return _text(f"{exc.status} {exc}", exc.status)
+
+
+@bp.get("/wechat")
+def verify() -> Response:
+    return _text(current_app.extensions["wxbot"].codec.verify_url(request.args))
+
+
+@bp.post("/wechat")
+def receive() -> Response:
+    bot = current_app.extensions["wxbot"]
+    if (request.content_length or 0) > MAX_BODY:
+        return _too_large()
+    body = request.stream.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return _too_large()
+    inbound = bot.codec.decode(request.args, body)
+    query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
+    digest = hashlib.sha1(body).hexdigest()
+    if not bot.store.claim_request(query_key, digest, max(bot.codec.tolerance, 300)):
+        raise Forbidden("signed query reused with a different body")
+    try:
+        reply = bot.engine.handle(inbound.message)
+    except Exception:  # the platform must never see a 500: log, then tell it to stop retrying
+        log.exception("message handling failed [request %s]", g.request_id)
+        reply = ""
+    for hook in bot.after_message:
+        hook(inbound, reply)
+    return _xml(bot.codec.encode(reply, inbound))
+
+
+def _too_large() -> Response:
+    log.warning("refused POST /wechat: body over %d bytes [request %s]", MAX_BODY, g.request_id)
+    return _text(f"413 body over {MAX_BODY} bytes", 413)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,139 @@
+"""Flows as data: states and transitions declared on the class, one shared Machine per class.
+
+A conversation is a model restored per message (state + slots from the session); instead of
+`add_model`/`remove_model` on every message we fire the shared Machine's events on the model
+directly, which means the same and builds nothing per message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
+
+from transitions import EventData, Machine
+
+from flows.catalog import Catalog
+
+if TYPE_CHECKING:
+    from transitions.core import TransitionConfigDict as TransitionConfig
+else:
+    TransitionConfig = dict
+
+FAILED, DONE = "failed", "done"
+
+
+class StateSpec(TypedDict, total=False):
+    name: str
+    prompt: str  # catalog key said on entering the state
+    help: str  # catalog key explaining the step (`帮助`)
+    read: str  # method that reads the answer: returns an error key, or None and sets .value
+    on_enter: list[str]
+    final: bool
+
+
+@dataclass
+class Turn:
+    """What one message's handling may touch: who, the clock, the backend, what to say."""
+
+    openid: str
+    catalog: Catalog
+    backend: Any = None
+    clock: Any = None
+    out: list[str] = field(default_factory=list)
+    trace: list[tuple[str, str, str]] = field(default_factory=list)  # (flow, source, dest)
+
+    def say(self, key: str, **values: Any) -> None:
+        self.out.append(self.catalog.text(key, **values))
+
+
+def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -> list[dict]:
+    """The usual shape of a question: accepted -> next; too many misses -> failed; else again."""
+    onward = [{"trigger": "answer", "source": state, "dest": then, "conditions": "is_accepted",
+               "before": "keep"}] if isinstance(then, str) else then
+    give_up = [{"trigger": "answer", "source": state, "dest": FAILED,
+                "conditions": "is_out_of_tries"}] if tries else []
+    again = [{"trigger": "answer", "source": state, "dest": state, "before": "complain"}]
+    return [*onward, *give_up, *again]
+
+
+class Flow:
+    """One multi-turn conversation; subclasses declare `states`, `transitions`, `initial`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # catalog key of the flow's name in menus
+    keywords: ClassVar[str]  # catalog key of the words that start it
+    menu_key: ClassVar[str | None] = None
+    states: ClassVar[list[StateSpec]]
+    transitions: ClassVar[list[TransitionConfig]]
+    initial: ClassVar[str]
+    max_tries: ClassVar[int] = 3
+    machine: ClassVar[Machine]
+    specs: ClassVar[dict[str, StateSpec]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.states = [*cls.states, {"name": FAILED, "prompt": "flow.failed", "final": True}]
+        cls.specs = {s["name"]: s for s in cls.states}
+        cls.machine = Machine(
+            model=None, auto_transitions=False, send_event=True, initial=cls.initial,
+            states=[{"name": s["name"], "on_enter": [*s.get("on_enter", []), "prompt"],
+                     "final": s.get("final", False)} for s in cls.states],
+            transitions=cls.transitions, prepare_event="read", after_state_change="traced",
+            name=cls.name,
+        )
+
+    def __init__(self, turn: Turn, state: str | None = None, slots: dict | None = None) -> None:
+        self.turn, self.slots = turn, slots if slots is not None else {}
+        self.state = state or self.initial
+        self.value: Any = None
+        self.error: str | None = None
+
+    # -- what the engine calls ------------------------------------------------------------
+    def start(self) -> None:
+        """Enter the initial state as a transition would, so its on_enter work runs too."""
+        state = self.machine.get_state(self.state)
+        state.enter(EventData(state, None, self.machine, self, args=(), kwargs={}))
+
+    def answer(self, text: str) -> None:
+        self.machine.events["answer"].trigger(self, text.strip())
+
+    def help_key(self) -> str:
+        return self.specs[self.state].get("help", self.specs[self.state].get("prompt", ""))
+
+    @property
+    def done(self) -> bool:
+        return bool(self.specs[self.state].get("final"))
+
+    def session(self) -> dict:
+        return {"flow": self.name, "state": self.state, "slots": self.slots}
+
+    # -- callbacks the declarations name --------------------------------------------------
+    def read(self, event: EventData) -> None:
+        reader = self.specs[self.state].get("read")
+        self.value, self.error = (event.args[0] if event.args else None), None
+        if reader:
+            self.error = getattr(self, reader)(self.value)
+
+    def is_accepted(self, _: EventData) -> bool:
+        return self.error is None
+
+    def is_out_of_tries(self, _: EventData) -> bool:
+        return self.slots.get("_misses", {}).get(self.state, 0) + 1 >= self.max_tries
+
+    def keep(self, _: EventData) -> None:
+        """Store the accepted answer under the state's slot name (ask_x -> x)."""
+        self.slots[self.state.removeprefix("ask_")] = self.value
+
+    def complain(self, _: EventData) -> None:
+        misses = self.slots.setdefault("_misses", {})
+        misses[self.state] = misses.get(self.state, 0) + 1
+        if self.error:
+            self.turn.say(self.error)
+
+    def prompt(self, _: EventData | None) -> None:
+        key = self.specs[self.state].get("prompt")
+        if key:
+            self.turn.say(key, **self.slots)
+
+    def traced(self, event: EventData) -> None:
+        self.turn.trace.append((self.name, event.transition.source, event.transition.dest))
