@@ -1,0 +1,114 @@
+"""SMS verification codes: sending with a resend limit, checking with a lockout.
+
+Rules (DESIGN.md): six random digits, valid five minutes, one use; at most one SMS per phone
+per minute; five wrong codes lock that ID for that purpose for thirty minutes. Failures count
+across resends, so asking for a new code does not buy more guesses. The outbox is the
+simulated phone, so it holds the code itself; verification only ever sees a salted hash.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from bot.backend.hashing import code_matches, hash_code, new_code
+from bot.backend.service import CodeCheck, CodeSent, Purpose
+from bot.clock import SHANGHAI
+from flows.ids import mask_phone
+
+CODE_TTL = 5 * 60
+RESEND_GAP = 60
+MAX_FAILURES = 5
+LOCK_SECONDS = 30 * 60
+
+
+def iso(ts: float) -> str:
+    """Epoch seconds as ISO 8601 in Asia/Shanghai, the time users and fixtures read."""
+    return datetime.fromtimestamp(ts, SHANGHAI).isoformat(timespec="seconds")
+
+
+def _wait(until: float, now: float) -> int:
+    return max(1, math.ceil(until - now))
+
+
+def _locked_until(conn: sqlite3.Connection, id_number: str, purpose: str, now: float) -> float:
+    row = conn.execute(
+        "SELECT locked_until FROM attempts WHERE id_number = ? AND purpose = ?",
+        (id_number, purpose),
+    ).fetchone()
+    return row["locked_until"] if row and row["locked_until"] > now else 0.0
+
+
+def send(conn: sqlite3.Connection, id_number: str, purpose: Purpose, now: float) -> CodeSent:
+    """Issue a code to the phone on record for `id_number` (inside a write transaction)."""
+    person = conn.execute("SELECT phone FROM people WHERE id_number = ?", (id_number,)).fetchone()
+    if person is None:
+        return CodeSent(ok=False, reason="unknown")
+    if until := _locked_until(conn, id_number, purpose, now):
+        return CodeSent(ok=False, reason="locked", retry_after=_wait(until, now))
+    phone = person["phone"]
+    if not phone:
+        return CodeSent(ok=False, reason="no_phone")
+    last = conn.execute("SELECT MAX(sent_at) FROM outbox WHERE phone = ?", (phone,)).fetchone()[0]
+    if last is not None and now - last < RESEND_GAP:
+        return CodeSent(
+            ok=False,
+            phone_masked=mask_phone(phone),
+            reason="too_soon",
+            retry_after=_wait(last + RESEND_GAP, now),
+        )
+    code = new_code()
+    conn.execute(
+        "INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?)",
+        (id_number, purpose, hash_code(code), now + CODE_TTL),
+    )
+    conn.execute(
+        "INSERT INTO outbox (phone, code, purpose, sent_at) VALUES (?, ?, ?, ?)",
+        (phone, code, purpose, now),
+    )
+    return CodeSent(ok=True, phone_masked=mask_phone(phone))
+
+
+def check(
+    conn: sqlite3.Connection, id_number: str, purpose: Purpose, code: str, now: float
+) -> CodeCheck:
+    """Check a typed code (inside a write transaction): consume it, or count a failure."""
+    if until := _locked_until(conn, id_number, purpose, now):
+        return CodeCheck(ok=False, reason="locked", retry_after=_wait(until, now))
+    key = (id_number, purpose)
+    row = conn.execute(
+        "SELECT failures FROM attempts WHERE id_number = ? AND purpose = ?", key
+    ).fetchone()
+    left = MAX_FAILURES - (row["failures"] if row else 0)
+    stored = conn.execute(
+        "SELECT code_hash, expires_at FROM codes WHERE id_number = ? AND purpose = ?", key
+    ).fetchone()
+    if stored is None:
+        return CodeCheck(ok=False, reason="none_sent", attempts_left=left)
+    if stored["expires_at"] <= now:
+        conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
+        return CodeCheck(ok=False, reason="expired", attempts_left=left)
+    if code_matches(code.strip(), stored["code_hash"]):
+        conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
+        conn.execute("DELETE FROM attempts WHERE id_number = ? AND purpose = ?", key)
+        return CodeCheck(ok=True, attempts_left=MAX_FAILURES)
+    left -= 1
+    locked = now + LOCK_SECONDS if left <= 0 else 0.0
+    conn.execute(
+        "INSERT OR REPLACE INTO attempts VALUES (?, ?, ?, ?)",
+        (*key, 0 if locked else MAX_FAILURES - left, locked),
+    )
+    if locked:
+        conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
+        return CodeCheck(ok=False, reason="locked", retry_after=LOCK_SECONDS)
+    return CodeCheck(ok=False, reason="wrong", attempts_left=left)
+
+
+def outbox(conn: sqlite3.Connection, phone: str) -> list[dict[str, Any]]:
+    """Messages sent to `phone`, oldest first, as the simulator's phone shows them."""
+    rows = conn.execute(
+        "SELECT phone, code, purpose, sent_at FROM outbox WHERE phone = ? ORDER BY seq", (phone,)
+    ).fetchall()
+    return [{**dict(row), "sent_at": iso(row["sent_at"])} for row in rows]

@@ -1,0 +1,101 @@
+"""The mock backend's SQLite file: its tables, and one reused connection per thread.
+
+WAL mode lets the simulator page read while a conversation writes; `transaction()` takes the
+write lock up front (BEGIN IMMEDIATE) so read-then-write steps such as the SMS rate limit
+cannot race between threads or processes sharing the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS people (
+    id_number TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT);
+CREATE TABLE IF NOT EXISTS cards (
+    card_number TEXT PRIMARY KEY, holder TEXT NOT NULL REFERENCES people(id_number),
+    status TEXT NOT NULL, password_hash TEXT NOT NULL,
+    bound_openid TEXT UNIQUE, guardian TEXT, relation TEXT, consent_at REAL);
+CREATE INDEX IF NOT EXISTS cards_holder ON cards(holder);
+CREATE TABLE IF NOT EXISTS guardianships (
+    minor TEXT NOT NULL, guardian TEXT NOT NULL, relation TEXT NOT NULL,
+    PRIMARY KEY (minor, guardian));
+CREATE TABLE IF NOT EXISTS codes (
+    id_number TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL,
+    expires_at REAL NOT NULL, PRIMARY KEY (id_number, purpose));
+CREATE TABLE IF NOT EXISTS attempts (
+    id_number TEXT NOT NULL, purpose TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0, PRIMARY KEY (id_number, purpose));
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, phone TEXT NOT NULL, code TEXT NOT NULL,
+    purpose TEXT NOT NULL, sent_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS outbox_phone ON outbox(phone, seq);
+CREATE TABLE IF NOT EXISTS reviews (
+    ref TEXT PRIMARY KEY, day TEXT NOT NULL, seq INTEGER NOT NULL, id_number TEXT NOT NULL,
+    openid TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
+    UNIQUE (day, seq));
+"""
+
+STATE_TABLES = ("cards", "guardianships", "codes", "attempts", "outbox", "reviews", "people")
+
+
+class Database:
+    """A SQLite file shared by threads: each thread lazily opens one connection and keeps it."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.connection().executescript(SCHEMA)
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use so threads never share a cursor."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block under the write lock, committing on success, rolling back on error."""
+        conn = self.connection()
+        if conn.in_transaction:  # nested use joins the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def is_empty(self) -> bool:
+        """True before the first seeding, so a restart keeps its state."""
+        return self.connection().execute("SELECT 1 FROM people LIMIT 1").fetchone() is None
+
+    def clear(self, conn: sqlite3.Connection) -> None:
+        """Drop every row (inside the caller's transaction), ready for a fresh seed."""
+        for table in STATE_TABLES:
+            conn.execute(f"DELETE FROM {table}")  # fixed names, not input
+
+    def close(self) -> None:
+        """Close every thread's connection; the object is unusable afterwards."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
