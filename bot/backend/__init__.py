@@ -1,0 +1,57 @@
+"""The social-security backend the flows talk to, chosen by configuration.
+
+`make_backend` is the one place that turns BOT_BACKEND / BOT_DATA_DIR / BOT_BACKEND_SEED into
+a `Backend`: the in-process SQLite mock, or the HTTP client for a mock served elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.backend.client import HttpBackend
+from bot.backend.mock import MockBackend
+from bot.backend.service import Backend, BackendError, SimulatedBackend
+from bot.clock import Clock
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SEED = REPO_ROOT / "fixtures" / "backend.yaml"
+
+__all__ = [
+    "Backend",
+    "BackendError",
+    "HttpBackend",
+    "MockBackend",
+    "SimulatedBackend",
+    "make_backend",
+    "seed_path",
+]
+
+
+def seed_path(value: str | Path | None) -> Path:
+    """The seed file for a setting: relative paths from the cwd, else from the repository root."""
+    if not value:
+        return DEFAULT_SEED
+    path = Path(value).expanduser()
+    if not path.is_absolute() and not path.exists() and (REPO_ROOT / path).exists():
+        return REPO_ROOT / path
+    return path
+
+
+def data_dir(value: str | Path | None) -> Path:
+    """BOT_DATA_DIR (default ./instance), created if missing."""
+    path = Path(value or "instance").expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def make_backend(config: Mapping[str, Any], clock: Clock) -> SimulatedBackend:
+    """The backend BOT_BACKEND names: `mock` (SQLite in BOT_DATA_DIR) or an http(s) base URL."""
+    target = str(config.get("BOT_BACKEND") or "mock").strip()
+    if target == "mock":
+        path = data_dir(config.get("BOT_DATA_DIR")) / "backend.sqlite3"
+        return MockBackend(path, seed_path(config.get("BOT_BACKEND_SEED")), clock)
+    if target.startswith(("http://", "https://")):
+        return HttpBackend(target)
+    raise ValueError(f"BOT_BACKEND must be 'mock' or an http(s)://…/backend/v1 URL, not {target!r}")

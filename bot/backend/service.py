@@ -7,8 +7,10 @@ Results are small frozen dataclasses so they cross process and HTTP boundaries u
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 Purpose = Literal["bind", "reset", "unbind"]
 CardStatus = Literal["active", "lost", "frozen"]
@@ -109,4 +111,24 @@ class Backend(Protocol):
 
     def reset(self) -> None:
         """Reload the seed, dropping bindings, codes, reviews and changed passwords."""
+        ...
+
+    def close(self) -> None:
+        """Release connections (SQLite files, HTTP sessions); the app calls it at shutdown."""
+        ...
+
+
+class SimulatedBackend(Backend, Protocol):
+    """What the simulator and replay need on top: the SMS outbox, card views, other seeds."""
+
+    def reset(self, seed: str | Path | Mapping[str, Any] | None = None) -> None:
+        """Reload the configured seed, or `seed` (a YAML path or parsed mapping) this once."""
+        ...
+
+    def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
+        """SMS sent to `phone`, oldest first: {"phone", "code", "purpose", "sent_at"} (ISO)."""
+        ...
+
+    def card_view(self, card_number: str) -> dict[str, Any] | None:
+        """The contract JSON of GET /backend/v1/cards/<n>, or None for an unknown card."""
         ...

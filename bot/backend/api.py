@@ -1,0 +1,155 @@
+"""The mock backend's HTTP API (DESIGN.md "Mock backend", contract) plus RPC and test clock.
+
+The blueprint finds its backend in `current_app.extensions["wxbot.backend"]`. Every client
+mistake is a 4xx JSON `{"error": ..., "detail": ...}`; a backend refusal is 409 with the
+BackendError code. `POST /clock` only exists when the server put a clock in
+`extensions["wxbot.backend_clock"]` (`wxbot backend --manual-clock`), for time-driven tests.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from bot.backend import rpc
+from bot.backend.codes import iso
+from bot.backend.seed import SeedError
+from bot.backend.service import BackendError, Review
+from bot.clock import Clock, ManualClock
+from flows.ids import mask_id
+
+backend_api = Blueprint("backend_api", __name__, url_prefix="/backend/v1")
+
+
+def _backend() -> Any:
+    return current_app.extensions["wxbot.backend"]
+
+
+def _error(status: int, error: str, detail: str = "") -> tuple[Response, int]:
+    return jsonify({"error": error, "detail": detail}), status
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object body; an absent body is {}, anything else not an object is a 400."""
+    if not request.get_data():
+        return {}
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise rpc.BadCall("the body must be a JSON object")
+    return data
+
+
+@backend_api.errorhandler(rpc.BadCall)
+@backend_api.errorhandler(SeedError)
+def _bad_request(exc: ValueError) -> tuple[Response, int]:
+    return _error(400, "bad_request", str(exc))
+
+
+@backend_api.errorhandler(BackendError)
+def _refused(exc: BackendError) -> tuple[Response, int]:
+    return _error(409, exc.code)
+
+
+def review_json(review: Review) -> dict[str, Any]:
+    """A review ticket for people and scripts: the ID number masked."""
+    return {
+        "ref": review.ref,
+        "id_number_masked": mask_id(review.id_number),
+        "openid": review.openid,
+        "reason": review.reason,
+        "status": review.status,
+        "created_at": iso(review.created_at),
+    }
+
+
+@backend_api.get("/cards/<card_number>")
+def card(card_number: str) -> Any:
+    view = _backend().card_view(card_number)
+    return view if view is not None else _error(404, "not_found", "no such card")
+
+
+@backend_api.post("/cards/<card_number>/verify-password")
+def verify_password(card_number: str) -> Any:
+    password = _body().get("password")
+    if not isinstance(password, str) or len(password) > rpc.MAX_TEXT:
+        raise rpc.BadCall("'password' must be a string")
+    if _backend().card(card_number) is None:
+        return _error(404, "not_found", "no such card")
+    return {"ok": _backend().verify_password(card_number, password)}
+
+
+@backend_api.get("/sms")
+def sms() -> Any:
+    phone = request.args.get("phone", "").strip()
+    if not phone:
+        raise rpc.BadCall("query parameter 'phone' is required")
+    return {"messages": _backend().sms_outbox(phone)}
+
+
+@backend_api.get("/reviews")
+def reviews() -> Any:
+    openid = request.args.get("openid") or None
+    return {"reviews": [review_json(r) for r in _backend().reviews(openid)]}
+
+
+@backend_api.post("/reviews/<ref>/<any(approve, reject):decision>")
+def decide(ref: str, decision: str) -> Any:
+    try:
+        review = _backend().decide_review(ref, decision == "approve")
+    except BackendError as exc:
+        status = 404 if exc.code == "review_unknown" else 409
+        return _error(status, exc.code)
+    return {"review": review_json(review)}
+
+
+@backend_api.post("/reset")
+def reset() -> Any:
+    seed = _body().get("seed")
+    if seed is not None and not isinstance(seed, str | dict):
+        raise rpc.BadCall("'seed' must be a file path or a seed object")
+    _backend().reset(seed or None)
+    return {"ok": True}
+
+
+@backend_api.post("/rpc/<method>")
+def call(method: str) -> Any:
+    if method not in rpc.METHODS:
+        return _error(404, "not_found", f"no method {method!r}")
+    args = rpc.parse_args(method, _body())
+    return {"result": rpc.encode(getattr(_backend(), method)(**args))}
+
+
+def _clock() -> Clock:
+    found = current_app.extensions.get("wxbot.backend_clock")
+    return found or getattr(_backend(), "clock", None) or Clock()
+
+
+@backend_api.get("/clock")
+def clock() -> Any:
+    return {"now": _clock().now(), "today": _clock().today().isoformat()}
+
+
+@backend_api.post("/clock")
+def move_clock() -> Any:
+    target = current_app.extensions.get("wxbot.backend_clock")
+    if target is None:
+        return _error(404, "not_found", "start the server with --manual-clock to move time")
+    body = _body()
+    advance, today = body.get("advance", 0), body.get("today")
+    if isinstance(advance, bool) or not isinstance(advance, int | float):
+        raise rpc.BadCall("'advance' must be a number of seconds")
+    if not math.isfinite(advance) or not 0 <= advance <= 10 * 366 * 86400:
+        raise rpc.BadCall("'advance' must be between 0 and ten years")
+    if today is not None:
+        try:
+            target.set_today(date.fromisoformat(today))
+        except (TypeError, ValueError) as exc:
+            raise rpc.BadCall("'today' must be a date YYYY-MM-DD") from exc
+    if isinstance(target, ManualClock):
+        target.advance(advance)
+    else:
+        target.offset += advance
+    return clock()

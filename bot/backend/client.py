@@ -1,0 +1,133 @@
+"""`Backend` over HTTP: the bot talking to a mock backend served by `wxbot backend`.
+
+One `requests.Session` (connection reuse), a timeout on every call. A refusal (409) comes
+back as the same BackendError code the in-process mock raises; an unreachable or broken
+server is BackendError("unavailable"), a request the server rejects is "bad_request".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from bot.backend import rpc
+from bot.backend.seed import read_seed
+from bot.backend.service import (
+    BackendError,
+    Card,
+    CodeCheck,
+    CodeSent,
+    Person,
+    Purpose,
+    Relation,
+    Review,
+)
+
+
+class HttpBackend:
+    """Client of the mock backend API at `base_url` (e.g. http://127.0.0.1:8081/backend/v1)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (3.05, timeout)  # (connect, read) seconds
+        self.session = requests.Session()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+    def __enter__(self) -> HttpBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
+        """(status, JSON body) of one call; BackendError('unavailable') if there is none."""
+        url = f"{self.base_url}/{path}"
+        try:
+            resp = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            return resp.status_code, resp.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise BackendError("unavailable") from exc
+
+    def _ok(self, status: int, data: Any) -> Any:
+        if status == 200 and isinstance(data, dict):
+            return data
+        if status == 409 and isinstance(data, dict):
+            raise BackendError(str(data.get("error", "refused")))
+        raise BackendError("bad_request" if 400 <= status < 500 else "unavailable")
+
+    def _call(self, method: str, **args: Any) -> Any:
+        data = self._ok(*self.request("POST", f"rpc/{method}", json=args))
+        return rpc.decode(method, data.get("result"))
+
+    def person(self, id_number: str) -> Person | None:
+        return self._call("person", id_number=id_number)
+
+    def name_matches(self, id_number: str, name: str) -> bool:
+        return self._call("name_matches", id_number=id_number, name=name)
+
+    def card(self, card_number: str) -> Card | None:
+        return self._call("card", card_number=card_number)
+
+    def cards_of(self, id_number: str) -> list[Card]:
+        return self._call("cards_of", id_number=id_number)
+
+    def guardian_relation(self, minor: str, guardian: str) -> Relation | None:
+        return self._call("guardian_relation", minor=minor, guardian=guardian)
+
+    def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
+        return self._call("send_code", id_number=id_number, purpose=purpose)
+
+    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck:
+        return self._call("check_code", id_number=id_number, purpose=purpose, code=code)
+
+    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+        return self._call("bind", card_number=card_number, openid=openid, guardian=guardian)
+
+    def binding(self, openid: str) -> Card | None:
+        return self._call("binding", openid=openid)
+
+    def unbind(self, openid: str) -> Card | None:
+        return self._call("unbind", openid=openid)
+
+    def password_is(self, id_number: str, password: str) -> bool:
+        return self._call("password_is", id_number=id_number, password=password)
+
+    def set_password(self, id_number: str, password: str) -> None:
+        self._call("set_password", id_number=id_number, password=password)
+
+    def verify_password(self, card_number: str, password: str) -> bool:
+        return self._call("verify_password", card_number=card_number, password=password)
+
+    def open_review(self, id_number: str, openid: str, reason: str) -> Review:
+        return self._call("open_review", id_number=id_number, openid=openid, reason=reason)
+
+    def reviews(self, openid: str | None = None) -> list[Review]:
+        return self._call("reviews", openid=openid)
+
+    def decide_review(self, ref: str, approve: bool) -> Review:
+        return self._call("decide_review", ref=ref, approve=approve)
+
+    def reset(self, seed: str | Path | Mapping[str, Any] | None = None) -> None:
+        """Reload the server's seed, or send this seed (read here, so paths are local)."""
+        body = (
+            {} if seed is None else {"seed": json.loads(json.dumps(read_seed(seed), default=str))}
+        )
+        self._ok(*self.request("POST", "reset", json=body))
+
+    def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
+        """Every SMS the mock sent to `phone`, oldest first."""
+        data = self._ok(*self.request("GET", "sms", params={"phone": phone}))
+        return data["messages"]
+
+    def card_view(self, card_number: str) -> dict[str, Any] | None:
+        """The contract JSON of GET cards/<n>, or None for an unknown card."""
+        status, data = self.request("GET", f"cards/{quote(card_number, safe='')}")
+        return None if status == 404 else self._ok(status, data)

@@ -1,0 +1,267 @@
+"""The Backend interface, one suite run twice: the in-process mock and HttpBackend.
+
+The HTTP side talks to a real `wxbot backend` server in a subprocess, started with
+`--manual-clock` so code expiry, the resend limit and the lockout are tested there too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.backend import BackendError, HttpBackend, MockBackend, SimulatedBackend
+from bot.clock import ManualClock
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
+TODAY = date(2026, 11, 22)
+ZHANG = "110105199001011232"  # adult, card A12345678, password 147258, phone 13800138000
+LI_NA = "310104198505200463"  # mother of WANG_XM
+WANG_XM = "310104201406010159"  # 12, no phone
+FENG_JUN = "110105196210100916"  # adult, no phone
+HE_JING = "440305199902140645"  # no card
+
+
+@dataclass
+class Env:
+    backend: SimulatedBackend
+    advance: Any  # (seconds) -> None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `wxbot backend` subprocess on a free loopback port; yields its base URL."""
+    tmp = tmp_path_factory.mktemp("backend-server")
+    command = "from bot.backend.server import backend_command; backend_command()"
+    args = ["--port", "0", "--data-dir", str(tmp), "--seed", str(SEED), "--manual-clock"]
+    with (tmp / "stderr.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", command, *args], stdout=subprocess.PIPE, stderr=log
+        )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        assert line.startswith("mock backend on "), (tmp / "stderr.log").read_text()
+        yield line.split()[-1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@pytest.fixture(params=["mock", "http"])
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
+    """A freshly seeded backend on 2026-11-22 at 10:00, and a way to move its time."""
+    if request.param == "mock":
+        clock = ManualClock(TODAY)
+        with MockBackend(tmp_path / "backend.sqlite3", SEED, clock) as mock:
+            yield Env(mock, clock.advance)
+        return
+    with HttpBackend(request.getfixturevalue("server")) as http:
+        http.reset()
+
+        def advance(seconds: float) -> None:
+            http.request("POST", "clock", json={"advance": seconds})
+
+        http.request("POST", "clock", json={"today": TODAY.isoformat()})
+        yield Env(http, advance)
+
+
+def last_code(backend: SimulatedBackend, phone: str) -> str:
+    return backend.sms_outbox(phone)[-1]["code"]
+
+
+def test_people_and_names(env: Env) -> None:
+    b = env.backend
+    assert b.person(ZHANG).name == "张伟"
+    assert b.person(FENG_JUN).phone is None
+    assert b.person("110105199001011233") is None
+    assert b.name_matches(ZHANG, "张伟") and b.name_matches(ZHANG, " 张 伟")
+    assert not b.name_matches(ZHANG, "张三") and not b.name_matches(HE_JING, "张伟")
+
+
+def test_cards_and_guardians(env: Env) -> None:
+    b = env.backend
+    card = b.card("A12345678")
+    assert (card.holder, card.status, card.bound_openid) == (ZHANG, "active", None)
+    assert b.card("D10000001").status == "lost" and b.card("D10000002").status == "frozen"
+    assert b.card("Z00000000") is None
+    assert [c.card_number for c in b.cards_of(ZHANG)] == ["A12345678"]
+    assert b.cards_of(HE_JING) == []
+    assert b.guardian_relation(WANG_XM, LI_NA) == "mother"
+    assert b.guardian_relation(WANG_XM, ZHANG) is None
+
+
+def test_send_code_delivers_six_digits_to_the_outbox(env: Env) -> None:
+    sent = env.backend.send_code(ZHANG, "bind")
+    assert sent.ok and sent.phone_masked == "138****8000"
+    [message] = env.backend.sms_outbox("13800138000")
+    assert set(message) == {"phone", "code", "purpose", "sent_at"}
+    assert message["purpose"] == "bind" and message["sent_at"] == "2026-11-22T10:00:00+08:00"
+    assert len(message["code"]) == 6 and message["code"].isdigit()
+
+
+def test_send_code_refusals(env: Env) -> None:
+    b = env.backend
+    assert b.send_code(FENG_JUN, "reset").reason == "no_phone"
+    assert b.send_code(WANG_XM, "bind").reason == "no_phone"
+    assert b.send_code("110105199001011233", "bind").reason == "unknown"
+    assert b.send_code(ZHANG, "bind").ok
+    again = b.send_code(ZHANG, "reset")  # the limit is per phone, whatever the purpose
+    assert (again.ok, again.reason, again.retry_after) == (False, "too_soon", 60)
+    env.advance(45)
+    assert b.send_code(ZHANG, "bind").retry_after == 15
+    env.advance(15)
+    assert b.send_code(ZHANG, "bind").ok
+    assert len(b.sms_outbox("13800138000")) == 2
+
+
+def test_a_correct_code_is_used_once(env: Env) -> None:
+    b = env.backend
+    assert b.check_code(ZHANG, "bind", "123456").reason == "none_sent"
+    b.send_code(ZHANG, "bind")
+    code = last_code(b, "13800138000")
+    assert not b.check_code(ZHANG, "reset", code).ok  # codes are per purpose
+    assert b.check_code(ZHANG, "bind", code).ok
+    assert b.check_code(ZHANG, "bind", code).reason == "none_sent"
+
+
+def test_codes_expire_after_five_minutes(env: Env) -> None:
+    b = env.backend
+    b.send_code(ZHANG, "bind")
+    code = last_code(b, "13800138000")
+    env.advance(300)
+    assert b.check_code(ZHANG, "bind", code).reason == "expired"
+    env.advance(1)
+    b.send_code(ZHANG, "bind")
+    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).ok
+
+
+def test_five_wrong_codes_lock_that_id_for_that_purpose(env: Env) -> None:
+    b = env.backend
+    b.send_code(ZHANG, "bind")
+    code = last_code(b, "13800138000")
+    wrong = "000000" if code != "000000" else "111111"
+    lefts = [b.check_code(ZHANG, "bind", wrong).attempts_left for _ in range(3)]
+    assert lefts == [4, 3, 2]
+    env.advance(60)
+    b.send_code(ZHANG, "bind")  # a new code does not buy new guesses
+    wrong = "000000" if last_code(b, "13800138000") != "000000" else "111111"
+    assert b.check_code(ZHANG, "bind", wrong).attempts_left == 1
+    locked = b.check_code(ZHANG, "bind", wrong)
+    assert (locked.ok, locked.reason, locked.retry_after) == (False, "locked", 1800)
+    env.advance(600)
+    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).retry_after == 1200
+    assert b.send_code(ZHANG, "bind").reason == "locked"
+    assert b.send_code(ZHANG, "reset").ok  # another purpose is not locked
+    env.advance(1200)
+    assert b.send_code(ZHANG, "bind").ok
+    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).ok
+
+
+def test_binding_an_adult_card(env: Env) -> None:
+    b = env.backend
+    card = b.bind("A12345678", "oAlice")
+    assert card.bound_openid == "oAlice" and b.binding("oAlice") == card
+    assert b.bind("A12345678", "oAlice") == card  # a retried request is harmless
+    assert b.card_view("A12345678")["bound_openid"] == "oAlice"
+    assert b.card_view("A12345678")["guardian_consent"] is None
+    assert b.unbind("oAlice").bound_openid is None
+    assert b.binding("oAlice") is None and b.unbind("oAlice") is None
+
+
+@pytest.mark.parametrize(
+    ("card_number", "openid", "code"),
+    [
+        ("A20000005", "oAlice", "card_bound"),  # seeded as bound to oSeedBound0001
+        ("A20000001", "oSeedBound0001", "account_bound"),
+        ("D10000001", "oAlice", "card_lost"),
+        ("D10000002", "oAlice", "card_frozen"),
+        ("Z99999999", "oAlice", "card_unknown"),
+    ],
+)
+def test_binding_refusals(env: Env, card_number: str, openid: str, code: str) -> None:
+    with pytest.raises(BackendError) as refused:
+        env.backend.bind(card_number, openid)
+    assert refused.value.code == code
+
+
+def test_a_guardians_consent_is_recorded_with_the_binding(env: Env) -> None:
+    b = env.backend
+    with pytest.raises(BackendError, match="not_guardian"):
+        b.bind("C10000001", "oMum", guardian=ZHANG)
+    b.bind("C10000001", "oMum", guardian=LI_NA)
+    assert b.card_view("C10000001")["guardian_consent"] == {
+        "guardian_id_masked": "3101**********0463",
+        "relation": "mother",
+        "at": "2026-11-22T10:00:00+08:00",
+    }
+    b.unbind("oMum")
+    assert b.card_view("C10000001")["guardian_consent"] is None
+    assert b.card_view("nope") is None
+
+
+def test_passwords(env: Env) -> None:
+    b = env.backend
+    assert b.password_is(ZHANG, "147258") and b.verify_password("A12345678", "147258")
+    assert not b.password_is(ZHANG, "147259") and not b.verify_password("A12345678", "")
+    assert not b.verify_password("Z99999999", "147258") and not b.password_is(HE_JING, "x")
+    b.set_password(ZHANG, "369258")
+    assert b.verify_password("A12345678", "369258") and not b.password_is(ZHANG, "147258")
+    for bad, code in [("12345", "bad_password"), ("abcdef", "bad_password")]:
+        with pytest.raises(BackendError, match=code):
+            b.set_password(ZHANG, bad)
+    with pytest.raises(BackendError, match="no_card"):
+        b.set_password(HE_JING, "369258")
+
+
+def test_offline_reviews(env: Env) -> None:
+    b = env.backend
+    first = b.open_review(FENG_JUN, "oFeng", "no_phone")
+    assert (first.ref, first.status, first.id_number) == ("R20261122-0001", "pending", FENG_JUN)
+    assert b.open_review(FENG_JUN, "oFeng", "no_phone") == first  # asking again: same ticket
+    second = b.open_review(ZHANG, "oZhang", "no_code")
+    assert second.ref == "R20261122-0002"
+    env.advance(86400)
+    assert b.open_review(HE_JING, "oHe", "no_card").ref == "R20261123-0001"
+    assert [r.ref for r in b.reviews("oZhang")] == ["R20261122-0002"]
+    assert len(b.reviews()) == 3
+    assert b.decide_review(first.ref, True).status == "approved"
+    assert b.decide_review(second.ref, False).status == "rejected"
+    assert [r.status for r in b.reviews()] == ["approved", "rejected", "pending"]
+    for ref, code in [(first.ref, "review_decided"), ("R20200101-0001", "review_unknown")]:
+        with pytest.raises(BackendError, match=code):
+            b.decide_review(ref, True)
+
+
+def test_reset_restores_the_seed(env: Env) -> None:
+    b = env.backend
+    b.bind("A12345678", "oAlice")
+    b.set_password(ZHANG, "369258")
+    b.send_code(ZHANG, "bind")
+    b.open_review(FENG_JUN, "oFeng", "no_phone")
+    b.reset()
+    assert b.binding("oAlice") is None and b.verify_password("A12345678", "147258")
+    assert b.sms_outbox("13800138000") == [] and b.reviews() == []
+    assert b.card("A20000005").bound_openid == "oSeedBound0001"
+
+
+def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "people: [{id_number: '11010519491231002X', name: 王五, phone: '13700000000'}]\n"
+        "cards: [{card_number: X1, holder: '11010519491231002X', password: '111111'}]\n",
+        encoding="utf-8",
+    )
+    env.backend.reset(other)
+    assert env.backend.person(ZHANG) is None
+    assert env.backend.verify_password("X1", "111111")
+    env.backend.reset()
+    assert env.backend.person(ZHANG) is not None and env.backend.card("X1") is None
