@@ -39,8 +39,8 @@ class Bot:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` uses the same names as the environment (see bot/config.py).
 
-    Beyond the contract names, tests may pass CLOCK (a bot.clock.Clock), FLOWS (flow classes)
-    and BACKEND (a ready Backend object).
+    Beyond the contract names, tests may pass CLOCK (a bot.clock.Clock), FLOWS (flow classes),
+    CATALOG (a flows.catalog.Catalog) and BACKEND (a ready Backend object).
     """
     cfg = load_config(config)
     app = Flask(__name__)
@@ -51,12 +51,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from bot.backend import make_backend
 
         backend = make_backend(cfg, clock)
-    catalog = Catalog(cfg["BOT_LANG"])
+    catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
     store = open_store(cfg["BOT_STORE"], clock)
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
-                  cfg["WECHAT_TIMESTAMP_TOLERANCE"])
+                  cfg["WECHAT_TIMESTAMP_TOLERANCE"], now=clock.now)
     app.extensions["wxbot"] = Bot(cfg, clock, store, backend, catalog, codec, engine)
 
     webhook.init_app(app)

@@ -11,7 +11,7 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
-from bot.protocol import Text, render
+from bot.protocol import Text, event_of, kind_of, render
 from bot.store import LockTimeout, Store
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
@@ -25,8 +25,8 @@ MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 
 def delivery_key(msg: BaseMessage) -> str:
     """Retries share this key; MsgId alone has collided across users, so the user is in it."""
-    if msg.type == "event" or getattr(msg, "event", None):
-        return f"e:{msg.source}:{msg.create_time}:{getattr(msg, 'event', '')}"
+    if kind_of(msg) == "event":
+        return f"e:{msg.source}:{msg.create_time}:{event_of(msg)}"
     return f"m:{msg.source}:{msg.id}"
 
 
@@ -79,7 +79,7 @@ class Engine:
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
         flow = self._restore(turn, session)
-        kind = msg.type
+        kind = kind_of(msg)
         if kind == "voice" and getattr(msg, "recognition", None):
             kind, said = "text", msg.recognition  # speech the platform already transcribed
         else:
@@ -121,7 +121,7 @@ class Engine:
         return None
 
     def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None) -> dict | None:
-        event = msg.event
+        event = event_of(msg)
         keep = flow.session() if flow else None
         if event in ("subscribe", "subscribe_scan"):
             turn.say("welcome", menu=self.catalog.text("menu"))

@@ -97,6 +97,18 @@ def to_message(fields: dict) -> BaseMessage:
     return EVENT_TYPES.get(event, UnknownMessage)(fields)
 
 
+def kind_of(message: BaseMessage) -> str:
+    """The message type, also for types wechatpy 1.8 files as unknown (e.g. `file`)."""
+    if message.type != "unknown":
+        return message.type
+    return str(message._data.get("MsgType", "unknown")).lower()  # noqa: SLF001 - no accessor
+
+
+def event_of(message: BaseMessage) -> str:
+    """The event name as wechatpy knows it, or lower-cased as sent when it does not."""
+    return getattr(message, "event", None) or str(message._data.get("Event", "")).lower()
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One decoded push: the wechatpy message, its fields, and whether to encrypt the answer."""

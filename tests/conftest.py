@@ -1,0 +1,95 @@
+"""Shared fixtures: a real app (SQLite store, seeded mock backend), the platform, followers."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot import create_app
+from bot.clock import ManualClock
+from bot.sim.platform import PlatformClient
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "test-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APP_ID = "wx0123456789abcdef"
+TODAY = date(2026, 11, 22)
+SAMPLES = Path(
+    os.environ.get("WXBOT_PLATFORM_SAMPLES", ROOT.parent / "shared" / "platform-samples")
+)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(TODAY)  # 10:00 in Shanghai on the fixtures' day
+
+
+@pytest.fixture
+def config(tmp_path: Path, clock: ManualClock) -> dict:
+    return {
+        "WECHAT_TOKEN": TOKEN,
+        "WECHAT_AES_KEY": AES_KEY,
+        "WECHAT_APP_ID": APP_ID,
+        "BOT_DATA_DIR": str(tmp_path),
+        "CLOCK": clock,
+    }
+
+
+@pytest.fixture
+def app(config: dict):
+    app = create_app(config)
+    yield app
+    app.extensions["wxbot"].close()
+
+
+@pytest.fixture
+def bot(app):
+    return app.extensions["wxbot"]
+
+
+@pytest.fixture
+def backend(bot):
+    return bot.backend
+
+
+@pytest.fixture(params=["plaintext", "compat", "safe"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def wechat(app, clock: ManualClock):
+    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, clock=clock) as client:
+        yield client
+
+
+class Chat:
+    """One follower talking to the bot, so tests read like the conversation they check."""
+
+    def __init__(self, wechat: PlatformClient, openid: str, backend) -> None:
+        self.wechat, self.openid, self.backend = wechat, openid, backend
+
+    def _reply(self, delivery) -> str:
+        assert delivery.status == 200 and delivery.ok, delivery.error
+        return delivery.text
+
+    def say(self, text: str) -> str:
+        return self._reply(self.wechat.text(self.openid, text))
+
+    def click(self, key: str) -> str:
+        return self._reply(self.wechat.click(self.openid, key))
+
+    def send(self, kind: str, **fields) -> str:
+        return self._reply(self.wechat.send(kind, self.openid, **fields))
+
+    def sms(self, phone: str) -> str:
+        """The latest code the mock backend texted to `phone`."""
+        return self.backend.sms_outbox(phone)[-1]["code"]
+
+
+@pytest.fixture
+def chat(wechat: PlatformClient, backend):
+    return lambda openid="oAlice0001": Chat(wechat, openid, backend)

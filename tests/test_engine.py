@@ -1,0 +1,173 @@
+"""The engine on its own, with a demo flow: routing, order, expiry, cancel and help."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+from bot import create_app
+from bot.sim.platform import PlatformClient
+from tests.conftest import TOKEN
+from tests.demo_flow import Count, Demo, demo_catalog
+
+
+@pytest.fixture
+def config(tmp_path, clock):
+    return {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
+            "BOT_LANG": "en", "FLOWS": [Demo, Count], "CATALOG": demo_catalog(),
+            "BACKEND": object(), "BOT_SESSION_TTL": 600}
+
+
+@pytest.fixture
+def wechat(app, clock):
+    with PlatformClient(app, TOKEN, clock=clock) as client:
+        yield client
+
+
+@pytest.fixture
+def alice(chat):
+    return chat("oAlice")
+
+
+def test_engine_walks_a_flow_and_ends_it(alice, bot):
+    assert "colour" in alice.say("demo")
+    assert alice.say("green").startswith("Not a colour I know.")
+    assert "size" in alice.say("red")
+    assert alice.say("12") == "Done: red 12."
+    assert bot.store.session("oAlice") is None
+
+
+def test_engine_menu_click_starts_a_flow(alice):
+    assert "colour" in alice.click("DEMO")
+
+
+def test_engine_unknown_words_get_the_menu(alice):
+    reply = alice.say("what is this")
+    assert "did not understand" in reply and "bind card" in reply
+
+
+STEPS = [("ask_colour", []), ("ask_size", ["blue"])]
+
+
+@pytest.mark.parametrize(("state", "answers"), STEPS)
+def test_engine_cancel_ends_the_flow_in_every_state(alice, bot, state, answers):
+    for said in ["demo", *answers]:
+        alice.say(said)
+    assert bot.store.session("oAlice")["state"] == state
+    assert "Cancelled" in alice.say("cancel")
+    assert bot.store.session("oAlice") is None
+    assert "did not understand" in alice.say("blue")
+
+
+@pytest.mark.parametrize(("state", "answers", "explained"),
+                         [(s, a, h) for (s, a), h in zip(STEPS, ["red or blue", "a number"],
+                                                         strict=True)])
+def test_engine_help_explains_the_step_and_keeps_it(alice, bot, state, answers, explained):
+    for said in ["demo", *answers]:
+        alice.say(said)
+    assert explained in alice.say("help")
+    assert bot.store.session("oAlice")["state"] == state
+
+
+def test_engine_cancel_with_nothing_to_cancel(alice):
+    assert "Nothing is in progress" in alice.say("取消")  # keywords heard in both languages
+
+
+def test_engine_session_expires_after_silence(alice, clock):
+    alice.say("demo")
+    clock.advance(601)
+    reply = alice.say("red")
+    assert "no reply for 10 minutes" in reply
+    assert "did not understand" in reply  # "red" was not taken as the old step's answer
+
+
+def test_engine_session_kept_inside_ttl(alice, clock):
+    alice.say("demo")
+    clock.advance(599)
+    assert "size" in alice.say("red")
+
+
+@pytest.mark.parametrize(("kind", "fields"), [
+    ("image", {}), ("voice", {}), ("video", {}), ("file", {"Title": "a.pdf"}),
+    ("link", {"Title": "a", "Url": "https://example.com"}),
+    ("location", {"Location_X": 23.13, "Location_Y": 113.26}),
+])
+def test_engine_non_text_asks_again_and_keeps_state(alice, bot, kind, fields):
+    alice.say("demo")
+    assert "needs a text reply" in alice.send(kind, **fields)
+    assert bot.store.session("oAlice")["state"] == "ask_colour"
+
+
+def test_engine_voice_recognition_counts_as_text(alice):
+    alice.say("demo")
+    assert "size" in alice.send("voice", Recognition="red")
+
+
+def test_engine_subscribe_welcomes_and_unsubscribe_drops_session(alice, wechat, bot):
+    assert "Welcome" in alice.send("event_subscribe")
+    alice.say("demo")
+    assert wechat.send("event_unsubscribe", "oAlice").text == ""
+    assert bot.store.session("oAlice") is None
+
+
+def test_engine_two_threads_lose_and_double_no_transition(app, clock, bot):
+    """200 messages from each of two threads, one user: every one counted exactly once."""
+    with PlatformClient(app, TOKEN, clock=clock) as wechat:
+        assert wechat.text("oBusy", "count").text == "count 0"
+        seen: list[int] = []
+
+        def send_many() -> None:
+            with PlatformClient(app, TOKEN, clock=clock) as mine:
+                for _ in range(200):
+                    seen.append(int(mine.text("oBusy", "tick").text.split()[1]))
+
+        threads = [threading.Thread(target=send_many) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert sorted(seen) == list(range(1, 401))
+    assert bot.store.session("oBusy")["slots"]["n"] == 400
+
+
+def test_engine_users_are_not_serialised_behind_each_other(app, bot, clock):
+    with PlatformClient(app, TOKEN, clock=clock) as wechat, bot.store.lock("oStuck"):
+        started = time.perf_counter()
+        assert "colour" in wechat.text("oFree", "demo").text
+        assert time.perf_counter() - started < 0.5
+
+
+def test_engine_answers_success_when_a_user_is_stuck(app, bot, clock, monkeypatch):
+    from bot.store import LockTimeout
+
+    def stuck(*_args, **_kwargs):
+        raise LockTimeout("oStuck")
+
+    monkeypatch.setattr(bot.store, "lock", stuck)
+    with PlatformClient(app, TOKEN, clock=clock) as wechat:
+        delivery = wechat.text("oStuck", "demo")
+    assert delivery.status == 200 and delivery.body == "success"
+
+
+MERMAID_LINE = re.compile(r"^    (\[\*\]|\w+) --> (\[\*\]|\w+)( : [\w \[\]&]+)?$")
+
+
+def test_diagram_is_mermaid_from_the_flow_definition():
+    from flows.diagram import mermaid
+
+    text = mermaid(Demo)
+    lines = text.splitlines()
+    assert lines[0] == "stateDiagram-v2"
+    assert all(MERMAID_LINE.match(line) for line in lines[1:]), text
+    assert "ask_colour --> ask_size : answer [is_accepted]" in text
+    assert "ask_colour --> failed : answer [is_out_of_tries]" in text
+
+
+def test_engine_runs_on_the_zh_catalog_too(config):
+    app = create_app({**config, "BOT_LANG": "zh_CN", "CATALOG": demo_catalog("zh_CN")})
+    with PlatformClient(app, TOKEN, clock=config["CLOCK"]) as wechat:
+        assert "没有听懂" in wechat.text("oZh", "什么").text
+    app.extensions["wxbot"].close()

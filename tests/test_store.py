@@ -1,0 +1,115 @@
+"""Every store keeps the same promises: retry records, request claims, sessions, FIFO turns."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.store import LockTimeout, MemoryStore, SQLiteStore
+from bot.store.base import DEDUP_TTL, SESSION_GRACE
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    clock = ManualClock()
+    made = MemoryStore(clock) if request.param == "memory" else SQLiteStore(
+        tmp_path / "s.sqlite3", clock)
+    yield made
+    made.close()
+
+
+def test_store_saves_session_and_reply_together(store):
+    store.save("u1", {"flow": "demo", "state": "ask", "slots": {"n": 1}}, "m:u1:1", "<xml/>", 900)
+    assert store.session("u1") == {"flow": "demo", "state": "ask", "slots": {"n": 1}}
+    assert store.reply("m:u1:1") == "<xml/>"
+    store.save("u1", None, "m:u1:2", "", 900)
+    assert store.session("u1") is None
+    assert store.reply("m:u1:2") == ""
+
+
+def test_store_session_is_a_copy(store):
+    store.save("u1", {"slots": {"n": 1}}, "k", "", 900)
+    store.session("u1")["slots"]["n"] = 2
+    assert store.session("u1")["slots"]["n"] == 1
+
+
+def test_store_records_expire(store):
+    store.save("u1", {"s": 1}, "k", "r", 900)
+    store.clock.advance(DEDUP_TTL + 1)
+    assert store.reply("k") is None
+    assert store.session("u1") == {"s": 1}  # kept past its TTL, to say it expired
+    store.clock.advance(900 + SESSION_GRACE)
+    assert store.session("u1") is None
+
+
+def test_store_claims_a_signed_query_for_one_body(store):
+    assert store.claim_request("q:1", "body-a", 300)
+    assert store.claim_request("q:1", "body-a", 300)
+    assert not store.claim_request("q:1", "body-b", 300)
+    store.clock.advance(301)
+    assert store.claim_request("q:1", "body-b", 300)
+
+
+def test_store_turns_are_fifo_per_user(store):
+    order: list[int] = []
+    started = threading.Event()
+
+    def take(n: int) -> None:
+        with store.lock("u1"):
+            order.append(n)
+
+    with store.lock("u1"):
+        threads = []
+        for n in range(5):
+            t = threading.Thread(target=take, args=(n,))
+            t.start()
+            threads.append(t)
+            time.sleep(0.02)  # let each take its ticket before the next arrives
+        started.set()
+    for t in threads:
+        t.join(5)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_store_other_users_do_not_wait(store):
+    with store.lock("slow-user"):
+        started = time.perf_counter()
+        with store.lock("quick-user", timeout=1):
+            pass
+        assert time.perf_counter() - started < 0.2
+
+
+def test_store_gives_up_a_turn_without_blocking_the_line(store):
+    with store.lock("u1"):
+        with pytest.raises(LockTimeout):
+            with store.lock("u1", timeout=0.05):
+                pass
+    started = time.perf_counter()
+    with store.lock("u1", timeout=1):
+        pass
+    assert time.perf_counter() - started < 0.2
+
+
+def test_sqlite_store_state_survives_reopening(tmp_path):
+    first = SQLiteStore(tmp_path / "s.sqlite3")
+    first.save("u1", {"state": "ask_name"}, "k", "r", 900)
+    first.close()
+    second = SQLiteStore(tmp_path / "s.sqlite3")
+    assert second.session("u1") == {"state": "ask_name"}
+    second.close()
+
+
+def test_sqlite_store_turns_hold_across_connections(tmp_path):
+    """Two store objects on one file stand for two worker processes."""
+    a, b = SQLiteStore(tmp_path / "s.sqlite3"), SQLiteStore(tmp_path / "s.sqlite3")
+    with a.lock("u1"):
+        with pytest.raises(LockTimeout):
+            with b.lock("u1", timeout=0.1):
+                pass
+    with b.lock("u1", timeout=1):
+        pass
+    a.close()
+    b.close()

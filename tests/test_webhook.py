@@ -1,0 +1,203 @@
+"""The /wechat endpoint against the platform's rules: signatures, modes, refusals, retries."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+from wechatpy.crypto import WeChatCrypto
+
+from bot import create_app
+from bot.protocol import sign
+from tests.conftest import AES_KEY, APP_ID, SAMPLES, TOKEN
+
+
+def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242") -> dict:
+    timestamp = timestamp or str(int(time.time()))
+    return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+
+
+def vector(name: str) -> dict:
+    path = SAMPLES / "crypto_vectors.json"
+    if not path.exists():
+        pytest.skip("platform samples not available")
+    return {v["id"]: v for v in json.loads(path.read_text())["vectors"]}[name]
+
+
+@pytest.fixture
+def now_app(tmp_path):
+    """An app on real time, for requests signed by hand."""
+    app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
+                      "BOT_DATA_DIR": str(tmp_path)})
+    yield app
+    app.extensions["wxbot"].close()
+
+
+def test_verify_url_echoes_echostr(client, wechat):
+    answer = wechat.verify_url("1234567890")
+    assert (answer.status, answer.body) == (200, "1234567890")
+
+
+@pytest.mark.parametrize(("change", "value"), [
+    ("signature", "0" * 40),
+    ("nonce", "tampered"),
+    ("timestamp", "12345"),
+    ("timestamp", "not-a-number"),
+])
+def test_verify_url_refuses_bad_signature_or_time(now_app, change, value):
+    query = {**signed(), "echostr": "hello", change: value}
+    answer = now_app.test_client().get("/wechat", query_string=query)
+    assert answer.status_code == 403
+    assert b"hello" not in answer.data
+
+
+def test_verify_url_official_example(tmp_path):
+    v = vector("official_doc_url_verify_plain")
+    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
+                      "BOT_DATA_DIR": str(tmp_path)})
+    query = {k: v[k] for k in ("signature", "timestamp", "nonce", "echostr")}
+    answer = app.test_client().get("/wechat", query_string=query)
+    app.extensions["wxbot"].close()
+    assert answer.data.decode() == v["expected_response_body"]
+
+
+def test_official_compat_sample_verifies_and_decrypts(tmp_path):
+    v = vector("oa_official_sample_decrypt")
+    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_AES_KEY": v["encoding_aes_key"],
+                      "WECHAT_APP_ID": v["app_id"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
+                      "BOT_DATA_DIR": str(tmp_path)})
+    query = {"timestamp": v["timestamp"], "nonce": v["nonce"], "encrypt_type": "aes",
+             "msg_signature": v["msg_signature"],
+             "signature": sign(v["token"], v["timestamp"], v["nonce"])}
+    answer = app.test_client().post("/wechat", query_string=query, data=v["raw_post_body"])
+    app.extensions["wxbot"].close()
+    assert answer.status_code == 200
+    crypto = WeChatCrypto(v["token"], v["encoding_aes_key"], v["app_id"])
+    sealed = crypto.decrypt_message(answer.data.decode(), *_envelope(answer.data.decode()))
+    assert "<ToUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></ToUserName>" in sealed
+
+
+def _envelope(xml: str) -> tuple[str, str, str]:
+    import xmltodict
+
+    doc = xmltodict.parse(xml)["xml"]
+    return doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"]
+
+
+def test_text_reply_in_every_mode(app, clock, mode):
+    from bot.sim.platform import PlatformClient
+
+    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode,
+                        clock=clock) as wechat:
+        delivery = wechat.text("oBob", "菜单")
+    assert delivery.ok, delivery.error
+    assert delivery.reply["ToUserName"] == "oBob"
+    assert delivery.reply["FromUserName"] == wechat.account
+    assert int(delivery.reply["CreateTime"]) == int(clock.now())
+    assert "绑定社保卡" in delivery.text
+    assert ("<Encrypt>" in delivery.body) == (mode != "plaintext")
+
+
+def test_retries_get_the_first_reply_and_run_once(app, clock, backend):
+    from bot.sim.platform import PlatformClient
+
+    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe",
+                        clock=clock) as wechat:
+        xml = wechat.build("text", "oCarol", Content="绑定社保卡")
+        first, second, third = (wechat.send_xml(xml, user="oCarol") for _ in range(3))
+        # byte for byte inside the envelope
+        assert first.reply_xml == second.reply_xml == third.reply_xml
+        assert first.body != second.body  # ...each sealed afresh
+        clock.advance(5)
+        # Had the retries been processed, the flow would have taken "绑定社保卡" as an ID number.
+        assert "身份证" in wechat.text("oCarol", "帮助").text
+
+
+def test_retried_event_is_answered_once(wechat):
+    xml = wechat.build("event_subscribe", "oDan")
+    replies = {wechat.send_xml(xml, user="oDan").reply_xml for _ in range(3)}
+    assert len(replies) == 1 and "欢迎" in replies.pop()
+
+
+def test_retry_record_lives_in_the_store_across_processes(config, wechat, app):
+    xml = wechat.build("text", "oEve", Content="绑定社保卡")
+    first = wechat.send_xml(xml, user="oEve")
+    other = create_app(config)  # a second worker on the same SQLite file
+    from bot.sim.platform import PlatformClient
+
+    with PlatformClient(other, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
+                        clock=config["CLOCK"]) as elsewhere:
+        again = elsewhere.send_xml(xml, user="oEve")
+    other.extensions["wxbot"].close()
+    assert again.reply_xml == first.reply_xml
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol9 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>
+<Content>&lol9;</Content></xml>"""
+EXTERNAL = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>
+<Content>&e;</Content><MsgId>1</MsgId><CreateTime>1</CreateTime></xml>"""
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    (BILLION_LAUGHS, 400),
+    (EXTERNAL, 400),
+    ("<xml><ToUserName>gh</ToUserName>", 400),
+    ("not xml at all", 400),
+    ("", 400),
+    ("<xml><ToUserName>gh</ToUserName><MsgType>text</MsgType></xml>", 400),
+    ("<other><ToUserName>gh</ToUserName></other>", 400),
+    ("<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>"
+     "<CreateTime>soon</CreateTime></xml>", 400),
+    ("<xml>" + "<a>b</a>" * 9000 + "</xml>", 413),
+])
+def test_bad_bodies_are_refused_cleanly(now_app, body, status):
+    started = time.perf_counter()
+    answer = now_app.test_client().post("/wechat", query_string=signed(), data=body)
+    assert answer.status_code == status
+    assert time.perf_counter() - started < 0.5
+
+
+def test_wrong_msg_signature_and_undecryptable_payload(now_app):
+    encrypted = {**signed(), "encrypt_type": "aes", "msg_signature": "0" * 40}
+    body = "<xml><ToUserName>gh</ToUserName><Encrypt>AAAA</Encrypt></xml>"
+    client = now_app.test_client()
+    assert client.post("/wechat", query_string=encrypted, data=body).status_code == 403
+    q = {**signed(nonce="77"), "encrypt_type": "aes"}
+    q["msg_signature"] = sign(TOKEN, q["timestamp"], q["nonce"], "AAAA")
+    assert client.post("/wechat", query_string=q, data=body).status_code == 400
+
+
+def test_signed_query_reused_with_another_body_is_refused(now_app):
+    client, query = now_app.test_client(), signed(nonce="reuse")
+    body = ("<xml><ToUserName>gh</ToUserName><FromUserName>oF</FromUserName><CreateTime>{t}"
+            "</CreateTime><MsgType>text</MsgType><Content>{c}</Content><MsgId>{i}</MsgId></xml>")
+    t = query["timestamp"]
+    assert client.post("/wechat", query_string=query, data=body.format(t=t, c="菜单", i=1)
+                       ).status_code == 200
+    assert client.post("/wechat", query_string=query, data=body.format(t=t, c="菜单", i=1)
+                       ).status_code == 200  # a retry: same body
+    assert client.post("/wechat", query_string=query, data=body.format(t=t, c="x", i=2)
+                       ).status_code == 403
+
+
+def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplog):
+    caplog.set_level(logging.INFO)
+    secret = "110105199001011232"
+    body = f"<xml><ToUserName>gh</ToUserName><Content>{secret}</Content></xml>"
+    answer = now_app.test_client().post("/wechat", query_string=signed(), data=body,
+                                        headers={"X-Request-Id": "req-123"})
+    assert answer.status_code == 400
+    assert "req-123" in caplog.text
+    assert secret not in caplog.text
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json["status"] == "ok"
