@@ -102,7 +102,7 @@ class Envelope:
                     " mode, but the bot must encrypt replies to encrypted requests)"
                 )
             return body
-        if self.crypto is None:
+        if self.crypto is None or not self.encrypted:
             raise ReplyError("plaintext mode: the reply is encrypted and cannot be read")
         missing = [k for k in ("MsgSignature", "TimeStamp", "Nonce") if not fields.get(k)]
         if missing:
