@@ -39,9 +39,13 @@ class MockBackend:
     def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
         self.seed, self.clock = seed, clock
         self.db = Database(path)
-        with self.db.transaction() as conn:
-            if self.db.is_empty():
-                self._load(conn, seed)
+        try:
+            with self.db.transaction() as conn:
+                if self.db.is_empty():
+                    self._load(conn, seed)
+        except BaseException:
+            self.db.close()  # a bad seed must not leak the connection
+            raise
 
     def _load(self, conn: sqlite3.Connection, source: SeedSource) -> None:
         prepared = seed.prepare(source)  # validate before touching the tables

@@ -1,0 +1,153 @@
+"""The mock backend's HTTP contract (DESIGN.md "Mock backend"): exact shapes, 404s, 4xx, no 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.backend import MockBackend
+from bot.backend.rpc import METHODS
+from bot.backend.server import create_backend_app
+from bot.clock import ManualClock
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
+ZHANG = "110105199001011232"
+
+
+@pytest.fixture
+def mock(tmp_path: Path) -> Iterator[MockBackend]:
+    with MockBackend(tmp_path / "backend.sqlite3", SEED, ManualClock(date(2026, 11, 22))) as b:
+        yield b
+
+
+@pytest.fixture
+def api(mock: MockBackend) -> FlaskClient:
+    return create_backend_app(mock, mock.clock).test_client()
+
+
+def test_card_view_shape(api: FlaskClient, mock: MockBackend) -> None:
+    assert api.get("/backend/v1/cards/A12345678").get_json() == {
+        "card_number": "A12345678",
+        "status": "active",
+        "holder_id_masked": "1101**********1232",
+        "bound_openid": None,
+        "guardian_consent": None,
+    }
+    mock.bind("C10000002", "oSun", guardian="510104200007070333")
+    consent = api.get("/backend/v1/cards/C10000002").get_json()["guardian_consent"]
+    assert consent == {
+        "guardian_id_masked": "5101**********0333",
+        "relation": "guardian",
+        "at": "2026-11-22T10:00:00+08:00",
+    }
+    missing = api.get("/backend/v1/cards/Z1")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+
+
+def test_verify_password(api: FlaskClient) -> None:
+    url = "/backend/v1/cards/A12345678/verify-password"
+    assert api.post(url, json={"password": "147258"}).get_json() == {"ok": True}
+    assert api.post(url, json={"password": "000000"}).get_json() == {"ok": False}
+    for bad in [{}, {"password": 147258}, [1]]:
+        assert api.post(url, json=bad).status_code == 400
+    assert api.post(url, data="{not json", content_type="application/json").status_code == 400
+    unknown = "/backend/v1/cards/Z1/verify-password"
+    assert api.post(unknown, json={"password": "1"}).status_code == 404
+
+
+def test_sms_outbox(api: FlaskClient, mock: MockBackend) -> None:
+    assert api.get("/backend/v1/sms?phone=13800138000").get_json() == {"messages": []}
+    mock.send_code(ZHANG, "bind")
+    mock.clock.advance(60)
+    mock.send_code(ZHANG, "reset")
+    messages = api.get("/backend/v1/sms?phone=13800138000").get_json()["messages"]
+    assert [(m["purpose"], m["sent_at"]) for m in messages] == [
+        ("bind", "2026-11-22T10:00:00+08:00"),
+        ("reset", "2026-11-22T10:01:00+08:00"),
+    ]
+    assert all(set(m) == {"phone", "code", "purpose", "sent_at"} for m in messages)
+    assert api.get("/backend/v1/sms").status_code == 400
+
+
+def test_reviews(api: FlaskClient, mock: MockBackend) -> None:
+    ref = mock.open_review("110105196210100916", "oFeng", "no_phone").ref
+    [review] = api.get("/backend/v1/reviews").get_json()["reviews"]
+    assert review == {
+        "ref": "R20261122-0001",
+        "id_number_masked": "1101**********0916",
+        "openid": "oFeng",
+        "reason": "no_phone",
+        "status": "pending",
+        "created_at": "2026-11-22T10:00:00+08:00",
+    }
+    assert api.get("/backend/v1/reviews?openid=other").get_json() == {"reviews": []}
+    done = api.post(f"/backend/v1/reviews/{ref}/approve").get_json()["review"]
+    assert done["status"] == "approved"
+    assert api.post(f"/backend/v1/reviews/{ref}/reject").status_code == 409
+    assert api.post("/backend/v1/reviews/R1/approve").status_code == 404
+    assert api.post(f"/backend/v1/reviews/{ref}/maybe").status_code == 404
+
+
+def test_reset_with_and_without_another_seed(
+    api: FlaskClient, mock: MockBackend, tmp_path: Path
+) -> None:
+    mock.bind("A12345678", "oAlice")
+    assert api.post("/backend/v1/reset").get_json() == {"ok": True}
+    assert mock.binding("oAlice") is None
+    other = tmp_path / "other.yaml"
+    other.write_text("people: [{id_number: '11010519491231002X', name: 王五}]\n", "utf-8")
+    assert api.post("/backend/v1/reset", json={"seed": str(other)}).status_code == 200
+    assert mock.person(ZHANG) is None and mock.person("11010519491231002X").name == "王五"
+    for bad in [{"seed": str(tmp_path / "absent.yaml")}, {"seed": 3}, {"seed": {"people": 1}}]:
+        response = api.post("/backend/v1/reset", json=bad)
+        assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    bad_id = {"seed": {"people": [{"id_number": "110105199001011233", "name": "x"}]}}
+    assert api.post("/backend/v1/reset", json=bad_id).status_code == 400
+    assert mock.person("11010519491231002X") is not None  # a refused seed changes nothing
+
+
+def test_rpc_errors(api: FlaskClient) -> None:
+    rpc = "/backend/v1/rpc/"
+    assert api.post(rpc + "nope", json={}).status_code == 404
+    assert api.post(rpc + "person", json={}).status_code == 400
+    assert api.post(rpc + "person", json={"id_number": ZHANG, "x": 1}).status_code == 400
+    assert api.post(rpc + "send_code", json={"id_number": ZHANG, "purpose": "x"}).status_code == 400
+    refused = api.post(rpc + "bind", json={"card_number": "D10000001", "openid": "o"})
+    assert refused.status_code == 409 and refused.get_json()["error"] == "card_lost"
+    person = api.post(rpc + "person", json={"id_number": ZHANG}).get_json()
+    assert person == {"result": {"id_number": ZHANG, "name": "张伟", "phone": "13800138000"}}
+
+
+def test_clock_endpoint(api: FlaskClient, mock: MockBackend) -> None:
+    assert api.get("/backend/v1/clock").get_json()["today"] == "2026-11-22"
+    moved = api.post("/backend/v1/clock", json={"today": "2027-01-01", "advance": 30})
+    assert moved.get_json()["today"] == "2027-01-01" and mock.clock.today() == date(2027, 1, 1)
+    for bad in [{"advance": -1}, {"advance": "1"}, {"today": "tomorrow"}, {"advance": True}]:
+        assert api.post("/backend/v1/clock", json=bad).status_code == 400
+    frozen = create_backend_app(mock).test_client()  # no --manual-clock: time cannot move
+    assert frozen.post("/backend/v1/clock", json={"advance": 1}).status_code == 404
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+arguments = st.dictionaries(
+    st.sampled_from(sorted({p for params, _ in METHODS.values() for p in params})), json_values
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(method=st.sampled_from(sorted(METHODS)), body=arguments | json_values)
+def test_rpc_never_answers_500(api: FlaskClient, method: str, body: Any) -> None:
+    assert api.post(f"/backend/v1/rpc/{method}", json=body).status_code in (200, 400, 409)
