@@ -1,0 +1,96 @@
+"""The `wxbot` command as a user meets it: real server processes on loopback."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.protocol import sign
+from bot.sim.platform import PlatformClient
+from tests.conftest import AES_KEY, APP_ID, TOKEN
+from tests.servers import running
+from tests.test_webhook import BILLION_LAUGHS
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
+            "BOT_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def served(env, tmp_path):
+    with running(["serve"], env, tmp_path / "serve.log") as server:
+        yield server
+
+
+def _get(url: str, **query: str) -> requests.Response:
+    return requests.get(f"{url}/wechat", params=query, timeout=5)
+
+
+def test_serve_answers_the_url_check(served):
+    ts, nonce = str(int(time.time())), "731"
+    good = _get(served.url, signature=sign(TOKEN, ts, nonce), timestamp=ts, nonce=nonce,
+                echostr="echo-42")
+    assert (good.status_code, good.text) == (200, "echo-42")
+    bad = _get(served.url, signature="f" * 40, timestamp=ts, nonce=nonce, echostr="echo-42")
+    assert bad.status_code == 403
+
+
+def test_serve_repeats_one_encrypted_reply_to_three_deliveries(served):
+    with PlatformClient(served.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe") as wx:
+        xml = wx.build("text", "oRetry", Content="菜单")
+        replies = [wx.send_xml(xml, user="oRetry") for _ in range(3)]
+    assert all(r.ok for r in replies), [r.error for r in replies]
+    assert len({r.reply_xml for r in replies}) == 1  # decrypted by wechatpy in the client
+    assert "绑定社保卡" in replies[0].text
+
+
+def test_serve_refuses_billion_laughs_quickly(served):
+    ts, nonce = str(int(time.time())), "99"
+    started = time.perf_counter()
+    answer = requests.post(f"{served.url}/wechat", data=BILLION_LAUGHS.encode(), timeout=5,
+                           params={"signature": sign(TOKEN, ts, nonce), "timestamp": ts,
+                                   "nonce": nonce})
+    assert answer.status_code == 400
+    assert time.perf_counter() - started < 0.5
+
+
+def test_conversation_survives_kill_9_between_messages(env, tmp_path):
+    with running(["serve"], env, tmp_path / "serve.log") as server:
+        with PlatformClient(server.url, TOKEN) as wx:
+            assert "身份证号" in wx.text("oKill", "绑定社保卡").text
+            assert "姓名" in wx.text("oKill", "110105199001011232").text
+        server.kill()
+        server.start()
+        with PlatformClient(server.url, TOKEN) as wx:
+            assert "卡号" in wx.text("oKill", "张伟").text
+
+
+def test_serve_without_token_says_what_to_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("WECHAT_TOKEN", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code != 0
+    assert "WECHAT_TOKEN is required" in result.output
+
+
+def test_diagram_for_every_flow_is_mermaid():
+    from flows import ALL_FLOWS
+
+    assert ALL_FLOWS, "no flows registered"
+    for flow in ALL_FLOWS:
+        result = CliRunner().invoke(main, ["diagram", flow.name])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("stateDiagram-v2\n")
+        for state in flow.specs:
+            assert state in result.output
+
+
+def test_diagram_unknown_flow_lists_the_known_ones():
+    result = CliRunner().invoke(main, ["diagram", "nope"])
+    assert result.exit_code == 2 and "unknown flow" in result.output
