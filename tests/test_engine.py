@@ -113,8 +113,13 @@ def test_engine_subscribe_welcomes_and_unsubscribe_drops_session(alice, wechat, 
     assert bot.store.session("oAlice") is None
 
 
-def test_engine_two_threads_lose_and_double_no_transition(app, clock, bot):
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_engine_two_threads_lose_and_double_no_transition(request, config, clock, store):
     """200 messages from each of two threads, one user: every one counted exactly once."""
+    if store == "redis":
+        config = {**config, "BOT_STORE": request.getfixturevalue("redis_url")}
+    app = create_app(config)
+    bot = app.extensions["wxbot"]
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         assert wechat.text("oBusy", "count").text == "count 0"
         seen: list[int] = []
@@ -131,6 +136,7 @@ def test_engine_two_threads_lose_and_double_no_transition(app, clock, bot):
             t.join(60)
     assert sorted(seen) == list(range(1, 401))
     assert bot.store.session("oBusy")["slots"]["n"] == 400
+    bot.close()
 
 
 def test_engine_users_are_not_serialised_behind_each_other(app, bot, clock):

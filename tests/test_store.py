@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -12,13 +13,25 @@ from bot.store import LockTimeout, MemoryStore, SQLiteStore
 from bot.store.base import DEDUP_TTL, SESSION_GRACE
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request, tmp_path):
     clock = ManualClock()
-    made = MemoryStore(clock) if request.param == "memory" else SQLiteStore(
-        tmp_path / "s.sqlite3", clock)
+    if request.param == "memory":
+        made = MemoryStore(clock)
+    elif request.param == "sqlite":
+        made = SQLiteStore(tmp_path / "s.sqlite3", clock)
+    else:
+        from bot.store.redis import RedisStore
+
+        made = RedisStore(request.getfixturevalue("redis_url"), clock,
+                          prefix=f"t{uuid.uuid4().hex[:8]}:")
     yield made
     made.close()
+
+
+def on_manual_time(store) -> None:
+    if not isinstance(store, MemoryStore | SQLiteStore):
+        pytest.skip("Redis expires keys on its own clock (see the real-time test below)")
 
 
 def test_store_saves_session_and_reply_together(store):
@@ -37,6 +50,7 @@ def test_store_session_is_a_copy(store):
 
 
 def test_store_records_expire(store):
+    on_manual_time(store)
     store.save("u1", {"s": 1}, "k", "r", 900)
     store.clock.advance(DEDUP_TTL + 1)
     assert store.reply("k") is None
@@ -49,8 +63,20 @@ def test_store_claims_a_signed_query_for_one_body(store):
     assert store.claim_request("q:1", "body-a", 300)
     assert store.claim_request("q:1", "body-a", 300)
     assert not store.claim_request("q:1", "body-b", 300)
+    on_manual_time(store)
     store.clock.advance(301)
     assert store.claim_request("q:1", "body-b", 300)
+
+
+def test_redis_store_claims_expire_in_real_time(redis_url):
+    from bot.store.redis import RedisStore
+
+    store = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    assert store.claim_request("q:1", "a", 1)
+    assert not store.claim_request("q:1", "b", 1)
+    time.sleep(1.1)
+    assert store.claim_request("q:1", "b", 1)
+    store.close()
 
 
 def test_store_turns_are_fifo_per_user(store):

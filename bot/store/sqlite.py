@@ -125,12 +125,21 @@ class SQLiteStore:
                 self._advance(user, row[0])
                 continue
             if time.monotonic() > deadline:
-                with self._tx() as db:
-                    db.execute("INSERT OR IGNORE INTO skipped VALUES (?,?)", (user, ticket))
+                self._give_up(user, ticket)
                 raise LockTimeout(user)
             with self._released:  # a release in this process wakes us at once
                 self._released.wait(pause)
             pause = min(pause * 2, 0.02)
+
+    def _give_up(self, user: str, ticket: int) -> None:
+        """Leave the line: mark the ticket to be passed over, or end the turn if it just came."""
+        with self._tx() as db:
+            row = db.execute("SELECT serving FROM turns WHERE user=?", (user,)).fetchone()
+            mine = row is not None and row[0] == ticket
+            if not mine:
+                db.execute("INSERT OR IGNORE INTO skipped VALUES (?,?)", (user, ticket))
+        if mine:
+            self._advance(user, ticket)
 
     def _advance(self, user: str, ticket: int) -> None:
         """End `ticket`'s turn (if it is still the one served) and pass over gave-up tickets."""
