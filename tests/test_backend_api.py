@@ -121,6 +121,9 @@ def test_rpc_errors(api: FlaskClient) -> None:
     assert api.post(rpc + "send_code", json={"id_number": ZHANG, "purpose": "x"}).status_code == 400
     refused = api.post(rpc + "bind", json={"card_number": "D10000001", "openid": "o"})
     assert refused.status_code == 409 and refused.get_json()["error"] == "card_lost"
+    surrogate = '{"id_number": "\\ud800"}'  # valid JSON, not storable text
+    assert api.post(rpc + "person", data=surrogate).status_code == 400
+    assert api.post("/backend/v1/reset", json={"seed": "a\0b"}).status_code == 400
     person = api.post(rpc + "person", json={"id_number": ZHANG}).get_json()
     assert person == {"result": {"id_number": ZHANG, "name": "张伟", "phone": "13800138000"}}
 
@@ -129,14 +132,20 @@ def test_clock_endpoint(api: FlaskClient, mock: MockBackend) -> None:
     assert api.get("/backend/v1/clock").get_json()["today"] == "2026-11-22"
     moved = api.post("/backend/v1/clock", json={"today": "2027-01-01", "advance": 30})
     assert moved.get_json()["today"] == "2027-01-01" and mock.clock.today() == date(2027, 1, 1)
-    for bad in [{"advance": -1}, {"advance": "1"}, {"today": "tomorrow"}, {"advance": True}]:
+    bads = [{"advance": -1}, {"advance": "1"}, {"today": "x"}, {"advance": True}, {"today": 1}]
+    for bad in [*bads, {"advance": 10**400}, {"advance": float("nan")}]:
         assert api.post("/backend/v1/clock", json=bad).status_code == 400
     frozen = create_backend_app(mock).test_client()  # no --manual-clock: time cannot move
     assert frozen.post("/backend/v1/clock", json={"advance": 1}).status_code == 404
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=300)
+    | st.text(st.characters(categories=["Cs", "Nd", "Lo"]), max_size=8),  # Cs: lone surrogates
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )

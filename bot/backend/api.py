@@ -8,7 +8,7 @@ BackendError code. `POST /clock` only exists when the server put a clock in
 
 from __future__ import annotations
 
-import math
+import json
 from datetime import date
 from typing import Any
 
@@ -39,6 +39,10 @@ def _body() -> dict[str, Any]:
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise rpc.BadCall("the body must be a JSON object")
+    try:  # JSON escapes can smuggle in lone surrogates, which SQLite cannot store
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise rpc.BadCall("the body holds text that is not valid Unicode") from exc
     return data
 
 
@@ -141,7 +145,7 @@ def move_clock() -> Any:
     advance, today = body.get("advance", 0), body.get("today")
     if isinstance(advance, bool) or not isinstance(advance, int | float):
         raise rpc.BadCall("'advance' must be a number of seconds")
-    if not math.isfinite(advance) or not 0 <= advance <= 10 * 366 * 86400:
+    if not 0 <= advance <= 10 * 366 * 86400:  # also refuses NaN
         raise rpc.BadCall("'advance' must be between 0 and ten years")
     if today is not None:
         try:

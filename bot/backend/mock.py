@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,11 @@ from bot.clock import Clock
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
+
+
+def _plain(name: str) -> str:
+    """A name as compared: full-width folded, spaces dropped ('张 伟' is '张伟')."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 class MockBackend:
@@ -77,7 +83,7 @@ class MockBackend:
 
     def name_matches(self, id_number: str, name: str) -> bool:
         found = self.person(id_number)
-        return found is not None and found.name == "".join(name.split())
+        return found is not None and _plain(found.name) == _plain(name)
 
     def card(self, card_number: str) -> Card | None:
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())

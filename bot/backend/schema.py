@@ -44,13 +44,17 @@ STATE_TABLES = ("cards", "guardianships", "codes", "attempts", "outbox", "review
 
 
 class Database:
-    """A SQLite file shared by threads: each thread lazily opens one connection and keeps it."""
+    """A SQLite file shared by threads: each thread lazily opens one connection and keeps it.
+
+    Connections of threads that have ended are closed when the next one opens, so a server
+    that runs each request on a fresh thread holds no more connections than live threads.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: dict[threading.Thread, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         self.connection().executescript(SCHEMA)
 
@@ -65,7 +69,9 @@ class Database:
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._all[threading.current_thread()] = conn
+                for thread in [t for t in self._all if not t.is_alive()]:
+                    self._all.pop(thread).close()  # a server's finished request threads
         return conn
 
     @contextmanager
@@ -95,7 +101,7 @@ class Database:
     def close(self) -> None:
         """Close every thread's connection; the object is unusable afterwards."""
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
+            conns, self._all = self._all, {}
+        for conn in conns.values():
             conn.close()
         self._local = threading.local()

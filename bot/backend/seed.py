@@ -42,7 +42,7 @@ def read_seed(source: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:
         return source
     try:
         data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: a NUL in the path
         raise SeedError(f"cannot read seed {source}: {exc}") from exc
     if not isinstance(data, Mapping):
         raise SeedError(f"seed {source} is not a mapping of people/cards/guardianships")
