@@ -86,7 +86,9 @@ class Envelope:
         if self.mode == "safe":
             body = f"<xml>\n<ToUserName>{cdata(account)}</ToUserName>\n{tag}\n</xml>"
         else:
-            head, _, _ = xml.rstrip().rpartition("</xml>")
+            head, end, _ = xml.rstrip().rpartition("</xml>")
+            if not end:
+                raise ValueError("compat mode needs an XML push ending in </xml>")
             body = f"{head.rstrip()}\n{tag}\n</xml>"
         return body, self.query(timestamp, nonce, openid=openid, encrypt=encrypt)
 

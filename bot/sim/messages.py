@@ -46,14 +46,13 @@ def node(tag: str, value: Any) -> str:
 
 
 def _field(f: F, value: Any) -> str:
-    if value is None:
-        return ""
+    """One spec'd field: a list of items, a bare number, or text (None: left out)."""
     if f.item and isinstance(value, list):
         items = "".join(f"<item><{f.item}>{cdata(str(v))}</{f.item}></item>" for v in value)
         return f"<{f.tag}>{items}</{f.tag}>"
-    if f.num:
+    if f.num and value is not None:
         return f"<{f.tag}>{number(value)}</{f.tag}>"
-    return node(f.tag, value if isinstance(value, Mapping | list) else str(value))
+    return node(f.tag, value if value is None or isinstance(value, Mapping | list) else str(value))
 
 
 def _fill(fields: tuple[F, ...], given: dict[str, Any]) -> list[str]:
