@@ -1,0 +1,61 @@
+"""Settings come from a dict, the environment or `.env`, under the same names."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import create_app
+from bot.config import ConfigError, load_config
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in ("WECHAT_TOKEN", "WECHAT_AES_KEY", "WECHAT_APP_ID", "BOT_STORE", "BOT_LANG",
+                 "BOT_SESSION_TTL", "BOT_DATA_DIR", "BOT_SIMULATOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_config_defaults_follow_the_contract():
+    cfg = load_config({"WECHAT_TOKEN": "t"})
+    assert cfg["WECHAT_TIMESTAMP_TOLERANCE"] == 300
+    assert cfg["BOT_SESSION_TTL"] == 900
+    assert cfg["BOT_LANG"] == "zh_CN" and cfg["BOT_BACKEND"] == "mock"
+    assert cfg["BOT_STORE"] == "sqlite:///instance/bot.sqlite3"
+    assert cfg["BOT_SIMULATOR"] is False
+
+
+def test_config_reads_env_and_dotenv_and_the_dict_wins(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("WECHAT_TOKEN=from-dotenv\nBOT_SESSION_TTL=60\nBOT_LANG=en\n")
+    monkeypatch.setenv("BOT_SESSION_TTL", "120")
+    cfg = load_config()
+    assert (cfg["WECHAT_TOKEN"], cfg["BOT_SESSION_TTL"], cfg["BOT_LANG"]) == ("from-dotenv", 120,
+                                                                              "en")
+    assert load_config({"BOT_SESSION_TTL": 5})["BOT_SESSION_TTL"] == 5
+
+
+@pytest.mark.parametrize(("given", "says"), [
+    ({}, "WECHAT_TOKEN is required"),
+    ({"WECHAT_TOKEN": "t", "WECHAT_AES_KEY": "short", "WECHAT_APP_ID": "wx"}, "43-character"),
+    ({"WECHAT_TOKEN": "t", "WECHAT_AES_KEY": "a" * 43}, "WECHAT_APP_ID is required"),
+    ({"WECHAT_TOKEN": "t", "BOT_LANG": "fr"}, "BOT_LANG must be one of"),
+    ({"WECHAT_TOKEN": "t", "BOT_SESSION_TTL": "soon"}, "whole number"),
+    ({"WECHAT_TOKEN": "t", "BOT_STORE": "mysql://x"}, "BOT_STORE must be"),
+])
+def test_config_errors_say_what_to_fix(given, says):
+    with pytest.raises(ConfigError, match=says):
+        load_config(given)
+
+
+@pytest.mark.parametrize("flag", ["1", "true", "on", "yes"])
+def test_config_simulator_flag_from_env(monkeypatch, flag):
+    monkeypatch.setenv("BOT_SIMULATOR", flag)
+    assert load_config({"WECHAT_TOKEN": "t"})["BOT_SIMULATOR"] is True
+
+
+def test_create_app_serves_the_mock_api_only_in_simulator_mode(tmp_path):
+    base = {"WECHAT_TOKEN": "t", "BOT_DATA_DIR": str(tmp_path)}
+    for simulator, status in ((False, 404), (True, 200)):
+        app = create_app({**base, "BOT_SIMULATOR": simulator})
+        assert app.test_client().get("/backend/v1/cards/A12345678").status_code == status
+        app.extensions["wxbot"].close()
