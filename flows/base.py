@@ -7,6 +7,7 @@ directly, which means the same and builds nothing per message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
@@ -56,6 +57,17 @@ def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -
     return [*onward, *give_up, *again]
 
 
+def branch(source: str, outcomes: dict[str, str], before: str | None = None) -> list[dict]:
+    """Let the reader decide where `answer` goes: outcome -> state, via `is_<outcome>`."""
+    return [{"trigger": "answer", "source": source, "dest": dest, "conditions": f"is_{outcome}",
+             "before": before or []} for outcome, dest in outcomes.items()]
+
+
+def outcome_is(outcome: str) -> Callable[[Flow, EventData], bool]:
+    """The `is_<outcome>` condition that `branch` names, declared once per outcome."""
+    return lambda self, _: self.outcome == outcome
+
+
 class Flow:
     """One multi-turn conversation; subclasses declare `states`, `transitions`, `initial`."""
 
@@ -87,6 +99,7 @@ class Flow:
         self.state = state or self.initial
         self.value: Any = None
         self.error: str | None = None
+        self.outcome = ""  # set by a reader to pick a `branch`
 
     # -- what the engine calls ------------------------------------------------------------
     def start(self) -> None:
@@ -110,7 +123,7 @@ class Flow:
     # -- callbacks the declarations name --------------------------------------------------
     def read(self, event: EventData) -> None:
         reader = self.specs[self.state].get("read")
-        self.value, self.error = (event.args[0] if event.args else None), None
+        self.value, self.error, self.outcome = (event.args[0] if event.args else None), None, ""
         if reader:
             self.error = getattr(self, reader)(self.value)
 

@@ -1,0 +1,97 @@
+"""The account's own business: which card is bound here, unbinding it, and review progress.
+
+Small flows: `我的社保卡` and `查询进度` answer at once (a single final state); `解绑` asks for
+the code sent to the holder's phone first. Everything shown is masked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.base import Flow, outcome_is
+from flows.ids import mask_card, mask_id
+from flows.verify import CODE_LOCKED, Verification, code_step
+
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
+
+
+def mask_name(name: str) -> str:
+    """'张伟' -> '张*': the family name is enough to recognise one's own card."""
+    return name[:1] + "*" * (len(name) - 1)
+
+
+class MyCard(Flow):
+    """Show the binding, masked: card, holder, status, and a guardian's consent if any."""
+
+    name, title, keywords, menu_key = "my_card", "card.title", "my_card", "MY_CARD"
+    initial = "shown"
+    states = [{"name": "shown", "on_enter": ["show"], "final": True}]
+    transitions = []
+
+    def show(self, _: Any) -> None:
+        backend, say = self.turn.backend, self.turn.say
+        card = backend.binding(self.turn.openid)
+        if card is None:
+            say("card.none")
+            return
+        holder = backend.person(card.holder)
+        say("card.info", card=mask_card(card.card_number), id=mask_id(card.holder),
+            name=mask_name(holder.name) if holder else "",
+            status=self.turn.catalog.text(f"card.status_{card.status}"))
+        # Consent lives in the card view, which the mock and its HTTP client both serve.
+        view = getattr(backend, "card_view", lambda _: None)(card.card_number) or {}
+        consent = view.get("guardian_consent")
+        if consent:
+            say("card.consent", guardian=consent["guardian_id_masked"], at=consent["at"][:10],
+                relation=self.turn.catalog.text(f"card.relation_{consent['relation']}"))
+
+
+class Unbind(Verification, Flow):
+    """Unbind after a code to the holder's phone, so a borrowed phone cannot unbind."""
+
+    name, title, keywords, menu_key = "unbind", "unbind.title", "unbind", "UNBIND"
+    initial, purpose = "ask_code", "unbind"
+    states = [
+        {"name": "ask_code", "prompt": "unbind.ask_code", "help": "common.help_code",
+         "read": "read_code"},
+        {"name": "unbound", "prompt": "unbind.done", "final": True},
+        {"name": "not_bound", "prompt": "unbind.not_bound", "final": True},
+        {"name": "no_phone", "prompt": "common.no_phone", "final": True},
+        CODE_LOCKED,
+    ]
+    transitions = code_step({"unbound": "unbound", "phone_lost": "no_phone"})
+    is_unbound = outcome_is("unbound")
+
+    def start(self) -> None:
+        """Decide the first step before entering it: nothing bound, or where the code went."""
+        card = self.backend.binding(self.turn.openid)
+        if card is None:
+            self.state = "not_bound"
+        else:
+            self.slots["card_masked"] = mask_card(card.card_number)
+            self.send_code(card.holder)
+            self.state = SENT[self.outcome]
+        super().start()
+
+    def verified(self) -> str:
+        self.backend.unbind(self.turn.openid)
+        return "unbound"
+
+
+class Progress(Flow):
+    """List this account's offline reviews with their reference and status."""
+
+    name, title, keywords, menu_key = "progress", "progress.title", "progress", "PROGRESS"
+    initial = "listed"
+    states = [{"name": "listed", "on_enter": ["show"], "final": True}]
+    transitions = []
+
+    def show(self, _: Any) -> None:
+        text = self.turn.catalog.text
+        reviews = self.turn.backend.reviews(self.turn.openid)
+        if not reviews:
+            self.turn.say("progress.none")
+            return
+        items = "\n".join(text("progress.item", ref=r.ref, status=text(f"progress.{r.status}"))
+                          for r in reviews)
+        self.turn.say("progress.list", items=items)

@@ -1,0 +1,101 @@
+"""Bind a social-security card to this WeChat account (DESIGN.md "Flow steps", a contract).
+
+ID number -> name -> card number -> adult: code to the holder's phone / minor: the guardian's ID
+number, then the code to the guardian's phone -> bound. The code is the confirmation, so the
+binding (with the guardian's consent, for a minor) is made the moment it checks out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flows.base import Flow, ask, branch, outcome_is
+from flows.ids import mask_card
+from flows.verify import CODE_LOCKED, Verification, code_step
+
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
+REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
+
+
+class BindCard(Verification, Flow):
+    """Who (ID + name), which card, then proof by SMS from the holder or their guardian."""
+
+    name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
+    initial, purpose = "ask_id", "bind"
+    states = [
+        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id"},
+        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
+         "read": "read_name"},
+        {"name": "ask_card", "prompt": "bind.ask_card", "help": "bind.help_card",
+         "read": "read_card"},
+        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
+         "read": "read_guardian"},
+        {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
+         "read": "read_code"},
+        {"name": "bound", "on_enter": ["announce"], "final": True},
+        {"name": "account_bound", "prompt": "bind.account_bound", "final": True},
+        {"name": "card_bound", "prompt": "bind.card_bound", "final": True},
+        {"name": "card_lost", "prompt": "bind.card_lost", "final": True},
+        {"name": "card_frozen", "prompt": "bind.card_frozen", "final": True},
+        {"name": "no_phone", "prompt": "common.no_phone", "final": True},
+        CODE_LOCKED,
+    ]
+    transitions = [
+        *ask("ask_id", "ask_name"),
+        *ask("ask_name", "ask_card"),
+        *ask("ask_card", [*branch("ask_card", {**SENT, "minor": "ask_guardian"}, before="keep"),
+                          *branch("ask_card", REFUSED)]),
+        *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
+        *code_step({"bound": "bound", "account_bound": "account_bound", **REFUSED,
+                    "phone_lost": "no_phone"}),
+    ]
+    is_bound, is_account_bound = outcome_is("bound"), outcome_is("account_bound")
+    is_card_lost, is_card_frozen = outcome_is("card_lost"), outcome_is("card_frozen")
+    is_card_bound = outcome_is("card_bound")
+
+    def start(self) -> None:
+        """An account holds one card: say so before asking anything."""
+        if self.mention_binding():
+            self.state = "account_bound"
+        super().start()
+
+    def mention_binding(self) -> bool:
+        card = self.backend.binding(self.turn.openid)
+        if card is not None:
+            self.slots["bound_card"] = mask_card(card.card_number)
+        return card is not None
+
+    def read_card(self, text: str) -> str | None:
+        """The holder's own card; an unknown card and someone else's read the same."""
+        self.value = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        card = self.backend.card(self.value) if self.value.isalnum() else None
+        if card is None or card.holder != self.slots["id"]:
+            return "bind.card_mismatch"
+        self.slots["card_masked"] = mask_card(card.card_number)
+        if card.status != "active":
+            self.outcome = f"card_{card.status}"
+        elif card.bound_openid is not None:
+            self.outcome = "card_bound"
+        elif not self.adult(self.slots["id"]):
+            self.outcome = "minor"
+        else:
+            self.send_code(self.slots["id"])
+        return None
+
+    def verified(self) -> str:
+        """Bind now, recording the guardian's consent when it was the guardian's code."""
+        from bot.backend.service import BackendError  # here: bot imports flows at load time
+
+        guardian = self.slots.get("guardian")
+        try:
+            self.backend.bind(self.slots["card"], self.turn.openid, guardian=guardian)
+        except BackendError as refused:
+            if refused.code == "account_bound":
+                self.mention_binding()
+            return refused.code
+        return "bound"
+
+    def announce(self, _: object) -> None:
+        self.turn.say("bind.bound", **self.slots)
+        if self.slots.get("guardian"):
+            self.turn.say("bind.consent_recorded")

@@ -1,0 +1,109 @@
+"""Forgot password: verify identity by SMS, then set a new one (DESIGN.md "Flow steps", a contract).
+
+ID number -> name -> adult: code to the holder's phone / minor: the guardian's ID number, code to
+the guardian's phone -> new 6-digit password -> the same again -> done. Where no code can reach
+the holder (no phone on record, or the phone is no longer theirs), a short reason opens an
+offline review instead, whose progress `查询进度` shows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
+from flows.ids import birth_date
+from flows.passwords import matches, seal, weakness
+from flows.verify import CODE_LOCKED, Verification, code_step
+
+SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked"}
+WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
+REASON_MAX = 200
+
+
+def _typed(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+class ForgotPassword(Verification, Flow):
+    """Who (ID + name), proof by SMS (holder, or guardian of a minor), then the new password."""
+
+    name, title, keywords = "forgot_password", "reset.title", "forgot_password"
+    menu_key, initial, purpose = "FORGOT_PASSWORD", "ask_id", "reset"
+    states = [
+        {"name": "ask_id", "prompt": "reset.ask_id", "help": "reset.help_id", "read": "read_id"},
+        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
+         "read": "read_holder"},
+        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
+         "read": "read_guardian"},
+        {"name": "ask_code", "prompt": "common.ask_code", "help": "reset.help_code",
+         "read": "read_code"},
+        {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
+         "read": "read_password"},
+        {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
+         "read": "read_confirm"},
+        {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",
+         "read": "read_reason", "on_enter": ["explain"]},
+        {"name": DONE, "prompt": "reset.done", "final": True},
+        {"name": "review_opened", "prompt": "reset.review_opened", "final": True},
+        {"name": "no_card", "prompt": "reset.no_card", "final": True},
+        CODE_LOCKED,
+    ]
+    transitions = [
+        *ask("ask_id", "ask_name"),
+        *ask("ask_name", branch("ask_name", {**SENT, "minor": "ask_guardian",
+                                             "no_card": "no_card"}, before="keep")),
+        *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
+        *code_step({"verified": "ask_password", "phone_lost": "ask_reason"}),
+        *ask("ask_password", "ask_confirm"),
+        # A second entry that differs sends the user back to choose the password again.
+        {"trigger": "answer", "source": "ask_confirm", "dest": DONE, "conditions": "is_accepted"},
+        {"trigger": "answer", "source": "ask_confirm", "dest": FAILED,
+         "conditions": "is_out_of_tries"},
+        {"trigger": "answer", "source": "ask_confirm", "dest": "ask_password",
+         "before": "complain"},
+        *ask("ask_reason", "review_opened"),
+    ]
+    is_verified, is_no_card = outcome_is("verified"), outcome_is("no_card")
+
+    def read_holder(self, text: str) -> str | None:
+        """The name, then where proof comes from: the holder's phone, or a guardian's."""
+        error = self.read_name(text)
+        if error:
+            return error
+        holder = self.slots["id"]
+        if not self.backend.cards_of(holder):
+            self.outcome = "no_card"
+        elif not self.adult(holder):
+            self.outcome = "minor"
+        else:
+            self.send_code(holder)
+        return None
+
+    def read_password(self, text: str) -> str | None:
+        password = _typed(text)
+        problem = weakness(password, birth_date(self.slots["id"]))
+        if problem is None and self.backend.password_is(self.slots["id"], password):
+            problem = "reset.pw_current"
+        self.value = None if problem else seal(password)
+        return problem
+
+    def read_confirm(self, text: str) -> str | None:
+        password = _typed(text)
+        if not matches(password, self.slots.pop("password", "")):
+            return "reset.pw_mismatch"
+        self.backend.set_password(self.slots["id"], password)
+        return None
+
+    def read_reason(self, text: str) -> str | None:
+        reason = " ".join(text.split())
+        if not reason or len(reason) > REASON_MAX:
+            return "reset.reason_length"
+        self.slots["ref"] = self.backend.open_review(self.slots["id"], self.turn.openid, reason).ref
+        self.value = len(reason)  # the reason itself stays with the review, not the session
+        return None
+
+    def explain(self, _: Any) -> None:
+        """Why it comes to a review, said once when the review step is first reached."""
+        if self.outcome in WHY:
+            self.turn.say(WHY[self.outcome])

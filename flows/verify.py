@@ -1,0 +1,147 @@
+"""Proving who is asking: ID numbers, a guardian for minors, and an SMS code to a phone on record.
+
+Shared by the flows that act on someone's card (bind, reset, unbind). Readers decide every
+outcome (code sent, no phone, locked, wrong code...) and transitions `branch` on it, so that
+on_enter callbacks only ever speak.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flows.base import Turn, ask, branch, outcome_is
+from flows.ids import age_on, birth_date, check_digit, normalize_id
+
+if TYPE_CHECKING:
+    from bot.backend.service import Purpose
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # the time users read
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_CODE = re.compile(r"[0-9]{6}")
+CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
+
+
+def checked_id(text: str, today: date) -> tuple[str, str | None]:
+    """The normalised ID number and, if it is not one, the error key naming what is wrong."""
+    id_number = normalize_id(text)
+    if not _ID_SHAPE.fullmatch(id_number):
+        return id_number, "common.id_format"
+    try:
+        born = birth_date(id_number)
+    except ValueError:
+        return id_number, "common.id_date"
+    if born > today:
+        return id_number, "common.id_date"
+    if check_digit(id_number[:17]) != id_number[17]:
+        return id_number, "common.id_check"
+    return id_number, None
+
+
+def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
+    """A code question: the reader's outcomes, a wrong/expired code asked again, else `ask`."""
+    retry = branch(state, {"retry": state}, before="warn")
+    return ask(state, [*branch(state, {**outcomes, "locked": "code_locked"}), *retry])
+
+
+class Verification:
+    """Mixin (before Flow) of identity and SMS steps; subclasses say what a code unlocks."""
+
+    purpose: ClassVar[Purpose]
+    turn: Turn
+    slots: dict[str, Any]
+    value: Any
+    error: str | None
+    outcome: str
+    is_sent, is_no_phone = outcome_is("sent"), outcome_is("no_phone")
+    is_locked, is_retry = outcome_is("locked"), outcome_is("retry")
+    is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
+
+    @property
+    def backend(self) -> Any:
+        return self.turn.backend
+
+    def adult(self, id_number: str) -> bool:
+        """18 or older today in Shanghai; the 18th birthday counts."""
+        return age_on(id_number, self.turn.clock.today()) >= 18
+
+    def read_id(self, text: str) -> str | None:
+        self.value, error = checked_id(text, self.turn.clock.today())
+        return error
+
+    def read_name(self, text: str) -> str | None:
+        # An unknown ID and a wrong name read the same, so nobody learns who is on record.
+        self.value = "".join(unicodedata.normalize("NFKC", text).split())
+        matches = self.backend.name_matches(self.slots["id"], self.value)
+        return None if matches else "common.mismatch"
+
+    def read_guardian(self, text: str) -> str | None:
+        """A guardian on record for the holder, and an adult; then a code to their phone."""
+        self.value, error = checked_id(text, self.turn.clock.today())
+        if error:
+            return error
+        minor = self.slots["id"]
+        if self.value == minor or not self.backend.guardian_relation(minor, self.value):
+            return "common.not_guardian"
+        if not self.adult(self.value):
+            return "common.not_guardian"
+        self.send_code(self.value)
+        return None
+
+    def send_code(self, owner: str) -> None:
+        """Text a code to `owner`'s phone; a code sent under a minute ago is still the one."""
+        self.slots["code_owner"] = owner
+        sent = self.backend.send_code(owner, self.purpose)
+        if sent.ok or sent.reason == "too_soon":
+            self.outcome, self.slots["phone"] = "sent", sent.phone_masked
+        elif sent.reason == "locked":
+            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(sent.retry_after)
+        else:
+            self.outcome = "no_phone"
+
+    def read_code(self, text: str) -> str | None:
+        command = self.turn.catalog.command(text)
+        if command == "phone_lost":
+            self.outcome = "phone_lost"
+            return None
+        if command == "resend":
+            return self.resend("common.code_resent")
+        code = "".join(unicodedata.normalize("NFKC", text).split())
+        if not _CODE.fullmatch(code):
+            return "common.code_format"
+        checked = self.backend.check_code(self.slots["code_owner"], self.purpose, code)
+        if checked.ok:
+            self.outcome = self.verified()
+            return None
+        if checked.reason == "locked":
+            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(checked.retry_after)
+            return None
+        if checked.reason == "wrong":
+            self.outcome, self.slots["attempts_left"] = "retry", checked.attempts_left
+            return "common.code_wrong"
+        return self.resend("common.code_expired")  # expired, or none sent for this purpose
+
+    def resend(self, said: str) -> str | None:
+        """A fresh code (the old one expired, or the user asked); too soon means wait."""
+        sent = self.backend.send_code(self.slots["code_owner"], self.purpose)
+        if sent.reason == "locked":
+            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(sent.retry_after)
+            return None
+        self.outcome, self.slots["wait"] = "retry", sent.retry_after
+        return "common.code_wait" if sent.reason == "too_soon" else said
+
+    def verified(self) -> str:
+        """What the verified code unlocks (bind, unbind...); returns the outcome to branch on."""
+        return "verified"
+
+    def warn(self, _: Any) -> None:
+        """Say why the answer is asked again, without counting it as a miss."""
+        if self.error:
+            self.turn.say(self.error, **self.slots)
+
+    def clock_after(self, seconds: int) -> str:
+        """When a lock lifts, as the user reads it (Asia/Shanghai)."""
+        at = datetime.fromtimestamp(self.turn.clock.now() + seconds, SHANGHAI)
+        return at.strftime("%H:%M" if at.date() == self.turn.clock.today() else "%m-%d %H:%M")
