@@ -29,6 +29,7 @@ class Bot:
     catalog: Catalog
     codec: Codec
     engine: Engine
+    before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
 
     def close(self) -> None:

@@ -55,6 +55,8 @@ def receive() -> Response:
     digest = hashlib.sha1(body).hexdigest()
     if not bot.store.claim_request(query_key, digest, max(bot.codec.tolerance, 300)):
         raise Forbidden("signed query reused with a different body")
+    for hook in bot.before_message:
+        hook(inbound)
     try:
         reply = bot.engine.handle(inbound.message)
     except Exception:  # the platform must never see a 500: log, then tell it to stop retrying
