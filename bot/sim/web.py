@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from bot.backend.api import backend_api
+from bot.sim import inspect_api
 
 
 def init_app(app: Flask) -> None:
@@ -13,3 +14,4 @@ def init_app(app: Flask) -> None:
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     app.extensions["wxbot.backend_clock"] = bot.clock
     app.register_blueprint(backend_api)
+    inspect_api.init_app(app)  # GET /sim/api/state: where a follower's conversation stands

@@ -1,0 +1,31 @@
+"""Simulator mode: where a follower's conversation stands, for `replay --url` and `chat --url`.
+
+`GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"}}`.
+Only the flow and state are shown: slots hold ID numbers and names, which never leave the bot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+inspect_api = Blueprint("sim_inspect_api", __name__, url_prefix="/sim/api")
+
+
+@inspect_api.get("/state")
+def state() -> Any:
+    user = request.args.get("user", "").strip()
+    if not user:
+        return jsonify(error="bad_request", detail="query parameter 'user' is required"), 400
+    session = current_app.extensions["wxbot"].store.session(user)
+    shown = None
+    if session:
+        shown = {"flow": session.get("flow"), "state": session.get("state"),
+                 "at": session.get("at")}
+    return jsonify(user=user, session=shown)
+
+
+def init_app(app: Any) -> None:
+    """Register the endpoint (called from bot.sim.web in simulator mode)."""
+    app.register_blueprint(inspect_api)
