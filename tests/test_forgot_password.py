@@ -1,0 +1,150 @@
+"""Resetting a forgotten password, every branch, through the webhook (order: DESIGN.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from flows.passwords import birthday_forms, is_run, matches, seal, weakness
+
+ZHANG_ID, ZHANG_PHONE = "110105199001011232", "13800138000"  # 张伟, born 1990-01-01, A12345678
+SUNLI_ID, LIUYANG_ID = "320102201003150623", "510104200007070333"  # 孙丽 (16) and her guardian
+NEW = "582914"
+
+
+def reset_up_to_code(user, id_number=ZHANG_ID, name="张伟") -> str:
+    assert "身份证号" in user.say("忘记密码")
+    assert "姓名" in user.say(id_number)
+    return user.say(name)
+
+
+def test_an_adult_resets_with_the_code_sent_to_their_phone(chat, backend):
+    alice = chat()
+    assert "138****8000" in reset_up_to_code(alice)
+    assert "新的6位数字服务密码" in alice.say(alice.sms(ZHANG_PHONE))
+    assert "再输入一次" in alice.say(NEW)
+    done = alice.say(NEW)
+    assert "密码重置成功" in done and NEW not in done
+    assert backend.verify_password("A12345678", NEW)
+    assert not backend.verify_password("A12345678", "147258")
+
+
+def test_a_minors_password_is_reset_with_the_guardians_code(chat, backend):
+    alice = chat()
+    assert "监护人" in reset_up_to_code(alice, SUNLI_ID, "孙丽")
+    assert "139****0006" in alice.say(LIUYANG_ID)  # 刘洋's phone, not 孙丽's own
+    assert "新的6位" in alice.say(alice.sms("13900000006"))
+    alice.say(NEW)
+    assert "成功" in alice.say(NEW)
+    assert backend.verify_password("C10000002", NEW)
+
+
+@pytest.mark.parametrize(("weak", "says"), [
+    ("12345", "6位数字"), ("12345a", "6位数字"), ("222222", "重复"), ("345678", "连续"),
+    ("876543", "连续"), ("890123", "连续"), ("900101", "出生日期"), ("199001", "出生日期"),
+    ("010190", "出生日期"), ("147258", "原密码"),
+])
+def test_a_weak_password_is_refused_and_asked_again(chat, backend, weak, says):
+    alice = chat()
+    reset_up_to_code(alice)
+    alice.say(alice.sms(ZHANG_PHONE))
+    reply = alice.say(weak)
+    assert says in reply and "请设置新的6位数字服务密码" in reply and weak not in reply
+    alice.say("５８２９１４")  # full-width digits are the same password
+    assert "成功" in alice.say(NEW)
+    assert backend.verify_password("A12345678", NEW)
+
+
+def test_a_second_entry_that_differs_goes_back_to_the_new_password(chat, backend):
+    alice = chat()
+    reset_up_to_code(alice)
+    alice.say(alice.sms(ZHANG_PHONE))
+    alice.say(NEW)
+    assert "两次输入的密码不一致，请重新设置" in alice.say("736048")
+    alice.say("736048")
+    assert "成功" in alice.say("736048")
+    assert backend.verify_password("A12345678", "736048")
+
+
+def test_three_mismatches_end_the_flow_and_keep_the_old_password(chat, backend):
+    alice = chat()
+    reset_up_to_code(alice)
+    alice.say(alice.sms(ZHANG_PHONE))
+    for last in (False, False, True):
+        alice.say(NEW)
+        assert ("错误次数过多" in alice.say("736048")) is last
+    assert backend.verify_password("A12345678", "147258")
+
+
+@pytest.mark.parametrize(("id_number", "name", "then", "why"), [
+    ("110105196210100916", "冯军", (), "没有可接收验证码的手机号"),
+    ("110105201605050486", "冯小雨", ("110105196210100916",), "没有可接收验证码的手机号"),
+    (ZHANG_ID, "张伟", ("手机号已停用",), "手机号无法使用"),
+])
+def test_without_a_usable_phone_a_review_is_opened(chat, backend, id_number, name, then, why):
+    alice = chat()
+    reply = [reset_up_to_code(alice, id_number, name), *map(alice.say, then)][-1]
+    assert why in reply and "请简要说明情况" in reply
+    assert "200字以内" in alice.say("x" * 201)
+    opened = alice.say("手机号码停机了")
+    assert "受理编号 R20261122-0001" in opened and "3个工作日" in opened and "查询进度" in opened
+    [review] = backend.reviews(alice.openid)
+    assert (review.id_number, review.reason) == (id_number, "手机号码停机了")
+    assert "R20261122-0001：审核中" in alice.say("查询进度")
+
+
+def test_a_person_without_a_card_has_no_password_to_reset(chat):
+    assert "名下的社保卡" in reset_up_to_code(chat(), "440305199902140645", "何静")
+
+
+def test_an_unknown_id_and_a_wrong_name_read_the_same(chat):
+    alice, bob = chat("oAlice"), chat("oBob")
+    stranger = "110105198001010016"  # valid, but nobody's
+    assert reset_up_to_code(alice, stranger, "张伟") == reset_up_to_code(bob, name="李四")
+
+
+def test_a_lock_is_for_one_purpose(chat):
+    alice = chat()
+    reset_up_to_code(alice)
+    for _ in range(5):
+        reply = alice.say("000000")
+    assert "30分钟" in reply and "10:30" in reply
+    assert "10:30" in reset_up_to_code(alice)
+    bob = chat("oBob")
+    for answer in ("绑定社保卡", ZHANG_ID, "张伟"):
+        bob.say(answer)
+    assert "138****8000" in bob.say("A12345678")  # binding is another purpose
+
+
+@pytest.mark.parametrize("step", range(5))
+def test_cancel_at_any_step_changes_nothing(chat, backend, step):
+    alice = chat()
+    answers = ["忘记密码", ZHANG_ID, "张伟", None, NEW][:step + 1]
+    for answer in answers:
+        alice.say(alice.sms(ZHANG_PHONE) if answer is None else answer)
+    assert "当前步骤说明" in alice.say("帮助")
+    assert "已取消" in alice.say("取消")
+    assert "没有听懂" in alice.say(NEW)
+    assert backend.verify_password("A12345678", "147258")
+
+
+@given(st.dates(date(1900, 1, 1), date(2026, 11, 22)))
+def test_no_birthday_form_is_accepted(born):
+    assert all(weakness(form, born) for form in birthday_forms(born))
+
+
+@given(st.text("0123456789", min_size=6, max_size=6), st.dates(date(1900, 1, 1)))
+def test_an_accepted_password_breaks_no_rule(password, born):
+    if weakness(password, born) is None:
+        assert len(set(password)) > 1 and not is_run(password)
+        assert password not in birthday_forms(born)
+
+
+@given(st.text("0123456789", min_size=6, max_size=6), st.text("0123456789", min_size=6))
+def test_a_sealed_password_matches_only_itself(password, other):
+    sealed = seal(password)
+    assert password not in sealed and matches(password, sealed)
+    assert matches(other, sealed) == (other == password)
