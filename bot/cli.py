@@ -93,8 +93,10 @@ def diagram(flow: str, output: str | None) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive."""
     from bot.backend.server import backend_command
+    from bot.sim.replay_cli import replay_command
 
     main.add_command(backend_command)
+    main.add_command(replay_command)
 
 
 _register_optional()

@@ -1,0 +1,143 @@
+"""Replay conversation fixtures against a bot: each step done, each expectation checked.
+
+A fixture stops at its first failing step (later steps would only fail because of it); the
+outcome says which step, what was sent, what was expected and what came back.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.sim.expect import describe, matches
+from bot.sim.fixture import Fixture, Step
+from bot.sim.fixture_steps import PLACEHOLDER
+from bot.sim.target import Target, TargetError, latest_code, reply_of
+
+
+@dataclass
+class Failure:
+    """The first step of a fixture that did not hold."""
+
+    step: int
+    sent: str
+    expected: str
+    got: str
+
+
+@dataclass
+class Outcome:
+    """One fixture's result."""
+
+    fixture: Fixture
+    steps_run: int
+    failure: Failure | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def action(step: Step) -> str:
+    """What a step does, as a person reads it in a report."""
+    who = f"as {step.user}: "
+    if step.send is not None:
+        return who + f"send {step.send!r}"
+    if step.event is not None:
+        kind, fields = step.event
+        detail = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return who + f"event {kind}" + (f" ({detail})" if detail else "")
+    if step.review is not None:
+        return who + f"review {step.review}"
+    return f"wait {step.wait:g} s"
+
+
+def fill(text: str, fixture: Fixture, target: Target) -> str:
+    """Resolve `{sms:PHONE}` and `{user:alias}` placeholders at the moment of sending."""
+
+    def value(match: re.Match[str]) -> str:
+        kind, arg = match.group(1), match.group(2).strip()
+        if kind == "sms":
+            return latest_code(target, arg)
+        return target.openid(fixture.openid(arg))
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
+    """Do one step; a Failure when the bot's answer (or the step itself) did not hold."""
+    user = target.openid(fixture.openid(step.user))
+    sent = action(step)
+    expected = describe(step.expect) if step.expect is not None else "a valid reply"
+    try:
+        if step.wait:
+            target.advance(step.wait)
+        reply: str | None = None
+        if step.send is not None or step.event is not None:
+            if step.send is not None:
+                content = fill(step.send, fixture, target)
+                kind, fields = "text", {"Content": content}
+                if content != step.send:
+                    sent += f" (as {content!r})"
+            else:
+                kind, fields = step.event
+                fields = {k: fill(v, fixture, target) for k, v in fields.items()}
+            delivery = target.send(kind, user, fields)
+            if not delivery.ok:
+                return Failure(step.index, sent, expected, f"the platform refused the answer: "
+                               f"{delivery.error or f'HTTP {delivery.status}'}")
+            reply = reply_of(delivery)
+        elif step.review is not None:
+            ref = target.decide_review(user, step.review == "approve")
+            reply = f"review {ref} {step.review}d"
+        if step.expect is not None and not matches(step.expect, reply):
+            return Failure(step.index, sent, expected, "no reply (success)" if reply is None
+                           else repr(reply))
+        if step.state is not None:
+            return _check_state(step, sent, target.state(user))
+    except TargetError as exc:
+        return Failure(step.index, sent, expected, f"error: {exc}")
+    return None
+
+
+def _check_state(step: Step, sent: str, session: dict | None) -> Failure | None:
+    got = f"{session['flow']}.{session['state']}" if session else "none"
+    want = step.state or "none"
+    if got == want or (want.lower() in ("none", "null", "") and session is None):
+        return None
+    return Failure(step.index, sent, f"session in state {want}", f"session in state {got}")
+
+
+def run_fixture(fixture: Fixture, target: Target) -> Outcome:
+    """Every step in order, stopping at the first failure."""
+    started = time.perf_counter()
+    for count, step in enumerate(fixture.steps, 1):
+        failure = run_step(step, fixture, target)
+        if failure is not None:
+            return Outcome(fixture, count, failure, time.perf_counter() - started)
+    return Outcome(fixture, len(fixture.steps), None, time.perf_counter() - started)
+
+
+def replay(fixtures: Iterable[Fixture],
+           target_for: Callable[[Fixture], AbstractContextManager[Target]]) -> Iterator[Outcome]:
+    """Each fixture against the target its context gives (set up and released around it)."""
+    for fixture in fixtures:
+        with target_for(fixture) as target:
+            yield run_fixture(fixture, target)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,87 @@
+"""How replay results read: one line per fixture, then each failure in full, then totals.
+
+Everything goes to the given rich Console (stdout for the command); `failure_text` is the same
+failure as plain text, for the pytest plugin and JUnit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.sim.coverage import Coverage
+from bot.sim.replay import Outcome
+
+
+def shown_path(path: Path) -> str:
+    """A path relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def failure_text(outcome: Outcome) -> str:
+    """The failure as plain lines: file, step, what was sent, expected and got."""
+    failure = outcome.failure
+    if failure is None:
+        return ""
+    return "\n".join([
+        f"{shown_path(outcome.fixture.path)}: step {failure.step} failed "
+        f"({outcome.fixture.name})",
+        f"  sent:     {failure.sent}",
+        f"  expected: {failure.expected}",
+        f"  got:      {failure.got}",
+    ])
+
+
+def outcome_line(console: Console, outcome: Outcome) -> None:
+    """PASS/FAIL, the file and the fixture's name."""
+    where, name = escape(shown_path(outcome.fixture.path)), escape(outcome.fixture.name)
+    if outcome.ok:
+        console.print(f"[green]PASS[/] {where} — {name} "
+                      f"[dim]({len(outcome.fixture.steps)} steps, {outcome.seconds:.2f} s)[/]")
+    else:
+        console.print(f"[bold red]FAIL[/] {where} — {name} "
+                      f"[dim](step {outcome.failure.step} of {len(outcome.fixture.steps)})[/]")
+
+
+def failures(console: Console, outcomes: list[Outcome]) -> None:
+    """Each failure in full, readable at a glance."""
+    for outcome in outcomes:
+        failure = outcome.failure
+        if failure is None:
+            continue
+        console.print()
+        console.print(f"[bold red]✗ {escape(shown_path(outcome.fixture.path))}[/], step "
+                      f"[bold]{failure.step}[/] — {escape(outcome.fixture.name)}")
+        console.print(f"  [cyan]sent:    [/] {escape(failure.sent)}")
+        console.print(f"  [green]expected:[/] {escape(failure.expected)}")
+        console.print(f"  [red]got:     [/] {escape(failure.got)}")
+
+
+def totals(console: Console, outcomes: list[Outcome]) -> None:
+    passed = sum(o.ok for o in outcomes)
+    failed = len(outcomes) - passed
+    style = "bold green" if not failed else "bold red"
+    console.print(f"[{style}]{len(outcomes)} fixtures: {passed} passed, {failed} failed[/]")
+
+
+def coverage(console: Console, cov: Coverage) -> None:
+    """The contract line, then what was never reached."""
+    console.print(cov.line(), markup=False, highlight=False)
+    closed = cov.unenterable()
+    missed_states = cov.missed_states()
+    if missed_states:
+        console.print("states never reached:")
+        for flow, state in missed_states:
+            note = " (no transition enters it)" if (flow, state) in closed else ""
+            console.print(f"  {escape(flow)}.{escape(state)}{note}", highlight=False)
+    missed = cov.missed_moves()
+    if missed:
+        console.print("transitions never taken:")
+        for flow, source, dest in missed:
+            console.print(f"  {escape(flow)}: {escape(source)} -> {escape(dest)}",
+                          highlight=False)
