@@ -1,0 +1,143 @@
+"""Where the bot's per-message time goes: cProfile over the in-process bind-card workload.
+
+    python bench/profile.py [--users 300] [--safe] [--top 30] [--out bench/results/bot.prof]
+
+Runs one untimed warm-up round, then profiles one round of the same workload as run.py (only
+the WSGI calls are inside the profiler), and prints the top functions by own time and by
+cumulative time, plus own time grouped by area (SQLite, Flask/Werkzeug, wechatpy, flows...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from types import ModuleType
+
+from contenders import BotContender
+from run import Round
+from workload import RESULTS, STEPS, Person, call, people, write_seed
+
+# Own time is charged to the first area whose marker is in the function's file (or name).
+AREAS = (
+    ("sqlite3 (C calls)", "sqlite3.Connection"),
+    ("sqlite3 (C calls)", "sqlite3.Cursor"),
+    ("bot.store", "/bot/store/"),
+    ("bot.backend", "/bot/backend/"),
+    ("bot.protocol / webhook", "/bot/protocol.py"),
+    ("bot.protocol / webhook", "/bot/webhook.py"),
+    ("bot.engine", "/bot/engine.py"),
+    ("flows", "/flows/"),
+    ("transitions", "/transitions/"),
+    ("wechatpy", "/wechatpy/"),
+    ("xmltodict / expat", "xmltodict"),
+    ("xmltodict / expat", "pyexpat"),
+    ("crypto", "/cryptography/"),
+    ("flask", "/flask/"),
+    ("werkzeug", "/werkzeug/"),
+    ("json", "/json/"),
+    ("logging", "/logging/"),
+    ("contextlib / threading", "/contextlib.py"),
+    ("contextlib / threading", "/threading.py"),
+)
+
+
+def _stdlib_profiler() -> tuple[ModuleType, ModuleType]:
+    """cProfile and pstats, with this file's directory off sys.path first.
+
+    Run as `python bench/profile.py`, this file would shadow the stdlib `profile` module that
+    cProfile imports; dropping bench/ from sys.path once our own imports are done avoids it.
+    """
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    sys.modules.pop("profile", None)
+    import cProfile
+    import pstats
+
+    return cProfile, pstats
+
+
+def area(func: tuple[str, int, str]) -> str:
+    """The area a profiled function belongs to, by its file (or built-in's name)."""
+    where = f"{func[0]}:{func[2]}"
+    for name, marker in AREAS:
+        if marker in where:
+            return name
+    return "other" if func[0] != "~" else f"built-in: {func[2]}"
+
+
+def profiled_round(contender: BotContender, users: list[tuple[str, Person]], profiler) -> Round:
+    """run.run_round, with the profiler enabled around the WSGI calls only."""
+    result, app = Round(), contender.app
+    contender.begin_round()
+    for step in range(len(STEPS)):
+        envs = [contender.signer.environ(
+            user, person.says(step, contender.code(user, person) if step == 4 else ""))
+            for user, person in users]
+        start = time.perf_counter()
+        profiler.enable()
+        answers = [call(app, env) for env in envs]
+        profiler.disable()
+        result.steps[step] = time.perf_counter() - start
+        bad = [a for a in answers if contender.check_reply(*a)]
+        if bad:
+            raise RuntimeError(f"step {STEPS[step]}: {bad[0]}")
+    problem = contender.check_round(users)
+    if problem:
+        raise RuntimeError(problem)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Profile one round of the bot and print what dominates."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--safe", action="store_true", help="profile safe mode instead")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--out", type=Path, default=RESULTS / "bot.prof",
+                        help="where to save the raw profile (for snakeviz, pstats)")
+    args = parser.parse_args(argv)
+    cprofile, pstats = _stdlib_profiler()
+
+    persons = people(args.users)
+    with tempfile.TemporaryDirectory(prefix="wxbot-profile-") as tmp:
+        seed = write_seed(Path(tmp) / "seed.yaml", persons)
+        contender = BotContender(Path(tmp), seed, safe=args.safe)
+        try:
+            warm = [(f"oWarm{i:06d}", p) for i, p in enumerate(persons[:30])]
+            profiled_round(contender, warm, cprofile.Profile())  # warm-up, discarded
+            profiler = cprofile.Profile()
+            users = [(f"oProf{i:06d}", p) for i, p in enumerate(persons)]
+            done = profiled_round(contender, users, profiler)
+        finally:
+            contender.close()
+    messages = len(users) * len(STEPS)
+    print(f"{contender.name}: {messages} messages, {1e6 * sum(done.steps) / messages:.0f} us/msg "
+          "under the profiler (slower than unprofiled)\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(args.out)
+
+    stats = pstats.Stats(profiler)
+    total = sum(row[2] for row in stats.stats.values())  # own time of everything
+    by_area: dict[str, float] = defaultdict(float)
+    for func, row in stats.stats.items():
+        by_area[area(func)] += row[2]
+    print("own time by area (share of all profiled time, us per message):")
+    for name, own in sorted(by_area.items(), key=lambda kv: -kv[1])[:20]:
+        print(f"  {100 * own / total:5.1f}%  {1e6 * own / messages:7.1f}  {name}")
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
+        print(f"\n--- top {args.top} by {order} ---")
+        text = out.getvalue()
+        print(text[text.find("   ncalls"):].rstrip())
+    print(f"raw profile: {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
