@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, g
+from flask import Flask, g, has_request_context
 
 from bot.clock import SHANGHAI
 from bot.protocol import Inbound, ProtocolError, parse_xml
@@ -48,7 +48,12 @@ def reply_content(reply_xml: str) -> str | None:
 
 
 class Recorder:
-    """Appends one JSON line per handled message to `<dir>/traffic.jsonl` (0600)."""
+    """Appends one JSON line per handled message to `<dir>/traffic.jsonl` (0600).
+
+    A line: v, at (epoch s, the bot's clock), time (ISO, Shanghai), lang, openid, inbound (the
+    parsed fields), reply (text Content or null), before/after ({flow, state} or null) and
+    trace ([flow, source, dest] per transition, so final states show though the session ends).
+    """
 
     def __init__(self, directory: str | Path, store: Any, clock: Any, lang: str) -> None:
         self.path = Path(directory) / LOG_NAME
@@ -63,6 +68,12 @@ class Recorder:
     def before(self, inbound: Inbound) -> None:
         """Note the step the user is at, before the engine moves it (kept for this request)."""
         g.wxbot_record_before = _step(self.store.session(inbound.message.source))
+        g.wxbot_record_trace = []
+
+    def observe(self, flow: str, source: str, dest: str) -> None:
+        """Engine observer: the transitions this message made, final states included."""
+        if has_request_context() and "wxbot_record_trace" in g:
+            g.wxbot_record_trace.append([flow, source, dest])
 
     def after(self, inbound: Inbound, reply_xml: str) -> None:
         """Write the line for this message; never let a logging problem reach the platform."""
@@ -78,6 +89,7 @@ class Recorder:
             "reply": reply_content(reply_xml),
             "before": g.pop("wxbot_record_before", None),
             "after": _step(self.store.session(openid)),
+            "trace": g.pop("wxbot_record_trace", []),
         }
         try:
             self.write(line)
@@ -104,5 +116,6 @@ def init_app(app: Flask) -> Recorder:
     recorder = Recorder(app.config["BOT_RECORD_DIR"], bot.store, bot.clock, bot.config["BOT_LANG"])
     bot.before_message.append(recorder.before)
     bot.after_message.append(recorder.after)
+    bot.engine.observers.append(recorder.observe)
     app.extensions["wxbot.recorder"] = recorder
     return recorder
