@@ -1,0 +1,159 @@
+"""What holds in every flow: the code step's rules, and invariants under random conversations.
+
+The random follower knows every ID number, name and card number in the seed, and can read the
+SMS sent to adults who are nobody's guardian, but never a guardian's or a minor's phone.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flows.ids import age_on
+from tests.conftest import ROOT, TODAY
+
+SEED = yaml.safe_load((ROOT / "fixtures" / "backend.yaml").read_text(encoding="utf-8"))
+PHONES = {p["id_number"]: p.get("phone") for p in SEED["people"]}
+GUARDIANS = {g["guardian"] for g in SEED["guardianships"]}
+READABLE = {i: phone for i, phone in PHONES.items()
+            if phone and i not in GUARDIANS and age_on(i, TODAY) >= 18}
+SECRETS = [*PHONES, *(c["card_number"] for c in SEED["cards"]), *filter(None, PHONES.values())]
+ZHANG_ID, ZHANG_PHONE = "110105199001011232", "13800138000"
+
+
+def to_code_step(flow, user, backend) -> str:
+    if flow == "unbind":
+        backend.bind("A12345678", user.openid)
+        return user.say("解绑")
+    words = {"bind": ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"),
+             "reset": ("忘记密码", ZHANG_ID, "张伟")}
+    return [user.say(w) for w in words[flow]][-1]
+
+
+CODE_FLOWS = pytest.mark.parametrize(("flow", "success"), [
+    ("bind", "绑定成功"), ("reset", "身份验证通过"), ("unbind", "已解除")])
+
+
+@CODE_FLOWS
+def test_wrong_codes_count_down_and_five_lock_for_30_minutes(chat, clock, backend, flow, success):
+    alice = chat()
+    assert "138****8000" in to_code_step(flow, alice, backend)
+    for left in (4, 3, 2, 1):
+        assert f"还可以再试 {left} 次" in alice.say("000000")
+    assert "请在 10:30 之后重新办理" in alice.say("000000")
+    assert "10:30" in to_code_step(flow, alice, backend)  # starting again does not lift it
+    clock.advance(30 * 60)
+    to_code_step(flow, alice, backend)
+    assert success in alice.say(alice.sms(ZHANG_PHONE))
+
+
+@CODE_FLOWS
+def test_an_expired_code_is_replaced_and_resending_too_soon_says_wait(chat, clock, backend,
+                                                                      flow, success):
+    alice = chat()
+    to_code_step(flow, alice, backend)
+    assert "请 60 秒后" in alice.say("重新发送")
+    clock.advance(5 * 60 + 1)
+    assert "已过期，已为您重新发送" in alice.say(alice.sms(ZHANG_PHONE))
+    assert len(backend.sms_outbox(ZHANG_PHONE)) == 2
+    clock.advance(60)
+    assert "已重新发送验证码" in alice.say("重发")
+    assert success in alice.say(alice.sms(ZHANG_PHONE))
+
+
+@CODE_FLOWS
+def test_three_answers_that_are_no_code_end_the_flow(chat, backend, flow, success):
+    alice = chat()
+    to_code_step(flow, alice, backend)
+    assert "6位数字" in alice.say("12345")
+    alice.say("abc")
+    assert "错误次数过多" in alice.say("1234567")
+
+
+NAMES = {p["id_number"]: p["name"] for p in SEED["people"]}
+GUARDIAN_OF = {g["minor"]: g["guardian"] for g in SEED["guardianships"]}
+PASSWORDS = ["582914", "736048", "111111", "123456", "147258", "900101", "12345"]
+WORDS = ["取消", "帮助", "菜单", "绑定社保卡", "忘记密码", "我的社保卡", "解绑", "查询进度",
+         "重新发送", "手机号已停用", "bind card", "help", "110105199001011231", "000000",
+         *PHONES, *NAMES.values(), *(c["card_number"] for c in SEED["cards"]), *PASSWORDS]
+EVENTS = [*(("click", key) for key in ("BIND_CARD", "FORGOT_PASSWORD", "UNBIND", "MY_CARD", "NO")),
+          ("event_subscribe", {}), ("event_unsubscribe", {}), ("image", {}), ("voice", {}),
+          ("location", {"Location_X": 39.9, "Location_Y": 116.4})]
+TYPED = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=12)  # what XML carries
+
+
+def attempt(flow: str, card: dict, phone: str, passwords: list[str]) -> list[tuple]:
+    """A follower who knows the holder (and a minor's guardian) and reads `phone`'s SMS."""
+    holder = card["holder"]
+    said = ["绑定社保卡" if flow == "bind" else "忘记密码", holder, NAMES[holder]]
+    said += [card["card_number"]] if flow == "bind" else []
+    said += [GUARDIAN_OF[holder]] if holder in GUARDIAN_OF else []
+    return [*(("say", s) for s in said), ("sms", READABLE.get(holder, phone)),
+            *(("say", p) for p in passwords)]
+
+
+ONE = st.one_of(
+    st.tuples(st.just("say"), st.sampled_from(WORDS) | TYPED),
+    st.tuples(st.just("say"), st.from_regex(r"[0-9]{6}", fullmatch=True)),
+    st.tuples(st.just("sms"), st.sampled_from(sorted(READABLE.values()))),
+    st.tuples(st.just("event"), st.sampled_from(EVENTS)),
+    st.tuples(st.just("wait"), st.sampled_from([61, 301, 1000])),
+)
+ATTEMPT = st.builds(attempt, st.sampled_from(["bind", "reset"]), st.sampled_from(SEED["cards"]),
+                    st.sampled_from(sorted(READABLE.values())),
+                    st.lists(st.sampled_from(PASSWORDS), max_size=3))
+MOVES = st.lists(ONE.map(lambda move: [move]) | ATTEMPT, max_size=10)
+USERS = itertools.count()
+
+
+def play(user, move, clock) -> list[str]:
+    """One move of the random follower; returns the replies it got."""
+    kind, what = move
+    if kind == "wait":
+        clock.advance(what)
+        return []
+    if kind == "event":
+        return [user.click(what[1]) if what[0] == "click" else user.send(what[0], **what[1])]
+    if kind == "sms":
+        sent = user.backend.sms_outbox(what)
+        return [user.say(sent[-1]["code"] if sent else "000000")]
+    return [user.say(what)]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=MOVES.map(lambda groups: [move for group in groups for move in group]))
+def test_random_conversations_bind_and_reset_only_with_a_readable_code(chat, backend, clock, moves):
+    backend.reset()
+    user = chat(f"oRandom{next(USERS)}")
+    replies, read = [], set()
+    for move in moves:
+        replies += play(user, move, clock)
+        if move[0] == "sms":
+            read.add(move[1])
+    for reply in filter(None, replies):
+        assert not [s for s in SECRETS if s.lower() in reply.lower()], reply
+    for card in SEED["cards"]:
+        holder, now = card["holder"], backend.card(card["card_number"])
+        proved = READABLE.get(holder) in read
+        assert now.bound_openid == card.get("bound_openid") or proved, card
+        assert backend.verify_password(card["card_number"], card["password"]) or proved, card
+
+
+def test_no_reply_ever_shows_a_full_id_card_number_or_phone(chat, backend):
+    alice, said = chat(), []
+    for words in (["绑定社保卡", "帮助", "310104201406010159", "王小明", "C10000001", "帮助",
+                   "310104198505200463", "帮助", "{13900000001}", "我的社保卡"],
+                  ["忘记密码", ZHANG_ID, "张伟", "帮助", "{13800138000}", "582914", "帮助",
+                   "582914"],
+                  ["解绑", "忘记密码", "110105196210100916", "冯军", "停机", "查询进度"]):
+        for word in words:
+            sms = word.startswith("{") and alice.sms(word.strip("{}"))
+            said.append(alice.say(sms or word))
+    assert "绑定成功" in said[8] and "密码重置成功" in said[17] and "服务网点" in said[18]
+    assert "受理编号" in said[-2]
+    assert not [s for s in SECRETS for reply in said if s.lower() in reply.lower()]
