@@ -49,6 +49,13 @@ def test_an_invalid_id_number_is_named_and_asked_again(chat, typed, named):
     assert "姓名" in alice.say(" 110105 19900101123２")  # spaces and full-width digits are fine
 
 
+def test_three_invalid_id_numbers_end_the_flow(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "身份证号" in alice.say("123") and "身份证号" in alice.say("abc")
+    assert "错误次数过多" in alice.say("110105199001011231")
+
+
 def test_an_unknown_id_and_a_wrong_name_read_the_same(chat):
     alice, bob = chat("oAlice"), chat("oBob")
     for user, id_number in ((alice, STRANGER_ID), (bob, ZHANG_ID)):
@@ -64,6 +71,8 @@ def test_an_unknown_card_and_someone_elses_read_the_same(chat, card):
     alice = chat()
     reply = bind_up_to_code(alice, card=card)
     assert reply.startswith("卡号与持卡人信息不匹配") and "请输入社保卡卡号" in reply
+    alice.say(card)
+    assert "错误次数过多" in alice.say(card)  # the third miss ends it
 
 
 @pytest.mark.parametrize(("id_number", "name", "card", "says"), [
@@ -87,15 +96,26 @@ def test_an_account_already_bound_is_refused_before_any_question(chat, backend):
     assert "身份证号" not in reply
 
 
+def report(status: str):
+    """The counter marks the card lost or frozen (the mock has no API for it)."""
+    def act(backend) -> None:
+        with backend.db.transaction() as conn:
+            conn.execute("UPDATE cards SET status = ? WHERE card_number = 'A12345678'", (status,))
+    return act
+
+
 @pytest.mark.parametrize(("meanwhile", "says"), [
-    (("A12345678", "oSomeoneElse"), "这张社保卡已绑定微信"),
-    (("A20000001", "oAlice0001"), "本微信已绑定社保卡 A****0001"),
+    (lambda backend: backend.bind("A12345678", "oSomeoneElse"), "这张社保卡已绑定微信"),
+    (lambda backend: backend.bind("A20000001", "oAlice0001"), "本微信已绑定社保卡 A****0001"),
+    (report("lost"), "已挂失"),
+    (report("frozen"), "已冻结"),
 ])
-def test_a_binding_made_meanwhile_is_refused_at_the_code(chat, backend, meanwhile, says):
+def test_what_changed_meanwhile_is_refused_at_the_code(chat, backend, meanwhile, says):
     alice = chat()
     bind_up_to_code(alice)
-    backend.bind(*meanwhile)
+    meanwhile(backend)
     assert says in alice.say(alice.sms(ZHANG_PHONE))
+    assert backend.binding(alice.openid) is None or says.startswith("本微信")
 
 
 @pytest.mark.parametrize(("id_number", "name", "card", "then"), [

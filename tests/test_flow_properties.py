@@ -157,3 +157,15 @@ def test_no_reply_ever_shows_a_full_id_card_number_or_phone(chat, backend):
     assert "绑定成功" in said[8] and "密码重置成功" in said[17] and "服务网点" in said[18]
     assert "受理编号" in said[-2]
     assert not [s for s in SECRETS for reply in said if s.lower() in reply.lower()]
+
+
+@pytest.mark.parametrize(("start", "card"), [("绑定社保卡", ["A20000001"]), ("忘记密码", [])])
+def test_a_guardian_locked_out_of_their_own_codes_cannot_consent(chat, start, card):
+    lina, alice = chat("oLina"), chat()
+    for word in [start, "310104198505200463", "李娜", *card, *["000000"] * 5]:
+        locked = lina.say(word)
+    assert "10:30" in locked
+    for word in [start, "440305200811230448", "赵敏", *(["B10000002"] if card else [])]:
+        asked = alice.say(word)
+    assert "未满18" in asked
+    assert "10:30" in alice.say("310104198505200463")  # 李娜, the minor's mother

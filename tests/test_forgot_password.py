@@ -119,16 +119,40 @@ def test_a_lock_is_for_one_purpose(chat):
     assert "138****8000" in bob.say("A12345678")  # binding is another purpose
 
 
-@pytest.mark.parametrize("step", range(5))
-def test_cancel_at_any_step_changes_nothing(chat, backend, step):
+CODE = None  # the code just sent to 张伟's phone
+STEPS = {  # each step: the answers that reach it, and an answer it refuses
+    "ask_id": (["忘记密码"], "12345"),
+    "ask_name": (["忘记密码", ZHANG_ID], "李四"),
+    "ask_guardian": (["忘记密码", SUNLI_ID, "孙丽"], ZHANG_ID),
+    "ask_code": (["忘记密码", ZHANG_ID, "张伟"], "abc"),
+    "ask_password": (["忘记密码", ZHANG_ID, "张伟", CODE], "111111"),
+    "ask_confirm": (["忘记密码", ZHANG_ID, "张伟", CODE, NEW], None),
+    "ask_reason": (["忘记密码", "110105196210100916", "冯军"], "x" * 201),
+}
+
+
+def reach(user, step: str) -> None:
+    for answer in STEPS[step][0]:
+        user.say(user.sms(ZHANG_PHONE) if answer is CODE else answer)
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_help_keeps_each_step_and_cancel_changes_nothing(chat, backend, step):
     alice = chat()
-    answers = ["忘记密码", ZHANG_ID, "张伟", None, NEW][:step + 1]
-    for answer in answers:
-        alice.say(alice.sms(ZHANG_PHONE) if answer is None else answer)
+    reach(alice, step)
     assert "当前步骤说明" in alice.say("帮助")
     assert "已取消" in alice.say("取消")
     assert "没有听懂" in alice.say(NEW)
-    assert backend.verify_password("A12345678", "147258")
+    assert backend.verify_password("A12345678", "147258") and not backend.reviews()
+
+
+@pytest.mark.parametrize("step", [s for s, (_, wrong) in STEPS.items() if wrong])
+def test_three_refused_answers_end_the_flow(chat, backend, step):
+    alice, wrong = chat(), STEPS[step][1]
+    reach(alice, step)
+    assert "错误次数过多" not in alice.say(wrong) + alice.say(wrong)
+    assert "错误次数过多" in alice.say(wrong)
+    assert backend.verify_password("A12345678", "147258") and not backend.reviews()
 
 
 @given(st.dates(date(1900, 1, 1), date(2026, 11, 22)))
