@@ -29,6 +29,7 @@ class MyCard(Flow):
     transitions = []
 
     def show(self, _: Any) -> None:
+        """Enough to recognise one's own card, never enough to reuse its numbers."""
         backend, say = self.turn.backend, self.turn.say
         card = backend.binding(self.turn.openid)
         if card is None:
@@ -74,6 +75,7 @@ class Unbind(Verification, Flow):
         super().start()
 
     def verified(self) -> str:
+        """The holder's code is the consent to unbind."""
         self.backend.unbind(self.turn.openid)
         return "unbound"
 
@@ -87,6 +89,7 @@ class Progress(Flow):
     transitions = []
 
     def show(self, _: Any) -> None:
+        """Reference and status are what the user needs to follow up with a counter."""
         text = self.turn.catalog.text
         reviews = self.turn.backend.reviews(self.turn.openid)
         if not reviews:

@@ -60,6 +60,7 @@ class BindCard(Verification, Flow):
         super().start()
 
     def mention_binding(self) -> bool:
+        """Note this account's card (masked) for the refusal; True when there is one."""
         card = self.backend.binding(self.turn.openid)
         if card is not None:
             self.slots["bound_card"] = mask_card(card.card_number)
@@ -96,6 +97,7 @@ class BindCard(Verification, Flow):
         return "bound"
 
     def announce(self, _: object) -> None:
+        """Confirm the binding, and for a minor that the guardian's consent went with it."""
         self.turn.say("bind.bound", **self.slots)
         if self.slots.get("guardian"):
             self.turn.say("bind.consent_recorded")

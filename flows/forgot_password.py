@@ -81,6 +81,7 @@ class ForgotPassword(Verification, Flow):
         return None
 
     def read_password(self, text: str) -> str | None:
+        """A strong new password, kept only as a salted digest until it is typed again."""
         password = _typed(text)
         problem = weakness(password, birth_date(self.slots["id"]))
         if problem is None and self.backend.password_is(self.slots["id"], password):
@@ -89,6 +90,7 @@ class ForgotPassword(Verification, Flow):
         return problem
 
     def read_confirm(self, text: str) -> str | None:
+        """The same again sets it; a different one means choosing again."""
         password = _typed(text)
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
@@ -96,6 +98,7 @@ class ForgotPassword(Verification, Flow):
         return None
 
     def read_reason(self, text: str) -> str | None:
+        """A short reason opens the offline review; its reference is what the user keeps."""
         reason = " ".join(text.split())
         if not reason or len(reason) > REASON_MAX:
             return "reset.reason_length"

@@ -61,6 +61,7 @@ class Verification:
 
     @property
     def backend(self) -> Any:
+        """The service the readers ask; a shorthand, since every step asks it."""
         return self.turn.backend
 
     def adult(self, id_number: str) -> bool:
@@ -68,11 +69,12 @@ class Verification:
         return age_on(id_number, self.turn.clock.today()) >= 18
 
     def read_id(self, text: str) -> str | None:
+        """Any well-formed ID number: whether it is on record only shows at the name."""
         self.value, error = checked_id(text, self.turn.clock.today())
         return error
 
     def read_name(self, text: str) -> str | None:
-        # An unknown ID and a wrong name read the same, so nobody learns who is on record.
+        """An unknown ID and a wrong name read the same, so nobody learns who is on record."""
         self.value = "".join(unicodedata.normalize("NFKC", text).split())
         matches = self.backend.name_matches(self.slots["id"], self.value)
         return None if matches else "common.mismatch"
@@ -102,6 +104,7 @@ class Verification:
             self.outcome = "no_phone"
 
     def read_code(self, text: str) -> str | None:
+        """The code (or a request to resend, or word that the phone is gone) decides the way."""
         command = self.turn.catalog.command(text)
         if command == "phone_lost":
             self.outcome = "phone_lost"
