@@ -22,7 +22,8 @@ Extensions beyond the contract:
 - `review: approve|reject` — decide the acting user's latest pending offline review.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
 - Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to
-  PHONE, `{user:alias}` that alias's openid.
+  PHONE; `{wrong_sms:PHONE}` six digits that are surely not that code (lockout tests);
+  `{user:alias}` that alias's openid (as actually used: suffixed over --url).
 Scalars stay text as written (`send: 012345` sends "012345"); `expect:` with no value means "".
 """
 
@@ -43,11 +44,12 @@ TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
 
 
 class _TextLoader(yaml.SafeLoader):
-    """SafeLoader that keeps numbers and yes/no as the text written (IDs, codes, passwords)."""
+    """SafeLoader that keeps numbers, yes/no and dates as the text written (IDs, codes…)."""
 
 
+_AS_TEXT = (":int", ":float", ":bool", ":timestamp")
 _TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith((":int", ":float", ":bool"))]
+    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(_AS_TEXT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

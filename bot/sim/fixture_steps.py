@@ -13,7 +13,7 @@ from bot.sim.expect import ExpectError, check_expect
 DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review")
 STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
-PLACEHOLDER = re.compile(r"\{(sms|user):([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{(sms|wrong_sms|user):([^{}]*)\}")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*")
 
 
@@ -65,6 +65,9 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
     actions = [key for key in ACTIONS if key in raw and key != "wait"]
     if len(actions) > 1 or not (actions or "wait" in raw):
         raise FixtureError(path, where, "needs exactly one of send / event / review, or a wait")
+    if not actions and "expect" in raw:
+        raise FixtureError(path, f"{where}.expect", "a wait alone says nothing to the bot; "
+                           "put the expectation on the next step")
     step = Step(index, str(raw.get("as") or next(iter(users), DEFAULT_USER)), raw=raw)
     if users and step.user not in users:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
@@ -78,8 +81,8 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
     for kind, value in PLACEHOLDER.findall(step.send or ""):
         if kind == "user" and value not in users:
             raise FixtureError(path, f"{where}.send", f"{{user:{value}}}: no such user alias")
-        if kind == "sms" and not value.strip():
-            raise FixtureError(path, f"{where}.send", "{sms:PHONE} needs a phone number")
+        if kind != "user" and not value.strip():
+            raise FixtureError(path, f"{where}.send", f"{{{kind}:PHONE}} needs a phone number")
     return step
 
 

@@ -16,7 +16,7 @@ def junit_xml(outcomes: list[Outcome], suite: str = "wxbot replay") -> str:
                       errors="0", time=f"{sum(o.seconds for o in outcomes):.3f}")
     for outcome in outcomes:
         path = shown_path(outcome.fixture.path)
-        case = ET.SubElement(root, "testcase", classname=path.removesuffix(".yaml")
+        case = ET.SubElement(root, "testcase", classname=path.lstrip("/").removesuffix(".yaml")
                              .removesuffix(".yml").replace("/", "."),
                              name=outcome.fixture.name, file=path,
                              time=f"{outcome.seconds:.3f}")

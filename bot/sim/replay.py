@@ -58,12 +58,14 @@ def action(step: Step) -> str:
 
 
 def fill(text: str, fixture: Fixture, target: Target) -> str:
-    """Resolve `{sms:PHONE}` and `{user:alias}` placeholders at the moment of sending."""
+    """Resolve `{sms:…}`, `{wrong_sms:…}` and `{user:…}` placeholders at the moment of sending."""
 
     def value(match: re.Match[str]) -> str:
         kind, arg = match.group(1), match.group(2).strip()
         if kind == "sms":
             return latest_code(target, arg)
+        if kind == "wrong_sms":
+            return f"{(int(latest_code(target, arg)) + 1) % 10**6:06d}"
         return target.openid(fixture.openid(arg))
 
     return PLACEHOLDER.sub(value, text)
