@@ -29,6 +29,7 @@ Scalars stay text as written (`send: 012345` sends "012345"); `expect:` with no 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ import yaml
 
 from bot.sim.fixture_steps import DEFAULT_USER, FixtureError, Step, parse_step
 
-__all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "load"]
+__all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load"]
 LANGS = ("zh_CN", "en")
 TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
 
@@ -127,3 +128,15 @@ def _users(path: Path, value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
         raise FixtureError(path, "users", "must map aliases to openids, e.g. {alice: oAlice0001}")
     return {str(alias): openid for alias, openid in value.items()}
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -12,14 +12,18 @@ from bot.sim.report import failure_text, shown_path
 def junit_xml(outcomes: list[Outcome], suite: str = "wxbot replay") -> str:
     """The XML text: a testsuite of testcases named by fixture, failures with full details."""
     failed = sum(not o.ok for o in outcomes)
+    skipped = sum(bool(o.skipped) for o in outcomes)
     root = ET.Element("testsuite", name=suite, tests=str(len(outcomes)), failures=str(failed),
-                      errors="0", time=f"{sum(o.seconds for o in outcomes):.3f}")
+                      errors="0", skipped=str(skipped),
+                      time=f"{sum(o.seconds for o in outcomes):.3f}")
     for outcome in outcomes:
         path = shown_path(outcome.fixture.path)
         case = ET.SubElement(root, "testcase", classname=path.lstrip("/").removesuffix(".yaml")
                              .removesuffix(".yml").replace("/", "."),
                              name=outcome.fixture.name, file=path,
                              time=f"{outcome.seconds:.3f}")
+        if outcome.skipped:
+            ET.SubElement(case, "skipped", message=outcome.skipped)
         if outcome.failure is not None:
             message = (f"step {outcome.failure.step}: expected {outcome.failure.expected}, "
                        f"got {outcome.failure.got}")

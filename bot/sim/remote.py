@@ -11,17 +11,19 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 import requests
 import yaml
 
-from bot.clock import Clock
+from bot.clock import SHANGHAI, Clock
 from bot.sim.delivery import Delivery
 from bot.sim.fixture import Fixture
 from bot.sim.platform import PlatformClient
-from bot.sim.target import TargetError, pending_ref
+from bot.sim.target import SkipFixture, TargetError, pending_ref
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 
@@ -40,12 +42,15 @@ class Remote:
         self.run = secrets.token_hex(3)
         self.runs = 0
         self.simulator = False
+        self.lang: str | None = None
 
     def probe(self) -> None:
         """Check the server answers; learn whether the simulator API is on; follow its clock."""
         try:
-            self.http.get(f"{self.url}/healthz", timeout=self.timeout).raise_for_status()
-        except requests.RequestException as exc:
+            health = self.http.get(f"{self.url}/healthz", timeout=self.timeout)
+            health.raise_for_status()
+            self.lang = health.json().get("lang")
+        except (requests.RequestException, ValueError) as exc:
             raise TargetError(f"cannot reach {self.url}: {exc}") from None
         answer = self._call("GET", "/backend/v1/clock", quiet=True)
         self.simulator = answer is not None
@@ -55,13 +60,23 @@ class Remote:
     def begin(self, fixture: Fixture | None) -> None:
         """Start a fixture: its seed, its day, fresh openids."""
         self.runs += 1
+        lang = (fixture.lang or "zh_CN") if fixture is not None else None  # zh_CN: as in process
+        if lang and self.lang and lang != self.lang:
+            raise SkipFixture(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
         if fixture is None or not self.simulator:
             return
         seed = yaml.safe_load(Path(fixture.seed).read_text("utf-8")) if fixture.seed else None
         self._call("POST", "/backend/v1/reset", json={"seed": seed} if seed else {})
         if fixture.today is not None:
-            self._follow(self._call("POST", "/backend/v1/clock",
-                                    json={"today": fixture.today.isoformat()}))
+            self.set_today(fixture.today)
+
+    def set_today(self, day: date) -> None:
+        """10:00 in Shanghai on `day`, as in process: the day before, then forward (time only
+        moves forward through the API, and a live clock keeps its time of day)."""
+        eve = self._call("POST", "/backend/v1/clock", json={"today": str(day - timedelta(1))})
+        goal = datetime.combine(day, dt_time(10), SHANGHAI).timestamp()
+        self._follow(self._call("POST", "/backend/v1/clock",
+                                json={"advance": max(0.0, goal - float(eve["now"]))}))
 
     @contextmanager
     def for_fixture(self, fixture: Fixture) -> Iterator[Remote]:

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.sim.expect import describe, matches
 from bot.sim.fixture import Fixture, Step
 from bot.sim.fixture_steps import PLACEHOLDER
-from bot.sim.target import Target, TargetError, latest_code, reply_of
+from bot.sim.target import SkipFixture, Target, TargetError, latest_code, reply_of
 
 
 @dataclass
@@ -37,6 +36,7 @@ class Outcome:
     steps_run: int
     failure: Failure | None
     seconds: float
+    skipped: str | None = None  # why the target could not run it at all
 
     @property
     def ok(self) -> bool:
@@ -129,17 +129,12 @@ def replay(fixtures: Iterable[Fixture],
            target_for: Callable[[Fixture], AbstractContextManager[Target]]) -> Iterator[Outcome]:
     """Each fixture against the target its context gives (set up and released around it)."""
     for fixture in fixtures:
-        with target_for(fixture) as target:
-            yield run_fixture(fixture, target)
+        with ExitStack() as stack:
+            try:
+                target = stack.enter_context(target_for(fixture))
+            except SkipFixture as exc:
+                outcome = Outcome(fixture, 0, None, 0.0, skipped=str(exc))
+            else:
+                outcome = run_fixture(fixture, target)
+        yield outcome
 
-
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))

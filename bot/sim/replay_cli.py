@@ -13,9 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.sim import report
 from bot.sim.coverage import Coverage
-from bot.sim.fixture import Fixture, FixtureError, load
+from bot.sim.fixture import Fixture, FixtureError, discover, load
 from bot.sim.junit import write_junit
-from bot.sim.replay import Outcome, discover, replay
+from bot.sim.replay import Outcome, replay
 from bot.sim.target import DEV_TOKEN, MODES, Target, TargetError
 
 TargetFactory = Callable[[Fixture], AbstractContextManager[Target]]

@@ -40,7 +40,9 @@ def failure_text(outcome: Outcome) -> str:
 def outcome_line(console: Console, outcome: Outcome) -> None:
     """PASS/FAIL, the file and the fixture's name."""
     where, name = escape(shown_path(outcome.fixture.path)), escape(outcome.fixture.name)
-    if outcome.ok:
+    if outcome.skipped:
+        console.print(f"[yellow]SKIP[/] {where} — {name} [dim]({escape(outcome.skipped)})[/]")
+    elif outcome.ok:
         console.print(f"[green]PASS[/] {where} — {name} "
                       f"[dim]({len(outcome.fixture.steps)} steps, {outcome.seconds:.2f} s)[/]")
     else:
@@ -63,10 +65,12 @@ def failures(console: Console, outcomes: list[Outcome]) -> None:
 
 
 def totals(console: Console, outcomes: list[Outcome]) -> None:
-    passed = sum(o.ok for o in outcomes)
-    failed = len(outcomes) - passed
+    skipped = sum(bool(o.skipped) for o in outcomes)
+    failed = sum(not o.ok for o in outcomes)
+    passed = len(outcomes) - failed - skipped
     style = "bold green" if not failed else "bold red"
-    console.print(f"[{style}]{len(outcomes)} fixtures: {passed} passed, {failed} failed[/]")
+    extra = f", {skipped} skipped" if skipped else ""
+    console.print(f"[{style}]{len(outcomes)} fixtures: {passed} passed, {failed} failed{extra}[/]")
 
 
 def coverage(console: Console, cov: Coverage) -> None:

@@ -16,6 +16,10 @@ class TargetError(RuntimeError):
     """The bot (or its simulator API) could not do what a step needs; the message says why."""
 
 
+class SkipFixture(Exception):
+    """This target cannot run the fixture at all (e.g. the server speaks another language)."""
+
+
 class Target(Protocol):
     """What replay and chat need: talk, read the mock's SMS, move time, inspect, review."""
 
