@@ -85,12 +85,10 @@ def convert(entries: list[Entry], users: list[str], seed: Path, out: Path,
                  if e.said is not None and id(e) not in said})
     steps, last = [], mine[0].at
     for entry in mine:
-        step: dict[str, Any] = {}
+        step: dict[str, Any] = {"as": aliases[entry.openid]} if len(users) > 1 else {}
         if entry.at - last >= WAIT_FROM:
             step["wait"] = int(entry.at - last)
         last = entry.at
-        if len(users) > 1:
-            step["as"] = aliases[entry.openid]
         if entry.kind == "text":
             step["send"] = said[id(entry)]
         elif (event := gesture(entry, said.get(id(entry)))) is not None:

@@ -36,10 +36,19 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], list[str]]]:
     return found
 
 
+def _short(line: str) -> str:
+    """At most MAX_PHRASE characters, ending at a clause where one ends late enough."""
+    if len(line) <= MAX_PHRASE:
+        return line
+    cut = line[:MAX_PHRASE]
+    end = max(cut.rfind(mark) for mark in "。！？；，")
+    return cut[:end] if end >= 8 else cut
+
+
 def _first_good(lines: Iterable[str], personal: Iterable[str]) -> str | None:
     avoid = [p for p in personal if p]
     for line in lines:
-        phrase = line.strip(EDGES)[:MAX_PHRASE].strip(EDGES)
+        phrase = _short(line.strip(EDGES)).strip(EDGES)
         if len(phrase) >= 4 and not any(p in phrase for p in avoid):
             return phrase
     return None

@@ -1,0 +1,171 @@
+"""Recording live traffic and turning it into a fixture: nothing personal survives, it replays.
+
+The live bot runs on its own backend (people who are not in fixtures/backend.yaml), as the
+sandbox would; the converter must swap every one of them for a seed stand-in of the same role.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from datetime import date
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bot import create_app
+from bot.backend import DEFAULT_SEED
+from bot.cli import main
+from bot.sim.platform import PlatformClient
+from flows.ids import make_id
+from tests.conftest import AES_KEY, APP_ID, TOKEN
+
+ADULT = {"id_number": make_id("440106", date(1985, 6, 1), 123), "name": "欧阳娜娜",
+         "phone": "13711112222"}
+MINOR = {"id_number": make_id("440106", date(2013, 3, 9), 456), "name": "欧阳小雨"}
+GUARDIAN = {"id_number": make_id("440106", date(1980, 1, 20), 789), "name": "欧阳峰",
+            "phone": "13733334444"}
+LIVE_SEED = {
+    "people": [ADULT, MINOR, GUARDIAN],
+    "cards": [{"card_number": "Z55501234", "holder": ADULT["id_number"], "password": "470213",
+               "status": "active"},
+              {"card_number": "Z55509876", "holder": MINOR["id_number"], "password": "390617",
+               "status": "active"}],
+    "guardianships": [{"minor": MINOR["id_number"], "guardian": GUARDIAN["id_number"],
+                       "relation": "father"}],
+}
+USERS = {"adult": "oLiveAdult00001", "guardian": "oLiveGuardian01", "reset": "oLiveReset00001"}
+
+
+@pytest.fixture
+def recording(tmp_path, clock):
+    """A live session recorded in safe mode; yields (log dir, every personal string used)."""
+    seed = tmp_path / "live-seed.yaml"
+    seed.write_text(yaml.safe_dump(LIVE_SEED, allow_unicode=True), encoding="utf-8")
+    app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
+                      "BOT_DATA_DIR": str(tmp_path / "live"), "BOT_BACKEND_SEED": str(seed),
+                      "BOT_RECORD_DIR": str(tmp_path / "rec"), "CLOCK": clock})
+    backend = app.extensions["wxbot"].backend
+    wechat = PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe", clock=clock)
+
+    def say(user: str, text: str, expect: str = "") -> None:
+        delivery = wechat.text(USERS[user], text)
+        assert delivery.ok and expect in delivery.text, (text, delivery.text)
+        clock.advance(7)
+
+    def code(phone: str) -> str:
+        return backend.sms_outbox(phone)[-1]["code"]
+
+    wechat.subscribe(USERS["adult"])
+    say("adult", "绑定社保卡", "身份证号")
+    say("adult", ADULT["id_number"][:17] + "0", "校验位")  # a typo in the check digit
+    for text, expect in [(ADULT["id_number"], "姓名"), ("欧阳丽丽", "不匹配"),
+                         (ADULT["name"], "卡号"), ("帮助", "当前步骤"), ("Z55501234", "验证码")]:
+        say("adult", text, expect)
+    say("adult", "999999" if code(ADULT["phone"]) != "999999" else "888888", "不正确")
+    say("adult", code(ADULT["phone"]), "绑定成功")
+    say("adult", f"我的电话是{ADULT['phone']}，卡号Z55501234", "")
+
+    assert wechat.click(USERS["guardian"], "BIND_CARD").ok
+    for text, expect in [(MINOR["id_number"], "姓名"), (MINOR["name"], "卡号"),
+                         ("Z55509876", "监护人"), (GUARDIAN["id_number"], "验证码")]:
+        say("guardian", text, expect)
+    say("guardian", code(GUARDIAN["phone"]), "绑定成功")
+
+    clock.advance(120)  # past the one-SMS-a-minute limit of the adult's phone
+    say("reset", "忘记密码", "身份证号")
+    for text, expect in [(ADULT["id_number"], "姓名"), (ADULT["name"], "验证码")]:
+        say("reset", text, expect)
+    for text, expect in [(code(ADULT["phone"]), "服务密码"), ("123456", "连续"),
+                         ("284619", "再输入"), ("284619", "重置成功")]:
+        say("reset", text, expect)
+    codes = [m["code"] for p in (ADULT["phone"], GUARDIAN["phone"]) for m in backend.sms_outbox(p)]
+    app.extensions["wxbot.recorder"].close()
+    app.extensions["wxbot"].close()
+    personal = [*(v for person in (ADULT, MINOR, GUARDIAN) for v in person.values()),
+                "Z55501234", "Z55509876", "欧阳", "284619", *USERS.values()]
+    yield tmp_path / "rec", personal, codes
+
+
+def _convert(tmp_path, log_dir, *args: str):
+    out = tmp_path / "fixtures" / "recorded.yaml"
+    out.parent.mkdir(exist_ok=True)
+    result = CliRunner().invoke(main, ["record", str(log_dir), "-o", str(out), *args])
+    return result, out
+
+
+def test_the_log_is_private_and_says_what_each_answer_was(recording):
+    log_dir, _, _ = recording
+    log = log_dir / "traffic.jsonl"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {"v", "at", "time", "openid", "inbound", "reply", "before", "after"} <= set(lines[0])
+    first = next(x for x in lines if x["inbound"].get("Content") == ADULT["id_number"])
+    assert first["before"] == {"flow": "bind_card", "state": "ask_id"}
+    assert first["after"] == {"flow": "bind_card", "state": "ask_name"}
+    bound = [x for x in lines if x["trace"] and x["trace"][-1][2] == "bound"]
+    assert len(bound) == 2 and all(x["after"] is None for x in bound)
+    assert all("slots" not in json.dumps(x) and "Encrypt" not in x["inbound"] for x in lines)
+
+
+def test_one_fixture_per_log_holds_nothing_personal_and_replays_green(recording, tmp_path):
+    log_dir, personal, codes = recording
+    args = [a for user in USERS.values() for a in ("--user", user)]
+    result, out = _convert(tmp_path, log_dir, *args)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    leaked = [value for value in personal if value in text or value in result.output]
+    leaked += [c for c in codes if re.search(rf"(?<!\d){c}(?!\d)", text + result.output)]
+    assert not leaked, f"{len(leaked)} personal values left in the fixture or the summary"
+    fixture = yaml.safe_load(text)
+    assert fixture["today"] == date(2026, 11, 22)
+    assert (out.parent / fixture["seed"]).resolve().samefile(DEFAULT_SEED)
+    assert set(fixture["users"].values()) == {"oRecorded0001", "oRecorded0002",
+                                              "oRecorded0003"}
+    assert "ID numbers: " in result.output and "codes: " in result.output
+    sends = [s.get("send", "") for s in fixture["steps"]]
+    assert sum(s.startswith("{sms:") for s in sends) == 3
+    replay = CliRunner().invoke(main, ["replay", str(out)])
+    assert replay.exit_code == 0, replay.output
+
+
+def test_each_follower_alone_replays_too(recording, tmp_path):
+    log_dir, _, _ = recording
+    for user in USERS.values():
+        result, out = _convert(tmp_path, log_dir, "--user", user)
+        assert result.exit_code == 0, result.output
+        replay = CliRunner().invoke(main, ["replay", str(out)])
+        assert replay.exit_code == 0, (user, replay.output)
+
+
+def test_several_followers_need_a_choice(recording, tmp_path):
+    log_dir, _, _ = recording
+    result, _ = _convert(tmp_path, log_dir)
+    assert result.exit_code != 0
+    assert "--user" in result.output and all(u in result.output for u in USERS.values())
+    result, _ = _convert(tmp_path, log_dir, "--user", "oNobody")
+    assert result.exit_code != 0 and "no follower 'oNobody'" in result.output
+
+
+def test_retries_are_recorded_but_converted_once(tmp_path, clock):
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "d"),
+                      "BOT_RECORD_DIR": str(tmp_path / "rec"), "CLOCK": clock})
+    wechat = PlatformClient(app, TOKEN, clock=clock)
+    xml = wechat.build("text", "oRetry", Content="绑定社保卡")
+    for _ in range(3):  # the platform's three deliveries of one slow message
+        assert "身份证号" in wechat.send_xml(xml, user="oRetry").text
+    app.extensions["wxbot.recorder"].close()
+    app.extensions["wxbot"].close()
+    assert len((tmp_path / "rec" / "traffic.jsonl").read_text().splitlines()) == 3
+    result, out = _convert(tmp_path, tmp_path / "rec" / "traffic.jsonl")
+    assert result.exit_code == 0, result.output
+    assert len(yaml.safe_load(out.read_text(encoding="utf-8"))["steps"]) == 1
+
+
+def test_a_broken_log_is_a_clear_error(tmp_path):
+    log = tmp_path / "traffic.jsonl"
+    log.write_text('{"v": 1}\nnot json\n', encoding="utf-8")
+    result, _ = _convert(tmp_path, log)
+    assert result.exit_code != 0 and "traffic.jsonl:1" in result.output
