@@ -16,10 +16,10 @@ from rich.table import Table
 
 from bot.sim.event_spec import EventError, parse_event
 from bot.sim.fixture_steps import seconds
-from bot.sim.target import Target, TargetError, reply_of
+from bot.sim.target import Target, TargetError, fill_placeholders, reply_of
 
 HELP = """\
-Type a line to send it as text. Commands:
+Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:
   /subscribe  /unsubscribe     follow or unfollow the account
   /click KEY                   press a menu button (BIND_CARD, FORGOT_PASSWORD, MY_CARD…)
   /image  /voice [TEXT]        send a picture, or a voice message (recognised as TEXT)
@@ -71,12 +71,12 @@ class ChatSession:
 
     def handle(self, line: str) -> bool:
         """Do one line; False to stop."""
-        if not line.startswith("/"):
-            self.deliver("text", {"Content": line})
-            return True
         command, _, arg = line[1:].partition(" ")
         command, arg = command.lower(), arg.strip()
         try:
+            if not line.startswith("/"):
+                self.deliver("text", {"Content": fill_placeholders(line, self.target, openid_for)})
+                return True
             return self._command(command, arg)
         except (TargetError, EventError, ValueError) as exc:
             self.console.print(f"[red]{escape(str(exc))}[/]")
@@ -108,7 +108,7 @@ class ChatSession:
             self.target.advance(seconds(arg or "0"))
             self.console.print(f"[dim]the bot's clock moved on {seconds(arg or '0'):g} s[/]")
         elif command == "help":
-            self.console.print(HELP, markup=False, highlight=False)
+            self.console.print(HELP, markup=False, highlight=False, soft_wrap=True)
         else:
             self.console.print(f"[red]unknown command /{escape(command)}[/] — /help lists them")
         return True

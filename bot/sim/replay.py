@@ -6,7 +6,6 @@ outcome says which step, what was sent, what was expected and what came back.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack
@@ -14,8 +13,7 @@ from dataclasses import dataclass
 
 from bot.sim.expect import describe, matches
 from bot.sim.fixture import Fixture, Step
-from bot.sim.fixture_steps import PLACEHOLDER
-from bot.sim.target import SkipFixture, Target, TargetError, latest_code, reply_of
+from bot.sim.target import SkipFixture, Target, TargetError, fill_placeholders, reply_of
 
 
 @dataclass
@@ -58,17 +56,8 @@ def action(step: Step) -> str:
 
 
 def fill(text: str, fixture: Fixture, target: Target) -> str:
-    """Resolve `{sms:…}`, `{wrong_sms:…}` and `{user:…}` placeholders at the moment of sending."""
-
-    def value(match: re.Match[str]) -> str:
-        kind, arg = match.group(1), match.group(2).strip()
-        if kind == "sms":
-            return latest_code(target, arg)
-        if kind == "wrong_sms":
-            return f"{(int(latest_code(target, arg)) + 1) % 10**6:06d}"
-        return target.openid(fixture.openid(arg))
-
-    return PLACEHOLDER.sub(value, text)
+    """Resolve placeholders at the moment of sending; aliases are the fixture's users."""
+    return fill_placeholders(text, target, lambda alias: target.openid(fixture.openid(alias)))
 
 
 def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:

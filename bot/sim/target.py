@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.sim.delivery import Delivery
+from bot.sim.fixture_steps import PLACEHOLDER
 
 DEV_TOKEN = "dev-token"
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
@@ -56,6 +59,20 @@ def latest_code(target: Target, phone: str) -> str:
     if not outbox:
         raise TargetError(f"no SMS was sent to {phone}")
     return str(outbox[-1]["code"])
+
+
+def fill_placeholders(text: str, target: Target, openid_of: Callable[[str], str]) -> str:
+    """`{sms:PHONE}`, `{wrong_sms:PHONE}` and `{user:ALIAS}` replaced, read from the target now."""
+
+    def value(match: re.Match[str]) -> str:
+        kind, arg = match.group(1), match.group(2).strip()
+        if kind == "sms":
+            return latest_code(target, arg)
+        if kind == "wrong_sms":
+            return f"{(int(latest_code(target, arg)) + 1) % 10**6:06d}"
+        return openid_of(arg)
+
+    return PLACEHOLDER.sub(value, text)
 
 
 def reply_of(delivery: Delivery) -> str | None:
