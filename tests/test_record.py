@@ -25,18 +25,23 @@ from tests.conftest import AES_KEY, APP_ID, TOKEN
 ADULT = {"id_number": make_id("440106", date(1985, 6, 1), 123), "name": "欧阳娜娜",
          "phone": "13711112222"}
 MINOR = {"id_number": make_id("440106", date(2013, 3, 9), 456), "name": "欧阳小雨"}
+LOST = {"id_number": make_id("440106", date(1975, 9, 30), 321), "name": "司马光",
+        "phone": "13755556666"}
 GUARDIAN = {"id_number": make_id("440106", date(1980, 1, 20), 789), "name": "欧阳峰",
             "phone": "13733334444"}
 LIVE_SEED = {
-    "people": [ADULT, MINOR, GUARDIAN],
+    "people": [ADULT, MINOR, GUARDIAN, LOST],
     "cards": [{"card_number": "Z55501234", "holder": ADULT["id_number"], "password": "470213",
                "status": "active"},
               {"card_number": "Z55509876", "holder": MINOR["id_number"], "password": "390617",
-               "status": "active"}],
+               "status": "active"},
+              {"card_number": "Z55500001", "holder": LOST["id_number"], "password": "503718",
+               "status": "lost"}],
     "guardianships": [{"minor": MINOR["id_number"], "guardian": GUARDIAN["id_number"],
                        "relation": "father"}],
 }
-USERS = {"adult": "oLiveAdult00001", "guardian": "oLiveGuardian01", "reset": "oLiveReset00001"}
+USERS = {"adult": "oLiveAdult00001", "guardian": "oLiveGuardian01", "reset": "oLiveReset00001",
+         "lost": "oLiveLost000001"}
 
 
 @pytest.fixture
@@ -67,12 +72,22 @@ def recording(tmp_path, clock):
     say("adult", "999999" if code(ADULT["phone"]) != "999999" else "888888", "不正确")
     say("adult", code(ADULT["phone"]), "绑定成功")
     say("adult", f"我的电话是{ADULT['phone']}，卡号Z55501234", "")
+    clock.advance(61)  # one SMS a minute per phone
+    say("adult", "解绑", "解除社保卡")
+    say("adult", code(ADULT["phone"]), "已解除")
 
     assert wechat.click(USERS["guardian"], "BIND_CARD").ok
     for text, expect in [(MINOR["id_number"], "姓名"), (MINOR["name"], "卡号"),
                          ("Z55509876", "监护人"), (GUARDIAN["id_number"], "验证码")]:
         say("guardian", text, expect)
     say("guardian", code(GUARDIAN["phone"]), "绑定成功")
+
+    say("lost", "绑卡", "身份证号")
+    assert "需要您回复文字" in wechat.location(USERS["lost"], 23.1, 113.3, "家").text
+    for text, expect in [(LOST["id_number"], "姓名"), (LOST["name"], "卡号"),
+                         ("Z55500001", "挂失")]:
+        say("lost", text, expect)
+    assert "取消" in wechat.voice(USERS["lost"], recognition="取消").text
 
     clock.advance(120)  # past the one-SMS-a-minute limit of the adult's phone
     say("reset", "忘记密码", "身份证号")
@@ -81,11 +96,12 @@ def recording(tmp_path, clock):
     for text, expect in [(code(ADULT["phone"]), "服务密码"), ("123456", "连续"),
                          ("284619", "再输入"), ("284619", "重置成功")]:
         say("reset", text, expect)
-    codes = [m["code"] for p in (ADULT["phone"], GUARDIAN["phone"]) for m in backend.sms_outbox(p)]
+    phones = (ADULT["phone"], GUARDIAN["phone"], LOST["phone"])
+    codes = [m["code"] for p in phones for m in backend.sms_outbox(p)]
     app.extensions["wxbot.recorder"].close()
     app.extensions["wxbot"].close()
-    personal = [*(v for person in (ADULT, MINOR, GUARDIAN) for v in person.values()),
-                "Z55501234", "Z55509876", "欧阳", "284619", *USERS.values()]
+    personal = [*(v for person in (ADULT, MINOR, GUARDIAN, LOST) for v in person.values()),
+                "Z55501234", "Z55509876", "Z55500001", "欧阳", "284619", *USERS.values()]
     yield tmp_path / "rec", personal, codes
 
 
@@ -122,11 +138,12 @@ def test_one_fixture_per_log_holds_nothing_personal_and_replays_green(recording,
     fixture = yaml.safe_load(text)
     assert fixture["today"] == date(2026, 11, 22)
     assert (out.parent / fixture["seed"]).resolve().samefile(DEFAULT_SEED)
-    assert set(fixture["users"].values()) == {"oRecorded0001", "oRecorded0002",
-                                              "oRecorded0003"}
+    assert sorted(fixture["users"].values()) == [f"oRecorded000{i}" for i in range(1, 5)]
     assert "ID numbers: " in result.output and "codes: " in result.output
     sends = [s.get("send", "") for s in fixture["steps"]]
-    assert sum(s.startswith("{sms:") for s in sends) == 3
+    assert sum(s.startswith("{sms:") for s in sends) == 4
+    events = [step["event"] for step in fixture["steps"] if "event" in step]
+    assert "location" in events and {"voice": "取消"} in events  # media stay generic
     replay = CliRunner().invoke(main, ["replay", str(out)])
     assert replay.exit_code == 0, replay.output
 

@@ -66,9 +66,12 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
     """Walk one follower's session in order, keeping who the holder and guardian are."""
     out = Analysis()
     subject = guardian = holder = None  # holder: whose card this account has bound
+    flow = None
     for entry in entries:
-        if entry.before is None:
-            subject = guardian = None
+        restarted = entry.said is None and entry.after != entry.before  # e.g. a menu click
+        if entry.before is None or entry.flow != flow or restarted:
+            subject = guardian = None  # a new conversation: its own holder and guardian
+        flow = (entry.after or {}).get("flow")
         state, outcome, said = entry.state, entry.outcome, entry.said
         if entry.before is None and entry.after == {"flow": "unbind", "state": "ask_code"}:
             if holder is None:
