@@ -80,7 +80,7 @@ def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str
         raise click.UsageError(str(exc)) from None
     try:
         session = ChatSession(target, console, user, seed_phones(seed))
-        session.run(click.get_text_stream("stdin"), echo=not sys.stdin.isatty())
+        session.run(sys.stdin, echo=not sys.stdin.isatty())
     finally:
         target.close()
         if tmp is not None:

@@ -1,0 +1,94 @@
+"""`wxbot chat` as a user meets it: a scripted terminal session fed through stdin."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from tests.conftest import TOKEN
+from tests.servers import running
+
+
+def chat(lines: list[str], *args: str, tmp_path=None) -> str:
+    extra = ["--data-dir", str(tmp_path)] if tmp_path is not None else []
+    result = CliRunner().invoke(main, ["chat", "--today", "2026-11-22", *extra, *args],
+                                input="\n".join(lines) + "\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def after(output: str, command: str) -> str:
+    """What the session printed between typing `command` and the next prompt."""
+    part = output.split(f"› {command}\n", 1)[1]
+    return re.split(r"\n\S+ › ", part, maxsplit=1)[0]
+
+
+def test_subscribe_and_bind_a_card_through_to_success(tmp_path):
+    out = chat(["/subscribe", "绑定社保卡", "/state", "110105199001011232", "张伟", "/state",
+                "A12345678", "/sms 13800138000", "{sms:13800138000}", "/state", "我的社保卡",
+                "/quit", "这一行不会发送"], tmp_path=tmp_path)
+    assert "欢迎关注" in after(out, "/subscribe")
+    assert "alice: bind_card.ask_id" in after(out, "/state")
+    assert "验证码已发送至" in after(out, "A12345678") and "138****8000" in out
+    code = re.search(r"13800138000\s*│\s*(\d{6})\s*│\s*bind", after(out, "/sms 13800138000"))
+    assert code, out
+    assert "绑定成功" in after(out, "{sms:13800138000}")
+    assert out.count("no conversation in progress") == 1  # after binding: the flow is over
+    assert "A****5678" in after(out, "我的社保卡")
+    assert "这一行不会发送" not in out  # /quit stops reading
+
+
+def test_as_switches_between_a_minor_and_a_guardian(tmp_path):
+    out = chat(["/as xiaoming", "绑定社保卡", "310104201406010159", "王小明", "C10000001",
+                "/as mother", "/state", "/as xiaoming", "/state", "310104198505200463",
+                "{sms:13900000001}", "/as mother", "/click MY_CARD"], tmp_path=tmp_path)
+    assert "now talking as xiaoming (oChat_xiaoming)" in out
+    assert "mother: no conversation in progress" in out
+    assert "xiaoming: bind_card.ask_guardian" in out  # his conversation waited for him
+    assert "监护人的同意已随绑定一并记录" in out
+    assert "还没有绑定社保卡" in after(out, "/click MY_CARD")  # the mother's own account
+
+
+def test_gestures_help_and_mistakes(tmp_path):
+    out = chat(["/help", "/image", "/voice 帮助", "/location 39.9 116.4", "/click", "/bogus",
+                "/sms", "/wait 30", "/unsubscribe"], tmp_path=tmp_path)
+    assert "/as NAME" in after(out, "/help") and "/sms [PHONE]" in out
+    assert "没有听懂" in after(out, "/image")
+    assert "您可以回复" in after(out, "/voice 帮助")
+    assert "已收到您的位置" in after(out, "/location 39.9 116.4")
+    assert "usage: /click KEY" in after(out, "/click")
+    assert "unknown command /bogus" in out
+    assert "no SMS sent yet" in after(out, "/sms")
+    assert "moved on 30 s" in out
+    assert "no reply" in after(out, "/unsubscribe")
+
+
+def test_the_session_ends_at_the_end_of_input(tmp_path):
+    out = chat(["菜单"], tmp_path=tmp_path)
+    assert "您可以回复" in out and out.rstrip().endswith("›")
+
+
+@pytest.fixture
+def served(tmp_path):
+    env = {"WECHAT_TOKEN": TOKEN, "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp_path / "data")}
+    with running(["serve"], env, tmp_path / "serve.log") as server:
+        yield server
+
+
+def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    out = chat(["/state", "忘记密码", "/state", "110105199001011232", "张伟", "/sms 13800138000",
+                "{sms:13800138000}", "/state"], "--url", served.url, "--token", TOKEN)
+    assert f"with the bot {served.url}" in out
+    assert "alice: no conversation in progress" in out
+    assert "alice: forgot_password.ask_id" in out
+    assert "设置新的6位数字服务密码" in after(out, "{sms:13800138000}")
+    assert "alice: forgot_password.ask_password" in out
+
+
+def test_chat_over_url_needs_a_server():
+    result = CliRunner().invoke(main, ["chat", "--url", "http://127.0.0.1:9"], input="")
+    assert result.exit_code == 2 and "cannot reach" in result.output

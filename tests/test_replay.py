@@ -1,0 +1,162 @@
+"""`wxbot replay` as a user meets it: the project's fixtures, failures, misuse, JUnit, --url."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.sim.coverage import declared
+from bot.sim.fixture import discover
+from flows import ALL_FLOWS
+from tests.conftest import AES_KEY, APP_ID, ROOT, TOKEN
+from tests.servers import running
+
+CONVERSATIONS = ROOT / "fixtures" / "conversations"
+IMPOSSIBLE = """\
+name: 不可能的期望
+today: 2026-11-22
+steps:
+  - send: 绑定社保卡
+    expect: 身份证号
+  - send: "110105199001011232"
+    expect: 这句话不会出现
+"""
+
+
+def replay(*args: str):
+    return CliRunner().invoke(main, ["replay", *args], catch_exceptions=False)
+
+
+def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_conversation_fixture_passes_in_process():
+    result = replay(str(CONVERSATIONS))
+    assert result.exit_code == 0, result.output
+    count = len(discover([CONVERSATIONS]))
+    assert count >= 20
+    assert f"{count} fixtures: {count} passed, 0 failed" in result.output
+
+
+def test_coverage_line_counts_declared_transitions_and_reaches_90_percent():
+    result = replay(str(CONVERSATIONS), "--coverage")
+    assert result.exit_code == 0, result.output
+    found = re.search(r"^transition coverage: (\d+)/(\d+)$", result.output, re.M)
+    assert found, result.output
+    taken, total = int(found[1]), int(found[2])
+    assert total == len(declared(ALL_FLOWS))
+    assert taken / total >= 0.9, result.output
+    assert "transitions never taken:" in result.output or taken == total
+
+
+def test_an_impossible_expectation_exits_1_with_file_step_expected_and_got(tmp_path):
+    path = write(tmp_path, IMPOSSIBLE)
+    result = replay(str(path))
+    assert result.exit_code == 1
+    out = result.output
+    assert str(path) in out and "step 2" in out
+    assert "send '110105199001011232'" in out
+    assert "expected: contains '这句话不会出现'" in out
+    assert "got:      '请输入持卡人的姓名。'" in out
+
+
+def test_one_failure_among_passes_still_exits_1_and_junit_has_a_case_per_fixture(tmp_path):
+    write(tmp_path, IMPOSSIBLE, "b_fails.yaml")
+    write(tmp_path, "steps:\n  - send: 帮助\n    expect: 绑定社保卡\n", "a_passes.yaml")
+    junit = tmp_path / "out" / "replay.xml"
+    result = replay(str(tmp_path), "--junit", str(junit))
+    assert result.exit_code == 1
+    assert "PASS" in result.output and "FAIL" in result.output
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {"a_passes", "不可能的期望"}
+    failure = cases["不可能的期望"].find("failure")
+    assert failure is not None and "step 2" in failure.get("message")
+    assert "这句话不会出现" in failure.text
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("steps:\n  - send: hi\n    expct: x\n", "steps[1].expct"),
+    ("steps:\n  - send: hi\n    expect: {regexp: x}\n", "steps[1].expect"),
+    ("steps:\n  - send: hi\n    expect: {regex: '('}\n", "steps[1].expect"),
+    ("steps:\n  - event: {click: }\n  - event: teleport\n", "steps[2].event"),
+    ("steps:\n  - send: hi\n    event: image\n", "steps[1]"),
+    ("steps:\n  - wait: soon\n", "steps[1].wait"),
+    ("users: {a: oA}\nsteps:\n  - as: b\n    send: hi\n", "steps[1].as"),
+    ("users: {a: oA}\nsteps:\n  - send: '{user:b}'\n", "steps[1].send"),
+    ("lang: fr\nsteps:\n  - send: hi\n", "lang"),
+    ("today: 2026-13-01\nsteps:\n  - send: hi\n", "today"),
+    ("seed: nowhere.yaml\nsteps:\n  - send: hi\n", "seed"),
+    ("name: no steps\n", "steps"),
+    ("steps: [\n", "not valid YAML"),
+    ("- just\n- a list\n", "a fixture is a mapping"),
+])
+def test_a_malformed_fixture_exits_2_naming_file_and_field(tmp_path, text, where):
+    path = write(tmp_path, text)
+    result = replay(str(path))
+    assert result.exit_code == 2, result.output
+    assert f"fixture error: {path}: {where}" in result.output, result.output
+    assert "PASS" not in result.output
+
+
+def test_misuse_exits_2(tmp_path):
+    assert replay(str(tmp_path)).exit_code == 2  # no fixtures in it
+    assert replay(str(tmp_path / "missing.yaml")).exit_code == 2
+    result = replay(str(CONVERSATIONS), "--url", "http://127.0.0.1:9", "--coverage")
+    assert result.exit_code == 2 and "--coverage" in result.output
+    result = replay(str(CONVERSATIONS), "--url", "http://127.0.0.1:9")
+    assert result.exit_code == 2 and "cannot reach" in result.output
+
+
+def test_the_pytest_plugin_reports_a_failing_conversation_like_the_command(tmp_path):
+    path = write(tmp_path, IMPOSSIBLE)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", str(path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "step 2 failed" in run.stdout and "expected: contains '这句话不会出现'" in run.stdout
+
+
+def test_the_project_suite_collects_the_conversations():
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    items = [line for line in run.stdout.splitlines() if ".yaml::" in line]
+    assert len(items) == len(discover([CONVERSATIONS])), run.stdout[-2000:]
+
+
+@pytest.fixture(scope="module")
+def simulator(tmp_path_factory):
+    """A real `wxbot serve` process with the simulator API, able to speak all three modes."""
+    tmp = tmp_path_factory.mktemp("replay-url")
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
+           "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp / "data"), "BOT_LANG": "zh_CN"}
+    with running(["serve"], env, tmp / "serve.log") as server:
+        yield server
+
+
+@pytest.mark.parametrize("mode", ["plaintext", "compat", "safe"])
+def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
+    monkeypatch.setenv("WECHAT_AES_KEY", AES_KEY)
+    monkeypatch.setenv("WECHAT_APP_ID", APP_ID)
+    result = replay(str(CONVERSATIONS), "--url", simulator.url, "--mode", mode,
+                    "--token", TOKEN)
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.output
+    english = sum(1 for p in discover([CONVERSATIONS]) if "lang: en" in p.read_text("utf-8"))
+    assert f"{english} skipped" in result.output  # the server speaks zh_CN
+
+
+def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):
+    result = replay(str(write(tmp_path, IMPOSSIBLE)), "--url", simulator.url, "--token", TOKEN)
+    assert result.exit_code == 1
+    assert "step 2" in result.output and "请输入持卡人的姓名" in result.output
