@@ -14,7 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from bot.sim import report
 from bot.sim.coverage import Coverage
 from bot.sim.fixture import Fixture, FixtureError, discover, load
-from bot.sim.junit import write_junit
 from bot.sim.replay import Outcome, replay
 from bot.sim.target import DEV_TOKEN, MODES, Target, TargetError
 
@@ -105,7 +104,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
     if cov is not None:
         report.coverage(out, cov)
     if junit is not None:
-        write_junit(junit, outcomes)
+        report.write_junit(junit, outcomes)
         err.print(f"wrote {junit}")
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
