@@ -21,6 +21,8 @@ Extensions beyond the contract:
 - `wait: 901` (also `30s`, `16m`, `1h`) — advance the bot's clock, alone or before the action.
 - `review: approve|reject` — decide the acting user's latest pending offline review.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
+- `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
+- `report_location` (event): the LOCATION event a follower's phone reports.
 - Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to
   PHONE; `{wrong_sms:PHONE}` six digits that are surely not that code (lockout tests);
   `{user:alias}` that alias's openid (as actually used: suffixed over --url).
