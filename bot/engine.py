@@ -65,7 +65,11 @@ class Engine:
         if session and now - session.get("at", now) > self.session_ttl:
             turn.say("expired", minutes=self.session_ttl // 60)
             session = None
-        session = self.route(msg, turn, session)
+        try:
+            session = self.route(msg, turn, session)
+        except Exception:  # e.g. the backend is down: say so, keep the step, let a retry redo it
+            log.exception("handling failed; the follower was told to try again")
+            return render(Text(self.catalog.text("busy")), msg, now)
         if session is not None:
             session["at"] = now
         text = "\n\n".join(turn.out)

@@ -84,7 +84,8 @@ class Flow:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.states = [*cls.states, {"name": FAILED, "prompt": "flow.failed", "final": True}]
+        if any(t["dest"] == FAILED for t in cls.transitions):  # only where a miss can lead
+            cls.states = [*cls.states, {"name": FAILED, "prompt": "flow.failed", "final": True}]
         cls.specs = {s["name"]: s for s in cls.states}
         cls.machine = Machine(
             model=None, auto_transitions=False, send_event=True, initial=cls.initial,

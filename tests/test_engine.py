@@ -177,3 +177,17 @@ def test_engine_runs_on_the_zh_catalog_too(config):
     with PlatformClient(app, TOKEN, clock=config["CLOCK"]) as wechat:
         assert "没有听懂" in wechat.text("oZh", "什么").text
     app.extensions["wxbot"].close()
+
+
+def test_engine_says_busy_and_keeps_the_step_when_a_flow_breaks(alice, bot, monkeypatch, caplog):
+    alice.say("demo")
+
+    def broken(self, text):
+        raise ConnectionError("backend unavailable")
+
+    monkeypatch.setattr(Demo, "read_colour", broken)
+    assert "busy" in alice.say("red")
+    assert bot.store.session("oAlice")["state"] == "ask_colour"
+    assert "handling failed" in caplog.text
+    monkeypatch.undo()
+    assert "size" in alice.say("red")
