@@ -63,7 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     webhook.init_app(app)
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(
         status="ok", store=cfg["BOT_STORE"].split(":", 1)[0], backend=cfg["BOT_BACKEND"],
-        simulator=cfg["BOT_SIMULATOR"], lang=cfg["BOT_LANG"]))
+        simulator=cfg["BOT_SIMULATOR"], lang=app.extensions["wxbot"].catalog.lang))
     if cfg["BOT_SIMULATOR"]:
         from bot.sim import web
 

@@ -43,13 +43,14 @@ class Remote:
         self.runs = 0
         self.simulator = False
         self.lang: str | None = None
+        self.served_lang: str | None = None  # restored when the run ends
 
     def probe(self) -> None:
         """Check the server answers; learn whether the simulator API is on; follow its clock."""
         try:
             health = self.http.get(f"{self.url}/healthz", timeout=self.timeout)
             health.raise_for_status()
-            self.lang = health.json().get("lang")
+            self.lang = self.served_lang = health.json().get("lang")
         except (requests.RequestException, ValueError) as exc:
             raise TargetError(f"cannot reach {self.url}: {exc}") from None
         answer = self._call("GET", "/backend/v1/clock", quiet=True)
@@ -62,7 +63,10 @@ class Remote:
         self.runs += 1
         lang = (fixture.lang or "zh_CN") if fixture is not None else None  # zh_CN: as in process
         if lang and self.lang and lang != self.lang:
-            raise SkipFixture(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
+            if not self.simulator:
+                raise SkipFixture(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
+            self._call("POST", "/sim/api/lang", json={"lang": lang})
+            self.lang = lang
         if fixture is None or not self.simulator:
             return
         seed = yaml.safe_load(Path(fixture.seed).read_text("utf-8")) if fixture.seed else None
@@ -112,6 +116,8 @@ class Remote:
         return ref
 
     def close(self) -> None:
+        if self.simulator and self.lang and self.lang != self.served_lang:
+            self._call("POST", "/sim/api/lang", json={"lang": self.served_lang})
         self.client.close()
         self.http.close()
 
