@@ -47,9 +47,13 @@ class Contender:
 class BotContender(Contender):
     """The full bot (webhook, engine, flows, SQLite store, mock backend) in one mode."""
 
-    def __init__(self, workdir: Path, seed: Path, *, safe: bool) -> None:
-        self.name = "bot-safe" if safe else "bot"
-        self.flask = create_app(bot_config(workdir / self.name, seed, safe=safe))
+    def __init__(self, workdir: Path, seed: Path, *, safe: bool, memory_store: bool = False
+                 ) -> None:
+        self.name = ("bot-safe" if safe else "bot") + ("-memstore" if memory_store else "")
+        config = bot_config(workdir / self.name, seed, safe=safe)
+        if memory_store:  # a diagnostic: what the durable store costs per message
+            config["BOT_STORE"] = "memory://"
+        self.flask = create_app(config)
         self.bot = self.flask.extensions["wxbot"]
         self.app = self.flask
         self.signer = Signer("safe" if safe else "plaintext")

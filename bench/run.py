@@ -24,13 +24,14 @@ from pathlib import Path
 from contenders import BotContender, Contender, FloorContender, PeerContender
 from workload import STEPS, Person, call, machine, people, write_seed
 
-NAMES = ("bot", "bot-safe", "floor", "floor-safe", "werobot")
+NAMES = ("bot", "bot-safe", "floor", "floor-safe", "werobot", "bot-memstore")
 TARGETS = {  # ratio name -> the most it may be (issue 6)
     "bot/floor": 2.0,
     "bot/werobot": 0.5,
     "bot-safe/bot": 1.25,
 }
-RATIOS = {**{k: k.split("/") for k in TARGETS}, "floor-safe/floor": ["floor-safe", "floor"]}
+RATIOS = {**{k: k.split("/") for k in TARGETS}, "floor-safe/floor": ["floor-safe", "floor"],
+          "bot/bot-memstore": ["bot", "bot-memstore"]}
 
 
 class BenchError(RuntimeError):
@@ -84,6 +85,7 @@ def make_contenders(names: list[str], workdir: Path, seed: Path) -> list[Contend
         "floor": lambda: FloorContender(safe=False),
         "floor-safe": lambda: FloorContender(safe=True),
         "werobot": lambda: PeerContender(workdir / "werobot"),
+        "bot-memstore": lambda: BotContender(workdir, seed, safe=False, memory_store=True),
     }
     return [makers[name]() for name in names]
 
