@@ -1,6 +1,6 @@
 """Per-message cost of the bot against the echo floor and WeRoBot, in process, interleaved.
 
-    python bench/run.py [--users 300] [--rounds 5] [--json bench/results/run.json]
+    python bench/run.py [--users 300] [--rounds 7] [--json bench/results/run.json]
 
 Every contender walks the same bind-card dialog for `--users` users (five messages each,
 all users at step 1, then all at step 2, ... so sessions are read back from the store between
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse options, run warm-up and rounds interleaved, print (and save) the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=300, help="users per round (default 300)")
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
     parser.add_argument("--warmup-users", type=int, default=30,
                         help="users in the untimed warm-up round (default 30)")
     parser.add_argument("--only", default=",".join(NAMES),
