@@ -48,6 +48,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_of_children(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the processes whose parent is `pid`."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:  # fields after the name: state, ppid, ..., utime, stime
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     """Block until /healthz answers 200 a few times in a row (both workers up), or fail."""
     deadline, good = time.monotonic() + timeout, 0
@@ -130,8 +145,12 @@ def load_process(port: int, persons: list[Person], warmup: int, concurrency: int
                  results: multiprocessing.Queue) -> None:
     """The load generator's process: an untimed warm-up pass, then the measured pass."""
     generate(port, persons[:warmup], 0, concurrency, duration, 0.0, Path(outbox), "HttpWarm")
-    results.put(generate(port, persons[warmup:], warmup, concurrency, duration, think,
-                         Path(outbox), "Http"))
+    results.put("warm")
+    cpu = time.process_time()
+    outcome = generate(port, persons[warmup:], warmup, concurrency, duration, think,
+                       Path(outbox), "Http")
+    outcome["loader_cpu_s"] = time.process_time() - cpu  # the load generator's own share
+    results.put(outcome)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
                 port, persons, args.warmup, args.concurrency, args.duration, args.think,
                 str(data / "backend.sqlite3"), results))
             loader.start()
+            results.get(timeout=args.duration + 120)  # the warm-up is over
+            workers_before = cpu_of_children(server.pid)
             outcome = results.get(timeout=2 * args.duration + 180)
+            workers_cpu = cpu_of_children(server.pid) - workers_before
             loader.join(30)
             with sqlite3.connect(data / "backend.sqlite3") as db:
                 (bound,) = db.execute("SELECT COUNT(*) FROM cards WHERE bound_openid LIKE "
@@ -209,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         "error_count": len(outcome["errors"]),
         "wall_s": round(outcome["wall_s"], 2),
         "msgs_per_s": round(len(lat) / outcome["wall_s"]),
+        "load_generator_cores_used": round(outcome["loader_cpu_s"] / outcome["wall_s"], 2),
+        "gunicorn_workers_cores_used": round(workers_cpu / outcome["wall_s"], 2),
+        "worker_cpu_us_per_msg": round(1e6 * workers_cpu / max(1, len(lat))),
         "latency_ms": {f"p{q}": round(1e3 * percentile(lat, q), 2) for q in (50, 90, 99)}
         | {"max": round(1e3 * max(lat), 2), "mean": round(1e3 * sum(lat) / len(lat), 2)},
     }
@@ -217,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{summary['messages']} messages from {summary['users_done']} users in "
           f"{summary['wall_s']} s: {summary['msgs_per_s']} msgs/s; latency p50 {ms['p50']} ms, "
           f"p90 {ms['p90']} ms, p99 {ms['p99']} ms, max {ms['max']} ms; "
-          f"{summary['error_count']} errors; bound in backend: {bound}; "
+          f"{summary['error_count']} errors; bound in backend: {bound}; CPU: workers "
+          f"{summary['gunicorn_workers_cores_used']} cores "
+          f"({summary['worker_cpu_us_per_msg']} us/msg), "
+          f"load generator {summary['load_generator_cores_used']} cores; "
           f"p99 < 50 ms: {'met' if summary['target']['met'] else 'MISSED'}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
