@@ -5,18 +5,24 @@
 Runs one untimed warm-up round, then profiles one round of the same workload as run.py (only
 the WSGI calls are inside the profiler), and prints the top functions by own time and by
 cumulative time, plus own time grouped by area (SQLite, Flask/Werkzeug, wechatpy, flows...).
+Then, since cProfile sees SQLite as one opaque C call, a second (unprofiled) round times every
+SQL statement by database file, with the COMMIT latencies of each file.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import re
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
+from typing import Any, ClassVar
 
 from contenders import BotContender
 from run import Round
@@ -92,12 +98,79 @@ def profiled_round(contender: BotContender, users: list[tuple[str, Person]], pro
     return result
 
 
+class _TimedConnection(sqlite3.Connection):
+    """A connection that charges each execute to (database file, statement)."""
+
+    spent: ClassVar[dict[tuple[str, str], list[float]]] = defaultdict(list)
+    file = "?"
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        start = time.perf_counter()
+        try:
+            return super().execute(sql, *args)
+        finally:
+            statement = re.sub(r"\s+", " ", sql).strip()[:64]
+            self.spent[(self.file, statement)].append(time.perf_counter() - start)
+
+
+def sql_round(persons: list[Person], safe: bool, top: int) -> None:
+    """Run one round with every SQLite connection timed; print where the SQL time goes."""
+    connect = sqlite3.connect
+
+    def timed_connect(path: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(path, *args, factory=_TimedConnection, **kwargs)
+        conn.file = Path(str(path)).name
+        return conn
+
+    sqlite3.connect = timed_connect  # type: ignore[assignment]
+    try:
+        with tempfile.TemporaryDirectory(prefix="wxbot-profile-sql-") as tmp:
+            seed = write_seed(Path(tmp) / "seed.yaml", persons)
+            contender = BotContender(Path(tmp), seed, safe=safe)
+            try:
+                warm = [(f"oWarm{i:06d}", p) for i, p in enumerate(persons[:30])]
+                profiled_round(contender, warm, _NoProfiler())
+                _TimedConnection.spent.clear()
+                users = [(f"oSql{i:06d}", p) for i, p in enumerate(persons)]
+                profiled_round(contender, users, _NoProfiler())
+            finally:
+                contender.close()
+    finally:
+        sqlite3.connect = connect  # type: ignore[assignment]
+    messages = len(persons) * len(STEPS)
+    spent = _TimedConnection.spent
+    total = sum(sum(v) for v in spent.values())
+    print(f"\n--- SQL: {1e6 * total / messages:.0f} us/msg in "
+          f"{sum(len(v) for v in spent.values()) / messages:.1f} statements/msg ---")
+    for (file, statement), times in sorted(spent.items(), key=lambda kv: -sum(kv[1]))[:top]:
+        print(f"{1e6 * sum(times) / messages:7.1f} us/msg {len(times):6d} x "
+              f"{1e6 * statistics.mean(times):6.1f} us  {file:<16} {statement}")
+    for (file, statement), times in spent.items():
+        if statement == "COMMIT":
+            ordered = sorted(times)
+            print(f"COMMIT latency in {file}: median {1e6 * ordered[len(ordered) // 2]:.0f} us, "
+                  f"mean {1e6 * statistics.mean(ordered):.0f} us, p99 "
+                  f"{1e6 * ordered[int(0.99 * (len(ordered) - 1))]:.0f} us, "
+                  f"{len(ordered) / messages:.2f} per message")
+
+
+class _NoProfiler:
+    """Stands in for a profiler where only the SQL timing is wanted."""
+
+    def enable(self) -> None:
+        pass
+
+    def disable(self) -> None:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Profile one round of the bot and print what dominates."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--safe", action="store_true", help="profile safe mode instead")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--no-sql", action="store_true", help="skip the SQL timing round")
     parser.add_argument("--out", type=Path, default=RESULTS / "bot.prof",
                         help="where to save the raw profile (for snakeviz, pstats)")
     args = parser.parse_args(argv)
@@ -136,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         text = out.getvalue()
         print(text[text.find("   ncalls"):].rstrip())
     print(f"raw profile: {args.out}", file=sys.stderr)
+    if not args.no_sql:
+        sql_round(persons, args.safe, args.top)
     return 0
 
 
