@@ -22,8 +22,12 @@ class Peer:
     """A WeRoBot robot doing the bind dialog; `wsgi` is its WSGI app (bottle)."""
 
     def __init__(self, token: str, session_file: Path) -> None:
-        from werobot import WeRoBot  # optional: the `bench` extra installs it
-        from werobot.session.sqlitestorage import SQLiteStorage
+        try:  # optional: the `bench` extra installs it
+            from werobot import WeRoBot
+            from werobot.session.sqlitestorage import SQLiteStorage
+        except ImportError as exc:
+            raise SystemExit("werobot is not installed: pip install -e '.[bench]' "
+                             "(or leave it out with --only)") from exc
 
         self.outbox: dict[str, str] = {}
         self.storage = SQLiteStorage(str(session_file))

@@ -76,7 +76,8 @@ def area(func: tuple[str, int, str]) -> str:
     return "other" if func[0] != "~" else f"built-in: {func[2]}"
 
 
-def profiled_round(contender: BotContender, users: list[tuple[str, Person]], profiler) -> Round:
+def profiled_round(contender: BotContender, users: list[tuple[str, Person]], profiler: Any
+                   ) -> Round:
     """run.run_round, with the profiler enabled around the WSGI calls only."""
     result, app = Round(), contender.app
     contender.begin_round()
