@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.sqlite_tx import begin_immediate
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
     id_number TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT);
@@ -66,6 +68,7 @@ class Database:
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 5000")
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across kill -9, no fsync
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn = conn
             with self._lock:
@@ -81,7 +84,7 @@ class Database:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(conn, 5000)
         try:
             yield conn
         except BaseException:

@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.sqlite_tx import begin_immediate
 from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, LockTimeout
 
-STALE_TURN = 30.0  # seconds a turn may be held before its holder is presumed dead
+STALE_TURN = 30.0
+BUSY_MS = 30_000  # seconds a turn may be held before its holder is presumed dead
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL);
 CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, digest TEXT NOT NULL, expires REAL);
@@ -46,7 +48,7 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+            db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
                                  check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -58,7 +60,7 @@ class SQLiteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        begin_immediate(db, BUSY_MS)
         try:
             yield db
         except BaseException:
