@@ -12,7 +12,7 @@ from typing import Any
 from wechatpy.messages import BaseMessage
 
 from bot.protocol import Text, event_of, kind_of, render
-from bot.store import LockTimeout, Store
+from bot.store import Claim, LockTimeout, Store
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 
@@ -42,15 +42,16 @@ class Engine:
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
 
-    def handle(self, msg: BaseMessage) -> str:
-        """The reply XML for `msg` ('' for nothing to say); a retry gets the first one again."""
+    def handle(self, msg: BaseMessage, claim: Claim | None = None) -> str:
+        """The reply XML for `msg` ('' for nothing to say); a retry gets the first one again.
+
+        `claim` (a signed query and its body digest) is checked in the same write that takes
+        the user's turn; ClaimConflict when that query came before with another body.
+        """
         key = delivery_key(msg)
-        cached = self.store.reply(key)
-        if cached is not None:
-            return cached
         try:
-            with self.store.lock(msg.source):
-                cached = self.store.reply(key)  # the first delivery finished while we waited
+            with self.store.lock(msg.source, claim=claim):
+                cached = self.store.reply(key)  # a retry, maybe of a delivery we waited behind
                 if cached is not None:
                     return cached
                 return self._handle_in_turn(msg, key)

@@ -9,6 +9,7 @@ import uuid
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
+from bot.store import ClaimConflict
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
@@ -51,14 +52,16 @@ def receive() -> Response:
     if len(body) > MAX_BODY:
         return _too_large()
     inbound = bot.codec.decode(request.args, body)
-    query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
-    digest = hashlib.sha1(body).hexdigest()
-    if not bot.store.claim_request(query_key, digest, max(bot.codec.tolerance, 300)):
-        raise Forbidden("signed query reused with a different body")
+    claim = None
+    if not inbound.encrypted:  # msg_signature already binds an encrypted body to its query
+        query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
+        claim = (query_key, hashlib.sha1(body).hexdigest(), max(bot.codec.tolerance, 300))
     for hook in bot.before_message:
         hook(inbound)
     try:
-        reply = bot.engine.handle(inbound.message)
+        reply = bot.engine.handle(inbound.message, claim)
+    except ClaimConflict:
+        raise Forbidden("signed query reused with a different body") from None
     except Exception:  # the platform must never see a 500: log, then tell it to stop retrying
         log.exception("message handling failed [request %s]", g.request_id)
         reply = ""

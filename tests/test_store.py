@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from bot.clock import ManualClock
-from bot.store import LockTimeout, MemoryStore, SQLiteStore
+from bot.store import ClaimConflict, LockTimeout, MemoryStore, SQLiteStore
 from bot.store.base import DEDUP_TTL, SESSION_GRACE
 
 
@@ -66,6 +66,26 @@ def test_store_claims_a_signed_query_for_one_body(store):
     on_manual_time(store)
     store.clock.advance(301)
     assert store.claim_request("q:1", "body-b", 300)
+
+
+def test_store_lock_with_a_conflicting_claim_takes_no_turn(store):
+    with store.lock("u1", claim=("q:9", "body-a", 300)):
+        pass
+    with pytest.raises(ClaimConflict):
+        with store.lock("u1", claim=("q:9", "body-b", 300)):
+            pass
+    started = time.perf_counter()
+    with store.lock("u1", timeout=1, claim=("q:9", "body-a", 300)):  # the line still moves
+        pass
+    assert time.perf_counter() - started < 0.2
+
+
+def test_store_save_inside_the_turn_lets_the_next_one_in(store):
+    with store.lock("u1"):
+        store.save("u1", {"s": 1}, "k1", "r1", 900)
+    with store.lock("u1", timeout=0.5):
+        store.save("u1", {"s": 2}, "k2", "r2", 900)
+    assert store.session("u1") == {"s": 2}
 
 
 def test_redis_store_claims_expire_in_real_time(redis_url):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.clock import Clock
-from bot.store.base import LockTimeout, Store
+from bot.store.base import Claim, ClaimConflict, LockTimeout, Store
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SQLiteStore
 
-__all__ = ["LockTimeout", "MemoryStore", "SQLiteStore", "Store", "open_store"]
+__all__ = [
+    "Claim", "ClaimConflict", "LockTimeout", "MemoryStore", "SQLiteStore", "Store", "open_store",
+]
 
 
 def open_store(url: str, clock: Clock | None = None) -> Store:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 DEDUP_TTL = 600  # platform retries end within ~15 s; keep the record well past that
@@ -16,8 +16,15 @@ SESSION_GRACE = 86_400  # a session outlives its TTL a day, so the user can be t
 PRUNE_EVERY = 1000  # saves between sweeps of expired rows
 
 
+Claim = tuple[str, str, int]  # (signed query key, body digest, seconds to remember it)
+
+
 class LockTimeout(Exception):
     """Waited too long for a user's earlier message; the caller answers `success`."""
+
+
+class ClaimConflict(Exception):
+    """A signed query came again with another body: a forgery, refused with 403."""
 
 
 class Store(Protocol):
@@ -29,14 +36,21 @@ class Store(Protocol):
         """Remember a signed query's body digest; False when it arrived with another body."""
         ...
 
-    def lock(self, user: str, timeout: float = 10.0) -> contextmanager:
-        """Hold `user`'s turn: one message at a time, in arrival order, across processes."""
+    def lock(self, user: str, timeout: float = 10.0,
+             claim: Claim | None = None) -> AbstractContextManager[None]:
+        """Hold `user`'s turn: one message at a time, in arrival order, across processes.
+
+        With `claim`, first remember the signed query's body (ClaimConflict if it differs).
+        """
         ...
 
     def session(self, user: str) -> dict | None: ...
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
-        """Session (None deletes it), retry record and reply, together or not at all."""
+        """Session (None deletes it), retry record and reply, together or not at all.
+
+        A store may end the caller's turn in the same write; the lock's exit then does nothing.
+        """
         ...
 
     def close(self) -> None: ...

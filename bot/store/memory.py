@@ -7,7 +7,14 @@ import threading
 from contextlib import AbstractContextManager
 
 from bot.clock import Clock
-from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, TicketLock
+from bot.store.base import (
+    DEDUP_TTL,
+    PRUNE_EVERY,
+    SESSION_GRACE,
+    Claim,
+    ClaimConflict,
+    TicketLock,
+)
 
 
 class MemoryStore:
@@ -39,7 +46,10 @@ class MemoryStore:
                 self._requests[key] = (digest, self.clock.now() + ttl)
             return known in (None, digest)
 
-    def lock(self, user: str, timeout: float = 10.0) -> AbstractContextManager[None]:
+    def lock(self, user: str, timeout: float = 10.0,
+             claim: Claim | None = None) -> AbstractContextManager[None]:
+        if claim is not None and not self.claim_request(*claim):
+            raise ClaimConflict(claim[0])
         return self._turns.hold(user, timeout)
 
     def session(self, user: str) -> dict | None:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import redis
 
 from bot.clock import Clock
-from bot.store.base import DEDUP_TTL, SESSION_GRACE, LockTimeout
+from bot.store.base import DEDUP_TTL, SESSION_GRACE, Claim, ClaimConflict, LockTimeout
 
 STALE_TURN = 30.0
 # KEYS: next, serving, since, skipped. ARGV: ticket, now, giving_up. End `ticket`'s turn if it
@@ -80,7 +80,9 @@ class RedisStore:
         pipe.execute()
 
     @contextmanager
-    def lock(self, user: str, timeout: float = 10.0) -> Iterator[None]:
+    def lock(self, user: str, timeout: float = 10.0, claim: Claim | None = None) -> Iterator[None]:
+        if claim is not None and not self.claim_request(*claim):
+            raise ClaimConflict(claim[0])
         keys = self._turn_keys(user)
         pipe = self.db.pipeline(transaction=True)
         pipe.incr(keys[0]).setnx(keys[2], time.time())

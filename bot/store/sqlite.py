@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.sqlite_tx import begin_immediate
-from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, LockTimeout
+from bot.sqlite_tx import spin
+from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, Claim, ClaimConflict, LockTimeout
 
-STALE_TURN = 30.0
-BUSY_MS = 30_000  # seconds a turn may be held before its holder is presumed dead
+STALE_TURN = 30.0  # seconds a turn may be held before its holder is presumed dead
+BUSY = 30.0  # seconds to wait for another writer before giving up
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL);
 CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, digest TEXT NOT NULL, expires REAL);
@@ -48,7 +48,8 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None,
+            # No busy handler: `spin` retries in microseconds where SQLite would sleep in ms.
+            db = sqlite3.connect(self.path, timeout=0, isolation_level=None,
                                  check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -60,7 +61,7 @@ class SQLiteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db
-        begin_immediate(db, BUSY_MS)
+        spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
         try:
             yield db
         except BaseException:
@@ -68,24 +69,29 @@ class SQLiteStore:
             raise
         db.execute("COMMIT")
 
+    def _one(self, sql: str, *args: object) -> tuple | None:
+        return spin(lambda: self._db.execute(sql, args).fetchone(), BUSY)
+
     def reply(self, key: str) -> str | None:
-        row = self._db.execute("SELECT reply FROM replies WHERE key=? AND expires>=?",
-                               (key, self.clock.now())).fetchone()
+        row = self._one("SELECT reply FROM replies WHERE key=? AND expires>=?", key,
+                        self.clock.now())
         return row[0] if row else None
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
-        now = self.clock.now()
         with self._tx() as db:
-            row = db.execute("SELECT digest FROM requests WHERE key=? AND expires>=?",
-                             (key, now)).fetchone()
-            if row is None:
-                db.execute("INSERT OR REPLACE INTO requests VALUES (?,?,?)",
-                           (key, digest, now + ttl))
+            return self._claim(db, key, digest, ttl)
+
+    def _claim(self, db: sqlite3.Connection, key: str, digest: str, ttl: int) -> bool:
+        now = self.clock.now()
+        row = db.execute("SELECT digest FROM requests WHERE key=? AND expires>=?",
+                         (key, now)).fetchone()
+        if row is None:
+            db.execute("INSERT OR REPLACE INTO requests VALUES (?,?,?)", (key, digest, now + ttl))
         return row is None or row[0] == digest
 
     def session(self, user: str) -> dict | None:
-        row = self._db.execute("SELECT data FROM sessions WHERE user=? AND expires>=?",
-                               (user, self.clock.now())).fetchone()
+        row = self._one("SELECT data FROM sessions WHERE user=? AND expires>=?", user,
+                        self.clock.now())
         return json.loads(row[0]) if row else None
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
@@ -99,28 +105,39 @@ class SQLiteStore:
                             now + ttl + SESSION_GRACE))
             db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
                        (key, reply, now + DEDUP_TTL))
+            turn = getattr(self._local, "turn", None)
+            if turn is not None and turn[0] == user:  # end the turn in the same commit
+                self._pass_turn(db, *turn)
             self._saves += 1
             if self._saves % PRUNE_EVERY == 0:
                 for table in ("replies", "requests", "sessions"):
                     db.execute(f"DELETE FROM {table} WHERE expires<?", (now,))
+        if turn is not None and turn[0] == user:
+            self._local.turn = None
+            self._wake()
 
     @contextmanager
-    def lock(self, user: str, timeout: float = 10.0) -> Iterator[None]:
-        with self._tx() as db:
-            (ticket,) = db.execute(
+    def lock(self, user: str, timeout: float = 10.0, claim: Claim | None = None) -> Iterator[None]:
+        with self._tx() as db:  # the claim and the ticket in one commit
+            if claim is not None and not self._claim(db, *claim):
+                raise ClaimConflict(claim[0])
+            ticket, serving = db.execute(
                 "INSERT INTO turns VALUES (?,1,0,?) ON CONFLICT(user) DO UPDATE "
-                "SET next=next+1 RETURNING next-1", (user, time.time())).fetchone()
-        self._wait_turn(user, ticket, timeout)
+                "SET next=next+1 RETURNING next-1, serving", (user, time.time())).fetchone()
+        if serving != ticket:
+            self._wait_turn(user, ticket, timeout)
+        self._local.turn = (user, ticket)
         try:
             yield
         finally:
-            self._advance(user, ticket)
+            if getattr(self._local, "turn", None) == (user, ticket):  # save() did not end it
+                self._local.turn = None
+                self._advance(user, ticket)
 
     def _wait_turn(self, user: str, ticket: int, timeout: float) -> None:
         deadline, pause = time.monotonic() + timeout, 0.0005
         while True:
-            row = self._db.execute("SELECT serving, since FROM turns WHERE user=?",
-                                   (user,)).fetchone()
+            row = self._one("SELECT serving, since FROM turns WHERE user=?", user)
             if row is None or row[0] == ticket:
                 return
             if time.time() - row[1] > STALE_TURN:
@@ -146,19 +163,25 @@ class SQLiteStore:
     def _advance(self, user: str, ticket: int) -> None:
         """End `ticket`'s turn (if it is still the one served) and pass over gave-up tickets."""
         with self._tx() as db:
-            row = db.execute("SELECT next, serving FROM turns WHERE user=?", (user,)).fetchone()
-            if row is None or row[1] != ticket:
-                return
-            nxt, serving = row[0], ticket + 1
-            while db.execute("DELETE FROM skipped WHERE user=? AND ticket=? RETURNING 1",
-                             (user, serving)).fetchone():
-                serving += 1
-            if serving >= nxt:  # nobody waiting: drop the row so the table stays small
-                db.execute("DELETE FROM turns WHERE user=?", (user,))
-            else:
-                db.execute("UPDATE turns SET serving=?, since=? WHERE user=?",
-                           (serving, time.time(), user))
-        with self._released:
+            self._pass_turn(db, user, ticket)
+        self._wake()
+
+    def _pass_turn(self, db: sqlite3.Connection, user: str, ticket: int) -> None:
+        row = db.execute("SELECT next, serving FROM turns WHERE user=?", (user,)).fetchone()
+        if row is None or row[1] != ticket:
+            return
+        nxt, serving = row[0], ticket + 1
+        while db.execute("DELETE FROM skipped WHERE user=? AND ticket=? RETURNING 1",
+                         (user, serving)).fetchone():
+            serving += 1
+        if serving >= nxt:  # nobody waiting: drop the row so the table stays small
+            db.execute("DELETE FROM turns WHERE user=?", (user,))
+        else:
+            db.execute("UPDATE turns SET serving=?, since=? WHERE user=?",
+                       (serving, time.time(), user))
+
+    def _wake(self) -> None:
+        with self._released:  # waiters in this process look again at once
             self._released.notify_all()
 
     def close(self) -> None:
