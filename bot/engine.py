@@ -11,7 +11,8 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
-from bot.protocol import Text, event_of, kind_of, render
+from bot.protocol import event_of, kind_of
+from bot.replies import Text, render
 from bot.store import Claim, LockTimeout, Store
 from flows.base import Flow, Turn
 from flows.catalog import Catalog

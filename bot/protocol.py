@@ -11,14 +11,15 @@ import hmac
 import time
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.parsers import expat
 
 import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.events import EVENT_TYPES
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
-from wechatpy.replies import ArticlesReply, ImageReply, TextReply
+
+from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 - re-exported
 
 MAX_BODY = 64 * 1024
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
@@ -117,51 +118,6 @@ class Inbound:
     fields: dict
     encrypted: bool
     nonce: str = ""
-
-
-@dataclass(frozen=True)
-class Text:
-    content: str
-
-
-@dataclass(frozen=True)
-class Article:
-    title: str
-    description: str = ""
-    url: str = ""
-    image: str = ""
-
-
-@dataclass(frozen=True)
-class News:
-    articles: list[Article] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Image:
-    media_id: str
-
-
-Reply = Text | News | Image
-
-
-def _cdata_safe(text: str) -> str:
-    # wechatpy 1.8 wraps values in CDATA without splitting "]]>", which would end it early.
-    return text.replace("]]>", "]]]]><![CDATA[>")
-
-
-def render(reply: Reply, message: BaseMessage, now: float | None = None) -> str:
-    """The passive-reply XML: To/From swapped by wechatpy, CreateTime fresh."""
-    stamp = int(now if now is not None else time.time())
-    if isinstance(reply, Text):
-        return TextReply(message=message, content=_cdata_safe(reply.content), time=stamp).render()
-    if isinstance(reply, Image):
-        return ImageReply(message=message, media_id=reply.media_id, time=stamp).render()
-    out = ArticlesReply(message=message, time=stamp)
-    for a in reply.articles:
-        out.add_article({"title": _cdata_safe(a.title), "description": _cdata_safe(a.description),
-                         "image": a.image, "url": a.url})
-    return out.render()
 
 
 class Codec:

@@ -1,0 +1,54 @@
+"""Passive replies: what the engine may say, rendered as the platform's reply XML by wechatpy."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from wechatpy.messages import BaseMessage
+from wechatpy.replies import ArticlesReply, ImageReply, TextReply
+
+
+@dataclass(frozen=True)
+class Text:
+    content: str
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    description: str = ""
+    url: str = ""
+    image: str = ""
+
+
+@dataclass(frozen=True)
+class News:
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Image:
+    media_id: str
+
+
+Reply = Text | News | Image
+
+
+def _cdata_safe(text: str) -> str:
+    # wechatpy 1.8 wraps values in CDATA without splitting "]]>", which would end it early.
+    return text.replace("]]>", "]]]]><![CDATA[>")
+
+
+def render(reply: Reply, message: BaseMessage, now: float | None = None) -> str:
+    """The passive-reply XML: To/From swapped by wechatpy, CreateTime fresh."""
+    stamp = int(now if now is not None else time.time())
+    if isinstance(reply, Text):
+        return TextReply(message=message, content=_cdata_safe(reply.content), time=stamp).render()
+    if isinstance(reply, Image):
+        return ImageReply(message=message, media_id=reply.media_id, time=stamp).render()
+    out = ArticlesReply(message=message, time=stamp)
+    for a in reply.articles:
+        out.add_article({"title": _cdata_safe(a.title), "description": _cdata_safe(a.description),
+                         "image": a.image, "url": a.url})
+    return out.render()
