@@ -10,7 +10,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
-_SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 _CHECK = "10X98765432"  # indexed by the weighted sum mod 11
 _SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -42,7 +42,7 @@ def is_valid_id(s: str, today: date | None = None) -> bool:
     if not isinstance(s, str) or len(s) != 18 or not _SHAPE.fullmatch(s.upper()):
         return False
     born = _birth(s)
-    if born is None or born > (today or datetime.now(_SHANGHAI).date()):
+    if born is None or born > (today or datetime.now(SHANGHAI).date()):
         return False
     return check_digit(s[:17]) == s[17].upper()
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
-from flows.ids import age_on, birth_date, check_digit, normalize_id
+from flows.ids import SHANGHAI, age_on, birth_date, check_digit, normalize_id
 
 if TYPE_CHECKING:
     from bot.backend.service import Purpose
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # the time users read
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _CODE = re.compile(r"[0-9]{6}")
 CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
