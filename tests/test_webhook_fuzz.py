@@ -23,7 +23,14 @@ def _xml(fields: list[tuple[str, str]]) -> str:
     return f"<xml>{inner}</xml>"
 
 
+KINDS = st.sampled_from(["text", "event", "voice", "image", "location", "file", "what"])
+MESSAGES = st.tuples(
+    st.lists(st.tuples(st.sampled_from(FIELDS), VALUES), max_size=6),
+    st.sampled_from(["oFuzz1", "oFuzz2"]), KINDS, st.integers(1, 10**12),
+).map(lambda t: _xml([("ToUserName", "gh_fuzz"), ("FromUserName", t[1]), ("MsgType", t[2]),
+                      ("CreateTime", str(t[3])), ("MsgId", str(t[3])), *t[0]]))
 bodies = st.one_of(
+    MESSAGES,
     st.lists(st.tuples(st.sampled_from(FIELDS), VALUES), max_size=8).map(_xml),
     st.binary(max_size=200),
     st.text(max_size=200),
