@@ -97,3 +97,20 @@ def test_diagram_for_every_flow_is_mermaid():
 def test_diagram_unknown_flow_lists_the_known_ones():
     result = CliRunner().invoke(main, ["diagram", "nope"])
     assert result.exit_code == 2 and "unknown flow" in result.output
+
+
+def test_bot_binds_a_card_through_the_backend_over_http(env, tmp_path):
+    """BOT_BACKEND=http://… : the bot and `wxbot backend` as two processes."""
+    backend_env = {"BOT_DATA_DIR": str(tmp_path / "backend")}
+    with running(["backend"], backend_env, tmp_path / "backend.log") as backend:
+        api = f"{backend.url}/backend/v1"
+        with running(["serve"], {**env, "BOT_BACKEND": api}, tmp_path / "serve.log") as bot:
+            with PlatformClient(bot.url, TOKEN) as wx:
+                for said, asked in [("绑定社保卡", "身份证号"), ("110105199001011232", "姓名"),
+                                    ("张伟", "卡号"), ("A12345678", "验证码")]:
+                    assert asked in wx.text("oHttp", said).text
+                sms = requests.get(f"{api}/sms", params={"phone": "13800138000"}, timeout=5)
+                code = sms.json()["messages"][-1]["code"]
+                assert "绑定成功" in wx.text("oHttp", code).text
+        card = requests.get(f"{api}/cards/A12345678", timeout=5).json()
+        assert card["bound_openid"] == "oHttp"

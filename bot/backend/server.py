@@ -36,6 +36,7 @@ def create_backend_app(backend: Any, clock: Clock | None = None) -> Flask:
     if clock is not None:
         app.extensions["wxbot.backend_clock"] = clock
     app.register_blueprint(backend_api)
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "service": "mock-backend"})
     return app
 
 
