@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
+from bot.protocol import ProtocolError, sign
+from bot.protocol import parse_xml as parse_push
 from bot.sim.messages import cdata
 
 MODES = ("plaintext", "compat", "safe")
@@ -18,20 +18,12 @@ class ReplyError(Exception):
     """A reply the platform would refuse: the user sees the 'cannot serve' notice instead."""
 
 
-def signature(*parts: str) -> str:
-    """sha1 of the sorted, joined parts: `signature` (3 parts) and `msg_signature` (4 parts)."""
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
-
-
 def parse_xml(text: str) -> dict[str, Any]:
-    """The top-level fields under <xml>, refusing anything that is not well-formed."""
+    """The top-level fields under <xml>, read as the bot reads a push (no DTDs, no entities)."""
     try:
-        doc = xmltodict.parse(text, disable_entities=True)
-    except Exception as exc:  # expat errors and entity refusals alike
-        raise ReplyError(f"not well-formed XML: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("xml"), dict):
-        raise ReplyError("no <xml> root element with fields")
-    return doc["xml"]
+        return parse_push(text)
+    except ProtocolError as exc:
+        raise ReplyError(str(exc)) from exc
 
 
 class Envelope:
@@ -66,13 +58,13 @@ class Envelope:
         self, timestamp: str, nonce: str, *, openid: str | None = None, encrypt: str | None = None
     ) -> dict[str, str]:
         """The URL query the platform adds, in its order; msg_signature covers `encrypt`."""
-        query = {"signature": signature(self.token, timestamp, nonce), "timestamp": timestamp}
+        query = {"signature": sign(self.token, timestamp, nonce), "timestamp": timestamp}
         query["nonce"] = nonce
         if openid is not None:
             query["openid"] = openid
         if encrypt is not None:
             query["encrypt_type"] = "aes"
-            query["msg_signature"] = signature(self.token, timestamp, nonce, encrypt)
+            query["msg_signature"] = sign(self.token, timestamp, nonce, encrypt)
         return query
 
     def wrap(
