@@ -117,11 +117,11 @@ def test_make_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         make_backend({"BOT_BACKEND": "ftp://x"}, ManualClock())
 
 
-def test_connections_of_finished_threads_are_closed(tmp_path: Path) -> None:
+def test_request_threads_reuse_one_pooled_connection(tmp_path: Path) -> None:
     with MockBackend(tmp_path / "backend.sqlite3", SEED, ManualClock(TODAY)) as b:
         for _ in range(20):  # as a threaded server does: one fresh thread per request
             t = threading.Thread(target=b.person, args=(ZHANG,))
             t.start()
             t.join()
         b.person(ZHANG)
-        assert len(b.db._all) <= 2
+        assert len(b.db._pool._all) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -114,3 +115,15 @@ def test_bot_binds_a_card_through_the_backend_over_http(env, tmp_path):
                 assert "绑定成功" in wx.text("oHttp", code).text
         card = requests.get(f"{api}/cards/A12345678", timeout=5).json()
         assert card["bound_openid"] == "oHttp"
+
+
+def test_serve_keeps_a_few_database_files_open_however_many_messages(served):
+    """werkzeug runs each request on a new thread: connections must be reused, not opened."""
+    with PlatformClient(served.url, TOKEN) as wx:
+        for n in range(40):
+            assert wx.text(f"oFd{n % 4}", "菜单").ok
+    fds = Path(f"/proc/{served.proc.pid}/fd")
+    if not fds.exists():
+        pytest.skip("needs /proc to count open files")
+    open_dbs = [p for p in fds.iterdir() if ".sqlite3" in str(p.resolve())]
+    assert len(open_dbs) <= 12, len(open_dbs)  # a few pooled connections, each db + wal + shm

@@ -74,7 +74,8 @@ class MockBackend:
         self.close()
 
     def _one(self, sql: str, *args: object) -> sqlite3.Row | None:
-        return self.db.connection().execute(sql, args).fetchone()
+        with self.db.connection() as conn:
+            return conn.execute(sql, args).fetchone()
 
     # --- people and cards -------------------------------------------------------------
     def person(self, id_number: str) -> Person | None:
@@ -90,9 +91,10 @@ class MockBackend:
         return card_of(row) if row else None
 
     def cards_of(self, id_number: str) -> list[Card]:
-        rows = self.db.connection().execute(
-            "SELECT * FROM cards WHERE holder = ? ORDER BY card_number", (id_number,)
-        )
+        with self.db.connection() as conn:
+            rows = conn.execute(
+                "SELECT * FROM cards WHERE holder = ? ORDER BY card_number", (id_number,)
+            ).fetchall()
         return [card_of(row) for row in rows]
 
     def guardian_relation(self, minor: str, guardian: str) -> Relation | None:
@@ -112,7 +114,8 @@ class MockBackend:
 
     def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
         """Every SMS sent to `phone`, oldest first: the simulated phone's inbox."""
-        return codes.outbox(self.db.connection(), phone)
+        with self.db.connection() as conn:
+            return codes.outbox(conn, phone)
 
     # --- bindings ---------------------------------------------------------------------
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
@@ -129,7 +132,8 @@ class MockBackend:
 
     def card_view(self, card_number: str) -> dict[str, Any] | None:
         """The contract JSON of GET /backend/v1/cards/<n>: personal data masked."""
-        return bindings.view(self.db.connection(), card_number.upper())
+        with self.db.connection() as conn:
+            return bindings.view(conn, card_number.upper())
 
     # --- passwords --------------------------------------------------------------------
     def password_is(self, id_number: str, password: str) -> bool:
@@ -157,7 +161,8 @@ class MockBackend:
             return reviews.open_review(conn, id_number, openid, reason, self.clock)
 
     def reviews(self, openid: str | None = None) -> list[Review]:
-        return reviews.list_reviews(self.db.connection(), openid)
+        with self.db.connection() as conn:
+            return reviews.list_reviews(conn, openid)
 
     def decide_review(self, ref: str, approve: bool) -> Review:
         with self.db.transaction() as conn:

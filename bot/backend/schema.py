@@ -8,12 +8,11 @@ cannot race between threads or processes sharing the file.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from bot.sqlite_tx import begin_immediate
+from bot.sqlitedb import Pool, begin_immediate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -45,56 +44,47 @@ CREATE TABLE IF NOT EXISTS reviews (
 STATE_TABLES = ("cards", "guardianships", "codes", "attempts", "outbox", "reviews", "people")
 
 
-class Database:
-    """A SQLite file shared by threads: each thread lazily opens one connection and keeps it.
+def _setup(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across kill -9, no fsync
+    conn.execute("PRAGMA foreign_keys = ON")
 
-    Connections of threads that have ended are closed when the next one opens, so a server
-    that runs each request on a fresh thread holds no more connections than live threads.
-    """
+
+class Database:
+    """A SQLite file shared by threads through a pool of reused connections."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all: dict[threading.Thread, sqlite3.Connection] = {}
-        self._lock = threading.Lock()
-        self.connection().executescript(SCHEMA)
+        self._pool = Pool(self.path, _setup)
+        with self.connection() as conn:
+            conn.executescript(SCHEMA)
 
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use so threads never share a cursor."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across kill -9, no fsync
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
-            with self._lock:
-                self._all[threading.current_thread()] = conn
-                for thread in [t for t in self._all if not t.is_alive()]:
-                    self._all.pop(thread).close()  # a server's finished request threads
-        return conn
+    def connection(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A connection for a block; nested blocks in one thread share it (and its tx)."""
+        return self._pool.connection()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block under the write lock, committing on success, rolling back on error."""
-        conn = self.connection()
-        if conn.in_transaction:  # nested use joins the outer transaction
-            yield conn
-            return
-        begin_immediate(conn, 5000)
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self.connection() as conn:
+            if conn.in_transaction:  # nested use joins the outer transaction
+                yield conn
+                return
+            begin_immediate(conn, 5000)
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def is_empty(self) -> bool:
         """True before the first seeding, so a restart keeps its state."""
-        return self.connection().execute("SELECT 1 FROM people LIMIT 1").fetchone() is None
+        with self.connection() as conn:
+            return conn.execute("SELECT 1 FROM people LIMIT 1").fetchone() is None
 
     def clear(self, conn: sqlite3.Connection) -> None:
         """Drop every row (inside the caller's transaction), ready for a fresh seed."""
@@ -102,9 +92,5 @@ class Database:
             conn.execute(f"DELETE FROM {table}")  # fixed names, not input
 
     def close(self) -> None:
-        """Close every thread's connection; the object is unusable afterwards."""
-        with self._lock:
-            conns, self._all = self._all, {}
-        for conn in conns.values():
-            conn.close()
-        self._local = threading.local()
+        """Close every pooled connection; the object is unusable afterwards."""
+        self._pool.close()

@@ -1,6 +1,6 @@
 """The default store: one SQLite file in WAL mode, shared by every worker process.
 
-Connections are opened once per thread and reused; turns are tickets in a table, so one
+Connections come from a pool and are reused; turns are tickets in a table, so one
 user's messages are served in arrival order even across gunicorn workers, and a holder that
 died (kill -9) is passed over once its turn is stale.
 """
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.sqlite_tx import spin
+from bot.sqlitedb import Pool, spin
 from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, Claim, ClaimConflict, LockTimeout
 
 STALE_TURN = 30.0  # seconds a turn may be held before its holder is presumed dead
@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS skipped (user TEXT, ticket INTEGER, PRIMARY KEY (user
 """
 
 
+def _setup(db: sqlite3.Connection) -> None:
+    # No busy handler (timeout 0 at connect): `spin` retries in µs where SQLite sleeps in ms.
+    db.execute("PRAGMA busy_timeout=0")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+
+
 class SQLiteStore:
     """Durable across restarts and kill -9: WAL with synchronous=NORMAL survives a crash."""
 
@@ -37,40 +44,27 @@ class SQLiteStore:
         self.path = str(path)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock or Clock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()
+        self._local = threading.local()  # the turn this thread holds, for save() to end
+        self._pool = Pool(self.path, _setup)
         self._released = threading.Condition()
         self._saves = 0
-        self._db.executescript(SCHEMA)
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            # No busy handler: `spin` retries in microseconds where SQLite would sleep in ms.
-            db = sqlite3.connect(self.path, timeout=0, isolation_level=None,
-                                 check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-            with self._guard:
-                self._all.append(db)
-        return db
+        with self._pool.connection() as db:
+            db.executescript(SCHEMA)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        db = self._db
-        spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._pool.connection() as db:
+            spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _one(self, sql: str, *args: object) -> tuple | None:
-        return spin(lambda: self._db.execute(sql, args).fetchone(), BUSY)
+        with self._pool.connection() as db:
+            return spin(lambda: db.execute(sql, args).fetchone(), BUSY)
 
     def reply(self, key: str) -> str | None:
         row = self._one("SELECT reply FROM replies WHERE key=? AND expires>=?", key,
@@ -185,8 +179,4 @@ class SQLiteStore:
             self._released.notify_all()
 
     def close(self) -> None:
-        with self._guard:
-            for db in self._all:
-                db.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._pool.close()
