@@ -21,6 +21,7 @@ else:
     TransitionConfig = dict
 
 FAILED, DONE = "failed", "done"
+START = "[*]"  # the source of a flow starting, as Mermaid draws it
 
 
 class StateSpec(TypedDict, total=False):
@@ -106,6 +107,7 @@ class Flow:
     def start(self) -> None:
         """Enter the initial state as a transition would, so its on_enter work runs too."""
         state = self.machine.get_state(self.state)
+        self.turn.trace.append((self.name, START, self.state))  # observers see starts too
         state.enter(EventData(state, None, self.machine, self, args=(), kwargs={}))
 
     def answer(self, text: str) -> None:

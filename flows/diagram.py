@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.base import Flow
+from flows.base import START, Flow
 
 
 def _conditions(t: dict) -> str:
@@ -15,7 +15,7 @@ def _conditions(t: dict) -> str:
 
 def mermaid(flow: type[Flow]) -> str:
     """`stateDiagram-v2` text: [*] -> initial, every declared transition, finals -> [*]."""
-    lines = ["stateDiagram-v2", f"    [*] --> {flow.initial}"]
+    lines = ["stateDiagram-v2", f"    {START} --> {flow.initial}"]
     seen: set[tuple[str, str, str]] = set()
     for t in flow.transitions:
         sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
@@ -25,5 +25,5 @@ def mermaid(flow: type[Flow]) -> str:
             if edge not in seen:
                 seen.add(edge)
                 lines.append(f"    {source} --> {t['dest']} : {label}")
-    lines += [f"    {s['name']} --> [*]" for s in flow.states if s.get("final")]
+    lines += [f"    {s['name']} --> {START}" for s in flow.states if s.get("final")]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,7 @@
 """Transition coverage of the flows: which declared (flow, source, dest) moves fixtures took.
 
 The engine calls its observers with every transition taken; `Coverage.observe` is one. A flow
-starting is no transition, so `watch_starts` also notes the state each started flow entered.
+start reaches the engine as the pseudo-transition `[*] -> state` (not a declared move).
 States count as reached when a transition, a start or a stored session showed them.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from flows.base import Flow
 
@@ -83,30 +82,3 @@ class Coverage:
         entered = {(f, d) for f, _, d in self.declared}
         return {(f.name, s["name"]) for f in self.flows for s in f.states
                 if (f.name, s["name"]) not in entered}
-
-    def watch_starts(self, engine: Any) -> None:
-        """Note the state each flow `engine` starts lands in (this engine only)."""
-        original = engine.start
-
-        def start(flow_cls: type[Flow], turn: Any) -> dict | None:
-            spy = _Spy(flow_cls)
-            session = original(spy, turn)
-            self.seen_states.update((flow.name, flow.state) for flow in spy.made)
-            return session
-
-        engine.start = start
-
-
-class _Spy:
-    """Stands in for a flow class: builds the flow as the class would, and keeps it."""
-
-    def __init__(self, cls: type[Flow]) -> None:
-        self.cls, self.made = cls, []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.cls, name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Flow:
-        flow = self.cls(*args, **kwargs)
-        self.made.append(flow)
-        return flow

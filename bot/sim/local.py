@@ -121,7 +121,6 @@ def local_targets(*, mode: str = "plaintext", coverage: Any = None,
         observers = [coverage.observe] if coverage is not None else []
         local = Local.for_fixture(fixture, mode=mode, observers=observers, extra=extra)
         if coverage is not None:
-            coverage.watch_starts(local.bot.engine)
             local.after_step.append(lambda user: coverage.saw_session(local.state(user)))
         try:
             yield local
