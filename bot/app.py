@@ -26,11 +26,15 @@ class Bot:
     clock: Clock
     store: Store
     backend: Any
-    catalog: Catalog
     codec: Codec
     engine: Engine
     before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The engine's catalog: one place to switch the reply language."""
+        return self.engine.catalog
 
     def close(self) -> None:
         self.store.close()
@@ -58,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], now=clock.now)
-    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, catalog, codec, engine)
+    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, codec, engine)
 
     webhook.init_app(app)
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(

@@ -36,7 +36,7 @@ def set_lang() -> Any:
     if lang not in LANGS:
         return jsonify(error="bad_request", detail=f"'lang' must be one of {list(LANGS)}"), 400
     bot = current_app.extensions["wxbot"]
-    bot.catalog = bot.engine.catalog = Catalog(lang)
+    bot.engine.catalog = Catalog(lang)
     return jsonify(lang=lang)
 
 
