@@ -23,6 +23,7 @@ from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 
 
 MAX_BODY = 64 * 1024
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
+TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
 
 
 class ProtocolError(Exception):
@@ -79,9 +80,15 @@ def to_message(fields: dict) -> BaseMessage:
     for name in REQUIRED:
         if not isinstance(fields.get(name), str) or not fields[name].strip():
             raise BadRequest(f"missing {name}")
-    for name in ("CreateTime", "MsgId"):
-        if name in fields and not str(fields[name]).isdigit():
-            raise BadRequest(f"{name} must be a number")
+    for name, value in fields.items():
+        if isinstance(value, list):
+            raise BadRequest(f"{name} appears more than once")
+    for name in TEXT_FIELDS:
+        if not isinstance(fields.get(name), str | None):
+            raise BadRequest(f"{name} must be text")
+    for name, digits in (("CreateTime", 10), ("MsgId", 20)):  # seconds to 2286; 64-bit ids
+        if name in fields and not (str(fields[name]).isdigit() and len(fields[name]) <= digits):
+            raise BadRequest(f"{name} must be a number of at most {digits} digits")
     kind = fields["MsgType"].lower()
     if kind != "event" and not kind.startswith("device_"):
         return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)

@@ -171,6 +171,12 @@ EXTERNAL = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/p
     ("<other><ToUserName>gh</ToUserName></other>", 400),
     ("<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>"
      "<CreateTime>soon</CreateTime></xml>", 400),
+    ("<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>"
+     "<Content>a</Content><Content>b</Content></xml>", 400),
+    ("<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><MsgType>text</MsgType>"
+     "<Content><b>bold</b></Content></xml>", 400),
+    ("<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><MsgType>event</MsgType>"
+     "<Event>subscribe</Event><CreateTime>311853000000</CreateTime></xml>", 400),
     ("<xml>" + "<a>b</a>" * 9000 + "</xml>", 413),
 ])
 def test_bad_bodies_are_refused_cleanly(now_app, body, status):
