@@ -73,7 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         web.init_app(app)
     if cfg.get("BOT_RECORD_DIR"):
-        from bot.sim import record
+        from bot.sim.record import recorder as record
 
         record.init_app(app)
     return app

@@ -10,7 +10,7 @@ import pytest
 
 from bot import create_app
 from bot.clock import ManualClock
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.protocol import sign
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 from tests.servers import running
 from tests.test_engine import MERMAID_LINE

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot import create_app
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.demo_flow import Count, Demo, demo_catalog
 

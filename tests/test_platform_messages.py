@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from wechatpy import parse_message
 
-from bot.sim.kinds import SPECS
-from bot.sim.messages import MsgIds, build, build_event, cdata, render
+from bot.sim.wire.build import MsgIds, build, build_event, cdata, render
+from bot.sim.wire.kinds import SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "messages"

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from bot import create_app
 from bot.backend import DEFAULT_SEED
 from bot.cli import main
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 

@@ -102,7 +102,7 @@ def _envelope(xml: str) -> tuple[str, str, str]:
 
 
 def test_text_reply_in_every_mode(app, clock, mode):
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode,
                         clock=clock) as wechat:
@@ -116,7 +116,7 @@ def test_text_reply_in_every_mode(app, clock, mode):
 
 
 def test_retries_get_the_first_reply_and_run_once(app, clock, backend):
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe",
                         clock=clock) as wechat:
@@ -140,7 +140,7 @@ def test_retry_record_lives_in_the_store_across_processes(config, wechat, app):
     xml = wechat.build("text", "oEve", Content="绑定社保卡")
     first = wechat.send_xml(xml, user="oEve")
     other = create_app(config)  # a second worker on the same SQLite file
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(other, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
                         clock=config["CLOCK"]) as elsewhere:

@@ -1,4 +1,4 @@
-"""Reading a recorded traffic log (bot/sim/record.py): lines, followers, one follower's session.
+"""Reading a recorded traffic log (record/recorder.py): lines, followers, one follower's session.
 
 The platform delivers a message up to three times when the bot is slow; the log has a line per
 delivery, so a session keeps only the first line of each delivery key (the engine's own rule).

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.sim.delivery import Delivery
-from bot.sim.fixture_steps import PLACEHOLDER
+from bot.sim.replay.steps import PLACEHOLDER
+from bot.sim.wire.delivery import Delivery
 
 DEV_TOKEN = "dev-token"
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only

@@ -13,8 +13,8 @@ import yaml
 from rich.console import Console
 
 from bot.backend import seed_path
-from bot.sim.chat import ChatSession
-from bot.sim.target import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, MODES, Target, TargetError
+from bot.sim.chat.session import ChatSession
+from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, MODES, Target, TargetError
 
 
 def seed_phones(seed: str | Path | None) -> list[str]:
@@ -28,7 +28,7 @@ def seed_phones(seed: str | Path | None) -> list[str]:
 
 def local_target(mode: str, data_dir: str, today: date | None) -> Target:
     """The bot in process with `wxbot demo`'s defaults: simulator on, seeded mock backend."""
-    from bot.sim.local import Local
+    from bot.sim.targets.local import Local
 
     env = os.environ.get
     config = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
@@ -63,7 +63,7 @@ def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str
     tmp = None
     try:
         if url:
-            from bot.sim.remote import Remote
+            from bot.sim.targets.remote import Remote
 
             target: Target = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
             target.probe()

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import requests
 
-from bot.sim.delivery import Answer
+from bot.sim.wire.delivery import Answer
 
 DRAIN = 60.0  # seconds to wait for late answers after the platform has given up
 

@@ -8,14 +8,14 @@ lang: zh_CN                   # zh_CN | en; optional
 users: {alice: oAlice0001}    # aliases; optional (the first is the default sender)
 steps:
   - send: 绑定社保卡            # a text message; placeholders below
-    expect: 身份证号            # see bot/sim/expect.py: substring | list | {regex} | {not} | ""
+    expect: 身份证号            # see replay/expect.py: substring | list | {regex} | {not} | ""
 ```
 
 A step does one thing: `send: TEXT`, `event: EVENT`, `wait: SECONDS`, or `review: DECISION`.
 Extensions beyond the contract:
 - `as: alias` — who does it (default: the first user, else DEFAULT_USER).
 - `event:` — `subscribe`, `unsubscribe`, `image`, `voice`, `video`, `shortvideo`, `location`,
-  `link`, `file`, any kind of bot/sim/kinds.py (`event_view`…), or one-key mappings
+  `link`, `file`, any kind of bot/sim/wire/kinds.py (`event_view`…), or one-key mappings
   `{click: KEY}`, `{view: URL}`, `{scan: KEY}`, `{subscribe: SCENE}`, `{voice: RECOGNISED}`,
   `{location: [X, Y]}`, `{<kind>: {Field: value, …}}` (explicit fields).
 - `wait: 901` (also `30s`, `16m`, `1h`) — advance the bot's clock, alone or before the action.
@@ -39,7 +39,7 @@ from typing import Any
 
 import yaml
 
-from bot.sim.fixture_steps import DEFAULT_USER, FixtureError, Step, parse_step
+from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load"]
 LANGS = ("zh_CN", "en")

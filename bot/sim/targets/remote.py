@@ -20,10 +20,10 @@ import requests
 import yaml
 
 from bot.clock import SHANGHAI, Clock
-from bot.sim.delivery import Delivery
-from bot.sim.fixture import Fixture
-from bot.sim.platform import PlatformClient
-from bot.sim.target import SkipFixture, TargetError, pending_ref
+from bot.sim.replay.fixture import Fixture
+from bot.sim.targets.base import SkipFixture, TargetError, pending_ref
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import Delivery
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 

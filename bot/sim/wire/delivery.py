@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sim.envelope import Envelope, ReplyError, parse_xml
+from bot.sim.wire.envelope import Envelope, ReplyError, parse_xml
 
 USER_SEES_ON_ERROR = "该公众号暂时无法提供服务，请稍后再试"
 REPLY_TYPES = {"text", "image", "voice", "video", "music", "news", "transfer_customer_service"}

@@ -11,10 +11,10 @@ from typing import Any
 
 from bot.backend import DEFAULT_SEED
 from bot.clock import SHANGHAI, Clock, ManualClock
-from bot.sim.delivery import Delivery
-from bot.sim.fixture import Fixture
-from bot.sim.platform import PlatformClient
-from bot.sim.target import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, TargetError, pending_ref
+from bot.sim.replay.fixture import Fixture
+from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, TargetError, pending_ref
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import Delivery
 
 Observer = Callable[[str, str, str], None]
 

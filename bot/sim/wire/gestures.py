@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sim.delivery import Delivery
+from bot.sim.wire.delivery import Delivery
 
 
 def _given(**fields: Any) -> dict[str, Any]:

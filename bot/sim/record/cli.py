@@ -1,7 +1,7 @@
 """`wxbot record LOG -o FILE`: one follower's recorded session -> a replayable fixture.
 
-Every personal value becomes a seed value of the same role (bot/sim/recordsubst.py), openids
-become aliases, replies become stable key phrases (bot/sim/recordexpect.py), and the summary
+Every personal value becomes a seed value of the same role (bot/sim/record/substitute.py), openids
+become aliases, replies become stable key phrases (bot/sim/record/expectation.py), and the summary
 says how many values of each kind were replaced, never which.
 """
 
@@ -16,13 +16,13 @@ import yaml
 
 from bot.backend import DEFAULT_SEED
 from bot.backend.seed import SeedError, read_seed
-from bot.sim.event_spec import EventError, parse_event
-from bot.sim.record import LOG_NAME
-from bot.sim.recordexpect import expectation
-from bot.sim.recordlog import Entry, LogError, read_log, session_of
-from bot.sim.recordroles import PREBOUND, analyse
-from bot.sim.recordseed import SeedBook, card_fits
-from bot.sim.recordsubst import Substitutes
+from bot.sim.record.expectation import expectation
+from bot.sim.record.log import Entry, LogError, read_log, session_of
+from bot.sim.record.recorder import LOG_NAME
+from bot.sim.record.roles import PREBOUND, analyse
+from bot.sim.record.seedbook import SeedBook, card_fits
+from bot.sim.record.substitute import Substitutes
+from bot.sim.wire.shorthand import EventError, parse_event
 from flows.catalog import Catalog
 
 WAIT_FROM = 30  # seconds of silence worth replaying (code resend gap, expiry, session TTL)

@@ -11,11 +11,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from bot.sim import report
-from bot.sim.coverage import Coverage
-from bot.sim.fixture import Fixture, FixtureError, discover, load
-from bot.sim.replay import Outcome, replay
-from bot.sim.target import DEV_TOKEN, MODES, Target, TargetError
+from bot.sim.replay import report
+from bot.sim.replay.coverage import Coverage
+from bot.sim.replay.fixture import Fixture, FixtureError, discover, load
+from bot.sim.replay.run import Outcome, replay
+from bot.sim.targets.base import DEV_TOKEN, MODES, Target, TargetError
 
 TargetFactory = Callable[[Fixture], AbstractContextManager[Target]]
 
@@ -80,7 +80,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
     cov = Coverage(list(ALL_FLOWS)) if want_coverage else None
     remote = None
     if url:
-        from bot.sim.remote import Remote
+        from bot.sim.targets.remote import Remote
 
         remote = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
         try:
@@ -93,7 +93,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
                       "reset, and {sms:…}, wait, review and state steps will fail")
         target_for = remote.for_fixture
     else:
-        from bot.sim.local import local_targets
+        from bot.sim.targets.local import local_targets
 
         target_for = local_targets(mode=mode, coverage=cov)
     outcomes = _run(fixtures, target_for, out, err)

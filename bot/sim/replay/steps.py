@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.sim.event_spec import EventError, parse_event
-from bot.sim.expect import ExpectError, check_expect
+from bot.sim.replay.expect import ExpectError, check_expect
+from bot.sim.wire.shorthand import EventError, parse_event
 
 DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review")
@@ -35,7 +35,7 @@ class Step:
     event: tuple[str, dict[str, str]] | None = None  # (kind, fields)
     wait: float = 0.0
     review: str | None = None  # approve | reject
-    expect: Any = None  # canonical (bot/sim/expect.py); None: no check
+    expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     state: str | None = None  # flow.state, or none
     raw: dict = field(default_factory=dict)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.sim.platform import PlatformClient
-from bot.sim.webseed import seed_people
+from bot.sim.web.seed_sheet import seed_people
+from bot.sim.wire.client import PlatformClient
 
 sim_api = Blueprint("sim_page_api", __name__, url_prefix="/sim/api")
 FOLLOWERS = [  # alias, openid, who they mean to be (the seed sheet has the numbers)

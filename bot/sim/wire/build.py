@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from bot.sim.kinds import REQUIRED, SPECS, F, kind_of
+from bot.sim.wire.kinds import REQUIRED, SPECS, F, kind_of
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 

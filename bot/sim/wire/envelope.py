@@ -9,7 +9,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 from bot.protocol import ProtocolError, sign
 from bot.protocol import parse_xml as parse_push
-from bot.sim.messages import cdata
+from bot.sim.wire.build import cdata
 
 MODES = ("plaintext", "compat", "safe")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.sim.fixture import Fixture, FixtureError, load
+from bot.sim.replay.fixture import Fixture, FixtureError, load
 
 INI = "wxbot_conversations"
 
@@ -74,9 +74,9 @@ class ConversationItem(pytest.Item):
         self.fixture = fixture
 
     def runtest(self) -> None:
-        from bot.sim.local import local_targets
-        from bot.sim.replay import run_fixture
-        from bot.sim.report import failure_text
+        from bot.sim.replay.report import failure_text
+        from bot.sim.replay.run import run_fixture
+        from bot.sim.targets.local import local_targets
 
         with local_targets()(self.fixture) as target:
             outcome = run_fixture(self.fixture, target)

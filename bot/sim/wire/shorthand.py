@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sim.kinds import SPECS
-from bot.sim.messages import build
+from bot.sim.wire.build import build
+from bot.sim.wire.kinds import SPECS
 
 Gesture = tuple[str, dict[str, str]]  # (kind in SPECS, fields by XML tag)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, send_from_directory
 
 from bot.backend.api import backend_api
-from bot.sim import inspect_api, webapi
+from bot.sim.web import api as webapi
+from bot.sim.web import inspect as inspect_api
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 
-from bot.sim.expect import describe, matches
-from bot.sim.fixture import Fixture, Step
-from bot.sim.target import SkipFixture, Target, TargetError, fill_placeholders, reply_of
+from bot.sim.replay.expect import describe, matches
+from bot.sim.replay.fixture import Fixture, Step
+from bot.sim.targets.base import SkipFixture, Target, TargetError, fill_placeholders, reply_of
 
 
 @dataclass

@@ -14,9 +14,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from bot.sim.event_spec import EventError, parse_event
-from bot.sim.fixture_steps import seconds
-from bot.sim.target import Target, TargetError, fill_placeholders, reply_of
+from bot.sim.replay.steps import seconds
+from bot.sim.targets.base import Target, TargetError, fill_placeholders, reply_of
+from bot.sim.wire.shorthand import EventError, parse_event
 
 HELP = """\
 Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:

@@ -7,12 +7,12 @@ import threading
 import time
 from typing import Any
 
-from bot.sim.delivery import Delivery, Reading, flag, read_answer
-from bot.sim.envelope import Envelope
-from bot.sim.gestures import Gestures
-from bot.sim.kinds import SPECS
-from bot.sim.messages import MsgIds, build, build_event
-from bot.sim.transport import InProcess, OverHttp, Transport, deliver
+from bot.sim.wire.build import MsgIds, build, build_event
+from bot.sim.wire.delivery import Delivery, Reading, flag, read_answer
+from bot.sim.wire.envelope import Envelope
+from bot.sim.wire.gestures import Gestures
+from bot.sim.wire.kinds import SPECS
+from bot.sim.wire.transport import InProcess, OverHttp, Transport, deliver
 
 
 class PlatformClient(Gestures):
@@ -65,7 +65,7 @@ class PlatformClient(Gestures):
             return at
 
     def send(self, kind: str, user: str, **fields: Any) -> Delivery:
-        """Build a push of `kind` (see bot.sim.kinds.SPECS) and deliver it."""
+        """Build a push of `kind` (see bot.sim.wire.kinds.SPECS) and deliver it."""
         return self.send_xml(self.build(kind, user, **fields), user=user)
 
     def event(self, user: str, event: str, key: str | None = None, **fields: Any) -> Delivery:

@@ -3,7 +3,7 @@
 An opt-in developer tool for the test-account sandbox: the log holds what real followers typed
 (ID numbers, names, card numbers, codes), so it is written 0600 and never leaves the developer's
 machine as is; `wxbot record` turns one follower's session from it into a fixture with every
-personal value replaced by seed data (bot/sim/record_cli.py).
+personal value replaced by seed data (bot/sim/record/cli.py).
 """
 
 from __future__ import annotations

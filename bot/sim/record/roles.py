@@ -10,8 +10,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.sim.recordlog import Entry
-from bot.sim.recordseed import Wanted
+from bot.sim.record.log import Entry
+from bot.sim.record.seedbook import Wanted
 from flows.catalog import Catalog
 from flows.ids import age_on, birth_date
 from flows.passwords import weakness

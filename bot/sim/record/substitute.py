@@ -12,8 +12,8 @@ import re
 import unicodedata
 from collections import Counter
 
-from bot.sim.recordroles import Analysis, Answer
-from bot.sim.recordseed import SeedBook, SeedPerson
+from bot.sim.record.roles import Analysis, Answer
+from bot.sim.record.seedbook import SeedBook, SeedPerson
 from flows.ids import birth_date, check_digit
 from flows.passwords import weakness
 

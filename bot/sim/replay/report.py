@@ -12,8 +12,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from bot.sim.coverage import Coverage
-from bot.sim.replay import Outcome
+from bot.sim.replay.coverage import Coverage
+from bot.sim.replay.run import Outcome
 
 
 def shown_path(path: Path) -> str:
