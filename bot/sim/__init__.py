@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.sim.chat.session import ChatSession
-    from bot.sim.replay.fixture import Fixture, FixtureError, discover, load
+    from bot.sim.replay.fixture import Fixture, FixtureError, discover, load_fixture
     from bot.sim.replay.run import Outcome, run_fixture
     from bot.sim.targets.base import Target, TargetError
     from bot.sim.targets.local import Local, local_targets
@@ -30,7 +30,7 @@ _WHERE = {
     "Remote": "bot.sim.targets.remote",
     "Fixture": "bot.sim.replay.fixture",
     "FixtureError": "bot.sim.replay.fixture",
-    "load": "bot.sim.replay.fixture",
+    "load_fixture": "bot.sim.replay.fixture",
     "discover": "bot.sim.replay.fixture",
     "run_fixture": "bot.sim.replay.run",
     "Outcome": "bot.sim.replay.run",
@@ -48,7 +48,7 @@ __all__ = [
     "Target",
     "TargetError",
     "discover",
-    "load",
+    "load_fixture",
     "local_targets",
     "run_fixture",
 ]

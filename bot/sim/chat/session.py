@@ -15,7 +15,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from bot.sim.replay.steps import seconds
-from bot.sim.targets.base import Target, TargetError, fill_placeholders, reply_of
+from bot.sim.targets.base import Target, TargetError, reply_of
+from bot.sim.targets.placeholders import fill_placeholders
 from bot.sim.wire.shorthand import EventError, parse_event
 
 HELP = """\

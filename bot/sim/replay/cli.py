@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -13,11 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.sim.replay import report
 from bot.sim.replay.coverage import Coverage
-from bot.sim.replay.fixture import Fixture, FixtureError, discover, load
+from bot.sim.replay.fixture import Fixture, FixtureError, discover, load_fixture
 from bot.sim.replay.run import Outcome, replay
-from bot.sim.targets.base import DEV_TOKEN, MODES, Target, TargetError
-
-TargetFactory = Callable[[Fixture], AbstractContextManager[Target]]
+from bot.sim.targets.base import DEV_TOKEN, MODES, TargetError, TargetFactory
 
 
 def load_all(paths: tuple[Path, ...], err: Console) -> list[Fixture]:
@@ -29,7 +26,7 @@ def load_all(paths: tuple[Path, ...], err: Console) -> list[Fixture]:
     fixtures, problems = [], []
     for file in files:
         try:
-            fixtures.append(load(file))
+            fixtures.append(load_fixture(file))
         except FixtureError as exc:
             problems.append(str(exc))
     for problem in problems:
@@ -91,7 +88,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
         if not remote.simulator:
             err.print("[yellow]warning:[/] no simulator API at the URL: the backend is not "
                       "reset, and {sms:…}, wait, review and state steps will fail")
-        target_for = remote.for_fixture
+        target_for = remote.for_run
     else:
         from bot.sim.targets.local import local_targets
 

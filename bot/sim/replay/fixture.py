@@ -41,7 +41,7 @@ import yaml
 
 from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
 
-__all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load"]
+__all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
 LANGS = ("zh_CN", "en")
 TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
 
@@ -74,7 +74,7 @@ class Fixture:
         return self.users.get(alias, alias)
 
 
-def load(path: str | Path) -> Fixture:
+def load_fixture(path: str | Path) -> Fixture:
     """Read and check a fixture; raises FixtureError naming the file and field."""
     path = Path(path)
     try:

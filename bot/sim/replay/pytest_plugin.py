@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.sim.replay.fixture import Fixture, FixtureError, load
+from bot.sim.replay.fixture import Fixture, FixtureError, load_fixture
 
 INI = "wxbot_conversations"
 
@@ -60,7 +60,7 @@ class ConversationFile(pytest.File):
 
     def collect(self) -> list[ConversationItem]:
         try:
-            fixture = load(self.path)
+            fixture = load_fixture(self.path)
         except FixtureError as exc:
             raise self.CollectError(str(exc)) from None
         return [ConversationItem.from_parent(self, name=fixture.name, fixture=fixture)]
@@ -75,11 +75,10 @@ class ConversationItem(pytest.Item):
 
     def runtest(self) -> None:
         from bot.sim.replay.report import failure_text
-        from bot.sim.replay.run import run_fixture
+        from bot.sim.replay.run import replay
         from bot.sim.targets.local import local_targets
 
-        with local_targets()(self.fixture) as target:
-            outcome = run_fixture(self.fixture, target)
+        (outcome,) = replay([self.fixture], local_targets())
         if not outcome.ok:
             raise ConversationFailed(failure_text(outcome))
 

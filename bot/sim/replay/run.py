@@ -7,13 +7,14 @@ outcome says which step, what was sent, what was expected and what came back.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, ExitStack
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from bot.sim.replay.expect import describe, matches
 from bot.sim.replay.fixture import Fixture, Step
-from bot.sim.targets.base import SkipFixture, Target, TargetError, fill_placeholders, reply_of
+from bot.sim.targets.base import RunSettings, SkipRun, Target, TargetError, TargetFactory, reply_of
+from bot.sim.targets.placeholders import fill_placeholders
 
 
 @dataclass
@@ -114,14 +115,18 @@ def run_fixture(fixture: Fixture, target: Target) -> Outcome:
     return Outcome(fixture, len(fixture.steps), None, time.perf_counter() - started)
 
 
-def replay(fixtures: Iterable[Fixture],
-           target_for: Callable[[Fixture], AbstractContextManager[Target]]) -> Iterator[Outcome]:
+def settings_of(fixture: Fixture) -> RunSettings:
+    """What a fixture asks of the bot, in the targets' terms (they know nothing of fixtures)."""
+    return RunSettings(seed=fixture.seed, lang=fixture.lang, today=fixture.today)
+
+
+def replay(fixtures: Iterable[Fixture], target_for: TargetFactory) -> Iterator[Outcome]:
     """Each fixture against the target its context gives (set up and released around it)."""
     for fixture in fixtures:
         with ExitStack() as stack:
             try:
-                target = stack.enter_context(target_for(fixture))
-            except SkipFixture as exc:
+                target = stack.enter_context(target_for(settings_of(fixture)))
+            except SkipRun as exc:
                 outcome = Outcome(fixture, 0, None, 0.0, skipped=str(exc))
             else:
                 outcome = run_fixture(fixture, target)

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.sim.replay.expect import ExpectError, check_expect
+from bot.sim.targets.placeholders import PLACEHOLDER
 from bot.sim.wire.shorthand import EventError, parse_event
 
 DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review")
 STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
-PLACEHOLDER = re.compile(r"\{(sms|wrong_sms|user):([^{}]*)\}")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*")
 
 

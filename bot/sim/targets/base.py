@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
-from bot.sim.replay.steps import PLACEHOLDER
 from bot.sim.wire.delivery import Delivery
+from bot.sim.wire.envelope import MODES as MODES  # the CLIs' --mode choices
 
 DEV_TOKEN = "dev-token"
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
 DEV_APP_ID = "wx0000000000sim0"
-MODES = ("plaintext", "compat", "safe")
 
 
 class TargetError(RuntimeError):
     """The bot (or its simulator API) could not do what a step needs; the message says why."""
 
 
-class SkipFixture(Exception):
-    """This target cannot run the fixture at all (e.g. the server speaks another language)."""
+class SkipRun(Exception):
+    """This target cannot do the run at all (e.g. the server speaks another language)."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run asks of the bot before its first message: seed, language and day."""
+
+    seed: Path | None = None  # None: the default seed
+    lang: str | None = None  # None: zh_CN, the language the bot ships with
+    today: date | None = None  # None: the real date in Shanghai
 
 
 class Target(Protocol):
@@ -29,7 +40,7 @@ class Target(Protocol):
     where: str  # "in process" or the URL, for reports
 
     def openid(self, openid: str) -> str:
-        """The openid actually used for a fixture's openid (fresh per run over HTTP)."""
+        """The openid actually used for a script's openid (fresh per run over HTTP)."""
         ...
 
     def send(self, kind: str, user: str, fields: dict[str, Any]) -> Delivery: ...
@@ -53,28 +64,6 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
-def latest_code(target: Target, phone: str) -> str:
-    """The latest code the mock texted to `phone`; a TargetError when it sent none."""
-    outbox = target.sms(phone)
-    if not outbox:
-        raise TargetError(f"no SMS was sent to {phone}")
-    return str(outbox[-1]["code"])
-
-
-def fill_placeholders(text: str, target: Target, openid_of: Callable[[str], str]) -> str:
-    """`{sms:PHONE}`, `{wrong_sms:PHONE}` and `{user:ALIAS}` replaced, read from the target now."""
-
-    def value(match: re.Match[str]) -> str:
-        kind, arg = match.group(1), match.group(2).strip()
-        if kind == "sms":
-            return latest_code(target, arg)
-        if kind == "wrong_sms":
-            return f"{(int(latest_code(target, arg)) + 1) % 10**6:06d}"
-        return openid_of(arg)
-
-    return PLACEHOLDER.sub(value, text)
-
-
 def reply_of(delivery: Delivery) -> str | None:
     """What the follower sees: the text, None for `success`/empty, or a note for other kinds."""
     if not delivery.reply:
@@ -90,3 +79,6 @@ def pending_ref(reviews: list[dict[str, Any]], user: str) -> str:
     if not pending:
         raise TargetError(f"{user} has no pending review to decide")
     return str(pending[-1]["ref"])
+
+
+TargetFactory = Callable[[RunSettings], AbstractContextManager[Target]]

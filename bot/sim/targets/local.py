@@ -1,4 +1,4 @@
-"""The bot in this process: a fresh app per fixture (or one for a chat), talked to directly."""
+"""The bot in this process: a fresh app per run (or one for a chat), talked to directly."""
 
 from __future__ import annotations
 
@@ -11,21 +11,27 @@ from typing import Any
 
 from bot.backend import DEFAULT_SEED
 from bot.clock import SHANGHAI, Clock, ManualClock
-from bot.sim.replay.fixture import Fixture
-from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, TargetError, pending_ref
+from bot.sim.targets.base import (
+    DEV_AES_KEY,
+    DEV_APP_ID,
+    DEV_TOKEN,
+    RunSettings,
+    TargetError,
+    pending_ref,
+)
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
 
 Observer = Callable[[str, str, str], None]
 
 
-def fixture_config(fixture: Fixture, data_dir: str) -> dict[str, Any]:
-    """The app settings a fixture runs under: its seed, language and day; a memory store."""
-    today = fixture.today or datetime.now(SHANGHAI).date()
+def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
+    """The app settings a run asks for: its seed, language and day; a memory store."""
+    today = run.today or datetime.now(SHANGHAI).date()
     return {
         "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
         "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
-        "BOT_BACKEND_SEED": str(fixture.seed or DEFAULT_SEED), "BOT_LANG": fixture.lang or "zh_CN",
+        "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or "zh_CN",
         "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": False, "BOT_RECORD_DIR": None,
         "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
     }
@@ -50,13 +56,13 @@ class Local:
         self.after_step: list[Callable[[str], None]] = []
 
     @classmethod
-    def for_fixture(cls, fixture: Fixture, *, mode: str = "plaintext",
-                    observers: Iterable[Observer] = (),
-                    extra: Mapping[str, Any] | None = None) -> Local:
-        """A fresh app in a fresh temporary data dir, set up as the fixture says."""
+    def for_run(cls, run: RunSettings, *, mode: str = "plaintext",
+                observers: Iterable[Observer] = (),
+                extra: Mapping[str, Any] | None = None) -> Local:
+        """A fresh app in a fresh temporary data dir, set up as the run asks."""
         tmp = tempfile.TemporaryDirectory(prefix="wxbot-replay-")
         try:
-            config = {**fixture_config(fixture, tmp.name), **(extra or {})}
+            config = {**run_config(run, tmp.name), **(extra or {})}
             return cls(config, mode=mode, observers=observers, data_dir=tmp)
         except BaseException:
             tmp.cleanup()
@@ -113,13 +119,13 @@ class Local:
 
 def local_targets(*, mode: str = "plaintext", coverage: Any = None,
                   extra: Mapping[str, Any] | None = None
-                  ) -> Callable[[Fixture], AbstractContextManager[Local]]:
-    """For `replay`: a fresh app per fixture; with `coverage`, its moves and sessions recorded."""
+                  ) -> Callable[[RunSettings], AbstractContextManager[Local]]:
+    """For `replay`: a fresh app per run; with `coverage`, its moves and sessions recorded."""
 
     @contextmanager
-    def target_for(fixture: Fixture) -> Iterator[Local]:
+    def target_for(run: RunSettings) -> Iterator[Local]:
         observers = [coverage.observe] if coverage is not None else []
-        local = Local.for_fixture(fixture, mode=mode, observers=observers, extra=extra)
+        local = Local.for_run(run, mode=mode, observers=observers, extra=extra)
         if coverage is not None:
             local.after_step.append(lambda user: coverage.saw_session(local.state(user)))
         try:

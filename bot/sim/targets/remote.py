@@ -20,8 +20,7 @@ import requests
 import yaml
 
 from bot.clock import SHANGHAI, Clock
-from bot.sim.replay.fixture import Fixture
-from bot.sim.targets.base import SkipFixture, TargetError, pending_ref
+from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
 
@@ -58,21 +57,21 @@ class Remote:
         if answer is not None:
             self._follow(answer)
 
-    def begin(self, fixture: Fixture | None) -> None:
-        """Start a fixture: its seed, its day, fresh openids."""
+    def begin(self, run: RunSettings) -> None:
+        """Start a run: its seed, its day, fresh openids."""
         self.runs += 1
-        lang = (fixture.lang or "zh_CN") if fixture is not None else None  # zh_CN: as in process
+        lang = run.lang or "zh_CN"  # as in process
         if lang and self.lang and lang != self.lang:
             if not self.simulator:
-                raise SkipFixture(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
+                raise SkipRun(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
             self._call("POST", "/sim/api/lang", json={"lang": lang})
             self.lang = lang
-        if fixture is None or not self.simulator:
+        if not self.simulator:
             return
-        seed = yaml.safe_load(Path(fixture.seed).read_text("utf-8")) if fixture.seed else None
+        seed = yaml.safe_load(Path(run.seed).read_text("utf-8")) if run.seed else None
         self._call("POST", "/backend/v1/reset", json={"seed": seed} if seed else {})
-        if fixture.today is not None:
-            self.set_today(fixture.today)
+        if run.today is not None:
+            self.set_today(run.today)
 
     def set_today(self, day: date) -> None:
         """10:00 in Shanghai on `day`, as in process: the day before, then forward (time only
@@ -83,9 +82,9 @@ class Remote:
                                 json={"advance": max(0.0, goal - float(eve["now"]))}))
 
     @contextmanager
-    def for_fixture(self, fixture: Fixture) -> Iterator[Remote]:
-        """For `replay`: the same server, reset for each fixture (closed by the caller)."""
-        self.begin(fixture)
+    def for_run(self, run: RunSettings) -> Iterator[Remote]:
+        """For `replay`: the same server, reset for each run (closed by the caller)."""
+        self.begin(run)
         yield self
 
     def openid(self, openid: str) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from bot.sim.wire.kinds import REQUIRED, SPECS, F, kind_of
+from bot.sim.wire.kinds import REQUIRED, SPECS, F, event_kind
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
@@ -72,7 +72,7 @@ def _fill(fields: tuple[F, ...], given: dict[str, Any]) -> list[str]:
     return [part for part in out if part]
 
 
-def render(
+def render_push(
     msg_type: str,
     to: str,
     from_: str,
@@ -129,9 +129,9 @@ def build_event(
     """An event by its Event value as sent; unknown events are rendered as given."""
     if key is not None:
         fields["EventKey"] = key
-    if kind_of(event) in SPECS:
-        return build(kind_of(event), to, from_, create_time, **fields)
-    return render("event", to, from_, create_time, fields, event=event)
+    if event_kind(event) in SPECS:
+        return build(event_kind(event), to, from_, create_time, **fields)
+    return render_push("event", to, from_, create_time, fields, event=event)
 
 
 class MsgIds:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.sim.wire.envelope import Envelope, ReplyError, parse_xml
+from bot.sim.wire.envelope import Envelope, ReplyError, parse_reply
 
 USER_SEES_ON_ERROR = "该公众号暂时无法提供服务，请稍后再试"
 REPLY_TYPES = {"text", "image", "voice", "video", "music", "news", "transfer_customer_service"}
@@ -60,7 +60,7 @@ def read_answer(
         return Reading()
     try:
         xml = envelope.open_reply(answer.body)
-        fields = parse_xml(xml)
+        fields = parse_reply(xml)
     except ReplyError as exc:
         return Reading(error=flag(str(exc)))
     articles = fields.get("Articles")

@@ -7,8 +7,7 @@ from typing import Any
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot.protocol import ProtocolError, sign
-from bot.protocol import parse_xml as parse_push
+from bot.protocol import ProtocolError, parse_xml, sign
 from bot.sim.wire.build import cdata
 
 MODES = ("plaintext", "compat", "safe")
@@ -18,10 +17,10 @@ class ReplyError(Exception):
     """A reply the platform would refuse: the user sees the 'cannot serve' notice instead."""
 
 
-def parse_xml(text: str) -> dict[str, Any]:
+def parse_reply(text: str) -> dict[str, Any]:
     """The top-level fields under <xml>, read as the bot reads a push (no DTDs, no entities)."""
     try:
-        return parse_push(text)
+        return parse_xml(text)
     except ProtocolError as exc:
         raise ReplyError(str(exc)) from exc
 
@@ -86,7 +85,7 @@ class Envelope:
 
     def open_reply(self, body: str) -> str:
         """The reply's plain XML, after checking its MsgSignature and AppID when encrypted."""
-        fields = parse_xml(body)
+        fields = parse_reply(body)
         if "Encrypt" not in fields:
             if self.mode == "safe":
                 raise ReplyError("safe mode: the reply is not encrypted")

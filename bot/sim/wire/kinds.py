@@ -111,6 +111,6 @@ SPECS: dict[str, Spec] = {
 }
 
 
-def kind_of(event: str) -> str:
+def event_kind(event: str) -> str:
     """The SPECS key for an Event value as sent (`CLICK` -> `event_click`)."""
     return "event_" + event.lower()
