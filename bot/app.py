@@ -14,8 +14,8 @@ from bot.config import load_config
 from bot.engine import Engine
 from bot.protocol import Codec, Inbound
 from bot.store import Store, open_store
-from flows import ALL_FLOWS
 from flows.catalog import Catalog
+from flows.registry import ALL_FLOWS
 
 
 @dataclass

@@ -75,8 +75,8 @@ def demo(port: int, no_browser: bool) -> None:
               help="Write the diagram here instead of standard output.")
 def diagram(flow: str, output: str | None) -> None:
     """Print FLOW's state machine as a Mermaid diagram, drawn from its own definition."""
-    from flows import ALL_FLOWS
     from flows.diagram import mermaid
+    from flows.registry import ALL_FLOWS
 
     flows = {f.name: f for f in ALL_FLOWS}
     if flow not in flows:

@@ -20,7 +20,7 @@ def test_sim_surface_unknown_name_is_an_attribute_error() -> None:
         bot.sim.no_such_thing  # noqa: B018
 
 
-@pytest.mark.parametrize("module", ["bot.sim", "bot.sim.wire.kinds"])
+@pytest.mark.parametrize("module", ["bot.sim", "bot.sim.wire.kinds", "bot.clock", "flows.port"])
 def test_sim_surface_import_does_not_load_flask_or_the_flows(module: str) -> None:
     code = (f"import sys, {module}\n"
             "heavy = sorted(m for m in ('flask', 'transitions', 'flows.bind_card') "

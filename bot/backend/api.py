@@ -17,9 +17,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from bot.backend import rpc
 from bot.backend.codes import iso
 from bot.backend.seed import SeedError
-from bot.backend.service import BackendError, Review
 from bot.clock import Clock, ManualClock
 from flows.ids import mask_id
+from flows.port import BackendError, Review
 
 backend_api = Blueprint("backend_api", __name__, url_prefix="/backend/v1")
 

@@ -72,7 +72,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
         raise click.UsageError(f"--mode {mode} needs --aes-key and --app-id "
                                "(or WECHAT_AES_KEY / WECHAT_APP_ID)")
     fixtures = load_all(paths, err)
-    from flows import ALL_FLOWS
+    from flows.registry import ALL_FLOWS
 
     cov = Coverage(list(ALL_FLOWS)) if want_coverage else None
     remote = None

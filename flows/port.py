@@ -1,16 +1,15 @@
-"""What the flows may ask of a social-security backend: one interface, several implementations.
+"""The flows' port: what they may ask of a social-security backend, and what comes back.
 
 The mock (SQLite, in process), and the HTTP client talking to the mock's API, both implement
 `Backend`; the flows only ever see this interface, so a real backend can replace the mock.
+It lives with the flows (bot.backend imports it) so that no import runs from flows up into bot.
 Results are small frozen dataclasses so they cross process and HTTP boundaries unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 Purpose = Literal["bind", "reset", "unbind"]
 CardStatus = Literal["active", "lost", "frozen"]
@@ -115,20 +114,4 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release connections (SQLite files, HTTP sessions); the app calls it at shutdown."""
-        ...
-
-
-class SimulatedBackend(Backend, Protocol):
-    """What the simulator and replay need on top: the SMS outbox, card views, other seeds."""
-
-    def reset(self, seed: str | Path | Mapping[str, Any] | None = None) -> None:
-        """Reload the configured seed, or `seed` (a YAML path or parsed mapping) this once."""
-        ...
-
-    def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
-        """SMS sent to `phone`, oldest first: {"phone", "code", "purpose", "sent_at"} (ISO)."""
-        ...
-
-    def card_view(self, card_number: str) -> dict[str, Any] | None:
-        """The contract JSON of GET /backend/v1/cards/<n>, or None for an unknown card."""
         ...
