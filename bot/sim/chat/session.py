@@ -14,10 +14,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from bot.sim.replay.steps import seconds
 from bot.sim.targets.base import Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
-from bot.sim.wire.shorthand import EventError, parse_event
+from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 HELP = """\
 Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.sim.replay.expect import ExpectError, check_expect
 from bot.sim.targets.placeholders import PLACEHOLDER
-from bot.sim.wire.shorthand import EventError, parse_event
+from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review")
 STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*")
 
 
 class FixtureError(ValueError):
@@ -43,15 +41,6 @@ class Step:
     def expects_reply(self) -> bool:
         """Whether the step has something to check against the bot's reply."""
         return self.expect is not None
-
-
-def seconds(value: Any) -> float:
-    """`wait:` as seconds: a number, or text like 30s / 16m / 1h."""
-    match = _DURATION.fullmatch(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (seconds, or like 30s, 16m, 1h)")
-    number, unit = float(match.group(1)), match.group(2) or "s"
-    return number * {"s": 1, "m": 60, "h": 3600}[unit]
 
 
 def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:

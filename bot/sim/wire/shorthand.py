@@ -2,16 +2,19 @@
 
 Shared by conversation fixtures (`event:`) and the chat REPL (`/click KEY`, `/image`…), so both
 speak the same names. Every result is checked by building it once, so mistakes show at load.
+Pauses between gestures are written briefly too (`30s`, `16m`): `seconds`.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.sim.wire.build import build
 from bot.sim.wire.kinds import SPECS
 
 Gesture = tuple[str, dict[str, str]]  # (kind in SPECS, fields by XML tag)
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*")
 
 LOCATION = {"Location_X": "23.134521", "Location_Y": "113.358803", "Label": "模拟位置"}
 BARE: dict[str, Gesture] = {
@@ -89,3 +92,12 @@ def _checked(kind: str, fields: dict[str, str]) -> Gesture:
     except (TypeError, KeyError) as exc:
         raise EventError(f"{kind}: {exc}") from None
     return kind, fields
+
+
+def seconds(value: Any) -> float:
+    """`wait:` as seconds: a number, or text like 30s / 16m / 1h."""
+    match = _DURATION.fullmatch(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration (seconds, or like 30s, 16m, 1h)")
+    number, unit = float(match.group(1)), match.group(2) or "s"
+    return number * {"s": 1, "m": 60, "h": 3600}[unit]
