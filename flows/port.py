@@ -9,6 +9,7 @@ Results are small frozen dataclasses so they cross process and HTTP boundaries u
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, Protocol
 
 Purpose = Literal["bind", "reset", "unbind"]
@@ -59,6 +60,14 @@ class Review:
     reason: str
     status: Literal["pending", "approved", "rejected"]
     created_at: float
+
+
+class TimeSource(Protocol):
+    """The clock as the flows see it (bot.clock.Clock is one): ages and expiries need both."""
+
+    def now(self) -> float: ...
+
+    def today(self) -> date: ...
 
 
 class BackendError(Exception):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, birth_date, check_digit, normalize_id
-from flows.port import Purpose
+from flows.port import Backend, Purpose
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _CODE = re.compile(r"[0-9]{6}")
@@ -57,7 +57,7 @@ class Verification:
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
 
     @property
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
         """The service the readers ask; a shorthand, since every step asks it."""
         return self.turn.backend
 

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from flask import Flask, g, has_request_context
 
+from bot.app import bot_of
 from bot.clock import SHANGHAI
 from bot.protocol import Inbound, ProtocolError, parse_xml
 
@@ -112,10 +113,10 @@ class Recorder:
 
 def init_app(app: Flask) -> Recorder:
     """Hook the recorder around the webhook; create_app calls this when BOT_RECORD_DIR is set."""
-    bot = app.extensions["wxbot"]
+    bot = bot_of(app)
     recorder = Recorder(app.config["BOT_RECORD_DIR"], bot.store, bot.clock, bot.config["BOT_LANG"])
     bot.before_message.append(recorder.before)
     bot.after_message.append(recorder.after)
     bot.engine.observers.append(recorder.observe)
-    app.extensions["wxbot.recorder"] = recorder
+    bot.on_close.append(recorder.close)
     return recorder

@@ -44,11 +44,11 @@ class Local:
 
     def __init__(self, config: Mapping[str, Any], *, mode: str = "plaintext",
                  observers: Iterable[Observer] = (), data_dir: Any = None) -> None:
-        from bot.app import create_app
+        from bot.app import bot_of, create_app
 
         self._tmp = data_dir  # a TemporaryDirectory to clean up, if this target owns one
         self.app = create_app(dict(config))
-        self.bot = self.app.extensions["wxbot"]
+        self.bot = bot_of(self.app)
         self.bot.engine.observers.extend(observers)
         cfg = self.bot.config
         self.client = PlatformClient(self.app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],

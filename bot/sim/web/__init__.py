@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, send_from_directory
 
-from bot.backend.api import backend_api
+from bot.app import bot_of
+from bot.backend.api import host
 from bot.sim.web import api as webapi
 from bot.sim.web import inspect as inspect_api
 
@@ -27,11 +28,9 @@ def index() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    bot = app.extensions["wxbot"]
-    app.extensions["wxbot.backend"] = bot.backend
+    bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
-    app.extensions["wxbot.backend_clock"] = bot.clock
-    app.register_blueprint(backend_api)
+    host(app, bot.backend, bot.clock)
     inspect_api.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
     webapi.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
     app.register_blueprint(page)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from bot.app import bot_of, current_bot
 from bot.sim.web.seed_sheet import seed_people
 from bot.sim.wire.client import PlatformClient
 
@@ -30,25 +32,42 @@ KINDS = {"text", "click", "subscribe", "unsubscribe", "image", "location", "voic
 OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
 MAX_TEXT = 2048
-_lock = threading.Lock()
+PAGE = "wxbot.sim"  # app.extensions key of this app's Page; read only through client()
 
 
 class BadInput(ValueError):
     """Input the page should never send: answered 400 with the reason."""
 
 
+@dataclass
+class Page:
+    """The page's state in one app: its platform client, built on first use."""
+
+    app: Flask
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    platform: PlatformClient | None = None
+
+    def client(self) -> PlatformClient:
+        """One platform client per app, so MsgIds and event times keep rising across requests."""
+        with self.lock:
+            if self.platform is None:
+                bot = bot_of(self.app)
+                cfg = bot.config
+                mode = "safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
+                self.platform = PlatformClient(
+                    self.app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
+                    app_id=cfg["WECHAT_APP_ID"], mode=mode, clock=bot.clock)
+            return self.platform
+
+    def close(self) -> None:
+        with self.lock:
+            if self.platform is not None:
+                self.platform.close()
+
+
 def client() -> PlatformClient:
-    """One platform client per app, so MsgIds and event times keep rising across requests."""
-    app = current_app._get_current_object()  # noqa: SLF001 - the app itself, not the proxy
-    with _lock:
-        if "wxbot.sim_client" not in app.extensions:
-            bot = app.extensions["wxbot"]
-            cfg = bot.config
-            mode = "safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
-            app.extensions["wxbot.sim_client"] = PlatformClient(
-                app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
-                app_id=cfg["WECHAT_APP_ID"], mode=mode, clock=bot.clock)
-        return app.extensions["wxbot.sim_client"]
+    """This app's platform client."""
+    return cast(Page, current_app.extensions[PAGE]).client()
 
 
 def openid_of(user: Any) -> str:
@@ -94,7 +113,7 @@ def send() -> Any:
 
 @sim_api.get("/followers")
 def followers() -> Any:
-    cfg = current_app.extensions["wxbot"].config
+    cfg = current_bot().config
     return jsonify(followers=[{"alias": a, "openid": o, "label": label}
                               for a, o, label in FOLLOWERS], menu=MENU,
                    mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext")
@@ -103,7 +122,7 @@ def followers() -> Any:
 @sim_api.get("/sms")
 def sms() -> Any:
     """The simulated phones: the latest SMS each seed phone got, newest first."""
-    bot = current_app.extensions["wxbot"]
+    bot = current_bot()
     outbox = getattr(bot.backend, "sms_outbox", None)
     latest = []
     for person in seed_people(bot) if outbox else []:
@@ -115,7 +134,7 @@ def sms() -> Any:
 
 @sim_api.get("/seed")
 def seed() -> Any:
-    people = seed_people(current_app.extensions["wxbot"])
+    people = seed_people(current_bot())
     return jsonify(people=[{k: v for k, v in p.items() if k != "phone"} for p in people])
 
 
@@ -131,4 +150,6 @@ def _bad(exc: BadInput) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the API (simulator mode only, from bot.sim.web)."""
+    app.extensions[PAGE] = page = Page(app)
+    bot_of(app).on_close.append(page.close)
     app.register_blueprint(sim_api)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
+from bot.app import current_bot
 from flows.catalog import LANGS, Catalog
 
 inspect_api = Blueprint("sim_inspect_api", __name__, url_prefix="/sim/api")
@@ -22,7 +23,7 @@ def state() -> Any:
     user = request.args.get("user", "").strip()
     if not user:
         return jsonify(error="bad_request", detail="query parameter 'user' is required"), 400
-    session = current_app.extensions["wxbot"].store.session(user)
+    session = current_bot().store.session(user)
     shown = None
     if session:
         shown = {"flow": session.get("flow"), "state": session.get("state"),
@@ -35,7 +36,7 @@ def set_lang() -> Any:
     lang = (request.get_json(silent=True) or {}).get("lang")
     if lang not in LANGS:
         return jsonify(error="bad_request", detail=f"'lang' must be one of {list(LANGS)}"), 400
-    bot = current_app.extensions["wxbot"]
+    bot = current_bot()
     bot.engine.catalog = Catalog(lang)
     return jsonify(lang=lang)
 

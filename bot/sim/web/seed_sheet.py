@@ -11,6 +11,7 @@ import os
 import threading
 from typing import Any
 
+from bot.app import Bot
 from bot.backend.seed import SeedError, read_seed
 from flows.ids import age_on, mask_phone
 
@@ -48,7 +49,7 @@ def _people(raw: Any, today: Any) -> list[dict[str, Any]]:
     return shown
 
 
-def seed_people(bot: Any) -> list[dict[str, Any]]:
+def seed_people(bot: Bot) -> list[dict[str, Any]]:
     """The seed's people (cached per file version and day); [] when the seed cannot be read."""
     path, today = str(bot.config.get("BOT_BACKEND_SEED") or ""), bot.clock.today()
     try:
