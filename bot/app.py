@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         web.init_app(app)
     if cfg.get("BOT_RECORD_DIR"):
-        from bot.sim.record import recorder as record
+        from bot.sim.record import recorder
 
-        record.init_app(app)
+        recorder.init_app(app)
     return app

@@ -8,8 +8,7 @@ from flask import Blueprint, Flask, Response, send_from_directory
 
 from bot.app import bot_of
 from bot.backend.api import host
-from bot.sim.web import api as webapi
-from bot.sim.web import inspect as inspect_api
+from bot.sim.web import api, inspect
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -31,6 +30,6 @@ def init_app(app: Flask) -> None:
     bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     host(app, bot.backend, bot.clock)
-    inspect_api.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
-    webapi.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
+    inspect.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
+    api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
     app.register_blueprint(page)
