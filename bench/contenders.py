@@ -14,6 +14,7 @@ from peer import Peer
 from workload import AES_KEY, APP_ID, TOKEN, Person, Signer, WsgiApp, bot_config
 
 from bot import create_app
+from bot.app import bot_of
 
 
 class Contender:
@@ -54,7 +55,7 @@ class BotContender(Contender):
         if memory_store:  # a diagnostic: what the durable store costs per message
             config["BOT_STORE"] = "memory://"
         self.flask = create_app(config)
-        self.bot = self.flask.extensions["wxbot"]
+        self.bot = bot_of(self.flask)
         self.app = self.flask
         self.signer = Signer("safe" if safe else "plaintext")
         self.safe = safe

@@ -23,6 +23,7 @@ from pathlib import Path
 from workload import Signer, bot_config, call, machine, people, rss_bytes, write_seed
 
 from bot import create_app
+from bot.app import bot_of
 
 MB = 1024 * 1024
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                         "SELECT COUNT(*) FROM sessions WHERE user LIKE 'oMem+%' "
                         "AND data LIKE '%\"state\": \"ask_name\"%'").fetchone()
         finally:
-            app.extensions["wxbot"].close()
+            bot_of(app).close()
 
     base, last = readings[args.base], readings[args.users]
     growth = (last - base) / MB

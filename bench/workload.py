@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 
 TOKEN = "bench-token"

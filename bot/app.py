@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, jsonify
@@ -12,33 +11,13 @@ from bot import webhook
 from bot.clock import Clock
 from bot.config import load_config
 from bot.engine import Engine
-from bot.protocol import Codec, Inbound
-from bot.store import Store, open_store
-from flows import ALL_FLOWS
+from bot.parts import EXTENSION, Bot, bot_of, current_bot
+from bot.protocol import Codec
+from bot.store import open_store
 from flows.catalog import Catalog
+from flows.registry import ALL_FLOWS
 
-
-@dataclass
-class Bot:
-    """Everything a request needs, built once per app (no module globals)."""
-
-    config: dict
-    clock: Clock
-    store: Store
-    backend: Any
-    codec: Codec
-    engine: Engine
-    before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
-    after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
-
-    @property
-    def catalog(self) -> Catalog:
-        """The engine's catalog: one place to switch the reply language."""
-        return self.engine.catalog
-
-    def close(self) -> None:
-        self.store.close()
-        getattr(self.backend, "close", lambda: None)()
+__all__ = ["Bot", "bot_of", "create_app", "current_bot"]  # Bot and its accessors: bot/parts.py
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -62,18 +41,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], now=clock.now)
-    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, codec, engine)
+    app.extensions[EXTENSION] = bot = Bot(cfg, clock, store, backend, codec, engine)
 
     webhook.init_app(app)
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(
         status="ok", store=cfg["BOT_STORE"].split(":", 1)[0], backend=cfg["BOT_BACKEND"],
-        simulator=cfg["BOT_SIMULATOR"], lang=app.extensions["wxbot"].catalog.lang))
+        simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang))
     if cfg["BOT_SIMULATOR"]:
         from bot.sim import web
 
         web.init_app(app)
     if cfg.get("BOT_RECORD_DIR"):
-        from bot.sim import record
+        from bot.sim.record import recorder
 
-        record.init_app(app)
+        recorder.init_app(app)
     return app

@@ -75,8 +75,8 @@ def demo(port: int, no_browser: bool) -> None:
               help="Write the diagram here instead of standard output.")
 def diagram(flow: str, output: str | None) -> None:
     """Print FLOW's state machine as a Mermaid diagram, drawn from its own definition."""
-    from flows import ALL_FLOWS
     from flows.diagram import mermaid
+    from flows.registry import ALL_FLOWS
 
     flows = {f.name: f for f in ALL_FLOWS}
     if flow not in flows:
@@ -93,9 +93,9 @@ def diagram(flow: str, output: str | None) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive."""
     from bot.backend.server import backend_command
-    from bot.sim.chat_cli import chat_command
-    from bot.sim.record_cli import record_command
-    from bot.sim.replay_cli import replay_command
+    from bot.sim.chat.cli import chat_command
+    from bot.sim.record.cli import record_command
+    from bot.sim.replay.cli import replay_command
 
     main.add_command(backend_command)
     main.add_command(replay_command)

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from wechatpy.messages import BaseMessage
 
+from bot.clock import Clock
 from bot.protocol import event_of, kind_of
 from bot.replies import Text, render
 from bot.store import Claim, LockTimeout, Store
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
+from flows.port import Backend
 
 log = logging.getLogger(__name__)
 SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -35,7 +36,7 @@ class Engine:
     """Holds the long-lived parts; `handle` is the whole per-message path."""
 
     def __init__(self, store: Store, catalog: Catalog, flows: Iterable[type[Flow]], *,
-                 backend: Any = None, clock: Any, session_ttl: int = 900) -> None:
+                 backend: Backend, clock: Clock, session_ttl: int = 900) -> None:
         self.store, self.catalog, self.backend, self.clock = store, catalog, backend, clock
         self.session_ttl = session_ttl
         self.flows = {f.name: f for f in flows}

@@ -6,8 +6,9 @@ import hashlib
 import logging
 import uuid
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, g, request
 
+from bot.parts import current_bot  # not bot.app: the factory imports this module
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
 from bot.store import ClaimConflict
 
@@ -40,12 +41,12 @@ def _refuse(exc: ProtocolError) -> Response:
 
 @bp.get("/wechat")
 def verify() -> Response:
-    return _text(current_app.extensions["wxbot"].codec.verify_url(request.args))
+    return _text(current_bot().codec.verify_url(request.args))
 
 
 @bp.post("/wechat")
 def receive() -> Response:
-    bot = current_app.extensions["wxbot"]
+    bot = current_bot()
     if (request.content_length or 0) > MAX_BODY:
         return _too_large()
     body = request.stream.read(MAX_BODY + 1)

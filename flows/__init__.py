@@ -1,10 +1,4 @@
-"""The conversations the bot offers, as declarative state machines."""
+"""The conversations the bot offers, as declarative state machines (the list: flows.registry).
 
-from __future__ import annotations
-
-from flows.account import MyCard, Progress, Unbind
-from flows.base import Flow
-from flows.bind_card import BindCard
-from flows.forgot_password import ForgotPassword
-
-ALL_FLOWS: list[type[Flow]] = [BindCard, ForgotPassword, MyCard, Unbind, Progress]
+Deliberately empty: `flows.ids` or `flows.port` must not cost every flow and its Machine.
+"""

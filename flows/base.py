@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 from transitions import EventData, Machine
 
 from flows.catalog import Catalog
+from flows.port import Backend, TimeSource
 
 if TYPE_CHECKING:
     from transitions.core import TransitionConfigDict as TransitionConfig
@@ -39,8 +40,8 @@ class Turn:
 
     openid: str
     catalog: Catalog
-    backend: Any = None
-    clock: Any = None
+    backend: Backend
+    clock: TimeSource
     out: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str]] = field(default_factory=list)  # (flow, source, dest)
 

@@ -11,6 +11,7 @@ import unicodedata
 
 from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card
+from flows.port import BackendError
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
@@ -85,8 +86,6 @@ class BindCard(Verification, Flow):
 
     def verified(self) -> str:
         """Bind now, recording the guardian's consent when it was the guardian's code."""
-        from bot.backend.service import BackendError  # here: bot imports flows at load time
-
         guardian = self.slots.get("guardian")
         try:
             self.backend.bind(self.slots["card"], self.turn.openid, guardian=guardian)

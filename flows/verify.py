@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, birth_date, check_digit, normalize_id
-
-if TYPE_CHECKING:
-    from bot.backend.service import Purpose
+from flows.port import Backend, Purpose
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _CODE = re.compile(r"[0-9]{6}")
@@ -59,7 +57,7 @@ class Verification:
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
 
     @property
-    def backend(self) -> Any:
+    def backend(self) -> Backend:
         """The service the readers ask; a shorthand, since every step asks it."""
         return self.turn.backend
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
+from bot.app import bot_of
 from bot.clock import ManualClock
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token"
@@ -42,12 +43,12 @@ def config(tmp_path: Path, clock: ManualClock) -> dict:
 def app(config: dict):
     app = create_app(config)
     yield app
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
 
 
 @pytest.fixture
 def bot(app):
-    return app.extensions["wxbot"]
+    return bot_of(app)
 
 
 @pytest.fixture

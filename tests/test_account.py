@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from flows import ALL_FLOWS
 from flows.account import mask_name
 from flows.catalog import LANGS, Catalog
+from flows.registry import ALL_FLOWS
 
 ZHANG_PHONE = "13800138000"
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.protocol import sign
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 from tests.servers import running
 from tests.test_engine import MERMAID_LINE
@@ -82,7 +82,7 @@ def test_serve_without_token_says_what_to_set(tmp_path, monkeypatch):
 
 
 def test_diagram_for_every_flow_is_mermaid():
-    from flows import ALL_FLOWS
+    from flows.registry import ALL_FLOWS
 
     assert ALL_FLOWS, "no flows registered"
     for flow in ALL_FLOWS:

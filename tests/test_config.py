@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import create_app
+from bot.app import bot_of
 from bot.config import ConfigError, load_config
 
 
@@ -58,4 +59,4 @@ def test_create_app_serves_the_mock_api_only_in_simulator_mode(tmp_path):
     for simulator, status in ((False, 404), (True, 200)):
         app = create_app({**base, "BOT_SIMULATOR": simulator})
         assert app.test_client().get("/backend/v1/cards/A12345678").status_code == status
-        app.extensions["wxbot"].close()
+        bot_of(app).close()

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from bot import create_app
-from bot.sim.platform import PlatformClient
+from bot.app import bot_of
+from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.demo_flow import Count, Demo, demo_catalog
 
@@ -119,7 +120,7 @@ def test_engine_two_threads_lose_and_double_no_transition(request, config, clock
     if store == "redis":
         config = {**config, "BOT_STORE": request.getfixturevalue("redis_url")}
     app = create_app(config)
-    bot = app.extensions["wxbot"]
+    bot = bot_of(app)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         assert wechat.text("oBusy", "count").text == "count 0"
         seen: list[int] = []
@@ -176,7 +177,7 @@ def test_engine_runs_on_the_zh_catalog_too(config):
     app = create_app({**config, "BOT_LANG": "zh_CN", "CATALOG": demo_catalog("zh_CN")})
     with PlatformClient(app, TOKEN, clock=config["CLOCK"]) as wechat:
         assert "没有听懂" in wechat.text("oZh", "什么").text
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
 
 
 def test_engine_says_busy_and_keeps_the_step_when_a_flow_breaks(alice, bot, monkeypatch, caplog):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.protocol import parse_xml
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, ROOT, SAMPLES, TOKEN
 
 OURS = sorted((ROOT / "fixtures" / "messages").glob("*.xml"))

@@ -8,9 +8,9 @@ from flask import Flask
 from wechatpy.crypto import WeChatCrypto
 
 from bot.clock import ManualClock
-from bot.sim.delivery import USER_SEES_ON_ERROR
-from bot.sim.messages import cdata
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.build import cdata
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import USER_SEES_ON_ERROR
 from tests.tinybot import ACCOUNT, APP_ID, KEY, TOKEN, USER, bot_app, serving
 
 

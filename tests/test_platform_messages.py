@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from wechatpy import parse_message
 
-from bot.sim.kinds import SPECS
-from bot.sim.messages import MsgIds, build, build_event, cdata, render
+from bot.sim.wire.build import MsgIds, build, build_event, cdata, render_push
+from bot.sim.wire.kinds import SPECS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "messages"
@@ -123,7 +123,7 @@ def make(name: str) -> str:
     index = NAMES.index(name)
     user, at = f"oUser{index % 3 + 1:04d}", T0 + 60 * index
     if kind == "unknown":
-        return render("unknown", ACCOUNT, user, at, fields, msg_id=ID0 + index)
+        return render_push("unknown", ACCOUNT, user, at, fields, msg_id=ID0 + index)
     if kind == "event_unknown":
         return build_event("unknown", ACCOUNT, user, at, **fields)
     msg_id = ID0 + index if SPECS[kind].is_message else None

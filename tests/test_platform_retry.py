@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.sim.delivery import USER_SEES_ON_ERROR
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import USER_SEES_ON_ERROR
 from tests.tinybot import APP_ID, KEY, TOKEN, USER, bot_app, numbered, serving
 
 

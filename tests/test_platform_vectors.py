@@ -13,9 +13,9 @@ from flask import Flask, request
 from wechatpy.crypto import PrpCrypto
 
 from bot.clock import ManualClock
-from bot.sim.envelope import Envelope
-from bot.sim.messages import cdata
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.build import cdata
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.envelope import Envelope
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = Path(

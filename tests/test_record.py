@@ -16,9 +16,10 @@ import yaml
 from click.testing import CliRunner
 
 from bot import create_app
+from bot.app import bot_of
 from bot.backend import DEFAULT_SEED
 from bot.cli import main
-from bot.sim.platform import PlatformClient
+from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 
@@ -52,7 +53,7 @@ def recording(tmp_path, clock):
     app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
                       "BOT_DATA_DIR": str(tmp_path / "live"), "BOT_BACKEND_SEED": str(seed),
                       "BOT_RECORD_DIR": str(tmp_path / "rec"), "CLOCK": clock})
-    backend = app.extensions["wxbot"].backend
+    backend = bot_of(app).backend
     wechat = PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe", clock=clock)
 
     def say(user: str, text: str, expect: str = "") -> None:
@@ -98,8 +99,7 @@ def recording(tmp_path, clock):
         say("reset", text, expect)
     phones = (ADULT["phone"], GUARDIAN["phone"], LOST["phone"])
     codes = [m["code"] for p in phones for m in backend.sms_outbox(p)]
-    app.extensions["wxbot.recorder"].close()
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
     personal = [*(v for person in (ADULT, MINOR, GUARDIAN, LOST) for v in person.values()),
                 "Z55501234", "Z55509876", "Z55500001", "欧阳", "284619", *USERS.values()]
     yield tmp_path / "rec", personal, codes
@@ -173,8 +173,7 @@ def test_retries_are_recorded_but_converted_once(tmp_path, clock):
     xml = wechat.build("text", "oRetry", Content="绑定社保卡")
     for _ in range(3):  # the platform's three deliveries of one slow message
         assert "身份证号" in wechat.send_xml(xml, user="oRetry").text
-    app.extensions["wxbot.recorder"].close()
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
     assert len((tmp_path / "rec" / "traffic.jsonl").read_text().splitlines()) == 3
     result, out = _convert(tmp_path, tmp_path / "rec" / "traffic.jsonl")
     assert result.exit_code == 0, result.output

@@ -13,9 +13,9 @@ import requests
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.sim.coverage import declared
-from bot.sim.fixture import discover
-from flows import ALL_FLOWS
+from bot.sim.replay.coverage import declared
+from bot.sim.replay.fixture import discover
+from flows.registry import ALL_FLOWS
 from tests.conftest import AES_KEY, APP_ID, ROOT, TOKEN
 from tests.servers import running
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.sim.coverage import Coverage, declared
-from bot.sim.event_spec import EventError, parse_event
-from bot.sim.expect import check_expect, describe, matches
-from bot.sim.fixture import load
-from bot.sim.local import local_targets
-from bot.sim.replay import Outcome, replay
-from bot.sim.target import fill_placeholders
+from bot.sim.replay.coverage import Coverage, declared
+from bot.sim.replay.expect import check_expect, describe, matches
+from bot.sim.replay.fixture import load_fixture
+from bot.sim.replay.run import Outcome, replay
+from bot.sim.targets.local import local_targets
+from bot.sim.targets.placeholders import fill_placeholders
+from bot.sim.wire.shorthand import EventError, parse_event
 from tests.demo_flow import Count, Demo, demo_catalog
 
 DEMO = """\
@@ -44,7 +44,7 @@ def run(tmp_path: Path, text: str, coverage: Coverage | None = None) -> Outcome:
     path = tmp_path / "demo.yaml"
     path.write_text(text, encoding="utf-8")
     extra = {"FLOWS": [Demo, Count], "CATALOG": demo_catalog()}
-    (outcome,) = replay([load(path)], local_targets(coverage=coverage, extra=extra))
+    (outcome,) = replay([load_fixture(path)], local_targets(coverage=coverage, extra=extra))
     return outcome
 
 

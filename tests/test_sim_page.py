@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from bot.app import bot_of
 from tests.servers import running
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -41,7 +42,7 @@ def app_factory(tmp_path, clock):
 
     yield make
     for app in made:
-        app.extensions["wxbot"].close()
+        bot_of(app).close()
 
 
 def test_the_page_binds_an_adults_card_in_a_real_browser(tmp_path):
@@ -119,7 +120,7 @@ def test_send_goes_through_the_webhook_and_the_panels_follow(sim_app):
 def test_the_page_speaks_safe_mode_when_a_key_is_set(app_factory):
     app = app_factory(WECHAT_AES_KEY=AES_KEY, WECHAT_APP_ID="wx0123456789abcdef")
     seen = []
-    app.extensions["wxbot"].before_message.append(lambda inbound: seen.append(inbound.encrypted))
+    bot_of(app).before_message.append(lambda inbound: seen.append(inbound.encrypted))
     client = app.test_client()
     assert client.get("/sim/api/followers").get_json()["mode"] == "safe"
     assert client.post("/sim/api/send", json={"user": "bob", "type": "subscribe"}).get_json()["ok"]

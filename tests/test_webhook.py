@@ -11,6 +11,7 @@ import pytest
 from wechatpy.crypto import WeChatCrypto
 
 from bot import create_app
+from bot.app import bot_of
 from bot.protocol import sign
 from tests.conftest import AES_KEY, APP_ID, SAMPLES, TOKEN
 
@@ -34,7 +35,7 @@ def now_app(tmp_path):
     app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
                       "BOT_DATA_DIR": str(tmp_path)})
     yield app
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
 
 
 def test_verify_url_echoes_echostr(client, wechat):
@@ -61,7 +62,7 @@ def test_verify_url_official_example(tmp_path):
                       "BOT_DATA_DIR": str(tmp_path)})
     query = {k: v[k] for k in ("signature", "timestamp", "nonce", "echostr")}
     answer = app.test_client().get("/wechat", query_string=query)
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
     assert answer.data.decode() == v["expected_response_body"]
 
 
@@ -74,7 +75,7 @@ def test_official_compat_sample_verifies_and_decrypts(tmp_path):
              "msg_signature": v["msg_signature"],
              "signature": sign(v["token"], v["timestamp"], v["nonce"])}
     answer = app.test_client().post("/wechat", query_string=query, data=v["raw_post_body"])
-    app.extensions["wxbot"].close()
+    bot_of(app).close()
     assert answer.status_code == 200
     crypto = WeChatCrypto(v["token"], v["encoding_aes_key"], v["app_id"])
     sealed = crypto.decrypt_message(answer.data.decode(), *_envelope(answer.data.decode()))
@@ -102,7 +103,7 @@ def _envelope(xml: str) -> tuple[str, str, str]:
 
 
 def test_text_reply_in_every_mode(app, clock, mode):
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode,
                         clock=clock) as wechat:
@@ -116,7 +117,7 @@ def test_text_reply_in_every_mode(app, clock, mode):
 
 
 def test_retries_get_the_first_reply_and_run_once(app, clock, backend):
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe",
                         clock=clock) as wechat:
@@ -140,12 +141,12 @@ def test_retry_record_lives_in_the_store_across_processes(config, wechat, app):
     xml = wechat.build("text", "oEve", Content="绑定社保卡")
     first = wechat.send_xml(xml, user="oEve")
     other = create_app(config)  # a second worker on the same SQLite file
-    from bot.sim.platform import PlatformClient
+    from bot.sim.wire.client import PlatformClient
 
     with PlatformClient(other, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
                         clock=config["CLOCK"]) as elsewhere:
         again = elsewhere.send_xml(xml, user="oEve")
-    other.extensions["wxbot"].close()
+    bot_of(other).close()
     assert again.reply_xml == first.reply_xml
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from bot.backend.client import HttpBackend
 from bot.backend.mock import MockBackend
-from bot.backend.service import Backend, BackendError, SimulatedBackend
+from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock
+from flows.port import Backend, BackendError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SEED = REPO_ROOT / "fixtures" / "backend.yaml"

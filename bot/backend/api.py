@@ -1,31 +1,54 @@
 """The mock backend's HTTP API (DESIGN.md "Mock backend", contract) plus RPC and test clock.
 
-The blueprint finds its backend in `current_app.extensions["wxbot.backend"]`. Every client
+`host(app, backend, clock)` serves a backend (`wxbot backend`, or the simulator's). Every client
 mistake is a 4xx JSON `{"error": ..., "detail": ...}`; a backend refusal is 409 with the
-BackendError code. `POST /clock` only exists when the server put a clock in
-`extensions["wxbot.backend_clock"]` (`wxbot backend --manual-clock`), for time-driven tests.
+BackendError code. `POST /clock` moves the clock the host was given (`wxbot backend
+--manual-clock`, or the bot's own in simulator mode), for time-driven tests.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from bot.backend import rpc
 from bot.backend.codes import iso
 from bot.backend.seed import SeedError
-from bot.backend.service import BackendError, Review
+from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock, ManualClock
 from flows.ids import mask_id
+from flows.port import BackendError, Review
 
 backend_api = Blueprint("backend_api", __name__, url_prefix="/backend/v1")
 
 
-def _backend() -> Any:
-    return current_app.extensions["wxbot.backend"]
+HOSTED = "wxbot.backend"  # app.extensions key of the Hosted; read only through _hosted()
+
+
+@dataclass(frozen=True)
+class Hosted:
+    """The backend an app serves, and the clock `POST /clock` may move (None: the backend's)."""
+
+    backend: SimulatedBackend
+    clock: Clock | None = None
+
+
+def host(app: Flask, backend: SimulatedBackend, clock: Clock | None = None) -> None:
+    """Serve `backend` at /backend/v1 from `app`."""
+    app.extensions[HOSTED] = Hosted(backend, clock)
+    app.register_blueprint(backend_api)
+
+
+def _hosted() -> Hosted:
+    return cast(Hosted, current_app.extensions[HOSTED])
+
+
+def _backend() -> SimulatedBackend:
+    return _hosted().backend
 
 
 def _error(status: int, error: str, detail: str = "") -> tuple[Response, int]:
@@ -127,7 +150,7 @@ def call(method: str) -> Any:
 
 
 def _clock() -> Clock:
-    found = current_app.extensions.get("wxbot.backend_clock")
+    found = _hosted().clock
     return found or getattr(_backend(), "clock", None) or Clock()
 
 
@@ -138,7 +161,7 @@ def clock() -> Any:
 
 @backend_api.post("/clock")
 def move_clock() -> Any:
-    target = current_app.extensions.get("wxbot.backend_clock")
+    target = _hosted().clock
     if target is None:
         return _error(404, "not_found", "start the server with --manual-clock to move time")
     body = _body()

@@ -10,8 +10,8 @@ import sqlite3
 from typing import Any
 
 from bot.backend.codes import iso
-from bot.backend.service import BackendError, Card
 from flows.ids import mask_id
+from flows.port import BackendError, Card
 
 
 def card_of(row: sqlite3.Row) -> Card:

@@ -17,7 +17,7 @@ import requests
 
 from bot.backend import rpc
 from bot.backend.seed import read_seed
-from bot.backend.service import (
+from flows.port import (
     BackendError,
     Card,
     CodeCheck,

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.backend.hashing import code_matches, hash_code, new_code
-from bot.backend.service import CodeCheck, CodeSent, Purpose
 from bot.clock import SHANGHAI
 from flows.ids import mask_phone
+from flows.port import CodeCheck, CodeSent, Purpose
 
 CODE_TTL = 5 * 60
 RESEND_GAP = 60

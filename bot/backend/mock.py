@@ -18,7 +18,8 @@ from bot.backend import bindings, codes, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.hashing import hash_password, password_matches
 from bot.backend.schema import Database
-from bot.backend.service import (
+from bot.clock import Clock
+from flows.port import (
     BackendError,
     Card,
     CodeCheck,
@@ -28,7 +29,6 @@ from bot.backend.service import (
     Relation,
     Review,
 )
-from bot.clock import Clock
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")

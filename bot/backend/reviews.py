@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-from bot.backend.service import BackendError, Review
 from bot.clock import Clock
+from flows.port import BackendError, Review
 
 
 def _review(row: sqlite3.Row) -> Review:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from bot.backend.service import Card, CodeCheck, CodeSent, Person, Review
+from flows.port import Card, CodeCheck, CodeSent, Person, Review
 
 MAX_TEXT = 200  # longer strings are never valid IDs, names, codes or openids
 PURPOSES = ("bind", "reset", "unbind")

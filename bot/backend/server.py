@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from bot.backend import data_dir as ensure_dir
 from bot.backend import seed_path
-from bot.backend.api import backend_api
+from bot.backend.api import host
 from bot.backend.mock import MockBackend
 from bot.clock import Clock, ManualClock
 
@@ -32,10 +32,7 @@ def create_backend_app(backend: Any, clock: Clock | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # names stay readable
-    app.extensions["wxbot.backend"] = backend
-    if clock is not None:
-        app.extensions["wxbot.backend_clock"] = clock
-    app.register_blueprint(backend_api)
+    host(app, backend, clock)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "service": "mock-backend"})
     return app
 

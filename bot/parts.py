@@ -1,0 +1,59 @@
+"""The app's long-lived parts, and the one typed way to reach them (flaskr's get_db idea).
+
+A leaf beside bot/app.py (which re-exports it) so the webhook, imported by the factory, can
+reach the parts without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import cast
+
+from flask import Flask, current_app
+
+from bot.clock import Clock
+from bot.engine import Engine
+from bot.protocol import Codec, Inbound
+from bot.store import Store
+from flows.catalog import Catalog
+from flows.port import Backend
+
+EXTENSION = "wxbot"  # the one key in app.extensions; read it only through bot_of/current_bot
+
+
+@dataclass
+class Bot:
+    """Everything a request needs, built once per app (no module globals)."""
+
+    config: dict
+    clock: Clock
+    store: Store
+    backend: Backend
+    codec: Codec
+    engine: Engine
+    before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
+    after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
+    on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
+
+    @property
+    def catalog(self) -> Catalog:
+        """The engine's catalog: one place to switch the reply language."""
+        return self.engine.catalog
+
+    def close(self) -> None:
+        """Release what the app holds; the parts that plugged in last go first."""
+        for close in reversed(self.on_close):
+            close()
+        self.store.close()
+        getattr(self.backend, "close", lambda: None)()
+
+
+def bot_of(app: Flask) -> Bot:
+    """The app's parts, typed (flaskr's get_db idea): for code holding the app, e.g. init_app."""
+    return cast(Bot, app.extensions[EXTENSION])
+
+
+def current_bot() -> Bot:
+    """The parts of the app handling this request."""
+    return bot_of(current_app)

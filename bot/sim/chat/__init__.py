@@ -1,0 +1,1 @@
+"""The terminal REPL that talks to the bot as one follower."""

@@ -1,0 +1,87 @@
+"""`wxbot chat`: talk to the bot as a follower, in process (demo defaults) or over --url."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+import yaml
+from rich.console import Console
+
+from bot.backend import seed_path
+from bot.sim.chat.session import ChatSession
+from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, MODES, Target, TargetError
+
+
+def seed_phones(seed: str | Path | None) -> list[str]:
+    """The phones of the seed's people, for `/sms` without a phone."""
+    try:
+        data = yaml.safe_load(seed_path(seed).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []
+    return [str(p["phone"]) for p in data.get("people") or [] if p.get("phone")]
+
+
+def local_target(mode: str, data_dir: str, today: date | None) -> Target:
+    """The bot in process with `wxbot demo`'s defaults: simulator on, seeded mock backend."""
+    from bot.sim.targets.local import Local
+
+    env = os.environ.get
+    config = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
+              "BOT_DATA_DIR": data_dir, "BOT_STORE": f"sqlite:///{Path(data_dir) / 'bot.sqlite3'}"}
+    if not env("WECHAT_AES_KEY"):
+        config.update(WECHAT_AES_KEY=DEV_AES_KEY, WECHAT_APP_ID=DEV_APP_ID)
+    local = Local(config, mode=mode)
+    if today is not None:
+        local.set_today(today)
+    return local
+
+
+@click.command("chat")
+@click.option("--user", default="alice", show_default=True,
+              help="Who you are; a name maps to a stable openid (oChat_NAME).")
+@click.option("--url", help="Talk to a running bot (wxbot demo/serve) instead of one in process.")
+@click.option("--mode", type=click.Choice(MODES), default="plaintext", show_default=True)
+@click.option("--token", envvar="WECHAT_TOKEN", default=DEV_TOKEN, show_default=True,
+              help="The token (env WECHAT_TOKEN); --url only.")
+@click.option("--aes-key", envvar="WECHAT_AES_KEY", help="EncodingAESKey (env WECHAT_AES_KEY).")
+@click.option("--app-id", envvar="WECHAT_APP_ID", help="AppID (env WECHAT_APP_ID).")
+@click.option("--data-dir", type=click.Path(file_okay=False),
+              help="Keep the in-process bot's state here (default: a fresh temporary dir).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="The date the in-process bot lives on (ages!).")
+def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str | None,
+                 app_id: str | None, data_dir: str | None, today: object) -> None:
+    """Type as a follower in the terminal; /help lists /click, /sms, /state, /as and more."""
+    console = Console(highlight=False)
+    if url and mode != "plaintext" and not (aes_key and app_id):
+        raise click.UsageError(f"--mode {mode} needs --aes-key and --app-id")
+    tmp = None
+    try:
+        if url:
+            from bot.sim.targets.remote import Remote
+
+            target: Target = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
+            target.probe()
+            seed = None
+        else:
+            if data_dir is None:
+                tmp = tempfile.TemporaryDirectory(prefix="wxbot-chat-")
+                data_dir = tmp.name
+            target = local_target(mode, data_dir, today.date() if today else None)
+            seed = target.bot.config.get("BOT_BACKEND_SEED")
+    except (TargetError, ValueError) as exc:
+        if tmp is not None:
+            tmp.cleanup()
+        raise click.UsageError(str(exc)) from None
+    try:
+        session = ChatSession(target, console, user, seed_phones(seed))
+        session.run(sys.stdin, echo=not sys.stdin.isatty())
+    finally:
+        target.close()
+        if tmp is not None:
+            tmp.cleanup()

@@ -1,0 +1,143 @@
+"""The terminal conversation: a follower types, the bot answers, slash-commands do the rest.
+
+The loop reads lines from any stream (stdin in the terminal, a string in tests), so a whole
+session can be scripted; output goes to a rich Console.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from bot.sim.targets.base import Target, TargetError, reply_of
+from bot.sim.targets.placeholders import fill_placeholders
+from bot.sim.wire.shorthand import EventError, parse_event, seconds
+
+HELP = """\
+Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:
+  /subscribe  /unsubscribe     follow or unfollow the account
+  /click KEY                   press a menu button (BIND_CARD, FORGOT_PASSWORD, MY_CARD…)
+  /image  /voice [TEXT]        send a picture, or a voice message (recognised as TEXT)
+  /location [X Y]              share a location
+  /sms [PHONE]                 the mock's latest codes: every phone, or one
+  /state                       this user's current flow and state
+  /as NAME                     talk as someone else (e.g. a minor, then a guardian)
+  /wait SECONDS                move the bot's clock on (30, 16m, 1h)
+  /help  /quit"""
+
+
+def openid_for(name: str) -> str:
+    """A stable openid for a name, so `/as alice` always comes back to alice's session."""
+    return name if name.startswith("o") and len(name) >= 16 else f"oChat_{name}"
+
+
+class ChatSession:
+    """One terminal session against a target, as one follower at a time."""
+
+    def __init__(self, target: Target, console: Console, user: str = "alice",
+                 phones: Iterable[str] = ()) -> None:
+        self.target, self.console, self.phones = target, console, list(phones)
+        self.user = user
+
+    @property
+    def openid(self) -> str:
+        return openid_for(self.user)
+
+    def run(self, stream: IO[str], echo: bool = False) -> None:
+        """Read lines until /quit or the end of the stream."""
+        self.console.print(f"[bold]wxbot chat[/] with the bot {escape(self.target.where)} — "
+                           "type [bold]/help[/] for commands")
+        for line in self._lines(stream, echo):
+            if not self.handle(line):
+                break
+
+    def _lines(self, stream: IO[str], echo: bool) -> Iterator[str]:
+        while True:
+            self.console.print(f"[bold cyan]{escape(self.user)}[/] › ", end="")
+            line = stream.readline()
+            if not line:
+                self.console.print()
+                return
+            line = line.rstrip("\r\n")
+            if echo:
+                self.console.print(escape(line), highlight=False)
+            if line.strip():
+                yield line
+
+    def handle(self, line: str) -> bool:
+        """Do one line; False to stop."""
+        command, _, arg = line[1:].partition(" ")
+        command, arg = command.lower(), arg.strip()
+        try:
+            if not line.startswith("/"):
+                self.deliver("text", {"Content": fill_placeholders(line, self.target, openid_for)})
+                return True
+            return self._command(command, arg)
+        except (TargetError, EventError, ValueError) as exc:
+            self.console.print(f"[red]{escape(str(exc))}[/]")
+            return True
+
+    def _command(self, command: str, arg: str) -> bool:
+        gestures: dict[str, Any] = {
+            "subscribe": "subscribe", "unsubscribe": "unsubscribe", "image": "image",
+            "click": {"click": arg}, "voice": {"voice": arg} if arg else "voice",
+            "location": {"location": arg} if arg else "location",
+        }
+        if command in ("quit", "exit", "q"):
+            return False
+        if command == "click" and not arg:
+            raise ValueError("usage: /click KEY (e.g. /click BIND_CARD)")
+        if command in gestures:
+            kind, fields = parse_event(gestures[command])
+            self.deliver(kind, fields)
+        elif command == "as":
+            if not arg:
+                raise ValueError("usage: /as NAME")
+            self.user = arg
+            self.console.print(f"[dim]now talking as {escape(arg)} ({self.openid})[/]")
+        elif command == "state":
+            self.show_state()
+        elif command == "sms":
+            self.show_sms([arg] if arg else self.phones)
+        elif command == "wait":
+            self.target.advance(seconds(arg or "0"))
+            self.console.print(f"[dim]the bot's clock moved on {seconds(arg or '0'):g} s[/]")
+        elif command == "help":
+            self.console.print(HELP, markup=False, highlight=False, soft_wrap=True)
+        else:
+            self.console.print(f"[red]unknown command /{escape(command)}[/] — /help lists them")
+        return True
+
+    def deliver(self, kind: str, fields: dict[str, Any]) -> None:
+        """Send as the current user and show what the follower would see."""
+        delivery = self.target.send(kind, self.openid, fields)
+        if not delivery.ok:
+            self.console.print(f"[bold red]✗ {escape(delivery.error or str(delivery.status))}[/]")
+            return
+        reply = reply_of(delivery)
+        if reply is None:
+            self.console.print("[dim](no reply: the bot answered success)[/]")
+        else:
+            self.console.print(Panel(escape(reply), title="bot", title_align="left",
+                                     border_style="green", expand=False))
+
+    def show_state(self) -> None:
+        session = self.target.state(self.openid)
+        where = f"[bold]{session['flow']}.{session['state']}[/]" if session else \
+            "[dim]no conversation in progress[/]"
+        self.console.print(f"{escape(self.user)}: {where}")
+
+    def show_sms(self, phones: list[str]) -> None:
+        table = Table("phone", "latest code", "purpose", "sent at", title="mock SMS")
+        for phone in phones:
+            outbox = self.target.sms(phone)
+            if outbox:
+                last = outbox[-1]
+                table.add_row(phone, str(last["code"]), str(last.get("purpose", "")),
+                              str(last.get("sent_at", "")))
+        self.console.print(table if table.row_count else "[dim]no SMS sent yet[/]")

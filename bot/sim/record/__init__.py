@@ -1,0 +1,1 @@
+"""Live traffic -> fixture; everything personal stays inside this package."""

@@ -1,0 +1,1 @@
+"""Conversation fixtures: load, run, expect, coverage, reports and the pytest plugin."""

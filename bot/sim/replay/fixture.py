@@ -1,0 +1,144 @@
+"""Conversation fixtures (DESIGN.md, a contract): load one YAML file into checked, typed steps.
+
+```yaml
+name: 成年人绑定社保卡          # optional: defaults to the file's stem
+today: 2026-11-22             # the date the bot sees (10:00 Asia/Shanghai); optional
+seed: ../backend.yaml         # backend seed, relative to this file; optional
+lang: zh_CN                   # zh_CN | en; optional
+users: {alice: oAlice0001}    # aliases; optional (the first is the default sender)
+steps:
+  - send: 绑定社保卡            # a text message; placeholders below
+    expect: 身份证号            # see replay/expect.py: substring | list | {regex} | {not} | ""
+```
+
+A step does one thing: `send: TEXT`, `event: EVENT`, `wait: SECONDS`, or `review: DECISION`.
+Extensions beyond the contract:
+- `as: alias` — who does it (default: the first user, else DEFAULT_USER).
+- `event:` — `subscribe`, `unsubscribe`, `image`, `voice`, `video`, `shortvideo`, `location`,
+  `link`, `file`, any kind of bot/sim/wire/kinds.py (`event_view`…), or one-key mappings
+  `{click: KEY}`, `{view: URL}`, `{scan: KEY}`, `{subscribe: SCENE}`, `{voice: RECOGNISED}`,
+  `{location: [X, Y]}`, `{<kind>: {Field: value, …}}` (explicit fields).
+- `wait: 901` (also `30s`, `16m`, `1h`) — advance the bot's clock, alone or before the action.
+- `review: approve|reject` — decide the acting user's latest pending offline review.
+- `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
+- `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
+- `report_location` (event): the LOCATION event a follower's phone reports.
+- Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to
+  PHONE; `{wrong_sms:PHONE}` six digits that are surely not that code (lockout tests);
+  `{user:alias}` that alias's openid (as actually used: suffixed over --url).
+Scalars stay text as written (`send: 012345` sends "012345"); `expect:` with no value means "".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
+
+__all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
+LANGS = ("zh_CN", "en")
+TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
+
+
+class _TextLoader(yaml.SafeLoader):
+    """SafeLoader that keeps numbers, yes/no and dates as the text written (IDs, codes…)."""
+
+
+_AS_TEXT = (":int", ":float", ":bool", ":timestamp")
+_TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if not tag.endswith(_AS_TEXT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Fixture:
+    """A checked conversation fixture."""
+
+    path: Path
+    name: str
+    steps: list[Step]
+    today: date | None = None
+    seed: Path | None = None
+    lang: str | None = None
+    users: dict[str, str] = field(default_factory=dict)
+
+    def openid(self, alias: str) -> str:
+        """The openid behind an alias (an unknown alias is taken as an openid)."""
+        return self.users.get(alias, alias)
+
+
+def load_fixture(path: str | Path) -> Fixture:
+    """Read and check a fixture; raises FixtureError naming the file and field."""
+    path = Path(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextLoader)
+    except OSError as exc:
+        raise FixtureError(path, "", f"cannot read: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(path, "", f"not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise FixtureError(path, "", "a fixture is a mapping with at least `steps:`")
+    if unknown := sorted(set(map(str, data)) - TOP_KEYS):
+        known = ", ".join(sorted(TOP_KEYS))
+        raise FixtureError(path, unknown[0], f"unknown field (known: {known})")
+    fixture = Fixture(path, _text(path, "name", data.get("name") or path.stem), [])
+    fixture.today = _today(path, data.get("today"))
+    if data.get("seed") is not None:
+        fixture.seed = (path.parent / _text(path, "seed", data["seed"])).resolve()
+        if not fixture.seed.is_file():
+            raise FixtureError(path, "seed", f"no seed file at {fixture.seed}")
+    if data.get("lang") is not None:
+        fixture.lang = _text(path, "lang", data["lang"])
+        if fixture.lang not in LANGS:
+            raise FixtureError(path, "lang", f"{fixture.lang!r} is not one of {', '.join(LANGS)}")
+    fixture.users = _users(path, data.get("users"))
+    steps = data.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise FixtureError(path, "steps", "must be a non-empty list of steps")
+    fixture.steps = [parse_step(path, fixture.users, i, raw)
+                     for i, raw in enumerate(steps, 1)]
+    return fixture
+
+
+def _text(path: Path, where: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise FixtureError(path, where, f"must be text, got {type(value).__name__}")
+    return value
+
+
+def _today(path: Path, value: Any) -> date | None:
+    if isinstance(value, datetime):
+        raise FixtureError(path, "today", "a date YYYY-MM-DD, without a time (10:00 is used)")
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise FixtureError(path, "today", f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _users(path: Path, value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+        raise FixtureError(path, "users", "must map aliases to openids, e.g. {alice: oAlice0001}")
+    return {str(alias): openid for alias, openid in value.items()}
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))

@@ -1,0 +1,134 @@
+"""Replay conversation fixtures against a bot: each step done, each expectation checked.
+
+A fixture stops at its first failing step (later steps would only fail because of it); the
+outcome says which step, what was sent, what was expected and what came back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from bot.sim.replay.expect import describe, matches
+from bot.sim.replay.fixture import Fixture, Step
+from bot.sim.targets.base import RunSettings, SkipRun, Target, TargetError, TargetFactory, reply_of
+from bot.sim.targets.placeholders import fill_placeholders
+
+
+@dataclass
+class Failure:
+    """The first step of a fixture that did not hold."""
+
+    step: int
+    sent: str
+    expected: str
+    got: str
+
+
+@dataclass
+class Outcome:
+    """One fixture's result."""
+
+    fixture: Fixture
+    steps_run: int
+    failure: Failure | None
+    seconds: float
+    skipped: str | None = None  # why the target could not run it at all
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def action(step: Step) -> str:
+    """What a step does, as a person reads it in a report."""
+    who = f"as {step.user}: "
+    if step.send is not None:
+        return who + f"send {step.send!r}"
+    if step.event is not None:
+        kind, fields = step.event
+        detail = ", ".join(f"{k}={v}" for k, v in fields.items())
+        return who + f"event {kind}" + (f" ({detail})" if detail else "")
+    if step.review is not None:
+        return who + f"review {step.review}"
+    return f"wait {step.wait:g} s"
+
+
+def fill(text: str, fixture: Fixture, target: Target) -> str:
+    """Resolve placeholders at the moment of sending; aliases are the fixture's users."""
+    return fill_placeholders(text, target, lambda alias: target.openid(fixture.openid(alias)))
+
+
+def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
+    """Do one step; a Failure when the bot's answer (or the step itself) did not hold."""
+    user = target.openid(fixture.openid(step.user))
+    sent = action(step)
+    expected = describe(step.expect) if step.expect is not None else "a valid reply"
+    try:
+        if step.wait:
+            target.advance(step.wait)
+        reply: str | None = None
+        if step.send is not None or step.event is not None:
+            if step.send is not None:
+                content = fill(step.send, fixture, target)
+                kind, fields = "text", {"Content": content}
+                if content != step.send:
+                    sent += f" (as {content!r})"
+            else:
+                kind, fields = step.event
+                fields = {k: fill(v, fixture, target) for k, v in fields.items()}
+            delivery = target.send(kind, user, fields)
+            if not delivery.ok:
+                return Failure(step.index, sent, expected, f"the platform refused the answer: "
+                               f"{delivery.error or f'HTTP {delivery.status}'}")
+            reply = reply_of(delivery)
+        elif step.review is not None:
+            ref = target.decide_review(user, step.review == "approve")
+            reply = f"review {ref} {step.review}d"
+        if step.expect is not None and not matches(step.expect, reply):
+            return Failure(step.index, sent, expected, "no reply (success)" if reply is None
+                           else repr(reply))
+        if step.state is not None:
+            return _check_state(step, sent, target.state(user))
+    except TargetError as exc:
+        return Failure(step.index, sent, expected, f"error: {exc}")
+    return None
+
+
+def _check_state(step: Step, sent: str, session: dict | None) -> Failure | None:
+    got = f"{session['flow']}.{session['state']}" if session else "none"
+    want = step.state or "none"
+    if got == want or (want.lower() in ("none", "null", "") and session is None):
+        return None
+    return Failure(step.index, sent, f"session in state {want}", f"session in state {got}")
+
+
+def run_fixture(fixture: Fixture, target: Target) -> Outcome:
+    """Every step in order, stopping at the first failure."""
+    started = time.perf_counter()
+    for count, step in enumerate(fixture.steps, 1):
+        failure = run_step(step, fixture, target)
+        if failure is not None:
+            return Outcome(fixture, count, failure, time.perf_counter() - started)
+    return Outcome(fixture, len(fixture.steps), None, time.perf_counter() - started)
+
+
+def settings_of(fixture: Fixture) -> RunSettings:
+    """What a fixture asks of the bot, in the targets' terms (they know nothing of fixtures)."""
+    return RunSettings(seed=fixture.seed, lang=fixture.lang, today=fixture.today)
+
+
+def replay(fixtures: Iterable[Fixture], target_for: TargetFactory) -> Iterator[Outcome]:
+    """Each fixture against the target its context gives (set up and released around it)."""
+    for fixture in fixtures:
+        with ExitStack() as stack:
+            try:
+                target = stack.enter_context(target_for(settings_of(fixture)))
+            except SkipRun as exc:
+                outcome = Outcome(fixture, 0, None, 0.0, skipped=str(exc))
+            else:
+                outcome = run_fixture(fixture, target)
+        yield outcome
+

@@ -1,0 +1,98 @@
+"""One fixture step, checked: what it does, who does it, what must come of it (see fixture.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.sim.replay.expect import ExpectError, check_expect
+from bot.sim.targets.placeholders import PLACEHOLDER
+from bot.sim.wire.shorthand import EventError, parse_event, seconds
+
+DEFAULT_USER = "oReplayUser0001"
+ACTIONS = ("send", "event", "wait", "review")
+STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
+
+
+class FixtureError(ValueError):
+    """A malformed fixture: names the file and the field, and what would be right."""
+
+    def __init__(self, path: Path | str, where: str, problem: str) -> None:
+        super().__init__(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+        self.path, self.where, self.problem = str(path), where, problem
+
+
+@dataclass
+class Step:
+    """One thing a follower (or the test) does, and what must come of it."""
+
+    index: int  # 1-based, as people count steps
+    user: str  # an alias of `users:`, or the openid itself when there are none
+    send: str | None = None
+    event: tuple[str, dict[str, str]] | None = None  # (kind, fields)
+    wait: float = 0.0
+    review: str | None = None  # approve | reject
+    expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
+    state: str | None = None  # flow.state, or none
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def expects_reply(self) -> bool:
+        """Whether the step has something to check against the bot's reply."""
+        return self.expect is not None
+
+
+def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
+    """A step from its YAML mapping; raises FixtureError naming steps[N].key."""
+    where = f"steps[{index}]"
+    if not isinstance(raw, dict):
+        raise FixtureError(path, where, "a step is a mapping like {send: 你好, expect: 菜单}")
+    if unknown := sorted(set(map(str, raw)) - STEP_KEYS):
+        raise FixtureError(path, f"{where}.{unknown[0]}",
+                           f"unknown key (known: {', '.join(sorted(STEP_KEYS))})")
+    actions = [key for key in ACTIONS if key in raw and key != "wait"]
+    if len(actions) > 1 or not (actions or "wait" in raw):
+        raise FixtureError(path, where, "needs exactly one of send / event / review, or a wait")
+    if not actions and "expect" in raw:
+        raise FixtureError(path, f"{where}.expect", "a wait alone says nothing to the bot; "
+                           "put the expectation on the next step")
+    step = Step(index, str(raw.get("as") or next(iter(users), DEFAULT_USER)), raw=raw)
+    if users and step.user not in users:
+        raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
+                           f"{', '.join(users)})")
+    for key in ("wait", "send", "event", "review", "expect", "state"):
+        if key in raw:
+            try:
+                _read(step, key, raw[key])
+            except (ValueError, ExpectError, EventError) as exc:
+                raise FixtureError(path, f"{where}.{key}", str(exc)) from None
+    for kind, value in PLACEHOLDER.findall(step.send or ""):
+        if kind == "user" and value not in users:
+            raise FixtureError(path, f"{where}.send", f"{{user:{value}}}: no such user alias")
+        if kind != "user" and not value.strip():
+            raise FixtureError(path, f"{where}.send", f"{{{kind}:PHONE}} needs a phone number")
+    return step
+
+
+def _read(step: Step, key: str, value: Any) -> None:
+    if key == "wait":
+        step.wait = seconds(value)
+    elif key == "send":
+        step.send = "" if value is None else _text(value)
+    elif key == "event":
+        step.event = parse_event(value)
+    elif key == "review":
+        if value not in ("approve", "reject"):
+            raise ValueError(f"must be approve or reject, not {value!r}")
+        step.review = value
+    elif key == "expect":
+        step.expect = check_expect(value)
+    elif key == "state" and value is not None:
+        step.state = _text(value)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, got {type(value).__name__} {value!r}")
+    return value

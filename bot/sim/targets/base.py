@@ -1,0 +1,84 @@
+"""The bot a replay or chat talks to, in process or over HTTP: one small interface for both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.sim.wire.delivery import Delivery
+from bot.sim.wire.envelope import MODES as MODES  # the CLIs' --mode choices
+
+DEV_TOKEN = "dev-token"
+DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
+DEV_APP_ID = "wx0000000000sim0"
+
+
+class TargetError(RuntimeError):
+    """The bot (or its simulator API) could not do what a step needs; the message says why."""
+
+
+class SkipRun(Exception):
+    """This target cannot do the run at all (e.g. the server speaks another language)."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run asks of the bot before its first message: seed, language and day."""
+
+    seed: Path | None = None  # None: the default seed
+    lang: str | None = None  # None: zh_CN, the language the bot ships with
+    today: date | None = None  # None: the real date in Shanghai
+
+
+class Target(Protocol):
+    """What replay and chat need: talk, read the mock's SMS, move time, inspect, review."""
+
+    where: str  # "in process" or the URL, for reports
+
+    def openid(self, openid: str) -> str:
+        """The openid actually used for a script's openid (fresh per run over HTTP)."""
+        ...
+
+    def send(self, kind: str, user: str, fields: dict[str, Any]) -> Delivery: ...
+
+    def sms(self, phone: str) -> list[dict[str, Any]]:
+        """The mock's outbox for `phone`, oldest first."""
+        ...
+
+    def advance(self, seconds: float) -> None:
+        """Move the bot's clock forward."""
+        ...
+
+    def state(self, user: str) -> dict[str, Any] | None:
+        """The user's session as {"flow", "state"}, or None when there is none."""
+        ...
+
+    def decide_review(self, user: str, approve: bool) -> str:
+        """Decide `user`'s latest pending review; returns its reference."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def reply_of(delivery: Delivery) -> str | None:
+    """What the follower sees: the text, None for `success`/empty, or a note for other kinds."""
+    if not delivery.reply:
+        return None
+    if delivery.reply.get("MsgType") == "text":
+        return delivery.text
+    return f"<{delivery.reply.get('MsgType')} reply>"
+
+
+def pending_ref(reviews: list[dict[str, Any]], user: str) -> str:
+    """The reference of the latest pending review among `reviews` (dicts with ref, status)."""
+    pending = [r for r in reviews if r.get("status") == "pending"]
+    if not pending:
+        raise TargetError(f"{user} has no pending review to decide")
+    return str(pending[-1]["ref"])
+
+
+TargetFactory = Callable[[RunSettings], AbstractContextManager[Target]]

@@ -1,0 +1,136 @@
+"""The bot in this process: a fresh app per run (or one for a chat), talked to directly."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.backend import DEFAULT_SEED
+from bot.clock import SHANGHAI, Clock, ManualClock
+from bot.sim.targets.base import (
+    DEV_AES_KEY,
+    DEV_APP_ID,
+    DEV_TOKEN,
+    RunSettings,
+    TargetError,
+    pending_ref,
+)
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import Delivery
+
+Observer = Callable[[str, str, str], None]
+
+
+def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
+    """The app settings a run asks for: its seed, language and day; a memory store."""
+    today = run.today or datetime.now(SHANGHAI).date()
+    return {
+        "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
+        "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
+        "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or "zh_CN",
+        "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": False, "BOT_RECORD_DIR": None,
+        "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
+    }
+
+
+class Local:
+    """A Flask app built here, with the platform's client wrapped around it."""
+
+    where = "in process"
+
+    def __init__(self, config: Mapping[str, Any], *, mode: str = "plaintext",
+                 observers: Iterable[Observer] = (), data_dir: Any = None) -> None:
+        from bot.app import bot_of, create_app
+
+        self._tmp = data_dir  # a TemporaryDirectory to clean up, if this target owns one
+        self.app = create_app(dict(config))
+        self.bot = bot_of(self.app)
+        self.bot.engine.observers.extend(observers)
+        cfg = self.bot.config
+        self.client = PlatformClient(self.app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
+                                     app_id=cfg["WECHAT_APP_ID"], mode=mode, clock=self.bot.clock)
+        self.after_step: list[Callable[[str], None]] = []
+
+    @classmethod
+    def for_run(cls, run: RunSettings, *, mode: str = "plaintext",
+                observers: Iterable[Observer] = (),
+                extra: Mapping[str, Any] | None = None) -> Local:
+        """A fresh app in a fresh temporary data dir, set up as the run asks."""
+        tmp = tempfile.TemporaryDirectory(prefix="wxbot-replay-")
+        try:
+            config = {**run_config(run, tmp.name), **(extra or {})}
+            return cls(config, mode=mode, observers=observers, data_dir=tmp)
+        except BaseException:
+            tmp.cleanup()
+            raise
+
+    def openid(self, openid: str) -> str:
+        return openid
+
+    def send(self, kind: str, user: str, fields: dict[str, Any]) -> Delivery:
+        delivery = self.client.send(kind, user, **fields)
+        for hook in self.after_step:
+            hook(user)
+        return delivery
+
+    def sms(self, phone: str) -> list[dict[str, Any]]:
+        return self.bot.backend.sms_outbox(phone)
+
+    def advance(self, seconds: float) -> None:
+        clock = self.bot.clock
+        if isinstance(clock, ManualClock):
+            clock.advance(seconds)
+        else:
+            clock.offset += seconds
+
+    def set_today(self, day: date) -> None:
+        """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
+        clock: Clock = self.bot.clock
+        clock.set_today(day)
+
+    def state(self, user: str) -> dict[str, Any] | None:
+        session = self.bot.store.session(user)
+        if not session:
+            return None
+        return {"flow": session.get("flow"), "state": session.get("state"), "at": session.get("at")}
+
+    def decide_review(self, user: str, approve: bool) -> str:
+        if not hasattr(self.bot.backend, "reviews"):
+            raise TargetError("this backend keeps no reviews")
+        reviews = [{"ref": r.ref, "status": r.status} for r in self.bot.backend.reviews(user)]
+        ref = pending_ref(reviews, user)
+        self.bot.backend.decide_review(ref, approve)
+        return ref
+
+    def reset(self, seed: str | Path | None = None) -> None:
+        """Back to the seed (chat's /reset)."""
+        self.bot.backend.reset(seed)
+
+    def close(self) -> None:
+        self.client.close()
+        self.bot.close()
+        if self._tmp is not None and hasattr(self._tmp, "cleanup"):
+            self._tmp.cleanup()
+
+
+def local_targets(*, mode: str = "plaintext", coverage: Any = None,
+                  extra: Mapping[str, Any] | None = None
+                  ) -> Callable[[RunSettings], AbstractContextManager[Local]]:
+    """For `replay`: a fresh app per run; with `coverage`, its moves and sessions recorded."""
+
+    @contextmanager
+    def target_for(run: RunSettings) -> Iterator[Local]:
+        observers = [coverage.observe] if coverage is not None else []
+        local = Local.for_run(run, mode=mode, observers=observers, extra=extra)
+        if coverage is not None:
+            local.after_step.append(lambda user: coverage.saw_session(local.state(user)))
+        try:
+            yield local
+        finally:
+            local.close()
+
+    return target_for

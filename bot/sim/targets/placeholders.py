@@ -1,0 +1,32 @@
+"""Values a step names but only the bot knows when it runs: the SMS code, a follower's openid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.sim.targets.base import Target, TargetError
+
+PLACEHOLDER = re.compile(r"\{(sms|wrong_sms|user):([^{}]*)\}")
+
+
+def latest_code(target: Target, phone: str) -> str:
+    """The latest code the mock texted to `phone`; a TargetError when it sent none."""
+    outbox = target.sms(phone)
+    if not outbox:
+        raise TargetError(f"no SMS was sent to {phone}")
+    return str(outbox[-1]["code"])
+
+
+def fill_placeholders(text: str, target: Target, openid_of: Callable[[str], str]) -> str:
+    """`{sms:PHONE}`, `{wrong_sms:PHONE}` and `{user:ALIAS}` replaced, read from the target now."""
+
+    def value(match: re.Match[str]) -> str:
+        kind, arg = match.group(1), match.group(2).strip()
+        if kind == "sms":
+            return latest_code(target, arg)
+        if kind == "wrong_sms":
+            return f"{(int(latest_code(target, arg)) + 1) % 10**6:06d}"
+        return openid_of(arg)
+
+    return PLACEHOLDER.sub(value, text)

@@ -1,0 +1,140 @@
+"""A running bot reached over HTTP (`wxbot serve`/`wxbot demo`), and its simulator API.
+
+With BOT_SIMULATOR on there, each fixture starts from its seed (POST /backend/v1/reset) on its
+day (POST /backend/v1/clock), and the platform's timestamps follow the bot's clock so they are
+never stale. Openids get a per-run suffix, so earlier sessions never interfere.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from bot.clock import SHANGHAI, Clock
+from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref
+from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.delivery import Delivery
+
+NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
+
+
+class Remote:
+    """The platform's client and a simulator-API session against one base URL."""
+
+    def __init__(self, url: str, token: str, *, mode: str = "plaintext",
+                 aes_key: str | None = None, app_id: str | None = None,
+                 timeout: float = 10.0) -> None:
+        self.where = self.url = url.rstrip("/")
+        self.http, self.timeout = requests.Session(), timeout
+        self.clock = Clock()
+        self.client = PlatformClient(self.url, token, aes_key=aes_key, app_id=app_id, mode=mode,
+                                     clock=self.clock)
+        self.run = secrets.token_hex(3)
+        self.runs = 0
+        self.simulator = False
+        self.lang: str | None = None
+        self.served_lang: str | None = None  # restored when the run ends
+
+    def probe(self) -> None:
+        """Check the server answers; learn whether the simulator API is on; follow its clock."""
+        try:
+            health = self.http.get(f"{self.url}/healthz", timeout=self.timeout)
+            health.raise_for_status()
+            self.lang = self.served_lang = health.json().get("lang")
+        except (requests.RequestException, ValueError) as exc:
+            raise TargetError(f"cannot reach {self.url}: {exc}") from None
+        answer = self._call("GET", "/backend/v1/clock", quiet=True)
+        self.simulator = answer is not None
+        if answer is not None:
+            self._follow(answer)
+
+    def begin(self, run: RunSettings) -> None:
+        """Start a run: its seed, its day, fresh openids."""
+        self.runs += 1
+        lang = run.lang or "zh_CN"  # as in process
+        if lang and self.lang and lang != self.lang:
+            if not self.simulator:
+                raise SkipRun(f"needs BOT_LANG={lang}; the server speaks {self.lang}")
+            self._call("POST", "/sim/api/lang", json={"lang": lang})
+            self.lang = lang
+        if not self.simulator:
+            return
+        seed = yaml.safe_load(Path(run.seed).read_text("utf-8")) if run.seed else None
+        self._call("POST", "/backend/v1/reset", json={"seed": seed} if seed else {})
+        if run.today is not None:
+            self.set_today(run.today)
+
+    def set_today(self, day: date) -> None:
+        """10:00 in Shanghai on `day`, as in process: the day before, then forward (time only
+        moves forward through the API, and a live clock keeps its time of day)."""
+        eve = self._call("POST", "/backend/v1/clock", json={"today": str(day - timedelta(1))})
+        goal = datetime.combine(day, dt_time(10), SHANGHAI).timestamp()
+        self._follow(self._call("POST", "/backend/v1/clock",
+                                json={"advance": max(0.0, goal - float(eve["now"]))}))
+
+    @contextmanager
+    def for_run(self, run: RunSettings) -> Iterator[Remote]:
+        """For `replay`: the same server, reset for each run (closed by the caller)."""
+        self.begin(run)
+        yield self
+
+    def openid(self, openid: str) -> str:
+        return f"{openid}_{self.run}{self.runs:03d}"
+
+    def send(self, kind: str, user: str, fields: dict[str, Any]) -> Delivery:
+        try:
+            return self.client.send(kind, user, **fields)
+        except requests.RequestException as exc:
+            raise TargetError(f"delivery to {self.url} failed: {exc}") from None
+
+    def sms(self, phone: str) -> list[dict[str, Any]]:
+        return self._call("GET", "/backend/v1/sms", params={"phone": phone})["messages"]
+
+    def advance(self, seconds: float) -> None:
+        self._follow(self._call("POST", "/backend/v1/clock", json={"advance": seconds}))
+
+    def state(self, user: str) -> dict[str, Any] | None:
+        answer = self._call("GET", "/sim/api/state", params={"user": user}, quiet=True)
+        if answer is None:
+            raise TargetError("the server has no /sim/api/state (BOT_SIMULATOR off?)")
+        return answer.get("session")
+
+    def decide_review(self, user: str, approve: bool) -> str:
+        reviews = self._call("GET", "/backend/v1/reviews", params={"openid": user})["reviews"]
+        ref = pending_ref(reviews, user)
+        self._call("POST", f"/backend/v1/reviews/{ref}/{'approve' if approve else 'reject'}")
+        return ref
+
+    def close(self) -> None:
+        if self.simulator and self.lang and self.lang != self.served_lang:
+            self._call("POST", "/sim/api/lang", json={"lang": self.served_lang})
+        self.client.close()
+        self.http.close()
+
+    def _follow(self, answer: dict[str, Any]) -> None:
+        """Keep the platform's timestamps on the bot's clock (it may live on another day)."""
+        self.clock.offset = float(answer["now"]) - time.time()
+
+    def _call(self, method: str, path: str, *, quiet: bool = False, **kwargs: Any) -> Any:
+        """One simulator-API call; 404 is None when `quiet`, any other failure a TargetError."""
+        try:
+            answer = self.http.request(method, self.url + path, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise TargetError(f"{method} {path} failed: {exc}") from None
+        if answer.status_code == 404 and quiet:
+            return None
+        if answer.status_code == 404 and path.startswith("/backend/v1/clock"):
+            raise TargetError(NO_SIMULATOR)
+        if not answer.ok:
+            detail = answer.text[:200] if answer.status_code != 404 else NO_SIMULATOR
+            raise TargetError(f"{method} {path}: HTTP {answer.status_code} {detail}")
+        return answer.json()

@@ -1,0 +1,1 @@
+"""The platform's half of the protocol: pushes as it builds, signs, seals and retries them."""

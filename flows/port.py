@@ -1,0 +1,126 @@
+"""The flows' port: what they may ask of a social-security backend, and what comes back.
+
+The mock (SQLite, in process), and the HTTP client talking to the mock's API, both implement
+`Backend`; the flows only ever see this interface, so a real backend can replace the mock.
+It lives with the flows (bot.backend imports it) so that no import runs from flows up into bot.
+Results are small frozen dataclasses so they cross process and HTTP boundaries unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, Protocol
+
+Purpose = Literal["bind", "reset", "unbind"]
+CardStatus = Literal["active", "lost", "frozen"]
+Relation = Literal["father", "mother", "guardian"]
+
+
+@dataclass(frozen=True)
+class Person:
+    id_number: str
+    name: str
+    phone: str | None  # None: no phone on record
+
+
+@dataclass(frozen=True)
+class Card:
+    card_number: str
+    holder: str  # the holder's ID number
+    status: CardStatus
+    bound_openid: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    """Outcome of asking for an SMS code. `ok` False says why in `reason`."""
+
+    ok: bool
+    phone_masked: str = ""
+    reason: Literal["", "no_phone", "too_soon", "locked", "unknown"] = ""
+    retry_after: int = 0  # seconds, for too_soon / locked
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """Outcome of checking an SMS code."""
+
+    ok: bool
+    reason: Literal["", "wrong", "expired", "locked", "none_sent"] = ""
+    attempts_left: int = 0
+    retry_after: int = 0  # seconds until the lock lifts
+
+
+@dataclass(frozen=True)
+class Review:
+    ref: str  # reference number shown to the user, e.g. "R20261122-0001"
+    id_number: str
+    openid: str
+    reason: str
+    status: Literal["pending", "approved", "rejected"]
+    created_at: float
+
+
+class TimeSource(Protocol):
+    """The clock as the flows see it (bot.clock.Clock is one): ages and expiries need both."""
+
+    def now(self) -> float: ...
+
+    def today(self) -> date: ...
+
+
+class BackendError(Exception):
+    """A refusal the user should hear about; `code` selects the catalog message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Backend(Protocol):
+    """The social-security service as the flows see it. Errors raise BackendError(code)."""
+
+    def person(self, id_number: str) -> Person | None: ...
+
+    def name_matches(self, id_number: str, name: str) -> bool: ...
+
+    def card(self, card_number: str) -> Card | None: ...
+
+    def cards_of(self, id_number: str) -> list[Card]: ...
+
+    def guardian_relation(self, minor: str, guardian: str) -> Relation | None: ...
+
+    def send_code(self, id_number: str, purpose: Purpose) -> CodeSent: ...
+
+    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck: ...
+
+    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+        """Bind; BackendError 'card_bound' / 'account_bound' / 'card_lost' / 'card_frozen'."""
+        ...
+
+    def binding(self, openid: str) -> Card | None: ...
+
+    def unbind(self, openid: str) -> Card | None: ...
+
+    def password_is(self, id_number: str, password: str) -> bool:
+        """True when `password` is the current password of the holder's card."""
+        ...
+
+    def set_password(self, id_number: str, password: str) -> None: ...
+
+    def verify_password(self, card_number: str, password: str) -> bool: ...
+
+    def open_review(self, id_number: str, openid: str, reason: str) -> Review: ...
+
+    def reviews(self, openid: str | None = None) -> list[Review]: ...
+
+    def decide_review(self, ref: str, approve: bool) -> Review: ...
+
+    def reset(self) -> None:
+        """Reload the seed, dropping bindings, codes, reviews and changed passwords."""
+        ...
+
+    def close(self) -> None:
+        """Release connections (SQLite files, HTTP sessions); the app calls it at shutdown."""
+        ...
