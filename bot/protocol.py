@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 import types
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from xml.parsers import expat
 import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.events import EVENT_TYPES
+from wechatpy.fields import FloatField, IntegerField
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 - re-exported
@@ -24,6 +26,13 @@ from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 
 MAX_BODY = 64 * 1024
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
 TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
+DIGIT_LIMITS = {"CreateTime": 10, "MsgId": 20}  # seconds to 2286; 64-bit ids
+MAX_TIMESTAMP_DIGITS = 12
+# [0-9], not \d or str.isdigit(): those take '²' or '١', which int() then rejects or reads.
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
+_FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
+# Numbers wechatpy keeps as text yet converts in properties (LocationMessage.location).
+TEXT_NUMBERS = {"Location_X": _FLOAT, "Location_Y": _FLOAT, "Scale": _INTEGER}
 
 
 class ProtocolError(Exception):
@@ -43,6 +52,31 @@ class BadRequest(ProtocolError):
 def sign(*parts: str) -> str:
     """The platform's signature: sha1 over the sorted, concatenated parts."""
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+def ascii_digits(value: object, most: int) -> bool:
+    """True for 1..`most` ASCII digits only: what int() may be given from the wire."""
+    return isinstance(value, str) and 0 < len(value) <= most and value.isascii() \
+        and value.isdigit()
+
+
+def _check_numbers(cls: type[BaseMessage], fields: dict) -> None:
+    # wechatpy converts these lazily with int()/float(): a bad one would raise deep in a handler.
+    for field in cls._fields.values():  # noqa: SLF001 - wechatpy keeps its fields there
+        value = fields.get(field.name)
+        if value is None:
+            continue
+        if field.name in DIGIT_LIMITS:
+            if not ascii_digits(value, DIGIT_LIMITS[field.name]):
+                most = DIGIT_LIMITS[field.name]
+                raise BadRequest(f"{field.name} must be a number of at most {most} digits")
+        elif isinstance(field, IntegerField) and not _INTEGER.fullmatch(str(value)):
+            raise BadRequest(f"{field.name} must be a whole number")
+        elif isinstance(field, FloatField) and not _FLOAT.fullmatch(str(value)):
+            raise BadRequest(f"{field.name} must be a decimal number")
+    for name, pattern in TEXT_NUMBERS.items():
+        if name in fields and not pattern.fullmatch(str(fields[name])):
+            raise BadRequest(f"{name} must be a number")
 
 
 def _same(expected: str, given: str | None) -> bool:
@@ -86,12 +120,18 @@ def to_message(fields: dict) -> BaseMessage:
     for name in TEXT_FIELDS:
         if not isinstance(fields.get(name), str | None):
             raise BadRequest(f"{name} must be text")
-    for name, digits in (("CreateTime", 10), ("MsgId", 20)):  # seconds to 2286; 64-bit ids
-        if name in fields and not (str(fields[name]).isdigit() and len(fields[name]) <= digits):
+    for name, digits in DIGIT_LIMITS.items():  # also for types wechatpy does not know
+        if name in fields and not ascii_digits(fields[name], digits):
             raise BadRequest(f"{name} must be a number of at most {digits} digits")
+    cls = _message_class(fields)
+    _check_numbers(cls, fields)
+    return cls(fields)
+
+
+def _message_class(fields: dict) -> type[BaseMessage]:
     kind = fields["MsgType"].lower()
     if kind != "event" and not kind.startswith("device_"):
-        return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)
+        return MESSAGE_TYPES.get(kind, UnknownMessage)
     event = str(fields.get("Event") or kind).lower()
     if kind.startswith("device_") and "Event" in fields:
         event = f"device_{event}"
@@ -102,7 +142,7 @@ def to_message(fields: dict) -> BaseMessage:
         elif key.startswith("qrscene_"):
             event = fields["Event"] = "subscribe_scan"
             fields["EventKey"] = key[len("qrscene_"):]
-    return EVENT_TYPES.get(event, UnknownMessage)(fields)
+    return EVENT_TYPES.get(event, UnknownMessage)
 
 
 def kind_of(message: BaseMessage) -> str:
@@ -138,7 +178,7 @@ class Codec:
     def check_query(self, query: Mapping[str, str]) -> None:
         """Signature and freshness of the query string; Forbidden when either fails."""
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not ascii_digits(timestamp, MAX_TIMESTAMP_DIGITS):
             raise Forbidden("timestamp missing or not a number")
         if self.tolerance and abs(self._now() - int(timestamp)) > self.tolerance:
             raise Forbidden("timestamp outside the tolerance")

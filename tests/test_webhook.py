@@ -222,3 +222,37 @@ def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplo
 
 def test_healthz(client):
     assert client.get("/healthz").json["status"] == "ok"
+
+
+PUSH = ("<xml><ToUserName>gh</ToUserName><FromUserName>oDigits</FromUserName>"
+        "<CreateTime>{t}</CreateTime><MsgType>{kind}</MsgType>{extra}<MsgId>{i}</MsgId></xml>")
+
+
+@pytest.mark.parametrize("timestamp", ["²", "①", "١٧٠٠٠٠٠٠٠٠", "+1700000000", " 1700000000"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_timestamp_of_non_ascii_digits_is_forbidden(now_app, method, timestamp):
+    """str.isdigit() takes '²' and '١'; int() then fails or reads them: both must be a 403."""
+    query = {**signed(timestamp=timestamp), "echostr": "e"}
+    body = PUSH.format(t=1, kind="text", extra="<Content>菜单</Content>", i=1)
+    answer = now_app.test_client().open("/wechat", method=method, query_string=query, data=body)
+    assert answer.status_code == 403
+    assert b"timestamp" in answer.data
+
+
+@pytest.mark.parametrize(("kind", "extra", "t", "i"), [
+    ("text", "<Content>菜单</Content>", "²", "1"),
+    ("text", "<Content>菜单</Content>", "١٧٠٠٠٠٠٠٠٠", "1"),
+    ("text", "<Content>菜单</Content>", "{now}", "¹²"),
+    ("text", "<Content>菜单</Content>", "{now}", "４２"),  # full-width digits
+    ("event", "<Event>LOCATION</Event><Latitude>²</Latitude><Longitude>1</Longitude>", "{now}",
+     "1"),
+    ("location", "<Location_X>23.1</Location_X><Location_Y>1</Location_Y><Scale>①</Scale>",
+     "{now}", "1"),
+    ("event", "<Event>MASSSENDJOBFINISH</Event><MsgID>٣</MsgID>", "{now}", "1"),
+])
+def test_numeric_fields_of_non_ascii_digits_are_refused(now_app, kind, extra, t, i, caplog):
+    query = signed()
+    body = PUSH.format(t=t.format(now=query["timestamp"]), kind=kind, extra=extra, i=i)
+    answer = now_app.test_client().post("/wechat", query_string=query, data=body)
+    assert answer.status_code == 400, answer.data
+    assert "handling failed" not in caplog.text
