@@ -2,51 +2,30 @@
 
 No Flask here (like Flask's own sansio core): the webhook hands in a query mapping and body
 bytes and gets back a parsed message or a ProtocolError carrying the HTTP status to answer.
+Parsing lives in bot/pushxml.py, replies in bot/replies.py; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import time
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from xml.parsers import expat
 
-import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.events import EVENT_TYPES
-from wechatpy.fields import FloatField, IntegerField
-from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
+from wechatpy.messages import BaseMessage
 
-from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 - re-exported
+from bot.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
+from bot.refusals import BadRequest, Forbidden, ProtocolError
+from bot.replies import Article, Image, News, Reply, Text, render
+
+__all__ = ["MAX_BODY", "Article", "BadRequest", "Codec", "Forbidden", "Image", "Inbound",
+           "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of", "parse_xml",
+           "render", "sign", "to_message"]
 
 MAX_BODY = 64 * 1024
-REQUIRED = ("ToUserName", "FromUserName", "MsgType")
-TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
-DIGIT_LIMITS = {"CreateTime": 10, "MsgId": 20}  # seconds to 2286; 64-bit ids
 MAX_TIMESTAMP_DIGITS = 12
-# [0-9], not \d or str.isdigit(): those take '²' or '١', which int() then rejects or reads.
-_INTEGER = re.compile(r"-?[0-9]{1,20}")
-_FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
-# Numbers wechatpy keeps as text yet converts in properties (LocationMessage.location).
-TEXT_NUMBERS = {"Location_X": _FLOAT, "Location_Y": _FLOAT, "Scale": _INTEGER}
-
-
-class ProtocolError(Exception):
-    """A request the platform would never send; `status` is what the webhook answers."""
-
-    status = 400
-
-
-class Forbidden(ProtocolError):
-    status = 403
-
-
-class BadRequest(ProtocolError):
-    status = 400
 
 
 def sign(*parts: str) -> str:
@@ -54,107 +33,8 @@ def sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def ascii_digits(value: object, most: int) -> bool:
-    """True for 1..`most` ASCII digits only: what int() may be given from the wire."""
-    return isinstance(value, str) and 0 < len(value) <= most and value.isascii() \
-        and value.isdigit()
-
-
-def _check_numbers(cls: type[BaseMessage], fields: dict) -> None:
-    # wechatpy converts these lazily with int()/float(): a bad one would raise deep in a handler.
-    for field in cls._fields.values():  # noqa: SLF001 - wechatpy keeps its fields there
-        value = fields.get(field.name)
-        if value is None:
-            continue
-        if field.name in DIGIT_LIMITS:
-            if not ascii_digits(value, DIGIT_LIMITS[field.name]):
-                most = DIGIT_LIMITS[field.name]
-                raise BadRequest(f"{field.name} must be a number of at most {most} digits")
-        elif isinstance(field, IntegerField) and not _INTEGER.fullmatch(str(value)):
-            raise BadRequest(f"{field.name} must be a whole number")
-        elif isinstance(field, FloatField) and not _FLOAT.fullmatch(str(value)):
-            raise BadRequest(f"{field.name} must be a decimal number")
-    for name, pattern in TEXT_NUMBERS.items():
-        if name in fields and not pattern.fullmatch(str(fields[name])):
-            raise BadRequest(f"{name} must be a number")
-
-
 def _same(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), (given or "").encode())
-
-
-def _no_doctype(*_args: object) -> None:
-    raise ValueError("DTDs are refused")
-
-
-def _create_guarded_parser(*args: object, **kwargs: object) -> expat.XMLParserType:
-    # Refusing the DOCTYPE at its start means no entity is ever declared, let alone expanded.
-    parser = expat.ParserCreate(*args, **kwargs)
-    parser.StartDoctypeDeclHandler = _no_doctype
-    return parser
-
-
-_GUARDED_EXPAT = types.SimpleNamespace(ParserCreate=_create_guarded_parser)
-
-
-def parse_xml(body: bytes | str) -> dict:
-    """Parse one `<xml>` document into a dict, refusing DTDs, entities and other shapes."""
-    try:
-        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True)
-    except (ValueError, expat.ExpatError) as exc:
-        raise BadRequest(f"not well-formed XML: {exc}") from None
-    root = doc.get("xml") if isinstance(doc, dict) else None
-    if not isinstance(root, dict):
-        raise BadRequest("the root element must be <xml> with fields inside")
-    return root
-
-
-def to_message(fields: dict) -> BaseMessage:
-    """Pick the wechatpy class the way `wechatpy.parse_message` does, without parsing again."""
-    for name in REQUIRED:
-        if not isinstance(fields.get(name), str) or not fields[name].strip():
-            raise BadRequest(f"missing {name}")
-    for name, value in fields.items():
-        if isinstance(value, list):
-            raise BadRequest(f"{name} appears more than once")
-    for name in TEXT_FIELDS:
-        if not isinstance(fields.get(name), str | None):
-            raise BadRequest(f"{name} must be text")
-    for name, digits in DIGIT_LIMITS.items():  # also for types wechatpy does not know
-        if name in fields and not ascii_digits(fields[name], digits):
-            raise BadRequest(f"{name} must be a number of at most {digits} digits")
-    cls = _message_class(fields)
-    _check_numbers(cls, fields)
-    return cls(fields)
-
-
-def _message_class(fields: dict) -> type[BaseMessage]:
-    kind = fields["MsgType"].lower()
-    if kind != "event" and not kind.startswith("device_"):
-        return MESSAGE_TYPES.get(kind, UnknownMessage)
-    event = str(fields.get("Event") or kind).lower()
-    if kind.startswith("device_") and "Event" in fields:
-        event = f"device_{event}"
-    key = fields.get("EventKey")
-    if event == "subscribe" and isinstance(key, str) and key:
-        if key.startswith(("scanbarcode|", "scanimage|")):
-            event = fields["Event"] = "subscribe_scan_product"
-        elif key.startswith("qrscene_"):
-            event = fields["Event"] = "subscribe_scan"
-            fields["EventKey"] = key[len("qrscene_"):]
-    return EVENT_TYPES.get(event, UnknownMessage)
-
-
-def kind_of(message: BaseMessage) -> str:
-    """The message type, also for types wechatpy 1.8 files as unknown (e.g. `file`)."""
-    if message.type != "unknown":
-        return message.type
-    return str(message._data.get("MsgType", "unknown")).lower()  # noqa: SLF001 - no accessor
-
-
-def event_of(message: BaseMessage) -> str:
-    """The event name as wechatpy knows it, or lower-cased as sent when it does not."""
-    return getattr(message, "event", None) or str(message._data.get("Event", "")).lower()
 
 
 @dataclass(frozen=True)
