@@ -17,6 +17,7 @@ from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.refusals import BadRequest
 
+MAX_DEPTH = 8  # elements inside <xml>; the platform's deepest (SendPicsInfo/PicList/item/...) is 4
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
 TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
 DIGIT_LIMITS = {"CreateTime": 10, "MsgId": 20}  # seconds to 2286; 64-bit ids
@@ -66,10 +67,19 @@ def _create_guarded_parser(*args: object, **kwargs: object) -> expat.XMLParserTy
 _GUARDED_EXPAT = types.SimpleNamespace(ParserCreate=_create_guarded_parser)
 
 
+def _shallow(path: list, key: str, value: object) -> tuple[str, object]:
+    # Called as each element closes: a 9,000-deep body is refused at its innermost element,
+    # before anything downstream (json, the recorder, wechatpy) has to walk it recursively.
+    if len(path) > MAX_DEPTH + 1:
+        raise BadRequest(f"elements nested deeper than {MAX_DEPTH}")
+    return key, value
+
+
 def parse_xml(body: bytes | str) -> dict:
-    """Parse one `<xml>` document into a dict, refusing DTDs, entities and other shapes."""
+    """Parse one `<xml>` document into a dict, refusing DTDs, entities, deep nesting, odd shapes."""
     try:
-        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True)
+        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True,
+                              postprocessor=_shallow)
     except (ValueError, expat.ExpatError) as exc:
         raise BadRequest(f"not well-formed XML: {exc}") from None
     root = doc.get("xml") if isinstance(doc, dict) else None

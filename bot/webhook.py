@@ -56,8 +56,7 @@ def receive() -> Response:
     if not inbound.encrypted:  # msg_signature already binds an encrypted body to its query
         query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
         claim = (query_key, hashlib.sha1(body).hexdigest(), max(bot.codec.tolerance, 300))
-    for hook in bot.before_message:
-        hook(inbound)
+    _run_hooks(bot.before_message, inbound)
     try:
         reply = bot.engine.handle(inbound.message, claim)
     except ClaimConflict:
@@ -65,9 +64,18 @@ def receive() -> Response:
     except Exception:  # the platform must never see a 500: log, then tell it to stop retrying
         log.exception("message handling failed [request %s]", g.request_id)
         reply = ""
-    for hook in bot.after_message:
-        hook(inbound, reply)
+    _run_hooks(bot.after_message, inbound, reply)
     return _xml(bot.codec.encode(reply, inbound))
+
+
+def _run_hooks(hooks: list, *args: object) -> None:
+    """Observers (the recorder, the mock API) must never turn a push into a 500 or a lost reply."""
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:  # logged with its traceback; the push is answered as if unobserved
+            log.exception("message hook %s failed [request %s]",
+                          getattr(hook, "__qualname__", hook), g.request_id)
 
 
 def _too_large() -> Response:

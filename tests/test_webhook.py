@@ -256,3 +256,34 @@ def test_numeric_fields_of_non_ascii_digits_are_refused(now_app, kind, extra, t,
     answer = now_app.test_client().post("/wechat", query_string=query, data=body)
     assert answer.status_code == 400, answer.data
     assert "handling failed" not in caplog.text
+
+
+def _deep(depth: int) -> str:
+    return "<a>" * depth + "x" + "</a>" * depth
+
+
+@pytest.mark.parametrize(("depth", "status"), [(4, 200), (8, 200), (9, 400), (9000, 400)])
+def test_deep_nesting_is_refused_before_the_recorder_sees_it(tmp_path, depth, status, caplog):
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path),
+                      "BOT_RECORD_DIR": str(tmp_path / "rec")})
+    query = signed()
+    body = PUSH.format(t=query["timestamp"], kind="text",
+                       extra=f"<Content>菜单</Content><Extra>{_deep(depth - 1)}</Extra>", i=7)
+    answer = app.test_client().post("/wechat", query_string=query, data=body)
+    app.extensions["wxbot"].close()
+    assert answer.status_code == status, answer.data[:200]
+    recorded = (tmp_path / "rec" / "traffic.jsonl").read_text().splitlines()
+    assert len(recorded) == (1 if status == 200 else 0)
+    assert "failed" not in caplog.text
+
+
+@pytest.mark.parametrize("hooks", ["before_message", "after_message"])
+def test_a_failing_hook_never_costs_the_reply(app, wechat, hooks, caplog):
+    def explode(*_args):
+        raise RecursionError("an observer broke")
+
+    getattr(app.extensions["wxbot"], hooks).append(explode)
+    delivery = wechat.text("oHook", "菜单")
+    assert (delivery.status, delivery.ok) == (200, True), delivery.error
+    assert "绑定社保卡" in delivery.text
+    assert "hook" in caplog.text and "explode" in caplog.text
