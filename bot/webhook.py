@@ -10,10 +10,12 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
 from bot.store import ClaimConflict
+from bot.store.base import SESSION_GRACE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
 SIGNED = ("signature", "timestamp", "nonce")
+MIN_CLAIM_TTL = 300  # seconds a signed query stays tied to its body, however small the tolerance
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -55,7 +57,8 @@ def receive() -> Response:
     claim = None
     if not inbound.encrypted:  # msg_signature already binds an encrypted body to its query
         query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
-        claim = (query_key, hashlib.sha1(body).hexdigest(), max(bot.codec.tolerance, 300))
+        ttl = claim_ttl(bot.codec.tolerance, bot.config["BOT_SESSION_TTL"])
+        claim = (query_key, hashlib.sha1(body).hexdigest(), ttl)
     _run_hooks(bot.before_message, inbound)
     try:
         reply = bot.engine.handle(inbound.message, claim)
@@ -66,6 +69,17 @@ def receive() -> Response:
         reply = ""
     _run_hooks(bot.after_message, inbound, reply)
     return _xml(bot.codec.encode(reply, inbound))
+
+
+def claim_ttl(tolerance: int, session_ttl: int) -> int:
+    """As long as the query's timestamp can still pass the check, so a replay never finds it free.
+
+    A timestamp passes from `tolerance` seconds ahead of now to `tolerance` behind: 2x. With no
+    tolerance it passes forever, so the claim outlives everything the store keeps of a follower.
+    """
+    if tolerance == 0:
+        return session_ttl + SESSION_GRACE
+    return max(2 * tolerance + 1, MIN_CLAIM_TTL)
 
 
 def _run_hooks(hooks: list, *args: object) -> None:

@@ -287,3 +287,30 @@ def test_a_failing_hook_never_costs_the_reply(app, wechat, hooks, caplog):
     assert (delivery.status, delivery.ok) == (200, True), delivery.error
     assert "绑定社保卡" in delivery.text
     assert "hook" in caplog.text and "explode" in caplog.text
+
+
+def _push(content: str, msg_id: int, at: int) -> str:
+    return PUSH.format(t=at, kind="text", extra=f"<Content>{content}</Content>", i=msg_id)
+
+
+@pytest.mark.parametrize(("tolerance", "ahead", "later"), [
+    (0, -10**6, 301),        # time unchecked: an old query is signed for good...
+    (0, -10**6, 86_000),     # ...so its claim outlives the platform's retries by far
+    (300, 299, 400),         # signed 299 s ahead: its timestamp still passes 400 s on
+    (60, 59, 100),
+])
+def test_a_signed_query_stays_bound_to_its_body_while_it_can_pass(tmp_path, tolerance, ahead,
+                                                                  later):
+    from bot.clock import ManualClock
+
+    clock = ManualClock(float(int(time.time())))
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
+                      "WECHAT_TIMESTAMP_TOLERANCE": tolerance})
+    client = app.test_client()
+    query = signed(timestamp=str(int(clock.now()) + ahead), nonce="once")
+    first = client.post("/wechat", query_string=query, data=_push("菜单", 1, 1))
+    clock.advance(later)
+    replayed = client.post("/wechat", query_string=query, data=_push("绑定社保卡", 2, 2))
+    app.extensions["wxbot"].close()
+    assert first.status_code == 200
+    assert replayed.status_code == 403
