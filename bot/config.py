@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(ROOT / "fixtures" / "backend.yaml"),
     "BOT_SIMULATOR": False,
+    "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_LANG": "zh_CN",
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
@@ -74,6 +75,7 @@ def validate(cfg: dict) -> dict:
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
+    cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"

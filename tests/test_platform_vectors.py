@@ -61,9 +61,8 @@ def recorder() -> Flask:
 
 
 def platform(vector: dict, monkeypatch: pytest.MonkeyPatch, **options) -> PlatformClient:
-    client = PlatformClient(
-        recorder(), vector["token"], clock=ManualClock(float(vector["timestamp"])), **options
-    )
+    at = ManualClock(float(vector["timestamp"]))
+    client = PlatformClient(recorder(), vector["token"], clock=at, signing_clock=at, **options)
     monkeypatch.setattr(client, "nonce", lambda: vector["nonce"])
     return client
 

@@ -44,7 +44,7 @@ queries = st.dictionaries(st.sampled_from(["encrypt_type", "msg_signature", "ope
 @given(body=bodies, extra=queries, signed=st.booleans())
 def test_webhook_never_answers_500(app, body, extra, signed, caplog):
     caplog.clear()
-    ts, nonce = str(int(app.extensions["wxbot"].clock.now())), str(time.perf_counter_ns())
+    ts, nonce = str(int(time.time())), str(time.perf_counter_ns())
     query = {"timestamp": ts, "nonce": nonce, **extra,
              "signature": sign(TOKEN, ts, nonce) if signed else "0" * 40}
     answer = app.test_client().post("/wechat", query_string=query, data=body)
