@@ -50,7 +50,12 @@ def receive() -> Response:
     bot = current_app.extensions["wxbot"]
     if (request.content_length or 0) > MAX_BODY:
         return _too_large()
-    body = request.stream.read(MAX_BODY + 1)
+    try:
+        body = request.stream.read(MAX_BODY + 1)
+    except OSError:  # TimeoutError from the server's body deadline, or the client went away
+        log.warning("refused POST /wechat: body not received in time [request %s]",
+                    g.request_id)
+        return _text("408 request body not received in time", 408)
     if len(body) > MAX_BODY:
         return _too_large()
     inbound = bot.codec.decode(request.args, body)
