@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,8 @@ from bot.protocol import Codec, Inbound
 from bot.store import Store, open_store
 from flows import ALL_FLOWS
 from flows.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -58,6 +61,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         backend = make_backend(cfg, clock)
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
     store = open_store(cfg["BOT_STORE"], clock)
+    if cfg["BOT_STORE"].startswith("memory://"):
+        log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
+                    "process (several workers would each see their own), and expect to lose "
+                    "them on restart")
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.

@@ -68,6 +68,7 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
     cfg = _config(overrides)
     try:
         serving.check_simulator_hosts(cfg, [host])
+        serving.check_workers(cfg, workers)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if workers > 1 or use_gunicorn:
