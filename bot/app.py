@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask
 
-from bot import webhook
+from bot import health, webhook
 from bot.clock import Clock
 from bot.config import load_config
 from bot.engine import Engine
@@ -73,9 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["wxbot"] = Bot(cfg, clock, store, backend, codec, engine)
 
     webhook.init_app(app)
-    app.add_url_rule("/healthz", "healthz", lambda: jsonify(
-        status="ok", store=cfg["BOT_STORE"].split(":", 1)[0], backend=cfg["BOT_BACKEND"],
-        simulator=cfg["BOT_SIMULATOR"], lang=app.extensions["wxbot"].catalog.lang))
+    health.init_app(app)
     if cfg["BOT_SIMULATOR"]:
         from bot.sim import web
 

@@ -220,9 +220,6 @@ def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplo
     assert secret not in caplog.text
 
 
-def test_healthz(client):
-    assert client.get("/healthz").json["status"] == "ok"
-
 
 PUSH = ("<xml><ToUserName>gh</ToUserName><FromUserName>oDigits</FromUserName>"
         "<CreateTime>{t}</CreateTime><MsgType>{kind}</MsgType>{extra}<MsgId>{i}</MsgId></xml>")
