@@ -9,7 +9,9 @@ from typing import Any
 
 from dotenv import dotenv_values
 
-ROOT = Path(__file__).resolve().parent.parent
+# Shipped inside the package (a plain `pip install .` has no source tree); the repository's
+# fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
+DEFAULT_SEED = Path(__file__).resolve().parent / "data" / "backend.yaml"
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -20,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_STORE": None,  # derived from BOT_DATA_DIR when unset
     "BOT_DATA_DIR": "./instance",
     "BOT_BACKEND": "mock",
-    "BOT_BACKEND_SEED": str(ROOT / "fixtures" / "backend.yaml"),
+    "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_LANG": "zh_CN",

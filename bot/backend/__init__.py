@@ -16,7 +16,7 @@ from bot.backend.service import Backend, BackendError, SimulatedBackend
 from bot.clock import Clock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SEED = REPO_ROOT / "fixtures" / "backend.yaml"
+DEFAULT_SEED = Path(__file__).resolve().parent.parent / "data" / "backend.yaml"  # package data
 
 __all__ = [
     "Backend",
