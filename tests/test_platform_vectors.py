@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -16,11 +14,8 @@ from bot.clock import ManualClock
 from bot.sim.envelope import Envelope
 from bot.sim.messages import cdata
 from bot.sim.platform import PlatformClient
+from tests.conftest import SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = Path(
-    os.environ.get("WXBOT_PLATFORM_SAMPLES", ROOT.parent / "shared" / "platform-samples")
-)
 VECTORS = SAMPLES / "crypto_vectors.json"
 
 
