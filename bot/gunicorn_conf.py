@@ -24,7 +24,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes; one per core is typical
 THREADS = 16  # pushes in flight per worker: at 4 s each, ~4 pushes/s per worker past the window
 threads = THREADS
-bind = [os.environ.get("BOT_BIND", "127.0.0.1:8080")]
+bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) overrides it
 # A worker whose main loop is silent this long is killed and replaced; request threads do not
 # count (gthread's loop keeps beating while they work), so this only catches a frozen process.
 WORKER_TIMEOUT = 30

@@ -56,15 +56,21 @@ def test_serve_names_the_simulator_plainly(sim_env, tmp_path):
     assert "SIMULATOR" not in (tmp_path / "plain.log").read_text()
 
 
-@pytest.mark.parametrize("args", [["serve", "--host", "0.0.0.0"],
-                                  ["serve", "--host", "0.0.0.0", "--workers", "2"]])
+@pytest.mark.parametrize("args", [
+    ["bot", "serve", "--host", "0.0.0.0", "--port", "{port}"],
+    ["bot", "serve", "--host", "0.0.0.0", "--workers", "2", "--port", "{port}"],
+    ["gunicorn", "-c", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:{port}", "bot:create_app()"],
+])
 def test_serve_refuses_the_simulator_on_a_public_address(sim_env, tmp_path, args):
     started = time.monotonic()
     env = {k: v for k, v in os.environ.items() if k != "BOT_SIMULATOR_REMOTE"}
-    done = subprocess.run([sys.executable, "-m", "bot", *args, "--port", str(free_port())],
+    port = str(free_port())
+    done = subprocess.run([sys.executable, "-m", *(a.format(port=port) for a in args)],
                           env={**env, **sim_env}, capture_output=True, text=True, timeout=30)
     assert done.returncode != 0
-    assert "--allow-remote-simulator" in done.stderr and "0.0.0.0" in done.stderr
+    said = done.stdout + done.stderr
+    assert "--allow-remote-simulator" in said and "0.0.0.0" in said
+    assert "Booting worker" not in said
     assert time.monotonic() - started < 30  # refused before serving anything
 
 

@@ -35,8 +35,9 @@ bodies = st.one_of(
     st.binary(max_size=200),
     st.text(max_size=200),
 )
-queries = st.dictionaries(st.sampled_from(["encrypt_type", "msg_signature", "openid", "echostr"]),
-                          st.sampled_from(["aes", "raw", "", "x" * 40]), max_size=4)
+queries = st.dictionaries(
+    st.sampled_from(["encrypt_type", "msg_signature", "openid", "echostr", "timestamp"]),
+    st.sampled_from(["aes", "raw", "", "x" * 40, "²", "١٢٣", "-1", "1e9"]), max_size=4)
 
 
 @settings(max_examples=150, deadline=None,
