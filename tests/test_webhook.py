@@ -311,3 +311,23 @@ def test_a_signed_query_stays_bound_to_its_body_while_it_can_pass(tmp_path, tole
     app.extensions["wxbot"].close()
     assert first.status_code == 200
     assert replayed.status_code == 403
+
+
+class _StalledBody:
+    """A request body whose reads time out, as under gunicorn_conf's body deadline."""
+
+    def read(self, *_args) -> bytes:
+        raise TimeoutError("request body not complete within 2.0 s")
+
+    readinto = readline = read
+
+
+def test_a_body_that_times_out_is_a_408_that_changes_nothing(now_app, caplog):
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path="/wechat", method="POST", query_string=signed()).get_environ()
+    environ.update({"wsgi.input": _StalledBody(), "CONTENT_LENGTH": "400",
+                    "wsgi.input_terminated": True})  # as gunicorn: werkzeug reads it unwrapped
+    _, status, _ = run_wsgi_app(now_app, environ, buffered=True)
+    assert status.startswith("408")
+    assert "handling failed" not in caplog.text and "not received in time" in caplog.text
