@@ -38,10 +38,10 @@ def installed(tmp_path_factory):
 class Installed(Server):
     """gunicorn run from a directory with no source tree, importing only the installed copy."""
 
-    def __init__(self, site, cwd, env: dict[str, str]) -> None:
+    def __init__(self, site, cwd, env: dict[str, str], conf: list[str]) -> None:
         super().__init__([], env, cwd / "gunicorn.log")
-        self.args = ["-c", "python:bot.gunicorn_conf", "--bind", f"127.0.0.1:{self.port}",
-                     "--workers", "1", "bot:create_app()"]
+        self.args = [*conf, "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+                     "bot:create_app()"]
         self.site, self.cwd = site, cwd
 
     def start(self, timeout: float = 30.0) -> Installed:
@@ -73,9 +73,11 @@ def test_the_wheel_carries_the_default_seed(installed):
     assert first == "#"
 
 
-def test_gunicorn_starts_the_installed_bot_from_any_directory(installed, tmp_path):
+@pytest.mark.parametrize("conf", [["-c", "python:bot.gunicorn_conf"], []],
+                         ids=["project-config", "plain"])
+def test_gunicorn_starts_the_installed_bot_from_any_directory(installed, tmp_path, conf):
     env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "data")}
-    server = Installed(installed / "site", tmp_path, env).start()
+    server = Installed(installed / "site", tmp_path, env, conf).start()
     try:
         with PlatformClient(server.url, TOKEN) as wx:
             for said, asked in [("绑定社保卡", "身份证号"), ("110105199001011232", "姓名"),
