@@ -99,3 +99,13 @@ def test_is_loopback(host, loopback):
 def test_gunicorn_binds_are_read_for_their_hosts():
     assert bind_hosts(["127.0.0.1:8080", "[::1]:80", "0.0.0.0:1", "unix:/tmp/s", "localhost"]) \
         == ["127.0.0.1", "[::1]", "0.0.0.0", "localhost"]
+
+
+def test_demo_says_the_simulator_is_on(monkeypatch, tmp_path):
+    ran = []
+    monkeypatch.setattr(cli, "_run", lambda app, host, port: ran.append((host, port)))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli.main, ["demo", "--no-browser", "--port", "8099"])
+    assert result.exit_code == 0, result.output
+    assert ran == [("127.0.0.1", 8099)]  # the demo never listens beyond this machine
+    assert "SIMULATOR ON" in result.output and "read every" in result.output
