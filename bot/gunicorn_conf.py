@@ -35,10 +35,11 @@ graceful_timeout = GRACEFUL_TIMEOUT
 # The platform opens a connection per push; a short keep-alive frees idle sockets quickly.
 KEEPALIVE = 2
 keepalive = KEEPALIVE
-# The whole body must arrive this soon after the headers; the platform's bodies (< 64 KiB)
-# arrive in milliseconds, and the rest of the 5 s window belongs to the work. A body sent a
-# byte a second is cut off here (408) instead of holding a worker thread for hours.
-BODY_DEADLINE = 2.0
+# The whole body must arrive this soon after the headers. The platform's bodies (< 64 KiB)
+# arrive in milliseconds; this plus the reply deadline (BOT_REPLY_DEADLINE, 4 s) stays inside
+# the platform's 5 s. A body sent a byte a second is cut off (408) instead of holding a worker
+# thread for hours.
+BODY_DEADLINE = 1.0
 
 
 class DeadlineSocket:

@@ -85,9 +85,9 @@ def test_gunicorn_answers_a_push_sent_in_pieces_quickly(gunicorn_server):
     with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=5) as sock:
         sock.sendall(f"POST /wechat?{query} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}"
                      "\r\nConnection: close\r\n\r\n".encode())
-        for i in range(0, len(body), 40):
-            sock.sendall(body[i:i + 40])
-            time.sleep(0.1)
+        for i in range(0, len(body), 60):
+            sock.sendall(body[i:i + 60])
+            time.sleep(0.05)
         answer = b"".join(iter(lambda: sock.recv(65536), b""))
     loris.sock.close()
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
@@ -98,3 +98,14 @@ def test_gunicorn_serves_healthz_from_two_workers(gunicorn_server):
     assert requests.get(f"{gunicorn_server.url}/healthz", timeout=5).status_code == 200
     log = gunicorn_server.log.read_text()
     assert "gthread" in log and log.count("Booting worker") >= 2
+
+
+def test_gunicorn_settings_fit_the_platforms_window():
+    """What a push may spend before the reply is written, and how long a stop waits for it."""
+    from bot import gunicorn_conf as conf
+
+    reply_deadline = 4.0  # BOT_REPLY_DEADLINE's default (DESIGN.md)
+    assert conf.worker_class == "gthread" and conf.threads >= 8
+    assert conf.BODY_DEADLINE + reply_deadline <= WINDOW
+    assert conf.graceful_timeout > reply_deadline  # a stop lets pushes in flight finish
+    assert conf.keepalive < WINDOW

@@ -317,7 +317,7 @@ class _StalledBody:
     """A request body whose reads time out, as under gunicorn_conf's body deadline."""
 
     def read(self, *_args) -> bytes:
-        raise TimeoutError("request body not complete within 2.0 s")
+        raise TimeoutError("request body not complete within 1.0 s")
 
     readinto = readline = read
 
