@@ -44,13 +44,18 @@ def check_simulator_hosts(cfg: Mapping[str, Any], hosts: Iterable[str]) -> None:
 
 
 def bind_hosts(binds: Iterable[str]) -> list[str]:
-    """The host part of gunicorn binds (`HOST:PORT`, `[V6]:PORT`, `unix:PATH` is local)."""
+    """The host part of gunicorn binds: `HOST:PORT`, `[V6]:PORT`, `HOST`; `unix:PATH` is local."""
     hosts = []
     for bind in binds:
         if bind.startswith(("unix:", "fd://")):
             continue
-        host = bind.rsplit(":", 1)[0] if ":" in bind.lstrip("[").split("]")[-1] else bind
-        hosts.append(host or "0.0.0.0")
+        if bind.startswith("["):
+            host = bind[1:].split("]", 1)[0]
+        elif bind.count(":") == 1:
+            host = bind.split(":", 1)[0]
+        else:
+            host = bind
+        hosts.append(host or "0.0.0.0")  # ":8080" listens everywhere
     return hosts
 
 

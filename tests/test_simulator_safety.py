@@ -97,8 +97,8 @@ def test_is_loopback(host, loopback):
 
 
 def test_gunicorn_binds_are_read_for_their_hosts():
-    assert bind_hosts(["127.0.0.1:8080", "[::1]:80", "0.0.0.0:1", "unix:/tmp/s", "localhost"]) \
-        == ["127.0.0.1", "[::1]", "0.0.0.0", "localhost"]
+    binds = ["127.0.0.1:8080", "[::1]:80", "0.0.0.0:1", "unix:/tmp/s", "localhost", ":80", "::"]
+    assert bind_hosts(binds) == ["127.0.0.1", "::1", "0.0.0.0", "localhost", "0.0.0.0", "::"]
 
 
 def test_demo_says_the_simulator_is_on(monkeypatch, tmp_path):
