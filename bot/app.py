@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask
 
-from bot import webhook
+from bot import health, webhook
 from bot.clock import Clock
 from bot.config import load_config
 from bot.engine import Engine
@@ -18,6 +19,7 @@ from flows.catalog import Catalog
 from flows.registry import ALL_FLOWS
 
 __all__ = ["Bot", "bot_of", "create_app", "current_bot"]  # Bot and its accessors: bot/parts.py
+log = logging.getLogger(__name__)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,16 +39,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         backend = make_backend(cfg, clock)
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
     store = open_store(cfg["BOT_STORE"], clock)
+    if cfg["BOT_STORE"].startswith("memory://"):
+        log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
+                    "process (several workers would each see their own), and expect to lose "
+                    "them on restart")
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
+    # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
-                  cfg["WECHAT_TIMESTAMP_TOLERANCE"], now=clock.now)
-    app.extensions[EXTENSION] = bot = Bot(cfg, clock, store, backend, codec, engine)
+                  cfg["WECHAT_TIMESTAMP_TOLERANCE"])
+    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine)
 
     webhook.init_app(app)
-    app.add_url_rule("/healthz", "healthz", lambda: jsonify(
-        status="ok", store=cfg["BOT_STORE"].split(":", 1)[0], backend=cfg["BOT_BACKEND"],
-        simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang))
+    health.init_app(app)
     if cfg["BOT_SIMULATOR"]:
         from bot.sim import web
 

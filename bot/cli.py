@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from bot import serving
 from bot.config import ConfigError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
 
 
 def _build(overrides: dict | None = None):  # noqa: ANN202 - a Flask app
@@ -23,6 +24,20 @@ def _build(overrides: dict | None = None):  # noqa: ANN202 - a Flask app
         return create_app(overrides)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _config(overrides: dict | None = None) -> dict:
+    from bot.config import load_config
+
+    try:
+        return load_config(overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _announce(cfg: dict, url: str, server: str) -> None:
+    for n, line in enumerate(serving.banner(cfg, url, server)):
+        console.print(f"[bold]{line}[/]" if n == 0 else f"[bold red]{line}[/]")
 
 
 def _run(app, host: str, port: int) -> None:  # noqa: ANN001
@@ -40,13 +55,31 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Serve the webhook for the platform (for production use gunicorn 'bot:create_app()')."""
-    app = _build()
-    cfg = app.config
-    mode = "plaintext, compat and safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
-    console.print(f"[bold]wxbot serve[/] on http://{host}:{port}/wechat ({mode}); "
-                  f"store {cfg['BOT_STORE']}; backend {cfg['BOT_BACKEND']}")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes; more than 1 runs gunicorn with bot/gunicorn_conf.py.")
+@click.option("--gunicorn", "use_gunicorn", is_flag=True,
+              help="Run gunicorn (threaded workers, the window's timeouts) even with 1 worker.")
+@click.option("--allow-remote-simulator", is_flag=True,
+              help="Let BOT_SIMULATOR listen on a non-loopback address (a private network only).")
+def serve(host: str, port: int, workers: int, use_gunicorn: bool,
+          allow_remote_simulator: bool) -> None:
+    """Serve the webhook for the platform (production: several workers under gunicorn)."""
+    overrides = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
+    cfg = _config(overrides)
+    try:
+        serving.check_simulator_hosts(cfg, [host])
+        serving.check_workers(cfg, workers)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if workers > 1 or use_gunicorn:
+        _announce(cfg, f"http://{host}:{port}", f"serve (gunicorn, {workers} workers)")
+        if allow_remote_simulator:
+            os.environ["BOT_SIMULATOR_REMOTE"] = "1"  # the gunicorn hook checks the bind again
+        argv = serving.gunicorn_argv(host, port, workers)
+        sys.stderr.flush()
+        os.execv(argv[0], argv)  # gunicorn becomes this process: signals reach its master
+    app = _build(overrides)
+    _announce(app.config, f"http://{host}:{port}", "serve")
     _run(app, host, port)
 
 
@@ -59,9 +92,9 @@ def demo(port: int, no_browser: bool) -> None:
                  "BOT_SIMULATOR": True}
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
-    console.print(f"[bold green]wxbot demo[/] — webhook {url}/wechat (token "
-                  f"{overrides['WECHAT_TOKEN']}), simulator {url}/sim, state in "
-                  f"{Path(app.config['BOT_DATA_DIR']).resolve()}")
+    _announce(app.config, url, "demo")
+    console.print(f"Webhook {url}/wechat (token {overrides['WECHAT_TOKEN']}), simulator "
+                  f"{url}/sim, state in {Path(app.config['BOT_DATA_DIR']).resolve()}")
     console.print("Talk to it: open the simulator page, or run [bold]wxbot chat --url "
                   f"{url}[/] in another terminal. Ctrl-C stops.")
     if not no_browser:

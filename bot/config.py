@@ -9,7 +9,9 @@ from typing import Any
 
 from dotenv import dotenv_values
 
-ROOT = Path(__file__).resolve().parent.parent
+# Shipped inside the package (a plain `pip install .` has no source tree); the repository's
+# fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
+DEFAULT_SEED = Path(__file__).resolve().parent / "data" / "backend.yaml"
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -20,8 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "BOT_STORE": None,  # derived from BOT_DATA_DIR when unset
     "BOT_DATA_DIR": "./instance",
     "BOT_BACKEND": "mock",
-    "BOT_BACKEND_SEED": str(ROOT / "fixtures" / "backend.yaml"),
+    "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
+    "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_LANG": "zh_CN",
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
@@ -74,6 +77,7 @@ def validate(cfg: dict) -> dict:
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
+    cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"

@@ -26,9 +26,13 @@ MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 
 
 def delivery_key(msg: BaseMessage) -> str:
-    """Retries share this key; MsgId alone has collided across users, so the user is in it."""
+    """Retries share this key; MsgId alone has collided across users, so the user is in it.
+
+    Events carry no MsgId: two menu clicks in one second differ only by EventKey.
+    """
     if kind_of(msg) == "event":
-        return f"e:{msg.source}:{msg.create_time}:{event_of(msg)}"
+        key = msg._data.get("EventKey") or ""  # noqa: SLF001 - not every event class has .key
+        return f"e:{msg.source}:{msg.create_time}:{event_of(msg)}:{key}"
     return f"m:{msg.source}:{msg.id}"
 
 

@@ -2,6 +2,7 @@
 
 No Flask here (like Flask's own sansio core): the webhook hands in a query mapping and body
 bytes and gets back a parsed message or a ProtocolError carrying the HTTP status to answer.
+Parsing lives in bot/pushxml.py, replies in bot/replies.py; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -9,35 +10,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from xml.parsers import expat
 
-import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
-from wechatpy.events import EVENT_TYPES
-from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
+from wechatpy.messages import BaseMessage
 
-from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 - re-exported
+from bot.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
+from bot.refusals import BadRequest, Forbidden, ProtocolError
+from bot.replies import Article, Image, News, Reply, Text, render
+
+__all__ = ["MAX_BODY", "Article", "BadRequest", "Codec", "Forbidden", "Image", "Inbound",
+           "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of", "parse_xml",
+           "render", "sign", "to_message"]
 
 MAX_BODY = 64 * 1024
-REQUIRED = ("ToUserName", "FromUserName", "MsgType")
-TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
-
-
-class ProtocolError(Exception):
-    """A request the platform would never send; `status` is what the webhook answers."""
-
-    status = 400
-
-
-class Forbidden(ProtocolError):
-    status = 403
-
-
-class BadRequest(ProtocolError):
-    status = 400
+MAX_TIMESTAMP_DIGITS = 12
 
 
 def sign(*parts: str) -> str:
@@ -47,74 +35,6 @@ def sign(*parts: str) -> str:
 
 def _same(expected: str, given: str | None) -> bool:
     return hmac.compare_digest(expected.encode(), (given or "").encode())
-
-
-def _no_doctype(*_args: object) -> None:
-    raise ValueError("DTDs are refused")
-
-
-def _create_guarded_parser(*args: object, **kwargs: object) -> expat.XMLParserType:
-    # Refusing the DOCTYPE at its start means no entity is ever declared, let alone expanded.
-    parser = expat.ParserCreate(*args, **kwargs)
-    parser.StartDoctypeDeclHandler = _no_doctype
-    return parser
-
-
-_GUARDED_EXPAT = types.SimpleNamespace(ParserCreate=_create_guarded_parser)
-
-
-def parse_xml(body: bytes | str) -> dict:
-    """Parse one `<xml>` document into a dict, refusing DTDs, entities and other shapes."""
-    try:
-        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True)
-    except (ValueError, expat.ExpatError) as exc:
-        raise BadRequest(f"not well-formed XML: {exc}") from None
-    root = doc.get("xml") if isinstance(doc, dict) else None
-    if not isinstance(root, dict):
-        raise BadRequest("the root element must be <xml> with fields inside")
-    return root
-
-
-def to_message(fields: dict) -> BaseMessage:
-    """Pick the wechatpy class the way `wechatpy.parse_message` does, without parsing again."""
-    for name in REQUIRED:
-        if not isinstance(fields.get(name), str) or not fields[name].strip():
-            raise BadRequest(f"missing {name}")
-    for name, value in fields.items():
-        if isinstance(value, list):
-            raise BadRequest(f"{name} appears more than once")
-    for name in TEXT_FIELDS:
-        if not isinstance(fields.get(name), str | None):
-            raise BadRequest(f"{name} must be text")
-    for name, digits in (("CreateTime", 10), ("MsgId", 20)):  # seconds to 2286; 64-bit ids
-        if name in fields and not (str(fields[name]).isdigit() and len(fields[name]) <= digits):
-            raise BadRequest(f"{name} must be a number of at most {digits} digits")
-    kind = fields["MsgType"].lower()
-    if kind != "event" and not kind.startswith("device_"):
-        return MESSAGE_TYPES.get(kind, UnknownMessage)(fields)
-    event = str(fields.get("Event") or kind).lower()
-    if kind.startswith("device_") and "Event" in fields:
-        event = f"device_{event}"
-    key = fields.get("EventKey")
-    if event == "subscribe" and isinstance(key, str) and key:
-        if key.startswith(("scanbarcode|", "scanimage|")):
-            event = fields["Event"] = "subscribe_scan_product"
-        elif key.startswith("qrscene_"):
-            event = fields["Event"] = "subscribe_scan"
-            fields["EventKey"] = key[len("qrscene_"):]
-    return EVENT_TYPES.get(event, UnknownMessage)(fields)
-
-
-def kind_of(message: BaseMessage) -> str:
-    """The message type, also for types wechatpy 1.8 files as unknown (e.g. `file`)."""
-    if message.type != "unknown":
-        return message.type
-    return str(message._data.get("MsgType", "unknown")).lower()  # noqa: SLF001 - no accessor
-
-
-def event_of(message: BaseMessage) -> str:
-    """The event name as wechatpy knows it, or lower-cased as sent when it does not."""
-    return getattr(message, "event", None) or str(message._data.get("Event", "")).lower()
 
 
 @dataclass(frozen=True)
@@ -138,7 +58,7 @@ class Codec:
     def check_query(self, query: Mapping[str, str]) -> None:
         """Signature and freshness of the query string; Forbidden when either fails."""
         timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not ascii_digits(timestamp, MAX_TIMESTAMP_DIGITS):
             raise Forbidden("timestamp missing or not a number")
         if self.tolerance and abs(self._now() - int(timestamp)) > self.tolerance:
             raise Forbidden("timestamp outside the tolerance")

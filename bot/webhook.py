@@ -11,10 +11,12 @@ from flask import Blueprint, Flask, Response, g, request
 from bot.parts import current_bot  # not bot.app: the factory imports this module
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
 from bot.store import ClaimConflict
+from bot.store.base import SESSION_GRACE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)
 SIGNED = ("signature", "timestamp", "nonce")
+MIN_CLAIM_TTL = 300  # seconds a signed query stays tied to its body, however small the tolerance
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -49,16 +51,21 @@ def receive() -> Response:
     bot = current_bot()
     if (request.content_length or 0) > MAX_BODY:
         return _too_large()
-    body = request.stream.read(MAX_BODY + 1)
+    try:
+        body = request.stream.read(MAX_BODY + 1)
+    except OSError:  # TimeoutError from the server's body deadline, or the client went away
+        log.warning("refused POST /wechat: body not received in time [request %s]",
+                    g.request_id)
+        return _text("408 request body not received in time", 408)
     if len(body) > MAX_BODY:
         return _too_large()
     inbound = bot.codec.decode(request.args, body)
     claim = None
     if not inbound.encrypted:  # msg_signature already binds an encrypted body to its query
         query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
-        claim = (query_key, hashlib.sha1(body).hexdigest(), max(bot.codec.tolerance, 300))
-    for hook in bot.before_message:
-        hook(inbound)
+        ttl = claim_ttl(bot.codec.tolerance, bot.config["BOT_SESSION_TTL"])
+        claim = (query_key, hashlib.sha1(body).hexdigest(), ttl)
+    _run_hooks(bot.before_message, inbound)
     try:
         reply = bot.engine.handle(inbound.message, claim)
     except ClaimConflict:
@@ -66,9 +73,29 @@ def receive() -> Response:
     except Exception:  # the platform must never see a 500: log, then tell it to stop retrying
         log.exception("message handling failed [request %s]", g.request_id)
         reply = ""
-    for hook in bot.after_message:
-        hook(inbound, reply)
+    _run_hooks(bot.after_message, inbound, reply)
     return _xml(bot.codec.encode(reply, inbound))
+
+
+def claim_ttl(tolerance: int, session_ttl: int) -> int:
+    """As long as the query's timestamp can still pass the check, so a replay never finds it free.
+
+    A timestamp passes from `tolerance` seconds ahead of now to `tolerance` behind: 2x. With no
+    tolerance it passes forever, so the claim outlives everything the store keeps of a follower.
+    """
+    if tolerance == 0:
+        return session_ttl + SESSION_GRACE
+    return max(2 * tolerance + 1, MIN_CLAIM_TTL)
+
+
+def _run_hooks(hooks: list, *args: object) -> None:
+    """Observers (the recorder, the mock API) must never turn a push into a 500 or a lost reply."""
+    for hook in hooks:
+        try:
+            hook(*args)
+        except Exception:  # logged with its traceback; the push is answered as if unobserved
+            log.exception("message hook %s failed [request %s]",
+                          getattr(hook, "__qualname__", hook), g.request_id)
 
 
 def _too_large() -> Response:

@@ -38,12 +38,14 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.proc.wait()
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=0.5).ok:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or workers still booting
                 time.sleep(0.05)
+        self.kill()
         raise RuntimeError(f"server not ready in {timeout}s: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:

@@ -12,7 +12,8 @@ from bot.config import ConfigError, load_config
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     for name in ("WECHAT_TOKEN", "WECHAT_AES_KEY", "WECHAT_APP_ID", "BOT_STORE", "BOT_LANG",
-                 "BOT_SESSION_TTL", "BOT_DATA_DIR", "BOT_SIMULATOR"):
+                 "BOT_SESSION_TTL", "BOT_DATA_DIR", "BOT_SIMULATOR", "BOT_SIMULATOR_REMOTE",
+                 "BOT_BACKEND_SEED"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -23,7 +24,18 @@ def test_config_defaults_follow_the_contract():
     assert cfg["BOT_SESSION_TTL"] == 900
     assert cfg["BOT_LANG"] == "zh_CN" and cfg["BOT_BACKEND"] == "mock"
     assert cfg["BOT_STORE"] == "sqlite:///instance/bot.sqlite3"
-    assert cfg["BOT_SIMULATOR"] is False
+    assert cfg["BOT_SIMULATOR"] is False and cfg["BOT_SIMULATOR_REMOTE"] is False
+
+
+def test_config_default_seed_is_package_data_and_the_fixtures_link_to_it():
+    from pathlib import Path
+
+    import bot
+
+    seed = Path(load_config({"WECHAT_TOKEN": "t"})["BOT_BACKEND_SEED"])
+    assert seed.is_file() and seed.parent.parent == Path(bot.__file__).parent
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "backend.yaml"
+    assert fixtures.resolve() == seed.resolve()  # one definition, two names
 
 
 def test_config_reads_env_and_dotenv_and_the_dict_wins(monkeypatch, tmp_path):
@@ -49,9 +61,10 @@ def test_config_errors_say_what_to_fix(given, says):
 
 
 @pytest.mark.parametrize("flag", ["1", "true", "on", "yes"])
-def test_config_simulator_flag_from_env(monkeypatch, flag):
-    monkeypatch.setenv("BOT_SIMULATOR", flag)
-    assert load_config({"WECHAT_TOKEN": "t"})["BOT_SIMULATOR"] is True
+@pytest.mark.parametrize("name", ["BOT_SIMULATOR", "BOT_SIMULATOR_REMOTE"])
+def test_config_simulator_flags_from_env(monkeypatch, flag, name):
+    monkeypatch.setenv(name, flag)
+    assert load_config({"WECHAT_TOKEN": "t"})[name] is True
 
 
 def test_create_app_serves_the_mock_api_only_in_simulator_mode(tmp_path):

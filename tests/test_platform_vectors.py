@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -16,11 +14,8 @@ from bot.clock import ManualClock
 from bot.sim.wire.build import cdata
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.envelope import Envelope
+from tests.conftest import SAMPLES
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = Path(
-    os.environ.get("WXBOT_PLATFORM_SAMPLES", ROOT.parent / "shared" / "platform-samples")
-)
 VECTORS = SAMPLES / "crypto_vectors.json"
 
 
@@ -61,9 +56,8 @@ def recorder() -> Flask:
 
 
 def platform(vector: dict, monkeypatch: pytest.MonkeyPatch, **options) -> PlatformClient:
-    client = PlatformClient(
-        recorder(), vector["token"], clock=ManualClock(float(vector["timestamp"])), **options
-    )
+    at = ManualClock(float(vector["timestamp"]))
+    client = PlatformClient(recorder(), vector["token"], clock=at, signing_clock=at, **options)
     monkeypatch.setattr(client, "nonce", lambda: vector["nonce"])
     return client
 

@@ -77,3 +77,17 @@ def test_codec_encodes_nothing_as_success(message):
     codec = Codec("tok", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx1")
     assert codec.encode("", Inbound(message, {}, encrypted=True)) == "success"
     assert "<Encrypt>" in codec.encode("<xml/>", Inbound(message, {}, encrypted=True))
+
+
+@pytest.mark.parametrize("module", ["protocol", "pushxml", "refusals", "replies"])
+def test_protocol_modules_never_import_flask(module):
+    """They stay usable by the simulator and the engine without a web framework."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent.parent / "bot" / f"{module}.py").read_text())
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    assert "flask" not in imported and "werkzeug" not in imported

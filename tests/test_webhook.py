@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from pathlib import Path
 
 import pytest
 from wechatpy.crypto import WeChatCrypto
@@ -22,10 +21,11 @@ def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242"
 
 
 def vector(name: str) -> dict:
-    """An official sample, from ../shared when present, else the copy kept with the tests."""
+    """An official sample from ../shared (gathered elsewhere, so not kept here); skip without."""
     path = SAMPLES / "crypto_vectors.json"
     if not path.exists():
-        path = Path(__file__).parent / "data" / "official_vectors.json"
+        pytest.skip(f"no platform samples at {SAMPLES} (tests/test_crypto_wechatpy.py covers "
+                    "the crypto without them)")
     return {v["id"]: v for v in json.loads(path.read_text())["vectors"]}[name]
 
 
@@ -221,5 +221,114 @@ def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplo
     assert secret not in caplog.text
 
 
-def test_healthz(client):
-    assert client.get("/healthz").json["status"] == "ok"
+
+PUSH = ("<xml><ToUserName>gh</ToUserName><FromUserName>oDigits</FromUserName>"
+        "<CreateTime>{t}</CreateTime><MsgType>{kind}</MsgType>{extra}<MsgId>{i}</MsgId></xml>")
+
+
+@pytest.mark.parametrize("timestamp", ["²", "①", "١٧٠٠٠٠٠٠٠٠", "+1700000000", " 1700000000"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_timestamp_of_non_ascii_digits_is_forbidden(now_app, method, timestamp):
+    """str.isdigit() takes '²' and '١'; int() then fails or reads them: both must be a 403."""
+    query = {**signed(timestamp=timestamp), "echostr": "e"}
+    body = PUSH.format(t=1, kind="text", extra="<Content>菜单</Content>", i=1)
+    answer = now_app.test_client().open("/wechat", method=method, query_string=query, data=body)
+    assert answer.status_code == 403
+    assert b"timestamp" in answer.data
+
+
+@pytest.mark.parametrize(("kind", "extra", "t", "i"), [
+    ("text", "<Content>菜单</Content>", "²", "1"),
+    ("text", "<Content>菜单</Content>", "١٧٠٠٠٠٠٠٠٠", "1"),
+    ("text", "<Content>菜单</Content>", "{now}", "¹²"),
+    ("text", "<Content>菜单</Content>", "{now}", "４２"),  # full-width digits
+    ("event", "<Event>LOCATION</Event><Latitude>²</Latitude><Longitude>1</Longitude>", "{now}",
+     "1"),
+    ("location", "<Location_X>23.1</Location_X><Location_Y>1</Location_Y><Scale>①</Scale>",
+     "{now}", "1"),
+    ("event", "<Event>MASSSENDJOBFINISH</Event><MsgID>٣</MsgID>", "{now}", "1"),
+])
+def test_numeric_fields_of_non_ascii_digits_are_refused(now_app, kind, extra, t, i, caplog):
+    query = signed()
+    body = PUSH.format(t=t.format(now=query["timestamp"]), kind=kind, extra=extra, i=i)
+    answer = now_app.test_client().post("/wechat", query_string=query, data=body)
+    assert answer.status_code == 400, answer.data
+    assert "handling failed" not in caplog.text
+
+
+def _deep(depth: int) -> str:
+    return "<a>" * depth + "x" + "</a>" * depth
+
+
+@pytest.mark.parametrize(("depth", "status"), [(4, 200), (8, 200), (9, 400), (9000, 400)])
+def test_deep_nesting_is_refused_before_the_recorder_sees_it(tmp_path, depth, status, caplog):
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path),
+                      "BOT_RECORD_DIR": str(tmp_path / "rec")})
+    query = signed()
+    body = PUSH.format(t=query["timestamp"], kind="text",
+                       extra=f"<Content>菜单</Content><Extra>{_deep(depth - 1)}</Extra>", i=7)
+    answer = app.test_client().post("/wechat", query_string=query, data=body)
+    bot_of(app).close()
+    assert answer.status_code == status, answer.data[:200]
+    recorded = (tmp_path / "rec" / "traffic.jsonl").read_text().splitlines()
+    assert len(recorded) == (1 if status == 200 else 0)
+    assert "failed" not in caplog.text
+
+
+@pytest.mark.parametrize("hooks", ["before_message", "after_message"])
+def test_a_failing_hook_never_costs_the_reply(app, wechat, hooks, caplog):
+    def explode(*_args):
+        raise RecursionError("an observer broke")
+
+    getattr(bot_of(app), hooks).append(explode)
+    delivery = wechat.text("oHook", "菜单")
+    assert (delivery.status, delivery.ok) == (200, True), delivery.error
+    assert "绑定社保卡" in delivery.text
+    assert "hook" in caplog.text and "explode" in caplog.text
+
+
+def _push(content: str, msg_id: int, at: int) -> str:
+    return PUSH.format(t=at, kind="text", extra=f"<Content>{content}</Content>", i=msg_id)
+
+
+@pytest.mark.parametrize(("tolerance", "ahead", "later"), [
+    (0, -10**6, 301),        # time unchecked: an old query is signed for good...
+    (0, -10**6, 86_000),     # ...so its claim outlives the platform's retries by far
+    (300, 299, 400),         # signed 299 s ahead: its timestamp still passes 400 s on
+    (60, 59, 100),
+])
+def test_a_signed_query_stays_bound_to_its_body_while_it_can_pass(tmp_path, tolerance, ahead,
+                                                                  later):
+    from bot.clock import ManualClock
+
+    clock = ManualClock(float(int(time.time())))
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
+                      "WECHAT_TIMESTAMP_TOLERANCE": tolerance})
+    client = app.test_client()
+    query = signed(timestamp=str(int(clock.now()) + ahead), nonce="once")
+    first = client.post("/wechat", query_string=query, data=_push("菜单", 1, 1))
+    clock.advance(later)
+    replayed = client.post("/wechat", query_string=query, data=_push("绑定社保卡", 2, 2))
+    bot_of(app).close()
+    assert first.status_code == 200
+    assert replayed.status_code == 403
+
+
+class _StalledBody:
+    """A request body whose reads time out, as under gunicorn_conf's body deadline."""
+
+    def read(self, *_args) -> bytes:
+        raise TimeoutError("request body not complete within 1.0 s")
+
+    readinto = readline = read
+
+
+def test_a_body_that_times_out_is_a_408_that_changes_nothing(now_app, caplog):
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path="/wechat", method="POST", query_string=signed()).get_environ()
+    environ.update({"wsgi.input": _StalledBody(), "CONTENT_LENGTH": "400",
+                    "wsgi.input_terminated": True})  # as gunicorn: werkzeug reads it unwrapped
+    _, status, _ = run_wsgi_app(now_app, environ, buffered=True)
+    assert status.startswith("408")
+    assert "handling failed" not in caplog.text and "not received in time" in caplog.text

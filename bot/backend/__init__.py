@@ -17,7 +17,7 @@ from bot.clock import Clock
 from flows.port import Backend, BackendError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SEED = REPO_ROOT / "fixtures" / "backend.yaml"
+DEFAULT_SEED = Path(__file__).resolve().parent.parent / "data" / "backend.yaml"  # package data
 
 __all__ = [
     "Backend",

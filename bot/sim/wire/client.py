@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+from bot.clock import Clock
 from bot.sim.wire.build import MsgIds, build, build_event
 from bot.sim.wire.delivery import Delivery, Reading, flag, read_answer
 from bot.sim.wire.envelope import Envelope
@@ -32,6 +33,7 @@ class PlatformClient(Gestures):
         retry: bool = False,
         timeout: float = 5.0,
         strict: bool = True,
+        signing_clock: Any = None,
     ) -> None:
         self.envelope = Envelope(token, mode=mode, aes_key=aes_key, app_id=app_id, strict=strict)
         self.transport: Transport = (
@@ -39,12 +41,19 @@ class PlatformClient(Gestures):
         )
         self.account, self.clock, self.retry, self.timeout = account, clock, retry, timeout
         self.ids = MsgIds()
+        # Queries are signed on real time (the webhook checks them against real time whatever
+        # the simulator's clock says); only CreateTime inside the XML follows `clock`.
+        self.signing_clock = signing_clock or Clock()
         self._last_event: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def now(self) -> int:
         """Seconds since the epoch by the injected clock (real time by default)."""
         return int(self.clock.now() if self.clock is not None else time.time())
+
+    def signed_at(self) -> str:
+        """The query's timestamp: real time unless a signing clock was given (vectors)."""
+        return str(int(self.signing_clock.now()))
 
     @staticmethod
     def nonce() -> str:
@@ -76,7 +85,7 @@ class PlatformClient(Gestures):
     def send_xml(self, xml: str, *, user: str) -> Delivery:
         """Seal plain push XML for the mode, sign it with a fresh timestamp/nonce, deliver it."""
         body, query = self.envelope.wrap(
-            xml, account=self.account, timestamp=str(self.now()), nonce=self.nonce(), openid=user
+            xml, account=self.account, timestamp=self.signed_at(), nonce=self.nonce(), openid=user
         )
         delivery = self.post(body, query, user=user)
         delivery.request_xml = xml
@@ -106,7 +115,7 @@ class PlatformClient(Gestures):
     def verify_url(self, echostr: str | None = None) -> Delivery:
         """The platform's GET check of the URL: the bot must answer `echostr` unchanged."""
         echostr = echostr or str(secrets.randbelow(10**19))
-        query = self.envelope.query(str(self.now()), self.nonce())
+        query = self.envelope.query(self.signed_at(), self.nonce())
         query["echostr"] = echostr
         (answer,), _ = deliver(self.transport, "GET", query, None)
         assert answer is not None

@@ -1,0 +1,113 @@
+"""gunicorn settings that fit the platform's 5-second window.
+
+    gunicorn -c python:bot.gunicorn_conf 'bot:create_app()'
+
+is what `wxbot serve --workers N` runs.
+Command-line flags win over these (`--bind`, `--workers`). Put a buffering proxy (nginx) in
+front on the internet: it takes slow clients' bytes so no worker thread ever waits on them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from typing import Any
+
+from bot import serving
+from bot.app import bot_of
+from bot.config import ConfigError, load_config
+
+# Threaded workers: a push can wait up to BOT_REPLY_DEADLINE (4 s) on the backend, and sync
+# workers would hold the whole process for it (0 of 8 followers answered in time, issue 11).
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes; one per core is typical
+THREADS = 16  # pushes in flight per worker: at 4 s each, ~4 pushes/s per worker past the window
+threads = THREADS
+bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) overrides it
+# A worker whose main loop is silent this long is killed and replaced; request threads do not
+# count (gthread's loop keeps beating while they work), so this only catches a frozen process.
+WORKER_TIMEOUT = 30
+timeout = WORKER_TIMEOUT
+# On restart/stop, in-flight pushes get this long to finish: above the reply deadline (4 s).
+GRACEFUL_TIMEOUT = 10
+graceful_timeout = GRACEFUL_TIMEOUT
+# The platform opens a connection per push; a short keep-alive frees idle sockets quickly.
+KEEPALIVE = 2
+keepalive = KEEPALIVE
+# The whole body must arrive this soon after the headers. The platform's bodies (< 64 KiB)
+# arrive in milliseconds; this plus the reply deadline (BOT_REPLY_DEADLINE, 4 s) stays inside
+# the platform's 5 s. A body sent a byte a second is cut off (408) instead of holding a worker
+# thread for hours.
+BODY_DEADLINE = 1.0
+
+
+class DeadlineSocket:
+    """The connection's socket for one request's body: each recv waits at most until the
+    request's deadline, so a trickle of bytes cannot stretch one read forever."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def recv(self, size: int) -> bytes:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"request body not complete within {BODY_DEADLINE} s")
+        before = self.sock.gettimeout()
+        self.sock.settimeout(left)
+        try:
+            return self.sock.recv(size)
+        finally:
+            self.sock.settimeout(before)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sock, name)
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Bound the body's arrival (headers are in by now; gunicorn has no setting for this)."""
+    unreader = getattr(req, "unreader", None)
+    raw = getattr(unreader, "sock", None)
+    if raw is None or not hasattr(raw, "recv"):
+        worker.log.warning("cannot bound body reads: gunicorn's request has no socket here")
+        return
+    raw = raw.sock if isinstance(raw, DeadlineSocket) else raw  # a kept-alive connection
+    unreader.sock = DeadlineSocket(raw, time.monotonic() + BODY_DEADLINE)
+
+
+def post_request(worker: Any, req: Any, environ: dict, resp: Any) -> None:
+    """Give the connection its own socket back for the next request on it."""
+    unreader = getattr(req, "unreader", None)
+    if isinstance(getattr(unreader, "sock", None), DeadlineSocket):
+        unreader.sock = unreader.sock.sock
+
+
+def on_starting(server: Any) -> None:
+    """Refuse settings that would break flows or expose the simulator, before listening."""
+    try:
+        cfg = load_config()
+        serving.check_simulator_hosts(cfg, serving.bind_hosts(server.cfg.bind))
+        serving.check_workers(cfg, server.cfg.workers)
+    except ConfigError as exc:
+        server.log.error("wxbot: %s", exc)
+        sys.exit(1)
+    _prepare_data(server)
+
+
+def _prepare_data(server: Any) -> None:
+    # Build the app once in the master, before any fork: the store's and the mock's files are
+    # created (and switched to WAL) by one process, not raced for by every worker at boot.
+    from bot.app import create_app
+
+    try:
+        bot_of(create_app()).close()
+    except Exception as exc:  # the workers will fail the same way and say it in full
+        server.log.warning("wxbot: could not prepare the data directory: %s", exc)
+
+
+def when_ready(server: Any) -> None:
+    """The banner, the simulator's warning included, in gunicorn's own log."""
+    cfg = load_config()
+    for line in serving.banner(cfg, ", ".join(server.cfg.bind), "under gunicorn"):
+        server.log.info("%s", line)

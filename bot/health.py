@@ -1,0 +1,57 @@
+"""`GET /healthz`: whether this instance can answer pushes, i.e. its store and backend respond.
+
+A load balancer reads the status (200 or 503); people read the JSON. It names the kinds of
+store and backend, never their addresses (a URL can carry credentials and maps the network).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from bot.parts import current_bot
+
+log = logging.getLogger(__name__)
+PROBE_USER = "__healthz__"  # no real openid looks like this: the read finds nothing
+PROBE_CARD = "HEALTHZ0"  # not a card number's shape: the backend answers "no such card"
+
+
+def _store_kind(url: str) -> str:
+    return url.split(":", 1)[0]
+
+
+def _backend_kind(target: str) -> str:
+    return "http" if target.startswith(("http://", "https://")) else target
+
+
+def _probe(name: str, check: Callable[[], Any]) -> bool:
+    try:
+        check()
+    except Exception as exc:  # any failure means "cannot serve"; the reason goes to the log
+        log.warning("healthz: %s is down: %s", name, type(exc).__name__)
+        return False
+    return True
+
+
+def healthz() -> tuple[Response, int]:
+    """200 when a push could be handled now, else 503; each part says whether it answered."""
+    bot = current_bot()
+    cfg = bot.config
+    ping = getattr(bot.backend, "ping", None)
+    store_ok = _probe("store", lambda: bot.store.session(PROBE_USER))
+    backend_ok = _probe("backend", ping or (lambda: bot.backend.card(PROBE_CARD)))
+    up = store_ok and backend_ok
+    body = jsonify(
+        status="ok" if up else "down",
+        store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
+        backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
+        simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang,
+    )
+    return body, 200 if up else 503
+
+
+def init_app(app: Flask) -> None:
+    app.add_url_rule("/healthz", "healthz", healthz)

@@ -1,0 +1,138 @@
+"""A push's XML: guarded parsing, the shape each field must have, and its wechatpy class.
+
+Everything a client wrote is checked here, before any handler reads it: wechatpy converts
+fields lazily, so a bad number would otherwise raise deep inside the engine.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from xml.parsers import expat
+
+import xmltodict
+from wechatpy.events import EVENT_TYPES
+from wechatpy.fields import FloatField, IntegerField
+from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
+
+from bot.refusals import BadRequest
+
+MAX_DEPTH = 8  # elements inside <xml>; the platform's deepest (SendPicsInfo/PicList/item/...) is 4
+REQUIRED = ("ToUserName", "FromUserName", "MsgType")
+TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
+DIGIT_LIMITS = {"CreateTime": 10, "MsgId": 20}  # seconds to 2286; 64-bit ids
+# [0-9], not \d or str.isdigit(): those take '²' or '١', which int() then rejects or reads.
+_INTEGER = re.compile(r"-?[0-9]{1,20}")
+_FLOAT = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?")
+# Numbers wechatpy keeps as text yet converts in properties (LocationMessage.location).
+TEXT_NUMBERS = {"Location_X": _FLOAT, "Location_Y": _FLOAT, "Scale": _INTEGER}
+
+
+def ascii_digits(value: object, most: int) -> bool:
+    """True for 1..`most` ASCII digits only: what int() may be given from the wire."""
+    return isinstance(value, str) and 0 < len(value) <= most and value.isascii() \
+        and value.isdigit()
+
+
+def _check_numbers(cls: type[BaseMessage], fields: dict) -> None:
+    # wechatpy converts these lazily with int()/float(): a bad one would raise deep in a handler.
+    for field in cls._fields.values():  # noqa: SLF001 - wechatpy keeps its fields there
+        value = fields.get(field.name)
+        if value is None:
+            continue
+        if field.name in DIGIT_LIMITS:
+            if not ascii_digits(value, DIGIT_LIMITS[field.name]):
+                most = DIGIT_LIMITS[field.name]
+                raise BadRequest(f"{field.name} must be a number of at most {most} digits")
+        elif isinstance(field, IntegerField) and not _INTEGER.fullmatch(str(value)):
+            raise BadRequest(f"{field.name} must be a whole number")
+        elif isinstance(field, FloatField) and not _FLOAT.fullmatch(str(value)):
+            raise BadRequest(f"{field.name} must be a decimal number")
+    for name, pattern in TEXT_NUMBERS.items():
+        if name in fields and not pattern.fullmatch(str(fields[name])):
+            raise BadRequest(f"{name} must be a number")
+
+
+def _no_doctype(*_args: object) -> None:
+    raise ValueError("DTDs are refused")
+
+
+def _create_guarded_parser(*args: object, **kwargs: object) -> expat.XMLParserType:
+    # Refusing the DOCTYPE at its start means no entity is ever declared, let alone expanded.
+    parser = expat.ParserCreate(*args, **kwargs)
+    parser.StartDoctypeDeclHandler = _no_doctype
+    return parser
+
+
+_GUARDED_EXPAT = types.SimpleNamespace(ParserCreate=_create_guarded_parser)
+
+
+def _shallow(path: list, key: str, value: object) -> tuple[str, object]:
+    # Called as each element closes: a 9,000-deep body is refused at its innermost element,
+    # before anything downstream (json, the recorder, wechatpy) has to walk it recursively.
+    if len(path) > MAX_DEPTH + 1:
+        raise BadRequest(f"elements nested deeper than {MAX_DEPTH}")
+    return key, value
+
+
+def parse_xml(body: bytes | str) -> dict:
+    """Parse one `<xml>` document into a dict, refusing DTDs, entities, deep nesting, odd shapes."""
+    try:
+        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True,
+                              postprocessor=_shallow)
+    except (ValueError, expat.ExpatError) as exc:
+        raise BadRequest(f"not well-formed XML: {exc}") from None
+    root = doc.get("xml") if isinstance(doc, dict) else None
+    if not isinstance(root, dict):
+        raise BadRequest("the root element must be <xml> with fields inside")
+    return root
+
+
+def to_message(fields: dict) -> BaseMessage:
+    """Pick the wechatpy class the way `wechatpy.parse_message` does, without parsing again."""
+    for name in REQUIRED:
+        if not isinstance(fields.get(name), str) or not fields[name].strip():
+            raise BadRequest(f"missing {name}")
+    for name, value in fields.items():
+        if isinstance(value, list):
+            raise BadRequest(f"{name} appears more than once")
+    for name in TEXT_FIELDS:
+        if not isinstance(fields.get(name), str | None):
+            raise BadRequest(f"{name} must be text")
+    for name, digits in DIGIT_LIMITS.items():  # also for types wechatpy does not know
+        if name in fields and not ascii_digits(fields[name], digits):
+            raise BadRequest(f"{name} must be a number of at most {digits} digits")
+    cls = _message_class(fields)
+    _check_numbers(cls, fields)
+    return cls(fields)
+
+
+def _message_class(fields: dict) -> type[BaseMessage]:
+    kind = fields["MsgType"].lower()
+    if kind != "event" and not kind.startswith("device_"):
+        return MESSAGE_TYPES.get(kind, UnknownMessage)
+    event = str(fields.get("Event") or kind).lower()
+    if kind.startswith("device_") and "Event" in fields:
+        event = f"device_{event}"
+    key = fields.get("EventKey")
+    if event == "subscribe" and isinstance(key, str) and key:
+        if key.startswith(("scanbarcode|", "scanimage|")):
+            event = fields["Event"] = "subscribe_scan_product"
+        elif key.startswith("qrscene_"):
+            event = fields["Event"] = "subscribe_scan"
+            fields["EventKey"] = key[len("qrscene_"):]
+    return EVENT_TYPES.get(event, UnknownMessage)
+
+
+def kind_of(message: BaseMessage) -> str:
+    """The message type, also for types wechatpy 1.8 files as unknown (e.g. `file`)."""
+    if message.type != "unknown":
+        return message.type
+    return str(message._data.get("MsgType", "unknown")).lower()  # noqa: SLF001 - no accessor
+
+
+def event_of(message: BaseMessage) -> str:
+    """The event name as wechatpy knows it, or lower-cased as sent when it does not."""
+    return getattr(message, "event", None) or str(message._data.get("Event", "")).lower()
+
+

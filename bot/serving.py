@@ -1,0 +1,85 @@
+"""How `wxbot serve`/`demo` run the app: where the simulator may listen, what the banner says,
+and the gunicorn command line for several workers (settings in bot/gunicorn_conf.py)."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.config import ConfigError
+
+GUNICORN_CONF = "python:bot.gunicorn_conf"
+APP_SPEC = "bot:create_app()"
+REMOTE_OVERRIDE = "--allow-remote-simulator (or BOT_SIMULATOR_REMOTE=1)"
+SIMULATOR_WARNING = (
+    "SIMULATOR ON: /sim, /backend/v1 and /cgi-bin let anyone who reaches this port read every "
+    "SMS code, move the clock and reset the backend. A developer's tool: never for real followers."
+)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name that may resolve anywhere
+
+
+def check_simulator_hosts(cfg: Mapping[str, Any], hosts: Iterable[str]) -> None:
+    """Refuse to put the simulator on a reachable address unless explicitly allowed."""
+    if not cfg["BOT_SIMULATOR"] or cfg["BOT_SIMULATOR_REMOTE"]:
+        return
+    public = [h for h in hosts if not is_loopback(h)]
+    if public:
+        raise ConfigError(
+            f"BOT_SIMULATOR is on and would listen on {', '.join(public)}: anyone reaching it "
+            f"could read every code and reset the backend. Listen on 127.0.0.1, turn the "
+            f"simulator off, or pass {REMOTE_OVERRIDE} if this network is yours alone."
+        )
+
+
+def bind_hosts(binds: Iterable[str]) -> list[str]:
+    """The host part of gunicorn binds: `HOST:PORT`, `[V6]:PORT`, `HOST`; `unix:PATH` is local."""
+    hosts = []
+    for bind in binds:
+        if bind.startswith(("unix:", "fd://")):
+            continue
+        if bind.startswith("["):
+            host = bind[1:].split("]", 1)[0]
+        elif bind.count(":") == 1:
+            host = bind.split(":", 1)[0]
+        else:
+            host = bind
+        hosts.append(host or "0.0.0.0")  # ":8080" listens everywhere
+    return hosts
+
+
+def banner(cfg: Mapping[str, Any], url: str, server: str) -> list[str]:
+    """What a starting server says: where, which modes, which store, and the simulator plainly."""
+    mode = "plaintext, compat and safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
+    lines = [f"wxbot {server} on {url}/wechat ({mode}); store {cfg['BOT_STORE']}; "
+             f"backend {cfg['BOT_BACKEND']}"]
+    if cfg["BOT_SIMULATOR"]:
+        lines.append(SIMULATOR_WARNING)
+    return lines
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    """`python -m gunicorn` with the project's settings, as the README's production line."""
+    return [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONF, "--bind", f"{host}:{port}",
+            "--workers", str(workers), APP_SPEC]
+
+
+def check_workers(cfg: Mapping[str, Any], workers: int) -> None:
+    """memory:// lives in one process: under several, each worker sees its own conversations."""
+    if str(cfg["BOT_STORE"]).startswith("memory://") and workers > 1:
+        raise ConfigError(
+            f"BOT_STORE=memory:// with {workers} worker processes: each would keep its own "
+            "sessions and turns, so a follower's messages land on strangers. Use one worker, "
+            "or BOT_STORE=sqlite:///PATH (the default) or redis://HOST:PORT/DB."
+        )

@@ -1,0 +1,48 @@
+"""/healthz says whether this instance can answer pushes: store and backend both respond."""
+
+from __future__ import annotations
+
+import requests
+
+from bot.app import bot_of, create_app
+from tests.conftest import TOKEN
+from tests.servers import free_port, running
+
+
+def test_healthz_is_ok_with_both_parts_named_by_kind(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json["status"] == "ok"
+    assert answer.json["store"] == {"kind": "sqlite", "ok": True}
+    assert answer.json["backend"] == {"kind": "mock", "ok": True}
+
+
+def test_healthz_is_503_when_the_store_is_down(tmp_path):
+    """A Redis nobody listens on: the store cannot answer, so neither can the bot."""
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path),
+                      "BOT_STORE": f"redis://127.0.0.1:{free_port()}/0"})
+    answer = app.test_client().get("/healthz")
+    bot_of(app).close()
+    assert answer.status_code == 503
+    assert answer.json["status"] == "down"
+    assert answer.json["store"] == {"kind": "redis", "ok": False}
+    assert answer.json["backend"]["ok"] is True
+
+
+def test_healthz_follows_the_backend_over_http_and_never_shows_its_url(tmp_path):
+    backend = running(["backend"], {"BOT_DATA_DIR": str(tmp_path / "b")}, tmp_path / "b.log")
+    with backend as mock:
+        api = f"{mock.url}/backend/v1"
+        env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "bot"), "BOT_BACKEND": api}
+        with running(["serve"], env, tmp_path / "serve.log") as bot:
+            up = requests.get(f"{bot.url}/healthz", timeout=5)
+            mock.kill()  # kill -9: the backend is gone
+            down = requests.get(f"{bot.url}/healthz", timeout=5)
+            mock.start()
+            again = requests.get(f"{bot.url}/healthz", timeout=5)
+    assert (up.status_code, up.json()["backend"]) == (200, {"kind": "http", "ok": True})
+    assert (down.status_code, down.json()["backend"]) == (503, {"kind": "http", "ok": False})
+    assert down.json()["store"]["ok"] is True
+    assert again.status_code == 200
+    for answer in (up, down, again):
+        assert str(mock.port) not in answer.text and "127.0.0.1" not in answer.text
