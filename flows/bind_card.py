@@ -13,7 +13,8 @@ from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card
 from flows.verify import CODE_LOCKED, Verification, code_step
 
-SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
+        "too_soon": "ask_code", "capped": "code_locked"}
 REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
 
 
@@ -21,7 +22,7 @@ class BindCard(Verification, Flow):
     """Who (ID + name), which card, then proof by SMS from the holder or their guardian."""
 
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
-    initial, purpose = "ask_id", "bind"
+    initial, purpose, guardian_purpose = "ask_id", "bind", "consent"
     states = [
         {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id"},
         {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",

@@ -13,7 +13,7 @@ from typing import Any
 from bot.backend.service import Card, CodeCheck, CodeSent, Person, Review
 
 MAX_TEXT = 200  # longer strings are never valid IDs, names, codes or openids
-PURPOSES = ("bind", "reset", "unbind")
+PURPOSES = ("bind", "consent", "reset", "unbind")
 
 # method -> ({parameter: kind}, result); kinds: str, str? (optional), purpose, bool
 METHODS: dict[str, tuple[dict[str, str], Any]] = {

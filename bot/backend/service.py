@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-Purpose = Literal["bind", "reset", "unbind"]
+Purpose = Literal["bind", "consent", "reset", "unbind"]  # consent: a guardian, for a minor
 CardStatus = Literal["active", "lost", "frozen"]
 Relation = Literal["father", "mother", "guardian"]
 
@@ -38,8 +38,8 @@ class CodeSent:
 
     ok: bool
     phone_masked: str = ""
-    reason: Literal["", "no_phone", "too_soon", "locked", "unknown"] = ""
-    retry_after: int = 0  # seconds, for too_soon / locked
+    reason: Literal["", "no_phone", "too_soon", "capped", "locked", "unknown"] = ""
+    retry_after: int = 0  # seconds, for too_soon / capped (the day's cap) / locked
 
 
 @dataclass(frozen=True)
