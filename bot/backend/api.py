@@ -9,9 +9,11 @@ BackendError code. `POST /clock` only exists when the server put a clock in
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.backend import rpc
@@ -22,6 +24,7 @@ from bot.clock import Clock, ManualClock
 from flows.ids import mask_id
 
 backend_api = Blueprint("backend_api", __name__, url_prefix="/backend/v1")
+RESET_HOOKS = "wxbot.backend_reset_hooks"  # app.extensions key: callables run after a reset
 
 
 def _backend() -> Any:
@@ -111,11 +114,35 @@ def decide(ref: str, decision: str) -> Any:
 
 @backend_api.post("/reset")
 def reset() -> Any:
-    seed = _body().get("seed")
-    if seed is not None and not isinstance(seed, str | dict):
-        raise rpc.BadCall("'seed' must be a file path or a seed object")
-    _backend().reset(seed or None)
+    """Back to the seed (or the seed document sent), and every follower's conversation ends."""
+    _backend().reset(_seed_document())
+    for hook in current_app.extensions.get(RESET_HOOKS, ()):
+        hook()  # e.g. the bot's store dropping every session: nobody is left mid-flow
     return {"ok": True}
+
+
+def _seed_document() -> Mapping[str, Any] | None:
+    """The seed a reset loads: none sent, the configured one; else a YAML or JSON document.
+
+    The document is the body itself, or `{"seed": {...}}` in JSON; a path is never opened.
+    """
+    raw = request.get_data()
+    if not raw.strip():
+        return None
+    if request.is_json:
+        data: Any = _body()
+        if set(data) == {"seed"}:
+            data = data["seed"]
+    else:
+        try:
+            data = yaml.safe_load(raw.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise rpc.BadCall(f"the seed is not a YAML or JSON document: {exc}") from exc
+    if data is None or data == {}:  # `{}`: what the page and scripts send for "the seed"
+        return None
+    if not isinstance(data, Mapping):
+        raise rpc.BadCall("a seed is a document of people/cards/guardianships, not a file path")
+    return data
 
 
 @backend_api.post("/rpc/<method>")

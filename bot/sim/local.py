@@ -101,8 +101,9 @@ class Local:
         return ref
 
     def reset(self, seed: str | Path | None = None) -> None:
-        """Back to the seed (chat's /reset)."""
+        """Back to the seed (chat's /reset), ending every conversation as the page's reset does."""
         self.bot.backend.reset(seed)
+        self.bot.store.clear_sessions()
 
     def close(self) -> None:
         self.client.close()

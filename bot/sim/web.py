@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, send_from_directory
 
-from bot.backend.api import backend_api
+from bot.backend.api import RESET_HOOKS, backend_api
 from bot.sim import inspect_api, webapi
 
 STATIC = Path(__file__).parent / "static"
@@ -28,6 +28,7 @@ def index() -> Response:
 def init_app(app: Flask) -> None:
     bot = app.extensions["wxbot"]
     app.extensions["wxbot.backend"] = bot.backend
+    app.extensions.setdefault(RESET_HOOKS, []).append(bot.store.clear_sessions)  # reset ends all
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     app.extensions["wxbot.backend_clock"] = bot.clock
     app.register_blueprint(backend_api)
