@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from bot.backend import rpc
 from bot.backend.codes import iso
-from bot.backend.seed import SeedError
+from bot.backend.seed import STATUSES, SeedError
 from bot.backend.service import BackendError, Review
 from bot.clock import Clock, ManualClock
 from flows.ids import mask_id
@@ -110,6 +110,36 @@ def decide(ref: str, decision: str) -> Any:
         status = 404 if exc.code == "review_unknown" else 409
         return _error(status, exc.code)
     return {"review": review_json(review)}
+
+
+@backend_api.post("/faults")
+def faults() -> Any:
+    """`{"delay": SECONDS, "times": K}`: the next K backend calls take SECONDS longer."""
+    arm = getattr(_backend(), "arm_faults", None)
+    if arm is None:
+        return _error(404, "not_found", "this backend takes no faults")
+    body = _body()
+    if set(body) - {"delay", "times"} or "delay" not in body:
+        raise rpc.BadCall("send {\"delay\": SECONDS, \"times\": K}")
+    try:
+        return {"armed": arm(body["delay"], body.get("times", 1))}
+    except ValueError as exc:
+        raise rpc.BadCall(str(exc)) from exc
+
+
+@backend_api.post("/cards/<card_number>/status")
+def card_status(card_number: str) -> Any:
+    """Change a card's status mid-conversation (reported lost, frozen, active again)."""
+    status = _body().get("status")
+    if status not in STATUSES:
+        raise rpc.BadCall(f"'status' must be one of {', '.join(STATUSES)}")
+    try:
+        _backend().set_card_status(card_number, status)
+    except BackendError as exc:
+        if exc.code == "card_unknown":
+            return _error(404, "not_found", "no such card")
+        raise
+    return _backend().card_view(card_number)
 
 
 @backend_api.post("/reset")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from bot.backend import rpc
+from bot.backend.reviews import Observer, notify
 from bot.backend.seed import read_seed
 from bot.backend.service import (
     BackendError,
@@ -36,6 +37,7 @@ class HttpBackend:
         self.base_url = base_url.rstrip("/")
         self.timeout = (3.05, timeout)  # (connect, read) seconds
         self.session = requests.Session()
+        self.on_decision: list[Observer] = []  # see MockBackend
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -113,7 +115,22 @@ class HttpBackend:
         return self._call("reviews", openid=openid)
 
     def decide_review(self, ref: str, approve: bool) -> Review:
-        return self._call("decide_review", ref=ref, approve=approve)
+        review = self._call("decide_review", ref=ref, approve=approve)
+        notify(self.on_decision, review)  # a decision made through this process is seen here
+        return review
+
+    def set_card_status(self, card_number: str, status: str) -> Card:
+        """Change a card's status on the server (the simulator's `backend:` step)."""
+        data = self._ok(*self.request("POST", f"cards/{quote(card_number, safe='')}/status",
+                                      json={"status": status}))
+        return Card(data["card_number"], "", data["status"], data["bound_openid"])
+
+    def arm_faults(self, delay: float, times: int = 1) -> dict[str, Any]:
+        """Slow the server's next `times` calls by `delay` seconds; ValueError when refused."""
+        status, data = self.request("POST", "faults", json={"delay": delay, "times": times})
+        if status == 400:
+            raise ValueError(str(data.get("detail", "bad fault")) if isinstance(data, dict) else "")
+        return self._ok(status, data)["armed"]
 
     def reset(self, seed: str | Path | Mapping[str, Any] | None = None) -> None:
         """Reload the server's seed, or send this seed (read here, so paths are local)."""
