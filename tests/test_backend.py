@@ -251,6 +251,25 @@ def test_passwords(env: Env) -> None:
         b.set_password(HE_JING, "369258")
 
 
+def test_a_review_decision_reaches_every_observer_once_after_it_is_made(env: Env) -> None:
+    b, seen = env.backend, []
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("notice service down")
+
+    b.on_decision.extend([broken, lambda *args: seen.append(args)])
+    first = b.open_review(FENG_JUN, "oFeng", "no_phone")
+    second = b.open_review(ZHANG, "oZhang", "no_code")
+    assert seen == []  # opening is no decision
+    assert b.decide_review(first.ref, True).status == "approved"  # despite the broken one
+    b.decide_review(second.ref, False)
+    assert seen == [("oFeng", first.ref, "approved"), ("oZhang", second.ref, "rejected")]
+    assert not any(FENG_JUN in str(args) or ZHANG in str(args) for args in seen)
+    with pytest.raises(BackendError):
+        b.decide_review(first.ref, False)  # decided already: no second notice
+    assert len(seen) == 2
+
+
 def test_offline_reviews(env: Env) -> None:
     b = env.backend
     first = b.open_review(FENG_JUN, "oFeng", "no_phone")
