@@ -67,6 +67,15 @@ class BindCard(Verification, Flow):
             self.slots["bound_card"] = mask_card(card.card_number)
         return card is not None
 
+    def read_code(self, text: str) -> str | None:
+        """The card bound to this follower already (the step was cut off after the binding,
+        before it was saved) is the binding done: finish it, rather than ask for a code again."""
+        card = self.backend.binding(self.turn.openid)
+        if card is not None and card.card_number == self.slots.get("card"):
+            self.outcome = "bound"
+            return None
+        return super().read_code(text)
+
     def read_card(self, text: str) -> str | None:
         """The holder's own card; an unknown card and someone else's read the same."""
         self.value = "".join(unicodedata.normalize("NFKC", text).split()).upper()
@@ -92,6 +101,8 @@ class BindCard(Verification, Flow):
         try:
             self.backend.bind(self.slots["card"], self.turn.openid, guardian=guardian)
         except BackendError as refused:
+            if refused.code not in ("account_bound", *REFUSED):
+                raise  # e.g. unavailable: the engine says so and keeps the step for a retry
             if refused.code == "account_bound":
                 self.mention_binding()
             return refused.code

@@ -95,7 +95,7 @@ class ForgotPassword(Verification, Flow):
         password = _typed(text)
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
-        self.backend.set_password(self.slots["id"], password)
+        self.backend.set_password(self.slots["id"], password, key=self.effect_key())
         return None
 
     def read_reason(self, text: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -58,6 +59,7 @@ class Verification:
     value: Any
     error: str | None
     outcome: str
+    effect_key: Callable[[], str]
     is_sent, is_no_phone = outcome_is("sent"), outcome_is("no_phone")
     is_locked, is_retry = outcome_is("locked"), outcome_is("retry")
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
@@ -122,7 +124,8 @@ class Verification:
         code = "".join(unicodedata.normalize("NFKC", text).split())
         if not _CODE.fullmatch(code):
             return "common.code_format"
-        checked = self.backend.check_code(self.slots["code_owner"], self.code_purpose, code)
+        checked = self.backend.check_code(self.slots["code_owner"], self.code_purpose, code,
+                                          key=self.effect_key())
         if checked.ok:
             self.outcome = self.verified()
             return None

@@ -112,6 +112,15 @@ def decide(ref: str, decision: str) -> Any:
     return {"review": review_json(review)}
 
 
+@backend_api.get("/faults")
+def armed_faults() -> Any:
+    """What is still armed: `{"armed": {"delay", "times"}}` (times counts down per call)."""
+    found = getattr(_backend(), "faults", None)
+    if found is None:
+        return _error(404, "not_found", "this backend takes no faults")
+    return {"armed": found.armed}
+
+
 @backend_api.post("/faults")
 def faults() -> Any:
     """`{"delay": SECONDS, "times": K}`: the next K backend calls take SECONDS longer."""

@@ -87,8 +87,10 @@ class HttpBackend:
     def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
         return self._call("send_code", id_number=id_number, purpose=purpose)
 
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck:
-        return self._call("check_code", id_number=id_number, purpose=purpose, code=code)
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        return self._call("check_code", id_number=id_number, purpose=purpose, code=code, key=key)
 
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
         return self._call("bind", card_number=card_number, openid=openid, guardian=guardian)
@@ -102,8 +104,8 @@ class HttpBackend:
     def password_is(self, id_number: str, password: str) -> bool:
         return self._call("password_is", id_number=id_number, password=password)
 
-    def set_password(self, id_number: str, password: str) -> None:
-        self._call("set_password", id_number=id_number, password=password)
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        self._call("set_password", id_number=id_number, password=password, key=key)
 
     def verify_password(self, card_number: str, password: str) -> bool:
         return self._call("verify_password", card_number=card_number, password=password)

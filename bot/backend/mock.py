@@ -7,14 +7,16 @@ it survives restarts and is shared by every thread and process that opens the sa
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, reviews, seed
+from bot.backend import bindings, codes, effects, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
@@ -120,9 +122,17 @@ class MockBackend:
             return codes.send(conn, id_number, purpose, self.clock.now())
 
     @slowed
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck:
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        """Check (and use up) a code; a repeat with the same `key` gets the first answer."""
+        digest, now = effects.fingerprint("check_code", id_number, purpose, code), self.clock.now()
         with self.db.transaction() as conn:
-            return codes.check(conn, id_number, purpose, code, self.clock.now())
+            if (known := effects.recall(conn, key, digest, now)) is not None:
+                return CodeCheck(**json.loads(known))
+            checked = codes.check(conn, id_number, purpose, code, now)
+            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
+            return checked
 
     def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
         """Every SMS sent to `phone`, oldest first: the simulated phone's inbox."""
@@ -156,10 +166,15 @@ class MockBackend:
         return any(self.verify_password(c.card_number, password) for c in self.cards_of(id_number))
 
     @slowed
-    def set_password(self, id_number: str, password: str) -> None:
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        """Set the holder's new password; a repeat with the same `key` changes nothing more."""
         if not _PASSWORD.fullmatch(password):
             raise BackendError("bad_password")
+        digest, now = effects.fingerprint("set_password", id_number, password), self.clock.now()
         with self.db.transaction() as conn:
+            if effects.recall(conn, key, digest, now) is not None:
+                return
+            effects.remember(conn, key, digest, "null", now)
             changed = conn.execute(
                 "UPDATE cards SET password_hash = ? WHERE holder = ?",
                 (hash_password(password), id_number),

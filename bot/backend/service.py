@@ -85,7 +85,11 @@ class Backend(Protocol):
 
     def send_code(self, id_number: str, purpose: Purpose) -> CodeSent: ...
 
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck: ...
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        """Check and use up a code; a repeat with the same idempotency `key` gets that answer."""
+        ...
 
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
         """Bind; BackendError 'card_bound' / 'account_bound' / 'card_lost' / 'card_frozen'."""
@@ -99,7 +103,9 @@ class Backend(Protocol):
         """True when `password` is the current password of the holder's card."""
         ...
 
-    def set_password(self, id_number: str, password: str) -> None: ...
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        """Set a new password; a repeat with the same idempotency `key` is a no-op."""
+        ...
 
     def verify_password(self, card_number: str, password: str) -> bool: ...
 
