@@ -6,8 +6,10 @@ The HTTP side talks to a real `wxbot backend` server in a subprocess, started wi
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from bot.backend import BackendError, HttpBackend, MockBackend, SimulatedBackend
+from bot.backend.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from bot.backend.codes import DAILY_CAP, MAX_FAILURES
 from bot.clock import ManualClock
 
@@ -313,3 +316,16 @@ def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) 
     assert env.backend.verify_password("X1", "111111")
     env.backend.reset()
     assert env.backend.person(ZHANG) is not None and env.backend.card("X1") is None
+
+
+def test_a_backend_that_never_answers_is_unavailable_after_the_read_timeout() -> None:
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()  # accepts connections (the kernel does), never answers
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}/backend/v1"
+        with HttpBackend(url, timeout=0.5) as http:
+            started = time.monotonic()
+            with pytest.raises(BackendError, match="unavailable"):
+                http.person(ZHANG)
+            assert 0.5 <= time.monotonic() - started < 3
+    assert HttpBackend("http://x").timeout == (CONNECT_TIMEOUT, READ_TIMEOUT)

@@ -29,13 +29,18 @@ from bot.backend.service import (
     Review,
 )
 
+CONNECT_TIMEOUT = 3.05  # seconds: just over TCP's classic 3 s SYN retransmit (requests' advice)
+# Seconds to wait for an answer: above the 6 s slow backend the fixtures simulate (the turn runs
+# on past the reply deadline and answers through the API), below the platform's ~15 s of retries.
+READ_TIMEOUT = 10.0
+
 
 class HttpBackend:
     """Client of the mock backend API at `base_url` (e.g. http://127.0.0.1:8081/backend/v1)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float = READ_TIMEOUT) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = (3.05, timeout)  # (connect, read) seconds
+        self.timeout = (CONNECT_TIMEOUT, timeout)  # (connect, read) seconds
         self.session = requests.Session()
         self.on_decision: list[Observer] = []  # see MockBackend
 
