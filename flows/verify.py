@@ -2,7 +2,10 @@
 
 Shared by the flows that act on someone's card (bind, reset, unbind). Readers decide every
 outcome (code sent, no phone, locked, wrong code...) and transitions `branch` on it, so that
-on_enter callbacks only ever speak.
+on_enter callbacks only ever speak. A send the backend refuses (too soon for this purpose, the
+phone's daily cap) is an outcome of its own: the step it leads to says the refusal and the wait
+instead of its usual "code sent to …" prompt (REFUSED_PROMPTS), so nothing claims a code that
+never went out.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def test_a_slowed_call_really_sleeps(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("delay", [-1, MAX_DELAY + 0.1, float("nan"), float("inf"), True, "6"])
-def test_an_unbounded_or_odd_delay_is_refused(tmp_path: Path, delay) -> None:
+def test_an_unbounded_or_odd_delay_is_refused(delay) -> None:
     with pytest.raises(ValueError):
         Faults().arm(delay)
 
