@@ -123,11 +123,11 @@ class Engine:
         if command == "menu":
             turn.say("menu")
             return flow.session() if flow else None
+        if command in self.starters:  # before answering: a start word is never a wrong answer
+            return self.start(self.starters[command], turn, ending=flow)
         if flow is not None:
             flow.answer(said)
             return None if flow.done else flow.session()
-        if command in self.starters:
-            return self.start(self.starters[command], turn)
         turn.say("default", menu=self.catalog.text("menu"))
         return None
 
@@ -139,14 +139,17 @@ class Engine:
         elif event == "unsubscribe":
             return None
         elif event == "click" and msg.key in self.starters:
-            return self.start(self.starters[msg.key], turn)
+            return self.start(self.starters[msg.key], turn, ending=flow)
         elif event in ("click", "scan", "scancode_waitmsg"):
             turn.say("menu")
         elif event not in SILENT_EVENTS:
             log.info("unknown event %r answered with success", event)
         return keep
 
-    def start(self, flow_cls: type[Flow], turn: Turn) -> dict | None:
+    def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None) -> dict | None:
+        """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said."""
+        if ending is not None:
+            turn.say("switched", title=self.catalog.text(ending.title))
         flow = flow_cls(turn)
         flow.start()
         return None if flow.done else flow.session()

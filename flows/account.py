@@ -12,7 +12,8 @@ from flows.base import Flow, outcome_is
 from flows.ids import mask_card, mask_id
 from flows.verify import CODE_LOCKED, Verification, code_step
 
-SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
+        "too_soon": "ask_code", "capped": "code_locked"}
 
 
 def mask_name(name: str) -> str:

@@ -7,6 +7,7 @@ directly, which means the same and builds nothing per message.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
@@ -99,6 +100,7 @@ class Flow:
 
     def __init__(self, turn: Turn, state: str | None = None, slots: dict | None = None) -> None:
         self.turn, self.slots = turn, slots if slots is not None else {}
+        self.slots.setdefault("_sid", secrets.token_hex(8))  # this conversation, for effect keys
         self.state = state or self.initial
         self.value: Any = None
         self.error: str | None = None
@@ -112,7 +114,13 @@ class Flow:
         state.enter(EventData(state, None, self.machine, self, args=(), kwargs={}))
 
     def answer(self, text: str) -> None:
+        self.slots["_n"] = self.slots.get("_n", 0) + 1  # saved only if this answer's turn is
         self.machine.events["answer"].trigger(self, text.strip())
+
+    def effect_key(self) -> str:
+        """Names this answer's backend effects: the message delivered again (a crash or a lost
+        reply left the conversation unsaved) repeats the key, so the backend knows it."""
+        return f"{self.turn.openid}:{self.slots['_sid']}:{self.slots.get('_n', 0)}"
 
     def help_key(self) -> str:
         return self.specs[self.state].get("help", self.specs[self.state].get("prompt", ""))

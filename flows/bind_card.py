@@ -14,7 +14,8 @@ from flows.ids import mask_card
 from flows.port import BackendError
 from flows.verify import CODE_LOCKED, Verification, code_step
 
-SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked"}
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
+        "too_soon": "ask_code", "capped": "code_locked"}
 REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
 
 
@@ -22,7 +23,7 @@ class BindCard(Verification, Flow):
     """Who (ID + name), which card, then proof by SMS from the holder or their guardian."""
 
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
-    initial, purpose = "ask_id", "bind"
+    initial, purpose, guardian_purpose = "ask_id", "bind", "consent"
     states = [
         {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id"},
         {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
@@ -67,6 +68,15 @@ class BindCard(Verification, Flow):
             self.slots["bound_card"] = mask_card(card.card_number)
         return card is not None
 
+    def read_code(self, text: str) -> str | None:
+        """The card bound to this follower already (the step was cut off after the binding,
+        before it was saved) is the binding done: finish it, rather than ask for a code again."""
+        card = self.backend.binding(self.turn.openid)
+        if card is not None and card.card_number == self.slots.get("card"):
+            self.outcome = "bound"
+            return None
+        return super().read_code(text)
+
     def read_card(self, text: str) -> str | None:
         """The holder's own card; an unknown card and someone else's read the same."""
         self.value = "".join(unicodedata.normalize("NFKC", text).split()).upper()
@@ -90,6 +100,8 @@ class BindCard(Verification, Flow):
         try:
             self.backend.bind(self.slots["card"], self.turn.openid, guardian=guardian)
         except BackendError as refused:
+            if refused.code not in ("account_bound", *REFUSED):
+                raise  # e.g. unavailable: the engine says so and keeps the step for a retry
             if refused.code == "account_bound":
                 self.mention_binding()
             return refused.code

@@ -16,7 +16,8 @@ from flows.ids import birth_date
 from flows.passwords import matches, seal, weakness
 from flows.verify import CODE_LOCKED, Verification, code_step
 
-SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked"}
+SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked",
+        "too_soon": "ask_code", "capped": "code_locked"}
 WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
 REASON_MAX = 200
 
@@ -94,7 +95,7 @@ class ForgotPassword(Verification, Flow):
         password = _typed(text)
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
-        self.backend.set_password(self.slots["id"], password)
+        self.backend.set_password(self.slots["id"], password, key=self.effect_key())
         return None
 
     def read_reason(self, text: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
 
-Purpose = Literal["bind", "reset", "unbind"]
+Purpose = Literal["bind", "consent", "reset", "unbind"]  # consent: a guardian, for a minor
 CardStatus = Literal["active", "lost", "frozen"]
 Relation = Literal["father", "mother", "guardian"]
 
@@ -38,8 +38,8 @@ class CodeSent:
 
     ok: bool
     phone_masked: str = ""
-    reason: Literal["", "no_phone", "too_soon", "locked", "unknown"] = ""
-    retry_after: int = 0  # seconds, for too_soon / locked
+    reason: Literal["", "no_phone", "too_soon", "capped", "locked", "unknown"] = ""
+    retry_after: int = 0  # seconds, for too_soon / capped (the day's cap) / locked
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,11 @@ class Backend(Protocol):
 
     def send_code(self, id_number: str, purpose: Purpose) -> CodeSent: ...
 
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck: ...
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        """Check and use up a code; a repeat with the same idempotency `key` gets that answer."""
+        ...
 
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
         """Bind; BackendError 'card_bound' / 'account_bound' / 'card_lost' / 'card_frozen'."""
@@ -107,7 +111,9 @@ class Backend(Protocol):
         """True when `password` is the current password of the holder's card."""
         ...
 
-    def set_password(self, id_number: str, password: str) -> None: ...
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        """Set a new password; a repeat with the same idempotency `key` is a no-op."""
+        ...
 
     def verify_password(self, card_number: str, password: str) -> bool: ...
 

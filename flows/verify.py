@@ -2,23 +2,30 @@
 
 Shared by the flows that act on someone's card (bind, reset, unbind). Readers decide every
 outcome (code sent, no phone, locked, wrong code...) and transitions `branch` on it, so that
-on_enter callbacks only ever speak.
+on_enter callbacks only ever speak. A send the backend refuses (too soon for this purpose, the
+phone's daily cap) is an outcome of its own: the step it leads to says the refusal and the wait
+instead of its usual "code sent to …" prompt (REFUSED_PROMPTS), so nothing claims a code that
+never went out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, birth_date, check_digit, normalize_id
-from flows.port import Backend, Purpose
+from flows.port import Backend, CodeSent, Purpose
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 _CODE = re.compile(r"[0-9]{6}")
 CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
+# (state entered, reason the send was refused) -> what is said instead of the state's prompt
+REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
+                   ("code_locked", "capped"): "common.code_capped"}
 
 
 def checked_id(text: str, today: date) -> tuple[str, str | None]:
@@ -40,7 +47,8 @@ def checked_id(text: str, today: date) -> tuple[str, str | None]:
 def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
     """A code question: the reader's outcomes, a wrong/expired code asked again, else `ask`."""
     retry = branch(state, {"retry": state}, before="warn")
-    return ask(state, [*branch(state, {**outcomes, "locked": "code_locked"}), *retry])
+    stop = {"locked": "code_locked", "capped": "code_locked"}
+    return ask(state, [*branch(state, {**outcomes, **stop}), *retry])
 
 
 class Verification:
@@ -52,9 +60,12 @@ class Verification:
     value: Any
     error: str | None
     outcome: str
+    effect_key: Callable[[], str]
     is_sent, is_no_phone = outcome_is("sent"), outcome_is("no_phone")
     is_locked, is_retry = outcome_is("locked"), outcome_is("retry")
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
+    is_too_soon, is_capped = outcome_is("too_soon"), outcome_is("capped")
+    guardian_purpose: ClassVar[Purpose | None] = None  # None: the flow's own purpose
 
     @property
     def backend(self) -> Backend:
@@ -86,17 +97,20 @@ class Verification:
             return "common.not_guardian"
         if not self.adult(self.value):
             return "common.not_guardian"
-        self.send_code(self.value)
+        self.send_code(self.value, self.guardian_purpose)
         return None
 
-    def send_code(self, owner: str) -> None:
-        """Text a code to `owner`'s phone; a code sent under a minute ago is still the one."""
+    def send_code(self, owner: str, purpose: Purpose | None = None) -> None:
+        """Text a code to `owner`'s phone; a refused send is an outcome of its own, said as is."""
         self.slots["code_owner"] = owner
-        sent = self.backend.send_code(owner, self.purpose)
+        self.slots["code_purpose"] = purpose or self.purpose
+        sent = self.backend.send_code(owner, self.slots["code_purpose"])
+        self.refused = None if sent.ok else sent
         if sent.ok or sent.reason == "too_soon":
-            self.outcome, self.slots["phone"] = "sent", sent.phone_masked
-        elif sent.reason == "locked":
-            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(sent.retry_after)
+            self.outcome = "sent" if sent.ok else "too_soon"
+            self.slots["phone"], self.slots["wait"] = sent.phone_masked, sent.retry_after
+        elif sent.reason in ("locked", "capped"):
+            self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
         else:
             self.outcome = "no_phone"
 
@@ -111,7 +125,8 @@ class Verification:
         code = "".join(unicodedata.normalize("NFKC", text).split())
         if not _CODE.fullmatch(code):
             return "common.code_format"
-        checked = self.backend.check_code(self.slots["code_owner"], self.purpose, code)
+        checked = self.backend.check_code(self.slots["code_owner"], self.code_purpose, code,
+                                          key=self.effect_key())
         if checked.ok:
             self.outcome = self.verified()
             return None
@@ -124,13 +139,32 @@ class Verification:
         return self.resend("common.code_expired")  # expired, or none sent for this purpose
 
     def resend(self, said: str) -> str | None:
-        """A fresh code (the old one expired, or the user asked); too soon means wait."""
-        sent = self.backend.send_code(self.slots["code_owner"], self.purpose)
-        if sent.reason == "locked":
-            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(sent.retry_after)
+        """A fresh code (the old one expired, or the user asked); a refusal says how long."""
+        sent = self.backend.send_code(self.slots["code_owner"], self.code_purpose)
+        if sent.reason in ("locked", "capped"):
+            self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
+            self.refused = sent
             return None
         self.outcome, self.slots["wait"] = "retry", sent.retry_after
-        return "common.code_wait" if sent.reason == "too_soon" else said
+        if sent.reason == "too_soon":
+            self.refused = sent
+            expired = said == "common.code_expired"
+            return "common.code_wait_expired" if expired else "common.code_wait"
+        return said
+
+    @property
+    def code_purpose(self) -> Purpose:
+        """What the code in hand unlocks: the flow's purpose, or a guardian's consent."""
+        return self.slots.get("code_purpose") or self.purpose
+
+    def prompt(self, event: Any) -> None:
+        """A step entered after a refused send says the refusal, never "code sent"."""
+        refused: CodeSent | None = getattr(self, "refused", None)
+        key = REFUSED_PROMPTS.get((self.state, refused.reason)) if refused else None
+        if key is None:
+            super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
+        elif self.error is None:  # else the refusal was said as the reason to ask again
+            self.turn.say(key, **self.slots)
 
     def verified(self) -> str:
         """What the verified code unlocks (bind, unbind...); returns the outcome to branch on."""

@@ -6,8 +6,10 @@ The HTTP side talks to a real `wxbot backend` server in a subprocess, started wi
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +19,8 @@ from typing import Any
 import pytest
 
 from bot.backend import BackendError, HttpBackend, MockBackend, SimulatedBackend
+from bot.backend.client import CONNECT_TIMEOUT, READ_TIMEOUT
+from bot.backend.codes import DAILY_CAP, MAX_FAILURES
 from bot.clock import ManualClock
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
@@ -114,13 +118,30 @@ def test_send_code_refusals(env: Env) -> None:
     assert b.send_code(WANG_XM, "bind").reason == "no_phone"
     assert b.send_code("110105199001011233", "bind").reason == "unknown"
     assert b.send_code(ZHANG, "bind").ok
-    again = b.send_code(ZHANG, "reset")  # the limit is per phone, whatever the purpose
+    again = b.send_code(ZHANG, "bind")  # one code per phone and purpose a minute
     assert (again.ok, again.reason, again.retry_after) == (False, "too_soon", 60)
+    assert again.phone_masked == "138****8000"
+    assert b.send_code(ZHANG, "reset").ok  # another purpose: a code really goes out
     env.advance(45)
     assert b.send_code(ZHANG, "bind").retry_after == 15
     env.advance(15)
     assert b.send_code(ZHANG, "bind").ok
-    assert len(b.sms_outbox("13800138000")) == 2
+    assert [m["purpose"] for m in b.sms_outbox("13800138000")] == ["bind", "reset", "bind"]
+
+
+def test_a_phone_gets_at_most_the_daily_cap_of_codes(env: Env) -> None:
+    b = env.backend
+    purposes = ["bind", "reset", "unbind", "consent"]
+    for n in range(DAILY_CAP):
+        assert b.send_code(ZHANG, purposes[n % 4]).ok, n
+        env.advance(61)
+    capped = b.send_code(ZHANG, "reset")  # 10:10:10 on 2026-11-22, Shanghai
+    assert (capped.ok, capped.reason, capped.phone_masked) == (False, "capped", "138****8000")
+    assert capped.retry_after == 14 * 3600 - DAILY_CAP * 61  # until midnight in Shanghai
+    assert len(b.sms_outbox("13800138000")) == DAILY_CAP  # nothing was sent
+    assert b.send_code(LI_NA, "bind").ok  # the cap is per phone
+    env.advance(capped.retry_after)  # the backend's clock: a new day
+    assert b.send_code(ZHANG, "reset").ok
 
 
 def test_a_correct_code_is_used_once(env: Env) -> None:
@@ -164,6 +185,17 @@ def test_five_wrong_codes_lock_that_id_for_that_purpose(env: Env) -> None:
     env.advance(1200)
     assert b.send_code(ZHANG, "bind").ok
     assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).ok
+
+
+def test_a_guardians_consent_and_own_binding_share_one_lockout(env: Env) -> None:
+    b = env.backend
+    b.send_code(LI_NA, "consent")
+    wrong = "000000" if last_code(b, "13900000001") != "000000" else "111111"
+    for _ in range(MAX_FAILURES):
+        checked = b.check_code(LI_NA, "consent", wrong)
+    assert checked.reason == "locked"
+    assert b.send_code(LI_NA, "bind").reason == "locked"  # no five more guesses as "bind"
+    assert b.send_code(LI_NA, "reset").ok
 
 
 def test_binding_an_adult_card(env: Env) -> None:
@@ -222,6 +254,25 @@ def test_passwords(env: Env) -> None:
         b.set_password(HE_JING, "369258")
 
 
+def test_a_review_decision_reaches_every_observer_once_after_it_is_made(env: Env) -> None:
+    b, seen = env.backend, []
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("notice service down")
+
+    b.on_decision.extend([broken, lambda *args: seen.append(args)])
+    first = b.open_review(FENG_JUN, "oFeng", "no_phone")
+    second = b.open_review(ZHANG, "oZhang", "no_code")
+    assert seen == []  # opening is no decision
+    assert b.decide_review(first.ref, True).status == "approved"  # despite the broken one
+    b.decide_review(second.ref, False)
+    assert seen == [("oFeng", first.ref, "approved"), ("oZhang", second.ref, "rejected")]
+    assert not any(FENG_JUN in str(args) or ZHANG in str(args) for args in seen)
+    with pytest.raises(BackendError):
+        b.decide_review(first.ref, False)  # decided already: no second notice
+    assert len(seen) == 2
+
+
 def test_offline_reviews(env: Env) -> None:
     b = env.backend
     first = b.open_review(FENG_JUN, "oFeng", "no_phone")
@@ -265,3 +316,16 @@ def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) 
     assert env.backend.verify_password("X1", "111111")
     env.backend.reset()
     assert env.backend.person(ZHANG) is not None and env.backend.card("X1") is None
+
+
+def test_a_backend_that_never_answers_is_unavailable_after_the_read_timeout() -> None:
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen()  # accepts connections (the kernel does), never answers
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}/backend/v1"
+        with HttpBackend(url, timeout=0.5) as http:
+            started = time.monotonic()
+            with pytest.raises(BackendError, match="unavailable"):
+                http.person(ZHANG)
+            assert 0.5 <= time.monotonic() - started < 3
+    assert HttpBackend("http://x").timeout == (CONNECT_TIMEOUT, READ_TIMEOUT)

@@ -104,7 +104,8 @@ def test_reset_with_and_without_another_seed(
     assert mock.binding("oAlice") is None
     other = tmp_path / "other.yaml"
     other.write_text("people: [{id_number: '11010519491231002X', name: 王五}]\n", "utf-8")
-    assert api.post("/backend/v1/reset", json={"seed": str(other)}).status_code == 200
+    assert api.post("/backend/v1/reset", json={"seed": str(other)}).status_code == 400  # a path
+    assert api.post("/backend/v1/reset", data=other.read_bytes()).status_code == 200
     assert mock.person(ZHANG) is None and mock.person("11010519491231002X").name == "王五"
     for bad in [{"seed": str(tmp_path / "absent.yaml")}, {"seed": 3}, {"seed": {"people": 1}}]:
         response = api.post("/backend/v1/reset", json=bad)

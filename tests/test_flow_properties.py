@@ -169,3 +169,30 @@ def test_a_guardian_locked_out_of_their_own_codes_cannot_consent(chat, start, ca
         asked = alice.say(word)
     assert "未满18" in asked
     assert "10:30" in alice.say("310104198505200463")  # 李娜, the minor's mother
+
+
+@pytest.mark.parametrize(("typed", "starts"), [
+    ("绑定社保卡", "绑定社保卡：请输入持卡人的18位身份证号"),
+    ("bind card", "绑定社保卡：请输入持卡人的18位身份证号"),
+    ("重置密码", "重置社保卡服务密码：请输入持卡人的18位身份证号"),
+    ("我的社保卡", "本微信还没有绑定社保卡"),
+])
+def test_a_start_word_mid_flow_ends_that_flow_and_starts_its_own(chat, bot, typed, starts):
+    alice = chat()
+    for word in ("忘记密码", ZHANG_ID, "张伟"):
+        alice.say(word)
+    for _ in range(3):  # three times: none of them is a wrong code
+        reply = alice.say(typed)
+        assert reply.startswith("已结束“忘记密码”的办理。")
+        assert starts in reply and "错误次数过多" not in reply and "验证码" not in reply
+        alice.say("忘记密码")
+    session = bot.store.session(alice.openid)
+    assert (session["flow"], session["state"]) == ("forgot_password", "ask_id")
+
+
+def test_a_menu_click_mid_flow_says_the_flow_it_ended(chat, bot):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.click("FORGOT_PASSWORD")
+    assert reply.startswith("已结束“绑定社保卡”的办理。") and "重置社保卡服务密码" in reply
+    assert bot.store.session(alice.openid)["flow"] == "forgot_password"

@@ -32,6 +32,18 @@ def test_an_adult_resets_with_the_code_sent_to_their_phone(chat, backend):
     assert not backend.verify_password("A12345678", "147258")
 
 
+def test_right_after_binding_the_reset_code_really_goes_out(chat, backend):
+    alice = chat()
+    for word in ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"):
+        alice.say(word)
+    bind_code = alice.sms(ZHANG_PHONE)
+    assert "绑定成功" in alice.say(bind_code)
+    assert "验证码已发送至 138****8000" in reset_up_to_code(alice)  # the same minute
+    sent = backend.sms_outbox(ZHANG_PHONE)
+    assert [m["purpose"] for m in sent] == ["bind", "reset"]  # said sent, and sent
+    assert "新的6位数字服务密码" in alice.say(sent[-1]["code"])
+
+
 def test_a_minors_password_is_reset_with_the_guardians_code(chat, backend):
     alice = chat()
     assert "监护人" in reset_up_to_code(alice, SUNLI_ID, "孙丽")

@@ -9,15 +9,17 @@ BackendError code. `POST /clock` moves the clock the host was given (`wxbot back
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
+import yaml
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from bot.backend import rpc
 from bot.backend.codes import iso
-from bot.backend.seed import SeedError
+from bot.backend.seed import STATUSES, SeedError
 from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock, ManualClock
 from flows.ids import mask_id
@@ -35,11 +37,13 @@ class Hosted:
 
     backend: SimulatedBackend
     clock: Clock | None = None
+    after_reset: list[Callable[[], object]] = field(default_factory=list)  # e.g. end every chat
 
 
-def host(app: Flask, backend: SimulatedBackend, clock: Clock | None = None) -> None:
-    """Serve `backend` at /backend/v1 from `app`."""
-    app.extensions[HOSTED] = Hosted(backend, clock)
+def host(app: Flask, backend: SimulatedBackend, clock: Clock | None = None,
+         after_reset: list[Callable[[], object]] | None = None) -> None:
+    """Serve `backend` at /backend/v1 from `app`; `after_reset` runs after each reset."""
+    app.extensions[HOSTED] = Hosted(backend, clock, list(after_reset or ()))
     app.register_blueprint(backend_api)
 
 
@@ -132,13 +136,76 @@ def decide(ref: str, decision: str) -> Any:
     return {"review": review_json(review)}
 
 
+@backend_api.get("/faults")
+def armed_faults() -> Any:
+    """What is still armed: `{"armed": {"delay", "times"}}` (times counts down per call)."""
+    found = getattr(_backend(), "faults", None)
+    if found is None:
+        return _error(404, "not_found", "this backend takes no faults")
+    return {"armed": found.armed}
+
+
+@backend_api.post("/faults")
+def faults() -> Any:
+    """`{"delay": SECONDS, "times": K}`: the next K backend calls take SECONDS longer."""
+    arm = getattr(_backend(), "arm_faults", None)
+    if arm is None:
+        return _error(404, "not_found", "this backend takes no faults")
+    body = _body()
+    if set(body) - {"delay", "times"} or "delay" not in body:
+        raise rpc.BadCall("send {\"delay\": SECONDS, \"times\": K}")
+    try:
+        return {"armed": arm(body["delay"], body.get("times", 1))}
+    except ValueError as exc:
+        raise rpc.BadCall(str(exc)) from exc
+
+
+@backend_api.post("/cards/<card_number>/status")
+def card_status(card_number: str) -> Any:
+    """Change a card's status mid-conversation (reported lost, frozen, active again)."""
+    status = _body().get("status")
+    if status not in STATUSES:
+        raise rpc.BadCall(f"'status' must be one of {', '.join(STATUSES)}")
+    try:
+        _backend().set_card_status(card_number, status)
+    except BackendError as exc:
+        if exc.code == "card_unknown":
+            return _error(404, "not_found", "no such card")
+        raise
+    return _backend().card_view(card_number)
+
+
 @backend_api.post("/reset")
 def reset() -> Any:
-    seed = _body().get("seed")
-    if seed is not None and not isinstance(seed, str | dict):
-        raise rpc.BadCall("'seed' must be a file path or a seed object")
-    _backend().reset(seed or None)
+    """Back to the seed (or the seed document sent), and every follower's conversation ends."""
+    _backend().reset(_seed_document())
+    for hook in _hosted().after_reset:
+        hook()  # e.g. the bot's store dropping every session: nobody is left mid-flow
     return {"ok": True}
+
+
+def _seed_document() -> Mapping[str, Any] | None:
+    """The seed a reset loads: none sent, the configured one; else a YAML or JSON document.
+
+    The document is the body itself, or `{"seed": {...}}` in JSON; a path is never opened.
+    """
+    raw = request.get_data()
+    if not raw.strip():
+        return None
+    if request.is_json:
+        data: Any = _body()
+        if set(data) == {"seed"}:
+            data = data["seed"]
+    else:
+        try:
+            data = yaml.safe_load(raw.decode("utf-8"))
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise rpc.BadCall(f"the seed is not a YAML or JSON document: {exc}") from exc
+    if data is None or data == {}:  # `{}`: what the page and scripts send for "the seed"
+        return None
+    if not isinstance(data, Mapping):
+        raise rpc.BadCall("a seed is a document of people/cards/guardianships, not a file path")
+    return data
 
 
 @backend_api.post("/rpc/<method>")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from bot.backend import rpc
+from bot.backend.reviews import Observer, notify
 from bot.backend.seed import read_seed
 from flows.port import (
     BackendError,
@@ -28,14 +29,20 @@ from flows.port import (
     Review,
 )
 
+CONNECT_TIMEOUT = 3.05  # seconds: just over TCP's classic 3 s SYN retransmit (requests' advice)
+# Seconds to wait for an answer: above the 6 s slow backend the fixtures simulate (the turn runs
+# on past the reply deadline and answers through the API), below the platform's ~15 s of retries.
+READ_TIMEOUT = 10.0
+
 
 class HttpBackend:
     """Client of the mock backend API at `base_url` (e.g. http://127.0.0.1:8081/backend/v1)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float = READ_TIMEOUT) -> None:
         self.base_url = base_url.rstrip("/")
-        self.timeout = (3.05, timeout)  # (connect, read) seconds
+        self.timeout = (CONNECT_TIMEOUT, timeout)  # (connect, read) seconds
         self.session = requests.Session()
+        self.on_decision: list[Observer] = []  # see MockBackend
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -85,8 +92,10 @@ class HttpBackend:
     def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
         return self._call("send_code", id_number=id_number, purpose=purpose)
 
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck:
-        return self._call("check_code", id_number=id_number, purpose=purpose, code=code)
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        return self._call("check_code", id_number=id_number, purpose=purpose, code=code, key=key)
 
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
         return self._call("bind", card_number=card_number, openid=openid, guardian=guardian)
@@ -100,8 +109,8 @@ class HttpBackend:
     def password_is(self, id_number: str, password: str) -> bool:
         return self._call("password_is", id_number=id_number, password=password)
 
-    def set_password(self, id_number: str, password: str) -> None:
-        self._call("set_password", id_number=id_number, password=password)
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        self._call("set_password", id_number=id_number, password=password, key=key)
 
     def verify_password(self, card_number: str, password: str) -> bool:
         return self._call("verify_password", card_number=card_number, password=password)
@@ -113,7 +122,22 @@ class HttpBackend:
         return self._call("reviews", openid=openid)
 
     def decide_review(self, ref: str, approve: bool) -> Review:
-        return self._call("decide_review", ref=ref, approve=approve)
+        review = self._call("decide_review", ref=ref, approve=approve)
+        notify(self.on_decision, review)  # a decision made through this process is seen here
+        return review
+
+    def set_card_status(self, card_number: str, status: str) -> Card:
+        """Change a card's status on the server (the simulator's `backend:` step)."""
+        data = self._ok(*self.request("POST", f"cards/{quote(card_number, safe='')}/status",
+                                      json={"status": status}))
+        return Card(data["card_number"], "", data["status"], data["bound_openid"])
+
+    def arm_faults(self, delay: float, times: int = 1) -> dict[str, Any]:
+        """Slow the server's next `times` calls by `delay` seconds; ValueError when refused."""
+        status, data = self.request("POST", "faults", json={"delay": delay, "times": times})
+        if status == 400:
+            raise ValueError(str(data.get("detail", "bad fault")) if isinstance(data, dict) else "")
+        return self._ok(status, data)["armed"]
 
     def reset(self, seed: str | Path | Mapping[str, Any] | None = None) -> None:
         """Reload the server's seed, or send this seed (read here, so paths are local)."""

@@ -1,16 +1,18 @@
 """SMS verification codes: sending with a resend limit, checking with a lockout.
 
 Rules (DESIGN.md): six random digits, valid five minutes, one use; at most one SMS per phone
-per minute; five wrong codes lock that ID for that purpose for thirty minutes. Failures count
-across resends, so asking for a new code does not buy more guesses. The outbox is the
-simulated phone, so it holds the code itself; verification only ever sees a salted hash.
+and purpose a minute (binding, then resetting at once, is two honest codes), and DAILY_CAP per
+phone a day (the day in Asia/Shanghai on the backend's clock); five wrong codes lock that ID
+for that purpose for thirty minutes. Failures count across resends, so asking for a new code
+does not buy more guesses. The outbox is the simulated phone, so it holds the code itself;
+verification only ever sees a salted hash.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.backend.hashing import code_matches, hash_code, new_code
@@ -19,9 +21,13 @@ from flows.ids import mask_phone
 from flows.port import CodeCheck, CodeSent, Purpose
 
 CODE_TTL = 5 * 60
-RESEND_GAP = 60
+RESEND_GAP = 60  # seconds between two codes to one phone for one purpose
+DAILY_CAP = 10  # codes to one phone per day, whatever the purpose
 MAX_FAILURES = 5
 LOCK_SECONDS = 30 * 60
+# Purposes whose wrong guesses count together: a guardian locked out of binding their own card
+# cannot go on guessing as "consent", and the other way round.
+LOCK_GROUP = {"consent": "bind"}
 
 
 def iso(ts: float) -> str:
@@ -33,10 +39,37 @@ def _wait(until: float, now: float) -> int:
     return max(1, math.ceil(until - now))
 
 
+def _day_bounds(now: float) -> tuple[float, float]:
+    """Start and end (epoch seconds) of the Shanghai day holding `now`."""
+    day = datetime.fromtimestamp(now, SHANGHAI).date()
+    start = datetime.combine(day, time(), SHANGHAI)
+    return start.timestamp(), (start + timedelta(days=1)).timestamp()
+
+
+def _refusal(conn: sqlite3.Connection, phone: str, purpose: str, now: float) -> CodeSent | None:
+    """Why no SMS may go to `phone` now (too soon for this purpose, or the day's cap), if so."""
+    masked = mask_phone(phone)
+    last = conn.execute(
+        "SELECT MAX(sent_at) FROM outbox WHERE phone = ? AND purpose = ?", (phone, purpose)
+    ).fetchone()[0]
+    if last is not None and now - last < RESEND_GAP:
+        wait = _wait(last + RESEND_GAP, now)
+        return CodeSent(ok=False, phone_masked=masked, reason="too_soon", retry_after=wait)
+    start, end = _day_bounds(now)
+    today = conn.execute(
+        "SELECT COUNT(*) FROM outbox WHERE phone = ? AND sent_at >= ? AND sent_at < ?",
+        (phone, start, end),
+    ).fetchone()[0]
+    if today >= DAILY_CAP:
+        return CodeSent(ok=False, phone_masked=masked, reason="capped",
+                        retry_after=_wait(end, now))
+    return None
+
+
 def _locked_until(conn: sqlite3.Connection, id_number: str, purpose: str, now: float) -> float:
     row = conn.execute(
         "SELECT locked_until FROM attempts WHERE id_number = ? AND purpose = ?",
-        (id_number, purpose),
+        (id_number, LOCK_GROUP.get(purpose, purpose)),
     ).fetchone()
     return row["locked_until"] if row and row["locked_until"] > now else 0.0
 
@@ -51,14 +84,8 @@ def send(conn: sqlite3.Connection, id_number: str, purpose: Purpose, now: float)
     phone = person["phone"]
     if not phone:
         return CodeSent(ok=False, reason="no_phone")
-    last = conn.execute("SELECT MAX(sent_at) FROM outbox WHERE phone = ?", (phone,)).fetchone()[0]
-    if last is not None and now - last < RESEND_GAP:
-        return CodeSent(
-            ok=False,
-            phone_masked=mask_phone(phone),
-            reason="too_soon",
-            retry_after=_wait(last + RESEND_GAP, now),
-        )
+    if refused := _refusal(conn, phone, purpose, now):
+        return refused
     code = new_code()
     conn.execute(
         "INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?)",
@@ -77,9 +104,9 @@ def check(
     """Check a typed code (inside a write transaction): consume it, or count a failure."""
     if until := _locked_until(conn, id_number, purpose, now):
         return CodeCheck(ok=False, reason="locked", retry_after=_wait(until, now))
-    key = (id_number, purpose)
+    key, lock_key = (id_number, purpose), (id_number, LOCK_GROUP.get(purpose, purpose))
     row = conn.execute(
-        "SELECT failures FROM attempts WHERE id_number = ? AND purpose = ?", key
+        "SELECT failures FROM attempts WHERE id_number = ? AND purpose = ?", lock_key
     ).fetchone()
     left = MAX_FAILURES - (row["failures"] if row else 0)
     stored = conn.execute(
@@ -92,13 +119,13 @@ def check(
         return CodeCheck(ok=False, reason="expired", attempts_left=left)
     if code_matches(code.strip(), stored["code_hash"]):
         conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
-        conn.execute("DELETE FROM attempts WHERE id_number = ? AND purpose = ?", key)
+        conn.execute("DELETE FROM attempts WHERE id_number = ? AND purpose = ?", lock_key)
         return CodeCheck(ok=True, attempts_left=MAX_FAILURES)
     left -= 1
     locked = now + LOCK_SECONDS if left <= 0 else 0.0
     conn.execute(
         "INSERT OR REPLACE INTO attempts VALUES (?, ?, ?, ?)",
-        (*key, 0 if locked else MAX_FAILURES - left, locked),
+        (*lock_key, 0 if locked else MAX_FAILURES - left, locked),
     )
     if locked:
         conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)

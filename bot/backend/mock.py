@@ -7,15 +7,18 @@ it survives restarts and is shared by every thread and process that opens the sa
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, reviews, seed
+from bot.backend import bindings, codes, effects, reviews, seed
 from bot.backend.bindings import card_of
+from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
 from bot.backend.schema import Database
 from bot.clock import Clock
@@ -44,6 +47,10 @@ class MockBackend:
 
     def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
         self.seed, self.clock = seed, clock
+        self.faults = Faults()
+        # Called with (applicant openid or None, review ref, "approved"|"rejected") after a
+        # decision commits: the seam for review-outcome notices. Nothing personal is passed.
+        self.on_decision: list[reviews.Observer] = []
         self.db = Database(path)
         try:
             with self.db.transaction() as conn:
@@ -78,18 +85,22 @@ class MockBackend:
             return conn.execute(sql, args).fetchone()
 
     # --- people and cards -------------------------------------------------------------
+    @slowed
     def person(self, id_number: str) -> Person | None:
         row = self._one("SELECT * FROM people WHERE id_number = ?", id_number)
         return Person(row["id_number"], row["name"], row["phone"]) if row else None
 
+    @slowed
     def name_matches(self, id_number: str, name: str) -> bool:
         found = self.person(id_number)
         return found is not None and _plain(found.name) == _plain(name)
 
+    @slowed
     def card(self, card_number: str) -> Card | None:
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row) if row else None
 
+    @slowed
     def cards_of(self, id_number: str) -> list[Card]:
         with self.db.connection() as conn:
             rows = conn.execute(
@@ -97,6 +108,7 @@ class MockBackend:
             ).fetchall()
         return [card_of(row) for row in rows]
 
+    @slowed
     def guardian_relation(self, minor: str, guardian: str) -> Relation | None:
         row = self._one(
             "SELECT relation FROM guardianships WHERE minor = ? AND guardian = ?", minor, guardian
@@ -104,13 +116,23 @@ class MockBackend:
         return row["relation"] if row else None
 
     # --- SMS codes --------------------------------------------------------------------
+    @slowed
     def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
         with self.db.transaction() as conn:
             return codes.send(conn, id_number, purpose, self.clock.now())
 
-    def check_code(self, id_number: str, purpose: Purpose, code: str) -> CodeCheck:
+    @slowed
+    def check_code(
+        self, id_number: str, purpose: Purpose, code: str, key: str | None = None
+    ) -> CodeCheck:
+        """Check (and use up) a code; a repeat with the same `key` gets the first answer."""
+        digest, now = effects.fingerprint("check_code", id_number, purpose, code), self.clock.now()
         with self.db.transaction() as conn:
-            return codes.check(conn, id_number, purpose, code, self.clock.now())
+            if (known := effects.recall(conn, key, digest, now)) is not None:
+                return CodeCheck(**json.loads(known))
+            checked = codes.check(conn, id_number, purpose, code, now)
+            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
+            return checked
 
     def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
         """Every SMS sent to `phone`, oldest first: the simulated phone's inbox."""
@@ -118,14 +140,17 @@ class MockBackend:
             return codes.outbox(conn, phone)
 
     # --- bindings ---------------------------------------------------------------------
+    @slowed
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
         with self.db.transaction() as conn:
             return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now())
 
+    @slowed
     def binding(self, openid: str) -> Card | None:
         row = self._one("SELECT * FROM cards WHERE bound_openid = ?", openid)
         return card_of(row) if row else None
 
+    @slowed
     def unbind(self, openid: str) -> Card | None:
         with self.db.transaction() as conn:
             return bindings.unbind(conn, openid)
@@ -136,13 +161,20 @@ class MockBackend:
             return bindings.view(conn, card_number.upper())
 
     # --- passwords --------------------------------------------------------------------
+    @slowed
     def password_is(self, id_number: str, password: str) -> bool:
         return any(self.verify_password(c.card_number, password) for c in self.cards_of(id_number))
 
-    def set_password(self, id_number: str, password: str) -> None:
+    @slowed
+    def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
+        """Set the holder's new password; a repeat with the same `key` changes nothing more."""
         if not _PASSWORD.fullmatch(password):
             raise BackendError("bad_password")
+        digest, now = effects.fingerprint("set_password", id_number, password), self.clock.now()
         with self.db.transaction() as conn:
+            if effects.recall(conn, key, digest, now) is not None:
+                return
+            effects.remember(conn, key, digest, "null", now)
             changed = conn.execute(
                 "UPDATE cards SET password_hash = ? WHERE holder = ?",
                 (hash_password(password), id_number),
@@ -150,20 +182,43 @@ class MockBackend:
             if not changed:
                 raise BackendError("no_card")
 
+    @slowed
     def verify_password(self, card_number: str, password: str) -> bool:
         sql = "SELECT password_hash FROM cards WHERE card_number = ?"
         row = self._one(sql, card_number.upper())
         return row is not None and password_matches(password, row["password_hash"])
 
     # --- offline review -----------------------------------------------------------------
+    @slowed
     def open_review(self, id_number: str, openid: str, reason: str) -> Review:
         with self.db.transaction() as conn:
             return reviews.open_review(conn, id_number, openid, reason, self.clock)
 
+    @slowed
     def reviews(self, openid: str | None = None) -> list[Review]:
         with self.db.connection() as conn:
             return reviews.list_reviews(conn, openid)
 
+    @slowed
     def decide_review(self, ref: str, approve: bool) -> Review:
         with self.db.transaction() as conn:
-            return reviews.decide(conn, ref, approve)
+            review = reviews.decide(conn, ref, approve)
+        reviews.notify(self.on_decision, review)  # after the commit: never ahead of the fact
+        return review
+
+    # --- the simulator's hands on the backend (fixtures' `backend:` and `faults:` steps) ------
+    def set_card_status(self, card_number: str, status: str) -> Card:
+        """Report a card lost, freeze it, or make it active again, as a counter would."""
+        if status not in seed.STATUSES:
+            raise BackendError("bad_status")
+        with self.db.transaction() as conn:
+            if not conn.execute("UPDATE cards SET status = ? WHERE card_number = ?",
+                                (status, card_number.upper())).rowcount:
+                raise BackendError("card_unknown")
+        row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
+        return card_of(row)  # type: ignore[arg-type]  # updated above, so it is there
+
+    def arm_faults(self, delay: float, times: int = 1) -> dict[str, float | int]:
+        """The next `times` interface calls take `delay` seconds longer (see faults.py)."""
+        self.faults.arm(delay, times)
+        return self.faults.armed

@@ -6,11 +6,15 @@ in Asia/Shanghai); asking again while one is pending returns the same ticket.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 
 from bot.clock import Clock
 from flows.port import BackendError, Review
+
+log = logging.getLogger(__name__)
 
 
 def _review(row: sqlite3.Row) -> Review:
@@ -53,6 +57,18 @@ def list_reviews(conn: sqlite3.Connection, openid: str | None = None) -> list[Re
     if openid is not None:
         sql, args = sql + " WHERE openid = ?", (openid,)
     return [_review(row) for row in conn.execute(sql + " ORDER BY created_at, ref", args)]
+
+
+Observer = Callable[[str | None, str, str], None]  # (applicant openid, ref, outcome)
+
+
+def notify(observers: list[Observer], review: Review) -> None:
+    """Tell each observer a decision was made (after it committed); one failing stops none."""
+    for observe in observers:
+        try:
+            observe(review.openid or None, review.ref, review.status)
+        except Exception:  # a notice failing must neither undo nor hide the decision
+            log.exception("review decision observer failed (review %s)", review.ref)
 
 
 def decide(conn: sqlite3.Connection, ref: str, approve: bool) -> Review:

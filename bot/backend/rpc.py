@@ -13,7 +13,7 @@ from typing import Any
 from flows.port import Card, CodeCheck, CodeSent, Person, Review
 
 MAX_TEXT = 200  # longer strings are never valid IDs, names, codes or openids
-PURPOSES = ("bind", "reset", "unbind")
+PURPOSES = ("bind", "consent", "reset", "unbind")
 
 # method -> ({parameter: kind}, result); kinds: str, str? (optional), purpose, bool
 METHODS: dict[str, tuple[dict[str, str], Any]] = {
@@ -23,12 +23,13 @@ METHODS: dict[str, tuple[dict[str, str], Any]] = {
     "cards_of": ({"id_number": "str"}, [Card]),
     "guardian_relation": ({"minor": "str", "guardian": "str"}, str),
     "send_code": ({"id_number": "str", "purpose": "purpose"}, CodeSent),
-    "check_code": ({"id_number": "str", "purpose": "purpose", "code": "str"}, CodeCheck),
+    "check_code": ({"id_number": "str", "purpose": "purpose", "code": "str", "key": "str?"},
+                   CodeCheck),
     "bind": ({"card_number": "str", "openid": "str", "guardian": "str?"}, Card),
     "binding": ({"openid": "str"}, Card),
     "unbind": ({"openid": "str"}, Card),
     "password_is": ({"id_number": "str", "password": "str"}, bool),
-    "set_password": ({"id_number": "str", "password": "str"}, None),
+    "set_password": ({"id_number": "str", "password": "str", "key": "str?"}, None),
     "verify_password": ({"card_number": "str", "password": "str"}, bool),
     "open_review": ({"id_number": "str", "openid": "str", "reason": "str"}, Review),
     "reviews": ({"openid": "str?"}, [Review]),

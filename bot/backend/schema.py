@@ -39,9 +39,14 @@ CREATE TABLE IF NOT EXISTS reviews (
     ref TEXT PRIMARY KEY, day TEXT NOT NULL, seq INTEGER NOT NULL, id_number TEXT NOT NULL,
     openid TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
     UNIQUE (day, seq));
+CREATE TABLE IF NOT EXISTS effects (
+    key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
 """
 
-STATE_TABLES = ("cards", "guardianships", "codes", "attempts", "outbox", "reviews", "people")
+STATE_TABLES = (
+    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "people",
+)
 
 
 def _setup(conn: sqlite3.Connection) -> None:

@@ -46,6 +46,10 @@ class Store(Protocol):
 
     def session(self, user: str) -> dict | None: ...
 
+    def clear_sessions(self) -> int:
+        """End every follower's conversation (a backend reset); returns how many there were."""
+        ...
+
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
         """Session (None deletes it), retry record and reply, together or not at all.
 

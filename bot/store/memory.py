@@ -57,6 +57,12 @@ class MemoryStore:
             found = self._live(self._sessions, user)
             return copy.deepcopy(found)  # callers mutate; stored state must not move with them
 
+    def clear_sessions(self) -> int:
+        with self._mutex:
+            count = len(self._sessions)
+            self._sessions.clear()
+            return count
+
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
         now = self.clock.now()
         with self._mutex:

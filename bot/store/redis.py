@@ -69,6 +69,10 @@ class RedisStore:
         raw = self.db.get(f"{self.prefix}session:{user}")
         return json.loads(raw) if raw else None
 
+    def clear_sessions(self) -> int:
+        keys = list(self.db.scan_iter(match=f"{self.prefix}session:*", count=500))
+        return sum(self.db.delete(*keys[i:i + 500]) for i in range(0, len(keys), 500))
+
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
         pipe = self.db.pipeline(transaction=True)
         if session is None:

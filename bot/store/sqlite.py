@@ -88,6 +88,10 @@ class SQLiteStore:
                         self.clock.now())
         return json.loads(row[0]) if row else None
 
+    def clear_sessions(self) -> int:
+        with self._tx() as db:
+            return db.execute("DELETE FROM sessions").rowcount
+
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
         now = self.clock.now()
         with self._tx() as db:

@@ -11,7 +11,8 @@ steps:
     expect: 身份证号            # see replay/expect.py: substring | list | {regex} | {not} | ""
 ```
 
-A step does one thing: `send: TEXT`, `event: EVENT`, `wait: SECONDS`, or `review: DECISION`.
+A step does one thing: `send: TEXT`, `event: EVENT`, `wait: SECONDS`, `review: DECISION`,
+`backend: CHANGE` or `faults: FAULTS`.
 Extensions beyond the contract:
 - `as: alias` — who does it (default: the first user, else DEFAULT_USER).
 - `event:` — `subscribe`, `unsubscribe`, `image`, `voice`, `video`, `shortvideo`, `location`,
@@ -20,6 +21,13 @@ Extensions beyond the contract:
   `{location: [X, Y]}`, `{<kind>: {Field: value, …}}` (explicit fields).
 - `wait: 901` (also `30s`, `16m`, `1h`) — advance the bot's clock, alone or before the action.
 - `review: approve|reject` — decide the acting user's latest pending offline review.
+- `backend:` — change the mock backend mid-conversation (as a counter clerk would), in process
+  and over `--url` (POST /backend/v1/cards/<n>/status, /backend/v1/rpc/bind):
+  `{card: A12345678, status: lost}` (lost | frozen | active), or
+  `{bind: {card: A20000002, user: alias}}` bind a card to that follower (default: the step's).
+- `faults: {backend_delay: 6}` — the next backend call takes 6 s longer, on a real sleep
+  (`times: K` for the next K calls; at most 30 s); over `--url`, POST /backend/v1/faults.
+  Neither step says anything to the bot, so neither takes `expect:`.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
 - `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
 - `report_location` (event): the LOCATION event a follower's phone reports.

@@ -53,6 +53,12 @@ def action(step: Step) -> str:
         return who + f"event {kind}" + (f" ({detail})" if detail else "")
     if step.review is not None:
         return who + f"review {step.review}"
+    if step.backend is not None:
+        if "status" in step.backend:
+            return f"backend: card {step.backend['card']} becomes {step.backend['status']}"
+        return f"backend: card {step.backend['bind']} bound to {step.backend['user'] or step.user}"
+    if step.faults is not None:
+        return f"faults: the next {step.faults[1]} backend call(s) take {step.faults[0]:g} s longer"
     return f"wait {step.wait:g} s"
 
 
@@ -87,6 +93,13 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
         elif step.review is not None:
             ref = target.decide_review(user, step.review == "approve")
             reply = f"review {ref} {step.review}d"
+        elif step.backend is not None and "status" in step.backend:
+            target.set_card_status(step.backend["card"], step.backend["status"])
+        elif step.backend is not None:
+            owner = target.openid(fixture.openid(step.backend["user"] or step.user))
+            target.bind_card(step.backend["bind"], owner)
+        elif step.faults is not None:
+            target.arm_faults(*step.faults)
         if step.expect is not None and not matches(step.expect, reply):
             return Failure(step.index, sent, expected, "no reply (success)" if reply is None
                            else repr(reply))

@@ -11,7 +11,9 @@ from bot.sim.targets.placeholders import PLACEHOLDER
 from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 DEFAULT_USER = "oReplayUser0001"
-ACTIONS = ("send", "event", "wait", "review")
+ACTIONS = ("send", "event", "wait", "review", "backend", "faults")
+CARD_STATUSES = ("active", "lost", "frozen")
+MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
 STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
 
 
@@ -33,6 +35,8 @@ class Step:
     event: tuple[str, dict[str, str]] | None = None  # (kind, fields)
     wait: float = 0.0
     review: str | None = None  # approve | reject
+    backend: dict[str, str] | None = None  # {card, status} or {bind: card, user: alias|None}
+    faults: tuple[float, int] | None = None  # (backend delay in seconds, calls it applies to)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     state: str | None = None  # flow.state, or none
     raw: dict = field(default_factory=dict)
@@ -53,20 +57,24 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
                            f"unknown key (known: {', '.join(sorted(STEP_KEYS))})")
     actions = [key for key in ACTIONS if key in raw and key != "wait"]
     if len(actions) > 1 or not (actions or "wait" in raw):
-        raise FixtureError(path, where, "needs exactly one of send / event / review, or a wait")
-    if not actions and "expect" in raw:
-        raise FixtureError(path, f"{where}.expect", "a wait alone says nothing to the bot; "
-                           "put the expectation on the next step")
+        raise FixtureError(path, where, "needs exactly one of send / event / review / backend / "
+                           "faults, or a wait")
+    if not set(actions) & {"send", "event", "review"} and "expect" in raw:
+        raise FixtureError(path, f"{where}.expect", "a wait, backend or faults step says "
+                           "nothing to the bot; put the expectation on the next step")
     step = Step(index, str(raw.get("as") or next(iter(users), DEFAULT_USER)), raw=raw)
     if users and step.user not in users:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
                            f"{', '.join(users)})")
-    for key in ("wait", "send", "event", "review", "expect", "state"):
+    for key in ("wait", "send", "event", "review", "backend", "faults", "expect", "state"):
         if key in raw:
             try:
                 _read(step, key, raw[key])
             except (ValueError, ExpectError, EventError) as exc:
                 raise FixtureError(path, f"{where}.{key}", str(exc)) from None
+    bound_to = (step.backend or {}).get("user")
+    if bound_to and users and bound_to not in users:
+        raise FixtureError(path, f"{where}.backend.bind.user", f"unknown user {bound_to!r}")
     for kind, value in PLACEHOLDER.findall(step.send or ""):
         if kind == "user" and value not in users:
             raise FixtureError(path, f"{where}.send", f"{{user:{value}}}: no such user alias")
@@ -86,10 +94,44 @@ def _read(step: Step, key: str, value: Any) -> None:
         if value not in ("approve", "reject"):
             raise ValueError(f"must be approve or reject, not {value!r}")
         step.review = value
+    elif key == "backend":
+        step.backend = _backend_change(value)
+    elif key == "faults":
+        step.faults = _faults(value)
     elif key == "expect":
         step.expect = check_expect(value)
     elif key == "state" and value is not None:
         step.state = _text(value)
+
+
+def _backend_change(value: Any) -> dict[str, str]:
+    """`{card: N, status: lost}` or `{bind: N}` / `{bind: {card: N, user: alias}}`."""
+    if isinstance(value, dict) and set(value) == {"card", "status"}:
+        if value["status"] not in CARD_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(CARD_STATUSES)}")
+        return {"card": _text(value["card"]), "status": value["status"]}
+    if isinstance(value, dict) and set(value) == {"bind"}:
+        bind = value["bind"]
+        if isinstance(bind, str):
+            return {"bind": bind, "user": ""}
+        if isinstance(bind, dict) and "card" in bind and set(bind) <= {"card", "user"}:
+            return {"bind": _text(bind["card"]), "user": _text(bind.get("user") or "")}
+    raise ValueError("a backend change is {card: A12345678, status: lost|frozen|active} or "
+                     "{bind: {card: A12345678, user: alias}} (user: the step's, if left out)")
+
+
+def _faults(value: Any) -> tuple[float, int]:
+    """`{backend_delay: 6}` (seconds), optionally `times: K` calls (default 1)."""
+    if not isinstance(value, dict) or "backend_delay" not in value or (
+            set(value) - {"backend_delay", "times"}):
+        raise ValueError("faults are {backend_delay: SECONDS} with an optional times: K")
+    try:
+        delay, times = float(value["backend_delay"]), int(value.get("times", 1))
+    except (TypeError, ValueError):
+        raise ValueError("backend_delay is seconds and times a whole number") from None
+    if not (0 <= delay <= MAX_BACKEND_DELAY and times >= 1):
+        raise ValueError(f"backend_delay is 0-{MAX_BACKEND_DELAY:g} s and times at least 1")
+    return delay, times
 
 
 def _text(value: Any) -> str:

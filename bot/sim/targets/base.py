@@ -61,6 +61,18 @@ class Target(Protocol):
         """Decide `user`'s latest pending review; returns its reference."""
         ...
 
+    def set_card_status(self, card_number: str, status: str) -> None:
+        """Change a card's status in the mock backend (reported lost, frozen...)."""
+        ...
+
+    def bind_card(self, card_number: str, openid: str) -> None:
+        """Bind a card to `openid` behind the conversation's back."""
+        ...
+
+    def arm_faults(self, delay: float, times: int) -> None:
+        """The mock backend's next `times` calls take `delay` seconds longer."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.backend import DEFAULT_SEED
+from bot.backend import DEFAULT_SEED, BackendError
 from bot.clock import SHANGHAI, Clock, ManualClock
 from bot.sim.targets.base import (
     DEV_AES_KEY,
@@ -106,9 +106,25 @@ class Local:
         self.bot.backend.decide_review(ref, approve)
         return ref
 
+    def set_card_status(self, card_number: str, status: str) -> None:
+        self._change(lambda b: b.set_card_status(card_number, status))
+
+    def bind_card(self, card_number: str, openid: str) -> None:
+        self._change(lambda b: b.bind(card_number, openid))
+
+    def arm_faults(self, delay: float, times: int) -> None:
+        self._change(lambda b: b.arm_faults(delay, times))
+
+    def _change(self, change: Callable[[Any], Any]) -> None:
+        try:
+            change(self.bot.backend)
+        except (BackendError, ValueError, AttributeError) as exc:
+            raise TargetError(f"the backend refused the change: {exc}") from None
+
     def reset(self, seed: str | Path | None = None) -> None:
-        """Back to the seed (chat's /reset)."""
+        """Back to the seed (chat's /reset), ending every conversation as the page's reset does."""
         self.bot.backend.reset(seed)
+        self.bot.store.clear_sessions()
 
     def close(self) -> None:
         self.client.close()

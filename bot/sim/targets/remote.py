@@ -114,6 +114,16 @@ class Remote:
         self._call("POST", f"/backend/v1/reviews/{ref}/{'approve' if approve else 'reject'}")
         return ref
 
+    def set_card_status(self, card_number: str, status: str) -> None:
+        self._call("POST", f"/backend/v1/cards/{card_number}/status", json={"status": status})
+
+    def bind_card(self, card_number: str, openid: str) -> None:
+        self._call("POST", "/backend/v1/rpc/bind",
+                   json={"card_number": card_number, "openid": openid})
+
+    def arm_faults(self, delay: float, times: int) -> None:
+        self._call("POST", "/backend/v1/faults", json={"delay": delay, "times": times})
+
     def close(self) -> None:
         if self.simulator and self.lang and self.lang != self.served_lang:
             self._call("POST", "/sim/api/lang", json={"lang": self.served_lang})

@@ -29,7 +29,7 @@ def index() -> Response:
 def init_app(app: Flask) -> None:
     bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
-    host(app, bot.backend, bot.clock)
+    host(app, bot.backend, bot.clock, after_reset=[bot.store.clear_sessions])  # reset ends all
     inspect.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
     api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
     app.register_blueprint(page)

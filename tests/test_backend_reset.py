@@ -1,0 +1,99 @@
+"""Reset means reset: `POST /backend/v1/reset` reloads a seed document and ends every
+conversation, so nobody is left mid-flow on a seed that no longer holds."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from bot.sim.wire.client import PlatformClient
+from bot.store import open_store
+from tests.conftest import AES_KEY, APP_ID, TOKEN
+from tests.servers import running
+
+ZHANG = "110105199001011232"
+OTHER_SEED = "people: [{id_number: '11010519491231002X', name: 王五}]\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`wxbot serve` with the simulator on: the webhook and /backend/v1 in one process."""
+    tmp = tmp_path_factory.mktemp("reset")
+    env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
+           "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp / "data"), "BOT_LANG": "zh_CN"}
+    with running(["serve"], env, tmp / "serve.log") as served:
+        yield served
+
+
+def state(server, user: str):
+    return requests.get(f"{server.url}/sim/api/state", params={"user": user},
+                        timeout=5).json()["session"]
+
+
+def reset(server, **kwargs) -> requests.Response:
+    return requests.post(f"{server.url}/backend/v1/reset", timeout=10, **kwargs)
+
+
+def test_reset_ends_every_followers_conversation(server):
+    with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
+        for user in ("oResetAlice", "oResetBob"):
+            wechat.text(user, "绑定社保卡")
+            assert "姓名" in wechat.text(user, ZHANG).text
+        assert state(server, "oResetAlice")["state"] == "ask_name"
+        assert reset(server, json={}).json() == {"ok": True}
+        assert state(server, "oResetAlice") is None and state(server, "oResetBob") is None
+        assert "没有听懂" in wechat.text("oResetAlice", "张伟").text  # not a name any more
+
+
+@pytest.mark.parametrize("bad", [
+    {"json": {"seed": "fixtures/backend.yaml"}},  # a server-side path is never opened
+    {"json": {"seed": "/etc/passwd"}},
+    {"data": "/etc/passwd", "headers": {"Content-Type": "text/yaml"}},
+    {"json": {"seed": {"people": 1}}},
+    {"json": {"people": [{"id_number": "110105199001011233", "name": "x"}]}},  # bad check digit
+    {"data": "people: [unclosed", "headers": {"Content-Type": "application/yaml"}},
+    {"data": b"\xff\xfe", "headers": {"Content-Type": "application/yaml"}},
+])
+def test_a_bad_seed_is_a_400_that_changes_nothing(server, bad):
+    with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
+        wechat.text("oResetCarol", "绑定社保卡")
+        response = reset(server, **bad)
+        assert response.status_code == 400 and response.json()["error"] == "bad_request"
+        assert state(server, "oResetCarol")["state"] == "ask_id"  # nobody's turn was ended
+        assert "姓名" in wechat.text("oResetCarol", ZHANG).text  # the seed still holds
+
+
+@pytest.mark.parametrize("document", [
+    {"data": OTHER_SEED.encode(), "headers": {"Content-Type": "application/yaml"}},
+    {"json": {"seed": {"people": [{"id_number": "11010519491231002X", "name": "王五"}]}}},
+    {"data": json.dumps({"people": [{"id_number": "11010519491231002X", "name": "王五"}]}),
+     "headers": {"Content-Type": "application/json"}},
+])
+def test_reset_loads_a_seed_document_sent_in_the_body(server, document):
+    with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
+        assert reset(server, **document).status_code == 200
+        wechat.text("oResetDan", "忘记密码")
+        wechat.text("oResetDan", ZHANG)
+        assert "不匹配" in wechat.text("oResetDan", "张伟").text  # 张伟 is not in this seed
+        assert reset(server).status_code == 200  # no body: the configured seed again
+        wechat.text("oResetDan", "忘记密码")
+        wechat.text("oResetDan", ZHANG)
+        assert "验证码" in wechat.text("oResetDan", "张伟").text
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_every_store_drops_all_sessions_and_keeps_replies(kind, tmp_path, request):
+    url = {"memory": "memory://", "sqlite": f"sqlite:///{tmp_path}/s.sqlite3"}.get(kind)
+    store = open_store(url or request.getfixturevalue("redis_url"))
+    try:
+        if kind == "redis":
+            store.clear_sessions()  # the server is shared by the session's tests
+        for user in ("oA", "oB"):
+            store.save(user, {"flow": "bind_card", "state": "ask_id"}, f"m:{user}:1", "hi", 900)
+        assert store.clear_sessions() == 2
+        assert store.session("oA") is None and store.session("oB") is None
+        assert store.reply("m:oA:1") == "hi"  # retries of earlier pushes still get their reply
+    finally:
+        store.close()
