@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, send_from_directory
+from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.api import backend_api
-from bot.sim import inspect_api, webapi
+from bot.sim import inspect_api, steplog, webapi, webbench, webfixtures
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
 # Everything the page needs is served from here: no CDN, no inline script (the machine may
 # well have no internet, and a strict policy keeps a typed reply from ever running as code).
 POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
+QUIET = ('"GET /sim/api/', '"GET /sim/static/', '"GET /backend/v1/clock', '"GET /sim/ ',
+         '"GET /sim HTTP', '"GET /healthz')
+
+
+class QuietPolling(logging.Filter):
+    """Keep the page's polling (and its assets) out of the request log; the rest stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(part in message for part in QUIET)
 
 
 @page.get("")
 @page.get("/")
 def index() -> Response:
-    """The chat page: a follower's WeChat window, the menu, the phone's SMS, the seed sheet."""
+    """The workbench: followers side by side, inspector, traffic, clock, fixtures."""
     response = send_from_directory(STATIC, "index.html", max_age=0)
     response.headers["Content-Security-Policy"] = POLICY
     return response
@@ -31,6 +42,13 @@ def init_app(app: Flask) -> None:
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     app.extensions["wxbot.backend_clock"] = bot.clock
     app.register_blueprint(backend_api)
-    inspect_api.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
-    webapi.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
+    inspect_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
+    webbench.init_app(app)  # transcripts, traffic, retries, clock, reset
+    webfixtures.init_app(app)  # run a fixture, save the session as one
+    webapi.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
     app.register_blueprint(page)
+    app.add_url_rule("/", "sim_root", lambda: redirect("/sim", 302))
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QuietPolling) for f in werkzeug.filters):
+        werkzeug.addFilter(QuietPolling())
+    steplog.setup()

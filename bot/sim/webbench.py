@@ -1,0 +1,155 @@
+"""The page's workbench API: each follower's chat and traffic, retries, the clock, reset.
+
+`GET /sim/api/transcript?user=U` -> `{"user", "exchanges": [...]}` oldest first (bytes included).
+`POST /sim/api/retry {"id": N}` delivers exchange N's wire bytes again, as the platform's retry.
+`GET|POST /sim/api/clock` -> `{"now", "today"}`; POST `{"advance": S}` or `{"at": EPOCH}`.
+`POST /sim/api/reset` puts seed, sessions, clock and transcripts back as the server started.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from bot.clock import ManualClock
+from bot.sim.platform import PlatformClient
+from bot.sim.steplog import log, step_line
+from bot.sim.transcript import Exchange, Transcripts
+from bot.sim.webfollowers import FOLLOWERS, BadInput, alias_of, openid_of
+
+bench_api = Blueprint("sim_bench_api", __name__, url_prefix="/sim/api")
+RESET_LOCK_TIMEOUT = 2.0  # seconds to wait for a follower's turn before dropping the session
+MAX_ADVANCE = 10 * 366 * 86400
+
+
+class Bench:
+    """Per app: the transcripts, the traces the engine reports, where the clock started."""
+
+    def __init__(self, app: Flask) -> None:
+        self.bot = bot = app.extensions["wxbot"]
+        self.transcripts = Transcripts()
+        self.menu_token: str | None = None  # the mock platform's, for menu/get
+        cfg = bot.config  # one platform client, so MsgIds and event times keep rising
+        self.client = PlatformClient(
+            app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"], app_id=cfg["WECHAT_APP_ID"],
+            mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext", clock=bot.clock)
+        self._trace = threading.local()
+        clock = bot.clock
+        self.clock_mark = clock.now() if isinstance(clock, ManualClock) else clock.offset
+        bot.engine.observers.append(self.observe)
+
+    def observe(self, flow: str, source: str, dest: str) -> None:
+        """Engine observer: the transitions of the push this thread is delivering."""
+        trace = getattr(self._trace, "steps", None)
+        if trace is not None:
+            trace.append([flow, source, dest])
+
+    def _step(self, openid: str) -> dict | None:
+        session = self.bot.store.session(openid)
+        return {"flow": session["flow"], "state": session.get("state")} if session else None
+
+    def deliver(self, send: Any, openid: str, alias: str, *, kind: str, shown: str,
+                retry_of: int | None = None) -> Exchange:
+        """Run `send()` (a PlatformClient call) as `openid` and keep what came of it."""
+        exchange = self.transcripts.new(openid, at=self.bot.clock.now(), shown=shown, kind=kind,
+                                        lang=self.bot.catalog.lang, before=self._step(openid),
+                                        retry_of=retry_of)
+        self._trace.steps = exchange.trace
+        try:
+            exchange.fill(send())
+        finally:
+            self._trace.steps = None
+        exchange.after = self._step(openid)
+        log.info(step_line(alias, shown, exchange.before, exchange.after, exchange.status,
+                           exchange.latency_ms, exchange.reply_text or exchange.error))
+        return exchange
+
+    def rewind_clock(self) -> None:
+        clock = self.bot.clock
+        if isinstance(clock, ManualClock):
+            clock.advance(self.clock_mark - clock.now())
+        else:
+            clock.offset = self.clock_mark
+
+    def reset(self, openids: list[str]) -> None:
+        """Seed, sessions (of every follower the simulator knows), clock and transcripts."""
+        self.bot.backend.reset()
+        store = self.bot.store
+        for openid in {*openids, *self.transcripts.followers()}:
+            with store.lock(openid, timeout=RESET_LOCK_TIMEOUT):
+                store.save(openid, None, f"sim-reset:{openid}:{time.time()}", "", 1)
+        self.rewind_clock()
+        self.transcripts.clear()
+
+
+def bench() -> Bench:
+    return current_app.extensions["wxbot.bench"]
+
+
+@bench_api.get("/transcript")
+def transcript() -> Any:
+    openid = openid_of(request.args.get("user"))
+    return jsonify(user=openid,
+                   exchanges=[e.as_json() for e in bench().transcripts.of(openid)])
+
+
+@bench_api.post("/retry")
+def retry() -> Any:
+    body = request.get_json(silent=True)
+    wanted = body.get("id") if isinstance(body, dict) else None
+    first = bench().transcripts.find(wanted) if isinstance(wanted, int) else None
+    if first is None or not first.wire_body:
+        raise BadInput("'id' must be the id of an exchange this simulator delivered")
+    original = first if first.retry_of is None else bench().transcripts.find(first.retry_of)
+    source = original or first
+    exchange = bench().deliver(
+        lambda: bench().client.post(source.wire_body, source.query, user=source.openid),
+        source.openid, alias_of(source.openid), kind=source.kind,
+        shown=f"(platform retry of #{source.id}) {source.shown}", retry_of=source.id)
+    exchange.request_xml = source.request_xml
+    return jsonify(exchange.as_json())
+
+
+@bench_api.route("/clock", methods=["GET", "POST"])
+def clock() -> Any:
+    clock = bench().bot.clock
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        body = body if isinstance(body, dict) else {}
+        advance, at = body.get("advance"), body.get("at")
+        if isinstance(advance, int | float) and not isinstance(advance, bool) \
+                and 0 < advance <= MAX_ADVANCE:
+            if isinstance(clock, ManualClock):
+                clock.advance(advance)
+            else:
+                clock.offset += advance
+        elif isinstance(at, int | float) and not isinstance(at, bool) and math.isfinite(at) \
+                and at > 0:
+            if isinstance(clock, ManualClock):
+                clock.advance(at - clock.now())
+            else:
+                clock.offset = at - time.time()
+        else:
+            raise BadInput("send {\"advance\": SECONDS} (up to ten years) or {\"at\": EPOCH}")
+    return jsonify(now=clock.now(), today=clock.today().isoformat())
+
+
+@bench_api.post("/reset")
+def reset() -> Any:
+    bench().reset([openid for _, openid, _ in FOLLOWERS])
+    return jsonify(ok=True, now=bench().bot.clock.now())
+
+
+@bench_api.errorhandler(BadInput)
+def _bad(exc: BadInput) -> Any:
+    return jsonify(error="bad_request", detail=str(exc)), 400
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and the per-app bench (simulator mode only, from bot.sim.web)."""
+    app.extensions["wxbot.bench"] = Bench(app)
+    app.register_blueprint(bench_api)
