@@ -92,3 +92,33 @@ def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
 def test_chat_over_url_needs_a_server():
     result = CliRunner().invoke(main, ["chat", "--url", "http://127.0.0.1:9"], input="")
     assert result.exit_code == 2 and "cannot reach" in result.output
+
+
+def test_the_line_editor_edits_with_arrow_keys_and_recalls_history(tmp_path):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.sim.chat_cli import line_editor
+
+    with create_pipe_input() as keys:
+        prompt = line_editor(tmp_path / "history", input=keys, output=DummyOutput())
+        keys.send_text("绑定社卡\x1b[D保\x1b[C\r")  # ← to fix a missing character, then →
+        assert prompt("alice › ") == "绑定社保卡"
+        keys.send_text("\x1b[A\r")  # ↑ brings the last line back
+        assert prompt("alice › ") == "绑定社保卡"
+    assert "绑定社保卡" in (tmp_path / "history").read_text(encoding="utf-8")
+
+
+def test_escape_sequences_typed_or_pasted_never_reach_the_bot(tmp_path):
+    out = chat(["绑定\x1b[D社保卡\x07", "\x1b[A"], tmp_path=tmp_path)
+    assert "身份证号" in out and "✗" not in out and "HTTP 400" not in out
+
+
+@pytest.mark.parametrize(("name", "openid"), [
+    ("minor", "oSimMinor0001"), ("guardian", "oSimGuardian01"), ("oSimBob000001", "oSimBob000001"),
+    ("xiaoming", "oChat_xiaoming"), ("o", "oChat_o"),
+])
+def test_as_reaches_the_pages_followers_by_alias_or_openid(name, openid):
+    from bot.sim.chat import openid_for
+
+    assert openid_for(name) == openid

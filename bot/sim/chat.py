@@ -6,7 +6,7 @@ session can be scripted; output goes to a rich Console.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from rich.console import Console
@@ -16,7 +16,9 @@ from rich.table import Table
 
 from bot.sim.event_spec import EventError, parse_event
 from bot.sim.fixture_steps import seconds
+from bot.sim.messages import clean
 from bot.sim.target import Target, TargetError, fill_placeholders, reply_of
+from bot.sim.webfollowers import FOLLOWERS, OPENID
 
 HELP = """\
 Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:
@@ -26,14 +28,23 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
   /location [X Y]              share a location
   /sms [PHONE]                 the mock's latest codes: every phone, or one
   /state                       this user's current flow and state
-  /as NAME                     talk as someone else (e.g. a minor, then a guardian)
+  /as NAME                     talk as someone else (e.g. a minor, then a guardian);
+                               the page's followers (alice, minor, guardian, bob, bound)
+                               or any openid are the same people as on /sim
   /wait SECONDS                move the bot's clock on (30, 16m, 1h)
   /help  /quit"""
 
 
+PAGE = {alias: openid for alias, openid, _ in FOLLOWERS}
+Prompt = Callable[[str], str]  # shows the prompt, returns one line; EOFError at the end
+
+
 def openid_for(name: str) -> str:
-    """A stable openid for a name, so `/as alice` always comes back to alice's session."""
-    return name if name.startswith("o") and len(name) >= 16 else f"oChat_{name}"
+    """A stable openid for a name: the page's followers by alias, openids as they are."""
+    if name in PAGE:
+        return PAGE[name]
+    looks_like_openid = name.startswith("o") and len(name) >= 12 and OPENID.fullmatch(name)
+    return name if looks_like_openid else f"oChat_{name}"
 
 
 class ChatSession:
@@ -48,13 +59,24 @@ class ChatSession:
     def openid(self) -> str:
         return openid_for(self.user)
 
-    def run(self, stream: IO[str], echo: bool = False) -> None:
-        """Read lines until /quit or the end of the stream."""
+    def run(self, stream: IO[str], echo: bool = False, prompt: Prompt | None = None) -> None:
+        """Read lines (from `prompt`, with line editing, else `stream`) until /quit or the end."""
         self.console.print(f"[bold]wxbot chat[/] with the bot {escape(self.target.where)} — "
                            "type [bold]/help[/] for commands")
-        for line in self._lines(stream, echo):
+        lines = self._edited(prompt) if prompt else self._lines(stream, echo)
+        for line in lines:
             if not self.handle(line):
                 break
+
+    def _edited(self, prompt: Prompt) -> Iterator[str]:
+        while True:
+            try:
+                line = clean(prompt(f"{self.user} › "))
+            except (EOFError, KeyboardInterrupt):
+                self.console.print()
+                return
+            if line.strip():
+                yield line
 
     def _lines(self, stream: IO[str], echo: bool) -> Iterator[str]:
         while True:
@@ -63,7 +85,7 @@ class ChatSession:
             if not line:
                 self.console.print()
                 return
-            line = line.rstrip("\r\n")
+            line = clean(line.rstrip("\r\n"))  # a pasted escape sequence is not text
             if echo:
                 self.console.print(escape(line), highlight=False)
             if line.strip():
