@@ -249,3 +249,24 @@ def test_running_a_fixture_marks_the_failing_step(sim, tmp_path):
     assert "绑定成功" in ran["steps"][1]["expected"]
     for bad in ({"name": "../../etc/passwd"}, {"name": "saved/wrong.yaml", "upto": 0}, [1]):
         assert client.post("/sim/api/fixtures/run", json=bad).status_code == 400
+
+
+def test_pushes_from_outside_the_page_join_the_same_chat(sim, clock):
+    from bot.sim.platform import PlatformClient
+    from tests.conftest import AES_KEY, APP_ID, TOKEN
+
+    client = sim()
+    send(client, "minor", clock, type="click", key="BIND_CARD")
+    with PlatformClient(client.application, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
+                        clock=clock) as outside:  # as `wxbot chat --url … --user minor` would
+        clock.advance(2)
+        assert "姓名" in outside.text(MINOR, "310104201406010159").text
+    chat = client.get("/sim/api/transcript?user=minor").get_json()["exchanges"]
+    assert [x["shown"] for x in chat] == ["[菜单] BIND_CARD", "310104201406010159"]
+    theirs = chat[-1]
+    assert theirs["wire_body"] == "" and "<Content>310104201406010159</Content>" in \
+        theirs["request_xml"]
+    assert theirs["after"] == {"flow": "bind_card", "state": "ask_name"}
+    assert theirs["trace"] == [["bind_card", "ask_id", "ask_name"]]
+    assert "姓名" in theirs["reply_text"]
+    assert client.post("/sim/api/retry", json={"id": theirs["id"]}).status_code == 400

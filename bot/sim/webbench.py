@@ -20,6 +20,7 @@ from bot.sim.platform import PlatformClient
 from bot.sim.steplog import log, step_line
 from bot.sim.transcript import Exchange, Transcripts
 from bot.sim.webfollowers import FOLLOWERS, BadInput, alias_of, openid_of
+from bot.sim.webtap import Tap
 
 bench_api = Blueprint("sim_bench_api", __name__, url_prefix="/sim/api")
 RESET_LOCK_TIMEOUT = 2.0  # seconds to wait for a follower's turn before dropping the session
@@ -37,18 +38,19 @@ class Bench:
         self.client = PlatformClient(
             app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"], app_id=cfg["WECHAT_APP_ID"],
             mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext", clock=bot.clock)
-        self._trace = threading.local()
+        self.local = threading.local()  # this thread's delivery: ours? its trace
         clock = bot.clock
         self.clock_mark = clock.now() if isinstance(clock, ManualClock) else clock.offset
         bot.engine.observers.append(self.observe)
 
     def observe(self, flow: str, source: str, dest: str) -> None:
         """Engine observer: the transitions of the push this thread is delivering."""
-        trace = getattr(self._trace, "steps", None)
+        trace = getattr(self.local, "steps", None)
         if trace is not None:
             trace.append([flow, source, dest])
 
-    def _step(self, openid: str) -> dict | None:
+    def step(self, openid: str) -> dict | None:
+        """Where `openid`'s conversation stands: {flow, state}, or None."""
         session = self.bot.store.session(openid)
         return {"flow": session["flow"], "state": session.get("state")} if session else None
 
@@ -56,14 +58,14 @@ class Bench:
                 retry_of: int | None = None) -> Exchange:
         """Run `send()` (a PlatformClient call) as `openid` and keep what came of it."""
         exchange = self.transcripts.new(openid, at=self.bot.clock.now(), shown=shown, kind=kind,
-                                        lang=self.bot.catalog.lang, before=self._step(openid),
+                                        lang=self.bot.catalog.lang, before=self.step(openid),
                                         retry_of=retry_of)
-        self._trace.steps = exchange.trace
+        self.local.steps, self.local.ours = exchange.trace, True
         try:
             exchange.fill(send())
         finally:
-            self._trace.steps = None
-        exchange.after = self._step(openid)
+            self.local.steps, self.local.ours = None, False
+        exchange.after = self.step(openid)
         log.info(step_line(alias, shown, exchange.before, exchange.after, exchange.status,
                            exchange.latency_ms, exchange.reply_text or exchange.error))
         return exchange
@@ -151,5 +153,6 @@ def _bad(exc: BadInput) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the API and the per-app bench (simulator mode only, from bot.sim.web)."""
-    app.extensions["wxbot.bench"] = Bench(app)
+    app.extensions["wxbot.bench"] = bench = Bench(app)
+    Tap(bench)
     app.register_blueprint(bench_api)

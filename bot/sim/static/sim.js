@@ -300,13 +300,14 @@ function renderTraffic() {
       el("span", { className: "ms", textContent: `${x.latency_ms} ms` }),
       el("span", { className: "who", textContent: phone ? phone.alias : x.openid }),
       el("span", { className: "what", textContent: x.retry_of ? `retry of #${x.retry_of}` : x.shown }));
-    const sealed = x.wire_body !== x.request_xml;
-    const again = el("button", { type: "button", className: "again", textContent: "再投递一次 (platform retry)",
-                                 onclick: () => retry(x.id) });
+    const sealed = Boolean(x.wire_body) && x.wire_body !== x.request_xml;
+    const again = x.wire_body ? el("button", { type: "button", className: "again", textContent: "再投递一次 (platform retry)",
+                                               onclick: () => retry(x.id) })
+      : el("p", { className: "muted", textContent: "不是本页发出的推送（如 wxbot chat），无法按原字节重发" });
     const details = el("details", { dataset: { exchange: String(x.id) }, open: openIds.has(String(x.id)) },
       summary,
       el("h4", { textContent: sealed ? "推送 · 线上字节 (sealed, as sent)" : "推送 · as sent" }),
-      el("pre", { className: "xml sent", textContent: x.wire_body }),
+      el("pre", { className: "xml sent", textContent: x.wire_body || x.request_xml }),
       sealed ? el("h4", { textContent: "推送 · 解开后 (opened)" }) : null,
       sealed ? el("pre", { className: "xml opened", textContent: x.request_xml }) : null,
       el("h4", { textContent: `回复 · HTTP ${x.status} 原文 (as answered)` }),
