@@ -15,6 +15,7 @@ from flows.base import FAILED, START, Flow
 
 DOT_TIMEOUT = 5.0  # seconds `dot` may take; a flow has a dozen states, it needs milliseconds
 NAMED = {"is_accepted": "ok", "is_out_of_tries": "out of tries"}
+MINOR_EDGES = {"again", "out of tries", "retry", "retry, again"}  # drawn light: every step has them
 
 
 class DiagramError(RuntimeError):
@@ -48,7 +49,8 @@ def _quote(text: str) -> str:
 
 def dot_source(flow: type[Flow], current: str | None = None) -> str:
     """The DOT text: final states double-ringed, `failed` red, `current` filled green."""
-    lines = [f"digraph {_quote(flow.name)} {{", "  rankdir=LR; bgcolor=transparent;",
+    lines = [f"digraph {_quote(flow.name)} {{",
+             "  rankdir=TB; bgcolor=transparent; nodesep=0.25; ranksep=0.45;",
              '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="sans-serif",'
              " fontsize=11];", '  edge [fontname="sans-serif", fontsize=9, color="#57606a"];',
              f'  {_quote(START)} [shape=circle, label="", width=0.18, fillcolor=black,'
@@ -64,8 +66,14 @@ def dot_source(flow: type[Flow], current: str | None = None) -> str:
             attrs += ['fillcolor="#07c160"', 'fontcolor=white', "penwidth=2",
                       f"class={_quote('current')}"]
         lines.append(f"  {_quote(name)} [{', '.join(attrs)}];")
+    finals = [_quote(s["name"]) for s in flow.states if s.get("final")]
+    if len(finals) > 1:  # the ends side by side at the bottom, the questions above them
+        lines.append(f"  {{rank=sink; {'; '.join(finals)};}}")
     for (source, dest), labels in edges(flow).items():
-        lines.append(f"  {_quote(source)} -> {_quote(dest)} [label={_quote(', '.join(labels))}];")
+        label = ", ".join(labels)
+        style = ', color="#c4c9cf", fontcolor="#8c959f"' if label in MINOR_EDGES else \
+            ', penwidth=1.4, color="#24292f"'
+        lines.append(f"  {_quote(source)} -> {_quote(dest)} [label={_quote(label)}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -272,7 +272,13 @@ async function drawDiagram(box, flow, state) {
     const svg = doc.documentElement;
     if (svg.nodeName !== "svg") throw new Error("not an SVG");
     for (const script of svg.querySelectorAll("script, foreignObject")) script.remove();
-    box.replaceChildren(document.importNode(svg, true));
+    const zoom = el("button", { type: "button", className: "zoom", textContent: "放大 / 缩小",
+                                onclick: () => {
+                                  box.classList.toggle("zoomed");
+                                  const current = box.querySelector("g.current");
+                                  if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
+                                } });
+    box.replaceChildren(zoom, document.importNode(svg, true));
   } catch (error) {
     box.replaceChildren(el("p", { className: "muted", textContent: `图无法绘制：${error.message}` }));
   }
