@@ -234,3 +234,67 @@ def test_the_page_speaks_safe_mode_when_a_key_is_set(app_factory):
     for asset in ("sim.js", "sim.css"):
         with client.get(f"/sim/static/{asset}") as response:
             assert response.status_code == 200
+
+
+@pytest.fixture
+def served_with_platform(app_factory, clock):
+    """The app in a thread, with stand-ins for the mock platform's menu and outbound log."""
+    import threading
+
+    from flask import Blueprint, jsonify, request
+    from werkzeug.serving import make_server
+
+    menu = {"button": [{"type": "click", "name": "绑卡", "key": "BIND_CARD"},
+                       {"name": "服务", "sub_button": [
+                           {"type": "click", "name": "我的卡", "key": "MY_CARD"},
+                           {"type": "view", "name": "官网", "url": "https://example.com/"}]}]}
+    sent = {"oSimAlice0001": [{"api": "custom", "at": clock.now() + 30, "body": {
+        "touser": "oSimAlice0001", "msgtype": "text", "text": {"content": "您的审核已通过"}}}]}
+    fake = Blueprint("fake_platform", __name__)
+    fake.add_url_rule("/cgi-bin/token", "token",
+                      lambda: jsonify(access_token="T", expires_in=7200))
+    fake.add_url_rule("/cgi-bin/menu/get", "menu", lambda: jsonify(menu=menu))
+    fake.add_url_rule("/sim/api/outbound", "outbound", lambda: jsonify(
+        messages=sent.get(request.args.get("user", ""), [])))
+    app = app_factory()
+    app.register_blueprint(fake)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()
+
+
+def test_the_page_draws_the_accounts_menu_and_marks_api_sent_messages(served_with_platform,
+                                                                      clock):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium not found: apt-get install -y chromium (or set WXBOT_CHROMIUM)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 900})
+            page.goto(f"{served_with_platform}/sim")
+            expect, alice = sync_api.expect, page.locator(".phone-card[data-alias=alice]")
+            expect(alice.locator(".menu > .menu-cell")).to_have_count(2)
+            submenu = alice.locator(".submenu")
+            expect(submenu).to_be_hidden()
+            alice.locator(".menu button.has-sub").click()
+            expect(submenu).to_be_visible()
+            expect(submenu.locator("button", has_text="官网")).to_be_disabled()  # a view button
+            submenu.locator("button[data-key=MY_CARD]").click()
+            expect(submenu).to_be_hidden()
+            chat = alice.locator(".chat li")
+            expect(chat.nth(1)).to_contain_text("还没有绑定社保卡")
+            expect(chat.nth(0)).to_contain_text("[菜单] 我的卡")
+            api_sent = alice.locator(".chat li.api")
+            expect(api_sent).to_contain_text("您的审核已通过")
+            expect(api_sent.locator(".badge")).to_have_text("客服消息")
+            expect(chat.last).to_have_class(re.compile(r"\bapi\b"))  # after the bot's reply
+        finally:
+            browser.close()
