@@ -122,3 +122,13 @@ def test_as_reaches_the_pages_followers_by_alias_or_openid(name, openid):
     from bot.sim.chat import openid_for
 
     assert openid_for(name) == openid
+
+
+def test_retry_delivers_the_last_push_again_and_the_bot_does_not_act_twice(tmp_path):
+    out = chat(["/retry", "绑定社保卡", "110105199001011232", "张伟", "A12345678", "/retry",
+                "/sms 13800138000"], tmp_path=tmp_path)
+    assert "nothing to deliver again yet" in after(out, "/retry")
+    again = re.split(r"\n\S+ › ", out.split("› /retry\n")[2], maxsplit=1)[0]
+    assert "delivers the last push again" in again
+    assert "验证码已发送至" in again and "138****8000" in again  # the first reply, again
+    assert len(re.findall(r"13800138000\s*│\s*\d{6}", after(out, "/sms 13800138000"))) == 1

@@ -32,6 +32,8 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
                                the page's followers (alice, minor, guardian, bob, bound)
                                or any openid are the same people as on /sim
   /wait SECONDS                move the bot's clock on (30, 16m, 1h)
+  /retry                       deliver the last push again, byte for byte, as the platform
+                               does when an answer is late (the bot must not act twice)
   /help  /quit"""
 
 
@@ -54,6 +56,7 @@ class ChatSession:
                  phones: Iterable[str] = ()) -> None:
         self.target, self.console, self.phones = target, console, list(phones)
         self.user = user
+        self.last: Any = None  # the last delivery, for /retry
 
     @property
     def openid(self) -> str:
@@ -126,6 +129,8 @@ class ChatSession:
             self.show_state()
         elif command == "sms":
             self.show_sms([arg] if arg else self.phones)
+        elif command == "retry":
+            self.retry()
         elif command == "wait":
             self.target.advance(seconds(arg or "0"))
             self.console.print(f"[dim]the bot's clock moved on {seconds(arg or '0'):g} s[/]")
@@ -138,6 +143,20 @@ class ChatSession:
     def deliver(self, kind: str, fields: dict[str, Any]) -> None:
         """Send as the current user and show what the follower would see."""
         delivery = self.target.send(kind, self.openid, fields)
+        self.last = (delivery, self.openid)
+        self.show(delivery)
+
+    def retry(self) -> None:
+        """The platform's retry of the last push: the same body and signed query."""
+        client = getattr(self.target, "client", None)
+        if self.last is None or client is None:
+            raise ValueError("nothing to deliver again yet")
+        first, openid = self.last
+        self.console.print(f"[dim]the platform delivers the last push again ({openid})[/]")
+        self.show(client.post(first.request_body, first.query, user=openid))
+
+    def show(self, delivery: Any) -> None:
+        """What the follower would see of a delivery (or why they would see nothing)."""
         if not delivery.ok:
             self.console.print(f"[bold red]✗ {escape(delivery.error or str(delivery.status))}[/]")
             return
