@@ -100,7 +100,10 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
         outcomes = broken + _run(fixtures, target_for, out, err)
     finally:
         if remote is not None:
-            remote.close()  # the server gets its clock, seed and language back
+            try:
+                remote.close()  # the server gets its clock, seed and language back
+            except TargetError as exc:
+                err.print(f"[yellow]warning:[/] the server was not put back: {escape(str(exc))}")
     report.failures(out, outcomes)
     report.totals(out, outcomes)
     if cov is not None:
