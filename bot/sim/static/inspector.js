@@ -36,14 +36,20 @@ async function drawDiagram(box, flow, state) {
     const svg = doc.documentElement;
     if (svg.nodeName !== "svg") throw new Error("not an SVG");
     for (const script of svg.querySelectorAll("script, foreignObject")) script.remove();
-    const zoom = el("button", { type: "button", className: "zoom", textContent: "放大 / 缩小",
-                                onclick: () => {
-                                  box.classList.toggle("zoomed");
-                                  const current = box.querySelector("g.current");
-                                  if (current) current.scrollIntoView({ block: "nearest", inline: "center" });
-                                } });
+    const zoom = el("button", { type: "button", className: "zoom", textContent: "全图 / 局部",
+                                onclick: () => { box.classList.toggle("zoomed"); centre(box); } });
     box.replaceChildren(zoom, document.importNode(svg, true));
+    box.classList.add("zoomed");  // full size, scrolled to where the follower stands
+    centre(box);
   } catch (error) {
     box.replaceChildren(el("p", { className: "muted", textContent: `图无法绘制：${error.message}` }));
   }
+}
+
+function centre(box) {
+  const current = box.querySelector("g.current");
+  if (!current) return;
+  const at = current.getBoundingClientRect(), view = box.getBoundingClientRect();
+  box.scrollLeft += at.left - view.left - (view.width - at.width) / 2;
+  box.scrollTop += at.top - view.top - (view.height - at.height) / 2;
 }
