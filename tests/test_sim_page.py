@@ -171,10 +171,12 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
 
             shots = [_shoot(page, tmp_path, width) for width in (390, 1024, 1920)]
             assert all(shot.stat().st_size > 10_000 for shot in shots)
-            for width in (390, 1024):
+            for width, side_by_side in ((390, False), (1024, True), (1920, True)):
                 page.set_viewport_size({"width": width, "height": 1000})
                 overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
                 assert overflow <= 0, f"the page scrolls sideways at {width} px"
+                box_m, box_g = minor.bounding_box(), guardian.bounding_box()
+                assert (abs(box_m["y"] - box_g["y"]) < 5) == side_by_side, width
             assert not [c for c in console if "pattern" in c or "Error" in c], console
         finally:
             browser.close()
