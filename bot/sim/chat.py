@@ -16,9 +16,9 @@ from rich.table import Table
 
 from bot.sim.event_spec import EventError, parse_event
 from bot.sim.fixture_steps import seconds
+from bot.sim.followers import FOLLOWERS, OPENID
 from bot.sim.messages import clean
 from bot.sim.target import Target, TargetError, fill_placeholders, reply_of
-from bot.sim.webfollowers import FOLLOWERS, OPENID
 
 HELP = """\
 Type a line to send it as text ({sms:PHONE} becomes the latest code sent there). Commands:

@@ -2,7 +2,7 @@
 
 The page reloads a follower's chat from here (so a reload or a new tab shows the same chat),
 the traffic panel shows the raw XML as sent and as opened, a retry re-sends the exact wire
-bytes, and "save as fixture" turns the exchanges into recorder entries. In memory and bounded:
+bytes, and "save as fixture" reads the exchanges (bot/sim/websave.py). In memory and bounded:
 this is the developer's simulator, not a log of real people.
 """
 
@@ -14,9 +14,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.protocol import ProtocolError, parse_xml
 from bot.sim.delivery import Delivery
-from bot.sim.recordlog import Entry
 
 PER_FOLLOWER = 500  # exchanges kept per follower; the page's chat needs far fewer
 
@@ -61,17 +59,6 @@ class Exchange:
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    def entry(self) -> Entry | None:
-        """The exchange as a recorder entry (bot/sim/recordlog.py); None if it never landed."""
-        if self.status != 200 or self.retry_of is not None:
-            return None
-        try:
-            fields = parse_xml(self.request_xml)
-        except ProtocolError:
-            return None
-        return Entry(self.at, self.openid, fields, self.reply_text, self.before, self.after,
-                     self.lang, tuple(tuple(t) for t in self.trace))
-
 
 class Transcripts:
     """Exchanges per follower, oldest first, with ids that rise across followers."""
@@ -109,7 +96,6 @@ class Transcripts:
             else:
                 self._by_user.pop(openid, None)
 
-    def entries(self, openids: list[str]) -> list[Entry]:
-        """The followers' landed exchanges as recorder entries, in the order they happened."""
-        mine = sorted((e for openid in openids for e in self.of(openid)), key=lambda e: e.id)
-        return [entry for e in mine if (entry := e.entry()) is not None]
+    def of_all(self, openids: list[str]) -> list[Exchange]:
+        """These followers' exchanges in the order they happened."""
+        return sorted((e for openid in openids for e in self.of(openid)), key=lambda e: e.id)

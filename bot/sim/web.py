@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.api import backend_api
-from bot.sim import inspect_api, steplog, webapi, webbench, webfixtures
+from bot.sim import inspect_api, steplog, webapi, webbench, webfixture_run, websave
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(backend_api)
     inspect_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
     webbench.init_app(app)  # transcripts, traffic, retries, clock, reset
-    webfixtures.init_app(app)  # run a fixture, save the session as one
+    webfixture_run.init_app(app)  # the replay tool's part: list and run fixtures
+    websave.init_app(app)  # the recorder's part: save the session as a fixture
     webapi.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
     app.register_blueprint(page)
     app.add_url_rule("/", "sim_root", lambda: redirect("/sim", 302))

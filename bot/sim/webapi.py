@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from bot.sim.followers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.sim.messages import clean
 from bot.sim.webbench import bench
-from bot.sim.webfollowers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.sim.webmenu import page_menu
 from bot.sim.webseed import seed_people
 

@@ -16,10 +16,10 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from bot.clock import ManualClock
+from bot.sim.followers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.sim.platform import PlatformClient
 from bot.sim.steplog import log, step_line
 from bot.sim.transcript import Exchange, Transcripts
-from bot.sim.webfollowers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.sim.webtap import Tap
 
 bench_api = Blueprint("sim_bench_api", __name__, url_prefix="/sim/api")

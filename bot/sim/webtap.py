@@ -12,10 +12,9 @@ from typing import Any
 
 import xmltodict
 
-from bot.protocol import Inbound
-from bot.sim.record import reply_content
+from bot.protocol import Inbound, ProtocolError, parse_xml
+from bot.sim.followers import alias_of
 from bot.sim.steplog import log, step_line
-from bot.sim.webfollowers import alias_of
 
 
 def _shown(fields: dict[str, Any]) -> tuple[str, str]:
@@ -28,6 +27,15 @@ def _shown(fields: dict[str, Any]) -> tuple[str, str]:
         event, key = str(fields.get("Event") or "").lower(), fields.get("EventKey")
         return f"event_{event}", f"[菜单] {key}" if event == "click" and key else f"[{event}]"
     return kind, f"[{kind}]"
+
+
+def reply_text(reply_xml: str) -> str | None:
+    """The Content of a text reply, as the follower reads it."""
+    try:
+        fields = parse_xml(reply_xml) if reply_xml else {}
+    except ProtocolError:
+        return None
+    return fields.get("Content") if fields.get("MsgType") == "text" else None
 
 
 class Tap:
@@ -58,7 +66,7 @@ class Tap:
         exchange = self.bench.transcripts.new(
             openid, at=seen["at"], shown=shown, kind=kind, lang=self.bench.bot.catalog.lang,
             status=200, latency_ms=round((time.perf_counter() - seen["started"]) * 1000, 1),
-            reply_text=reply_content(reply_xml), reply_type="text" if reply_xml else None,
+            reply_text=reply_text(reply_xml), reply_type="text" if reply_xml else None,
             request_xml=xmltodict.unparse({"xml": plain}, full_document=False, pretty=True),
             reply_xml=reply_xml or None, reply_body="(answered to the outside sender)",
             before=seen["before"], after=self.bench.step(openid), trace=seen["trace"])

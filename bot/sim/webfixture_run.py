@@ -1,38 +1,32 @@
-"""Fixtures from the page: run one step by step, or save the followers' session as one.
+"""Fixtures from the page: list them, and run one (or its first steps) with each step marked.
 
-`GET /sim/api/fixtures` -> `{"fixtures": [{"name", "title", "steps"}]}` (the project's and saved).
-`POST /sim/api/fixtures/run {"name", "upto"?}` replays it in a fresh bot in process (as
-`wxbot replay` does) and marks each step pass, fail or not run. `POST /sim/api/fixtures/save
-{"users": [...], "name"?}` writes the session through the recorder's masking, for `wxbot replay`.
+`GET /sim/api/fixtures` -> `{"fixtures": [{"name", "title", "steps"}]}` (the project's and the
+ones saved from the page, bot/sim/websave.py). `POST /sim/api/fixtures/run {"name", "upto"?}`
+replays it in a fresh bot in process, as `wxbot replay` does, and marks each step pass, fail or
+not run. The replay tool's side of the page: it knows fixtures, not the page's transcripts.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.backend import REPO_ROOT, seed_path
+from bot.backend import REPO_ROOT
 from bot.sim.expect import describe
 from bot.sim.fixture import FixtureError, discover, load
+from bot.sim.followers import BadInput
 from bot.sim.local import local_targets
-from bot.sim.record_cli import convert
-from bot.sim.recordlog import LogError
 from bot.sim.replay import action, run_step
-from bot.sim.webbench import bench
-from bot.sim.webfollowers import BadInput, openid_of
 
 fixtures_api = Blueprint("sim_fixtures_api", __name__, url_prefix="/sim/api/fixtures")
 PROJECT = REPO_ROOT / "fixtures" / "conversations"
-SLUG = re.compile(r"[^A-Za-z0-9_-]+")
-HEADER = "# Saved from the simulator page: personal data replaced by seed stand-ins.\n"
+SAVED = "fixtures"  # under BOT_DATA_DIR, where the page saves sessions (bot/sim/websave.py)
 
 
 def saved_dir() -> Path:
-    return Path(current_app.config["BOT_DATA_DIR"]) / "fixtures"
+    return Path(current_app.config["BOT_DATA_DIR"]) / SAVED
 
 
 def _files() -> dict[str, Path]:
@@ -86,34 +80,6 @@ def run() -> Any:
                           "expected": failure.expected if failure else None,
                           "got": failure.got if failure else None})
     return jsonify(name=body["name"], title=fixture.name, ok=not failed, steps=steps)
-
-
-@fixtures_api.post("/save")
-def save() -> Any:
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    users, title = body.get("users"), body.get("name")
-    if not isinstance(users, list) or not users:
-        raise BadInput("'users' must list the followers (aliases or openids) to save")
-    openids = list(dict.fromkeys(openid_of(u) for u in users))
-    if title is not None and (not isinstance(title, str) or not 0 < len(title.strip()) <= 80):
-        raise BadInput("'name' must be text of at most 80 characters")
-    entries = bench().transcripts.entries(openids)
-    spoke = [o for o in openids if any(e.openid == o for e in entries)]
-    if not spoke:
-        raise BadInput("none of these followers has said anything yet")
-    slug = SLUG.sub("_", "-".join(spoke))[:60]
-    out = saved_dir() / f"{slug}-{len(entries)}.yaml"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    seed = seed_path(current_app.extensions["wxbot"].config.get("BOT_BACKEND_SEED"))
-    try:
-        fixture, subs = convert(entries, spoke, seed, out, title.strip() if title else None)
-    except LogError as exc:
-        raise BadInput(str(exc)) from None
-    text = HEADER + yaml.safe_dump(fixture, allow_unicode=True, sort_keys=False, width=100)
-    out.write_text(text, encoding="utf-8")
-    return jsonify(name=f"saved/{out.name}", path=str(out.resolve()), yaml=text,
-                   steps=len(fixture["steps"]), replaced=dict(subs.counts))
 
 
 @fixtures_api.errorhandler(BadInput)

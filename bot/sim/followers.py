@@ -1,4 +1,7 @@
-"""Who the page can be: the followers it offers, and how an alias or openid is checked."""
+"""The followers the simulator plays (the page, `wxbot chat`): aliases, openids, checks.
+
+Kept below the tools so the page and the terminal reach the same people by the same names.
+"""
 
 from __future__ import annotations
 
