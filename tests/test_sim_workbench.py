@@ -270,3 +270,58 @@ def test_pushes_from_outside_the_page_join_the_same_chat(sim, clock):
     assert theirs["trace"] == [["bind_card", "ask_id", "ask_name"]]
     assert "姓名" in theirs["reply_text"]
     assert client.post("/sim/api/retry", json={"id": theirs["id"]}).status_code == 400
+
+
+def test_reset_gives_up_on_a_busy_follower_after_its_named_timeout(sim, clock, monkeypatch):
+    import threading
+    import time
+
+    from bot.sim import webbench
+
+    client = sim()
+    to_the_code(client, clock)
+    monkeypatch.setattr(webbench, "RESET_LOCK_TIMEOUT", 0.3)
+    store, held, release = client.application.extensions["wxbot"].store, threading.Event(), \
+        threading.Event()
+
+    def mid_message() -> None:
+        with store.lock(MINOR):
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=mid_message)
+    worker.start()
+    try:
+        assert held.wait(5)
+        started = time.monotonic()
+        answer = client.post("/sim/api/reset")
+        took = time.monotonic() - started
+    finally:
+        release.set()
+        worker.join(10)
+    assert answer.status_code == 409 and answer.get_json()["busy"] == [MINOR]
+    assert 0.3 <= took < 3.0  # waited the timeout, not the store's default
+    assert client.get(f"/sim/api/state?user={MINOR}").get_json()["session"] is not None
+
+
+def test_diagram_is_503_when_graphviz_hangs_past_its_timeout(sim, tmp_path, monkeypatch):
+    import time
+
+    from bot.sim import flowsvg
+
+    slow = tmp_path / "dot"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(flowsvg.shutil, "which", lambda _: str(slow))
+    monkeypatch.setattr(flowsvg, "DOT_TIMEOUT", 0.3)
+    flowsvg.svg.cache_clear()
+    started = time.monotonic()
+    try:
+        answer = sim().get("/sim/api/diagram?flow=unbind&state=ask_code")
+    finally:
+        flowsvg.svg.cache_clear()
+    assert time.monotonic() - started < 3.0
+    assert answer.status_code == 503 and "0.3 s" in answer.get_json()["detail"]
+    monkeypatch.setattr(flowsvg.shutil, "which", lambda _: None)
+    missing = sim().get("/sim/api/diagram?flow=unbind")
+    assert missing.status_code == 503 and "apt-get install graphviz" in missing.get_json()["detail"]

@@ -21,6 +21,7 @@ from bot.sim.platform import PlatformClient
 from bot.sim.steplog import log, step_line
 from bot.sim.transcript import Exchange, Transcripts
 from bot.sim.webtap import Tap
+from bot.store import LockTimeout
 
 bench_api = Blueprint("sim_bench_api", __name__, url_prefix="/sim/api")
 RESET_LOCK_TIMEOUT = 2.0  # seconds to wait for a follower's turn before dropping the session
@@ -84,15 +85,22 @@ class Bench:
         start = self.clock_mark if isinstance(clock, ManualClock) else time.time() + self.clock_mark
         move(clock, start - clock.now())
 
-    def reset(self, openids: list[str]) -> None:
-        """Seed, sessions (of every follower the simulator knows), clock and transcripts."""
+    def reset(self, openids: list[str]) -> list[str]:
+        """Seed, sessions (of every follower the simulator knows), clock and transcripts.
+
+        Returns the followers whose turn stayed busy past RESET_LOCK_TIMEOUT (kept as they are).
+        """
         self.bot.backend.reset()
-        store = self.bot.store
-        for openid in {*openids, *self.transcripts.followers()}:
-            with store.lock(openid, timeout=RESET_LOCK_TIMEOUT):
-                store.save(openid, None, f"sim-reset:{openid}:{time.time()}", "", 1)
+        store, busy = self.bot.store, []
+        for openid in sorted({*openids, *self.transcripts.followers()}):
+            try:
+                with store.lock(openid, timeout=RESET_LOCK_TIMEOUT):
+                    store.save(openid, None, f"sim-reset:{openid}:{time.time()}", "", 1)
+            except LockTimeout:
+                busy.append(openid)
         self.rewind_clock()
         self.transcripts.clear()
+        return busy
 
 
 def bench() -> Bench:
@@ -143,7 +151,10 @@ def clock() -> Any:
 
 @bench_api.post("/reset")
 def reset() -> Any:
-    bench().reset([openid for _, openid, _ in FOLLOWERS])
+    busy = bench().reset([openid for _, openid, _ in FOLLOWERS])
+    if busy:  # the rest was reset; these were mid-message and keep their session
+        return jsonify(error="busy", detail="still answering these followers", busy=busy,
+                       now=bench().bot.clock.now()), 409
     return jsonify(ok=True, now=bench().bot.clock.now())
 
 
