@@ -325,3 +325,17 @@ def test_diagram_is_503_when_graphviz_hangs_past_its_timeout(sim, tmp_path, monk
     monkeypatch.setattr(flowsvg.shutil, "which", lambda _: None)
     missing = sim().get("/sim/api/diagram?flow=unbind")
     assert missing.status_code == 503 and "apt-get install graphviz" in missing.get_json()["detail"]
+
+
+def test_transcripts_stay_bounded_per_follower_and_in_followers():
+    from bot.sim.transcript import Transcripts
+
+    kept = Transcripts(keep=3, followers=2)
+    for n in range(5):
+        kept.new("oA", at=n, shown=str(n), kind="text", lang="zh_CN")
+    kept.new("oB", at=5, shown="b", kind="text", lang="zh_CN")
+    kept.new("oA", at=6, shown="6", kind="text", lang="zh_CN")  # oA is the most recent again
+    kept.new("oC", at=7, shown="c", kind="text", lang="zh_CN")
+    assert [e.shown for e in kept.of("oA")] == ["3", "4", "6"]
+    assert kept.followers() == ["oA", "oC"] and kept.of("oB") == []
+    assert [e.id for e in kept.of_all(["oC", "oA"])] == [4, 5, 7, 8]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.sim.delivery import Delivery
 
 PER_FOLLOWER = 500  # exchanges kept per follower; the page's chat needs far fewer
+FOLLOWERS = 200  # followers kept, least recently active dropped first (a sandbox has many)
 
 
 @dataclass
@@ -63,9 +64,9 @@ class Exchange:
 class Transcripts:
     """Exchanges per follower, oldest first, with ids that rise across followers."""
 
-    def __init__(self, keep: int = PER_FOLLOWER) -> None:
-        self.keep = keep
-        self._by_user: dict[str, deque[Exchange]] = {}
+    def __init__(self, keep: int = PER_FOLLOWER, followers: int = FOLLOWERS) -> None:
+        self.keep, self.max_followers = keep, followers
+        self._by_user: OrderedDict[str, deque[Exchange]] = OrderedDict()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -74,6 +75,9 @@ class Transcripts:
         with self._lock:
             exchange = Exchange(next(self._ids), openid, **values)
             self._by_user.setdefault(openid, deque(maxlen=self.keep)).append(exchange)
+            self._by_user.move_to_end(openid)
+            while len(self._by_user) > self.max_followers:
+                self._by_user.popitem(last=False)
             return exchange
 
     def of(self, openid: str) -> list[Exchange]:
