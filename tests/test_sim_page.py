@@ -51,6 +51,7 @@ def app_factory(tmp_path, clock):
 
 
 SHOTS = Path("/work/notes/shots")
+EXPECT_TIMEOUT_MS = 15_000  # a reply on a busy 2-core CI box; an idle one answers in ~10 ms
 MINOR, GUARDIAN = "oSimMinor0001", "oSimGuardian01"
 
 
@@ -70,6 +71,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
     if chromium is None:
         pytest.skip("chromium not found: apt-get install -y chromium (or set WXBOT_CHROMIUM)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     env = {"WECHAT_TOKEN": "", "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": "wx0123456789abcdef",
            "BOT_DATA_DIR": str(tmp_path / "data"), "BOT_STORE": ""}
     with running(["demo", "--no-browser"], env, tmp_path / "demo.log") as server, \
@@ -277,6 +279,7 @@ def test_the_page_draws_the_accounts_menu_and_marks_api_sent_messages(served_wit
     if chromium is None:
         pytest.skip("chromium not found: apt-get install -y chromium (or set WXBOT_CHROMIUM)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
