@@ -197,3 +197,16 @@ def test_replay_over_url_says_what_the_server_said_about_a_wrong_token(simulator
     assert result.exit_code == 2
     assert "refused the platform's signed check" in result.output
     assert "403" in result.output and "signature" in result.output.lower()
+
+
+@pytest.mark.parametrize(("given", "base"), [
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/wechat", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/wechat/", "http://127.0.0.1:8080"),
+    ("https://bot.example.com/prefix/wechat", "https://bot.example.com/prefix"),
+])
+def test_url_may_be_the_base_or_the_webhook(given, base):
+    from bot.sim.remote import split_url
+
+    assert split_url(given) == (base, "/wechat")

@@ -43,6 +43,7 @@ def entry(exchange: Any) -> Entry | None:
 
 @save_api.post("/save")
 def save() -> Any:
+    """Write the session as a fixture; only seed stand-ins reach the file."""
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     users, title = body.get("users"), body.get("name")

@@ -39,6 +39,7 @@ def _files() -> dict[str, Path]:
 
 @fixtures_api.get("")
 def listing() -> Any:
+    """Every fixture the page can run, with its steps as a person reads them."""
     shown = []
     for name, path in _files().items():
         try:
@@ -55,6 +56,7 @@ def listing() -> Any:
 
 @fixtures_api.post("/run")
 def run() -> Any:
+    """Replay in a fresh bot (never the page's own state), marking every step."""
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
     path = _files().get(body.get("name"))

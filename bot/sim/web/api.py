@@ -57,6 +57,7 @@ def _fields(body: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
 
 @sim_api.post("/send")
 def send() -> Any:
+    """Act as a follower through the whole webhook path, and keep the exchange."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadInput("send a JSON object like {\"user\": \"alice\", \"type\": \"text\", …}")
@@ -80,6 +81,7 @@ def followers() -> Any:
 
 @sim_api.get("/menu")
 def menu() -> Any:
+    """The menu to draw: the account's when the mock platform has one, else the flows'."""
     return jsonify(page_menu(current_app._get_current_object(), bench()))  # noqa: SLF001
 
 

@@ -106,11 +106,13 @@ class Bench:
 
 
 def bench() -> Bench:
+    """This app's bench (one per app, so two test apps never share chats)."""
     return current_app.extensions["wxbot.bench"]
 
 
 @bench_api.get("/transcript")
 def transcript() -> Any:
+    """A follower's chat as the server kept it, so a reload or a new tab shows the same."""
     openid = openid_of(request.args.get("user"))
     return jsonify(user=openid,
                    exchanges=[e.as_json() for e in bench().transcripts.of(openid)])
@@ -118,6 +120,7 @@ def transcript() -> Any:
 
 @bench_api.post("/retry")
 def retry() -> Any:
+    """The platform's retry: the same bytes and signed query; the bot must answer, not act."""
     body = request.get_json(silent=True)
     wanted = body.get("id") if isinstance(body, dict) else None
     first = bench().transcripts.find(wanted) if isinstance(wanted, int) else None
@@ -135,6 +138,7 @@ def retry() -> Any:
 
 @bench_api.route("/clock", methods=["GET", "POST"])
 def clock() -> Any:
+    """The simulator's clock; moving it is how codes, sessions and the 48 h window expire."""
     clock = bench().bot.clock
     if request.method == "POST":
         body = request.get_json(silent=True)
@@ -153,6 +157,7 @@ def clock() -> Any:
 
 @bench_api.post("/reset")
 def reset() -> Any:
+    """Back to the start in one step, so a session never runs on another's leftovers."""
     busy = bench().reset([openid for _, openid, _ in FOLLOWERS])
     if busy:  # the rest was reset; these were mid-message and keep their session
         return jsonify(error="busy", detail="still answering these followers", busy=busy,
