@@ -207,6 +207,6 @@ def test_replay_over_url_says_what_the_server_said_about_a_wrong_token(simulator
     ("https://bot.example.com/prefix/wechat", "https://bot.example.com/prefix"),
 ])
 def test_url_may_be_the_base_or_the_webhook(given, base):
-    from bot.sim.remote import split_url
+    from bot.sim.targets.remote import split_url
 
     assert split_url(given) == (base, "/wechat")
