@@ -180,6 +180,8 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
                 assert overflow <= 0, f"the page scrolls sideways at {width} px"
                 box_m, box_g = minor.bounding_box(), guardian.bounding_box()
                 assert (abs(box_m["y"] - box_g["y"]) < 5) == side_by_side, width
+            page.fill("#custom-openid", "oAnyOpenid_01")  # Chromium checks `pattern` as one types
+            assert page.evaluate("document.querySelector('#custom-openid').checkValidity()")
             assert not [c for c in console if "pattern" in c or "Error" in c], console
         finally:
             browser.close()
