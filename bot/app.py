@@ -54,8 +54,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     if cfg["BOT_SIMULATOR"]:
         from bot.sim import web
+        from bot.sim.record import web as record_web
+        from bot.sim.replay import web as replay_web
 
         web.init_app(app)
+        replay_web.init_app(app)  # fixtures from the page: run one, step by step
+        record_web.init_app(app)  # save the page's session as a fixture
     if cfg.get("BOT_RECORD_DIR"):
         from bot.sim.record import recorder
 

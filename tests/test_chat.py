@@ -92,3 +92,43 @@ def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
 def test_chat_over_url_needs_a_server():
     result = CliRunner().invoke(main, ["chat", "--url", "http://127.0.0.1:9"], input="")
     assert result.exit_code == 2 and "cannot reach" in result.output
+
+
+def test_the_line_editor_edits_with_arrow_keys_and_recalls_history(tmp_path):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from bot.sim.chat.cli import line_editor
+
+    with create_pipe_input() as keys:
+        prompt = line_editor(tmp_path / "history", input=keys, output=DummyOutput())
+        keys.send_text("绑定社卡\x1b[D保\x1b[C\r")  # ← to fix a missing character, then →
+        assert prompt("alice › ") == "绑定社保卡"
+        keys.send_text("\x1b[A\r")  # ↑ brings the last line back
+        assert prompt("alice › ") == "绑定社保卡"
+    assert "绑定社保卡" in (tmp_path / "history").read_text(encoding="utf-8")
+
+
+def test_escape_sequences_typed_or_pasted_never_reach_the_bot(tmp_path):
+    out = chat(["绑定\x1b[D社保卡\x07", "\x1b[A"], tmp_path=tmp_path)
+    assert "身份证号" in out and "✗" not in out and "HTTP 400" not in out
+
+
+@pytest.mark.parametrize(("name", "openid"), [
+    ("minor", "oSimMinor0001"), ("guardian", "oSimGuardian01"), ("oSimBob000001", "oSimBob000001"),
+    ("xiaoming", "oChat_xiaoming"), ("o", "oChat_o"),
+])
+def test_as_reaches_the_pages_followers_by_alias_or_openid(name, openid):
+    from bot.sim.chat.session import openid_for
+
+    assert openid_for(name) == openid
+
+
+def test_retry_delivers_the_last_push_again_and_the_bot_does_not_act_twice(tmp_path):
+    out = chat(["/retry", "绑定社保卡", "110105199001011232", "张伟", "A12345678", "/retry",
+                "/sms 13800138000"], tmp_path=tmp_path)
+    assert "nothing to deliver again yet" in after(out, "/retry")
+    again = re.split(r"\n\S+ › ", out.split("› /retry\n")[2], maxsplit=1)[0]
+    assert "delivers the last push again" in again
+    assert "验证码已发送至" in again and "138****8000" in again  # the first reply, again
+    assert len(re.findall(r"13800138000\s*│\s*\d{6}", after(out, "/sms 13800138000"))) == 1

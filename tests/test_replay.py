@@ -112,12 +112,27 @@ def test_one_failure_among_passes_still_exits_1_and_junit_has_a_case_per_fixture
     ("steps: [\n", "not valid YAML"),
     ("- just\n- a list\n", "a fixture is a mapping"),
 ])
-def test_a_malformed_fixture_exits_2_naming_file_and_field(tmp_path, text, where):
+def test_a_malformed_fixture_fails_naming_file_and_field(tmp_path, text, where):
     path = write(tmp_path, text)
     result = replay(str(path))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert f"fixture error: {path}: {where}" in result.output, result.output
     assert "PASS" not in result.output
+
+
+def test_a_malformed_fixture_is_one_failure_among_the_others_and_junit_is_written(tmp_path):
+    write(tmp_path, "steps: [\n", "broken.yaml")
+    write(tmp_path, (CONVERSATIONS / "bind_adult.yaml").read_text(encoding="utf-8")
+          .replace("../backend.yaml", str(ROOT / "fixtures" / "backend.yaml")), "good.yaml")
+    junit = tmp_path / "junit.xml"
+    result = replay(str(tmp_path), "--junit", str(junit))
+    assert result.exit_code == 1, result.output
+    assert "PASS" in result.output and "2 fixtures: 1 passed, 1 failed" in result.output
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert [c.get("name") for c in failed] == ["broken.yaml"]
+    assert "not valid YAML" in failed[0].find("failure").get("message")
 
 
 def test_misuse_exits_2(tmp_path):
@@ -170,3 +185,37 @@ def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):
     result = replay(str(write(tmp_path, IMPOSSIBLE)), "--url", simulator.url, "--token", TOKEN)
     assert result.exit_code == 1
     assert "step 2" in result.output and "请输入持卡人的姓名" in result.output
+
+
+def test_replay_over_url_takes_the_webhook_url_and_gives_the_server_back(simulator, tmp_path):
+    before = requests.get(f"{simulator.url}/backend/v1/clock", timeout=5).json()
+    fixture = write(tmp_path, (CONVERSATIONS / "bind_adult_en.yaml").read_text(encoding="utf-8")
+                    .replace("../backend.yaml", str(ROOT / "fixtures" / "backend.yaml")))
+    result = replay(str(fixture), "--url", f"{simulator.url}/wechat/", "--token", TOKEN)
+    assert result.exit_code == 0, result.output
+    after = requests.get(f"{simulator.url}/backend/v1/clock", timeout=5).json()
+    assert abs(after["now"] - before["now"]) < 30  # not left on the fixture's day
+    assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
+    card = requests.get(f"{simulator.url}/backend/v1/cards/A12345678", timeout=5).json()
+    assert card["bound_openid"] is None  # the server's own seed again, not the fixture's end
+
+
+def test_replay_over_url_says_what_the_server_said_about_a_wrong_token(simulator):
+    result = replay(str(CONVERSATIONS / "bind_adult.yaml"), "--url", simulator.url,
+                    "--token", "not-the-token")
+    assert result.exit_code == 2
+    assert "refused the platform's signed check" in result.output
+    assert "403" in result.output and "signature" in result.output.lower()
+
+
+@pytest.mark.parametrize(("given", "base"), [
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/wechat", "http://127.0.0.1:8080"),
+    ("http://127.0.0.1:8080/wechat/", "http://127.0.0.1:8080"),
+    ("https://bot.example.com/prefix/wechat", "https://bot.example.com/prefix"),
+])
+def test_url_may_be_the_base_or_the_webhook(given, base):
+    from bot.sim.targets.remote import split_url
+
+    assert split_url(given) == (base, "/wechat")

@@ -13,7 +13,7 @@ import yaml
 from rich.console import Console
 
 from bot.backend import seed_path
-from bot.sim.chat.session import ChatSession
+from bot.sim.chat.session import PAGE, ChatSession, Prompt
 from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, MODES, Target, TargetError
 
 
@@ -24,6 +24,33 @@ def seed_phones(seed: str | Path | None) -> list[str]:
     except (OSError, yaml.YAMLError):
         return []
     return [str(p["phone"]) for p in data.get("people") or [] if p.get("phone")]
+
+
+COMMANDS = ["/subscribe", "/unsubscribe", "/click", "/image", "/voice", "/location", "/sms",
+            "/state", "/as", "/wait", "/help", "/quit", "BIND_CARD", "FORGOT_PASSWORD", "MY_CARD",
+            "UNBIND", "PROGRESS", *PAGE]
+
+
+def history_file() -> Path:
+    """Where typed lines are remembered between sessions (the user's own app dir)."""
+    return Path(click.get_app_dir("wxbot")) / "chat_history"
+
+
+def line_editor(history: Path | None, **io: object) -> Prompt:
+    """A prompt with line editing, history (↑/↓, Ctrl-R) and completion of commands and aliases.
+
+    `io` passes prompt_toolkit's `input`/`output` through, so tests can drive real keystrokes.
+    """
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import WordCompleter
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    if history is not None:
+        history.parent.mkdir(parents=True, exist_ok=True)
+    session: PromptSession[str] = PromptSession(
+        history=FileHistory(str(history)) if history is not None else InMemoryHistory(),
+        completer=WordCompleter(COMMANDS, sentence=True), complete_while_typing=False, **io)
+    return session.prompt
 
 
 def local_target(mode: str, data_dir: str, today: date | None) -> Target:
@@ -43,7 +70,8 @@ def local_target(mode: str, data_dir: str, today: date | None) -> Target:
 
 @click.command("chat")
 @click.option("--user", default="alice", show_default=True,
-              help="Who you are; a name maps to a stable openid (oChat_NAME).")
+              help="Who you are: a page follower (alice, minor, guardian…), an openid, or any "
+              "name (a stable openid oChat_NAME).")
 @click.option("--url", help="Talk to a running bot (wxbot demo/serve) instead of one in process.")
 @click.option("--mode", type=click.Choice(MODES), default="plaintext", show_default=True)
 @click.option("--token", envvar="WECHAT_TOKEN", default=DEV_TOKEN, show_default=True,
@@ -80,7 +108,9 @@ def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str
         raise click.UsageError(str(exc)) from None
     try:
         session = ChatSession(target, console, user, seed_phones(seed))
-        session.run(sys.stdin, echo=not sys.stdin.isatty())
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        prompt = line_editor(history_file()) if interactive else None
+        session.run(sys.stdin, echo=not sys.stdin.isatty(), prompt=prompt)
     finally:
         target.close()
         if tmp is not None:

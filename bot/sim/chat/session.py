@@ -6,7 +6,7 @@ session can be scripted; output goes to a rich Console.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from rich.console import Console
@@ -16,6 +16,8 @@ from rich.table import Table
 
 from bot.sim.targets.base import Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
+from bot.sim.wire.build import clean
+from bot.sim.wire.followers import FOLLOWERS, OPENID
 from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 HELP = """\
@@ -26,14 +28,25 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
   /location [X Y]              share a location
   /sms [PHONE]                 the mock's latest codes: every phone, or one
   /state                       this user's current flow and state
-  /as NAME                     talk as someone else (e.g. a minor, then a guardian)
+  /as NAME                     talk as someone else (e.g. a minor, then a guardian);
+                               the page's followers (alice, minor, guardian, bob, bound)
+                               or any openid are the same people as on /sim
   /wait SECONDS                move the bot's clock on (30, 16m, 1h)
+  /retry                       deliver the last push again, byte for byte, as the platform
+                               does when an answer is late (the bot must not act twice)
   /help  /quit"""
 
 
+PAGE = {alias: openid for alias, openid, _ in FOLLOWERS}
+Prompt = Callable[[str], str]  # shows the prompt, returns one line; EOFError at the end
+
+
 def openid_for(name: str) -> str:
-    """A stable openid for a name, so `/as alice` always comes back to alice's session."""
-    return name if name.startswith("o") and len(name) >= 16 else f"oChat_{name}"
+    """A stable openid for a name: the page's followers by alias, openids as they are."""
+    if name in PAGE:
+        return PAGE[name]
+    looks_like_openid = name.startswith("o") and len(name) >= 12 and OPENID.fullmatch(name)
+    return name if looks_like_openid else f"oChat_{name}"
 
 
 class ChatSession:
@@ -43,18 +56,30 @@ class ChatSession:
                  phones: Iterable[str] = ()) -> None:
         self.target, self.console, self.phones = target, console, list(phones)
         self.user = user
+        self.last: Any = None  # the last delivery, for /retry
 
     @property
     def openid(self) -> str:
         return openid_for(self.user)
 
-    def run(self, stream: IO[str], echo: bool = False) -> None:
-        """Read lines until /quit or the end of the stream."""
+    def run(self, stream: IO[str], echo: bool = False, prompt: Prompt | None = None) -> None:
+        """Read lines (from `prompt`, with line editing, else `stream`) until /quit or the end."""
         self.console.print(f"[bold]wxbot chat[/] with the bot {escape(self.target.where)} — "
                            "type [bold]/help[/] for commands")
-        for line in self._lines(stream, echo):
+        lines = self._edited(prompt) if prompt else self._lines(stream, echo)
+        for line in lines:
             if not self.handle(line):
                 break
+
+    def _edited(self, prompt: Prompt) -> Iterator[str]:
+        while True:
+            try:
+                line = clean(prompt(f"{self.user} › "))
+            except (EOFError, KeyboardInterrupt):
+                self.console.print()
+                return
+            if line.strip():
+                yield line
 
     def _lines(self, stream: IO[str], echo: bool) -> Iterator[str]:
         while True:
@@ -63,7 +88,7 @@ class ChatSession:
             if not line:
                 self.console.print()
                 return
-            line = line.rstrip("\r\n")
+            line = clean(line.rstrip("\r\n"))  # a pasted escape sequence is not text
             if echo:
                 self.console.print(escape(line), highlight=False)
             if line.strip():
@@ -104,6 +129,8 @@ class ChatSession:
             self.show_state()
         elif command == "sms":
             self.show_sms([arg] if arg else self.phones)
+        elif command == "retry":
+            self.retry()
         elif command == "wait":
             self.target.advance(seconds(arg or "0"))
             self.console.print(f"[dim]the bot's clock moved on {seconds(arg or '0'):g} s[/]")
@@ -116,6 +143,20 @@ class ChatSession:
     def deliver(self, kind: str, fields: dict[str, Any]) -> None:
         """Send as the current user and show what the follower would see."""
         delivery = self.target.send(kind, self.openid, fields)
+        self.last = (delivery, self.openid)
+        self.show(delivery)
+
+    def retry(self) -> None:
+        """The platform's retry of the last push: the same body and signed query."""
+        client = getattr(self.target, "client", None)
+        if self.last is None or client is None:
+            raise ValueError("nothing to deliver again yet")
+        first, openid = self.last
+        self.console.print(f"[dim]the platform delivers the last push again ({openid})[/]")
+        self.show(client.post(first.request_body, first.query, user=openid))
+
+    def show(self, delivery: Any) -> None:
+        """What the follower would see of a delivery (or why they would see nothing)."""
         if not delivery.ok:
             self.console.print(f"[bold red]✗ {escape(delivery.error or str(delivery.status))}[/]")
             return

@@ -8,32 +8,31 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.sim.replay import report
 from bot.sim.replay.coverage import Coverage
 from bot.sim.replay.fixture import Fixture, FixtureError, discover, load_fixture
-from bot.sim.replay.run import Outcome, replay
+from bot.sim.replay.run import Failure, Outcome, replay
 from bot.sim.targets.base import DEV_TOKEN, MODES, TargetError, TargetFactory
 
 
-def load_all(paths: tuple[Path, ...], err: Console) -> list[Fixture]:
-    """Every fixture under `paths`, or exit 2 listing every malformed one."""
+def load_all(paths: tuple[Path, ...], err: Console) -> tuple[list[Fixture], list[Outcome]]:
+    """Every fixture under `paths`, and a failed outcome for each malformed one (exit 2: none)."""
     files = discover(paths)
     if not files:
         err.print("[red]error:[/] no fixtures (*.yaml, *.yml) found in the given paths")
         sys.exit(2)
-    fixtures, problems = [], []
+    fixtures, broken = [], []
     for file in files:
         try:
             fixtures.append(load_fixture(file))
         except FixtureError as exc:
-            problems.append(str(exc))
-    for problem in problems:
-        err.print(f"[bold red]fixture error:[/] {problem}", markup=True, highlight=False)
-    if problems:
-        sys.exit(2)
-    return fixtures
+            err.print(f"[bold red]fixture error:[/] {escape(str(exc))}", highlight=False)
+            failure = Failure(0, "load the fixture", "a well-formed fixture", str(exc))
+            broken.append(Outcome(Fixture(file, file.name, []), 0, failure, 0.0))
+    return fixtures, broken
 
 
 def _progress(err: Console, total: int) -> Progress | nullcontext:
@@ -46,7 +45,8 @@ def _progress(err: Console, total: int) -> Progress | nullcontext:
 @click.command("replay")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--url", help="Replay against a running bot (wxbot serve/demo) at this base URL.")
+@click.option("--url", help="Replay against a running bot (wxbot serve/demo): its base URL or "
+              "its webhook URL (…/wechat).")
 @click.option("--mode", type=click.Choice(MODES), default="plaintext", show_default=True,
               help="How the platform seals messages.")
 @click.option("--token", envvar="WECHAT_TOKEN", default=DEV_TOKEN, show_default=True,
@@ -71,7 +71,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
     if url and mode != "plaintext" and not (aes_key and app_id):
         raise click.UsageError(f"--mode {mode} needs --aes-key and --app-id "
                                "(or WECHAT_AES_KEY / WECHAT_APP_ID)")
-    fixtures = load_all(paths, err)
+    fixtures, broken = load_all(paths, err)
     from flows.registry import ALL_FLOWS
 
     cov = Coverage(list(ALL_FLOWS)) if want_coverage else None
@@ -93,9 +93,14 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
         from bot.sim.targets.local import local_targets
 
         target_for = local_targets(mode=mode, coverage=cov)
-    outcomes = _run(fixtures, target_for, out, err)
-    if remote is not None:
-        remote.close()
+    try:
+        outcomes = broken + _run(fixtures, target_for, out, err)
+    finally:
+        if remote is not None:
+            try:
+                remote.close()  # the server gets its clock, seed and language back
+            except TargetError as exc:
+                err.print(f"[yellow]warning:[/] the server was not put back: {escape(str(exc))}")
     report.failures(out, outcomes)
     report.totals(out, outcomes)
     if cov is not None:

@@ -25,6 +25,15 @@ from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
+WEBHOOK = "/wechat"
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """(base URL, webhook path) from either the base URL or the webhook URL (…/wechat)."""
+    url = url.strip().rstrip("/")
+    if url.endswith(WEBHOOK):
+        return url[: -len(WEBHOOK)], WEBHOOK
+    return url, WEBHOOK
 
 
 class Remote:
@@ -33,11 +42,13 @@ class Remote:
     def __init__(self, url: str, token: str, *, mode: str = "plaintext",
                  aes_key: str | None = None, app_id: str | None = None,
                  timeout: float = 10.0) -> None:
-        self.where = self.url = url.rstrip("/")
+        self.url, path = split_url(url)
+        self.where = self.url
         self.http, self.timeout = requests.Session(), timeout
         self.clock = Clock()
         self.client = PlatformClient(self.url, token, aes_key=aes_key, app_id=app_id, mode=mode,
-                                     clock=self.clock)
+                                     clock=self.clock, path=path)
+        self.served_offset: float | None = None  # the server's clock, given back at the end
         self.run = secrets.token_hex(3)
         self.runs = 0
         self.simulator = False
@@ -56,6 +67,19 @@ class Remote:
         self.simulator = answer is not None
         if answer is not None:
             self._follow(answer)
+            self.served_offset = self.clock.offset
+        self.check_token()
+
+    def check_token(self) -> None:
+        """The platform's signed GET: a wrong token fails here, with the server's own reason."""
+        try:
+            check = self.client.verify_url()
+        except requests.RequestException as exc:
+            raise TargetError(f"cannot reach the webhook at {self.url}{WEBHOOK}: {exc}") from None
+        if check.status != 200 or check.error:
+            said = check.body.strip()[:200] or f"HTTP {check.status}"
+            raise TargetError(f"the webhook at {self.url}{WEBHOOK} refused the platform's signed "
+                              f"check: {said} (is --token / WECHAT_TOKEN the server's token?)")
 
     def begin(self, run: RunSettings) -> None:
         """Start a run: its seed, its day, fresh openids."""
@@ -125,10 +149,20 @@ class Remote:
         self._call("POST", "/backend/v1/faults", json={"delay": delay, "times": times})
 
     def close(self) -> None:
-        if self.simulator and self.lang and self.lang != self.served_lang:
-            self._call("POST", "/sim/api/lang", json={"lang": self.served_lang})
-        self.client.close()
-        self.http.close()
+        """Give the server back its language, its own seed and its clock, then hang up."""
+        try:
+            if self.simulator and self.lang and self.lang != self.served_lang:
+                self._call("POST", "/sim/api/lang", json={"lang": self.served_lang})
+            if self.simulator and self.runs and self.served_offset is not None:
+                self._call("POST", "/backend/v1/reset", json={})
+                restored = self._call("POST", "/sim/api/clock", quiet=True,
+                                      json={"at": time.time() + self.served_offset})
+                if restored is None:
+                    raise TargetError("the server's clock could not be moved back "
+                                      "(no /sim/api/clock)")
+        finally:
+            self.client.close()
+            self.http.close()
 
     def _follow(self, answer: dict[str, Any]) -> None:
         """Keep the platform's timestamps on the bot's clock (it may live on another day)."""

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, send_from_directory
+from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.app import bot_of
 from bot.backend.api import host
-from bot.sim.web import api, inspect
+from bot.sim.web import api, bench, inspect, steplog
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
 # Everything the page needs is served from here: no CDN, no inline script (the machine may
 # well have no internet, and a strict policy keeps a typed reply from ever running as code).
 POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
+QUIET = ('"GET /sim/api/', '"GET /sim/static/', '"GET /backend/v1/clock', '"GET /sim/ ',
+         '"GET /sim HTTP', '"GET /healthz')
+
+
+class QuietPolling(logging.Filter):
+    """Keep the page's polling (and its assets) out of the request log; the rest stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not any(part in message for part in QUIET)
 
 
 @page.get("")
 @page.get("/")
 def index() -> Response:
-    """The chat page: a follower's WeChat window, the menu, the phone's SMS, the seed sheet."""
+    """The workbench: followers side by side, inspector, traffic, clock, fixtures."""
     response = send_from_directory(STATIC, "index.html", max_age=0)
     response.headers["Content-Security-Policy"] = POLICY
     return response
@@ -30,6 +41,14 @@ def init_app(app: Flask) -> None:
     bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     host(app, bot.backend, bot.clock, after_reset=[bot.store.clear_sessions])  # reset ends all
-    inspect.init_app(app)  # GET /sim/api/state: where a follower's conversation stands
-    api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet
+    inspect.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
+    bench.init_app(app)  # transcripts, traffic, retries, clock, reset
+    api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
+    # The replay and record tools add their parts of the page from bot/app.py (tools never
+    # import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).
     app.register_blueprint(page)
+    app.add_url_rule("/", "sim_root", lambda: redirect("/sim", 302))
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, QuietPolling) for f in werkzeug.filters):
+        werkzeug.addFilter(QuietPolling())
+    steplog.setup()

@@ -2,121 +2,87 @@
 
 `POST /sim/api/send` builds the push as the platform would and delivers it with PlatformClient
 (signed; sealed in safe mode when WECHAT_AES_KEY is set), so the page exercises the webhook's
-whole path. Reads: `/sim/api/followers`, `/sim/api/sms` (the mock's outbox, latest code per
-phone) and `/sim/api/seed` (the made-up seed people to type). Bad input is a 4xx JSON answer.
+whole path; the exchange is kept (bot/sim/webbench.py) for the chat, the traffic and retries.
+Reads: `/sim/api/followers`, `/sim/api/menu`, `/sim/api/sms` (the mock's outbox, latest code
+per phone) and `/sim/api/seed` (the made-up seed people to type). Bad input is a 4xx answer.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.app import bot_of, current_bot
+from bot.app import current_bot
+from bot.sim.web.bench import bench
+from bot.sim.web.menu import page_menu
 from bot.sim.web.seed_sheet import seed_people
-from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.build import clean
+from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
 
 sim_api = Blueprint("sim_page_api", __name__, url_prefix="/sim/api")
-FOLLOWERS = [  # alias, openid, who they mean to be (the seed sheet has the numbers)
-    ("alice", "oSimAlice0001", "成年人 · adult"),
-    ("minor", "oSimMinor0001", "未成年人 · minor"),
-    ("guardian", "oSimGuardian01", "监护人 · guardian"),
-    ("bob", "oSimBob000001", "成年人 · adult"),
-    ("bound", "oSeedBound0001", "已绑卡 · card bound in the seed"),
-]
-MENU = ["BIND_CARD", "FORGOT_PASSWORD", "MY_CARD", "UNBIND", "PROGRESS"]
 KINDS = {"text", "click", "subscribe", "unsubscribe", "image", "location", "voice"}
-OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
 MAX_TEXT = 2048
-PAGE = "wxbot.sim"  # app.extensions key of this app's Page; read only through client()
+MAX_LABEL = 64
+__all__ = ["FOLLOWERS", "BadInput", "openid_of", "sim_api"]
 
 
-class BadInput(ValueError):
-    """Input the page should never send: answered 400 with the reason."""
-
-
-@dataclass
-class Page:
-    """The page's state in one app: its platform client, built on first use."""
-
-    app: Flask
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    platform: PlatformClient | None = None
-
-    def client(self) -> PlatformClient:
-        """One platform client per app, so MsgIds and event times keep rising across requests."""
-        with self.lock:
-            if self.platform is None:
-                bot = bot_of(self.app)
-                cfg = bot.config
-                mode = "safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
-                self.platform = PlatformClient(
-                    self.app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
-                    app_id=cfg["WECHAT_APP_ID"], mode=mode, clock=bot.clock)
-            return self.platform
-
-    def close(self) -> None:
-        with self.lock:
-            if self.platform is not None:
-                self.platform.close()
-
-
-def client() -> PlatformClient:
-    """This app's platform client."""
-    return cast(Page, current_app.extensions[PAGE]).client()
-
-
-def openid_of(user: Any) -> str:
-    """A follower alias, or an openid of the platform's shape."""
-    aliases = {alias: openid for alias, openid, _ in FOLLOWERS}
-    if not isinstance(user, str) or not (user in aliases or OPENID.fullmatch(user)):
-        raise BadInput("'user' must be a follower alias or an openid ([A-Za-z0-9_-], 1-64)")
-    return aliases.get(user, user)
-
-
-def _fields(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _fields(body: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
+    """The push's kind, its fields, and what the follower's bubble shows."""
     kind = body.get("type")
     if kind not in KINDS:
         raise BadInput(f"'type' must be one of {', '.join(sorted(KINDS))}")
+    label = body.get("label")
+    label = clean(label)[:MAX_LABEL] if isinstance(label, str) and label.strip() else None
     if kind in ("text", "voice"):
         content = body.get("content")
-        if not isinstance(content, str) or not content.strip() or len(content) > MAX_TEXT:
+        content = clean(content) if isinstance(content, str) else ""
+        if not content.strip() or len(content) > MAX_TEXT:
             raise BadInput(f"'content' must be non-empty text of at most {MAX_TEXT} characters")
-        return kind, {"Content": content} if kind == "text" else {"Recognition": content}
+        field = {"Content": content} if kind == "text" else {"Recognition": content}
+        return kind, field, content
     if kind == "click":
         key = body.get("key")
         if not isinstance(key, str) or not KEY.fullmatch(key):
             raise BadInput("'key' must be a menu key like BIND_CARD")
-        return "event_click", {"EventKey": key}
+        return "event_click", {"EventKey": key}, f"[菜单] {label or key}"
+    shown = f"[{label or kind}]"
     if kind == "location":
         return "location", {"Location_X": 23.134521, "Location_Y": 113.358803, "Scale": 15,
-                            "Label": "模拟位置"}
-    return (f"event_{kind}" if kind in ("subscribe", "unsubscribe") else kind), {}
+                            "Label": "模拟位置"}, shown
+    return (f"event_{kind}" if kind in ("subscribe", "unsubscribe") else kind), {}, shown
 
 
 @sim_api.post("/send")
 def send() -> Any:
+    """Act as a follower through the whole webhook path, and keep the exchange."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadInput("send a JSON object like {\"user\": \"alice\", \"type\": \"text\", …}")
     openid = openid_of(body.get("user"))
-    kind, fields = _fields(body)
-    delivery = client().send(kind, openid, **fields)
-    reply_type = delivery.reply.get("MsgType") if delivery.reply else None
-    return jsonify(openid=openid, ok=delivery.ok, status=delivery.status, error=delivery.error,
-                   reply=delivery.text or None, reply_type=reply_type)
+    kind, fields, shown = _fields(body)
+    work = bench()
+    exchange = work.deliver(lambda: work.client.send(kind, openid, **fields), openid,
+                            alias_of(openid), kind=kind, shown=shown)
+    return jsonify(openid=openid, ok=exchange.status == 200 and exchange.error is None,
+                   status=exchange.status, error=exchange.error, reply=exchange.reply_text,
+                   reply_type=exchange.reply_type, exchange=exchange.as_json())
 
 
 @sim_api.get("/followers")
 def followers() -> Any:
     cfg = current_bot().config
     return jsonify(followers=[{"alias": a, "openid": o, "label": label}
-                              for a, o, label in FOLLOWERS], menu=MENU,
+                              for a, o, label in FOLLOWERS],
                    mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext")
+
+
+@sim_api.get("/menu")
+def menu() -> Any:
+    """The menu to draw: the account's when the mock platform has one, else the flows'."""
+    return jsonify(page_menu(current_app._get_current_object(), bench()))  # noqa: SLF001
 
 
 @sim_api.get("/sms")
@@ -150,6 +116,4 @@ def _bad(exc: BadInput) -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the API (simulator mode only, from bot.sim.web)."""
-    app.extensions[PAGE] = page = Page(app)
-    bot_of(app).on_close.append(page.close)
     app.register_blueprint(sim_api)

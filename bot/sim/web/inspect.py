@@ -1,7 +1,8 @@
-"""Simulator mode: where a follower's conversation stands, for `replay --url` and `chat --url`.
+"""Simulator mode: where a follower's conversation stands, for the page, `replay` and `chat`.
 
-`GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"}}`.
-Only the flow and state are shown: slots hold ID numbers and names, which never leave the bot.
+`GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"},
+"inspector": null | {... masked slots, tries left, expiries}}` (bot/sim/inspector.py).
+`GET /sim/api/diagram?flow=NAME[&state=S]` -> the flow's diagram as SVG, S highlighted.
 `POST /sim/api/lang {"lang": "en"}` switches the reply language, so a replayed fixture's
 `lang` holds on a live server as its `today` and seed do.
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from bot.app import current_bot
+from bot.sim.web.diagram import DiagramError, svg
+from bot.sim.web.inspector import inspect
 from flows.catalog import LANGS, Catalog
 
 inspect_api = Blueprint("sim_inspect_api", __name__, url_prefix="/sim/api")
@@ -23,17 +26,36 @@ def state() -> Any:
     user = request.args.get("user", "").strip()
     if not user:
         return jsonify(error="bad_request", detail="query parameter 'user' is required"), 400
-    session = current_bot().store.session(user)
+    bot = current_bot()
+    session = bot.store.session(user)
     shown = None
     if session:
         shown = {"flow": session.get("flow"), "state": session.get("state"),
                  "at": session.get("at")}
-    return jsonify(user=user, session=shown)
+    return jsonify(user=user, session=shown, inspector=inspect(bot, user))
+
+
+@inspect_api.get("/diagram")
+def diagram() -> Any:
+    flows = current_bot().engine.flows
+    flow, current = flows.get(request.args.get("flow", "")), request.args.get("state") or None
+    if flow is None:
+        return jsonify(error="bad_request", detail=f"'flow' must be one of {sorted(flows)}"), 400
+    if current is not None and current not in flow.specs:
+        return jsonify(error="bad_request", detail=f"no state {current!r} in {flow.name}"), 400
+    try:
+        drawn = svg(flow, current)
+    except DiagramError as exc:
+        return jsonify(error="unavailable", detail=str(exc)), 503
+    response = Response(drawn, content_type="image/svg+xml; charset=utf-8")
+    response.cache_control.max_age = 3600  # a flow's drawing changes only with the code
+    return response
 
 
 @inspect_api.post("/lang")
 def set_lang() -> Any:
-    lang = (request.get_json(silent=True) or {}).get("lang")
+    body = request.get_json(silent=True)
+    lang = body.get("lang") if isinstance(body, dict) else None
     if lang not in LANGS:
         return jsonify(error="bad_request", detail=f"'lang' must be one of {list(LANGS)}"), 400
     bot = current_bot()

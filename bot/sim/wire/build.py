@@ -13,11 +13,19 @@ from typing import Any
 from bot.sim.wire.kinds import REQUIRED, SPECS, F, event_kind
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A terminal's escape sequences (arrow keys: ESC [ D), then what XML 1.0 cannot carry at all.
+_ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|O.|[@-Z\\-_])")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text as the platform would send it: no escape sequences or control characters."""
+    return _NOT_XML.sub("", _ESCAPES.sub("", text))
 
 
 def cdata(text: str) -> str:
-    """Wrap text in CDATA, splitting it where it contains `]]>` so any text survives."""
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    """Wrap cleaned text in CDATA, splitting it where it contains `]]>` so any text survives."""
+    return "<![CDATA[" + clean(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def number(value: Any) -> str:

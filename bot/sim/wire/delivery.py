@@ -54,8 +54,9 @@ def read_answer(
     answer: Answer, envelope: Envelope, *, user: str | None, account: str | None
 ) -> Reading:
     """Decrypt and check an answer: `success` or empty is fine, any other non-reply is an error."""
-    if answer.status != 200:
-        return Reading(error=flag(f"HTTP {answer.status}"))
+    if answer.status != 200:  # the bot's own words (bad signature, stale timestamp…) help most
+        said = " ".join(answer.body.split())[:160]
+        return Reading(error=flag(f"HTTP {answer.status}" + (f" «{said}»" if said else "")))
     if answer.body.strip() in ("", "success"):
         return Reading()
     try:

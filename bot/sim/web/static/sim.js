@@ -1,179 +1,68 @@
-// wxbot simulator page: type as a follower; every message goes through the real webhook.
-// Replies are shown with textContent only, so nothing the bot (or a user) says runs as markup.
-"use strict";
+// wxbot simulator workbench: followers side by side, each through the real webhook.
+// Everything the bot (or a user) says is shown with textContent only, so nothing runs as markup.
+// The server keeps each follower's chat (/sim/api/transcript), so reloads and new tabs agree.
+// This module starts the page and wires the header and side panels; the parts live beside it:
+// phones.js (+ menu.js, chat.js), inspector.js, traffic.js, panels.js, fixtures.js, util.js.
 
-const $ = (sel) => document.querySelector(sel);
-const sim = { followers: [], openid: null, label: "", history: {}, busy: false };
-const STORE = "wxbot-sim-history";
-const PURPOSES = { bind: "绑卡", reset: "重置密码", unbind: "解绑" };
-
-async function api(path, options = {}) {
-  const init = { headers: { "Content-Type": "application/json" }, ...options };
-  const response = await fetch(path, init);
-  let data = {};
-  try { data = await response.json(); } catch (_) { /* an empty or non-JSON body */ }
-  if (!response.ok) throw new Error(data.detail || data.error || `HTTP ${response.status}`);
-  return data;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-function saveHistory() {
-  try { sessionStorage.setItem(STORE, JSON.stringify(sim.history)); } catch (_) { /* full */ }
-}
-
-function addBubble(kind, text) {
-  (sim.history[sim.openid] ||= []).push({ kind, text });
-  saveHistory();
-  renderBubble(kind, text);
-}
-
-function renderBubble(kind, text) {
-  const chat = $("#chat");
-  chat.append(el("li", { className: kind }, el("div", { className: "bubble", textContent: text })));
-  chat.scrollTop = chat.scrollHeight;
-}
-
-function renderChat() {
-  $("#chat").replaceChildren();
-  for (const { kind, text } of sim.history[sim.openid] || []) renderBubble(kind, text);
-  $("#who").textContent = `${sim.label} · ${sim.openid}`;
-  for (const button of document.querySelectorAll("#followers button")) {
-    button.setAttribute("aria-pressed", String(button.dataset.openid === sim.openid));
-  }
-}
-
-function choose(openid, label) {
-  sim.openid = openid;
-  sim.label = label || openid;
-  renderChat();
-  refresh();
-}
-
-async function send(payload, shown, kind = "user") {
-  if (sim.busy) return;
-  sim.busy = true;
-  document.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-  addBubble(kind, shown);
-  try {
-    const result = await api("/sim/api/send", {
-      method: "POST", body: JSON.stringify({ user: sim.openid, ...payload }),
-    });
-    if (result.error) addBubble("error", `平台报错：${result.error}`);
-    else if (result.reply) addBubble("bot", result.reply);
-    else if (result.reply_type) addBubble("note", `[${result.reply_type} 回复]`);
-    else addBubble("note", "（公众号没有回复：success）");
-  } catch (error) {
-    addBubble("error", `发送失败：${error.message}`);
-  } finally {
-    sim.busy = false;
-    document.querySelectorAll("button").forEach((b) => { b.disabled = false; });
-    refresh();
-  }
-}
-
-async function refresh() {
-  try {
-    const [state, sms] = await Promise.all([
-      api(`/sim/api/state?user=${encodeURIComponent(sim.openid)}`), api("/sim/api/sms"),
-    ]);
-    const session = state.session;
-    $("#state").textContent = session ? `${session.flow} · ${session.state}` : "没有进行中的业务 (idle)";
-    renderSms(sms.messages);
-  } catch (error) {
-    $("#state").textContent = `读取失败：${error.message}`;
-  }
-}
-
-function renderSms(messages) {
-  const list = $("#sms");
-  if (!messages.length) {
-    list.replaceChildren(el("li", { className: "empty", textContent: "还没有短信" }));
-    return;
-  }
-  list.replaceChildren(...messages.map((m) => el("li", {},
-    el("div", { className: "meta", textContent: `${m.name} ${m.phone} · ${PURPOSES[m.purpose] || m.purpose}` }),
-    el("span", { className: "code", title: "点击填入输入框", textContent: m.code,
-                 onclick: () => fill(m.code) }),
-    el("div", { className: "meta", textContent: m.sent_at.replace("T", " ").slice(0, 19) }))));
-  list.querySelectorAll("li").forEach((li, i) => { li.dataset.phone = messages[i].phone; });
-}
-
-function fill(text) {
-  const input = $("#message");
-  input.value = text;
-  input.focus();
-}
-
-function pick(text) {
-  return el("span", { className: "pick", textContent: text, title: "点击填入输入框",
-                      onclick: () => fill(text) });
-}
-
-async function loadSeed() {
-  const { people } = await api("/sim/api/seed");
-  $("#seed").replaceChildren(...people.map((p) => {
-    const notes = [];
-    if (p.guardians.length) notes.push(`监护人 ${p.guardians.map((g) => `${g.name}(${g.relation})`).join("、")}`);
-    if (p.wards.length) notes.push(`监护 ${p.wards.join("、")}`);
-    if (!p.phone_masked) notes.push("无手机");
-    const cards = el("td");
-    for (const c of p.cards) {
-      cards.append(pick(c.card_number));
-      if (c.status !== "active" || c.bound) cards.append(` ${c.bound ? "已绑定" : c.status}`);
-      cards.append(el("br"));
-    }
-    return el("tr", {}, el("td", {}, pick(p.name)), el("td", { textContent: String(p.age) }),
-      el("td", {}, pick(p.id_number)), cards, el("td", { textContent: notes.join("；") }));
-  }));
-}
+import { loadFixtures, runFixture, saveFixture, showFixture } from "./fixtures.js";
+import { closeMenus } from "./menu.js";
+import { loadSeed, refreshShared } from "./panels.js";
+import { open, refreshPhone, renderFollowers } from "./phones.js";
+import { $, $$, CLEARED, POLL_MS, STORE, api, notice, sim } from "./util.js";
 
 async function init() {
-  try { sim.history = JSON.parse(sessionStorage.getItem(STORE)) || {}; } catch (_) { sim.history = {}; }
-  const { followers, mode } = await api("/sim/api/followers");
+  try { sim.cleared = JSON.parse(localStorage.getItem(CLEARED)) || {}; } catch (_) { sim.cleared = {}; }
+  const [{ followers, mode }, menu] = await Promise.all([api("/sim/api/followers"), api("/sim/api/menu")]);
+  sim.followers = followers;
+  sim.menu = menu;
   $("#mode").textContent = mode === "safe" ? " and AES-encrypted (safe mode)" : " (plaintext mode)";
-  $("#followers").replaceChildren(...followers.map((f) => el("li", {},
-    el("button", { type: "button", onclick: () => choose(f.openid, f.alias) },
-      f.alias, el("span", { className: "label", textContent: f.label })))));
-  document.querySelectorAll("#followers button").forEach((b, i) => { b.dataset.openid = followers[i].openid; });
-  choose(followers[0].openid, followers[0].alias);
+  let shown = [];
+  try { shown = JSON.parse(localStorage.getItem(STORE)) || []; } catch (_) { shown = []; }
+  if (!shown.length) shown = [{ openid: followers[0].openid, alias: followers[0].alias }];
+  renderFollowers();
+  for (const p of shown) open(p.openid, p.alias);
+  refreshShared();
   loadSeed().catch(() => {});
-  setInterval(() => { if (!document.hidden && !sim.busy) refresh(); }, 3000);
+  loadFixtures().catch(() => {});
+  setInterval(() => {
+    if (document.hidden) return;
+    for (const phone of sim.phones.values()) if (!phone.busy) refreshPhone(phone);
+    refreshShared();
+  }, POLL_MS);
 }
 
-$("#composer").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = $("#message").value;
-  if (!text.trim()) return;
-  $("#message").value = "";
-  send({ type: "text", content: text }, text);
-});
-document.querySelectorAll("#menu button").forEach((b) => b.addEventListener("click",
-  () => send({ type: "click", key: b.dataset.key }, `[菜单] ${b.textContent}`, "note")));
-document.querySelectorAll(".actions button").forEach((b) => b.addEventListener("click",
-  () => send({ type: b.dataset.type }, `[${b.textContent}]`, "note")));
 $("#custom-follower").addEventListener("submit", (event) => {
   event.preventDefault();
   const openid = $("#custom-openid").value.trim();
-  if (/^[A-Za-z0-9_-]{1,64}$/.test(openid)) choose(openid, openid);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(openid)) return;
+  if (!sim.followers.some((f) => f.openid === openid)) sim.followers.push({ alias: openid, openid, label: "自定义 openid" });
+  open(openid, openid);
 });
+for (const b of $$("[data-advance]")) {
+  b.addEventListener("click", async () => {
+    await api("/sim/api/clock", { method: "POST", body: JSON.stringify({ advance: Number(b.dataset.advance) }) });
+    notice(`时钟前进了 ${b.textContent.replace("+", "")}`);
+    await refreshShared();
+    for (const phone of sim.phones.values()) refreshPhone(phone);
+  });
+}
 $("#reset").addEventListener("click", async () => {
   try {
-    await api("/backend/v1/reset", { method: "POST", body: "{}" });
-    $("#notice").textContent = "后端已按种子重置（绑定、密码、短信、审核都回到初始状态）。";
+    await api("/sim/api/reset", { method: "POST", body: "{}" });
+    sim.cleared = {};
+    localStorage.removeItem(CLEARED);
+    notice("已重置：种子数据、会话、时钟和聊天记录都回到了起点。");
   } catch (error) {
-    $("#notice").textContent = `重置失败：${error.message}`;
+    notice(`重置失败：${error.message}`);
   }
-  refresh();
+  for (const phone of sim.phones.values()) { phone.seen = ""; refreshPhone(phone); }
+  refreshShared();
 });
-$("#clear").addEventListener("click", () => {
-  sim.history[sim.openid] = [];
-  saveHistory();
-  renderChat();
+$("#fixture").addEventListener("change", () => { sim.upto = 0; showFixture(); });
+$("#fixture-run").addEventListener("click", () => { sim.upto = 0; runFixture(null); });
+$("#fixture-step").addEventListener("click", () => { sim.upto += 1; runFixture(sim.upto); });
+$("#save").addEventListener("click", saveFixture);
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".menu")) closeMenus();
 });
-init().catch((error) => renderBubble("error", `模拟器启动失败：${error.message}`));
+init().catch((error) => notice(`模拟器启动失败：${error.message}`));

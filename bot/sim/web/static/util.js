@@ -1,0 +1,63 @@
+// Shared by the workbench's modules: the page's state, the API, DOM and time helpers.
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+export const STORE = "wxbot-sim-phones";
+export const CLEARED = "wxbot-sim-cleared";
+export const POLL_MS = 3000;
+export const sim = {
+  followers: [], phones: new Map(), menu: { button: [] }, now: 0, fixture: null, upto: 0,
+  cleared: {}, exchanges: new Map(), outboundMissing: false,
+};
+
+export async function api(path, options = {}) {
+  const init = { headers: { "Content-Type": "application/json" }, ...options };
+  const response = await fetch(path, init);
+  let data = {};
+  try { data = await response.json(); } catch (_) { /* an empty or non-JSON body */ }
+  if (!response.ok) {
+    const error = new Error(data.detail || data.error || `HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  const { dataset, ...rest } = props;
+  Object.assign(node, rest);
+  Object.assign(node.dataset, dataset || {});
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+const SHANGHAI = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+});
+export const clockText = (epoch) => SHANGHAI.format(new Date(epoch * 1000)).replaceAll("/", "-");
+
+export function left(seconds) {
+  if (seconds <= 0) return "已过期";
+  const m = Math.floor(seconds / 60), s = Math.floor(seconds % 60);
+  return m >= 120 ? `${Math.floor(m / 60)} 小时后` : `${m}:${String(s).padStart(2, "0")} 后`;
+}
+
+let lastInput = null;
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches && event.target.matches(".message")) lastInput = event.target;
+});
+
+export function fill(text) {
+  const input = lastInput && lastInput.isConnected ? lastInput : $(".message");
+  if (!input) return;
+  input.value = text;
+  input.focus();
+}
+
+export function notice(text) { $("#notice").textContent = text; }
+
+export function pick(text) {
+  return el("span", { className: "pick", textContent: text, title: "点击填入输入框", onclick: () => fill(text) });
+}

@@ -1,0 +1,56 @@
+"""One readable, masked log line per conversation step of the simulator.
+
+What a follower types is masked by the step it answers (an ID number at ask_id, a name at
+ask_name, a code at ask_code), and anything shaped like an ID, phone or card number is masked
+wherever it appears, so the demo's log can be read over a shoulder.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flows.account import mask_name
+from flows.ids import mask_card, mask_id, mask_phone
+
+log = logging.getLogger("wxbot.sim")
+SECRET = "******"
+BY_STATE = {"ask_id": mask_id, "ask_guardian": mask_id, "ask_name": mask_name,
+            "ask_card": mask_card, "ask_code": lambda _: SECRET,
+            "ask_password": lambda _: SECRET, "ask_confirm": lambda _: SECRET}
+SHAPES = [(re.compile(r"\d{17}[\dXx]"), mask_id), (re.compile(r"1\d{10}"), mask_phone),
+          (re.compile(r"[A-Za-z]\d{8}"), mask_card), (re.compile(r"\d{6}"), lambda _: SECRET)]
+
+
+def mask_said(text: str, state: str | None) -> str:
+    """What the follower typed, as the log may show it."""
+    if state in BY_STATE:
+        return BY_STATE[state](text.strip())
+    for shape, mask in SHAPES:
+        text = shape.sub(lambda m, mask=mask: mask(m.group()), text)
+    return text
+
+
+def _where(step: dict | None) -> str:
+    return f"{step['flow']}.{step['state']}" if step else "idle"
+
+
+def step_line(alias: str, said: str, before: dict | None, after: dict | None, status: int,
+              latency_ms: float, reply: str | None) -> str:
+    """`minor: '3101**********0159' bind_card.ask_id -> bind_card.ask_name [200, 12 ms] 请输入…`"""
+    shown = mask_said(said, (before or {}).get("state"))
+    answer = " ".join((reply or "(success)").split())
+    if len(answer) > 60:
+        answer = answer[:59] + "…"
+    return (f"{alias}: {shown!r} {_where(before)} -> {_where(after)} "
+            f"[{status}, {latency_ms:.0f} ms] {answer}")
+
+
+def setup() -> None:
+    """Show the simulator's steps on stderr when nothing else configured logging for them."""
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
