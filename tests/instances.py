@@ -13,17 +13,21 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import requests
 import yaml
 
 from bot.sim.platform import PlatformClient
 from flows.ids import make_id
-from tests.conftest import TOKEN
+from tests.conftest import APP_ID, TOKEN
 from tests.servers import Server, free_port
 
+T = TypeVar("T")
+APP_SECRET = "test-app-secret"  # the mock platform's account is the bots' own
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS, THREADS = 2, 4  # per instance: the issue's `gunicorn -w 2`, threaded workers
@@ -31,7 +35,17 @@ WORKER_TIMEOUT = 30  # s a silent worker lives before its master replaces it
 GRACEFUL_TIMEOUT = 5  # s a worker gets to finish its requests on SIGTERM
 KEEPALIVE = 5  # s an idle keep-alive connection stays open
 READY_TIMEOUT = 45.0  # s for an instance to answer /healthz (2 cores shared by several sessions)
+PROBE_TIMEOUT = 2.0  # s for one /healthz answer while an instance starts
 API_TIMEOUT = 10.0  # s for a call to the backend's HTTP API from a test
+LOG_SETTLE = 5.0  # s for an access-log line to appear: it is written after the answer is sent
+
+
+def eventually(read: Callable[[], T], want: T, timeout: float = LOG_SETTLE) -> T:
+    """`read()` until it returns `want` or `timeout` passes; the last value read."""
+    deadline = time.monotonic() + timeout
+    while (got := read()) != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return got
 
 
 def people(n: int) -> list[dict]:
@@ -79,8 +93,9 @@ class Instance:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} not ready: {self.log.read_text()[-2000:]}")
             try:
-                good = good + 1 if requests.get(f"{self.url}/healthz", timeout=1).ok else 0
-            except requests.ConnectionError:
+                probe = requests.get(f"{self.url}/healthz", timeout=PROBE_TIMEOUT)
+                good = good + 1 if probe.ok else 0
+            except requests.RequestException:  # refused, or accepted before a worker is up
                 good = 0
                 time.sleep(0.1)
         return self
@@ -119,22 +134,32 @@ class Fleet:
     """The backend and the bot instances; all share one Redis database."""
 
     def __init__(self, tmp: Path, redis_url: str, persons: list[dict], instances: int = 2,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 platform: bool = False) -> None:
         self.tmp, self.persons, self._next = tmp, persons, 0
         seed = write_seed(tmp / "seed.yaml", persons)
+        base = {"PYTHONPATH": str(ROOT), "WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp / "bots")}
         self.backend = Server(["backend", "--data-dir", str(tmp / "backend"), "--seed", str(seed)],
-                              {"PYTHONPATH": str(ROOT)}, tmp / "backend.log")
+                              base, tmp / "backend.log")
         self.api = f"{self.backend.url}/backend/v1"
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "WECHAT_TOKEN": TOKEN,
-               "BOT_STORE": redis_url, "BOT_BACKEND": self.api, "BOT_DATA_DIR": str(tmp / "bots"),
-               "BOT_SIMULATOR": "0", **(extra_env or {})}
-        for name in ("WECHAT_AES_KEY", "WECHAT_APP_ID"):
+        env = {**os.environ, **base, "BOT_STORE": redis_url, "BOT_BACKEND": self.api,
+               "BOT_SIMULATOR": "0"}
+        for name in ("WECHAT_AES_KEY", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE"):
             env.pop(name, None)
+        self.platform: Server | None = None
+        if platform:  # the mock platform API (/cgi-bin/); its state is in the shared BOT_DATA_DIR
+            account = {"WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET}
+            self.platform = Server(["serve"], {**base, **account, "BOT_SIMULATOR": "1",
+                                               "BOT_STORE": "memory://", "BOT_BACKEND": self.api},
+                                   tmp / "platform.log")
+            env.update(account, BOT_SIMULATOR="1",
+                       WECHAT_API_BASE=f"{self.platform.url}/cgi-bin/")
         self.instances = [Instance(f"bot-{chr(97 + i)}", env, tmp / f"bot-{chr(97 + i)}.log")
                           for i in range(instances)]
 
     def start(self) -> Fleet:
         self.backend.start()
+        if self.platform is not None:
+            self.platform.start()
         for instance in self.instances:
             instance.start()
         return self
@@ -142,7 +167,9 @@ class Fleet:
     def stop(self) -> None:
         for instance in self.instances:
             instance.stop()
-        self.backend.stop()
+        for server in (self.platform, self.backend):
+            if server is not None:
+                server.stop()
 
     def take(self, n: int) -> list[dict]:
         """`n` seeded people nobody else in this fleet has used yet."""
@@ -152,6 +179,20 @@ class Fleet:
 
     def get(self, path: str, **params: str) -> requests.Response:
         return requests.get(f"{self.api}/{path}", params=params, timeout=API_TIMEOUT)
+
+    def post(self, path: str, body: dict) -> requests.Response:
+        answer = requests.post(f"{self.api}/{path}", json=body, timeout=API_TIMEOUT)
+        answer.raise_for_status()
+        return answer
+
+    def outbound(self, openid: str) -> list[str]:
+        """Texts that reached `openid` through the customer-service API, oldest first."""
+        assert self.platform is not None, "start the fleet with platform=True"
+        answer = requests.get(f"{self.platform.url}/sim/api/outbound", params={"user": openid},
+                              timeout=API_TIMEOUT)
+        answer.raise_for_status()
+        return [m["body"]["text"]["content"] for m in answer.json()["messages"]
+                if m["api"] == "custom" and m["body"].get("msgtype") == "text"]
 
     def card(self, number: str) -> dict:
         return self.get(f"cards/{number}").json()
@@ -166,5 +207,6 @@ class Fleet:
 
     def tails(self, chars: int = 3000) -> str:
         logs = [self.backend.log, *(i.log for i in self.instances)]
+        logs += [self.platform.log] if self.platform is not None else []
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-chars:]}"
                          for p in logs if p.exists())
