@@ -20,10 +20,13 @@ from pathlib import Path
 
 from workload import APP_ID, ROOT, TOKEN
 
+from bot.store import SQLiteStore
+
 READY_TIMEOUT = 60.0  # s for a server to answer (2 shared cores, cold imports)
 PROBE_TIMEOUT = 2.0  # s for one readiness probe
 STOP_TIMEOUT = 30.0  # s a server gets to exit on SIGTERM before kill -9
 WORKER_TIMEOUT = 60  # s a silent gunicorn worker lives before its master replaces it
+KEEPALIVE = 30  # s an idle keep-alive connection stays open: longer than any pause in a walk
 
 
 def free_port() -> int:
@@ -114,6 +117,8 @@ class Deployment:
             env.update(WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET="bench-secret",
                        WECHAT_API_BASE=f"http://127.0.0.1:{self.ports[0]}/cgi-bin/")
         env["BOT_STORE"] = f"sqlite:///{self.data / 'bot.sqlite3'}"
+        if s.store == "sqlite":  # made once here: workers racing to create it can fail to boot
+            SQLiteStore(str(self.data / "bot.sqlite3")).close()
         if s.store == "redis":
             port = free_port()
             proc = self._spawn("redis", [shutil.which("redis-server") or "redis-server",
@@ -137,6 +142,7 @@ class Deployment:
             extra = ["--threads", str(s.threads)] if s.worker_class == "gthread" else []
             command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(s.workers),
                        "-k", s.worker_class, *extra, "--timeout", str(WORKER_TIMEOUT),
+                       "--keep-alive", str(KEEPALIVE),
                        "-b", f"127.0.0.1:{port}", "bot:create_app()"]
             wait_http(port, self._spawn(f"bot-{i}", command, env), good=2 * s.workers)
 

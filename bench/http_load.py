@@ -122,12 +122,13 @@ def line(s: dict[str, Any]) -> str:
     st, ms, f, cpu = s["setup"], s["latency_ms"], s["followers"], s["cpu_us_per_msg"]
     return (f"| {st['instances']} | {st['store']} | {st['followers_at_once']} | {s['messages']} "
             f"| {s['msgs_per_s']} | {ms['p50']} | {ms['p99']} | {ms['max']} | {cpu['bots']} "
-            f"| {cpu['redis'] or '-'} | {f['in_time']} / {f['sent']} | {s['error_count']} |")
+            f"| {cpu['redis'] or '-'} | {cpu['backend'] or '-'} | {f['in_time']} / {f['sent']} "
+            f"| {s['error_count']} |")
 
 
 HEADER = ("| instances | store | followers at once | msgs | msgs/s | p50 ms | p99 ms | max ms "
-          "| bot CPU µs/msg | redis CPU µs/msg | followers in time / sent | errors |\n"
-          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+          "| CPU µs/msg: bots | redis | backend | followers in time / sent | errors |\n"
+          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
 
 
 def main(argv: list[str] | None = None) -> int:

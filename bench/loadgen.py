@@ -36,6 +36,23 @@ def outbound(conn: http.client.HTTPConnection, openid: str) -> int | None:
     return len(json.loads(body)["messages"]) if response.status == 200 else None
 
 
+def _post(conn: http.client.HTTPConnection, url: str, body: bytes,
+          ) -> tuple[http.client.HTTPResponse, bytes]:
+    conn.request("POST", url, body, {"Content-Type": "text/xml"})
+    response = conn.getresponse()
+    return response, response.read()
+
+
+def post(conn: http.client.HTTPConnection, url: str, body: bytes,
+         ) -> tuple[http.client.HTTPResponse, bytes]:
+    """POST a push; once more on a fresh connection if the kept-alive one was closed under it."""
+    try:
+        return _post(conn, url, body)
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        conn.close()  # the platform resends too; the bot answers a resent push without a new turn
+        return _post(conn, url, body)
+
+
 class Walk:
     """Shared state of one pass: the queue of followers and what happened to them."""
 
@@ -89,12 +106,8 @@ class Walk:
             conn = conns[(index + step) % len(conns)]
             start = time.perf_counter()
             try:
-                conn.request("POST", "/wechat?" + urlencode(query), body,
-                             {"Content-Type": "text/xml"})
-                response = conn.getresponse()
-                answer = response.read()
+                response, answer = post(conn, "/wechat?" + urlencode(query), body)
             except OSError as exc:
-                conn.close()  # http.client reconnects on the next request
                 self.errors.append(f"{user} step {STEPS[step]}: {exc!r}")
                 return
             took = time.perf_counter() - start
