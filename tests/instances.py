@@ -9,10 +9,12 @@ real kill -9 of the master and its workers. Logs go to files; `tails()` shows th
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,11 +42,12 @@ API_TIMEOUT = 10.0  # s for a call to the backend's HTTP API from a test
 LOG_SETTLE = 5.0  # s for an access-log line to appear: it is written after the answer is sent
 
 
-def eventually(read: Callable[[], T], want: T, timeout: float = LOG_SETTLE) -> T:
-    """`read()` until it returns `want` or `timeout` passes; the last value read."""
+def eventually(read: Callable[[], T], want: T, timeout: float = LOG_SETTLE,
+               every: float = 0.05) -> T:
+    """`read()` every `every` s until it returns `want` or `timeout` passes; the last value."""
     deadline = time.monotonic() + timeout
     while (got := read()) != want and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(every)
     return got
 
 
@@ -200,10 +203,10 @@ class Fleet:
     def sms(self, phone: str) -> list[dict]:
         return self.get("sms", phone=phone).json()["messages"]
 
-    def backend_calls(self, method: str) -> int:
-        """Calls of one backend RPC method that reached the backend, from its access log."""
+    def backend_calls(self) -> Counter[str]:
+        """Calls that reached the backend so far, by RPC method, from its access log."""
         text = self.backend.log.read_text(errors="replace")
-        return text.count(f"POST /backend/v1/rpc/{method} HTTP")
+        return Counter(re.findall(r"POST /backend/v1/rpc/(\w+) HTTP", text))
 
     def tails(self, chars: int = 3000) -> str:
         logs = [self.backend.log, *(i.log for i in self.instances)]
