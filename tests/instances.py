@@ -125,7 +125,7 @@ class Instance:
         """POSTs to /wechat this instance answered, from its access log."""
         return self.log.read_text(errors="replace").count("POST /wechat ")
 
-    def client(self, ids=None) -> PlatformClient:  # noqa: ANN001 - a bot.sim MsgIds
+    def client(self, ids: object = None) -> PlatformClient:
         """The platform's wire client aimed at this instance (plaintext, signed)."""
         client = PlatformClient(self.url, TOKEN, timeout=5.0)
         if ids is not None:
