@@ -176,6 +176,25 @@ def test_fleet_answers_200_followers_at_once_each_in_time(fleet, one_flow):
         assert [len(fleet.outbound(f.openid)) for f in followers] == owed
 
 
+def test_fleet_carries_on_when_an_instance_is_killed_between_messages(fleet, one_flow):
+    persons = fleet.take(5)
+    followers = [Follower(fleet, p, f"oBetween{n:04d}") for n, p in enumerate(persons)]
+    calls = fleet.backend_calls()
+    for follower in followers:  # everyone's conversation began on instance A
+        steps = follower.steps()
+        for said, asked in (next(steps), next(steps)):
+            assert asked in follower.say(said(), on=0)
+    fleet.instances[0].kill()
+    for follower in followers:  # the balancer sends the rest to B: nothing was lost with A
+        follower.timings.clear()
+        for said, asked in list(follower.steps())[2:]:
+            assert asked in follower.say(said(), on=1)
+        assert max(follower.timings) < WINDOW, follower.timings
+        follower.close()
+    assert fleet.backend_calls() - calls == _times(one_flow, len(followers))
+    assert [fleet.card(p["card"])["bound_openid"] for p in persons] == [f.openid for f in followers]
+
+
 SLOW = 3.0  # s the backend's latency fault adds to the killed turn's call (under the deadline)
 MID_TURN = 1.0  # s into that call when the instance is killed
 
