@@ -39,6 +39,7 @@ KEEPALIVE = 30  # s an idle keep-alive connection stays open (the tests pause, t
 READY_TIMEOUT = 45.0  # s for an instance to answer /healthz (2 cores shared by several sessions)
 PROBE_TIMEOUT = 2.0  # s for one /healthz answer while an instance starts
 API_TIMEOUT = 10.0  # s for a call to the backend's HTTP API from a test
+PLATFORM_WAIT = 5.0  # s the platform waits for a passive reply (a later one is marked late)
 LOG_SETTLE = 5.0  # s for an access-log line to appear: it is written after the answer is sent
 
 
@@ -127,14 +128,14 @@ class Instance:
 
     def client(self, ids: object = None) -> PlatformClient:
         """The platform's wire client aimed at this instance (plaintext, signed)."""
-        client = PlatformClient(self.url, TOKEN, timeout=5.0)
+        client = PlatformClient(self.url, TOKEN, timeout=PLATFORM_WAIT)
         if ids is not None:
             client.ids = ids  # one MsgId sequence across instances, as the platform has
         return client
 
 
 class Fleet:
-    """The backend and the bot instances; all share one Redis database."""
+    """The backend and the bot instances, on one shared store (Redis, or a Redis Cluster)."""
 
     def __init__(self, tmp: Path, redis_url: str, persons: list[dict], instances: int = 2,
                  platform: bool = False) -> None:
@@ -181,9 +182,11 @@ class Fleet:
         return taken
 
     def get(self, path: str, **params: str) -> requests.Response:
+        """GET from the backend's API: what the world looks like, not what the bot said."""
         return requests.get(f"{self.api}/{path}", params=params, timeout=API_TIMEOUT)
 
     def post(self, path: str, body: dict) -> requests.Response:
+        """POST to the backend's API (e.g. its latency fault); a refusal fails the test."""
         answer = requests.post(f"{self.api}/{path}", json=body, timeout=API_TIMEOUT)
         answer.raise_for_status()
         return answer
@@ -198,9 +201,11 @@ class Fleet:
                 if m["api"] == "custom" and m["body"].get("msgtype") == "text"]
 
     def card(self, number: str) -> dict:
+        """The contract's card view: `bound_openid` says who the card is bound to."""
         return self.get(f"cards/{number}").json()
 
     def sms(self, phone: str) -> list[dict]:
+        """Every code the backend texted to `phone`: one per flow, however it was delivered."""
         return self.get("sms", phone=phone).json()["messages"]
 
     def backend_calls(self) -> Counter[str]:
@@ -209,6 +214,7 @@ class Fleet:
         return Counter(re.findall(r"POST /backend/v1/rpc/(\w+) HTTP", text))
 
     def tails(self, chars: int = 3000) -> str:
+        """The end of every process's log, for the report of a failed test."""
         logs = [self.backend.log, *(i.log for i in self.instances)]
         logs += [self.platform.log] if self.platform is not None else []
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-chars:]}"
