@@ -1,256 +1,185 @@
-"""The bot over real HTTP: gunicorn with 2 workers, a load generator in a second process.
+"""The bot over real HTTP: gunicorn instances on one store, a load generator in a second process.
 
-    python bench/http_load.py [--concurrency 50] [--users 500] [--duration 60] [--json FILE]
+    python bench/http_load.py [--instances 1|2] [--store sqlite|redis] [--followers 50]
+                              [--users 200] [--backend mock|http] [--json FILE]
+    python bench/http_load.py --slow-backend 6 --slow-calls 50 [--instances 2 --store redis]
+    python bench/http_load.py --matrix [--json FILE]   # {1,2} instances x {SQLite,Redis} x {50,300}
 
 (Not `bench/http.py`: run as a script, that name would shadow the stdlib `http` package.)
 
-Starts `gunicorn -w 2 'bot:create_app()'` on a free loopback port with the config in the
-environment (SQLite store and mock backend in a temp dir, a synthetic seed), then a second
-process runs `--concurrency` threads, each a user walking the bind-card flow with signed
-requests over keep-alive http.client connections and taking the next user when done, until
-`--users` users are through or `--duration` seconds have passed. The SMS codes are read from
-the mock backend's outbox (its SQLite file) between steps, outside the latency. It reports
-messages/s and the latency percentiles, then stops gunicorn. Loopback only, bounded.
+Starts `--instances` x `gunicorn -w 2 -k gthread 'bot:create_app()'` on free loopback ports
+sharing one store (one SQLite file, or a redis-server started here) and one backend (the
+in-process mock on one SQLite file, or `wxbot backend` as its own process), with a synthetic
+seed. A second process runs `--followers` threads, each walking followers through the bind-card
+flow (bench/loadgen.py), until `--users` are through or `--duration` has passed. It reports
+messages/s, latency percentiles, CPU per message of each part (from /proc, per process group),
+and followers answered in time: every push answered within 5 s, passively or (`success` at once)
+through the customer-service API. `--slow-backend S` sets the backend's latency fault
+(`POST /backend/v1/faults`) on the next `--slow-calls` calls, after the warm-up. Loopback only.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
-import os
-import queue
-import random
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
-import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
+from deploy import Deployment, Setup
+from loadgen import WINDOW, load_process
 from run import percentile
-from workload import ROOT, STEPS, TOKEN, Person, Signer, machine, people, write_seed
+from workload import machine, people, write_seed
 
 from bot.backend.mock import MockBackend
 from bot.clock import Clock
 
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now, on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+PASS_TIMEOUT = 300.0  # s for a pass to report before the run is abandoned
+FAULT_TIMEOUT = 10.0  # s for the fault request to the backend
 
 
-def cpu_of_children(pid: int) -> float:
-    """CPU seconds (user + system) used so far by the processes whose parent is `pid`."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid:  # fields after the name: state, ppid, ..., utime, stime
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Block until /healthz answers 200 a few times in a row (both workers up), or fail."""
-    deadline, good = time.monotonic() + timeout, 0
-    while good < 10:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError("gunicorn did not become ready in time")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            good = good + 1 if conn.getresponse().status == 200 else 0
-            conn.close()
-        except OSError:
-            good = 0
-            time.sleep(0.2)
-
-
-def walk(port: int, users: queue.Queue, outbox: Path, deadline: float, think: float,
-         latencies: list[float], errors: list[str], done: list[int]) -> None:
-    """One concurrent user slot: take users off the queue and walk each through the flow."""
-    signer = Signer("plaintext")
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    codes = sqlite3.connect(f"file:{outbox}?mode=ro", uri=True, timeout=30)
+def set_fault(backend_url: str, delay: float, times: int) -> None:
+    """The backend's latency fault; SystemExit naming what is missing when it has none."""
+    body = json.dumps({"delay": delay, "times": times}).encode()
+    request = urllib.request.Request(f"{backend_url}/faults", body,
+                                     {"Content-Type": "application/json"})
     try:
-        while time.monotonic() < deadline:
-            try:
-                index, user, person = users.get_nowait()
-            except queue.Empty:
-                return
-            for step in range(len(STEPS)):
-                if think:  # a person reading and typing, untimed; jittered so users drift apart
-                    time.sleep(random.uniform(0.5 * think, 1.5 * think))
-                code = ""
-                if step == 4:
-                    row = codes.execute("SELECT code FROM outbox WHERE phone=? ORDER BY seq DESC"
-                                        " LIMIT 1", (person.phone,)).fetchone()
-                    code = row[0] if row else "000000"
-                query, body = signer.request(user, person.says(step, code))
-                url = "/wechat?" + urlencode(query)
-                start = time.perf_counter()
-                conn.request("POST", url, body, {"Content-Type": "text/xml"})
-                response = conn.getresponse()
-                answer = response.read()
-                latencies.append(time.perf_counter() - start)
-                if response.status != 200 or b"<Content>" not in answer:
-                    errors.append(f"{user} step {STEPS[step]}: HTTP {response.status} "
-                                  f"{answer[:80]!r}")
-                    break
-            else:
-                done.append(index)
-    finally:
-        conn.close()
-        codes.close()
+        urllib.request.urlopen(request, timeout=FAULT_TIMEOUT).close()
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"the backend has no latency fault (POST /backend/v1/faults: HTTP "
+                         f"{exc.code}); --slow-backend needs it") from None
 
 
-def generate(port: int, persons: list[Person], first: int, concurrency: int, duration: float,
-             think: float, outbox: Path, tag: str) -> dict[str, Any]:
-    """Run the users through the flow with `concurrency` threads; timings and errors."""
-    users: queue.Queue = queue.Queue()
-    for i, person in enumerate(persons):
-        users.put((first + i, f"o{tag}{first + i:06d}", person))
-    latencies: list[float] = []
-    errors: list[str] = []
-    done: list[int] = []
-    deadline = time.monotonic() + duration
-    slot = (port, users, outbox, deadline, think, latencies, errors, done)
-    threads = [threading.Thread(target=walk, args=slot, daemon=True) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(duration + 60)
-    wall = time.perf_counter() - started
-    return {"latencies": latencies, "errors": errors, "users_done": len(done), "wall_s": wall}
-
-
-def load_process(port: int, persons: list[Person], warmup: int, concurrency: int,
-                 duration: float, think: float, outbox: str,
-                 results: multiprocessing.Queue) -> None:
-    """The load generator's process: an untimed warm-up pass, then the measured pass."""
-    generate(port, persons[:warmup], 0, concurrency, duration, 0.0, Path(outbox), "HttpWarm")
-    results.put("warm")
-    cpu = time.process_time()
-    outcome = generate(port, persons[warmup:], warmup, concurrency, duration, think,
-                       Path(outbox), "Http")
-    outcome["loader_cpu_s"] = time.process_time() - cpu  # the load generator's own share
-    results.put(outcome)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Start gunicorn, load it from a second process, report, stop gunicorn."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--concurrency", type=int, default=50, help="users at once (default 50)")
-    parser.add_argument("--users", type=int, default=1000,
-                        help="users walked in the measured pass (default 1000, 5 messages each)")
-    parser.add_argument("--warmup", type=int, default=50, help="users in the untimed warm-up")
-    parser.add_argument("--duration", type=float, default=60.0,
-                        help="seconds after which no new user starts (default 60)")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds each user pauses before each message, jittered "
-                        "+-50%% (default 0: flat out)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--gunicorn-arg", action="append", default=[], metavar="ARG",
-                        help="extra gunicorn argument, repeatable (e.g. --gunicorn-arg=-k "
-                        "--gunicorn-arg=gthread)")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    args = parser.parse_args(argv)
-
-    persons = people(args.warmup + args.users)
+def run(setup: Setup, followers: int, users: int, warmup: int, duration: float, think: float,
+        slow: float = 0.0, slow_calls: int = 0) -> dict[str, Any]:
+    """One configuration, start to stop: the summary of its measured pass."""
+    persons = people(warmup + users)
     with tempfile.TemporaryDirectory(prefix="wxbot-http-") as tmp:
         data = Path(tmp)
         seed = write_seed(data / "seed.yaml", persons)
         print(f"seeding {len(persons)} cards...", file=sys.stderr)
-        MockBackend(data / "backend.sqlite3", seed, Clock()).close()  # workers find it seeded
-        port = free_port()
-        env = {**os.environ, "WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(data),
-               "BOT_STORE": f"sqlite:///{data / 'bot.sqlite3'}", "BOT_BACKEND": "mock",
-               "BOT_BACKEND_SEED": str(seed), "BOT_SIMULATOR": "0"}
-        for name in ("WECHAT_AES_KEY", "WECHAT_APP_ID"):
-            env.pop(name, None)
-        command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers),
-                   "-b", f"127.0.0.1:{port}", *args.gunicorn_arg, "bot:create_app()"]
-        log = (data / "gunicorn.log").open("w")
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
-            wait_ready(port, server)
-            print(f"gunicorn up ({args.workers} workers, port {port}); loading with "
-                  f"{args.concurrency} concurrent users...", file=sys.stderr)
+        MockBackend(data / "backend.sqlite3", seed, Clock()).close()  # servers find it seeded
+        with Deployment(setup, data, seed) as deployment:
+            print(f"{setup.instances} instance(s) up on {setup.store}, backend {setup.backend}; "
+                  f"{followers} followers at once...", file=sys.stderr)
             ctx = multiprocessing.get_context("spawn")
-            results = ctx.Queue()
+            results, go = ctx.Queue(), ctx.Queue()
             loader = ctx.Process(target=load_process, args=(
-                port, persons, args.warmup, args.concurrency, args.duration, args.think,
-                str(data / "backend.sqlite3"), results))
+                deployment.ports, persons, warmup, followers, duration, think,
+                str(data / "backend.sqlite3"), results, go))
             loader.start()
-            results.get(timeout=args.duration + 120)  # the warm-up is over
-            workers_before = cpu_of_children(server.pid)
-            outcome = results.get(timeout=2 * args.duration + 180)
-            workers_cpu = cpu_of_children(server.pid) - workers_before
-            loader.join(30)
-            with sqlite3.connect(data / "backend.sqlite3") as db:
-                (bound,) = db.execute("SELECT COUNT(*) FROM cards WHERE bound_openid LIKE "
-                                      "'oHttp0%'").fetchone()
-        finally:
-            server.send_signal(signal.SIGTERM)
             try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            log.close()
-        if outcome["errors"]:
-            print((data / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
+                results.get(timeout=PASS_TIMEOUT)  # the warm-up is over
+                if slow:
+                    assert deployment.backend_url, "--slow-backend needs --backend http"
+                    set_fault(deployment.backend_url, slow, slow_calls)
+                before = deployment.cpu()
+                go.put("go")
+                outcome = results.get(timeout=PASS_TIMEOUT + duration)
+                cpu = {k: v - before[k] for k, v in deployment.cpu().items()}
+            finally:
+                loader.join(30)
+                if loader.is_alive():
+                    loader.kill()
+            if outcome["errors"]:
+                print(deployment.tail(), file=sys.stderr)
+        with sqlite3.connect(data / "backend.sqlite3") as db:
+            (bound,) = db.execute("SELECT COUNT(*) FROM cards WHERE bound_openid LIKE "
+                                  "'oHttp0%'").fetchone()
+    return summarize(setup, outcome, cpu, bound, followers, users, think, slow, slow_calls)
 
-    lat = outcome["latencies"]
-    summary = {
-        "machine": machine(),
-        "params": {"workers": args.workers, "gunicorn_args": args.gunicorn_arg,
-                   "think_s": args.think, "concurrency": args.concurrency,
-                   "users": args.users, "warmup_users": args.warmup,
-                   "duration_cap_s": args.duration,
-                   "load_generator": "python threads + http.client, second process"},
-        "messages": len(lat),
-        "users_done": outcome["users_done"],
-        "users_bound_in_backend": bound,
+
+def summarize(setup: Setup, outcome: dict, cpu: dict[str, float], bound: int, followers: int,
+              users: int, think: float, slow: float, slow_calls: int) -> dict[str, Any]:
+    lat, wall = outcome["latencies"] or [0.0], outcome["wall_s"]
+    messages = len(outcome["latencies"])
+    return {
+        "setup": vars(setup) | {"followers_at_once": followers, "users": users, "think_s": think,
+                                "slow_backend_s": slow, "slow_calls": slow_calls},
+        "messages": messages,
+        "wall_s": round(wall, 2),
+        "msgs_per_s": round(messages / wall),
+        "latency_ms": {f"p{q}": round(1e3 * percentile(lat, q), 1) for q in (50, 90, 99)}
+        | {"max": round(1e3 * max(lat), 1)},
+        "answered_late": sum(t >= WINDOW for t in outcome["latencies"]),
+        "cpu_us_per_msg": {k: round(1e6 * v / max(1, messages)) for k, v in cpu.items()},
+        "cores_used": {k: round(v / wall, 2) for k, v in cpu.items()}
+        | {"load_generator": round(outcome["loader_cpu_s"] / wall, 2)},
+        "followers": outcome["followers"],
+        "bound_in_backend": bound,
         "errors": outcome["errors"][:10],
         "error_count": len(outcome["errors"]),
-        "wall_s": round(outcome["wall_s"], 2),
-        "msgs_per_s": round(len(lat) / outcome["wall_s"]),
-        "load_generator_cores_used": round(outcome["loader_cpu_s"] / outcome["wall_s"], 2),
-        "gunicorn_workers_cores_used": round(workers_cpu / outcome["wall_s"], 2),
-        "worker_cpu_us_per_msg": round(1e6 * workers_cpu / max(1, len(lat))),
-        "latency_ms": {f"p{q}": round(1e3 * percentile(lat, q), 2) for q in (50, 90, 99)}
-        | {"max": round(1e3 * max(lat), 2), "mean": round(1e3 * sum(lat) / len(lat), 2)},
     }
-    summary["target"] = {"p99_ms_below": 50, "met": summary["latency_ms"]["p99"] < 50}
-    ms = summary["latency_ms"]
-    print(f"{summary['messages']} messages from {summary['users_done']} users in "
-          f"{summary['wall_s']} s: {summary['msgs_per_s']} msgs/s; latency p50 {ms['p50']} ms, "
-          f"p90 {ms['p90']} ms, p99 {ms['p99']} ms, max {ms['max']} ms; "
-          f"{summary['error_count']} errors; bound in backend: {bound}; CPU: workers "
-          f"{summary['gunicorn_workers_cores_used']} cores "
-          f"({summary['worker_cpu_us_per_msg']} us/msg), "
-          f"load generator {summary['load_generator_cores_used']} cores; "
-          f"p99 < 50 ms: {'met' if summary['target']['met'] else 'MISSED'}")
+
+
+def line(s: dict[str, Any]) -> str:
+    """One summary as a Markdown table row (see `HEADER`)."""
+    st, ms, f, cpu = s["setup"], s["latency_ms"], s["followers"], s["cpu_us_per_msg"]
+    return (f"| {st['instances']} | {st['store']} | {st['followers_at_once']} | {s['messages']} "
+            f"| {s['msgs_per_s']} | {ms['p50']} | {ms['p99']} | {ms['max']} | {cpu['bots']} "
+            f"| {cpu['redis'] or '-'} | {cpu['backend'] or '-'} | {f['in_time']} / {f['sent']} "
+            f"| {s['error_count']} |")
+
+
+HEADER = ("| instances | store | followers at once | msgs | msgs/s | p50 ms | p99 ms | max ms "
+          "| CPU µs/msg: bots | redis | backend | followers in time / sent | errors |\n"
+          "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one configuration (or the matrix), print the figures, optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instances", type=int, default=1, help="gunicorn instances (1)")
+    parser.add_argument("--workers", type=int, default=2, help="workers per instance (2)")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (4)")
+    parser.add_argument("--store", choices=("sqlite", "redis"), default="sqlite")
+    parser.add_argument("--backend", choices=("mock", "http"), default="mock",
+                        help="mock: in each worker on one SQLite file; http: `wxbot backend`")
+    parser.add_argument("--followers", "--concurrency", type=int, default=50, dest="followers",
+                        help="followers at once (default 50)")
+    parser.add_argument("--users", type=int, default=200,
+                        help="followers walked in the measured pass (default 200, 5 msgs each)")
+    parser.add_argument("--warmup", type=int, default=20, help="followers in the untimed warm-up")
+    parser.add_argument("--duration", type=float, default=30.0,
+                        help="seconds after which no new follower starts (default 30)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a follower pauses before each message, +-50%%")
+    parser.add_argument("--slow-backend", type=float, default=0.0, metavar="S",
+                        help="the backend's latency fault: S seconds more on --slow-calls calls")
+    parser.add_argument("--slow-calls", type=int, default=50, metavar="K")
+    parser.add_argument("--matrix", action="store_true",
+                        help="1 and 2 instances x SQLite and Redis x 50 and 300 followers")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    base = dict(workers=args.workers, worker_class=args.worker_class, threads=args.threads,
+                backend="http" if args.slow_backend else args.backend,
+                simulator=bool(args.slow_backend))
+    runs = [(n, store, followers) for n in (1, 2) for store in ("sqlite", "redis")
+            for followers in (50, 300)] if args.matrix else [
+        (args.instances, args.store, args.followers)]
+    summaries = []
+    for instances, store, followers in runs:
+        setup = Setup(instances=instances, store=store, **base)
+        users = max(args.users, followers) if args.matrix else args.users
+        summary = run(setup, followers, users, args.warmup, args.duration, args.think,
+                      args.slow_backend, args.slow_calls)
+        summaries.append(summary)
+        print(line(summary), file=sys.stderr)
+    print(HEADER)
+    for summary in summaries:
+        print(line(summary))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    return 1 if outcome["errors"] else 0
+        out = {"machine": machine(), "runs": summaries}
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
+    return 1 if any(s["error_count"] for s in summaries) else 0
 
 
 if __name__ == "__main__":
