@@ -99,8 +99,8 @@ class RedisStore:
         return self._finish_sending(user, key, found)
 
     def reply(self, user: str, key: str) -> str | None:
-        reply_key, fly_key = self._record(user, key)
-        return self.db.get(reply_key) or self.db.get(fly_key)
+        reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
+        return reply if reply is not None else marker
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))

@@ -51,6 +51,7 @@ def _setup(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA busy_timeout=0")
     spin(lambda: db.execute("PRAGMA journal_mode=WAL"), BUSY)
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA secure_delete=ON")  # what a marker replaced is overwritten on disk too
 
 
 class SQLiteStore:
