@@ -55,7 +55,7 @@ class Window:
     def saturated(self) -> bool:
         """Every worker is taken: a new turn would only queue, so its reply is owed at once."""
         with self._guard:
-            return len(self._flights) > self.workers
+            return len(self._flights) >= self.workers
 
     def _run(self, work: Callable[[Flight], str], flight: Flight) -> None:
         try:

@@ -39,18 +39,28 @@ class RedisOutbox:
         self.stream, self.tries = base + "stream", base + "tries"
         self.sent, self.failed, self.key_base = base + "sent", base + "failed", base + "k:"
         self._put, self._settle = db.register_script(PUT), db.register_script(SETTLE)
-        self._lease_ms = 30_000
+        self._lease_ms, self._grouped = 30_000, False
         try:
-            db.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+            self._group()
+        except redis.ConnectionError:  # Redis is down at start: the first claim tries again
+            pass
+
+    def _group(self) -> None:
+        if self._grouped:
+            return
+        try:
+            self.db.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+        self._grouped = True
 
     def put(self, key: str, body: dict) -> bool:
         return bool(self._put(keys=[self.key_base + key, self.stream],
                               args=[key, json.dumps(body, ensure_ascii=False), KEEP_SETTLED]))
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
+        self._group()
         self._lease_ms = int(lease * 1000)
         _, taken, *_ = self.db.xautoclaim(self.stream, GROUP, consumer, self._lease_ms,
                                           "0-0", count=limit)
