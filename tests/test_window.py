@@ -13,7 +13,7 @@ from bot.sim.platform import PlatformClient
 from bot.store import LEASE, LeaseLost
 from bot.window import Window
 from tests.conftest import TOKEN
-from tests.window_kit import SlowBackend, SlowCount, Sink, deliver_three_times, slow_catalog
+from tests.window_kit import Sink, SlowBackend, SlowCount, deliver_three_times, slow_catalog
 
 DEADLINE = 0.5
 MARGIN = 0.5  # scheduling slack on a shared 2-core machine
