@@ -19,7 +19,7 @@ DEADLINE = 0.5
 MARGIN = 0.5  # scheduling slack on a shared 2-core machine
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", "redis", "cluster"])
 def setup(request, tmp_path, clock):
     sink, backend = Sink(), SlowBackend()
     config = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
@@ -29,6 +29,8 @@ def setup(request, tmp_path, clock):
         config["BOT_STORE"] = "memory://"
     elif request.param == "redis":
         config["BOT_STORE"] = request.getfixturevalue("redis_url")
+    elif request.param == "cluster":
+        config["BOT_STORE"] = request.getfixturevalue("redis_cluster_url")
     app = create_app(config)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         yield app.extensions["wxbot"], wechat, backend, sink

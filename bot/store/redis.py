@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from redis.backoff import ConstantBackoff
 from redis.cluster import RedisCluster
+from redis.retry import Retry
 
 from bot.clock import Clock
 from bot.store import redis_scripts as lua
@@ -39,6 +41,7 @@ POOL_WAIT = 1.0  # seconds to wait for a free connection before the push is answ
 SOCKET_TIMEOUT = 1.0  # seconds for any one command
 CONNECT_TIMEOUT = 1.0
 HEALTH_CHECK = 15  # seconds idle before a pooled connection is pinged first
+RETRIES, RETRY_PAUSE = 0, 0.05  # no silent retries: each would add SOCKET_TIMEOUT (redis-py: 3)
 TURN_KEY_TTL = 86_400_000  # ms: a follower's line is forgotten a day after its last push
 SENDING = "\x00sending"  # saved, owed body not yet in the outbox (a retry finishes the put)
 LEASE_MS = int(LEASE * 1000)
@@ -46,13 +49,17 @@ OPTIONS = {"decode_responses": True, "socket_timeout": SOCKET_TIMEOUT,
            "socket_connect_timeout": CONNECT_TIMEOUT, "health_check_interval": HEALTH_CHECK}
 
 
+def _retry() -> Retry:
+    return Retry(ConstantBackoff(RETRY_PAUSE), RETRIES)
+
+
 def connect(url: str) -> redis.Redis | RedisCluster:
     """A client with explicit limits; `redis+cluster://` talks to a cluster."""
     if url.startswith("redis+cluster://"):
         return RedisCluster.from_url("redis://" + url[len("redis+cluster://"):],
-                                     max_connections=POOL_SIZE, **OPTIONS)
+                                     max_connections=POOL_SIZE, retry=_retry(), **OPTIONS)
     pool = redis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE,
-                                                 timeout=POOL_WAIT, **OPTIONS)
+                                                 timeout=POOL_WAIT, retry=_retry(), **OPTIONS)
     return redis.Redis(connection_pool=pool)
 
 

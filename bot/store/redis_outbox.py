@@ -42,7 +42,7 @@ class RedisOutbox:
         self._lease_ms, self._grouped = 30_000, False
         try:
             self._group()
-        except redis.ConnectionError:  # Redis is down at start: the first claim tries again
+        except redis.RedisError:  # Redis is down or hung at start: the first claim tries again
             pass
 
     def _group(self) -> None:
