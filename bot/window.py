@@ -1,5 +1,7 @@
 """Turns run off the request thread: a bounded pool, and one renewer for every flight.
 
+The renewer also sweeps expired rows from the store every PRUNE_INTERVAL.
+
 The request thread waits for its turn's result only as long as the reply deadline; the turn
 itself carries on. While a delivery is in flight (queued or working) the renewer keeps its
 RUNNING/OWED record alive and renews its lease, so retries see it and other waiters do not
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.store import LEASE, Lease, Store
+from bot.store.base import PRUNE_INTERVAL
 
 log = logging.getLogger(__name__)
 TURN_WORKERS = 16  # turns running at once per process (each may sit on a slow backend)
@@ -33,8 +37,10 @@ class Flight:
 class Window:
     """Owns the turn workers and the renewer thread; `close()` stops both."""
 
-    def __init__(self, store: Store, workers: int = TURN_WORKERS, backlog: int = BACKLOG) -> None:
+    def __init__(self, store: Store, workers: int = TURN_WORKERS, backlog: int = BACKLOG,
+                 prune_every: float = PRUNE_INTERVAL) -> None:
         self.store, self.workers, self.limit = store, workers, workers + backlog
+        self.prune_every = prune_every
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="wxbot-turn")
         self._guard = threading.Lock()
         self._flights: set[Flight] = set()
@@ -67,7 +73,14 @@ class Window:
                 self._flights.discard(flight)
 
     def _renew(self) -> None:
+        pruned = time.monotonic()
         while not self._stop.wait(RENEW_EVERY):
+            if time.monotonic() - pruned >= self.prune_every:  # expired rows go on a timer too
+                pruned = time.monotonic()
+                try:
+                    self.store.prune()
+                except Exception:
+                    log.warning("could not prune the store", exc_info=True)
             with self._guard:
                 flights = list(self._flights)
             for flight in flights:

@@ -16,7 +16,7 @@ from bot import create_app
 from bot.sim.platform import PlatformClient
 from bot.store.redis import POOL_SIZE, SOCKET_TIMEOUT, RedisStore
 from tests.conftest import TOKEN
-from tests.window_kit import SlowBackend, SlowCount, Sink, slow_catalog
+from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
 
 @contextmanager

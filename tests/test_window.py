@@ -145,3 +145,24 @@ def test_window_store_down_says_busy(tmp_path, clock):
         if redis_proc.poll() is None:
             redis_proc.kill()
             redis_proc.wait(5)
+
+
+def test_window_sweeps_expired_sessions_on_a_timer(tmp_path, clock):
+    """Not only every N saves: an idle process still turns expired sessions into markers."""
+    import sqlite3
+    from contextlib import closing
+
+    from bot.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.sqlite3", clock)
+    store.save("oOld", {"at": clock.now(), "slots": {"name": "张伟"}}, "k", "", 60)
+    clock.advance(61)
+    window = Window(store, prune_every=0.1)
+    try:
+        time.sleep(LEASE / 3 + 1)  # the renewer's round, then the sweep
+        with closing(sqlite3.connect(store.path)) as db:
+            (data,) = db.execute("SELECT data FROM sessions").fetchone()
+        assert "张伟" not in data and '"expired": true' in data
+    finally:
+        window.close()
+        store.close()

@@ -67,7 +67,7 @@ class MemoryOutbox:
     def _settle(self, entry: Entry, state: str, reason: str = "") -> None:
         with self._mutex:
             row = self._by_key[entry.ref]
-            row.state, row.reason = state, reason
+            row.state, row.reason, row.body = state, reason, {}  # settled: the key only
             self._rows = [r for r in self._rows if r.state == "owed"]  # settled rows: keys only
 
     def counts(self) -> dict[str, int]:
