@@ -10,6 +10,7 @@ pass over a live holder; if this process dies, both run out within a lease.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -55,7 +56,8 @@ class Window:
             if len(self._flights) >= self.limit:
                 return None
             self._flights.add(flight)
-        self._pool.submit(self._run, work, flight)
+        # The caller's context goes along: observers (the recorder) still see their request.
+        self._pool.submit(contextvars.copy_context().run, self._run, work, flight)
         return flight
 
     def saturated(self) -> bool:
