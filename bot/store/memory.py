@@ -103,7 +103,8 @@ class MemoryStore:
 
     def _attempt(self, user: str, ticket: int) -> bool | None:
         with self._mutex:
-            return turns.attempt(self._turns[user], ticket, time.time())
+            row = self._turns.get(user)
+            return None if row is None else turns.attempt(row, ticket, time.time())
 
     def renew(self, lease: Lease) -> bool:
         with self._mutex:
