@@ -263,3 +263,29 @@ def test_sqlite_store_files_are_private(tmp_path):
     for name in ("bot.sqlite3", "bot.sqlite3-wal", "bot.sqlite3-shm"):
         assert oct((data / name).stat().st_mode & 0o777) == "0o600", name
     store.close()
+
+
+def test_store_a_failure_while_waiting_gives_the_ticket_back(store, monkeypatch):
+    """Any error in the wait (the store blinking) leaves the line, it does not block it."""
+    with store.lock("u1"):
+        monkeypatch.setattr(store, "_attempt", lambda *a: (_ for _ in ()).throw(OSError("blip")))
+        with pytest.raises(OSError):
+            with store.lock("u1"):
+                pass
+        monkeypatch.undo()
+    started = time.perf_counter()
+    with store.lock("u1", timeout=1):
+        pass
+    assert time.perf_counter() - started < 0.2  # not held up by the failed waiter's ticket
+
+
+def test_redis_store_turn_keys_expire(redis_url):
+    from bot.store.redis import TURN_KEY_TTL, RedisStore
+
+    store = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    with store.lock("u1") as lease:
+        store.save("u1", {"s": 1}, "k", "r", 900, lease)
+    keys = store.db.keys(f"{store.prefix}{{u1}}:*")  # the outbox stream is kept on purpose
+    assert keys and all(store.db.pttl(k) > 0 for k in keys), keys  # nothing stays forever
+    assert 0 < store.db.pttl(f"{store.prefix}{{u1}}:turn") <= TURN_KEY_TTL
+    store.close()

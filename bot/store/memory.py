@@ -98,8 +98,8 @@ class MemoryStore:
             turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
                             timeout, user, self._released)
             yield lease
-        finally:
-            self._end(lease)
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
 
     def _attempt(self, user: str, ticket: int) -> bool | None:
         with self._mutex:

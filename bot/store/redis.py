@@ -144,8 +144,8 @@ class RedisStore:
             turns.wait_turn(lambda: self._attempt(keys, lease), lambda: self._end(lease, True),
                             timeout, user, self._released)
             yield lease
-        finally:
-            self._end(lease)
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
 
     def _attempt(self, keys: list[str], lease: Lease) -> bool | None:
         got = self._run["ATTEMPT"](keys=keys, args=[lease.token, LEASE_MS, TURN_KEY_TTL])

@@ -155,8 +155,8 @@ class SQLiteStore:
             turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
                             timeout, user, self._released)
             yield lease
-        finally:
-            self._end(lease)
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
 
     def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
         found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",
