@@ -28,7 +28,8 @@ def setup(request, tmp_path, clock):
     if request.param == "memory":
         config["BOT_STORE"] = "memory://"
     elif request.param == "redis":
-        config["BOT_STORE"] = request.getfixturevalue("redis_url")
+        base = request.getfixturevalue("redis_url").rsplit("/", 1)[0]
+        config["BOT_STORE"] = f"{base}/2"  # its own keyspace: no other test's courier reads it
     elif request.param == "cluster":
         config["BOT_STORE"] = request.getfixturevalue("redis_cluster_url")
     app = create_app(config)

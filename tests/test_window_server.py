@@ -73,14 +73,21 @@ def serving(app) -> Iterator[str]:
         thread.join(5)
 
 
-@pytest.fixture
-def world(tmp_path):
+@pytest.fixture(params=["sqlite", "redis"])
+def world(request, tmp_path):
     """(backend, sink, env for a bot) with both helpers listening."""
     backend, sink = SlowBackendServer(tmp_path / "backend.sqlite3"), SinkServer()
     with serving(backend) as backend_url, serving(sink.wsgi) as sink_url:
         env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "bot"),
                "BOT_BACKEND": f"{backend_url}/backend/v1", "OUTBOUND_SEND": f"{sink_url}/send",
                "BOT_REPLY_DEADLINE": "4"}
+        if request.param == "redis":  # a keyspace of its own, emptied first
+            import redis
+
+            url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/3"
+            with redis.Redis.from_url(url) as client:
+                client.flushdb()
+            env["BOT_STORE"] = url
         yield backend, sink, env
     backend.backend.close()
 
