@@ -100,7 +100,7 @@ class Signer:
         """Query and body of a signed text push from `user`, timestamped now, fresh nonce."""
         xml = self.client.build("text", user, Content=text)
         body, query = self.client.envelope.wrap(
-            xml, account=ACCOUNT, timestamp=str(self.client.now()), nonce=self.client.nonce(),
+            xml, account=ACCOUNT, timestamp=self.client.signed_at(), nonce=self.client.nonce(),
             openid=user,
         )
         return query, body.encode()

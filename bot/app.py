@@ -11,9 +11,11 @@ from flask import Flask
 from bot import health, webhook
 from bot.clock import Clock
 from bot.config import load_config
+from bot.courier import Courier, Send, no_client, post_to
 from bot.engine import Engine
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.protocol import Codec
+from bot.sqlitedb import private_dir
 from bot.store import open_store
 from flows.catalog import Catalog
 from flows.registry import ALL_FLOWS
@@ -26,12 +28,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` uses the same names as the environment (see bot/config.py).
 
     Beyond the contract names, tests may pass CLOCK (a bot.clock.Clock), FLOWS (flow classes),
-    CATALOG (a flows.catalog.Catalog) and BACKEND (a ready Backend object).
+    CATALOG (a flows.catalog.Catalog), BACKEND (a ready Backend object) and OUTBOUND_SEND
+    (where owed replies go: a callable taking the customer-service body, or an http:// URL).
     """
     cfg = load_config(config)
     app = Flask(__name__)
     app.config.from_mapping(cfg)
     clock = cfg.get("CLOCK") or Clock()
+    private_dir(cfg["BOT_DATA_DIR"])
     backend = cfg.get("BACKEND")
     if backend is None:
         from bot.backend import make_backend
@@ -43,12 +47,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")
+    courier = Courier(store.outbox, _sender(cfg.get("OUTBOUND_SEND"))).start()
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
-                    clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
+                    clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
+                    deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])
-    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine)
+    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier)
 
     webhook.init_app(app)
     health.init_app(app)
@@ -65,3 +71,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         recorder.init_app(app)
     return app
+
+
+def _sender(setting: Any) -> Send:
+    """OUTBOUND_SEND as a callable; until the platform client is wired, `no_client`."""
+    if callable(setting):
+        return setting
+    if isinstance(setting, str) and setting.startswith(("http://", "https://")):
+        return post_to(setting)
+    return no_client

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "BOT_LANG": "zh_CN",
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
+    "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
+    "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
 }
 INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
 LANGS = ("zh_CN", "en")
@@ -76,14 +78,23 @@ def validate(cfg: dict) -> dict:
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
+    try:
+        cfg["BOT_REPLY_DEADLINE"] = float(cfg["BOT_REPLY_DEADLINE"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"BOT_REPLY_DEADLINE must be seconds, got "
+                          f"{cfg['BOT_REPLY_DEADLINE']!r}") from None
+    if not 0 < cfg["BOT_REPLY_DEADLINE"] < 5:
+        raise ConfigError("BOT_REPLY_DEADLINE must be above 0 and below the platform's 5 s")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"
-    if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://")):
+    if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://",
+                                             "redis+cluster://")):
         raise ConfigError(
-            f"BOT_STORE must be sqlite:///PATH, memory:// or redis://HOST:PORT/DB, "
+            f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB or "
+            f"redis+cluster://HOST:PORT, "
             f"got {cfg['BOT_STORE']!r}"
         )
     return cfg

@@ -1,4 +1,4 @@
-"""One inbound message -> one reply: retry record, the user's turn, session, routing.
+"""One inbound message -> one reply: delivery record, the user's turn, session, routing.
 
 The only module that joins the protocol (wechatpy messages, reply XML) to the flows.
 """
@@ -6,14 +6,18 @@ The only module that joins the protocol (wechatpy messages, reply XML) to the fl
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
 from bot.clock import Clock
+from bot.courier import Courier
 from bot.protocol import event_of, kind_of
 from bot.replies import Text, render
-from bot.store import Claim, LockTimeout, Store
+from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
+from bot.window import Flight, Window
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.port import Backend
@@ -23,6 +27,7 @@ SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish
                  "view_miniprogram", "scancode_push", "pic_sysphoto", "pic_photo_or_album",
                  "pic_weixin", "location_select"}
 MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
+DEADLINE = 4.0  # BOT_REPLY_DEADLINE's default: the platform stops waiting at 5 s
 
 
 def delivery_key(msg: BaseMessage) -> str:
@@ -40,52 +45,120 @@ class Engine:
     """Holds the long-lived parts; `handle` is the whole per-message path."""
 
     def __init__(self, store: Store, catalog: Catalog, flows: Iterable[type[Flow]], *,
-                 backend: Backend, clock: Clock, session_ttl: int = 900) -> None:
+                 backend: Backend, clock: Clock, session_ttl: int = 900,
+                 deadline: float = DEADLINE, courier: Courier | None = None) -> None:
         self.store, self.catalog, self.backend, self.clock = store, catalog, backend, clock
-        self.session_ttl = session_ttl
+        self.session_ttl, self.deadline, self.courier = session_ttl, deadline, courier
         self.flows = {f.name: f for f in flows}
         self.starters = {f.keywords: f for f in self.flows.values()}
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
+        self.window = Window(store)
 
     def handle(self, msg: BaseMessage, claim: Claim | None = None) -> str:
-        """The reply XML for `msg` ('' for nothing to say); a retry gets the first one again.
+        """The reply XML for `msg` ('' for `success`), never later than the deadline.
 
-        `claim` (a signed query and its body digest) is checked in the same write that takes
-        the user's turn; ClaimConflict when that query came before with another body.
+        A turn not done in time carries on and its reply goes out through the outbox; a retry
+        gets the first reply again, or `success` while the turn runs or after it was owed.
+        `claim` (a signed query and its body digest) is checked in the delivery's first
+        write; ClaimConflict when that query came before with another body.
         """
-        key = delivery_key(msg)
+        until = time.monotonic() + self.deadline
+        key, user = delivery_key(msg), msg.source
         try:
-            with self.store.lock(msg.source, claim=claim):
-                cached = self.store.reply(key)  # a retry, maybe of a delivery we waited behind
-                if cached is not None:
-                    return cached
-                return self._handle_in_turn(msg, key)
-        except LockTimeout:
-            log.warning("user busy too long; answered success (key %s)", key.split(":")[0])
+            known = self.store.begin(user, key, claim)
+        except ClaimConflict:
+            raise
+        except Exception:  # the store is down: the passive reply is all we have
+            log.exception("store unavailable; the follower was told to try again")
+            return self._busy(msg)
+        if known is not None:
+            return "" if known in MARKERS else known
+        saturated = self.window.saturated()
+        flight = self.window.submit(lambda f: self._turn(msg, key, f), user, key)
+        if flight is None:
+            log.warning("turn backlog full; the follower was told to try again")
+            self._forget(user, key)
+            return self._busy(msg)
+        if not saturated:
+            try:
+                return flight.future.result(timeout=max(0.0, until - time.monotonic()))
+            except FutureTimeout:
+                pass
+        try:
+            late = self.store.owe(user, key)  # from now on the reply goes through the outbox
+        except Exception:
+            log.exception("could not mark a reply owed")
             return ""
+        return late or ""
 
-    def _handle_in_turn(self, msg: BaseMessage, key: str) -> str:
+    def close(self) -> None:
+        """Stop the turn workers (waiting for the running ones) and the renewer."""
+        self.window.close()
+
+    def _turn(self, msg: BaseMessage, key: str, flight: Flight) -> str:
+        """One turn on a worker: wait in line, work, save; the reply, or '' when dropped."""
+        user = msg.source
+        try:
+            with self.store.lock(user) as lease:
+                flight.lease = lease
+                return self._handle_in_turn(msg, key, lease)
+        except LeaseLost:
+            log.warning("a stalled turn lost its lease; its work was dropped (key %s)",
+                        key.split(":")[0])
+            return ""
+        except Exception:  # LockTimeout, the store or the flow failing: say busy, keep nothing
+            log.exception("turn failed; the follower was told to try again")
+            busy = self.catalog.text("busy")
+            try:
+                self.store.save(user, None, key, "", self.session_ttl,
+                                owed=self._body(user, busy), remember=False)
+            except Exception:
+                log.exception("could not record the failed turn")
+            return self._busy(msg)
+        finally:
+            if self.courier is not None:
+                self.courier.wake()
+
+    def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:
         user, now = msg.source, self.clock.now()
         session = self.store.session(user)
         turn = Turn(user, self.catalog, self.backend, self.clock)
-        if session and now - session.get("at", now) > self.session_ttl:
+        if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
             turn.say("expired", minutes=self.session_ttl // 60)
             session = None
         try:
             session = self.route(msg, turn, session)
         except Exception:  # e.g. the backend is down: say so, keep the step, let a retry redo it
             log.exception("handling failed; the follower was told to try again")
-            return render(Text(self.catalog.text("busy")), msg, now)
+            busy = self.catalog.text("busy")
+            self.store.save(user, None, key, "", self.session_ttl, lease,
+                            owed=self._body(user, busy), remember=False)
+            return render(Text(busy), msg, now)
         if session is not None:
             session["at"] = now
         text = "\n\n".join(turn.out)
         reply = render(Text(text), msg, now) if text else ""
-        self.store.save(user, session, key, reply, self.session_ttl)
+        self.store.save(user, session, key, reply, self.session_ttl, lease,
+                        owed=self._body(user, text) if text else None)
         for flow, source, dest in turn.trace:
             for observe in self.observers:
                 observe(flow, source, dest)
         return reply
+
+    def _busy(self, msg: BaseMessage) -> str:
+        return render(Text(self.catalog.text("busy")), msg, self.clock.now())
+
+    def _forget(self, user: str, key: str) -> None:
+        try:
+            self.store.save(user, None, key, "", self.session_ttl, remember=False)
+        except Exception:
+            log.exception("could not forget a delivery")
+
+    @staticmethod
+    def _body(user: str, text: str) -> dict:
+        """The customer-service message that carries an owed reply."""
+        return {"touser": user, "msgtype": "text", "text": {"content": text}}
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""

@@ -13,6 +13,7 @@ from typing import cast
 from flask import Flask, current_app
 
 from bot.clock import Clock
+from bot.courier import Courier
 from bot.engine import Engine
 from bot.protocol import Codec, Inbound
 from bot.store import Store
@@ -32,6 +33,7 @@ class Bot:
     backend: Backend
     codec: Codec
     engine: Engine
+    courier: Courier | None = None  # sends what is owed through the platform's API
     before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
@@ -45,6 +47,9 @@ class Bot:
         """Release what the app holds; the parts that plugged in last go first."""
         for close in reversed(self.on_close):
             close()
+        self.engine.close()
+        if self.courier is not None:
+            self.courier.close()
         self.store.close()
         getattr(self.backend, "close", lambda: None)()
 

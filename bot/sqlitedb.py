@@ -4,12 +4,18 @@ Connections are lent per operation, not kept per thread: a server that runs each
 a new thread (werkzeug's) would otherwise open the file once per message and keep it open.
 SQLite's busy handler sleeps 1, 2, 5… ms between tries; with two gunicorn workers writing
 small transactions that put milliseconds on the p99 for a lock held for microseconds, so
-writers `spin` instead.
+writers `spin` instead, with a bounded, jittered backoff so that no writer starves.
+
+The files hold personal data: the directory is made 0700 and the file 0600 (SQLite gives
+its -wal and -shm files the database file's mode).
 """
 
 from __future__ import annotations
 
+import os
+import random
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,17 +26,42 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+SPIN_FIRST = 0.00005  # first pause after "database is locked"
+SPIN_MAX = 0.002  # the backoff's ceiling: a waiting writer tries again at least this often
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
 def spin(attempt: Callable[[], T], timeout: float = 30.0) -> T:
-    """Run `attempt`, retrying "database is locked" every 50 µs (doubling to 1 ms)."""
-    deadline, pause = time.monotonic() + timeout, 0.00005
+    """Run `attempt`, retrying "database is locked" with a jittered backoff up to SPIN_MAX."""
+    deadline, pause = time.monotonic() + timeout, SPIN_FIRST
     while True:
         try:
             return attempt()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.001)
+        time.sleep(random.uniform(pause / 2, pause))  # jitter: writers do not retry in step
+        pause = min(pause * 2, SPIN_MAX)
+
+
+def private_dir(path: str | Path) -> None:
+    """Create the data directory 0700 when missing (an existing one is the operator's)."""
+    path = Path(path)
+    if not path.exists():
+        path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        os.chmod(path, PRIVATE_DIR)  # mkdir's mode is cut by the umask
+
+
+def private_file(path: str | Path) -> None:
+    """Create `path` 0600 in a 0700 directory (a directory made here), before SQLite opens it."""
+    path = Path(path)
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE_FILE:
+            os.fchmod(fd, PRIVATE_FILE)  # a file from before this rule
+    finally:
+        os.close(fd)
 
 
 def begin_immediate(conn: sqlite3.Connection, restore_ms: int, timeout: float = 30.0) -> None:
@@ -47,6 +78,7 @@ class Pool:
 
     def __init__(self, path: str | Path, setup: Callable[[sqlite3.Connection], None]) -> None:
         self.path, self.setup = str(path), setup
+        private_file(self.path)
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._guard = threading.Lock()

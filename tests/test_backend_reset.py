@@ -94,6 +94,6 @@ def test_every_store_drops_all_sessions_and_keeps_replies(kind, tmp_path, reques
             store.save(user, {"flow": "bind_card", "state": "ask_id"}, f"m:{user}:1", "hi", 900)
         assert store.clear_sessions() == 2
         assert store.session("oA") is None and store.session("oB") is None
-        assert store.reply("m:oA:1") == "hi"  # retries of earlier pushes still get their reply
+        assert store.reply("oA", "m:oA:1") == "hi"  # retries of earlier pushes get their reply
     finally:
         store.close()

@@ -147,16 +147,22 @@ def test_engine_users_are_not_serialised_behind_each_other(app, bot, clock):
         assert time.perf_counter() - started < 0.5
 
 
-def test_engine_answers_success_when_a_user_is_stuck(app, bot, clock, monkeypatch):
-    from bot.store import LockTimeout
+def test_engine_answers_success_when_a_user_is_stuck(config, clock):
+    """An earlier push holds the turn: this one is answered `success` by the deadline."""
+    from tests.window_kit import Sink
 
-    def stuck(*_args, **_kwargs):
-        raise LockTimeout("oStuck")
-
-    monkeypatch.setattr(bot.store, "lock", stuck)
+    sink = Sink()
+    app = create_app({**config, "BOT_REPLY_DEADLINE": 0.3, "OUTBOUND_SEND": sink})
+    bot = bot_of(app)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
-        delivery = wechat.text("oStuck", "demo")
-    assert delivery.status == 200 and delivery.body == "success"
+        with bot.store.lock("oStuck") as lease:
+            started = time.perf_counter()
+            delivery = wechat.text("oStuck", "demo")
+            assert delivery.status == 200 and delivery.body == "success"
+            assert time.perf_counter() - started < 1.0
+            bot.store.save("oStuck", None, "earlier", "", 600, lease)
+        assert "colour" in sink.wait(1, 3)[0]["text"]["content"]  # owed, then sent
+    bot.close()
 
 
 MERMAID_LINE = re.compile(r"^    (\[\*\]|\w+) --> (\[\*\]|\w+)( : [\w \[\]&]+)?$")

@@ -43,7 +43,7 @@ def seed_path(value: str | Path | None) -> Path:
 def data_dir(value: str | Path | None) -> Path:
     """BOT_DATA_DIR (default ./instance), created if missing."""
     path = Path(value or "instance").expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds personal data
     return path
 
 

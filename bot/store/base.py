@@ -1,4 +1,4 @@
-"""What the engine needs from storage: FIFO per-user locks, sessions, retry records.
+"""What the engine needs from storage: fenced turns, sessions, delivery records, an outbox.
 
 Three implementations (memory, SQLite, Redis) keep the same meaning; the engine never knows
 which one it has. Everything stored is JSON or text, so any of them can cross processes.
@@ -6,17 +6,21 @@ which one it has. Everything stored is JSON or text, so any of them can cross pr
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 DEDUP_TTL = 600  # platform retries end within ~15 s; keep the record well past that
-SESSION_GRACE = 86_400  # a session outlives its TTL a day, so the user can be told it expired
-PRUNE_EVERY = 1000  # saves between sweeps of expired rows
-
+SESSION_GRACE = 86_400  # an expired session's marker stays a day, so the user can be told
+LEASE = 5.0  # seconds a turn is held without renewal: about the platform's window
+TURN_WAIT = 30.0  # longest a queued turn waits in line (its reply is owed by then anyway)
+PRUNE_INTERVAL = 60.0  # seconds between sweeps of expired rows (and one at start)
 
 Claim = tuple[str, str, int]  # (signed query key, body digest, seconds to remember it)
+
+RUNNING = "\x00running"  # a turn for this delivery is queued or working
+OWED = "\x00owed"  # ... and the platform stopped waiting: the reply goes through the outbox
+MARKERS = (RUNNING, OWED)
 
 
 class LockTimeout(Exception):
@@ -27,21 +31,95 @@ class ClaimConflict(Exception):
     """A signed query came again with another body: a forgery, refused with 403."""
 
 
+class LeaseLost(Exception):
+    """A holder whose lease ran out tried to write: its work is dropped, never saved."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A held turn; `token` (the ticket) is the fencing token every write is checked against."""
+
+    user: str
+    token: int
+
+
+@dataclass
+class Entry:
+    """One owed message claimed by a courier: send `body`, then ack, retry or fail by `ref`."""
+
+    ref: str
+    key: str
+    body: dict
+    attempts: int
+
+
+def ticket_base(now: float) -> int:
+    """Where a fresh per-follower counter starts, above every ticket an older one gave out."""
+    return int(now * 1000)  # a follower never pushes more than once a millisecond
+
+
+def expired_marker(session: dict) -> dict:
+    """What an expired session keeps during its grace day: when, not what (no slots)."""
+    return {"at": session.get("at"), "expired": True}
+
+
+class Outbox(Protocol):
+    def put(self, key: str, body: dict) -> bool:
+        """Owe `body` once; False when `key` was put before (sent, failed or still owed)."""
+        ...
+
+    def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
+        """Entries due now for `consumer`, each hidden from the others for `lease` seconds."""
+        ...
+
+    def ack(self, entry: Entry) -> None: ...
+
+    def retry(self, entry: Entry, delay: float) -> None:
+        """Hand the entry back, due again in `delay` seconds."""
+        ...
+
+    def fail(self, entry: Entry, reason: str) -> None:
+        """Keep the entry as failed (never sent again); `reason` holds no personal data."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many entries are owed, sent and failed (for tests and health)."""
+        ...
+
+
 class Store(Protocol):
-    def reply(self, key: str) -> str | None:
-        """The reply already given to this delivery key, if any."""
+    outbox: Outbox
+
+    def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
+        """Start a delivery: None when new (now RUNNING), else its record (a reply or marker).
+
+        With `claim`, first remember the signed query's body (ClaimConflict if it differs).
+        """
+        ...
+
+    def touch(self, user: str, key: str) -> None:
+        """Keep a RUNNING/OWED record alive while its turn is queued or working."""
+        ...
+
+    def owe(self, user: str, key: str) -> str | None:
+        """Mark the delivery owed; if its turn already saved, the reply instead."""
+        ...
+
+    def reply(self, user: str, key: str) -> str | None:
+        """The record of this delivery key, if any."""
         ...
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         """Remember a signed query's body digest; False when it arrived with another body."""
         ...
 
-    def lock(self, user: str, timeout: float = 10.0,
-             claim: Claim | None = None) -> AbstractContextManager[None]:
-        """Hold `user`'s turn: one message at a time, in arrival order, across processes.
+    def lock(self, user: str, timeout: float = TURN_WAIT,
+             claim: Claim | None = None) -> AbstractContextManager[Lease]:
+        """Hold `user`'s turn as a lease: one message at a time, in arrival order, anywhere."""
+        ...
 
-        With `claim`, first remember the signed query's body (ClaimConflict if it differs).
-        """
+    def renew(self, lease: Lease) -> bool:
+        """Extend the lease; False when it was lost (another turn began)."""
         ...
 
     def session(self, user: str) -> dict | None: ...
@@ -50,49 +128,19 @@ class Store(Protocol):
         """End every follower's conversation (a backend reset); returns how many there were."""
         ...
 
-    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
-        """Session (None deletes it), retry record and reply, together or not at all.
+    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
+             lease: Lease | None = None, owed: dict | None = None,
+             remember: bool = True) -> None:
+        """Session, delivery record and the turn's end, together or not at all.
 
-        A store may end the caller's turn in the same write; the lock's exit then does nothing.
+        With `lease`, LeaseLost unless it still holds the turn. When the delivery was owed,
+        `owed` (a customer-service body) goes to the outbox and retries get `success`.
+        `remember=False` forgets the delivery instead, so a retry does the work again.
         """
         ...
 
+    def prune(self) -> None:
+        """Drop expired rows; expired sessions keep only a marker."""
+        ...
+
     def close(self) -> None: ...
-
-
-class TicketLock:
-    """In-process FIFO turns, used by the memory store and to wake local waiters quickly."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._next: dict[str, int] = {}
-        self._serving: dict[str, int] = {}
-        self._skipped: set[tuple[str, int]] = set()  # tickets whose waiters gave up
-
-    @contextmanager
-    def hold(self, user: str, timeout: float) -> Iterator[None]:
-        with self._cond:
-            ticket = self._next.get(user, 0)
-            self._next[user] = ticket + 1
-            ok = self._cond.wait_for(lambda: self._serving.get(user, 0) == ticket, timeout)
-            if not ok:
-                # Give up the place in line without blocking those behind it.
-                self._skipped.add((user, ticket))
-                raise LockTimeout(user)
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._advance(user)
-
-    def _advance(self, user: str) -> None:
-        serving = self._serving.get(user, 0) + 1
-        while (user, serving) in self._skipped:
-            self._skipped.discard((user, serving))
-            serving += 1
-        if serving >= self._next[user]:  # nobody waiting: forget the user, keep memory flat
-            self._serving.pop(user, None)
-            self._next.pop(user, None)
-        else:
-            self._serving[user] = serving
-        self._cond.notify_all()

@@ -4,58 +4,127 @@ from __future__ import annotations
 
 import copy
 import threading
-from contextlib import AbstractContextManager
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.clock import Clock
+from bot.store import turns
 from bot.store.base import (
     DEDUP_TTL,
-    PRUNE_EVERY,
+    LEASE,
+    OWED,
+    RUNNING,
     SESSION_GRACE,
+    TURN_WAIT,
     Claim,
     ClaimConflict,
-    TicketLock,
+    Lease,
+    LeaseLost,
+    expired_marker,
 )
+from bot.store.memory_outbox import MemoryOutbox
 
 
 class MemoryStore:
-    """Dicts behind one mutex; expiry is checked on read and swept now and then."""
+    """Dicts behind one mutex; leases and in-flight markers run on real time."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or Clock()
         self._mutex = threading.Lock()
-        self._turns = TicketLock()
+        self._released = threading.Condition()
+        self._turns: dict[str, turns.TurnRow] = {}
+        self._inflight: dict[str, tuple[str, float]] = {}  # key -> (marker, real expiry)
         self._replies: dict[str, tuple[str, float]] = {}
         self._requests: dict[str, tuple[str, float]] = {}
-        self._sessions: dict[str, tuple[dict, float]] = {}
-        self._saves = 0
+        self._sessions: dict[str, tuple[dict, float, float]] = {}  # (data, stale, expires)
+        self.outbox = MemoryOutbox(self._mutex)
 
-    def _live(self, table: dict, key: str):
-        entry = table.get(key)
-        if entry is None or entry[1] < self.clock.now():
-            return None
-        return entry[0]
+    def _record(self, key: str) -> str | None:
+        reply = self._replies.get(key)
+        if reply is not None and reply[1] >= self.clock.now():
+            return reply[0]
+        marker = self._inflight.get(key)
+        return marker[0] if marker is not None and marker[1] >= time.time() else None
 
-    def reply(self, key: str) -> str | None:
+    def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
         with self._mutex:
-            return self._live(self._replies, key)
+            if claim is not None and not self._claim(*claim):
+                raise ClaimConflict(claim[0])
+            found = self._record(key)
+            if found is None:
+                self._inflight[key] = (RUNNING, time.time() + LEASE)
+            return found
+
+    def touch(self, user: str, key: str) -> None:
+        with self._mutex:
+            marker = self._inflight.get(key)
+            if marker is not None:
+                self._inflight[key] = (marker[0], time.time() + LEASE)
+
+    def owe(self, user: str, key: str) -> str | None:
+        with self._mutex:
+            found = self._record(key)
+            if found in (None, RUNNING, OWED):
+                self._inflight[key] = (OWED, time.time() + LEASE)
+                return None
+            return found
+
+    def reply(self, user: str, key: str) -> str | None:
+        with self._mutex:
+            return self._record(key)
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         with self._mutex:
-            known = self._live(self._requests, key)
-            if known is None:
-                self._requests[key] = (digest, self.clock.now() + ttl)
-            return known in (None, digest)
+            return self._claim(key, digest, ttl)
 
-    def lock(self, user: str, timeout: float = 10.0,
-             claim: Claim | None = None) -> AbstractContextManager[None]:
-        if claim is not None and not self.claim_request(*claim):
-            raise ClaimConflict(claim[0])
-        return self._turns.hold(user, timeout)
+    def _claim(self, key: str, digest: str, ttl: int) -> bool:
+        known = self._requests.get(key)
+        if known is None or known[1] < self.clock.now():
+            self._requests[key] = (digest, self.clock.now() + ttl)
+            return True
+        return known[0] == digest
+
+    @contextmanager
+    def lock(self, user: str, timeout: float = TURN_WAIT,
+             claim: Claim | None = None) -> Iterator[Lease]:
+        with self._mutex:
+            if claim is not None and not self._claim(*claim):
+                raise ClaimConflict(claim[0])
+            row, ticket = turns.take(self._turns.get(user), time.time())
+            self._turns[user] = row
+        lease = Lease(user, ticket)
+        try:
+            turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
+                            timeout, user, self._released)
+            yield lease
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
+
+    def _attempt(self, user: str, ticket: int) -> bool | None:
+        with self._mutex:
+            row = self._turns.get(user)
+            return None if row is None else turns.attempt(row, ticket, time.time())
+
+    def renew(self, lease: Lease) -> bool:
+        with self._mutex:
+            return turns.renew(self._turns.get(lease.user), lease.token, time.time())
+
+    def _end(self, lease: Lease, giving_up: bool = False) -> None:
+        with self._mutex:
+            self._end_locked(lease, giving_up)
+        with self._released:
+            self._released.notify_all()
+
+    def _end_locked(self, lease: Lease, giving_up: bool = False) -> None:
+        turns.end(self._turns.get(lease.user), lease.token, time.time(), giving_up)
 
     def session(self, user: str) -> dict | None:
         with self._mutex:
-            found = self._live(self._sessions, user)
-            return copy.deepcopy(found)  # callers mutate; stored state must not move with them
+            found, now = self._sessions.get(user), self.clock.now()
+            if found is None or found[2] < now:
+                return None
+            return copy.deepcopy(found[0]) if found[1] >= now else expired_marker(found[0])
 
     def clear_sessions(self) -> int:
         with self._mutex:
@@ -63,19 +132,48 @@ class MemoryStore:
             self._sessions.clear()
             return count
 
-    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
+    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
+             lease: Lease | None = None, owed: dict | None = None,
+             remember: bool = True) -> None:
         now = self.clock.now()
         with self._mutex:
-            if session is None:
-                self._sessions.pop(user, None)
-            else:
-                self._sessions[user] = (copy.deepcopy(session), now + ttl + SESSION_GRACE)
-            self._replies[key] = (reply, now + DEDUP_TTL)
-            self._saves += 1
-            if self._saves % PRUNE_EVERY == 0:
-                for table in (self._replies, self._requests, self._sessions):
-                    for k in [k for k, (_, exp) in table.items() if exp < now]:
-                        del table[k]
+            if lease is not None and self._turns.get(user, _VOID).serving != lease.token:
+                raise LeaseLost(user)
+            if remember:
+                if session is None:
+                    self._sessions.pop(user, None)
+                else:
+                    self._sessions[user] = (copy.deepcopy(session), now + ttl,
+                                            now + ttl + SESSION_GRACE)
+            marker = self._inflight.pop(key, (None,))[0]
+            if marker == OWED and owed is not None:
+                self.outbox.put_locked(key, owed)
+                reply, remember = "", True
+            if remember:
+                self._replies[key] = (reply, now + DEDUP_TTL)
+            if lease is not None:
+                self._end_locked(lease)
+        with self._released:
+            self._released.notify_all()
+
+    def prune(self) -> None:
+        now, real = self.clock.now(), time.time()
+        with self._mutex:
+            for table in (self._replies, self._requests):
+                for k in [k for k, v in table.items() if v[1] < now]:
+                    del table[k]
+            for k in [k for k, v in self._inflight.items() if v[1] < real]:
+                del self._inflight[k]
+            for k in [k for k, row in self._turns.items() if turns.forgettable(row, real)]:
+                del self._turns[k]
+            for user, (data, stale, expires) in list(self._sessions.items()):
+                if expires < now:
+                    del self._sessions[user]
+                elif stale < now and not data.get("expired"):
+                    self._sessions[user] = (expired_marker(data), stale, expires)
 
     def close(self) -> None:
         """Nothing to release; present so every store closes the same way."""
+
+
+_VOID = turns.TurnRow(0, -1, 0.0)  # stands for "no line": matches no token

@@ -1,47 +1,66 @@
 """Redis store: the same promises as SQLite for deployments that already run Redis.
 
-Multi-key steps are Lua scripts, so each is atomic on the server; TTLs are Redis's own.
+Each step is one Lua script on one follower's keys (`{openid}` hash tag), so it is atomic on
+the server and runs on a Redis Cluster too (`redis+cluster://HOST:PORT`, any one node).
+The pool and every socket wait are bounded and named: a hung Redis costs a push at most
+SOCKET_TIMEOUT per call, far inside the platform's 5 s.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from redis.backoff import ConstantBackoff
+from redis.cluster import RedisCluster
+from redis.retry import Retry
 
 from bot.clock import Clock
-from bot.store.base import DEDUP_TTL, SESSION_GRACE, Claim, ClaimConflict, LockTimeout
+from bot.store import redis_scripts as lua
+from bot.store import turns
+from bot.store.base import (
+    DEDUP_TTL,
+    LEASE,
+    OWED,
+    RUNNING,
+    SESSION_GRACE,
+    TURN_WAIT,
+    Claim,
+    ClaimConflict,
+    Lease,
+    LeaseLost,
+    expired_marker,
+)
+from bot.store.redis_outbox import RedisOutbox
 
-STALE_TURN = 30.0
-# KEYS: next, serving, since, skipped. ARGV: ticket, now, giving_up. End `ticket`'s turn if it
-# is current; a waiter giving up whose turn has not come is marked to be passed over instead.
-ADVANCE = """
-local serving = tonumber(redis.call('GET', KEYS[2]) or '0')
-if serving ~= tonumber(ARGV[1]) then
-  if ARGV[3] == '1' then redis.call('SADD', KEYS[4], ARGV[1]) end
-  return 0
-end
-serving = serving + 1
-while redis.call('SREM', KEYS[4], tostring(serving)) == 1 do serving = serving + 1 end
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
-if serving >= nxt then
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-else
-  redis.call('SET', KEYS[2], serving)
-  redis.call('SET', KEYS[3], ARGV[2])
-end
-return 1
-"""
-# KEYS: request key. ARGV: digest, ttl. 1 when fresh or the same body, 0 otherwise.
-CLAIM = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
-return 0
-"""
+POOL_SIZE = 64  # connections per process (per node on a cluster): threads x a little
+POOL_WAIT = 1.0  # seconds to wait for a free connection before the push is answered busy
+SOCKET_TIMEOUT = 1.0  # seconds for any one command
+CONNECT_TIMEOUT = 1.0
+HEALTH_CHECK = 15  # seconds idle before a pooled connection is pinged first
+RETRIES, RETRY_PAUSE = 0, 0.05  # no silent retries: each would add SOCKET_TIMEOUT (redis-py: 3)
+TURN_KEY_TTL = 86_400_000  # ms: a follower's line is forgotten a day after its last push
+SENDING = "\x00sending"  # saved, owed body not yet in the outbox (a retry finishes the put)
+LEASE_MS = int(LEASE * 1000)
+OPTIONS = {"decode_responses": True, "socket_timeout": SOCKET_TIMEOUT,
+           "socket_connect_timeout": CONNECT_TIMEOUT, "health_check_interval": HEALTH_CHECK}
+
+
+def _retry() -> Retry:
+    return Retry(ConstantBackoff(RETRY_PAUSE), RETRIES)
+
+
+def connect(url: str) -> redis.Redis | RedisCluster:
+    """A client with explicit limits; `redis+cluster://` talks to a cluster."""
+    if url.startswith("redis+cluster://"):
+        return RedisCluster.from_url("redis://" + url[len("redis+cluster://"):],
+                                     max_connections=POOL_SIZE, retry=_retry(), **OPTIONS)
+    pool = redis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE,
+                                                 timeout=POOL_WAIT, retry=_retry(), **OPTIONS)
+    return redis.Redis(connection_pool=pool)
 
 
 class RedisStore:
@@ -50,74 +69,109 @@ class RedisStore:
     def __init__(self, url: str, clock: Clock | None = None, prefix: str = "wxbot:") -> None:
         self.clock = clock or Clock()
         self.prefix = prefix
-        self.db = redis.Redis.from_url(url, decode_responses=True)
-        self._advance = self.db.register_script(ADVANCE)
-        self._claim = self.db.register_script(CLAIM)
+        self.db = connect(url)
+        self._run = {name: self.db.register_script(getattr(lua, name))
+                     for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
+                                  "CLAIM")}
         self._released = threading.Condition()
+        self.outbox = RedisOutbox(self.db, prefix)
 
-    def _turn_keys(self, user: str) -> list[str]:
-        base = f"{self.prefix}turn:{{{user}}}:"  # one hash slot per user, for Redis Cluster
-        return [base + "next", base + "serving", base + "since", base + "skipped"]
+    def _k(self, user: str, *rest: str) -> str:
+        return f"{self.prefix}{{{user}}}:" + ":".join(rest)  # one hash slot per follower
 
-    def reply(self, key: str) -> str | None:
-        return self.db.get(f"{self.prefix}reply:{key}")
+    def _turn(self, user: str) -> list[str]:
+        return [self._k(user, "turn"), self._k(user, "skip")]
 
-    def claim_request(self, key: str, digest: str, ttl: int) -> bool:
-        return bool(self._claim(keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
+    def _record(self, user: str, key: str) -> list[str]:
+        return [self._k(user, "reply", key), self._k(user, "fly", key)]
 
-    def session(self, user: str) -> dict | None:
-        raw = self.db.get(f"{self.prefix}session:{user}")
-        return json.loads(raw) if raw else None
+    def _finish_sending(self, user: str, key: str, found: str | None) -> str | None:
+        if found is not None and found.startswith(SENDING):
+            self.outbox.put(key, json.loads(found[len(SENDING):]))
+            self.db.set(self._record(user, key)[0], "", ex=DEDUP_TTL)
+            return ""
+        return found
 
     def clear_sessions(self) -> int:
-        keys = list(self.db.scan_iter(match=f"{self.prefix}session:*", count=500))
-        return sum(self.db.delete(*keys[i:i + 500]) for i in range(0, len(keys), 500))
+        """Every follower's session and expiry marker; one DEL each, as their slots differ."""
+        for key in self.db.scan_iter(match=f"{self.prefix}{{*}}:expired", count=500):
+            self.db.delete(key)  # an expiry marker would tell the follower of a chat now gone
+        sessions = self.db.scan_iter(match=f"{self.prefix}{{*}}:session", count=500)
+        return sum(self.db.delete(key) for key in sessions)
 
-    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
-        pipe = self.db.pipeline(transaction=True)
-        if session is None:
-            pipe.delete(f"{self.prefix}session:{user}")
-        else:
-            pipe.set(f"{self.prefix}session:{user}", json.dumps(session, ensure_ascii=False),
-                     ex=ttl + SESSION_GRACE)
-        pipe.set(f"{self.prefix}reply:{key}", reply, ex=DEDUP_TTL)
-        pipe.execute()
-
-    @contextmanager
-    def lock(self, user: str, timeout: float = 10.0, claim: Claim | None = None) -> Iterator[None]:
+    def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
         if claim is not None and not self.claim_request(*claim):
             raise ClaimConflict(claim[0])
-        keys = self._turn_keys(user)
-        pipe = self.db.pipeline(transaction=True)
-        pipe.incr(keys[0]).setnx(keys[2], time.time())
-        ticket = pipe.execute()[0] - 1
-        self._wait_turn(keys, ticket, timeout, user)
+        found = self._run["BEGIN"](keys=self._record(user, key), args=[RUNNING, LEASE_MS])
+        return self._finish_sending(user, key, found)
+
+    def touch(self, user: str, key: str) -> None:
+        self.db.pexpire(self._record(user, key)[1], LEASE_MS)
+
+    def owe(self, user: str, key: str) -> str | None:
+        found = self._run["OWE"](keys=self._record(user, key), args=[OWED, LEASE_MS])
+        return self._finish_sending(user, key, found)
+
+    def reply(self, user: str, key: str) -> str | None:
+        reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
+        return reply if reply is not None else marker
+
+    def claim_request(self, key: str, digest: str, ttl: int) -> bool:
+        return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
+
+    def session(self, user: str) -> dict | None:
+        raw, marker = self.db.mget(self._k(user, "session"), self._k(user, "expired"))
+        return json.loads(raw) if raw else json.loads(marker) if marker else None
+
+    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
+             lease: Lease | None = None, owed: dict | None = None,
+             remember: bool = True) -> None:
+        data = json.dumps(session, ensure_ascii=False) if session is not None else ""
+        marker = json.dumps(expired_marker(session)) if session is not None else ""
+        owed_json = json.dumps(owed, ensure_ascii=False) if owed is not None else ""
+        keys = [*self._turn(user), self._k(user, "session"), self._k(user, "expired"),
+                *self._record(user, key)]
+        args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
+                SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS]
+        done = self._run["SAVE"](keys=keys, args=args)
+        self._wake()
+        if done == -1:
+            raise LeaseLost(user)
+        if done == 1:
+            self._finish_sending(user, key, SENDING + owed_json)
+
+    @contextmanager
+    def lock(self, user: str, timeout: float = TURN_WAIT,
+             claim: Claim | None = None) -> Iterator[Lease]:
+        if claim is not None and not self.claim_request(*claim):
+            raise ClaimConflict(claim[0])
+        keys = self._turn(user)
+        lease = Lease(user, int(self._run["TAKE"](keys=keys, args=[LEASE_MS, TURN_KEY_TTL])))
         try:
-            yield
-        finally:
-            self._end(keys, ticket)
+            turns.wait_turn(lambda: self._attempt(keys, lease), lambda: self._end(lease, True),
+                            timeout, user, self._released)
+            yield lease
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
 
-    def _wait_turn(self, keys: list[str], ticket: int, timeout: float, user: str) -> None:
-        deadline, pause = time.monotonic() + timeout, 0.0005
-        while True:
-            serving, since = self.db.mget(keys[1], keys[2])
-            serving = int(serving or 0)
-            if serving == ticket:
-                return
-            if since and time.time() - float(since) > STALE_TURN:
-                self._end(keys, serving)
-                continue
-            if time.monotonic() > deadline:
-                self._end(keys, ticket, giving_up=True)
-                raise LockTimeout(user)
-            with self._released:
-                self._released.wait(pause)
-            pause = min(pause * 2, 0.02)
+    def _attempt(self, keys: list[str], lease: Lease) -> bool | None:
+        got = self._run["ATTEMPT"](keys=keys, args=[lease.token, LEASE_MS, TURN_KEY_TTL])
+        return None if got == -1 else bool(got)
 
-    def _end(self, keys: list[str], ticket: int, giving_up: bool = False) -> None:
-        self._advance(keys=keys, args=[ticket, time.time(), int(giving_up)])
+    def renew(self, lease: Lease) -> bool:
+        return bool(self._run["RENEW"](keys=self._turn(lease.user), args=[lease.token, LEASE_MS]))
+
+    def _end(self, lease: Lease, giving_up: bool = False) -> None:
+        self._run["END"](keys=self._turn(lease.user),
+                         args=[lease.token, LEASE_MS, int(giving_up), TURN_KEY_TTL])
+        self._wake()
+
+    def _wake(self) -> None:
         with self._released:
             self._released.notify_all()
+
+    def prune(self) -> None:
+        """Nothing to do: every key carries its own expiry."""
 
     def close(self) -> None:
         self.db.close()

@@ -1,8 +1,8 @@
 """The default store: one SQLite file in WAL mode, shared by every worker process.
 
-Connections come from a pool and are reused; turns are tickets in a table, so one
-user's messages are served in arrival order even across gunicorn workers, and a holder that
-died (kill -9) is passed over once its turn is stale.
+Connections come from a pool and are reused; turns are fenced leases in a table (see
+bot/store/turns.py), so one follower's messages are served in arrival order even across
+gunicorn workers, and a holder that died or stalled is passed over once its lease runs out.
 """
 
 from __future__ import annotations
@@ -17,59 +17,118 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.sqlitedb import Pool, spin
-from bot.store.base import DEDUP_TTL, PRUNE_EVERY, SESSION_GRACE, Claim, ClaimConflict, LockTimeout
+from bot.store import sqlite_outbox, turns
+from bot.store.base import (
+    DEDUP_TTL,
+    LEASE,
+    OWED,
+    RUNNING,
+    SESSION_GRACE,
+    Claim,
+    ClaimConflict,
+    Lease,
+    LeaseLost,
+    expired_marker,
+)
+from bot.store.sqlite_turns import SQLiteTurns
 
-STALE_TURN = 30.0  # seconds a turn may be held before its holder is presumed dead
-BUSY = 30.0  # seconds to wait for another writer before giving up
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL);
-CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, digest TEXT NOT NULL, expires REAL);
-CREATE TABLE IF NOT EXISTS sessions (user TEXT PRIMARY KEY, data TEXT NOT NULL, expires REAL);
-CREATE TABLE IF NOT EXISTS turns (user TEXT PRIMARY KEY, next INTEGER, serving INTEGER, since REAL);
-CREATE TABLE IF NOT EXISTS skipped (user TEXT, ticket INTEGER, PRIMARY KEY (user, ticket));
-"""
+BUSY = 2.0  # seconds to wait for another writer: far inside the 4 s reply deadline
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL)",
+    "CREATE TABLE IF NOT EXISTS inflight (key TEXT PRIMARY KEY, marker TEXT, until REAL)",
+    "CREATE TABLE IF NOT EXISTS requests (key TEXT PRIMARY KEY, digest TEXT, expires REAL)",
+    "CREATE TABLE IF NOT EXISTS sessions (user TEXT PRIMARY KEY, data TEXT NOT NULL, "
+    "stale REAL, expires REAL)",
+    "CREATE TABLE IF NOT EXISTS leases (user TEXT PRIMARY KEY, next INTEGER, serving INTEGER, "
+    "until REAL, skipped TEXT)",
+    *sqlite_outbox.SCHEMA,
+)
 
 
 def _setup(db: sqlite3.Connection) -> None:
-    # No busy handler (timeout 0 at connect): `spin` retries in µs where SQLite sleeps in ms.
+    # No busy handler (timeout 0): `spin` retries in µs where SQLite sleeps in ms. Switching a
+    # fresh file to WAL needs a moment alone; workers starting together take turns at it.
     db.execute("PRAGMA busy_timeout=0")
-    db.execute("PRAGMA journal_mode=WAL")
+    spin(lambda: db.execute("PRAGMA journal_mode=WAL"), BUSY)
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA secure_delete=ON")  # what a marker replaced is overwritten on disk too
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteTurns):
     """Durable across restarts and kill -9: WAL with synchronous=NORMAL survives a crash."""
 
     def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.clock = clock or Clock()
-        self._local = threading.local()  # the turn this thread holds, for save() to end
         self._pool = Pool(self.path, _setup)
+        self._writer = threading.Lock()  # this process's writers queue here, not in a spin
         self._released = threading.Condition()
-        self._saves = 0
-        with self._pool.connection() as db:
-            db.executescript(SCHEMA)
+        self.outbox = sqlite_outbox.SQLiteOutbox(self._tx)
+        with self._tx() as db:
+            for statement in SCHEMA:
+                db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
+            if "stale" not in columns:  # a file from before expired sessions became markers
+                db.execute("ALTER TABLE sessions ADD COLUMN stale REAL")
+        self.prune()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._pool.connection() as db:
-            spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
-            try:
+            if db.in_transaction:  # nested: join the caller's transaction
                 yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+                return
+            if not self._writer.acquire(timeout=BUSY):
+                raise sqlite3.OperationalError("database is locked (writers queue too long)")
+            try:
+                spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                self._writer.release()
 
     def _one(self, sql: str, *args: object) -> tuple | None:
         with self._pool.connection() as db:
             return spin(lambda: db.execute(sql, args).fetchone(), BUSY)
 
-    def reply(self, key: str) -> str | None:
-        row = self._one("SELECT reply FROM replies WHERE key=? AND expires>=?", key,
-                        self.clock.now())
+    def _record(self, db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT reply FROM replies WHERE key=? AND expires>=?",
+                         (key, self.clock.now())).fetchone()
+        if row is None:
+            row = db.execute("SELECT marker FROM inflight WHERE key=? AND until>=?",
+                             (key, time.time())).fetchone()
         return row[0] if row else None
+
+    def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
+        with self._tx() as db:
+            if claim is not None and not self._claim(db, *claim):
+                raise ClaimConflict(claim[0])
+            found = self._record(db, key)
+            if found is None:
+                db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
+                           (key, RUNNING, time.time() + LEASE))
+            return found
+
+    def touch(self, user: str, key: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE inflight SET until=? WHERE key=?", (time.time() + LEASE, key))
+
+    def owe(self, user: str, key: str) -> str | None:
+        with self._tx() as db:
+            found = self._record(db, key)
+            if found not in (None, RUNNING, OWED):
+                return found
+            db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
+                       (key, OWED, time.time() + LEASE))
+            return None
+
+    def reply(self, user: str, key: str) -> str | None:
+        with self._pool.connection() as db:
+            return spin(lambda: self._record(db, key), BUSY)
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         with self._tx() as db:
@@ -84,103 +143,57 @@ class SQLiteStore:
         return row is None or row[0] == digest
 
     def session(self, user: str) -> dict | None:
-        row = self._one("SELECT data FROM sessions WHERE user=? AND expires>=?", user,
-                        self.clock.now())
-        return json.loads(row[0]) if row else None
+        now = self.clock.now()
+        row = self._one("SELECT data, stale FROM sessions WHERE user=? AND expires>=?", user, now)
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        return data if (row[1] or 0) >= now else expired_marker(data)
 
     def clear_sessions(self) -> int:
         with self._tx() as db:
             return db.execute("DELETE FROM sessions").rowcount
 
-    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int) -> None:
+    def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
+             lease: Lease | None = None, owed: dict | None = None,
+             remember: bool = True) -> None:
         now = self.clock.now()
         with self._tx() as db:
-            if session is None:
+            if lease is not None:
+                row = self._row(db, user)
+                if row is None or row.serving != lease.token:
+                    raise LeaseLost(user)
+            if remember and session is None:
                 db.execute("DELETE FROM sessions WHERE user=?", (user,))
-            else:
-                db.execute("INSERT OR REPLACE INTO sessions VALUES (?,?,?)",
-                           (user, json.dumps(session, ensure_ascii=False),
+            elif remember:
+                db.execute("INSERT OR REPLACE INTO sessions VALUES (?,?,?,?)",
+                           (user, json.dumps(session, ensure_ascii=False), now + ttl,
                             now + ttl + SESSION_GRACE))
-            db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
-                       (key, reply, now + DEDUP_TTL))
-            turn = getattr(self._local, "turn", None)
-            if turn is not None and turn[0] == user:  # end the turn in the same commit
-                self._pass_turn(db, *turn)
-            self._saves += 1
-            if self._saves % PRUNE_EVERY == 0:
-                for table in ("replies", "requests", "sessions"):
-                    db.execute(f"DELETE FROM {table} WHERE expires<?", (now,))
-        if turn is not None and turn[0] == user:
-            self._local.turn = None
-            self._wake()
-
-    @contextmanager
-    def lock(self, user: str, timeout: float = 10.0, claim: Claim | None = None) -> Iterator[None]:
-        with self._tx() as db:  # the claim and the ticket in one commit
-            if claim is not None and not self._claim(db, *claim):
-                raise ClaimConflict(claim[0])
-            ticket, serving = db.execute(
-                "INSERT INTO turns VALUES (?,1,0,?) ON CONFLICT(user) DO UPDATE "
-                "SET next=next+1 RETURNING next-1, serving", (user, time.time())).fetchone()
-        if serving != ticket:
-            self._wait_turn(user, ticket, timeout)
-        self._local.turn = (user, ticket)
-        try:
-            yield
-        finally:
-            if getattr(self._local, "turn", None) == (user, ticket):  # save() did not end it
-                self._local.turn = None
-                self._advance(user, ticket)
-
-    def _wait_turn(self, user: str, ticket: int, timeout: float) -> None:
-        deadline, pause = time.monotonic() + timeout, 0.0005
-        while True:
-            row = self._one("SELECT serving, since FROM turns WHERE user=?", user)
-            if row is None or row[0] == ticket:
-                return
-            if time.time() - row[1] > STALE_TURN:
-                self._advance(user, row[0])
-                continue
-            if time.monotonic() > deadline:
-                self._give_up(user, ticket)
-                raise LockTimeout(user)
-            with self._released:  # a release in this process wakes us at once
-                self._released.wait(pause)
-            pause = min(pause * 2, 0.02)
-
-    def _give_up(self, user: str, ticket: int) -> None:
-        """Leave the line: mark the ticket to be passed over, or end the turn if it just came."""
-        with self._tx() as db:
-            row = db.execute("SELECT serving FROM turns WHERE user=?", (user,)).fetchone()
-            mine = row is not None and row[0] == ticket
-            if not mine:
-                db.execute("INSERT OR IGNORE INTO skipped VALUES (?,?)", (user, ticket))
-        if mine:
-            self._advance(user, ticket)
-
-    def _advance(self, user: str, ticket: int) -> None:
-        """End `ticket`'s turn (if it is still the one served) and pass over gave-up tickets."""
-        with self._tx() as db:
-            self._pass_turn(db, user, ticket)
+            marker = db.execute("DELETE FROM inflight WHERE key=? RETURNING marker",
+                                (key,)).fetchone()
+            if marker is not None and marker[0] == OWED and owed is not None:
+                sqlite_outbox.put_in(db, key, owed)
+                reply, remember = "", True
+            if remember:
+                db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
+                           (key, reply, now + DEDUP_TTL))
+            if lease is not None:
+                self._end_in(db, lease)
         self._wake()
 
-    def _pass_turn(self, db: sqlite3.Connection, user: str, ticket: int) -> None:
-        row = db.execute("SELECT next, serving FROM turns WHERE user=?", (user,)).fetchone()
-        if row is None or row[1] != ticket:
-            return
-        nxt, serving = row[0], ticket + 1
-        while db.execute("DELETE FROM skipped WHERE user=? AND ticket=? RETURNING 1",
-                         (user, serving)).fetchone():
-            serving += 1
-        if serving >= nxt:  # nobody waiting: drop the row so the table stays small
-            db.execute("DELETE FROM turns WHERE user=?", (user,))
-        else:
-            db.execute("UPDATE turns SET serving=?, since=? WHERE user=?",
-                       (serving, time.time(), user))
-
-    def _wake(self) -> None:
-        with self._released:  # waiters in this process look again at once
-            self._released.notify_all()
+    def prune(self) -> None:
+        now = self.clock.now()
+        with self._tx() as db:
+            for table in ("replies", "requests", "sessions"):
+                db.execute(f"DELETE FROM {table} WHERE expires<?", (now,))
+            db.execute("DELETE FROM inflight WHERE until<?", (time.time(),))
+            db.execute("DELETE FROM leases WHERE serving>next AND until<?",
+                       (time.time() - turns.TURN_KEEP,))
+            for user, data in db.execute("SELECT user, data FROM sessions WHERE stale<? AND "
+                                         "data NOT LIKE '%\"expired\": true%'", (now,)).fetchall():
+                db.execute("UPDATE sessions SET data=? WHERE user=?",
+                           (json.dumps(expired_marker(json.loads(data))), user))
+            self.outbox.prune_in(db)
 
     def close(self) -> None:
         self._pool.close()

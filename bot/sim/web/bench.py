@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
-import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -37,6 +38,26 @@ def move(clock: Any, seconds: float) -> None:
         clock.offset += seconds
 
 
+class ContextLocal:
+    """threading.local that follows the request into its turn's worker (contextvars)."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_var", contextvars.ContextVar("wxbot_bench_local"))
+
+    def _space(self) -> SimpleNamespace:
+        space = self._var.get(None)
+        if space is None:
+            space = SimpleNamespace()
+            self._var.set(space)
+        return space
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._space(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._space(), name, value)
+
+
 class Bench:
     """Per app: the transcripts, the traces the engine reports, where the clock started."""
 
@@ -49,7 +70,7 @@ class Bench:
             app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"], app_id=cfg["WECHAT_APP_ID"],
             mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext", clock=bot.clock)
         bot.on_close.append(self.client.close)
-        self.local = threading.local()  # this thread's delivery: ours? its trace
+        self.local = ContextLocal()  # this delivery: ours? its trace (seen from its turn too)
         clock = bot.clock
         self.clock_mark = clock.now() if isinstance(clock, ManualClock) else clock.offset
         bot.engine.observers.append(self.observe)

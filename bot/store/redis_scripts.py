@@ -1,0 +1,110 @@
+"""The Redis store's atomic steps, as Lua: the rules of bot/store/turns.py, on Redis's clock.
+
+Every script touches keys of one follower only (one `{openid}` hash slot), so each runs on
+one node of a Redis Cluster. Times are milliseconds from the server's TIME, so instances
+whose clocks disagree still agree on leases.
+"""
+
+from __future__ import annotations
+
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+# KEYS: turn hash, skipped set. ARGV: ticket, lease ms. Pass the served ticket on.
+_ADVANCE = """
+local function advance(lease)
+  local serving = tonumber(redis.call('HGET', KEYS[1], 'serving')) + 1
+  while redis.call('SREM', KEYS[2], serving) == 1 do serving = serving + 1 end
+  -- kept when nobody is in line: the counter must go on (it expires a day after use)
+  redis.call('HSET', KEYS[1], 'serving', serving, 'until', now + lease)
+end
+"""
+# ARGV: lease ms, key ttl ms. The new ticket.
+TAKE = _NOW + """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'next', now, 'serving', now + 1, 'until', now + ARGV[1])
+end
+local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return ticket
+"""
+# ARGV: ticket, lease ms, key ttl ms. 1 got the turn, 0 wait, -1 passed over.
+ATTEMPT = _NOW + _ADVANCE + """
+local ticket = tonumber(ARGV[1])
+while true do
+  local serving = tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1')
+  if serving == ticket then
+    redis.call('HSET', KEYS[1], 'until', now + ARGV[2])
+    redis.call('PEXPIRE', KEYS[1], ARGV[3])
+    return 1
+  end
+  if serving == -1 or serving > ticket then return -1 end
+  if tonumber(redis.call('HGET', KEYS[1], 'until')) >= now then return 0 end
+  advance(ARGV[2])
+end
+"""
+# ARGV: ticket, lease ms. 1 when renewed.
+RENEW = _NOW + """
+if tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1') ~= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'until', now + ARGV[2])
+return 1
+"""
+# ARGV: ticket, lease ms, giving up (1/0), key ttl ms.
+END = _NOW + _ADVANCE + """
+local serving = tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1')
+if serving == tonumber(ARGV[1]) then advance(ARGV[2]) return 1 end
+if ARGV[3] == '1' and serving ~= -1 and tonumber(ARGV[1]) > serving then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 0
+"""
+# KEYS: reply, inflight. ARGV: RUNNING, lease ms. The record, or nil after marking RUNNING.
+BEGIN = """
+local found = redis.call('GET', KEYS[1]) or redis.call('GET', KEYS[2])
+if found then return found end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+# KEYS: reply, inflight. ARGV: OWED, lease ms. The reply when done, else nil after marking.
+OWE = """
+local found = redis.call('GET', KEYS[1])
+if found then return found end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+return false
+"""
+# KEYS: turn, skipped, session, marker, reply, inflight.
+# ARGV: token ('' none), remember, session json ('' drops it), marker json, ttl s, grace s,
+#       reply, owed json ('' none), OWED, SENDING, dedup s, lease ms.
+# -1 lease lost; 1 the owed body must still reach the outbox; 0 done.
+SAVE = _NOW + _ADVANCE + """
+if ARGV[1] ~= '' and
+   tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1') ~= tonumber(ARGV[1]) then
+  return -1
+end
+local remember, reply, sending = ARGV[2], ARGV[7], 0
+if remember == '1' then
+  if ARGV[3] == '' then
+    redis.call('DEL', KEYS[3], KEYS[4])
+  else
+    redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[5])
+    redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5] + ARGV[6])
+  end
+end
+if redis.call('GET', KEYS[6]) == ARGV[9] and ARGV[8] ~= '' then
+  reply, remember, sending = ARGV[10] .. ARGV[8], '1', 1
+end
+redis.call('DEL', KEYS[6])
+if remember == '1' then redis.call('SET', KEYS[5], reply, 'EX', ARGV[11]) end
+if ARGV[1] ~= '' then advance(ARGV[12]) end
+return sending
+"""
+# KEYS: request key. ARGV: digest, ttl. 1 when fresh or the same body, 0 otherwise.
+CLAIM = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0
+"""

@@ -1,0 +1,82 @@
+"""The SQLite store's turn line: one row per follower in `leases`, the rules of turns.py.
+
+A waiter peeks without writing while a live lease is held, so polling costs readers only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from bot.store import turns
+from bot.store.base import LEASE, TURN_WAIT, Claim, ClaimConflict, Lease
+
+
+class SQLiteTurns:
+    """Mixed into SQLiteStore, which provides the transactions, reads and claims."""
+
+    _tx: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _one: Callable[..., tuple | None]
+    _claim: Callable[..., bool]
+    _released: threading.Condition
+
+    @contextmanager
+    def lock(self, user: str, timeout: float = TURN_WAIT,
+             claim: Claim | None = None) -> Iterator[Lease]:
+        with self._tx() as db:  # the claim and the ticket in one commit
+            if claim is not None and not self._claim(db, *claim):
+                raise ClaimConflict(claim[0])
+            row, ticket = turns.take(self._row(db, user), time.time())
+            self._put_row(db, user, row)
+        lease = Lease(user, ticket)
+        try:
+            turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
+                            timeout, user, self._released)
+            yield lease
+        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
+            self._end(lease, True)
+
+    def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
+        found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",
+                           (user,)).fetchone()
+        return turns.TurnRow(*found[:3], json.loads(found[3])) if found else None
+
+    def _put_row(self, db: sqlite3.Connection, user: str, row: turns.TurnRow) -> None:
+        db.execute("INSERT OR REPLACE INTO leases VALUES (?,?,?,?,?)",
+                   (user, row.next, row.serving, row.until, json.dumps(row.skipped)))
+
+    def _attempt(self, user: str, ticket: int) -> bool | None:
+        peek = self._one("SELECT serving, until FROM leases WHERE user=?", user)
+        if peek is not None and peek[0] < ticket and peek[1] >= time.time():
+            return False  # someone holds a live lease: look again without writing
+        with self._tx() as db:
+            row = self._row(db, user)
+            if row is None:
+                return None
+            got = turns.attempt(row, ticket, time.time())
+            self._put_row(db, user, row)
+            return got
+
+    def renew(self, lease: Lease) -> bool:
+        with self._tx() as db:
+            return db.execute("UPDATE leases SET until=? WHERE user=? AND serving=?",
+                              (time.time() + LEASE, lease.user, lease.token)).rowcount == 1
+
+    def _end(self, lease: Lease, giving_up: bool = False) -> None:
+        with self._tx() as db:
+            self._end_in(db, lease, giving_up)
+        self._wake()
+
+    def _end_in(self, db: sqlite3.Connection, lease: Lease, giving_up: bool = False) -> None:
+        row = self._row(db, lease.user)
+        if row is not None:
+            turns.end(row, lease.token, time.time(), giving_up)
+            self._put_row(db, lease.user, row)
+
+    def _wake(self) -> None:
+        with self._released:  # waiters in this process look again at once
+            self._released.notify_all()

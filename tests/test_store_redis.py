@@ -1,0 +1,92 @@
+"""Redis limits are chosen, not redis-py's: a hung server costs a second, a crowd waits its turn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import redis
+
+from bot.app import bot_of, create_app
+from bot.sim.wire.client import PlatformClient
+from bot.store.redis import POOL_SIZE, SOCKET_TIMEOUT, RedisStore
+from tests.conftest import TOKEN
+from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
+
+
+@contextmanager
+def hung_redis() -> Iterator[str]:
+    """A port that accepts connections and never answers, like a Redis stuck in a fork."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    finally:
+        listener.close()
+        for conn in accepted:
+            conn.close()
+        thread.join(2)
+
+
+def test_redis_store_a_hung_server_costs_one_socket_timeout():
+    with hung_redis() as url:
+        store = RedisStore(url)
+        started = time.monotonic()
+        with pytest.raises(redis.TimeoutError):
+            store.begin("u1", "k1")
+        assert time.monotonic() - started < SOCKET_TIMEOUT + 0.5
+        store.close()
+
+
+def test_redis_hung_store_the_follower_hears_busy_within_the_deadline(tmp_path, clock):
+    with hung_redis() as url:
+        app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
+                          "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
+                          "BACKEND": SlowBackend(), "BOT_STORE": url, "OUTBOUND_SEND": Sink()})
+        try:
+            with PlatformClient(app, TOKEN, clock=clock) as wechat:
+                started = time.monotonic()
+                assert "busy, try again" in wechat.text("oHung", "count").body
+                assert time.monotonic() - started < 4.0
+        finally:
+            bot_of(app).close()
+
+
+def test_redis_store_more_threads_than_connections_all_get_through(redis_url):
+    """Past POOL_SIZE a caller waits for a connection instead of failing "Too many"."""
+    store = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    failures: list[BaseException] = []
+    start = threading.Barrier(POOL_SIZE * 2)
+
+    def one(n: int) -> None:
+        start.wait(10)
+        try:
+            for i in range(5):
+                store.begin(f"u{n}", f"k{i}")
+        except BaseException as exc:  # collected and asserted on below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(POOL_SIZE * 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert failures == []
+    store.close()

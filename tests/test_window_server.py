@@ -1,0 +1,164 @@
+"""The 5-second window through real servers, on the real clock: `python -m bot serve`
+processes (deadline 4 s), a mock backend over HTTP that can be made slow, and a sink that
+stands for message/custom/send. kill -9 and SIGSTOP are real signals.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from bot.backend import seed_path
+from bot.backend.mock import MockBackend
+from bot.backend.server import create_backend_app
+from bot.clock import Clock
+from bot.sim.wire.client import PlatformClient
+from bot.store import LEASE
+from tests.servers import Server, free_port
+from tests.window_kit import Sink, deliver_three_times
+
+TOKEN = "window-token"
+BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
+
+
+class SlowBackendServer:
+    """The mock backend over HTTP; `delay` seconds before each `binding` call, counted."""
+
+    def __init__(self, path: Path) -> None:
+        self.backend = MockBackend(path, seed_path(None), Clock())
+        self.app = create_backend_app(self.backend)
+        self.delay, self.bindings, self.called = 0.0, 0, threading.Event()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("/rpc/binding"):
+            self.bindings += 1
+            self.called.set()
+            time.sleep(self.delay)
+        return self.app(environ, start_response)
+
+
+class SinkServer(Sink):
+    """An HTTP sink: records each JSON body it accepts; `refuse` answers 503 instead."""
+
+    refuse = False
+    refused = 0
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        if self.refuse:
+            self.refused += 1
+            return Response("down", 503)(environ, start_response)
+        self(request.get_json())
+        return Response("{}", 200, content_type="application/json")(environ, start_response)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def world(request, tmp_path):
+    """(backend, sink, env for a bot) with both helpers listening."""
+    backend, sink = SlowBackendServer(tmp_path / "backend.sqlite3"), SinkServer()
+    with serving(backend) as backend_url, serving(sink.wsgi) as sink_url:
+        env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "bot"),
+               "BOT_BACKEND": f"{backend_url}/backend/v1", "OUTBOUND_SEND": f"{sink_url}/send",
+               "BOT_REPLY_DEADLINE": "4"}
+        if request.param == "redis":  # a keyspace of its own, emptied first
+            import redis
+
+            url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/3"
+            with redis.Redis.from_url(url) as client:
+                client.flushdb()
+            env["BOT_STORE"] = url
+        yield backend, sink, env
+    backend.backend.close()
+
+
+@contextmanager
+def bot_server(env: dict, log: Path) -> Iterator[Server]:
+    server = Server(["serve"], env, log).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_server_slow_backend_three_deliveries_one_turn_one_send(world, tmp_path):
+    backend, sink, env = world
+    with bot_server(env, tmp_path / "bot.log") as bot, PlatformClient(bot.url, TOKEN) as wechat:
+        backend.delay = 6.0
+        answers = deliver_three_times(wechat, "oSlow0001", BIND, gap=5.0)
+        assert [body for _, body in answers] == ["success"] * 3
+        assert answers[0][0] < 5.0  # inside the platform's window
+        assert all(elapsed < 1.0 for elapsed, _ in answers[1:])  # retries neither wait...
+        assert backend.bindings == 1  # ...nor redo the work
+        (sent,) = sink.wait(1, 5)
+        assert sent["touser"] == "oSlow0001" and sent["msgtype"] == "text"
+        assert sent["text"]["content"]
+        time.sleep(1.5)
+        assert len(sink.bodies) == 1
+
+
+def test_server_kill_9_after_success_still_sends_once(world, tmp_path):
+    backend, sink, env = world
+    sink.refuse = True  # the API is down: the reply waits in the outbox
+    log = tmp_path / "bot.log"
+    with bot_server(env, log) as bot, PlatformClient(bot.url, TOKEN) as wechat:
+        backend.delay = 5.0
+        assert wechat.text("oKill0001", BIND).body == "success"
+        deadline = time.monotonic() + 10
+        while sink.refused == 0:
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.05)
+        time.sleep(0.3)  # the refusal is recorded as a retry
+        bot.kill()
+        sink.refuse = False
+        bot.start()
+        (sent,) = sink.wait(1, 10)
+        assert sent["touser"] == "oKill0001"
+        time.sleep(2)
+        assert len(sink.bodies) == 1 and backend.bindings == 1
+
+
+def test_server_stalled_holder_cannot_write_back(world, tmp_path):
+    """Two servers on one data dir; the holder is SIGSTOPped past its lease."""
+    backend, sink, env = world
+    with bot_server(env, tmp_path / "a.log") as a, bot_server(env, tmp_path / "b.log") as b:
+        backend.delay = 8.0
+        with PlatformClient(a.url, TOKEN, timeout=1) as to_a:
+            pushed = threading.Thread(target=to_a.text, args=("oStall001", BIND), daemon=True)
+            pushed.start()
+            assert backend.called.wait(5)
+            a.proc.send_signal(signal.SIGSTOP)
+            stopped = time.monotonic()
+            backend.delay = 0.0
+            try:
+                with PlatformClient(b.url, TOKEN) as to_b:
+                    assert to_b.text("oStall001", "帮助").body == "success"  # waits for the lease
+                (helped,) = sink.wait(1, LEASE + 5)
+                waited = time.monotonic() - stopped
+                assert LEASE - 2 < waited < LEASE + 4  # seconds, not 30
+            finally:
+                a.proc.send_signal(signal.SIGCONT)
+            time.sleep(max(0.0, 8.0 + 2 - (time.monotonic() - stopped)))  # A's backend call returns
+            assert sink.bodies == [helped]  # A's reply was never saved nor sent
+            pushed.join(5)
+    assert "lost its lease; its work was dropped" in (tmp_path / "a.log").read_text()
