@@ -7,10 +7,8 @@ binding (with the guardian's consent, for a minor) is made the moment it checks 
 
 from __future__ import annotations
 
-import unicodedata
-
 from flows.base import Flow, ask, branch, outcome_is
-from flows.ids import mask_card
+from flows.ids import fold, mask_card
 from flows.port import BackendError
 from flows.verify import CODE_LOCKED, Verification, code_step
 
@@ -69,7 +67,7 @@ class BindCard(Verification, Flow):
 
     def read_card(self, text: str) -> str | None:
         """The holder's own card; an unknown card and someone else's read the same."""
-        self.value = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        self.value = fold(text).upper()
         card = self.backend.card(self.value) if self.value.isalnum() else None
         if card is None or card.holder != self.slots["id"]:
             return "bind.card_mismatch"

@@ -8,21 +8,16 @@ offline review instead, whose progress `查询进度` shows.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
-from flows.ids import birth_date
+from flows.ids import birth_date, fold
 from flows.passwords import matches, seal, weakness
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked"}
 WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
 REASON_MAX = 200
-
-
-def _typed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 class ForgotPassword(Verification, Flow):
@@ -82,7 +77,7 @@ class ForgotPassword(Verification, Flow):
 
     def read_password(self, text: str) -> str | None:
         """A strong new password, kept only as a salted digest until it is typed again."""
-        password = _typed(text)
+        password = fold(text)
         problem = weakness(password, birth_date(self.slots["id"]))
         if problem is None and self.backend.password_is(self.slots["id"], password):
             problem = "reset.pw_current"
@@ -91,7 +86,7 @@ class ForgotPassword(Verification, Flow):
 
     def read_confirm(self, text: str) -> str | None:
         """The same again sets it; a different one means choosing again."""
-        password = _typed(text)
+        password = fold(text)
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
         self.backend.set_password(self.slots["id"], password)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from bot.backend.bindings import card_of
 from bot.backend.hashing import hash_password, password_matches
 from bot.backend.schema import Database
 from bot.clock import Clock
+from flows.ids import fold
 from flows.port import (
     BackendError,
     Card,
@@ -32,11 +32,6 @@ from flows.port import (
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
-
-
-def _plain(name: str) -> str:
-    """A name as compared: full-width folded, spaces dropped ('张 伟' is '张伟')."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 class MockBackend:
@@ -84,7 +79,7 @@ class MockBackend:
 
     def name_matches(self, id_number: str, name: str) -> bool:
         found = self.person(id_number)
-        return found is not None and _plain(found.name) == _plain(name)
+        return found is not None and fold(found.name) == fold(name)
 
     def card(self, card_number: str) -> Card | None:
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())

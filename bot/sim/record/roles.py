@@ -7,13 +7,12 @@ accepted and, for the branches, what kind of person gave it (a minor, a lost car
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from bot.sim.record.log import Entry
 from bot.sim.record.seedbook import Wanted
 from flows.catalog import Catalog
-from flows.ids import age_on, birth_date
+from flows.ids import age_on, birth_date, fold
 from flows.passwords import weakness
 from flows.verify import checked_id
 
@@ -101,7 +100,7 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             answer.owner = holder if entry.flow == "unbind" else guardian or subject
             answer.ok = ok and outcome not in ("code_locked", "ask_reason")
         elif role == "password" and subject:
-            typed = "".join(unicodedata.normalize("NFKC", said).split())
+            typed = fold(said)
             answer.ok = outcome == "ask_confirm"
             answer.detail = None if answer.ok else (
                 weakness(typed, birth_date(subject)) or "reset.pw_current")
