@@ -9,6 +9,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from flows.catalog import DEFAULT_LANG, LANGS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -22,12 +24,11 @@ DEFAULTS: dict[str, Any] = {
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(ROOT / "fixtures" / "backend.yaml"),
     "BOT_SIMULATOR": False,
-    "BOT_LANG": "zh_CN",
+    "BOT_LANG": DEFAULT_LANG,
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
 }
 INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
-LANGS = ("zh_CN", "en")
 
 
 class ConfigError(ValueError):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SHANGHAI
+from flows.catalog import DEFAULT_LANG
 
 
 class LogError(ValueError):
@@ -30,7 +31,7 @@ class Entry:
     reply: str | None
     before: dict | None
     after: dict | None
-    lang: str = "zh_CN"
+    lang: str = DEFAULT_LANG
     trace: tuple = ()
 
     @property
@@ -83,7 +84,7 @@ def _entry(raw: Any, where: str) -> Entry:
         raise LogError(f"{where}: not a recorded message (no 'inbound' object)")
     try:
         return Entry(float(raw["at"]), str(raw["openid"]), raw["inbound"], raw.get("reply"),
-                     raw.get("before"), raw.get("after"), str(raw.get("lang") or "zh_CN"),
+                     raw.get("before"), raw.get("after"), str(raw.get("lang") or DEFAULT_LANG),
                      tuple(tuple(t) for t in raw.get("trace") or ()))
     except (KeyError, TypeError, ValueError) as exc:
         raise LogError(f"{where}: missing or malformed field ({exc})") from None

@@ -40,9 +40,9 @@ from typing import Any
 import yaml
 
 from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
+from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
-LANGS = ("zh_CN", "en")
 TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
 
 
