@@ -21,6 +21,7 @@ from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.replies import Article, Image, News, Reply, Text, render  # noqa: F401 - re-exported
 
+MODES = ("plaintext", "compat", "safe")  # the platform's message encryption settings
 MAX_BODY = 64 * 1024
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
 TEXT_FIELDS = ("Content", "Recognition", "Event", "EventKey")  # read as text downstream
