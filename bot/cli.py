@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bot.config import ConfigError
+from bot.config import DEV_TOKEN, ConfigError
 
 console = Console(stderr=True)
 
@@ -55,7 +55,7 @@ def serve(host: str, port: int) -> None:
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
     """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
-    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or "dev-token",
+    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or DEV_TOKEN,
                  "BOT_SIMULATOR": True}
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"

@@ -12,6 +12,7 @@ from dotenv import dotenv_values
 from flows.catalog import DEFAULT_LANG, LANGS
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_TOKEN = "dev-token"  # what `wxbot demo` and the simulator sign with; never a real Token
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -57,7 +58,7 @@ def validate(cfg: dict) -> dict:
     if not cfg.get("WECHAT_TOKEN"):
         raise ConfigError(
             "WECHAT_TOKEN is required: set it to the Token configured on the platform "
-            "(or run `wxbot demo`, which uses dev-token)"
+            f"(or run `wxbot demo`, which uses {DEV_TOKEN})"
         )
     for name in INTS:
         try:
