@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 
 from wechatpy.messages import BaseMessage
 
+from bot import keys
 from bot.clock import Clock
 from bot.protocol import event_of, kind_of
 from bot.replies import Text, render
@@ -27,9 +28,8 @@ MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 
 def delivery_key(msg: BaseMessage) -> str:
     """Retries share this key; MsgId alone has collided across users, so the user is in it."""
-    if kind_of(msg) == "event":
-        return f"e:{msg.source}:{msg.create_time}:{event_of(msg)}"
-    return f"m:{msg.source}:{msg.id}"
+    event = event_of(msg) if kind_of(msg) == "event" else None
+    return keys.delivery_key(msg.source, msg.id, msg._data.get("CreateTime"), event)  # noqa: SLF001
 
 
 class Engine:

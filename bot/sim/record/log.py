@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SHANGHAI
+from bot.keys import delivery_key
 from flows.catalog import DEFAULT_LANG
 
 
@@ -74,9 +75,9 @@ class Entry:
 
     def key(self) -> str:
         """Retries of one delivery share this key (MsgId, or user + time + event for events)."""
-        if self.kind == "event":
-            return f"e:{self.openid}:{self.fields.get('CreateTime')}:{self.event}"
-        return f"m:{self.openid}:{self.fields.get('MsgId')}"
+        event = self.event if self.kind == "event" else None
+        fields = self.fields
+        return delivery_key(self.openid, fields.get("MsgId"), fields.get("CreateTime"), event)
 
 
 def _entry(raw: Any, where: str) -> Entry:

@@ -1,0 +1,14 @@
+"""The key all retries of one delivery share: the engine keeps its reply under it, the recorder
+drops repeats by it, so both must build it the same way."""
+
+from __future__ import annotations
+
+
+def delivery_key(user: str, msg_id: object, created: object, event: str | None = None) -> str:
+    """Retries share this key; MsgId alone has collided across users, so the user is in it.
+
+    Events carry no MsgId: user, CreateTime and event name stand in for it.
+    """
+    if event is not None:
+        return f"e:{user}:{created}:{event}"
+    return f"m:{user}:{msg_id}"
