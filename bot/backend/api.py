@@ -19,7 +19,7 @@ from bot.backend import rpc
 from bot.backend.codes import iso
 from bot.backend.seed import SeedError
 from bot.backend.simulated import SimulatedBackend
-from bot.clock import Clock, ManualClock
+from bot.clock import Clock
 from flows.ids import mask_id
 from flows.port import BackendError, Review
 
@@ -175,8 +175,5 @@ def move_clock() -> Any:
             target.set_today(date.fromisoformat(today))
         except (TypeError, ValueError) as exc:
             raise rpc.BadCall("'today' must be a date YYYY-MM-DD") from exc
-    if isinstance(target, ManualClock):
-        target.advance(advance)
-    else:
-        target.offset += advance
+    target.advance(advance)
     return clock()

@@ -82,11 +82,7 @@ class Local:
         return self.bot.backend.sms_outbox(phone)
 
     def advance(self, seconds: float) -> None:
-        clock = self.bot.clock
-        if isinstance(clock, ManualClock):
-            clock.advance(seconds)
-        else:
-            clock.offset += seconds
+        self.bot.clock.advance(seconds)
 
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
