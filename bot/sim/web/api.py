@@ -27,7 +27,6 @@ FOLLOWERS = [  # alias, openid, who they mean to be (the seed sheet has the numb
     ("bob", "oSimBob000001", "成年人 · adult"),
     ("bound", "oSeedBound0001", "已绑卡 · card bound in the seed"),
 ]
-MENU = ["BIND_CARD", "FORGOT_PASSWORD", "MY_CARD", "UNBIND", "PROGRESS"]
 KINDS = {"text", "click", "subscribe", "unsubscribe", "image", "location", "voice"}
 OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 KEY = re.compile(r"[A-Za-z0-9_]{1,64}")
@@ -113,9 +112,11 @@ def send() -> Any:
 
 @sim_api.get("/followers")
 def followers() -> Any:
-    cfg = current_bot().config
+    bot = current_bot()
+    cfg, flows = bot.config, bot.engine.flows.values()
+    menu = [flow.menu_key for flow in flows if flow.menu_key]  # the flows own their buttons
     return jsonify(followers=[{"alias": a, "openid": o, "label": label}
-                              for a, o, label in FOLLOWERS], menu=MENU,
+                              for a, o, label in FOLLOWERS], menu=menu,
                    mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext")
 
 
