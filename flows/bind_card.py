@@ -22,15 +22,16 @@ class BindCard(Verification, Flow):
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
     initial, purpose = "ask_id", "bind"
     states = [
-        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id"},
+        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id",
+         "role": "id"},
         {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_name"},
+         "read": "read_name", "role": "name"},
         {"name": "ask_card", "prompt": "bind.ask_card", "help": "bind.help_card",
-         "read": "read_card"},
+         "read": "read_card", "role": "card"},
         {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian"},
+         "read": "read_guardian", "role": "guardian"},
         {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
-         "read": "read_code"},
+         "read": "read_code", "role": "code"},
         {"name": "bound", "on_enter": ["announce"], "final": True},
         {"name": "account_bound", "prompt": "bind.account_bound", "final": True},
         {"name": "card_bound", "prompt": "bind.card_bound", "final": True},
