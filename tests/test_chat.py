@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from tests.conftest import TOKEN
+from tests.people import LI_NA, WANG_XM, ZHANG
 from tests.servers import running
 
 
@@ -27,12 +28,12 @@ def after(output: str, command: str) -> str:
 
 
 def test_subscribe_and_bind_a_card_through_to_success(tmp_path):
-    out = chat(["/subscribe", "绑定社保卡", "/state", "110105199001011232", "张伟", "/state",
-                "A12345678", "/sms 13800138000", "{sms:13800138000}", "/state", "我的社保卡",
+    out = chat(["/subscribe", "绑定社保卡", "/state", ZHANG.id, "张伟", "/state",
+                ZHANG.card, "/sms 13800138000", "{sms:13800138000}", "/state", "我的社保卡",
                 "/quit", "这一行不会发送"], tmp_path=tmp_path)
     assert "欢迎关注" in after(out, "/subscribe")
     assert "alice: bind_card.ask_id" in after(out, "/state")
-    assert "验证码已发送至" in after(out, "A12345678") and "138****8000" in out
+    assert "验证码已发送至" in after(out, ZHANG.card) and "138****8000" in out
     code = re.search(r"13800138000\s*│\s*(\d{6})\s*│\s*bind", after(out, "/sms 13800138000"))
     assert code, out
     assert "绑定成功" in after(out, "{sms:13800138000}")
@@ -42,8 +43,8 @@ def test_subscribe_and_bind_a_card_through_to_success(tmp_path):
 
 
 def test_as_switches_between_a_minor_and_a_guardian(tmp_path):
-    out = chat(["/as xiaoming", "绑定社保卡", "310104201406010159", "王小明", "C10000001",
-                "/as mother", "/state", "/as xiaoming", "/state", "310104198505200463",
+    out = chat(["/as xiaoming", "绑定社保卡", WANG_XM.id, "王小明", WANG_XM.card,
+                "/as mother", "/state", "/as xiaoming", "/state", LI_NA.id,
                 "{sms:13900000001}", "/as mother", "/click MY_CARD"], tmp_path=tmp_path)
     assert "now talking as xiaoming (oChat_xiaoming)" in out
     assert "mother: no conversation in progress" in out
@@ -80,7 +81,7 @@ def served(tmp_path):
 
 def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
     monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
-    out = chat(["/state", "忘记密码", "/state", "110105199001011232", "张伟", "/sms 13800138000",
+    out = chat(["/state", "忘记密码", "/state", ZHANG.id, "张伟", "/sms 13800138000",
                 "{sms:13800138000}", "/state"], "--url", served.url, "--token", TOKEN)
     assert f"with the bot {served.url}" in out
     assert "alice: no conversation in progress" in out

@@ -13,6 +13,7 @@ from bot.cli import main
 from bot.protocol import sign
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
+from tests.people import ZHANG
 from tests.servers import running
 from tests.test_engine import MERMAID_LINE
 from tests.test_webhook import BILLION_LAUGHS
@@ -66,7 +67,7 @@ def test_conversation_survives_kill_9_between_messages(env, tmp_path):
     with running(["serve"], env, tmp_path / "serve.log") as server:
         with PlatformClient(server.url, TOKEN) as wx:
             assert "身份证号" in wx.text("oKill", "绑定社保卡").text
-            assert "姓名" in wx.text("oKill", "110105199001011232").text
+            assert "姓名" in wx.text("oKill", ZHANG.id).text
         server.kill()
         server.start()
         with PlatformClient(server.url, TOKEN) as wx:
@@ -107,8 +108,8 @@ def test_bot_binds_a_card_through_the_backend_over_http(env, tmp_path):
         api = f"{backend.url}/backend/v1"
         with running(["serve"], {**env, "BOT_BACKEND": api}, tmp_path / "serve.log") as bot:
             with PlatformClient(bot.url, TOKEN) as wx:
-                for said, asked in [("绑定社保卡", "身份证号"), ("110105199001011232", "姓名"),
-                                    ("张伟", "卡号"), ("A12345678", "验证码")]:
+                for said, asked in [("绑定社保卡", "身份证号"), (ZHANG.id, "姓名"),
+                                    ("张伟", "卡号"), (ZHANG.card, "验证码")]:
                     assert asked in wx.text("oHttp", said).text
                 sms = requests.get(f"{api}/sms", params={"phone": "13800138000"}, timeout=5)
                 code = sms.json()["messages"][-1]["code"]

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from bot.app import bot_of
+from tests.people import ZHANG
 from tests.servers import running
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -70,14 +71,14 @@ def test_the_page_binds_an_adults_card_in_a_real_browser(tmp_path):
             page.click("#menu button[data-key=BIND_CARD]")
             expect(last_reply).to_contain_text("身份证号")
             expect(page.locator("#state")).to_contain_text("bind_card · ask_id")
-            say("110105199001011232", "姓名")
+            say(ZHANG.id, "姓名")
             say("张伟", "卡号")
-            say("A12345678", "验证码已发送至 138****8000")
+            say(ZHANG.card, "验证码已发送至 138****8000")
             code = page.locator("#sms li[data-phone='138****8000'] .code").first
             expect(code).to_have_text(re.compile(r"^\d{6}$"))
             say(code.inner_text(), "绑定成功")
             expect(page.locator("#state")).to_contain_text("idle")
-            assert "110105199001011232" not in last_reply.inner_text()
+            assert ZHANG.id not in last_reply.inner_text()
         finally:
             browser.close()
 
@@ -108,13 +109,13 @@ def test_send_goes_through_the_webhook_and_the_panels_follow(sim_app):
     assert said["ok"] and "身份证号" in said["reply"]
     state = client.get("/sim/api/state", query_string={"user": said["openid"]}).get_json()
     assert state["session"]["state"] == "ask_id"
-    for text in ("110105199001011232", "张伟", "A12345678"):
+    for text in (ZHANG.id, "张伟", ZHANG.card):
         said = client.post("/sim/api/send", json={"user": "alice", "type": "text",
                                                   "content": text}).get_json()
     assert "138****8000" in said["reply"]
     sms = client.get("/sim/api/sms").get_json()["messages"]
     assert [(m["phone"], m["purpose"]) for m in sms] == [("138****8000", "bind")]
-    assert sms[0]["code"].isdigit() and "13800138000" not in str(sms)
+    assert sms[0]["code"].isdigit() and ZHANG.phone not in str(sms)
 
 
 def test_the_page_speaks_safe_mode_when_a_key_is_set(app_factory):

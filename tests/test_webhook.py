@@ -14,6 +14,7 @@ from bot import create_app
 from bot.app import bot_of
 from bot.protocol import sign
 from tests.conftest import AES_KEY, APP_ID, SAMPLES, TOKEN
+from tests.people import ZHANG
 
 
 def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242") -> dict:
@@ -212,7 +213,7 @@ def test_signed_query_reused_with_another_body_is_refused(now_app):
 
 def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplog):
     caplog.set_level(logging.INFO)
-    secret = "110105199001011232"
+    secret = ZHANG.id
     body = f"<xml><ToUserName>gh</ToUserName><Content>{secret}</Content></xml>"
     answer = now_app.test_client().post("/wechat", query_string=signed(), data=body,
                                         headers={"X-Request-Id": "req-123"})
