@@ -115,18 +115,23 @@ def report(status: str):
     return act
 
 
-@pytest.mark.parametrize(("meanwhile", "says"), [
-    (lambda backend: backend.bind(ZHANG.card, "oSomeoneElse"), "这张社保卡已绑定微信"),
-    (lambda backend: backend.bind(LI_NA.card, "oAlice0001"), "本微信已绑定社保卡 A****0001"),
-    (report("lost"), "已挂失"),
-    (report("frozen"), "已冻结"),
+@pytest.mark.parametrize(("meanwhile", "says", "alice_holds", "zhang_card_on"), [
+    (lambda backend: backend.bind(ZHANG.card, "oSomeoneElse"), "这张社保卡已绑定微信",
+     None, "oSomeoneElse"),
+    (lambda backend: backend.bind(LI_NA.card, "oAlice0001"), "本微信已绑定社保卡 A****0001",
+     LI_NA.card, None),
+    (report("lost"), "已挂失", None, None),
+    (report("frozen"), "已冻结", None, None),
 ])
-def test_what_changed_meanwhile_is_refused_at_the_code(chat, backend, meanwhile, says):
+def test_what_changed_meanwhile_is_refused_at_the_code(chat, backend, meanwhile, says,
+                                                       alice_holds, zhang_card_on):
     alice = chat()
     bind_up_to_code(alice)
     meanwhile(backend)
     assert says in alice.say(alice.sms(ZHANG.phone))
-    assert backend.binding(alice.openid) is None or says.startswith("本微信")
+    held = backend.binding(alice.openid)
+    assert (held.card_number if held else None) == alice_holds  # the code bound nothing new
+    assert backend.card(ZHANG.card).bound_openid == zhang_card_on
 
 
 @pytest.mark.parametrize(("id_number", "name", "card", "then"), [
