@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from bot.cli import main
 from tests.conftest import TOKEN
 from tests.people import LI_NA, WANG_XM, ZHANG
-from tests.servers import running
 
 
 def chat(lines: list[str], *args: str, tmp_path=None) -> str:
@@ -73,17 +72,15 @@ def test_the_session_ends_at_the_end_of_input(tmp_path):
 
 
 @pytest.fixture
-def served(tmp_path):
-    env = {"WECHAT_TOKEN": TOKEN, "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp_path / "data")}
-    with running(["serve"], env, tmp_path / "serve.log") as server:
-        yield server
+def simulator(served):
+    return served(BOT_SIMULATOR="1")
 
 
-def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
+def test_chat_over_url_with_state_from_the_simulator(simulator, monkeypatch):
     monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
     out = chat(["/state", "忘记密码", "/state", ZHANG.id, "张伟", "/sms 13800138000",
-                "{sms:13800138000}", "/state"], "--url", served.url, "--token", TOKEN)
-    assert f"with the bot {served.url}" in out
+                "{sms:13800138000}", "/state"], "--url", simulator.url, "--token", TOKEN)
+    assert f"with the bot {simulator.url}" in out
     assert "alice: no conversation in progress" in out
     assert "alice: forgot_password.ask_id" in out
     assert "设置新的6位数字服务密码" in after(out, "{sms:13800138000}")

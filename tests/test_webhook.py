@@ -103,12 +103,9 @@ def _envelope(xml: str) -> tuple[str, str, str]:
     return doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"]
 
 
-def test_text_reply_in_every_mode(app, clock, mode):
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode,
-                        clock=clock) as wechat:
-        delivery = wechat.text("oBob", "菜单")
+def test_text_reply_in_every_mode(app, platform_for, clock, mode):
+    wechat = platform_for(app, mode)
+    delivery = wechat.text("oBob", "菜单")
     assert delivery.ok, delivery.error
     assert delivery.reply["ToUserName"] == "oBob"
     assert delivery.reply["FromUserName"] == wechat.account
@@ -117,19 +114,16 @@ def test_text_reply_in_every_mode(app, clock, mode):
     assert ("<Encrypt>" in delivery.body) == (mode != "plaintext")
 
 
-def test_retries_get_the_first_reply_and_run_once(app, clock, backend):
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe",
-                        clock=clock) as wechat:
-        xml = wechat.build("text", "oCarol", Content="绑定社保卡")
-        first, second, third = (wechat.send_xml(xml, user="oCarol") for _ in range(3))
-        # byte for byte inside the envelope
-        assert first.reply_xml == second.reply_xml == third.reply_xml
-        assert first.body != second.body  # ...each sealed afresh
-        clock.advance(5)
-        # Had the retries been processed, the flow would have taken "绑定社保卡" as an ID number.
-        assert "身份证" in wechat.text("oCarol", "帮助").text
+def test_retries_get_the_first_reply_and_run_once(app, platform_for, clock):
+    wechat = platform_for(app, "safe")
+    xml = wechat.build("text", "oCarol", Content="绑定社保卡")
+    first, second, third = (wechat.send_xml(xml, user="oCarol") for _ in range(3))
+    # byte for byte inside the envelope
+    assert first.reply_xml == second.reply_xml == third.reply_xml
+    assert first.body != second.body  # ...each sealed afresh
+    clock.advance(5)
+    # Had the retries been processed, the flow would have taken "绑定社保卡" as an ID number.
+    assert "身份证" in wechat.text("oCarol", "帮助").text
 
 
 def test_retried_event_is_answered_once(wechat):
@@ -138,16 +132,11 @@ def test_retried_event_is_answered_once(wechat):
     assert len(replies) == 1 and "欢迎" in replies.pop()
 
 
-def test_retry_record_lives_in_the_store_across_processes(config, wechat, app):
+def test_retry_record_lives_in_the_store_across_processes(wechat, make_app, platform_for):
     xml = wechat.build("text", "oEve", Content="绑定社保卡")
     first = wechat.send_xml(xml, user="oEve")
-    other = create_app(config)  # a second worker on the same SQLite file
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(other, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
-                        clock=config["CLOCK"]) as elsewhere:
-        again = elsewhere.send_xml(xml, user="oEve")
-    bot_of(other).close()
+    elsewhere = platform_for(make_app())  # a second worker on the same SQLite file
+    again = elsewhere.send_xml(xml, user="oEve")
     assert again.reply_xml == first.reply_xml
 
 
