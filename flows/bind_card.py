@@ -1,4 +1,4 @@
-"""Bind a social-security card to this WeChat account (DESIGN.md "Flow steps", a contract).
+"""Bind a social-security card to this WeChat account (docs/architecture.md, "Flow steps").
 
 ID number -> name -> card number -> adult: code to the holder's phone / minor: the guardian's ID
 number, then the code to the guardian's phone -> bound. The code is the confirmation, so the

@@ -1,4 +1,4 @@
-"""Forgot password: verify identity by SMS, then set a new one (DESIGN.md "Flow steps", a contract).
+"""Forgot password: verify identity by SMS, then set a new one (docs/architecture.md, "Flow steps").
 
 ID number -> name -> adult: code to the holder's phone / minor: the guardian's ID number, code to
 the guardian's phone -> new 6-digit password -> the same again -> done. Where no code can reach

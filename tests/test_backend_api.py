@@ -1,4 +1,4 @@
-"""The mock backend's HTTP contract (DESIGN.md "Mock backend"): exact shapes, 404s, 4xx, no 500."""
+"""The mock backend's HTTP contract (docs/architecture.md): exact shapes, 404s, 4xx, no 500."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Resetting a forgotten password, every branch, through the webhook (order: DESIGN.md)."""
+"""Resetting a forgotten password, every branch, through the webhook (order: docs/)."""
 
 from __future__ import annotations
 

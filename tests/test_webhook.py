@@ -23,7 +23,7 @@ def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242"
 
 
 def vector(name: str) -> dict:
-    """An official sample, from ../shared when present, else the copy kept with the tests."""
+    """An official sample, from WXBOT_PLATFORM_SAMPLES when present, else the copy kept here."""
     path = SAMPLES / "crypto_vectors.json"
     if not path.exists():
         path = Path(__file__).parent / "data" / "official_vectors.json"

@@ -1,4 +1,4 @@
-"""The mock backend's HTTP API (DESIGN.md "Mock backend", contract) plus RPC and test clock.
+"""The mock backend's HTTP API (docs/architecture.md, "Mock backend") plus RPC and test clock.
 
 `host(app, backend, clock)` serves a backend (`wxbot backend`, or the simulator's). Every client
 mistake is a 4xx JSON `{"error": ..., "detail": ...}`; a backend refusal is 409 with the

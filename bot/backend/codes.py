@@ -1,8 +1,8 @@
 """SMS verification codes: sending with a resend limit, checking with a lockout.
 
-Rules (DESIGN.md): six random digits, valid five minutes, one use; at most one SMS per phone
-per minute; five wrong codes lock that ID for that purpose for thirty minutes. Failures count
-across resends, so asking for a new code does not buy more guesses. The outbox is the
+Rules (docs/architecture.md): six random digits, valid five minutes, one use; at most one SMS
+per phone per minute; five wrong codes lock that ID for that purpose for thirty minutes.
+Failures count across resends, so asking for a new code does not buy more guesses. The outbox is the
 simulated phone, so it holds the code itself; verification only ever sees a salted hash.
 """
 

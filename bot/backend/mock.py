@@ -35,7 +35,7 @@ _PASSWORD = re.compile(r"[0-9]{6}")
 
 
 class MockBackend:
-    """The simulated social-security service; see DESIGN.md "Mock backend"."""
+    """The simulated social-security service; see docs/architecture.md, "Mock backend"."""
 
     def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
         self.seed, self.clock = seed, clock

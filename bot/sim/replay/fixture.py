@@ -1,4 +1,4 @@
-"""Conversation fixtures (DESIGN.md, a contract): load one YAML file into checked, typed steps.
+"""Conversation fixtures (docs/fixtures.md): load one YAML file into checked, typed steps.
 
 ```yaml
 name: 成年人绑定社保卡          # optional: defaults to the file's stem
