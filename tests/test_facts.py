@@ -59,3 +59,5 @@ def test_facts_recorder_tables_name_real_states_and_roles() -> None:
         assert role in {spec.get("role") for spec in FLOWS[flow].states}, (flow, role)
     states = {name for flow in ALL_FLOWS for name in flow.specs}
     assert set(GUARDIAN_PHONE) <= states
+    # where an answer led, as analyse() compares it: renaming one of these must fail here
+    assert {"code_locked", "ask_reason", "ask_confirm", "bound", "unbound"} <= states

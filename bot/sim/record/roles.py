@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.sim.record.log import Entry, LogError
 from bot.sim.record.seedbook import Wanted
+from flows.base import DONE, FAILED
 from flows.catalog import Catalog
 from flows.ids import age_on, birth_date, fold
 from flows.passwords import weakness
@@ -86,7 +87,9 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             subject = guardian = None  # a new conversation: its own holder and guardian
         flow = (entry.after or {}).get("flow")
         state, outcome, said = entry.state, entry.outcome, entry.said
-        if entry.before is None and entry.after == {"flow": "unbind", "state": "ask_code"}:
+        after = entry.after or {}
+        opens_unbind = entry.before is None and after.get("flow") == "unbind"
+        if opens_unbind and role_of("unbind", after.get("state")) == "code":  # asks at once
             if holder is None:
                 holder = PREBOUND
                 out.people.setdefault(PREBOUND, Wanted(adult=True, prebound=True))
@@ -98,7 +101,7 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
         if catalog.command(said) is not None or role == "text":
             out.answers.append(Answer("keyword" if catalog.command(said) else "text"))
             continue
-        ok = outcome not in (state, "failed")
+        ok = outcome not in (state, FAILED)
         answer = Answer(role, subject, ok)
         if role in ("id", "guardian"):
             number, error = checked_id(said, entry.day)
@@ -119,7 +122,7 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             answer.detail = None if answer.ok else (
                 weakness(typed, birth_date(subject)) or "reset.pw_current")
         elif role == "confirm":
-            answer.ok = outcome == "done"
+            answer.ok = outcome == DONE
         if subject and (facts := SUBJECT.get((entry.flow or "", role, outcome or ""))):
             _learn(out.people, subject, facts)
         if role == "guardian" and answer.owner and subject:
