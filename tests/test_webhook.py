@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from wechatpy.crypto import WeChatCrypto
 
-from bot import create_app
-from bot.app import bot_of
 from bot.protocol import sign
-from tests.conftest import AES_KEY, APP_ID, SAMPLES, TOKEN
+from tests.conftest import SAMPLES, TOKEN
 from tests.people import ZHANG
 
 
@@ -31,12 +29,9 @@ def vector(name: str) -> dict:
 
 
 @pytest.fixture
-def now_app(tmp_path):
+def now_app(make_app):
     """An app on real time, for requests signed by hand."""
-    app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
-                      "BOT_DATA_DIR": str(tmp_path)})
-    yield app
-    bot_of(app).close()
+    return make_app(CLOCK=None)
 
 
 def test_verify_url_echoes_echostr(client, wechat):
@@ -57,26 +52,23 @@ def test_verify_url_refuses_bad_signature_or_time(now_app, change, value):
     assert b"hello" not in answer.data
 
 
-def test_verify_url_official_example(tmp_path):
+def test_verify_url_official_example(make_app):
     v = vector("official_doc_url_verify_plain")
-    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
-                      "BOT_DATA_DIR": str(tmp_path)})
+    app = make_app(WECHAT_TOKEN=v["token"], WECHAT_AES_KEY=None, WECHAT_APP_ID=None,
+                   WECHAT_TIMESTAMP_TOLERANCE=0, CLOCK=None)
     query = {k: v[k] for k in ("signature", "timestamp", "nonce", "echostr")}
     answer = app.test_client().get("/wechat", query_string=query)
-    bot_of(app).close()
     assert answer.data.decode() == v["expected_response_body"]
 
 
-def test_official_compat_sample_verifies_and_decrypts(tmp_path):
+def test_official_compat_sample_verifies_and_decrypts(make_app):
     v = vector("oa_official_sample_decrypt")
-    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_AES_KEY": v["encoding_aes_key"],
-                      "WECHAT_APP_ID": v["app_id"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
-                      "BOT_DATA_DIR": str(tmp_path)})
+    app = make_app(WECHAT_TOKEN=v["token"], WECHAT_AES_KEY=v["encoding_aes_key"],
+                   WECHAT_APP_ID=v["app_id"], WECHAT_TIMESTAMP_TOLERANCE=0, CLOCK=None)
     query = {"timestamp": v["timestamp"], "nonce": v["nonce"], "encrypt_type": "aes",
              "msg_signature": v["msg_signature"],
              "signature": sign(v["token"], v["timestamp"], v["nonce"])}
     answer = app.test_client().post("/wechat", query_string=query, data=v["raw_post_body"])
-    bot_of(app).close()
     assert answer.status_code == 200
     crypto = WeChatCrypto(v["token"], v["encoding_aes_key"], v["app_id"])
     sealed = crypto.decrypt_message(answer.data.decode(), *_envelope(answer.data.decode()))
