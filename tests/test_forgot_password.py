@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.passwords import birthday_forms, is_run, matches, seal, weakness
-from tests.people import FENG_JUN, FENG_XY, HE_JING, LIU_YANG, STRANGER_ID, SUN_LI, ZHANG
+from tests.people import FENG_JUN, FENG_XY, LIU_YANG, STRANGER_ID, SUN_LI, ZHANG
 
 SUNLI_ID, LIUYANG_ID = SUN_LI.id, LIU_YANG.id  # 孙丽 (16) and her guardian
 NEW = "582914"
@@ -94,10 +94,6 @@ def test_without_a_usable_phone_a_review_is_opened(chat, backend, id_number, nam
     [review] = backend.reviews(alice.openid)
     assert (review.id_number, review.reason) == (id_number, "手机号码停机了")
     assert "R20261122-0001：审核中" in alice.say("查询进度")
-
-
-def test_a_person_without_a_card_has_no_password_to_reset(chat):
-    assert "名下的社保卡" in reset_up_to_code(chat(), HE_JING.id, "何静")
 
 
 def test_an_unknown_id_and_a_wrong_name_read_the_same(chat):
