@@ -33,8 +33,12 @@ def spin(attempt: Callable[[], T], timeout: float = 30.0) -> T:
         pause = min(pause * 2, 0.001)
 
 
-def begin_immediate(conn: sqlite3.Connection, restore_ms: int, timeout: float = 30.0) -> None:
-    """`BEGIN IMMEDIATE` by `spin`, on a connection whose reads keep a busy timeout."""
+def begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
+    """`BEGIN IMMEDIATE` by `spin`; a busy timeout kept for reads is lifted meanwhile."""
+    restore_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    if not restore_ms:
+        spin(lambda: conn.execute("BEGIN IMMEDIATE"), timeout)
+        return
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         spin(lambda: conn.execute("BEGIN IMMEDIATE"), timeout)
@@ -73,6 +77,24 @@ class Pool:
             self._lent.conn = None
             with self._guard:
                 self._idle.append(conn)
+
+    @contextmanager
+    def transaction(self, timeout: float) -> Iterator[sqlite3.Connection]:
+        """A block under the write lock (waited for up to `timeout` s): commit, or roll back.
+
+        Nested use in one thread joins the outer transaction, so helpers can compose.
+        """
+        with self.connection() as conn:
+            if conn.in_transaction:
+                yield conn
+                return
+            begin_immediate(conn, timeout)
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._guard:

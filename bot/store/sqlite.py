@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from bot.clock import Clock
@@ -51,16 +51,8 @@ class SQLiteStore:
         with self._pool.connection() as db:
             db.executescript(SCHEMA)
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._pool.connection() as db:
-            spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._pool.transaction(BUSY)
 
     def _one(self, sql: str, *args: object) -> tuple | None:
         with self._pool.connection() as db:
