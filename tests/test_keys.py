@@ -45,3 +45,11 @@ def test_keys_same_msgid_two_users_two_replies(chat, wechat) -> None:
     wechat.ids = MsgIds(100)
     second = bob.say("我的社保卡")
     assert "身份证" in first and "身份证" not in second
+
+
+def test_keys_two_clicks_in_one_second_differ_by_event_key() -> None:
+    """Events carry no MsgId: two buttons pressed within a second are two deliveries."""
+    first, second = (push("event_click", "oAlice", EventKey=key) for key in ("MY_CARD", "UNBIND"))
+    keys = {delivery_key(to_message(first)), delivery_key(to_message(second))}
+    recorded = {Entry(AT, "oAlice", raw, None, None, None).key() for raw in (first, second)}
+    assert len(keys) == 2 and keys == recorded
