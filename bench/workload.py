@@ -63,7 +63,7 @@ def people(n: int, start: int = 0) -> list[Person]:
 
 
 def write_seed(path: Path, persons: list[Person]) -> Path:
-    """A backend seed (DESIGN.md "Seed") holding `persons` and their active cards."""
+    """A backend seed (docs/architecture.md, "Seed") holding `persons` and their active cards."""
     seed = {
         "people": [{"id_number": p.id_number, "name": p.name, "phone": p.phone} for p in persons],
         "cards": [{"card_number": p.card, "holder": p.id_number, "password": "147258",

@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 
 from bot import serving
-from bot.config import ConfigError
+from bot.config import DEV_TOKEN, ConfigError
 
 console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
 
@@ -88,7 +88,7 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
     """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
-    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or "dev-token",
+    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or DEV_TOKEN,
                  "BOT_SIMULATOR": True}
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"

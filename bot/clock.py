@@ -20,6 +20,10 @@ class Clock:
     def today(self) -> date:
         return datetime.fromtimestamp(self.now(), SHANGHAI).date()
 
+    def advance(self, seconds: float) -> None:
+        """Jump ahead (a replay's `wait`, the backend's POST /clock) and keep ticking from there."""
+        self.offset += seconds
+
     def set_today(self, day: date) -> None:
         """Shift to `day`, keeping the time of day, so TTLs still tick in real time."""
         real = datetime.fromtimestamp(time.time(), SHANGHAI)

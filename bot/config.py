@@ -9,9 +9,12 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from flows.catalog import DEFAULT_LANG, LANGS
+
 # Shipped inside the package (a plain `pip install .` has no source tree); the repository's
 # fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
 DEFAULT_SEED = Path(__file__).resolve().parent / "data" / "backend.yaml"
+DEV_TOKEN = "dev-token"  # what `wxbot demo` and the simulator sign with; never a real Token
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -25,14 +28,13 @@ DEFAULTS: dict[str, Any] = {
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
-    "BOT_LANG": "zh_CN",
+    "BOT_LANG": DEFAULT_LANG,
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
     "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
 }
 INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
-LANGS = ("zh_CN", "en")
 
 
 class ConfigError(ValueError):
@@ -61,7 +63,7 @@ def validate(cfg: dict) -> dict:
     if not cfg.get("WECHAT_TOKEN"):
         raise ConfigError(
             "WECHAT_TOKEN is required: set it to the Token configured on the platform "
-            "(or run `wxbot demo`, which uses dev-token)"
+            f"(or run `wxbot demo`, which uses {DEV_TOKEN})"
         )
     for name in INTS:
         try:

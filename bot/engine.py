@@ -12,6 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
+from bot import keys
 from bot.clock import Clock
 from bot.courier import Courier
 from bot.protocol import event_of, kind_of
@@ -31,14 +32,11 @@ DEADLINE = 4.0  # BOT_REPLY_DEADLINE's default: the platform stops waiting at 5 
 
 
 def delivery_key(msg: BaseMessage) -> str:
-    """Retries share this key; MsgId alone has collided across users, so the user is in it.
-
-    Events carry no MsgId: two menu clicks in one second differ only by EventKey.
-    """
-    if kind_of(msg) == "event":
-        key = msg._data.get("EventKey") or ""  # noqa: SLF001 - not every event class has .key
-        return f"e:{msg.source}:{msg.create_time}:{event_of(msg)}:{key}"
-    return f"m:{msg.source}:{msg.id}"
+    """Retries share this key; MsgId alone has collided across users, so the user is in it."""
+    event = event_of(msg) if kind_of(msg) == "event" else None
+    data = msg._data  # noqa: SLF001 - not every event class has .key; CreateTime as pushed
+    return keys.delivery_key(msg.source, msg.id, data.get("CreateTime"), event,
+                             data.get("EventKey"))
 
 
 class Engine:

@@ -24,6 +24,7 @@ __all__ = ["MAX_BODY", "Article", "BadRequest", "Codec", "Forbidden", "Image", "
            "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of", "parse_xml",
            "render", "sign", "to_message"]
 
+MODES = ("plaintext", "compat", "safe")  # the platform's message encryption settings
 MAX_BODY = 64 * 1024
 MAX_TIMESTAMP_DIGITS = 12
 

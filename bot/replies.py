@@ -35,8 +35,8 @@ class Image:
 Reply = Text | News | Image
 
 
-def _cdata_safe(text: str) -> str:
-    # wechatpy 1.8 wraps values in CDATA without splitting "]]>", which would end it early.
+def cdata_safe(text: str) -> str:
+    """Text safe inside CDATA: `]]>` is split, as wechatpy 1.8 would end the section there."""
     return text.replace("]]>", "]]]]><![CDATA[>")
 
 
@@ -44,11 +44,11 @@ def render(reply: Reply, message: BaseMessage, now: float | None = None) -> str:
     """The passive-reply XML: To/From swapped by wechatpy, CreateTime fresh."""
     stamp = int(now if now is not None else time.time())
     if isinstance(reply, Text):
-        return TextReply(message=message, content=_cdata_safe(reply.content), time=stamp).render()
+        return TextReply(message=message, content=cdata_safe(reply.content), time=stamp).render()
     if isinstance(reply, Image):
         return ImageReply(message=message, media_id=reply.media_id, time=stamp).render()
     out = ArticlesReply(message=message, time=stamp)
     for a in reply.articles:
-        out.add_article({"title": _cdata_safe(a.title), "description": _cdata_safe(a.description),
+        out.add_article({"title": cdata_safe(a.title), "description": cdata_safe(a.description),
                          "image": a.image, "url": a.url})
     return out.render()

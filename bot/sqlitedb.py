@@ -64,8 +64,12 @@ def private_file(path: str | Path) -> None:
         os.close(fd)
 
 
-def begin_immediate(conn: sqlite3.Connection, restore_ms: int, timeout: float = 30.0) -> None:
-    """`BEGIN IMMEDIATE` by `spin`, on a connection whose reads keep a busy timeout."""
+def begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
+    """`BEGIN IMMEDIATE` by `spin`; a busy timeout kept for reads is lifted meanwhile."""
+    restore_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    if not restore_ms:
+        spin(lambda: conn.execute("BEGIN IMMEDIATE"), timeout)
+        return
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         spin(lambda: conn.execute("BEGIN IMMEDIATE"), timeout)
@@ -82,6 +86,7 @@ class Pool:
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._writer = threading.Lock()  # one writer of this process at a time (see transaction)
         self._lent = threading.local()
 
     @contextmanager
@@ -105,6 +110,31 @@ class Pool:
             self._lent.conn = None
             with self._guard:
                 self._idle.append(conn)
+
+    @contextmanager
+    def transaction(self, timeout: float) -> Iterator[sqlite3.Connection]:
+        """A block under the write lock (waited for up to `timeout` s): commit, or roll back.
+
+        Nested use in one thread joins the outer transaction, so helpers can compose.
+        """
+        with self.connection() as conn:
+            if conn.in_transaction:
+                yield conn
+                return
+            # This process's writers queue on a lock (FIFO-ish, no CPU) rather than all
+            # spinning on BEGIN: the spin is then only against other processes.
+            if not self._writer.acquire(timeout=timeout):
+                raise sqlite3.OperationalError("database is locked (writers queue too long)")
+            try:
+                begin_immediate(conn, timeout)
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                self._writer.release()
 
     def close(self) -> None:
         with self._guard:

@@ -55,7 +55,7 @@ class Unbind(Verification, Flow):
     initial, purpose = "ask_code", "unbind"
     states = [
         {"name": "ask_code", "prompt": "unbind.ask_code", "help": "common.help_code",
-         "read": "read_code"},
+         "read": "read_code", "role": "code"},
         {"name": "unbound", "prompt": "unbind.done", "final": True},
         {"name": "not_bound", "prompt": "unbind.not_bound", "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},

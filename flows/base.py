@@ -24,6 +24,8 @@ else:
 
 FAILED, DONE = "failed", "done"
 START = "[*]"  # the source of a flow starting, as Mermaid draws it
+# What a state that reads an answer asks for; all but `text` are personal and never recorded.
+ROLES = ("id", "guardian", "name", "card", "code", "password", "confirm", "reason", "text")
 
 
 class StateSpec(TypedDict, total=False):
@@ -31,6 +33,7 @@ class StateSpec(TypedDict, total=False):
     prompt: str  # catalog key said on entering the state
     help: str  # catalog key explaining the step (`帮助`)
     read: str  # method that reads the answer: returns an error key, or None and sets .value
+    role: str  # what the answer is (one of ROLES): the recorder replaces it by this, not by name
     on_enter: list[str]
     final: bool
 
@@ -90,6 +93,10 @@ class Flow:
         if any(t["dest"] == FAILED for t in cls.transitions):  # only where a miss can lead
             cls.states = [*cls.states, {"name": FAILED, "prompt": "flow.failed", "final": True}]
         cls.specs = {s["name"]: s for s in cls.states}
+        for spec in cls.states:
+            if "read" in spec and spec.get("role") not in ROLES:
+                raise TypeError(f"{cls.__name__} state {spec['name']!r} reads an answer: "
+                                f"give it a role, one of {', '.join(ROLES)}")
         cls.machine = Machine(
             model=None, auto_transitions=False, send_event=True, initial=cls.initial,
             states=[{"name": s["name"], "on_enter": [*s.get("on_enter", []), "prompt"],

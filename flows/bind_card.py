@@ -1,4 +1,4 @@
-"""Bind a social-security card to this WeChat account (DESIGN.md "Flow steps", a contract).
+"""Bind a social-security card to this WeChat account (docs/architecture.md, "Flow steps").
 
 ID number -> name -> card number -> adult: code to the holder's phone / minor: the guardian's ID
 number, then the code to the guardian's phone -> bound. The code is the confirmation, so the
@@ -7,10 +7,8 @@ binding (with the guardian's consent, for a minor) is made the moment it checks 
 
 from __future__ import annotations
 
-import unicodedata
-
 from flows.base import Flow, ask, branch, outcome_is
-from flows.ids import mask_card
+from flows.ids import fold, mask_card
 from flows.port import BackendError
 from flows.verify import CODE_LOCKED, Verification, code_step
 
@@ -25,15 +23,16 @@ class BindCard(Verification, Flow):
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
     initial, purpose, guardian_purpose = "ask_id", "bind", "consent"
     states = [
-        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id"},
+        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id",
+         "role": "id"},
         {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_name"},
+         "read": "read_name", "role": "name"},
         {"name": "ask_card", "prompt": "bind.ask_card", "help": "bind.help_card",
-         "read": "read_card"},
+         "read": "read_card", "role": "card"},
         {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian"},
+         "read": "read_guardian", "role": "guardian"},
         {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
-         "read": "read_code"},
+         "read": "read_code", "role": "code"},
         {"name": "bound", "on_enter": ["announce"], "final": True},
         {"name": "account_bound", "prompt": "bind.account_bound", "final": True},
         {"name": "card_bound", "prompt": "bind.card_bound", "final": True},
@@ -79,7 +78,7 @@ class BindCard(Verification, Flow):
 
     def read_card(self, text: str) -> str | None:
         """The holder's own card; an unknown card and someone else's read the same."""
-        self.value = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+        self.value = fold(text).upper()
         card = self.backend.card(self.value) if self.value.isalnum() else None
         if card is None or card.holder != self.slots["id"]:
             return "bind.card_mismatch"

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).parent / "messages"
-LANGS = ("zh_CN", "en")
+DEFAULT_LANG = "zh_CN"
+LANGS = (DEFAULT_LANG, "en")  # every language the bot speaks; each has messages/<lang>.yaml
 
 
 class _Blank(dict):
@@ -26,7 +27,7 @@ def _load(lang: str) -> dict[str, Any]:
 class Catalog:
     """Loaded once per language and shared; lookups are dict reads, nothing per message."""
 
-    def __init__(self, lang: str = "zh_CN", extra: dict[str, Any] | None = None) -> None:
+    def __init__(self, lang: str = DEFAULT_LANG, extra: dict[str, Any] | None = None) -> None:
         if lang not in LANGS:
             raise ValueError(f"no catalog for {lang!r}; have {', '.join(LANGS)}")
         self.lang = lang

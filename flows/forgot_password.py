@@ -1,4 +1,4 @@
-"""Forgot password: verify identity by SMS, then set a new one (DESIGN.md "Flow steps", a contract).
+"""Forgot password: verify identity by SMS, then set a new one (docs/architecture.md, "Flow steps").
 
 ID number -> name -> adult: code to the holder's phone / minor: the guardian's ID number, code to
 the guardian's phone -> new 6-digit password -> the same again -> done. Where no code can reach
@@ -8,11 +8,10 @@ offline review instead, whose progress `查询进度` shows.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
-from flows.ids import birth_date
+from flows.ids import birth_date, fold
 from flows.passwords import matches, seal, weakness
 from flows.verify import CODE_LOCKED, Verification, code_step
 
@@ -22,29 +21,26 @@ WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
 REASON_MAX = 200
 
 
-def _typed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
 class ForgotPassword(Verification, Flow):
     """Who (ID + name), proof by SMS (holder, or guardian of a minor), then the new password."""
 
     name, title, keywords = "forgot_password", "reset.title", "forgot_password"
     menu_key, initial, purpose = "FORGOT_PASSWORD", "ask_id", "reset"
     states = [
-        {"name": "ask_id", "prompt": "reset.ask_id", "help": "reset.help_id", "read": "read_id"},
+        {"name": "ask_id", "prompt": "reset.ask_id", "help": "reset.help_id", "read": "read_id",
+         "role": "id"},
         {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_holder"},
+         "read": "read_holder", "role": "name"},
         {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian"},
+         "read": "read_guardian", "role": "guardian"},
         {"name": "ask_code", "prompt": "common.ask_code", "help": "reset.help_code",
-         "read": "read_code"},
+         "read": "read_code", "role": "code"},
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
-         "read": "read_password"},
+         "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
-         "read": "read_confirm"},
+         "read": "read_confirm", "role": "confirm"},
         {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",
-         "read": "read_reason", "on_enter": ["explain"]},
+         "read": "read_reason", "role": "reason", "on_enter": ["explain"]},
         {"name": DONE, "prompt": "reset.done", "final": True},
         {"name": "review_opened", "prompt": "reset.review_opened", "final": True},
         {"name": "no_card", "prompt": "reset.no_card", "final": True},
@@ -83,7 +79,7 @@ class ForgotPassword(Verification, Flow):
 
     def read_password(self, text: str) -> str | None:
         """A strong new password, kept only as a salted digest until it is typed again."""
-        password = _typed(text)
+        password = fold(text)
         problem = weakness(password, birth_date(self.slots["id"]))
         if problem is None and self.backend.password_is(self.slots["id"], password):
             problem = "reset.pw_current"
@@ -92,7 +88,7 @@ class ForgotPassword(Verification, Flow):
 
     def read_confirm(self, text: str) -> str | None:
         """The same again sets it; a different one means choosing again."""
-        password = _typed(text)
+        password = fold(text)
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
         self.backend.set_password(self.slots["id"], password, key=self.effect_key())

@@ -23,10 +23,14 @@ def check_digit(first17: str) -> str:
     return _CHECK[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
+def fold(text: str) -> str:
+    """What a user typed as compared: full-width to ASCII (NFKC), every space dropped."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def normalize_id(s: str) -> str:
-    """Canonical form of what a user typed: full-width to ASCII, no whitespace, upper-case X."""
-    s = unicodedata.normalize("NFKC", s)
-    return "".join(s.split()).upper()
+    """Canonical form of a typed ID number: folded, upper-case X."""
+    return fold(s).upper()
 
 
 def _birth(id_number: str) -> date | None:

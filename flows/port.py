@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 Purpose = Literal["bind", "consent", "reset", "unbind"]  # consent: a guardian, for a minor
+PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 CardStatus = Literal["active", "lost", "frozen"]
 Relation = Literal["father", "mother", "guardian"]
 

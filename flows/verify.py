@@ -11,13 +11,12 @@ never went out.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
-from flows.ids import SHANGHAI, age_on, birth_date, check_digit, normalize_id
+from flows.ids import SHANGHAI, age_on, birth_date, check_digit, fold, normalize_id
 from flows.port import Backend, CodeSent, Purpose
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
@@ -83,7 +82,7 @@ class Verification:
 
     def read_name(self, text: str) -> str | None:
         """An unknown ID and a wrong name read the same, so nobody learns who is on record."""
-        self.value = "".join(unicodedata.normalize("NFKC", text).split())
+        self.value = fold(text)
         matches = self.backend.name_matches(self.slots["id"], self.value)
         return None if matches else "common.mismatch"
 
@@ -122,7 +121,7 @@ class Verification:
             return None
         if command == "resend":
             return self.resend("common.code_resent")
-        code = "".join(unicodedata.normalize("NFKC", text).split())
+        code = fold(text)
         if not _CODE.fullmatch(code):
             return "common.code_format"
         checked = self.backend.check_code(self.slots["code_owner"], self.code_purpose, code,

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from bot import create_app
 from bot.app import bot_of
 from bot.clock import ManualClock
 from bot.sim.wire.client import PlatformClient
+from tests.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-token"
@@ -40,10 +44,22 @@ def config(tmp_path: Path, clock: ManualClock) -> dict:
 
 
 @pytest.fixture
-def app(config: dict):
-    app = create_app(config)
-    yield app
-    bot_of(app).close()
+def make_app(config: dict) -> Iterator[Callable[..., Flask]]:
+    """Apps from the test config with some settings changed (`make_app(BOT_LANG="en")`)."""
+    made: list[Flask] = []
+
+    def make(**overrides) -> Flask:
+        made.append(create_app({**config, **overrides}))
+        return made[-1]
+
+    yield make
+    for each in made:
+        bot_of(each).close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture
@@ -62,9 +78,37 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def wechat(app, clock: ManualClock):
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, clock=clock) as client:
+def platform_for() -> Iterator[Callable[..., PlatformClient]]:
+    """The platform in front of an app, signing and sealing with that app's own settings."""
+    with ExitStack() as opened:
+        def client(app: Flask, mode: str = "plaintext", **options) -> PlatformClient:
+            cfg = app.config
+            options.setdefault("clock", bot_of(app).clock)
+            return opened.enter_context(PlatformClient(
+                app, cfg["WECHAT_TOKEN"], aes_key=cfg.get("WECHAT_AES_KEY"),
+                app_id=cfg.get("WECHAT_APP_ID"), mode=mode, **options))
+
         yield client
+
+
+@pytest.fixture
+def wechat(app, platform_for):
+    return platform_for(app)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+    """`served(**env)`: a real `wxbot serve` process (test token, own data dir) until the end."""
+    from tests.servers import running
+
+    with ExitStack() as started:
+        def serve(*args: str, **env: str) -> Server:
+            n = len(list(tmp_path.glob("served*.log")))
+            env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / f"served{n}"), **env}
+            return started.enter_context(
+                running(list(args or ["serve"]), env, tmp_path / f"served{n}.log"))
+
+        yield serve
 
 
 class Chat:

@@ -23,9 +23,9 @@ class Demo(Flow):
     name, title, keywords, menu_key, initial = "demo", "demo.title", "demo", "DEMO", "ask_colour"
     states = [
         {"name": "ask_colour", "prompt": "demo.ask_colour", "help": "demo.help_colour",
-         "read": "read_colour"},
+         "read": "read_colour", "role": "text"},
         {"name": "ask_size", "prompt": "demo.ask_size", "help": "demo.help_size",
-         "read": "read_size"},
+         "read": "read_size", "role": "text"},
         {"name": DONE, "prompt": "demo.done", "final": True},
     ]
     transitions = [*ask("ask_colour", "ask_size"), *ask("ask_size", DONE)]

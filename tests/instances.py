@@ -63,7 +63,7 @@ def people(n: int) -> list[dict]:
 
 
 def write_seed(path: Path, persons: list[dict]) -> Path:
-    """A backend seed (DESIGN.md "Seed") with one active card per person."""
+    """A backend seed (docs/architecture.md, "Seed") with one active card per person."""
     seed = {"people": [{k: p[k] for k in ("id_number", "name", "phone")} for p in persons],
             "cards": [{"card_number": p["card"], "holder": p["id_number"], "password": "147258",
                        "status": "active"} for p in persons],

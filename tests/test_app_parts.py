@@ -27,9 +27,9 @@ def test_current_bot_close_runs_every_plugged_part_once_last_first(config: dict)
     assert closed == ["second", "first"]
 
 
-def test_current_bot_close_also_closes_the_recorder_and_sim_client(config: dict,
+def test_current_bot_close_also_closes_the_recorder_and_sim_client(make_app,
                                                                   tmp_path: Path) -> None:
-    app = create_app({**config, "BOT_SIMULATOR": True, "BOT_RECORD_DIR": str(tmp_path / "rec")})
+    app = make_app(BOT_SIMULATOR=True, BOT_RECORD_DIR=str(tmp_path / "rec"))
     bot = bot_of(app)
     assert len(bot.on_close) == 2  # the recorder's log and the /sim page's platform client
     with app.test_client() as client:

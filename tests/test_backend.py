@@ -22,14 +22,10 @@ from bot.backend import BackendError, HttpBackend, MockBackend, SimulatedBackend
 from bot.backend.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from bot.backend.codes import DAILY_CAP, MAX_FAILURES
 from bot.clock import ManualClock
+from tests.people import FENG_JUN, HE_JING, LI_NA, MA_CHAO, WANG_XM, WU_LEI, ZHANG, ZHENG_JIE
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
 TODAY = date(2026, 11, 22)
-ZHANG = "110105199001011232"  # adult, card A12345678, password 147258, phone 13800138000
-LI_NA = "310104198505200463"  # mother of WANG_XM
-WANG_XM = "310104201406010159"  # 12, no phone
-FENG_JUN = "110105196210100916"  # adult, no phone
-HE_JING = "440305199902140645"  # no card
 
 
 @dataclass
@@ -84,29 +80,29 @@ def last_code(backend: SimulatedBackend, phone: str) -> str:
 
 def test_people_and_names(env: Env) -> None:
     b = env.backend
-    assert b.person(ZHANG).name == "张伟"
-    assert b.person(FENG_JUN).phone is None
+    assert b.person(ZHANG.id).name == "张伟"
+    assert b.person(FENG_JUN.id).phone is None
     assert b.person("110105199001011233") is None
-    assert b.name_matches(ZHANG, "张伟") and b.name_matches(ZHANG, " 张 伟")
-    assert not b.name_matches(ZHANG, "张三") and not b.name_matches(HE_JING, "张伟")
+    assert b.name_matches(ZHANG.id, "张伟") and b.name_matches(ZHANG.id, " 张 伟")
+    assert not b.name_matches(ZHANG.id, "张三") and not b.name_matches(HE_JING.id, "张伟")
 
 
 def test_cards_and_guardians(env: Env) -> None:
     b = env.backend
-    card = b.card("A12345678")
-    assert (card.holder, card.status, card.bound_openid) == (ZHANG, "active", None)
-    assert b.card("D10000001").status == "lost" and b.card("D10000002").status == "frozen"
+    card = b.card(ZHANG.card)
+    assert (card.holder, card.status, card.bound_openid) == (ZHANG.id, "active", None)
+    assert b.card(WU_LEI.card).status == "lost" and b.card(ZHENG_JIE.card).status == "frozen"
     assert b.card("Z00000000") is None
-    assert [c.card_number for c in b.cards_of(ZHANG)] == ["A12345678"]
-    assert b.cards_of(HE_JING) == []
-    assert b.guardian_relation(WANG_XM, LI_NA) == "mother"
-    assert b.guardian_relation(WANG_XM, ZHANG) is None
+    assert [c.card_number for c in b.cards_of(ZHANG.id)] == [ZHANG.card]
+    assert b.cards_of(HE_JING.id) == []
+    assert b.guardian_relation(WANG_XM.id, LI_NA.id) == "mother"
+    assert b.guardian_relation(WANG_XM.id, ZHANG.id) is None
 
 
 def test_send_code_delivers_six_digits_to_the_outbox(env: Env) -> None:
-    sent = env.backend.send_code(ZHANG, "bind")
+    sent = env.backend.send_code(ZHANG.id, "bind")
     assert sent.ok and sent.phone_masked == "138****8000"
-    [message] = env.backend.sms_outbox("13800138000")
+    [message] = env.backend.sms_outbox(ZHANG.phone)
     assert set(message) == {"phone", "code", "purpose", "sent_at"}
     assert message["purpose"] == "bind" and message["sent_at"] == "2026-11-22T10:00:00+08:00"
     assert len(message["code"]) == 6 and message["code"].isdigit()
@@ -114,18 +110,18 @@ def test_send_code_delivers_six_digits_to_the_outbox(env: Env) -> None:
 
 def test_send_code_refusals(env: Env) -> None:
     b = env.backend
-    assert b.send_code(FENG_JUN, "reset").reason == "no_phone"
-    assert b.send_code(WANG_XM, "bind").reason == "no_phone"
+    assert b.send_code(FENG_JUN.id, "reset").reason == "no_phone"
+    assert b.send_code(WANG_XM.id, "bind").reason == "no_phone"
     assert b.send_code("110105199001011233", "bind").reason == "unknown"
-    assert b.send_code(ZHANG, "bind").ok
-    again = b.send_code(ZHANG, "bind")  # one code per phone and purpose a minute
+    assert b.send_code(ZHANG.id, "bind").ok
+    again = b.send_code(ZHANG.id, "bind")  # one code per phone and purpose a minute
     assert (again.ok, again.reason, again.retry_after) == (False, "too_soon", 60)
     assert again.phone_masked == "138****8000"
-    assert b.send_code(ZHANG, "reset").ok  # another purpose: a code really goes out
+    assert b.send_code(ZHANG.id, "reset").ok  # another purpose: a code really goes out
     env.advance(45)
-    assert b.send_code(ZHANG, "bind").retry_after == 15
+    assert b.send_code(ZHANG.id, "bind").retry_after == 15
     env.advance(15)
-    assert b.send_code(ZHANG, "bind").ok
+    assert b.send_code(ZHANG.id, "bind").ok
     assert [m["purpose"] for m in b.sms_outbox("13800138000")] == ["bind", "reset", "bind"]
 
 
@@ -133,78 +129,78 @@ def test_a_phone_gets_at_most_the_daily_cap_of_codes(env: Env) -> None:
     b = env.backend
     purposes = ["bind", "reset", "unbind", "consent"]
     for n in range(DAILY_CAP):
-        assert b.send_code(ZHANG, purposes[n % 4]).ok, n
+        assert b.send_code(ZHANG.id, purposes[n % 4]).ok, n
         env.advance(61)
-    capped = b.send_code(ZHANG, "reset")  # 10:10:10 on 2026-11-22, Shanghai
+    capped = b.send_code(ZHANG.id, "reset")  # 10:10:10 on 2026-11-22, Shanghai
     assert (capped.ok, capped.reason, capped.phone_masked) == (False, "capped", "138****8000")
     assert capped.retry_after == 14 * 3600 - DAILY_CAP * 61  # until midnight in Shanghai
     assert len(b.sms_outbox("13800138000")) == DAILY_CAP  # nothing was sent
-    assert b.send_code(LI_NA, "bind").ok  # the cap is per phone
+    assert b.send_code(LI_NA.id, "bind").ok  # the cap is per phone
     env.advance(capped.retry_after)  # the backend's clock: a new day
-    assert b.send_code(ZHANG, "reset").ok
+    assert b.send_code(ZHANG.id, "reset").ok
 
 
 def test_a_correct_code_is_used_once(env: Env) -> None:
     b = env.backend
-    assert b.check_code(ZHANG, "bind", "123456").reason == "none_sent"
-    b.send_code(ZHANG, "bind")
-    code = last_code(b, "13800138000")
-    assert not b.check_code(ZHANG, "reset", code).ok  # codes are per purpose
-    assert b.check_code(ZHANG, "bind", code).ok
-    assert b.check_code(ZHANG, "bind", code).reason == "none_sent"
+    assert b.check_code(ZHANG.id, "bind", "123456").reason == "none_sent"
+    b.send_code(ZHANG.id, "bind")
+    code = last_code(b, ZHANG.phone)
+    assert not b.check_code(ZHANG.id, "reset", code).ok  # codes are per purpose
+    assert b.check_code(ZHANG.id, "bind", code).ok
+    assert b.check_code(ZHANG.id, "bind", code).reason == "none_sent"
 
 
 def test_codes_expire_after_five_minutes(env: Env) -> None:
     b = env.backend
-    b.send_code(ZHANG, "bind")
-    code = last_code(b, "13800138000")
+    b.send_code(ZHANG.id, "bind")
+    code = last_code(b, ZHANG.phone)
     env.advance(300)
-    assert b.check_code(ZHANG, "bind", code).reason == "expired"
+    assert b.check_code(ZHANG.id, "bind", code).reason == "expired"
     env.advance(1)
-    b.send_code(ZHANG, "bind")
-    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).ok
+    b.send_code(ZHANG.id, "bind")
+    assert b.check_code(ZHANG.id, "bind", last_code(b, ZHANG.phone)).ok
 
 
 def test_five_wrong_codes_lock_that_id_for_that_purpose(env: Env) -> None:
     b = env.backend
-    b.send_code(ZHANG, "bind")
-    code = last_code(b, "13800138000")
+    b.send_code(ZHANG.id, "bind")
+    code = last_code(b, ZHANG.phone)
     wrong = "000000" if code != "000000" else "111111"
-    lefts = [b.check_code(ZHANG, "bind", wrong).attempts_left for _ in range(3)]
+    lefts = [b.check_code(ZHANG.id, "bind", wrong).attempts_left for _ in range(3)]
     assert lefts == [4, 3, 2]
     env.advance(60)
-    b.send_code(ZHANG, "bind")  # a new code does not buy new guesses
-    wrong = "000000" if last_code(b, "13800138000") != "000000" else "111111"
-    assert b.check_code(ZHANG, "bind", wrong).attempts_left == 1
-    locked = b.check_code(ZHANG, "bind", wrong)
+    b.send_code(ZHANG.id, "bind")  # a new code does not buy new guesses
+    wrong = "000000" if last_code(b, ZHANG.phone) != "000000" else "111111"
+    assert b.check_code(ZHANG.id, "bind", wrong).attempts_left == 1
+    locked = b.check_code(ZHANG.id, "bind", wrong)
     assert (locked.ok, locked.reason, locked.retry_after) == (False, "locked", 1800)
     env.advance(600)
-    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).retry_after == 1200
-    assert b.send_code(ZHANG, "bind").reason == "locked"
-    assert b.send_code(ZHANG, "reset").ok  # another purpose is not locked
+    assert b.check_code(ZHANG.id, "bind", last_code(b, ZHANG.phone)).retry_after == 1200
+    assert b.send_code(ZHANG.id, "bind").reason == "locked"
+    assert b.send_code(ZHANG.id, "reset").ok  # another purpose is not locked
     env.advance(1200)
-    assert b.send_code(ZHANG, "bind").ok
-    assert b.check_code(ZHANG, "bind", last_code(b, "13800138000")).ok
+    assert b.send_code(ZHANG.id, "bind").ok
+    assert b.check_code(ZHANG.id, "bind", last_code(b, ZHANG.phone)).ok
 
 
 def test_a_guardians_consent_and_own_binding_share_one_lockout(env: Env) -> None:
     b = env.backend
-    b.send_code(LI_NA, "consent")
+    b.send_code(LI_NA.id, "consent")
     wrong = "000000" if last_code(b, "13900000001") != "000000" else "111111"
     for _ in range(MAX_FAILURES):
-        checked = b.check_code(LI_NA, "consent", wrong)
+        checked = b.check_code(LI_NA.id, "consent", wrong)
     assert checked.reason == "locked"
-    assert b.send_code(LI_NA, "bind").reason == "locked"  # no five more guesses as "bind"
-    assert b.send_code(LI_NA, "reset").ok
+    assert b.send_code(LI_NA.id, "bind").reason == "locked"  # no five more guesses as "bind"
+    assert b.send_code(LI_NA.id, "reset").ok
 
 
 def test_binding_an_adult_card(env: Env) -> None:
     b = env.backend
-    card = b.bind("A12345678", "oAlice")
+    card = b.bind(ZHANG.card, "oAlice")
     assert card.bound_openid == "oAlice" and b.binding("oAlice") == card
-    assert b.bind("A12345678", "oAlice") == card  # a retried request is harmless
-    assert b.card_view("A12345678")["bound_openid"] == "oAlice"
-    assert b.card_view("A12345678")["guardian_consent"] is None
+    assert b.bind(ZHANG.card, "oAlice") == card  # a retried request is harmless
+    assert b.card_view(ZHANG.card)["bound_openid"] == "oAlice"
+    assert b.card_view(ZHANG.card)["guardian_consent"] is None
     assert b.unbind("oAlice").bound_openid is None
     assert b.binding("oAlice") is None and b.unbind("oAlice") is None
 
@@ -212,10 +208,10 @@ def test_binding_an_adult_card(env: Env) -> None:
 @pytest.mark.parametrize(
     ("card_number", "openid", "code"),
     [
-        ("A20000005", "oAlice", "card_bound"),  # seeded as bound to oSeedBound0001
-        ("A20000001", "oSeedBound0001", "account_bound"),
-        ("D10000001", "oAlice", "card_lost"),
-        ("D10000002", "oAlice", "card_frozen"),
+        (MA_CHAO.card, "oAlice", "card_bound"),  # seeded as bound to oSeedBound0001
+        (LI_NA.card, "oSeedBound0001", "account_bound"),
+        (WU_LEI.card, "oAlice", "card_lost"),
+        (ZHENG_JIE.card, "oAlice", "card_frozen"),
         ("Z99999999", "oAlice", "card_unknown"),
     ],
 )
@@ -228,30 +224,30 @@ def test_binding_refusals(env: Env, card_number: str, openid: str, code: str) ->
 def test_a_guardians_consent_is_recorded_with_the_binding(env: Env) -> None:
     b = env.backend
     with pytest.raises(BackendError, match="not_guardian"):
-        b.bind("C10000001", "oMum", guardian=ZHANG)
-    b.bind("C10000001", "oMum", guardian=LI_NA)
-    assert b.card_view("C10000001")["guardian_consent"] == {
+        b.bind(WANG_XM.card, "oMum", guardian=ZHANG.id)
+    b.bind(WANG_XM.card, "oMum", guardian=LI_NA.id)
+    assert b.card_view(WANG_XM.card)["guardian_consent"] == {
         "guardian_id_masked": "3101**********0463",
         "relation": "mother",
         "at": "2026-11-22T10:00:00+08:00",
     }
     b.unbind("oMum")
-    assert b.card_view("C10000001")["guardian_consent"] is None
+    assert b.card_view(WANG_XM.card)["guardian_consent"] is None
     assert b.card_view("nope") is None
 
 
 def test_passwords(env: Env) -> None:
     b = env.backend
-    assert b.password_is(ZHANG, "147258") and b.verify_password("A12345678", "147258")
-    assert not b.password_is(ZHANG, "147259") and not b.verify_password("A12345678", "")
-    assert not b.verify_password("Z99999999", "147258") and not b.password_is(HE_JING, "x")
-    b.set_password(ZHANG, "369258")
-    assert b.verify_password("A12345678", "369258") and not b.password_is(ZHANG, "147258")
+    assert b.password_is(ZHANG.id, ZHANG.password) and b.verify_password(ZHANG.card, ZHANG.password)
+    assert not b.password_is(ZHANG.id, "147259") and not b.verify_password(ZHANG.card, "")
+    assert not b.verify_password("Z99999999", ZHANG.password) and not b.password_is(HE_JING.id, "x")
+    b.set_password(ZHANG.id, "369258")
+    assert b.verify_password(ZHANG.card, "369258") and not b.password_is(ZHANG.id, ZHANG.password)
     for bad, code in [("12345", "bad_password"), ("abcdef", "bad_password")]:
         with pytest.raises(BackendError, match=code):
-            b.set_password(ZHANG, bad)
+            b.set_password(ZHANG.id, bad)
     with pytest.raises(BackendError, match="no_card"):
-        b.set_password(HE_JING, "369258")
+        b.set_password(HE_JING.id, "369258")
 
 
 def test_a_review_decision_reaches_every_observer_once_after_it_is_made(env: Env) -> None:
@@ -261,13 +257,13 @@ def test_a_review_decision_reaches_every_observer_once_after_it_is_made(env: Env
         raise RuntimeError("notice service down")
 
     b.on_decision.extend([broken, lambda *args: seen.append(args)])
-    first = b.open_review(FENG_JUN, "oFeng", "no_phone")
-    second = b.open_review(ZHANG, "oZhang", "no_code")
+    first = b.open_review(FENG_JUN.id, "oFeng", "no_phone")
+    second = b.open_review(ZHANG.id, "oZhang", "no_code")
     assert seen == []  # opening is no decision
     assert b.decide_review(first.ref, True).status == "approved"  # despite the broken one
     b.decide_review(second.ref, False)
     assert seen == [("oFeng", first.ref, "approved"), ("oZhang", second.ref, "rejected")]
-    assert not any(FENG_JUN in str(args) or ZHANG in str(args) for args in seen)
+    assert not any(FENG_JUN.id in str(args) or ZHANG.id in str(args) for args in seen)
     with pytest.raises(BackendError):
         b.decide_review(first.ref, False)  # decided already: no second notice
     assert len(seen) == 2
@@ -275,13 +271,13 @@ def test_a_review_decision_reaches_every_observer_once_after_it_is_made(env: Env
 
 def test_offline_reviews(env: Env) -> None:
     b = env.backend
-    first = b.open_review(FENG_JUN, "oFeng", "no_phone")
-    assert (first.ref, first.status, first.id_number) == ("R20261122-0001", "pending", FENG_JUN)
-    assert b.open_review(FENG_JUN, "oFeng", "no_phone") == first  # asking again: same ticket
-    second = b.open_review(ZHANG, "oZhang", "no_code")
+    first = b.open_review(FENG_JUN.id, "oFeng", "no_phone")
+    assert (first.ref, first.status, first.id_number) == ("R20261122-0001", "pending", FENG_JUN.id)
+    assert b.open_review(FENG_JUN.id, "oFeng", "no_phone") == first  # asking again: same ticket
+    second = b.open_review(ZHANG.id, "oZhang", "no_code")
     assert second.ref == "R20261122-0002"
     env.advance(86400)
-    assert b.open_review(HE_JING, "oHe", "no_card").ref == "R20261123-0001"
+    assert b.open_review(HE_JING.id, "oHe", "no_card").ref == "R20261123-0001"
     assert [r.ref for r in b.reviews("oZhang")] == ["R20261122-0002"]
     assert len(b.reviews()) == 3
     assert b.decide_review(first.ref, True).status == "approved"
@@ -294,14 +290,14 @@ def test_offline_reviews(env: Env) -> None:
 
 def test_reset_restores_the_seed(env: Env) -> None:
     b = env.backend
-    b.bind("A12345678", "oAlice")
-    b.set_password(ZHANG, "369258")
-    b.send_code(ZHANG, "bind")
-    b.open_review(FENG_JUN, "oFeng", "no_phone")
+    b.bind(ZHANG.card, "oAlice")
+    b.set_password(ZHANG.id, "369258")
+    b.send_code(ZHANG.id, "bind")
+    b.open_review(FENG_JUN.id, "oFeng", "no_phone")
     b.reset()
-    assert b.binding("oAlice") is None and b.verify_password("A12345678", "147258")
-    assert b.sms_outbox("13800138000") == [] and b.reviews() == []
-    assert b.card("A20000005").bound_openid == "oSeedBound0001"
+    assert b.binding("oAlice") is None and b.verify_password(ZHANG.card, ZHANG.password)
+    assert b.sms_outbox(ZHANG.phone) == [] and b.reviews() == []
+    assert b.card(MA_CHAO.card).bound_openid == "oSeedBound0001"
 
 
 def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) -> None:
@@ -312,10 +308,10 @@ def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) 
         encoding="utf-8",
     )
     env.backend.reset(other)
-    assert env.backend.person(ZHANG) is None
+    assert env.backend.person(ZHANG.id) is None
     assert env.backend.verify_password("X1", "111111")
     env.backend.reset()
-    assert env.backend.person(ZHANG) is not None and env.backend.card("X1") is None
+    assert env.backend.person(ZHANG.id) is not None and env.backend.card("X1") is None
 
 
 def test_a_backend_that_never_answers_is_unavailable_after_the_read_timeout() -> None:
@@ -326,6 +322,6 @@ def test_a_backend_that_never_answers_is_unavailable_after_the_read_timeout() ->
         with HttpBackend(url, timeout=0.5) as http:
             started = time.monotonic()
             with pytest.raises(BackendError, match="unavailable"):
-                http.person(ZHANG)
+                http.person(ZHANG.id)
             assert 0.5 <= time.monotonic() - started < 3
     assert HttpBackend("http://x").timeout == (CONNECT_TIMEOUT, READ_TIMEOUT)

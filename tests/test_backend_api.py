@@ -1,4 +1,4 @@
-"""The mock backend's HTTP contract (DESIGN.md "Mock backend"): exact shapes, 404s, 4xx, no 500."""
+"""The mock backend's HTTP contract (docs/architecture.md): exact shapes, 404s, 4xx, no 500."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from bot.backend import MockBackend
 from bot.backend.rpc import METHODS
 from bot.backend.server import create_backend_app
 from bot.clock import ManualClock
+from tests.people import FENG_JUN, LI_NA, LIU_YANG, SUN_LI, WU_LEI, ZHANG
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
-ZHANG = "110105199001011232"
 
 
 @pytest.fixture
@@ -35,13 +35,13 @@ def api(mock: MockBackend) -> FlaskClient:
 
 def test_card_view_shape(api: FlaskClient, mock: MockBackend) -> None:
     assert api.get("/backend/v1/cards/A12345678").get_json() == {
-        "card_number": "A12345678",
+        "card_number": ZHANG.card,
         "status": "active",
         "holder_id_masked": "1101**********1232",
         "bound_openid": None,
         "guardian_consent": None,
     }
-    mock.bind("C10000002", "oSun", guardian="510104200007070333")
+    mock.bind(SUN_LI.card, "oSun", guardian=LIU_YANG.id)
     consent = api.get("/backend/v1/cards/C10000002").get_json()["guardian_consent"]
     assert consent == {
         "guardian_id_masked": "5101**********0333",
@@ -54,7 +54,7 @@ def test_card_view_shape(api: FlaskClient, mock: MockBackend) -> None:
 
 def test_verify_password(api: FlaskClient) -> None:
     url = "/backend/v1/cards/A12345678/verify-password"
-    assert api.post(url, json={"password": "147258"}).get_json() == {"ok": True}
+    assert api.post(url, json={"password": ZHANG.password}).get_json() == {"ok": True}
     assert api.post(url, json={"password": "000000"}).get_json() == {"ok": False}
     for bad in [{}, {"password": 147258}, [1]]:
         assert api.post(url, json=bad).status_code == 400
@@ -65,9 +65,9 @@ def test_verify_password(api: FlaskClient) -> None:
 
 def test_sms_outbox(api: FlaskClient, mock: MockBackend) -> None:
     assert api.get("/backend/v1/sms?phone=13800138000").get_json() == {"messages": []}
-    mock.send_code(ZHANG, "bind")
+    mock.send_code(ZHANG.id, "bind")
     mock.clock.advance(60)
-    mock.send_code(ZHANG, "reset")
+    mock.send_code(ZHANG.id, "reset")
     messages = api.get("/backend/v1/sms?phone=13800138000").get_json()["messages"]
     assert [(m["purpose"], m["sent_at"]) for m in messages] == [
         ("bind", "2026-11-22T10:00:00+08:00"),
@@ -78,7 +78,7 @@ def test_sms_outbox(api: FlaskClient, mock: MockBackend) -> None:
 
 
 def test_reviews(api: FlaskClient, mock: MockBackend) -> None:
-    ref = mock.open_review("110105196210100916", "oFeng", "no_phone").ref
+    ref = mock.open_review(FENG_JUN.id, "oFeng", "no_phone").ref
     [review] = api.get("/backend/v1/reviews").get_json()["reviews"]
     assert review == {
         "ref": "R20261122-0001",
@@ -99,14 +99,14 @@ def test_reviews(api: FlaskClient, mock: MockBackend) -> None:
 def test_reset_with_and_without_another_seed(
     api: FlaskClient, mock: MockBackend, tmp_path: Path
 ) -> None:
-    mock.bind("A12345678", "oAlice")
+    mock.bind(ZHANG.card, "oAlice")
     assert api.post("/backend/v1/reset").get_json() == {"ok": True}
     assert mock.binding("oAlice") is None
     other = tmp_path / "other.yaml"
     other.write_text("people: [{id_number: '11010519491231002X', name: 王五}]\n", "utf-8")
     assert api.post("/backend/v1/reset", json={"seed": str(other)}).status_code == 400  # a path
     assert api.post("/backend/v1/reset", data=other.read_bytes()).status_code == 200
-    assert mock.person(ZHANG) is None and mock.person("11010519491231002X").name == "王五"
+    assert mock.person(ZHANG.id) is None and mock.person("11010519491231002X").name == "王五"
     for bad in [{"seed": str(tmp_path / "absent.yaml")}, {"seed": 3}, {"seed": {"people": 1}}]:
         response = api.post("/backend/v1/reset", json=bad)
         assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
@@ -119,15 +119,16 @@ def test_rpc_errors(api: FlaskClient) -> None:
     rpc = "/backend/v1/rpc/"
     assert api.post(rpc + "nope", json={}).status_code == 404
     assert api.post(rpc + "person", json={}).status_code == 400
-    assert api.post(rpc + "person", json={"id_number": ZHANG, "x": 1}).status_code == 400
-    assert api.post(rpc + "send_code", json={"id_number": ZHANG, "purpose": "x"}).status_code == 400
-    refused = api.post(rpc + "bind", json={"card_number": "D10000001", "openid": "o"})
+    assert api.post(rpc + "person", json={"id_number": ZHANG.id, "x": 1}).status_code == 400
+    wrong_purpose = {"id_number": ZHANG.id, "purpose": "x"}
+    assert api.post(rpc + "send_code", json=wrong_purpose).status_code == 400
+    refused = api.post(rpc + "bind", json={"card_number": WU_LEI.card, "openid": "o"})
     assert refused.status_code == 409 and refused.get_json()["error"] == "card_lost"
     surrogate = '{"id_number": "\\ud800"}'  # valid JSON, not storable text
     assert api.post(rpc + "person", data=surrogate).status_code == 400
     assert api.post("/backend/v1/reset", json={"seed": "a\0b"}).status_code == 400
-    person = api.post(rpc + "person", json={"id_number": ZHANG}).get_json()
-    assert person == {"result": {"id_number": ZHANG, "name": "张伟", "phone": "13800138000"}}
+    person = api.post(rpc + "person", json={"id_number": ZHANG.id}).get_json()
+    assert person == {"result": {"id_number": ZHANG.id, "name": "张伟", "phone": ZHANG.phone}}
 
 
 def test_clock_endpoint(api: FlaskClient, mock: MockBackend) -> None:
@@ -147,7 +148,7 @@ json_values = st.recursive(
     max_leaves=8,
 )
 texts = (
-    st.sampled_from([ZHANG, "A12345678", "147258", "310104198505200463", ""])
+    st.sampled_from([ZHANG.id, ZHANG.card, ZHANG.password, LI_NA.id, ""])
     | st.text(max_size=40)
     | st.text(st.characters(categories=["Cs"]) | st.characters(categories=["Nd"]), max_size=8)
 )  # Cs: lone surrogates, which JSON can carry and SQLite cannot store

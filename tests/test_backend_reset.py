@@ -11,9 +11,9 @@ import requests
 from bot.sim.wire.client import PlatformClient
 from bot.store import open_store
 from tests.conftest import AES_KEY, APP_ID, TOKEN
+from tests.people import ZHANG
 from tests.servers import running
 
-ZHANG = "110105199001011232"
 OTHER_SEED = "people: [{id_number: '11010519491231002X', name: 王五}]\n"
 
 
@@ -40,7 +40,7 @@ def test_reset_ends_every_followers_conversation(server):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
         for user in ("oResetAlice", "oResetBob"):
             wechat.text(user, "绑定社保卡")
-            assert "姓名" in wechat.text(user, ZHANG).text
+            assert "姓名" in wechat.text(user, ZHANG.id).text
         assert state(server, "oResetAlice")["state"] == "ask_name"
         assert reset(server, json={}).json() == {"ok": True}
         assert state(server, "oResetAlice") is None and state(server, "oResetBob") is None
@@ -62,7 +62,7 @@ def test_a_bad_seed_is_a_400_that_changes_nothing(server, bad):
         response = reset(server, **bad)
         assert response.status_code == 400 and response.json()["error"] == "bad_request"
         assert state(server, "oResetCarol")["state"] == "ask_id"  # nobody's turn was ended
-        assert "姓名" in wechat.text("oResetCarol", ZHANG).text  # the seed still holds
+        assert "姓名" in wechat.text("oResetCarol", ZHANG.id).text  # the seed still holds
 
 
 @pytest.mark.parametrize("document", [
@@ -75,11 +75,11 @@ def test_reset_loads_a_seed_document_sent_in_the_body(server, document):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
         assert reset(server, **document).status_code == 200
         wechat.text("oResetDan", "忘记密码")
-        wechat.text("oResetDan", ZHANG)
+        wechat.text("oResetDan", ZHANG.id)
         assert "不匹配" in wechat.text("oResetDan", "张伟").text  # 张伟 is not in this seed
         assert reset(server).status_code == 200  # no body: the configured seed again
         wechat.text("oResetDan", "忘记密码")
-        wechat.text("oResetDan", ZHANG)
+        wechat.text("oResetDan", ZHANG.id)
         assert "验证码" in wechat.text("oResetDan", "张伟").text
 
 

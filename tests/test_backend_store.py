@@ -13,47 +13,47 @@ from bot.backend import BackendError, HttpBackend, MockBackend, make_backend
 from bot.backend.seed import SeedError
 from bot.clock import ManualClock
 from flows.ids import age_on, is_valid_id
+from tests.people import FENG_JUN, LI_NA, ZHANG
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
-ZHANG = "110105199001011232"
 TODAY = date(2026, 11, 22)
 
 
 def test_state_survives_reopening_until_reset(tmp_path: Path) -> None:
     path, clock = tmp_path / "backend.sqlite3", ManualClock(TODAY)
     with MockBackend(path, SEED, clock) as b:
-        b.bind("A12345678", "oAlice")
-        b.set_password(ZHANG, "369258")
-        b.send_code("310104198505200463", "bind")
+        b.bind(ZHANG.card, "oAlice")
+        b.set_password(ZHANG.id, "369258")
+        b.send_code(LI_NA.id, "bind")
         for _ in range(5):
-            b.check_code(ZHANG, "reset", "000000")  # none sent: no lock, nothing counted
-        ref = b.open_review("110105196210100916", "oFeng", "no_phone").ref
+            b.check_code(ZHANG.id, "reset", "000000")  # none sent: no lock, nothing counted
+        ref = b.open_review(FENG_JUN.id, "oFeng", "no_phone").ref
     with MockBackend(path, SEED, clock) as b:
-        assert b.binding("oAlice").card_number == "A12345678"
-        assert b.verify_password("A12345678", "369258")
-        assert len(b.sms_outbox("13900000001")) == 1
+        assert b.binding("oAlice").card_number == ZHANG.card
+        assert b.verify_password(ZHANG.card, "369258")
+        assert len(b.sms_outbox(LI_NA.phone)) == 1
         assert [r.ref for r in b.reviews()] == [ref]
         b.reset()
-        assert b.binding("oAlice") is None and b.verify_password("A12345678", "147258")
-        assert b.reviews() == [] and b.sms_outbox("13900000001") == []
+        assert b.binding("oAlice") is None and b.verify_password(ZHANG.card, ZHANG.password)
+        assert b.reviews() == [] and b.sms_outbox(LI_NA.phone) == []
 
 
 def test_lockouts_survive_reopening(tmp_path: Path) -> None:
     path, clock = tmp_path / "backend.sqlite3", ManualClock(TODAY)
     with MockBackend(path, SEED, clock) as b:
-        b.send_code(ZHANG, "bind")
-        code = b.sms_outbox("13800138000")[-1]["code"]
+        b.send_code(ZHANG.id, "bind")
+        code = b.sms_outbox(ZHANG.phone)[-1]["code"]
         wrong = "000000" if code != "000000" else "111111"
         for _ in range(5):
-            b.check_code(ZHANG, "bind", wrong)
+            b.check_code(ZHANG.id, "bind", wrong)
     with MockBackend(path, SEED, clock) as b:
-        assert b.send_code(ZHANG, "bind").reason == "locked"
+        assert b.send_code(ZHANG.id, "bind").reason == "locked"
 
 
 def test_no_plain_password_is_stored(tmp_path: Path) -> None:
     path = tmp_path / "backend.sqlite3"
     with MockBackend(path, SEED, ManualClock(TODAY)) as b:
-        b.set_password(ZHANG, "975310")
+        b.set_password(ZHANG.id, "975310")
         stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     passwords = [c["password"] for c in yaml.safe_load(SEED.read_text("utf-8"))["cards"]]
     for password in [*passwords, "975310"]:
@@ -65,7 +65,7 @@ def test_concurrent_sends_respect_the_resend_limit(tmp_path: Path) -> None:
         results = []
 
         def send() -> None:
-            results.append(b.send_code(ZHANG, "bind").ok)
+            results.append(b.send_code(ZHANG.id, "bind").ok)
 
         threads = [threading.Thread(target=send) for _ in range(8)]
         for t in threads:
@@ -73,14 +73,14 @@ def test_concurrent_sends_respect_the_resend_limit(tmp_path: Path) -> None:
         for t in threads:
             t.join()
         assert sorted(results) == [False] * 7 + [True]
-        assert len(b.sms_outbox("13800138000")) == 1
+        assert len(b.sms_outbox(ZHANG.phone)) == 1
 
 
 def test_the_seed_is_valid_and_covers_the_documented_people() -> None:
     seed = yaml.safe_load(SEED.read_text("utf-8"))
     people = {p["id_number"]: p for p in seed["people"]}
     assert all(is_valid_id(i, TODAY) for i in people)
-    assert people[ZHANG] == {"id_number": ZHANG, "name": "张伟", "phone": "13800138000"}
+    assert people[ZHANG.id] == {"id_number": ZHANG.id, "name": "张伟", "phone": ZHANG.phone}
     ages = sorted(age_on(i, TODAY) for i in people)
     assert {10, 12, 15, 16, 17, 18} <= set(ages) and ages[-1] >= 60
     assert {c["status"] for c in seed["cards"]} == {"active", "lost", "frozen"}
@@ -92,9 +92,9 @@ def test_the_seed_is_valid_and_covers_the_documented_people() -> None:
     "bad",
     [
         {"people": [{"id_number": "110105199001011233", "name": "x"}]},  # check digit
-        {"people": [{"id_number": ZHANG}]},  # no name
-        {"cards": [{"card_number": "X", "holder": ZHANG, "password": "1"}]},  # no such holder
-        {"people": [{"id_number": ZHANG, "name": "x"}], "guardianships": [{"minor": ZHANG}]},
+        {"people": [{"id_number": ZHANG.id}]},  # no name
+        {"cards": [{"card_number": "X", "holder": ZHANG.id, "password": "1"}]},  # no such holder
+        {"people": [{"id_number": ZHANG.id, "name": "x"}], "guardianships": [{"minor": ZHANG.id}]},
         {"people": "everyone"},
     ],
 )
@@ -107,12 +107,12 @@ def test_make_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the default seed is found from any directory
     data = tmp_path / "data"
     with make_backend({"BOT_DATA_DIR": str(data)}, ManualClock(TODAY)) as b:
-        assert isinstance(b, MockBackend) and b.person(ZHANG) is not None
+        assert isinstance(b, MockBackend) and b.person(ZHANG.id) is not None
     assert (data / "backend.sqlite3").exists()
     with make_backend({"BOT_BACKEND": "http://127.0.0.1:9/backend/v1"}, ManualClock()) as h:
         assert isinstance(h, HttpBackend)
         with pytest.raises(BackendError, match="unavailable"):  # nothing listens on port 9
-            h.person(ZHANG)
+            h.person(ZHANG.id)
     with pytest.raises(ValueError):
         make_backend({"BOT_BACKEND": "ftp://x"}, ManualClock())
 
@@ -120,8 +120,8 @@ def test_make_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_request_threads_reuse_one_pooled_connection(tmp_path: Path) -> None:
     with MockBackend(tmp_path / "backend.sqlite3", SEED, ManualClock(TODAY)) as b:
         for _ in range(20):  # as a threaded server does: one fresh thread per request
-            t = threading.Thread(target=b.person, args=(ZHANG,))
+            t = threading.Thread(target=b.person, args=(ZHANG.id,))
             t.start()
             t.join()
-        b.person(ZHANG)
+        b.person(ZHANG.id)
         assert len(b.db._pool._all) == 1

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from tests.conftest import TOKEN
-from tests.servers import running
+from tests.people import LI_NA, WANG_XM, ZHANG
 
 
 def chat(lines: list[str], *args: str, tmp_path=None) -> str:
@@ -27,12 +27,12 @@ def after(output: str, command: str) -> str:
 
 
 def test_subscribe_and_bind_a_card_through_to_success(tmp_path):
-    out = chat(["/subscribe", "绑定社保卡", "/state", "110105199001011232", "张伟", "/state",
-                "A12345678", "/sms 13800138000", "{sms:13800138000}", "/state", "我的社保卡",
+    out = chat(["/subscribe", "绑定社保卡", "/state", ZHANG.id, "张伟", "/state",
+                ZHANG.card, "/sms 13800138000", "{sms:13800138000}", "/state", "我的社保卡",
                 "/quit", "这一行不会发送"], tmp_path=tmp_path)
     assert "欢迎关注" in after(out, "/subscribe")
     assert "alice: bind_card.ask_id" in after(out, "/state")
-    assert "验证码已发送至" in after(out, "A12345678") and "138****8000" in out
+    assert "验证码已发送至" in after(out, ZHANG.card) and "138****8000" in out
     code = re.search(r"13800138000\s*│\s*(\d{6})\s*│\s*bind", after(out, "/sms 13800138000"))
     assert code, out
     assert "绑定成功" in after(out, "{sms:13800138000}")
@@ -42,8 +42,8 @@ def test_subscribe_and_bind_a_card_through_to_success(tmp_path):
 
 
 def test_as_switches_between_a_minor_and_a_guardian(tmp_path):
-    out = chat(["/as xiaoming", "绑定社保卡", "310104201406010159", "王小明", "C10000001",
-                "/as mother", "/state", "/as xiaoming", "/state", "310104198505200463",
+    out = chat(["/as xiaoming", "绑定社保卡", WANG_XM.id, "王小明", WANG_XM.card,
+                "/as mother", "/state", "/as xiaoming", "/state", LI_NA.id,
                 "{sms:13900000001}", "/as mother", "/click MY_CARD"], tmp_path=tmp_path)
     assert "now talking as xiaoming (oChat_xiaoming)" in out
     assert "mother: no conversation in progress" in out
@@ -72,17 +72,15 @@ def test_the_session_ends_at_the_end_of_input(tmp_path):
 
 
 @pytest.fixture
-def served(tmp_path):
-    env = {"WECHAT_TOKEN": TOKEN, "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp_path / "data")}
-    with running(["serve"], env, tmp_path / "serve.log") as server:
-        yield server
+def simulator(served):
+    return served(BOT_SIMULATOR="1")
 
 
-def test_chat_over_url_with_state_from_the_simulator(served, monkeypatch):
+def test_chat_over_url_with_state_from_the_simulator(simulator, monkeypatch):
     monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
-    out = chat(["/state", "忘记密码", "/state", "110105199001011232", "张伟", "/sms 13800138000",
-                "{sms:13800138000}", "/state"], "--url", served.url, "--token", TOKEN)
-    assert f"with the bot {served.url}" in out
+    out = chat(["/state", "忘记密码", "/state", ZHANG.id, "张伟", "/sms 13800138000",
+                "{sms:13800138000}", "/state"], "--url", simulator.url, "--token", TOKEN)
+    assert f"with the bot {simulator.url}" in out
     assert "alice: no conversation in progress" in out
     assert "alice: forgot_password.ask_id" in out
     assert "设置新的6位数字服务密码" in after(out, "{sms:13800138000}")

@@ -13,38 +13,33 @@ from bot.cli import main
 from bot.protocol import sign
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
-from tests.servers import running
+from tests.people import ZHANG
 from tests.test_engine import MERMAID_LINE
 from tests.test_webhook import BILLION_LAUGHS
 
-
-@pytest.fixture
-def env(tmp_path):
-    return {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
-            "BOT_DATA_DIR": str(tmp_path / "data")}
+SEALED = {"WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID}
 
 
 @pytest.fixture
-def served(env, tmp_path):
-    with running(["serve"], env, tmp_path / "serve.log") as server:
-        yield server
+def server(served):
+    return served(**SEALED)
 
 
 def _get(url: str, **query: str) -> requests.Response:
     return requests.get(f"{url}/wechat", params=query, timeout=5)
 
 
-def test_serve_answers_the_url_check(served):
+def test_serve_answers_the_url_check(server):
     ts, nonce = str(int(time.time())), "731"
-    good = _get(served.url, signature=sign(TOKEN, ts, nonce), timestamp=ts, nonce=nonce,
+    good = _get(server.url, signature=sign(TOKEN, ts, nonce), timestamp=ts, nonce=nonce,
                 echostr="echo-42")
     assert (good.status_code, good.text) == (200, "echo-42")
-    bad = _get(served.url, signature="f" * 40, timestamp=ts, nonce=nonce, echostr="echo-42")
+    bad = _get(server.url, signature="f" * 40, timestamp=ts, nonce=nonce, echostr="echo-42")
     assert bad.status_code == 403
 
 
-def test_serve_repeats_one_encrypted_reply_to_three_deliveries(served):
-    with PlatformClient(served.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe") as wx:
+def test_serve_repeats_one_encrypted_reply_to_three_deliveries(server):
+    with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe") as wx:
         xml = wx.build("text", "oRetry", Content="菜单")
         replies = [wx.send_xml(xml, user="oRetry") for _ in range(3)]
     assert all(r.ok for r in replies), [r.error for r in replies]
@@ -52,25 +47,24 @@ def test_serve_repeats_one_encrypted_reply_to_three_deliveries(served):
     assert "绑定社保卡" in replies[0].text
 
 
-def test_serve_refuses_billion_laughs_quickly(served):
+def test_serve_refuses_billion_laughs_quickly(server):
     ts, nonce = str(int(time.time())), "99"
     started = time.perf_counter()
-    answer = requests.post(f"{served.url}/wechat", data=BILLION_LAUGHS.encode(), timeout=5,
+    answer = requests.post(f"{server.url}/wechat", data=BILLION_LAUGHS.encode(), timeout=5,
                            params={"signature": sign(TOKEN, ts, nonce), "timestamp": ts,
                                    "nonce": nonce})
     assert answer.status_code == 400
     assert time.perf_counter() - started < 0.5
 
 
-def test_conversation_survives_kill_9_between_messages(env, tmp_path):
-    with running(["serve"], env, tmp_path / "serve.log") as server:
-        with PlatformClient(server.url, TOKEN) as wx:
-            assert "身份证号" in wx.text("oKill", "绑定社保卡").text
-            assert "姓名" in wx.text("oKill", "110105199001011232").text
-        server.kill()
-        server.start()
-        with PlatformClient(server.url, TOKEN) as wx:
-            assert "卡号" in wx.text("oKill", "张伟").text
+def test_conversation_survives_kill_9_between_messages(server):
+    with PlatformClient(server.url, TOKEN) as wx:
+        assert "身份证号" in wx.text("oKill", "绑定社保卡").text
+        assert "姓名" in wx.text("oKill", ZHANG.id).text
+    server.kill()
+    server.start()
+    with PlatformClient(server.url, TOKEN) as wx:
+        assert "卡号" in wx.text("oKill", "张伟").text
 
 
 def test_serve_without_token_says_what_to_set(tmp_path, monkeypatch):
@@ -100,29 +94,27 @@ def test_diagram_unknown_flow_lists_the_known_ones():
     assert result.exit_code == 2 and "unknown flow" in result.output
 
 
-def test_bot_binds_a_card_through_the_backend_over_http(env, tmp_path):
+def test_bot_binds_a_card_through_the_backend_over_http(served):
     """BOT_BACKEND=http://… : the bot and `wxbot backend` as two processes."""
-    backend_env = {"BOT_DATA_DIR": str(tmp_path / "backend")}
-    with running(["backend"], backend_env, tmp_path / "backend.log") as backend:
-        api = f"{backend.url}/backend/v1"
-        with running(["serve"], {**env, "BOT_BACKEND": api}, tmp_path / "serve.log") as bot:
-            with PlatformClient(bot.url, TOKEN) as wx:
-                for said, asked in [("绑定社保卡", "身份证号"), ("110105199001011232", "姓名"),
-                                    ("张伟", "卡号"), ("A12345678", "验证码")]:
-                    assert asked in wx.text("oHttp", said).text
-                sms = requests.get(f"{api}/sms", params={"phone": "13800138000"}, timeout=5)
-                code = sms.json()["messages"][-1]["code"]
-                assert "绑定成功" in wx.text("oHttp", code).text
-        card = requests.get(f"{api}/cards/A12345678", timeout=5).json()
-        assert card["bound_openid"] == "oHttp"
+    api = f"{served('backend').url}/backend/v1"
+    bot = served(**SEALED, BOT_BACKEND=api)
+    with PlatformClient(bot.url, TOKEN) as wx:
+        for said, asked in [("绑定社保卡", "身份证号"), (ZHANG.id, "姓名"),
+                            ("张伟", "卡号"), (ZHANG.card, "验证码")]:
+            assert asked in wx.text("oHttp", said).text
+        sms = requests.get(f"{api}/sms", params={"phone": ZHANG.phone}, timeout=5)
+        code = sms.json()["messages"][-1]["code"]
+        assert "绑定成功" in wx.text("oHttp", code).text
+    card = requests.get(f"{api}/cards/{ZHANG.card}", timeout=5).json()
+    assert card["bound_openid"] == "oHttp"
 
 
-def test_serve_keeps_a_few_database_files_open_however_many_messages(served):
+def test_serve_keeps_a_few_database_files_open_however_many_messages(server):
     """werkzeug runs each request on a new thread: connections must be reused, not opened."""
-    with PlatformClient(served.url, TOKEN) as wx:
+    with PlatformClient(server.url, TOKEN) as wx:
         for n in range(40):
             assert wx.text(f"oFd{n % 4}", "菜单").ok
-    fds = Path(f"/proc/{served.proc.pid}/fd")
+    fds = Path(f"/proc/{server.proc.pid}/fd")
     if not fds.exists():
         pytest.skip("needs /proc to count open files")
     open_dbs = [p for p in fds.iterdir() if ".sqlite3" in str(p.resolve())]

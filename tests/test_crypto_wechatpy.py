@@ -1,7 +1,8 @@
 """The crypto against an implementation nobody here wrote: wechatpy plays the platform.
 
 Keys, tokens and AppIDs are made at test time, so these vectors need no data from elsewhere
-(the official samples in ../shared are tested as well when present: tests/test_webhook.py).
+(the official samples, from WXBOT_PLATFORM_SAMPLES, are tested as well when present:
+tests/test_webhook.py).
 """
 
 from __future__ import annotations

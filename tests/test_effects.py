@@ -18,9 +18,8 @@ from bot.app import bot_of, create_app
 from bot.backend import BackendError, make_backend
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
+from tests.people import ZHANG
 from tests.servers import running
-
-ZHANG_ID, ZHANG_PHONE = "110105199001011232", "13800138000"
 
 
 class LostReply:
@@ -73,40 +72,40 @@ def redeliver(wechat, delivery, user: str = "oAlice0001") -> str:
 
 def test_a_binding_made_before_the_step_was_saved_finishes_on_the_retry(cut):
     wechat, backend = cut("bind")
-    for word in ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"):
+    for word in ("绑定社保卡", ZHANG.id, "张伟", ZHANG.card):
         say(wechat, word)
-    code = backend.sms_outbox(ZHANG_PHONE)[-1]["code"]
+    code = backend.sms_outbox(ZHANG.phone)[-1]["code"]
     first = say(wechat, code)
     assert "系统繁忙" in first.text and backend.lost == 1  # bound, but the step was not saved
-    assert backend.binding("oAlice0001").card_number == "A12345678"
+    assert backend.binding("oAlice0001").card_number == ZHANG.card
     assert "绑定成功" in redeliver(wechat, first)
-    assert len(backend.sms_outbox(ZHANG_PHONE)) == 1  # no second code was sent
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1  # no second code was sent
 
 
 def test_a_binding_made_before_the_step_was_saved_finishes_on_the_next_message(cut):
     wechat, backend = cut("bind")
-    for word in ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"):
+    for word in ("绑定社保卡", ZHANG.id, "张伟", ZHANG.card):
         say(wechat, word)
-    assert "系统繁忙" in say(wechat, backend.sms_outbox(ZHANG_PHONE)[-1]["code"]).text
+    assert "系统繁忙" in say(wechat, backend.sms_outbox(ZHANG.phone)[-1]["code"]).text
     assert "绑定成功" in say(wechat, "重新发送").text  # whatever comes next
-    assert len(backend.sms_outbox(ZHANG_PHONE)) == 1
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1
 
 
 def test_a_code_check_lost_on_the_way_back_is_answered_the_same_on_the_retry(cut):
     wechat, backend = cut("check_code")
-    for word in ("忘记密码", ZHANG_ID, "张伟"):
+    for word in ("忘记密码", ZHANG.id, "张伟"):
         say(wechat, word)
-    first = say(wechat, backend.sms_outbox(ZHANG_PHONE)[-1]["code"])
+    first = say(wechat, backend.sms_outbox(ZHANG.phone)[-1]["code"])
     assert "系统繁忙" in first.text  # the code was used up, the answer lost
     assert "身份验证通过" in redeliver(wechat, first)  # not "expired, sent again"
-    assert len(backend.sms_outbox(ZHANG_PHONE)) == 1
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1
 
 
 def test_a_wrong_code_delivered_twice_counts_once(cut):
     wechat, backend = cut("check_code")
-    for word in ("忘记密码", ZHANG_ID, "张伟"):
+    for word in ("忘记密码", ZHANG.id, "张伟"):
         say(wechat, word)
-    wrong = "000000" if backend.sms_outbox(ZHANG_PHONE)[-1]["code"] != "000000" else "111111"
+    wrong = "000000" if backend.sms_outbox(ZHANG.phone)[-1]["code"] != "000000" else "111111"
     first = say(wechat, wrong)
     assert "系统繁忙" in first.text
     assert "还可以再试 4 次" in redeliver(wechat, first)
@@ -115,12 +114,12 @@ def test_a_wrong_code_delivered_twice_counts_once(cut):
 
 def test_a_password_set_before_the_step_was_saved_is_set_once(cut):
     wechat, backend = cut("set_password")
-    for word in ("忘记密码", ZHANG_ID, "张伟"):
+    for word in ("忘记密码", ZHANG.id, "张伟"):
         say(wechat, word)
-    say(wechat, backend.sms_outbox(ZHANG_PHONE)[-1]["code"])
+    say(wechat, backend.sms_outbox(ZHANG.phone)[-1]["code"])
     say(wechat, "582046")
     first = say(wechat, "582046")
-    assert "系统繁忙" in first.text and backend.verify_password("A12345678", "582046")
+    assert "系统繁忙" in first.text and backend.verify_password(ZHANG.card, "582046")
     stored = password_hash(backend)
     assert "密码重置成功" in redeliver(wechat, first)
     assert password_hash(backend) == stored  # not set a second time
@@ -159,9 +158,9 @@ def test_a_bot_killed_while_binding_finishes_the_binding_after_restart(servers):
     backend, bot = servers
     api = f"{backend.url}/backend/v1"
     with PlatformClient(bot.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, timeout=20) as wechat:
-        for word in ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"):
+        for word in ("绑定社保卡", ZHANG.id, "张伟", ZHANG.card):
             assert wechat.text("oKilled01", word).ok
-        code = requests.get(f"{api}/sms", params={"phone": ZHANG_PHONE},
+        code = requests.get(f"{api}/sms", params={"phone": ZHANG.phone},
                             timeout=5).json()["messages"][-1]["code"]
         # The code step's three calls (is it bound? the code, the binding) take 2 s each:
         # once the third has begun, the bot is inside bind(); kill it there.
@@ -188,5 +187,5 @@ def test_a_bot_killed_while_binding_finishes_the_binding_after_restart(servers):
         free_dead_turn(bot, "oKilled01")
         bot.start()
         assert "绑定成功" in wechat.text("oKilled01", code).text
-    messages = requests.get(f"{api}/sms", params={"phone": ZHANG_PHONE}, timeout=5).json()
+    messages = requests.get(f"{api}/sms", params={"phone": ZHANG.phone}, timeout=5).json()
     assert len(messages["messages"]) == 1

@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-from bot import create_app
-from bot.app import bot_of
+from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.demo_flow import Count, Demo, demo_catalog
@@ -20,12 +19,6 @@ def config(tmp_path, clock):
     return {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
             "BOT_LANG": "en", "FLOWS": [Demo, Count], "CATALOG": demo_catalog(),
             "BACKEND": object(), "BOT_SESSION_TTL": 600}
-
-
-@pytest.fixture
-def wechat(app, clock):
-    with PlatformClient(app, TOKEN, clock=clock) as client:
-        yield client
 
 
 @pytest.fixture
@@ -115,33 +108,30 @@ def test_engine_subscribe_welcomes_and_unsubscribe_drops_session(alice, wechat, 
 
 
 @pytest.mark.parametrize("store", ["sqlite", "redis"])
-def test_engine_two_threads_lose_and_double_no_transition(request, config, clock, store):
+def test_engine_two_threads_lose_and_double_no_transition(request, make_app, platform_for,
+                                                           store):
     """200 messages from each of two threads, one user: every one counted exactly once."""
-    if store == "redis":
-        config = {**config, "BOT_STORE": request.getfixturevalue("redis_url")}
-    app = create_app(config)
-    bot = bot_of(app)
-    with PlatformClient(app, TOKEN, clock=clock) as wechat:
-        assert wechat.text("oBusy", "count").text == "count 0"
-        seen: list[int] = []
+    more = {"BOT_STORE": request.getfixturevalue("redis_url")} if store == "redis" else {}
+    app = make_app(**more)
+    clients = [platform_for(app) for _ in range(3)]  # one per thread: each has its own session
+    assert clients[0].text("oBusy", "count").text == "count 0"
+    seen: list[int] = []
 
-        def send_many() -> None:
-            with PlatformClient(app, TOKEN, clock=clock) as mine:
-                for _ in range(200):
-                    seen.append(int(mine.text("oBusy", "tick").text.split()[1]))
+    def send_many(mine) -> None:
+        for _ in range(200):
+            seen.append(int(mine.text("oBusy", "tick").text.split()[1]))
 
-        threads = [threading.Thread(target=send_many) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+    threads = [threading.Thread(target=send_many, args=(mine,)) for mine in clients[1:]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
     assert sorted(seen) == list(range(1, 401))
-    assert bot.store.session("oBusy")["slots"]["n"] == 400
-    bot.close()
+    assert bot_of(app).store.session("oBusy")["slots"]["n"] == 400
 
 
-def test_engine_users_are_not_serialised_behind_each_other(app, bot, clock):
-    with PlatformClient(app, TOKEN, clock=clock) as wechat, bot.store.lock("oStuck"):
+def test_engine_users_are_not_serialised_behind_each_other(wechat, bot):
+    with bot.store.lock("oStuck"):
         started = time.perf_counter()
         assert "colour" in wechat.text("oFree", "demo").text
         assert time.perf_counter() - started < 0.5
@@ -179,11 +169,9 @@ def test_diagram_is_mermaid_from_the_flow_definition():
     assert "ask_colour --> failed : answer [is_out_of_tries]" in text
 
 
-def test_engine_runs_on_the_zh_catalog_too(config):
-    app = create_app({**config, "BOT_LANG": "zh_CN", "CATALOG": demo_catalog("zh_CN")})
-    with PlatformClient(app, TOKEN, clock=config["CLOCK"]) as wechat:
-        assert "没有听懂" in wechat.text("oZh", "什么").text
-    bot_of(app).close()
+def test_engine_runs_on_the_zh_catalog_too(make_app, platform_for):
+    wechat = platform_for(make_app(BOT_LANG="zh_CN", CATALOG=demo_catalog("zh_CN")))
+    assert "没有听懂" in wechat.text("oZh", "什么").text
 
 
 def test_engine_says_busy_and_keeps_the_step_when_a_flow_breaks(alice, bot, monkeypatch, caplog):

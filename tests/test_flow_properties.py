@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from flows.ids import age_on
 from tests.conftest import ROOT, TODAY
+from tests.people import FENG_JUN, LI_NA, WANG_XM, ZHANG, ZHAO_MIN
 
 SEED = yaml.safe_load((ROOT / "fixtures" / "backend.yaml").read_text(encoding="utf-8"))
 PHONES = {p["id_number"]: p.get("phone") for p in SEED["people"]}
@@ -22,15 +23,14 @@ GUARDIANS = {g["guardian"] for g in SEED["guardianships"]}
 READABLE = {i: phone for i, phone in PHONES.items()
             if phone and i not in GUARDIANS and age_on(i, TODAY) >= 18}
 SECRETS = [*PHONES, *(c["card_number"] for c in SEED["cards"]), *filter(None, PHONES.values())]
-ZHANG_ID, ZHANG_PHONE = "110105199001011232", "13800138000"
 
 
 def to_code_step(flow, user, backend) -> str:
     if flow == "unbind":
-        backend.bind("A12345678", user.openid)
+        backend.bind(ZHANG.card, user.openid)
         return user.say("解绑")
-    words = {"bind": ("绑定社保卡", ZHANG_ID, "张伟", "A12345678"),
-             "reset": ("忘记密码", ZHANG_ID, "张伟")}
+    words = {"bind": ("绑定社保卡", ZHANG.id, "张伟", ZHANG.card),
+             "reset": ("忘记密码", ZHANG.id, "张伟")}
     return [user.say(w) for w in words[flow]][-1]
 
 
@@ -48,7 +48,7 @@ def test_wrong_codes_count_down_and_five_lock_for_30_minutes(chat, clock, backen
     assert "10:30" in to_code_step(flow, alice, backend)  # starting again does not lift it
     clock.advance(30 * 60)
     to_code_step(flow, alice, backend)
-    assert success in alice.say(alice.sms(ZHANG_PHONE))
+    assert success in alice.say(alice.sms(ZHANG.phone))
 
 
 @CODE_FLOWS
@@ -58,11 +58,11 @@ def test_an_expired_code_is_replaced_and_resending_too_soon_says_wait(chat, cloc
     to_code_step(flow, alice, backend)
     assert "请 60 秒后" in alice.say("重新发送")
     clock.advance(5 * 60 + 1)
-    assert "已过期，已为您重新发送" in alice.say(alice.sms(ZHANG_PHONE))
-    assert len(backend.sms_outbox(ZHANG_PHONE)) == 2
+    assert "已过期，已为您重新发送" in alice.say(alice.sms(ZHANG.phone))
+    assert len(backend.sms_outbox(ZHANG.phone)) == 2
     clock.advance(60)
     assert "已重新发送验证码" in alice.say("重发")
-    assert success in alice.say(alice.sms(ZHANG_PHONE))
+    assert success in alice.say(alice.sms(ZHANG.phone))
 
 
 @CODE_FLOWS
@@ -76,7 +76,7 @@ def test_three_answers_that_are_no_code_end_the_flow(chat, backend, flow, succes
 
 NAMES = {p["id_number"]: p["name"] for p in SEED["people"]}
 GUARDIAN_OF = {g["minor"]: g["guardian"] for g in SEED["guardianships"]}
-PASSWORDS = ["582914", "736048", "111111", "123456", "147258", "900101", "12345"]
+PASSWORDS = ["582914", "736048", "111111", "123456", ZHANG.password, "900101", "12345"]
 WORDS = ["取消", "帮助", "菜单", "绑定社保卡", "忘记密码", "我的社保卡", "解绑", "查询进度",
          "重新发送", "手机号已停用", "bind card", "help", "110105199001011231", "000000",
          *PHONES, *NAMES.values(), *(c["card_number"] for c in SEED["cards"]), *PASSWORDS]
@@ -146,11 +146,11 @@ def test_random_conversations_bind_and_reset_only_with_a_readable_code(chat, bac
 
 def test_no_reply_ever_shows_a_full_id_card_number_or_phone(chat, backend):
     alice, said = chat(), []
-    for words in (["绑定社保卡", "帮助", "310104201406010159", "王小明", "C10000001", "帮助",
-                   "310104198505200463", "帮助", "{13900000001}", "我的社保卡"],
-                  ["忘记密码", ZHANG_ID, "张伟", "帮助", "{13800138000}", "582914", "帮助",
+    for words in (["绑定社保卡", "帮助", WANG_XM.id, "王小明", WANG_XM.card, "帮助",
+                   LI_NA.id, "帮助", "{13900000001}", "我的社保卡"],
+                  ["忘记密码", ZHANG.id, "张伟", "帮助", "{13800138000}", "582914", "帮助",
                    "582914"],
-                  ["解绑", "忘记密码", "110105196210100916", "冯军", "停机", "查询进度"]):
+                  ["解绑", "忘记密码", FENG_JUN.id, "冯军", "停机", "查询进度"]):
         for word in words:
             sms = word.startswith("{") and alice.sms(word.strip("{}"))
             said.append(alice.say(sms or word))
@@ -159,16 +159,16 @@ def test_no_reply_ever_shows_a_full_id_card_number_or_phone(chat, backend):
     assert not [s for s in SECRETS for reply in said if s.lower() in reply.lower()]
 
 
-@pytest.mark.parametrize(("start", "card"), [("绑定社保卡", ["A20000001"]), ("忘记密码", [])])
+@pytest.mark.parametrize(("start", "card"), [("绑定社保卡", [LI_NA.card]), ("忘记密码", [])])
 def test_a_guardian_locked_out_of_their_own_codes_cannot_consent(chat, start, card):
     lina, alice = chat("oLina"), chat()
-    for word in [start, "310104198505200463", "李娜", *card, *["000000"] * 5]:
+    for word in [start, LI_NA.id, "李娜", *card, *["000000"] * 5]:
         locked = lina.say(word)
     assert "10:30" in locked
-    for word in [start, "440305200811230448", "赵敏", *(["B10000002"] if card else [])]:
+    for word in [start, ZHAO_MIN.id, "赵敏", *([ZHAO_MIN.card] if card else [])]:
         asked = alice.say(word)
     assert "未满18" in asked
-    assert "10:30" in alice.say("310104198505200463")  # 李娜, the minor's mother
+    assert "10:30" in alice.say(LI_NA.id)  # 李娜, the minor's mother
 
 
 @pytest.mark.parametrize(("typed", "starts"), [
@@ -179,7 +179,7 @@ def test_a_guardian_locked_out_of_their_own_codes_cannot_consent(chat, start, ca
 ])
 def test_a_start_word_mid_flow_ends_that_flow_and_starts_its_own(chat, bot, typed, starts):
     alice = chat()
-    for word in ("忘记密码", ZHANG_ID, "张伟"):
+    for word in ("忘记密码", ZHANG.id, "张伟"):
         alice.say(word)
     for _ in range(3):  # three times: none of them is a wrong code
         reply = alice.say(typed)

@@ -104,7 +104,7 @@ def test_gunicorn_settings_fit_the_platforms_window():
     """What a push may spend before the reply is written, and how long a stop waits for it."""
     from bot import gunicorn_conf as conf
 
-    reply_deadline = 4.0  # BOT_REPLY_DEADLINE's default (DESIGN.md)
+    reply_deadline = 4.0  # BOT_REPLY_DEADLINE's default
     assert conf.worker_class == "gthread" and conf.threads >= 8
     assert conf.BODY_DEADLINE + reply_deadline <= WINDOW
     assert conf.graceful_timeout > reply_deadline  # a stop lets pushes in flight finish

@@ -1,4 +1,4 @@
-"""The package graph points down (DESIGN.md, Layout); read with `ast`, so nothing is imported."""
+"""The package graph points down (docs/architecture.md); read with `ast`, so nothing is imported."""
 
 import ast
 from pathlib import Path

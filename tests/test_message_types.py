@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.protocol import parse_xml
-from bot.sim.wire.client import PlatformClient
-from tests.conftest import AES_KEY, APP_ID, ROOT, SAMPLES, TOKEN
+from tests.conftest import ROOT, SAMPLES
 
 OURS = sorted((ROOT / "fixtures" / "messages").glob("*.xml"))
 THEIRS = sorted(SAMPLES.glob("*.xml")) if SAMPLES.is_dir() else []
@@ -26,17 +25,16 @@ EXPECTED = {
 }
 
 
-def _post(app, clock, mode: str, path: Path):
+def _post(platform_for, app, mode: str, path: Path):
     xml = path.read_text(encoding="utf-8")
     fields = parse_xml(xml)
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode, clock=clock,
-                        account=fields["ToUserName"]) as wechat:
-        return wechat.send_xml(xml, user=fields["FromUserName"])
+    wechat = platform_for(app, mode, account=fields["ToUserName"])
+    return wechat.send_xml(xml, user=fields["FromUserName"])
 
 
 @pytest.mark.parametrize("path", OURS, ids=lambda p: p.stem)
-def test_every_type_is_answered_in_every_mode(app, clock, mode, path):
-    delivery = _post(app, clock, mode, path)
+def test_every_type_is_answered_in_every_mode(app, platform_for, mode, path):
+    delivery = _post(platform_for, app, mode, path)
     assert delivery.ok, delivery.error
     expected = EXPECTED.get(path.stem, "")
     if expected:
@@ -49,17 +47,17 @@ def test_click_on_an_unknown_menu_key_shows_the_menu(chat):
     assert "您可以回复" in chat().click("NO_SUCH_KEY")
 
 
-def test_unknown_types_get_success_and_a_log_line(app, clock, caplog):
+def test_unknown_types_get_success_and_a_log_line(app, platform_for, caplog):
     caplog.set_level(logging.INFO)
     for name in ("unknown.xml", "event_unknown.xml"):
-        delivery = _post(app, clock, "safe", ROOT / "fixtures" / "messages" / name)
+        delivery = _post(platform_for, app, "safe", ROOT / "fixtures" / "messages" / name)
         assert delivery.ok and delivery.reply_xml is None
     assert "unknown message type" in caplog.text and "unknown event" in caplog.text
 
 
 @pytest.mark.skipif(not THEIRS, reason="platform samples not available")
 @pytest.mark.parametrize("path", THEIRS, ids=lambda p: p.stem)
-def test_real_world_samples_are_answered(app, clock, path):
-    delivery = _post(app, clock, "plaintext", path)
+def test_real_world_samples_are_answered(app, platform_for, path):
+    delivery = _post(platform_for, app, "plaintext", path)
     assert delivery.status == 200, delivery.body
     assert delivery.ok, delivery.error

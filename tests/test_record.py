@@ -15,13 +15,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bot import create_app
 from bot.app import bot_of
 from bot.backend import DEFAULT_SEED
 from bot.cli import main
-from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
-from tests.conftest import AES_KEY, APP_ID, TOKEN
 
 ADULT = {"id_number": make_id("440106", date(1985, 6, 1), 123), "name": "欧阳娜娜",
          "phone": "13711112222"}
@@ -46,15 +43,14 @@ USERS = {"adult": "oLiveAdult00001", "guardian": "oLiveGuardian01", "reset": "oL
 
 
 @pytest.fixture
-def recording(tmp_path, clock):
+def recording(tmp_path, clock, make_app, platform_for):
     """A live session recorded in safe mode; yields (log dir, every personal string used)."""
     seed = tmp_path / "live-seed.yaml"
     seed.write_text(yaml.safe_dump(LIVE_SEED, allow_unicode=True), encoding="utf-8")
-    app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
-                      "BOT_DATA_DIR": str(tmp_path / "live"), "BOT_BACKEND_SEED": str(seed),
-                      "BOT_RECORD_DIR": str(tmp_path / "rec"), "CLOCK": clock})
+    app = make_app(BOT_DATA_DIR=str(tmp_path / "live"), BOT_BACKEND_SEED=str(seed),
+                   BOT_RECORD_DIR=str(tmp_path / "rec"))
     backend = bot_of(app).backend
-    wechat = PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe", clock=clock)
+    wechat = platform_for(app, "safe")
 
     def say(user: str, text: str, expect: str = "") -> None:
         delivery = wechat.text(USERS[user], text)
@@ -166,10 +162,9 @@ def test_several_followers_need_a_choice(recording, tmp_path):
     assert result.exit_code != 0 and "no follower 'oNobody'" in result.output
 
 
-def test_retries_are_recorded_but_converted_once(tmp_path, clock):
-    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "d"),
-                      "BOT_RECORD_DIR": str(tmp_path / "rec"), "CLOCK": clock})
-    wechat = PlatformClient(app, TOKEN, clock=clock)
+def test_retries_are_recorded_but_converted_once(tmp_path, make_app, platform_for):
+    app = make_app(BOT_DATA_DIR=str(tmp_path / "d"), BOT_RECORD_DIR=str(tmp_path / "rec"))
+    wechat = platform_for(app)
     xml = wechat.build("text", "oRetry", Content="绑定社保卡")
     for _ in range(3):  # the platform's three deliveries of one slow message
         assert "身份证号" in wechat.send_xml(xml, user="oRetry").text

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from bot.app import bot_of
+from tests.people import LI_NA, WANG_XM, ZHANG
 from tests.servers import running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,10 +102,10 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             expect(guardian.locator(".chat li.bot").last).to_contain_text("欢迎关注")
             minor.locator(".menu button[data-key=BIND_CARD]").click()
             expect(minor.locator(".chat li.bot").last).to_contain_text("身份证号")
-            say(minor, "310104201406010159", "姓名")
+            say(minor, WANG_XM.id, "姓名")
             say(minor, "王小明", "卡号")
-            say(minor, "C10000001", "监护人")
-            say(minor, "310104198505200463", "验证码已发送至 139****0001")
+            say(minor, WANG_XM.card, "监护人")
+            say(minor, LI_NA.id, "验证码已发送至 139****0001")
 
             # The inspector: state, masked slots, tries, expiries, the diagram highlighted.
             inspector = minor.locator(".inspector")
@@ -113,7 +114,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             expect(inspector.locator("dd[data-slot=guardian]")).to_have_text("3101**********0463")
             expect(inspector.locator("dd[data-slot=name]")).to_have_text("王**")
             expect(inspector).to_contain_text("验证码过期")
-            assert "310104201406010159" not in inspector.inner_text()
+            assert WANG_XM.id not in inspector.inner_text()
             current = inspector.locator(".diagram svg g.current title")
             expect(current).to_have_text("ask_code")
             expect(inspector.locator(".diagram svg")).to_contain_text("minor")
@@ -149,7 +150,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             expect(page.locator("#notice")).to_contain_text("HTTP 200")
             expect(minor.locator(".chat li.note.retry")).to_have_count(1)
             expect(minor.locator(".chat li.bot.retry")).to_contain_text("绑定成功")
-            card = requests.get(f"{server.url}/backend/v1/cards/C10000001", timeout=5).json()
+            card = requests.get(f"{server.url}/backend/v1/cards/{WANG_XM.card}", timeout=5).json()
             assert card["bound_openid"] == MINOR  # bound once, by the minor
 
             # A fixture from the page, step by step, each step marked.
@@ -188,7 +189,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
     log = (tmp_path / "demo.log").read_text(encoding="utf-8")
     assert "/sim/api/state" not in log and "/sim/api/transcript" not in log  # polling is quiet
     assert "minor: '3101**********0159' bind_card.ask_id -> bind_card.ask_name" in log
-    assert "310104201406010159" not in log
+    assert WANG_XM.id not in log
 
 
 def test_send_refuses_bad_input_with_4xx_json(sim_app):
@@ -217,13 +218,13 @@ def test_send_goes_through_the_webhook_and_the_panels_follow(sim_app):
     assert said["ok"] and "身份证号" in said["reply"]
     state = client.get("/sim/api/state", query_string={"user": said["openid"]}).get_json()
     assert state["session"]["state"] == "ask_id"
-    for text in ("110105199001011232", "张伟", "A12345678"):
+    for text in (ZHANG.id, "张伟", ZHANG.card):
         said = client.post("/sim/api/send", json={"user": "alice", "type": "text",
                                                   "content": text}).get_json()
     assert "138****8000" in said["reply"]
     sms = client.get("/sim/api/sms").get_json()["messages"]
     assert [(m["phone"], m["purpose"]) for m in sms] == [("138****8000", "bind")]
-    assert sms[0]["code"].isdigit() and "13800138000" not in str(sms)
+    assert sms[0]["code"].isdigit() and ZHANG.phone not in str(sms)
 
 
 def test_the_page_speaks_safe_mode_when_a_key_is_set(app_factory):

@@ -12,7 +12,8 @@ from wechatpy.crypto import WeChatCrypto
 from bot import create_app
 from bot.app import bot_of
 from bot.protocol import sign
-from tests.conftest import AES_KEY, APP_ID, SAMPLES, TOKEN
+from tests.conftest import SAMPLES, TOKEN
+from tests.people import ZHANG
 
 
 def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242") -> dict:
@@ -21,7 +22,7 @@ def signed(token: str = TOKEN, timestamp: str | None = None, nonce: str = "4242"
 
 
 def vector(name: str) -> dict:
-    """An official sample from ../shared (gathered elsewhere, so not kept here); skip without."""
+    """An official sample from WXBOT_PLATFORM_SAMPLES (gathered elsewhere, not kept); else skip."""
     path = SAMPLES / "crypto_vectors.json"
     if not path.exists():
         pytest.skip(f"no platform samples at {SAMPLES} (tests/test_crypto_wechatpy.py covers "
@@ -30,12 +31,9 @@ def vector(name: str) -> dict:
 
 
 @pytest.fixture
-def now_app(tmp_path):
+def now_app(make_app):
     """An app on real time, for requests signed by hand."""
-    app = create_app({"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
-                      "BOT_DATA_DIR": str(tmp_path)})
-    yield app
-    bot_of(app).close()
+    return make_app(CLOCK=None)
 
 
 def test_verify_url_echoes_echostr(client, wechat):
@@ -56,26 +54,23 @@ def test_verify_url_refuses_bad_signature_or_time(now_app, change, value):
     assert b"hello" not in answer.data
 
 
-def test_verify_url_official_example(tmp_path):
+def test_verify_url_official_example(make_app):
     v = vector("official_doc_url_verify_plain")
-    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
-                      "BOT_DATA_DIR": str(tmp_path)})
+    app = make_app(WECHAT_TOKEN=v["token"], WECHAT_AES_KEY=None, WECHAT_APP_ID=None,
+                   WECHAT_TIMESTAMP_TOLERANCE=0, CLOCK=None)
     query = {k: v[k] for k in ("signature", "timestamp", "nonce", "echostr")}
     answer = app.test_client().get("/wechat", query_string=query)
-    bot_of(app).close()
     assert answer.data.decode() == v["expected_response_body"]
 
 
-def test_official_compat_sample_verifies_and_decrypts(tmp_path):
+def test_official_compat_sample_verifies_and_decrypts(make_app):
     v = vector("oa_official_sample_decrypt")
-    app = create_app({"WECHAT_TOKEN": v["token"], "WECHAT_AES_KEY": v["encoding_aes_key"],
-                      "WECHAT_APP_ID": v["app_id"], "WECHAT_TIMESTAMP_TOLERANCE": 0,
-                      "BOT_DATA_DIR": str(tmp_path)})
+    app = make_app(WECHAT_TOKEN=v["token"], WECHAT_AES_KEY=v["encoding_aes_key"],
+                   WECHAT_APP_ID=v["app_id"], WECHAT_TIMESTAMP_TOLERANCE=0, CLOCK=None)
     query = {"timestamp": v["timestamp"], "nonce": v["nonce"], "encrypt_type": "aes",
              "msg_signature": v["msg_signature"],
              "signature": sign(v["token"], v["timestamp"], v["nonce"])}
     answer = app.test_client().post("/wechat", query_string=query, data=v["raw_post_body"])
-    bot_of(app).close()
     assert answer.status_code == 200
     crypto = WeChatCrypto(v["token"], v["encoding_aes_key"], v["app_id"])
     sealed = crypto.decrypt_message(answer.data.decode(), *_envelope(answer.data.decode()))
@@ -102,12 +97,9 @@ def _envelope(xml: str) -> tuple[str, str, str]:
     return doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"]
 
 
-def test_text_reply_in_every_mode(app, clock, mode):
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode=mode,
-                        clock=clock) as wechat:
-        delivery = wechat.text("oBob", "菜单")
+def test_text_reply_in_every_mode(app, platform_for, clock, mode):
+    wechat = platform_for(app, mode)
+    delivery = wechat.text("oBob", "菜单")
     assert delivery.ok, delivery.error
     assert delivery.reply["ToUserName"] == "oBob"
     assert delivery.reply["FromUserName"] == wechat.account
@@ -116,19 +108,16 @@ def test_text_reply_in_every_mode(app, clock, mode):
     assert ("<Encrypt>" in delivery.body) == (mode != "plaintext")
 
 
-def test_retries_get_the_first_reply_and_run_once(app, clock, backend):
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(app, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe",
-                        clock=clock) as wechat:
-        xml = wechat.build("text", "oCarol", Content="绑定社保卡")
-        first, second, third = (wechat.send_xml(xml, user="oCarol") for _ in range(3))
-        # byte for byte inside the envelope
-        assert first.reply_xml == second.reply_xml == third.reply_xml
-        assert first.body != second.body  # ...each sealed afresh
-        clock.advance(5)
-        # Had the retries been processed, the flow would have taken "绑定社保卡" as an ID number.
-        assert "身份证" in wechat.text("oCarol", "帮助").text
+def test_retries_get_the_first_reply_and_run_once(app, platform_for, clock):
+    wechat = platform_for(app, "safe")
+    xml = wechat.build("text", "oCarol", Content="绑定社保卡")
+    first, second, third = (wechat.send_xml(xml, user="oCarol") for _ in range(3))
+    # byte for byte inside the envelope
+    assert first.reply_xml == second.reply_xml == third.reply_xml
+    assert first.body != second.body  # ...each sealed afresh
+    clock.advance(5)
+    # Had the retries been processed, the flow would have taken "绑定社保卡" as an ID number.
+    assert "身份证" in wechat.text("oCarol", "帮助").text
 
 
 def test_retried_event_is_answered_once(wechat):
@@ -137,16 +126,11 @@ def test_retried_event_is_answered_once(wechat):
     assert len(replies) == 1 and "欢迎" in replies.pop()
 
 
-def test_retry_record_lives_in_the_store_across_processes(config, wechat, app):
+def test_retry_record_lives_in_the_store_across_processes(wechat, make_app, platform_for):
     xml = wechat.build("text", "oEve", Content="绑定社保卡")
     first = wechat.send_xml(xml, user="oEve")
-    other = create_app(config)  # a second worker on the same SQLite file
-    from bot.sim.wire.client import PlatformClient
-
-    with PlatformClient(other, TOKEN, aes_key=AES_KEY, app_id=APP_ID,
-                        clock=config["CLOCK"]) as elsewhere:
-        again = elsewhere.send_xml(xml, user="oEve")
-    bot_of(other).close()
+    elsewhere = platform_for(make_app())  # a second worker on the same SQLite file
+    again = elsewhere.send_xml(xml, user="oEve")
     assert again.reply_xml == first.reply_xml
 
 
@@ -212,7 +196,7 @@ def test_signed_query_reused_with_another_body_is_refused(now_app):
 
 def test_refusals_are_logged_with_request_id_and_nothing_personal(now_app, caplog):
     caplog.set_level(logging.INFO)
-    secret = "110105199001011232"
+    secret = ZHANG.id
     body = f"<xml><ToUserName>gh</ToUserName><Content>{secret}</Content></xml>"
     answer = now_app.test_client().post("/wechat", query_string=signed(), data=body,
                                         headers={"X-Request-Id": "req-123"})

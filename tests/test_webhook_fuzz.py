@@ -9,12 +9,13 @@ from hypothesis import strategies as st
 
 from bot.protocol import sign
 from tests.conftest import TOKEN
+from tests.people import ZHANG
 
 FIELDS = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event",
           "EventKey", "Encrypt", "Recognition", "Location_X", "ScanCodeInfo", "SendPicsInfo"]
 VALUES = st.one_of(st.text(max_size=30), st.sampled_from(
     ["text", "event", "voice", "image", "CLICK", "subscribe", "qrscene_1", "BIND_CARD",
-     "取消", "绑定社保卡", "110105199001011232", "123", "-1", "9" * 30, "<b>x</b>", "]]>"]))
+     "取消", "绑定社保卡", ZHANG.id, "123", "-1", "9" * 30, "<b>x</b>", "]]>"]))
 
 
 def _xml(fields: list[tuple[str, str]]) -> str:

@@ -1,4 +1,4 @@
-"""The mock backend's HTTP API (DESIGN.md "Mock backend", contract) plus RPC and test clock.
+"""The mock backend's HTTP API (docs/architecture.md, "Mock backend") plus RPC and test clock.
 
 `host(app, backend, clock)` serves a backend (`wxbot backend`, or the simulator's). Every client
 mistake is a 4xx JSON `{"error": ..., "detail": ...}`; a backend refusal is 409 with the
@@ -21,7 +21,7 @@ from bot.backend import rpc
 from bot.backend.codes import iso
 from bot.backend.seed import STATUSES, SeedError
 from bot.backend.simulated import SimulatedBackend
-from bot.clock import Clock, ManualClock
+from bot.clock import Clock
 from flows.ids import mask_id
 from flows.port import BackendError, Review
 
@@ -242,8 +242,5 @@ def move_clock() -> Any:
             target.set_today(date.fromisoformat(today))
         except (TypeError, ValueError) as exc:
             raise rpc.BadCall("'today' must be a date YYYY-MM-DD") from exc
-    if isinstance(target, ManualClock):
-        target.advance(advance)
-    else:
-        target.offset += advance
+    target.advance(advance)
     return clock()

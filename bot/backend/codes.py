@@ -1,10 +1,10 @@
 """SMS verification codes: sending with a resend limit, checking with a lockout.
 
-Rules (DESIGN.md): six random digits, valid five minutes, one use; at most one SMS per phone
-and purpose a minute (binding, then resetting at once, is two honest codes), and DAILY_CAP per
-phone a day (the day in Asia/Shanghai on the backend's clock); five wrong codes lock that ID
-for that purpose for thirty minutes. Failures count across resends, so asking for a new code
-does not buy more guesses. The outbox is the simulated phone, so it holds the code itself;
+Rules (docs/architecture.md): six random digits, valid five minutes, one use; at most one SMS
+per phone and purpose a minute (binding, then resetting at once, is two honest codes), and
+DAILY_CAP per phone a day (the day in Asia/Shanghai on the backend's clock); five wrong codes
+lock that ID for that purpose for thirty minutes. Failures count across resends, so asking for a
+new code does not buy more guesses. The outbox is the simulated phone, so it holds the code itself;
 verification only ever sees a salted hash.
 """
 

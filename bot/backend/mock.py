@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
 from bot.backend.schema import Database
 from bot.clock import Clock
+from flows.ids import fold
 from flows.port import (
     BackendError,
     Card,
@@ -37,13 +37,8 @@ SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
 
 
-def _plain(name: str) -> str:
-    """A name as compared: full-width folded, spaces dropped ('张 伟' is '张伟')."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
 class MockBackend:
-    """The simulated social-security service; see DESIGN.md "Mock backend"."""
+    """The simulated social-security service; see docs/architecture.md, "Mock backend"."""
 
     def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
         self.seed, self.clock = seed, clock
@@ -93,7 +88,7 @@ class MockBackend:
     @slowed
     def name_matches(self, id_number: str, name: str) -> bool:
         found = self.person(id_number)
-        return found is not None and _plain(found.name) == _plain(name)
+        return found is not None and fold(found.name) == fold(name)
 
     @slowed
     def card(self, card_number: str) -> Card | None:

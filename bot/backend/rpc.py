@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from flows.port import Card, CodeCheck, CodeSent, Person, Review
+from flows.port import PURPOSES, Card, CodeCheck, CodeSent, Person, Review
 
 MAX_TEXT = 200  # longer strings are never valid IDs, names, codes or openids
-PURPOSES = ("bind", "consent", "reset", "unbind")
 
 # method -> ({parameter: kind}, result); kinds: str, str? (optional), purpose, bool
 METHODS: dict[str, tuple[dict[str, str], Any]] = {

@@ -8,11 +8,10 @@ cannot race between threads or processes sharing the file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.sqlitedb import Pool, begin_immediate
+from bot.sqlitedb import Pool
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -44,6 +43,7 @@ CREATE TABLE IF NOT EXISTS effects (
 CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
 """
 
+WRITE_WAIT = 30.0  # seconds a write waits for another writer before giving up
 STATE_TABLES = (
     "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "people",
 )
@@ -71,20 +71,9 @@ class Database:
         """A connection for a block; nested blocks in one thread share it (and its tx)."""
         return self._pool.connection()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """Run a block under the write lock, committing on success, rolling back on error."""
-        with self.connection() as conn:
-            if conn.in_transaction:  # nested use joins the outer transaction
-                yield conn
-                return
-            begin_immediate(conn, 5000)
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        return self._pool.transaction(WRITE_WAIT)
 
     def is_empty(self) -> bool:
         """True before the first seeding, so a restart keeps its state."""

@@ -1,4 +1,4 @@
-"""Reading, checking and loading the YAML seed (DESIGN.md "Seed (contract)").
+"""Reading, checking and loading the YAML seed (docs/architecture.md, "Seed").
 
 A bad seed fails with a SeedError naming the record, never half-loads. Hashing passwords is
 the slow part of a reset, so a prepared seed is cached per content: resetting to the

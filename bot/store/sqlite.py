@@ -11,8 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.clock import Clock
@@ -61,7 +60,6 @@ class SQLiteStore(SQLiteTurns):
         self.path = str(path)
         self.clock = clock or Clock()
         self._pool = Pool(self.path, _setup)
-        self._writer = threading.Lock()  # this process's writers queue here, not in a spin
         self._released = threading.Condition()
         self.outbox = sqlite_outbox.SQLiteOutbox(self._tx)
         with self._tx() as db:
@@ -72,24 +70,8 @@ class SQLiteStore(SQLiteTurns):
                 db.execute("ALTER TABLE sessions ADD COLUMN stale REAL")
         self.prune()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._pool.connection() as db:
-            if db.in_transaction:  # nested: join the caller's transaction
-                yield db
-                return
-            if not self._writer.acquire(timeout=BUSY):
-                raise sqlite3.OperationalError("database is locked (writers queue too long)")
-            try:
-                spin(lambda: db.execute("BEGIN IMMEDIATE"), BUSY)
-                try:
-                    yield db
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
-            finally:
-                self._writer.release()
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._pool.transaction(BUSY)
 
     def _one(self, sql: str, *args: object) -> tuple | None:
         with self._pool.connection() as db:

@@ -14,7 +14,9 @@ from rich.console import Console
 
 from bot.backend import seed_path
 from bot.sim.chat.session import PAGE, ChatSession, Prompt
-from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, MODES, Target, TargetError
+from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, Target, TargetError
+from bot.sim.targets.options import check_platform, platform_options
+from flows.registry import ALL_FLOWS
 
 
 def seed_phones(seed: str | Path | None) -> list[str]:
@@ -27,8 +29,8 @@ def seed_phones(seed: str | Path | None) -> list[str]:
 
 
 COMMANDS = ["/subscribe", "/unsubscribe", "/click", "/image", "/voice", "/location", "/sms",
-            "/state", "/as", "/wait", "/help", "/quit", "BIND_CARD", "FORGOT_PASSWORD", "MY_CARD",
-            "UNBIND", "PROGRESS", *PAGE]
+            "/state", "/as", "/wait", "/help", "/quit",
+            *(flow.menu_key for flow in ALL_FLOWS if flow.menu_key), *PAGE]  # the flows' buttons
 
 
 def history_file() -> Path:
@@ -73,11 +75,7 @@ def local_target(mode: str, data_dir: str, today: date | None) -> Target:
               help="Who you are: a page follower (alice, minor, guardian…), an openid, or any "
               "name (a stable openid oChat_NAME).")
 @click.option("--url", help="Talk to a running bot (wxbot demo/serve) instead of one in process.")
-@click.option("--mode", type=click.Choice(MODES), default="plaintext", show_default=True)
-@click.option("--token", envvar="WECHAT_TOKEN", default=DEV_TOKEN, show_default=True,
-              help="The token (env WECHAT_TOKEN); --url only.")
-@click.option("--aes-key", envvar="WECHAT_AES_KEY", help="EncodingAESKey (env WECHAT_AES_KEY).")
-@click.option("--app-id", envvar="WECHAT_APP_ID", help="AppID (env WECHAT_APP_ID).")
+@platform_options
 @click.option("--data-dir", type=click.Path(file_okay=False),
               help="Keep the in-process bot's state here (default: a fresh temporary dir).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
@@ -86,8 +84,7 @@ def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str
                  app_id: str | None, data_dir: str | None, today: object) -> None:
     """Type as a follower in the terminal; /help lists /click, /sms, /state, /as and more."""
     console = Console(highlight=False)
-    if url and mode != "plaintext" and not (aes_key and app_id):
-        raise click.UsageError(f"--mode {mode} needs --aes-key and --app-id")
+    check_platform(url, mode, aes_key, app_id)
     tmp = None
     try:
         if url:

@@ -23,7 +23,7 @@ from bot.sim.record.roles import PREBOUND, analyse
 from bot.sim.record.seedbook import SeedBook, card_fits
 from bot.sim.record.substitute import Substitutes
 from bot.sim.wire.shorthand import EventError, parse_event
-from flows.catalog import Catalog
+from flows.catalog import DEFAULT_LANG, LANGS, Catalog
 
 WAIT_FROM = 30  # seconds of silence worth replaying (code resend gap, expiry, session TTL)
 KEYED_EVENTS = {"click": "click", "view": "view", "scan": "scan"}
@@ -60,7 +60,7 @@ def convert(entries: list[Entry], users: list[str], seed: Path, out: Path,
     """The fixture (as data) for these followers' messages, and what was replaced."""
     sessions = [session_of(entries, user)[1] for user in users]
     mine = sorted((e for s in sessions for e in s), key=lambda e: e.at)
-    lang = mine[0].lang if mine[0].lang in ("zh_CN", "en") else "zh_CN"
+    lang = mine[0].lang if mine[0].lang in LANGS else DEFAULT_LANG
     catalog, today = Catalog(lang), mine[0].day
     analyses = [analyse(s, catalog) for s in sessions]
     merged = analyses[0]

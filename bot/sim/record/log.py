@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SHANGHAI
+from bot.keys import delivery_key
+from flows.catalog import DEFAULT_LANG
 
 
 class LogError(ValueError):
@@ -30,7 +32,7 @@ class Entry:
     reply: str | None
     before: dict | None
     after: dict | None
-    lang: str = "zh_CN"
+    lang: str = DEFAULT_LANG
     trace: tuple = ()
 
     @property
@@ -72,10 +74,11 @@ class Entry:
         return datetime.fromtimestamp(self.at, SHANGHAI).date()
 
     def key(self) -> str:
-        """Retries of one delivery share this key (MsgId, or user + time + event for events)."""
-        if self.kind == "event":
-            return f"e:{self.openid}:{self.fields.get('CreateTime')}:{self.event}"
-        return f"m:{self.openid}:{self.fields.get('MsgId')}"
+        """Retries of one delivery share this key (MsgId, or user + time + event + EventKey)."""
+        event = self.event if self.kind == "event" else None
+        fields = self.fields
+        return delivery_key(self.openid, fields.get("MsgId"), fields.get("CreateTime"), event,
+                            fields.get("EventKey"))
 
 
 def _entry(raw: Any, where: str) -> Entry:
@@ -83,7 +86,7 @@ def _entry(raw: Any, where: str) -> Entry:
         raise LogError(f"{where}: not a recorded message (no 'inbound' object)")
     try:
         return Entry(float(raw["at"]), str(raw["openid"]), raw["inbound"], raw.get("reply"),
-                     raw.get("before"), raw.get("after"), str(raw.get("lang") or "zh_CN"),
+                     raw.get("before"), raw.get("after"), str(raw.get("lang") or DEFAULT_LANG),
                      tuple(tuple(t) for t in raw.get("trace") or ()))
     except (KeyError, TypeError, ValueError) as exc:
         raise LogError(f"{where}: missing or malformed field ({exc})") from None

@@ -1,41 +1,55 @@
 """What each recorded answer was, and what the conversation showed of each person in it.
 
-The step a message answered (`before`) says what the text is (an ID number at ask_id, a card
-number at ask_card, a code at ask_code...); where the answer led (`outcome`) says whether it was
-accepted and, for the branches, what kind of person gave it (a minor, a lost card, no phone).
+The step a message answered (`before`) says what the text is: the flow declares it as the
+state's `role` (an ID number, a card number, a code...), so renaming a state cannot turn a typed
+name into free text. Where the answer led (`outcome`) says whether it was accepted and, for the
+branches, what kind of person gave it (a minor, a lost card, no phone).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
-from bot.sim.record.log import Entry
+from bot.sim.record.log import Entry, LogError
 from bot.sim.record.seedbook import Wanted
+from flows.base import DONE, FAILED
 from flows.catalog import Catalog
-from flows.ids import age_on, birth_date
+from flows.ids import age_on, birth_date, fold
 from flows.passwords import weakness
+from flows.registry import ALL_FLOWS
 from flows.verify import checked_id
 
 PREBOUND = "@prebound"  # the holder of a card bound to the account before the recording
-ID_STATES = {"ask_id": "id", "ask_guardian": "guardian"}
-OTHER_STATES = {"ask_name": "name", "ask_card": "card", "ask_code": "code",
-                "ask_password": "password", "ask_confirm": "confirm", "ask_reason": "reason"}
-SUBJECT = {  # (flow, step, where it led) -> what that says of the holder
-    ("bind_card", "ask_card", "ask_code"): {"card": "active", "phone": True},
-    ("bind_card", "ask_card", "code_locked"): {"card": "active", "phone": True},
-    ("bind_card", "ask_card", "ask_guardian"): {"card": "active"},
-    ("bind_card", "ask_card", "card_lost"): {"card": "lost"},
-    ("bind_card", "ask_card", "card_frozen"): {"card": "frozen"},
-    ("bind_card", "ask_card", "card_bound"): {"card": "bound"},
-    ("bind_card", "ask_card", "no_phone"): {"card": "active", "phone": False},
-    ("forgot_password", "ask_name", "ask_code"): {"card": "any", "phone": True},
-    ("forgot_password", "ask_name", "code_locked"): {"card": "any", "phone": True},
-    ("forgot_password", "ask_name", "ask_guardian"): {"card": "any"},
-    ("forgot_password", "ask_name", "ask_reason"): {"card": "any", "phone": False},
-    ("forgot_password", "ask_name", "no_card"): {"card": "none"},
+FLOWS = {flow.name: flow for flow in ALL_FLOWS}
+SUBJECT = {  # (flow, role of the step, the state it led to) -> what that says of the holder
+    ("bind_card", "card", "ask_code"): {"card": "active", "phone": True},
+    ("bind_card", "card", "code_locked"): {"card": "active", "phone": True},
+    ("bind_card", "card", "ask_guardian"): {"card": "active"},
+    ("bind_card", "card", "card_lost"): {"card": "lost"},
+    ("bind_card", "card", "card_frozen"): {"card": "frozen"},
+    ("bind_card", "card", "card_bound"): {"card": "bound"},
+    ("bind_card", "card", "no_phone"): {"card": "active", "phone": False},
+    ("forgot_password", "name", "ask_code"): {"card": "any", "phone": True},
+    ("forgot_password", "name", "code_locked"): {"card": "any", "phone": True},
+    ("forgot_password", "name", "ask_guardian"): {"card": "any"},
+    ("forgot_password", "name", "ask_reason"): {"card": "any", "phone": False},
+    ("forgot_password", "name", "no_card"): {"card": "none"},
 }
 GUARDIAN_PHONE = {"ask_code": True, "code_locked": True, "no_phone": False, "ask_reason": False}
+
+
+class UnknownStep(LogError):
+    """A log names a step the flows no longer have: its text cannot be classified safely."""
+
+
+def role_of(flow: str | None, state: str | None) -> str:
+    """What the follower typed at this step, as the flow declares it (`text`: nothing personal)."""
+    if flow is None or state is None:
+        return "text"
+    spec = FLOWS[flow].specs.get(state) if flow in FLOWS else None
+    if spec is None:
+        raise UnknownStep(f"the log has a step {flow}.{state} that no flow has; record it again")
+    return spec.get("role", "text")
 
 
 @dataclass
@@ -73,7 +87,9 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             subject = guardian = None  # a new conversation: its own holder and guardian
         flow = (entry.after or {}).get("flow")
         state, outcome, said = entry.state, entry.outcome, entry.said
-        if entry.before is None and entry.after == {"flow": "unbind", "state": "ask_code"}:
+        after = entry.after or {}
+        opens_unbind = entry.before is None and after.get("flow") == "unbind"
+        if opens_unbind and role_of("unbind", after.get("state")) == "code":  # asks at once
             if holder is None:
                 holder = PREBOUND
                 out.people.setdefault(PREBOUND, Wanted(adult=True, prebound=True))
@@ -81,11 +97,11 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
         if said is None:
             out.answers.append(Answer("event"))
             continue
-        role = ID_STATES.get(state or "") or OTHER_STATES.get(state or "", "text")
+        role = role_of(entry.flow, state)
         if catalog.command(said) is not None or role == "text":
             out.answers.append(Answer("keyword" if catalog.command(said) else "text"))
             continue
-        ok = outcome not in (state, "failed")
+        ok = outcome not in (state, FAILED)
         answer = Answer(role, subject, ok)
         if role in ("id", "guardian"):
             number, error = checked_id(said, entry.day)
@@ -101,13 +117,13 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             answer.owner = holder if entry.flow == "unbind" else guardian or subject
             answer.ok = ok and outcome not in ("code_locked", "ask_reason")
         elif role == "password" and subject:
-            typed = "".join(unicodedata.normalize("NFKC", said).split())
+            typed = fold(said)
             answer.ok = outcome == "ask_confirm"
             answer.detail = None if answer.ok else (
                 weakness(typed, birth_date(subject)) or "reset.pw_current")
         elif role == "confirm":
-            answer.ok = outcome == "done"
-        if subject and (facts := SUBJECT.get((entry.flow or "", state or "", outcome or ""))):
+            answer.ok = outcome == DONE
+        if subject and (facts := SUBJECT.get((entry.flow or "", role, outcome or ""))):
             _learn(out.people, subject, facts)
         if role == "guardian" and answer.owner and subject:
             minors = out.people[answer.owner].guardian_of

@@ -9,12 +9,11 @@ the fixture can be checked against them; they are never printed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 from bot.sim.record.roles import Analysis, Answer
 from bot.sim.record.seedbook import SeedBook, SeedPerson
-from flows.ids import birth_date, check_digit
+from flows.ids import birth_date, check_digit, fold
 from flows.passwords import weakness
 
 WRONG_NAME = "查无此人"
@@ -27,10 +26,6 @@ LOOKS_PERSONAL = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|[A-Za-z]\d{8}|\d{6,}")
 NOUNS = {"id": "ID numbers", "guardian": "ID numbers", "bad_id": "ID numbers", "name": "names",
          "card": "card numbers", "code": "codes", "password": "passwords",
          "confirm": "passwords", "reason": "free-text reasons"}
-
-
-def _typed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 class Substitutes:
@@ -77,7 +72,7 @@ class Substitutes:
         """The text to send in the fixture for what the follower typed at this step."""
         if answer.role in NOUNS:
             self.counts[NOUNS[answer.role]] += 1
-            self.personal.update({said.strip(), _typed(said)})
+            self.personal.update({said.strip(), fold(said)})
         return self._value(answer, said)
 
     def _value(self, answer: Answer, said: str) -> str:
@@ -94,11 +89,11 @@ class Substitutes:
                 if answer.ok and owner else None
             return str(card["card_number"]) if card else WRONG_CARD
         if role == "code":
-            if not re.fullmatch(r"\d{6}", _typed(said)):
+            if not re.fullmatch(r"\d{6}", fold(said)):
                 return BAD_CODE
             return f"{{sms:{owner.phone}}}" if answer.ok and owner and owner.phone else WRONG_CODE
         if role == "password":
-            return self._password(answer, _typed(said), owner)
+            return self._password(answer, fold(said), owner)
         if role == "confirm":
             return self._last_password if answer.ok else self._strong(owner, "confirm:" + said)
         if role == "reason":

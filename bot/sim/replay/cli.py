@@ -15,7 +15,8 @@ from bot.sim.replay import report
 from bot.sim.replay.coverage import Coverage
 from bot.sim.replay.fixture import Fixture, FixtureError, discover, load_fixture
 from bot.sim.replay.run import Failure, Outcome, replay
-from bot.sim.targets.base import DEV_TOKEN, MODES, TargetError, TargetFactory
+from bot.sim.targets.base import TargetError, TargetFactory
+from bot.sim.targets.options import check_platform, platform_options
 
 
 def load_all(paths: tuple[Path, ...], err: Console) -> tuple[list[Fixture], list[Outcome]]:
@@ -47,12 +48,7 @@ def _progress(err: Console, total: int) -> Progress | nullcontext:
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--url", help="Replay against a running bot (wxbot serve/demo): its base URL or "
               "its webhook URL (…/wechat).")
-@click.option("--mode", type=click.Choice(MODES), default="plaintext", show_default=True,
-              help="How the platform seals messages.")
-@click.option("--token", envvar="WECHAT_TOKEN", default=DEV_TOKEN, show_default=True,
-              help="The token (env WECHAT_TOKEN); --url only.")
-@click.option("--aes-key", envvar="WECHAT_AES_KEY", help="EncodingAESKey (env WECHAT_AES_KEY).")
-@click.option("--app-id", envvar="WECHAT_APP_ID", help="AppID (env WECHAT_APP_ID).")
+@platform_options
 @click.option("--coverage", "want_coverage", is_flag=True,
               help="Print `transition coverage: N/M` and what was never reached (in process).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
@@ -68,9 +64,7 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
     out, err = Console(soft_wrap=True), Console(stderr=True, soft_wrap=True)
     if want_coverage and url:
         raise click.UsageError("--coverage needs the bot in process (drop --url)")
-    if url and mode != "plaintext" and not (aes_key and app_id):
-        raise click.UsageError(f"--mode {mode} needs --aes-key and --app-id "
-                               "(or WECHAT_AES_KEY / WECHAT_APP_ID)")
+    check_platform(url, mode, aes_key, app_id)
     fixtures, broken = load_all(paths, err)
     from flows.registry import ALL_FLOWS
 

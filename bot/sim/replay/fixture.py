@@ -1,4 +1,4 @@
-"""Conversation fixtures (DESIGN.md, a contract): load one YAML file into checked, typed steps.
+"""Conversation fixtures (docs/fixtures.md): load one YAML file into checked, typed steps.
 
 ```yaml
 name: 成年人绑定社保卡          # optional: defaults to the file's stem
@@ -48,9 +48,9 @@ from typing import Any
 import yaml
 
 from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
+from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
-LANGS = ("zh_CN", "en")
 TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
 
 

@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.config import DEV_TOKEN as DEV_TOKEN  # re-exported for the CLIs
 from bot.sim.wire.delivery import Delivery
 from bot.sim.wire.envelope import MODES as MODES  # the CLIs' --mode choices
 
-DEV_TOKEN = "dev-token"
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
 DEV_APP_ID = "wx0000000000sim0"
 

@@ -21,6 +21,7 @@ from bot.sim.targets.base import (
 )
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
+from flows.catalog import DEFAULT_LANG
 
 Observer = Callable[[str, str, str], None]
 
@@ -31,7 +32,7 @@ def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
     return {
         "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
         "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
-        "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or "zh_CN",
+        "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or DEFAULT_LANG,
         "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": False, "BOT_RECORD_DIR": None,
         "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
     }
@@ -81,11 +82,7 @@ class Local:
         return self.bot.backend.sms_outbox(phone)
 
     def advance(self, seconds: float) -> None:
-        clock = self.bot.clock
-        if isinstance(clock, ManualClock):
-            clock.advance(seconds)
-        else:
-            clock.offset += seconds
+        self.bot.clock.advance(seconds)
 
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""

@@ -23,6 +23,7 @@ from bot.clock import SHANGHAI, Clock
 from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
+from flows.catalog import DEFAULT_LANG
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 WEBHOOK = "/wechat"
@@ -84,7 +85,7 @@ class Remote:
     def begin(self, run: RunSettings) -> None:
         """Start a run: its seed, its day, fresh openids."""
         self.runs += 1
-        lang = run.lang or "zh_CN"  # as in process
+        lang = run.lang or DEFAULT_LANG  # as in process
         if lang and self.lang and lang != self.lang:
             if not self.simulator:
                 raise SkipRun(f"needs BOT_LANG={lang}; the server speaks {self.lang}")

@@ -30,14 +30,6 @@ RESET_LOCK_TIMEOUT = 2.0  # seconds to wait for a follower's turn before droppin
 MAX_ADVANCE = 10 * 366 * 86400
 
 
-def move(clock: Any, seconds: float) -> None:
-    """Move the bot's clock (a ManualClock in tests, a shifted wall clock in the demo)."""
-    if isinstance(clock, ManualClock):
-        clock.advance(seconds)
-    else:
-        clock.offset += seconds
-
-
 class ContextLocal:
     """threading.local that follows the request into its turn's worker (contextvars)."""
 
@@ -106,7 +98,7 @@ class Bench:
         """Back to where the clock stood when the server started (a live one keeps ticking)."""
         clock = self.bot.clock
         start = self.clock_mark if isinstance(clock, ManualClock) else time.time() + self.clock_mark
-        move(clock, start - clock.now())
+        clock.advance(start - clock.now())
 
     def reset(self, openids: list[str]) -> list[str]:
         """Seed, sessions (of every follower the simulator knows), clock and transcripts.
@@ -167,10 +159,10 @@ def clock() -> Any:
         advance, at = body.get("advance"), body.get("at")
         if isinstance(advance, int | float) and not isinstance(advance, bool) \
                 and 0 < advance <= MAX_ADVANCE:
-            move(clock, advance)
+            clock.advance(advance)
         elif isinstance(at, int | float) and not isinstance(at, bool) and math.isfinite(at) \
                 and at > 0:
-            move(clock, at - clock.now())
+            clock.advance(at - clock.now())
         else:
             raise BadInput("send {\"advance\": SECONDS} (up to ten years) or {\"at\": EPOCH}")
     return jsonify(now=clock.now(), today=clock.today().isoformat())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from bot.replies import cdata_safe
 from bot.sim.wire.kinds import REQUIRED, SPECS, F, event_kind
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -25,7 +26,7 @@ def clean(text: str) -> str:
 
 def cdata(text: str) -> str:
     """Wrap cleaned text in CDATA, splitting it where it contains `]]>` so any text survives."""
-    return "<![CDATA[" + clean(text).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    return "<![CDATA[" + cdata_safe(clean(text)) + "]]>"
 
 
 def number(value: Any) -> str:

@@ -7,10 +7,8 @@ from typing import Any
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot.protocol import ProtocolError, parse_xml, sign
+from bot.protocol import MODES, ProtocolError, parse_xml, sign
 from bot.sim.wire.build import cdata
-
-MODES = ("plaintext", "compat", "safe")
 
 
 class ReplyError(Exception):
