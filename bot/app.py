@@ -12,6 +12,7 @@ from bot import webhook
 from bot.clock import Clock
 from bot.config import load_config
 from bot.engine import Engine
+from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec, Inbound
 from bot.store import Store, open_store
 from flows import ALL_FLOWS
@@ -30,6 +31,8 @@ class Bot:
     engine: Engine
     before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
+    platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def catalog(self) -> Catalog:
@@ -37,6 +40,10 @@ class Bot:
         return self.engine.catalog
 
     def close(self) -> None:
+        for closer in self.on_close:
+            closer()
+        if self.platform is not None:
+            self.platform.close()
         self.store.close()
         getattr(self.backend, "close", lambda: None)()
 
@@ -62,7 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"])
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], now=clock.now)
-    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, codec, engine)
+    app.extensions["wxbot"] = Bot(cfg, clock, store, backend, codec, engine,
+                                  platform=make_platform(cfg, clock))
 
     webhook.init_app(app)
     app.add_url_rule("/healthz", "healthz", lambda: jsonify(
@@ -72,6 +80,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from bot.sim import web
 
         web.init_app(app)
+        from bot.sim import api as platform_api
+
+        platform_api.init_app(app)  # /cgi-bin/: the mock platform API
     if cfg.get("BOT_RECORD_DIR"):
         from bot.sim import record
 

@@ -55,8 +55,13 @@ def serve(host: str, port: int) -> None:
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
     """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
-    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or "dev-token",
-                 "BOT_SIMULATOR": True}
+    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+
+    env = os.environ.get
+    overrides = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or "dev-token", "BOT_SIMULATOR": True,
+                 "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
+                 "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
+                 "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     console.print(f"[bold green]wxbot demo[/] — webhook {url}/wechat (token "
@@ -93,6 +98,7 @@ def diagram(flow: str, output: str | None) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive."""
     from bot.backend.server import backend_command
+    from bot.platform.cli import doctor_command, menu_group
     from bot.sim.chat_cli import chat_command
     from bot.sim.record_cli import record_command
     from bot.sim.replay_cli import replay_command
@@ -101,6 +107,8 @@ def _register_optional() -> None:
     main.add_command(replay_command)
     main.add_command(chat_command)
     main.add_command(record_command)
+    main.add_command(menu_group)
+    main.add_command(doctor_command)
 
 
 _register_optional()

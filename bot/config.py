@@ -25,8 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "BOT_LANG": "zh_CN",
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
+    "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
+    "WECHAT_TEMPLATE_REVIEW": None,
+    "BOT_SIM_PROFILE": "official",  # the mock platform API: official | sandbox (测试号)
+    "BOT_SIM_CUSTOM_QUOTA": 5,  # customer-service messages per follower message (48 h)
+    "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
+        "BOT_SIM_EVENT_QUOTA")
 LANGS = ("zh_CN", "en")
 
 
@@ -73,6 +79,12 @@ def validate(cfg: dict) -> dict:
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
+    if cfg["BOT_SIM_PROFILE"] not in ("official", "sandbox"):
+        raise ConfigError(f"BOT_SIM_PROFILE must be official or sandbox, "
+                          f"got {cfg['BOT_SIM_PROFILE']!r}")
+    if not str(cfg["WECHAT_API_BASE"]).startswith(("http://", "https://")):
+        raise ConfigError(f"WECHAT_API_BASE must be an http(s) URL ending in /cgi-bin/, "
+                          f"got {cfg['WECHAT_API_BASE']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
