@@ -24,6 +24,7 @@ URL_CHECK_TIMEOUT = 5.0  # seconds: the platform itself gives the URL check 5 s
 APP_ID = re.compile(r"wx[0-9a-f]{16}")
 TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")  # what the sandbox page accepts as Token
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 console = Console()
 
 
@@ -72,6 +73,9 @@ def url_check(url: str, token: str) -> Check:
                      "start `wxbot serve` and the tunnel in front of it; check the address")
     if status == 200 and body == echostr:
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        if parts.hostname in LOOPBACK:
+            return Check("URL", True, f"{url} echoed echostr (loopback: the platform itself "
+                                      f"needs a public URL on port 80 or 443)")
         if port not in (80, 443):
             return Check("URL", False, f"{url} echoes, but on port {port}",
                          "the platform only calls ports 80 (http) and 443 (https)")

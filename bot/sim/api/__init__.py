@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         cfg.get("WECHAT_APP_SECRET") or DEMO_APP_SECRET, profile=cfg["BOT_SIM_PROFILE"],
         quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
         templates=(review,) if review else (), on_template=pushes)
+    pushes.count = mock.db.bump
     app.extensions["wxbot.platform_mock"] = mock
 
     def observe(inbound) -> None:  # noqa: ANN001 - bot.protocol.Inbound

@@ -82,7 +82,9 @@ class Followers:
         now = self.clock.now()
         with self.db.tx() as db:
             row = db.execute(FOLLOWING, (openid,)).fetchone()
-            if row is None or not row[0]:
+            if row is None:
+                raise ApiRefusal(40003)
+            if not row[0]:
                 raise ApiRefusal(45015)
             open_ = []
             for trig, opened, used in db.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from bot.sim.platform import PlatformClient
@@ -21,12 +22,14 @@ JOIN = 10.0  # seconds close() waits for pushes still on their way
 class TemplatePushes:
     """Pushes one TEMPLATESENDJOBFINISH per template sent."""
 
-    def __init__(self, app: Any, *, plaintext: bool) -> None:
+    def __init__(self, app: Any, *, plaintext: bool,
+                 count: Callable[[str], object] = lambda _name: None) -> None:
         cfg = app.extensions["wxbot"].config
         mode = "safe" if cfg["WECHAT_AES_KEY"] and not plaintext else "plaintext"
         self.client = PlatformClient(app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
                                      app_id=cfg["WECHAT_APP_ID"], mode=mode,
                                      clock=app.extensions["wxbot"].clock)
+        self.count = count  # the mock's counters: pushes made, by the bot's HTTP status
         self._threads: list[threading.Thread] = []
         self._guard = threading.Lock()
         self._stopped = threading.Event()
@@ -47,7 +50,9 @@ class TemplatePushes:
                                          Status="success")
         except Exception:  # a simulator thread: say what broke, keep the server up
             log.exception("TEMPLATESENDJOBFINISH push for msgid %s failed", msgid)
+            self.count("pushes:template_finish:failed")
             return
+        self.count(f"pushes:template_finish:{delivery.status}")
         if delivery.status != 200:
             log.warning("the bot answered the TEMPLATESENDJOBFINISH push with HTTP %s",
                         delivery.status)
