@@ -34,6 +34,7 @@ class Live:
         self.base = f"{url}/cgi-bin/"
         self.wechat = PlatformClient(app, TOKEN, clock=clock)
         self.http = requests.Session()
+        self.clients: list[WeChatClient] = []
 
     def counter(self, name: str) -> int:
         got = self.http.get(f"{self.url}/sim/api/platform", timeout=HTTP_TIMEOUT).json()
@@ -50,18 +51,22 @@ class Live:
         return got.json()["messages"]
 
     def wechatpy(self, **kwargs: Any) -> WeChatClient:
-        """wechatpy's own client pointed here as platform-api.md §2.5 (1) says users do."""
-        base = self.base
+        client = wechatpy_client(self.base, **kwargs)
+        self.clients.append(client)
+        return client
 
-        class LocalClient(WeChatClient):
-            API_BASE_URL = base
 
-            def fetch_access_token(self):  # noqa: ANN202 - wechatpy's signature
-                return self._fetch_access_token(url=base + "token", params={
-                    "grant_type": "client_credential", "appid": self.appid,
-                    "secret": self.secret})
+def wechatpy_client(base: str, **kwargs: Any) -> WeChatClient:
+    """wechatpy's own client pointed at `base`, as platform-api.md §2.5 (1) says users do."""
 
-        return LocalClient(DEMO_APP_ID, DEMO_APP_SECRET, timeout=HTTP_TIMEOUT, **kwargs)
+    class LocalClient(WeChatClient):
+        API_BASE_URL = base
+
+        def fetch_access_token(self):  # noqa: ANN202 - wechatpy's signature
+            return self._fetch_access_token(url=base + "token", params={
+                "grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
+
+    return LocalClient(DEMO_APP_ID, DEMO_APP_SECRET, timeout=HTTP_TIMEOUT, **kwargs)
 
 
 @contextmanager
@@ -82,6 +87,8 @@ def live(tmp_path: Path, clock: ManualClock, **config: Any) -> Iterator[Live]:
         yield served
     finally:
         served.http.close()
+        for client in served.clients:
+            client._http.close()  # noqa: SLF001 - wechatpy has no close()
         server.shutdown()
         server.server_close()
         thread.join(10)
