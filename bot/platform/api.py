@@ -69,6 +69,10 @@ class PlatformAPI:
         """A usable access token (the shared one, or freshly fetched)."""
         return self.call(lambda c: c.access_token)
 
+    def renew_token(self) -> str:
+        """A freshly fetched token, shared at once (the old one still works 5 minutes)."""
+        return self.call(lambda c: c.tokens.renew())
+
     def send_custom(self, body: dict[str, Any]) -> None:
         """A customer-service message, `body` in the platform's shape (touser, msgtype, ...)."""
         self.call(lambda c: c.post("message/custom/send", data=body))

@@ -20,6 +20,7 @@ from bot.platform import PlatformError, make_platform
 from bot.platform.menu import lines
 from bot.protocol import sign
 
+RETRY_BUDGET = 1.0  # seconds of retries: a person is waiting, and one retry shows flakiness
 URL_CHECK_TIMEOUT = 5.0  # seconds: the platform itself gives the URL check 5 s
 APP_ID = re.compile(r"wx[0-9a-f]{16}")
 TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")  # what the sandbox page accepts as Token
@@ -99,8 +100,9 @@ def doctor_command(public_url: str | None) -> None:
     checks = config_checks(cfg)
     api, menu = make_platform(cfg), None
     if api is not None:
+        api.budget = RETRY_BUDGET
         try:
-            api.token()
+            api.renew_token()  # a real fetch, so a wrong secret shows even with a cached token
             checks.append(Check("access token", True, f"fetched from {cfg['WECHAT_API_BASE']}"))
             menu = api.menu_get()
         except PlatformError as exc:

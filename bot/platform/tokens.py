@@ -76,6 +76,11 @@ class TokenCache:
         log.info("fetched a new access token (expires in %d s)", expires_in)
         return token
 
+    def renew(self) -> str:
+        """Fetch now even if the shared token is good: proves the AppID and secret work."""
+        cached = self._cached()
+        return self.refresh(cached[0] if cached else None)
+
     def forget(self) -> None:
         """Drop the shared token (the AppSecret changed, or tests start over)."""
         self.kv.delete(self.key)
