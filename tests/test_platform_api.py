@@ -285,3 +285,60 @@ def test_state_is_one_private_file_that_two_apps_share(tmp_path, clock):
         client.message.send_text("oShared1", "via the second")
         assert [m["api"] for m in first.outbound("oShared1")] == ["custom"]
     assert stat.S_IMODE((tmp_path / FILENAME).stat().st_mode) == 0o600
+
+
+def _demo_env(data) -> dict:  # noqa: ANN001
+    return {"BOT_DATA_DIR": str(data), "WECHAT_TOKEN": "dev-token",
+            "WECHAT_TEMPLATE_REVIEW": "tpl-review"}
+
+
+def test_demo_process_window_closes_when_its_clock_moves_48_hours(tmp_path):
+    from bot.sim.platform import PlatformClient
+    from tests.mockplatform import wechatpy_client
+    from tests.servers import running
+
+    with running(["demo", "--no-browser"], _demo_env(tmp_path), tmp_path / "log") as server, \
+            PlatformClient(server.url, "dev-token") as wechat, requests.Session() as http:
+        client = wechatpy_client(f"{server.url}/cgi-bin/")  # auto_retry: tokens expire too
+        assert wechat.text("oProc1", "你好").status == 200
+        client.message.send_text("oProc1", "inside the window")
+        moved = http.post(f"{server.url}/backend/v1/clock", json={"advance": 48 * HOUR + 1},
+                          timeout=HTTP_TIMEOUT)
+        assert moved.status_code == 200
+        assert errcode(lambda: client.message.send_text("oProc1", "outside")) == 45015
+        sent = client.message.send_template("oProc1", "tpl-review", {"r": {"value": "通过"}})
+        counters = {}
+        for _ in range(100):  # the push follows the answer; wait for it by the clock
+            counters = http.get(f"{server.url}/sim/api/platform", timeout=HTTP_TIMEOUT).json()
+            if counters["counters"].get("pushes:template_finish:200"):
+                break
+            threading.Event().wait(0.05)
+        assert counters["counters"].get("pushes:template_finish:200") == 1
+        got = http.get(f"{server.url}/sim/api/outbound", params={"user": "oProc1"},
+                       timeout=HTTP_TIMEOUT).json()["messages"]
+        assert [m["api"] for m in got] == ["custom", "template"] and got[1]["body"]["template_id"]
+        assert sent["msgid"] > 0
+        client._http.close()  # noqa: SLF001
+
+
+def test_two_server_processes_play_one_platform(tmp_path):
+    """Pushes reach one worker, sends go to another: one window, one quota, one token."""
+    from bot.sim.platform import PlatformClient
+    from tests.mockplatform import wechatpy_client
+    from tests.servers import running
+
+    env = {**_demo_env(tmp_path), "BOT_SIMULATOR": "1", "WECHAT_APP_ID": DEMO_APP_ID,
+           "WECHAT_APP_SECRET": DEMO_APP_SECRET}
+    with running(["serve"], env, tmp_path / "a.log") as a, \
+            running(["serve"], env, tmp_path / "b.log") as b, \
+            PlatformClient(a.url, "dev-token") as wechat:
+        assert wechat.text("oProc2", "你好").status == 200
+        via_a, via_b = (wechatpy_client(f"{s.url}/cgi-bin/", auto_retry=False) for s in (a, b))
+        for n in range(5):
+            (via_a if n % 2 else via_b).message.send_text("oProc2", str(n))
+        assert errcode(lambda: via_a.message.send_text("oProc2", "6th")) == 45047
+        via_b.user.get("oProc2")
+        counters = requests.get(f"{b.url}/sim/api/platform", timeout=HTTP_TIMEOUT).json()
+        assert counters["counters"]["calls:custom"] == 6
+        for client in (via_a, via_b):
+            client._http.close()  # noqa: SLF001
