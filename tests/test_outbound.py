@@ -212,3 +212,42 @@ def test_kv_add_is_a_mutex_and_delete_checks_the_holder(kind, tmp_path, request)
         clock.advance(31)
         assert kv.get("m") is None and kv.add("m", "c", 30)
     kv.close()
+
+
+def test_a_fetch_mutex_left_by_a_dead_process_lapses_and_a_waiter_fetches():
+    from bot.platform.tokens import FETCH_LOCK_TTL, TokenCache
+
+    clock, fetched = ManualClock(), []
+    kv = MemoryKV(clock)
+    kv.add("token-fetch:wxA", "dead-holder", FETCH_LOCK_TTL)  # took the mutex, then kill -9
+    cache = TokenCache(kv, "wxA", lambda: fetched.append(1) or ("T1", 7200), clock, wait=5.0)
+    got: list[str] = []
+    waiter = threading.Thread(target=lambda: got.append(cache.get()))
+    waiter.start()
+    time.sleep(0.2)
+    assert got == [] and fetched == []  # waiting for the holder, not fetching beside it
+    clock.advance(FETCH_LOCK_TTL)
+    waiter.join(5)
+    assert got == ["T1"] and fetched == [1]
+
+
+def test_a_waiter_gives_up_after_its_wait():
+    from bot.platform.tokens import TokenCache
+
+    clock = ManualClock()
+    kv = MemoryKV(clock)
+    kv.add("token-fetch:wxB", "slow-holder", 60)
+    cache = TokenCache(kv, "wxB", lambda: ("never", 7200), clock, wait=0.3)
+    started = time.monotonic()
+    with pytest.raises(PlatformError, match="took over 0.3 s"):
+        cache.get()
+    assert 0.3 <= time.monotonic() - started < 2.0
+
+
+def test_a_token_fault_is_retried_like_any_busy_answer(mock):
+    pauses: list[float] = []
+    api = api_for(mock, sleep=pauses.append)
+    mock.fault("token", -1, times=1)
+    api.send_text("oOut1", "after a busy token fetch")
+    assert pauses == [BACKOFF[0]] and mock.counter("token_fetches") == 1
+    api.close()

@@ -20,8 +20,9 @@ from bot.store.kv import KV
 
 log = logging.getLogger(__name__)
 REFRESH_MARGIN = 300.0  # refresh this long before expiry: the platform's own overlap window
-FETCH_LOCK_TTL = 15.0  # seconds the fetch mutex lives if its holder dies mid-fetch
-WAIT_FOR_FETCH = 10.0  # seconds a process waits for another's fetch before giving up
+FETCH_LOCK_TTL = 10.0  # seconds the fetch mutex lives: one fetch (3 s connect + 5 s read) fits
+WAIT_FOR_FETCH = 12.0  # seconds to wait for another's fetch: past FETCH_LOCK_TTL, so a dead
+#                        holder's mutex lapses and a waiter fetches instead
 POLL = 0.05  # seconds between looks at the KV while another process fetches
 
 Fetch = Callable[[], tuple[str, int]]  # -> (token, expires_in seconds)
