@@ -48,13 +48,18 @@ def _as_bool(value: Any) -> bool:
 
 def load_config(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
     """Merge defaults < `.env` < environment < `overrides`, then check and coerce."""
+    return validate(merged(overrides, env_file=env_file))
+
+
+def merged(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
+    """The settings as given, unchecked (for `wxbot doctor`, which reports every fault)."""
     cfg = dict(DEFAULTS)
     names = set(DEFAULTS)
     dotenv = dotenv_values(env_file) if Path(env_file).is_file() else {}
     for source in (dotenv, os.environ):
         cfg.update({k: v for k, v in source.items() if k in names and v not in (None, "")})
     cfg.update(overrides or {})
-    return validate(cfg)
+    return cfg
 
 
 def validate(cfg: dict) -> dict:

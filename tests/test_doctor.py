@@ -61,6 +61,8 @@ def _closed_port() -> int:
     ({"WECHAT_APP_SECRET": "<unset>"}, [], "set WECHAT_APP_ID and WECHAT_APP_SECRET"),
     ({"WECHAT_TOKEN": "other"}, ["--url", "SERVER"], "differs from the server's token"),
     ({"WECHAT_TOKEN": "<unset>"}, [], "3-32 letters or digits"),
+    ({"WECHAT_TOKEN": "has spaces in it"}, [], "3-32 letters or digits"),
+    ({"WECHAT_AES_KEY": "k" * 42}, [], "43-character EncodingAESKey"),
     ({}, ["--url", "http://127.0.0.1:CLOSED"], "start `wxbot serve`"),
     ({}, ["--url", "http://203.0.113.9:8080/wechat"], ""),  # unreachable (TEST-NET-3)
     ({"WECHAT_API_BASE": "http://127.0.0.1:CLOSED/cgi-bin/"}, [], "check WECHAT_API_BASE"),

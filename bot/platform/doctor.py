@@ -15,8 +15,8 @@ import click
 import requests
 from rich.console import Console
 
-from bot.config import ConfigError, load_config
-from bot.platform import PlatformError, make_platform
+from bot.config import ConfigError, merged, validate
+from bot.platform import PlatformAPI, PlatformError, make_platform
 from bot.platform.menu import lines
 from bot.protocol import sign
 
@@ -90,24 +90,23 @@ def url_check(url: str, token: str) -> Check:
 @click.option("--url", "public_url", help="The public URL the platform will call.")
 def doctor_command(public_url: str | None) -> None:
     """Check the config, fetch a token, check the URL the platform calls, show the menu."""
-    try:
-        cfg = load_config()
+    raw = merged()
+    checks = config_checks(raw)
+    try:  # the rest of the config, with the faults just reported set aside
+        cfg = validate({**raw, "WECHAT_TOKEN": raw.get("WECHAT_TOKEN") or "-",
+                        "WECHAT_AES_KEY": raw.get("WECHAT_AES_KEY") if checks[1].ok else None})
     except ConfigError as exc:
-        cfg = load_config({"WECHAT_TOKEN": "-"}) if "WECHAT_TOKEN" in str(exc) else None
-        if cfg is None:
-            raise click.ClickException(str(exc)) from None
-        cfg["WECHAT_TOKEN"] = ""
-    checks = config_checks(cfg)
+        raise click.ClickException(str(exc)) from None
+    cfg["WECHAT_TOKEN"] = raw.get("WECHAT_TOKEN") or ""
     api, menu = make_platform(cfg), None
     if api is not None:
         api.budget = RETRY_BUDGET
         try:
-            api.renew_token()  # a real fetch, so a wrong secret shows even with a cached token
-            checks.append(Check("access token", True, f"fetched from {cfg['WECHAT_API_BASE']}"))
-            menu = api.menu_get()
+            checks.append(_token_check(api, cfg["WECHAT_API_BASE"]))
+            if checks[-1].ok:
+                menu = api.menu_get()
         except PlatformError as exc:
-            checks.append(Check("access token", False, f"{cfg['WECHAT_API_BASE']}: {exc}",
-                                _token_fix(exc)))
+            checks.append(Check("menu", False, f"menu/get: {exc}", "see the errcode"))
         finally:
             api.close()
     else:
@@ -118,6 +117,14 @@ def doctor_command(public_url: str | None) -> None:
     report(checks, menu, cfg, public_url)
     if not all(c.ok for c in checks):
         raise SystemExit(1)
+
+
+def _token_check(api: PlatformAPI, base: str) -> Check:
+    try:
+        api.renew_token()  # a real fetch, so a wrong secret shows even with a cached token
+    except PlatformError as exc:
+        return Check("access token", False, f"{base}: {exc}", _token_fix(exc))
+    return Check("access token", True, f"fetched from {base}")
 
 
 def _token_fix(exc: PlatformError) -> str:
