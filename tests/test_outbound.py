@@ -17,7 +17,8 @@ from bot.platform import PlatformAPI, PlatformError
 from bot.platform.api import BACKOFF
 from bot.platform.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
-from bot.store.kv import MemoryKV, SQLiteKV
+from bot.store.kv import MemoryKV
+from bot.store.kv_sqlite import SQLiteKV
 from tests.mockplatform import live
 
 
@@ -198,7 +199,7 @@ def test_kv_add_is_a_mutex_and_delete_checks_the_holder(kind, tmp_path, request)
     elif kind == "sqlite":
         kv = SQLiteKV(tmp_path / "kv.sqlite3", clock)
     else:
-        from bot.store.kv import RedisKV
+        from bot.store.kv_redis import RedisKV
 
         kv = RedisKV(request.getfixturevalue("redis_url"), prefix=f"test:{time.time_ns()}:")
     assert kv.add("m", "a", 30) and not kv.add("m", "b", 30)
@@ -251,3 +252,19 @@ def test_a_token_fault_is_retried_like_any_busy_answer(mock):
     api.send_text("oOut1", "after a busy token fetch")
     assert pauses == [BACKOFF[0]] and mock.counter("token_fetches") == 1
     api.close()
+
+
+def test_a_silent_redis_fails_a_kv_read_after_the_socket_timeout():
+    import redis
+
+    from bot.store.kv_redis import REDIS_SOCKET_TIMEOUT, RedisKV
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # accepts, never answers
+        kv = RedisKV(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        with pytest.raises(redis.TimeoutError):
+            kv.get("token:wx")
+        assert REDIS_SOCKET_TIMEOUT <= time.monotonic() - started < REDIS_SOCKET_TIMEOUT + 2
+        kv.close()
