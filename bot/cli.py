@@ -67,6 +67,8 @@ def demo(port: int, no_browser: bool) -> None:
     console.print(f"[bold green]wxbot demo[/] — webhook {url}/wechat (token "
                   f"{overrides['WECHAT_TOKEN']}), simulator {url}/sim, state in "
                   f"{Path(app.config['BOT_DATA_DIR']).resolve()}")
+    console.print(f"Platform API (mock) {overrides['WECHAT_API_BASE']} for AppID "
+                  f"{overrides['WECHAT_APP_ID']}: try [bold]wxbot menu push[/] with those set.")
     console.print("Talk to it: open the simulator page, or run [bold]wxbot chat --url "
                   f"{url}[/] in another terminal. Ctrl-C stops.")
     if not no_browser:

@@ -190,6 +190,29 @@ def test_template_send_answers_a_msgid_then_pushes_templatesendjobfinish_once(tm
         assert errcode(lambda: client.message.send_template("oTpl1", "unknown", {})) == 40037
 
 
+@pytest.mark.parametrize(("profile", "sealed"), [("official", True), ("sandbox", False)])
+def test_template_finish_push_is_sealed_except_in_the_plaintext_sandbox(tmp_path, clock, profile,
+                                                                         sealed):
+    aes = {"WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
+    with live(tmp_path, clock, BOT_SIM_PROFILE=profile, WECHAT_TEMPLATE_REVIEW="tpl", **aes) as s:
+        seen, arrived = [], threading.Event()
+
+        def note(inbound) -> None:  # noqa: ANN001
+            if inbound.fields.get("Event") == "TEMPLATESENDJOBFINISH":
+                seen.append(inbound.encrypted)
+                arrived.set()
+
+        s.bot.before_message.append(note)
+        s.wechat.text("oSeal1", "hi")
+        s.wechatpy(auto_retry=False).message.send_template("oSeal1", "tpl", {"a": {"value": "x"}})
+        assert arrived.wait(5) and seen == [sealed]
+
+
+def test_an_api_the_simulator_does_not_play_is_an_errcode_not_a_404(mock):
+    answer = mock.http.get(f"{mock.base}datacube/getusersummary", timeout=HTTP_TIMEOUT)
+    assert answer.status_code == 200 and answer.json()["errcode"] == 48001
+
+
 def test_sandbox_takes_any_template_and_at_most_100_followers(tmp_path, clock):
     with live(tmp_path, clock, BOT_SIM_PROFILE="sandbox") as served:
         client = served.wechatpy(auto_retry=False)
