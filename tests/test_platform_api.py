@@ -156,6 +156,7 @@ def test_unfollowing_closes_the_window(mock):
 @pytest.mark.parametrize(("body", "code"), [
     (b"not json", 47001),
     (b"", 44002),
+    (b'{"touser": "oBad1", "msgtype": "text", "text": {"content": "\\ud800"}}', 47001),
     (json.dumps({"touser": "oBad1", "msgtype": "text"}).encode(), 47001),
     (json.dumps({"touser": "oBad1", "msgtype": "news", "news": {"articles": [{}, {}]}}).encode(),
      45008),
@@ -283,6 +284,12 @@ def test_faults_fail_the_next_k_calls_then_clear(mock):
     assert errcode(lambda: client.message.send_text("oFault1", "b")) == -1
     client.message.send_text("oFault1", "c")
     assert [m["body"]["text"]["content"] for m in mock.outbound("oFault1")] == ["c"]
+
+
+def test_a_template_id_that_is_not_unicode_is_400(mock):
+    answer = mock.http.post(f"{mock.url}/sim/api/templates", timeout=HTTP_TIMEOUT,
+                            data=b'{"template_id": "\\udc00", "content": ""}')
+    assert answer.status_code == 400
 
 
 @pytest.mark.parametrize("body", [{"api": "nope", "errcode": 1}, {"api": "custom"},

@@ -25,9 +25,11 @@ def _body() -> Any:
     if not request.data:
         raise ApiRefusal(44002)
     try:
-        return json.loads(request.data)
-    except ValueError:  # also bytes that are not UTF-8
+        data = json.loads(request.data)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # lone surrogates: SQLite can't
+    except ValueError:  # also bytes that are not UTF-8, and UnicodeEncodeError
         raise ApiRefusal(47001) from None
+    return data
 
 
 def _enter(api: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
@@ -20,6 +21,16 @@ def _bad(detail: str) -> Any:
     return jsonify(error="bad_request", detail=detail), 400
 
 
+def _json() -> Any:
+    """The JSON body, or None when it is not JSON or holds text SQLite cannot store."""
+    body = request.get_json(force=True, silent=True)
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return body
+
+
 def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -27,7 +38,7 @@ def _int(value: Any) -> bool:
 @control.post("/faults")
 def faults() -> Any:
     """`{"api", "errcode", "times"}`: the next `times` calls of `api` answer `errcode`."""
-    body = request.get_json(force=True, silent=True)
+    body = _json()
     if not isinstance(body, dict) or body.get("api") not in APIS:
         return _bad(f"'api' must be one of {', '.join(APIS)}")
     errcode, times = body.get("errcode"), body.get("times", 1)
@@ -58,7 +69,7 @@ def platform() -> Any:
 @control.post("/templates")
 def templates() -> Any:
     """`{"template_id", "content"}`: define a template, as on the platform's admin page."""
-    body = request.get_json(force=True, silent=True)
+    body = _json()
     template_id = body.get("template_id") if isinstance(body, dict) else None
     content = body.get("content", "") if isinstance(body, dict) else None
     if not isinstance(template_id, str) or not 0 < len(template_id) <= 128:
