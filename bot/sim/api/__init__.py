@@ -7,7 +7,7 @@ import sqlite3
 
 from flask import Flask
 
-from bot.sim.api.cgi import cgi
+from bot.sim.api.cgi import MOCK, cgi
 from bot.sim.api.control import control
 from bot.sim.api.followers import Quotas
 from bot.sim.api.push import TemplatePushes
@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
         quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
         templates=(review,) if review else (), on_template=pushes)
     pushes.count = mock.db.bump
-    app.extensions["wxbot.platform_mock"] = mock
+    app.extensions[MOCK] = mock
 
     def observe(inbound) -> None:  # noqa: ANN001 - bot.protocol.Inbound
         fields = inbound.fields
@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
             log.exception("the mock platform could not note a push")
 
     bot.before_message.append(observe)
-    bot.on_close.extend([pushes.close, mock.close])
+    def close() -> None:  # pushes first: one on its way still counts in the mock's file
+        pushes.close()
+        mock.close()
+
+    bot.on_close.append(close)
     app.register_blueprint(cgi)
     app.register_blueprint(control)

@@ -7,7 +7,7 @@ Content-Type (wechatpy sends none).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, current_app, jsonify, request
 
@@ -15,10 +15,12 @@ from bot.sim.api.errors import OK, ApiRefusal, error_body
 from bot.sim.api.state import MockPlatform
 
 cgi = Blueprint("sim_cgi", __name__, url_prefix="/cgi-bin")
+MOCK = "wxbot.platform_mock"  # app.extensions key of the MockPlatform; read only through mock()
 
 
 def mock() -> MockPlatform:
-    return current_app.extensions["wxbot.platform_mock"]
+    """This app's mock platform (set by bot.sim.api.init_app)."""
+    return cast(MockPlatform, current_app.extensions[MOCK])
 
 
 def _body() -> Any:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from bot.sim.api.state import APIS, MockPlatform
+from bot.sim.api.cgi import mock
+from bot.sim.api.state import APIS
 
 control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
 MAX_TIMES = 1000
-
-
-def mock() -> MockPlatform:
-    return current_app.extensions["wxbot.platform_mock"]
 
 
 def _bad(detail: str) -> Any:
