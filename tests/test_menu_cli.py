@@ -107,3 +107,27 @@ def test_menu_commands_share_the_bots_token(demo):
     after = requests.get(f"{server.url}/sim/api/platform", timeout=10).json()["counters"]
     assert after["token_fetches"] == before["token_fetches"]
     assert after["calls:menu"] == before["calls:menu"] + 1
+
+
+def test_a_refused_token_costs_the_cli_one_refetch_and_one_retry(demo):
+    """Against a real demo process: a 40001 on menu/get refetches once, then succeeds."""
+    server, _ = demo
+    wxbot(demo, "menu", "show")
+
+    def counters() -> dict:
+        return requests.get(f"{server.url}/sim/api/platform", timeout=10).json()["counters"]
+
+    before = counters()
+    requests.post(f"{server.url}/sim/api/faults", json={"api": "menu", "errcode": 40001,
+                                                        "times": 1}, timeout=10)
+    assert wxbot(demo, "menu", "show").returncode == 0
+    after = counters()
+    assert after["token_fetches"] == before["token_fetches"] + 1
+    assert after["calls:menu"] == before["calls:menu"] + 2
+    requests.post(f"{server.url}/sim/api/faults", json={"api": "menu", "errcode": 40001,
+                                                        "times": 50}, timeout=10)
+    refused = wxbot(demo, "menu", "show")
+    assert refused.returncode == 1 and "40001" in refused.stderr
+    assert counters()["calls:menu"] == after["calls:menu"] + 2  # two tries, no loop
+    requests.post(f"{server.url}/sim/api/faults", json={"api": "menu", "errcode": 40001,
+                                                        "times": 0}, timeout=10)

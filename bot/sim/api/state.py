@@ -74,7 +74,10 @@ class MockPlatform:
             raise ApiRefusal(47001, "msgtype and its object")
         if kind == "text" and not str(body["text"].get("content") or "").strip():
             raise ApiRefusal(44002, "empty text")
-        if kind == "news" and len(body["news"].get("articles") or []) > 1:
+        articles = body["news"].get("articles") if kind == "news" else []
+        if not isinstance(articles, list):
+            raise ApiRefusal(47001, "news.articles must be a list")
+        if len(articles) > 1:
             raise ApiRefusal(45008)
         self.followers.spend(body["touser"])
         self._record(body["touser"], "custom", body)
