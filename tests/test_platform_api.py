@@ -238,8 +238,12 @@ def test_menu_create_then_get_returns_it_in_the_platforms_shape(mock):
     assert got[0] == {**MENU["button"][0], "sub_button": []}
     assert [b["name"] for b in got[1]["sub_button"]] == ["官网", "进度"]
     assert all(b["sub_button"] == [] for b in got[1]["sub_button"])
+    shown = mock.http.get(f"{mock.url}/sim/api/menu", timeout=HTTP_TIMEOUT).json()
+    assert shown == client.menu.get()  # what the /sim page shows, without a token
     client.menu.delete()
     assert client.menu.get() is None
+    assert mock.http.get(f"{mock.url}/sim/api/menu", timeout=HTTP_TIMEOUT).json() == {
+        "menu": None}
 
 
 def _button(**kw) -> dict:  # noqa: ANN003
@@ -372,3 +376,27 @@ def test_two_server_processes_play_one_platform(tmp_path):
         assert counters["counters"]["calls:custom"] == 6
         for client in (via_a, via_b):
             client._http.close()  # noqa: SLF001
+
+
+def test_a_locked_mock_delays_a_push_by_observe_busy_at_most(mock, tmp_path):
+    """Noting a push is on the per-message path: a stuck writer costs it OBSERVE_BUSY, not more."""
+    import sqlite3
+    import time
+
+    from bot.sim.api.followers import OBSERVE_BUSY
+
+    holder = sqlite3.connect(tmp_path / FILENAME, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another worker holds the write lock and stalls
+    try:
+        started = time.monotonic()
+        delivery = mock.wechat.text("oLocked1", "你好")
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert delivery.status == 200 and delivery.text  # the bot still answered
+    assert OBSERVE_BUSY <= waited < OBSERVE_BUSY + 3.0
+    client = mock.wechatpy(auto_retry=False)
+    assert errcode(lambda: client.message.send_text("oLocked1", "unnoted")) == 40003
+    mock.wechat.text("oLocked1", "again")
+    client.message.send_text("oLocked1", "noted now")

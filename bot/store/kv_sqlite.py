@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.sqlitedb import Pool, begin_immediate, spin
 
-BUSY = 5.0  # seconds to wait for another SQLite writer: far above a KV write, below a deadline
+BUSY = 2.0  # seconds to wait for another SQLite writer: far above a KV write, inside a deadline
 SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)"
 
 

@@ -51,13 +51,13 @@ class PlatformDB:
             spin(lambda: db.executescript(SCHEMA), BUSY)
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; nested use in a thread joins the outer one."""
+    def tx(self, busy: float = BUSY) -> Iterator[sqlite3.Connection]:
+        """One write transaction (waiting `busy` s for other writers); nested ones join it."""
         with self._pool.connection() as db:
             if db.in_transaction:
                 yield db
                 return
-            begin_immediate(db, 1000, BUSY)
+            begin_immediate(db, 1000, busy)
             try:
                 yield db
             except BaseException:

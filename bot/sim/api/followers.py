@@ -17,6 +17,9 @@ from bot.sim.api.errors import ApiRefusal
 
 MESSAGE_WINDOW = 48 * 3600  # seconds a follower's message keeps the window open
 EVENT_WINDOW = 60  # seconds a click, follow or scan does
+# Noting a push is on the bot's per-message path: wait for other writers this long at most,
+# well inside BOT_REPLY_DEADLINE, then let the push go unnoted (logged) rather than late.
+OBSERVE_BUSY = 0.5
 SANDBOX_FOLLOWERS = 100  # the test account's follower cap
 CLICKS = {"click", "scancode_push", "scancode_waitmsg"}  # menu events that open a window
 FOLLOWING = "SELECT subscribed FROM followers WHERE openid=?"
@@ -47,7 +50,7 @@ class Followers:
     def observe(self, openid: str, trigger: str | None, mark: str) -> None:
         """Note a push from `openid`; `mark` tells a retry of it from a new action."""
         now = self.clock.now()
-        with self.db.tx() as db:
+        with self.db.tx(OBSERVE_BUSY) as db:
             row = db.execute(FOLLOWING, (openid,)).fetchone()
             if trigger == "unsubscribe":
                 db.execute("UPDATE followers SET subscribed=0 WHERE openid=?", (openid,))
