@@ -400,3 +400,27 @@ def test_a_locked_mock_delays_a_push_by_observe_busy_at_most(mock, tmp_path):
     assert errcode(lambda: client.message.send_text("oLocked1", "unnoted")) == 40003
     mock.wechat.text("oLocked1", "again")
     client.message.send_text("oLocked1", "noted now")
+
+
+def test_concurrent_sends_spend_the_quota_exactly_once_each(mock):
+    """Ten sends at once into a window of five: five delivered, five 45047, none lost."""
+    mock.wechat.text("oRace1", "你好")
+    token = token_query(mock)["access_token"]
+    barrier, codes = threading.Barrier(10), []
+
+    def send(n: int) -> None:
+        with requests.Session() as http:
+            barrier.wait()
+            answer = http.post(f"{mock.base}message/custom/send", timeout=HTTP_TIMEOUT,
+                               params={"access_token": token},
+                               data=json.dumps({"touser": "oRace1", "msgtype": "text",
+                                                "text": {"content": str(n)}}))
+            codes.append(answer.json()["errcode"])
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(codes) == [0] * 5 + [45047] * 5
+    assert len(mock.outbound("oRace1")) == 5
