@@ -7,6 +7,7 @@ import sqlite3
 
 from flask import Flask
 
+from bot.protocol import Inbound
 from bot.sim.api.cgi import MOCK, cgi
 from bot.sim.api.control import control
 from bot.sim.api.followers import Quotas
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     pushes.count = mock.db.bump
     app.extensions[MOCK] = mock
 
-    def observe(inbound) -> None:  # noqa: ANN001 - bot.protocol.Inbound
+    def observe(inbound: Inbound) -> None:
         fields = inbound.fields
         mark = str(fields.get("MsgId") or f"{fields.get('CreateTime')}:{fields.get('Event')}")
         try:
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
             log.exception("the mock platform could not note a push")
 
     bot.before_message.append(observe)
+
     def close() -> None:  # pushes first: one on its way still counts in the mock's file
         pushes.close()
         mock.close()
