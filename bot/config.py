@@ -30,9 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "BOT_SIM_PROFILE": "official",  # the mock platform API: official | sandbox (测试号)
     "BOT_SIM_CUSTOM_QUOTA": 5,  # customer-service messages per follower message (48 h)
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
+    "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
 INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
-        "BOT_SIM_EVENT_QUOTA")
+        "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 LANGS = ("zh_CN", "en")
 
 

@@ -75,13 +75,16 @@ def test_a_platform_that_keeps_answering_40001_gets_two_tries_not_a_loop(mock):
     api.close()
 
 
-def test_an_expired_token_42001_is_refreshed_once(mock):
-    api = api_for(mock, clock=ManualClock(mock.clock.now()))  # its own clock: no early refresh
-    api.token()
-    mock.clock.advance(7200)
-    api.send_text("oOut1", "after expiry")
-    assert mock.counter("token_fetches") == 2
-    api.close()
+@pytest.mark.parametrize("code", [42001, 40014])
+def test_an_expired_token_is_refreshed_once(tmp_path, clock, code):
+    with live(tmp_path, clock, BOT_SIM_EXPIRED_ERRCODE=code) as served:
+        served.wechat.text("oOut1", "你好")
+        api = api_for(served, clock=ManualClock(clock.now()))  # its own clock: no early refresh
+        api.token()
+        clock.advance(7200)
+        api.send_text("oOut1", "after expiry")
+        assert served.counter("token_fetches") == 2 and served.counter("calls:custom") == 2
+        api.close()
 
 
 def test_the_cache_refreshes_before_expiry_on_its_clock(mock):

@@ -64,7 +64,7 @@ def test_token_expires_after_7200_seconds_on_the_sim_clock(mock):
     mock.clock.advance(7199)
     assert client.user.get("oTok1")["subscribe"] == 1
     mock.clock.advance(2)
-    assert errcode(lambda: client.user.get("oTok1", lang="en")) == 42001
+    assert errcode(lambda: client.user.get("oTok1", lang="en")) == 42001  # as configured
     assert client.session.get(client.access_token_key) == token
 
 

@@ -31,7 +31,8 @@ def init_app(app: Flask) -> None:
         cfg["BOT_DATA_DIR"], bot.clock, cfg.get("WECHAT_APP_ID") or DEMO_APP_ID,
         cfg.get("WECHAT_APP_SECRET") or DEMO_APP_SECRET, profile=cfg["BOT_SIM_PROFILE"],
         quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
-        templates=(review,) if review else (), on_template=pushes)
+        templates=(review,) if review else (), on_template=pushes,
+        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"])
     pushes.count = mock.db.bump
     app.extensions[MOCK] = mock
 

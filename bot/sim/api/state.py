@@ -26,11 +26,11 @@ class MockPlatform:
 
     def __init__(self, data_dir: str | Path, clock: Clock, appid: str, secret: str, *,
                  profile: str = "official", quotas: Quotas | None = None,
-                 templates: tuple[str, ...] = (),
+                 templates: tuple[str, ...] = (), expired_errcode: int = 42001,
                  on_template: Callable[[str, int], None] | None = None) -> None:
         self.db, self.clock, self.appid, self.secret = PlatformDB(data_dir), clock, appid, secret
         self.sandbox = profile == "sandbox"
-        self.tokens = Tokens(self.db, clock)
+        self.tokens = Tokens(self.db, clock, expired_errcode)
         self.followers = Followers(self.db, clock, quotas or Quotas(),
                                    cap=SANDBOX_FOLLOWERS if self.sandbox else None)
         self.on_template = on_template

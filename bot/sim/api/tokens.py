@@ -17,8 +17,8 @@ TOKEN_BYTES = 96  # real tokens are long (store 512 chars); 192 hex characters h
 class Tokens:
     """Issue and check tokens on the simulator's clock."""
 
-    def __init__(self, db: PlatformDB, clock: Clock) -> None:
-        self.db, self.clock = db, clock
+    def __init__(self, db: PlatformDB, clock: Clock, expired: int = 42001) -> None:
+        self.db, self.clock, self.expired = db, clock, expired
 
     def issue(self) -> tuple[str, int]:
         """A new token; every older one keeps working for OVERLAP seconds more at most."""
@@ -34,7 +34,7 @@ class Tokens:
 
     def check(self, token: str | None) -> None:
         """Refuse a call whose token is missing (41001), unknown or superseded (40001), or
-        expired (42001)."""
+        expired (42001, or 40014 as some see it: BOT_SIM_EXPIRED_ERRCODE)."""
         if not token:
             raise ApiRefusal(41001)
         row = self.db.one("SELECT expires, superseded FROM tokens WHERE token=?", token)
@@ -45,4 +45,4 @@ class Tokens:
         if superseded is not None and now >= superseded + OVERLAP:
             raise ApiRefusal(40001)
         if now >= expires:
-            raise ApiRefusal(42001)
+            raise ApiRefusal(self.expired)
