@@ -153,8 +153,16 @@ def test_a_platform_that_never_answers_hits_the_read_timeout():
         api.close()
 
 
-def test_instances_sharing_a_store_fetch_one_token(mock, tmp_path):
-    store = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_instances_sharing_a_store_fetch_one_token(mock, tmp_path, kind, request):
+    store = (f"sqlite:///{tmp_path / 'shared.sqlite3'}" if kind == "sqlite"
+             else request.getfixturevalue("redis_url"))
+    if kind == "redis":  # a clean slate: the session's Redis may hold an earlier test's token
+        from bot.store.kv_redis import RedisKV
+
+        cleaner = RedisKV(store)
+        cleaner.delete(f"token:{DEMO_APP_ID}")
+        cleaner.close()
     apis = [PlatformAPI(DEMO_APP_ID, DEMO_APP_SECRET, base=mock.base, store=store,
                         clock=mock.clock) for _ in range(4)]
     barrier = threading.Barrier(len(apis))
