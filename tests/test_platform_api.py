@@ -6,6 +6,7 @@ import json
 import re
 import stat
 import threading
+import time
 
 import pytest
 import requests
@@ -185,6 +186,9 @@ def test_template_send_answers_a_msgid_then_pushes_templatesendjobfinish_once(tm
         got = client.message.send_template("oTpl1", "tpl-review", {"result": {"value": "通过"}})
         assert got["errcode"] == 0 and got["msgid"] > 0
         assert arrived.wait(5)
+        deadline = time.monotonic() + 5  # the hook runs before the bot answers the push
+        while served.counter("pushes:template_finish:200") == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
         assert served.counter("pushes:template_finish:200") == 1
         assert [(f["MsgID"], f["Status"]) for f in finished] == [(str(got["msgid"]), "success")]
         assert served.outbound("oTpl1")[0]["api"] == "template"
@@ -381,7 +385,6 @@ def test_two_server_processes_play_one_platform(tmp_path):
 def test_a_locked_mock_delays_a_push_by_observe_busy_at_most(mock, tmp_path):
     """Noting a push is on the per-message path: a stuck writer costs it OBSERVE_BUSY, not more."""
     import sqlite3
-    import time
 
     from bot.sim.api.followers import OBSERVE_BUSY
 
