@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from bot.sim.api.cgi import mock
-from bot.sim.api.errors import ApiRefusal
 from bot.sim.api.state import APIS
 
 control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
@@ -55,16 +54,6 @@ def outbound() -> Any:
     if not user:
         return _bad("query parameter 'user' is required")
     return jsonify(messages=mock().outbound(user))
-
-
-@control.get("/menu")
-def menu() -> Any:
-    """The account's menu as menu/get would return it, or `{"menu": null}`: for the /sim page
-    and `wxbot chat`, which show the menu the account actually has."""
-    try:
-        return jsonify(mock().menu_get())
-    except ApiRefusal:  # 46003: none yet
-        return jsonify(menu=None)
 
 
 @control.get("/platform")
