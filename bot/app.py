@@ -14,6 +14,7 @@ from bot.config import load_config
 from bot.courier import Courier, Send, no_client, post_to
 from bot.engine import Engine
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
+from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
 from bot.sqlitedb import private_dir
 from bot.store import open_store
@@ -47,14 +48,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")
-    courier = Courier(store.outbox, _sender(cfg.get("OUTBOUND_SEND"))).start()
+    platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
+    courier = Courier(store.outbox, _sender(cfg.get("OUTBOUND_SEND"), platform)).start()
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])
-    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier)
+    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
+                                    platform=platform)
 
     webhook.init_app(app)
     health.init_app(app)
@@ -64,6 +67,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from bot.sim.replay import web as replay_web
 
         web.init_app(app)
+        from bot.sim import api as platform_api
+
+        platform_api.init_app(app)  # /cgi-bin/: the mock platform API
         replay_web.init_app(app)  # fixtures from the page: run one, step by step
         record_web.init_app(app)  # save the page's session as a fixture
     if cfg.get("BOT_RECORD_DIR"):
@@ -73,10 +79,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _sender(setting: Any) -> Send:
-    """OUTBOUND_SEND as a callable; until the platform client is wired, `no_client`."""
+def _sender(setting: Any, platform: PlatformAPI | None) -> Send:
+    """Where owed replies go: OUTBOUND_SEND (tests), else the account's customer-service API.
+
+    Without an AppID and AppSecret there is no API to call: `no_client` keeps the messages
+    failed and logged, so configuring the account later is the fix the log names.
+    """
     if callable(setting):
         return setting
     if isinstance(setting, str) and setting.startswith(("http://", "https://")):
         return post_to(setting)
-    return no_client
+    return platform.send_custom if platform is not None else no_client

@@ -88,13 +88,20 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
     """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
-    overrides = {"WECHAT_TOKEN": os.environ.get("WECHAT_TOKEN") or DEV_TOKEN,
-                 "BOT_SIMULATOR": True}
+    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+
+    env = os.environ.get
+    overrides = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
+                 "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
+                 "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
+                 "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     _announce(app.config, url, "demo")
     console.print(f"Webhook {url}/wechat (token {overrides['WECHAT_TOKEN']}), simulator "
                   f"{url}/sim, state in {Path(app.config['BOT_DATA_DIR']).resolve()}")
+    console.print(f"Platform API (mock) {overrides['WECHAT_API_BASE']} for AppID "
+                  f"{overrides['WECHAT_APP_ID']}: try [bold]wxbot menu push[/] with those set.")
     console.print("Talk to it: open the simulator page, or run [bold]wxbot chat --url "
                   f"{url}[/] in another terminal. Ctrl-C stops.")
     if not no_browser:
@@ -126,6 +133,7 @@ def diagram(flow: str, output: str | None) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive."""
     from bot.backend.server import backend_command
+    from bot.platform.cli import doctor_command, menu_group
     from bot.sim.chat.cli import chat_command
     from bot.sim.record.cli import record_command
     from bot.sim.replay.cli import replay_command
@@ -134,6 +142,8 @@ def _register_optional() -> None:
     main.add_command(replay_command)
     main.add_command(chat_command)
     main.add_command(record_command)
+    main.add_command(menu_group)
+    main.add_command(doctor_command)
 
 
 _register_optional()

@@ -33,8 +33,15 @@ DEFAULTS: dict[str, Any] = {
     "BOT_RECORD_DIR": None,
     "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
+    "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
+    "WECHAT_TEMPLATE_REVIEW": None,
+    "BOT_SIM_PROFILE": "official",  # the mock platform API: official | sandbox (测试号)
+    "BOT_SIM_CUSTOM_QUOTA": 5,  # customer-service messages per follower message (48 h)
+    "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
+    "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL")
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
+        "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 
 
 class ConfigError(ValueError):
@@ -49,13 +56,18 @@ def _as_bool(value: Any) -> bool:
 
 def load_config(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
     """Merge defaults < `.env` < environment < `overrides`, then check and coerce."""
+    return validate(merged(overrides, env_file=env_file))
+
+
+def merged(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
+    """The settings as given, unchecked (for `wxbot doctor`, which reports every fault)."""
     cfg = dict(DEFAULTS)
     names = set(DEFAULTS)
     dotenv = dotenv_values(env_file) if Path(env_file).is_file() else {}
     for source in (dotenv, os.environ):
         cfg.update({k: v for k, v in source.items() if k in names and v not in (None, "")})
     cfg.update(overrides or {})
-    return validate(cfg)
+    return cfg
 
 
 def validate(cfg: dict) -> dict:
@@ -87,6 +99,12 @@ def validate(cfg: dict) -> dict:
                           f"{cfg['BOT_REPLY_DEADLINE']!r}") from None
     if not 0 < cfg["BOT_REPLY_DEADLINE"] < 5:
         raise ConfigError("BOT_REPLY_DEADLINE must be above 0 and below the platform's 5 s")
+    if cfg["BOT_SIM_PROFILE"] not in ("official", "sandbox"):
+        raise ConfigError(f"BOT_SIM_PROFILE must be official or sandbox, "
+                          f"got {cfg['BOT_SIM_PROFILE']!r}")
+    if not str(cfg["WECHAT_API_BASE"]).startswith(("http://", "https://")):
+        raise ConfigError(f"WECHAT_API_BASE must be an http(s) URL ending in /cgi-bin/, "
+                          f"got {cfg['WECHAT_API_BASE']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])

@@ -39,8 +39,8 @@ class SendError(Exception):
 
 
 def no_client(body: dict) -> None:
-    """The sender until the platform client is wired: owed messages wait and are retried."""
-    raise SendError("no platform client yet", retryable=True)
+    """The sender without an account: nothing can reach the follower, so say what to set."""
+    raise SendError("no platform API: set WECHAT_APP_ID and WECHAT_APP_SECRET", retryable=False)
 
 
 def post_to(url: str) -> Send:

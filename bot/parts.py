@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from bot.clock import Clock
 from bot.courier import Courier
 from bot.engine import Engine
+from bot.platform import PlatformAPI
 from bot.protocol import Codec, Inbound
 from bot.store import Store
 from flows.catalog import Catalog
@@ -37,6 +38,7 @@ class Bot:
     before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
+    platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
 
     @property
     def catalog(self) -> Catalog:
@@ -50,6 +52,8 @@ class Bot:
         self.engine.close()
         if self.courier is not None:
             self.courier.close()
+        if self.platform is not None:
+            self.platform.close()
         self.store.close()
         getattr(self.backend, "close", lambda: None)()
 

@@ -249,7 +249,6 @@ def served_with_platform(app_factory, clock):
     """The app in a thread, with stand-ins for the mock platform's menu and outbound log."""
     import threading
 
-    from flask import Blueprint, jsonify, request
     from werkzeug.serving import make_server
 
     menu = {"button": [{"type": "click", "name": "绑卡", "key": "BIND_CARD"},
@@ -258,14 +257,19 @@ def served_with_platform(app_factory, clock):
                            {"type": "view", "name": "官网", "url": "https://example.com/"}]}]}
     sent = {"oSimAlice0001": [{"api": "custom", "at": clock.now() + 30, "body": {
         "touser": "oSimAlice0001", "msgtype": "text", "text": {"content": "您的审核已通过"}}}]}
-    fake = Blueprint("fake_platform", __name__)
-    fake.add_url_rule("/cgi-bin/token", "token",
-                      lambda: jsonify(access_token="T", expires_in=7200))
-    fake.add_url_rule("/cgi-bin/menu/get", "menu", lambda: jsonify(menu=menu))
-    fake.add_url_rule("/sim/api/outbound", "outbound", lambda: jsonify(
-        messages=sent.get(request.args.get("user", ""), [])))
-    app = app_factory()
-    app.register_blueprint(fake)
+    import json
+
+    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+    from bot.sim.api.cgi import MOCK
+
+    app = app_factory(WECHAT_APP_ID=DEMO_APP_ID, WECHAT_APP_SECRET=DEMO_APP_SECRET)
+    mock = app.extensions[MOCK]  # the real mock platform: seed its menu and its outbound log
+    mock.menu_create(menu)
+    for user, messages in sent.items():
+        for message in messages:
+            with mock.db.tx() as db:
+                db.execute("INSERT INTO outbound (openid, api, body, at) VALUES (?, ?, ?, ?)",
+                           (user, message["api"], json.dumps(message["body"]), message["at"]))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

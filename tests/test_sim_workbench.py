@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from flask import Blueprint, jsonify
 
 from bot import create_app
 from bot.app import bot_of
@@ -166,15 +165,16 @@ def test_menu_falls_back_to_the_flows_in_wechats_shape(sim):
 
 
 def test_menu_is_the_accounts_own_when_the_mock_platform_has_one(config, tmp_path):
+    from bot.sim.api import DEMO_APP_SECRET
+    from bot.sim.api.cgi import MOCK
+
     account = {"button": [{"type": "click", "name": "办卡", "key": "BIND_CARD"}]}
-    api = Blueprint("fake_platform", __name__, url_prefix="/cgi-bin")
-    api.add_url_rule("/token", "token", lambda: jsonify(access_token="T", expires_in=7200))
-    api.add_url_rule("/menu/get", "menu_get", lambda: jsonify(menu=account))
-    app = create_app({**config, "BOT_SIMULATOR": True, "BOT_DATA_DIR": str(tmp_path)})
-    app.register_blueprint(api)
+    app = create_app({**config, "BOT_SIMULATOR": True, "BOT_DATA_DIR": str(tmp_path),
+                      "WECHAT_APP_SECRET": DEMO_APP_SECRET})
+    app.extensions[MOCK].menu_create(account)
     try:
-        assert app.test_client().get("/sim/api/menu").get_json() == {"source": "account",
-                                                                     **account}
+        assert app.test_client().get("/sim/api/menu").get_json() == {
+            "source": "account", "button": [{**account["button"][0], "sub_button": []}]}
     finally:
         bot_of(app).close()
 

@@ -1,0 +1,57 @@
+"""The mock platform API (`/cgi-bin/...`) and its simulator controls, in simulator mode."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from flask import Flask
+
+from bot.parts import bot_of
+from bot.protocol import Inbound
+from bot.sim.api.cgi import MOCK, cgi
+from bot.sim.api.control import control
+from bot.sim.api.followers import Quotas
+from bot.sim.api.push import TemplatePushes
+from bot.sim.api.state import MockPlatform
+
+log = logging.getLogger(__name__)
+# The account `wxbot demo` and a simulator without WECHAT_APP_ID play (AppID shape wx + 16 hex).
+DEMO_APP_ID = "wx5e1f0d2c3b4a6978"
+DEMO_APP_SECRET = "demo0secret0for0the0mock0platform"
+
+
+def init_app(app: Flask) -> None:
+    """Serve /cgi-bin/ and its controls; learn followers from the pushes the bot receives."""
+    bot = bot_of(app)
+    cfg = bot.config
+    sandbox = cfg["BOT_SIM_PROFILE"] == "sandbox"
+    pushes = TemplatePushes(app, plaintext=sandbox)
+    review = cfg.get("WECHAT_TEMPLATE_REVIEW")
+    mock = MockPlatform(
+        cfg["BOT_DATA_DIR"], bot.clock, cfg.get("WECHAT_APP_ID") or DEMO_APP_ID,
+        cfg.get("WECHAT_APP_SECRET") or DEMO_APP_SECRET, profile=cfg["BOT_SIM_PROFILE"],
+        quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
+        templates=(review,) if review else (), on_template=pushes,
+        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"])
+    pushes.count = mock.db.bump
+    app.extensions[MOCK] = mock
+
+    def observe(inbound: Inbound) -> None:
+        fields = inbound.fields
+        mark = str(fields.get("MsgId") or f"{fields.get('CreateTime')}:{fields.get('Event')}")
+        try:
+            mock.observe(str(fields.get("FromUserName", "")), str(fields.get("MsgType", "")),
+                         fields.get("Event"), mark)
+        except sqlite3.Error:  # the mock's bookkeeping must never cost the bot its answer
+            log.exception("the mock platform could not note a push")
+
+    bot.before_message.append(observe)
+
+    def close() -> None:  # pushes first: one on its way still counts in the mock's file
+        pushes.close()
+        mock.close()
+
+    bot.on_close.append(close)
+    app.register_blueprint(cgi)
+    app.register_blueprint(control)

@@ -1,0 +1,93 @@
+"""`/cgi-bin/...`: the platform's server API as the simulator plays it (DESIGN.md, contract).
+
+Always HTTP 200; a refusal is `{"errcode", "errmsg"}`. Bodies are read as JSON whatever the
+Content-Type (wechatpy sends none).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from flask import Blueprint, current_app, jsonify, request
+
+from bot.sim.api.errors import OK, ApiRefusal, error_body
+from bot.sim.api.state import MockPlatform
+
+cgi = Blueprint("sim_cgi", __name__, url_prefix="/cgi-bin")
+MOCK = "wxbot.platform_mock"  # app.extensions key of the MockPlatform; read only through mock()
+
+
+def mock() -> MockPlatform:
+    """This app's mock platform (set by bot.sim.api.init_app)."""
+    return cast(MockPlatform, current_app.extensions[MOCK])
+
+
+def _body() -> Any:
+    if not request.data:
+        raise ApiRefusal(44002)
+    try:
+        data = json.loads(request.data)
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # lone surrogates: SQLite can't
+    except ValueError:  # also bytes that are not UTF-8, and UnicodeEncodeError
+        raise ApiRefusal(47001) from None
+    return data
+
+
+def _enter(api: str) -> None:
+    mock().enter(api, request.args.get("access_token"))
+
+
+@cgi.errorhandler(ApiRefusal)
+def _refused(exc: ApiRefusal) -> Any:
+    return jsonify(error_body(exc.errcode, exc.detail))
+
+
+@cgi.get("/token")
+def token() -> Any:
+    args = request.args
+    return jsonify(mock().token(args.get("grant_type"), args.get("appid"), args.get("secret")))
+
+
+@cgi.post("/message/custom/send")
+def custom_send() -> Any:
+    _enter("custom")
+    mock().send_custom(_body())
+    return jsonify(OK)
+
+
+@cgi.post("/message/template/send")
+def template_send() -> Any:
+    _enter("template")
+    return jsonify({**OK, "msgid": mock().send_template(_body())})
+
+
+@cgi.post("/menu/create")
+def menu_create() -> Any:
+    _enter("menu")
+    mock().menu_create(_body())
+    return jsonify(OK)
+
+
+@cgi.get("/menu/get")
+def menu_get() -> Any:
+    _enter("menu")
+    return jsonify(mock().menu_get())
+
+
+@cgi.route("/menu/delete", methods=["GET", "POST"])
+def menu_delete() -> Any:
+    _enter("menu")
+    mock().menu_delete()
+    return jsonify(OK)
+
+
+@cgi.get("/user/info")
+def user_info() -> Any:
+    _enter("user")
+    return jsonify(mock().user_info(request.args.get("openid"), request.args.get("lang")))
+
+
+@cgi.route("/<path:rest>", methods=["GET", "POST"])
+def unknown(rest: str) -> Any:
+    return jsonify(error_body(48001, f"the simulator does not play /cgi-bin/{rest[:60]}"))

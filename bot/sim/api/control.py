@@ -1,0 +1,77 @@
+"""`/sim/api/...` for the mock platform API: inject faults, read what reached a follower."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from bot.sim.api.cgi import mock
+from bot.sim.api.state import APIS
+
+control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
+MAX_TIMES = 1000
+
+
+def _bad(detail: str) -> Any:
+    return jsonify(error="bad_request", detail=detail), 400
+
+
+def _json() -> Any:
+    """The JSON body, or None when it is not JSON or holds text SQLite cannot store."""
+    body = request.get_json(force=True, silent=True)
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return body
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@control.post("/faults")
+def faults() -> Any:
+    """`{"api", "errcode", "times"}`: the next `times` calls of `api` answer `errcode`."""
+    body = _json()
+    if not isinstance(body, dict) or body.get("api") not in APIS:
+        return _bad(f"'api' must be one of {', '.join(APIS)}")
+    errcode, times = body.get("errcode"), body.get("times", 1)
+    if not _int(errcode) or errcode == 0:
+        return _bad("'errcode' must be a non-zero whole number, like 40001 or -1")
+    if not _int(times) or not 0 <= times <= MAX_TIMES:
+        return _bad(f"'times' must be a whole number from 0 (clear) to {MAX_TIMES}")
+    mock().db.set_fault(body["api"], errcode, times)
+    return jsonify(api=body["api"], errcode=errcode, times=times)
+
+
+@control.get("/outbound")
+def outbound() -> Any:
+    """What reached a follower through the API, oldest first, bodies as the bot posted them."""
+    user = request.args.get("user", "").strip()
+    if not user:
+        return _bad("query parameter 'user' is required")
+    return jsonify(messages=mock().outbound(user))
+
+
+@control.get("/platform")
+def platform() -> Any:
+    """Counters of the mock: calls per API and token fetches (tests count them)."""
+    return jsonify(account=mock().appid, profile="sandbox" if mock().sandbox else "official",
+                   counters=mock().db.counters())
+
+
+@control.post("/templates")
+def templates() -> Any:
+    """`{"template_id", "content"}`: define a template, as on the platform's admin page."""
+    body = _json()
+    template_id = body.get("template_id") if isinstance(body, dict) else None
+    content = body.get("content", "") if isinstance(body, dict) else None
+    if not isinstance(template_id, str) or not 0 < len(template_id) <= 128:
+        return _bad("'template_id' must be text of 1-128 characters")
+    if not isinstance(content, str):
+        return _bad("'content' must be text like '审核结果：{{result.DATA}}'")
+    mock().add_template(template_id, content)
+    return jsonify(template_id=template_id)

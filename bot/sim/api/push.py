@@ -1,0 +1,68 @@
+"""The platform's push after a template send: TEMPLATESENDJOBFINISH, signed, to the bot.
+
+It goes through the simulator's wire client in process, on its own thread a moment after
+the send's answer, as the platform's does: the bot may well be calling template/send from
+inside the follower's turn, so a push made on the caller's thread would wait for itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from bot.parts import bot_of
+from bot.sim.wire.client import PlatformClient
+
+log = logging.getLogger(__name__)
+PUSH_DELAY = 0.05  # seconds between the send's answer and the push, as the platform lags
+JOIN = 10.0  # seconds close() waits for pushes still on their way
+
+
+class TemplatePushes:
+    """Pushes one TEMPLATESENDJOBFINISH per template sent."""
+
+    def __init__(self, app: Any, *, plaintext: bool,
+                 count: Callable[[str], object] = lambda _name: None) -> None:
+        bot = bot_of(app)
+        cfg = bot.config
+        mode = "safe" if cfg["WECHAT_AES_KEY"] and not plaintext else "plaintext"
+        self.client = PlatformClient(app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
+                                     app_id=cfg["WECHAT_APP_ID"], mode=mode,
+                                     clock=bot.clock)
+        self.count = count  # the mock's counters: pushes made, by the bot's HTTP status
+        self._threads: list[threading.Thread] = []
+        self._guard = threading.Lock()
+        self._stopped = threading.Event()
+
+    def __call__(self, openid: str, msgid: int) -> None:
+        thread = threading.Thread(target=self._push, args=(openid, msgid),
+                                  name="wx-template-finish", daemon=True)
+        with self._guard:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            self._threads.append(thread)
+        thread.start()
+
+    def _push(self, openid: str, msgid: int) -> None:
+        if self._stopped.wait(PUSH_DELAY):
+            return
+        try:
+            delivery = self.client.event(openid, "TEMPLATESENDJOBFINISH", None, MsgID=msgid,
+                                         Status="success")
+        except Exception:  # a simulator thread: say what broke, keep the server up
+            log.exception("TEMPLATESENDJOBFINISH push for msgid %s failed", msgid)
+            self.count("pushes:template_finish:failed")
+            return
+        self.count(f"pushes:template_finish:{delivery.status}")
+        if delivery.status != 200:
+            log.warning("the bot answered the TEMPLATESENDJOBFINISH push with HTTP %s",
+                        delivery.status)
+
+    def close(self) -> None:
+        self._stopped.set()
+        with self._guard:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join(JOIN)
+        self.client.close()
