@@ -173,50 +173,14 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def redis_cluster_url(tmp_path_factory):
-    """Three redis-server cluster nodes on free loopback ports; skipped when not installed."""
-    import shutil
-    import subprocess
-    import time
+    """Three local Redis Cluster nodes, joined, for the session; skipped when not installed."""
+    from tests.redis_cluster import missing, start_cluster
 
-    import redis
-
-    from tests.servers import free_port
-
-    binary, cli = shutil.which("redis-server"), shutil.which("redis-cli")
-    if binary is None or cli is None:
-        pytest.skip("redis-server/redis-cli are not installed (apt-get install redis-server)")
-    ports, procs = [], []
-    while len(ports) < 3:  # the cluster bus listens on port + 10000
-        port = free_port()
-        if port < 55_000 and port not in ports:
-            ports.append(port)
-    for port in ports:
-        workdir = tmp_path_factory.mktemp(f"cluster{port}")
-        procs.append(subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-             "no", "--dir", str(workdir), "--cluster-enabled", "yes", "--cluster-config-file",
-             "nodes.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    clients = [redis.Redis(port=port, socket_timeout=2, socket_connect_timeout=1,
-                           decode_responses=True) for port in ports]
+    if missing():
+        pytest.skip(f"{', '.join(missing())} not installed (apt-get install redis-server "
+                    "redis-tools)")
+    url, stop = start_cluster(tmp_path_factory.mktemp("redis-cluster"))
     try:
-        for client in clients:
-            for _ in range(200):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.02)
-        subprocess.run([cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports),
-                        "--cluster-replicas", "0", "--cluster-yes"], check=True, timeout=60,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not all(c.cluster("INFO").get("cluster_state") == "ok" for c in clients):
-            assert time.monotonic() < deadline, "the cluster did not come up"
-            time.sleep(0.1)
-        yield f"redis+cluster://127.0.0.1:{ports[0]}"
+        yield url
     finally:
-        for client in clients:
-            client.close()
-        for proc in procs:
-            proc.terminate()
-            proc.wait(10)
+        stop()

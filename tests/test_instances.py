@@ -20,7 +20,6 @@ from bot.backend.server import create_backend_app
 from bot.config import DEFAULTS, ConfigError, validate
 from tests.followers import WINDOW, Follower, both_at_once, delivered
 from tests.instances import GUNICORN, Fleet, eventually, people
-from tests.redis_cluster import missing, start_cluster
 
 PEOPLE = 300  # seeded adults for the module's fleet; every test takes its own
 CROWD = 200  # followers at once
@@ -236,19 +235,6 @@ def test_fleet_carries_on_when_an_instance_is_killed_mid_turn(fleet, one_flow):
     grown = fleet.backend_calls() - calls  # a read may be repeated; an effect may not
     assert [grown[m] for m in EFFECTS] == [len(followers)] * len(EFFECTS), grown
     assert [fleet.card(p["card"])["bound_openid"] for p in persons] == [f.openid for f in followers]
-
-
-@pytest.fixture(scope="module")
-def redis_cluster_url(tmp_path_factory) -> Iterator[str]:
-    """Three local cluster nodes, joined; the lead may fold this into tests/conftest.py."""
-    if missing():
-        pytest.skip(f"{', '.join(missing())} not installed (apt-get install redis-server "
-                    "redis-tools)")
-    url, stop = start_cluster(tmp_path_factory.mktemp("redis-cluster"))
-    try:
-        yield url
-    finally:
-        stop()
 
 
 @pytest.mark.skipif(not _accepts_cluster_url(),
