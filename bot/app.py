@@ -54,7 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"))
-    send = notices.sender(_sender(cfg.get("OUTBOUND_SEND"), platform), platform)
+    override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
+    send = notices.sender(_sender(override, platform), None if override else platform)
     courier = Courier(store.outbox, send).start()
     notices.wake = courier.wake
     getattr(backend, "on_decision", []).append(notices.decided)  # review outcomes: notices.py
