@@ -13,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 
 from wechatpy.messages import BaseMessage
 
@@ -71,7 +72,7 @@ class Deferred:
         raw = self.kv.get(self._key(openid))
         return [(str(ref), str(outcome)) for ref, outcome in json.loads(raw)] if raw else []
 
-    def _change(self, openid: str, edit) -> bool:  # noqa: ANN001 - list[Notice] -> list[Notice]
+    def _change(self, openid: str, edit: Callable[[list[Notice]], list[Notice]]) -> bool:
         mutex, owner = f"notice:mutex:{openid}", uuid.uuid4().hex
         until = time.monotonic() + MUTEX_WAIT
         while not self.kv.add(mutex, owner, MUTEX_TTL):
