@@ -58,7 +58,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     send = notices.sender(_sender(override, platform), None if override else platform)
     courier = Courier(store.outbox, send).start()
     notices.wake = courier.wake
-    getattr(backend, "on_decision", []).append(notices.decided)  # review outcomes: notices.py
+    notices.listen(getattr(backend, "on_decision", None))  # review outcomes: bot/notices.py
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
@@ -66,9 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])
-    bot = app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
-                                          platform=platform)
-    bot.on_close.append(lambda: _forget(getattr(backend, "on_decision", []), notices.decided))
+    app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
+                                    platform=platform)
 
     webhook.init_app(app)
     health.init_app(app)
@@ -88,12 +87,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         recorder.init_app(app)
     return app
-
-
-def _forget(observers: list, observer: Any) -> None:
-    """A backend handed in (tests) outlives the app: its decisions no longer reach this one."""
-    if observer in observers:
-        observers.remove(observer)
 
 
 def _sender(setting: Any, platform: PlatformAPI | None) -> Send:

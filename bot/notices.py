@@ -46,6 +46,19 @@ class Notices:
         self.outbox, self.catalog, self.clock = outbox, catalog, clock
         self.deferred, self.template = deferred, template
         self.wake: Callable[[], None] = lambda: None  # the courier's, once it runs
+        self._heard: list | None = None  # the backend's on_decision, while listening
+
+    def listen(self, observers: list | None) -> None:
+        """Hear the backend's decisions (None: a backend that makes none) until close."""
+        if observers is not None:
+            observers.append(self.decided)
+            self._heard = observers
+
+    def close(self) -> None:
+        """Stop hearing decisions (a backend handed in outlives the app) and let go the KV."""
+        if self._heard is not None and self.decided in self._heard:
+            self._heard.remove(self.decided)
+        self.deferred.kv.close()
 
     def decided(self, openid: str | None, ref: str, outcome: str) -> None:
         """The backend's on_decision observer: owe the applicant one notice."""
@@ -95,6 +108,9 @@ class Notices:
                 log.info("notice for %s deferred to their next message (%s)",
                          mask(message["touser"]), exc.errcode)  # type: ignore[attr-defined]
 
-        dispatch.close = lambda: (getattr(send, "close", lambda: None)(),  # type: ignore[attr-defined]
-                                  self.deferred.kv.close())
+        def close() -> None:  # the courier's last act: nothing is sent after this
+            getattr(send, "close", lambda: None)()
+            self.close()
+
+        dispatch.close = close  # type: ignore[attr-defined]
         return dispatch
