@@ -163,3 +163,22 @@ def test_deferred_adds_at_once_lose_none(kv):
     for thread in threads:
         thread.join()
     assert sorted(ref for ref, _ in deferred._read("oC")) == ["R0", "R1", "R2", "R3"]  # noqa: SLF001
+
+
+@pytest.mark.parametrize(("xml_kind", "said"), [
+    ("<MsgType>text</MsgType><Content>你好</Content><MsgId>1</MsgId>", True),
+    ("<MsgType>event</MsgType><Event>CLICK</Event><EventKey>PROGRESS</EventKey>", True),
+    ("<MsgType>event</MsgType><Event>subscribe</Event>", True),
+    ("<MsgType>event</MsgType><Event>TEMPLATESENDJOBFINISH</Event><Status>success</Status>",
+     False),
+    ("<MsgType>event</MsgType><Event>VIEW</Event><EventKey>https://x</EventKey>", False),
+    ("<MsgType>event</MsgType><Event>unsubscribe</Event>", False),
+])
+def test_deferred_due_only_when_the_follower_themselves_acts(kv, xml_kind, said):
+    from wechatpy import parse_message
+
+    deferred = Deferred(kv)
+    deferred.add("oD", "R1", "approved")
+    msg = parse_message(f"<xml><ToUserName>gh_1</ToUserName><FromUserName>oD</FromUserName>"
+                        f"<CreateTime>1</CreateTime>{xml_kind}</xml>")
+    assert deferred.due(msg) == ([("R1", "approved")] if said else [])
