@@ -12,12 +12,15 @@ from bot import health, webhook
 from bot.clock import Clock
 from bot.config import load_config
 from bot.courier import Courier, Send, no_client, post_to
+from bot.deferred import Deferred
 from bot.engine import Engine
+from bot.notices import Notices
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
 from bot.sqlitedb import private_dir
 from bot.store import open_store
+from bot.store.kv import open_kv
 from flows.catalog import Catalog
 from flows.registry import ALL_FLOWS
 
@@ -49,10 +52,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
-    courier = Courier(store.outbox, _sender(cfg.get("OUTBOUND_SEND"), platform)).start()
+    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))
+    notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"))
+    override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
+    send = notices.sender(_sender(override, platform), None if override else platform)
+    courier = Courier(store.outbox, send).start()
+    notices.wake = courier.wake
+    notices.listen(getattr(backend, "on_decision", None))  # review outcomes: bot/notices.py
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
+    engine.deferred = deferred  # outcomes the API could not send: said first next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])

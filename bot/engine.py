@@ -15,6 +15,7 @@ from wechatpy.messages import BaseMessage
 from bot import keys
 from bot.clock import Clock
 from bot.courier import Courier
+from bot.deferred import Deferred
 from bot.protocol import event_of, kind_of
 from bot.replies import Text, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
@@ -52,6 +53,7 @@ class Engine:
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
         self.window = Window(store)
+        self.deferred: Deferred | None = None  # outcomes said first at the next turn (app.py)
 
     def handle(self, msg: BaseMessage, claim: Claim | None = None) -> str:
         """The reply XML for `msg` ('' for `success`), never later than the deadline.
@@ -122,6 +124,8 @@ class Engine:
         user, now = msg.source, self.clock.now()
         session = self.store.session(user)
         turn = Turn(user, self.catalog, self.backend, self.clock)
+        notices = self.deferred.due(msg) if self.deferred else []  # before all else said
+        turn.out.extend(self.catalog.text(f"notice.{o}", ref=ref) for ref, o in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
             turn.say("expired", minutes=self.session_ttl // 60)
             session = None
@@ -139,6 +143,8 @@ class Engine:
         reply = render(Text(text), msg, now) if text else ""
         self.store.save(user, session, key, reply, self.session_ttl, lease,
                         owed=self._body(user, text) if text else None)
+        if notices:
+            self.deferred.said(user, notices)  # type: ignore[union-attr]  # set when found
         for flow, source, dest in turn.trace:
             for observe in self.observers:
                 observe(flow, source, dest)

@@ -13,6 +13,7 @@ import yaml
 from rich.console import Console
 
 from bot.backend import seed_path
+from bot.sim.chat.outbound import Outbound, local_reader, mock_sender, remote_reader
 from bot.sim.chat.session import PAGE, ChatSession, Prompt
 from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, Target, TargetError
 from bot.sim.targets.options import check_platform, platform_options
@@ -29,7 +30,7 @@ def seed_phones(seed: str | Path | None) -> list[str]:
 
 
 COMMANDS = ["/subscribe", "/unsubscribe", "/click", "/image", "/voice", "/location", "/sms",
-            "/state", "/as", "/wait", "/help", "/quit",
+            "/state", "/as", "/wait", "/review", "/slow", "/help", "/quit",
             *(flow.menu_key for flow in ALL_FLOWS if flow.menu_key), *PAGE]  # the flows' buttons
 
 
@@ -64,7 +65,10 @@ def local_target(mode: str, data_dir: str, today: date | None) -> Target:
               "BOT_DATA_DIR": data_dir, "BOT_STORE": f"sqlite:///{Path(data_dir) / 'bot.sqlite3'}"}
     if not env("WECHAT_AES_KEY"):
         config.update(WECHAT_AES_KEY=DEV_AES_KEY, WECHAT_APP_ID=DEV_APP_ID)
+    built: list[Local] = []  # the courier sends only after the app exists
+    config["OUTBOUND_SEND"] = mock_sender(lambda: built[0].app)  # its own mock: no HTTP API
     local = Local(config, mode=mode)
+    built.append(local)
     if today is not None:
         local.set_today(today)
     return local
@@ -93,18 +97,20 @@ def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str
             target: Target = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
             target.probe()
             seed = None
+            outbound = Outbound(remote_reader(target.http, target.url, target.timeout))
         else:
             if data_dir is None:
                 tmp = tempfile.TemporaryDirectory(prefix="wxbot-chat-")
                 data_dir = tmp.name
             target = local_target(mode, data_dir, today.date() if today else None)
             seed = target.bot.config.get("BOT_BACKEND_SEED")
+            outbound = Outbound(local_reader(target.app))
     except (TargetError, ValueError) as exc:
         if tmp is not None:
             tmp.cleanup()
         raise click.UsageError(str(exc)) from None
     try:
-        session = ChatSession(target, console, user, seed_phones(seed))
+        session = ChatSession(target, console, user, seed_phones(seed), outbound)
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         prompt = line_editor(history_file()) if interactive else None
         session.run(sys.stdin, echo=not sys.stdin.isatty(), prompt=prompt)

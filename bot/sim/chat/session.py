@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from bot.sim.chat.outbound import Outbound, describe
 from bot.sim.targets.base import Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
 from bot.sim.wire.build import clean
@@ -32,13 +33,19 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
                                the page's followers (alice, minor, guardian, bob, bound)
                                or any openid are the same people as on /sim
   /wait SECONDS                move the bot's clock on (30, 16m, 1h)
+  /review approve|reject       decide this user's pending review, as the office does
+  /slow SECONDS                the mock backend's next call takes that much longer
   /retry                       deliver the last push again, byte for byte, as the platform
                                does when an answer is late (the bot must not act twice)
-  /help  /quit"""
+  /help  /quit
+Messages that reach you through the platform's API show as 客服消息 or 模板消息."""
 
 
 PAGE = {alias: openid for alias, openid, _ in FOLLOWERS}
 Prompt = Callable[[str], str]  # shows the prompt, returns one line; EOFError at the end
+# Seconds to wait for an API message on its way: an owed reply (the turn outlived the
+# platform's 5 s; the backend's read timeout is 10 s), a review notice (due within 5 s).
+OWED_WAIT, NOTICE_WAIT = 12.0, 5.0
 
 
 def openid_for(name: str) -> str:
@@ -53,8 +60,9 @@ class ChatSession:
     """One terminal session against a target, as one follower at a time."""
 
     def __init__(self, target: Target, console: Console, user: str = "alice",
-                 phones: Iterable[str] = ()) -> None:
+                 phones: Iterable[str] = (), outbound: Outbound | None = None) -> None:
         self.target, self.console, self.phones = target, console, list(phones)
+        self.outbound = outbound  # None: the bot has no mock platform to read
         self.user = user
         self.last: Any = None  # the last delivery, for /retry
 
@@ -106,6 +114,8 @@ class ChatSession:
         except (TargetError, EventError, ValueError) as exc:
             self.console.print(f"[red]{escape(str(exc))}[/]")
             return True
+        finally:
+            self.show_outbound()  # whatever arrived meanwhile (e.g. after /wait)
 
     def _command(self, command: str, arg: str) -> bool:
         gestures: dict[str, Any] = {
@@ -131,6 +141,12 @@ class ChatSession:
             self.show_sms([arg] if arg else self.phones)
         elif command == "retry":
             self.retry()
+        elif command == "review":
+            self.review(arg)
+        elif command == "slow":
+            self.target.arm_faults(seconds(arg or "0"), 1)
+            self.console.print(f"[dim]the backend's next call takes {seconds(arg or '0'):g} s "
+                               "longer[/]")
         elif command == "wait":
             self.target.advance(seconds(arg or "0"))
             self.console.print(f"[dim]the bot's clock moved on {seconds(arg or '0'):g} s[/]")
@@ -142,9 +158,32 @@ class ChatSession:
 
     def deliver(self, kind: str, fields: dict[str, Any]) -> None:
         """Send as the current user and show what the follower would see."""
+        if self.outbound is not None:
+            self.outbound.start(self.openid)
         delivery = self.target.send(kind, self.openid, fields)
         self.last = (delivery, self.openid)
         self.show(delivery)
+        if delivery.ok and reply_of(delivery) is None and kind != "event":
+            self.show_outbound(OWED_WAIT)  # `success` to a message: its reply is on its way
+
+    def review(self, arg: str) -> None:
+        """The office decides this user's latest pending review; the notice follows."""
+        if arg not in ("approve", "reject"):
+            raise ValueError("usage: /review approve|reject")
+        if self.outbound is not None:
+            self.outbound.start(self.openid)
+        ref = self.target.decide_review(self.openid, arg == "approve")
+        self.console.print(f"[dim]review {escape(ref)} {arg}d by the office[/]")
+        self.show_outbound(NOTICE_WAIT)
+
+    def show_outbound(self, wait: float = 0.0) -> None:
+        """The API messages that reached this user and were not shown yet, each once."""
+        if self.outbound is None:
+            return
+        for message in self.outbound.new(self.openid, wait):
+            label, text = describe(message)
+            self.console.print(Panel(escape(text), title=label, title_align="left",
+                                     border_style="blue", expand=False))
 
     def retry(self) -> None:
         """The platform's retry of the last push: the same body and signed query."""

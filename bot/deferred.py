@@ -1,0 +1,90 @@
+"""Review outcomes the platform would not deliver yet, kept until the follower's next message.
+
+Outside the 48-hour window (45015) a customer-service message cannot reach a follower; the
+follower's next message opens it again, so the outcome is said at the top of that turn. The
+list of a follower lives under one key of the store's KV (shared by every worker); changes
+take a short KV mutex, so a notice deferred while the turn says the others is never lost.
+Only the review reference and its outcome are kept: nothing personal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from wechatpy.messages import BaseMessage
+
+from bot.protocol import event_of, kind_of
+from bot.store.kv import KV
+
+log = logging.getLogger(__name__)
+KEEP = 90 * 86_400  # seconds a deferred outcome waits for its follower: a review's lifetime
+MUTEX_TTL = 5.0  # seconds a dead holder's mutex outlives it; holders take milliseconds
+MUTEX_WAIT = 0.5  # longest wait for the mutex: this runs on the per-message path
+POLL = 0.02  # seconds between tries of the mutex
+# The follower's own actions: what the platform shows a passive reply to and what reopens
+# the window (a template's delivery report or a VIEW is not the follower talking).
+ACTIONS = {"subscribe", "subscribe_scan", "click", "scan", "scancode_waitmsg"}
+
+Notice = tuple[str, str]  # (review ref, "approved" | "rejected")
+
+
+class Deferred:
+    """Per follower, the outcomes to say first at their next message, each once."""
+
+    def __init__(self, kv: KV) -> None:
+        self.kv = kv
+
+    @staticmethod
+    def _key(openid: str) -> str:
+        return f"notice:deferred:{openid}"
+
+    def add(self, openid: str, ref: str, outcome: str) -> bool:
+        """Keep one outcome for `openid`; False when the mutex could not be had (logged)."""
+        return self._change(openid, lambda held: [*(n for n in held if n[0] != ref),
+                                                  (ref, outcome)])
+
+    def due(self, msg: BaseMessage) -> list[Notice]:
+        """What to say first in this turn: only when the follower themselves wrote or acted."""
+        if kind_of(msg) == "event" and event_of(msg) not in ACTIONS:
+            return []
+        try:
+            return self._read(msg.source)
+        except Exception:  # the KV is down: the turn goes on, the outcomes wait another turn
+            log.warning("could not read deferred notices", exc_info=True)
+            return []
+
+    def said(self, openid: str, notices: list[Notice]) -> None:
+        """Forget what the turn just said (after its save), so it is said exactly once."""
+        refs = {ref for ref, _ in notices}
+        try:
+            forgotten = self._change(openid, lambda held: [n for n in held if n[0] not in refs])
+        except Exception:  # the turn is saved: its reply must not turn into "busy"
+            log.warning("deferred notices said but not forgotten", exc_info=True)
+            return
+        if not forgotten:
+            log.warning("deferred notices said but not yet forgotten (mutex busy)")
+
+    def _read(self, openid: str) -> list[Notice]:
+        raw = self.kv.get(self._key(openid))
+        return [(str(ref), str(outcome)) for ref, outcome in json.loads(raw)] if raw else []
+
+    def _change(self, openid: str, edit: Callable[[list[Notice]], list[Notice]]) -> bool:
+        mutex, owner = f"notice:mutex:{openid}", uuid.uuid4().hex
+        until = time.monotonic() + MUTEX_WAIT
+        while not self.kv.add(mutex, owner, MUTEX_TTL):
+            if time.monotonic() >= until:
+                return False
+            time.sleep(POLL)
+        try:
+            kept = edit(self._read(openid))
+            if kept:
+                self.kv.set(self._key(openid), json.dumps(kept), KEEP)
+            else:
+                self.kv.delete(self._key(openid))
+        finally:
+            self.kv.delete(mutex, owner)
+        return True

@@ -1,0 +1,116 @@
+"""Review outcomes reach the applicant: one message through the API per decision.
+
+A decision (the backend's `on_decision`) becomes one outbox entry, keyed by review and
+outcome so a second observer or a replayed decision owes nothing more. With
+WECHAT_TEMPLATE_REVIEW the entry is a template message (the 2023 rules: short keyword fields,
+no line breaks, no `first`/`remark`, which the platform no longer shows); else a
+customer-service text, which outside the 48-hour window is kept (bot/deferred.py) and said
+at the follower's next message. Only the review reference and outcome are sent: nothing
+personal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock
+from bot.courier import Send, SendError, mask
+from bot.deferred import Deferred, Notice
+from bot.platform import PlatformAPI
+from bot.store import Outbox
+from flows.catalog import Catalog
+from flows.ids import SHANGHAI
+
+log = logging.getLogger(__name__)
+META = "wxbot_notice"  # the entry's own field (stripped before sending): what to defer
+FIELD_MAX = 20  # characters a template keyword may show (2023 rules)
+# The keyword names of the review template the account picks (事项, 受理编号, 结果, 时间).
+FIELDS = ("thing1", "character_string2", "phrase3", "time4")
+# Refusals that only the follower's next message lifts: outside the window, quota spent.
+LATER = {45015, 45047}
+
+
+def field(text: str) -> dict[str, str]:
+    """A template keyword as the platform shows it: one line, at most FIELD_MAX characters."""
+    return {"value": " ".join(text.split())[:FIELD_MAX]}
+
+
+class Notices:
+    """Builds notices, puts them in the outbox, and sends or defers them for the courier."""
+
+    def __init__(self, outbox: Outbox, catalog: Catalog, clock: Clock, deferred: Deferred,
+                 template: str | None = None) -> None:
+        self.outbox, self.catalog, self.clock = outbox, catalog, clock
+        self.deferred, self.template = deferred, template
+        self.wake: Callable[[], None] = lambda: None  # the courier's, once it runs
+        self._heard: list | None = None  # the backend's on_decision, while listening
+
+    def listen(self, observers: list | None) -> None:
+        """Hear the backend's decisions (None: a backend that makes none) until close."""
+        if observers is not None:
+            observers.append(self.decided)
+            self._heard = observers
+
+    def close(self) -> None:
+        """Stop hearing decisions (a backend handed in outlives the app) and let go the KV."""
+        if self._heard is not None and self.decided in self._heard:
+            self._heard.remove(self.decided)
+        self.deferred.kv.close()
+
+    def decided(self, openid: str | None, ref: str, outcome: str) -> None:
+        """The backend's on_decision observer: owe the applicant one notice."""
+        if not openid:
+            log.info("review %s decided without a follower to tell", ref)
+            return
+        if self.outbox.put(f"notice:{ref}:{outcome}", self.body(openid, ref, outcome)):
+            self.wake()
+
+    def body(self, openid: str, ref: str, outcome: str) -> dict[str, Any]:
+        """The entry: a template or a customer-service text, plus what deferring needs."""
+        meta = {META: {"ref": ref, "outcome": outcome}}
+        if self.template:
+            when = datetime.fromtimestamp(self.clock.now(), SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            values = (self.catalog.text("notice.subject"), ref,
+                      self.catalog.text(f"notice.result_{outcome}"), when)
+            return {"touser": openid, "template_id": self.template,
+                    "data": {name: field(v) for name, v in zip(FIELDS, values, strict=True)},
+                    **meta}
+        return {"touser": openid, "msgtype": "text",
+                "text": {"content": self.text((ref, outcome))}, **meta}
+
+    def text(self, notice: Notice) -> str:
+        ref, outcome = notice
+        return self.catalog.text(f"notice.{outcome}", ref=ref)
+
+    def sender(self, send: Send, platform: PlatformAPI | None) -> Send:
+        """The courier's send: templates through template/send, texts through `send`.
+
+        A notice refused until the follower writes again (LATER) is deferred, and counts as
+        delivered: the courier acks it, the next turn says it.
+        """
+
+        def dispatch(body: dict) -> None:
+            meta, message = body.get(META), {k: v for k, v in body.items() if k != META}
+            try:
+                if "template_id" in message and platform is not None:
+                    platform.send_template(message["touser"], message["template_id"],
+                                           message["data"], url=message.get("url"))
+                else:
+                    send(message)
+            except Exception as exc:
+                if meta is None or getattr(exc, "errcode", None) not in LATER:
+                    raise
+                if not self.deferred.add(message["touser"], meta["ref"], meta["outcome"]):
+                    raise SendError("could not defer a notice yet", retryable=True) from exc
+                log.info("notice for %s deferred to their next message (%s)",
+                         mask(message["touser"]), exc.errcode)  # type: ignore[attr-defined]
+
+        def close() -> None:  # the courier's last act: nothing is sent after this
+            getattr(send, "close", lambda: None)()
+            self.close()
+
+        dispatch.close = close  # type: ignore[attr-defined]
+        return dispatch
