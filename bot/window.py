@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from bot.store import LEASE, Lease, Store
+from bot.store import LEASE, MARKERS, Lease, Store
 from bot.store.base import PRUNE_INTERVAL
 
 log = logging.getLogger(__name__)
@@ -89,11 +89,21 @@ class Window:
                 try:
                     self.store.touch(flight.user, flight.key)
                     if flight.lease is not None and not self.store.renew(flight.lease):
-                        log.warning("a turn lost its lease (token %d); its work will not be "
-                                    "saved", flight.lease.token)
-                        flight.lease = None  # said once; the save is refused by the token
+                        self._lost(flight, flight.lease)
                 except Exception:  # the store is down: the next round tries again
                     log.warning("could not renew a turn", exc_info=True)
+
+    def _lost(self, flight: Flight, lease: Lease) -> None:
+        """A refused renewal; only a turn whose delivery is still unsaved has lost anything.
+
+        The flight stays listed until its worker returns, after the save that ended the turn:
+        a renewal in that gap is refused too. The save ends the turn and clears the delivery's
+        marker in one commit, so a marker still there means the line moved on without it.
+        """
+        flight.lease = None  # stop renewing; said at most once
+        if self.store.reply(flight.user, flight.key) in MARKERS:
+            log.warning("a turn lost its lease (token %d); its work will not be saved",
+                        lease.token)
 
     def close(self) -> None:
         self._stop.set()
