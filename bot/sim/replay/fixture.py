@@ -51,7 +51,8 @@ from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
 from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
-TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
+TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description", "reply_deadline"}
+PLATFORM_WAIT = 5.0  # s the platform waits for a passive reply: a deadline must be below it
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -76,6 +77,7 @@ class Fixture:
     seed: Path | None = None
     lang: str | None = None
     users: dict[str, str] = field(default_factory=dict)
+    reply_deadline: float | None = None  # seconds; None: the bot's own BOT_REPLY_DEADLINE
 
     def openid(self, alias: str) -> str:
         """The openid behind an alias (an unknown alias is taken as an openid)."""
@@ -107,6 +109,7 @@ def load_fixture(path: str | Path) -> Fixture:
         if fixture.lang not in LANGS:
             raise FixtureError(path, "lang", f"{fixture.lang!r} is not one of {', '.join(LANGS)}")
     fixture.users = _users(path, data.get("users"))
+    fixture.reply_deadline = _deadline(path, data.get("reply_deadline"))
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps:
         raise FixtureError(path, "steps", "must be a non-empty list of steps")
@@ -130,6 +133,19 @@ def _today(path: Path, value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise FixtureError(path, "today", f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _deadline(path: Path, value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < PLATFORM_WAIT:
+        raise FixtureError(path, "reply_deadline", f"seconds above 0 and below the platform's "
+                           f"{PLATFORM_WAIT:g}, like 1 (got {value!r})")
+    return seconds
 
 
 def _users(path: Path, value: Any) -> dict[str, str]:
