@@ -129,7 +129,7 @@ class Local:
 
     def state(self, user: str) -> dict[str, Any] | None:
         session = self.bot.store.session(user)
-        if not session:
+        if not session or session.get("expired"):  # an ended one keeps only when it ended
             return None
         return {"flow": session.get("flow"), "state": session.get("state"), "at": session.get("at")}
 
