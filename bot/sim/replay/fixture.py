@@ -29,6 +29,10 @@ Extensions beyond the contract:
   (`times: K` for the next K calls; at most 30 s); over `--url`, POST /backend/v1/faults.
   Neither step says anything to the bot, so neither takes `expect:`.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
+- `pushed: EXPECT` (any step) — what reached the follower through the platform's API since the
+  step began, with expect's matchers; waited for, bounded (replay/pushed.py). With no `expect:`
+  the passive `success` passes. Top-level `reply_deadline: 1` sets BOT_REPLY_DEADLINE in
+  process; over --url such a fixture is skipped unless the server's /healthz says the same.
 - `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
 - `report_location` (event): the LOCATION event a follower's phone reports.
 - Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to

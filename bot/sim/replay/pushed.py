@@ -7,8 +7,9 @@ the step began, joined by newlines, meet the same matchers as `expect:` (None: n
 
 When to judge: a matcher that more messages cannot spoil (a substring, a regex, all or any of
 those) passes as soon as it holds. Any other (`""`, `{not: …}`) is judged once the message owed
-was attempted — the mock answered a send since the step began, refused or not, and nothing
-changed for QUIET — so `{not: 绑定成功}` means "refused", not "not yet". A step that got its
+was attempted — the mock took a send since the step began, refused or not, and nothing changed
+for QUIET (over --url the mock counts a send as it arrives; QUIET covers the moment before it
+is logged) — so `{not: 绑定成功}` means "refused", not "not yet". A step that got its
 reply in time owes nothing and is judged at once. Everything gives up at the step's bound:
 the turn's expected end (the deadline, or the slowest backend delay armed so far, or a review
 notice's 5 s) plus COURIER_MARGIN.
