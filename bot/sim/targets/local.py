@@ -75,10 +75,10 @@ class Local:
         from bot.sim.api.cgi import MOCK
 
         platform, base = self.bot.platform, self.bot.config["WECHAT_API_BASE"]
-        if platform is None or MOCK not in self.app.extensions or not base.startswith(
-                IN_PROCESS_BASE):
+        if platform is None or MOCK not in self.app.extensions or base != IN_PROCESS_BASE:
             return None
         return mount(platform.client._http, IN_PROCESS_BASE, self.app)  # noqa: SLF001
+
     @classmethod
     def for_run(cls, run: RunSettings, *, mode: str = "plaintext",
                 observers: Iterable[Observer] = (),
@@ -108,14 +108,15 @@ class Local:
         self.bot.clock.advance(seconds)
 
     def pushed(self, user: str) -> list[dict[str, Any]]:
-        return self._mock().outbound(user)
+        return self.mock().outbound(user)
 
     def sends_answered(self) -> int:
         if self.api is None:
             raise TargetError("this app's platform API is not the simulator's own")
         return self.api.answered(*SENDS)
 
-    def _mock(self) -> Any:
+    def mock(self) -> Any:
+        """The app's mock platform (bot.sim.api.state.MockPlatform): its log and counters."""
         from bot.sim.api.cgi import MOCK
 
         if MOCK not in self.app.extensions:
