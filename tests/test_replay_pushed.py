@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.platform import PlatformError
 from bot.sim.replay import pushed
 from bot.sim.replay.expect import check_expect
 from bot.sim.replay.fixture import FixtureError, load_fixture
@@ -104,7 +105,7 @@ def test_pushed_nothing_owed_is_judged_at_once(tmp_path, replayed):
     started = time.monotonic()
     outcome, local = replayed(write(tmp_path, text))
     assert outcome.ok, outcome.failure
-    assert time.monotonic() - started < 1.0  # no wait for a send that is not coming
+    assert time.monotonic() - started < 3.0  # not the bound (6 s): no wait for what won't come
     assert local.pushed("oZhangWei0001") == []
 
 
@@ -115,7 +116,7 @@ def test_pushed_gives_up_at_its_bound(tmp_path, replayed, monkeypatch):
     outcome, _ = replayed(write(tmp_path, text))
     took = time.monotonic() - started
     assert outcome.failure is not None and outcome.failure.got == "nothing pushed"
-    assert 1.0 + 0.5 <= took < 1.0 + 0.5 + 2.0  # deadline + margin, then no longer
+    assert 1.0 + 0.5 <= took < 1.0 + 0.5 + 3.5  # deadline + margin; unpatched it would be 6 s
 
 
 def test_pushed_the_48_hour_window_refuses_the_owed_reply(replayed):
@@ -138,6 +139,14 @@ def test_local_routes_the_bots_platform_api_to_its_own_mock(tmp_path, replayed):
     assert sent_texts(local, "oZhangWei0001") == ["在吗"]
     assert local.sends_answered() == 1
     assert local.mock().db.counters()["calls:token"] == 1
+
+
+def test_local_a_refusal_of_the_mock_reaches_the_bot_as_the_platforms_error(tmp_path, replayed):
+    _, local = replayed(write(tmp_path, HEAD))
+    with pytest.raises(PlatformError) as refused:
+        local.bot.platform.send_text("oNeverWroteIn0001", "在吗")
+    assert refused.value.errcode == 40003  # an openid the account never saw
+    assert local.sends_answered() == 1 and local.pushed("oNeverWroteIn0001") == []
 
 
 @pytest.mark.parametrize(("value", "error"), [
