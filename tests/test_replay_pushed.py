@@ -13,6 +13,7 @@ from bot.sim.replay import pushed
 from bot.sim.replay.expect import check_expect
 from bot.sim.replay.fixture import FixtureError, load_fixture
 from bot.sim.replay.run import Outcome, run_fixture, settings_of
+from bot.sim.targets.base import pushed_text
 from bot.sim.targets.local import Local
 from tests.conftest import ROOT
 
@@ -170,3 +171,13 @@ def test_pushed_a_malformed_matcher_is_a_load_error_naming_the_step(tmp_path):
 ])
 def test_monotone_tells_matchers_more_messages_cannot_spoil(matcher, expected):
     assert pushed.monotone(check_expect(matcher)) is expected
+
+
+@pytest.mark.parametrize(("message", "text"), [
+    ({"api": "custom", "body": {"msgtype": "text", "text": {"content": "绑定成功"}}}, "绑定成功"),
+    ({"api": "template", "body": {"template_id": "T1", "data": {
+        "first": {"value": "审核结果"}, "result": {"value": "通过"}}}}, "审核结果\n通过"),
+    ({"api": "custom", "body": {"msgtype": "news", "news": {"articles": []}}}, "<news message>"),
+])
+def test_pushed_text_reads_a_message_as_the_follower_does(message, text):
+    assert pushed_text(message) == text
