@@ -130,7 +130,7 @@ def test_pushed_the_48_hour_window_refuses_the_owed_reply(replayed):
 def test_pushed_an_expired_token_is_fetched_again(replayed):
     outcome, local = replayed(CONVERSATIONS / "token_expiry_refetch.yaml")
     assert outcome.ok, outcome.failure
-    counters = local.mock().db.counters()
+    counters = local.sim_api("/sim/api/platform")["counters"]
     assert counters["token_fetches"] == 2 and counters["calls:custom"] == 2
 
 
@@ -139,7 +139,7 @@ def test_local_routes_the_bots_platform_api_to_its_own_mock(tmp_path, replayed):
     local.bot.platform.send_text("oZhangWei0001", "在吗")  # the follower wrote: window open
     assert sent_texts(local, "oZhangWei0001") == ["在吗"]
     assert local.sends_answered() == 1
-    assert local.mock().db.counters()["calls:token"] == 1
+    assert local.sim_api("/sim/api/platform")["counters"]["calls:token"] == 1
 
 
 def test_local_a_refusal_of_the_mock_reaches_the_bot_as_the_platforms_error(tmp_path, replayed):

@@ -15,6 +15,7 @@ from bot.sim.wire.envelope import MODES as MODES  # the CLIs' --mode choices
 
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
 DEV_APP_ID = "wx0000000000sim0"
+DEV_APP_SECRET = "dev0secret0the0simulators0mock0plays"  # in-process only, like the key
 
 
 class TargetError(RuntimeError):

@@ -18,6 +18,8 @@ from bot.backend import DEFAULT_SEED, BackendError
 from bot.clock import SHANGHAI, Clock, ManualClock
 from bot.sim.targets.base import (
     DEV_AES_KEY,
+    DEV_APP_ID,
+    DEV_APP_SECRET,
     DEV_TOKEN,
     RunSettings,
     TargetError,
@@ -33,13 +35,12 @@ SENDS = ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send")
 
 
 def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
-    """The app settings a run asks for: seed, language, day, deadline; the demo's account."""
-    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
-
+    """The app settings a run asks for: seed, language, day, deadline; the dev account, which
+    the simulator's mock platform plays (it takes the bot's own AppID and secret)."""
     today = run.today or datetime.now(SHANGHAI).date()
     config = {
-        "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEMO_APP_ID,
-        "WECHAT_APP_SECRET": DEMO_APP_SECRET, "WECHAT_API_BASE": IN_PROCESS_BASE,
+        "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
+        "WECHAT_APP_SECRET": DEV_APP_SECRET, "WECHAT_API_BASE": IN_PROCESS_BASE,
         "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
         "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or DEFAULT_LANG,
         "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": True, "BOT_RECORD_DIR": None,
@@ -72,10 +73,9 @@ class Local:
 
     def _route_api_home(self) -> WsgiAdapter | None:
         """The bot's platform calls go to this app's own mock, when it serves one at its base."""
-        from bot.sim.api.cgi import MOCK
-
-        platform, base = self.bot.platform, self.bot.config["WECHAT_API_BASE"]
-        if platform is None or MOCK not in self.app.extensions or base != IN_PROCESS_BASE:
+        platform, cfg = self.bot.platform, self.bot.config
+        at_home = cfg["BOT_SIMULATOR"] and cfg["WECHAT_API_BASE"] == IN_PROCESS_BASE
+        if platform is None or not at_home:
             return None
         return mount(platform.client._http, IN_PROCESS_BASE, self.app)  # noqa: SLF001
 
@@ -108,20 +108,22 @@ class Local:
         self.bot.clock.advance(seconds)
 
     def pushed(self, user: str) -> list[dict[str, Any]]:
-        return self.mock().outbound(user)
+        return self.sim_api("/sim/api/outbound", user=user)["messages"]
 
     def sends_answered(self) -> int:
         if self.api is None:
             raise TargetError("this app's platform API is not the simulator's own")
         return self.api.answered(*SENDS)
 
-    def mock(self) -> Any:
-        """The app's mock platform (bot.sim.api.state.MockPlatform): its log and counters."""
-        from bot.sim.api.cgi import MOCK
-
-        if MOCK not in self.app.extensions:
-            raise TargetError("this app plays no platform API (BOT_SIMULATOR off)")
-        return self.app.extensions[MOCK]
+    def sim_api(self, path: str, **params: str) -> Any:
+        """GET one of the app's simulator controls (the mock's log, its counters) as --url does."""
+        answer = self.app.test_client().get(path, query_string=params)
+        try:
+            if answer.status_code != 200:
+                raise TargetError(f"GET {path}: HTTP {answer.status_code} (BOT_SIMULATOR off?)")
+            return answer.get_json()
+        finally:
+            answer.close()
 
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
