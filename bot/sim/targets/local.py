@@ -1,6 +1,6 @@
 """The bot in this process: a fresh app per run (or one for a chat), talked to directly.
 
-A run's app plays the whole platform, as `wxbot demo` does: simulator on, the demo account,
+A run's app plays the whole platform, as `wxbot demo` does: simulator on, an account (the dev one),
 and its PlatformAPI routed to its own /cgi-bin/ (bot/sim/targets/wsgi_api.py), so a reply owed
 past the deadline reaches the follower through the real mock and `pushed:` can read it.
 """
