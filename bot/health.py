@@ -49,6 +49,7 @@ def healthz() -> tuple[Response, int]:
         store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
         backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
         simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang,
+        reply_deadline=cfg["BOT_REPLY_DEADLINE"],  # replay skips fixtures made for another
     )
     return body, 200 if up else 503
 

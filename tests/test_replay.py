@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.sim.replay.coverage import declared
-from bot.sim.replay.fixture import discover
+from bot.sim.replay.fixture import discover, load_fixture
 from flows.registry import ALL_FLOWS
 from tests.conftest import AES_KEY, APP_ID, ROOT, TOKEN
 from tests.servers import running
@@ -41,17 +41,13 @@ def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
     return path
 
 
-def test_every_conversation_fixture_passes_in_process():
-    result = replay(str(CONVERSATIONS))
+def test_every_conversation_fixture_passes_in_process_and_coverage_reaches_90_percent():
+    # One run for both: the slow-backend fixtures sleep for real.
+    result = replay(str(CONVERSATIONS), "--coverage")
     assert result.exit_code == 0, result.output
     count = len(discover([CONVERSATIONS]))
     assert count >= 20
     assert f"{count} fixtures: {count} passed, 0 failed" in result.output
-
-
-def test_coverage_line_counts_declared_transitions_and_reaches_90_percent():
-    result = replay(str(CONVERSATIONS), "--coverage")
-    assert result.exit_code == 0, result.output
     found = re.search(r"^transition coverage: (\d+)/(\d+)$", result.output, re.M)
     assert found, result.output
     taken, total = int(found[1]), int(found[2])
@@ -161,24 +157,39 @@ def test_the_project_suite_collects_the_conversations():
 
 @pytest.fixture(scope="module")
 def simulator(tmp_path_factory):
-    """A real `wxbot serve` process with the simulator API, able to speak all three modes."""
+    """A real `wxbot demo` (simulator, mock platform API on itself), able to speak all three
+    modes, on the 1 s reply deadline the `pushed:` fixtures are made for."""
     tmp = tmp_path_factory.mktemp("replay-url")
     env = {"WECHAT_TOKEN": TOKEN, "WECHAT_AES_KEY": AES_KEY, "WECHAT_APP_ID": APP_ID,
-           "BOT_SIMULATOR": "1", "BOT_DATA_DIR": str(tmp / "data"), "BOT_LANG": "zh_CN"}
-    with running(["serve"], env, tmp / "serve.log") as server:
+           "BOT_DATA_DIR": str(tmp / "data"), "BOT_LANG": "zh_CN", "BOT_REPLY_DEADLINE": "1"}
+    with running(["demo", "--no-browser"], env, tmp / "demo.log") as server:
         yield server
+
+
+def pushes_through_the_api(path: Path) -> bool:
+    return any(step.pushed is not None for step in load_fixture(path).steps)
 
 
 @pytest.mark.parametrize("mode", ["plaintext", "compat", "safe"])
 def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
     monkeypatch.setenv("WECHAT_AES_KEY", AES_KEY)
     monkeypatch.setenv("WECHAT_APP_ID", APP_ID)
-    result = replay(str(CONVERSATIONS), "--url", simulator.url, "--mode", mode,
-                    "--token", TOKEN)
+    # Sealing does not touch the API path, and the slow fixtures take seconds: plaintext only.
+    paths = [p for p in discover([CONVERSATIONS])
+             if mode == "plaintext" or not pushes_through_the_api(p)]
+    result = replay(*map(str, paths), "--url", simulator.url, "--mode", mode, "--token", TOKEN)
     assert result.exit_code == 0, result.output
-    total = len(discover([CONVERSATIONS]))
+    total = len(paths)
     assert f"{total} fixtures: {total} passed, 0 failed" in result.output  # en ones included
     assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
+
+
+def test_replay_over_url_skips_a_fixture_made_for_another_deadline(simulator, tmp_path):
+    text = IMPOSSIBLE.replace("steps:", "reply_deadline: 2\nsteps:")
+    result = replay(str(write(tmp_path, text)), "--url", simulator.url, "--token", TOKEN)
+    assert result.exit_code == 0, result.output
+    assert "SKIP" in result.output
+    assert "made for BOT_REPLY_DEADLINE=2; the server's is 1 s" in result.output
 
 
 def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):

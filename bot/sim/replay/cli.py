@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -86,6 +87,8 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
     else:
         from bot.sim.targets.local import local_targets
 
+        # The report names each fixture; the in-process simulator's step log would interleave.
+        logging.getLogger("wxbot.sim").addHandler(logging.NullHandler())
         target_for = local_targets(mode=mode, coverage=cov)
     try:
         outcomes = broken + _run(fixtures, target_for, out, err)

@@ -29,6 +29,10 @@ Extensions beyond the contract:
   (`times: K` for the next K calls; at most 30 s); over `--url`, POST /backend/v1/faults.
   Neither step says anything to the bot, so neither takes `expect:`.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
+- `pushed: EXPECT` (any step) — what reached the follower through the platform's API since the
+  step began, with expect's matchers; waited for, bounded (replay/pushed.py). With no `expect:`
+  the passive `success` passes. Top-level `reply_deadline: 1` sets BOT_REPLY_DEADLINE in
+  process; over --url such a fixture is skipped unless the server's /healthz says the same.
 - `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
 - `report_location` (event): the LOCATION event a follower's phone reports.
 - Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to
@@ -51,7 +55,8 @@ from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
 from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
-TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description"}
+TOP_KEYS = {"name", "today", "seed", "lang", "users", "steps", "description", "reply_deadline"}
+PLATFORM_WAIT = 5.0  # s the platform waits for a passive reply: a deadline must be below it
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -76,6 +81,7 @@ class Fixture:
     seed: Path | None = None
     lang: str | None = None
     users: dict[str, str] = field(default_factory=dict)
+    reply_deadline: float | None = None  # seconds; None: the bot's own BOT_REPLY_DEADLINE
 
     def openid(self, alias: str) -> str:
         """The openid behind an alias (an unknown alias is taken as an openid)."""
@@ -107,6 +113,7 @@ def load_fixture(path: str | Path) -> Fixture:
         if fixture.lang not in LANGS:
             raise FixtureError(path, "lang", f"{fixture.lang!r} is not one of {', '.join(LANGS)}")
     fixture.users = _users(path, data.get("users"))
+    fixture.reply_deadline = _deadline(path, data.get("reply_deadline"))
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps:
         raise FixtureError(path, "steps", "must be a non-empty list of steps")
@@ -130,6 +137,19 @@ def _today(path: Path, value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise FixtureError(path, "today", f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _deadline(path: Path, value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < PLATFORM_WAIT:
+        raise FixtureError(path, "reply_deadline", f"seconds above 0 and below the platform's "
+                           f"{PLATFORM_WAIT:g}, like 1 (got {value!r})")
+    return seconds
 
 
 def _users(path: Path, value: Any) -> dict[str, str]:

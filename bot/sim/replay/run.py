@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.sim.replay.expect import describe, matches
 from bot.sim.replay.fixture import Fixture, Step
+from bot.sim.replay.pushed import Mark, await_pushed, bound, mark
 from bot.sim.targets.base import RunSettings, SkipRun, Target, TargetError, TargetFactory, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
 
@@ -73,6 +74,7 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
     sent = action(step)
     expected = describe(step.expect) if step.expect is not None else "a valid reply"
     try:
+        since = mark(target, user) if step.pushed is not None else None
         if step.wait:
             target.advance(step.wait)
         reply: str | None = None
@@ -103,11 +105,30 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
         if step.expect is not None and not matches(step.expect, reply):
             return Failure(step.index, sent, expected, "no reply (success)" if reply is None
                            else repr(reply))
+        if since is not None:
+            failure = _check_pushed(step, fixture, target, since, sent, owed=(
+                reply is None or step.review is not None))
+            if failure is not None:
+                return failure
         if step.state is not None:
             return _check_state(step, sent, target.state(user))
     except TargetError as exc:
         return Failure(step.index, sent, expected, f"error: {exc}")
     return None
+
+
+def _check_pushed(step: Step, fixture: Fixture, target: Target, since: Mark, sent: str, *,
+                  owed: bool) -> Failure | None:
+    """Wait (bounded) for what the step sent through the API, and match it."""
+    slowest = max((s.faults[0] for s in fixture.steps[: step.index - 1] if s.faults),
+                  default=0.0)
+    within = bound(target, slowest, review=step.review is not None)
+    user = target.openid(fixture.openid(step.user))
+    text = await_pushed(target, user, since, step.pushed, owed=owed, within=within)
+    if matches(step.pushed, text):
+        return None
+    return Failure(step.index, sent, f"pushed through the API: {describe(step.pushed)}",
+                   "nothing pushed" if text is None else f"pushed {text!r}")
 
 
 def _check_state(step: Step, sent: str, session: dict | None) -> Failure | None:
@@ -130,7 +151,8 @@ def run_fixture(fixture: Fixture, target: Target) -> Outcome:
 
 def settings_of(fixture: Fixture) -> RunSettings:
     """What a fixture asks of the bot, in the targets' terms (they know nothing of fixtures)."""
-    return RunSettings(seed=fixture.seed, lang=fixture.lang, today=fixture.today)
+    return RunSettings(seed=fixture.seed, lang=fixture.lang, today=fixture.today,
+                       reply_deadline=fixture.reply_deadline)
 
 
 def replay(fixtures: Iterable[Fixture], target_for: TargetFactory) -> Iterator[Outcome]:

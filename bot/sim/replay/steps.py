@@ -14,7 +14,7 @@ DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review", "backend", "faults")
 CARD_STATUSES = ("active", "lost", "frozen")
 MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
-STEP_KEYS = {*ACTIONS, "as", "expect", "state", "note"}
+STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "state", "note"}
 
 
 class FixtureError(ValueError):
@@ -38,6 +38,7 @@ class Step:
     backend: dict[str, str] | None = None  # {card, status} or {bind: card, user: alias|None}
     faults: tuple[float, int] | None = None  # (backend delay in seconds, calls it applies to)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
+    pushed: Any = None  # the same, on what reached the follower through the API (pushed.py)
     state: str | None = None  # flow.state, or none
     raw: dict = field(default_factory=dict)
 
@@ -66,7 +67,8 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
     if users and step.user not in users:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
                            f"{', '.join(users)})")
-    for key in ("wait", "send", "event", "review", "backend", "faults", "expect", "state"):
+    for key in ("wait", "send", "event", "review", "backend", "faults", "expect", "pushed",
+                "state"):
         if key in raw:
             try:
                 _read(step, key, raw[key])
@@ -100,6 +102,8 @@ def _read(step: Step, key: str, value: Any) -> None:
         step.faults = _faults(value)
     elif key == "expect":
         step.expect = check_expect(value)
+    elif key == "pushed":
+        step.pushed = check_expect(value)
     elif key == "state" and value is not None:
         step.state = _text(value)
 

@@ -49,7 +49,8 @@ def listing() -> Any:
             continue
         shown.append({"name": name, "title": fixture.name, "steps": [
             {"index": s.index, "action": action(s),
-             "expect": describe(s.expect) if s.expect is not None else None}
+             "expect": describe(s.expect) if s.expect is not None else None,
+             "pushed": describe(s.pushed) if s.pushed is not None else None}
             for s in fixture.steps]})
     return jsonify(fixtures=shown)
 

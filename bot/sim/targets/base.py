@@ -15,6 +15,7 @@ from bot.sim.wire.envelope import MODES as MODES  # the CLIs' --mode choices
 
 DEV_AES_KEY = "wxbotSimulatorDevKey0123456789abcdefghijklm"  # 43 chars; in-process only
 DEV_APP_ID = "wx0000000000sim0"
+DEV_APP_SECRET = "dev0secret0the0simulators0mock0plays"  # in-process only, like the key
 
 
 class TargetError(RuntimeError):
@@ -32,12 +33,14 @@ class RunSettings:
     seed: Path | None = None  # None: the default seed
     lang: str | None = None  # None: zh_CN, the language the bot ships with
     today: date | None = None  # None: the real date in Shanghai
+    reply_deadline: float | None = None  # None: the bot's own BOT_REPLY_DEADLINE
 
 
 class Target(Protocol):
     """What replay and chat need: talk, read the mock's SMS, move time, inspect, review."""
 
     where: str  # "in process" or the URL, for reports
+    reply_deadline: float | None  # the bot's BOT_REPLY_DEADLINE, None when it does not say
 
     def openid(self, openid: str) -> str:
         """The openid actually used for a script's openid (fresh per run over HTTP)."""
@@ -73,6 +76,14 @@ class Target(Protocol):
         """The mock backend's next `times` calls take `delay` seconds longer."""
         ...
 
+    def pushed(self, user: str) -> list[dict[str, Any]]:
+        """What reached `user` through the platform's API, oldest first ({"api", "body"})."""
+        ...
+
+    def sends_answered(self) -> int:
+        """How many custom/template sends the mock platform took (refusals too), all users."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -83,6 +94,19 @@ def reply_of(delivery: Delivery) -> str | None:
     if delivery.reply.get("MsgType") == "text":
         return delivery.text
     return f"<{delivery.reply.get('MsgType')} reply>"
+
+
+def pushed_text(message: dict[str, Any]) -> str:
+    """What the follower reads of one message sent through the API (like `reply_of`)."""
+    body = message.get("body") or {}
+    if message.get("api") == "template":
+        values = [str(v.get("value", "")) for v in (body.get("data") or {}).values()
+                  if isinstance(v, dict)]
+        return "\n".join(values)
+    kind = body.get("msgtype")
+    if kind == "text":
+        return str((body.get("text") or {}).get("content", ""))
+    return f"<{kind} message>"
 
 
 def pending_ref(reviews: list[dict[str, Any]], user: str) -> str:

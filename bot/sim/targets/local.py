@@ -1,4 +1,9 @@
-"""The bot in this process: a fresh app per run (or one for a chat), talked to directly."""
+"""The bot in this process: a fresh app per run (or one for a chat), talked to directly.
+
+A run's app plays the whole platform, as `wxbot demo` does: simulator on, an account (the dev one),
+and its PlatformAPI routed to its own /cgi-bin/ (bot/sim/targets/wsgi_api.py), so a reply owed
+past the deadline reaches the follower through the real mock and `pushed:` can read it.
+"""
 
 from __future__ import annotations
 
@@ -14,28 +19,36 @@ from bot.clock import SHANGHAI, Clock, ManualClock
 from bot.sim.targets.base import (
     DEV_AES_KEY,
     DEV_APP_ID,
+    DEV_APP_SECRET,
     DEV_TOKEN,
     RunSettings,
     TargetError,
     pending_ref,
 )
+from bot.sim.targets.wsgi_api import IN_PROCESS_BASE, WsgiAdapter, mount
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
 from flows.catalog import DEFAULT_LANG
 
 Observer = Callable[[str, str, str], None]
+SENDS = ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send")
 
 
 def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
-    """The app settings a run asks for: its seed, language and day; a memory store."""
+    """The app settings a run asks for: seed, language, day, deadline; the dev account, which
+    the simulator's mock platform plays (it takes the bot's own AppID and secret)."""
     today = run.today or datetime.now(SHANGHAI).date()
-    return {
+    config = {
         "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
+        "WECHAT_APP_SECRET": DEV_APP_SECRET, "WECHAT_API_BASE": IN_PROCESS_BASE,
         "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
         "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or DEFAULT_LANG,
-        "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": False, "BOT_RECORD_DIR": None,
+        "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": True, "BOT_RECORD_DIR": None,
         "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
     }
+    if run.reply_deadline is not None:
+        config["BOT_REPLY_DEADLINE"] = run.reply_deadline
+    return config
 
 
 class Local:
@@ -55,6 +68,16 @@ class Local:
         self.client = PlatformClient(self.app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
                                      app_id=cfg["WECHAT_APP_ID"], mode=mode, clock=self.bot.clock)
         self.after_step: list[Callable[[str], None]] = []
+        self.reply_deadline: float | None = cfg["BOT_REPLY_DEADLINE"]
+        self.api = self._route_api_home()
+
+    def _route_api_home(self) -> WsgiAdapter | None:
+        """The bot's platform calls go to this app's own mock, when it serves one at its base."""
+        platform, cfg = self.bot.platform, self.bot.config
+        at_home = cfg["BOT_SIMULATOR"] and cfg["WECHAT_API_BASE"] == IN_PROCESS_BASE
+        if platform is None or not at_home:
+            return None
+        return mount(platform.client._http, IN_PROCESS_BASE, self.app)  # noqa: SLF001
 
     @classmethod
     def for_run(cls, run: RunSettings, *, mode: str = "plaintext",
@@ -84,6 +107,24 @@ class Local:
     def advance(self, seconds: float) -> None:
         self.bot.clock.advance(seconds)
 
+    def pushed(self, user: str) -> list[dict[str, Any]]:
+        return self.sim_api("/sim/api/outbound", user=user)["messages"]
+
+    def sends_answered(self) -> int:
+        if self.api is None:
+            raise TargetError("this app's platform API is not the simulator's own")
+        return self.api.answered(*SENDS)
+
+    def sim_api(self, path: str, **params: str) -> Any:
+        """GET one of the app's simulator controls (the mock's log, its counters) as --url does."""
+        answer = self.app.test_client().get(path, query_string=params)
+        try:
+            if answer.status_code != 200:
+                raise TargetError(f"GET {path}: HTTP {answer.status_code} (BOT_SIMULATOR off?)")
+            return answer.get_json()
+        finally:
+            answer.close()
+
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
         clock: Clock = self.bot.clock
@@ -91,7 +132,7 @@ class Local:
 
     def state(self, user: str) -> dict[str, Any] | None:
         session = self.bot.store.session(user)
-        if not session:
+        if not session or session.get("expired"):  # an ended one keeps only when it ended
             return None
         return {"flow": session.get("flow"), "state": session.get("state"), "at": session.get("at")}
 

@@ -2,7 +2,9 @@
 
 With BOT_SIMULATOR on there, each fixture starts from its seed (POST /backend/v1/reset) on its
 day (POST /backend/v1/clock), and the platform's timestamps follow the bot's clock so they are
-never stale. Openids get a per-run suffix, so earlier sessions never interfere.
+never stale. Openids get a per-run suffix, so earlier sessions never interfere. What reached a
+follower through the API is the mock's GET /sim/api/outbound. A run made for another reply
+deadline than the server's (its /healthz says) is skipped: the server's cannot be changed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flows.catalog import DEFAULT_LANG
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 WEBHOOK = "/wechat"
+SENDS = ("custom", "template")  # the mock's counters of the APIs that reach a follower
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -55,14 +58,18 @@ class Remote:
         self.simulator = False
         self.lang: str | None = None
         self.served_lang: str | None = None  # restored when the run ends
+        self.reply_deadline: float | None = None  # the server's, from /healthz
 
     def probe(self) -> None:
         """Check the server answers; learn whether the simulator API is on; follow its clock."""
         try:
             health = self.http.get(f"{self.url}/healthz", timeout=self.timeout)
             health.raise_for_status()
-            self.lang = self.served_lang = health.json().get("lang")
-        except (requests.RequestException, ValueError) as exc:
+            said = health.json()
+            self.lang = self.served_lang = said.get("lang")
+            deadline = said.get("reply_deadline")
+            self.reply_deadline = float(deadline) if deadline is not None else None
+        except (requests.RequestException, ValueError, TypeError) as exc:
             raise TargetError(f"cannot reach {self.url}: {exc}") from None
         answer = self._call("GET", "/backend/v1/clock", quiet=True)
         self.simulator = answer is not None
@@ -84,6 +91,11 @@ class Remote:
 
     def begin(self, run: RunSettings) -> None:
         """Start a run: its seed, its day, fresh openids."""
+        if run.reply_deadline is not None and run.reply_deadline != self.reply_deadline:
+            has = (f"{self.reply_deadline:g} s" if self.reply_deadline is not None
+                   else "not said by its /healthz")
+            raise SkipRun(f"made for BOT_REPLY_DEADLINE={run.reply_deadline:g}; the server's "
+                          f"is {has}")
         self.runs += 1
         lang = run.lang or DEFAULT_LANG  # as in process
         if lang and self.lang and lang != self.lang:
@@ -126,6 +138,19 @@ class Remote:
 
     def advance(self, seconds: float) -> None:
         self._follow(self._call("POST", "/backend/v1/clock", json={"advance": seconds}))
+
+    def pushed(self, user: str) -> list[dict[str, Any]]:
+        answer = self._call("GET", "/sim/api/outbound", params={"user": user}, quiet=True)
+        if answer is None:
+            raise TargetError("the server has no /sim/api/outbound (BOT_SIMULATOR off?)")
+        return answer["messages"]
+
+    def sends_answered(self) -> int:
+        answer = self._call("GET", "/sim/api/platform", quiet=True)
+        if answer is None:
+            raise TargetError("the server has no /sim/api/platform (BOT_SIMULATOR off?)")
+        counters = answer.get("counters") or {}
+        return sum(int(counters.get(f"calls:{api}", 0)) for api in SENDS)
 
     def state(self, user: str) -> dict[str, Any] | None:
         answer = self._call("GET", "/sim/api/state", params={"user": user}, quiet=True)

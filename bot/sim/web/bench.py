@@ -76,7 +76,9 @@ class Bench:
     def step(self, openid: str) -> dict | None:
         """Where `openid`'s conversation stands: {flow, state}, or None."""
         session = self.bot.store.session(openid)
-        return {"flow": session["flow"], "state": session.get("state")} if session else None
+        if not session or session.get("expired"):  # an expired one keeps only when it ended
+            return None
+        return {"flow": session.get("flow"), "state": session.get("state")}
 
     def deliver(self, send: Any, openid: str, alias: str, *, kind: str, shown: str,
                 retry_of: int | None = None) -> Exchange:
