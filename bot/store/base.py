@@ -21,6 +21,7 @@ Claim = tuple[str, str, int]  # (signed query key, body digest, seconds to remem
 RUNNING = "\x00running"  # a turn for this delivery is queued or working
 OWED = "\x00owed"  # ... and the platform stopped waiting: the reply goes through the outbox
 MARKERS = (RUNNING, OWED)
+TURN = "turn:"  # outbox keys of owed turns (a push to run again); sends use the delivery key
 
 
 class LockTimeout(Exception):
@@ -51,6 +52,11 @@ class Entry:
     key: str
     body: dict
     attempts: int
+
+    @property
+    def kind(self) -> str:
+        """A `turn` (a push whose holder may die before its reply) to check, or a `send`."""
+        return "turn" if self.key.startswith(TURN) else "send"
 
 
 def ticket_base(now: float) -> int:

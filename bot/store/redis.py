@@ -114,7 +114,7 @@ class RedisStore:
 
     def reply(self, user: str, key: str) -> str | None:
         reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
-        return reply if reply is not None else marker
+        return self._finish_sending(user, key, reply if reply is not None else marker)
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
