@@ -1,0 +1,149 @@
+"""A turn whose holder died is run again by another app on the same store, its reply sent once.
+
+In-process, two apps on one store (SQLite, Redis, Redis Cluster). The dead holder is either a
+store left holding a RUNNING record and the turn's lease (it never renews: a process gone
+before answering), or app A itself, stopped after it answered `success` at its deadline (its
+renewer and courier stop; its worker stays blocked in the backend until the test lets it go).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+import pytest
+
+from bot.app import bot_of, create_app
+from bot.courier import RECHECK
+from bot.engine import delivery_key
+from bot.protocol import parse_xml, to_message
+from bot.sim.wire.client import PlatformClient
+from bot.store import LEASE, TURN, LeaseLost, open_store
+from tests.conftest import TOKEN
+from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
+
+DEADLINE = 0.5  # A's and B's reply deadline, compressed
+MARGIN = 0.5  # scheduling slack on a shared 2-core machine
+RESCUED = LEASE + RECHECK + 3  # s: the holder's record lapses, a courier looks, the turn runs
+SECRET = "tick Z9-secret"  # what the follower typed: it must never reach a log
+
+
+class GateBackend(SlowBackend):
+    """A backend whose calls block while `shut` (the holder's worker hangs in it), counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shut, self.entered = threading.Event(), threading.Event()
+        self.opened = threading.Event()
+
+    def work(self) -> None:
+        super().work()
+        if self.shut.is_set():
+            self.entered.set()
+            assert self.opened.wait(60), "the test never let the stalled worker go"
+
+
+def store_url(request, kind: str, tmp_path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    if kind == "cluster":
+        return request.getfixturevalue("redis_cluster_url")
+    import redis
+
+    url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/7"  # a keyspace of its own
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "redis", "cluster"])
+def shared(request, tmp_path, clock):
+    """make(name, backend) -> (app, sink, wechat): apps on one store URL, closed at the end."""
+    url, made = store_url(request, request.param, tmp_path), []
+
+    def make(name: str, backend: SlowBackend) -> tuple:
+        sink = Sink()
+        app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / name),
+                          "CLOCK": clock, "BOT_LANG": "en", "FLOWS": [SlowCount],
+                          "CATALOG": slow_catalog(), "BACKEND": backend, "BOT_STORE": url,
+                          "BOT_REPLY_DEADLINE": DEADLINE, "OUTBOUND_SEND": sink})
+        wechat = PlatformClient(app, TOKEN, clock=clock)
+        made.append((app, wechat))
+        return app, sink, wechat
+
+    yield url, make
+    for app, wechat in made:
+        wechat.close()
+        bot_of(app).close()
+
+
+def follower() -> str:
+    return f"oR{uuid.uuid4().hex[:10]}"  # Redis outlives a test: fresh followers
+
+
+def test_rescue_retry_finding_a_dead_holders_turn_gets_success_and_the_reply_is_sent_once(
+        shared, clock, caplog):
+    url, make = shared
+    backend = SlowBackend()
+    b, sink, wechat = make("b", backend)
+    who = follower()
+    assert "count 0" in wechat.text(who, "count").body
+    xml = wechat.build("text", who, Content=SECRET)
+    key = delivery_key(to_message(parse_xml(xml)))
+    dead = open_store(url, clock)  # the instance that took the push, then died mid-turn
+    dead.begin(who, key)
+    held = dead.lock(who)
+    lease = held.__enter__()
+    died = time.monotonic()
+
+    with caplog.at_level(logging.DEBUG):
+        started = time.monotonic()
+        assert wechat.send_xml(xml, user=who).body == "success"  # the retry, within the lease
+        assert time.monotonic() - started < MARGIN
+        assert wechat.send_xml(xml, user=who).body == "success"  # and one more
+        (sent,) = sink.wait(1, RESCUED)
+        assert time.monotonic() - died > LEASE - MARGIN  # not while the holder could live
+        assert sent == {"touser": who, "msgtype": "text", "text": {"content": "count 1"}}
+        time.sleep(RECHECK + 1)  # a second rescue or send would show now
+    assert len(sink.bodies) == 1 and backend.calls == 1
+    with pytest.raises(LeaseLost):  # the dead holder's late write is fenced off
+        dead.save(who, {"flow": "count", "state": "counting", "slots": {"n": 99}}, key, "",
+                  900, lease)
+    held.__exit__(None, None, None)
+    dead.close()
+    assert "count 2" in wechat.text(who, "tick").body  # exactly one step was taken
+    assert bot_of(b).store.outbox.put(TURN + key, {}) is False  # settled: never owed again
+    assert "Z9" not in caplog.text
+
+
+def test_rescue_app_dead_after_its_success_has_its_turn_run_by_another_app(shared, caplog):
+    _, make = shared
+    stalled, backend = GateBackend(), SlowBackend()
+    a, sink_a, to_a = make("a", stalled)
+    b, sink_b, to_b = make("b", backend)
+    who = follower()
+    assert "count 0" in to_a.text(who, "count").body
+    stalled.shut.set()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        assert to_a.text(who, SECRET).body == "success"  # its deadline passed: owed
+        assert time.monotonic() - started < DEADLINE + MARGIN
+        assert stalled.entered.is_set()
+        a_bot = bot_of(a)  # A "dies": nothing of it renews, sends or rescues any more
+        a_bot.courier.close()
+        a_bot.engine.window._stop.set()  # noqa: SLF001 - the renewer stops as with kill -9
+        a_bot.engine.window._renewer.join(5)  # noqa: SLF001
+        died = time.monotonic()
+
+        (sent,) = sink_b.wait(1, RESCUED)
+        assert time.monotonic() - died > LEASE - 2 * MARGIN
+        assert sent["touser"] == who and sent["text"]["content"] == "count 1"
+        stalled.opened.set()  # A's worker comes back to life and tries to save its stale turn
+        time.sleep(RECHECK + 1)
+    assert sink_a.bodies == [] and len(sink_b.bodies) == 1
+    assert stalled.calls == 1 and backend.calls == 1  # A's lost step, B's redo
+    assert "count 2" in to_b.text(who, "tick").body  # one step kept, not two
+    assert "lost its lease; its work was dropped" in caplog.text
+    assert "Z9" not in caplog.text
