@@ -9,18 +9,20 @@ renewer and courier stop; its worker stays blocked in the backend until the test
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 import uuid
+from contextlib import closing
 
 import pytest
 
 from bot.app import bot_of, create_app
-from bot.courier import RECHECK
+from bot.courier import RECHECK, Courier
 from bot.engine import delivery_key
 from bot.protocol import parse_xml, to_message
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE, TURN, LeaseLost, open_store
+from bot.store import LEASE, TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
 from tests.conftest import TOKEN
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
@@ -147,3 +149,59 @@ def test_rescue_app_dead_after_its_success_has_its_turn_run_by_another_app(share
     assert "count 2" in to_b.text(who, "tick").body  # one step kept, not two
     assert "lost its lease; its work was dropped" in caplog.text
     assert "Z9" not in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(("verdicts", "settled"), [(["wait", "done"], "sent"),
+                                                   (["expired"], "failed")])
+def test_rescue_courier_judges_turn_entries_and_never_sends_them(tmp_path, kind, verdicts,
+                                                                  settled):
+    store = MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "s.sqlite3")
+    sends, looks, left = [], [], list(verdicts)
+    store.outbox.put(TURN + "m:oU:1", {"user": "oU", "key": "m:oU:1", "at": 0,
+                                       "push": {"Content": SECRET}})
+    courier = Courier(store.outbox, sends.append, poll=0.05)
+    courier.serve_turns(lambda body: looks.append(time.monotonic()) or left.pop(0))
+    courier.start()
+    try:
+        deadline = time.monotonic() + RECHECK + 5
+        while store.outbox.counts()[settled] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        courier.close()
+    assert sends == [] and left == []  # judged, never sent
+    assert store.outbox.counts() == {"owed": 0, "sent": 0, "failed": 0, settled: 1}
+    if len(looks) == 2:
+        assert looks[1] - looks[0] >= RECHECK - 0.1  # a live holder is not polled in a spin
+    if kind == "sqlite":  # a settled entry keeps its key, not what the follower typed
+        with closing(sqlite3.connect(tmp_path / "s.sqlite3")) as db:
+            assert db.execute("SELECT body FROM outbox").fetchall() == [("{}",)]
+    store.close()
+
+
+@pytest.mark.parametrize(("state", "verdict"), [("running", "wait"), ("owed", "wait"),
+                                                ("saved", "done"), ("old", "expired")])
+def test_rescue_check_waits_for_a_live_holder_and_drops_what_is_settled(tmp_path, clock, state,
+                                                                        verdict):
+    sink, backend = Sink(), SlowBackend()
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
+                      "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
+                      "BACKEND": backend, "BOT_STORE": "memory://", "OUTBOUND_SEND": sink})
+    engine = bot_of(app).engine
+    try:
+        who, key = follower(), "m:x:1"
+        if state != "old":
+            engine.store.begin(who, key)
+        if state == "owed":
+            engine.store.owe(who, key)
+        if state == "saved":
+            engine.store.save(who, None, key, "<xml/>", 900)
+        at = clock.now() - (engine.rescue.ttl + 1 if state == "old" else 0)
+        with PlatformClient(app, TOKEN, clock=clock) as wechat:
+            push = parse_xml(wechat.build("text", who, Content="x"))
+        body = {"user": who, "key": key, "at": at, "push": push}
+        assert engine.rescue.check(body) == verdict
+        time.sleep(0.2)
+        assert backend.calls == 0 and sink.bodies == []  # nothing was run again
+    finally:
+        bot_of(app).close()
