@@ -91,12 +91,11 @@ class Engine:
             except FutureTimeout:
                 pass
         try:
-            late = self.store.owe(user, key)  # from now on the reply goes through the outbox
+            # From now on the reply goes through the outbox; the turn is owed with it.
+            late = self.store.owe(user, key, self.rescue.entry(msg, key))
         except Exception:
             log.exception("could not mark a reply owed")
             return ""
-        if late is None:
-            self.rescue.owe(msg, key)
         return late or ""
 
     def queue(self, msg: BaseMessage, key: str) -> Flight | None:

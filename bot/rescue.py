@@ -1,12 +1,13 @@
 """Owed turns: a push answered `success` without its reply is run again if its holder dies.
 
-Before a delivery is answered `success` without its reply (its deadline passed, or a retry
-found its turn running), `owe` puts a `turn` entry holding the push into the outbox beside
-the sends. The courier that claims it asks `check`: settled (a reply recorded, or its send
-owed) -> drop the entry; still RUNNING/OWED (a live holder's renewer keeps the record) ->
-look again later; gone (the holder died, its lease and record lapsed) -> begin the delivery
-anew, owe it and run the turn on this process, so its reply goes out as a send. The turn
-line, fencing and the flows' idempotency keys make a redone step safe.
+Before a delivery is answered `success` without its reply (its deadline passed: the store's
+`owe` takes `entry`; or a retry found its turn running: `owe` here), a `turn` entry holding
+the push goes into the outbox beside the sends. The courier that claims it asks `check`:
+settled (a reply recorded, or its send owed) -> drop the entry; still RUNNING/OWED (a live
+holder's renewer keeps the record) -> look again later; gone (the holder died, its lease and
+record lapsed) -> begin the delivery anew, owe it and run the turn on this process, so its
+reply goes out as a send. The turn line, fencing and the flows' idempotency keys make a
+redone step safe.
 
 The push holds what the follower typed: it lives no longer than a session, is never logged,
 and a settled entry keeps its key only.
@@ -39,12 +40,15 @@ class Rescue:
         # delivery's record (DEDUP_TTL) still says whether it was settled.
         self.ttl = min(engine.session_ttl, DEDUP_TTL // 2)
 
+    def entry(self, msg: BaseMessage, key: str) -> dict:
+        """The owed turn's body: the push as parsed, so any instance can rebuild the message."""
+        return {"user": msg.source, "key": key, "push": dict(msg._data),  # noqa: SLF001
+                "at": self.engine.clock.now()}
+
     def owe(self, msg: BaseMessage, key: str) -> None:
         """Make sure someone runs this delivery's turn should its holder die; idempotent."""
-        body = {"user": msg.source, "key": key, "push": dict(msg._data),  # noqa: SLF001
-                "at": self.engine.clock.now()}
         try:
-            self.engine.store.outbox.put(TURN + key, body)
+            self.engine.store.outbox.put(TURN + key, self.entry(msg, key))
         except Exception:  # the store failed: the holder may still finish; say what is at risk
             log.exception("could not owe a turn; it is lost if its holder dies (kind %s)",
                           key.split(":")[0])

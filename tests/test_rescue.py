@@ -18,7 +18,7 @@ from contextlib import closing
 import pytest
 
 from bot.app import bot_of, create_app
-from bot.courier import RECHECK, Courier
+from bot.courier import CLAIM_LEASE, RECHECK, Courier
 from bot.engine import delivery_key
 from bot.protocol import parse_xml, to_message
 from bot.sim.wire.client import PlatformClient
@@ -28,7 +28,9 @@ from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
 DEADLINE = 0.5  # A's and B's reply deadline, compressed
 MARGIN = 0.5  # scheduling slack on a shared 2-core machine
-RESCUED = LEASE + RECHECK + 3  # s: the holder's record lapses, a courier looks, the turn runs
+# s: the holder's record lapses, a courier looks, the turn runs; at worst the dead one's courier
+# held the entry's claim, which hides it for CLAIM_LEASE (normally ~LEASE + RECHECK)
+RESCUED = CLAIM_LEASE + LEASE + RECHECK + 5
 SECRET = "tick Z9-secret"  # what the follower typed: it must never reach a log
 
 
@@ -48,6 +50,8 @@ class GateBackend(SlowBackend):
 
 
 def store_url(request, kind: str, tmp_path) -> str:
+    if kind == "memory":
+        return "memory://"
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
     if kind == "cluster":
@@ -205,3 +209,19 @@ def test_rescue_check_waits_for_a_live_holder_and_drops_what_is_settled(tmp_path
         assert backend.calls == 0 and sink.bodies == []  # nothing was run again
     finally:
         bot_of(app).close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis", "cluster"])
+def test_rescue_owe_at_the_deadline_owes_the_turn_with_it(request, tmp_path, clock, kind):
+    store = open_store(store_url(request, kind, tmp_path), clock)
+    who, turn = follower(), {"user": "u", "key": "k", "at": 0, "push": {}}
+    try:
+        store.begin(who, f"m:{who}:1")
+        assert store.owe(who, f"m:{who}:1", turn) is None
+        store.begin(who, f"m:{who}:2")
+        store.save(who, None, f"m:{who}:2", "<xml/>", 900)
+        assert store.owe(who, f"m:{who}:2", turn) == "<xml/>"  # saved first: nothing owed
+        entries = [e for e in store.outbox.claim("c", 50, 30) if who in e.key]
+        assert [(e.kind, e.key, e.body) for e in entries] == [("turn", f"{TURN}m:{who}:1", turn)]
+    finally:
+        store.close()

@@ -107,8 +107,12 @@ class Store(Protocol):
         """Keep a RUNNING/OWED record alive while its turn is queued or working."""
         ...
 
-    def owe(self, user: str, key: str) -> str | None:
-        """Mark the delivery owed; if its turn already saved, the reply instead."""
+    def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
+        """Mark the delivery owed; if its turn already saved, the reply instead.
+
+        With `turn` (the push, see bot/rescue.py), also owe the turn itself under TURN + key,
+        so another instance runs it should this one die before the turn ends.
+        """
         ...
 
     def reply(self, user: str, key: str) -> str | None:
