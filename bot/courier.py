@@ -4,7 +4,8 @@ One background thread per app (per worker process). It claims entries with a lea
 and acks after the send; an entry whose courier died is claimed again by another once the
 lease runs out. A send that raises an error with a truthy `retryable` is tried again with
 backoff; anything else (45015 outside the 48-hour window, 45047 over quota) is kept as
-failed and logged by error code, never by content.
+failed and logged by error code, never by content. A `turn` entry (a push whose reply is
+owed, see bot/rescue.py) is not sent: the engine's check says drop it, wait, or run it again.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 import requests
 
-from bot.store import Entry, Outbox
+from bot.store import LEASE, Entry, Outbox
 
 log = logging.getLogger(__name__)
 Send = Callable[[dict], None]
@@ -28,6 +29,9 @@ CLAIM_LEASE = 30.0  # seconds an entry stays hidden from other couriers while be
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 20.0  # retry pauses double from FIRST to MAX (< CLAIM_LEASE)
 MAX_ATTEMPTS = 8  # then the entry is kept as failed
 SINK_TIMEOUT = 3.0  # seconds for the test sink's HTTP POST
+RECHECK = LEASE / 2  # seconds before an owed turn whose holder is alive is looked at again
+DONE, WAIT, EXPIRED = "done", "wait", "expired"  # what a turn entry's check says to do with it
+Check = Callable[[dict], str]
 
 
 class SendError(Exception):
@@ -71,11 +75,16 @@ class Courier:
         self.outbox, self.send, self.poll = outbox, send, poll
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stop, self._woken = threading.Event(), threading.Event()
+        self._check: Check | None = None
         self._thread = threading.Thread(target=self._run, name="wxbot-courier", daemon=True)
 
     def start(self) -> Courier:
         self._thread.start()
         return self
+
+    def serve_turns(self, check: Check) -> None:
+        """Judge owed turns with `check` (the engine's); until then they wait in the outbox."""
+        self._check = check
 
     def wake(self) -> None:
         self._woken.set()
@@ -98,7 +107,10 @@ class Courier:
                 if self._stop.is_set():
                     return  # unsent claims come back to someone after CLAIM_LEASE
                 try:
-                    self._deliver(entry)
+                    if entry.kind == "turn":
+                        self._judge(entry)
+                    else:
+                        self._deliver(entry)
                 except Exception:  # the store failed mid-way: the claim's lease brings it back
                     log.warning("courier could not settle an entry", exc_info=True)
             if not entries:
@@ -123,3 +135,13 @@ class Courier:
                 self.outbox.fail(entry, str(code))
             return
         self.outbox.ack(entry)
+
+    def _judge(self, entry: Entry) -> None:
+        """An owed turn: dropped once settled, run again by `check` once its holder is gone."""
+        verdict = self._check(entry.body) if self._check is not None else WAIT
+        if verdict == DONE:
+            self.outbox.ack(entry)
+        elif verdict == EXPIRED:
+            self.outbox.fail(entry, EXPIRED)
+        else:
+            self.outbox.retry(entry, RECHECK)

@@ -18,6 +18,7 @@ from bot.courier import Courier
 from bot.deferred import Deferred
 from bot.protocol import event_of, kind_of
 from bot.replies import Text, render
+from bot.rescue import Rescue
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
 from bot.window import Flight, Window
 from flows.base import Flow, Turn
@@ -54,6 +55,9 @@ class Engine:
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
         self.window = Window(store)
         self.deferred: Deferred | None = None  # outcomes said first at the next turn (app.py)
+        self.rescue = Rescue(self)
+        if courier is not None:
+            courier.serve_turns(self.rescue.check)
 
     def handle(self, msg: BaseMessage, claim: Claim | None = None) -> str:
         """The reply XML for `msg` ('' for `success`), never later than the deadline.
@@ -73,9 +77,12 @@ class Engine:
             log.exception("store unavailable; the follower was told to try again")
             return self._busy(msg)
         if known is not None:
-            return "" if known in MARKERS else known
+            if known in MARKERS:  # its holder may have died with the turn: someone redoes it
+                self.rescue.owe(msg, key)
+                return ""
+            return known
         saturated = self.window.saturated()
-        flight = self.window.submit(lambda f: self._turn(msg, key, f), user, key)
+        flight = self.queue(msg, key)
         if flight is None:
             log.warning("turn backlog full; the follower was told to try again")
             self._forget(user, key)
@@ -86,11 +93,16 @@ class Engine:
             except FutureTimeout:
                 pass
         try:
-            late = self.store.owe(user, key)  # from now on the reply goes through the outbox
+            # From now on the reply goes through the outbox; the turn is owed with it.
+            late = self.store.owe(user, key, self.rescue.entry(msg, key))
         except Exception:
             log.exception("could not mark a reply owed")
             return ""
         return late or ""
+
+    def queue(self, msg: BaseMessage, key: str) -> Flight | None:
+        """Queue the delivery's turn on a worker (its record is already RUNNING or OWED)."""
+        return self.window.submit(lambda f: self._turn(msg, key, f), msg.source, key)
 
     def close(self) -> None:
         """Stop the turn workers (waiting for the running ones) and the renewer."""

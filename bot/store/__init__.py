@@ -6,6 +6,7 @@ from bot.clock import Clock
 from bot.store.base import (
     LEASE,
     MARKERS,
+    TURN,
     Claim,
     ClaimConflict,
     Entry,
@@ -20,7 +21,7 @@ from bot.store.sqlite import SQLiteStore
 
 __all__ = [
     "LEASE", "MARKERS", "Claim", "ClaimConflict", "Entry", "Lease", "LeaseLost", "LockTimeout",
-    "MemoryStore", "Outbox", "SQLiteStore", "Store", "open_store",
+    "MemoryStore", "Outbox", "SQLiteStore", "Store", "TURN", "open_store",
 ]
 SCHEMES = ("sqlite:///", "memory://", "redis://", "redis+cluster://")
 

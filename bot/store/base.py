@@ -21,6 +21,7 @@ Claim = tuple[str, str, int]  # (signed query key, body digest, seconds to remem
 RUNNING = "\x00running"  # a turn for this delivery is queued or working
 OWED = "\x00owed"  # ... and the platform stopped waiting: the reply goes through the outbox
 MARKERS = (RUNNING, OWED)
+TURN = "turn:"  # outbox keys of owed turns (a push to run again); sends use the delivery key
 
 
 class LockTimeout(Exception):
@@ -51,6 +52,11 @@ class Entry:
     key: str
     body: dict
     attempts: int
+
+    @property
+    def kind(self) -> str:
+        """A `turn` (a push whose holder may die before its reply) to check, or a `send`."""
+        return "turn" if self.key.startswith(TURN) else "send"
 
 
 def ticket_base(now: float) -> int:
@@ -101,8 +107,12 @@ class Store(Protocol):
         """Keep a RUNNING/OWED record alive while its turn is queued or working."""
         ...
 
-    def owe(self, user: str, key: str) -> str | None:
-        """Mark the delivery owed; if its turn already saved, the reply instead."""
+    def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
+        """Mark the delivery owed; if its turn already saved, the reply instead.
+
+        With `turn` (the push, see bot/rescue.py), also owe the turn itself under TURN + key,
+        so another instance runs it should this one die before the turn ends.
+        """
         ...
 
     def reply(self, user: str, key: str) -> str | None:

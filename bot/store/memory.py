@@ -16,6 +16,7 @@ from bot.store.base import (
     OWED,
     RUNNING,
     SESSION_GRACE,
+    TURN,
     TURN_WAIT,
     Claim,
     ClaimConflict,
@@ -62,11 +63,13 @@ class MemoryStore:
             if marker is not None:
                 self._inflight[key] = (marker[0], time.time() + LEASE)
 
-    def owe(self, user: str, key: str) -> str | None:
+    def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
         with self._mutex:
             found = self._record(key)
             if found in (None, RUNNING, OWED):
                 self._inflight[key] = (OWED, time.time() + LEASE)
+                if turn is not None:
+                    self.outbox.put_locked(TURN + key, turn)
                 return None
             return found
 

@@ -27,6 +27,7 @@ from bot.store.base import (
     OWED,
     RUNNING,
     SESSION_GRACE,
+    TURN,
     TURN_WAIT,
     Claim,
     ClaimConflict,
@@ -108,13 +109,15 @@ class RedisStore:
     def touch(self, user: str, key: str) -> None:
         self.db.pexpire(self._record(user, key)[1], LEASE_MS)
 
-    def owe(self, user: str, key: str) -> str | None:
+    def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
         found = self._run["OWE"](keys=self._record(user, key), args=[OWED, LEASE_MS])
+        if found is None and turn is not None:  # another slot: dying in between, the push is
+            self.outbox.put(TURN + key, turn)  # not answered yet and its retry owes the turn
         return self._finish_sending(user, key, found)
 
     def reply(self, user: str, key: str) -> str | None:
         reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
-        return reply if reply is not None else marker
+        return self._finish_sending(user, key, reply if reply is not None else marker)
 
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))

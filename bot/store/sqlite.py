@@ -23,6 +23,7 @@ from bot.store.base import (
     OWED,
     RUNNING,
     SESSION_GRACE,
+    TURN,
     Claim,
     ClaimConflict,
     Lease,
@@ -99,13 +100,15 @@ class SQLiteStore(SQLiteTurns):
         with self._tx() as db:
             db.execute("UPDATE inflight SET until=? WHERE key=?", (time.time() + LEASE, key))
 
-    def owe(self, user: str, key: str) -> str | None:
-        with self._tx() as db:
+    def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
+        with self._tx() as db:  # the marker and the owed turn in one commit
             found = self._record(db, key)
             if found not in (None, RUNNING, OWED):
                 return found
             db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
                        (key, OWED, time.time() + LEASE))
+            if turn is not None:
+                sqlite_outbox.put_in(db, TURN + key, turn)
             return None
 
     def reply(self, user: str, key: str) -> str | None:
