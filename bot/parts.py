@@ -46,12 +46,16 @@ class Bot:
         return self.engine.catalog
 
     def close(self) -> None:
-        """Release what the app holds; the parts that plugged in last go first."""
-        for close in reversed(self.on_close):
-            close()
+        """Stop the threads first, then release what they used, the last plugged-in first.
+
+        The turn workers and the courier may be inside the mock platform or the store; closing
+        those under a running thread would pull a SQLite connection out from under it.
+        """
         self.engine.close()
         if self.courier is not None:
             self.courier.close()
+        for close in reversed(self.on_close):
+            close()
         if self.platform is not None:
             self.platform.close()
         self.store.close()

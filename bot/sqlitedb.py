@@ -109,7 +109,11 @@ class Pool:
         finally:
             self._lent.conn = None
             with self._guard:
-                self._idle.append(conn)
+                closed = conn not in self._all  # the pool closed while this was lent
+                if not closed:
+                    self._idle.append(conn)
+            if closed:
+                conn.close()
 
     @contextmanager
     def transaction(self, timeout: float) -> Iterator[sqlite3.Connection]:
@@ -137,7 +141,12 @@ class Pool:
                 self._writer.release()
 
     def close(self) -> None:
+        """Close the idle connections now and each lent one when it comes back.
+
+        Closing a connection another thread is using crashes the interpreter (sqlite3 is not
+        safe against it), so a late user finishes its block first.
+        """
         with self._guard:
-            conns, self._all, self._idle = self._all, [], []
-        for conn in conns:
+            idle, self._all, self._idle = self._idle, [], []
+        for conn in idle:
             conn.close()
