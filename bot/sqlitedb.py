@@ -31,6 +31,15 @@ SPIN_MAX = 0.002  # the backoff's ceiling: a waiting writer tries again at least
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 
 
+WAL_SWITCH = 5.0  # seconds to keep trying to switch a fresh file to WAL while others open it
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, retried: the switch takes the file's lock and SQLite's busy handler
+    does not cover it, so processes opening a fresh file at once would fail at random."""
+    spin(lambda: conn.execute("PRAGMA journal_mode=WAL"), WAL_SWITCH)
+
+
 def spin(attempt: Callable[[], T], timeout: float = 30.0) -> T:
     """Run `attempt`, retrying "database is locked" with a jittered backoff up to SPIN_MAX."""
     deadline, pause = time.monotonic() + timeout, SPIN_FIRST

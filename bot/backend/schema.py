@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.sqlitedb import Pool
+from bot.sqlitedb import Pool, use_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -52,7 +52,7 @@ STATE_TABLES = (
 def _setup(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
+    use_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across kill -9, no fsync
     conn.execute("PRAGMA foreign_keys = ON")
 

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.sqlitedb import Pool, spin
+from bot.sqlitedb import Pool, spin, use_wal
 
 BUSY = 2.0  # seconds to wait for another SQLite writer: far above a KV write, inside a deadline
 SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)"
@@ -14,7 +14,7 @@ SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NU
 
 def _setup(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA busy_timeout=1000")
-    db.execute("PRAGMA journal_mode=WAL")
+    use_wal(db)
     db.execute("PRAGMA synchronous=NORMAL")
 
 

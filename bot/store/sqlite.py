@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.sqlitedb import Pool, spin
+from bot.sqlitedb import Pool, spin, use_wal
 from bot.store import sqlite_outbox, turns
 from bot.store.base import (
     DEDUP_TTL,
@@ -49,7 +49,7 @@ def _setup(db: sqlite3.Connection) -> None:
     # No busy handler (timeout 0): `spin` retries in µs where SQLite sleeps in ms. Switching a
     # fresh file to WAL needs a moment alone; workers starting together take turns at it.
     db.execute("PRAGMA busy_timeout=0")
-    spin(lambda: db.execute("PRAGMA journal_mode=WAL"), BUSY)
+    use_wal(db)
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA secure_delete=ON")  # what a marker replaced is overwritten on disk too
 

@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.sqlitedb import Pool, spin
+from bot.sqlitedb import Pool, spin, use_wal
 
 BUSY = 5.0  # seconds to wait for another worker's write; mock writes take microseconds
 FILENAME = "platform.sqlite3"
@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS templates (template_id TEXT PRIMARY KEY, content TEXT
 
 def _setup(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA busy_timeout=1000")
-    db.execute("PRAGMA journal_mode=WAL")
+    use_wal(db)
     db.execute("PRAGMA synchronous=NORMAL")
 
 
