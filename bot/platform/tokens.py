@@ -54,19 +54,27 @@ class TokenCache:
         """A token other than `stale`: another process's new one if it exists, else fetched."""
         deadline = time.monotonic() + self.wait
         while True:
-            cached = self._cached()
-            if cached and cached[0] != stale and cached[1] > self.clock.now():
-                return cached[0]
+            fresh = self._fresh(stale)
+            if fresh:
+                return fresh
             owner = secrets.token_hex(8)
             if self.kv.add(self.mutex, owner, FETCH_LOCK_TTL):
                 try:
-                    return self._fetch_and_store()
+                    # Looked again under the mutex: a fetch that ended between the look
+                    # above and the `add` left a fresh token, and fetching again would
+                    # knock it out five minutes later (two fetches seen in CI on SQLite).
+                    return self._fresh(stale) or self._fetch_and_store()
                 finally:
                     self.kv.delete(self.mutex, owner)
             if time.monotonic() > deadline:
                 raise PlatformError(None, f"no access token: another process's fetch took "
                                           f"over {self.wait:g} s")
             time.sleep(POLL)
+
+    def _fresh(self, stale: str | None) -> str | None:
+        """The shared token when it is usable and is not the one the platform refused."""
+        cached = self._cached()
+        return cached[0] if cached and cached[0] != stale and cached[1] > self.clock.now() else None
 
     def _fetch_and_store(self) -> str:
         token, expires_in = self.fetch()
