@@ -68,6 +68,8 @@ def wait_http(port: int, proc: subprocess.Popen, path: str = "/healthz", good: i
             seen = 0
             time.sleep(0.2)
 
+WORKER_CLASSES = {"wxbot": "bot.gunicorn_worker.Worker", "gthread": "gthread"}  # threaded ones
+
 
 @dataclass
 class Setup:
@@ -77,8 +79,8 @@ class Setup:
     workers: int = 2
     store: str = "sqlite"  # sqlite | redis
     backend: str = "mock"  # mock (in each worker, one SQLite file) | http (`wxbot backend`)
-    worker_class: str = "gthread"
-    threads: int = 4
+    worker_class: str = "wxbot"  # wxbot (bot/gunicorn_worker.py, what we ship) | gthread | sync
+    threads: int = 16
     simulator: bool = False  # BOT_SIMULATOR on: the mock platform API on instance 0, if any
 
 
@@ -139,10 +141,11 @@ class Deployment:
             self.backend_url = f"http://127.0.0.1:{port}/backend/v1"
             env["BOT_BACKEND"] = self.backend_url
         for i, port in enumerate(self.ports):
-            extra = ["--threads", str(s.threads)] if s.worker_class == "gthread" else []
+            threaded = s.worker_class in WORKER_CLASSES
+            extra = ["--threads", str(s.threads)] if threaded else []
             command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(s.workers),
-                       "-k", s.worker_class, *extra, "--timeout", str(WORKER_TIMEOUT),
-                       "--keep-alive", str(KEEPALIVE),
+                       "-k", WORKER_CLASSES.get(s.worker_class, s.worker_class), *extra,
+                       "--timeout", str(WORKER_TIMEOUT), "--keep-alive", str(KEEPALIVE),
                        "-b", f"127.0.0.1:{port}", "bot:create_app()"]
             wait_http(port, self._spawn(f"bot-{i}", command, env), good=2 * s.workers)
 

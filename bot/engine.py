@@ -59,15 +59,17 @@ class Engine:
         if courier is not None:
             courier.serve_turns(self.rescue.check)
 
-    def handle(self, msg: BaseMessage, claim: Claim | None = None) -> str:
+    def handle(self, msg: BaseMessage, claim: Claim | None = None,
+               arrived: float | None = None) -> str:
         """The reply XML for `msg` ('' for `success`), never later than the deadline.
 
         A turn not done in time carries on and its reply goes out through the outbox; a retry
         gets the first reply again, or `success` while the turn runs or after it was owed.
         `claim` (a signed query and its body digest) is checked in the delivery's first
-        write; ClaimConflict when that query came before with another body.
+        write; ClaimConflict when that query came before with another body. `arrived`
+        (time.monotonic()) is when the push reached the process: the deadline counts from it.
         """
-        until = time.monotonic() + self.deadline
+        until = (time.monotonic() if arrived is None else arrived) + self.deadline
         key, user = delivery_key(msg), msg.source
         try:
             known = self.store.begin(user, key, claim)

@@ -15,15 +15,23 @@ import sys
 import time
 from typing import Any
 
-from bot import serving
+from bot import arrival, serving
 from bot.app import bot_of
 from bot.config import ConfigError, load_config
+from bot.engine import DEADLINE
+from bot.window import TURN_WORKERS
 
 # Threaded workers: a push can wait up to BOT_REPLY_DEADLINE (4 s) on the backend, and sync
 # workers would hold the whole process for it (0 of 8 followers answered in time, issue 11).
-worker_class = "gthread"
+# gthread, stamping each request on arrival: the deadline then covers its wait for a thread.
+worker_class = "bot.gunicorn_worker.Worker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes; one per core is typical
-THREADS = 16  # pushes in flight per worker: at 4 s each, ~4 pushes/s per worker past the window
+# Request threads only wait for turns, which run on the engine's pool: one thread for each
+# turn worker. Twice as many was measured worse (200 followers at once on 2 cores: 250 of
+# 1,000 replies owed instead of none, a slower tail): a spare thread sees every worker busy
+# and owes the reply at once, where waiting a few hundred ms would have answered it. A push
+# that finds no thread free queues, its deadline counting from arrival (bot/arrival.py).
+THREADS = TURN_WORKERS
 threads = THREADS
 bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) overrides it
 # A worker whose main loop is silent this long is killed and replaced; request threads do not
@@ -36,11 +44,11 @@ graceful_timeout = GRACEFUL_TIMEOUT
 # The platform opens a connection per push; a short keep-alive frees idle sockets quickly.
 KEEPALIVE = 2
 keepalive = KEEPALIVE
-# The whole body must arrive this soon after the headers. The platform's bodies (< 64 KiB)
-# arrive in milliseconds; this plus the reply deadline (BOT_REPLY_DEADLINE, 4 s) stays inside
-# the platform's 5 s. A body sent a byte a second is cut off (408) instead of holding a worker
-# thread for hours.
-BODY_DEADLINE = 1.0
+# The whole body must be in this soon after the request reached the worker: by then the
+# engine answers anyway (its deadline counts from the same moment, bot/arrival.py), so a
+# later body is no use. A body sent a byte a second is cut off (408) instead of holding a
+# thread for hours; a body that came in time is read even by a thread that got the CPU late.
+BODY_DEADLINE = DEADLINE
 
 
 class DeadlineSocket:
@@ -51,13 +59,14 @@ class DeadlineSocket:
         self.sock, self.deadline = sock, deadline
 
     def recv(self, size: int) -> bytes:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError(f"request body not complete within {BODY_DEADLINE} s")
+        # Past the deadline the read does not wait (timeout 0) but still takes bytes already
+        # here: a thread that got the CPU late must not refuse a body that came in time.
         before = self.sock.gettimeout()
-        self.sock.settimeout(left)
+        self.sock.settimeout(max(0.0, self.deadline - time.monotonic()))
         try:
             return self.sock.recv(size)
+        except (BlockingIOError, TimeoutError):
+            raise TimeoutError(f"request body not complete within {BODY_DEADLINE} s") from None
         finally:
             self.sock.settimeout(before)
 
@@ -73,7 +82,7 @@ def pre_request(worker: Any, req: Any) -> None:
         worker.log.warning("cannot bound body reads: gunicorn's request has no socket here")
         return
     raw = raw.sock if isinstance(raw, DeadlineSocket) else raw  # a kept-alive connection
-    unreader.sock = DeadlineSocket(raw, time.monotonic() + BODY_DEADLINE)
+    unreader.sock = DeadlineSocket(raw, arrival.arrived() + BODY_DEADLINE)
 
 
 def post_request(worker: Any, req: Any, environ: dict, resp: Any) -> None:

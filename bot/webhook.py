@@ -8,6 +8,7 @@ import uuid
 
 from flask import Blueprint, Flask, Response, g, request
 
+from bot import arrival
 from bot.parts import current_bot  # not bot.app: the factory imports this module
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
 from bot.store import ClaimConflict
@@ -48,7 +49,7 @@ def verify() -> Response:
 
 @bp.post("/wechat")
 def receive() -> Response:
-    bot = current_bot()
+    arrived, bot = arrival.arrived(), current_bot()
     if (request.content_length or 0) > MAX_BODY:
         return _too_large()
     try:
@@ -67,7 +68,7 @@ def receive() -> Response:
         claim = (query_key, hashlib.sha1(body).hexdigest(), ttl)
     _run_hooks(bot.before_message, inbound)
     try:
-        reply = bot.engine.handle(inbound.message, claim)
+        reply = bot.engine.handle(inbound.message, claim, arrived)
     except ClaimConflict:
         raise Forbidden("signed query reused with a different body") from None
     except Exception:  # the platform must never see a 500: log, then tell it to stop retrying

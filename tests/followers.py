@@ -12,7 +12,7 @@ from tests.instances import Fleet, eventually
 
 WINDOW = 5.0  # s the platform waits for a passive reply
 OWED_WAIT = 30.0  # s a reply owed through the API may take to reach the follower
-OWED_POLL = 0.25  # s between looks at what reached the follower through the API
+OWED_POLL = 1.0  # s between looks at what reached the follower through the API (each costs CPU)
 
 
 class Follower:

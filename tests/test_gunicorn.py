@@ -97,7 +97,7 @@ def test_gunicorn_answers_a_push_sent_in_pieces_quickly(gunicorn_server):
 def test_gunicorn_serves_healthz_from_two_workers(gunicorn_server):
     assert requests.get(f"{gunicorn_server.url}/healthz", timeout=5).status_code == 200
     log = gunicorn_server.log.read_text()
-    assert "gthread" in log and log.count("Booting worker") >= 2
+    assert "bot.gunicorn_worker.Worker" in log and log.count("Booting worker") >= 2
 
 
 def test_gunicorn_settings_fit_the_platforms_window():
@@ -105,7 +105,13 @@ def test_gunicorn_settings_fit_the_platforms_window():
     from bot import gunicorn_conf as conf
 
     reply_deadline = 4.0  # BOT_REPLY_DEADLINE's default
-    assert conf.worker_class == "gthread" and conf.threads >= 8
-    assert conf.BODY_DEADLINE + reply_deadline <= WINDOW
+    from gunicorn.workers.gthread import ThreadWorker
+
+    from bot.gunicorn_worker import Worker
+    from bot.window import TURN_WORKERS
+
+    assert conf.worker_class == "bot.gunicorn_worker.Worker" and issubclass(Worker, ThreadWorker)
+    assert conf.threads >= TURN_WORKERS  # a thread to wait for each turn that may be running
+    assert conf.BODY_DEADLINE <= reply_deadline  # both counted from the push's arrival
     assert conf.graceful_timeout > reply_deadline  # a stop lets pushes in flight finish
     assert conf.keepalive < WINDOW

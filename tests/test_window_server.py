@@ -27,6 +27,7 @@ from tests.window_kit import Sink, deliver_three_times
 
 TOKEN = "window-token"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
+WINDOW = 5.0  # s the platform waits for a passive reply
 
 
 class SlowBackendServer:
@@ -93,8 +94,8 @@ def world(request, tmp_path):
 
 
 @contextmanager
-def bot_server(env: dict, log: Path) -> Iterator[Server]:
-    server = Server(["serve"], env, log).start()
+def bot_server(env: dict, log: Path, *args: str) -> Iterator[Server]:
+    server = Server(["serve", *args], env, log).start()
     try:
         yield server
     finally:
@@ -162,3 +163,38 @@ def test_server_stalled_holder_cannot_write_back(world, tmp_path):
             assert sink.bodies == [helped]  # A's reply was never saved nor sent
             pushed.join(5)
     assert "lost its lease; its work was dropped" in (tmp_path / "a.log").read_text()
+
+
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
+def test_gunicorn_push_queued_for_a_thread_is_answered_within_the_window(world, tmp_path):
+    """One request thread, two slow pushes at once: the second waits out the first's deadline
+    in gunicorn's queue, and its own deadline has been counting all that while."""
+    backend, sink, env = world
+    env = {**env, "GUNICORN_CMD_ARGS": "--workers 1 --threads 1"}
+    answers: dict[str, tuple[float, str]] = {}
+
+    def push(wechat: PlatformClient, user: str) -> None:
+        started = time.monotonic()
+        body = wechat.text(user, BIND).body
+        answers[user] = (time.monotonic() - started, body)
+
+    with bot_server(env, tmp_path / "bot.log", "--gunicorn") as bot:
+        clients = [PlatformClient(bot.url, TOKEN) for _ in range(2)]
+        backend.delay = 6.0
+        threads = [threading.Thread(target=push, args=(c, f"oQueue000{n}"))
+                   for n, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(3 * WINDOW)
+        for client in clients:
+            client.close()
+        assert sorted(answers) == ["oQueue0000", "oQueue0001"]
+        assert [body for _, body in answers.values()] == ["success"] * 2
+        slowest = max(elapsed for elapsed, _ in answers.values())
+        assert 3.5 < slowest < WINDOW, answers  # the queued one did not get 4 s more
+        sent = sink.wait(2, 3 * WINDOW)  # both replies went out through the API, once each
+        assert sorted(body["touser"] for body in sent) == ["oQueue0000", "oQueue0001"]
+        assert backend.bindings == 2
+        time.sleep(1.0)
+        assert len(sink.bodies) == 2

@@ -12,6 +12,7 @@ from typing import Any
 
 import xmltodict
 
+from bot import arrival
 from bot.protocol import Inbound, ProtocolError, parse_xml
 from bot.sim.web.steplog import log, step_line
 from bot.sim.wire.followers import alias_of
@@ -51,7 +52,7 @@ class Tap:
         if getattr(local, "ours", False):
             return
         local.outside = {"before": self.bench.step(inbound.message.source), "trace": [],
-                         "started": time.perf_counter(), "at": self.bench.bot.clock.now()}
+                         "started": arrival.arrived(), "at": self.bench.bot.clock.now()}
         local.steps = local.outside["trace"]
 
     def after(self, inbound: Inbound, reply_xml: str) -> None:
@@ -65,7 +66,7 @@ class Tap:
         plain = {k: v for k, v in fields.items() if k != "Encrypt"}
         exchange = self.bench.transcripts.new(
             openid, at=seen["at"], shown=shown, kind=kind, lang=self.bench.bot.catalog.lang,
-            status=200, latency_ms=round((time.perf_counter() - seen["started"]) * 1000, 1),
+            status=200, latency_ms=round((time.monotonic() - seen["started"]) * 1000, 1),
             reply_text=reply_text(reply_xml), reply_type="text" if reply_xml else None,
             request_xml=xmltodict.unparse({"xml": plain}, full_document=False, pretty=True),
             reply_xml=reply_xml or None, reply_body="(answered to the outside sender)",
