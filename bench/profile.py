@@ -119,7 +119,9 @@ def sql_round(persons: list[Person], safe: bool, top: int) -> None:
     connect = sqlite3.connect
 
     def timed_connect(path: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
-        conn = connect(path, *args, factory=_TimedConnection, **kwargs)
+        base = kwargs.pop("factory", sqlite3.Connection)  # bot/sqlitedb.py's pooled class
+        timed = type("Timed" + base.__name__, (_TimedConnection, base), {})
+        conn = connect(path, *args, factory=timed, **kwargs)
         conn.file = Path(str(path)).name
         return conn
 

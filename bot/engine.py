@@ -94,6 +94,7 @@ class Engine:
                 return flight.future.result(timeout=max(0.0, until - time.monotonic()))
             except FutureTimeout:
                 pass
+        flight.owed = True  # before the mark, so the turn's end never misses it
         try:
             # From now on the reply goes through the outbox; the turn is owed with it.
             late = self.store.owe(user, key, self.rescue.entry(msg, key))
@@ -102,9 +103,9 @@ class Engine:
             return ""
         return late or ""
 
-    def queue(self, msg: BaseMessage, key: str) -> Flight | None:
+    def queue(self, msg: BaseMessage, key: str, owed: bool = False) -> Flight | None:
         """Queue the delivery's turn on a worker (its record is already RUNNING or OWED)."""
-        return self.window.submit(lambda f: self._turn(msg, key, f), msg.source, key)
+        return self.window.submit(lambda f: self._turn(msg, key, f), msg.source, key, owed)
 
     def close(self) -> None:
         """Stop the turn workers (waiting for the running ones) and the renewer."""
@@ -131,7 +132,8 @@ class Engine:
                 log.exception("could not record the failed turn")
             return self._busy(msg)
         finally:
-            if self.courier is not None:
+            # Only an owed reply is in the outbox; waking for every turn cost a claim each.
+            if self.courier is not None and flight.owed:
                 self.courier.wake()
 
     def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:

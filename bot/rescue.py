@@ -69,6 +69,6 @@ class Rescue:
             return DONE
         log.warning("a turn outlived its holder; running it again here (kind %s)",
                     key.split(":")[0])
-        if self.engine.queue(to_message(dict(body["push"])), key) is None:
+        if self.engine.queue(to_message(dict(body["push"])), key, owed=True) is None:
             log.warning("turn backlog full; the owed turn waits for its record to lapse")
         return WAIT  # dropped at a later look, once the turn's save settled the delivery

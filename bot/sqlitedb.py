@@ -73,9 +73,17 @@ def private_file(path: str | Path) -> None:
         os.close(fd)
 
 
+class Connection(sqlite3.Connection):
+    """A pooled connection that remembers its busy timeout (read once, not per transaction)."""
+
+    busy_ms: int | None = None
+
+
 def begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
     """`BEGIN IMMEDIATE` by `spin`; a busy timeout kept for reads is lifted meanwhile."""
-    restore_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    restore_ms = getattr(conn, "busy_ms", None)
+    if restore_ms is None:
+        restore_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
     if not restore_ms:
         spin(lambda: conn.execute("BEGIN IMMEDIATE"), timeout)
         return
@@ -108,8 +116,10 @@ class Pool:
         with self._guard:
             conn = self._idle.pop() if self._idle else None
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                   factory=Connection)
             self.setup(conn)
+            conn.busy_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
             with self._guard:
                 self._all.append(conn)
         self._lent.conn = conn

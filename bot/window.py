@@ -34,6 +34,7 @@ class Flight:
     key: str
     lease: Lease | None = None
     future: Future = field(default_factory=Future)
+    owed: bool = False  # its reply goes out through the outbox: the courier is woken after it
 
 
 class Window:
@@ -50,9 +51,10 @@ class Window:
         self._renewer = threading.Thread(target=self._renew, name="wxbot-renewer", daemon=True)
         self._renewer.start()
 
-    def submit(self, work: Callable[[Flight], str], user: str, key: str) -> Flight | None:
+    def submit(self, work: Callable[[Flight], str], user: str, key: str,
+               owed: bool = False) -> Flight | None:
         """Run `work` on a worker; None when even the backlog is full."""
-        flight = Flight(user, key)
+        flight = Flight(user, key, owed=owed)
         with self._guard:
             if len(self._flights) >= self.limit:
                 return None

@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from bot.clock import Clock
 from bot.store import turns
@@ -88,21 +87,18 @@ class MemoryStore:
             return True
         return known[0] == digest
 
-    @contextmanager
     def lock(self, user: str, timeout: float = TURN_WAIT,
-             claim: Claim | None = None) -> Iterator[Lease]:
-        with self._mutex:
-            if claim is not None and not self._claim(*claim):
-                raise ClaimConflict(claim[0])
-            row, ticket = turns.take(self._turns.get(user), time.time())
-            self._turns[user] = row
-        lease = Lease(user, ticket)
-        try:
-            turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
-                            timeout, user, self._released)
-            yield lease
-        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
-            self._end(lease, True)
+             claim: Claim | None = None) -> AbstractContextManager[Lease]:
+        def join() -> tuple[int, bool]:
+            with self._mutex:
+                if claim is not None and not self._claim(*claim):
+                    raise ClaimConflict(claim[0])
+                row, ticket = turns.take(self._turns.get(user), time.time())
+                self._turns[user] = row
+                return ticket, bool(turns.attempt(row, ticket, time.time()))
+
+        return turns.line(user, join, lambda ticket: self._attempt(user, ticket),
+                          lambda lease: self._end(lease, True), timeout, self._released)
 
     def _attempt(self, user: str, ticket: int) -> bool | None:
         with self._mutex:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import redis
 from redis.backoff import ConstantBackoff
@@ -143,19 +142,17 @@ class RedisStore:
         if done == 1:
             self._finish_sending(user, key, SENDING + owed_json)
 
-    @contextmanager
     def lock(self, user: str, timeout: float = TURN_WAIT,
-             claim: Claim | None = None) -> Iterator[Lease]:
+             claim: Claim | None = None) -> AbstractContextManager[Lease]:
         if claim is not None and not self.claim_request(*claim):
             raise ClaimConflict(claim[0])
         keys = self._turn(user)
-        lease = Lease(user, int(self._run["TAKE"](keys=keys, args=[LEASE_MS, TURN_KEY_TTL])))
-        try:
-            turns.wait_turn(lambda: self._attempt(keys, lease), lambda: self._end(lease, True),
-                            timeout, user, self._released)
-            yield lease
-        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
-            self._end(lease, True)
+
+        def join() -> tuple[int, bool]:
+            return int(self._run["TAKE"](keys=keys, args=[LEASE_MS, TURN_KEY_TTL])), False
+
+        return turns.line(user, join, lambda ticket: self._attempt(keys, Lease(user, ticket)),
+                          lambda lease: self._end(lease, True), timeout, self._released)
 
     def _attempt(self, keys: list[str], lease: Lease) -> bool | None:
         got = self._run["ATTEMPT"](keys=keys, args=[lease.token, LEASE_MS, TURN_KEY_TTL])

@@ -9,8 +9,8 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from bot.store import turns
 from bot.store.base import LEASE, TURN_WAIT, Claim, ClaimConflict, Lease
@@ -24,21 +24,26 @@ class SQLiteTurns:
     _claim: Callable[..., bool]
     _released: threading.Condition
 
-    @contextmanager
     def lock(self, user: str, timeout: float = TURN_WAIT,
-             claim: Claim | None = None) -> Iterator[Lease]:
-        with self._tx() as db:  # the claim and the ticket in one commit
-            if claim is not None and not self._claim(db, *claim):
-                raise ClaimConflict(claim[0])
-            row, ticket = turns.take(self._row(db, user), time.time())
-            self._put_row(db, user, row)
-        lease = Lease(user, ticket)
-        try:
-            turns.wait_turn(lambda: self._attempt(user, ticket), lambda: self._end(lease, True),
-                            timeout, user, self._released)
-            yield lease
-        finally:  # any way out gives the ticket back: ends the turn, or leaves the line
-            self._end(lease, True)
+             claim: Claim | None = None) -> AbstractContextManager[Lease]:
+        def join() -> tuple[int, bool]:
+            with self._tx() as db:  # the claim, the ticket and (if free) the turn: one commit
+                if claim is not None and not self._claim(db, *claim):
+                    raise ClaimConflict(claim[0])
+                row, ticket = turns.take(self._row(db, user), time.time())
+                served = bool(turns.attempt(row, ticket, time.time()))
+                self._put_row(db, user, row)
+                return ticket, served
+
+        return turns.line(user, join, lambda ticket: self._attempt(user, ticket),
+                          self._leave, timeout, self._released)
+
+    def _leave(self, lease: Lease) -> None:
+        """Give the ticket back; a read shows when the save already did (no second commit)."""
+        peek = self._one("SELECT serving FROM leases WHERE user=?", lease.user)
+        if peek is not None and peek[0] > lease.token:
+            return  # served and ended (or passed over): the line has moved past this ticket
+        self._end(lease, True)
 
     def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
         found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",

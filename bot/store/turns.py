@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from bot.store.base import LEASE, LockTimeout, ticket_base
+from bot.store.base import LEASE, Lease, LockTimeout, ticket_base
 
 POLL_FIRST = 0.0005  # first pause between looks at the line (a local release wakes at once)
 POLL_MAX = 0.02  # bounded backoff: a waiter looks again at least this often
@@ -107,3 +108,19 @@ def wait_turn(try_once: Callable[[], bool | None], give_up: Callable[[], None],
         with wake:  # a release in this process wakes us at once
             wake.wait(pause)
         pause = min(pause * 2, POLL_MAX)
+
+
+@contextmanager
+def line(user: str, join: Callable[[], tuple[int, bool]], try_once: Callable[[int], bool | None],
+         leave: Callable[[Lease], None], timeout: float, wake: threading.Condition,
+         ) -> Iterator[Lease]:
+    """Every store's `lock`: join the line (served at once when nobody holds it, in the same
+    write), wait for the turn otherwise, and give the ticket back whichever way out."""
+    ticket, served = join()
+    lease = Lease(user, ticket)
+    try:
+        if not served:
+            wait_turn(lambda: try_once(ticket), lambda: leave(lease), timeout, user, wake)
+        yield lease
+    finally:  # ends the turn, or leaves the line (a no-op once the save ended it)
+        leave(lease)
