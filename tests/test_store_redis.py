@@ -90,3 +90,29 @@ def test_redis_store_more_threads_than_connections_all_get_through(redis_url):
         t.join(30)
     assert failures == []
     store.close()
+
+
+def test_redis_store_one_turn_is_three_round_trips(redis_url):
+    """The delivery begins, its turn is taken (served at once: nobody in line), it is saved.
+
+    Each trip gives up the GIL and waits on the network; a second look at the line and an
+    END after the save had ended the turn used to add two more per message.
+    """
+    store = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    admin = redis.Redis.from_url(redis_url)
+    for user in ("u0", "u1"):  # the scripts loaded, the connection open, u1's line started
+        store.begin(user, f"warm:{user}")
+        with store.lock(user) as lease:
+            store.save(user, None, f"warm:{user}", "", 900, lease)
+    admin.config_resetstat()
+    assert store.begin("u1", "m:u1:1") is None
+    with store.lock("u1") as lease:
+        store.save("u1", {"flow": "demo"}, "m:u1:1", "<xml/>", 900, lease)
+    stats = admin.info("commandstats")
+    trips = sum(v["calls"] for k, v in stats.items() if k in ("cmdstat_evalsha", "cmdstat_eval"))
+    assert trips == 3, {k: v["calls"] for k, v in stats.items()}
+    with store.lock("u1"):  # the line moved on: the next turn is served at once too
+        pass
+    assert store.reply("u1", "m:u1:1") == "<xml/>"
+    store.close()
+    admin.close()

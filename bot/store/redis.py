@@ -74,6 +74,7 @@ class RedisStore:
                      for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
                                   "CLAIM")}
         self._released = threading.Condition()
+        self._saved = threading.local()  # the lease this thread's last save ended, if any
         self.outbox = RedisOutbox(self.db, prefix)
 
     def _k(self, user: str, *rest: str) -> str:
@@ -139,6 +140,7 @@ class RedisStore:
         self._wake()
         if done == -1:
             raise LeaseLost(user)
+        self._saved.lease = lease
         if done == 1:
             self._finish_sending(user, key, SENDING + owed_json)
 
@@ -149,10 +151,18 @@ class RedisStore:
         keys = self._turn(user)
 
         def join() -> tuple[int, bool]:
-            return int(self._run["TAKE"](keys=keys, args=[LEASE_MS, TURN_KEY_TTL])), False
+            ticket, served = self._run["TAKE"](keys=keys, args=[LEASE_MS, TURN_KEY_TTL])
+            return int(ticket), bool(served)
 
         return turns.line(user, join, lambda ticket: self._attempt(keys, Lease(user, ticket)),
-                          lambda lease: self._end(lease, True), timeout, self._released)
+                          self._leave, timeout, self._released)
+
+    def _leave(self, lease: Lease) -> None:
+        """Give the ticket back, unless this thread's save just ended that very turn."""
+        if getattr(self._saved, "lease", None) == lease:
+            self._saved.lease = None  # SAVE advanced the line: END would be a wasted trip
+            return
+        self._end(lease, True)
 
     def _attempt(self, keys: list[str], lease: Lease) -> bool | None:
         got = self._run["ATTEMPT"](keys=keys, args=[lease.token, LEASE_MS, TURN_KEY_TTL])

@@ -20,14 +20,18 @@ local function advance(lease)
   redis.call('HSET', KEYS[1], 'serving', serving, 'until', now + lease)
 end
 """
-# ARGV: lease ms, key ttl ms. The new ticket.
+# ARGV: lease ms, key ttl ms. {the new ticket, 1 when it is served at once (nobody in line)}.
 TAKE = _NOW + """
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'next', now, 'serving', now + 1, 'until', now + ARGV[1])
 end
 local ticket = redis.call('HINCRBY', KEYS[1], 'next', 1)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return ticket
+if tonumber(redis.call('HGET', KEYS[1], 'serving')) == ticket then
+  redis.call('HSET', KEYS[1], 'until', now + ARGV[1])
+  return {ticket, 1}
+end
+return {ticket, 0}
 """
 # ARGV: ticket, lease ms, key ttl ms. 1 got the turn, 0 wait, -1 passed over.
 ATTEMPT = _NOW + _ADVANCE + """
