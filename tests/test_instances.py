@@ -24,6 +24,7 @@ from tests.instances import GUNICORN, Fleet, eventually, people
 PEOPLE = 300  # seeded adults for the module's fleet; every test takes its own
 CROWD = 200  # followers at once
 CROWD_BUDGET = 90.0  # s for the whole crowd to finish, on 2 shared cores
+READING = 1.0  # s a follower takes to read a reply and type the next answer (people take more)
 EFFECTS = ("send_code", "bind")  # what one bind flow does to the world: once each
 
 HAS_DEADLINE = "BOT_REPLY_DEADLINE" in DEFAULTS  # turns as leases inside the 5-second window
@@ -144,6 +145,8 @@ def test_fleet_answers_200_followers_at_once_each_in_time(fleet, one_flow):
     def walk(n: int, follower: Follower) -> None:
         gate.wait()
         for step, (said, asked) in enumerate(follower.steps()):
+            if step:
+                time.sleep(READING)
             try:
                 reply = follower.say(said(), on=(n + step) % 2)
             except (AssertionError, requests.RequestException) as exc:
