@@ -60,3 +60,34 @@ def test_sqlitedb_transaction_waits_its_timeout_then_gives_up(tmp_path: Path, po
     assert 0.3 <= waited < 2.0
     with pool.connection() as conn:  # the readers' busy timeout is back after the attempt
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 250
+
+
+@pytest.mark.parametrize(("every", "most_mb"), [(None, None), (0.02, 2.0)])
+def test_sqlitedb_checkpoints_run_beside_the_commits(tmp_path: Path, every, most_mb) -> None:
+    """Commits leave checkpoints to the pool's thread: the WAL is copied back and reused
+    while they go on, and no commit crosses SQLite's 1,000-page mark to do it itself."""
+    import threading
+
+    from bot.sqlitedb import AUTOCHECKPOINT_BACKSTOP, use_wal
+
+    path = tmp_path / "c.sqlite3"
+    made = Pool(path, use_wal, checkpoint_every=every)
+    with made.transaction(1.0) as db:
+        db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    for k in range(2500):  # ~2,500 WAL frames: past SQLite's own 1,000-page checkpoint
+        with made.transaction(1.0) as db:
+            db.execute("INSERT OR REPLACE INTO t VALUES (?, ?)", (k % 50, "x" * 100))
+        if k % 250 == 0:
+            time.sleep(2 * (every or 0))
+    with made.connection() as db:
+        backstop = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    wal_mb = (tmp_path / "c.sqlite3-wal").stat().st_size / 2**20
+    threads = {t.name for t in threading.enumerate()}
+    made.close()
+    if every is None:  # SQLite's own: a commit checkpoints at 1,000 pages (~4 MB)
+        assert backstop == 1000 and "wxbot-checkpoint" not in threads
+        assert wal_mb > 3.0
+    else:
+        assert backstop == AUTOCHECKPOINT_BACKSTOP and "wxbot-checkpoint" in threads
+        assert wal_mb < most_mb, f"{wal_mb:.1f} MB of WAL: the checkpointer fell behind"
+    assert "wxbot-checkpoint" not in {t.name for t in threading.enumerate()}

@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bot.sqlitedb import Pool, use_wal
+from bot.sqlitedb import CHECKPOINT_EVERY, Pool, use_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS people (
@@ -63,7 +63,7 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._pool = Pool(self.path, _setup)
+        self._pool = Pool(self.path, _setup, checkpoint_every=CHECKPOINT_EVERY)
         with self.connection() as conn:
             conn.executescript(SCHEMA)
 

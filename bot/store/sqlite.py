@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bot.clock import Clock
-from bot.sqlitedb import Pool, spin, use_wal
+from bot.sqlitedb import CHECKPOINT_EVERY, Pool, spin, use_wal
 from bot.store import sqlite_outbox, turns
 from bot.store.base import (
     DEDUP_TTL,
@@ -60,7 +60,7 @@ class SQLiteStore(SQLiteTurns):
     def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = str(path)
         self.clock = clock or Clock()
-        self._pool = Pool(self.path, _setup)
+        self._pool = Pool(self.path, _setup, checkpoint_every=CHECKPOINT_EVERY)
         self._released = threading.Condition()
         self.outbox = sqlite_outbox.SQLiteOutbox(self._tx)
         with self._tx() as db:
