@@ -116,7 +116,7 @@ class Pool:
         self._guard = threading.Lock()
         self._writer = threading.Lock()  # one writer of this process at a time (see transaction)
         self._lent = threading.local()
-        self._stop = threading.Event()
+        self._stop, self._dirty = threading.Event(), threading.Event()  # dirty: a commit since
         self._checkpointer: threading.Thread | None = None
         if checkpoint_every is not None:
             self._checkpointer = threading.Thread(
@@ -125,7 +125,11 @@ class Pool:
             self._checkpointer.start()
 
     def _checkpoint(self, every: float) -> None:
-        while not self._stop.wait(every):
+        while True:
+            self._dirty.wait()  # an idle pool costs nothing: no wake-ups without commits
+            if self._stop.wait(every):  # the commits of the next `every` s go in one checkpoint
+                return
+            self._dirty.clear()
             try:
                 with self.connection() as conn:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for anyone
@@ -184,6 +188,7 @@ class Pool:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+                self._dirty.set()
             finally:
                 self._writer.release()
 
@@ -194,6 +199,7 @@ class Pool:
         safe against it), so a late user finishes its block first.
         """
         self._stop.set()
+        self._dirty.set()
         if self._checkpointer is not None and self._checkpointer is not threading.current_thread():
             self._checkpointer.join(CHECKPOINT_EVERY + 5)  # one checkpoint's worth at most
         with self._guard:

@@ -53,6 +53,18 @@ def eventually(read: Callable[[], T], want: T, timeout: float = LOG_SETTLE,
     return got
 
 
+def settled(read: Callable[[], T], quiet: float = 0.3, timeout: float = LOG_SETTLE) -> T:
+    """`read()` once it has stopped changing for `quiet` s (a log still being written)."""
+    deadline, got = time.monotonic() + timeout, read()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        again = read()
+        if again == got:
+            break
+        got = again
+    return got
+
+
 def people(n: int) -> list[dict]:
     """`n` distinct bindable adults: ID number (valid check digit), name, phone, card number."""
     out = []
