@@ -244,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
     print("own time by area (share of all profiled time, us per message):")
     for name, own in sorted(by_area.items(), key=lambda kv: -kv[1])[:20]:
         print(f"  {100 * own / total:5.1f}%  {1e6 * own / messages:7.1f}  {name}")
+    others = sorted(((row[2], func) for func, row in stats.stats.items()
+                     if area(func) == "other"), reverse=True)[:12]
+    print("\n'other', its largest own times (us per message):")
+    for own, (path, line, name) in others:
+        print(f"  {1e6 * own / messages:7.1f}  {Path(path).name}:{line}({name})")
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         stats.stream = out
