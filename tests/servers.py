@@ -7,12 +7,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -70,3 +73,17 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[Server]
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """A WSGI app (a mock backend, a sink) on a free loopback port, threaded; its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        server.server_close()

@@ -11,7 +11,8 @@ from bot.clock import ManualClock
 from bot.sim.wire.build import cdata
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import USER_SEES_ON_ERROR
-from tests.tinybot import ACCOUNT, APP_ID, KEY, TOKEN, USER, bot_app, serving
+from tests.servers import serving
+from tests.tinybot import ACCOUNT, APP_ID, KEY, TOKEN, USER, bot_app
 
 
 def client(target, mode: str = "plaintext", **options) -> PlatformClient:

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import USER_SEES_ON_ERROR
-from tests.tinybot import APP_ID, KEY, TOKEN, USER, bot_app, numbered, serving
+from tests.servers import serving
+from tests.tinybot import APP_ID, KEY, TOKEN, USER, bot_app, numbered
 
 
 def client(target, mode: str = "plaintext", retry: bool = True) -> PlatformClient:

@@ -12,18 +12,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.courier import CLAIM_LEASE, RECHECK
 from bot.sim.wire.client import PlatformClient
 from bot.store import LEASE
 from tests.instances import people, write_seed
-from tests.servers import Server, free_port
+from tests.servers import Server, serving
 from tests.window_kit import Sink
 
 TOKEN = "rescue-token"
@@ -42,19 +41,6 @@ class SinkServer(Sink):
     def wsgi(self, environ, start_response):
         self(Request(environ).get_json())
         return Response("{}", 200, content_type="application/json")(environ, start_response)
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 class World:

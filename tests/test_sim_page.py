@@ -14,7 +14,7 @@ import requests
 
 from bot.app import bot_of
 from tests.people import LI_NA, WANG_XM, ZHANG
-from tests.servers import running
+from tests.servers import running, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,10 +247,6 @@ def test_the_page_speaks_safe_mode_when_a_key_is_set(app_factory):
 @pytest.fixture
 def served_with_platform(app_factory, clock):
     """The app in a thread, with stand-ins for the mock platform's menu and outbound log."""
-    import threading
-
-    from werkzeug.serving import make_server
-
     menu = {"button": [{"type": "click", "name": "绑卡", "key": "BIND_CARD"},
                        {"name": "服务", "sub_button": [
                            {"type": "click", "name": "我的卡", "key": "MY_CARD"},
@@ -270,15 +266,8 @@ def served_with_platform(app_factory, clock):
             with mock.db.tx() as db:
                 db.execute("INSERT INTO outbound (openid, api, body, at) VALUES (?, ?, ?, ?)",
                            (user, message["api"], json.dumps(message["body"]), message["at"]))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        server.server_close()
+    with serving(app) as url:
+        yield url
 
 
 def test_the_page_draws_the_accounts_menu_and_marks_api_sent_messages(served_with_platform,

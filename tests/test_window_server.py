@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from bot.backend import seed_path
@@ -22,7 +21,7 @@ from bot.backend.server import create_backend_app
 from bot.clock import Clock
 from bot.sim.wire.client import PlatformClient
 from bot.store import LEASE
-from tests.servers import Server, free_port
+from tests.servers import Server, serving
 from tests.window_kit import Sink, deliver_three_times
 
 TOKEN = "window-token"
@@ -59,19 +58,6 @@ class SinkServer(Sink):
             return Response("down", 503)(environ, start_response)
         self(request.get_json())
         return Response("{}", 200, content_type="application/json")(environ, start_response)
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Flask, abort, request
 from wechatpy import parse_message
@@ -12,7 +11,6 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
-from werkzeug.serving import make_server
 
 TOKEN, KEY, APP_ID = "t0ken", "A" * 43, "wx0123456789abcdef"
 ACCOUNT, USER = "gh_wxbot_dev", "oUser0001"
@@ -64,17 +62,3 @@ def bot_app(respond: Responder = echo, *, delay: Callable[[int], float] = lambda
         return crypto.encrypt_message(out, args["nonce"], args["timestamp"])
 
     return app
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve `app` over real HTTP on a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
