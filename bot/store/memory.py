@@ -33,6 +33,7 @@ class MemoryStore:
         self.clock = clock or Clock()
         self._mutex = threading.Lock()
         self._released = threading.Condition()
+        self._saved = turns.Saved()
         self._turns: dict[str, turns.TurnRow] = {}
         self._inflight: dict[str, tuple[str, float]] = {}  # key -> (marker, real expiry)
         self._replies: dict[str, tuple[str, float]] = {}
@@ -98,7 +99,8 @@ class MemoryStore:
                 return ticket, bool(turns.attempt(row, ticket, time.time()))
 
         return turns.line(user, join, lambda ticket: self._attempt(user, ticket),
-                          lambda lease: self._end(lease, True), timeout, self._released)
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
 
     def _attempt(self, user: str, ticket: int) -> bool | None:
         with self._mutex:
@@ -152,6 +154,7 @@ class MemoryStore:
                 self._replies[key] = (reply, now + DEDUP_TTL)
             if lease is not None:
                 self._end_locked(lease)
+        self._saved.ended(lease)
         with self._released:
             self._released.notify_all()
 

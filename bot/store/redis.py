@@ -74,7 +74,7 @@ class RedisStore:
                      for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
                                   "CLAIM")}
         self._released = threading.Condition()
-        self._saved = threading.local()  # the lease this thread's last save ended, if any
+        self._saved = turns.Saved()
         self.outbox = RedisOutbox(self.db, prefix)
 
     def _k(self, user: str, *rest: str) -> str:
@@ -140,7 +140,7 @@ class RedisStore:
         self._wake()
         if done == -1:
             raise LeaseLost(user)
-        self._saved.lease = lease
+        self._saved.ended(lease)
         if done == 1:
             self._finish_sending(user, key, SENDING + owed_json)
 
@@ -155,14 +155,8 @@ class RedisStore:
             return int(ticket), bool(served)
 
         return turns.line(user, join, lambda ticket: self._attempt(keys, Lease(user, ticket)),
-                          self._leave, timeout, self._released)
-
-    def _leave(self, lease: Lease) -> None:
-        """Give the ticket back, unless this thread's save just ended that very turn."""
-        if getattr(self._saved, "lease", None) == lease:
-            self._saved.lease = None  # SAVE advanced the line: END would be a wasted trip
-            return
-        self._end(lease, True)
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
 
     def _attempt(self, keys: list[str], lease: Lease) -> bool | None:
         got = self._run["ATTEMPT"](keys=keys, args=[lease.token, LEASE_MS, TURN_KEY_TTL])

@@ -62,6 +62,7 @@ class SQLiteStore(SQLiteTurns):
         self.clock = clock or Clock()
         self._pool = Pool(self.path, _setup, checkpoint_every=CHECKPOINT_EVERY)
         self._released = threading.Condition()
+        self._saved = turns.Saved()
         self.outbox = sqlite_outbox.SQLiteOutbox(self._tx)
         with self._tx() as db:
             for statement in SCHEMA:
@@ -164,6 +165,7 @@ class SQLiteStore(SQLiteTurns):
                            (key, reply, now + DEDUP_TTL))
             if lease is not None:
                 self._end_in(db, lease)
+        self._saved.ended(lease)
         self._wake()
 
     def prune(self) -> None:

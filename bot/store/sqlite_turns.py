@@ -23,6 +23,7 @@ class SQLiteTurns:
     _one: Callable[..., tuple | None]
     _claim: Callable[..., bool]
     _released: threading.Condition
+    _saved: turns.Saved
 
     def lock(self, user: str, timeout: float = TURN_WAIT,
              claim: Claim | None = None) -> AbstractContextManager[Lease]:
@@ -36,14 +37,8 @@ class SQLiteTurns:
                 return ticket, served
 
         return turns.line(user, join, lambda ticket: self._attempt(user, ticket),
-                          self._leave, timeout, self._released)
-
-    def _leave(self, lease: Lease) -> None:
-        """Give the ticket back; a read shows when the save already did (no second commit)."""
-        peek = self._one("SELECT serving FROM leases WHERE user=?", lease.user)
-        if peek is not None and peek[0] > lease.token:
-            return  # served and ended (or passed over): the line has moved past this ticket
-        self._end(lease, True)
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
 
     def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
         found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",

@@ -110,10 +110,28 @@ def wait_turn(try_once: Callable[[], bool | None], give_up: Callable[[], None],
         pause = min(pause * 2, POLL_MAX)
 
 
+class Saved:
+    """The lease this thread's last save ended: giving that ticket back again would be a
+    wasted write (SQLite) or round trip (Redis), so the line skips it."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def ended(self, lease: Lease | None) -> None:
+        self._local.lease = lease
+
+    def took(self, lease: Lease) -> bool:
+        """True, once, when the save ended `lease`'s turn."""
+        if getattr(self._local, "lease", None) != lease:
+            return False
+        self._local.lease = None
+        return True
+
+
 @contextmanager
 def line(user: str, join: Callable[[], tuple[int, bool]], try_once: Callable[[int], bool | None],
          leave: Callable[[Lease], None], timeout: float, wake: threading.Condition,
-         ) -> Iterator[Lease]:
+         saved: Saved) -> Iterator[Lease]:
     """Every store's `lock`: join the line (served at once when nobody holds it, in the same
     write), wait for the turn otherwise, and give the ticket back whichever way out."""
     ticket, served = join()
@@ -122,5 +140,6 @@ def line(user: str, join: Callable[[], tuple[int, bool]], try_once: Callable[[in
         if not served:
             wait_turn(lambda: try_once(ticket), lambda: leave(lease), timeout, user, wake)
         yield lease
-    finally:  # ends the turn, or leaves the line (a no-op once the save ended it)
-        leave(lease)
+    finally:  # ends the turn, or leaves the line; nothing to do once the save ended it
+        if not saved.took(lease):
+            leave(lease)
