@@ -171,16 +171,22 @@ def test_custom_send_refuses_malformed_bodies_with_http_200(mock, body, code):
     assert mock.outbound("oBad1") == []
 
 
+def template_finishes(bot) -> tuple[list, threading.Event]:  # noqa: ANN001
+    """TEMPLATESENDJOBFINISH pushes as the bot receives them, and an event set at the first."""
+    finishes, arrived = [], threading.Event()
+
+    def note(inbound) -> None:  # noqa: ANN001
+        if inbound.fields.get("Event") == "TEMPLATESENDJOBFINISH":
+            finishes.append(inbound)
+            arrived.set()
+
+    bot.before_message.append(note)
+    return finishes, arrived
+
+
 def test_template_send_answers_a_msgid_then_pushes_templatesendjobfinish_once(tmp_path, clock):
     with live(tmp_path, clock, WECHAT_TEMPLATE_REVIEW="tpl-review") as served:
-        finished, arrived = [], threading.Event()
-
-        def count(inbound) -> None:  # noqa: ANN001
-            if inbound.fields.get("Event") == "TEMPLATESENDJOBFINISH":
-                finished.append(inbound.fields)
-                arrived.set()
-
-        served.bot.before_message.append(count)
+        finishes, arrived = template_finishes(served.bot)
         served.wechat.text("oTpl1", "hi")
         client = served.wechatpy(auto_retry=False)
         got = client.message.send_template("oTpl1", "tpl-review", {"result": {"value": "通过"}})
@@ -190,7 +196,8 @@ def test_template_send_answers_a_msgid_then_pushes_templatesendjobfinish_once(tm
         while served.counter("pushes:template_finish:200") == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert served.counter("pushes:template_finish:200") == 1
-        assert [(f["MsgID"], f["Status"]) for f in finished] == [(str(got["msgid"]), "success")]
+        assert [(i.fields["MsgID"], i.fields["Status"]) for i in finishes] == [
+            (str(got["msgid"]), "success")]
         assert served.outbound("oTpl1")[0]["api"] == "template"
         assert errcode(lambda: client.message.send_template("oTpl1", "unknown", {})) == 40037
 
@@ -200,17 +207,10 @@ def test_template_finish_push_is_sealed_except_in_the_plaintext_sandbox(tmp_path
                                                                          sealed):
     aes = {"WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}
     with live(tmp_path, clock, BOT_SIM_PROFILE=profile, WECHAT_TEMPLATE_REVIEW="tpl", **aes) as s:
-        seen, arrived = [], threading.Event()
-
-        def note(inbound) -> None:  # noqa: ANN001
-            if inbound.fields.get("Event") == "TEMPLATESENDJOBFINISH":
-                seen.append(inbound.encrypted)
-                arrived.set()
-
-        s.bot.before_message.append(note)
+        finishes, arrived = template_finishes(s.bot)
         s.wechat.text("oSeal1", "hi")
         s.wechatpy(auto_retry=False).message.send_template("oSeal1", "tpl", {"a": {"value": "x"}})
-        assert arrived.wait(5) and seen == [sealed]
+        assert arrived.wait(5) and [i.encrypted for i in finishes] == [sealed]
 
 
 def test_an_api_the_simulator_does_not_play_is_an_errcode_not_a_404(mock):
