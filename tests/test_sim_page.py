@@ -52,7 +52,7 @@ def app_factory(tmp_path, clock):
         bot_of(app).close()
 
 
-SHOTS = Path("/work/notes/shots")
+SHOTS = os.environ.get("WXBOT_SHOTS")  # a directory to keep the page's screenshots in, if set
 EXPECT_TIMEOUT_MS = 15_000  # a reply on a busy 2-core CI box; an idle one answers in ~10 ms
 MINOR, GUARDIAN = "oSimMinor0001", "oSimGuardian01"
 
@@ -62,9 +62,9 @@ def _shoot(page, tmp_path: Path, width: int, what: str = "") -> Path:
     page.wait_for_timeout(300)  # let the grid settle at the new width
     shot = tmp_path / f"sim-{width}{what}.png"
     page.screenshot(path=str(shot), full_page=True)
-    if SHOTS.parent.is_dir():
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(shot, SHOTS / shot.name)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(SHOTS) / shot.name)
     return shot
 
 
