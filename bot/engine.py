@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
 from bot import keys
 from bot.clock import Clock
+from bot.conversation import Conversation
 from bot.courier import Courier
 from bot.deferred import Deferred
 from bot.protocol import event_of, kind_of
@@ -21,15 +22,10 @@ from bot.replies import Text, render
 from bot.rescue import Rescue
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
 from bot.window import Flight, Window
-from flows.base import Flow, Turn
-from flows.catalog import Catalog
+from flows.base import Turn
 from flows.port import Backend
 
 log = logging.getLogger(__name__)
-SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
-                 "view_miniprogram", "scancode_push", "pic_sysphoto", "pic_photo_or_album",
-                 "pic_weixin", "location_select"}
-MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 DEADLINE = 4.0  # BOT_REPLY_DEADLINE's default: the platform stops waiting at 5 s
 
 
@@ -44,14 +40,13 @@ def delivery_key(msg: BaseMessage) -> str:
 class Engine:
     """Holds the long-lived parts; `handle` is the whole per-message path."""
 
-    def __init__(self, store: Store, catalog: Catalog, flows: Iterable[type[Flow]], *,
+    def __init__(self, store: Store, conversation: Conversation, *,
                  backend: Backend, clock: Clock, session_ttl: int = 900,
                  deadline: float = DEADLINE, courier: Courier | None = None) -> None:
-        self.store, self.catalog, self.backend, self.clock = store, catalog, backend, clock
+        self.store, self.backend, self.clock = store, backend, clock
+        self.conversation = conversation  # who answers: bot/conversation.py
+        self.catalog, self.flows = conversation.catalog, conversation.flows
         self.session_ttl, self.deadline, self.courier = session_ttl, deadline, courier
-        self.flows = {f.name: f for f in flows}
-        self.starters = {f.keywords: f for f in self.flows.values()}
-        self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
         self.window = Window(store)
         self.deferred: Deferred | None = None  # outcomes said first at the next turn (app.py)
@@ -143,10 +138,11 @@ class Engine:
         notices = self.deferred.due(msg) if self.deferred else []  # before all else said
         turn.out.extend(self.catalog.text(f"notice.{o}", ref=ref) for ref, o in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
-            turn.say("expired", minutes=self.session_ttl // 60)
+            if session.get("flow"):  # a pending choice alone lapses without a word
+                turn.say("expired", minutes=self.session_ttl // 60)
             session = None
         try:
-            session = self.route(msg, turn, session)
+            session = self.conversation.route(msg, turn, session)
         except Exception:  # e.g. the backend is down: say so, keep the step, let a retry redo it
             log.exception("handling failed; the follower was told to try again")
             busy = self.catalog.text("busy")
@@ -179,82 +175,3 @@ class Engine:
     def _body(user: str, text: str) -> dict:
         """The customer-service message that carries an owed reply."""
         return {"touser": user, "msgtype": "text", "text": {"content": text}}
-
-    def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
-        """Decide who answers; returns the session to keep (None drops it)."""
-        flow = self._restore(turn, session)
-        kind = kind_of(msg)
-        if kind == "voice" and getattr(msg, "recognition", None):
-            kind, said = "text", msg.recognition  # speech the platform already transcribed
-        else:
-            said = getattr(msg, "content", "") or ""
-        if kind == "event":
-            return self.on_event(msg, turn, flow)
-        if kind in MEDIA:
-            if flow is not None:
-                turn.say("need_text", prompt=self._prompt(flow))
-            else:
-                turn.say("location_idle" if kind == "location" else "default",
-                         menu=self.catalog.text("menu"))
-            return session if flow else None
-        if kind != "text":
-            log.info("unknown message type %r answered with success", kind)
-            return session
-        return self.on_text(said, turn, flow)
-
-    def on_text(self, said: str, turn: Turn, flow: Flow | None) -> dict | None:
-        command = self.catalog.command(said)
-        if command == "cancel":
-            turn.say("cancelled" if flow else "nothing_to_cancel", menu=self.catalog.text("menu"))
-            return None
-        if command == "help":
-            if flow is None:
-                turn.say("help_idle", menu=self.catalog.text("menu"))
-                return None
-            turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
-            return flow.session()
-        if command == "menu":
-            turn.say("menu")
-            return flow.session() if flow else None
-        if command in self.starters:  # before answering: a start word is never a wrong answer
-            return self.start(self.starters[command], turn, ending=flow)
-        if flow is not None:
-            flow.answer(said)
-            return None if flow.done else flow.session()
-        turn.say("default", menu=self.catalog.text("menu"))
-        return None
-
-    def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None) -> dict | None:
-        event = event_of(msg)
-        keep = flow.session() if flow else None
-        if event in ("subscribe", "subscribe_scan"):
-            turn.say("welcome", menu=self.catalog.text("menu"))
-        elif event == "unsubscribe":
-            return None
-        elif event == "click" and msg.key in self.starters:
-            return self.start(self.starters[msg.key], turn, ending=flow)
-        elif event in ("click", "scan", "scancode_waitmsg"):
-            turn.say("menu")
-        elif event not in SILENT_EVENTS:
-            log.info("unknown event %r answered with success", event)
-        return keep
-
-    def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None) -> dict | None:
-        """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said."""
-        if ending is not None:
-            turn.say("switched", title=self.catalog.text(ending.title))
-        flow = flow_cls(turn)
-        flow.start()
-        return None if flow.done else flow.session()
-
-    def _restore(self, turn: Turn, session: dict | None) -> Flow | None:
-        if not session or session.get("flow") not in self.flows:
-            return None
-        flow_cls = self.flows[session["flow"]]
-        if session.get("state") not in flow_cls.specs:
-            return None  # a session from an older flow definition: start over
-        return flow_cls(turn, session["state"], session.get("slots", {}))
-
-    def _prompt(self, flow: Flow) -> str:
-        key = flow.specs[flow.state].get("prompt")
-        return self.catalog.text(key, **flow.slots) if key else ""

@@ -48,6 +48,7 @@ class Turn:
     clock: TimeSource
     out: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str]] = field(default_factory=list)  # (flow, source, dest)
+    understood: Any = None  # what the language stage made of the text, for the inspector
 
     def say(self, key: str, **values: Any) -> None:
         self.out.append(self.catalog.text(key, **values))

@@ -33,6 +33,8 @@ class Catalog:
         self.lang = lang
         self.texts: dict[str, str] = {**_load(lang)["texts"], **(extra or {}).get("texts", {})}
         self.phrases: dict[str, str] = {}  # folded phrase -> keyword key
+        self.words: dict[str, str] = {  # keyword key -> its first phrase in this language
+            key: phrases[0] for key, phrases in _load(lang)["keywords"].items()}
         sources = [_load(each)["keywords"] for each in LANGS]  # heard whatever BOT_LANG says
         for keywords in [*sources, (extra or {}).get("keywords", {})]:
             for key, phrases in keywords.items():
@@ -47,3 +49,7 @@ class Catalog:
     def command(self, said: str) -> str | None:
         """The keyword key (cancel, help, bind_card…) that the follower's words are, if any."""
         return self.phrases.get(said.strip().casefold())
+
+    def word(self, key: str) -> str:
+        """The phrase that says keyword `key` exactly, e.g. what a step reads as "resend"."""
+        return self.words[key]

@@ -1,0 +1,165 @@
+"""Who answers a message: the flow in progress, a service to start, an answer, or a choice.
+
+The dialogue policy, split out of the engine so the engine keeps only the 5-second window.
+Reads what the language stage understood (flows/language) and never parses text itself:
+exact start words and menu clicks keep the flow-switch contract; a *sentence* that looks like
+another service asks first; the one pending choice (the last numbered list or yes/no question
+the bot sent) is what the very next message's number or 是/否 refers to, and that message uses
+it up. Nothing is a dead end: what is not understood gets what the bot can do, numbered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from wechatpy.messages import BaseMessage
+
+from bot.protocol import event_of, kind_of
+from bot.talk import NOT_MINE, Talk
+from flows.base import Flow, Turn
+from flows.catalog import Catalog
+from flows.language import Understander, Understanding
+from flows.language.slots import find_slots
+
+log = logging.getLogger(__name__)
+SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
+                 "view_miniprogram", "scancode_push", "pic_sysphoto", "pic_photo_or_album",
+                 "pic_weixin", "location_select"}
+MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
+STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
+MISSES_BEFORE_PERSON = 2
+
+
+class Conversation:
+    """Routes one message of one follower; built once per app, shared by every turn."""
+
+    def __init__(self, catalog: Catalog, flows: Iterable[type[Flow]],
+                 understander: Understander, answers: Any = None) -> None:
+        self.catalog, self.understander = catalog, understander
+        self.flows = {f.name: f for f in flows}
+        self.starters = {f.keywords: f for f in self.flows.values()}
+        self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
+        self.talk = Talk(catalog, list(self.flows.values()), answers)
+
+    def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
+        """Decide who answers; returns the session to keep (None drops it)."""
+        flow = self.restore(turn, session)
+        kind = kind_of(msg)
+        if kind == "voice" and getattr(msg, "recognition", None):
+            kind, said = "text", msg.recognition  # speech the platform already transcribed
+        else:
+            said = getattr(msg, "content", "") or ""
+        if kind == "event":
+            return self.on_event(msg, turn, flow)
+        if kind in MEDIA:
+            if flow is not None:
+                turn.say("need_text", prompt=self.talk.prompt(flow))
+                return flow.session()
+            return self.talk.with_menu(turn, "location_idle" if kind == "location" else "default")
+        if kind != "text":
+            log.info("unknown message type %r answered with success", kind)
+            return session
+        return self.on_text(said, turn, flow, session or {})
+
+    def on_text(self, said: str, turn: Turn, flow: Flow | None, session: dict) -> dict | None:
+        heard = self.understander.understand(said)
+        heard.slots.update(find_slots(said))
+        turn.understood = heard  # for the inspector and `wxbot chat`'s /why
+        pending = session.get("pending")
+        if pending and (heard.choice is not None or heard.yes_no is not None):
+            resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
+            if resolved is not NOT_MINE:
+                return resolved
+        command = self.catalog.command(heard.text)
+        if command is not None and command not in STEP_WORDS:
+            return self.on_command(command, turn, flow)
+        if flow is not None:
+            return self.in_flow(said, heard, turn, flow)
+        return self.idle(heard, turn, session)
+
+    def on_command(self, command: str, turn: Turn, flow: Flow | None) -> dict | None:
+        """The exact words of the contract: cancel, help, menu, a start word."""
+        if command == "cancel":
+            return self.talk.with_menu(turn, "cancelled" if flow else "nothing_to_cancel")
+        if command == "help":
+            if flow is None:
+                return self.talk.with_menu(turn, "help_idle")
+            turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
+            return flow.session()
+        if command == "menu":
+            return self.talk.menu(turn, flow)
+        if command in self.starters:  # before answering: a start word is never a wrong answer
+            return self.start(self.starters[command], turn, ending=flow)
+        return self.talk.with_menu(turn, "default")  # a step word (resend...) with no step
+
+    def in_flow(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
+        """An answer to the step, unless the sentence plainly means something else."""
+        sure = heard.act == "start" and not heard.slots
+        if sure and heard.intent == "cancel":
+            return self.talk.with_menu(turn, "cancelled")
+        if sure and heard.intent == "help":
+            turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
+            return flow.session()
+        if heard.intent in STEP_WORDS and heard.act == "start":
+            said = self.catalog.word(heard.intent)  # the step reads its own word
+        elif heard.intent in self.starters and heard.act in ("start", "confirm") \
+                and not heard.slots and heard.intent != flow.name:
+            return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
+        elif heard.question and not heard.slots:
+            return self.talk.step_question(heard, turn, flow)
+        flow.answer(said)
+        return None if flow.done else flow.session()
+
+    def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
+        """No flow: start, ask, answer, or say what the bot can do."""
+        intent = heard.intent
+        if heard.act == "start" and intent in ("cancel", "help", "menu"):
+            return self.on_command(intent, turn, None)
+        if heard.act == "start" and intent in self.starters:
+            if heard.howto:
+                turn.say("howto", title=self.catalog.text(self.starters[intent].title))
+            return self.start(self.starters[intent], turn)
+        if heard.act == "negated" and intent in self.starters:
+            turn.say("negated", title=self.catalog.text(self.starters[intent].title))
+            return None
+        if heard.act == "confirm" and intent in self.starters:
+            return self.talk.confirm_start(turn, self.starters[intent])
+        answered = self.talk.answer(heard, turn)
+        if answered is not False:
+            return answered
+        return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
+                                        [c for c, _ in heard.candidates if c in self.starters])
+
+    def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None) -> dict | None:
+        event = event_of(msg)
+        keep = flow.session() if flow else None
+        if event in ("subscribe", "subscribe_scan"):
+            return self.talk.with_menu(turn, "welcome", flow)
+        if event == "unsubscribe":
+            return None
+        if event == "click" and msg.key in self.starters:
+            return self.start(self.starters[msg.key], turn, ending=flow)
+        if event in ("click", "scan", "scancode_waitmsg"):
+            return self.talk.menu(turn, flow)
+        if event not in SILENT_EVENTS:
+            log.info("unknown event %r answered with success", event)
+        return keep
+
+    def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None) -> dict | None:
+        """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said."""
+        if ending is not None:
+            turn.say("switched", title=self.catalog.text(ending.title))
+        flow = flow_cls(turn)
+        flow.start()
+        return None if flow.done else flow.session()
+
+    def restore(self, turn: Turn, session: dict | None) -> Flow | None:
+        """The flow this session is in, or None (none, or from an older flow definition)."""
+        if not session or session.get("flow") not in self.flows:
+            return None
+        flow_cls = self.flows[session["flow"]]
+        if session.get("state") not in flow_cls.specs:
+            return None  # a session from an older flow definition: start over
+        return flow_cls(turn, session["state"], session.get("slots", {}))

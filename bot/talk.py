@@ -1,0 +1,157 @@
+"""What the dialogue says besides the flows: the numbered menu, choices, confirmations, answers.
+
+Every numbered list or yes/no question said here is also written into the session as the one
+pending choice, so the follower's next "2" or "是" means what they just read. A reply never
+shows two numbered lists: each function below says at most one and returns the session that
+remembers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flows.base import Flow, Turn
+from flows.catalog import Catalog
+from flows.language import Understanding
+
+NOT_MINE = object()  # resolve(): this message does not answer the pending choice
+KB = "kb:"  # an option that is a knowledge answer, not a service
+Start = Callable[..., "dict | None"]
+
+
+class Talk:
+    """Says the dialogue's own lines in the catalog's language; holds no per-message state."""
+
+    def __init__(self, catalog: Catalog, flows: list[type[Flow]], answers: Any = None) -> None:
+        self.catalog, self.answers = catalog, answers
+        self.flows = {f.name: f for f in flows}
+        self.services = [f.name for f in flows]  # menu order
+
+    # -- the menu ------------------------------------------------------------------------
+    def menu_text(self) -> str:
+        items = [self.catalog.text("menu.item", n=n, title=self.title(name),
+                                   blurb=self.catalog.text(f"menu.{name}"))
+                 for n, name in enumerate(self.services, 1)]
+        return "\n".join([self.catalog.text("menu.head"), *items, self.catalog.text("menu.foot")])
+
+    def with_menu(self, turn: Turn, key: str, flow: Flow | None = None) -> dict | None:
+        """Say `key` with the numbered menu in it; the menu becomes the pending choice."""
+        turn.say(key, menu=self.menu_text())
+        return self.pending(flow, "pick", self.services)
+
+    def menu(self, turn: Turn, flow: Flow | None) -> dict | None:
+        """`菜单`: the menu, and a flow in progress keeps its step."""
+        return self.with_menu(turn, "menu", flow)
+
+    # -- choices and confirmations -------------------------------------------------------
+    def confirm_start(self, turn: Turn, flow_cls: type[Flow]) -> dict:
+        turn.say("confirm.start", title=self.title(flow_cls.name))
+        return self.pending(None, "confirm", [flow_cls.name])
+
+    def confirm_switch(self, turn: Turn, flow: Flow, flow_cls: type[Flow]) -> dict:
+        """A sentence that looks like another service: ask before dropping the answers given."""
+        turn.say("confirm.switch", current=self.title(flow.name), title=self.title(flow_cls.name))
+        return self.pending(flow, "confirm", [flow_cls.name])
+
+    def resolve(self, pending: dict, heard: Understanding, turn: Turn, flow: Flow | None,
+                start: Start) -> Any:
+        """The follower's pick or 是/否 for the pending choice (NOT_MINE when it is neither)."""
+        options = pending.get("options", [])
+        if pending.get("kind") == "confirm":
+            if heard.yes_no is None:
+                return NOT_MINE
+            if heard.yes_no:
+                return self.take(options[0], turn, flow, start)
+            if flow is not None:
+                turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+                return flow.session()
+            turn.say("confirm.declined")
+            return None
+        if heard.choice is None:
+            if heard.yes_no and len(options) == 1:
+                return self.take(options[0], turn, flow, start)
+            return NOT_MINE
+        if not 1 <= heard.choice <= len(options):
+            turn.say("pick.range", n=len(options))
+            return self.offer(turn, flow, options)
+        return self.take(options[heard.choice - 1], turn, flow, start)
+
+    def take(self, option: str, turn: Turn, flow: Flow | None, start: Start) -> dict | None:
+        if option.startswith(KB):
+            return self.say_answer(option.removeprefix(KB), turn, flow)
+        if flow is not None and flow.name == option:
+            turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+            return flow.session()
+        return start(self.flows[option], turn, ending=flow)
+
+    def offer(self, turn: Turn, flow: Flow | None, options: list[str]) -> dict | None:
+        """A short numbered list of services or answers ("您是不是想：1 … 2 …")."""
+        items = [self.catalog.text("pick.item", n=n, title=self.label(o))
+                 for n, o in enumerate(options, 1)]
+        turn.say("pick.list", items="\n".join(items))
+        return self.pending(flow, "pick", options)
+
+    # -- when the words were not a service -----------------------------------------------
+    def not_understood(self, heard: Understanding, turn: Turn, misses: int,
+                       closest: list[str]) -> dict | None:
+        """Never a dead end: the closest services, or the menu; a person after two misses."""
+        if closest:
+            turn.say("fact_unknown" if heard.act == "fact" else "not_understood")
+            session = self.offer(turn, None, closest[:3])
+        else:
+            session = self.with_menu(turn, "default")
+        if misses >= 2:
+            turn.say("offer_person")
+        return {**(session or {}), "misses": misses}
+
+    def answer(self, heard: Understanding, turn: Turn) -> Any:
+        """A knowledge answer for a question (False when there is none to give)."""
+        if self.answers is None or heard.act not in ("fact", "none"):
+            return False
+        found = self.answers.answer(heard.text)
+        if found.kind == "one":
+            return self.say_answer(found.entries[0].id, turn, None)
+        if found.kind == "choices":
+            turn.say("answer.which")
+            return self.offer(turn, None, [KB + e.id for e in found.entries])
+        return False
+
+    def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
+        """The entry in the bot's language; a related service is offered, a flow re-asked."""
+        entry = self.answers.entry(entry_id, self.catalog.lang)
+        turn.say("answer.text", answer=entry.answer)
+        if flow is not None:
+            turn.say("answer.back", prompt=self.prompt(flow))
+            return flow.session()
+        if entry.service in self.flows:
+            turn.say("answer.offer", title=self.title(entry.service))
+            return self.pending(None, "confirm", [entry.service])
+        return None
+
+    def step_question(self, heard: Understanding, turn: Turn, flow: Flow) -> dict:
+        """A question inside a flow: answered when the bot knows, else the step's help."""
+        found = self.answers.answer(heard.text) if self.answers is not None else None
+        if found is not None and found.kind == "one":
+            return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
+        turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
+        return flow.session()
+
+    # -- small helpers ---------------------------------------------------------------------
+    def title(self, name: str) -> str:
+        return self.catalog.text(self.flows[name].title)
+
+    def label(self, option: str) -> str:
+        if option.startswith(KB):
+            return self.answers.entry(option.removeprefix(KB), self.catalog.lang).title
+        return self.title(option)
+
+    def prompt(self, flow: Flow) -> str:
+        key = flow.specs[flow.state].get("prompt")
+        return self.catalog.text(key, **flow.slots) if key else ""
+
+    @staticmethod
+    def pending(flow: Flow | None, kind: str, options: list[str]) -> dict:
+        """The session that keeps the flow (if any) and the one pending choice just offered."""
+        session = flow.session() if flow is not None else {}
+        return {**session, "pending": {"kind": kind, "options": list(options)}}

@@ -1,0 +1,79 @@
+"""`wxbot understand`: what the language stage makes of a text, and how well it does overall.
+
+The same Understander and knowledge retriever the bot builds, so what this prints is what a
+follower's message meets; slots are shown masked, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+import click
+
+from flows.ids import mask_card, mask_id
+
+MASKS = {"id": mask_id, "guardian": mask_id, "card": mask_card,
+         "code": lambda v: "*" * len(v), "password": lambda v: "*" * len(v)}
+
+
+def masked(slots: dict[str, str]) -> dict[str, str]:
+    """Slots as the bot would show them: nothing personal in full."""
+    return {role: MASKS.get(role, str)(value) for role, value in slots.items()}
+
+
+def explain(text: str) -> dict:
+    """The whole reading of one text: intent, confidence, reason, act, slots, answer."""
+    from flows.knowledge import Retriever
+    from flows.language import Understander
+    from flows.language.slots import find_slots
+
+    heard = Understander.shared().understand(text)
+    shown = asdict(heard)
+    shown["slots"] = masked(find_slots(text))
+    shown["candidates"] = [list(c) for c in heard.candidates]
+    lang = "en" if heard.text.isascii() else "zh_CN"
+    found = Retriever.shared(lang).answer(heard.text)
+    shown["answer"] = {"kind": found.kind, "entries": [e.id for e in found.entries],
+                       "score": round(found.score, 3)}
+    return shown
+
+
+@click.command("understand")
+@click.argument("text", required=False)
+@click.option("--eval", "evaluate", is_flag=True,
+              help="Score the labelled corpora (held-out part unless --part all) and exit "
+                   "non-zero below the targets set in the data.")
+@click.option("--part", type=click.Choice(["heldout", "dev", "all"]), default="heldout",
+              show_default=True, help="Which part of the corpora --eval scores.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+def understand_command(text: str | None, evaluate: bool, part: str, as_json: bool) -> None:
+    """Print what the bot understands of TEXT (intent, confidence, reason, slots, answer)."""
+    if evaluate:
+        sys.exit(_evaluate(part))
+    if not text:
+        raise click.UsageError("give a TEXT to read, or --eval")
+    shown = explain(text)
+    if as_json:
+        click.echo(json.dumps(shown, ensure_ascii=False))
+        return
+    for key in ("text", "intent", "confidence", "reason", "act", "howto", "question",
+                "candidates", "choice", "yes_no", "slots", "answer"):
+        click.echo(f"{key:>10}: {shown.get(key)}")
+
+
+def _evaluate(part: str) -> int:
+    """Intents, slots and answers scored; 0 only when every target in the data is met."""
+    from flows import knowledge, language
+    from flows.language import slots
+
+    intents = language.evaluate.evaluate(language.Understander.shared(), part=part)
+    slot_report = slots.evaluate_slots()
+    answers = knowledge.evaluate(part=part)
+    click.echo(language.evaluate.format_report(intents))
+    click.echo(slots.format_slot_report(slot_report))
+    click.echo(knowledge.format_report(answers))
+    met = intents.meets_targets() and slot_report.meets_targets() and answers.meets_targets()
+    click.echo("targets: met" if met else "targets: MISSED")
+    return 0 if met else 1
