@@ -16,8 +16,8 @@ from flows.base import DONE, FAILED
 from flows.catalog import Catalog
 from flows.ids import age_on, birth_date, fold
 from flows.passwords import weakness
+from flows.reading import checked_id
 from flows.registry import ALL_FLOWS
-from flows.verify import checked_id
 
 PREBOUND = "@prebound"  # the holder of a card bound to the account before the recording
 FLOWS = {flow.name: flow for flow in ALL_FLOWS}
