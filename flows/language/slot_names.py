@@ -3,8 +3,9 @@
 Why wrappers and a shape rather than a list of names: the name on record is the backend's, never
 ours, so a step can only tell "this looks like a name" from "this is a sentence". A name is 2-6
 Han characters (or parts joined by "·", as many minority names are) with none of the characters
-that only sentences hold, or 1-4 Latin words that are not everyday English. Anything else is not a
-name, and the step asks again instead of calling it a mismatch.
+that only sentences hold, or 1-4 Latin words that are not everyday English (and, with no wrapper
+word around them, are pinyin). Anything else is not a name, and the step asks again instead of
+calling it a mismatch.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class _Words:
     trailing: tuple[str, ...]
     not_in_name: frozenset[str]
     not_names: frozenset[str]
+    pinyin: frozenset[str]  # syllables: an unwrapped Latin name must be made of them
 
 
 def _alternation(words: list[str]) -> str:
@@ -45,11 +47,21 @@ def _alternation(words: list[str]) -> str:
 def words() -> _Words:
     """The wrapper words, read and compiled on first use and then shared."""
     with open(WORDS, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)["name"]
+        doc = yaml.safe_load(fh)
+    data = doc["name"]
     pattern = (rf"(?:{_alternation(data['anywhere'])}|(?:^|(?<=[\s,，。.!！;；]))"
                rf"(?:{_alternation(data['leading'])}))[\s:：,，]*(?P<rest>[^,，。!！;；?？\n]+)")
     return _Words(re.compile(pattern, re.IGNORECASE), tuple(data["trailing"]),
-                  frozenset(data["not_in_name"]), frozenset(data["not_names"]))
+                  frozenset(data["not_in_name"]), frozenset(data["not_names"]),
+                  frozenset(doc["pinyin"].split()))
+
+
+def _pinyin(word: str, syllables: frozenset[str], most: int = 3) -> bool:
+    """`word` is one to `most` pinyin syllables ("zhang", "ouyang"), so it may be a name."""
+    if not word:
+        return True
+    return most > 0 and any(word[:cut] in syllables and _pinyin(word[cut:], syllables, most - 1)
+                            for cut in range(1, min(len(word), 6) + 1))
 
 
 def _shaped(candidate: str, wrapped: bool) -> str | None:
@@ -66,7 +78,9 @@ def _shaped(candidate: str, wrapped: bool) -> str | None:
     if not _LATIN.fullmatch(latin):
         return None
     parts = latin.casefold().split()
-    if w.not_names & set(parts) or (len(parts) < 2 and not wrapped):
+    if w.not_names & set(parts):
+        return None
+    if not wrapped and (len(parts) < 2 or not all(_pinyin(p, w.pinyin) for p in parts)):
         return None
     return latin
 
