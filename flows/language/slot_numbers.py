@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 # letters glued before (a card's "A"), digit groups joined by one short run of spaces or
 # dashes, and an ID number's closing X; never inside a longer run of digits
-_TOKEN = re.compile(r"(?<![0-9])([A-Za-z]*)([0-9]+(?:[\s\-–—]{1,3}[0-9]+)*)"
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]*)([0-9]+(?:[\s\-–—]{1,3}[0-9]+)*)"
                     r"(?:[\s\-–—]?([Xx])(?![A-Za-z]))?(?![0-9])")
 _GROUP = re.compile(r"[0-9]+")
 KINDS = ("id", "card", "code", "phone", "other")
