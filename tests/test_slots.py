@@ -88,6 +88,8 @@ def test_find_slots_names_each_kind_in_a_free_sentence():
     assert find_slots(said) == {"name": "张伟", "id": ZHANG.id, "card": "A12345678",
                                 "code": "123456", "phone": "13800138000"}
     assert find_slots("今天天气怎么样") == {}
+    assert find_slots("查询进度") == {}  # at the name step it would be a (wrong) name
+    assert find_slots("my name is Li Na, code 582046") == {"name": "Li Na", "code": "582046"}
 
 
 def test_read_slot_of_a_free_text_role_is_the_whole_message():

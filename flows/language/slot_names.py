@@ -23,6 +23,7 @@ WORDS = Path(__file__).parent / "slot_data" / "words.yaml"
 _DOTS = str.maketrans(dict.fromkeys("•・･∙⋅●.．", "·"))
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,6}|[\u4e00-\u9fff]{1,12}(?:·[\u4e00-\u9fff]{1,12}){1,3}")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?: [A-Za-z][A-Za-z'’\-]*){0,3}")
+_CLAUSES = re.compile(r"[,，。!！;；?？、:：()（）【】\[\]0-9]+")
 _EDGES = " \t\r\n。.!！,，、~～:：;；?？\"'“”‘’()（）【】[]<>《》"
 
 
@@ -85,12 +86,20 @@ def _shaped(candidate: str, wrapped: bool) -> str | None:
     return latin
 
 
-def read_name(text: str) -> str | None:
-    """The name a message gives: after a wrapper word when there is one, else the whole text."""
+def read_name(text: str, bare: bool = True) -> str | None:
+    """The name a message gives: after a wrapper word when there is one, else (`bare`: at a
+    step that asks for a name, where "查询进度" is not a service but four characters) the whole
+    text, else the one clause of it that is a name ("张伟，110105…", "好的，张伟"); two are None."""
     plain = normalized(text)
     found = words().wrapper.search(plain)
     if found:
         name = _shaped(found.group("rest"), wrapped=True)
-        if name is not None:
+        if name is not None or not bare:
             return name
-    return _shaped(plain, wrapped=False)
+    if not bare:
+        return None
+    whole = _shaped(plain, wrapped=False)
+    if whole is not None:
+        return whole
+    names = {_shaped(clause, wrapped=False) for clause in _CLAUSES.split(plain)} - {None}
+    return names.pop() if len(names) == 1 else None

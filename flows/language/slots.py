@@ -63,10 +63,12 @@ def ambiguous(role: str, text: str) -> bool:
 
 
 def find_slots(text: str) -> dict[str, str]:
-    """Every slot-shaped thing in a free sentence, each kind only when it is unambiguous."""
+    """Every slot-shaped thing in a free sentence, each kind only when it is unambiguous; a
+    name only after a wrapper word ("我叫张伟"): a bare "查询进度" is a service, not a name."""
     found: dict[str, str] = {}
-    for role in ("id", "card", "code", "phone", "name"):
-        values = candidates(role, text) if role != "phone" else of_kind(text, "phone")
+    for kind in ("id", "card", "code", "phone"):
+        values = of_kind(text, kind)
         if len(values) == 1:
-            found[role] = values[0]
-    return found
+            found[kind] = values[0]
+    name = read_name(text, bare=False)
+    return {**found, "name": name} if name else found
