@@ -11,10 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
-from flows.ids import birth_date, fold
-from flows.language.slots import ambiguous
+from flows.ids import birth_date
 from flows.passwords import matches, seal, weakness
-from flows.reading import AMBIGUOUS, heard, unread
+from flows.reading import heard, unread
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked",
@@ -85,9 +84,10 @@ class ForgotPassword(Verification, Flow):
     def read_password(self, text: str) -> str | None:
         """A strong new password, kept only as a salted digest until it is typed again."""
         slot = heard(self.turn, "password", text)
-        if slot is None and ambiguous("password", text):
-            return AMBIGUOUS
-        password = slot.value if slot else fold(text)
+        if slot is None:  # no 6 digits in it (or two different sets): the rule, said again
+            self.value = None
+            return unread("password", text, "reset.pw_format")
+        password = slot.value
         problem = weakness(password, birth_date(self.slots["id"]))
         if problem is None and self.backend.password_is(self.slots["id"], password):
             problem = "reset.pw_current"
