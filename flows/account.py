@@ -9,16 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flows.base import Flow, outcome_is
-from flows.ids import mask_card, mask_id
+from flows.ids import mask_card, mask_id, mask_name
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
         "too_soon": "ask_code", "capped": "code_locked"}
-
-
-def mask_name(name: str) -> str:
-    """'张伟' -> '张*': the family name is enough to recognise one's own card."""
-    return name[:1] + "*" * (len(name) - 1)
 
 
 class MyCard(Flow):

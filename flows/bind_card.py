@@ -8,8 +8,9 @@ binding (with the guardian's consent, for a minor) is made the moment it checks 
 from __future__ import annotations
 
 from flows.base import Flow, ask, branch, outcome_is
-from flows.ids import fold, mask_card
+from flows.ids import mask_card
 from flows.port import BackendError
+from flows.reading import heard, unread
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
@@ -77,9 +78,13 @@ class BindCard(Verification, Flow):
         return super().read_code(text)
 
     def read_card(self, text: str) -> str | None:
-        """The holder's own card; an unknown card and someone else's read the same."""
-        self.value = fold(text).upper()
-        card = self.backend.card(self.value) if self.value.isalnum() else None
+        """The holder's own card; an unknown card and someone else's read the same. A message
+        with no card number in it is asked again, never called a mismatch."""
+        slot = heard(self.turn, "card", text)
+        if slot is None:
+            return unread("card", text, "bind.card_expected")
+        self.value = slot.value
+        card = self.backend.card(self.value)
         if card is None or card.holder != self.slots["id"]:
             return "bind.card_mismatch"
         self.slots["card_masked"] = mask_card(card.card_number)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
-from flows.ids import birth_date, fold
+from flows.ids import birth_date
 from flows.passwords import matches, seal, weakness
+from flows.reading import heard, unread
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked",
@@ -57,11 +58,14 @@ class ForgotPassword(Verification, Flow):
         {"trigger": "answer", "source": "ask_confirm", "dest": DONE, "conditions": "is_accepted"},
         {"trigger": "answer", "source": "ask_confirm", "dest": FAILED,
          "conditions": "is_out_of_tries"},
+        # No password in the message at all: ask for the same again, not a new one.
+        *branch("ask_confirm", {"again": "ask_confirm"}, before="complain"),
         {"trigger": "answer", "source": "ask_confirm", "dest": "ask_password",
          "before": "complain"},
         *ask("ask_reason", "review_opened"),
     ]
     is_verified, is_no_card = outcome_is("verified"), outcome_is("no_card")
+    is_again = outcome_is("again")
 
     def read_holder(self, text: str) -> str | None:
         """The name, then where proof comes from: the holder's phone, or a guardian's."""
@@ -79,7 +83,11 @@ class ForgotPassword(Verification, Flow):
 
     def read_password(self, text: str) -> str | None:
         """A strong new password, kept only as a salted digest until it is typed again."""
-        password = fold(text)
+        slot = heard(self.turn, "password", text)
+        if slot is None:  # no 6 digits in it (or two different sets): the rule, said again
+            self.value = None
+            return unread("password", text, "reset.pw_format")
+        password = slot.value
         problem = weakness(password, birth_date(self.slots["id"]))
         if problem is None and self.backend.password_is(self.slots["id"], password):
             problem = "reset.pw_current"
@@ -87,8 +95,13 @@ class ForgotPassword(Verification, Flow):
         return problem
 
     def read_confirm(self, text: str) -> str | None:
-        """The same again sets it; a different one means choosing again."""
-        password = fold(text)
+        """The same again sets it; a different one means choosing again; no password in the
+        message at all is asked for again, never called a different one."""
+        slot = heard(self.turn, "confirm", text)
+        if slot is None:
+            self.outcome = "again"
+            return unread("confirm", text, "reset.confirm_expected")
+        password = slot.value
         if not matches(password, self.slots.pop("password", "")):
             return "reset.pw_mismatch"
         self.backend.set_password(self.slots["id"], password, key=self.effect_key())

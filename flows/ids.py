@@ -94,3 +94,8 @@ def mask_phone(phone: str) -> str:
 def mask_card(card_number: str) -> str:
     """'A12345678' -> 'A****5678': first character and last four."""
     return _mask(card_number, 1, 4)
+
+
+def mask_name(name: str) -> str:
+    """'张伟' -> '张*': the family name is enough to recognise one's own card."""
+    return name[:1] + "*" * (len(name) - 1)

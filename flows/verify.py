@@ -10,37 +10,19 @@ never went out.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from flows.base import Turn, ask, branch, outcome_is
-from flows.ids import SHANGHAI, age_on, birth_date, check_digit, fold, normalize_id
+from flows.ids import SHANGHAI, age_on, fold
 from flows.port import Backend, CodeSent, Purpose
+from flows.reading import code_missing, heard, id_in
 
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
-_CODE = re.compile(r"[0-9]{6}")
 CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
 # (state entered, reason the send was refused) -> what is said instead of the state's prompt
 REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
                    ("code_locked", "capped"): "common.code_capped"}
-
-
-def checked_id(text: str, today: date) -> tuple[str, str | None]:
-    """The normalised ID number and, if it is not one, the error key naming what is wrong."""
-    id_number = normalize_id(text)
-    if not _ID_SHAPE.fullmatch(id_number):
-        return id_number, "common.id_format"
-    try:
-        born = birth_date(id_number)
-    except ValueError:
-        return id_number, "common.id_date"
-    if born > today:
-        return id_number, "common.id_date"
-    if check_digit(id_number[:17]) != id_number[17]:
-        return id_number, "common.id_check"
-    return id_number, None
 
 
 def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
@@ -77,18 +59,22 @@ class Verification:
 
     def read_id(self, text: str) -> str | None:
         """Any well-formed ID number: whether it is on record only shows at the name."""
-        self.value, error = checked_id(text, self.turn.clock.today())
+        self.value, error = id_in(self.turn, "id", text)
         return error
 
     def read_name(self, text: str) -> str | None:
-        """An unknown ID and a wrong name read the same, so nobody learns who is on record."""
-        self.value = fold(text)
+        """An unknown ID and a wrong name read the same, so nobody learns who is on record;
+        but a message with no name in it is asked again, never called a mismatch."""
+        slot = heard(self.turn, "name", text)
+        if slot is None:
+            return "common.name_expected"
+        self.value = fold(slot.value)
         matches = self.backend.name_matches(self.slots["id"], self.value)
         return None if matches else "common.mismatch"
 
     def read_guardian(self, text: str) -> str | None:
         """A guardian on record for the holder, and an adult; then a code to their phone."""
-        self.value, error = checked_id(text, self.turn.clock.today())
+        self.value, error = id_in(self.turn, "guardian", text)
         if error:
             return error
         minor = self.slots["id"]
@@ -121,9 +107,10 @@ class Verification:
             return None
         if command == "resend":
             return self.resend("common.code_resent")
-        code = fold(text)
-        if not _CODE.fullmatch(code):
-            return "common.code_format"
+        slot = heard(self.turn, "code", text)
+        if slot is None:
+            return code_missing(text)
+        code = slot.value
         checked = self.backend.check_code(self.slots["code_owner"], self.code_purpose, code,
                                           key=self.effect_key())
         if checked.ok:

@@ -74,13 +74,22 @@ def test_an_unknown_id_and_a_wrong_name_read_the_same(chat):
     assert "错误次数过多" in alice.say("张伟")  # the third miss ends it
 
 
-@pytest.mark.parametrize("card", ["Z99999999", LI_NA.card, "!!"])
+@pytest.mark.parametrize("card", ["Z99999999", LI_NA.card, "卡号是Z99999999"])
 def test_an_unknown_card_and_someone_elses_read_the_same(chat, card):
     alice = chat()
     reply = bind_up_to_code(alice, card=card)
-    assert reply.startswith("卡号与持卡人信息不匹配") and "请输入社保卡卡号" in reply
+    assert "卡号与持卡人信息不匹配" in reply and "请输入社保卡卡号" in reply
     alice.say(card)
     assert "错误次数过多" in alice.say(card)  # the third miss ends it
+
+
+@pytest.mark.parametrize("typed", ["!!", "卡在家里", "abc"])
+def test_a_card_step_without_a_card_number_asks_again_without_a_mismatch(chat, typed):
+    alice = chat()
+    reply = bind_up_to_code(alice, card=typed)
+    assert "没有看出卡号" in reply and "不匹配" not in reply and "请输入社保卡卡号" in reply
+    alice.say(typed)
+    assert "错误次数过多" in alice.say(typed)  # still a miss: the third one ends it
 
 
 def report(status: str):

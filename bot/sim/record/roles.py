@@ -15,9 +15,10 @@ from bot.sim.record.seedbook import Wanted
 from flows.base import DONE, FAILED
 from flows.catalog import Catalog
 from flows.ids import age_on, birth_date, fold
+from flows.language.slots import read_slot
 from flows.passwords import weakness
+from flows.reading import checked_id
 from flows.registry import ALL_FLOWS
-from flows.verify import checked_id
 
 PREBOUND = "@prebound"  # the holder of a card bound to the account before the recording
 FLOWS = {flow.name: flow for flow in ALL_FLOWS}
@@ -103,8 +104,9 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             continue
         ok = outcome not in (state, FAILED)
         answer = Answer(role, subject, ok)
+        slot = read_slot(role, said)  # the answer as the step read it out of the sentence
         if role in ("id", "guardian"):
-            number, error = checked_id(said, entry.day)
+            number, error = checked_id(slot.value if slot else said, entry.day)
             if error:
                 answer = Answer("bad_id", None, False, error)
             elif role == "id":
@@ -117,7 +119,7 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
             answer.owner = holder if entry.flow == "unbind" else guardian or subject
             answer.ok = ok and outcome not in ("code_locked", "ask_reason")
         elif role == "password" and subject:
-            typed = fold(said)
+            typed = slot.value if slot else fold(said)
             answer.ok = outcome == "ask_confirm"
             answer.detail = None if answer.ok else (
                 weakness(typed, birth_date(subject)) or "reset.pw_current")

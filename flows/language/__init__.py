@@ -1,0 +1,1 @@
+"""The language stage: pure, no IO per message, nothing from bot or Flask."""

@@ -1,0 +1,105 @@
+"""A person's name out of what was typed: "我叫张伟", "姓名：张伟", "my name is Zhang Wei".
+
+Why wrappers and a shape rather than a list of names: the name on record is the backend's, never
+ours, so a step can only tell "this looks like a name" from "this is a sentence". A name is 2-6
+Han characters (or parts joined by "·", as many minority names are) with none of the characters
+that only sentences hold, or 1-4 Latin words that are not everyday English (and, with no wrapper
+word around them, are pinyin). Anything else is not a name, and the step asks again instead of
+calling it a mismatch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from flows.language.slot_numbers import normalized
+
+WORDS = Path(__file__).parent / "slot_data" / "words.yaml"
+_DOTS = str.maketrans(dict.fromkeys("•・･∙⋅●.．", "·"))
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,6}|[\u4e00-\u9fff]{1,12}(?:·[\u4e00-\u9fff]{1,12}){1,3}")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?: [A-Za-z][A-Za-z'’\-]*){0,3}")
+_CLAUSES = re.compile(r"[,，。!！;；?？、:：()（）【】\[\]0-9]+")
+_EDGES = " \t\r\n。.!！,，、~～:：;；?？\"'“”‘’()（）【】[]<>《》"
+
+
+@dataclass(frozen=True)
+class _Words:
+    wrapper: re.Pattern[str]  # a wrapper word, then the rest of the clause: the name
+    trailing: tuple[str, ...]
+    not_in_name: frozenset[str]
+    not_names: frozenset[str]
+    pinyin: frozenset[str]  # syllables: an unwrapped Latin name must be made of them
+
+
+def _alternation(words: list[str]) -> str:
+    """Longest first, so "我的名字是" wins over "名字"; Latin words end at a word's end."""
+    def one(word: str) -> str:
+        escaped = re.escape(word).replace(r"\ ", r"\s+")
+        return rf"\b{escaped}(?=[\s:：,，]|$)" if word.isascii() else escaped
+    return "|".join(one(w) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def words() -> _Words:
+    """The wrapper words, read and compiled on first use and then shared."""
+    with open(WORDS, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    data = doc["name"]
+    pattern = (rf"(?:{_alternation(data['anywhere'])}|(?:^|(?<=[\s,，。.!！;；]))"
+               rf"(?:{_alternation(data['leading'])}))[\s:：,，]*(?P<rest>[^,，。!！;；?？\n]+)")
+    return _Words(re.compile(pattern, re.IGNORECASE), tuple(data["trailing"]),
+                  frozenset(data["not_in_name"]), frozenset(data["not_names"]),
+                  frozenset(doc["pinyin"].split()))
+
+
+def _pinyin(word: str, syllables: frozenset[str], most: int = 3) -> bool:
+    """`word` is one to `most` pinyin syllables ("zhang", "ouyang"), so it may be a name."""
+    if not word:
+        return True
+    return most > 0 and any(word[:cut] in syllables and _pinyin(word[cut:], syllables, most - 1)
+                            for cut in range(1, min(len(word), 6) + 1))
+
+
+def _shaped(candidate: str, wrapped: bool) -> str | None:
+    """The name itself when `candidate` is name-shaped, else None."""
+    w = words()
+    text = candidate.strip(_EDGES).translate(_DOTS)
+    for tail in w.trailing:  # "张伟吧" -> "张伟"; only after a wrapper, where a sentence goes on
+        if wrapped and text.casefold().endswith(tail) and len(text) > len(tail) + 1:
+            text = text[: -len(tail)].strip(_EDGES)
+    han = "".join(text.split())
+    if _HAN.fullmatch(han):
+        return None if w.not_in_name & set(han) or han in w.not_names else han
+    latin = " ".join(text.split())
+    if not _LATIN.fullmatch(latin):
+        return None
+    parts = latin.casefold().split()
+    if w.not_names & set(parts):
+        return None
+    if not wrapped and (len(parts) < 2 or not all(_pinyin(p, w.pinyin) for p in parts)):
+        return None
+    return latin
+
+
+def read_name(text: str, bare: bool = True) -> str | None:
+    """The name a message gives: after a wrapper word when there is one, else (`bare`: at a
+    step that asks for a name, where "查询进度" is not a service but four characters) the whole
+    text, else the one clause of it that is a name ("张伟，110105…", "好的，张伟"); two are None."""
+    plain = normalized(text)
+    found = words().wrapper.search(plain)
+    if found:
+        name = _shaped(found.group("rest"), wrapped=True)
+        if name is not None or not bare:
+            return name
+    if not bare:
+        return None
+    whole = _shaped(plain, wrapped=False)
+    if whole is not None:
+        return whole
+    names = {_shaped(clause, wrapped=False) for clause in _CLAUSES.split(plain)} - {None}
+    return names.pop() if len(names) == 1 else None

@@ -1,0 +1,74 @@
+"""Answers wrapped in words: the slot a step asks for, read out of the sentence around it.
+
+Why: "我叫张伟" at the name step is the name 张伟, not a wrong name, and "卡号是A12345678" is a
+card number. Each step reads its slot here; the value comes back canonical (an ID's X and a
+card upper-case, digits only for codes and passwords) with `dug` saying whether it had to be
+taken out of a longer message, so the step can say what it read. Nothing found, or two
+different candidates, is None: the step asks again rather than judging text it did not read.
+Pure: no IO per message; the wrapper words are read once (slot_names.words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.ids import fold
+from flows.language.slot_names import read_name
+from flows.language.slot_numbers import of_kind
+
+NUMBER_KIND = {"id": "id", "guardian": "id", "card": "card", "code": "code",
+               "password": "code", "confirm": "code"}
+_EXACT = {"id": re.compile(r"[0-9]{17}[0-9X]"), "card": re.compile(r"(?=.*[0-9])[A-Z0-9]{4,20}"),
+          "code": re.compile(r"[0-9]{6}")}
+
+
+@dataclass(frozen=True)
+class Slot:
+    value: str  # canonical: ID upper-case X, card upper-case, code/password digits, name as written
+    dug: bool  # taken out of a longer message: the step then says what it read
+
+
+def _exact(kind: str, text: str) -> str | None:
+    """The whole message is the answer as today's exact readers take it (folded, upper-case)."""
+    folded = fold(text).upper()
+    return folded if folded.isascii() and _EXACT[kind].fullmatch(folded) else None
+
+
+def candidates(role: str, text: str) -> list[str]:
+    """Every distinct value of the role's shape in the message (two IDs: two entries)."""
+    if role == "name":
+        name = read_name(text)
+        return [name] if name else []
+    kind = NUMBER_KIND.get(role)
+    if kind is None:  # reason, text: the whole message is the answer
+        whole = " ".join(text.split())
+        return [whole] if whole else []
+    exact = _exact(kind, text)
+    return [exact] if exact else of_kind(text, kind)
+
+
+def read_slot(role: str, text: str) -> Slot | None:
+    """The one value of the step's role in the message, or None (nothing there, or ambiguous)."""
+    found = candidates(role, text)
+    if len(found) != 1:
+        return None
+    value = found[0]
+    return Slot(value, dug=fold(value).upper() != fold(text).upper())
+
+
+def ambiguous(role: str, text: str) -> bool:
+    """More than one different candidate: the step says "just one, please" and asks again."""
+    return len(candidates(role, text)) > 1
+
+
+def find_slots(text: str) -> dict[str, str]:
+    """Every slot-shaped thing in a free sentence, each kind only when it is unambiguous; a
+    name only after a wrapper word ("我叫张伟"): a bare "查询进度" is a service, not a name."""
+    found: dict[str, str] = {}
+    for kind in ("id", "card", "code", "phone"):
+        values = of_kind(text, kind)
+        if len(values) == 1:
+            found[kind] = values[0]
+    name = read_name(text, bare=False)
+    return {**found, "name": name} if name else found
