@@ -19,7 +19,8 @@ _EDGE = r"\s.,!?;:~…\-—_·、。，！？；：～\"'“”‘’()（）\[\
 _TRIM = re.compile(f"^[{_EDGE}]+|[{_EDGE}]+$")
 _SPACES = re.compile(r"\s+")
 _GAP = re.compile(f"(?<=[{_CJK}]) (?=.)|(?<=.) (?=[{_CJK}])|(?<=\\d) (?=\\d)")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff"))
+_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff")),
+              ord("’"): "'", ord("‘"): "'"}  # phones turn I'd into I’d
 _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # Words that make a sentence a question even without its question mark (voice drops it).
 _ASKING = re.compile(
@@ -43,7 +44,7 @@ def _fold(text: str) -> str:
 
 def normalise(text: str) -> Normalised:
     """The normal form of `text`; blank input stays blank, anything else stays non-empty."""
-    folded = _SPACES.sub(" ", _fold(text).translate(_INVISIBLE)).strip()
+    folded = _SPACES.sub(" ", _fold(text.translate(_INVISIBLE))).strip()
     asked = bool(_TRAILING_ASK.search(folded))
     trimmed = _GAP.sub("", _TRIM.sub("", folded))
     if not trimmed:  # only punctuation or emoji: that is the message ("？" asks for help)

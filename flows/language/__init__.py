@@ -1,0 +1,10 @@
+"""The language stage between a message and the dialogue: normalised text, intent, act.
+
+Pure: built once per process from data/ (and the catalog's start words), no IO per message, and
+nothing from `bot` or Flask. Measured against corpus/ by flows.language.evaluate.
+"""
+
+from flows.language.normalise import Normalised, normalise
+from flows.language.understander import Understander, Understanding
+
+__all__ = ["Normalised", "Understander", "Understanding", "normalise"]
