@@ -14,7 +14,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from flows.language.vocabulary import FACT, HOWTO, Vocabulary
 
@@ -73,7 +74,8 @@ class Segmenter:
             if key:  # ¬ and the ⟨markers⟩ are canonical only: nobody types them
                 self.table[key] = canonical
         self.longest = max(len(key) for key in self.table)
-        self.english = sorted(k[0] for k in self.table if len(k) == 1 and k[0].isascii())
+        self.english = sorted(  # content words only: world is not a slip of the filler would
+            k[0] for k, v in self.table.items() if len(k) == 1 and k[0].isascii() and v)
 
     def learn(self, sentences: list[str]) -> None:
         """Words of our own examples that no group names are known words (themselves)."""
@@ -117,5 +119,6 @@ class Segmenter:
         """An unknown English word close enough to a known one (pasword -> password)."""
         if len(token) < 4 or not token.isascii():
             return None
-        best = process.extractOne(token, self.english, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        best = process.extractOne(token, self.english, scorer=OSA.normalized_similarity,
+                                  score_cutoff=self.cutoff)
         return self.table[(best[0],)] if best else None
