@@ -120,11 +120,11 @@ def evaluate(understander: Understander, corpus_path: Path | None = None,
 def format_report(report: Report) -> str:
     """Plain text lines: per label, overall, false starts, confirmations, speed, verdict."""
     out = [f"part: {report.part} ({report.total} lines)"]
-    out += [f"  {label:<16} {r:>3}/{n:<3} {r / n:6.1%}" for label, (r, n) in report.per_label.items()]
-    t = report.targets
+    out += [f"  {k:<16} {r:>3}/{n:<3} {r / n:6.1%}" for k, (r, n) in report.per_label.items()]
+    t, starts = report.targets, len(report.false_starts)
     out += [
         f"accuracy        {report.accuracy:6.1%}  (target >= {t.get('accuracy', 0):.0%})",
-        f"false starts    {len(report.false_starts):>6}  (target <= {t.get('false_starts', 0):.0f})",
+        f"false starts    {starts:>6}  (target <= {t.get('false_starts', 0):.0f})",
         f"confirmations   {report.confirm_share:6.1%}  (target <= {t.get('confirmations', 1):.0%})",
         f"µs per message  {report.us_per_message:6.1f}  (median; target <= "
         f"{t.get('us_per_message', float('inf')):.0f})",

@@ -1,4 +1,4 @@
-"""One normal form for every message, so every reader (intents, slots, the dialogue) sees the same text.
+"""One normal form for every message, so every reader (intents, slots, dialogue) sees one text.
 
 Phones and voice input add what carries no meaning: full-width forms, stray spaces, a closing
 。or ！, an emoji. Those go; what people mean stays. The one exception is a trailing question
@@ -12,7 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = (r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+        r"\uff00-\uffef")
 _EMOJI = r"\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d"
 # What voice input and phones put around a message: punctuation, quotes, brackets, emoji.
 _EDGE = r"\s.,!?;:~…\-—_·、。，！？；：～\"'“”‘’()（）\[\]【】「」《》<>*#" + _EMOJI

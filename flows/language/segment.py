@@ -108,10 +108,9 @@ class Segmenter:
                 if near is not None:
                     words.update(near)
                     fixed = True
-                elif _CJK.match(token):
-                    unknown += self.unknown_char * len(token) if len(token) == 1 else self.unknown_word
                 else:
-                    unknown += self.unknown_word
+                    single = len(token) == 1 and _CJK.match(token)
+                    unknown += self.unknown_char if single else self.unknown_word
         howto, fact = HOWTO in words, FACT in words
         return Parse(frozenset(words - {HOWTO, FACT}), unknown, howto, fact, fixed)
 

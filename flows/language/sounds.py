@@ -34,7 +34,7 @@ def _toneless(readings: str) -> frozenset[str]:
 
 
 class Sounds:
-    """Our Chinese words by sound, and the readings of every character that may stand in for them."""
+    """Our Chinese words by sound, and the readings of each character that may stand in for them."""
 
     def __init__(self, words: list[str]) -> None:
         raw = _table_module().pinyin_dict

@@ -21,7 +21,7 @@ from flows.language.segment import Parse, Segmenter
 from flows.language.sounds import Sounds
 from flows.language.vocabulary import DATA, NOT, load_vocabulary
 
-RELATED = 0.3  # a fact question names a service when its words score at least this
+RELATED = 0.3  # a fact question or a negation names a service when its words score this much
 
 
 @dataclass(frozen=True)
@@ -72,15 +72,15 @@ class Understander:
         if not said.text or base["choice"] is not None or base["yes_no"] is not None:
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
         parse = self.segmenter.parse(said.text)
-        ranked, reason, factor = self.matcher.rank(parse), "fuzzy" if parse.fixed else "sentence", 1.0
-        if parse.fixed:
-            factor = self.fuzzy
-        if parse.unknown or not ranked or ranked[0].score * factor < self.start:
+        ranked = self.matcher.rank(parse)
+        reason, factor = ("fuzzy", self.fuzzy) if parse.fixed else ("sentence", 1.0)
+        first = ranked[0].score * factor if ranked else 0.0
+        if parse.unknown or first < self.start:  # a slip may be one of the unknown words
             heard = self.sounds.correct(said.text)
             if heard != said.text:
                 again = self.segmenter.parse(heard)
                 better = self.matcher.rank(again)
-                if better and (not ranked or better[0].score * self.pinyin > ranked[0].score * factor):
+                if better and better[0].score * self.pinyin > first:
                     parse, ranked, reason, factor = again, better, "pinyin", self.pinyin
         return self._decide(base, parse, ranked, reason, factor)
 
@@ -91,18 +91,20 @@ class Understander:
         top = services[0] if services else None
         score = top.score * factor if top else 0.0
         base = {**base, "candidates": candidates}
-        if parse.fact and (top is None or not parse.unknown):  # 要带什么材料: facts only
+        if parse.fact and not parse.unknown:  # 要带什么材料: only fact words and fillers
             return Understanding(**base, intent=None, confidence=score, reason=reason, act="fact")
         if top is None or (ranked[0].intent == NONE and ranked[0].score >= top.score):
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
-        if NOT in parse.words and NOT not in top.words and score >= self.confirm:
+        if NOT in parse.words and NOT not in top.words and score >= RELATED:
             return Understanding(**base, intent=None, confidence=score, reason="negated",
                                  act="negated")
         if parse.fact:
             act = "fact" if score >= RELATED or not parse.unknown else "none"
             return Understanding(**base, intent=None, confidence=score, reason=reason, act=act)
         close = len(services) > 1 and score - services[1].score * factor < self.margin
-        if score >= self.start and not close:
+        # One known word beside words we do not know is too little to act on: 你好笨 asks.
+        thin = parse.unknown > 0 and len(parse.words & top.words) < 2
+        if score >= self.start and not close and not thin:
             return Understanding(**{**base, "howto": parse.howto}, intent=top.intent,
                                  confidence=round(score, 3), reason=reason, act="start")
         if score >= self.confirm:
