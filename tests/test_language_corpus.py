@@ -16,8 +16,8 @@ from flows.language.evaluate import CORPUS, evaluate, format_report, load_corpus
 from flows.language.vocabulary import DATA, load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
-INTENTS = {"bind_card", "forgot_password", "my_card", "unbind", "progress", "cancel", "help", "menu",
-           "resend", "phone_lost", "human", "report_loss", "lift_loss"}
+INTENTS = {"bind_card", "forgot_password", "my_card", "unbind", "progress", "cancel", "help",
+           "menu", "resend", "phone_lost", "human", "report_loss", "lift_loss"}
 
 
 def test_corpus_is_big_enough_and_holds_a_third_out() -> None:
@@ -95,8 +95,12 @@ def test_understander_keeps_jieba_cache_where_the_caller_says(tmp_path) -> None:
 def test_language_package_imports_nothing_of_the_bot() -> None:
     for path in (ROOT / "flows" / "language").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            names = [a.name for a in getattr(node, "names", [])] if isinstance(node, ast.Import) \
-                else [getattr(node, "module", None) or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
             assert not [n for n in names if n.split(".")[0] in ("bot", "flask")], path
 
 
