@@ -12,7 +12,8 @@ INVISIBLE = "\u200b\u200c\u200e\u200f\u2060\ufeff"
 EDGES = ["。", "！", "？", "，", ",", ".", "!", "?", "…", "~", "～", " ", "　", "🙂", "👍", "🙏",
          "!!"]
 PHRASES = ["绑定社保卡", "帮我把社保卡绑到微信上", "社保卡的密码我忘了", "查一下审核进度",
-           "我不想办了", "解绑社保卡", "转人工", "社保卡丢了", "bind card", "forgot my pin", "talk to a person",
+           "我不想办了", "解绑社保卡", "转人工", "社保卡丢了", "bind card", "forgot my pin",
+           "talk to a person",
            "i'd like to link my card", "今天天气怎么样", "我不想绑定社保卡", "几岁可以绑定"]
 
 
