@@ -1,30 +1,30 @@
 """Same-sound slips of pinyin input (帮定 for 绑定, 蜜码 for 密码), put right before matching again.
 
-The readings come from pypinyin's character table. Importing `pypinyin` itself also loads its
-phrase dictionary (about 50 MB and 150 ms per process) that we never use, so the table module is
-loaded on its own, once, and only the characters that sound like a syllable of our words are kept.
+The readings come from pypinyin's character table (pinyin_dict.json in its package). Importing
+`pypinyin` itself also loads its phrase dictionary (about 50 MB and 150 ms per process) that we
+never use, so the table is read on its own, once, and only the characters that sound like a
+syllable of our words are kept.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
-from types import ModuleType
 
 _HAN = range(0x3400, 0xA000)
 
 
-def _table_module() -> ModuleType:
-    spec = importlib.util.find_spec("pypinyin")
+def _table() -> dict[str, str]:
+    """pypinyin's character table, code point (as text) -> 'bǎng,páng', without importing it."""
+    spec = importlib.util.find_spec("pypinyin")  # finds the package; does not run it
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pypinyin is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.py"
-    table = importlib.util.spec_from_file_location("_wxbot_pinyin_dict", path)
-    module = importlib.util.module_from_spec(table)
-    table.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def _toneless(readings: str) -> frozenset[str]:
@@ -37,16 +37,17 @@ class Sounds:
     """Our Chinese words by sound, and the readings of each character that may stand in for them."""
 
     def __init__(self, words: list[str]) -> None:
-        raw = _table_module().pinyin_dict
+        raw = _table()
         ours = [w for w in words if len(w) >= 2 and all(ord(c) in _HAN for c in w)]
-        reading = {c: _toneless(raw[ord(c)]) for w in ours for c in w if ord(c) in raw}
+        reading = {c: _toneless(raw[str(ord(c))]) for w in ours for c in w if str(ord(c)) in raw}
         syllables = set().union(*reading.values()) if reading else set()
+        heard: dict[str, frozenset[str]] = {}  # 'bǎng,páng' -> our syllables in it, once each
         self.readings: dict[str, frozenset[str]] = {}
         for code, value in raw.items():
-            if code in _HAN:
-                heard = _toneless(value) & syllables
-                if heard:
-                    self.readings[chr(code)] = heard
+            if value not in heard:
+                heard[value] = _toneless(value) & syllables
+            if heard[value] and int(code) in _HAN:
+                self.readings[chr(int(code))] = heard[value]
         self.known = frozenset(words)
         self.by_start: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in ours:
