@@ -76,6 +76,26 @@ def test_understand_a_negation_never_starts(understand, said, service) -> None:
     assert got.candidates[0][0] == service
 
 
+SERVICES_ZH = ["绑定社保卡", "重置密码", "解绑社保卡", "挂失社保卡", "解除挂失", "查看我的社保卡",
+               "查审核进度", "转人工", "重新发送验证码"]
+SERVICES_EN = ["bind my card", "reset my password", "unbind my card", "report my lost card",
+               "talk to a person", "resend the code", "link my card"]
+
+
+@pytest.mark.parametrize(("negator", "phrase"), [
+    *((n, p) for n in ("我不想", "不用", "别", "不要") for p in SERVICES_ZH),
+    *((n, p) for n in ("dont ", "do not ", "i dont want to ", "no need to ") for p in SERVICES_EN),
+])
+def test_understand_a_negated_service_neither_starts_nor_asks(understand, negator, phrase) -> None:
+    assert understand(phrase).act == "start"
+    assert understand(negator + phrase).act not in ("start", "confirm")
+
+
+@pytest.mark.parametrize("said", ["不想办了", "不办了", "算了吧", "我不想办了", "forget it then"])
+def test_understand_giving_up_is_cancel_not_a_negation(understand, said) -> None:
+    assert (understand(said).intent, understand(said).act) == ("cancel", "start")
+
+
 @pytest.mark.parametrize("said", [
     "今天天气怎么样", "你是机器人吗", "hello world", "asdfgh qwerty", "我想吃饭", "银行卡密码忘了",
     "微信密码忘了", "are you a robot", "tell me a joke", "123abc", "🙂🙂", "...", "社保缴费基数",

@@ -6,10 +6,12 @@ They are read on every message; whether a list or a question is pending is the d
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
-_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9, "十": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-             "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_NUMERALS = MappingProxyType({
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "十": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5})
 _PICK = re.compile(
     r"(?:我)?(?:选|选择|要)?第?(?P<zh>\d{1,2}|[一二两三四五六七八九十])(?:个|号|项|条|种)?(?:吧|啊|呀)?"
     r"|(?:(?:option|number|no\.?|choice|pick|the)\s?)?(?P<en>\d{1,2}|first|second|third|fourth"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from types import MappingProxyType
 
 _CJK = (r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
         r"\uff00-\uffef")
@@ -20,8 +21,10 @@ _EDGE = r"\s.,!?;:~…\-—_·、。，！？；：～\"'“”‘’()（）\[\
 _TRIM = re.compile(f"^[{_EDGE}]+|[{_EDGE}]+$")
 _SPACES = re.compile(r"\s+")
 _GAP = re.compile(f"(?<=[{_CJK}]) (?=.)|(?<=.) (?=[{_CJK}])|(?<=\\d) (?=\\d)")
-_INVISIBLE = {**dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff")),
-              ord("’"): "'", ord("‘"): "'"}  # phones turn I'd into I’d
+_INVISIBLE = MappingProxyType({  # zero-width marks go; phones turn I'd into I’d
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff")),
+    ord("’"): "'", ord("‘"): "'",
+})
 _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # Words that make a sentence a question even without its question mark (voice drops it).
 _ASKING = re.compile(
