@@ -86,29 +86,27 @@ class Understander:
 
     def _decide(self, base: dict, parse: Parse, ranked: list[Match], reason: str,
                 factor: float) -> Understanding:
+        """The act, from the best service's score and what else the words said."""
         services = [m for m in ranked if m.intent != NONE]
-        candidates = tuple((m.intent, round(m.score * factor, 3)) for m in services[:3])
         top = services[0] if services else None
-        score = top.score * factor if top else 0.0
-        base = {**base, "candidates": candidates}
-        if parse.fact and not parse.unknown:  # 要带什么材料: only fact words and fillers
-            return Understanding(**base, intent=None, confidence=score, reason=reason, act="fact")
+        score = round(top.score * factor, 3) if top else 0.0
+        base = {**base, "confidence": score,
+                "candidates": tuple((m.intent, round(m.score * factor, 3)) for m in services[:3])}
+        nothing = Understanding(**base, intent=None, reason="none", act="none")
+        fact = Understanding(**base, intent=None, reason=reason, act="fact")
+        if parse.fact and not parse.unknown:  # 要带什么材料: nothing but fact words and fillers
+            return fact
         if top is None or (ranked[0].intent == NONE and ranked[0].score >= top.score):
-            return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
-        if NOT in parse.words and NOT not in top.words and score >= RELATED:
-            return Understanding(**base, intent=None, confidence=score, reason="negated",
-                                 act="negated")
-        if parse.fact:
-            act = "fact" if score >= RELATED or not parse.unknown else "none"
-            return Understanding(**base, intent=None, confidence=score, reason=reason, act=act)
+            return nothing
+        if parse.fact:  # 几岁可以绑定: a fact about a service (candidates name it)
+            return fact if score >= RELATED else nothing
+        if NOT in parse.words and NOT not in top.words and score >= RELATED:  # 不想绑定
+            return Understanding(**base, intent=None, reason="negated", act="negated")
         close = len(services) > 1 and score - services[1].score * factor < self.margin
         # One known word beside words we do not know is too little to act on: 你好笨 asks.
         thin = parse.unknown > 0 and len(parse.words & top.words) < 2
-        if score >= self.start and not close and not thin:
-            return Understanding(**{**base, "howto": parse.howto}, intent=top.intent,
-                                 confidence=round(score, 3), reason=reason, act="start")
-        if score >= self.confirm:
-            return Understanding(**{**base, "howto": parse.howto}, intent=top.intent,
-                                 confidence=round(score, 3), reason=reason, act="confirm")
-        return Understanding(**base, intent=None, confidence=round(score, 3), reason="none",
-                             act="none")
+        act = "start" if score >= self.start and not (close or thin) else "confirm"
+        if act == "confirm" and score < self.confirm:
+            return nothing
+        return Understanding(**{**base, "howto": parse.howto}, intent=top.intent, reason=reason,
+                             act=act)
