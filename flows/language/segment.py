@@ -19,8 +19,10 @@ from rapidfuzz.distance import OSA
 
 from flows.language.vocabulary import FACT, HOWTO, Vocabulary
 
-with warnings.catch_warnings():  # jieba 0.42 imports pkg_resources, which warns on import
+with warnings.catch_warnings():  # for this import only, whatever -W or pytest says:
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated as an API")
+    for kind in (DeprecationWarning, SyntaxWarning):  # its regexes are plain strings: compiling
+        warnings.filterwarnings("ignore", "invalid escape sequence", kind)  # without .pyc warns
     import jieba
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
