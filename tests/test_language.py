@@ -32,6 +32,10 @@ def understand():
     ("卡找到了", "lift_loss", "sentence"),
     ("解除挂失", "lift_loss", "sentence"),
     ("绑定", "bind_card", "exact"),
+    ("你好，我想绑定社保卡", "bind_card", "sentence"),
+    ("hi, i forgot my password", "forgot_password", "sentence"),
+    ("在吗", "menu", "sentence"),
+    ("hey", "menu", "sentence"),
     ("？", "help", "exact"),
 ])
 def test_understand_starts_the_service_people_ask_for(understand, said, intent, reason) -> None:

@@ -68,6 +68,7 @@ class Segmenter:
         self.unknown_char = float(s["weights"]["unknown_char"])
         self.unknown_word = float(s["weights"]["unknown_word"])
         self.cutoff = float(s["thresholds"]["spelling"])
+        self.alone = frozenset(s.get("alone", ()))
         cjk = [w for w in vocabulary.surfaces if _CJK.search(w)]
         self.tokenizer = _tokenizer(words, cjk, cache_dir)
         self.table: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -114,7 +115,10 @@ class Segmenter:
                     single = len(token) == 1 and _CJK.match(token)
                     unknown += self.unknown_char if single else self.unknown_word
         howto, fact = HOWTO in words, FACT in words
-        return Parse(frozenset(words - {HOWTO, FACT}), unknown, howto, fact, fixed)
+        words -= {HOWTO, FACT}
+        if words - self.alone:  # 你好，我想绑卡: the greeting only opens the sentence
+            words -= self.alone
+        return Parse(frozenset(words), unknown, howto, fact, fixed)
 
     def _spelling(self, token: str) -> tuple[str, ...] | None:
         """An unknown English word close enough to a known one (pasword -> password)."""
