@@ -116,3 +116,14 @@ def test_language_import_is_quiet_outside_pytest(code, tmp_path) -> None:
     done = subprocess.run([sys.executable, "-W", "error", "-c", code + check], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, env=env)
     assert (done.returncode, done.stderr, done.stdout) == (0, "", "")
+
+
+def test_understand_is_the_same_in_every_process() -> None:
+    """Sets iterate in hash order, which changes per process: scores must not depend on it."""
+    code = ("from flows.language import Understander; from flows.language.evaluate import "
+            "load_corpus; u = Understander(); "
+            "print(repr([u.understand(t) for t, _ in load_corpus(part='all')[0]]))")
+    runs = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout
+            for seed in ("1", "2")}
+    assert len(runs) == 1 and "bind_card" in runs.pop()

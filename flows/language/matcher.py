@@ -47,7 +47,8 @@ class Matcher:
             for word in words:
                 users[word].add(intent)
         self.weight = {w: 1.0 + math.log(len(classes) / len(c)) for w, c in users.items()}
-        self.bags = [(intent, words, sum(self.weight[w] for w in words)) for intent, words in bags]
+        # fsum and sorted words: the same scores in every process, whatever the hash seed
+        self.bags = [(i, words, math.fsum(self.weight[w] for w in words)) for i, words in bags]
         self.index: dict[str, list[int]] = defaultdict(list)
         for n, (_, words, _) in enumerate(self.bags):
             for word in words:
@@ -56,9 +57,9 @@ class Matcher:
 
     def rank(self, parse: Parse) -> list[Match]:
         """Every class that shares a word with the message, best first (ties: by name)."""
-        known = [w for w in parse.words if w in self.weight]
-        mass = sum(self.weight[w] for w in known) + parse.unknown
-        mass += sum(1.0 for w in parse.words if w not in self.weight)
+        known = sorted(w for w in parse.words if w in self.weight)
+        mass = math.fsum(self.weight[w] for w in known) + parse.unknown
+        mass += len(parse.words) - len(known)  # canonical words no example uses
         overlap: dict[int, float] = defaultdict(float)
         for word in known:
             weight = self.weight[word]
