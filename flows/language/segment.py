@@ -42,6 +42,7 @@ class Parse:
 
 
 def _tokenizer(words: Path, extra: list[str], cache_dir: str | None) -> jieba.Tokenizer:
+    """A jieba Tokenizer of our own, so the default one (and its 1 s dictionary) is never built."""
     tokenizer = jieba.Tokenizer(dictionary=str(words))
     if cache_dir:  # the caller's directory (BOT_DATA_DIR): jieba keeps its prefix cache there
         tokenizer.tmp_dir = cache_dir
@@ -87,6 +88,7 @@ class Segmenter:
                 self.table.setdefault((token,), (token,))
 
     def tokens(self, text: str) -> list[str]:
+        """Chinese runs are cut by jieba; English words and numbers are words already."""
         out: list[str] = []
         for match in _WORD.finditer(text):
             run = match.group()
@@ -94,6 +96,7 @@ class Segmenter:
         return out
 
     def parse(self, text: str) -> Parse:
+        """Longest phrase first, so 解除绑定 is one act (解绑), not 解除 + 绑定 (bind)."""
         tokens, words, unknown, fixed = self.tokens(text), set(), 0.0, False
         i = 0
         while i < len(tokens):
