@@ -1,0 +1,39 @@
+"""Answers that are not sentences: a pick from a numbered list, a yes or a no.
+
+They are read on every message; whether a list or a question is pending is the dialogue's call.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+_NUMERALS = MappingProxyType({
+    "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "十": 10, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5})
+_PICK = re.compile(
+    r"(?:我)?(?:选|选择|要)?第?(?P<zh>\d{1,2}|[一二两三四五六七八九十])(?:个|号|项|条|种)?(?:吧|啊|呀)?"
+    r"|(?:(?:option|number|no\.?|choice|pick|the)\s?)?(?P<en>\d{1,2}|first|second|third|fourth"
+    r"|fifth|one|two|three|four|five)(?:\s?one)?"
+)
+MOST = 20  # no list of ours is longer; a bigger number is an answer to something else
+
+
+def read_choice(text: str) -> int | None:
+    """The number picked by a whole (normalised) message such as 2, 二, 第2个, 选2, option 2."""
+    match = _PICK.fullmatch(text)
+    if match is None:
+        return None
+    said = match.group("zh") or match.group("en")
+    number = int(said) if said.isdigit() else _NUMERALS[said]
+    return number if 1 <= number <= MOST else None
+
+
+def read_yes_no(text: str, yes: frozenset[str], no: frozenset[str]) -> bool | None:
+    """True / False when the whole message is a yes or a no word of the data."""
+    if text in yes:
+        return True
+    if text in no:
+        return False
+    return None

@@ -1,0 +1,112 @@
+"""The language stage: one message in, what it means out (Rasa NLU / Dialogflow CX intents in
+small). Understanding is kept apart from the dialogue: this says what was meant and how sure it
+is; the dialogue decides what to do. Deterministic and explainable: every answer names its reason.
+
+Tiers, cheapest first: the catalog's exact start words (a dict read); whole-message answers
+(a number, yes / no); the message's words against the examples (sentence; an English word fixed
+by edit distance makes it fuzzy); only when that is not sure enough, same-sound slips put right
+(pinyin). Then negation, fact questions and how-to questions decide the act.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from flows.language.choices import read_choice, read_yes_no
+from flows.language.matcher import NONE, Match, Matcher
+from flows.language.normalise import normalise
+from flows.language.segment import Parse, Segmenter
+from flows.language.sounds import Sounds
+from flows.language.vocabulary import DATA, NOT, load_vocabulary
+
+RELATED = 0.3  # a fact question or a negation names a service when its words score this much
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What one message means. `intent` is set only for start and confirm."""
+
+    text: str  # normalised
+    question: bool
+    intent: str | None  # e.g. "bind_card", or None
+    confidence: float  # 0..1
+    reason: str  # "exact" | "sentence" | "fuzzy" | "pinyin" | "negated" | "none"
+    act: str  # "start" | "confirm" (ask first) | "negated" | "fact" | "none"
+    howto: bool  # a how-to question that starts the service
+    candidates: tuple[tuple[str, float], ...]  # closest service intents, best first, at most 3
+    choice: int | None  # a bare pick: "2", "二", "②", "第2个" -> 2
+    yes_no: bool | None
+    slots: dict[str, str] = field(default_factory=dict)  # filled by the integrator's slot reader
+
+
+class Understander:
+    """Everything built once from data/ (both languages: people type either); then pure reads."""
+
+    def __init__(self, lang_data_dir: Path | None = None, cache_dir: str | None = None) -> None:
+        data = lang_data_dir or DATA
+        self.vocabulary = load_vocabulary(data)
+        self.segmenter = Segmenter(self.vocabulary, data / "words.txt", cache_dir)
+        self.matcher = Matcher(self.segmenter, self.vocabulary.examples, self.vocabulary.negatives)
+        self.sounds = Sounds(list(self.vocabulary.surfaces))
+        limits = self.vocabulary.settings["thresholds"]
+        self.start, self.confirm = float(limits["start"]), float(limits["confirm"])
+        self.margin, self.pinyin = float(limits["margin"]), float(limits["pinyin"])
+        self.fuzzy = float(limits["fuzzy"])
+
+    @classmethod
+    @cache
+    def shared(cls) -> Understander:
+        """One per process, on the shipped data: what the bot uses."""
+        return cls()
+
+    def understand(self, text: str) -> Understanding:
+        said = normalise(text)
+        base = dict(text=said.text, question=said.question, howto=False, candidates=(),
+                    choice=read_choice(said.text),
+                    yes_no=read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no))
+        exact = self.vocabulary.exact.get(said.text)
+        if exact:
+            return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")
+        if not said.text or base["choice"] is not None or base["yes_no"] is not None:
+            return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
+        parse = self.segmenter.parse(said.text)
+        ranked = self.matcher.rank(parse)
+        reason, factor = ("fuzzy", self.fuzzy) if parse.fixed else ("sentence", 1.0)
+        first = ranked[0].score * factor if ranked else 0.0
+        if parse.unknown or first < self.start:  # a slip may be one of the unknown words
+            heard = self.sounds.correct(said.text)
+            if heard != said.text:
+                again = self.segmenter.parse(heard)
+                better = self.matcher.rank(again)
+                if better and better[0].score * self.pinyin > first:
+                    parse, ranked, reason, factor = again, better, "pinyin", self.pinyin
+        return self._decide(base, parse, ranked, reason, factor)
+
+    def _decide(self, base: dict, parse: Parse, ranked: list[Match], reason: str,
+                factor: float) -> Understanding:
+        """The act, from the best service's score and what else the words said."""
+        services = [m for m in ranked if m.intent != NONE]
+        top = services[0] if services else None
+        score = round(top.score * factor, 3) if top else 0.0
+        base = {**base, "confidence": score,
+                "candidates": tuple((m.intent, round(m.score * factor, 3)) for m in services[:3])}
+        nothing = Understanding(**base, intent=None, reason="none", act="none")
+        fact = Understanding(**base, intent=None, reason=reason, act="fact")
+        if parse.fact and not parse.unknown:  # 要带什么材料: nothing but fact words and fillers
+            return fact
+        if top is None or (ranked[0].intent == NONE and ranked[0].score >= top.score):
+            return nothing
+        if parse.fact:  # 几岁可以绑定: a fact about a service (candidates name it)
+            return fact if score >= RELATED else nothing
+        if NOT in parse.words and NOT not in top.words and score >= RELATED:  # 不想绑定
+            return Understanding(**base, intent=None, reason="negated", act="negated")
+        close = len(services) > 1 and score - services[1].score * factor < self.margin
+        # One known word beside words we do not know is too little to act on: 你好笨 asks.
+        thin = parse.unknown > 0 and len(parse.words & top.words) < 2
+        act = "start" if score >= self.start and not (close or thin) else "confirm"
+        if act == "confirm" and score < self.confirm:
+            return nothing
+        return Understanding(**{**base, "howto": parse.howto}, intent=top.intent, reason=reason,
+                             act=act)

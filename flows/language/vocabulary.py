@@ -1,0 +1,78 @@
+"""The language data (data/*.yaml and the catalog's start words), read once into one plain value.
+
+Everything the matcher knows is here and nowhere else: the words people use for each idea, the
+example sentences of each intent, the sentences that belong to none, and the thresholds. The
+exact start words are not copied: they come from flows/messages/*.yaml through flows.catalog.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flows.catalog import LANGS, Catalog
+from flows.language.normalise import normalise
+
+DATA = Path(__file__).parent / "data"
+NOT, HOWTO, FACT = "¬", "⟨howto⟩", "⟨fact⟩"  # canonical words with a meaning of their own
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Both languages merged: people type either, whatever the bot speaks."""
+
+    surfaces: dict[str, tuple[str, ...]]  # what people type -> canonical words (() = filler)
+    examples: dict[str, tuple[str, ...]]  # intent -> example sentences (normalised)
+    negatives: tuple[str, ...]  # sentences that are no intent of ours
+    exact: dict[str, str]  # normalised catalog start word -> intent
+    yes: frozenset[str]
+    no: frozenset[str]
+    settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _surfaces(lang: dict[str, Any], into: dict[str, tuple[str, ...]], where: str) -> None:
+    """Add one language's surfaces; a surface meaning two things is a data error, said at start."""
+    groups = [(tuple(k.split()), v) for k, v in lang["words"].items()]
+    groups += [((), lang["fillers"]), ((HOWTO,), lang["howto"]), ((FACT,), lang["facts"])]
+    for canonical, surfaces in groups:
+        for surface in [*surfaces, *([" ".join(canonical)] if len(canonical) == 1 else [])]:
+            key = normalise(str(surface)).text
+            if into.get(key, canonical) != canonical:
+                raise ValueError(f"{where}: {key!r} means both {into[key]} and {canonical}")
+            into[key] = canonical
+
+
+def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
+    """Read data_dir (default: the shipped data/) and the catalog's keywords; nothing later."""
+    data_dir = data_dir or DATA
+    surfaces: dict[str, tuple[str, ...]] = {}
+    examples: dict[str, list[str]] = {}
+    negatives: list[str] = []
+    yes: set[str] = set()
+    no: set[str] = set()
+    for code in LANGS:
+        lang = _read(data_dir / f"{code}.yaml")
+        _surfaces(lang, surfaces, f"{data_dir}/{code}.yaml")
+        for intent, spec in lang["intents"].items():
+            examples.setdefault(intent, []).extend(normalise(e).text for e in spec["examples"])
+        negatives += (normalise(n).text for n in lang.get("negatives", []))
+        yes.update(normalise(str(w)).text for w in lang["yes"])
+        no.update(normalise(str(w)).text for w in lang["no"])
+    exact = {normalise(p).text: key for p, key in Catalog().phrases.items()}
+    return Vocabulary(
+        surfaces=surfaces,
+        examples={k: tuple(v) for k, v in examples.items()},
+        negatives=tuple(negatives),
+        exact=exact,
+        yes=frozenset(yes),
+        no=frozenset(no),
+        settings=_read(data_dir / "common.yaml"),
+    )
