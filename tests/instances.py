@@ -1,7 +1,7 @@
 """Several bot instances as an operator runs them: gunicorn x2, one Redis, one external backend.
 
 `Fleet` starts `python -m bot backend` (the mock social-security backend as its own server) and
-two `gunicorn -c python:bot.gunicorn_conf -w 2 'bot:create_app()'` instances (the settings we
+two `gunicorn -c python:bot.server.gunicorn_conf -w 2 'bot:create_app()'` instances (the settings we
 ship) on BOT_STORE=redis://… and BOT_BACKEND=http://…/backend/v1. Each instance runs in its
 own process group, so `kill()` is a real kill -9 of the master and its workers. Logs go to
 files; `tails()` shows them on failure.
@@ -33,7 +33,7 @@ T = TypeVar("T")
 APP_SECRET = "test-app-secret"  # the mock platform's account is the bots' own
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-WORKERS = 2  # per instance: the issue's `gunicorn -w 2`; threads as bot/gunicorn_conf.py ships
+WORKERS = 2  # per instance: the issue's `gunicorn -w 2`; threads as bot/server/gunicorn_conf.py
 WORKER_TIMEOUT = 30  # s a silent worker lives before its master replaces it
 GRACEFUL_TIMEOUT = 5  # s a worker gets to finish its requests on SIGTERM
 KEEPALIVE = 30  # s an idle keep-alive connection stays open (the tests pause, the pool reuses)
@@ -95,7 +95,7 @@ class Instance:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Instance:
-        command = [str(GUNICORN), "-c", "python:bot.gunicorn_conf", "-w", str(WORKERS),
+        command = [str(GUNICORN), "-c", "python:bot.server.gunicorn_conf", "-w", str(WORKERS),
                    "--timeout", str(WORKER_TIMEOUT), "--graceful-timeout", str(GRACEFUL_TIMEOUT),
                    "--keep-alive", str(KEEPALIVE), "-b", f"127.0.0.1:{self.port}",
                    "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s",

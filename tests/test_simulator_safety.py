@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from bot import cli
 from bot.protocol import sign
-from bot.serving import bind_hosts, is_loopback
+from bot.server.launch import bind_hosts, is_loopback
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.servers import free_port, running

@@ -1,6 +1,6 @@
 """gunicorn settings that fit the platform's 5-second window.
 
-    gunicorn -c python:bot.gunicorn_conf 'bot:create_app()'
+    gunicorn -c python:bot.server.gunicorn_conf 'bot:create_app()'
 
 is what `wxbot serve --workers N` runs.
 Command-line flags win over these (`--bind`, `--workers`). Put a buffering proxy (nginx) in
@@ -15,22 +15,22 @@ import sys
 import time
 from typing import Any
 
-from bot import arrival, serving
-from bot.app import bot_of
 from bot.config import ConfigError, load_config
-from bot.engine import DEADLINE
-from bot.window import TURN_WORKERS
+from bot.parts import bot_of
+from bot.server import arrival, launch
+from bot.window.engine import DEADLINE
+from bot.window.workers import TURN_WORKERS
 
 # Threaded workers: a push can wait up to BOT_REPLY_DEADLINE (4 s) on the backend, and sync
 # workers would hold the whole process for it (0 of 8 followers answered in time, issue 11).
 # gthread, stamping each request on arrival: the deadline then covers its wait for a thread.
-worker_class = "bot.gunicorn_worker.Worker"
+worker_class = "bot.server.gunicorn_worker.Worker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes; one per core is typical
 # Request threads only wait for turns, which run on the engine's pool: one thread for each
 # turn worker. Twice as many was measured worse (200 followers at once on 2 cores: 250 of
 # 1,000 replies owed instead of none, a slower tail): a spare thread sees every worker busy
 # and owes the reply at once, where waiting a few hundred ms would have answered it. A push
-# that finds no thread free queues, its deadline counting from arrival (bot/arrival.py).
+# that finds no thread free queues, its deadline counting from arrival (bot/server/arrival.py).
 THREADS = TURN_WORKERS
 threads = THREADS
 bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) overrides it
@@ -45,7 +45,7 @@ graceful_timeout = GRACEFUL_TIMEOUT
 KEEPALIVE = 2
 keepalive = KEEPALIVE
 # The whole body must be in this soon after the request reached the worker: by then the
-# engine answers anyway (its deadline counts from the same moment, bot/arrival.py), so a
+# engine answers anyway (its deadline counts from the same moment, bot/server/arrival.py), so a
 # later body is no use. A body sent a byte a second is cut off (408) instead of holding a
 # thread for hours; a body that came in time is read even by a thread that got the CPU late.
 BODY_DEADLINE = DEADLINE
@@ -96,8 +96,8 @@ def on_starting(server: Any) -> None:
     """Refuse settings that would break flows or expose the simulator, before listening."""
     try:
         cfg = load_config()
-        serving.check_simulator_hosts(cfg, serving.bind_hosts(server.cfg.bind))
-        serving.check_workers(cfg, server.cfg.workers)
+        launch.check_simulator_hosts(cfg, launch.bind_hosts(server.cfg.bind))
+        launch.check_workers(cfg, server.cfg.workers)
     except ConfigError as exc:
         server.log.error("wxbot: %s", exc)
         sys.exit(1)
@@ -107,7 +107,7 @@ def on_starting(server: Any) -> None:
 def _prepare_data(server: Any) -> None:
     # Build the app once in the master, before any fork: the store's and the mock's files are
     # created (and switched to WAL) by one process, not raced for by every worker at boot.
-    from bot.app import create_app
+    from bot import create_app
 
     try:
         bot_of(create_app()).close()
@@ -118,5 +118,5 @@ def _prepare_data(server: Any) -> None:
 def when_ready(server: Any) -> None:
     """The banner, the simulator's warning included, in gunicorn's own log."""
     cfg = load_config()
-    for line in serving.banner(cfg, ", ".join(server.cfg.bind), "under gunicorn"):
+    for line in launch.banner(cfg, ", ".join(server.cfg.bind), "under gunicorn"):
         server.log.info("%s", line)
