@@ -68,7 +68,8 @@ def wait_http(port: int, proc: subprocess.Popen, path: str = "/healthz", good: i
             seen = 0
             time.sleep(0.2)
 
-WORKER_CLASSES = {"wxbot": "bot.gunicorn_worker.Worker", "gthread": "gthread"}  # threaded ones
+WORKER_CLASSES = {"wxbot": "bot.server.gunicorn_worker.Worker",  # threaded ones
+                  "gthread": "gthread"}
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Setup:
     workers: int = 2
     store: str = "sqlite"  # sqlite | redis
     backend: str = "mock"  # mock (in each worker, one SQLite file) | http (`wxbot backend`)
-    worker_class: str = "wxbot"  # wxbot (bot/gunicorn_worker.py, what we ship) | gthread | sync
+    worker_class: str = "wxbot"  # wxbot (bot/server/gunicorn_worker.py) | gthread | sync
     threads: int = 16
     simulator: bool = False  # BOT_SIMULATOR on: the mock platform API on instance 0, if any
 

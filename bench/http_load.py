@@ -7,14 +7,14 @@
 
 (Not `bench/http.py`: run as a script, that name would shadow the stdlib `http` package.)
 
-Starts `--instances` x `gunicorn -w 2 -k bot.gunicorn_worker.Worker 'bot:create_app()'` on free
-loopback ports sharing one store (one SQLite file, or a redis-server started here) and one backend
-(the in-process mock on one SQLite file, or `wxbot backend` as its own process), with a synthetic
-seed. A second process runs `--followers` threads, each walking followers through the bind-card
-flow (bench/loadgen.py), until `--users` are through or `--duration` has passed. It reports
-messages/s, latency percentiles, CPU per message of each part (from /proc, per process group), and
-followers answered in time: every push answered within 5 s, passively or (`success` at once)
-through the customer-service API. `--slow-backend S` sets the backend's latency fault (`POST
+Starts `--instances` x `gunicorn -w 2 -k bot.server.gunicorn_worker.Worker 'bot:create_app()'` on
+free loopback ports sharing one store (one SQLite file, or a redis-server started here) and one
+backend (the in-process mock on one SQLite file, or `wxbot backend` as its own process), with a
+synthetic seed. A second process runs `--followers` threads, each walking followers through the
+bind-card flow (bench/loadgen.py), until `--users` are through or `--duration` has passed. It
+reports messages/s, latency percentiles, CPU per message of each part (from /proc, per process
+group), and followers answered in time: every push answered within 5 s, passively or (`success` at
+once) through the customer-service API. `--slow-backend S` sets the backend's latency fault (`POST
 /backend/v1/faults`) on the next `--slow-calls` calls, after the warm-up. Loopback only.
 """
 
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", type=int, default=1, help="gunicorn instances (1)")
     parser.add_argument("--workers", type=int, default=2, help="workers per instance (2)")
     parser.add_argument("--worker-class", default="wxbot", choices=("wxbot", "gthread", "sync"),
-                        help="wxbot: gthread stamping arrivals (bot/gunicorn_worker.py), shipped")
+                        help="wxbot: gthread stamping arrivals (bot/server/gunicorn_worker.py)")
     parser.add_argument("--threads", type=int, default=16, help="threads per worker (16)")
     parser.add_argument("--store", choices=("sqlite", "redis"), default="sqlite")
     parser.add_argument("--backend", choices=("mock", "http"), default="mock",

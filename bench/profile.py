@@ -35,9 +35,9 @@ AREAS = (
     ("sqlite3 (C calls)", "sqlite3.Cursor"),
     ("bot.store", "/bot/store/"),
     ("bot.backend", "/bot/backend/"),
-    ("bot.protocol / webhook", "/bot/protocol.py"),
-    ("bot.protocol / webhook", "/bot/webhook.py"),
-    ("bot.engine", "/bot/engine.py"),
+    ("bot.protocol / webhook", "/bot/protocol/"),
+    ("bot.protocol / webhook", "/bot/server/webhook.py"),
+    ("bot.window.engine", "/bot/window/engine.py"),
     ("flows", "/flows/"),
     ("transitions", "/transitions/"),
     ("wechatpy", "/wechatpy/"),
@@ -79,13 +79,13 @@ def area(func: tuple[str, int, str]) -> str:
 
 class TurnProfiles:
     """cProfile sees only the thread it runs in; each turn runs on the engine's worker pool
-    (bot/window.py), so every worker thread gets a profiler of its own while `on`."""
+    (bot/window/workers.py), so every worker thread gets a profiler of its own while `on`."""
 
     def __init__(self, cprofile: ModuleType) -> None:
         self.cprofile, self.local, self.all, self.on = cprofile, threading.local(), [], False
 
     def install(self) -> None:
-        from bot.window import Window
+        from bot.window.workers import Window
 
         run = Window._run
 

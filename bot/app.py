@@ -1,27 +1,38 @@
-"""The Flask factory: reads config, builds the long-lived parts once, wires the blueprints."""
+"""The Flask factory: reads config, builds the long-lived parts once, hands each what it needs.
+
+The composition root: every part gets its collaborators in its constructor here, and is
+started here; no part builds, starts or patches another. The simulator is not imported: it
+mounts itself through `bot.config.SIMULATOR` (bot/sim/mount.py).
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
 
-from bot import health, webhook
 from bot.clock import Clock
-from bot.config import load_config
-from bot.courier import Courier, Send, no_client, post_to
-from bot.deferred import Deferred
-from bot.engine import Engine
-from bot.notices import Notices
+from bot.config import SIMULATOR, load_config
+from bot.conversation import Conversation
+from bot.outbound.courier import Courier, Send, no_client, post_to
+from bot.outbound.deferred import Deferred
+from bot.outbound.notices import Notices
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
+from bot.server import health, webhook
 from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv
+from bot.window.engine import Engine
+from bot.window.rescue import Rescue
+from bot.window.workers import Window
 from flows.catalog import Catalog
+from flows.language import Understander
 from flows.registry import ALL_FLOWS
 
 __all__ = ["Bot", "bot_of", "create_app", "current_bot"]  # Bot and its accessors: bot/parts.py
@@ -52,40 +63,30 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
-    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))
-    notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"))
+    bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
+    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))  # outcomes said first next turn
+    notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
+                      wake=bell.set)
+    notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
+    conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
+                                Understander.shared())
+    engine = Engine(store, conversation, backend=backend,
+                    clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
+                    deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set)
+    rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
     send = notices.sender(_sender(override, platform), None if override else platform)
-    courier = Courier(store.outbox, send).start()
-    notices.wake = courier.wake
-    notices.listen(getattr(backend, "on_decision", None))  # review outcomes: bot/notices.py
-    engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
-                    clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
-                    deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
-    engine.deferred = deferred  # outcomes the API could not send: said first next turn
+    courier = Courier(store.outbox, send, check=rescue.check, woken=bell).start()
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])
     app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
-                                    platform=platform)
+                                    platform=platform, rescue=rescue)
 
     webhook.init_app(app)
     health.init_app(app)
-    if cfg["BOT_SIMULATOR"]:
-        from bot.sim import web
-        from bot.sim.record import web as record_web
-        from bot.sim.replay import web as replay_web
-
-        web.init_app(app)
-        from bot.sim import api as platform_api
-
-        platform_api.init_app(app)  # /cgi-bin/: the mock platform API
-        replay_web.init_app(app)  # fixtures from the page: run one, step by step
-        record_web.init_app(app)  # save the page's session as a fixture
-    if cfg.get("BOT_RECORD_DIR"):
-        from bot.sim.record import recorder
-
-        recorder.init_app(app)
+    if cfg["BOT_SIMULATOR"] or cfg.get("BOT_RECORD_DIR"):
+        import_module(SIMULATOR).mount(app)  # the one hook: bot/sim/mount.py
     return app
 
 

@@ -1,4 +1,4 @@
-"""The `wxbot` command: serve, demo, and the simulator's tools."""
+"""The `wxbot` command: serve, demo, and the simulator's tools (added by bot/sim/mount.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import os
 import sys
 import threading
 import webbrowser
+from importlib import import_module
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from bot import serving
-from bot.config import DEV_TOKEN, ConfigError
+from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEV_TOKEN, SIMULATOR, ConfigError
+from bot.server import launch
 
 console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
 
@@ -36,7 +37,7 @@ def _config(overrides: dict | None = None) -> dict:
 
 
 def _announce(cfg: dict, url: str, server: str) -> None:
-    for n, line in enumerate(serving.banner(cfg, url, server)):
+    for n, line in enumerate(launch.banner(cfg, url, server)):
         console.print(f"[bold]{line}[/]" if n == 0 else f"[bold red]{line}[/]")
 
 
@@ -56,7 +57,7 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes; more than 1 runs gunicorn with bot/gunicorn_conf.py.")
+              help="Worker processes; more than 1 runs gunicorn with bot/server/gunicorn_conf.py.")
 @click.option("--gunicorn", "use_gunicorn", is_flag=True,
               help="Run gunicorn (threaded workers, the window's timeouts) even with 1 worker.")
 @click.option("--allow-remote-simulator", is_flag=True,
@@ -67,15 +68,15 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
     overrides = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
     cfg = _config(overrides)
     try:
-        serving.check_simulator_hosts(cfg, [host])
-        serving.check_workers(cfg, workers)
+        launch.check_simulator_hosts(cfg, [host])
+        launch.check_workers(cfg, workers)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if workers > 1 or use_gunicorn:
         _announce(cfg, f"http://{host}:{port}", f"serve (gunicorn, {workers} workers)")
         if allow_remote_simulator:
             os.environ["BOT_SIMULATOR_REMOTE"] = "1"  # the gunicorn hook checks the bind again
-        argv = serving.gunicorn_argv(host, port, workers)
+        argv = launch.gunicorn_argv(host, port, workers)
         sys.stderr.flush()
         os.execv(argv[0], argv)  # gunicorn becomes this process: signals reach its master
     app = _build(overrides)
@@ -88,8 +89,6 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
     """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
-    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
-
     env = os.environ.get
     overrides = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
                  "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
@@ -131,17 +130,13 @@ def diagram(flow: str, output: str | None) -> None:
 
 
 def _register_optional() -> None:
-    """Commands that live beside the parts they drive."""
+    """Commands that live beside the parts they drive; the simulator's come through its mount."""
     from bot.backend.server import backend_command
     from bot.platform.cli import doctor_command, menu_group
-    from bot.sim.chat.cli import chat_command
-    from bot.sim.record.cli import record_command
-    from bot.sim.replay.cli import replay_command
 
     main.add_command(backend_command)
-    main.add_command(replay_command)
-    main.add_command(chat_command)
-    main.add_command(record_command)
+    for command in import_module(SIMULATOR).commands():
+        main.add_command(command)
     main.add_command(menu_group)
     main.add_command(doctor_command)
 

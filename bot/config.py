@@ -15,6 +15,12 @@ from flows.catalog import DEFAULT_LANG, LANGS
 # fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
 DEFAULT_SEED = Path(__file__).resolve().parent / "data" / "backend.yaml"
 DEV_TOKEN = "dev-token"  # what `wxbot demo` and the simulator sign with; never a real Token
+# The account `wxbot demo` and a simulator without WECHAT_APP_ID play (AppID shape wx + 16 hex).
+DEMO_APP_ID = "wx5e1f0d2c3b4a6978"
+DEMO_APP_SECRET = "demo0secret0for0the0mock0platform"
+# The simulator's one way in (bot/sim/mount.py), named as data: the bot never imports its
+# simulator, so no import arrow runs from the bot up to it (tests/test_layers.py).
+SIMULATOR = "bot.sim.mount"
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,

@@ -13,11 +13,12 @@ from typing import cast
 from flask import Flask, current_app
 
 from bot.clock import Clock
-from bot.courier import Courier
-from bot.engine import Engine
+from bot.outbound.courier import Courier
 from bot.platform import PlatformAPI
 from bot.protocol import Codec, Inbound
 from bot.store import Store
+from bot.window.engine import Engine
+from bot.window.rescue import Rescue
 from flows.catalog import Catalog
 from flows.port import Backend
 
@@ -39,6 +40,7 @@ class Bot:
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
     platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
+    rescue: Rescue | None = None  # judges owed turns for the courier (bot/window/rescue.py)
 
     @property
     def catalog(self) -> Catalog:

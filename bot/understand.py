@@ -26,6 +26,7 @@ def masked(slots: dict[str, str]) -> dict[str, str]:
 def explain(text: str) -> dict:
     """The whole reading of one text: intent, confidence, reason, act, slots, answer."""
     from flows.knowledge import Retriever
+
     from flows.language import Understander
     from flows.language.slots import find_slots
 

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from bot import create_app
 from bot.clock import ManualClock
 from bot.parts import bot_of
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from bot.sim.wire.client import PlatformClient
 
 TOKEN = "test-token"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.courier import BACKOFF_FIRST, Courier
+from bot.outbound.courier import BACKOFF_FIRST, Courier
 from bot.store import MemoryStore, SQLiteStore
 
 BODY = {"touser": "oAlice0001", "msgtype": "text", "text": {"content": "绑定成功 A123****8"}}
@@ -74,7 +74,7 @@ def test_courier_retries_a_retryable_error_with_backoff(outbox):
 def test_courier_keeps_a_permanent_failure_and_logs_it_masked(outbox, errcode, caplog):
     api = Api(PlatformError(errcode, retryable=False))
     outbox.put("k", BODY)
-    with caplog.at_level(logging.WARNING, logger="bot.courier"):
+    with caplog.at_level(logging.WARNING, logger="bot.outbound.courier"):
         run(outbox, api, 1)
     assert api.sent == [] and api.tries == 1
     assert outbox.counts()["failed"] == 1

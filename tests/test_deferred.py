@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from bot.courier import SendError
-from bot.deferred import MUTEX_WAIT, Deferred
-from bot.notices import FIELD_MAX, Notices, field
+from bot.outbound.courier import SendError
+from bot.outbound.deferred import MUTEX_WAIT, Deferred
+from bot.outbound.notices import FIELD_MAX, Notices, field
 from bot.parts import bot_of
 from bot.store.kv import MemoryKV
 from bot.store.kv_sqlite import SQLiteKV

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from tests.servers import running
 
 

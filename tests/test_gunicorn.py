@@ -1,4 +1,4 @@
-"""`wxbot serve --workers N` runs gunicorn with bot/gunicorn_conf.py: real processes and sockets."""
+"""`wxbot serve --workers N` runs gunicorn with bot/server/gunicorn_conf.py: real processes."""
 
 from __future__ import annotations
 
@@ -97,20 +97,21 @@ def test_gunicorn_answers_a_push_sent_in_pieces_quickly(gunicorn_server):
 def test_gunicorn_serves_healthz_from_two_workers(gunicorn_server):
     assert requests.get(f"{gunicorn_server.url}/healthz", timeout=5).status_code == 200
     log = gunicorn_server.log.read_text()
-    assert "bot.gunicorn_worker.Worker" in log and log.count("Booting worker") >= 2
+    assert "bot.server.gunicorn_worker.Worker" in log and log.count("Booting worker") >= 2
 
 
 def test_gunicorn_settings_fit_the_platforms_window():
     """What a push may spend before the reply is written, and how long a stop waits for it."""
-    from bot import gunicorn_conf as conf
+    from bot.server import gunicorn_conf as conf
 
     reply_deadline = 4.0  # BOT_REPLY_DEADLINE's default
     from gunicorn.workers.gthread import ThreadWorker
 
-    from bot.gunicorn_worker import Worker
-    from bot.window import TURN_WORKERS
+    from bot.server.gunicorn_worker import Worker
+    from bot.window.workers import TURN_WORKERS
 
-    assert conf.worker_class == "bot.gunicorn_worker.Worker" and issubclass(Worker, ThreadWorker)
+    assert conf.worker_class == "bot.server.gunicorn_worker.Worker"
+    assert issubclass(Worker, ThreadWorker)
     assert conf.threads >= TURN_WORKERS  # a thread to wait for each turn that may be running
     assert conf.BODY_DEADLINE <= reply_deadline  # both counted from the push's arrival
     assert conf.graceful_timeout > reply_deadline  # a stop lets pushes in flight finish

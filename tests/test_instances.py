@@ -28,7 +28,8 @@ READING = 1.0  # s a follower takes to read a reply and type the next answer (pe
 EFFECTS = ("send_code", "bind")  # what one bind flow does to the world: once each
 
 HAS_DEADLINE = "BOT_REPLY_DEADLINE" in DEFAULTS  # turns as leases inside the 5-second window
-HAS_OUTBOUND = find_spec("bot.platform") is not None and find_spec("bot.sim.api") is not None
+HAS_OUTBOUND = (find_spec("bot.platform") is not None
+                and find_spec("bot.sim.mockplatform") is not None)
 HAS_BACKEND_FAULTS = any(rule.rule == "/backend/v1/faults"
                          for rule in create_backend_app(None).url_map.iter_rules())
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.engine import delivery_key
 from bot.protocol import parse_xml, to_message
 from bot.sim.record.log import Entry
 from bot.sim.wire.build import MsgIds, build
+from bot.window.engine import delivery_key
 
 AT = 1_795_000_000
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bot.platform.menu import default_menu
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from flows.catalog import Catalog
 from flows.registry import ALL_FLOWS
 from tests.mockplatform import wechatpy_client

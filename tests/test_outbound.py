@@ -15,9 +15,9 @@ from bot import create_app
 from bot.clock import ManualClock
 from bot.parts import bot_of
 from bot.platform import PlatformAPI, PlatformError
-from bot.platform.api import BACKOFF
 from bot.platform.client import CONNECT_TIMEOUT, READ_TIMEOUT
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.platform.wechat_api import BACKOFF
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from bot.store.kv import MemoryKV
 from bot.store.kv_sqlite import SQLiteKV
 from tests.mockplatform import live

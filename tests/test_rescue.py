@@ -18,11 +18,11 @@ from contextlib import closing
 import pytest
 
 from bot.app import bot_of, create_app
-from bot.courier import CLAIM_LEASE, RECHECK, Courier
-from bot.engine import delivery_key
+from bot.outbound.courier import CLAIM_LEASE, RECHECK, Courier
 from bot.protocol import parse_xml, to_message
 from bot.sim.wire.client import PlatformClient
 from bot.store import LEASE, TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
+from bot.window.engine import delivery_key
 from tests.conftest import TOKEN
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
@@ -164,8 +164,8 @@ def test_rescue_courier_judges_turn_entries_and_never_sends_them(tmp_path, kind,
     sends, looks, left = [], [], list(verdicts)
     store.outbox.put(TURN + "m:oU:1", {"user": "oU", "key": "m:oU:1", "at": 0,
                                        "push": {"Content": SECRET}})
-    courier = Courier(store.outbox, sends.append, poll=0.05)
-    courier.serve_turns(lambda body: looks.append(time.monotonic()) or left.pop(0))
+    courier = Courier(store.outbox, sends.append, poll=0.05,
+                      check=lambda body: looks.append(time.monotonic()) or left.pop(0))
     courier.start()
     try:
         deadline = time.monotonic() + RECHECK + 5
@@ -191,7 +191,7 @@ def test_rescue_check_waits_for_a_live_holder_and_drops_what_is_settled(tmp_path
     app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
                       "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
                       "BACKEND": backend, "BOT_STORE": "memory://", "OUTBOUND_SEND": sink})
-    engine = bot_of(app).engine
+    engine, rescue = bot_of(app).engine, bot_of(app).rescue
     try:
         who, key = follower(), "m:x:1"
         if state != "old":
@@ -200,11 +200,11 @@ def test_rescue_check_waits_for_a_live_holder_and_drops_what_is_settled(tmp_path
             engine.store.owe(who, key)
         if state == "saved":
             engine.store.save(who, None, key, "<xml/>", 900)
-        at = clock.now() - (engine.rescue.ttl + 1 if state == "old" else 0)
+        at = clock.now() - (rescue.ttl + 1 if state == "old" else 0)
         with PlatformClient(app, TOKEN, clock=clock) as wechat:
             push = parse_xml(wechat.build("text", who, Content="x"))
         body = {"user": who, "key": key, "at": at, "push": push}
-        assert engine.rescue.check(body) == verdict
+        assert rescue.check(body) == verdict
         time.sleep(0.2)
         assert backend.calls == 0 and sink.bodies == []  # nothing was run again
     finally:

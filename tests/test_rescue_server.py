@@ -18,7 +18,7 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from bot.courier import CLAIM_LEASE, RECHECK
+from bot.outbound.courier import CLAIM_LEASE, RECHECK
 from bot.sim.wire.client import PlatformClient
 from bot.store import LEASE
 from tests.instances import people, write_seed

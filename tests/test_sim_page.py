@@ -255,8 +255,8 @@ def served_with_platform(app_factory, clock):
         "touser": "oSimAlice0001", "msgtype": "text", "text": {"content": "您的审核已通过"}}}]}
     import json
 
-    from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
-    from bot.sim.api.cgi import MOCK
+    from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
+    from bot.sim.mockplatform.cgi import MOCK
 
     app = app_factory(WECHAT_APP_ID=DEMO_APP_ID, WECHAT_APP_SECRET=DEMO_APP_SECRET)
     mock = app.extensions[MOCK]  # the real mock platform: seed its menu and its outbound log

@@ -165,8 +165,8 @@ def test_menu_falls_back_to_the_flows_in_wechats_shape(sim):
 
 
 def test_menu_is_the_accounts_own_when_the_mock_platform_has_one(config, tmp_path):
-    from bot.sim.api import DEMO_APP_SECRET
-    from bot.sim.api.cgi import MOCK
+    from bot.sim.mockplatform import DEMO_APP_SECRET
+    from bot.sim.mockplatform.cgi import MOCK
 
     account = {"button": [{"type": "click", "name": "办卡", "key": "BIND_CARD"}]}
     app = create_app({**config, "BOT_SIMULATOR": True, "BOT_DATA_DIR": str(tmp_path),

@@ -58,12 +58,13 @@ def test_store_session_is_a_copy(store):
 
 def test_store_expired_session_keeps_only_a_marker(store):
     on_manual_time(store)
-    store.save("u1", {"at": 5.0, "slots": {"id": "110105199001011232"}}, "k", "r", 900)
+    store.save("u1", {"at": 5.0, "flow": "bind_card", "slots": {"id": "110105199001011232"}},
+               "k", "r", 900)
     store.clock.advance(DEDUP_TTL + 1)
     assert store.reply("u1", "k") is None
     store.clock.advance(900)
     store.prune()
-    assert store.session("u1") == {"at": 5.0, "expired": True}  # when, not what
+    assert store.session("u1") == {"at": 5.0, "expired": True, "flow": "bind_card"}  # not what
     if isinstance(store, SQLiteStore):  # the row itself, not only what session() shows
         with closing(sqlite3.connect(store.path)) as db:
             assert "110105199001011232" not in str(db.execute("SELECT * FROM sessions").fetchall())

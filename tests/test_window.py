@@ -11,7 +11,7 @@ import pytest
 from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
 from bot.store import LEASE, LeaseLost
-from bot.window import Window
+from bot.window.workers import Window
 from tests.conftest import TOKEN
 from tests.window_kit import Sink, SlowBackend, SlowCount, deliver_three_times, slow_catalog
 

@@ -14,11 +14,11 @@ import uuid
 
 import pytest
 
-from bot import window
 from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
 from bot.store import turns
-from bot.window import Window
+from bot.window import workers as window
+from bot.window.workers import Window
 from tests.conftest import TOKEN
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 

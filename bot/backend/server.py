@@ -20,8 +20,8 @@ from werkzeug.serving import make_server
 
 from bot.backend import data_dir as ensure_dir
 from bot.backend import seed_path
-from bot.backend.api import host
 from bot.backend.mock import MockBackend
+from bot.backend.mock_api import host
 from bot.clock import Clock, ManualClock
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.clock import Clock
-from bot.platform.api import PlatformAPI
 from bot.platform.errors import PlatformError
+from bot.platform.wechat_api import PlatformAPI
 
 __all__ = ["PlatformAPI", "PlatformError", "make_platform"]
 

@@ -65,8 +65,9 @@ def ticket_base(now: float) -> int:
 
 
 def expired_marker(session: dict) -> dict:
-    """What an expired session keeps during its grace day: when, not what (no slots)."""
-    return {"at": session.get("at"), "expired": True}
+    """What an expired session keeps during its grace day: when and which service, not what
+    (no slots), so only a follower who was in the middle of one is told it ended."""
+    return {"at": session.get("at"), "expired": True, "flow": session.get("flow")}
 
 
 class Outbox(Protocol):

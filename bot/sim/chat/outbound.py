@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from bot.sim.api.cgi import MOCK
+from bot.sim.mockplatform.cgi import MOCK
 
 Read = Callable[[str], list[dict[str, Any]]]
 POLL = 0.1  # seconds between looks while waiting for a message on its way

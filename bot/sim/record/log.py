@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SHANGHAI
-from bot.keys import delivery_key
+from bot.protocol.keys import delivery_key
 from flows.catalog import DEFAULT_LANG
 
 

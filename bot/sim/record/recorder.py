@@ -19,8 +19,8 @@ from typing import IO, Any
 
 from flask import Flask, g, has_request_context
 
-from bot.app import bot_of
 from bot.clock import SHANGHAI
+from bot.parts import bot_of
 from bot.protocol import Inbound, ProtocolError, parse_xml
 
 log = logging.getLogger(__name__)

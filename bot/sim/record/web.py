@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.app import current_bot
 from bot.backend import seed_path
+from bot.parts import current_bot
 from bot.protocol import ProtocolError, parse_xml
 from bot.sim.record.cli import convert
 from bot.sim.record.log import Entry, LogError

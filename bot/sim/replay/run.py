@@ -132,9 +132,10 @@ def _check_pushed(step: Step, fixture: Fixture, target: Target, since: Mark, sen
 
 
 def _check_state(step: Step, sent: str, session: dict | None) -> Failure | None:
-    got = f"{session['flow']}.{session['state']}" if session else "none"
+    in_flow = session and session.get("flow")  # a pending choice alone is no flow
+    got = f"{session['flow']}.{session['state']}" if in_flow else "none"
     want = step.state or "none"
-    if got == want or (want.lower() in ("none", "null", "") and session is None):
+    if got == want or (want.lower() in ("none", "null", "") and not in_flow):
         return None
     return Failure(step.index, sent, f"session in state {want}", f"session in state {got}")
 

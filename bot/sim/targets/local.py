@@ -58,7 +58,8 @@ class Local:
 
     def __init__(self, config: Mapping[str, Any], *, mode: str = "plaintext",
                  observers: Iterable[Observer] = (), data_dir: Any = None) -> None:
-        from bot.app import bot_of, create_app
+        from bot import create_app  # the in-process target: the one sim module that builds an app
+        from bot.parts import bot_of
 
         self._tmp = data_dir  # a TemporaryDirectory to clean up, if this target owns one
         self.app = create_app(dict(config))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
-from bot.app import bot_of
-from bot.backend.api import host
-from bot.sim.web import api, bench, inspect, steplog
+from bot.backend.mock_api import host
+from bot.parts import bot_of
+from bot.sim.web import bench, page_api, state_api, steplog
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -41,11 +41,11 @@ def init_app(app: Flask) -> None:
     bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
     host(app, bot.backend, bot.clock, after_reset=[bot.store.clear_sessions])  # reset ends all
-    inspect.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
+    state_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
     bench.init_app(app)  # transcripts, traffic, retries, clock, reset
-    api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
-    # The replay and record tools add their parts of the page from bot/app.py (tools never
-    # import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).
+    page_api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
+    # The replay and record tools add their parts of the page from bot/sim/mount.py (tools
+    # never import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).
     app.register_blueprint(page)
     app.add_url_rule("/", "sim_root", lambda: redirect("/sim", 302))
     werkzeug = logging.getLogger("werkzeug")

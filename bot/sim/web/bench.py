@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.app import bot_of
 from bot.clock import ManualClock
+from bot.parts import bot_of
 from bot.sim.web.steplog import log, step_line
 from bot.sim.web.tap import Tap
 from bot.sim.web.transcript import Exchange, Transcripts

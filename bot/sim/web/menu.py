@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from bot.app import bot_of
+from bot.parts import bot_of
 
 MAX_TOP, MAX_SUB = 3, 5
 MORE = "更多"

@@ -11,8 +11,8 @@ import os
 import threading
 from typing import Any
 
-from bot.app import Bot
 from bot.backend.seed import SeedError, read_seed
+from bot.parts import Bot
 from flows.ids import age_on, mask_phone
 
 _cache: dict[tuple[str, float, str], list[dict[str, Any]]] = {}

@@ -12,8 +12,8 @@ from typing import Any
 
 import xmltodict
 
-from bot import arrival
 from bot.protocol import Inbound, ProtocolError, parse_xml
+from bot.server import arrival
 from bot.sim.web.steplog import log, step_line
 from bot.sim.wire.followers import alias_of
 

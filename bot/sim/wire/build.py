@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from bot.replies import cdata_safe
+from bot.protocol.replies import cdata_safe
 from bot.sim.wire.kinds import REQUIRED, SPECS, F, event_kind
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")

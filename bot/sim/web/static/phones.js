@@ -48,7 +48,7 @@ export function open(openid, alias) {
     phone.seen = "";
     refreshPhone(phone);
   });
-  drawMenu(phone);
+  drawMenu(phone, send);
   sim.phones.set(openid, phone);
   $("#phones").append(node);
   remember();
@@ -76,7 +76,7 @@ export async function send(phone, payload) {
   } finally {
     phone.busy = false;
     $$("button, input", phone.node).forEach((b) => { b.disabled = false; });
-    drawMenu(phone);
+    drawMenu(phone, send);
     await refreshPhone(phone);
     refreshShared();
   }
@@ -99,7 +99,7 @@ export async function refreshPhone(phone) {
       phone.seen = seen;
     }
     renderInspector(phone, state.inspector);
-    renderTraffic();
+    renderTraffic(refreshPhone);
   } catch (error) {
     $(".state", phone.node).textContent = `读取失败：${error.message}`;
   }

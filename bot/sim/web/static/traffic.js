@@ -1,8 +1,8 @@
 // Every push and reply with status and latency, the raw XML, and the platform's retry.
-import { refreshPhone } from "./phones.js";
+// `refreshPhone(phone)` is handed in by phones.js, so imports point one way (phones -> traffic).
 import { $, $$, api, el, notice, sim } from "./util.js";
 
-export function renderTraffic() {
+export function renderTraffic(refreshPhone) {
   const all = [...sim.phones.keys()].flatMap((openid) => sim.exchanges.get(openid) || []);
   all.sort((a, b) => b.id - a.id);
   const list = $("#traffic");
@@ -25,7 +25,7 @@ export function renderTraffic() {
       el("span", { className: "what", textContent: x.retry_of ? `retry of #${x.retry_of}` : x.shown }));
     const sealed = Boolean(x.wire_body) && x.wire_body !== x.request_xml;
     const again = x.wire_body ? el("button", { type: "button", className: "again", textContent: "再投递一次 (platform retry)",
-                                               onclick: () => retry(x.id) })
+                                               onclick: () => retry(x.id, refreshPhone) })
       : el("p", { className: "muted", textContent: "不是本页发出的推送（如 wxbot chat），无法按原字节重发" });
     const details = el("details", { dataset: { exchange: String(x.id) }, open: openIds.has(String(x.id)) },
       summary,
@@ -43,7 +43,7 @@ export function renderTraffic() {
   }));
 }
 
-async function retry(id) {
+async function retry(id, refreshPhone) {
   try {
     const x = await api("/sim/api/retry", { method: "POST", body: JSON.stringify({ id }) });
     notice(`#${id} 再投递：HTTP ${x.status}，${x.reply_text ? "回复与第一次相同的内容" : x.error || "success"}`);

@@ -7,18 +7,17 @@ import sqlite3
 
 from flask import Flask
 
+from bot.config import DEMO_APP_ID, DEMO_APP_SECRET
 from bot.parts import bot_of
 from bot.protocol import Inbound
-from bot.sim.api.cgi import MOCK, cgi
-from bot.sim.api.control import control
-from bot.sim.api.followers import Quotas
-from bot.sim.api.push import TemplatePushes
-from bot.sim.api.state import MockPlatform
+from bot.sim.mockplatform.cgi import MOCK, cgi
+from bot.sim.mockplatform.control import control
+from bot.sim.mockplatform.followers import Quotas
+from bot.sim.mockplatform.push import TemplatePushes
+from bot.sim.mockplatform.state import MockPlatform
 
 log = logging.getLogger(__name__)
-# The account `wxbot demo` and a simulator without WECHAT_APP_ID play (AppID shape wx + 16 hex).
-DEMO_APP_ID = "wx5e1f0d2c3b4a6978"
-DEMO_APP_SECRET = "demo0secret0for0the0mock0platform"
+__all__ = ["DEMO_APP_ID", "DEMO_APP_SECRET", "init_app"]  # the demo account: bot/config.py
 
 
 def init_app(app: Flask) -> None:

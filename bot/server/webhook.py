@@ -8,9 +8,9 @@ import uuid
 
 from flask import Blueprint, Flask, Response, g, request
 
-from bot import arrival
 from bot.parts import current_bot  # not bot.app: the factory imports this module
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError
+from bot.server import arrival
 from bot.store import ClaimConflict
 from bot.store.base import SESSION_GRACE
 

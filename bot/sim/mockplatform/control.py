@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from bot.sim.api.cgi import mock
-from bot.sim.api.state import APIS
+from bot.sim.mockplatform.cgi import mock
+from bot.sim.mockplatform.state import APIS
 
 control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
 MAX_TIMES = 1000

@@ -2,7 +2,7 @@
 
 A threaded server queues a request until one of its threads is free. Counted from when the
 view runs, a push that queued 3 s would still get the full 4 s deadline and be answered at
-7 s, after the platform gave up. bot/gunicorn_worker.py stamps each request as it is queued;
+7 s, after the platform gave up. bot/server/gunicorn_worker.py stamps each request as it is queued;
 a server that does not (the development server starts a thread per request at once) leaves
 it unset, and the view's own start is used.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 
 from bot.clock import Clock
-from bot.sim.api.db import PlatformDB
-from bot.sim.api.errors import ApiRefusal
+from bot.sim.mockplatform.db import PlatformDB
+from bot.sim.mockplatform.errors import ApiRefusal
 
 LIFETIME = 7200  # seconds a token lives (expires_in)
 OVERLAP = 300  # seconds an old token still works after a newer fetch

@@ -15,7 +15,7 @@ from wechatpy.events import EVENT_TYPES
 from wechatpy.fields import FloatField, IntegerField
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
-from bot.refusals import BadRequest
+from bot.protocol.refusals import BadRequest
 
 MAX_DEPTH = 8  # elements inside <xml>; the platform's deepest (SendPicsInfo/PicList/item/...) is 4
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")

@@ -12,16 +12,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
-from bot import keys
 from bot.clock import Clock
 from bot.conversation import Conversation
-from bot.courier import Courier
-from bot.deferred import Deferred
-from bot.protocol import event_of, kind_of
-from bot.replies import Text, render
-from bot.rescue import Rescue
+from bot.outbound.deferred import Deferred
+from bot.protocol import event_of, keys, kind_of
+from bot.protocol.replies import Text, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
-from bot.window import Flight, Window
+from bot.window import rescue
+from bot.window.workers import Flight, Window
 from flows.base import Turn
 from flows.port import Backend
 
@@ -41,18 +39,18 @@ class Engine:
     """Holds the long-lived parts; `handle` is the whole per-message path."""
 
     def __init__(self, store: Store, conversation: Conversation, *,
-                 backend: Backend, clock: Clock, session_ttl: int = 900,
-                 deadline: float = DEADLINE, courier: Courier | None = None) -> None:
+                 backend: Backend, clock: Clock, window: Window, session_ttl: int = 900,
+                 deadline: float = DEADLINE, deferred: Deferred | None = None,
+                 wake: Callable[[], None] = lambda: None) -> None:
+        """`conversation` decides who answers; `window` runs the turns (the engine closes it);
+        `deferred` holds outcomes said first at a follower's next turn; `wake` rings the
+        courier when a reply was owed."""
         self.store, self.backend, self.clock = store, backend, clock
-        self.conversation = conversation  # who answers: bot/conversation.py
+        self.conversation = conversation
         self.catalog, self.flows = conversation.catalog, conversation.flows
-        self.session_ttl, self.deadline, self.courier = session_ttl, deadline, courier
+        self.session_ttl, self.deadline, self.wake = session_ttl, deadline, wake
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
-        self.window = Window(store)
-        self.deferred: Deferred | None = None  # outcomes said first at the next turn (app.py)
-        self.rescue = Rescue(self)
-        if courier is not None:
-            courier.serve_turns(self.rescue.check)
+        self.window, self.deferred = window, deferred
 
     def handle(self, msg: BaseMessage, claim: Claim | None = None,
                arrived: float | None = None) -> str:
@@ -75,7 +73,7 @@ class Engine:
             return self._busy(msg)
         if known is not None:
             if known in MARKERS:  # its holder may have died with the turn: someone redoes it
-                self.rescue.owe(msg, key)
+                rescue.owe(self.store.outbox, msg, key, self.clock.now())
                 return ""
             return known
         saturated = self.window.saturated()
@@ -92,7 +90,7 @@ class Engine:
         flight.owed = True  # before the mark, so the turn's end never misses it
         try:
             # From now on the reply goes through the outbox; the turn is owed with it.
-            late = self.store.owe(user, key, self.rescue.entry(msg, key))
+            late = self.store.owe(user, key, rescue.entry(msg, key, self.clock.now()))
         except Exception:
             log.exception("could not mark a reply owed")
             return ""
@@ -128,8 +126,8 @@ class Engine:
             return self._busy(msg)
         finally:
             # Only an owed reply is in the outbox; waking for every turn cost a claim each.
-            if self.courier is not None and flight.owed:
-                self.courier.wake()
+            if flight.owed:
+                self.wake()
 
     def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:
         user, now = msg.source, self.clock.now()

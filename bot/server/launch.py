@@ -1,5 +1,5 @@
 """How `wxbot serve`/`demo` run the app: where the simulator may listen, what the banner says,
-and the gunicorn command line for several workers (settings in bot/gunicorn_conf.py)."""
+and the gunicorn command line for several workers (settings in bot/server/gunicorn_conf.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import ConfigError
 
-GUNICORN_CONF = "python:bot.gunicorn_conf"
+GUNICORN_CONF = "python:bot.server.gunicorn_conf"
 APP_SPEC = "bot:create_app()"
 REMOTE_OVERRIDE = "--allow-remote-simulator (or BOT_SIMULATOR_REMOTE=1)"
 SIMULATOR_WARNING = (

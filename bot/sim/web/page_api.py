@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.app import current_bot
+from bot.parts import current_bot
 from bot.sim.web.bench import bench
 from bot.sim.web.menu import page_menu
 from bot.sim.web.seed_sheet import seed_people

@@ -4,7 +4,7 @@ A decision (the backend's `on_decision`) becomes one outbox entry, keyed by revi
 outcome so a second observer or a replayed decision owes nothing more. With
 WECHAT_TEMPLATE_REVIEW the entry is a template message (the 2023 rules: short keyword fields,
 no line breaks, no `first`/`remark`, which the platform no longer shows); else a
-customer-service text, which outside the 48-hour window is kept (bot/deferred.py) and said
+customer-service text, which outside the 48-hour window is kept (bot/outbound/deferred.py) and said
 at the follower's next message. Only the review reference and outcome are sent: nothing
 personal.
 """
@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
-from bot.courier import Send, SendError, mask
-from bot.deferred import Deferred, Notice
+from bot.outbound.courier import Send, SendError, mask
+from bot.outbound.deferred import Deferred, Notice
 from bot.platform import PlatformAPI
 from bot.store import Outbox
 from flows.catalog import Catalog
@@ -42,10 +42,10 @@ class Notices:
     """Builds notices, puts them in the outbox, and sends or defers them for the courier."""
 
     def __init__(self, outbox: Outbox, catalog: Catalog, clock: Clock, deferred: Deferred,
-                 template: str | None = None) -> None:
+                 template: str | None = None, *, wake: Callable[[], None] = lambda: None) -> None:
+        """`wake` rings the courier once a notice is owed."""
         self.outbox, self.catalog, self.clock = outbox, catalog, clock
-        self.deferred, self.template = deferred, template
-        self.wake: Callable[[], None] = lambda: None  # the courier's, once it runs
+        self.deferred, self.template, self.wake = deferred, template, wake
         self._heard: list | None = None  # the backend's on_decision, while listening
 
     def listen(self, observers: list | None) -> None:

@@ -6,7 +6,7 @@ The request thread waits for its turn's result only as long as the reply deadlin
 itself carries on. While a delivery is in flight (queued or working) the renewer keeps its
 RUNNING/OWED record alive and renews its lease, so retries see it and other waiters do not
 pass over a live holder; if this process dies, both run out within a lease, and a courier
-anywhere runs an owed turn again (bot/rescue.py).
+anywhere runs an owed turn again (bot/window/rescue.py).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.sim.api.db import PlatformDB
-from bot.sim.api.errors import ApiRefusal
+from bot.sim.mockplatform.db import PlatformDB
+from bot.sim.mockplatform.errors import ApiRefusal
 
 MESSAGE_WINDOW = 48 * 3600  # seconds a follower's message keeps the window open
 EVENT_WINDOW = 60  # seconds a click, follow or scan does

@@ -11,15 +11,15 @@ from typing import Any, cast
 
 from flask import Blueprint, current_app, jsonify, request
 
-from bot.sim.api.errors import OK, ApiRefusal, error_body
-from bot.sim.api.state import MockPlatform
+from bot.sim.mockplatform.errors import OK, ApiRefusal, error_body
+from bot.sim.mockplatform.state import MockPlatform
 
 cgi = Blueprint("sim_cgi", __name__, url_prefix="/cgi-bin")
 MOCK = "wxbot.platform_mock"  # app.extensions key of the MockPlatform; read only through mock()
 
 
 def mock() -> MockPlatform:
-    """This app's mock platform (set by bot.sim.api.init_app)."""
+    """This app's mock platform (set by bot.sim.mockplatform.init_app)."""
     return cast(MockPlatform, current_app.extensions[MOCK])
 
 

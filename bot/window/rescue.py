@@ -16,50 +16,54 @@ and a settled entry keeps its key only.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from wechatpy.messages import BaseMessage
 
-from bot.courier import DONE, EXPIRED, WAIT
+from bot.clock import Clock
+from bot.outbound.courier import DONE, EXPIRED, WAIT
 from bot.protocol import to_message
-from bot.store import MARKERS, TURN
+from bot.store import MARKERS, TURN, Outbox, Store
 from bot.store.base import DEDUP_TTL
 
-if TYPE_CHECKING:
-    from bot.engine import Engine
-
 log = logging.getLogger(__name__)
+Redo = Callable[[BaseMessage, str, bool], object]  # queue a delivery's turn; None: backlog full
+
+
+def entry(msg: BaseMessage, key: str, at: float) -> dict:
+    """The owed turn's body: the push as parsed, so any instance can rebuild the message."""
+    return {"user": msg.source, "key": key, "push": dict(msg._data), "at": at}  # noqa: SLF001
+
+
+def owe(outbox: Outbox, msg: BaseMessage, key: str, at: float) -> None:
+    """Make sure someone runs this delivery's turn should its holder die; idempotent."""
+    try:
+        outbox.put(TURN + key, entry(msg, key, at))
+    except Exception:  # the store failed: the holder may still finish; say what is at risk
+        log.exception("could not owe a turn; it is lost if its holder dies (kind %s)",
+                      key.split(":")[0])
 
 
 class Rescue:
-    """The engine's side of owed turns: writes the entries and judges them for the courier."""
+    """Judges owed turns for the courier; `redo` (the engine's queue) runs one again here.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    Told what it needs, never the engine itself: the engine writes entries with `entry`/`owe`
+    above and knows nothing of this class.
+    """
+
+    def __init__(self, store: Store, clock: Clock, session_ttl: int, redo: Redo) -> None:
+        self.store, self.clock, self.redo = store, clock, redo
         # Older than a session it would only say "expired"; and a redo must come while the
         # delivery's record (DEDUP_TTL) still says whether it was settled.
-        self.ttl = min(engine.session_ttl, DEDUP_TTL // 2)
-
-    def entry(self, msg: BaseMessage, key: str) -> dict:
-        """The owed turn's body: the push as parsed, so any instance can rebuild the message."""
-        return {"user": msg.source, "key": key, "push": dict(msg._data),  # noqa: SLF001
-                "at": self.engine.clock.now()}
-
-    def owe(self, msg: BaseMessage, key: str) -> None:
-        """Make sure someone runs this delivery's turn should its holder die; idempotent."""
-        try:
-            self.engine.store.outbox.put(TURN + key, self.entry(msg, key))
-        except Exception:  # the store failed: the holder may still finish; say what is at risk
-            log.exception("could not owe a turn; it is lost if its holder dies (kind %s)",
-                          key.split(":")[0])
+        self.ttl = min(session_ttl, DEDUP_TTL // 2)
 
     def check(self, body: dict) -> str:
         """What the courier does with a turn entry: DONE, WAIT (look again) or EXPIRED."""
-        if self.engine.clock.now() - float(body["at"]) > self.ttl:
+        if self.clock.now() - float(body["at"]) > self.ttl:
             log.warning("an owed turn expired before anyone could run it (kind %s)",
                         str(body["key"]).split(":")[0])
             return EXPIRED
-        store, user, key = self.engine.store, body["user"], body["key"]
+        store, user, key = self.store, body["user"], body["key"]
         record = store.reply(user, key)
         if record is not None:
             return WAIT if record in MARKERS else DONE
@@ -69,6 +73,6 @@ class Rescue:
             return DONE
         log.warning("a turn outlived its holder; running it again here (kind %s)",
                     key.split(":")[0])
-        if self.engine.queue(to_message(dict(body["push"])), key, owed=True) is None:
+        if self.redo(to_message(dict(body["push"])), key, True) is None:
             log.warning("turn backlog full; the owed turn waits for its record to lapse")
         return WAIT  # dropped at a later look, once the turn's save settled the delivery

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.app import current_bot
+from bot.parts import current_bot
 from bot.sim.web.diagram import DiagramError, svg
 from bot.sim.web.inspector import inspect
 from flows.catalog import LANGS, Catalog

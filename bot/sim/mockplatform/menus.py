@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.sim.api.errors import ApiRefusal
+from bot.sim.mockplatform.errors import ApiRefusal
 
 TYPES = {"click", "view", "scancode_push", "scancode_waitmsg", "pic_sysphoto",
          "pic_photo_or_album", "pic_weixin", "location_select", "media_id", "view_limited",

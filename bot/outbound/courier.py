@@ -5,7 +5,7 @@ and acks after the send; an entry whose courier died is claimed again by another
 lease runs out. A send that raises an error with a truthy `retryable` is tried again with
 backoff; anything else (45015 outside the 48-hour window, 45047 over quota) is kept as
 failed and logged by error code, never by content. A `turn` entry (a push whose reply is
-owed, see bot/rescue.py) is not sent: the engine's check says drop it, wait, or run it again.
+owed, see bot/window/rescue.py) is not sent: its check says drop it, wait, or run it again.
 """
 
 from __future__ import annotations
@@ -71,20 +71,19 @@ def mask(openid: str) -> str:
 class Courier:
     """Runs until `close()`; `wake()` makes it look at once (a reply was just owed)."""
 
-    def __init__(self, outbox: Outbox, send: Send, *, poll: float = POLL) -> None:
+    def __init__(self, outbox: Outbox, send: Send, *, poll: float = POLL,
+                 check: Check | None = None, woken: threading.Event | None = None) -> None:
+        """`check` judges owed turns (bot/window/rescue.py; without it they wait in the
+        outbox); `woken` is the bell others ring when they owe something (`wake()` rings it)."""
         self.outbox, self.send, self.poll = outbox, send, poll
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self._stop, self._woken = threading.Event(), threading.Event()
-        self._check: Check | None = None
+        self._stop, self._woken = threading.Event(), woken or threading.Event()
+        self._check = check
         self._thread = threading.Thread(target=self._run, name="wxbot-courier", daemon=True)
 
     def start(self) -> Courier:
         self._thread.start()
         return self
-
-    def serve_turns(self, check: Check) -> None:
-        """Judge owed turns with `check` (the engine's); until then they wait in the outbox."""
-        self._check = check
 
     def wake(self) -> None:
         self._woken.set()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot import create_app
 from bot.parts import bot_of
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from bot.sim.wire.client import PlatformClient
 
 JSON = st.recursive(

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.sim.api import menus
-from bot.sim.api.db import PlatformDB
-from bot.sim.api.errors import ApiRefusal
-from bot.sim.api.followers import SANDBOX_FOLLOWERS, Followers, Quotas, trigger_of
-from bot.sim.api.tokens import Tokens
+from bot.sim.mockplatform import menus
+from bot.sim.mockplatform.db import PlatformDB
+from bot.sim.mockplatform.errors import ApiRefusal
+from bot.sim.mockplatform.followers import SANDBOX_FOLLOWERS, Followers, Quotas, trigger_of
+from bot.sim.mockplatform.tokens import Tokens
 
 APIS = ("token", "custom", "template", "menu", "user")  # what faults and counters name
 MSGTYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "mpnewsarticle",

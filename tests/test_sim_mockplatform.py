@@ -12,8 +12,8 @@ import pytest
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from bot.sim.api import DEMO_APP_ID, DEMO_APP_SECRET
-from bot.sim.api.db import FILENAME
+from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.sim.mockplatform.db import FILENAME
 from tests.mockplatform import HTTP_TIMEOUT, live
 
 HOUR = 3600
@@ -382,7 +382,7 @@ def test_a_locked_mock_delays_a_push_by_observe_busy_at_most(mock, tmp_path):
     """Noting a push is on the per-message path: a stuck writer costs it OBSERVE_BUSY, not more."""
     import sqlite3
 
-    from bot.sim.api.followers import OBSERVE_BUSY
+    from bot.sim.mockplatform.followers import OBSERVE_BUSY
 
     holder = sqlite3.connect(tmp_path / FILENAME, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another worker holds the write lock and stalls

@@ -2,7 +2,8 @@
 
 No Flask here (like Flask's own sansio core): the webhook hands in a query mapping and body
 bytes and gets back a parsed message or a ProtocolError carrying the HTTP status to answer.
-Parsing lives in bot/pushxml.py, replies in bot/replies.py; both are re-exported here.
+Parsing lives in bot/protocol/pushxml.py, replies in bot/protocol/replies.py; both are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.messages import BaseMessage
 
-from bot.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
-from bot.refusals import BadRequest, Forbidden, ProtocolError
-from bot.replies import Article, Image, News, Reply, Text, render
+from bot.protocol.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
+from bot.protocol.refusals import BadRequest, Forbidden, ProtocolError
+from bot.protocol.replies import Article, Image, News, Reply, Text, render
 
 __all__ = ["MAX_BODY", "Article", "BadRequest", "Codec", "Forbidden", "Image", "Inbound",
            "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of", "parse_xml",

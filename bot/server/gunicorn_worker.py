@@ -3,7 +3,7 @@
 gthread hands a readable connection to its thread pool, where it waits while every thread
 is busy: with pushes that may each wait out a 4 s reply deadline, that wait was seen to
 reach 16 s (README, "With a slow backend"), and no clock inside the app could see it. The
-stamp lets the engine count its deadline from the arrival (bot/arrival.py), so a push that
+stamp lets the engine count its deadline from the arrival (bot/server/arrival.py), so a push that
 queued answers `success` at once and its reply goes out through the API instead.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
 
-from bot import arrival
+from bot.server import arrival
 
 
 class Worker(ThreadWorker):
-    """`worker_class` in bot/gunicorn_conf.py; `-k bot.gunicorn_worker.Worker` on its own."""
+    """`worker_class` in bot/server/gunicorn_conf.py; `-k` takes it alone."""
 
     def enqueue_req(self, conn: Any) -> None:
         # New connections and kept-alive ones that became readable both pass through here.

@@ -1,0 +1,31 @@
+"""The platform's message protocol: codec, push XML, replies, refusals, delivery keys.
+
+Rule: pure and sans-Flask; imports nothing of `bot` outside this package, and never `flows`.
+Not named `wire` because `bot/sim/wire/` already means the platform's side of the same bytes.
+The codec's names are re-exported here: `bot.protocol` is what callers have always imported.
+"""
+
+from bot.protocol.codec import (
+    MAX_BODY,
+    MODES,
+    Article,
+    BadRequest,
+    Codec,
+    Forbidden,
+    Image,
+    Inbound,
+    News,
+    ProtocolError,
+    Reply,
+    Text,
+    event_of,
+    kind_of,
+    parse_xml,
+    render,
+    sign,
+    to_message,
+)
+
+__all__ = ["MAX_BODY", "MODES", "Article", "BadRequest", "Codec", "Forbidden", "Image",
+           "Inbound", "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of",
+           "parse_xml", "render", "sign", "to_message"]

@@ -1,0 +1,122 @@
+"""gunicorn settings that fit the platform's 5-second window.
+
+    gunicorn -c python:bot.server.gunicorn_conf 'bot:create_app()'
+
+is what `wxbot serve --workers N` runs.
+Command-line flags win over these (`--bind`, `--workers`). Put a buffering proxy (nginx) in
+front on the internet: it takes slow clients' bytes so no worker thread ever waits on them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from typing import Any
+
+from bot.config import ConfigError, load_config
+from bot.parts import bot_of
+from bot.server import arrival, launch
+from bot.window.engine import DEADLINE
+from bot.window.workers import TURN_WORKERS
+
+# Threaded workers: a push can wait up to BOT_REPLY_DEADLINE (4 s) on the backend, and sync
+# workers would hold the whole process for it (0 of 8 followers answered in time, issue 11).
+# gthread, stamping each request on arrival: the deadline then covers its wait for a thread.
+worker_class = "bot.server.gunicorn_worker.Worker"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))  # processes; one per core is typical
+# Request threads only wait for turns, which run on the engine's pool: one thread for each
+# turn worker. Twice as many was measured worse (200 followers at once on 2 cores: 250 of
+# 1,000 replies owed instead of none, a slower tail): a spare thread sees every worker busy
+# and owes the reply at once, where waiting a few hundred ms would have answered it. A push
+# that finds no thread free queues, its deadline counting from arrival (bot/server/arrival.py).
+THREADS = TURN_WORKERS
+threads = THREADS
+bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) overrides it
+# A worker whose main loop is silent this long is killed and replaced; request threads do not
+# count (gthread's loop keeps beating while they work), so this only catches a frozen process.
+WORKER_TIMEOUT = 30
+timeout = WORKER_TIMEOUT
+# On restart/stop, in-flight pushes get this long to finish: above the reply deadline (4 s).
+GRACEFUL_TIMEOUT = 10
+graceful_timeout = GRACEFUL_TIMEOUT
+# The platform opens a connection per push; a short keep-alive frees idle sockets quickly.
+KEEPALIVE = 2
+keepalive = KEEPALIVE
+# The whole body must be in this soon after the request reached the worker: by then the
+# engine answers anyway (its deadline counts from the same moment, bot/server/arrival.py), so a
+# later body is no use. A body sent a byte a second is cut off (408) instead of holding a
+# thread for hours; a body that came in time is read even by a thread that got the CPU late.
+BODY_DEADLINE = DEADLINE
+
+
+class DeadlineSocket:
+    """The connection's socket for one request's body: each recv waits at most until the
+    request's deadline, so a trickle of bytes cannot stretch one read forever."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def recv(self, size: int) -> bytes:
+        # Past the deadline the read does not wait (timeout 0) but still takes bytes already
+        # here: a thread that got the CPU late must not refuse a body that came in time.
+        before = self.sock.gettimeout()
+        self.sock.settimeout(max(0.0, self.deadline - time.monotonic()))
+        try:
+            return self.sock.recv(size)
+        except (BlockingIOError, TimeoutError):
+            raise TimeoutError(f"request body not complete within {BODY_DEADLINE} s") from None
+        finally:
+            self.sock.settimeout(before)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sock, name)
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    """Bound the body's arrival (headers are in by now; gunicorn has no setting for this)."""
+    unreader = getattr(req, "unreader", None)
+    raw = getattr(unreader, "sock", None)
+    if raw is None or not hasattr(raw, "recv"):
+        worker.log.warning("cannot bound body reads: gunicorn's request has no socket here")
+        return
+    raw = raw.sock if isinstance(raw, DeadlineSocket) else raw  # a kept-alive connection
+    unreader.sock = DeadlineSocket(raw, arrival.arrived() + BODY_DEADLINE)
+
+
+def post_request(worker: Any, req: Any, environ: dict, resp: Any) -> None:
+    """Give the connection its own socket back for the next request on it."""
+    unreader = getattr(req, "unreader", None)
+    if isinstance(getattr(unreader, "sock", None), DeadlineSocket):
+        unreader.sock = unreader.sock.sock
+
+
+def on_starting(server: Any) -> None:
+    """Refuse settings that would break flows or expose the simulator, before listening."""
+    try:
+        cfg = load_config()
+        launch.check_simulator_hosts(cfg, launch.bind_hosts(server.cfg.bind))
+        launch.check_workers(cfg, server.cfg.workers)
+    except ConfigError as exc:
+        server.log.error("wxbot: %s", exc)
+        sys.exit(1)
+    _prepare_data(server)
+
+
+def _prepare_data(server: Any) -> None:
+    # Build the app once in the master, before any fork: the store's and the mock's files are
+    # created (and switched to WAL) by one process, not raced for by every worker at boot.
+    from bot import create_app
+
+    try:
+        bot_of(create_app()).close()
+    except Exception as exc:  # the workers will fail the same way and say it in full
+        server.log.warning("wxbot: could not prepare the data directory: %s", exc)
+
+
+def when_ready(server: Any) -> None:
+    """The banner, the simulator's warning included, in gunicorn's own log."""
+    cfg = load_config()
+    for line in launch.banner(cfg, ", ".join(server.cfg.bind), "under gunicorn"):
+        server.log.info("%s", line)

@@ -1,0 +1,113 @@
+"""The dialogue around the flows: sentences, the one pending choice, confirmations, no dead ends.
+
+What a follower meets when they type like people do; the language stage's own accuracy is
+measured by `wxbot understand --eval` (tests/test_language.py), not here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.people import ZHANG
+
+
+@pytest.mark.parametrize(("said", "asked"), [
+    ("帮我把社保卡绑到微信上", "请输入持卡人的18位身份证号"),
+    ("绑定社保卡？", "请输入持卡人的18位身份证号"),
+    ("社保卡的密码我忘了", "重置社保卡服务密码"),
+    ("I'd like to link my card", "请输入持卡人的18位身份证号"),  # heard in either language
+    ("forgot my pin", "重置社保卡服务密码"),
+])
+def test_conversation_a_sentence_starts_its_service(chat, said, asked):
+    assert asked in chat().say(said)
+
+
+def test_conversation_a_number_after_the_menu_picks_that_service(chat):
+    alice = chat()
+    menu = alice.say("菜单")
+    assert "1. 绑定社保卡" in menu and "2. 忘记密码" in menu
+    assert "请输入持卡人的18位身份证号" in alice.say("1")
+
+
+def test_conversation_the_pending_choice_is_used_up_by_the_next_message(chat):
+    alice = chat()
+    alice.say("菜单")
+    assert "还没有绑定社保卡" in alice.say("我的社保卡")  # not a pick: the menu's choice is gone
+    assert "重置社保卡服务密码" not in alice.say("2")  # no list is pending now: 2 picks nothing
+
+
+def test_conversation_a_pick_out_of_range_asks_again_with_the_same_list(chat):
+    alice = chat()
+    alice.say("菜单")
+    again = alice.say("9")
+    assert "序号" in again and "1. 绑定社保卡" in again
+    assert "重置社保卡服务密码" in alice.say("2")
+
+
+@pytest.mark.parametrize("said", ["我不想绑定社保卡", "不用重置密码", "don't unbind"])
+def test_conversation_a_negation_never_starts_a_service(chat, backend, said):
+    alice = chat()
+    reply = alice.say(said)
+    assert "身份证号" not in reply and "ID number" not in reply and "验证码" not in reply
+    assert not backend.sms_outbox(ZHANG.phone)
+
+
+def test_conversation_a_sentence_mid_flow_asks_before_it_throws_answers_away(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    asked = alice.say("我想查一下审核进度")
+    assert "您正在办理“绑定社保卡”" in asked and "查询进度" in asked
+    kept = alice.say("否")
+    assert "继续办理“绑定社保卡”" in kept and "姓名" in kept
+    assert "卡号" in alice.say("张伟")  # the ID number given before is still there
+
+
+def test_conversation_yes_to_the_switch_ends_the_flow_and_starts_the_other(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say("我想查一下审核进度")
+    switched = alice.say("是")
+    assert "已结束“绑定社保卡”的办理" in switched and "人工审核" in switched
+
+
+def test_conversation_an_exact_start_word_mid_flow_still_switches_at_once(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "已结束“绑定社保卡”的办理" in alice.say("忘记密码")
+
+
+@pytest.mark.parametrize("said", ["我不想办了。", "不办了", "算了吧"])
+def test_conversation_giving_up_in_words_cancels_the_flow(chat, said):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    alice.say("张伟")
+    assert "已取消本次办理" in alice.say(said)
+
+
+def test_conversation_a_question_in_a_flow_gets_the_steps_help_and_keeps_it(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    alice.say("张伟")
+    helped = alice.say("卡号在哪里看？")
+    assert "卡片正面" in helped
+    assert "验证码" in alice.say(ZHANG.card)
+
+
+def test_conversation_two_misses_in_a_row_offer_a_person(chat):
+    alice = chat()
+    first = alice.say("asdfgh qwerty")
+    assert "没有" in first and "联系人工客服" not in first
+    assert "联系人工客服" in alice.say("zxcvbn uiop")
+    assert "联系人工客服" not in alice.say("菜单")
+
+
+def test_conversation_a_middling_sentence_asks_once_and_yes_starts(chat):
+    alice = chat()
+    asked = alice.say("社保卡绑一下")
+    if "身份证号" in asked:
+        pytest.skip("read with high confidence: nothing to confirm")
+    assert "您是想办理“绑定社保卡”吗" in asked
+    assert "身份证号" in alice.say("好的")
