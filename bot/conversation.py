@@ -121,8 +121,12 @@ class Conversation:
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
             return self.start(self.starters[intent], turn)
-        if heard.act == "negated" and intent in self.starters:
-            turn.say("negated", title=self.catalog.text(self.starters[intent].title))
+        if heard.act == "negated":  # never a start: say what was not done, offer the menu
+            meant = [c for c, _ in heard.candidates if c in self.starters][:1]
+            if meant:
+                turn.say("negated", title=self.catalog.text(self.starters[meant[0]].title))
+            else:
+                turn.say("confirm.declined")
             return None
         if heard.act == "confirm" and intent in self.starters:
             return self.talk.confirm_start(turn, self.starters[intent])
