@@ -17,7 +17,7 @@ from flask import Flask
 
 from bot.clock import Clock
 from bot.config import SIMULATOR, load_config
-from bot.conversation import Conversation
+from bot.dialogue.conversation import Conversation
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
 from bot.outbound.notices import Notices

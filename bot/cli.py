@@ -132,9 +132,11 @@ def diagram(flow: str, output: str | None) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive; the simulator's come through its mount."""
     from bot.backend.server import backend_command
+    from bot.dialogue.cli import understand_command
     from bot.platform.cli import doctor_command, menu_group
 
     main.add_command(backend_command)
+    main.add_command(understand_command)
     for command in import_module(SIMULATOR).commands():
         main.add_command(command)
     main.add_command(menu_group)

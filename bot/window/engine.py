@@ -13,7 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from wechatpy.messages import BaseMessage
 
 from bot.clock import Clock
-from bot.conversation import Conversation
+from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import Deferred
 from bot.protocol import event_of, keys, kind_of
 from bot.protocol.replies import Text, render

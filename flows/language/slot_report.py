@@ -39,6 +39,10 @@ class SlotReport:
         cases = sum(self.total.values())
         return sum(self.right.values()) / cases if cases else 0.0
 
+    def meets_targets(self) -> bool:
+        """Every labelled case read right: a step that misreads an answer misleads a person."""
+        return not self.misses
+
     def role_accuracy(self, role: str) -> float:
         return self.right.get(role, 0) / self.total[role] if self.total.get(role) else 0.0
 

@@ -17,7 +17,7 @@ from typing import Any
 from wechatpy.messages import BaseMessage
 
 from bot.protocol import event_of, kind_of
-from bot.talk import NOT_MINE, Talk
+from bot.dialogue.talk import NOT_MINE, Talk
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding

@@ -46,7 +46,7 @@ def explain(text: str) -> dict:
 @click.option("--eval", "evaluate", is_flag=True,
               help="Score the labelled corpora (held-out part unless --part all) and exit "
                    "non-zero below the targets set in the data.")
-@click.option("--part", type=click.Choice(["heldout", "dev", "all"]), default="heldout",
+@click.option("--part", type=click.Choice(["heldout", "fresh", "dev", "all"]), default="heldout",
               show_default=True, help="Which part of the corpora --eval scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 def understand_command(text: str | None, evaluate: bool, part: str, as_json: bool) -> None:
@@ -66,15 +66,15 @@ def understand_command(text: str | None, evaluate: bool, part: str, as_json: boo
 
 def _evaluate(part: str) -> int:
     """Intents, slots and answers scored; 0 only when every target in the data is met."""
-    from flows import knowledge, language
-    from flows.language import slots
+    from flows import knowledge
+    from flows.language import Understander, evaluate, slot_report
 
-    intents = language.evaluate.evaluate(language.Understander.shared(), part=part)
-    slot_report = slots.evaluate_slots()
+    intents = evaluate.evaluate(Understander.shared(), part=part)
+    slots = slot_report.evaluate_slots()
     answers = knowledge.evaluate(part=part)
-    click.echo(language.evaluate.format_report(intents))
-    click.echo(slots.format_slot_report(slot_report))
+    click.echo(evaluate.format_report(intents))
+    click.echo(slot_report.format_slot_report(slots))
     click.echo(knowledge.format_report(answers))
-    met = intents.meets_targets() and slot_report.meets_targets() and answers.meets_targets()
+    met = intents.meets_targets() and slots.meets_targets() and answers.meets_targets()
     click.echo("targets: met" if met else "targets: MISSED")
     return 0 if met else 1
