@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, effects, reviews, seed
+from bot.backend import bindings, codes, effects, losses, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
@@ -27,11 +27,13 @@ from flows.port import (
     Card,
     CodeCheck,
     CodeSent,
+    LossRecord,
     Person,
     Purpose,
     Relation,
     Review,
 )
+from flows.regions import Region, region
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
@@ -40,14 +42,18 @@ _PASSWORD = re.compile(r"[0-9]{6}")
 class MockBackend:
     """The simulated social-security service; see docs/architecture.md, "Mock backend"."""
 
-    def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
+    def __init__(self, path: str | Path, seed: SeedSource, clock: Clock,
+                 region_key: str | None = None) -> None:
         self.seed, self.clock = seed, clock
+        self.region: Region = region(region_key)  # BOT_REGION: how long a temporary report lasts
         self.faults = Faults()
         # Called with (applicant openid or None, review ref, "approved"|"rejected") after a
         # decision commits: the seam for review-outcome notices. Nothing personal is passed.
         self.on_decision: list[reviews.Observer] = []
         self.db = Database(path)
         try:
+            with self.db.connection() as conn:
+                conn.executescript(losses.SCHEMA)
             with self.db.transaction() as conn:
                 if self.db.is_empty():
                     self._load(conn, seed)
@@ -58,6 +64,7 @@ class MockBackend:
     def _load(self, conn: sqlite3.Connection, source: SeedSource) -> None:
         prepared = seed.prepare(source)  # validate before touching the tables
         self.db.clear(conn)
+        losses.clear(conn)
         seed.load(conn, prepared)
 
     def reset(self, seed: SeedSource | None = None) -> None:
@@ -92,11 +99,13 @@ class MockBackend:
 
     @slowed
     def card(self, card_number: str) -> Card | None:
+        self._lapse()
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row) if row else None
 
     @slowed
     def cards_of(self, id_number: str) -> list[Card]:
+        self._lapse()
         with self.db.connection() as conn:
             rows = conn.execute(
                 "SELECT * FROM cards WHERE holder = ? ORDER BY card_number", (id_number,)
@@ -137,11 +146,13 @@ class MockBackend:
     # --- bindings ---------------------------------------------------------------------
     @slowed
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+        self._lapse()
         with self.db.transaction() as conn:
             return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now())
 
     @slowed
     def binding(self, openid: str) -> Card | None:
+        self._lapse()
         row = self._one("SELECT * FROM cards WHERE bound_openid = ?", openid)
         return card_of(row) if row else None
 
@@ -151,9 +162,13 @@ class MockBackend:
             return bindings.unbind(conn, openid)
 
     def card_view(self, card_number: str) -> dict[str, Any] | None:
-        """The contract JSON of GET /backend/v1/cards/<n>: personal data masked."""
+        """The contract JSON of GET /backend/v1/cards/<n>: personal data masked; `loss` added."""
+        self._lapse()
         with self.db.connection() as conn:
-            return bindings.view(conn, card_number.upper())
+            view = bindings.view(conn, card_number.upper())
+            if view is not None:
+                view["loss"] = losses.running(conn, view["card_number"])
+            return view
 
     # --- passwords --------------------------------------------------------------------
     @slowed
@@ -201,6 +216,47 @@ class MockBackend:
         reviews.notify(self.on_decision, review)  # after the commit: never ahead of the fact
         return review
 
+    # --- loss reports (bot/backend/losses.py) ---------------------------------------------
+    @slowed
+    def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        """Report a card lost until the region's days pass; the same `key`, the same record."""
+        days = self.region.temporary_days
+        return self._loss_change("report", card_number, openid, key,
+                                 lambda conn, n, now: losses.report(conn, n, openid, now, days))
+
+    @slowed
+    def lift_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        """Make a lost card active again; the same `key`, the same record."""
+        return self._loss_change("lift", card_number, openid, key,
+                                 lambda conn, n, now: losses.lift(conn, n, openid, now))
+
+    def _loss_change(self, action: str, card_number: str, openid: str, key: str | None,
+                     change: Any) -> LossRecord:
+        number, now = card_number.upper(), self.clock.now()
+        digest = effects.fingerprint(f"{action}_loss", number, openid)
+        with self.db.transaction() as conn:
+            losses.lapse(conn, now)
+            if (known := effects.recall(conn, key, digest, now)) is not None:
+                return LossRecord(**json.loads(known))  # the message came again: same answer
+            record = change(conn, number, now)
+            effects.remember(conn, key, digest, json.dumps(asdict(record)), now)
+            return record
+
+    def loss_history(self, card_number: str) -> list[LossRecord]:
+        """The card's audited loss changes, oldest first (reports, lifts, lapses)."""
+        self._lapse()
+        with self.db.connection() as conn:
+            return losses.history(conn, card_number.upper())
+
+    def _lapse(self) -> None:
+        """Lift temporary reports past their time before a card is read (losses.py)."""
+        now = self.clock.now()
+        with self.db.connection() as conn:
+            if not losses.due(conn, now):
+                return
+        with self.db.transaction() as conn:
+            losses.lapse(conn, now)
+
     # --- the simulator's hands on the backend (fixtures' `backend:` and `faults:` steps) ------
     def set_card_status(self, card_number: str, status: str) -> Card:
         """Report a card lost, freeze it, or make it active again, as a counter would."""
@@ -210,6 +266,7 @@ class MockBackend:
             if not conn.execute("UPDATE cards SET status = ? WHERE card_number = ?",
                                 (status, card_number.upper())).rowcount:
                 raise BackendError("card_unknown")
+            losses.forget(conn, card_number.upper())  # the counter's word replaces the report's
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row)  # type: ignore[arg-type]  # updated above, so it is there
 
