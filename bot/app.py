@@ -61,7 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: bot/notices.py
     engine = Engine(store, catalog, cfg.get("FLOWS") or ALL_FLOWS, backend=backend,
                     clock=clock, session_ttl=cfg["BOT_SESSION_TTL"],
-                    deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier)
+                    deadline=cfg["BOT_REPLY_DEADLINE"], courier=courier,
+                    region_key=cfg["BOT_REGION"])
     engine.deferred = deferred  # outcomes the API could not send: said first next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],

@@ -24,6 +24,7 @@ from bot.window import Flight, Window
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.port import Backend
+from flows.regions import region
 
 log = logging.getLogger(__name__)
 SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -46,10 +47,12 @@ class Engine:
 
     def __init__(self, store: Store, catalog: Catalog, flows: Iterable[type[Flow]], *,
                  backend: Backend, clock: Clock, session_ttl: int = 900,
-                 deadline: float = DEADLINE, courier: Courier | None = None) -> None:
+                 deadline: float = DEADLINE, courier: Courier | None = None,
+                 region_key: str | None = None) -> None:
         self.store, self.catalog, self.backend, self.clock = store, catalog, backend, clock
         self.session_ttl, self.deadline, self.courier = session_ttl, deadline, courier
         self.flows = {f.name: f for f in flows}
+        self.region = region(region_key)  # BOT_REGION: the card rules loss replies state
         self.starters = {f.keywords: f for f in self.flows.values()}
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
@@ -139,7 +142,7 @@ class Engine:
     def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:
         user, now = msg.source, self.clock.now()
         session = self.store.session(user)
-        turn = Turn(user, self.catalog, self.backend, self.clock)
+        turn = Turn(user, self.catalog, self.backend, self.clock, region=self.region)
         notices = self.deferred.due(msg) if self.deferred else []  # before all else said
         turn.out.extend(self.catalog.text(f"notice.{o}", ref=ref) for ref, o in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
