@@ -129,7 +129,8 @@ class LossSteps(Verification):
         except BackendError as refused:
             if refused.code not in CHANGED:
                 raise  # unavailable: the engine says so and keeps the step for a retry
-            self.slots["why"], self.outcome = f"{self.action}.changed", "refused"
+            self.slots["why"] = "loss.changed" if self.action == "report" else "lift.changed"
+            self.outcome = "refused"
             return None
         self.slots.update(ref=record.ref, at=self.shown(record.at),
                           until=self.shown(record.lapses_at) if record.lapses_at else "")
