@@ -2,8 +2,9 @@
 
 `POST /backend/v1/cards/<n>/report-loss` and `/lift-loss` take `{"openid", "key"?}` (the key
 makes a redelivered request get the first answer) and answer `{"record", "card"}`;
-`GET /backend/v1/cards/<n>/losses` lists the card's audit records. Same error shapes as the
-rest of the API: 400 a bad body, 404 an unknown card, 409 a refusal named by its code.
+`GET /backend/v1/cards/<n>/losses` lists the card's audit records and its running report.
+Same error shapes as the rest of the API: 400 a bad body, 404 an unknown card, 409 a refusal
+named by its code.
 """
 
 from __future__ import annotations
@@ -63,4 +64,5 @@ def losses(card_number: str) -> Any:
         return _error(404, "not_found", "this backend keeps no loss audit")
     if _backend().card(card_number) is None:
         return _error(404, "not_found", "no such card")
-    return {"records": [record_json(r) for r in history(card_number)]}
+    return {"records": [record_json(r) for r in history(card_number)],
+            "running": _backend().running_loss(card_number)}  # type: ignore[attr-defined]
