@@ -85,7 +85,13 @@ class LossSteps(Verification):
         password = fold(text)
         if not _PASSWORD.fullmatch(password):
             return "loss.method_format"
-        if not self.backend.password_is(self.slots["id"], password):
+        checked = self.backend.check_password(self.slots["id"], password, self.purpose,
+                                              key=self.effect_key())
+        if checked.reason == "locked":  # wrong passwords and codes share one lock
+            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(checked.retry_after)
+            self.slots["locked_at_password"] = True
+            return None
+        if not checked.ok:
             return "loss.password_wrong"
         self.outcome = self.find_card()
         return None
@@ -141,6 +147,13 @@ class LossSteps(Verification):
     def shown(ts: float) -> str:
         """A time as users read it, in Asia/Shanghai."""
         return datetime.fromtimestamp(ts, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    def prompt(self, event: Any) -> None:
+        """A lock met at the password step names both secrets, not only the code."""
+        if self.state == "code_locked" and self.slots.get("locked_at_password"):
+            self.turn.say("loss.password_locked", **self.slots)
+        else:
+            super().prompt(event)
 
     def explain(self, _: Any) -> None:
         """Why nothing was changed, said once the holder has proved who they are."""

@@ -130,6 +130,13 @@ class Backend(Protocol):
 
     def verify_password(self, card_number: str, password: str) -> bool: ...
 
+    def check_password(
+        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
+    ) -> CodeCheck:
+        """The holder's service password as proof: a wrong one counts toward the same lock as
+        a wrong code for `purpose`; a repeat with the same `key` gets that answer."""
+        ...
+
     def open_review(self, id_number: str, openid: str, reason: str) -> Review: ...
 
     def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:

@@ -141,3 +141,31 @@ def test_http_client_reports_like_the_mock(mock: MockBackend) -> None:
         with pytest.raises(BackendError, match="card_unknown"):
             client.lift_loss("Z0", "oZ")
         assert client.lift_loss(ZHANG.card, "oZ").action == "lift"
+
+
+def test_check_password_wrong_guesses_lock_with_wrong_codes(mock: MockBackend) -> None:
+    mock.send_code(ZHANG.id, "loss")
+    for _ in range(2):
+        assert mock.check_code(ZHANG.id, "loss", "000000").reason == "wrong"
+    assert mock.check_password(ZHANG.id, "000001", "loss").attempts_left == 2
+    assert mock.check_password(ZHANG.id, "000002", "loss").attempts_left == 1
+    locked = mock.check_password(ZHANG.id, "000003", "loss")
+    assert (locked.ok, locked.reason, locked.retry_after) == (False, "locked", 1800)
+    assert mock.check_password(ZHANG.id, ZHANG.password, "loss").reason == "locked"
+    assert mock.send_code(ZHANG.id, "loss").reason == "locked"
+    assert mock.check_password(ZHANG.id, ZHANG.password, "lift").ok  # another purpose
+    mock.clock.advance(1800)
+    assert mock.check_password(ZHANG.id, ZHANG.password, "loss").ok
+
+
+def test_check_password_same_key_counts_once(mock: MockBackend) -> None:
+    first = mock.check_password(ZHANG.id, "000001", "loss", key="oZ:s:3")
+    assert mock.check_password(ZHANG.id, "000001", "loss", key="oZ:s:3") == first
+    assert mock.check_password(ZHANG.id, "000002", "loss").attempts_left == 3
+
+
+def test_check_password_over_rpc(mock: MockBackend) -> None:
+    with serving(create_backend_app(mock, mock.clock)) as base, \
+            HttpBackend(f"{base}/backend/v1") as client:
+        assert client.check_password(ZHANG.id, ZHANG.password, "lift").ok
+        assert client.check_password(ZHANG.id, "000000", "lift").reason == "wrong"

@@ -114,6 +114,12 @@ class HttpBackend:
     def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
         self._call("set_password", id_number=id_number, password=password, key=key)
 
+    def check_password(
+        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
+    ) -> CodeCheck:
+        return self._call("check_password", id_number=id_number, password=password,
+                          purpose=purpose, key=key)
+
     def verify_password(self, card_number: str, password: str) -> bool:
         return self._call("verify_password", card_number=card_number, password=password)
 

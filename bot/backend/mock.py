@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, effects, losses, reviews, seed
+from bot.backend import bindings, codes, effects, guesses, losses, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
@@ -188,6 +188,20 @@ class MockBackend:
             ).rowcount
             if not changed:
                 raise BackendError("no_card")
+
+    @slowed
+    def check_password(
+        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
+    ) -> CodeCheck:
+        """The password as proof, counted like a code (guesses.py); same `key`, same answer."""
+        digest = effects.fingerprint("check_password", id_number, purpose, password)
+        now = self.clock.now()
+        with self.db.transaction() as conn:
+            if (known := effects.recall(conn, key, digest, now)) is not None:
+                return CodeCheck(**json.loads(known))
+            checked = guesses.check_password(conn, id_number, password, purpose, now)
+            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
+            return checked
 
     @slowed
     def verify_password(self, card_number: str, password: str) -> bool:
