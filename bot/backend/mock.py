@@ -15,10 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, effects, guesses, losses, reviews, seed
+from bot.backend import bindings, codes, effects, losses, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
+from bot.backend.loss_desk import LossDesk
 from bot.backend.schema import Database
 from bot.clock import Clock
 from flows.ids import fold
@@ -27,25 +28,24 @@ from flows.port import (
     Card,
     CodeCheck,
     CodeSent,
-    LossRecord,
     Person,
     Purpose,
     Relation,
     Review,
 )
-from flows.regions import Region, region
+from flows.regions import region
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
 
 
-class MockBackend:
+class MockBackend(LossDesk):
     """The simulated social-security service; see docs/architecture.md, "Mock backend"."""
 
     def __init__(self, path: str | Path, seed: SeedSource, clock: Clock,
                  region_key: str | None = None) -> None:
         self.seed, self.clock = seed, clock
-        self.region: Region = region(region_key)  # BOT_REGION: how long a temporary report lasts
+        self.region = region(region_key)  # BOT_REGION: how long a temporary report lasts
         self.faults = Faults()
         # Called with (applicant openid or None, review ref, "approved"|"rejected") after a
         # decision commits: the seam for review-outcome notices. Nothing personal is passed.
@@ -190,20 +190,6 @@ class MockBackend:
                 raise BackendError("no_card")
 
     @slowed
-    def check_password(
-        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
-    ) -> CodeCheck:
-        """The password as proof, counted like a code (guesses.py); same `key`, same answer."""
-        digest = effects.fingerprint("check_password", id_number, purpose, password)
-        now = self.clock.now()
-        with self.db.transaction() as conn:
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return CodeCheck(**json.loads(known))
-            checked = guesses.check_password(conn, id_number, password, purpose, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
-            return checked
-
-    @slowed
     def verify_password(self, card_number: str, password: str) -> bool:
         sql = "SELECT password_hash FROM cards WHERE card_number = ?"
         row = self._one(sql, card_number.upper())
@@ -226,53 +212,6 @@ class MockBackend:
             review = reviews.decide(conn, ref, approve)
         reviews.notify(self.on_decision, review)  # after the commit: never ahead of the fact
         return review
-
-    # --- loss reports (bot/backend/losses.py) ---------------------------------------------
-    @slowed
-    def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
-        """Report a card lost until the region's days pass; the same `key`, the same record."""
-        days = self.region.temporary_days
-        return self._loss_change("report", card_number, openid, key,
-                                 lambda conn, n, now: losses.report(conn, n, openid, now, days))
-
-    @slowed
-    def lift_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
-        """Make a lost card active again; the same `key`, the same record."""
-        return self._loss_change("lift", card_number, openid, key,
-                                 lambda conn, n, now: losses.lift(conn, n, openid, now))
-
-    def _loss_change(self, action: str, card_number: str, openid: str, key: str | None,
-                     change: Any) -> LossRecord:
-        number, now = card_number.upper(), self.clock.now()
-        digest = effects.fingerprint(f"{action}_loss", number, openid)
-        with self.db.transaction() as conn:
-            losses.lapse(conn, now)
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return LossRecord(**json.loads(known))  # the message came again: same answer
-            record = change(conn, number, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(record)), now)
-            return record
-
-    def loss_history(self, card_number: str) -> list[LossRecord]:
-        """The card's audited loss changes, oldest first (reports, lifts, lapses)."""
-        self._lapse()
-        with self.db.connection() as conn:
-            return losses.history(conn, card_number.upper())
-
-    def running_loss(self, card_number: str) -> dict[str, Any] | None:
-        """The card's temporary report still running: reference, when made, when it lapses."""
-        self._lapse()
-        with self.db.connection() as conn:
-            return losses.running(conn, card_number.upper())
-
-    def _lapse(self) -> None:
-        """Lift temporary reports past their time before a card is read (losses.py)."""
-        now = self.clock.now()
-        with self.db.connection() as conn:
-            if not losses.due(conn, now):
-                return
-        with self.db.transaction() as conn:
-            losses.lapse(conn, now)
 
     # --- the simulator's hands on the backend (fixtures' `backend:` and `faults:` steps) ------
     def set_card_status(self, card_number: str, status: str) -> Card:
