@@ -33,6 +33,7 @@ from bot.window.rescue import Rescue
 from bot.window.workers import Window
 from flows.catalog import Catalog
 from flows.language import Understander
+from flows.regions import region
 from flows.registry import ALL_FLOWS
 
 __all__ = ["Bot", "bot_of", "create_app", "current_bot"]  # Bot and its accessors: bot/parts.py
@@ -72,7 +73,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                 Understander.shared())
     engine = Engine(store, conversation, backend=backend,
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
-                    deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set)
+                    deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,
+                    region=region(cfg["BOT_REGION"]))  # the card rules loss replies state
     rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
     send = notices.sender(_sender(override, platform), None if override else platform)

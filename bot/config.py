@@ -10,6 +10,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from flows.catalog import DEFAULT_LANG, LANGS
+from flows.regions import DEFAULT_REGION, regions
 
 # Shipped inside the package (a plain `pip install .` has no source tree); the repository's
 # fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
@@ -35,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_LANG": DEFAULT_LANG,
+    "BOT_REGION": DEFAULT_REGION,  # whose card rules (flows/data/regions.yaml) replies state
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
     "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
@@ -98,6 +100,9 @@ def validate(cfg: dict) -> dict:
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
+    if cfg["BOT_REGION"] not in regions():
+        raise ConfigError(f"BOT_REGION must be one of {', '.join(regions())} "
+                          f"(flows/data/regions.yaml), got {cfg['BOT_REGION']!r}")
     try:
         cfg["BOT_REPLY_DEADLINE"] = float(cfg["BOT_REPLY_DEADLINE"])
     except (TypeError, ValueError):

@@ -16,6 +16,7 @@ from transitions import EventData, Machine
 
 from flows.catalog import Catalog
 from flows.port import Backend, TimeSource
+from flows.regions import Region, region
 
 if TYPE_CHECKING:
     from transitions.core import TransitionConfigDict as TransitionConfig
@@ -49,6 +50,7 @@ class Turn:
     out: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str]] = field(default_factory=list)  # (flow, source, dest)
     understood: Any = None  # what the language stage made of the text, for the inspector
+    region: Region = field(default_factory=lambda: region(None))  # BOT_REGION's card rules
 
     def say(self, key: str, **values: Any) -> None:
         self.out.append(self.catalog.text(key, **values))

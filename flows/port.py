@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol, get_args
 
-Purpose = Literal["bind", "consent", "reset", "unbind"]  # consent: a guardian, for a minor
+Purpose = Literal["bind", "consent", "reset", "unbind", "loss", "lift"]  # consent: a guardian
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
 CardStatus = Literal["active", "lost", "frozen"]
 Relation = Literal["father", "mother", "guardian"]
@@ -61,6 +61,18 @@ class Review:
     reason: str
     status: Literal["pending", "approved", "rejected"]
     created_at: float
+
+
+@dataclass(frozen=True)
+class LossRecord:
+    """One change of a card's loss status, as the backend audits it; `ref` is what to quote."""
+
+    ref: str  # e.g. "L20261122-0001"
+    card_number: str
+    action: Literal["report", "lift", "lapse"]  # lapse: a temporary report ran out by itself
+    at: float
+    lapses_at: float | None = None  # a temporary report lifts itself then
+    by: str = ""  # who: the openid masked, or "clock" for a lapse
 
 
 class TimeSource(Protocol):
@@ -118,7 +130,23 @@ class Backend(Protocol):
 
     def verify_password(self, card_number: str, password: str) -> bool: ...
 
+    def check_password(
+        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
+    ) -> CodeCheck:
+        """The holder's service password as proof: a wrong one counts toward the same lock as
+        a wrong code for `purpose`; a repeat with the same `key` gets that answer."""
+        ...
+
     def open_review(self, id_number: str, openid: str, reason: str) -> Review: ...
+
+    def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        """Report an active card lost (temporarily); a repeat with the same `key` gets the same
+        record. BackendError 'card_unknown' / 'card_lost' / 'card_frozen'."""
+        ...
+
+    def lift_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        """Make a lost card active again; same `key`, same record. 'card_unknown' / 'not_lost'."""
+        ...
 
     def reviews(self, openid: str | None = None) -> list[Review]: ...
 

@@ -6,5 +6,8 @@ from flows.account import MyCard, Progress, Unbind
 from flows.base import Flow
 from flows.bind_card import BindCard
 from flows.forgot_password import ForgotPassword
+from flows.loss import LiftLoss, ReportLoss
 
-ALL_FLOWS: list[type[Flow]] = [BindCard, ForgotPassword, MyCard, Unbind, Progress]
+# The loss services after 解绑: the card's own business first, then its status, then reviews.
+ALL_FLOWS: list[type[Flow]] = [BindCard, ForgotPassword, MyCard, Unbind, ReportLoss, LiftLoss,
+                               Progress]

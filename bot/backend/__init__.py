@@ -52,7 +52,8 @@ def make_backend(config: Mapping[str, Any], clock: Clock) -> SimulatedBackend:
     target = str(config.get("BOT_BACKEND") or "mock").strip()
     if target == "mock":
         path = data_dir(config.get("BOT_DATA_DIR")) / "backend.sqlite3"
-        return MockBackend(path, seed_path(config.get("BOT_BACKEND_SEED")), clock)
+        return MockBackend(path, seed_path(config.get("BOT_BACKEND_SEED")), clock,
+                           config.get("BOT_REGION"))
     if target.startswith(("http://", "https://")):
         return HttpBackend(target)
     raise ValueError(f"BOT_BACKEND must be 'mock' or an http(s)://…/backend/v1 URL, not {target!r}")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import requests
 
 from bot.backend import rpc
+from bot.backend.losses import record_of
 from bot.backend.reviews import Observer, notify
 from bot.backend.seed import read_seed
 from flows.port import (
@@ -23,6 +24,7 @@ from flows.port import (
     Card,
     CodeCheck,
     CodeSent,
+    LossRecord,
     Person,
     Purpose,
     Relation,
@@ -112,6 +114,12 @@ class HttpBackend:
     def set_password(self, id_number: str, password: str, key: str | None = None) -> None:
         self._call("set_password", id_number=id_number, password=password, key=key)
 
+    def check_password(
+        self, id_number: str, password: str, purpose: Purpose, key: str | None = None
+    ) -> CodeCheck:
+        return self._call("check_password", id_number=id_number, password=password,
+                          purpose=purpose, key=key)
+
     def verify_password(self, card_number: str, password: str) -> bool:
         return self._call("verify_password", card_number=card_number, password=password)
 
@@ -125,6 +133,20 @@ class HttpBackend:
         review = self._call("decide_review", ref=ref, approve=approve)
         notify(self.on_decision, review)  # a decision made through this process is seen here
         return review
+
+    def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        return self._loss("report", card_number, openid, key)
+
+    def lift_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
+        return self._loss("lift", card_number, openid, key)
+
+    def _loss(self, action: str, card_number: str, openid: str, key: str | None) -> LossRecord:
+        """POST cards/<n>/report-loss|lift-loss; 404 is the mock's 'card_unknown'."""
+        path = f"cards/{quote(card_number, safe='')}/{action}-loss"
+        status, data = self.request("POST", path, json={"openid": openid, "key": key})
+        if status == 404:
+            raise BackendError("card_unknown")
+        return record_of(self._ok(status, data)["record"])
 
     def set_card_status(self, card_number: str, status: str) -> Card:
         """Change a card's status on the server (the simulator's `backend:` step)."""

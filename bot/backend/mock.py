@@ -15,10 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.backend import bindings, codes, effects, reviews, seed
+from bot.backend import bindings, codes, effects, losses, reviews, seed
 from bot.backend.bindings import card_of
 from bot.backend.faults import Faults, slowed
 from bot.backend.hashing import hash_password, password_matches
+from bot.backend.loss_desk import LossDesk
 from bot.backend.schema import Database
 from bot.clock import Clock
 from flows.ids import fold
@@ -32,22 +33,27 @@ from flows.port import (
     Relation,
     Review,
 )
+from flows.regions import region
 
 SeedSource = str | Path | Mapping[str, Any]
 _PASSWORD = re.compile(r"[0-9]{6}")
 
 
-class MockBackend:
+class MockBackend(LossDesk):
     """The simulated social-security service; see docs/architecture.md, "Mock backend"."""
 
-    def __init__(self, path: str | Path, seed: SeedSource, clock: Clock) -> None:
+    def __init__(self, path: str | Path, seed: SeedSource, clock: Clock,
+                 region_key: str | None = None) -> None:
         self.seed, self.clock = seed, clock
+        self.region = region(region_key)  # BOT_REGION: how long a temporary report lasts
         self.faults = Faults()
         # Called with (applicant openid or None, review ref, "approved"|"rejected") after a
         # decision commits: the seam for review-outcome notices. Nothing personal is passed.
         self.on_decision: list[reviews.Observer] = []
         self.db = Database(path)
         try:
+            with self.db.connection() as conn:
+                conn.executescript(losses.SCHEMA)
             with self.db.transaction() as conn:
                 if self.db.is_empty():
                     self._load(conn, seed)
@@ -58,6 +64,7 @@ class MockBackend:
     def _load(self, conn: sqlite3.Connection, source: SeedSource) -> None:
         prepared = seed.prepare(source)  # validate before touching the tables
         self.db.clear(conn)
+        losses.clear(conn)
         seed.load(conn, prepared)
 
     def reset(self, seed: SeedSource | None = None) -> None:
@@ -92,11 +99,13 @@ class MockBackend:
 
     @slowed
     def card(self, card_number: str) -> Card | None:
+        self._lapse()
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row) if row else None
 
     @slowed
     def cards_of(self, id_number: str) -> list[Card]:
+        self._lapse()
         with self.db.connection() as conn:
             rows = conn.execute(
                 "SELECT * FROM cards WHERE holder = ? ORDER BY card_number", (id_number,)
@@ -137,11 +146,13 @@ class MockBackend:
     # --- bindings ---------------------------------------------------------------------
     @slowed
     def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+        self._lapse()
         with self.db.transaction() as conn:
             return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now())
 
     @slowed
     def binding(self, openid: str) -> Card | None:
+        self._lapse()
         row = self._one("SELECT * FROM cards WHERE bound_openid = ?", openid)
         return card_of(row) if row else None
 
@@ -152,6 +163,7 @@ class MockBackend:
 
     def card_view(self, card_number: str) -> dict[str, Any] | None:
         """The contract JSON of GET /backend/v1/cards/<n>: personal data masked."""
+        self._lapse()  # a report past its time shows as lifted, as everywhere else
         with self.db.connection() as conn:
             return bindings.view(conn, card_number.upper())
 
@@ -210,6 +222,7 @@ class MockBackend:
             if not conn.execute("UPDATE cards SET status = ? WHERE card_number = ?",
                                 (status, card_number.upper())).rowcount:
                 raise BackendError("card_unknown")
+            losses.forget(conn, card_number.upper())  # the counter's word replaces the report's
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row)  # type: ignore[arg-type]  # updated above, so it is there
 

@@ -45,6 +45,9 @@ def host(app: Flask, backend: SimulatedBackend, clock: Clock | None = None,
     """Serve `backend` at /backend/v1 from `app`; `after_reset` runs after each reset."""
     app.extensions[HOSTED] = Hosted(backend, clock, list(after_reset or ()))
     app.register_blueprint(backend_api)
+    from bot.backend.loss_api import loss_api  # here: it builds on this module's helpers
+
+    app.register_blueprint(loss_api)
 
 
 def _hosted() -> Hosted:

@@ -30,6 +30,8 @@ METHODS: dict[str, tuple[dict[str, str], Any]] = {
     "password_is": ({"id_number": "str", "password": "str"}, bool),
     "set_password": ({"id_number": "str", "password": "str", "key": "str?"}, None),
     "verify_password": ({"card_number": "str", "password": "str"}, bool),
+    "check_password": ({"id_number": "str", "password": "str", "purpose": "purpose",
+                        "key": "str?"}, CodeCheck),
     "open_review": ({"id_number": "str", "openid": "str", "reason": "str"}, Review),
     "reviews": ({"openid": "str?"}, [Review]),
     "decide_review": ({"ref": "str", "approve": "bool"}, Review),

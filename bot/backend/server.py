@@ -8,6 +8,7 @@ resend and lockout rules can be exercised without waiting.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -62,7 +63,9 @@ def backend_command(
         clock.set_today(today.date())
     if host not in LOOPBACK:
         click.echo(f"warning: the mock exposes personal test data on {host}", err=True)
-    backend = MockBackend(ensure_dir(data_dir) / "backend.sqlite3", seed_path(seed), clock)
+    region_key = os.environ.get("BOT_REGION")  # the deployment's rules, as the bot's
+    backend = MockBackend(ensure_dir(data_dir) / "backend.sqlite3", seed_path(seed), clock,
+                          region_key)
     app = create_backend_app(backend, clock if manual_clock else None)
     try:
         server = make_server(host, port, app, threaded=True)

@@ -16,8 +16,8 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
-from bot.protocol import event_of, kind_of
 from bot.dialogue.talk import NOT_MINE, Talk
+from bot.protocol import event_of, kind_of
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
@@ -29,6 +29,7 @@ SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish
                  "pic_weixin", "location_select"}
 MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
+COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every step
 MISSES_BEFORE_PERSON = 2
 
 
@@ -73,7 +74,7 @@ class Conversation:
             if resolved is not NOT_MINE:
                 return resolved
         command = self.catalog.command(heard.text)
-        if command is not None and command not in STEP_WORDS:
+        if command in COMMANDS or command in self.starters:  # the rest are a step's own words
             return self.on_command(command, turn, flow)
         if flow is not None:
             return self.in_flow(said, heard, turn, flow)
@@ -92,7 +93,7 @@ class Conversation:
             return self.talk.menu(turn, flow)
         if command in self.starters:  # before answering: a start word is never a wrong answer
             return self.start(self.starters[command], turn, ending=flow)
-        return self.talk.with_menu(turn, "default")  # a step word (resend...) with no step
+        raise ValueError(f"not a command: {command!r}")
 
     def in_flow(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """An answer to the step, unless the sentence plainly means something else."""

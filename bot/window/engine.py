@@ -22,6 +22,8 @@ from bot.window import rescue
 from bot.window.workers import Flight, Window
 from flows.base import Turn
 from flows.port import Backend
+from flows.regions import Region
+from flows.regions import region as region_of
 
 log = logging.getLogger(__name__)
 DEADLINE = 4.0  # BOT_REPLY_DEADLINE's default: the platform stops waiting at 5 s
@@ -41,12 +43,12 @@ class Engine:
     def __init__(self, store: Store, conversation: Conversation, *,
                  backend: Backend, clock: Clock, window: Window, session_ttl: int = 900,
                  deadline: float = DEADLINE, deferred: Deferred | None = None,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, region: Region | None = None) -> None:
         """`conversation` decides who answers; `window` runs the turns (the engine closes it);
         `deferred` holds outcomes said first at a follower's next turn; `wake` rings the
-        courier when a reply was owed."""
+        courier when a reply was owed; `region` is BOT_REGION's card rules, said by flows."""
         self.store, self.backend, self.clock = store, backend, clock
-        self.conversation = conversation
+        self.conversation, self.region = conversation, region or region_of(None)
         self.catalog, self.flows = conversation.catalog, conversation.flows
         self.session_ttl, self.deadline, self.wake = session_ttl, deadline, wake
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
@@ -132,7 +134,7 @@ class Engine:
     def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:
         user, now = msg.source, self.clock.now()
         session = self.store.session(user)
-        turn = Turn(user, self.catalog, self.backend, self.clock)
+        turn = Turn(user, self.catalog, self.backend, self.clock, region=self.region)
         notices = self.deferred.due(msg) if self.deferred else []  # before all else said
         turn.out.extend(self.catalog.text(f"notice.{o}", ref=ref) for ref, o in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):

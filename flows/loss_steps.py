@@ -1,0 +1,160 @@
+"""The steps a loss report and its lifting share: who, proof, the card, one confirmation.
+
+ID number -> name -> proof: the service password, or a code to the holder's phone (a minor's:
+the guardian's ID number, then a code to the guardian's phone) -> the card, found only now ->
+"confirm?" -> the backend's change. Nothing about a card (whether there is one, its number,
+its status) is said before the proof: an unknown ID and a wrong name read the same, and a
+holder without a fitting card hears so only after proving who they are.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from flows.base import StateSpec, ask, branch, outcome_is
+from flows.ids import SHANGHAI, fold, mask_card
+from flows.port import BackendError, Card, CardStatus
+from flows.verify import CODE_LOCKED, Verification, code_step
+
+SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
+        "too_soon": "ask_code", "capped": "code_locked"}
+WHO = {"adult": "ask_method", "minor": "ask_guardian"}
+FOUND = {"proved": "ask_confirm", "refused": "refused"}
+CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile, at a counter
+_PASSWORD = re.compile(r"[0-9]{6}")
+
+
+def loss_states(p: str, done: str) -> list[StateSpec]:
+    """The shared states; `p` prefixes the catalog keys that differ (loss. / lift.)."""
+    return [
+        {"name": "ask_id", "prompt": f"{p}.ask_id", "help": f"{p}.help_id", "read": "read_id",
+         "role": "id"},
+        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
+         "read": "read_holder", "role": "name"},
+        {"name": "ask_method", "prompt": f"{p}.ask_method", "help": "loss.help_method",
+         "read": "read_method", "role": "password"},
+        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
+         "read": "read_guardian", "role": "guardian"},
+        {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
+         "read": "read_code", "role": "code"},
+        {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": "loss.help_confirm",
+         "read": "read_confirm", "role": "confirm"},
+        {"name": done, "on_enter": ["announce"], "final": True},
+        {"name": "kept", "prompt": f"{p}.kept", "final": True},
+        {"name": "refused", "on_enter": ["explain"], "final": True},
+        {"name": "no_phone", "prompt": "common.no_phone", "final": True},
+        CODE_LOCKED,
+    ]
+
+
+def loss_transitions(done: str) -> list[dict]:
+    """Asked again on a wrong answer, ended after too many; codes lock in the backend."""
+    return [
+        *ask("ask_id", "ask_name"),
+        *ask("ask_name", branch("ask_name", WHO, before="keep")),
+        *ask("ask_method", branch("ask_method", {**SENT, **FOUND})),
+        *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
+        *code_step({**FOUND, "phone_lost": "no_phone"}),
+        *ask("ask_confirm", branch("ask_confirm", {"done": done, "kept": "kept",
+                                                   "refused": "refused"})),
+    ]
+
+
+class LossSteps(Verification):
+    """Mixin (before Flow): the readers; subclasses say which card they act on and how."""
+
+    action: ClassVar[Literal["report", "lift"]]
+    wanted: ClassVar[CardStatus]  # the status of a card this flow can act on
+    is_adult, is_other, is_proved = outcome_is("adult"), outcome_is("other"), outcome_is("proved")
+    is_refused, is_done, is_kept = outcome_is("refused"), outcome_is("done"), outcome_is("kept")
+
+    def read_holder(self, text: str) -> str | None:
+        """The name; then proof comes from the holder, or from a minor's guardian."""
+        error = self.read_name(text)
+        if error is None:
+            self.outcome = "adult" if self.adult(self.slots["id"]) else "minor"
+        return error
+
+    def read_method(self, text: str) -> str | None:
+        """`验证码` sends a code; six digits are the service password, checked at once."""
+        if self.turn.catalog.command(text) == "use_code":
+            self.send_code(self.slots["id"])
+            return None
+        password = fold(text)
+        if not _PASSWORD.fullmatch(password):
+            return "loss.method_format"
+        checked = self.backend.check_password(self.slots["id"], password, self.purpose,
+                                              key=self.effect_key())
+        if checked.reason == "locked":  # wrong passwords and codes share one lock
+            self.outcome, self.slots["retry_at"] = "locked", self.clock_after(checked.retry_after)
+            self.slots["locked_at_password"] = True
+            return None
+        if not checked.ok:
+            return "loss.password_wrong"
+        self.outcome = self.find_card()
+        return None
+
+    def verified(self) -> str:
+        """The code proved the holder (or guardian): now the card may be looked at."""
+        return self.find_card()
+
+    def find_card(self) -> str:
+        """The card to act on: the one offered, else the holder's first in the wanted status."""
+        offered = self.slots.get("card")
+        found = self.backend.card(offered) if offered else None
+        cards = [found] if found else self.backend.cards_of(self.slots["id"])
+        fit = next((c for c in cards if c.status == self.wanted), None)
+        if fit is None:
+            self.slots["why"] = self.why(cards)
+            return "refused"
+        self.note(fit)
+        return "proved"
+
+    def note(self, card: Card) -> None:
+        """Keep the card and how it is shown (masked, or its last four digits)."""
+        self.slots.update(card=card.card_number, card_masked=mask_card(card.card_number),
+                          tail=card.card_number[-4:])
+
+    def why(self, cards: list[Card]) -> str:
+        """The catalog key saying why no card fits (subclasses know their cases)."""
+        raise NotImplementedError
+
+    def read_confirm(self, text: str) -> str | None:
+        """`是` makes the change (keyed, so a redelivered message changes nothing twice)."""
+        command = self.turn.catalog.command(text)
+        if command == "no":
+            self.outcome = "kept"
+            return None
+        if command != "yes":
+            return "loss.confirm_again"
+        change = getattr(self.backend, f"{self.action}_loss")
+        try:
+            record = change(self.slots["card"], self.turn.openid, key=self.effect_key())
+        except BackendError as refused:
+            if refused.code not in CHANGED:
+                raise  # unavailable: the engine says so and keeps the step for a retry
+            self.slots["why"] = "loss.changed" if self.action == "report" else "lift.changed"
+            self.outcome = "refused"
+            return None
+        self.slots.update(ref=record.ref, at=self.shown(record.at),
+                          until=self.shown(record.lapses_at) if record.lapses_at else "")
+        self.outcome = "done"
+        return None
+
+    @staticmethod
+    def shown(ts: float) -> str:
+        """A time as users read it, in Asia/Shanghai."""
+        return datetime.fromtimestamp(ts, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+    def prompt(self, event: Any) -> None:
+        """A lock met at the password step names both secrets, not only the code."""
+        if self.state == "code_locked" and self.slots.get("locked_at_password"):
+            self.turn.say("loss.password_locked", **self.slots)
+        else:
+            super().prompt(event)
+
+    def explain(self, _: Any) -> None:
+        """Why nothing was changed, said once the holder has proved who they are."""
+        self.turn.say(self.slots["why"], **self.slots)

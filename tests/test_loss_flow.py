@@ -1,0 +1,80 @@
+"""Loss reports through the bot: the region's facts in the reply, BOT_REGION, redelivery."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, load_config
+from bot.parts import bot_of
+from flows.base import Turn
+from flows.catalog import Catalog
+from flows.loss import ReportLoss
+from flows.regions import TABLE
+from tests.conftest import Chat
+from tests.people import ZHANG
+
+DAY = 86400
+
+
+def report_by_password(chat: Chat) -> str:
+    """挂失 -> ID -> name -> password -> 是: the reply that reports the card lost."""
+    for said in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        chat.say(said)
+    return chat.say("是")
+
+
+@pytest.mark.parametrize(("region", "said"), [
+    ("default", ("临时挂失有效期7天", "2026-11-29 10:00", "费用以当地规定为准", "当场领卡")),
+    ("beijing", ("临时挂失有效期10天（北京）", "2026-12-02 10:00", "工本费20元", "约15个工作日")),
+    ("shanghai", ("临时挂失有效期5天（上海）", "2026-11-27 10:00", "费用以当地规定为准")),
+])
+def test_report_loss_reply_states_the_regions_facts(make_app, platform_for, region, said):
+    app = make_app(BOT_REGION=region)
+    reply = report_by_password(Chat(platform_for(app), "oLossRegion01", bot_of(app).backend))
+    assert "已挂失尾号5678" in reply
+    for fact in said:
+        assert fact in reply
+    assert ZHANG.card not in reply and ZHANG.id not in reply
+
+
+def test_report_loss_lapses_after_the_regions_days(make_app, platform_for, clock):
+    app = make_app(BOT_REGION="shanghai")
+    backend = bot_of(app).backend
+    report_by_password(Chat(platform_for(app), "oLossRegion02", backend))
+    clock.advance(5 * DAY - 60)
+    assert backend.card(ZHANG.card).status == "lost"
+    clock.advance(60)
+    assert backend.card(ZHANG.card).status == "active"
+
+
+def test_bot_region_must_be_in_the_table(tmp_path):
+    with pytest.raises(ConfigError, match="BOT_REGION must be one of default, shanghai"):
+        load_config({"WECHAT_TOKEN": "t", "BOT_DATA_DIR": str(tmp_path), "BOT_REGION": "110105"})
+
+
+def test_regions_table_cites_its_sources():
+    for key, row in yaml.safe_load(TABLE.read_text(encoding="utf-8")).items():
+        assert row["sources"], f"{key} names no source"
+        assert 1 <= row["temporary_days"] <= 30 and {"zh_CN", "en"} <= set(row["name"])
+
+
+def test_confirmation_delivered_again_reports_once(backend, clock):
+    """The step's save was lost, so the same answer runs again from the same state."""
+    turn = Turn("oLossAgain001", Catalog(), backend, clock)
+    flow = ReportLoss(turn)
+    flow.start()
+    for said in (ZHANG.id, ZHANG.name, ZHANG.password):
+        flow.answer(said)
+    assert flow.state == "ask_confirm"
+    saved = copy.deepcopy(flow.slots)
+    replies = []
+    for _ in range(2):
+        again = ReportLoss(Turn("oLossAgain001", Catalog(), backend, clock), "ask_confirm",
+                           copy.deepcopy(saved))
+        again.answer("是")
+        replies.append(again.turn.out[-1])
+    assert replies[0] == replies[1] and "已挂失尾号5678" in replies[0]
+    assert [r.action for r in backend.loss_history(ZHANG.card)] == ["report"]
