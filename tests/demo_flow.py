@@ -16,6 +16,8 @@ TEXTS = {
     "demo.done": "Done: {colour} {size}.",
     "count.title": "count",
     "count.tick": "count {n}",
+    "menu.demo": "a colour and a size",  # every flow's line in the numbered menu
+    "menu.count": "count your messages",
 }
 
 

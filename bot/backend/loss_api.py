@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from bot.backend import rpc
-from bot.backend.mock_api import _backend, _body, _error
+from bot.backend.hosting import _backend, _body, _error
 from bot.backend.losses import record_json
 from flows.port import BackendError
 

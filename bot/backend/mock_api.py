@@ -8,17 +8,17 @@ BackendError code. `POST /clock` moves the clock the host was given (`wxbot back
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import yaml
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, request
 
 from bot.backend import rpc
 from bot.backend.codes import iso
+from bot.backend.hosting import HOSTED, Hosted, _backend, _body, _error, _hosted
+from bot.backend.loss_api import loss_api
 from bot.backend.seed import STATUSES, SeedError
 from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock
@@ -28,52 +28,14 @@ from flows.port import BackendError, Review
 backend_api = Blueprint("backend_api", __name__, url_prefix="/backend/v1")
 
 
-HOSTED = "wxbot.backend"  # app.extensions key of the Hosted; read only through _hosted()
-
-
-@dataclass(frozen=True)
-class Hosted:
-    """The backend an app serves, and the clock `POST /clock` may move (None: the backend's)."""
-
-    backend: SimulatedBackend
-    clock: Clock | None = None
-    after_reset: list[Callable[[], object]] = field(default_factory=list)  # e.g. end every chat
-
-
 def host(app: Flask, backend: SimulatedBackend, clock: Clock | None = None,
          after_reset: list[Callable[[], object]] | None = None) -> None:
     """Serve `backend` at /backend/v1 from `app`; `after_reset` runs after each reset."""
     app.extensions[HOSTED] = Hosted(backend, clock, list(after_reset or ()))
     app.register_blueprint(backend_api)
-    from bot.backend.loss_api import loss_api  # here: it builds on this module's helpers
-
     app.register_blueprint(loss_api)
 
 
-def _hosted() -> Hosted:
-    return cast(Hosted, current_app.extensions[HOSTED])
-
-
-def _backend() -> SimulatedBackend:
-    return _hosted().backend
-
-
-def _error(status: int, error: str, detail: str = "") -> tuple[Response, int]:
-    return jsonify({"error": error, "detail": detail}), status
-
-
-def _body() -> dict[str, Any]:
-    """The JSON object body; an absent body is {}, anything else not an object is a 400."""
-    if not request.get_data():
-        return {}
-    data = request.get_json(force=True, silent=True)
-    if not isinstance(data, dict):
-        raise rpc.BadCall("the body must be a JSON object")
-    try:  # JSON escapes can smuggle in lone surrogates, which SQLite cannot store
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise rpc.BadCall("the body holds text that is not valid Unicode") from exc
-    return data
 
 
 @backend_api.errorhandler(rpc.BadCall)

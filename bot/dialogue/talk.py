@@ -36,8 +36,11 @@ class Talk:
         return "\n".join([self.catalog.text("menu.head"), *items, self.catalog.text("menu.foot")])
 
     def with_menu(self, turn: Turn, key: str, flow: Flow | None = None) -> dict | None:
-        """Say `key` with the numbered menu in it; the menu becomes the pending choice."""
+        """Say `key` with the numbered menu in it; the menu becomes the pending choice (only
+        when the text really shows it: "已取消…回复“菜单”" offers no numbers to pick)."""
         turn.say(key, menu=self.menu_text())
+        if "{menu}" not in self.catalog.texts.get(key, ""):
+            return flow.session() if flow is not None else None
         return self.pending(flow, "pick", self.services)
 
     def menu(self, turn: Turn, flow: Flow | None) -> dict | None:

@@ -2,7 +2,7 @@
 
 Pure: built once per process from data/ (and the catalog's start words), no IO per message, and
 nothing from `bot` or Flask. Measured against corpus/ by flows.language.evaluate; the
-slots that steps read out of sentences (slots.py) against corpus/slots.yaml.
+slots that steps read out of sentences (slots.py) against corpus/slots/slots.yaml.
 """
 
 from flows.language.normalise import Normalised, normalise

@@ -66,7 +66,8 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         negatives += (normalise(n).text for n in lang.get("negatives", []))
         yes.update(normalise(str(w)).text for w in lang["yes"])
         no.update(normalise(str(w)).text for w in lang["no"])
-    exact = {normalise(p).text: key for p, key in Catalog().phrases.items()}
+    # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
+    exact = {normalise(p).text: key for p, key in Catalog().phrases.items() if key in examples}
     return Vocabulary(
         surfaces=surfaces,
         examples={k: tuple(v) for k, v in examples.items()},
