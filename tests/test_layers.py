@@ -29,7 +29,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.window", "bot.create_app",
                      *CORE), True),
     "bot/sim/": (("bot.sim", "bot.parts", "bot.config", "bot.backend", "bot.server.arrival",
-                  "bot.create_app", *CORE), True),
+                  "bot.create_app", "bot.dialogue.explain", *CORE), True),
     "bot/sim/wire/": (("bot.sim.wire", "bot.protocol", "bot.clock"), False),
     "bot/clock.py": ((), False),
     "bot/sqlitedb.py": ((), False),

@@ -8,37 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
 import click
 
-from flows.ids import mask_card, mask_id
-
-MASKS = {"id": mask_id, "guardian": mask_id, "card": mask_card,
-         "code": lambda v: "*" * len(v), "password": lambda v: "*" * len(v)}
-
-
-def masked(slots: dict[str, str]) -> dict[str, str]:
-    """Slots as the bot would show them: nothing personal in full."""
-    return {role: MASKS.get(role, str)(value) for role, value in slots.items()}
-
-
-def explain(text: str) -> dict:
-    """The whole reading of one text: intent, confidence, reason, act, slots, answer."""
-    from flows.knowledge import Retriever
-
-    from flows.language import Understander
-    from flows.language.slots import find_slots
-
-    heard = Understander.shared().understand(text)
-    shown = asdict(heard)
-    shown["slots"] = masked(find_slots(text))
-    shown["candidates"] = [list(c) for c in heard.candidates]
-    lang = "en" if heard.text.isascii() else "zh_CN"
-    found = Retriever.shared(lang).answer(heard.text)
-    shown["answer"] = {"kind": found.kind, "entries": [e.id for e in found.entries],
-                       "score": round(found.score, 3)}
-    return shown
+from bot.dialogue.explain import explain
 
 
 @click.command("understand")

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from bot.dialogue.explain import explain
 from bot.sim.chat.outbound import Outbound, describe
 from bot.sim.targets.base import Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
@@ -29,6 +30,8 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
   /location [X Y]              share a location
   /sms [PHONE]                 the mock's latest codes: every phone, or one
   /state                       this user's current flow and state
+  /why                         what the bot understood of your last text (intent,
+                               confidence, reason, slots masked, answer)
   /as NAME                     talk as someone else (e.g. a minor, then a guardian);
                                the page's followers (alice, minor, guardian, bob, bound)
                                or any openid are the same people as on /sim
@@ -65,6 +68,7 @@ class ChatSession:
         self.outbound = outbound  # None: the bot has no mock platform to read
         self.user = user
         self.last: Any = None  # the last delivery, for /retry
+        self.said = ""  # the last text typed, for /why
 
     @property
     def openid(self) -> str:
@@ -108,7 +112,8 @@ class ChatSession:
         command, arg = command.lower(), arg.strip()
         try:
             if not line.startswith("/"):
-                self.deliver("text", {"Content": fill_placeholders(line, self.target, openid_for)})
+                self.said = fill_placeholders(line, self.target, openid_for)
+                self.deliver("text", {"Content": self.said})
                 return True
             return self._command(command, arg)
         except (TargetError, EventError, ValueError) as exc:
@@ -137,6 +142,8 @@ class ChatSession:
             self.console.print(f"[dim]now talking as {escape(arg)} ({self.openid})[/]")
         elif command == "state":
             self.show_state()
+        elif command == "why":
+            self.show_why()
         elif command == "sms":
             self.show_sms([arg] if arg else self.phones)
         elif command == "retry":
@@ -205,6 +212,16 @@ class ChatSession:
         else:
             self.console.print(Panel(escape(reply), title="bot", title_align="left",
                                      border_style="green", expand=False))
+
+    def show_why(self) -> None:
+        """The language stage's reading of the last text typed: the bot's own, masked."""
+        if not self.said:
+            raise ValueError("type a message first; /why explains the last one")
+        shown = explain(self.said)
+        lines = [f"{key}: {shown[key]}" for key in ("intent", "confidence", "reason", "act",
+                                                    "candidates", "slots", "answer")]
+        self.console.print(Panel(escape("\n".join(lines)), title="understood",
+                                 title_align="left", border_style="magenta", expand=False))
 
     def show_state(self) -> None:
         session = self.target.state(self.openid)

@@ -3,6 +3,8 @@
 `GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"},
 "inspector": null | {... masked slots, tries left, expiries}}` (bot/sim/web/inspector.py).
 `GET /sim/api/diagram?flow=NAME[&state=S]` -> the flow's diagram as SVG, S highlighted.
+`GET /sim/api/understand?text=T` -> what the language stage makes of T (intent, confidence,
+reason, act, slots masked, knowledge answer): the inspector shows it for each text sent.
 `POST /sim/api/lang {"lang": "en"}` switches the reply language, so a replayed fixture's
 `lang` holds on a live server as its `today` and seed do.
 """
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from bot.dialogue.explain import explain
 from bot.parts import current_bot
 from bot.sim.web.diagram import DiagramError, svg
 from bot.sim.web.inspector import inspect
@@ -33,6 +36,15 @@ def state() -> Any:
         shown = {"flow": session.get("flow"), "state": session.get("state"),
                  "at": session.get("at")}
     return jsonify(user=user, session=shown, inspector=inspect(bot, user))
+
+
+@inspect_api.get("/understand")
+def understand() -> Any:
+    text = request.args.get("text", "")
+    if not text.strip() or len(text) > 2048:
+        return jsonify(error="bad_request", detail="query parameter 'text' (1-2048 chars) is "
+                       "required"), 400
+    return jsonify(explain(text))
 
 
 @inspect_api.get("/diagram")
