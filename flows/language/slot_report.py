@@ -1,9 +1,9 @@
 """How well the steps read slots out of sentences, measured on the labelled corpus.
 
 Why a measure and not only tests: the wrapper words and shapes are heuristics, and a change that
-helps one phrasing can break another; the corpus (corpus/slots/slots.yaml) holds the phrasings
-and the traps (a phone number at the code step, two ID numbers, no slot at all), and the report names
-every miss so a regression shows as a line, not a feeling. Run: evaluate_slots() and print
+helps one phrasing can break another; the corpus (corpus/slots/slots.yaml) holds the
+phrasings and the traps (a phone number at the code step, two ID numbers, no slot at all), and
+the report names every miss so a regression shows as a line, not a feeling. Run: evaluate_slots() and print
 format_slot_report(...). Files are read when asked to evaluate, never per message.
 """
 
