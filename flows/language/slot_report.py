@@ -3,8 +3,9 @@
 Why a measure and not only tests: the wrapper words and shapes are heuristics, and a change that
 helps one phrasing can break another; the corpus (corpus/slots/slots.yaml) holds the
 phrasings and the traps (a phone number at the code step, two ID numbers, no slot at all), and
-the report names every miss so a regression shows as a line, not a feeling. Run: evaluate_slots() and print
-format_slot_report(...). Files are read when asked to evaluate, never per message.
+the report names every miss so a regression shows as a line, not a feeling. Run:
+evaluate_slots() and print format_slot_report(...). Files are read when asked to evaluate,
+never per message.
 """
 
 from __future__ import annotations
