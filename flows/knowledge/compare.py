@@ -1,0 +1,55 @@
+"""Rerun the measurement behind retriever.py's choice: `python -m flows.knowledge.compare`.
+
+For each tokenizer and ranking, the thresholds are chosen on the dev part only (a small
+grid), then the held-out part is run once with them. Figures: accuracy, answers to
+out-of-scope lines, and the median µs per question.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from flows.knowledge import tokens
+from flows.knowledge.base import KnowledgeBase
+from flows.knowledge.evaluate import KnowledgeReport, evaluate
+from flows.knowledge.rankers import RANKINGS
+from flows.knowledge.retriever import Retriever
+
+FLOORS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+CONFIDENTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+MARGINS = (0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def _builder(tokenize: Callable[[str], list[str]], ranking: str,
+             knobs: tuple[float, float, float]) -> Callable[[str], Retriever]:
+    floor, confident, margin = knobs
+    return lambda lang: Retriever(KnowledgeBase.load(lang), tokenize, ranking=ranking,
+                                  floor=floor, confident=max(floor, confident), margin=margin)
+
+
+def _score(report: KnowledgeReport) -> tuple[float, int]:
+    return (report.accuracy() if not report.out_of_scope_answered else 0.0, -report.choices)
+
+
+def best_knobs(tokenize: Callable[[str], list[str]], ranking: str) -> tuple[float, float, float]:
+    """The thresholds that do best on dev (ties: fewest choices, then the first in the grid)."""
+    grid = list(itertools.product(FLOORS, CONFIDENTS, MARGINS))
+    return max(grid, key=lambda knobs: _score(
+        evaluate(part="dev", retriever_for=_builder(tokenize, ranking, knobs))))
+
+
+def main() -> None:
+    tokenizers = {"bigrams": tokens.tokenize, "jieba": tokens.jieba_tokenizer()}
+    print("tokens   ranking    floor/conf/margin  dev     heldout  oos  choices  µs")
+    for (tname, tokenize), ranking in itertools.product(tokenizers.items(), RANKINGS):
+        knobs = best_knobs(tokenize, ranking)
+        build = _builder(tokenize, ranking, knobs)
+        dev, held = evaluate(part="dev", retriever_for=build), evaluate(retriever_for=build)
+        print(f"{tname:<8} {ranking:<10} {'/'.join(map(str, knobs)):<18} "
+              f"{dev.accuracy():6.1%}  {held.accuracy():6.1%}  {held.out_of_scope_answered:>3}  "
+              f"{held.choices:>7}  {held.micros_median:.0f}")
+
+
+if __name__ == "__main__":
+    main()
