@@ -33,6 +33,20 @@ class BM25:
     def _idf(n: int, df: int) -> float:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def coverage(self, query: Sequence[str]) -> list[float]:
+        """Per document, the share of the query's idf that the document holds at all.
+
+        Unlike the BM25 score it ignores how often a token recurs, so a few common domain
+        words (社保卡, card) repeated across an entry's phrasings cannot pass for a match:
+        it is the retriever's confidence, while BM25 orders the entries.
+        """
+        terms = set(query)
+        weights = {tok: self.idf.get(tok, self.unseen) for tok in terms}
+        mass = sum(weights.values())
+        if not mass:
+            return [0.0] * len(self.tfs)
+        return [sum(w for tok, w in weights.items() if tok in tf) / mass for tf in self.tfs]
+
     def scores(self, query: Sequence[str]) -> list[float]:
         """One normalised score per document, in document order."""
         terms = set(query)

@@ -64,5 +64,21 @@ def blend(entries: Phrasings) -> Ranking:
     return scores
 
 
+def bm25_dice(entries: Phrasings) -> Ranking:
+    """`bm25`, plus the best Dice overlap with one phrasing: of two entries that both hold
+    the question's words, the one with a phrasing close to the whole question wins."""
+    pooled = bm25(entries)
+    sets = [[frozenset(phrasing) for phrasing in phrasings] for phrasings in entries]
+
+    def scores(query: Sequence[str]) -> list[float]:
+        said = frozenset(query)
+        dice = [max((2 * len(said & each) / (len(said) + len(each)) for each in phrasings
+                     if each or said), default=0.0) for phrasings in sets]
+        return [a + b for a, b in zip(pooled(query), dice, strict=True)]
+
+    return scores
+
+
 RANKINGS: dict[str, Callable[[Phrasings], Ranking]] = {
-    "bm25": bm25, "bm25_each": bm25_each, "fuzz": fuzz, "blend": blend}
+    "bm25": bm25, "bm25_each": bm25_each, "fuzz": fuzz, "blend": blend,
+    "bm25_dice": bm25_dice}

@@ -17,11 +17,11 @@ from functools import cache
 from flows.catalog import Catalog
 from flows.knowledge import tokens
 from flows.knowledge.base import Entry, KnowledgeBase
+from flows.knowledge.bm25 import BM25
 from flows.knowledge.rankers import RANKINGS
 
-FLOOR = 0.35      # below it, nothing is close enough to offer
-CONFIDENT = 0.55  # the best must reach it to be answered alone ...
-MARGIN = 0.12     # ... and lead the runner-up by this much
+FLOOR = 0.4    # the best entry must hold this share of the question's words (by idf)
+MARGIN = 0.05  # entries ranked within 5 % of the best are "close": offered as a choice
 MAX_CHOICES = 3
 
 
@@ -40,15 +40,16 @@ class Retriever:
 
     def __init__(self, kb: KnowledgeBase, tokenize: Callable[[str], list[str]] | None = None,
                  normalise: Callable[[str], str] | None = None, *,
-                 ranking: str = "bm25", floor: float = FLOOR, confident: float = CONFIDENT,
+                 ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN) -> None:
         self.kb = kb
-        self.floor, self.confident, self.margin = floor, confident, margin
+        self.floor, self.margin = floor, margin
         self.tokenize = tokenize or tokens.tokenize
         self.normalise = normalise or tokens.normalise
         self.commands = Catalog(kb.lang)  # the flows' exact start words stay theirs
-        self.rank = RANKINGS[ranking]([[self._tokens(self._fold(q)) for q in entry.questions]
-                                       for entry in kb.entries])
+        phrasings = [[self._tokens(self._fold(q)) for q in entry.questions] for entry in kb]
+        self.rank = RANKINGS[ranking](phrasings)
+        self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -65,20 +66,22 @@ class Retriever:
         folded = self._fold(text)
         if self.commands.command(text) or not self.kb.reading.is_question(folded):
             return Answer("none", (), 0.0, "not a question")
-        ranked = sorted(zip(self.rank(self._tokens(folded)), range(len(self.kb)), strict=True),
+        query = self._tokens(folded)
+        if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
+            return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
+        held = self.index.coverage(query)
+        ranked = sorted(zip(self.rank(query), range(len(self.kb)), strict=True),
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
-        best = ranked[0][0]
+        top, best = ranked[0][0], held[ranked[0][1]]
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
-                 if score >= self.floor and best - score < self.margin]
-        if best < self.floor:
-            return Answer("none", (), best, f"best {best:.2f} < floor {self.floor}")
-        if len(close) == 1 and best >= self.confident:
-            return Answer("one", tuple(close), best, f"best {best:.2f}, runner-up "
-                                                     f"{ranked[1][0]:.2f}")
+                 if score >= top * (1 - self.margin) and held[i] >= self.floor]
+        why = f"holds {best:.0%} of the words; ranking {top:.2f}"
+        if best < self.floor or not close:
+            return Answer("none", (), best, f"{why} (floor {self.floor:.0%})")
         if len(close) == 1:
-            return Answer("none", (), best, f"best {best:.2f} < confident {self.confident}")
-        return Answer("choices", tuple(close), best,
-                      f"{len(close)} within {self.margin} of {best:.2f}")
+            return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
+        return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
+                                                     f"{self.margin:.0%}")
 
 
 @cache

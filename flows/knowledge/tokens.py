@@ -30,8 +30,9 @@ def _stem(word: str) -> str:
     word = word.removesuffix("'s").replace("'", "")
     for suffix, into in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + into
-    return word
+            word = word[: -len(suffix)] + into
+            break
+    return word[:-1] if len(word) >= 5 and word.endswith("e") else word  # replace ~ replacing
 
 
 def _run_tokens(run: str, cjk: Callable[[str], list[str]]) -> list[str]:
@@ -47,8 +48,18 @@ def bigrams(run: str) -> list[str]:
     return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+def unibigrams(run: str) -> list[str]:
+    """Characters and their pairs: characters survive words split by a filler or a typo."""
+    return [*run, *bigrams(run)] if len(run) > 1 else [run]
+
+
 def tokenize(text: str) -> list[str]:
-    """Character bigrams for Chinese, stemmed words for the rest, `0` for any number."""
+    """Characters and bigrams for Chinese, stemmed words for the rest, `0` for any number."""
+    return [tok for run in _RUNS.findall(text) for tok in _run_tokens(run, unibigrams)]
+
+
+def tokenize_bigrams(text: str) -> list[str]:
+    """As `tokenize` without single characters (measured against it in retriever.py)."""
     return [tok for run in _RUNS.findall(text) for tok in _run_tokens(run, bigrams)]
 
 
