@@ -64,6 +64,9 @@ def blend(entries: Phrasings) -> Ranking:
     return scores
 
 
+DICE = 2.0  # the Dice part's weight, chosen on dev from 1, 2, 3 (98.9, 99.2, 98.7 % right)
+
+
 def bm25_dice(entries: Phrasings) -> Ranking:
     """`bm25`, plus the best Dice overlap with one phrasing: of two entries that both hold
     the question's words, the one with a phrasing close to the whole question wins."""
@@ -74,7 +77,7 @@ def bm25_dice(entries: Phrasings) -> Ranking:
         said = frozenset(query)
         dice = [max((2 * len(said & each) / (len(said) + len(each)) for each in phrasings
                      if each or said), default=0.0) for phrasings in sets]
-        return [a + b for a, b in zip(pooled(query), dice, strict=True)]
+        return [a + DICE * b for a, b in zip(pooled(query), dice, strict=True)]
 
     return scores
 

@@ -21,7 +21,7 @@ from flows.knowledge.bm25 import BM25
 from flows.knowledge.rankers import RANKINGS
 
 FLOOR = 0.4    # the best entry must hold this share of the question's words (by idf)
-MARGIN = 0.05  # entries ranked within 5 % of the best are "close": offered as a choice
+MARGIN = 0.03  # entries ranked within 3 % of the best are "close": offered as a choice
 MAX_CHOICES = 3
 
 
