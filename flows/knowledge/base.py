@@ -40,8 +40,8 @@ class Reading:
 
     `synonyms` fold colloquial forms (咋 -> 怎么) before matching; `fillers` are dropped so
     that they neither match nor dilute; `asks` and `troubles` are regexes of question words
-    and of reported trouble ("密码忘了"); `orders` marks an imperative start ("report my
-    card lost"), which a reported trouble does not turn into a question.
+    and of reported trouble ("密码忘了"); `orders` marks a request ("report my card lost",
+    "卡丢了帮我挂失"), which a reported trouble does not turn into a question.
     """
 
     synonyms: dict[str, str]
@@ -66,7 +66,7 @@ class Reading:
     def is_question(self, folded: str) -> bool:
         if self.asks.search(folded):
             return True
-        return bool(self.troubles.search(folded)) and not self.orders.match(folded)
+        return bool(self.troubles.search(folded)) and not self.orders.search(folded)
 
 
 class KnowledgeBase:
