@@ -70,12 +70,19 @@ class Reading:
 
 
 class KnowledgeBase:
-    """The entries of one language, by id, in file order."""
+    """The entries of one language, by id, in file order.
 
-    def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading) -> None:
+    `elsewhere` holds neighbouring topics the base does not answer (医保报销, pensions,
+    bills…), each with phrasings: a question closest to one of them is left unanswered,
+    where a base of card topics alone would stretch its nearest entry to cover it.
+    """
+
+    def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading,
+                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
         self.lang = lang
         self.entries = entries
         self.reading = reading
+        self.elsewhere = elsewhere
         self._by_id = {entry.id: entry for entry in entries}
         if len(self._by_id) != len(entries):
             raise ValueError(f"duplicate entry ids in the {lang} knowledge base")
@@ -110,4 +117,5 @@ def _load(lang: str) -> KnowledgeBase:
     with open(DATA / f"{lang}.yaml", encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     entries = tuple(_entry(item) for item in raw["entries"])
-    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]))
+    elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
+    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere)

@@ -43,8 +43,8 @@ from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.bm25 import BM25
 from flows.knowledge.rankers import RANKINGS
 
-FLOOR = 0.4    # the best entry must hold this share of the question's words (by idf)
-MARGIN = 0.03  # entries ranked within 3 % of the best are "close": offered as a choice
+FLOOR = 0.25   # the best entry must hold this share of the question's words (by idf)
+MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a choice
 MAX_CHOICES = 3
 
 
@@ -71,7 +71,8 @@ class Retriever:
         self.normalise = normalise or tokens.normalise
         self.commands = Catalog(kb.lang)  # the flows' exact start words stay theirs
         phrasings = [[self._tokens(self._fold(q)) for q in entry.questions] for entry in kb]
-        self.rank = RANKINGS[ranking](phrasings)
+        self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
+                                                   for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
 
     @classmethod
@@ -93,8 +94,13 @@ class Retriever:
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
         held = self.index.coverage(query)
-        ranked = sorted(zip(self.rank(query), range(len(self.kb)), strict=True),
+        scores = self.rank(query)
+        ranked = sorted(zip(scores, range(len(scores)), strict=True),
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
+        if ranked[0][1] >= len(self.kb):
+            topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
+            return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere")
+        ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         top, best = ranked[0][0], held[ranked[0][1]]
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= self.floor]
