@@ -1,7 +1,15 @@
 """What card holders ask, answered from a knowledge base (data/<lang>.yaml) by retrieval.
 
-Pure: no IO per message, nothing from `bot` or Flask. The data is read once per process.
-    Retriever.shared("zh_CN").answer("社保卡能干什么")  -> Answer(kind="one", entries=(Entry,), ...)
+Pure: no IO per message, nothing from `bot` or Flask; each language's data is read once.
+
+    answer = Retriever.shared("zh_CN").answer("社保卡能干什么")
+    answer.kind      # "one": say answer.entries[0].answer, then offer its .service if any
+                     # "choices": number answer.entries (2-3) and let the person pick
+                     # "none": not ours (not a question, a flow's start word, off topic)
+    answer.score, answer.reason   # for the inspector: why this decision
+
+With the language stage: Retriever(KnowledgeBase.load(lang), tokenize=..., normalise=...).
+`evaluate()` / `format_report()` measure it on data/questions.yaml (wxbot understand --eval).
 """
 
 from flows.knowledge.base import Entry, KnowledgeBase

@@ -8,6 +8,7 @@ parsed once per language (`KnowledgeBase.load` is cached) and shared read-only, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -97,7 +98,7 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry:
         return self._by_id[entry_id]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
     def __len__(self) -> int:
