@@ -8,7 +8,8 @@ others are kept so the comparison can be run again (`python -m flows.knowledge.c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 
 from flows.knowledge.bm25 import BM25
 
@@ -82,6 +83,6 @@ def bm25_dice(entries: Phrasings) -> Ranking:
     return scores
 
 
-RANKINGS: dict[str, Callable[[Phrasings], Ranking]] = {
+RANKINGS: Mapping[str, Callable[[Phrasings], Ranking]] = MappingProxyType({
     "bm25": bm25, "bm25_each": bm25_each, "fuzz": fuzz, "blend": blend,
-    "bm25_dice": bm25_dice}
+    "bm25_dice": bm25_dice})
