@@ -147,7 +147,7 @@ def test_evaluate_reports_figures_per_language_and_part():
 
 
 @pytest.mark.xfail(strict=True, reason="first run of a held-out part never tuned on: "
-                   "89.7 % right (zh 92.2, en 87.1), 2 of 72 out-of-scope lines answered "
+                   "84.8 % right (zh 86.4, en 83.3), 4 of 72 out-of-scope lines answered "
                    "(targets 90 % and 0); strict, so reaching them makes this test fail: "
                    "then drop the mark")
 def test_evaluate_held_out_part_meets_its_targets():
