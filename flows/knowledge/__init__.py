@@ -1,0 +1,20 @@
+"""What card holders ask, answered from a knowledge base (data/<lang>.yaml) by retrieval.
+
+Pure: no IO per message, nothing from `bot` or Flask; each language's data is read once.
+
+    answer = Retriever.shared("zh_CN").answer("社保卡能干什么")
+    answer.kind      # "one": say answer.entries[0].answer, then offer its .service if any
+                     # "choices": number answer.entries (2-3) and let the person pick
+                     # "none": not ours (not a question, a flow's start word, off topic)
+    answer.score, answer.reason   # for the inspector: why this decision
+
+With the language stage: Retriever(KnowledgeBase.load(lang), tokenize=..., normalise=...).
+`evaluate()` / `format_report()` measure it on data/questions.yaml (wxbot understand --eval).
+"""
+
+from flows.knowledge.base import Entry, KnowledgeBase
+from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report
+from flows.knowledge.retriever import Answer, Retriever
+
+__all__ = ["Answer", "Entry", "KnowledgeBase", "KnowledgeReport", "Retriever", "evaluate",
+           "format_report"]

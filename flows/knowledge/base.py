@@ -1,0 +1,122 @@
+"""The knowledge base: entries read once per process from data/<lang>.yaml.
+
+Entries are data so that a person can correct an answer without touching code; the YAML is
+parsed once per language (`KnowledgeBase.load` is cached) and shared read-only, since
+`Entry` and the tuples holding it are immutable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).parent / "data"
+LANGS = ("zh_CN", "en")
+_CJK = "\u3000-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) | (?=[{_CJK}])")
+SERVICES = frozenset({"bind_card", "forgot_password", "my_card", "unbind", "progress",
+                      "report_loss", "lift_loss", "human"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing people ask: its phrasings, our answer, where the facts come from."""
+
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+    source: str
+    service: str | None  # the intent the dialogue offers after the answer
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How this language marks a question, so a bare request ("绑定社保卡") is left to the flows.
+
+    `synonyms` fold colloquial forms (咋 -> 怎么) before matching; `fillers` are dropped so
+    that they neither match nor dilute; `asks` and `troubles` are regexes of question words
+    and of reported trouble ("密码忘了"); `orders` marks a request ("report my card lost",
+    "卡丢了帮我挂失"), which a reported trouble does not turn into a question.
+    """
+
+    synonyms: dict[str, str]
+    said: re.Pattern[str]  # any synonym; ASCII ones as whole words ("son" is not in "reason")
+    fillers: re.Pattern[str]
+    asks: re.Pattern[str]
+    troubles: re.Pattern[str]
+    orders: re.Pattern[str]
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Reading:
+        synonyms = dict(raw["synonyms"])
+        said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
+                        for w in sorted(synonyms, key=len, reverse=True))  # longest first
+        return cls(synonyms, re.compile(said), *(re.compile("|".join(raw[key]))
+                                                 for key in ("fillers", "asks", "troubles",
+                                                             "orders")))
+
+    def fold(self, text: str) -> str:
+        return self.said.sub(lambda m: self.synonyms[m.group()], text)
+
+    def is_question(self, folded: str) -> bool:
+        if self.asks.search(folded):
+            return True
+        return bool(self.troubles.search(folded)) and not self.orders.search(folded)
+
+
+class KnowledgeBase:
+    """The entries of one language, by id, in file order.
+
+    `elsewhere` holds neighbouring topics the base does not answer (医保报销, pensions,
+    bills…), each with phrasings: a question closest to one of them is left unanswered,
+    where a base of card topics alone would stretch its nearest entry to cover it.
+    """
+
+    def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading,
+                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+        self.lang = lang
+        self.entries = entries
+        self.reading = reading
+        self.elsewhere = elsewhere
+        self._by_id = {entry.id: entry for entry in entries}
+        if len(self._by_id) != len(entries):
+            raise ValueError(f"duplicate entry ids in the {lang} knowledge base")
+
+    @classmethod
+    def load(cls, lang: str) -> KnowledgeBase:
+        """The knowledge base of `lang`, parsed on first use and then shared."""
+        if lang not in LANGS:
+            raise ValueError(f"no knowledge base for {lang!r}; have {', '.join(LANGS)}")
+        return _load(lang)
+
+    def get(self, entry_id: str) -> Entry:
+        return self._by_id[entry_id]
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    service = raw.get("service")
+    if service is not None and service not in SERVICES:
+        raise ValueError(f"entry {raw['id']}: unknown service {service!r}")
+    answer = _CJK_GAP.sub("", " ".join(raw["answer"].split()))  # YAML folds lines with spaces
+    return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service)
+
+
+@cache
+def _load(lang: str) -> KnowledgeBase:
+    with open(DATA / f"{lang}.yaml", encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    entries = tuple(_entry(item) for item in raw["entries"])
+    elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
+    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere)

@@ -1,0 +1,121 @@
+"""Measure a retriever on the labelled question set (data/questions.yaml) against its targets.
+
+`wxbot understand --eval` prints `format_report(evaluate())`; the tests assert
+`meets_targets()` on the held-out part, which the retriever never reads.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+
+from flows.knowledge.base import DATA, LANGS
+from flows.knowledge.retriever import Answer, Retriever
+
+PARTS = ("dev", "heldout")
+
+
+@cache
+def question_set() -> dict[str, Any]:
+    """The labelled lines per language and part, and the targets; parsed once."""
+    with open(DATA / "questions.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def is_right(answer: Answer, expected: str) -> bool:
+    if expected == "none":
+        return answer.kind == "none"
+    return answer.kind == "one" and answer.entries[0].id == expected
+
+
+@dataclass
+class Group:
+    """The figures of one language and part."""
+
+    lang: str
+    part: str
+    total: int = 0
+    right: int = 0
+    out_of_scope: int = 0
+    out_of_scope_answered: int = 0  # a `none` line that got an answer or choices
+    choices: int = 0
+    misses: list[tuple[str, str, str]] = field(default_factory=list)  # text, expected, got
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else 0.0
+
+
+@dataclass
+class KnowledgeReport:
+    groups: list[Group]
+    micros_median: float
+    targets: dict[str, float]
+
+    def accuracy(self, part: str | None = None) -> float:
+        chosen = [g for g in self.groups if part in (None, g.part)]
+        total = sum(g.total for g in chosen)
+        return sum(g.right for g in chosen) / total if total else 0.0
+
+    @property
+    def out_of_scope_answered(self) -> int:
+        return sum(g.out_of_scope_answered for g in self.groups)
+
+    @property
+    def choices(self) -> int:
+        return sum(g.choices for g in self.groups)
+
+    def meets_targets(self) -> bool:
+        """Every language and part evaluated reaches the accuracy; out-of-scope stays unanswered."""
+        return (all(g.accuracy >= self.targets["heldout_accuracy"] for g in self.groups)
+                and self.out_of_scope_answered <= self.targets["out_of_scope_answers"])
+
+
+def evaluate(lang: str | None = None, part: str = "heldout",
+             retriever_for: Callable[[str], Retriever] | None = None) -> KnowledgeReport:
+    """Run the question set (`part`: dev, heldout or all; both languages when `lang` is None)."""
+    build = retriever_for or Retriever.shared
+    data = question_set()
+    groups, micros = [], []
+    for each in [lang] if lang else LANGS:
+        retriever = build(each)
+        for name in PARTS if part == "all" else [part]:
+            group = Group(each, name)
+            for text, expected in data[each][name]:
+                start = time.perf_counter_ns()
+                answer = retriever.answer(text)
+                micros.append((time.perf_counter_ns() - start) / 1000)
+                group.total += 1
+                group.right += is_right(answer, expected)
+                group.choices += answer.kind == "choices"
+                if expected == "none":
+                    group.out_of_scope += 1
+                    group.out_of_scope_answered += answer.kind != "none"
+                if not is_right(answer, expected):
+                    got = ",".join(e.id for e in answer.entries) or "none"
+                    group.misses.append((text, expected, f"{answer.kind}:{got}"))
+            groups.append(group)
+    return KnowledgeReport(groups, statistics.median(micros) if micros else 0.0,
+                           dict(data["targets"]))
+
+
+def format_report(report: KnowledgeReport) -> str:
+    """A few lines for a terminal: figures per language and part, then every miss."""
+    lines = [f"knowledge answers: {report.accuracy():.1%} right overall, "
+             f"{report.out_of_scope_answered} answers to out-of-scope lines, "
+             f"{report.choices} choices offered, {report.micros_median:.0f} µs per question "
+             f"(median); targets {'met' if report.meets_targets() else 'NOT met'}"]
+    for g in report.groups:
+        lines.append(f"  {g.lang:<5} {g.part:<7} {g.right}/{g.total} = {g.accuracy:.1%}; "
+                     f"out of scope answered {g.out_of_scope_answered}/{g.out_of_scope}; "
+                     f"choices {g.choices}")
+    for g in report.groups:
+        lines += [f"    miss {g.lang} {g.part}: {text!r} expected {want}, got {got}"
+                  for text, want, got in g.misses]
+    return "\n".join(lines)

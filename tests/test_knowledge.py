@@ -1,0 +1,155 @@
+"""The knowledge base answers what card holders ask, and leaves everything else alone."""
+
+import builtins
+import re
+
+import pytest
+
+from flows.knowledge import Entry, KnowledgeBase, Retriever, evaluate, format_report
+from flows.knowledge.base import LANGS, SERVICES
+from flows.knowledge.evaluate import question_set
+
+ASKED = [  # (language, what a person types, the entry that answers it)
+    ("zh_CN", "社保卡能干什么", "card_purpose"),
+    ("zh_CN", "几岁可以把社保卡绑定到微信？", "bind_age"),
+    ("zh_CN", "孩子社保卡的密码忘了，我是家长，怎么办？", "minor_password"),
+    ("zh_CN", "娃的社保卡密码忘了咋整", "minor_password"),
+    ("zh_CN", "给孩子重置密码要带哪些材料", "minor_password_documents"),
+    ("zh_CN", "重置密码要等多久", "reset_review_time"),
+    ("zh_CN", "社保卡丢了咋办", "report_loss"),
+    ("zh_CN", "卡又找到了能解挂吗", "lift_loss"),
+    ("zh_CN", "补卡收费吗", "reissue_fee"),
+    ("zh_CN", "验证码能给别人吗", "personal_info"),
+    ("zh_CN", "外省的卡能在这边绑吗", "region_rules"),
+    ("en", "what can a social security card do", "card_purpose"),
+    ("en", "can a 17 year old bind a card", "bind_age"),
+    ("en", "my kid forgot his card password what do i do", "minor_password"),
+    ("en", "how long to reset password", "reset_review_time"),
+    ("en", "how to report a lost card", "report_loss"),
+    ("en", "how much does a replacement cost", "reissue_fee"),
+    ("en", "can i give my code to someone", "personal_info"),
+]
+NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
+    ("zh_CN", "今天天气怎么样"), ("zh_CN", "你们几点下班"), ("zh_CN", "推荐个餐厅"),
+    ("zh_CN", "绑定社保卡"), ("zh_CN", "忘记密码"), ("zh_CN", "我要挂失社保卡"),
+    ("zh_CN", "我的卡丢了帮我挂失"), ("zh_CN", "在吗"), ("zh_CN", "公积金怎么提取"),
+    ("en", "what's the weather"), ("en", "bind card"), ("en", "forgot password"),
+    ("en", "report my card lost"), ("en", "recommend a restaurant"), ("en", "what time is it"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "entry_id"), ASKED)
+def test_retriever_answers_the_question_with_its_entry(lang, text, entry_id):
+    answer = Retriever.shared(lang).answer(text)
+    assert (answer.kind, [e.id for e in answer.entries]) == ("one", [entry_id]), answer.reason
+
+
+@pytest.mark.parametrize(("lang", "text"), NOT_OURS)
+def test_retriever_leaves_out_of_scope_lines_unanswered(lang, text):
+    answer = Retriever.shared(lang).answer(text)
+    assert (answer.kind, answer.entries) == ("none", ()), answer.reason
+
+
+def test_retriever_offers_close_entries_as_a_choice():
+    base = KnowledgeBase.load("zh_CN")
+    twins = tuple(Entry(f"twin{i}", ("社保卡密码忘了怎么办",), "答。", "源", None) for i in (1, 2))
+    answer = Retriever(KnowledgeBase("zh_CN", twins, base.reading)).answer("社保卡密码忘了怎么办")
+    assert answer.kind == "choices" and [e.id for e in answer.entries] == ["twin1", "twin2"]
+
+
+def test_retriever_uses_the_tokenizer_and_normaliser_it_is_given():
+    seen = []
+
+    def normalise(text: str) -> str:
+        seen.append(text)
+        return text.lower()
+
+    retriever = Retriever(KnowledgeBase.load("en"), tokenize=str.split, normalise=normalise)
+    assert retriever.answer("HOW LONG does a password reset take").entries[0].id == \
+        "reset_review_time"
+    assert "HOW LONG does a password reset take" in seen
+
+
+def test_retriever_reads_no_file_per_question(monkeypatch):
+    retriever = Retriever.shared("zh_CN")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a file was opened while answering")
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    assert retriever.answer("社保卡丢了怎么办").kind == "one"
+
+
+def test_jieba_tokenizer_cuts_on_the_shipped_words():
+    pytest.importorskip("jieba")
+    from flows.knowledge.tokens import jieba_tokenizer
+
+    cut = jieba_tokenizer()
+    assert cut("社保卡密码忘了") == ["社保卡", "密码", "忘了"]
+    assert Retriever(KnowledgeBase.load("zh_CN"), tokenize=cut).answer(
+        "孩子社保卡的密码忘了，我是家长，怎么办？").entries[0].id == "minor_password"
+
+
+def test_knowledge_base_is_loaded_once_per_language():
+    assert KnowledgeBase.load("en") is KnowledgeBase.load("en")
+    assert Retriever.shared("en") is Retriever.shared("en")
+    with pytest.raises(ValueError):
+        KnowledgeBase.load("fr")
+
+
+def test_knowledge_base_has_the_same_entries_in_every_language():
+    ids = {lang: [e.id for e in KnowledgeBase.load(lang)] for lang in LANGS}
+    assert ids["en"] == ids["zh_CN"] and len(ids["en"]) >= 12
+    for lang in LANGS:
+        for zh, other in zip(KnowledgeBase.load("zh_CN"), KnowledgeBase.load(lang), strict=True):
+            assert other.service == zh.service, other.id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_knowledge_entries_have_a_public_source_and_a_short_answer(lang):
+    for entry in KnowledgeBase.load(lang):
+        assert entry.source and not re.search(r"[\\/]\w+\.(txt|md|yaml)|/work/", entry.source)
+        assert len(entry.questions) >= 5 and entry.service in SERVICES | {None}
+        sentences = re.findall(r"[^。！？.!?]+[。！？.!?]", entry.answer)
+        assert 2 <= len(sentences) <= 5, (entry.id, sentences)
+        assert len(entry.answer) <= (200 if lang == "zh_CN" else 560), entry.id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_knowledge_answers_hold_no_placeholders_or_offers(lang):
+    for entry in KnowledgeBase.load(lang):
+        assert not re.search(r"[{}<>]|TODO|XXX|TBD|回复“|reply \"", entry.answer), entry.id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_question_set_keeps_its_held_out_part_out_of_the_knowledge_base(lang):
+    fold, base = Retriever.shared(lang)._fold, KnowledgeBase.load(lang)
+    phrasings = {fold(q) for entry in base for q in entry.questions}
+    phrasings |= {fold(q) for _, said in base.elsewhere for q in said}
+    data = question_set()[lang]
+    held, dev = data["heldout"], data["dev"]
+    assert [text for text, _ in held if fold(text) in phrasings] == []
+    assert {fold(t) for t, _ in held}.isdisjoint(fold(t) for t, _ in dev)
+    assert len(held) * 3 >= len(held) + len(dev)
+    assert sum(label == "none" for _, label in held + dev) >= 40
+    ids = {e.id for e in KnowledgeBase.load(lang)} | {"none"}
+    assert {label for _, label in held + dev} <= ids
+
+
+def test_evaluate_reports_figures_per_language_and_part():
+    report = evaluate(part="all")
+    assert [(g.lang, g.part) for g in report.groups] == [
+        ("zh_CN", "dev"), ("zh_CN", "heldout"), ("en", "dev"), ("en", "heldout")]
+    assert sum(g.total for g in report.groups) >= 150
+    assert 0 < report.micros_median < 5000
+    text = format_report(report)
+    assert "zh_CN heldout" in text and "µs per question" in text
+
+
+@pytest.mark.xfail(strict=True, reason="first run of a held-out part never tuned on: "
+                   "84.8 % right (zh 86.4, en 83.3), 4 of 72 out-of-scope lines answered "
+                   "(targets 90 % and 0); strict, so reaching them makes this test fail: "
+                   "then drop the mark")
+def test_evaluate_held_out_part_meets_its_targets():
+    report = evaluate()
+    assert report.meets_targets(), format_report(report)
