@@ -17,6 +17,7 @@ from flask import Flask
 
 from bot.clock import Clock
 from bot.config import SIMULATOR, load_config
+from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
@@ -70,7 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
-                                Understander.shared())
+                                Understander.shared(), answers=Answers())
     engine = Engine(store, conversation, backend=backend,
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,

@@ -114,10 +114,8 @@ class Conversation:
         return None if flow.done else flow.session()
 
     def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
-        """No flow: start, ask, answer, or say what the bot can do."""
+        """No flow: start, answer, ask, or say what the bot can do — in that order."""
         intent = heard.intent
-        if heard.act == "start" and intent in ("cancel", "help", "menu"):
-            return self.on_command(intent, turn, None)
         if heard.act == "start" and intent in self.starters:
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
@@ -129,11 +127,14 @@ class Conversation:
             else:
                 turn.say("confirm.declined")
             return None
+        if heard.question or heard.act in ("fact", "none", "confirm"):
+            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm")
+            if answered is not False:  # "社保卡能干什么" is about the card, not the menu
+                return answered
         if heard.act == "confirm" and intent in self.starters:
             return self.talk.confirm_start(turn, self.starters[intent])
-        answered = self.talk.answer(heard, turn)
-        if answered is not False:
-            return answered
+        if heard.act == "start" and intent in COMMANDS:
+            return self.on_command(intent, turn, None)
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 

@@ -22,8 +22,7 @@ def masked(slots: dict[str, str]) -> dict[str, str]:
 
 def explain(text: str) -> dict:
     """The whole reading of one text: intent, confidence, reason, act, slots, answer."""
-    from flows.knowledge import Retriever
-
+    from bot.dialogue.answers import Answers
     from flows.language import Understander
     from flows.language.slots import find_slots
 
@@ -31,8 +30,7 @@ def explain(text: str) -> dict:
     shown = asdict(heard)
     shown["slots"] = masked(find_slots(text))
     shown["candidates"] = [list(c) for c in heard.candidates]
-    lang = "en" if heard.text.isascii() else "zh_CN"
-    found = Retriever.shared(lang).answer(heard.text)
+    found = Answers().answer(heard)
     shown["answer"] = {"kind": found.kind, "entries": [e.id for e in found.entries],
                        "score": round(found.score, 3)}
     return shown

@@ -17,6 +17,7 @@ from flows.language import Understanding
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
+IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
 Start = Callable[..., "dict | None"]
 
 
@@ -108,14 +109,15 @@ class Talk:
             turn.say("offer_person")
         return {**(session or {}), "misses": misses}
 
-    def answer(self, heard: Understanding, turn: Turn) -> Any:
-        """A knowledge answer for a question (False when there is none to give)."""
-        if self.answers is None or heard.act not in ("fact", "none"):
+    def answer(self, heard: Understanding, turn: Turn, choices: bool = True) -> Any:
+        """A knowledge answer for a question (False when there is none to give); close
+        candidates become a numbered choice unless `choices` is off."""
+        if self.answers is None or heard.act == "negated":
             return False
-        found = self.answers.answer(heard.text)
+        found = self.answers.answer(heard)
         if found.kind == "one":
             return self.say_answer(found.entries[0].id, turn, None)
-        if found.kind == "choices":
+        if found.kind == "choices" and choices:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
         return False
@@ -134,8 +136,8 @@ class Talk:
 
     def step_question(self, heard: Understanding, turn: Turn, flow: Flow) -> dict:
         """A question inside a flow: answered when the bot knows, else the step's help."""
-        found = self.answers.answer(heard.text) if self.answers is not None else None
-        if found is not None and found.kind == "one":
+        found = self.answers.answer(heard) if self.answers is not None else None
+        if found is not None and found.kind == "one" and found.score >= IN_FLOW_SCORE:
             return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
         return flow.session()
@@ -146,7 +148,7 @@ class Talk:
 
     def label(self, option: str) -> str:
         if option.startswith(KB):
-            return self.answers.entry(option.removeprefix(KB), self.catalog.lang).title
+            return self.answers.label(option.removeprefix(KB), self.catalog.lang)
         return self.title(option)
 
     def prompt(self, flow: Flow) -> str:

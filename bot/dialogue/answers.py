@@ -1,0 +1,31 @@
+"""Knowledge answers for the dialogue: the retriever of the language the follower typed in,
+and each entry said in the bot's language (flows/knowledge keeps the same ids in both).
+
+People type either language whatever BOT_LANG says, as they do for start words; the
+answer is read from the knowledge base of the text's script and said in the catalog's.
+"""
+
+from __future__ import annotations
+
+from flows.catalog import LANGS
+from flows.knowledge import Answer, Entry, KnowledgeBase, Retriever
+from flows.language import Understanding
+
+
+class Answers:
+    """Built once per app (the retrievers and bases are cached per process)."""
+
+    def __init__(self) -> None:
+        self.retrievers = {lang: Retriever.shared(lang) for lang in LANGS}
+        self.bases = {lang: KnowledgeBase.load(lang) for lang in LANGS}
+
+    def answer(self, heard: Understanding) -> Answer:
+        lang = "en" if heard.text.isascii() else "zh_CN"
+        return self.retrievers[lang].answer(heard.text)
+
+    def entry(self, entry_id: str, lang: str) -> Entry:
+        return self.bases[lang].get(entry_id)
+
+    def label(self, entry_id: str, lang: str) -> str:
+        """How a numbered choice names an entry: its first phrasing, as a question."""
+        return self.entry(entry_id, lang).questions[0]
