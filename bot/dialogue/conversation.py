@@ -135,6 +135,9 @@ class Conversation:
             return self.talk.confirm_start(turn, self.starters[intent])
         if heard.act == "start" and intent in COMMANDS:
             return self.on_command(intent, turn, None)
+        if heard.act == "start" and intent == "human":
+            turn.say("human.hotline")  # until the account's customer service is wired in
+            return None
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 
