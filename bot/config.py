@@ -9,6 +9,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.handover.hours import parse_hours
 from flows.catalog import DEFAULT_LANG, LANGS
 
 # Shipped inside the package (a plain `pip install .` has no source tree); the repository's
@@ -41,12 +42,16 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
     "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
     "WECHAT_TEMPLATE_REVIEW": None,
+    "BOT_SERVICE_HOURS": None,  # when people answer, "09:00-17:00" (Shanghai); unset: always
+    "BOT_KF_ONLINE_CACHE": 30,  # seconds the list of online agents is reused
+    "BOT_KF_REMIND_EVERY": 300,  # seconds between "you are still in the queue" messages
     "BOT_SIM_PROFILE": "official",  # the mock platform API: official | sandbox (测试号)
     "BOT_SIM_CUSTOM_QUOTA": 5,  # customer-service messages per follower message (48 h)
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
     "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_KF_ONLINE_CACHE",
+        "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA",
         "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 
 
@@ -111,6 +116,10 @@ def validate(cfg: dict) -> dict:
     if not str(cfg["WECHAT_API_BASE"]).startswith(("http://", "https://")):
         raise ConfigError(f"WECHAT_API_BASE must be an http(s) URL ending in /cgi-bin/, "
                           f"got {cfg['WECHAT_API_BASE']!r}")
+    try:
+        parse_hours(cfg.get("BOT_SERVICE_HOURS"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])

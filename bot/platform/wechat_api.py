@@ -17,6 +17,7 @@ from bot.platform.client import DEFAULT_BASE, BaseUrlClient, guarded
 from bot.platform.errors import PlatformError
 from bot.store.kv import KV, open_kv
 
+ONLINE_TIMEOUT = 1.0  # seconds for getonlinekflist: it is asked inside a follower's turn
 RETRY_BUDGET = 6.0  # seconds one call may spend on retries of -1 / network failures
 BACKOFF = (0.2, 0.5, 1.0, 2.0)  # pauses between those retries; the last one repeats
 T = TypeVar("T")
@@ -85,6 +86,13 @@ class PlatformAPI:
         """A template message; the platform's msgid (its TEMPLATESENDJOBFINISH names it)."""
         result = self.call(lambda c: c.message.send_template(openid, template_id, data, url=url))
         return int(result["msgid"])
+
+    def online_agents(self, timeout: float = ONLINE_TIMEOUT) -> list[dict[str, Any]]:
+        """getonlinekflist's kf_online_list: one try, `timeout` s (inside the reply deadline)."""
+        client = self.client
+        found = guarded(lambda: client.get("customservice/getonlinekflist",
+                                           timeout=(timeout, timeout)))
+        return list(found.get("kf_online_list") or [])
 
     def menu_create(self, menu: dict[str, Any]) -> None:
         self.call(lambda c: c.menu.create(menu))
