@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,12 +26,11 @@ import yaml
 from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 from tests.conftest import APP_ID, TOKEN
-from tests.servers import Server, free_port
+from tests.servers import Server, free_port, launch
 
 T = TypeVar("T")
 APP_SECRET = "test-app-secret"  # the mock platform's account is the bots' own
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 2  # per instance: the issue's `gunicorn -w 2`; threads as bot/server/gunicorn_conf.py
 WORKER_TIMEOUT = 30  # s a silent worker lives before its master replaces it
 GRACEFUL_TIMEOUT = 5  # s a worker gets to finish its requests on SIGTERM
@@ -95,14 +93,12 @@ class Instance:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Instance:
-        command = [str(GUNICORN), "-c", "python:bot.server.gunicorn_conf", "-w", str(WORKERS),
+        command = ["gunicorn", "-c", "python:bot.server.gunicorn_conf", "-w", str(WORKERS),
                    "--timeout", str(WORKER_TIMEOUT), "--graceful-timeout", str(GRACEFUL_TIMEOUT),
                    "--keep-alive", str(KEEPALIVE), "-b", f"127.0.0.1:{self.port}",
                    "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s",
                    "bot:create_app()"]
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = launch(command, self.env, self.log, cwd=ROOT, own_group=True)
         deadline, good = time.monotonic() + READY_TIMEOUT, 0
         while good < 2 * WORKERS:  # a few answers in a row: more than one worker is up
             if self.proc.poll() is not None:

@@ -1,4 +1,8 @@
-"""Real `wxbot` server processes for end-to-end tests, on free loopback ports."""
+"""Real `wxbot` server processes for end-to-end tests, on free loopback ports.
+
+`launch` is the one place a test starts a server process (`python -m bot serve ...`,
+`python -m gunicorn ...`): a change to how the server starts touches that function only.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def launch(command: list[str], env: Mapping[str, str], log: Path | None = None, *,
+           cwd: Path | None = None, own_group: bool = False) -> subprocess.Popen:
+    """Start `python -m COMMAND...` (`bot serve`, `gunicorn -c ...`) with exactly `env`.
+
+    Output (stdout and stderr together) is appended to `log`, or piped when there is none
+    (read it with `communicate`). `own_group` puts the process in a new process group, so
+    killing the group kills a gunicorn master and its workers at once.
+    """
+    argv = [sys.executable, "-m", *command]
+    if log is None:
+        return subprocess.Popen(argv, env=dict(env), cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=own_group)
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, env=dict(env), cwd=cwd, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=own_group)
+
+
+def run_to_exit(command: list[str], env: Mapping[str, str], timeout: float = 60.0) -> \
+        tuple[int, str]:
+    """A server start expected to be refused: (exit status, everything it said)."""
+    proc = launch(command, env)
+    try:
+        said, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return proc.returncode, said
+
+
 class Server:
     """One `python -m bot ...` process; `kill()` is kill -9, `start()` starts it again."""
 
@@ -31,13 +65,11 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args, self.env, self.log = [*args, "--port", str(self.port)], env, log
+        self.command, self.cwd = ["bot", *self.args], None
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> Server:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", *self.args],
-                                         env={**os.environ, **self.env}, stdout=out,
-                                         stderr=subprocess.STDOUT)
+        self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
-import requests
 
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import ROOT, TOKEN
@@ -39,28 +37,14 @@ class Installed(Server):
     """gunicorn run from a directory with no source tree, importing only the installed copy."""
 
     def __init__(self, site, cwd, env: dict[str, str], conf: list[str]) -> None:
-        super().__init__([], env, cwd / "gunicorn.log")
-        self.args = [*conf, "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
-                     "bot:create_app()"]
-        self.site, self.cwd = site, cwd
+        super().__init__([], {**env, "PYTHONPATH": str(site)}, cwd / "gunicorn.log")
+        self.command = ["gunicorn", *conf, "--bind", f"127.0.0.1:{self.port}", "--workers", "1",
+                        "bot:create_app()"]
+        self.cwd = cwd
 
     def start(self, timeout: float = 30.0) -> Installed:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", *self.args], cwd=self.cwd,
-                env={**os.environ, **self.env, "PYTHONPATH": str(self.site)}, stdout=out,
-                stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.log.read_text()[-3000:])
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=0.5).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"not ready: {self.log.read_text()[-3000:]}")
+        super().start(timeout)
+        return self
 
 
 def test_the_wheel_carries_the_default_seed(installed):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
-import sys
 
 import pytest
 
 from bot.app import bot_of, create_app
 from tests.conftest import TOKEN
-from tests.servers import free_port
+from tests.servers import free_port, run_to_exit
 
 pytest.importorskip("gunicorn")
 
@@ -22,16 +20,14 @@ def _env(tmp_path) -> dict:
 
 
 @pytest.mark.parametrize("command", [
-    ["-m", "bot", "serve", "--workers", "3"],
-    ["-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "--workers", "2", "bot:create_app()"],
+    ["bot", "serve", "--workers", "3"],
+    ["gunicorn", "-c", "python:bot.gunicorn_conf", "--workers", "2", "bot:create_app()"],
 ])
 def test_several_workers_on_memory_store_refuse_to_start(tmp_path, command):
-    bind = ["--port" if "bot" in command[1] else "--bind",
-            str(free_port()) if "bot" in command[1] else f"127.0.0.1:{free_port()}"]
-    done = subprocess.run([sys.executable, *command, *bind], env=_env(tmp_path), timeout=60,
-                          capture_output=True, text=True)
-    assert done.returncode != 0
-    said = done.stdout + done.stderr
+    bind = ["--port" if "bot" in command[0] else "--bind",
+            str(free_port()) if "bot" in command[0] else f"127.0.0.1:{free_port()}"]
+    status, said = run_to_exit([*command, *bind], _env(tmp_path))
+    assert status != 0
     assert "memory://" in said and "worker" in said and "Booting worker" not in said
 
 

@@ -4,8 +4,6 @@ never moves the webhook's timestamp check."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -17,7 +15,7 @@ from bot.protocol import sign
 from bot.server.launch import bind_hosts, is_loopback
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
-from tests.servers import free_port, running
+from tests.servers import free_port, run_to_exit, running
 
 PUSH = ("<xml><ToUserName>gh</ToUserName><FromUserName>oClockless</FromUserName>"
         "<CreateTime>{t}</CreateTime><MsgType>text</MsgType><Content>菜单</Content>"
@@ -59,16 +57,15 @@ def test_serve_names_the_simulator_plainly(sim_env, tmp_path):
 @pytest.mark.parametrize("args", [
     ["bot", "serve", "--host", "0.0.0.0", "--port", "{port}"],
     ["bot", "serve", "--host", "0.0.0.0", "--workers", "2", "--port", "{port}"],
-    ["gunicorn", "-c", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:{port}", "bot:create_app()"],
+    ["gunicorn", "-c", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:{port}",
+     "bot:create_app()"],
 ])
 def test_serve_refuses_the_simulator_on_a_public_address(sim_env, tmp_path, args):
     started = time.monotonic()
     env = {k: v for k, v in os.environ.items() if k != "BOT_SIMULATOR_REMOTE"}
     port = str(free_port())
-    done = subprocess.run([sys.executable, "-m", *(a.format(port=port) for a in args)],
-                          env={**env, **sim_env}, capture_output=True, text=True, timeout=30)
-    assert done.returncode != 0
-    said = done.stdout + done.stderr
+    status, said = run_to_exit([a.format(port=port) for a in args], {**env, **sim_env}, 30)
+    assert status != 0
     assert "--allow-remote-simulator" in said and "0.0.0.0" in said
     assert "Booting worker" not in said
     assert time.monotonic() - started < 30  # refused before serving anything

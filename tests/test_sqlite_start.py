@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import free_port
+from tests.servers import free_port, launch
 
 STARTS = 10
 WORKERS = 4
@@ -22,10 +22,9 @@ def gunicorn_start(data: Path, log: Path) -> tuple[bool, str]:
     """Start gunicorn -w 4 on `data`; (every worker booted and the master kept running, log)."""
     port = free_port()
     env = {**os.environ, "WECHAT_TOKEN": "t", "BOT_DATA_DIR": str(data)}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b",
-                                 f"127.0.0.1:{port}", "bot:create_app()"], env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+    log.write_bytes(b"")
+    proc = launch(["gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+                   "bot:create_app()"], env, log)
     try:
         deadline, answered = time.monotonic() + 60, 0
         while time.monotonic() < deadline and proc.poll() is None:

@@ -1,7 +1,7 @@
 """Simulator mode: where a follower's conversation stands, for the page, `replay` and `chat`.
 
 `GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"},
-"inspector": null | {... masked slots, tries left, expiries}}` (bot/sim/inspector.py).
+"inspector": null | {... masked slots, tries left, expiries}}` (bot/sim/web/inspector.py).
 `GET /sim/api/diagram?flow=NAME[&state=S]` -> the flow's diagram as SVG, S highlighted.
 `POST /sim/api/lang {"lang": "en"}` switches the reply language, so a replayed fixture's
 `lang` holds on a live server as its `today` and seed do.
