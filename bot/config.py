@@ -9,7 +9,6 @@ from typing import Any
 
 from dotenv import dotenv_values
 
-from bot.handover.hours import parse_hours
 from flows.catalog import DEFAULT_LANG, LANGS
 
 # Shipped inside the package (a plain `pip install .` has no source tree); the repository's
@@ -116,10 +115,6 @@ def validate(cfg: dict) -> dict:
     if not str(cfg["WECHAT_API_BASE"]).startswith(("http://", "https://")):
         raise ConfigError(f"WECHAT_API_BASE must be an http(s) URL ending in /cgi-bin/, "
                           f"got {cfg['WECHAT_API_BASE']!r}")
-    try:
-        parse_hours(cfg.get("BOT_SERVICE_HOURS"))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])

@@ -28,6 +28,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/conversation.py": (("bot.protocol", "bot.clock", "bot.store"), False),
     "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.window", "bot.create_app",
                      *CORE), True),
+    "bot/handover/": (("bot.handover", "bot.platform", "bot.config", *CORE), False),
     "bot/clock.py": ((), False),
     "bot/sqlitedb.py": ((), False),
     "bot/config.py": (("bot.clock",), False),
