@@ -19,7 +19,7 @@ import requests
 from bot.backend.server import create_backend_app
 from bot.config import DEFAULTS, ConfigError, validate
 from tests.followers import WINDOW, Follower, both_at_once, delivered
-from tests.instances import GUNICORN, Fleet, eventually, people, settled
+from tests.instances import Fleet, eventually, people, settled
 
 PEOPLE = 300  # seeded adults for the module's fleet; every test takes its own
 CROWD = 200  # followers at once
@@ -43,7 +43,7 @@ def _accepts_cluster_url() -> bool:
     return True
 
 
-pytestmark = pytest.mark.skipif(not GUNICORN.exists(),
+pytestmark = pytest.mark.skipif(find_spec("gunicorn") is None,
                                 reason="gunicorn is not installed (pip install -e '.[test]')")
 
 

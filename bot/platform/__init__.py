@@ -1,4 +1,8 @@
-"""The bot's side of the platform's server API: token, sends, templates, menu, user info."""
+"""The bot's side of the platform's server API: token, sends, templates, menu, user info.
+
+Rule: sans-Flask; may import `bot.clock`, `bot.store` (the token's KV), `bot.config`,
+`bot.protocol`; never the window, the outbound parts, the app or the simulator.
+"""
 
 from __future__ import annotations
 

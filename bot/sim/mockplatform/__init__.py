@@ -1,4 +1,8 @@
-"""The mock platform API (`/cgi-bin/...`) and its simulator controls, in simulator mode."""
+"""The mock platform API (`/cgi-bin/...`) and its simulator controls, in simulator mode.
+
+Rule: may import `wire` of the simulator and the bot's parts via `bot.parts`; never a tool
+(replay, record, chat, web), `targets` nor `bot.app`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Simulator mode: the mock backend's API beside the webhook, and the simulator page at /sim."""
+"""Simulator mode: the mock backend's API beside the webhook, and the simulator page at /sim.
+
+Rule: may import `wire`, `mockplatform`, `targets` and the bot's parts via `bot.parts`; never
+another tool (replay, record, chat) nor `bot.app`. Its scripts (static/) import one way.
+"""
 
 from __future__ import annotations
 
