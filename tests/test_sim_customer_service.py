@@ -7,7 +7,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.protocol import Inbound, Transfer, parse_xml, render, to_message
 from bot.sim.mockplatform.cgi import MOCK
-from tests.mockplatform import live
+from bot.sim.wire.client import PlatformClient
+from tests.mockplatform import TOKEN, live
 
 ALICE = "oAlice00000000000000000000"
 
@@ -77,10 +78,23 @@ def test_kf_session_ends_after_30_idle_minutes_without_an_event(tmp_path) -> Non
         agents(served, "take", user=ALICE)
         clock.advance(30 * 60)
         back = served.wechat.send("text", ALICE, Content="还在吗")
-        assert back.reply is not None  # the bot answered it: the platform gave them back
+        assert back.reply.get("MsgType") == "text"  # the bot answered: the platform let go
         assert served.app.extensions[MOCK].kf.session(ALICE) == ""
         assert served.counter("pushes:kf_close_session:200") == 0
 
 
 def agents_overview(served) -> dict:  # noqa: ANN001
     return served.http.get(f"{served.url}/sim/api/agents", timeout=10).json()
+
+
+def test_kf_routed_messages_open_the_window_also_in_safe_mode(tmp_path) -> None:
+    key, appid = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx0123456789abcdef"
+    with live(tmp_path, ManualClock(), WECHAT_AES_KEY=key, WECHAT_APP_ID=appid) as served, \
+            PlatformClient(served.app, TOKEN, aes_key=key, app_id=appid, mode="safe",
+                           clock=served.clock) as sealed:
+        agents(served, "take", user=ALICE)  # taken before the bot ever heard of her
+        routed = sealed.send("text", ALICE, Content="人工客服在吗")
+        assert (routed.status, routed.body) == (200, "success")
+        said = agents(served, "say", user=ALICE, text="在的，请讲。")
+        assert said == {"openid": ALICE, "kf_account": "kf1@wxbot"}  # her message opened it
+        assert served.app.extensions[MOCK].kf.messages(ALICE)[0]["text"] == "人工客服在吗"
