@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from wechatpy.crypto import WeChatCrypto
 
 from bot.clock import ManualClock
 from bot.config import ConfigError
@@ -20,7 +21,7 @@ from bot.handover import (
     make_handover,
     parse_hours,
 )
-from bot.protocol import Transfer, kf_event, parse_xml, render, to_message
+from bot.protocol import Codec, Inbound, Transfer, kf_event, parse_xml, render, to_message
 from bot.store.kv import open_kv
 from flows.ids import SHANGHAI
 from tests.mockplatform import live
@@ -148,3 +149,15 @@ def test_handover_transfers_blind_when_the_api_is_missing(tmp_path) -> None:
         decision = people.request(ALICE)
         assert (decision.kind, decision.transfers, decision.says) == (
             TRANSFER_BLIND, True, "human.transferring_blind")
+
+
+def test_transfer_reply_is_sealed_in_safe_mode_like_any_reply() -> None:
+    key, appid = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx0123456789abcdef"
+    codec = Codec("t0ken", key, appid)
+    question = push("<MsgType>text</MsgType><Content>人工客服</Content><MsgId>3</MsgId>")
+    inbound = Inbound(question, {}, encrypted=True, nonce="123")
+    sealed = codec.encode(render(Transfer("kf1@test"), question), inbound)
+    assert "transfer_customer_service" not in sealed
+    opened = WeChatCrypto("t0ken", key, appid).decrypt_message(
+        sealed, parse_xml(sealed)["MsgSignature"], parse_xml(sealed)["TimeStamp"], "123")
+    assert parse_xml(opened)["TransInfo"] == {"KfAccount": "kf1@test"}

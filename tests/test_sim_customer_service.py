@@ -98,3 +98,18 @@ def test_kf_routed_messages_open_the_window_also_in_safe_mode(tmp_path) -> None:
         said = agents(served, "say", user=ALICE, text="在的，请讲。")
         assert said == {"openid": ALICE, "kf_account": "kf1@wxbot"}  # her message opened it
         assert served.app.extensions[MOCK].kf.messages(ALICE)[0]["text"] == "人工客服在吗"
+
+
+def test_kf_switch_hands_the_follower_to_an_online_colleague(tmp_path) -> None:
+    with live(tmp_path, ManualClock()) as served:
+        call(served, "POST", "/customservice/kfaccount/add",
+             json={"kf_account": "kf2@wxbot", "nickname": "客服小李"})
+        agents(served, "take", user=ALICE)
+        assert agents(served, "switch", user=ALICE, account="kf2@wxbot")["errcode"] == 65415
+        agents(served, "online", account="kf2@wxbot", online=True)
+        assert agents(served, "switch", user=ALICE, account="kf2@wxbot")["kf_account"] == \
+            "kf2@wxbot"
+        assert served.counter("pushes:kf_switch_session:200") == 1
+        session = call(served, "GET", "/customservice/kfsession/getsession",
+                       params={"openid": ALICE})
+        assert session["kf_account"] == "kf2@wxbot"

@@ -108,6 +108,19 @@ class CustomerService:
             tx.execute("INSERT INTO kf_sessions VALUES (?, ?, ?, ?)", (openid, name, now, now))
         return True
 
+    def switch(self, openid: str, to: object) -> str:
+        """The agent hands the follower to another (online) agent; the one who had them."""
+        name, _nick, _id, online = self.agent(to)
+        current = self.session(openid)
+        if not current:
+            raise ApiRefusal(65413)
+        if not online:
+            raise ApiRefusal(65415)
+        with self.db.tx() as tx:
+            tx.execute("UPDATE kf_sessions SET account=?, last=? WHERE openid=?",
+                       (name, self.clock.now(), openid))
+        return current
+
     def close(self, account: object, openid: object) -> None:
         name = self.agent(account)[0]
         current = self.session(openid) if isinstance(openid, str) else ""

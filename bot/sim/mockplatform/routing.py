@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.protocol import Inbound, ProtocolError, parse_xml
+from bot.protocol import MAX_BODY, Inbound, ProtocolError, parse_xml
 from bot.sim.mockplatform.followers import MESSAGES
 from bot.sim.mockplatform.state import MockPlatform
 
@@ -38,8 +38,14 @@ class Routing:
         self.wsgi, self.mock, self.decode = wsgi, mock, decode
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/wechat" and environ.get("REQUEST_METHOD") == "POST":
-            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0) or -1)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if environ.get("PATH_INFO") == "/wechat" and environ.get("REQUEST_METHOD") == "POST" \
+                and 0 < length <= MAX_BODY:  # anything else: the webhook refuses it as usual
+            try:
+                body = environ["wsgi.input"].read(length)
+            except OSError:  # the body did not arrive in time (bot/server/webhook.py)
+                start_response("408 Request Timeout", [("Content-Type", "text/plain")])
+                return [b"408 request body not received in time"]
             environ["wsgi.input"] = io.BytesIO(body)  # the webhook reads it again, unchanged
             if self._to_agent(environ, body):
                 start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])

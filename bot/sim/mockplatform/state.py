@@ -100,6 +100,12 @@ class MockPlatform:
         if self.kf.create(account, openid) and self.on_kf is not None:
             self.on_kf(openid, "kf_create_session", KfAccount=account)
 
+    def switch(self, openid: str, to: str) -> None:
+        """The agent tool's transfer to a colleague: kf_switch_session tells the bot."""
+        before = self.kf.switch(openid, to)
+        if self.on_kf is not None:
+            self.on_kf(openid, "kf_switch_session", FromKfAccount=before, ToKfAccount=to)
+
     def release(self, account: object, openid: object) -> None:
         """kfsession/close: the follower is the bot's again, and the bot is told."""
         self.kf.close(account, openid)

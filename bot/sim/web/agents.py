@@ -102,6 +102,15 @@ def say() -> Any:
     return jsonify(openid=user, kf_account=account)
 
 
+@agents.post("/switch")
+def switch() -> Any:
+    """`{user, account}`: hand the follower to another online agent (kf_switch_session)."""
+    body = _body()
+    user = _user(body)
+    mock().switch(user, str(body.get("account") or ""))
+    return jsonify(openid=user, kf_account=mock().kf.session(user))
+
+
 @agents.post("/close")
 def close() -> Any:
     user = _user(_body())
