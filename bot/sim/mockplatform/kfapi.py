@@ -56,14 +56,14 @@ def delete() -> Any:
 @kfapi.post("/kfsession/create")
 def create() -> Any:
     _enter()
-    mock().take(*_fields("kf_account", "openid"))
+    mock().kf.take(*_fields("kf_account", "openid"))
     return jsonify(OK)
 
 
 @kfapi.post("/kfsession/close")
 def close() -> Any:
     _enter()
-    mock().release(*_fields("kf_account", "openid"))
+    mock().kf.release(*_fields("kf_account", "openid"))
     return jsonify(OK)
 
 

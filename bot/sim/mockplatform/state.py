@@ -36,8 +36,7 @@ class MockPlatform:
         self.followers = Followers(self.db, clock, quotas or Quotas(),
                                    cap=SANDBOX_FOLLOWERS if self.sandbox else None)
         self.on_template = on_template
-        self.kf = CustomerService(self.db, clock)
-        self.on_kf = on_kf  # pushes kf_create_session / kf_close_session to the bot
+        self.kf = CustomerService(self.db, clock, on_kf)  # on_kf: kf_* pushes to the bot
         for template_id in templates:
             self.add_template(template_id, "")
 
@@ -94,23 +93,6 @@ class MockPlatform:
         if account:
             text = body["text"].get("content") if kind == "text" else f"[{kind}]"
             self.kf.note(body["touser"], "out", account, str(text))
-
-    def take(self, account: object, openid: object) -> None:
-        """kfsession/create: the agent has the follower; the platform tells the bot."""
-        if self.kf.create(account, openid) and self.on_kf is not None:
-            self.on_kf(openid, "kf_create_session", KfAccount=account)
-
-    def switch(self, openid: str, to: str) -> None:
-        """The agent tool's transfer to a colleague: kf_switch_session tells the bot."""
-        before = self.kf.switch(openid, to)
-        if self.on_kf is not None:
-            self.on_kf(openid, "kf_switch_session", FromKfAccount=before, ToKfAccount=to)
-
-    def release(self, account: object, openid: object) -> None:
-        """kfsession/close: the follower is the bot's again, and the bot is told."""
-        self.kf.close(account, openid)
-        if self.on_kf is not None:
-            self.on_kf(openid, "kf_close_session", KfAccount=account)
 
     def send_template(self, body: Any) -> int:
         if not isinstance(body, dict) or not isinstance(body.get("touser"), str):

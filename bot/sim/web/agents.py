@@ -81,7 +81,7 @@ def take() -> Any:
     user = _user(body)
     account = body.get("account") or next(
         (a["kf_account"] for a in mock().kf.agents() if a["online"]), "")
-    mock().take(account, user)
+    mock().kf.take(account, user)
     return jsonify(openid=user, kf_account=account)
 
 
@@ -107,7 +107,7 @@ def switch() -> Any:
     """`{user, account}`: hand the follower to another online agent (kf_switch_session)."""
     body = _body()
     user = _user(body)
-    mock().switch(user, str(body.get("account") or ""))
+    mock().kf.hand_over(user, str(body.get("account") or ""))
     return jsonify(openid=user, kf_account=mock().kf.session(user))
 
 
@@ -115,7 +115,7 @@ def switch() -> Any:
 def close() -> Any:
     user = _user(_body())
     account = mock().kf.session(user)
-    mock().release(account, user)
+    mock().kf.release(account, user)
     return jsonify(openid=user, kf_account=account)
 
 
