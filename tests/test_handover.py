@@ -161,3 +161,15 @@ def test_transfer_reply_is_sealed_in_safe_mode_like_any_reply() -> None:
     opened = WeChatCrypto("t0ken", key, appid).decrypt_message(
         sealed, parse_xml(sealed)["MsgSignature"], parse_xml(sealed)["TimeStamp"], "123")
     assert parse_xml(opened)["TransInfo"] == {"KfAccount": "kf1@test"}
+
+
+@pytest.mark.parametrize(("errcode", "kind"), [(40001, TRANSFER), (-1, TRANSFER_BLIND)])
+def test_handover_online_check_survives_a_stale_token_not_a_busy_platform(tmp_path, errcode,
+                                                                          kind) -> None:
+    clock = at(10)
+    with live(tmp_path, clock) as served:
+        served.bot.platform.token()  # a token in hand, so the fault meets the kf call itself
+        served.fault("kf", errcode)
+        people = make_handover(served.bot.config, open_kv("memory://", clock), clock,
+                               served.bot.platform)
+        assert people.request(ALICE).kind == kind  # -1 is not retried inside the turn

@@ -88,10 +88,20 @@ class PlatformAPI:
         return int(result["msgid"])
 
     def online_agents(self, timeout: float = ONLINE_TIMEOUT) -> list[dict[str, Any]]:
-        """getonlinekflist's kf_online_list: one try, `timeout` s (inside the reply deadline)."""
+        """getonlinekflist's kf_online_list: `timeout` s, no retry of a busy platform (it is
+        asked inside the reply deadline); a refused token is refreshed once, as in `call`."""
         client = self.client
-        found = guarded(lambda: client.get("customservice/getonlinekflist",
-                                           timeout=(timeout, timeout)))
+
+        def ask() -> dict[str, Any]:
+            return guarded(lambda: client.get("customservice/getonlinekflist",
+                                              timeout=(timeout, timeout)))
+        try:
+            found = ask()
+        except PlatformError as exc:
+            if not exc.token_rejected:
+                raise
+            client.tokens.refresh(client.last_token)
+            found = ask()
         return list(found.get("kf_online_list") or [])
 
     def menu_create(self, menu: dict[str, Any]) -> None:
