@@ -43,12 +43,16 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
     "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
     "WECHAT_TEMPLATE_REVIEW": None,
+    "BOT_SERVICE_HOURS": None,  # when people answer, "09:00-17:00" (Shanghai); unset: always
+    "BOT_KF_ONLINE_CACHE": 30,  # seconds the list of online agents is reused
+    "BOT_KF_REMIND_EVERY": 300,  # seconds between "you are still in the queue" messages
     "BOT_SIM_PROFILE": "official",  # the mock platform API: official | sandbox (测试号)
     "BOT_SIM_CUSTOM_QUOTA": 5,  # customer-service messages per follower message (48 h)
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
     "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_KF_ONLINE_CACHE",
+        "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA",
         "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 
 

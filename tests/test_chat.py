@@ -130,3 +130,15 @@ def test_retry_delivers_the_last_push_again_and_the_bot_does_not_act_twice(tmp_p
     assert "delivers the last push again" in again
     assert "验证码已发送至" in again and "138****8000" in again  # the first reply, again
     assert len(re.findall(r"13800138000\s*│\s*\d{6}", after(out, "/sms 13800138000"))) == 1
+
+
+def test_agent_takes_answers_and_gives_the_follower_back(tmp_path):
+    out = chat(["/subscribe", "绑定社保卡", "/agent take", "我想找人问问",
+                "/agent say 您好，我是客服小王", "/agent close", ZHANG.id, "/agent hug"],
+               tmp_path=tmp_path)
+    assert "an agent took alice" in after(out, "/agent take")
+    assert "no reply: the bot answered success" in after(out, "我想找人问问")  # the agent has it
+    said = after(out, "/agent say 您好，我是客服小王")
+    assert "人工客服 kf1@wxbot" in said and "您好，我是客服小王" in said
+    assert "姓名" in after(out, ZHANG.id)  # back with the bot, in the flow it had left
+    assert "usage: /agent take" in after(out, "/agent hug")

@@ -28,8 +28,10 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/dialogue/": (("bot.dialogue", "bot.protocol", "bot.clock"), False),
     "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.window", "bot.create_app",
                      *CORE), True),
+    "bot/handover/": (("bot.handover", "bot.platform", "bot.config", *CORE), False),
+    # bot.handover: the agent console lists the messages the bot keeps for a person.
     "bot/sim/": (("bot.sim", "bot.parts", "bot.config", "bot.backend", "bot.server.arrival",
-                  "bot.create_app", "bot.dialogue.explain", *CORE), True),
+                  "bot.handover", "bot.create_app", "bot.dialogue.explain", *CORE), True),
     "bot/sim/wire/": (("bot.sim.wire", "bot.protocol", "bot.clock"), False),
     "bot/clock.py": ((), False),
     "bot/sqlitedb.py": ((), False),

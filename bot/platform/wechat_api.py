@@ -17,6 +17,7 @@ from bot.platform.client import DEFAULT_BASE, BaseUrlClient, guarded
 from bot.platform.errors import PlatformError
 from bot.store.kv import KV, open_kv
 
+ONLINE_TIMEOUT = 1.0  # seconds for getonlinekflist: it is asked inside a follower's turn
 RETRY_BUDGET = 6.0  # seconds one call may spend on retries of -1 / network failures
 BACKOFF = (0.2, 0.5, 1.0, 2.0)  # pauses between those retries; the last one repeats
 T = TypeVar("T")
@@ -85,6 +86,23 @@ class PlatformAPI:
         """A template message; the platform's msgid (its TEMPLATESENDJOBFINISH names it)."""
         result = self.call(lambda c: c.message.send_template(openid, template_id, data, url=url))
         return int(result["msgid"])
+
+    def online_agents(self, timeout: float = ONLINE_TIMEOUT) -> list[dict[str, Any]]:
+        """getonlinekflist's kf_online_list: `timeout` s, no retry of a busy platform (it is
+        asked inside the reply deadline); a refused token is refreshed once, as in `call`."""
+        client = self.client
+
+        def ask() -> dict[str, Any]:
+            return guarded(lambda: client.get("customservice/getonlinekflist",
+                                              timeout=(timeout, timeout)))
+        try:
+            found = ask()
+        except PlatformError as exc:
+            if not exc.token_rejected:
+                raise
+            client.tokens.refresh(client.last_token)
+            found = ask()
+        return list(found.get("kf_online_list") or [])
 
     def menu_create(self, menu: dict[str, Any]) -> None:
         self.call(lambda c: c.menu.create(menu))

@@ -18,6 +18,7 @@ from bot.protocol.codec import (
     ProtocolError,
     Reply,
     Text,
+    Transfer,
     event_of,
     kind_of,
     parse_xml,
@@ -25,7 +26,9 @@ from bot.protocol.codec import (
     sign,
     to_message,
 )
+from bot.protocol.kf import KF_EVENTS, KfEvent, kf_event
 
 __all__ = ["MAX_BODY", "MODES", "Article", "BadRequest", "Codec", "Forbidden", "Image",
-           "Inbound", "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of",
-           "parse_xml", "render", "sign", "to_message"]
+           "Inbound", "KF_EVENTS", "KfEvent", "News", "ProtocolError", "Reply", "Text",
+           "Transfer", "event_of", "kf_event", "kind_of", "parse_xml", "render", "sign",
+           "to_message"]

@@ -19,11 +19,11 @@ from wechatpy.messages import BaseMessage
 
 from bot.protocol.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
 from bot.protocol.refusals import BadRequest, Forbidden, ProtocolError
-from bot.protocol.replies import Article, Image, News, Reply, Text, render
+from bot.protocol.replies import Article, Image, News, Reply, Text, Transfer, render
 
 __all__ = ["MAX_BODY", "Article", "BadRequest", "Codec", "Forbidden", "Image", "Inbound",
            "News", "ProtocolError", "Reply", "Text", "event_of", "kind_of", "parse_xml",
-           "render", "sign", "to_message"]
+           "render", "sign", "to_message", "Transfer"]
 
 MODES = ("plaintext", "compat", "safe")  # the platform's message encryption settings
 MAX_BODY = 64 * 1024

@@ -1,12 +1,24 @@
-"""Passive replies: what the engine may say, rendered as the platform's reply XML by wechatpy."""
+"""Passive replies: what the engine may say, rendered as the platform's reply XML by wechatpy.
+
+Transfer is the hand-over to a person (platform-more.md §1.1). wechatpy 1.8's
+TransferCustomerServiceReply has no TransInfo and drops an `account=` silently, so the
+directed form is rendered by the small DirectedTransferReply below.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 
+from wechatpy.fields import BaseField
 from wechatpy.messages import BaseMessage
-from wechatpy.replies import ArticlesReply, ImageReply, TextReply
+from wechatpy.replies import (
+    ArticlesReply,
+    BaseReply,
+    ImageReply,
+    TextReply,
+    TransferCustomerServiceReply,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,28 @@ class Image:
     media_id: str
 
 
-Reply = Text | News | Image
+@dataclass(frozen=True)
+class Transfer:
+    """Hand the follower to the platform's customer service; `account`: one named agent."""
+
+    account: str | None = None
+
+
+Reply = Text | News | Image | Transfer
+
+
+class _TransInfoField(BaseField):
+    """`<TransInfo><KfAccount>…</KfAccount></TransInfo>`, the field wechatpy 1.8 lacks."""
+
+    def to_xml(self, value: str) -> str:
+        return f"<TransInfo><KfAccount><![CDATA[{cdata_safe(value)}]]></KfAccount></TransInfo>"
+
+
+class DirectedTransferReply(BaseReply):
+    """transfer_customer_service to a named agent (the platform queues the follower for them)."""
+
+    type = "transfer_customer_service"
+    account = _TransInfoField("TransInfo")
 
 
 def cdata_safe(text: str) -> str:
@@ -45,6 +78,11 @@ def render(reply: Reply, message: BaseMessage, now: float | None = None) -> str:
     stamp = int(now if now is not None else time.time())
     if isinstance(reply, Text):
         return TextReply(message=message, content=cdata_safe(reply.content), time=stamp).render()
+    if isinstance(reply, Transfer):
+        if reply.account:
+            return DirectedTransferReply(message=message, account=reply.account,
+                                         time=stamp).render()
+        return TransferCustomerServiceReply(message=message, time=stamp).render()
     if isinstance(reply, Image):
         return ImageReply(message=message, media_id=reply.media_id, time=stamp).render()
     out = ArticlesReply(message=message, time=stamp)

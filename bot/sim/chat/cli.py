@@ -30,7 +30,7 @@ def seed_phones(seed: str | Path | None) -> list[str]:
 
 
 COMMANDS = ["/subscribe", "/unsubscribe", "/click", "/image", "/voice", "/location", "/sms",
-            "/state", "/as", "/wait", "/review", "/slow", "/help", "/quit",
+            "/state", "/as", "/wait", "/review", "/agent", "/slow", "/help", "/quit",
             *(flow.menu_key for flow in ALL_FLOWS if flow.menu_key), *PAGE]  # the flows' buttons
 
 

@@ -85,4 +85,5 @@ def describe(message: dict[str, Any]) -> tuple[str, str]:
         return LABELS[api], text or "<template>"
     kind = body.get("msgtype", "")
     shown = (body.get("text") or {}).get("content", "") if kind == "text" else f"<{kind}>"
-    return LABELS.get(api, api), shown
+    agent = (body.get("customservice") or {}).get("kf_account")
+    return (f"人工客服 {agent}" if agent else LABELS.get(api, api)), shown

@@ -37,6 +37,9 @@ Type a line to send it as text ({sms:PHONE} becomes the latest code sent there).
                                or any openid are the same people as on /sim
   /wait SECONDS                move the bot's clock on (30, 16m, 1h)
   /review approve|reject       decide this user's pending review, as the office does
+  /agent take|close            a person at the customer-service tool takes this user (their
+                               messages then reach the agent only) or closes the session
+  /agent say TEXT              the agent answers this user (a 人工客服 message)
   /slow SECONDS                the mock backend's next call takes that much longer
   /retry                       deliver the last push again, byte for byte, as the platform
                                does when an answer is late (the bot must not act twice)
@@ -69,6 +72,7 @@ class ChatSession:
         self.user = user
         self.last: Any = None  # the last delivery, for /retry
         self.said = ""  # the last text typed, for /why
+        self.with_agent: set[str] = set()  # openids an agent took here: no owed reply to await
 
     @property
     def openid(self) -> str:
@@ -150,6 +154,8 @@ class ChatSession:
             self.retry()
         elif command == "review":
             self.review(arg)
+        elif command == "agent":
+            self.agent(arg)
         elif command == "slow":
             self.target.arm_faults(seconds(arg or "0"), 1)
             self.console.print(f"[dim]the backend's next call takes {seconds(arg or '0'):g} s "
@@ -170,7 +176,8 @@ class ChatSession:
         delivery = self.target.send(kind, self.openid, fields)
         self.last = (delivery, self.openid)
         self.show(delivery)
-        if delivery.ok and reply_of(delivery) is None and kind != "event":
+        routed = self.openid in self.with_agent  # the agent has it: nothing is owed
+        if delivery.ok and reply_of(delivery) is None and kind != "event" and not routed:
             self.show_outbound(OWED_WAIT)  # `success` to a message: its reply is on its way
 
     def review(self, arg: str) -> None:
@@ -182,6 +189,23 @@ class ChatSession:
         ref = self.target.decide_review(self.openid, arg == "approve")
         self.console.print(f"[dim]review {escape(ref)} {arg}d by the office[/]")
         self.show_outbound(NOTICE_WAIT)
+
+    def agent(self, arg: str) -> None:
+        """The mock platform's agent takes, answers or lets go of this user."""
+        action, _, text = arg.partition(" ")
+        if action not in ("take", "say", "close") or (action == "say") != bool(text.strip()):
+            raise ValueError("usage: /agent take | /agent say TEXT | /agent close")
+        if self.outbound is not None:
+            self.outbound.start(self.openid)
+        self.target.agent(action, self.openid, text.strip() if action == "say" else None)
+        if action == "take":
+            self.with_agent.add(self.openid)
+        elif action == "close":
+            self.with_agent.discard(self.openid)
+        done = {"take": "an agent took", "say": "the agent answered",
+                "close": "the agent let go of"}
+        self.console.print(f"[dim]{done[action]} {escape(self.user)}[/]")
+        self.show_outbound(NOTICE_WAIT if action == "say" else 0.0)
 
     def show_outbound(self, wait: float = 0.0) -> None:
         """The API messages that reached this user and were not shown yet, each once."""

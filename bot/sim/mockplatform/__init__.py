@@ -17,7 +17,9 @@ from bot.protocol import Inbound
 from bot.sim.mockplatform.cgi import MOCK, cgi
 from bot.sim.mockplatform.control import control
 from bot.sim.mockplatform.followers import Quotas
+from bot.sim.mockplatform.kfapi import kfapi
 from bot.sim.mockplatform.push import TemplatePushes
+from bot.sim.mockplatform.routing import Routing
 from bot.sim.mockplatform.state import MockPlatform
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ def init_app(app: Flask) -> None:
         cfg.get("WECHAT_APP_SECRET") or DEMO_APP_SECRET, profile=cfg["BOT_SIM_PROFILE"],
         quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
         templates=(review,) if review else (), on_template=pushes,
-        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"])
+        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"], on_kf=pushes.kf)
     pushes.count = mock.db.bump
     app.extensions[MOCK] = mock
 
@@ -50,6 +52,9 @@ def init_app(app: Flask) -> None:
             log.exception("the mock platform could not note a push")
 
     bot.before_message.append(observe)
+    routing = Routing(app.wsgi_app, mock, bot.codec.decode)  # in front, as the platform is
+    app.wsgi_app = routing  # type: ignore[method-assign]
+    bot.after_message.append(routing.transferred)
 
     def close() -> None:  # pushes first: one on its way still counts in the mock's file
         pushes.close()
@@ -58,3 +63,4 @@ def init_app(app: Flask) -> None:
     bot.on_close.append(close)
     app.register_blueprint(cgi)
     app.register_blueprint(control)
+    app.register_blueprint(kfapi)

@@ -23,7 +23,7 @@ def mock() -> MockPlatform:
     return cast(MockPlatform, current_app.extensions[MOCK])
 
 
-def _body() -> Any:
+def body_json() -> Any:
     if not request.data:
         raise ApiRefusal(44002)
     try:
@@ -52,20 +52,20 @@ def token() -> Any:
 @cgi.post("/message/custom/send")
 def custom_send() -> Any:
     _enter("custom")
-    mock().send_custom(_body())
+    mock().send_custom(body_json())
     return jsonify(OK)
 
 
 @cgi.post("/message/template/send")
 def template_send() -> Any:
     _enter("template")
-    return jsonify({**OK, "msgid": mock().send_template(_body())})
+    return jsonify({**OK, "msgid": mock().send_template(body_json())})
 
 
 @cgi.post("/menu/create")
 def menu_create() -> Any:
     _enter("menu")
-    mock().menu_create(_body())
+    mock().menu_create(body_json())
     return jsonify(OK)
 
 
@@ -86,6 +86,25 @@ def menu_delete() -> Any:
 def user_info() -> Any:
     _enter("user")
     return jsonify(mock().user_info(request.args.get("openid"), request.args.get("lang")))
+
+
+@cgi.get("/customservice/getkflist")
+def kf_list() -> Any:
+    _enter("kf")
+    return jsonify({"kf_list": [{k: v for k, v in a.items() if k != "online"}
+                                for a in mock().kf.agents()]})
+
+
+@cgi.get("/customservice/getonlinekflist")
+def kf_online() -> Any:
+    _enter("kf")
+    return jsonify({"kf_online_list": mock().kf.online()})
+
+
+@cgi.route("/customservice/<path:rest>", methods=["GET", "POST"])
+def kf_wrong_prefix(rest: str) -> Any:
+    """kfaccount/* and kfsession/* live under /customservice/, without /cgi-bin."""
+    return jsonify(error_body(40066, f"/cgi-bin/customservice/{rest[:60]}"))
 
 
 @cgi.route("/<path:rest>", methods=["GET", "POST"])

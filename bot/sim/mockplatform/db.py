@@ -28,6 +28,15 @@ CREATE TABLE IF NOT EXISTS outbound (id INTEGER PRIMARY KEY AUTOINCREMENT, openi
 CREATE TABLE IF NOT EXISTS menu (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT);
 CREATE TABLE IF NOT EXISTS faults (api TEXT PRIMARY KEY, errcode INTEGER, times INTEGER);
 CREATE TABLE IF NOT EXISTS templates (template_id TEXT PRIMARY KEY, content TEXT);
+CREATE TABLE IF NOT EXISTS kf_agents (account TEXT PRIMARY KEY, nick TEXT, id INTEGER,
+                                      online INTEGER);
+CREATE TABLE IF NOT EXISTS kf_sessions (openid TEXT PRIMARY KEY, account TEXT, created REAL,
+                                        last REAL);
+CREATE TABLE IF NOT EXISTS kf_queue (openid TEXT PRIMARY KEY, account TEXT, since REAL,
+                                     latest REAL);
+CREATE TABLE IF NOT EXISTS kf_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, openid TEXT,
+                                        side TEXT, account TEXT, text TEXT, at REAL);
+
 """
 
 

@@ -35,7 +35,18 @@ ERRMSG = {
     45047: "out of response count limit",
     46003: "menu no exist",
     47001: "data format error",
+    48001: "api unauthorized",
     47003: "argument invalid!",
+    40066: "invalid url",
+    65400: "please enable new custom service, or wait for a while if you have enabled",
+    65401: "invalid custom service account",
+    65403: "illegal nickname",
+    65404: "illegal custom service account",
+    65405: "custom service account number reach limit",
+    65406: "custom service account exists",
+    65413: "no session for the customer",
+    65414: "customer is being served by another kf",
+    65415: "kf is offline",
 }
 
 

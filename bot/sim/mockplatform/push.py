@@ -1,4 +1,4 @@
-"""The platform's push after a template send: TEMPLATESENDJOBFINISH, signed, to the bot.
+"""The platform's pushes to the bot: TEMPLATESENDJOBFINISH after a template send, kf_* events.
 
 It goes through the simulator's wire client in process, on its own thread a moment after
 the send's answer, as the platform's does: the bot may well be calling template/send from
@@ -58,6 +58,18 @@ class TemplatePushes:
         if delivery.status != 200:
             log.warning("the bot answered the TEMPLATESENDJOBFINISH push with HTTP %s",
                         delivery.status)
+
+    def kf(self, openid: str, event: str, **fields: str) -> None:
+        """A kf_* event, pushed at once on the caller's thread: the agent's action made it
+        (never a bot turn, which could wait on itself), and whoever acted next may rely on it.
+        """
+        try:
+            delivery = self.client.event(openid, event, None, **fields)
+        except Exception:  # a simulator push: say what broke, keep the agent's action done
+            log.exception("%s push failed", event)
+            self.count(f"pushes:{event}:failed")
+            return
+        self.count(f"pushes:{event}:{delivery.status}")
 
     def close(self) -> None:
         self._stopped.set()

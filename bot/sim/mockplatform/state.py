@@ -12,9 +12,10 @@ from bot.sim.mockplatform import menus
 from bot.sim.mockplatform.db import PlatformDB
 from bot.sim.mockplatform.errors import ApiRefusal
 from bot.sim.mockplatform.followers import SANDBOX_FOLLOWERS, Followers, Quotas, trigger_of
+from bot.sim.mockplatform.kf import CustomerService
 from bot.sim.mockplatform.tokens import Tokens
 
-APIS = ("token", "custom", "template", "menu", "user")  # what faults and counters name
+APIS = ("token", "custom", "template", "menu", "user", "kf")  # what faults and counters name
 MSGTYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "mpnewsarticle",
             "msgmenu", "wxcard", "miniprogrampage"}
 MSGID_BASE = 2_000_000_000  # template msgids look like the platform's ten-digit ones
@@ -27,13 +28,15 @@ class MockPlatform:
     def __init__(self, data_dir: str | Path, clock: Clock, appid: str, secret: str, *,
                  profile: str = "official", quotas: Quotas | None = None,
                  templates: tuple[str, ...] = (), expired_errcode: int = 42001,
-                 on_template: Callable[[str, int], None] | None = None) -> None:
+                 on_template: Callable[[str, int], None] | None = None,
+                 on_kf: Callable[..., None] | None = None) -> None:
         self.db, self.clock, self.appid, self.secret = PlatformDB(data_dir), clock, appid, secret
         self.sandbox = profile == "sandbox"
         self.tokens = Tokens(self.db, clock, expired_errcode)
         self.followers = Followers(self.db, clock, quotas or Quotas(),
                                    cap=SANDBOX_FOLLOWERS if self.sandbox else None)
         self.on_template = on_template
+        self.kf = CustomerService(self.db, clock, on_kf)  # on_kf: kf_* pushes to the bot
         for template_id in templates:
             self.add_template(template_id, "")
 
@@ -45,6 +48,8 @@ class MockPlatform:
             raise ApiRefusal(fault, "injected by /sim/api/faults")
         if api != "token":
             self.tokens.check(token)
+        if api == "kf" and self.sandbox:  # the test account has no customer-service API
+            raise ApiRefusal(48001, "api unauthorized")
 
     def token(self, grant_type: str | None, appid: str | None, secret: str | None) -> dict:
         self.enter("token", None)
@@ -79,8 +84,15 @@ class MockPlatform:
             raise ApiRefusal(47001, "news.articles must be a list")
         if len(articles) > 1:
             raise ApiRefusal(45008)
+        service = body.get("customservice")
+        account = service.get("kf_account") if isinstance(service, dict) else None
+        if service is not None:
+            self.kf.agent(account)  # 65401 for an account the platform does not know
         self.followers.spend(body["touser"])
         self._record(body["touser"], "custom", body)
+        if account:
+            text = body["text"].get("content") if kind == "text" else f"[{kind}]"
+            self.kf.note(body["touser"], "out", account, str(text))
 
     def send_template(self, body: Any) -> int:
         if not isinstance(body, dict) or not isinstance(body.get("touser"), str):

@@ -1,8 +1,9 @@
 """What a fixture step expects of the bot's reply, checked and described in one place.
 
 Forms: `"text"` (a substring), `""` (no reply: `success` or an empty body), `[a, b]` (all of
-them), `{regex: PATTERN}` (re.search), `{not: EXPECT}`, and the extension `{any: [a, b]}`.
-A reply is the text of a text reply, or None when the bot had nothing to say.
+them), `{regex: PATTERN}` (re.search), `{not: EXPECT}`, and the extensions `{any: [a, b]}` and
+`{transfer: true}` (the hand-over reply, transfer_customer_service). A reply is the text of a
+text reply, `<KIND reply>` for another kind (bot/sim/targets/base.py), or None for nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-FORMS = "a substring, \"\" (no reply), a list (all), {regex: …}, {not: …} or {any: […]}"
+FORMS = ("a substring, \"\" (no reply), a list (all), {regex: …}, {not: …}, {any: […]} or "
+         "{transfer: true}")
+TRANSFER_SEEN = "<transfer_customer_service reply>"  # what reply_of makes of a transfer
 
 
 class ExpectError(ValueError):
@@ -38,6 +41,11 @@ def check_expect(raw: Any) -> Any:
                 raise ExpectError(f"bad regex {value!r}: {exc}") from None
         if form == "not":
             return {"not": check_expect(value)}
+        if form == "transfer":  # fixtures keep yes/no as text (bot/sim/replay/fixture.py)
+            said = str(value).lower()
+            if isinstance(value, bool) or said in ("true", "false", "yes", "no"):
+                return {"transfer": said in ("true", "yes")}
+            raise ExpectError("{transfer: …} takes true or false")
         if form == "any" and isinstance(value, list) and value:
             return {"any": [check_expect(item) for item in value]}
     raise ExpectError(f"expect must be {FORMS}; got {raw!r}")
@@ -53,6 +61,8 @@ def matches(expect: Any, reply: str | None) -> bool:
         return reply is not None and expect["regex"].search(reply) is not None
     if "not" in expect:
         return not matches(expect["not"], reply)
+    if "transfer" in expect:
+        return (reply == TRANSFER_SEEN) is expect["transfer"]
     return any(matches(item, reply) for item in expect["any"])
 
 
@@ -66,6 +76,8 @@ def describe(expect: Any) -> str:
         return f"matches /{expect['regex'].pattern}/"
     if "not" in expect:
         return f"not ({describe(expect['not'])})"
+    if "transfer" in expect:
+        return f"{'' if expect['transfer'] else 'no '}transfer to customer service"
     return "any of (" + "; ".join(describe(item) for item in expect["any"]) + ")"
 
 

@@ -58,6 +58,9 @@ def action(step: Step) -> str:
         if "status" in step.backend:
             return f"backend: card {step.backend['card']} becomes {step.backend['status']}"
         return f"backend: card {step.backend['bind']} bound to {step.backend['user'] or step.user}"
+    if step.agent is not None:
+        verb, text = step.agent
+        return f"agent: {verb} {step.user}" + (f" saying {text!r}" if text else "")
     if step.faults is not None:
         return f"faults: the next {step.faults[1]} backend call(s) take {step.faults[0]:g} s longer"
     return f"wait {step.wait:g} s"
@@ -102,6 +105,8 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
             target.bind_card(step.backend["bind"], owner)
         elif step.faults is not None:
             target.arm_faults(*step.faults)
+        elif step.agent is not None:
+            target.agent(step.agent[0], user, step.agent[1])
         if step.expect is not None and not matches(step.expect, reply):
             return Failure(step.index, sent, expected, "no reply (success)" if reply is None
                            else repr(reply))

@@ -11,7 +11,8 @@ from bot.sim.targets.placeholders import PLACEHOLDER
 from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 DEFAULT_USER = "oReplayUser0001"
-ACTIONS = ("send", "event", "wait", "review", "backend", "faults")
+ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
+AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
 MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
 STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "state", "note"}
@@ -37,6 +38,7 @@ class Step:
     review: str | None = None  # approve | reject
     backend: dict[str, str] | None = None  # {card, status} or {bind: card, user: alias|None}
     faults: tuple[float, int] | None = None  # (backend delay in seconds, calls it applies to)
+    agent: tuple[str, str | None] | None = None  # (take | say | close, what the agent says)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     pushed: Any = None  # the same, on what reached the follower through the API (pushed.py)
     state: str | None = None  # flow.state, or none
@@ -59,16 +61,18 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
     actions = [key for key in ACTIONS if key in raw and key != "wait"]
     if len(actions) > 1 or not (actions or "wait" in raw):
         raise FixtureError(path, where, "needs exactly one of send / event / review / backend / "
-                           "faults, or a wait")
+                           "faults / agent, or a wait")
     if not set(actions) & {"send", "event", "review"} and "expect" in raw:
-        raise FixtureError(path, f"{where}.expect", "a wait, backend or faults step says "
+        raise FixtureError(path, f"{where}.expect", "a wait, backend, faults or agent step says "
                            "nothing to the bot; put the expectation on the next step")
-    step = Step(index, str(raw.get("as") or next(iter(users), DEFAULT_USER)), raw=raw)
+    acted_on = _agent_alias(raw.get("agent")) if "agent" in raw else None
+    step = Step(index, str(raw.get("as") or acted_on or next(iter(users), DEFAULT_USER)),
+                raw=raw)
     if users and step.user not in users:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
                            f"{', '.join(users)})")
-    for key in ("wait", "send", "event", "review", "backend", "faults", "expect", "pushed",
-                "state"):
+    for key in ("wait", "send", "event", "review", "backend", "faults", "agent", "expect",
+                "pushed", "state"):
         if key in raw:
             try:
                 _read(step, key, raw[key])
@@ -100,6 +104,8 @@ def _read(step: Step, key: str, value: Any) -> None:
         step.backend = _backend_change(value)
     elif key == "faults":
         step.faults = _faults(value)
+    elif key == "agent":
+        step.agent = _agent(value)
     elif key == "expect":
         step.expect = check_expect(value)
     elif key == "pushed":
@@ -122,6 +128,22 @@ def _backend_change(value: Any) -> dict[str, str]:
             return {"bind": _text(bind["card"]), "user": _text(bind.get("user") or "")}
     raise ValueError("a backend change is {card: A12345678, status: lost|frozen|active} or "
                      "{bind: {card: A12345678, user: alias}} (user: the step's, if left out)")
+
+
+def _agent_alias(value: Any) -> str | None:
+    if isinstance(value, dict):
+        alias = value.get("to") if "say" in value else value.get("take", value.get("close"))
+        return str(alias) if isinstance(alias, str) and alias else None
+    return None
+
+
+def _agent(value: Any) -> tuple[str, str | None]:
+    """The person at the customer-service tool: take / say to / close a follower."""
+    if isinstance(value, dict) and set(value) in ({"take"}, {"close"}) and _agent_alias(value):
+        return next(iter(value)), None
+    if isinstance(value, dict) and set(value) == {"say", "to"} and _agent_alias(value):
+        return "say", _text(value["say"])
+    raise ValueError(f"an agent step is {AGENT_FORMS}")
 
 
 def _faults(value: Any) -> tuple[float, int]:

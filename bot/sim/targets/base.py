@@ -76,6 +76,10 @@ class Target(Protocol):
         """The mock backend's next `times` calls take `delay` seconds longer."""
         ...
 
+    def agent(self, action: str, user: str, text: str | None = None) -> None:
+        """The mock's customer-service agent: take / say (`text`) / close `user`."""
+        ...
+
     def pushed(self, user: str) -> list[dict[str, Any]]:
         """What reached `user` through the platform's API, oldest first ({"api", "body"})."""
         ...

@@ -126,6 +126,16 @@ class Local:
         finally:
             answer.close()
 
+    def agent(self, action: str, user: str, text: str | None = None) -> None:
+        body = {"user": user, **({"text": text} if text is not None else {})}
+        answer = self.app.test_client().post(f"/sim/api/agents/{action}", json=body)
+        try:
+            if answer.status_code != 200:
+                raise TargetError(f"agent {action} {user}: HTTP {answer.status_code} "
+                                  f"{answer.get_data(as_text=True)[:200]}")
+        finally:
+            answer.close()
+
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
         clock: Clock = self.bot.clock

@@ -164,6 +164,10 @@ class Remote:
         self._call("POST", f"/backend/v1/reviews/{ref}/{'approve' if approve else 'reject'}")
         return ref
 
+    def agent(self, action: str, user: str, text: str | None = None) -> None:
+        body = {"user": user, **({"text": text} if text is not None else {})}
+        self._call("POST", f"/sim/api/agents/{action}", json=body)
+
     def set_card_status(self, card_number: str, status: str) -> None:
         self._call("POST", f"/backend/v1/cards/{card_number}/status", json={"status": status})
 

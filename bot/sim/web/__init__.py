@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.mock_api import host
 from bot.parts import bot_of
-from bot.sim.web import bench, page_api, state_api, steplog
+from bot.sim.web import agents, bench, page_api, state_api, steplog
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     host(app, bot.backend, bot.clock, after_reset=[bot.store.clear_sessions])  # reset ends all
     state_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
     bench.init_app(app)  # transcripts, traffic, retries, clock, reset
+    agents.init_app(app)  # /sim/api/agents: the agent console (customer service)
     page_api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
     # The replay and record tools add their parts of the page from bot/sim/mount.py (tools
     # never import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).

@@ -25,8 +25,9 @@ export function chatItems(exchanges, outbound) {
     const body = m.body || {};
     let text = body.text ? body.text.content : "";
     if (!text && body.data) text = Object.values(body.data).map((v) => (v && v.value) || "").join("\n");
-    const badge = m.api === "template" ? "模板消息" : "客服消息";
-    const node = bubble("bot api", text || JSON.stringify(body));
+    const agent = body.customservice && body.customservice.kf_account;
+    const badge = m.api === "template" ? "模板消息" : agent ? `人工客服 ${agent}` : "客服消息";
+    const node = bubble(agent ? "bot api agent" : "bot api", text || JSON.stringify(body));
     node.prepend(el("span", { className: "badge", textContent: badge }));
     items.push({ at: Number(m.at) || 0, node });
   }

@@ -2,8 +2,10 @@
 // Everything the bot (or a user) says is shown with textContent only, so nothing runs as markup.
 // The server keeps each follower's chat (/sim/api/transcript), so reloads and new tabs agree.
 // This module starts the page and wires the header and side panels; the parts live beside it:
-// phones.js (+ menu.js, chat.js), inspector.js, traffic.js, panels.js, fixtures.js, util.js.
+// phones.js (+ menu.js, chat.js), inspector.js, traffic.js, panels.js, fixtures.js, agent.js,
+// util.js.
 
+import { refreshAgents } from "./agent.js";
 import { loadFixtures, runFixture, saveFixture, showFixture } from "./fixtures.js";
 import { closeMenus } from "./menu.js";
 import { loadSeed, refreshShared } from "./panels.js";
@@ -22,12 +24,14 @@ async function init() {
   renderFollowers();
   for (const p of shown) open(p.openid, p.alias);
   refreshShared();
+  refreshAgents();
   loadSeed().catch(() => {});
   loadFixtures().catch(() => {});
   setInterval(() => {
     if (document.hidden) return;
     for (const phone of sim.phones.values()) if (!phone.busy) refreshPhone(phone);
     refreshShared();
+    refreshAgents();
   }, POLL_MS);
 }
 

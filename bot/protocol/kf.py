@@ -1,0 +1,39 @@
+"""The customer-service events (platform-more.md §1.2), read into one small value.
+
+wechatpy 1.8 parses all three (KfCreateSessionEvent / KfCloseSessionEvent `.account`,
+KfSwitchSessionEvent `.from_account` / `.to_account`); this names them in one place so the
+dialogue and the hand-over state need not know wechatpy's classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wechatpy.messages import BaseMessage
+
+from bot.protocol.pushxml import event_of
+
+KF_CREATE, KF_CLOSE, KF_SWITCH = "kf_create_session", "kf_close_session", "kf_switch_session"
+KF_EVENTS = (KF_CREATE, KF_CLOSE, KF_SWITCH)
+
+
+@dataclass(frozen=True)
+class KfEvent:
+    """`account` is the agent who has the follower now (the new one after a switch)."""
+
+    openid: str
+    event: str
+    account: str
+    from_account: str = ""
+
+
+def kf_event(message: BaseMessage) -> KfEvent | None:
+    """The hand-over event this push is, or None for any other push."""
+    event = event_of(message)
+    if event not in KF_EVENTS:
+        return None
+    data = message._data  # noqa: SLF001 - the fields as sent, whatever class wechatpy chose
+    if event == KF_SWITCH:
+        return KfEvent(message.source, event, str(data.get("ToKfAccount") or ""),
+                       str(data.get("FromKfAccount") or ""))
+    return KfEvent(message.source, event, str(data.get("KfAccount") or ""))

@@ -1,0 +1,175 @@
+"""The hand-over to a person, bot side: the reply, the events, the per-follower routing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from wechatpy.crypto import WeChatCrypto
+
+from bot.clock import ManualClock
+from bot.config import ConfigError
+from bot.handover import (
+    AFTER_HOURS,
+    NOBODY_ONLINE,
+    TRANSFER,
+    TRANSFER_BLIND,
+    HandOver,
+    Notes,
+    OnlineAgents,
+    ServiceHours,
+    make_handover,
+    parse_hours,
+)
+from bot.protocol import Codec, Inbound, Transfer, kf_event, parse_xml, render, to_message
+from bot.store.kv import open_kv
+from flows.ids import SHANGHAI
+from tests.mockplatform import live
+
+ALICE = "oAlice00000000000000000000"
+
+
+def push(xml_fields: str) -> object:
+    return to_message(parse_xml(f"<xml><ToUserName>gh_x</ToUserName><FromUserName>{ALICE}"
+                                f"</FromUserName><CreateTime>1700000000</CreateTime>"
+                                f"{xml_fields}</xml>"))
+
+
+def at(hour: int, minute: int = 0) -> ManualClock:
+    return ManualClock(datetime(2026, 12, 7, hour, minute, tzinfo=SHANGHAI))
+
+
+def handover(tmp_path, clock, hours=None, fetch=None) -> HandOver:  # noqa: ANN001
+    kv = open_kv(f"sqlite:///{tmp_path / 'kv.sqlite3'}", clock)
+    return HandOver(kv, clock, OnlineAgents(fetch, kv, 30), ServiceHours(hours),
+                    Notes(kv, clock), remind_every=300)
+
+
+@pytest.mark.parametrize(("account", "directed"), [(None, False), ("kf1@test", True)])
+def test_transfer_reply_renders_the_platform_shapes(account, directed) -> None:
+    question = push("<MsgType>text</MsgType><Content>转人工</Content><MsgId>1</MsgId>")
+    fields = parse_xml(render(Transfer(account), question, now=1700000001))
+    assert fields["MsgType"] == "transfer_customer_service"
+    assert (fields["ToUserName"], fields["FromUserName"]) == (ALICE, "gh_x")
+    assert fields.get("TransInfo") == ({"KfAccount": account} if directed else None)
+
+
+@pytest.mark.parametrize(("fields", "event", "account", "before"), [
+    ("<Event>kf_create_session</Event><KfAccount>kf1@t</KfAccount>", "kf_create_session",
+     "kf1@t", ""),
+    ("<Event>kf_close_session</Event><KfAccount>kf1@t</KfAccount>", "kf_close_session",
+     "kf1@t", ""),
+    ("<Event>kf_switch_session</Event><FromKfAccount>kf1@t</FromKfAccount>"
+     "<ToKfAccount>kf2@t</ToKfAccount>", "kf_switch_session", "kf2@t", "kf1@t"),
+])
+def test_kf_event_names_the_agent(fields, event, account, before) -> None:
+    found = kf_event(push(f"<MsgType>event</MsgType>{fields}"))
+    assert (found.openid, found.event, found.account, found.from_account) == (
+        ALICE, event, account, before)
+
+
+def test_kf_event_is_none_for_other_pushes() -> None:
+    assert kf_event(push("<MsgType>text</MsgType><Content>hi</Content><MsgId>2</MsgId>")) is None
+
+
+def test_handover_routes_like_the_platform(tmp_path) -> None:
+    clock = at(10)
+    people = handover(tmp_path, clock)
+    assert people.before_message(ALICE) == "serve"
+    assert people.request(ALICE).kind == TRANSFER_BLIND  # no API to ask who is online
+    assert people.before_message(ALICE) == "transfer"  # still queued: transfer again
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") is False
+    assert people.status(ALICE).agent == "kf1@t"
+    assert people.before_message(ALICE) == "back"  # reached the bot: the idle return
+    assert people.before_message(ALICE) == "serve"
+
+
+def test_handover_close_event_gives_the_follower_back(tmp_path) -> None:
+    people = handover(tmp_path, at(10))
+    people.request(ALICE)
+    people.on_event(ALICE, "kf_create_session", "kf1@t")
+    assert people.on_event(ALICE, "kf_close_session", "kf1@t") is True
+    assert people.before_message(ALICE) == "serve"
+
+
+def test_handover_where_they_stand_at_most_every_few_minutes(tmp_path) -> None:
+    clock = at(10)
+    people = handover(tmp_path, clock)
+    people.request(ALICE)
+    assert people.where_they_stand_due(ALICE) is False  # the transfer itself just told them
+    clock.advance(301)
+    assert [people.where_they_stand_due(ALICE) for _ in range(2)] == [True, False]
+
+
+def test_handover_after_hours_takes_a_message_for_the_console(tmp_path) -> None:
+    people = handover(tmp_path, at(20, 30), hours="09:00-12:00,13:30-17:00")
+    decision = people.request(ALICE)
+    assert (decision.kind, decision.transfers, decision.says) == (
+        AFTER_HOURS, False, "human.after_hours")
+    assert people.before_message(ALICE) == "note"
+    people.leave(ALICE, "我的卡丢了，明天能补吗？")
+    assert people.before_message(ALICE) == "serve"
+    assert [(n.openid, n.text) for n in people.notes.all()] == [(ALICE, "我的卡丢了，明天能补吗？")]
+
+
+@pytest.mark.parametrize("setting", ["9-17", "17:00-09:00", "09:00-25:00", "09:00"])
+def test_service_hours_refuse_what_cannot_work(setting) -> None:
+    with pytest.raises(ValueError, match="BOT_SERVICE_HOURS"):
+        parse_hours(setting)
+
+
+def test_make_handover_names_a_bad_setting(tmp_path) -> None:
+    kv = open_kv("memory://")
+    cfg = {"BOT_SERVICE_HOURS": "nine to five", "BOT_KF_ONLINE_CACHE": 30,
+           "BOT_KF_REMIND_EVERY": 300}
+    with pytest.raises(ConfigError, match="BOT_SERVICE_HOURS"):
+        make_handover(cfg, kv, ManualClock(), None)
+
+
+def test_handover_asks_the_mock_platform_who_is_online_once_per_cache(tmp_path) -> None:
+    clock = at(10)
+    with live(tmp_path, clock) as served:
+        people = make_handover(served.bot.config, open_kv(served.bot.config["BOT_STORE"], clock),
+                               clock, served.bot.platform)
+        assert people.request(ALICE).kind == TRANSFER  # the mock starts with one agent online
+        served.http.post(f"{served.url}/sim/api/agents/online",
+                         json={"account": "kf1@wxbot", "online": False}, timeout=10)
+        assert people.request("oBob").kind == TRANSFER  # the cached list still says online
+        assert served.counter("calls:kf") == 1
+        clock.advance(31)
+        assert people.request("oBob").kind == NOBODY_ONLINE
+        assert people.before_message("oBob") == "note"
+
+
+def test_handover_transfers_blind_when_the_api_is_missing(tmp_path) -> None:
+    clock = at(10)
+    with live(tmp_path, clock, BOT_SIM_PROFILE="sandbox") as served:
+        people = make_handover(served.bot.config, open_kv("memory://", clock), clock,
+                               served.bot.platform)
+        decision = people.request(ALICE)
+        assert (decision.kind, decision.transfers, decision.says) == (
+            TRANSFER_BLIND, True, "human.transferring_blind")
+
+
+def test_transfer_reply_is_sealed_in_safe_mode_like_any_reply() -> None:
+    key, appid = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx0123456789abcdef"
+    codec = Codec("t0ken", key, appid)
+    question = push("<MsgType>text</MsgType><Content>人工客服</Content><MsgId>3</MsgId>")
+    inbound = Inbound(question, {}, encrypted=True, nonce="123")
+    sealed = codec.encode(render(Transfer("kf1@test"), question), inbound)
+    assert "transfer_customer_service" not in sealed
+    opened = WeChatCrypto("t0ken", key, appid).decrypt_message(
+        sealed, parse_xml(sealed)["MsgSignature"], parse_xml(sealed)["TimeStamp"], "123")
+    assert parse_xml(opened)["TransInfo"] == {"KfAccount": "kf1@test"}
+
+
+@pytest.mark.parametrize(("errcode", "kind"), [(40001, TRANSFER), (-1, TRANSFER_BLIND)])
+def test_handover_online_check_survives_a_stale_token_not_a_busy_platform(tmp_path, errcode,
+                                                                          kind) -> None:
+    clock = at(10)
+    with live(tmp_path, clock) as served:
+        served.bot.platform.token()  # a token in hand, so the fault meets the kf call itself
+        served.fault("kf", errcode)
+        people = make_handover(served.bot.config, open_kv("memory://", clock), clock,
+                               served.bot.platform)
+        assert people.request(ALICE).kind == kind  # -1 is not retried inside the turn

@@ -1,0 +1,115 @@
+"""The mock platform's customer service: its API shapes, the queue, sessions and routing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.protocol import Inbound, Transfer, parse_xml, render, to_message
+from bot.sim.mockplatform.cgi import MOCK
+from bot.sim.wire.client import PlatformClient
+from tests.mockplatform import TOKEN, live
+
+ALICE = "oAlice00000000000000000000"
+
+
+def call(served, method: str, path: str, **kwargs) -> dict:  # noqa: ANN001
+    token = served.bot.platform.token()
+    answer = served.http.request(method, f"{served.url}{path}", timeout=10,
+                                 params={"access_token": token, **kwargs.pop("params", {})},
+                                 **kwargs)
+    return answer.json()
+
+
+def agents(served, action: str, **body) -> dict:  # noqa: ANN001
+    return served.http.post(f"{served.url}/sim/api/agents/{action}", json=body, timeout=10).json()
+
+
+@pytest.mark.parametrize(("method", "path", "errcode"), [
+    ("POST", "/cgi-bin/customservice/kfaccount/add", 40066),
+    ("GET", "/customservice/getkflist", 40066),
+    ("POST", "/customservice/kfsession/close", 65413),
+])
+def test_kf_api_answers_the_platforms_errcodes(tmp_path, method, path, errcode) -> None:
+    with live(tmp_path, ManualClock()) as served:
+        found = call(served, method, path, json={"kf_account": "kf1@wxbot", "openid": ALICE})
+        assert found["errcode"] == errcode
+
+
+def test_kf_accounts_are_added_listed_and_refused_twice(tmp_path) -> None:
+    with live(tmp_path, ManualClock()) as served:
+        body = {"kf_account": "kf2@wxbot", "nickname": "客服小李", "password": "x"}
+        assert call(served, "POST", "/customservice/kfaccount/add", json=body)["errcode"] == 0
+        assert call(served, "POST", "/customservice/kfaccount/add", json=body)["errcode"] == 65406
+        listed = call(served, "GET", "/cgi-bin/customservice/getkflist")["kf_list"]
+        online = call(served, "GET", "/cgi-bin/customservice/getonlinekflist")["kf_online_list"]
+        assert [a["kf_account"] for a in listed] == ["kf1@wxbot", "kf2@wxbot"]
+        assert [a["kf_account"] for a in online] == ["kf1@wxbot"]
+
+
+def test_kf_transfer_queues_then_agent_takes_talks_and_closes(tmp_path) -> None:
+    clock = ManualClock()
+    with live(tmp_path, clock) as served:
+        mock = served.app.extensions[MOCK]
+        served.wechat.send("text", ALICE, Content="转人工")  # the follower exists, window open
+        question = to_message(parse_xml(served.wechat.build("text", ALICE, Content="转人工")))
+        inbound = Inbound(question, parse_xml(served.wechat.build("text", ALICE, Content="x")),
+                          encrypted=False)
+        served.app.wsgi_app.transferred(inbound, render(Transfer(), question))  # after the turn
+        assert [q["openid"] for q in agents_overview(served)["queue"]] == [ALICE]
+        assert agents(served, "take", user=ALICE)["kf_account"] == "kf1@wxbot"
+        assert served.counter("pushes:kf_create_session:200") == 1
+        routed = served.wechat.send("text", ALICE, Content="我的卡丢了")
+        assert routed.body == "success"  # the agent has it; the bot never saw it
+        agents(served, "say", user=ALICE, text="您好，我来帮您挂失。")
+        sent = served.outbound(ALICE)[-1]["body"]
+        assert sent["customservice"] == {"kf_account": "kf1@wxbot"}
+        assert [m["side"] for m in mock.kf.messages(ALICE)] == ["in", "in", "out"]
+        agents(served, "close", user=ALICE)
+        assert served.counter("pushes:kf_close_session:200") == 1
+        assert mock.kf.session(ALICE) == ""
+
+
+def test_kf_session_ends_after_30_idle_minutes_without_an_event(tmp_path) -> None:
+    clock = ManualClock()
+    with live(tmp_path, clock) as served:
+        served.wechat.send("text", ALICE, Content="你好")
+        served.app.extensions[MOCK].kf.enqueue(ALICE, "", "转人工")
+        agents(served, "take", user=ALICE)
+        clock.advance(30 * 60)
+        back = served.wechat.send("text", ALICE, Content="还在吗")
+        assert back.reply.get("MsgType") == "text"  # the bot answered: the platform let go
+        assert served.app.extensions[MOCK].kf.session(ALICE) == ""
+        assert served.counter("pushes:kf_close_session:200") == 0
+
+
+def agents_overview(served) -> dict:  # noqa: ANN001
+    return served.http.get(f"{served.url}/sim/api/agents", timeout=10).json()
+
+
+def test_kf_routed_messages_open_the_window_also_in_safe_mode(tmp_path) -> None:
+    key, appid = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx0123456789abcdef"
+    with live(tmp_path, ManualClock(), WECHAT_AES_KEY=key, WECHAT_APP_ID=appid) as served, \
+            PlatformClient(served.app, TOKEN, aes_key=key, app_id=appid, mode="safe",
+                           clock=served.clock) as sealed:
+        agents(served, "take", user=ALICE)  # taken before the bot ever heard of her
+        routed = sealed.send("text", ALICE, Content="人工客服在吗")
+        assert (routed.status, routed.body) == (200, "success")
+        said = agents(served, "say", user=ALICE, text="在的，请讲。")
+        assert said == {"openid": ALICE, "kf_account": "kf1@wxbot"}  # her message opened it
+        assert served.app.extensions[MOCK].kf.messages(ALICE)[0]["text"] == "人工客服在吗"
+
+
+def test_kf_switch_hands_the_follower_to_an_online_colleague(tmp_path) -> None:
+    with live(tmp_path, ManualClock()) as served:
+        call(served, "POST", "/customservice/kfaccount/add",
+             json={"kf_account": "kf2@wxbot", "nickname": "客服小李"})
+        agents(served, "take", user=ALICE)
+        assert agents(served, "switch", user=ALICE, account="kf2@wxbot")["errcode"] == 65415
+        agents(served, "online", account="kf2@wxbot", online=True)
+        assert agents(served, "switch", user=ALICE, account="kf2@wxbot")["kf_account"] == \
+            "kf2@wxbot"
+        assert served.counter("pushes:kf_switch_session:200") == 1
+        session = call(served, "GET", "/customservice/kfsession/getsession",
+                       params={"openid": ALICE})
+        assert session["kf_account"] == "kf2@wxbot"
