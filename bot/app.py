@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.config import SIMULATOR, load_config
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
+from bot.handover import make_handover
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
 from bot.outbound.notices import Notices
@@ -66,12 +67,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     "them on restart")
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
-    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))  # outcomes said first next turn
+    kv = open_kv(cfg["BOT_STORE"], clock)  # small shared records, one connection for all
+    deferred = Deferred(kv)  # outcomes said first next turn
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
-                                Understander.shared(), answers=Answers())
+                                Understander.shared(), answers=Answers(),
+                                handover=make_handover(cfg, kv, clock, platform))
     engine = Engine(store, conversation, backend=backend,
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,

@@ -50,6 +50,8 @@ class Turn:
     out: list[str] = field(default_factory=list)
     trace: list[tuple[str, str, str]] = field(default_factory=list)  # (flow, source, dest)
     understood: Any = None  # what the language stage made of the text, for the inspector
+    transfer: str | None = None  # hand over to customer service ("" any agent, or an account)
+    via_api: bool = False  # what is said goes through the customer-service API, not the reply
     region: Region = field(default_factory=lambda: region(None))  # BOT_REGION's card rules
 
     def say(self, key: str, **values: Any) -> None:

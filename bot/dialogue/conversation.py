@@ -16,8 +16,10 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
+from bot.dialogue.person import SERVE, Person
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
+from bot.protocol.kf import KF_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
@@ -37,12 +39,13 @@ class Conversation:
     """Routes one message of one follower; built once per app, shared by every turn."""
 
     def __init__(self, catalog: Catalog, flows: Iterable[type[Flow]],
-                 understander: Understander, answers: Any = None) -> None:
+                 understander: Understander, answers: Any = None, handover: Any = None) -> None:
         self.catalog, self.understander = catalog, understander
         self.flows = {f.name: f for f in flows}
         self.starters = {f.keywords: f for f in self.flows.values()}
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.talk = Talk(catalog, list(self.flows.values()), answers)
+        self.person = Person(handover, self.talk)  # bot/handover: None without customer service
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
@@ -68,14 +71,18 @@ class Conversation:
         heard = self.understander.understand(said)
         heard.slots.update(find_slots(said))
         turn.understood = heard  # for the inspector and `wxbot chat`'s /why
+        command = self.catalog.command(heard.text)
+        exact = command if command in COMMANDS or command in self.starters else None
+        routed = self.person.before(said, turn, flow, exact, session or None)
+        if routed is not SERVE:
+            return routed
         pending = session.get("pending")
         if pending and (heard.choice is not None or heard.yes_no is not None):
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
             if resolved is not NOT_MINE:
                 return resolved
-        command = self.catalog.command(heard.text)
-        if command in COMMANDS or command in self.starters:  # the rest are a step's own words
-            return self.on_command(command, turn, flow)
+        if exact is not None:  # the other catalog words (是, 其他卡…) are a step's own answers
+            return self.on_command(exact, turn, flow)
         if flow is not None:
             return self.in_flow(said, heard, turn, flow)
         return self.idle(heard, turn, session)
@@ -100,6 +107,8 @@ class Conversation:
         sure = heard.act == "start" and not heard.slots
         if sure and heard.intent == "cancel":
             return self.talk.with_menu(turn, "cancelled")
+        if sure and heard.intent == "human":
+            return self.person.request(turn, flow)
         if sure and heard.intent == "help":
             turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
             return flow.session()
@@ -136,8 +145,7 @@ class Conversation:
         if heard.act == "start" and intent in COMMANDS:
             return self.on_command(intent, turn, None)
         if heard.act == "start" and intent == "human":
-            turn.say("human.hotline")  # until the account's customer service is wired in
-            return None
+            return self.person.request(turn, None)
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 
@@ -148,6 +156,8 @@ class Conversation:
             return self.talk.with_menu(turn, "welcome", flow)
         if event == "unsubscribe":
             return None
+        if event in KF_EVENTS:
+            return self.person.on_event(msg, turn, flow, keep)
         if event == "click" and msg.key in self.starters:
             return self.start(self.starters[msg.key], turn, ending=flow)
         if event in ("click", "scan", "scancode_waitmsg"):

@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import Deferred
 from bot.protocol import event_of, keys, kind_of
-from bot.protocol.replies import Text, render
+from bot.protocol.replies import Text, Transfer, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
 from bot.window import rescue
 from bot.window.workers import Flight, Window
@@ -152,9 +152,17 @@ class Engine:
         if session is not None:
             session["at"] = now
         text = "\n\n".join(turn.out)
-        reply = render(Text(text), msg, now) if text else ""
-        self.store.save(user, session, key, reply, self.session_ttl, lease,
-                        owed=self._body(user, text) if text else None)
+        if turn.transfer is None and not turn.via_api:
+            reply, owed = (render(Text(text), msg, now), self._body(user, text)) if text else \
+                ("", None)
+        else:  # the transfer reply carries no text, an event's answer is not shown: the API
+            if text:  # put before the save: a turn done again puts the same key, sent once
+                self.store.outbox.put(f"say:{key}", self._body(user, text))
+                self.wake()
+            reply = "" if turn.transfer is None else render(Transfer(turn.transfer or None),
+                                                             msg, now)
+            owed = None
+        self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed)
         if notices:
             self.deferred.said(user, notices)  # type: ignore[union-attr]  # set when found
         for flow, source, dest in turn.trace:

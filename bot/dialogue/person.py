@@ -1,0 +1,79 @@
+"""A person when the bot is not enough: the dialogue's side of the platform's hand-over.
+
+The state lives in bot/handover (the store's KV, shared by every instance); here is what the
+follower hears at each point. A transfer answers with the platform's transfer reply, which
+carries no text: what the follower should read then goes through the customer-service API
+(`turn.via_api`). Without customer service configured, the hotline is the person offered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wechatpy.messages import BaseMessage
+
+from bot.dialogue.talk import Talk
+from bot.protocol.kf import kf_event
+from flows.base import Flow, Turn
+
+SERVE = object()  # before(): nothing to do with a person, route the message as usual
+
+
+class Person:
+    """Built once per app; `handover` is None when the account has no customer service."""
+
+    def __init__(self, handover: Any, talk: Talk) -> None:
+        self.handover, self.talk = handover, talk
+
+    def before(self, said: str, turn: Turn, flow: Flow | None, command: str | None,
+               session: dict | None) -> Any:
+        """Route a text by the follower's hand-over state (SERVE: as usual)."""
+        if self.handover is None:
+            return SERVE
+        route = self.handover.before_message(turn.openid)
+        if route == "transfer":  # still queued: this message joins the queue too
+            turn.transfer = ""
+            if self.handover.where_they_stand_due(turn.openid):
+                turn.say("human.waiting")
+            return session
+        if route == "note":
+            if command is not None:  # 取消, 菜单 or a service instead of a message for later
+                self.handover.cancel(turn.openid)
+                return SERVE
+            self.handover.leave(turn.openid, said)
+            turn.say("human.left_message")
+            return flow.session() if flow is not None else None
+        if route == "back":  # the platform's 30-minute idle return: no event marks it
+            self.welcome_back(turn, flow)
+        return SERVE
+
+    def request(self, turn: Turn, flow: Flow | None) -> dict | None:
+        """转人工: transfer when someone can answer, else say why and offer to take a message."""
+        keep = flow.session() if flow is not None else None
+        if self.handover is None:
+            turn.say("human.hotline")
+            return keep
+        decision = self.handover.request(turn.openid)
+        turn.say(decision.says, hours=self.handover.hours.setting)
+        if decision.transfers:
+            turn.transfer = ""
+        return keep
+
+    def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None,
+                 session: dict | None) -> dict | None:
+        """kf_create/close/switch_session: the state moves; a close means the bot is back."""
+        found = kf_event(msg)
+        keep = flow.session() if flow is not None else None
+        if found is None or self.handover is None:
+            return keep
+        if self.handover.on_event(found.openid, found.event, found.account):
+            turn.via_api = True  # an event's answer is not shown: tell them through the API
+            self.welcome_back(turn, flow)
+        return keep
+
+    def welcome_back(self, turn: Turn, flow: Flow | None) -> None:
+        """The bot serves again: the flow in progress resumes, or is said to have ended."""
+        turn.say("human.back")
+        if flow is not None:  # an expired one the engine has said already ("已超过…")
+            turn.say("human.flow_resumed", flow=self.talk.title(flow.name))
+            turn.out.append(self.talk.prompt(flow))
