@@ -47,6 +47,10 @@ class Conversation:
         self.talk = Talk(catalog, list(self.flows.values()), answers)
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
 
+    def speak(self, catalog: Catalog) -> None:
+        """Answer in another language from the next message on (the simulator's `lang`)."""
+        self.catalog = self.talk.catalog = catalog
+
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
         flow = self.restore(turn, session)
@@ -112,8 +116,9 @@ class Conversation:
         if sure and heard.intent == "help":
             turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
             return flow.session()
-        if heard.intent in STEP_WORDS and heard.act == "start":
-            said = self.catalog.word(heard.intent)  # the step reads its own word
+        if heard.intent in STEP_WORDS and heard.act == "start" \
+                and flow.specs[flow.state].get("role") == "code":
+            said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
         elif heard.intent in self.starters and heard.act in ("start", "confirm") \
                 and not heard.slots and heard.intent != flow.name:
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])

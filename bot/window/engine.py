@@ -21,6 +21,7 @@ from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
 from bot.window import rescue
 from bot.window.workers import Flight, Window
 from flows.base import Turn
+from flows.catalog import Catalog
 from flows.port import Backend
 from flows.regions import Region
 from flows.regions import region as region_of
@@ -49,10 +50,15 @@ class Engine:
         courier when a reply was owed; `region` is BOT_REGION's card rules, said by flows."""
         self.store, self.backend, self.clock = store, backend, clock
         self.conversation, self.region = conversation, region or region_of(None)
-        self.catalog, self.flows = conversation.catalog, conversation.flows
+        self.flows = conversation.flows
         self.session_ttl, self.deadline, self.wake = session_ttl, deadline, wake
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
         self.window, self.deferred = window, deferred
+
+    @property
+    def catalog(self) -> Catalog:
+        """The conversation's: one place says which language the bot speaks."""
+        return self.conversation.catalog
 
     def handle(self, msg: BaseMessage, claim: Claim | None = None,
                arrived: float | None = None) -> str:

@@ -71,7 +71,7 @@ def set_lang() -> Any:
     if lang not in LANGS:
         return jsonify(error="bad_request", detail=f"'lang' must be one of {list(LANGS)}"), 400
     bot = current_bot()
-    bot.engine.catalog = Catalog(lang)
+    bot.engine.conversation.speak(Catalog(lang))
     return jsonify(lang=lang)
 
 
