@@ -68,7 +68,8 @@ def people(n: int) -> list[dict]:
     out = []
     for i in range(n):
         born = date(1970, 1, 1) + timedelta(days=i % 9000)
-        out.append({"id_number": make_id("110105", born, i // 9000 % 1000), "name": f"多实例{i}",
+        name = "多" + "".join("零一二三四五六七八九"[int(d)] for d in str(i))  # names: no digits
+        out.append({"id_number": make_id("110105", born, i // 9000 % 1000), "name": name,
                     "phone": f"137{i:08d}", "card": f"M{i:08d}"})
     return out
 
