@@ -58,7 +58,8 @@ def people(n: int, start: int = 0) -> list[Person]:
     for i in range(start, start + n):
         born = date(1960, 1, 1) + timedelta(days=i % 10_000)
         id_number = make_id("110105", born, i // 10_000 % 1000)
-        out.append(Person(id_number, f"测试{i}", f"139{i:08d}", f"Z{i:08d}"))
+        name = "测" + "".join("零一二三四五六七八九"[int(d)] for d in str(i))  # names: no digits
+        out.append(Person(id_number, name, f"139{i:08d}", f"Z{i:08d}"))
     return out
 
 
