@@ -8,10 +8,11 @@ parsed once per language (`KnowledgeBase.load` is cached) and shared read-only, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -42,7 +43,10 @@ class Reading:
     `synonyms` fold colloquial forms (咋 -> 怎么) before matching; `fillers` are dropped so
     that they neither match nor dilute; `asks` and `troubles` are regexes of question words
     and of reported trouble ("密码忘了"); `orders` marks a request ("report my card lost",
-    "卡丢了帮我挂失"), which a reported trouble does not turn into a question.
+    "卡丢了帮我挂失"), which a reported trouble does not turn into a question. `anchors` are
+    the words every question we answer holds one of (卡, 密码, 挂失, rules, guardian…): a
+    line without any is about something else however many of its other words match, which
+    lets the confidence floor stay low for the oddly worded questions that are ours.
     """
 
     synonyms: dict[str, str]
@@ -51,6 +55,7 @@ class Reading:
     asks: re.Pattern[str]
     troubles: re.Pattern[str]
     orders: re.Pattern[str]
+    anchors: re.Pattern[str]
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Reading:
@@ -59,10 +64,13 @@ class Reading:
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         return cls(synonyms, re.compile(said), *(re.compile("|".join(raw[key]))
                                                  for key in ("fillers", "asks", "troubles",
-                                                             "orders")))
+                                                             "orders", "anchors")))
 
     def fold(self, text: str) -> str:
         return self.said.sub(lambda m: self.synonyms[m.group()], text)
+
+    def is_ours(self, folded: str) -> bool:
+        return bool(self.anchors.search(folded))
 
     def is_question(self, folded: str) -> bool:
         if self.asks.search(folded):
@@ -76,10 +84,14 @@ class KnowledgeBase:
     `elsewhere` holds neighbouring topics the base does not answer (医保报销, pensions,
     bills…), each with phrasings: a question closest to one of them is left unanswered,
     where a base of card topics alone would stretch its nearest entry to cover it.
+    `topics` holds, per entry id (or neighbouring topic), a regex of the words that name it
+    (几岁 for bind_age, 多久 for reset_review_time): phrasings share the card's words,
+    topics do not.
     """
 
     def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading,
-                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 topics: Mapping[str, re.Pattern[str]] | None = None) -> None:
         self.lang = lang
         self.entries = entries
         self.reading = reading
@@ -87,6 +99,9 @@ class KnowledgeBase:
         self._by_id = {entry.id: entry for entry in entries}
         if len(self._by_id) != len(entries):
             raise ValueError(f"duplicate entry ids in the {lang} knowledge base")
+        self.topics = MappingProxyType(dict(topics or {}))
+        if not set(self.topics) <= set(self._by_id) | {name for name, _ in elsewhere}:
+            raise ValueError(f"topics of unknown entries in the {lang} knowledge base")
 
     @classmethod
     def load(cls, lang: str) -> KnowledgeBase:
@@ -119,4 +134,5 @@ def _load(lang: str) -> KnowledgeBase:
         raw = yaml.safe_load(fh)
     entries = tuple(_entry(item) for item in raw["entries"])
     elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
-    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere)
+    topics = {key: re.compile("|".join(words)) for key, words in raw.get("topics", {}).items()}
+    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere, topics)

@@ -48,9 +48,12 @@ from flows.knowledge import tokens
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.bm25 import BM25
 from flows.knowledge.rankers import RANKINGS
+from flows.language.normalise import normalise as language_normalise
 
-FLOOR = 0.25   # the best entry must hold this share of the question's words (by idf)
+FLOOR = 0.2    # the best entry must hold this share of the question's words (by idf)
 MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a choice
+CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
+NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 MAX_CHOICES = 3
 
 
@@ -70,11 +73,15 @@ class Retriever:
     def __init__(self, kb: KnowledgeBase, tokenize: Callable[[str], list[str]] | None = None,
                  normalise: Callable[[str], str] | None = None, *,
                  ranking: str = "bm25_dice", floor: float = FLOOR,
-                 margin: float = MARGIN) -> None:
+                 margin: float = MARGIN, cue: float = CUE,
+                 named_floor: float = NAMED_FLOOR) -> None:
         self.kb = kb
-        self.floor, self.margin = floor, margin
+        self.floor, self.margin, self.cue = floor, margin, cue
+        self.named_floor = min(named_floor, floor)
+        self.topics = [kb.topics.get(key) for key in [entry.id for entry in kb]
+                       + [name for name, _ in kb.elsewhere]]
         self.tokenize = tokenize or tokens.tokenize
-        self.normalise = normalise or tokens.normalise
+        self.normalise = normalise or _language_text
         self.commands = Catalog(kb.lang)  # the flows' exact start words stay theirs
         phrasings = [[self._tokens(self._fold(q)) for q in entry.questions] for entry in kb]
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
@@ -96,11 +103,16 @@ class Retriever:
         folded = self._fold(text)
         if self.commands.command(text) or not self.kb.reading.is_question(folded):
             return Answer("none", (), 0.0, "not a question")
+        if not self.kb.reading.is_ours(folded):
+            return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
         query = self._tokens(folded)
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
+        named = [topic is not None and topic.search(folded) is not None for topic in self.topics]
+        scores = [score + self.cue * lift for score, lift in zip(self.rank(query), named,
+                                                                 strict=True)]
+        floors = [self.named_floor if lift else self.floor for lift in named]
         held = self.index.coverage(query)
-        scores = self.rank(query)
         ranked = sorted(zip(scores, range(len(scores)), strict=True),
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
         if ranked[0][1] >= len(self.kb):
@@ -109,14 +121,20 @@ class Retriever:
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         top, best = ranked[0][0], held[ranked[0][1]]
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
-                 if score >= top * (1 - self.margin) and held[i] >= self.floor]
+                 if score >= top * (1 - self.margin) and held[i] >= floors[i]]
+        floor = floors[ranked[0][1]]
         why = f"holds {best:.0%} of the words; ranking {top:.2f}"
-        if best < self.floor or not close:
-            return Answer("none", (), best, f"{why} (floor {self.floor:.0%})")
+        if best < floor or not close:
+            return Answer("none", (), best, f"{why} (floor {floor:.0%})")
         if len(close) == 1:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
+
+
+def _language_text(text: str) -> str:
+    """The language stage's normal form: the text the dialogue hands over (`heard.text`)."""
+    return language_normalise(text).text
 
 
 @cache
