@@ -67,7 +67,13 @@ class Reading:
                                                              "orders", "anchors")))
 
     def fold(self, text: str) -> str:
-        return self.said.sub(lambda m: self.synonyms[m.group()], text)
+        """Synonyms replaced until none is left (找不着了 -> 找不到了 -> 丢了), at most 3 rounds."""
+        for _ in range(3):
+            folded = self.said.sub(lambda m: self.synonyms[m.group()], text)
+            if folded == text:
+                break
+            text = folded
+        return text
 
     def is_ours(self, folded: str) -> bool:
         return bool(self.anchors.search(folded))
