@@ -119,6 +119,8 @@ class Retriever:
             topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere")
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
+        if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
+            return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's")
         top, best = ranked[0][0], held[ranked[0][1]]
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
