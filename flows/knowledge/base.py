@@ -47,6 +47,8 @@ class Reading:
     the words every question we answer holds one of (卡, 密码, 挂失, rules, guardian…): a
     line without any is about something else however many of its other words match, which
     lets the confidence floor stay low for the oddly worded questions that are ours.
+    `others` name another card or account (身份证, 银行卡, a WeChat password): a line naming
+    one is not about our card unless it names ours too (`ours`: 社保, social security).
     """
 
     synonyms: dict[str, str]
@@ -56,6 +58,8 @@ class Reading:
     troubles: re.Pattern[str]
     orders: re.Pattern[str]
     anchors: re.Pattern[str]
+    others: re.Pattern[str]
+    ours: re.Pattern[str]
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Reading:
@@ -64,7 +68,8 @@ class Reading:
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         return cls(synonyms, re.compile(said), *(re.compile("|".join(raw[key]))
                                                  for key in ("fillers", "asks", "troubles",
-                                                             "orders", "anchors")))
+                                                             "orders", "anchors", "others",
+                                                             "ours")))
 
     def fold(self, text: str) -> str:
         """Synonyms replaced until none is left (找不着了 -> 找不到了 -> 丢了), at most 3 rounds."""
@@ -76,6 +81,8 @@ class Reading:
         return text
 
     def is_ours(self, folded: str) -> bool:
+        if self.others.search(folded) and not self.ours.search(folded):
+            return False  # 身份证丢了怎么办: a loss, but not of our card
         return bool(self.anchors.search(folded))
 
     def is_question(self, folded: str) -> bool:
