@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from flows.knowledge.reading import Reading
+
 DATA = Path(__file__).parent / "data"
 LANGS = ("zh_CN", "en")
 _CJK = "\u3000-\u9fff\uff00-\uffef"
@@ -34,61 +36,6 @@ class Entry:
     answer: str
     source: str
     service: str | None  # the intent the dialogue offers after the answer
-
-
-@dataclass(frozen=True)
-class Reading:
-    """How this language marks a question, so a bare request ("绑定社保卡") is left to the flows.
-
-    `synonyms` fold colloquial forms (咋 -> 怎么) before matching; `fillers` are dropped so
-    that they neither match nor dilute; `asks` and `troubles` are regexes of question words
-    and of reported trouble ("密码忘了"); `orders` marks a request ("report my card lost",
-    "卡丢了帮我挂失"), which a reported trouble does not turn into a question. `anchors` are
-    the words every question we answer holds one of (卡, 密码, 挂失, rules, guardian…): a
-    line without any is about something else however many of its other words match, which
-    lets the confidence floor stay low for the oddly worded questions that are ours.
-    `others` name another card or account (身份证, 银行卡, a WeChat password): a line naming
-    one is not about our card unless it names ours too (`ours`: 社保, social security).
-    """
-
-    synonyms: dict[str, str]
-    said: re.Pattern[str]  # any synonym; ASCII ones as whole words ("son" is not in "reason")
-    fillers: re.Pattern[str]
-    asks: re.Pattern[str]
-    troubles: re.Pattern[str]
-    orders: re.Pattern[str]
-    anchors: re.Pattern[str]
-    others: re.Pattern[str]
-    ours: re.Pattern[str]
-
-    @classmethod
-    def of(cls, raw: dict[str, Any]) -> Reading:
-        synonyms = dict(raw["synonyms"])
-        said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
-                        for w in sorted(synonyms, key=len, reverse=True))  # longest first
-        return cls(synonyms, re.compile(said), *(re.compile("|".join(raw[key]))
-                                                 for key in ("fillers", "asks", "troubles",
-                                                             "orders", "anchors", "others",
-                                                             "ours")))
-
-    def fold(self, text: str) -> str:
-        """Synonyms replaced until none is left (找不着了 -> 找不到了 -> 丢了), at most 3 rounds."""
-        for _ in range(3):
-            folded = self.said.sub(lambda m: self.synonyms[m.group()], text)
-            if folded == text:
-                break
-            text = folded
-        return text
-
-    def is_ours(self, folded: str) -> bool:
-        if self.others.search(folded) and not self.ours.search(folded):
-            return False  # 身份证丢了怎么办: a loss, but not of our card
-        return bool(self.anchors.search(folded))
-
-    def is_question(self, folded: str) -> bool:
-        if self.asks.search(folded):
-            return True
-        return bool(self.troubles.search(folded)) and not self.orders.search(folded)
 
 
 class KnowledgeBase:

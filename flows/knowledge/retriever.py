@@ -54,6 +54,7 @@ FLOOR = 0.2    # the best entry must hold this share of the question's words (by
 MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a choice
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
+WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, lost…)
 MAX_CHOICES = 3
 
 
@@ -74,10 +75,11 @@ class Retriever:
                  normalise: Callable[[str], str] | None = None, *,
                  ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN, cue: float = CUE,
-                 named_floor: float = NAMED_FLOOR) -> None:
+                 named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR) -> None:
         self.kb = kb
         self.floor, self.margin, self.cue = floor, margin, cue
         self.named_floor = min(named_floor, floor)
+        self.weak_floor = weak_floor
         self.topics = [kb.topics.get(key) for key in [entry.id for entry in kb]
                        + [name for name, _ in kb.elsewhere]]
         self.tokenize = tokenize or tokens.tokenize
@@ -103,7 +105,8 @@ class Retriever:
         folded = self._fold(text)
         if self.commands.command(text) or not self.kb.reading.is_question(folded):
             return Answer("none", (), 0.0, "not a question")
-        if not self.kb.reading.is_ours(folded):
+        anchored = self.kb.reading.anchored(folded)
+        if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
         query = self._tokens(folded)
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
@@ -111,7 +114,8 @@ class Retriever:
         named = [topic is not None and topic.search(folded) is not None for topic in self.topics]
         scores = [score + self.cue * lift for score, lift in zip(self.rank(query), named,
                                                                  strict=True)]
-        floors = [self.named_floor if lift else self.floor for lift in named]
+        floors = [self.weak_floor if anchored == "weak" else self.named_floor if lift
+                  else self.floor for lift in named]  # "reset my router" holds too little
         held = self.index.coverage(query)
         ranked = sorted(zip(scores, range(len(scores)), strict=True),
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
