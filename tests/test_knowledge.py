@@ -28,6 +28,13 @@ ASKED = [  # (language, what a person types, the entry that answers it)
     ("en", "how to report a lost card", "report_loss"),
     ("en", "how much does a replacement cost", "reissue_fee"),
     ("en", "can i give my code to someone", "personal_info"),
+    # phone-typed: full-width marks, emoji, slips, A-not-A questions, trouble without a question
+    ("zh_CN", "社保卡丢了怎么办？？😭", "report_loss"),
+    ("zh_CN", "补办社保卡收不收钱", "reissue_fee"),
+    ("zh_CN", "社宝卡蜜码忘了咋办", "password_forgot"),
+    ("zh_CN", "社保卡找不着了", "report_loss"),
+    ("en", "HOW LONG does a password reset take?!", "reset_review_time"),
+    ("en", "a stranger phoned asking for my code", "personal_info"),
 ]
 NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     ("zh_CN", "今天天气怎么样"), ("zh_CN", "你们几点下班"), ("zh_CN", "推荐个餐厅"),
@@ -35,6 +42,11 @@ NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     ("zh_CN", "我的卡丢了帮我挂失"), ("zh_CN", "在吗"), ("zh_CN", "公积金怎么提取"),
     ("en", "what's the weather"), ("en", "bind card"), ("en", "forgot password"),
     ("en", "report my card lost"), ("en", "recommend a restaurant"), ("en", "what time is it"),
+    # another card, account or thing: its loss or password is not ours
+    ("zh_CN", "身份证掉了去哪补"), ("zh_CN", "银行卡密码忘了怎么办"), ("zh_CN", "钥匙丢了怎么办"),
+    ("en", "i lost my id card what do i do"), ("en", "what if i forget my wechat password"),
+    ("en", "how do i reset my wifi router"), ("en", "i lost my keys what now"),
+    ("en", "i'd like to report a lost card"),
 ]
 
 
@@ -68,6 +80,35 @@ def test_retriever_uses_the_tokenizer_and_normaliser_it_is_given():
     assert retriever.answer("HOW LONG does a password reset take").entries[0].id == \
         "reset_review_time"
     assert "HOW LONG does a password reset take" in seen
+
+
+def test_retriever_reads_the_text_the_dialogue_hands_over():
+    from flows.language import Understander
+
+    heard = Understander.shared().understand("  社保卡　补办要带什么？😊 ")
+    retriever = Retriever.shared("zh_CN")
+    assert retriever.answer(heard.text) == retriever.answer("  社保卡　补办要带什么？😊 ")
+    assert retriever.answer(heard.text).entries[0].id == "reissue"
+
+
+@pytest.mark.parametrize(("text", "entry_ids"), [
+    ("去外地了医保还能用吗", []),  # 外地 is region_rules' word, but 医保 is asked about
+    ("退休了社保卡密码忘了怎么办", ["password_forgot"]),  # 退休 beside the entry's own words
+])
+def test_retriever_leaves_neighbouring_topics_unless_the_entry_is_named(text, entry_ids):
+    answer = Retriever.shared("zh_CN").answer(text)
+    assert [e.id for e in answer.entries] == entry_ids, answer.reason
+
+
+def test_knowledge_base_refuses_topics_of_unknown_entries():
+    base = KnowledgeBase.load("zh_CN")
+    with pytest.raises(ValueError):
+        KnowledgeBase("zh_CN", base.entries, base.reading, base.elsewhere,
+                      {"no_such_entry": re.compile("卡")})
+
+
+def test_reading_folds_synonyms_in_chains():
+    assert KnowledgeBase.load("zh_CN").reading.fold("社保卡找不着了") == "社保卡丢了"
 
 
 def test_retriever_reads_no_file_per_question(monkeypatch):
@@ -144,12 +185,15 @@ def test_evaluate_reports_figures_per_language_and_part():
     assert 0 < report.micros_median < 5000
     text = format_report(report)
     assert "zh_CN heldout" in text and "µs per question" in text
+    assert 0 < sum(g.started for g in report.groups) < sum(g.total - g.out_of_scope
+                                                             for g in report.groups)
 
 
-@pytest.mark.xfail(strict=True, reason="first run of a held-out part never tuned on: "
-                   "84.8 % right (zh 86.4, en 83.3), 4 of 72 out-of-scope lines answered "
-                   "(targets 90 % and 0); strict, so reaching them makes this test fail: "
-                   "then drop the mark")
+@pytest.mark.xfail(strict=True, reason="seventh held-out part (402 lines, 100 out of scope), "
+                   "never tuned on: first run 84.8 % right, 8 out-of-scope lines answered; "
+                   "now 91.0 % (zh 93.5, en 88.6), 1 out-of-scope line answered (targets: "
+                   "90 % in each language and 0); strict, so reaching them makes this test "
+                   "fail: then drop the mark")
 def test_evaluate_held_out_part_meets_its_targets():
     report = evaluate()
     assert report.meets_targets(), format_report(report)

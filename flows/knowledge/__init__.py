@@ -8,8 +8,11 @@ Pure: no IO per message, nothing from `bot` or Flask; each language's data is re
                      # "none": not ours (not a question, a flow's start word, off topic)
     answer.score, answer.reason   # for the inspector: why this decision
 
-With the language stage: Retriever(KnowledgeBase.load(lang), tokenize=..., normalise=...).
-`evaluate()` / `format_report()` measure it on data/questions.yaml (wxbot understand --eval).
+The retriever reads the language stage's normal form (flows.language.normalise), so
+`answer(heard.text)` and `answer(raw text)` decide alike; tokenize= and normalise= replace
+the defaults. `evaluate()` / `format_report()` measure it on data/questions.yaml
+(wxbot understand --eval), with how many questions the language stage would start a service
+for instead (the dialogue asks the knowledge base only when it does not).
 """
 
 from flows.knowledge.base import Entry, KnowledgeBase

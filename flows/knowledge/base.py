@@ -8,13 +8,16 @@ parsed once per language (`KnowledgeBase.load` is cached) and shared read-only, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
+
+from flows.knowledge.reading import Reading
 
 DATA = Path(__file__).parent / "data"
 LANGS = ("zh_CN", "en")
@@ -35,51 +38,20 @@ class Entry:
     service: str | None  # the intent the dialogue offers after the answer
 
 
-@dataclass(frozen=True)
-class Reading:
-    """How this language marks a question, so a bare request ("绑定社保卡") is left to the flows.
-
-    `synonyms` fold colloquial forms (咋 -> 怎么) before matching; `fillers` are dropped so
-    that they neither match nor dilute; `asks` and `troubles` are regexes of question words
-    and of reported trouble ("密码忘了"); `orders` marks a request ("report my card lost",
-    "卡丢了帮我挂失"), which a reported trouble does not turn into a question.
-    """
-
-    synonyms: dict[str, str]
-    said: re.Pattern[str]  # any synonym; ASCII ones as whole words ("son" is not in "reason")
-    fillers: re.Pattern[str]
-    asks: re.Pattern[str]
-    troubles: re.Pattern[str]
-    orders: re.Pattern[str]
-
-    @classmethod
-    def of(cls, raw: dict[str, Any]) -> Reading:
-        synonyms = dict(raw["synonyms"])
-        said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
-                        for w in sorted(synonyms, key=len, reverse=True))  # longest first
-        return cls(synonyms, re.compile(said), *(re.compile("|".join(raw[key]))
-                                                 for key in ("fillers", "asks", "troubles",
-                                                             "orders")))
-
-    def fold(self, text: str) -> str:
-        return self.said.sub(lambda m: self.synonyms[m.group()], text)
-
-    def is_question(self, folded: str) -> bool:
-        if self.asks.search(folded):
-            return True
-        return bool(self.troubles.search(folded)) and not self.orders.search(folded)
-
-
 class KnowledgeBase:
     """The entries of one language, by id, in file order.
 
     `elsewhere` holds neighbouring topics the base does not answer (医保报销, pensions,
     bills…), each with phrasings: a question closest to one of them is left unanswered,
     where a base of card topics alone would stretch its nearest entry to cover it.
+    `topics` holds, per entry id (or neighbouring topic), a regex of the words that name it
+    (几岁 for bind_age, 多久 for reset_review_time): phrasings share the card's words,
+    topics do not.
     """
 
     def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading,
-                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+                 elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 topics: Mapping[str, re.Pattern[str]] | None = None) -> None:
         self.lang = lang
         self.entries = entries
         self.reading = reading
@@ -87,6 +59,9 @@ class KnowledgeBase:
         self._by_id = {entry.id: entry for entry in entries}
         if len(self._by_id) != len(entries):
             raise ValueError(f"duplicate entry ids in the {lang} knowledge base")
+        self.topics = MappingProxyType(dict(topics or {}))
+        if not set(self.topics) <= set(self._by_id) | {name for name, _ in elsewhere}:
+            raise ValueError(f"topics of unknown entries in the {lang} knowledge base")
 
     @classmethod
     def load(cls, lang: str) -> KnowledgeBase:
@@ -119,4 +94,5 @@ def _load(lang: str) -> KnowledgeBase:
         raw = yaml.safe_load(fh)
     entries = tuple(_entry(item) for item in raw["entries"])
     elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
-    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere)
+    topics = {key: re.compile("|".join(words)) for key, words in raw.get("topics", {}).items()}
+    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere, topics)

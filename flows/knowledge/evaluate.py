@@ -1,7 +1,10 @@
 """Measure a retriever on the labelled question set (data/questions.yaml) against its targets.
 
 `wxbot understand --eval` prints `format_report(evaluate())`; the tests assert
-`meets_targets()` on the held-out part, which the retriever never reads.
+`meets_targets()` on the held-out part, which the retriever never reads. The retriever
+reads the language stage's normal form, as in the dialogue; `started` counts the questions
+the language stage reads as a confident service start, for which the dialogue starts the
+service and never asks the knowledge base (Conversation.idle).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import yaml
 
 from flows.knowledge.base import DATA, LANGS
 from flows.knowledge.retriever import Answer, Retriever
+from flows.language import Understander
 
 PARTS = ("dev", "heldout")
 
@@ -45,6 +49,7 @@ class Group:
     out_of_scope: int = 0
     out_of_scope_answered: int = 0  # a `none` line that got an answer or choices
     choices: int = 0
+    started: int = 0  # questions the language stage starts a service for (never asked here)
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # text, expected, got
 
     @property
@@ -81,6 +86,7 @@ def evaluate(lang: str | None = None, part: str = "heldout",
              retriever_for: Callable[[str], Retriever] | None = None) -> KnowledgeReport:
     """Run the question set (`part`: dev, heldout or all; both languages when `lang` is None)."""
     build = retriever_for or Retriever.shared
+    understander = Understander.shared()
     data = question_set()
     groups, micros = [], []
     for each in [lang] if lang else LANGS:
@@ -97,6 +103,8 @@ def evaluate(lang: str | None = None, part: str = "heldout",
                 if expected == "none":
                     group.out_of_scope += 1
                     group.out_of_scope_answered += answer.kind != "none"
+                else:
+                    group.started += understander.understand(text).act == "start"
                 if not is_right(answer, expected):
                     got = ",".join(e.id for e in answer.entries) or "none"
                     group.misses.append((text, expected, f"{answer.kind}:{got}"))
@@ -114,7 +122,8 @@ def format_report(report: KnowledgeReport) -> str:
     for g in report.groups:
         lines.append(f"  {g.lang:<5} {g.part:<7} {g.right}/{g.total} = {g.accuracy:.1%}; "
                      f"out of scope answered {g.out_of_scope_answered}/{g.out_of_scope}; "
-                     f"choices {g.choices}")
+                     f"choices {g.choices}; questions the language stage starts a service "
+                     f"for {g.started}")
     for g in report.groups:
         lines += [f"    miss {g.lang} {g.part}: {text!r} expected {want}, got {got}"
                   for text, want, got in g.misses]

@@ -1,16 +1,14 @@
-"""Default normaliser and tokenizers, so the retriever works before the language stage exists.
+"""Tokenizers for the retriever (its normaliser is the language stage's normal form).
 
-The language stage (flows/language/) brings its own normaliser and jieba tokenizer; the
-retriever takes them as arguments. These defaults need no dictionary: Chinese is cut into
-character bigrams (robust to words no dictionary knows, like 绑卡 or 解挂), other text into
-lower-case words with a crude suffix strip, and every number into one token `0`, so "17岁"
-and "18岁" share a token. `jieba_tokenizer` is here for the measurement in retriever.py.
+The default needs no dictionary: Chinese is cut into characters and their bigrams (robust
+to words no dictionary knows, like 绑卡 or 解挂), other text into lower-case words with a
+crude suffix strip, and every number into one token `0`, so "17岁" and "18岁" share one.
+`jieba_tokenizer` is here for the measurement in retriever.py.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from collections.abc import Callable
 from functools import cache
@@ -19,11 +17,6 @@ from pathlib import Path
 WORDS = Path(__file__).parent / "data" / "words.txt"
 _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:'[a-z]+)?|[0-9]+")
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-
-
-def normalise(text: str) -> str:
-    """Width, case and spacing folded: what a phone keyboard varies, not what a person means."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _stem(word: str) -> str:
