@@ -122,3 +122,12 @@ def pending_ref(reviews: list[dict[str, Any]], user: str) -> str:
 
 
 TargetFactory = Callable[[RunSettings], AbstractContextManager[Target]]
+
+
+def standing(session: dict | None) -> dict[str, Any] | None:
+    """Where a follower's conversation stands — {flow, state, at} — or None: no session, an
+    expired one (it keeps only when it ended), or a pending choice alone (no flow under way).
+    The one reading for the page, `replay`, `chat` and the recorder."""
+    if not session or session.get("expired") or not session.get("flow"):
+        return None
+    return {"flow": session["flow"], "state": session.get("state"), "at": session.get("at")}

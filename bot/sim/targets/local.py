@@ -24,6 +24,7 @@ from bot.sim.targets.base import (
     RunSettings,
     TargetError,
     pending_ref,
+    standing,
 )
 from bot.sim.targets.wsgi_api import IN_PROCESS_BASE, WsgiAdapter, mount
 from bot.sim.wire.client import PlatformClient
@@ -142,10 +143,7 @@ class Local:
         clock.set_today(day)
 
     def state(self, user: str) -> dict[str, Any] | None:
-        session = self.bot.store.session(user)
-        if not session or session.get("expired"):  # an ended one keeps only when it ended
-            return None
-        return {"flow": session.get("flow"), "state": session.get("state"), "at": session.get("at")}
+        return standing(self.bot.store.session(user))
 
     def decide_review(self, user: str, approve: bool) -> str:
         if not hasattr(self.bot.backend, "reviews"):

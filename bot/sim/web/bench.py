@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 from bot.clock import ManualClock
 from bot.parts import bot_of
+from bot.sim.targets.base import standing
 from bot.sim.web.steplog import log, step_line
 from bot.sim.web.tap import Tap
 from bot.sim.web.transcript import Exchange, Transcripts
@@ -75,10 +76,8 @@ class Bench:
 
     def step(self, openid: str) -> dict | None:
         """Where `openid`'s conversation stands: {flow, state}, or None."""
-        session = self.bot.store.session(openid)
-        if not session or session.get("expired"):  # an expired one keeps only when it ended
-            return None
-        return {"flow": session.get("flow"), "state": session.get("state")}
+        found = standing(self.bot.store.session(openid))
+        return {"flow": found["flow"], "state": found["state"]} if found else None
 
     def deliver(self, send: Any, openid: str, alias: str, *, kind: str, shown: str,
                 retry_of: int | None = None) -> Exchange:

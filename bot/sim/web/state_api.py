@@ -17,6 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from bot.dialogue.explain import explain
 from bot.parts import current_bot
+from bot.sim.targets.base import standing
 from bot.sim.web.diagram import DiagramError, svg
 from bot.sim.web.inspector import inspect
 from flows.catalog import LANGS, Catalog
@@ -30,11 +31,7 @@ def state() -> Any:
     if not user:
         return jsonify(error="bad_request", detail="query parameter 'user' is required"), 400
     bot = current_bot()
-    session = bot.store.session(user)
-    shown = None
-    if session:
-        shown = {"flow": session.get("flow"), "state": session.get("state"),
-                 "at": session.get("at")}
+    shown = standing(bot.store.session(user))
     return jsonify(user=user, session=shown, inspector=inspect(bot, user))
 
 
