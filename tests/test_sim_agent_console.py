@@ -76,7 +76,9 @@ def test_agent_console_takes_talks_closes_and_the_bot_resumes(tmp_path):
             pushed = requests.get(f"{server.url}/sim/api/outbound", params={"user": ALICE},
                                   timeout=5).json()["messages"]
             assert [m["body"].get("customservice") for m in pushed] == [
-                {"kf_account": "kf1@wxbot"}]
+                {"kf_account": "kf1@wxbot"}, None]  # the agent's, then the bot saying it is back
+            back = pushed[-1]["body"]["text"]["content"]
+            assert "人工客服会话已结束" in back and "接着刚才的“绑定社保卡”" in back
             _shoot(page, tmp_path, 390, "-agent-console")
             assert not [e for e in errors if "Error" in e], errors  # no script failed
         finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import ManualClock
-from bot.protocol import Inbound, Transfer, parse_xml, render, to_message
 from bot.sim.mockplatform.cgi import MOCK
 from bot.sim.wire.client import PlatformClient
 from tests.mockplatform import TOKEN, live
@@ -51,11 +50,8 @@ def test_kf_transfer_queues_then_agent_takes_talks_and_closes(tmp_path) -> None:
     clock = ManualClock()
     with live(tmp_path, clock) as served:
         mock = served.app.extensions[MOCK]
-        served.wechat.send("text", ALICE, Content="转人工")  # the follower exists, window open
-        question = to_message(parse_xml(served.wechat.build("text", ALICE, Content="转人工")))
-        inbound = Inbound(question, parse_xml(served.wechat.build("text", ALICE, Content="x")),
-                          encrypted=False)
-        served.app.wsgi_app.transferred(inbound, render(Transfer(), question))  # after the turn
+        asked = served.wechat.send("text", ALICE, Content="转人工")  # the bot transfers
+        assert "transfer_customer_service" in asked.body
         assert [q["openid"] for q in agents_overview(served)["queue"]] == [ALICE]
         assert agents(served, "take", user=ALICE)["kf_account"] == "kf1@wxbot"
         assert served.counter("pushes:kf_create_session:200") == 1
