@@ -82,7 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     courier = Courier(store.outbox, send, check=rescue.check, woken=bell).start()
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
-                  cfg["WECHAT_TIMESTAMP_TOLERANCE"])
+                  cfg["WECHAT_TIMESTAMP_TOLERANCE"], mode=cfg["WECHAT_MODE"])
     app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
                                     platform=platform, rescue=rescue)
 

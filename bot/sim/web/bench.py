@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from bot.clock import ManualClock
+from bot.config import push_mode
 from bot.parts import bot_of
 from bot.sim.web.steplog import log, step_line
 from bot.sim.web.tap import Tap
@@ -60,7 +61,7 @@ class Bench:
         cfg = bot.config  # one platform client, so MsgIds and event times keep rising
         self.client = PlatformClient(
             app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"], app_id=cfg["WECHAT_APP_ID"],
-            mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext", clock=bot.clock)
+            mode=push_mode(cfg), clock=bot.clock)
         bot.on_close.append(self.client.close)
         self.local = ContextLocal()  # this delivery: ours? its trace (seen from its turn too)
         clock = bot.clock

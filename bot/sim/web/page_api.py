@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from bot.config import push_mode
 from bot.parts import current_bot
 from bot.sim.web.bench import bench
 from bot.sim.web.menu import page_menu
@@ -76,7 +77,7 @@ def followers() -> Any:
     cfg = current_bot().config
     return jsonify(followers=[{"alias": a, "openid": o, "label": label}
                               for a, o, label in FOLLOWERS],
-                   mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext")
+                   mode=push_mode(cfg))
 
 
 @sim_api.get("/menu")
