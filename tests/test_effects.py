@@ -91,6 +91,20 @@ def test_a_binding_made_before_the_step_was_saved_finishes_on_the_next_message(c
     assert len(backend.sms_outbox(ZHANG.phone)) == 1
 
 
+def test_a_code_sent_before_the_step_was_saved_is_told_as_sent_on_the_redo(cut):
+    """Issue 19.9: the follower never saw "code sent"; the redo must not say "not sent"."""
+    wechat, backend = cut("send_code")
+    for word in ("绑定社保卡", ZHANG.id, "张伟"):
+        say(wechat, word)
+    first = say(wechat, ZHANG.card)
+    assert "系统繁忙" in first.text and backend.lost == 1  # the code went out, unsaid
+    redone = redeliver(wechat, first)
+    masked = f"{ZHANG.phone[:3]}****{ZHANG.phone[-4:]}"
+    assert f"验证码已发送至 {masked}" in redone
+    assert "没有发出" not in redone
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1  # and it went out once
+
+
 def test_a_code_check_lost_on_the_way_back_is_answered_the_same_on_the_retry(cut):
     wechat, backend = cut("check_code")
     for word in ("忘记密码", ZHANG.id, "张伟"):
