@@ -66,6 +66,9 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
           allow_remote_simulator: bool) -> None:
     """Serve the webhook for the platform (production: several workers under gunicorn)."""
     overrides = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
+    if allow_remote_simulator:  # the simulator answers the name it was told to listen on
+        hosts = ",".join(filter(None, (os.environ.get("BOT_SIMULATOR_HOSTS", ""), host)))
+        overrides["BOT_SIMULATOR_HOSTS"] = os.environ["BOT_SIMULATOR_HOSTS"] = hosts
     cfg = _config(overrides)
     try:
         launch.check_simulator_hosts(cfg, [host])

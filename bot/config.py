@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
+    "BOT_SIMULATOR_HOSTS": "",  # Host names the simulator answers beside loopback (a, b)
     "BOT_LANG": DEFAULT_LANG,
     "BOT_REGION": DEFAULT_REGION,  # whose card rules (flows/data/regions.yaml) replies state
     "BOT_SESSION_TTL": 900,
