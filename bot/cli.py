@@ -97,6 +97,10 @@ def demo(port: int, no_browser: bool) -> None:
                  "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
                  "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
                  "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
+    if not env("BOT_STORE_KEY"):  # the demo seals what is typed too, with a key of its own
+        from bot.store.sealed import demo_key
+
+        overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     _announce(app.config, url, "demo")

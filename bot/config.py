@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
 from flows.catalog import DEFAULT_LANG, LANGS
@@ -35,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TIMESTAMP_TOLERANCE": 300,
     "BOT_STORE": None,  # derived from BOT_DATA_DIR when unset
     "BOT_DATA_DIR": "./instance",
+    "BOT_STORE_KEY": None,  # Fernet key(s) sealing what followers typed in the store's files
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
@@ -104,6 +106,7 @@ def validate(cfg: dict) -> dict:
     if key and not cfg.get("WECHAT_APP_ID"):
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
     cfg["WECHAT_MODE"] = _mode(cfg)
+    _check_store_key(cfg.get("BOT_STORE_KEY"))
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
     if cfg["BOT_REGION"] not in regions():
@@ -159,3 +162,15 @@ def push_mode(cfg: Mapping[str, Any]) -> str:
     if cfg["WECHAT_MODE"] == "plaintext" or cfg.get("BOT_SIM_PROFILE") == "sandbox":
         return "plaintext"
     return "safe"
+
+
+def _check_store_key(keys: str | None) -> None:
+    """Each comma-separated BOT_STORE_KEY must be a Fernet key (bot/store/sealed.py seals)."""
+    for key in filter(None, (k.strip() for k in str(keys or "").split(","))):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise ConfigError(
+                "BOT_STORE_KEY must be Fernet keys (32 url-safe base64 bytes), comma-separated; "
+                "make one with: python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"") from None
