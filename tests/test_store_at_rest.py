@@ -246,3 +246,12 @@ def test_store_seal_opens_outbox_bodies_for_the_courier_only(sealed_store):
     store.outbox.retry(entry, 0.0)
     (again,) = inner.outbox.claim("c2", 10, 30.0)
     assert ZHANG.id not in json.dumps(again.body) and again.body["touser"] == "oSeal"
+
+
+def test_store_demo_key_is_made_once_and_kept_private(tmp_path):
+    from bot.store.sealed import Sealer, demo_key
+
+    key = demo_key(tmp_path / "demo")
+    assert demo_key(tmp_path / "demo") == key  # read back, never replaced
+    assert ((tmp_path / "demo" / "store.key").stat().st_mode & 0o777) == 0o600
+    assert Sealer(key).open(Sealer(key).seal({"id": ZHANG.id})) == {"id": ZHANG.id}
