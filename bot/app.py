@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from bot.clock import Clock
-from bot.config import SIMULATOR, load_config
+from bot.config import SIMULATOR, ConfigError, load_config
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.outbound.courier import Courier, Send, no_client, post_to
@@ -32,6 +32,7 @@ from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv
 from bot.store.sealed import sealed
+from bot.store.sealer import Sealer, SealError
 from bot.window.engine import Engine
 from bot.window.rescue import Rescue
 from bot.window.workers import Window
@@ -63,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         backend = make_backend(cfg, clock)
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
-    store = sealed(open_store(cfg["BOT_STORE"], clock), cfg["BOT_STORE_KEY"])
+    store = sealed(open_store(cfg["BOT_STORE"], clock), _sealer(cfg["BOT_STORE_KEY"]))
     _say_what_is_stored(cfg)
     if cfg["BOT_STORE"].startswith("memory://"):
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
@@ -96,6 +97,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if cfg["BOT_SIMULATOR"] or cfg.get("BOT_RECORD_DIR"):
         import_module(SIMULATOR).mount(app)  # the one hook: bot/sim/mount.py
     return app
+
+
+def _sealer(keys: str | None) -> Sealer | None:
+    """BOT_STORE_KEY's sealer, checked before any store opens; a bad key stops the start."""
+    try:
+        return Sealer(keys) if keys else None
+    except SealError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _say_what_is_stored(cfg: Mapping[str, Any]) -> None:

@@ -98,7 +98,7 @@ def demo(port: int, no_browser: bool) -> None:
                  "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
                  "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
     if not env("BOT_STORE_KEY"):  # the demo seals what is typed too, with a key of its own
-        from bot.store.sealed import demo_key
+        from bot.store.sealer import demo_key
 
         overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
     app = _build(overrides)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
 from dotenv import dotenv_values
 
 from flows.catalog import DEFAULT_LANG, LANGS
@@ -106,7 +105,6 @@ def validate(cfg: dict) -> dict:
     if key and not cfg.get("WECHAT_APP_ID"):
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
     cfg["WECHAT_MODE"] = _mode(cfg)
-    _check_store_key(cfg.get("BOT_STORE_KEY"))
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
     if cfg["BOT_REGION"] not in regions():
@@ -127,8 +125,7 @@ def validate(cfg: dict) -> dict:
                           f"got {cfg['WECHAT_API_BASE']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
-    if cfg["BOT_SIMULATOR"] and cfg["BOT_SIM_PROFILE"] == "sandbox" and \
-            cfg["WECHAT_MODE"] == "safe":
+    if cfg["BOT_SIMULATOR"] and (cfg["BOT_SIM_PROFILE"], cfg["WECHAT_MODE"]) == ("sandbox", "safe"):
         raise ConfigError("BOT_SIM_PROFILE=sandbox pushes plaintext (a test account has no "
                           "encryption) and WECHAT_MODE=safe refuses it: use compat or plaintext")
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
@@ -136,17 +133,13 @@ def validate(cfg: dict) -> dict:
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"
     if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://",
                                              "redis+cluster://")):
-        raise ConfigError(
-            f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB or "
-            f"redis+cluster://HOST:PORT, "
-            f"got {cfg['BOT_STORE']!r}"
-        )
+        raise ConfigError(f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB "
+                          f"or redis+cluster://HOST:PORT, got {cfg['BOT_STORE']!r}")
     return cfg
 
 
 def _mode(cfg: Mapping[str, Any]) -> str:
-    """The account's mode; unset, what the keys allow (compat with a key, as the bot always
-    accepted both), so existing settings keep working. Safe refuses every plaintext push."""
+    """Unset, what the keys allow (compat with a key: the bot always took both kinds)."""
     mode = str(cfg.get("WECHAT_MODE") or ("compat" if cfg.get("WECHAT_AES_KEY") else "plaintext"))
     mode = mode.strip().lower()
     if mode not in WECHAT_MODES:
@@ -155,22 +148,3 @@ def _mode(cfg: Mapping[str, Any]) -> str:
         raise ConfigError(f"WECHAT_MODE={mode} needs WECHAT_AES_KEY (the EncodingAESKey)")
     return mode
 
-
-def push_mode(cfg: Mapping[str, Any]) -> str:
-    """How the simulator seals its own pushes: as the account receives them (sealed whenever
-    the account can open them), except the sandbox profile, whose test accounts are plaintext."""
-    if cfg["WECHAT_MODE"] == "plaintext" or cfg.get("BOT_SIM_PROFILE") == "sandbox":
-        return "plaintext"
-    return "safe"
-
-
-def _check_store_key(keys: str | None) -> None:
-    """Each comma-separated BOT_STORE_KEY must be a Fernet key (bot/store/sealed.py seals)."""
-    for key in filter(None, (k.strip() for k in str(keys or "").split(","))):
-        try:
-            Fernet(key.encode())
-        except ValueError:
-            raise ConfigError(
-                "BOT_STORE_KEY must be Fernet keys (32 url-safe base64 bytes), comma-separated; "
-                "make one with: python -c \"from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())\"") from None

@@ -212,11 +212,12 @@ def sealed_store(request, tmp_path):
     from bot.clock import ManualClock
     from bot.store import open_store
     from bot.store.sealed import sealed
+    from bot.store.sealer import Sealer
 
     clock = ManualClock()
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/s.sqlite3"
     inner = open_store(url, clock)
-    yield sealed(inner, KEY), inner, clock
+    yield sealed(inner, Sealer(KEY)), inner, clock
     inner.close()
 
 
@@ -249,7 +250,7 @@ def test_store_seal_opens_outbox_bodies_for_the_courier_only(sealed_store):
 
 
 def test_store_demo_key_is_made_once_and_kept_private(tmp_path):
-    from bot.store.sealed import Sealer, demo_key
+    from bot.store.sealer import Sealer, demo_key
 
     key = demo_key(tmp_path / "demo")
     assert demo_key(tmp_path / "demo") == key  # read back, never replaced

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from bot.config import push_mode
 from bot.parts import bot_of
 from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.envelope import push_mode
 
 log = logging.getLogger(__name__)
 PUSH_DELAY = 0.05  # seconds between the send's answer and the push, as the platform lags

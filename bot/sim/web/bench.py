@@ -17,12 +17,12 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from bot.clock import ManualClock
-from bot.config import push_mode
 from bot.parts import bot_of
 from bot.sim.web.steplog import log, step_line
 from bot.sim.web.tap import Tap
 from bot.sim.web.transcript import Exchange, Transcripts
 from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.envelope import push_mode
 from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.store import LockTimeout
 

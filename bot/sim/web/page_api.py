@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.config import push_mode
 from bot.parts import current_bot
 from bot.sim.web.bench import bench
 from bot.sim.web.menu import page_menu
 from bot.sim.web.seed_sheet import seed_people
 from bot.sim.wire.build import clean
+from bot.sim.wire.envelope import push_mode
 from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
 
 sim_api = Blueprint("sim_page_api", __name__, url_prefix="/sim/api")
