@@ -119,3 +119,25 @@ def test_sim_configured_host_is_answered(make_app):
 def test_guard_host_names(host, name, loopback):
     assert host_name(host) == name
     assert is_loopback(name) is loopback
+
+
+def test_guard_covers_the_mock_backend_served_alone(tmp_path):
+    """`wxbot backend` (BOT_BACKEND=http://…) serves the same controls: the same checks."""
+    from bot.backend import make_backend
+    from bot.backend.server import create_backend_app
+    from bot.clock import Clock
+
+    backend = make_backend({"BOT_BACKEND": "mock", "BOT_DATA_DIR": str(tmp_path)}, Clock())
+    client = create_backend_app(backend, hosts=["backend.internal"]).test_client()
+    try:
+        assert client.post("/backend/v1/reset", data="{}", content_type="text/plain"
+                           ).status_code == 415
+        assert client.post("/backend/v1/reset", json={},
+                           headers={"Origin": EVIL}).status_code == 403
+        assert client.get("/backend/v1/sms", query_string={"phone": ZHANG.phone},
+                          headers={"Host": "evil.example"}).status_code == 403
+        for host in ("localhost", "backend.internal:8081"):
+            assert client.post("/backend/v1/reset", json={},
+                               headers={"Host": host}).status_code == 200
+    finally:
+        backend.close()
