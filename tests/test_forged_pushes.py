@@ -42,7 +42,7 @@ def test_forged_push_reusing_a_sealed_pushs_query_is_refused(sealed_server):
         genuine = wx.text("oOwner", "菜单")
         assert genuine.ok and "绑定社保卡" in genuine.text
         again = wx.post(genuine.request_body, dict(genuine.query))  # the platform's retry
-    assert again.status == 200
+    assert again.status == 200 and again.text == genuine.text  # the first reply, again
     forged = _forge(server.url, genuine.query)
     assert forged.status_code == 403
     assert "绑定社保卡" not in forged.text
