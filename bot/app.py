@@ -8,6 +8,8 @@ mounts itself through `bot.config.SIMULATOR` (bot/sim/mount.py).
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
 from collections.abc import Mapping
 from importlib import import_module
@@ -16,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from bot.clock import Clock
-from bot.config import SIMULATOR, load_config
+from bot.config import SIMULATOR, ConfigError, load_config
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.handover import make_handover
@@ -30,6 +32,8 @@ from bot.server import health, webhook
 from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv
+from bot.store.sealed import sealed
+from bot.store.sealer import Sealer, SealError
 from bot.window.engine import Engine
 from bot.window.rescue import Rescue
 from bot.window.workers import Window
@@ -54,13 +58,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(cfg)
     clock = cfg.get("CLOCK") or Clock()
     private_dir(cfg["BOT_DATA_DIR"])
+    _warn_if_open(cfg["BOT_DATA_DIR"])
     backend = cfg.get("BACKEND")
     if backend is None:
         from bot.backend import make_backend
 
         backend = make_backend(cfg, clock)
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
-    store = open_store(cfg["BOT_STORE"], clock)
+    store = sealed(open_store(cfg["BOT_STORE"], clock), _sealer(cfg["BOT_STORE_KEY"]))
+    _say_what_is_stored(cfg)
     if cfg["BOT_STORE"].startswith("memory://"):
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
                     "process (several workers would each see their own), and expect to lose "
@@ -85,7 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     courier = Courier(store.outbox, send, check=rescue.check, woken=bell).start()
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
-                  cfg["WECHAT_TIMESTAMP_TOLERANCE"])
+                  cfg["WECHAT_TIMESTAMP_TOLERANCE"], mode=cfg["WECHAT_MODE"])
     app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
                                     platform=platform, rescue=rescue)
 
@@ -94,6 +100,35 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if cfg["BOT_SIMULATOR"] or cfg.get("BOT_RECORD_DIR"):
         import_module(SIMULATOR).mount(app)  # the one hook: bot/sim/mount.py
     return app
+
+
+def _sealer(keys: str | None) -> Sealer | None:
+    """BOT_STORE_KEY's sealer, checked before any store opens; a bad key stops the start."""
+    try:
+        return Sealer(keys) if keys else None
+    except SealError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _say_what_is_stored(cfg: Mapping[str, Any]) -> None:
+    """At start, what the store keeps of what followers typed, and how (docs/security.md)."""
+    if cfg["BOT_STORE_KEY"]:
+        log.info("store %s: session slots, owed pushes, replies and owed sends are encrypted "
+                 "with BOT_STORE_KEY", cfg["BOT_STORE"].split("://")[0])
+        return
+    log.warning("BOT_STORE_KEY is not set: while a conversation runs, %s keeps its slots (ID "
+                "numbers, names, card numbers), the raw push of an owed turn (whatever was "
+                "typed) and the replies in clear, until the session ends (SQLite's WAL and "
+                "Redis's dumps may keep them longer). Set BOT_STORE_KEY to encrypt them",
+                cfg["BOT_STORE"].split("://")[0])
+
+
+def _warn_if_open(data_dir: str) -> None:
+    """A data directory made here is 0700; an existing one is the operator's to change."""
+    mode = stat.S_IMODE(os.stat(data_dir).st_mode)
+    if mode & 0o077:
+        log.warning("BOT_DATA_DIR %s is mode %04o: other users of this machine may read the "
+                    "store's files; `chmod 700` it (it is left as found)", data_dir, mode)
 
 
 def _sender(setting: Any, platform: PlatformAPI | None) -> Send:

@@ -66,6 +66,9 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
           allow_remote_simulator: bool) -> None:
     """Serve the webhook for the platform (production: several workers under gunicorn)."""
     overrides = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
+    if allow_remote_simulator:  # the simulator answers the name it was told to listen on
+        hosts = ",".join(filter(None, (os.environ.get("BOT_SIMULATOR_HOSTS", ""), host)))
+        overrides["BOT_SIMULATOR_HOSTS"] = os.environ["BOT_SIMULATOR_HOSTS"] = hosts
     cfg = _config(overrides)
     try:
         launch.check_simulator_hosts(cfg, [host])
@@ -94,6 +97,10 @@ def demo(port: int, no_browser: bool) -> None:
                  "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
                  "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
                  "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
+    if not env("BOT_STORE_KEY"):  # the demo seals what is typed too, with a key of its own
+        from bot.store.sealer import demo_key
+
+        overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     _announce(app.config, url, "demo")

@@ -22,19 +22,25 @@ DEMO_APP_SECRET = "demo0secret0for0the0mock0platform"
 # The simulator's one way in (bot/sim/mount.py), named as data: the bot never imports its
 # simulator, so no import arrow runs from the bot up to it (tests/test_layers.py).
 SIMULATOR = "bot.sim.mount"
+# The account's message encryption setting, as on the platform (bot.protocol.MODES, named
+# here too: config imports nothing of the protocol).
+WECHAT_MODES = ("plaintext", "compat", "safe")
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
     "WECHAT_APP_ID": None,
     "WECHAT_APP_SECRET": None,
     "WECHAT_AES_KEY": None,
+    "WECHAT_MODE": None,  # plaintext | compat | safe; unset: compat with a key, else plaintext
     "WECHAT_TIMESTAMP_TOLERANCE": 300,
     "BOT_STORE": None,  # derived from BOT_DATA_DIR when unset
     "BOT_DATA_DIR": "./instance",
+    "BOT_STORE_KEY": None,  # Fernet key(s) sealing what followers typed in the store's files
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
+    "BOT_SIMULATOR_HOSTS": "",  # Host names the simulator answers beside loopback (a, b)
     "BOT_LANG": DEFAULT_LANG,
     "BOT_REGION": DEFAULT_REGION,  # whose card rules (flows/data/regions.yaml) replies state
     "BOT_SESSION_TTL": 900,
@@ -102,6 +108,7 @@ def validate(cfg: dict) -> dict:
         raise ConfigError(f"WECHAT_AES_KEY must be the 43-character EncodingAESKey, got {len(key)}")
     if key and not cfg.get("WECHAT_APP_ID"):
         raise ConfigError("WECHAT_APP_ID is required with WECHAT_AES_KEY (every cipher carries it)")
+    cfg["WECHAT_MODE"] = _mode(cfg)
     if cfg["BOT_LANG"] not in LANGS:
         raise ConfigError(f"BOT_LANG must be one of {', '.join(LANGS)}, got {cfg['BOT_LANG']!r}")
     if cfg["BOT_REGION"] not in regions():
@@ -122,14 +129,26 @@ def validate(cfg: dict) -> dict:
                           f"got {cfg['WECHAT_API_BASE']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
+    if cfg["BOT_SIMULATOR"] and (cfg["BOT_SIM_PROFILE"], cfg["WECHAT_MODE"]) == ("sandbox", "safe"):
+        raise ConfigError("BOT_SIM_PROFILE=sandbox pushes plaintext (a test account has no "
+                          "encryption) and WECHAT_MODE=safe refuses it: use compat or plaintext")
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"
     if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://",
                                              "redis+cluster://")):
-        raise ConfigError(
-            f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB or "
-            f"redis+cluster://HOST:PORT, "
-            f"got {cfg['BOT_STORE']!r}"
-        )
+        raise ConfigError(f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB "
+                          f"or redis+cluster://HOST:PORT, got {cfg['BOT_STORE']!r}")
     return cfg
+
+
+def _mode(cfg: Mapping[str, Any]) -> str:
+    """Unset, what the keys allow (compat with a key: the bot always took both kinds)."""
+    mode = str(cfg.get("WECHAT_MODE") or ("compat" if cfg.get("WECHAT_AES_KEY") else "plaintext"))
+    mode = mode.strip().lower()
+    if mode not in WECHAT_MODES:
+        raise ConfigError(f"WECHAT_MODE must be one of {', '.join(WECHAT_MODES)}, got {mode!r}")
+    if mode != "plaintext" and not cfg.get("WECHAT_AES_KEY"):
+        raise ConfigError(f"WECHAT_MODE={mode} needs WECHAT_AES_KEY (the EncodingAESKey)")
+    return mode
+

@@ -104,7 +104,10 @@ class Backend(Protocol):
 
     def guardian_relation(self, minor: str, guardian: str) -> Relation | None: ...
 
-    def send_code(self, id_number: str, purpose: Purpose) -> CodeSent: ...
+    def send_code(self, id_number: str, purpose: Purpose, key: str | None = None) -> CodeSent:
+        """Text a code to the phone on record; a repeat with the same idempotency `key` (the
+        step redone after a crash) gets the first answer, not a "too soon"."""
+        ...
 
     def check_code(
         self, id_number: str, purpose: Purpose, code: str, key: str | None = None

@@ -89,7 +89,9 @@ class Verification:
         """Text a code to `owner`'s phone; a refused send is an outcome of its own, said as is."""
         self.slots["code_owner"] = owner
         self.slots["code_purpose"] = purpose or self.purpose
-        sent = self.backend.send_code(owner, self.slots["code_purpose"])
+        # Its own key beside the step's code check: one effect per key in the backend.
+        sent = self.backend.send_code(owner, self.slots["code_purpose"],
+                                      key=self.effect_key() + ":send")
         self.refused = None if sent.ok else sent
         if sent.ok or sent.reason == "too_soon":
             self.outcome = "sent" if sent.ok else "too_soon"
@@ -126,7 +128,8 @@ class Verification:
 
     def resend(self, said: str) -> str | None:
         """A fresh code (the old one expired, or the user asked); a refusal says how long."""
-        sent = self.backend.send_code(self.slots["code_owner"], self.code_purpose)
+        sent = self.backend.send_code(self.slots["code_owner"], self.code_purpose,
+                                      key=self.effect_key() + ":send")
         if sent.reason in ("locked", "capped"):
             self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
             self.refused = sent

@@ -89,23 +89,25 @@ def test_reviews(api: FlaskClient, mock: MockBackend) -> None:
         "created_at": "2026-11-22T10:00:00+08:00",
     }
     assert api.get("/backend/v1/reviews?openid=other").get_json() == {"reviews": []}
-    done = api.post(f"/backend/v1/reviews/{ref}/approve").get_json()["review"]
+    done = api.post(f"/backend/v1/reviews/{ref}/approve", json={}).get_json()["review"]
     assert done["status"] == "approved"
-    assert api.post(f"/backend/v1/reviews/{ref}/reject").status_code == 409
-    assert api.post("/backend/v1/reviews/R1/approve").status_code == 404
-    assert api.post(f"/backend/v1/reviews/{ref}/maybe").status_code == 404
+    assert api.post(f"/backend/v1/reviews/{ref}/reject", json={}).status_code == 409
+    assert api.post("/backend/v1/reviews/R1/approve", json={}).status_code == 404
+    assert api.post(f"/backend/v1/reviews/{ref}/maybe", json={}).status_code == 404
 
 
 def test_reset_with_and_without_another_seed(
     api: FlaskClient, mock: MockBackend, tmp_path: Path
 ) -> None:
     mock.bind(ZHANG.card, "oAlice")
-    assert api.post("/backend/v1/reset").get_json() == {"ok": True}
+    json_type = "application/json"  # no body, but JSON: every change must be
+    assert api.post("/backend/v1/reset", content_type=json_type).get_json() == {"ok": True}
     assert mock.binding("oAlice") is None
     other = tmp_path / "other.yaml"
     other.write_text("people: [{id_number: '11010519491231002X', name: 王五}]\n", "utf-8")
     assert api.post("/backend/v1/reset", json={"seed": str(other)}).status_code == 400  # a path
-    assert api.post("/backend/v1/reset", data=other.read_bytes()).status_code == 200
+    assert api.post("/backend/v1/reset", data=other.read_bytes(),
+                    content_type="application/yaml").status_code == 200
     assert mock.person(ZHANG.id) is None and mock.person("11010519491231002X").name == "王五"
     for bad in [{"seed": str(tmp_path / "absent.yaml")}, {"seed": 3}, {"seed": {"people": 1}}]:
         response = api.post("/backend/v1/reset", json=bad)
@@ -125,7 +127,8 @@ def test_rpc_errors(api: FlaskClient) -> None:
     refused = api.post(rpc + "bind", json={"card_number": WU_LEI.card, "openid": "o"})
     assert refused.status_code == 409 and refused.get_json()["error"] == "card_lost"
     surrogate = '{"id_number": "\\ud800"}'  # valid JSON, not storable text
-    assert api.post(rpc + "person", data=surrogate).status_code == 400
+    as_json = {"content_type": "application/json"}
+    assert api.post(rpc + "person", data=surrogate, **as_json).status_code == 400
     assert api.post("/backend/v1/reset", json={"seed": "a\0b"}).status_code == 400
     person = api.post(rpc + "person", json={"id_number": ZHANG.id}).get_json()
     assert person == {"result": {"id_number": ZHANG.id, "name": "张伟", "phone": ZHANG.phone}}
@@ -175,4 +178,5 @@ def well_typed(method: str) -> st.SearchStrategy[dict[str, Any]]:
 def test_rpc_never_answers_500(api: FlaskClient, method: str, data: st.DataObject) -> None:
     body = data.draw(well_typed(method) | well_typed(method) | json_values)
     raw = json.dumps(body)  # ASCII escapes, so lone surrogates reach the server
-    assert api.post(f"/backend/v1/rpc/{method}", data=raw).status_code in (200, 400, 409)
+    assert api.post(f"/backend/v1/rpc/{method}", data=raw,
+                    content_type="application/json").status_code in (200, 400, 409)

@@ -91,6 +91,20 @@ def test_a_binding_made_before_the_step_was_saved_finishes_on_the_next_message(c
     assert len(backend.sms_outbox(ZHANG.phone)) == 1
 
 
+def test_a_code_sent_before_the_step_was_saved_is_told_as_sent_on_the_redo(cut):
+    """Issue 19.9: the follower never saw "code sent"; the redo must not say "not sent"."""
+    wechat, backend = cut("send_code")
+    for word in ("绑定社保卡", ZHANG.id, "张伟"):
+        say(wechat, word)
+    first = say(wechat, ZHANG.card)
+    assert "系统繁忙" in first.text and backend.lost == 1  # the code went out, unsaid
+    redone = redeliver(wechat, first)
+    masked = f"{ZHANG.phone[:3]}****{ZHANG.phone[-4:]}"
+    assert f"验证码已发送至 {masked}" in redone
+    assert "没有发出" not in redone
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1  # and it went out once
+
+
 def test_a_code_check_lost_on_the_way_back_is_answered_the_same_on_the_retry(cut):
     wechat, backend = cut("check_code")
     for word in ("忘记密码", ZHANG.id, "张伟"):
@@ -189,3 +203,41 @@ def test_a_bot_killed_while_binding_finishes_the_binding_after_restart(servers):
         assert "绑定成功" in wechat.text("oKilled01", code).text
     messages = requests.get(f"{api}/sms", params={"phone": ZHANG.phone}, timeout=5).json()
     assert len(messages["messages"]) == 1
+
+
+def test_a_bot_killed_after_texting_a_code_says_it_was_sent_after_restart(servers):
+    """Issue 19.9 against real processes: kill -9 inside send_code (the card step's calls are
+    the card, then the code: 2 s each); the follower never saw "code sent", and after the
+    restart is told the code was sent, not that none was."""
+    backend, bot = servers
+    api = f"{backend.url}/backend/v1"
+    with PlatformClient(bot.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, timeout=20) as wechat:
+        for word in ("绑定社保卡", ZHANG.id, "张伟"):
+            assert wechat.text("oKilled02", word).ok
+        requests.post(f"{api}/faults", json={"delay": 2, "times": 2}, timeout=5)
+
+        def push() -> None:
+            try:
+                wechat.text("oKilled02", ZHANG.card)
+            except requests.RequestException:
+                pass  # the bot died under it, as intended
+
+        pushed = threading.Thread(target=push)
+        pushed.start()
+        deadline = time.monotonic() + 15
+        while requests.get(f"{api}/faults", timeout=5).json()["armed"]["times"]:
+            assert time.monotonic() < deadline, "the bot never reached the code"
+            time.sleep(0.05)
+        bot.kill()  # kill -9 inside send_code: the backend texts, the bot saves nothing
+        sms = f"{api}/sms"
+        deadline = time.monotonic() + 15
+        while not requests.get(sms, params={"phone": ZHANG.phone}, timeout=5).json()["messages"]:
+            assert time.monotonic() < deadline, "the backend never sent the code"
+            time.sleep(0.05)
+        pushed.join(20)
+        free_dead_turn(bot, "oKilled02")
+        bot.start()
+        redone = wechat.text("oKilled02", ZHANG.card).text
+    assert f"验证码已发送至 {ZHANG.phone[:3]}****{ZHANG.phone[-4:]}" in redone
+    assert "没有发出" not in redone
+    assert len(requests.get(sms, params={"phone": ZHANG.phone}, timeout=5).json()["messages"]) == 1

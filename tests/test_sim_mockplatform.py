@@ -292,7 +292,8 @@ def test_faults_fail_the_next_k_calls_then_clear(mock):
 
 def test_a_template_id_that_is_not_unicode_is_400(mock):
     answer = mock.http.post(f"{mock.url}/sim/api/templates", timeout=HTTP_TIMEOUT,
-                            data=b'{"template_id": "\\udc00", "content": ""}')
+                            data=b'{"template_id": "\\udc00", "content": ""}',
+                            headers={"Content-Type": "application/json"})
     assert answer.status_code == 400
 
 

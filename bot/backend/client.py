@@ -91,8 +91,8 @@ class HttpBackend:
     def guardian_relation(self, minor: str, guardian: str) -> Relation | None:
         return self._call("guardian_relation", minor=minor, guardian=guardian)
 
-    def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
-        return self._call("send_code", id_number=id_number, purpose=purpose)
+    def send_code(self, id_number: str, purpose: Purpose, key: str | None = None) -> CodeSent:
+        return self._call("send_code", id_number=id_number, purpose=purpose, key=key)
 
     def check_code(
         self, id_number: str, purpose: Purpose, code: str, key: str | None = None

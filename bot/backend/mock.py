@@ -121,9 +121,16 @@ class MockBackend(LossDesk):
 
     # --- SMS codes --------------------------------------------------------------------
     @slowed
-    def send_code(self, id_number: str, purpose: Purpose) -> CodeSent:
+    def send_code(self, id_number: str, purpose: Purpose, key: str | None = None) -> CodeSent:
+        """Text a code; a repeat with the same `key` (a step redone after a crash) gets the
+        first answer, "sent", so the follower is told of the code that went out, once."""
+        digest, now = effects.fingerprint("send_code", id_number, purpose), self.clock.now()
         with self.db.transaction() as conn:
-            return codes.send(conn, id_number, purpose, self.clock.now())
+            if (known := effects.recall(conn, key, digest, now)) is not None:
+                return CodeSent(**json.loads(known))
+            sent = codes.send(conn, id_number, purpose, now)
+            effects.remember(conn, key, digest, json.dumps(asdict(sent)), now)
+            return sent
 
     @slowed
     def check_code(

@@ -21,7 +21,7 @@ METHODS: dict[str, tuple[dict[str, str], Any]] = {
     "card": ({"card_number": "str"}, Card),
     "cards_of": ({"id_number": "str"}, [Card]),
     "guardian_relation": ({"minor": "str", "guardian": "str"}, str),
-    "send_code": ({"id_number": "str", "purpose": "purpose"}, CodeSent),
+    "send_code": ({"id_number": "str", "purpose": "purpose", "key": "str?"}, CodeSent),
     "check_code": ({"id_number": "str", "purpose": "purpose", "code": "str", "key": "str?"},
                    CodeCheck),
     "bind": ({"card_number": "str", "openid": "str", "guardian": "str?"}, Card),

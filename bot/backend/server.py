@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from werkzeug.serving import make_server
 
 from bot.backend import data_dir as ensure_dir
 from bot.backend import seed_path
+from bot.backend.guard import configured_hosts, guard
 from bot.backend.mock import MockBackend
 from bot.backend.mock_api import host
 from bot.clock import Clock, ManualClock
@@ -28,9 +30,12 @@ from bot.clock import Clock, ManualClock
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def create_backend_app(backend: Any, clock: Clock | None = None) -> Flask:
-    """A Flask app serving only the backend API; `clock` enables the test clock endpoint."""
+def create_backend_app(backend: Any, clock: Clock | None = None,
+                       hosts: Iterable[str] = ()) -> Flask:
+    """A Flask app serving only the backend API; `clock` enables the test clock endpoint.
+    `hosts`: names it answers beside loopback (bot/backend/guard.py says why)."""
     app = Flask(__name__)
+    guard(app, hosts)
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # names stay readable
     host(app, backend, clock)
@@ -66,7 +71,10 @@ def backend_command(
     region_key = os.environ.get("BOT_REGION")  # the deployment's rules, as the bot's
     backend = MockBackend(ensure_dir(data_dir) / "backend.sqlite3", seed_path(seed), clock,
                           region_key)
-    app = create_backend_app(backend, clock if manual_clock else None)
+    hosts = configured_hosts(os.environ.get("BOT_SIMULATOR_HOSTS", ""))
+    if host not in ("0.0.0.0", "::", ""):  # a named interface: the name it is reached by
+        hosts.append(host)
+    app = create_backend_app(backend, clock if manual_clock else None, hosts)
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as exc:

@@ -53,9 +53,14 @@ class Codec:
     """Checks the signed envelope of a push and seals the answer, in any of the three modes."""
 
     def __init__(self, token: str, aes_key: str | None = None, app_id: str | None = None,
-                 tolerance: int = 300, now: object = time.time) -> None:
+                 tolerance: int = 300, now: object = time.time, mode: str | None = None) -> None:
+        """`mode` is the account's setting (MODES); unset, what the key allows: compat with
+        one, plaintext without. Safe refuses plaintext bodies, plaintext refuses sealed ones."""
         self.token, self.app_id, self.tolerance, self._now = token, app_id or "", tolerance, now
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
+        self.mode = mode or ("compat" if aes_key else "plaintext")
+        if self.mode not in MODES or (self.mode != "plaintext" and self.crypto is None):
+            raise ValueError(f"mode {self.mode!r} needs one of {MODES} and, sealed, a key")
 
     def check_query(self, query: Mapping[str, str]) -> None:
         """Signature and freshness of the query string; Forbidden when either fails."""
@@ -77,6 +82,11 @@ class Codec:
         self.check_query(query)
         fields = parse_xml(body)
         encrypted = query.get("encrypt_type", "raw").lower() == "aes"
+        if not encrypted and self.mode == "safe":
+            # Anyone who saw a signed query (a proxy's log) could pair it with a plaintext body.
+            raise Forbidden("plaintext push refused: the account is in safe mode")
+        if encrypted and self.mode == "plaintext" and self.crypto is not None:
+            raise BadRequest("encrypted push but the account is in plaintext mode")
         if encrypted:
             fields = self._open(query, fields)
         return Inbound(to_message(fields), fields, encrypted, query.get("nonce", ""))
@@ -93,7 +103,7 @@ class Codec:
         try:
             plain = PrpCrypto(self.crypto.key).decrypt(cipher, self.app_id)
         except Exception as exc:  # wechatpy raises several types for one cause: bad ciphertext
-            raise BadRequest(f"undecryptable payload ({type(exc).__name__})") from None
+            raise BadRequest(_undecryptable(exc)) from None
         return parse_xml(plain)
 
     def encode(self, reply_xml: str | None, inbound: Inbound) -> str:
@@ -104,3 +114,14 @@ class Codec:
             return reply_xml
         return self.crypto.encrypt_message(reply_xml, inbound.nonce or "wxbot",
                                            str(int(self._now())))
+
+
+def _undecryptable(exc: Exception) -> str:
+    """What was wrong with a sealed payload, in our words: a library's class names tell a
+    stranger which library answers, and tell the platform's operator nothing."""
+    name = type(exc).__name__
+    if "AppId" in name:
+        return "the encrypted payload is for another account (AppID does not match)"
+    if "Padding" in name or "Buffer" in name:
+        return "the encrypted payload is damaged (bad padding or length)"
+    return "the encrypted payload cannot be decrypted with this account's key"

@@ -61,7 +61,8 @@ def bind_hosts(binds: Iterable[str]) -> list[str]:
 
 def banner(cfg: Mapping[str, Any], url: str, server: str) -> list[str]:
     """What a starting server says: where, which modes, which store, and the simulator plainly."""
-    mode = "plaintext, compat and safe" if cfg["WECHAT_AES_KEY"] else "plaintext"
+    mode = {"plaintext": "plaintext only", "compat": "compat: plaintext and encrypted pushes",
+            "safe": "safe: encrypted pushes only"}[cfg["WECHAT_MODE"]]
     lines = [f"wxbot {server} on {url}/wechat ({mode}); store {cfg['BOT_STORE']}; "
              f"backend {cfg['BOT_BACKEND']}"]
     if cfg["BOT_SIMULATOR"]:

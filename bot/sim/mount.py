@@ -14,7 +14,11 @@ from flask import Flask
 def mount(app: Flask) -> None:
     """Add the simulator's parts the app's config asks for (BOT_SIMULATOR, BOT_RECORD_DIR)."""
     if app.config["BOT_SIMULATOR"]:
+        from bot.backend.guard import configured_hosts, guard
         from bot.sim import mockplatform, web
+
+        # Before any route: another site's page must not drive or read the controls.
+        guard(app, configured_hosts(app.config.get("BOT_SIMULATOR_HOSTS")))
         from bot.sim.record import web as record_web
         from bot.sim.replay import web as replay_web
 

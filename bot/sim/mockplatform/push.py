@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.parts import bot_of
 from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.envelope import push_mode
 
 log = logging.getLogger(__name__)
 PUSH_DELAY = 0.05  # seconds between the send's answer and the push, as the platform lags
@@ -27,7 +28,7 @@ class TemplatePushes:
                  count: Callable[[str], object] = lambda _name: None) -> None:
         bot = bot_of(app)
         cfg = bot.config
-        mode = "safe" if cfg["WECHAT_AES_KEY"] and not plaintext else "plaintext"
+        mode = "plaintext" if plaintext else push_mode(cfg)
         self.client = PlatformClient(app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"],
                                      app_id=cfg["WECHAT_APP_ID"], mode=mode,
                                      clock=bot.clock)

@@ -199,7 +199,12 @@ class Remote:
         self.clock.offset = float(answer["now"]) - time.time()
 
     def _call(self, method: str, path: str, *, quiet: bool = False, **kwargs: Any) -> Any:
-        """One simulator-API call; 404 is None when `quiet`, any other failure a TargetError."""
+        """One simulator-API call; 404 is None when `quiet`, any other failure a TargetError.
+
+        A change is always sent as JSON, even with no body: the controls refuse anything else
+        (bot/backend/guard.py)."""
+        if method != "GET" and "json" not in kwargs:
+            kwargs["json"] = {}
         try:
             answer = self.http.request(method, self.url + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as exc:

@@ -23,6 +23,7 @@ from bot.sim.web.steplog import log, step_line
 from bot.sim.web.tap import Tap
 from bot.sim.web.transcript import Exchange, Transcripts
 from bot.sim.wire.client import PlatformClient
+from bot.sim.wire.envelope import push_mode
 from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
 from bot.store import LockTimeout
 
@@ -61,7 +62,7 @@ class Bench:
         cfg = bot.config  # one platform client, so MsgIds and event times keep rising
         self.client = PlatformClient(
             app, cfg["WECHAT_TOKEN"], aes_key=cfg["WECHAT_AES_KEY"], app_id=cfg["WECHAT_APP_ID"],
-            mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext", clock=bot.clock)
+            mode=push_mode(cfg), clock=bot.clock)
         bot.on_close.append(self.client.close)
         self.local = ContextLocal()  # this delivery: ours? its trace (seen from its turn too)
         clock = bot.clock

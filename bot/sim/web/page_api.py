@@ -19,6 +19,7 @@ from bot.sim.web.bench import bench
 from bot.sim.web.menu import page_menu
 from bot.sim.web.seed_sheet import seed_people
 from bot.sim.wire.build import clean
+from bot.sim.wire.envelope import push_mode
 from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
 
 sim_api = Blueprint("sim_page_api", __name__, url_prefix="/sim/api")
@@ -76,7 +77,7 @@ def followers() -> Any:
     cfg = current_bot().config
     return jsonify(followers=[{"alias": a, "openid": o, "label": label}
                               for a, o, label in FOLLOWERS],
-                   mode="safe" if cfg["WECHAT_AES_KEY"] else "plaintext")
+                   mode=push_mode(cfg))
 
 
 @sim_api.get("/menu")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
@@ -108,3 +109,12 @@ class Envelope:
             raise ReplyError(f"encrypted reply: not for AppID {self.app_id}") from exc
         except Exception as exc:  # bad base64, padding or length: unreadable ciphertext
             raise ReplyError(f"encrypted reply cannot be decrypted: {exc!r}") from exc
+
+
+def push_mode(cfg: Mapping[str, Any]) -> str:
+    """How the simulator seals its own pushes: as the account takes them (sealed whenever it
+    can open them: compat and safe), except the sandbox profile, whose test accounts are
+    plaintext."""
+    if cfg["WECHAT_MODE"] == "plaintext" or cfg.get("BOT_SIM_PROFILE") == "sandbox":
+        return "plaintext"
+    return "safe"
