@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import threading
 import webbrowser
@@ -87,11 +88,26 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
     _run(app, host, port)
 
 
+def demo_exports(settings: dict) -> str:
+    """The shell line that points the other commands at this demo (its token, account, API).
+
+    The demo's own token and secret are public and printed; one the operator supplied stays
+    `"$NAME"`, expanded from their own shell, so a real secret never reaches a terminal log.
+    """
+    public = {"WECHAT_TOKEN": DEV_TOKEN, "WECHAT_APP_SECRET": DEMO_APP_SECRET}
+    shown = []
+    for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE"):
+        value = str(settings[name])
+        hidden = name in public and value != public[name]
+        shown.append(f'{name}="${name}"' if hidden else f"{name}={shlex.quote(value)}")
+    return "export " + " ".join(shown)
+
+
 @main.command()
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 @click.option("--no-browser", is_flag=True, help="Do not open the simulator page.")
 def demo(port: int, no_browser: bool) -> None:
-    """Run with embedded defaults: token dev-token, simulator on, seeded mock backend."""
+    """Run with embedded defaults: token devtoken, simulator on, seeded mock backend."""
     env = os.environ.get
     overrides = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
                  "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
@@ -106,8 +122,9 @@ def demo(port: int, no_browser: bool) -> None:
     _announce(app.config, url, "demo")
     console.print(f"Webhook {url}/wechat (token {overrides['WECHAT_TOKEN']}), simulator "
                   f"{url}/sim, state in {Path(app.config['BOT_DATA_DIR']).resolve()}")
-    console.print(f"Platform API (mock) {overrides['WECHAT_API_BASE']} for AppID "
-                  f"{overrides['WECHAT_APP_ID']}: try [bold]wxbot menu push[/] with those set.")
+    console.print("For [bold]wxbot menu[/], [bold]wxbot doctor --url "
+                  f"{url}/wechat[/] and [bold]wxbot chat --url {url}[/] in another terminal:")
+    console.print(demo_exports(overrides), markup=False, highlight=False)
     console.print("Talk to it: open the simulator page, or run [bold]wxbot chat --url "
                   f"{url}[/] in another terminal. Ctrl-C stops.")
     if not no_browser:

@@ -15,7 +15,9 @@ from flows.regions import DEFAULT_REGION, regions
 # Shipped inside the package (a plain `pip install .` has no source tree); the repository's
 # fixtures/backend.yaml is a link to this same file, so fixtures' `seed: ../backend.yaml` holds.
 DEFAULT_SEED = Path(__file__).resolve().parent / "data" / "backend.yaml"
-DEV_TOKEN = "dev-token"  # what `wxbot demo` and the simulator sign with; never a real Token
+# `wxbot demo`'s and the simulator's token: the shape the platform accepts (3-32 letters or
+# digits), so `wxbot doctor` passes against the demo; public, never a real account's Token.
+DEV_TOKEN = "devtoken"
 # The account `wxbot demo` and a simulator without WECHAT_APP_ID play (AppID shape wx + 16 hex).
 DEMO_APP_ID = "wx5e1f0d2c3b4a6978"
 DEMO_APP_SECRET = "demo0secret0for0the0mock0platform"

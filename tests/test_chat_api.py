@@ -71,7 +71,7 @@ def test_chat_over_url_shows_an_owed_reply_and_a_notice(tmp_path, monkeypatch):
     monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
     with demo(tmp_path) as d:
         out = chat(["/as fengjun", *REVIEW[:2], "/slow 5", *REVIEW[2:], "/review approve"],
-                   "--url", d.server.url, "--token", "dev-token")
+                   "--url", d.server.url, "--token", "devtoken")
     assert "next call takes 5 s longer" in after(out, "/slow 5")
     late = after(out, FENG_JUN[1])  # the name check took 5 s: `success`, then the API
     assert "no reply" in late and "客服消息" in late and "请简要说明情况" in late

@@ -46,7 +46,7 @@ def test_default_menu_refuses_what_cannot_fit():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     data = tmp_path_factory.mktemp("demo")
-    env = {"BOT_DATA_DIR": str(data), "WECHAT_TOKEN": "dev-token"}
+    env = {"BOT_DATA_DIR": str(data), "WECHAT_TOKEN": "devtoken"}
     with running(["demo", "--no-browser"], env, data / "demo.log") as server:
         yield server, data
 

@@ -64,9 +64,9 @@ class Demo:
 
 @contextmanager
 def demo(tmp_path, **env: str) -> Iterator[Demo]:
-    env = {"BOT_DATA_DIR": str(tmp_path / "data"), "WECHAT_TOKEN": "dev-token", **env}
+    env = {"BOT_DATA_DIR": str(tmp_path / "data"), "WECHAT_TOKEN": "devtoken", **env}
     with running(["demo", "--no-browser"], env, tmp_path / "demo.log") as server, \
-            PlatformClient(server.url, "dev-token") as wechat, requests.Session() as http:
+            PlatformClient(server.url, "devtoken") as wechat, requests.Session() as http:
         yield Demo(server, wechat, http)
 
 

@@ -323,7 +323,7 @@ def test_state_is_one_private_file_that_two_apps_share(tmp_path, clock):
 
 
 def _demo_env(data) -> dict:  # noqa: ANN001
-    return {"BOT_DATA_DIR": str(data), "WECHAT_TOKEN": "dev-token",
+    return {"BOT_DATA_DIR": str(data), "WECHAT_TOKEN": "devtoken",
             "WECHAT_TEMPLATE_REVIEW": "tpl-review"}
 
 
@@ -333,7 +333,7 @@ def test_demo_process_window_closes_when_its_clock_moves_48_hours(tmp_path):
     from tests.servers import running
 
     with running(["demo", "--no-browser"], _demo_env(tmp_path), tmp_path / "log") as server, \
-            PlatformClient(server.url, "dev-token") as wechat, requests.Session() as http:
+            PlatformClient(server.url, "devtoken") as wechat, requests.Session() as http:
         client = wechatpy_client(f"{server.url}/cgi-bin/")  # auto_retry: tokens expire too
         assert wechat.text("oProc1", "你好").status == 200
         client.message.send_text("oProc1", "inside the window")
@@ -366,7 +366,7 @@ def test_two_server_processes_play_one_platform(tmp_path):
            "WECHAT_APP_SECRET": DEMO_APP_SECRET}
     with running(["serve"], env, tmp_path / "a.log") as a, \
             running(["serve"], env, tmp_path / "b.log") as b, \
-            PlatformClient(a.url, "dev-token") as wechat:
+            PlatformClient(a.url, "devtoken") as wechat:
         assert wechat.text("oProc2", "你好").status == 200
         via_a, via_b = (wechatpy_client(f"{s.url}/cgi-bin/", auto_retry=False) for s in (a, b))
         for n in range(5):

@@ -42,7 +42,7 @@ def app_factory(tmp_path, clock):
     made = []
 
     def make(**extra):
-        app = create_app({"WECHAT_TOKEN": "dev-token", "BOT_SIMULATOR": True, "CLOCK": clock,
+        app = create_app({"WECHAT_TOKEN": "devtoken", "BOT_SIMULATOR": True, "CLOCK": clock,
                           "BOT_DATA_DIR": str(tmp_path / f"data{len(made)}"), **extra})
         made.append(app)
         return app

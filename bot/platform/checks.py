@@ -32,7 +32,7 @@ def config_checks(cfg: dict) -> list[Check]:
     token, key, appid = cfg.get("WECHAT_TOKEN") or "", cfg.get("WECHAT_AES_KEY"), \
         cfg.get("WECHAT_APP_ID") or ""
     return [
-        Check("WECHAT_TOKEN", bool(TOKEN.fullmatch(token)), f"{len(token)} characters",
+        Check("WECHAT_TOKEN", bool(TOKEN.fullmatch(token)), token_shape(token),
               "3-32 letters or digits, the same as the Token on the platform's page"),
         Check("WECHAT_AES_KEY", key is None or bool(AES_KEY.fullmatch(key)),
               "unset: plaintext (the sandbox's only mode)" if key is None
@@ -44,6 +44,18 @@ def config_checks(cfg: dict) -> list[Check]:
               "set" if cfg.get("WECHAT_APP_SECRET") else "unset",
               "the appsecret from the sandbox page"),
     ]
+
+
+def token_shape(token: str) -> str:
+    """Which part of the platform's rule the token breaks, so the fix is not a guess."""
+    if not token:
+        return "unset"
+    odd = sorted({c for c in token if not (c.isascii() and c.isalnum())})
+    if odd:  # named, not the token itself: it is a shared secret
+        return f"{len(token)} characters, with {' '.join(map(repr, odd))}: letters and digits only"
+    if not 3 <= len(token) <= 32:
+        return f"{len(token)} characters: the platform takes 3 to 32"
+    return f"{len(token)} letters and digits"
 
 
 def url_check(url: str, token: str) -> Check:
