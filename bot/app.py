@@ -28,7 +28,7 @@ from bot.outbound.notices import Notices
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
-from bot.server import health, webhook
+from bot.server import health, probes, webhook
 from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv
@@ -97,6 +97,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     webhook.init_app(app)
     health.init_app(app)
+    probes.init_app(app)
     if cfg["BOT_SIMULATOR"] or cfg.get("BOT_RECORD_DIR"):
         import_module(SIMULATOR).mount(app)  # the one hook: bot/sim/mount.py
     return app
