@@ -22,6 +22,7 @@ from bot.config import SIMULATOR, ConfigError, load_config
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.handover import make_handover
+from bot.metrics import TimedBackend
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
 from bot.outbound.notices import Notices
@@ -81,7 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
                                 Understander.shared(), answers=Answers(),
                                 handover=make_handover(cfg, kv, clock, platform))
-    engine = Engine(store, conversation, backend=backend,
+    engine = Engine(store, conversation, backend=TimedBackend(backend),  # latency: /metrics
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,
                     region=region(cfg["BOT_REGION"]))  # the card rules loss replies state

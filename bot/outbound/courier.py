@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import requests
 
+from bot import metrics
 from bot.store import LEASE, Entry, Outbox
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,9 @@ class Courier:
             retryable = bool(getattr(exc, "retryable", False))
             code = getattr(exc, "errcode", type(exc).__name__)
             to = mask(str(entry.body.get("touser", "")))
+            label = code if code is not None else type(exc).__name__  # None: never answered
             if retryable and entry.attempts < MAX_ATTEMPTS:
+                metrics.sent("retry", label)
                 delay = min(BACKOFF_FIRST * 2 ** (entry.attempts - 1), BACKOFF_MAX)
                 log.info("send to %s failed (%s); retry %d in %.0f s", to, code,
                          entry.attempts, delay)
@@ -131,8 +134,10 @@ class Courier:
             else:
                 log.warning("send to %s failed for good (%s) after %d attempt(s)", to, code,
                             entry.attempts)
+                metrics.sent("failed", label)
                 self.outbox.fail(entry, str(code))
             return
+        metrics.sent("sent")
         self.outbox.ack(entry)
 
     def _judge(self, entry: Entry) -> None:

@@ -13,13 +13,40 @@ import os
 import socket
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-from bot.config import ConfigError, load_config
-from bot.parts import bot_of
-from bot.server import arrival, launch
-from bot.window.engine import DEADLINE
-from bot.window.workers import TURN_WORKERS
+from bot.config import ConfigError, load_config, merged
+from bot.sqlitedb import private_dir
+
+MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_metrics() -> None:
+    """Every worker's metrics in files, summed at /metrics (bot/metrics.py).
+
+    prometheus_client chooses its multiprocess mode once, when first imported: so in the
+    master, before anything imports it, the directory is named (BOT_DATA_DIR/metrics unless
+    set) and last run's files removed (they would be summed into this run's). A process that
+    already imported it (a test reading these settings) is left as it is.
+    """
+    if "prometheus_client" in sys.modules:
+        return
+    if not os.environ.get(MULTIPROC):
+        data = merged()["BOT_DATA_DIR"]
+        private_dir(data)
+        os.environ[MULTIPROC] = str(Path(data).resolve() / "metrics")
+    folder = Path(os.environ[MULTIPROC])
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in folder.glob("*.db"):
+        old.unlink(missing_ok=True)
+
+
+multiprocess_metrics()
+from bot.parts import bot_of  # noqa: E402 - imports prometheus_client: after the above
+from bot.server import arrival, launch  # noqa: E402
+from bot.window.engine import DEADLINE  # noqa: E402
+from bot.window.workers import TURN_WORKERS  # noqa: E402
 
 # Threaded workers: a push can wait up to BOT_REPLY_DEADLINE (4 s) on the backend, and sync
 # workers would hold the whole process for it (0 of 8 followers answered in time, issue 11).
@@ -102,6 +129,13 @@ def on_starting(server: Any) -> None:
         server.log.error("wxbot: %s", exc)
         sys.exit(1)
     _prepare_data(server)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """The master's hook when a worker exits: its live gauges stop counting (prometheus docs)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _prepare_data(server: Any) -> None:

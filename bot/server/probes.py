@@ -1,4 +1,4 @@
-"""`GET /livez` and `GET /readyz`: the two questions an orchestrator asks, kept apart.
+"""`GET /livez`, `GET /readyz` (the two questions an orchestrator asks, kept apart), `/metrics`.
 
 Liveness is "is this process answering at all" (restart it when not), so it touches nothing:
 a store outage must not get every healthy process killed. Readiness is "send it pushes now":
@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from bot import metrics
 from bot.parts import Bot, current_bot
 from bot.server.health import PROBE_CARD, PROBE_USER
 
@@ -65,6 +66,13 @@ def readyz() -> tuple[Response, int]:
     return body, 503 if failing else 200
 
 
+def metrics_text() -> Response:
+    """Prometheus' text format, every worker's counters summed (bot/metrics.py)."""
+    body, content_type = metrics.exposition()
+    return Response(body, content_type=content_type)
+
+
 def init_app(app: Flask) -> None:
     app.add_url_rule("/livez", "livez", livez)
     app.add_url_rule("/readyz", "readyz", readyz)
+    app.add_url_rule("/metrics", "metrics", metrics_text)

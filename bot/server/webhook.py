@@ -9,8 +9,9 @@ import uuid
 
 from flask import Blueprint, Flask, Response, g, request
 
+from bot import metrics
 from bot.parts import current_bot  # not bot.app: the factory imports this module
-from bot.protocol import MAX_BODY, Forbidden, ProtocolError
+from bot.protocol import MAX_BODY, Forbidden, ProtocolError, event_of, kind_of
 from bot.server import arrival
 from bot.store import ClaimConflict
 from bot.store.base import SESSION_GRACE
@@ -70,6 +71,8 @@ def receive() -> Response:
     # whoever reads the store's files try every ID number until one matched.
     digest = hmac.new(bot.config["WECHAT_TOKEN"].encode(), body, hashlib.sha256).hexdigest()
     claim = (query_key, digest, ttl)
+    message = inbound.message
+    metrics.push(kind_of(message), event_of(message) if kind_of(message) == "event" else None)
     _run_hooks(bot.before_message, inbound)
     try:
         reply = bot.engine.handle(inbound.message, claim, arrived)

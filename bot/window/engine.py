@@ -12,6 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
+from bot import metrics
 from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import Deferred
@@ -78,8 +79,10 @@ class Engine:
             raise
         except Exception:  # the store is down: the passive reply is all we have
             log.exception("store unavailable; the follower was told to try again")
+            metrics.reply("busy")
             return self._busy(msg)
         if known is not None:
+            metrics.reply("repeat")
             if known in MARKERS:  # its holder may have died with the turn: someone redoes it
                 rescue.owe(self.store.outbox, msg, key, self.clock.now())
                 return ""
@@ -89,12 +92,17 @@ class Engine:
         if flight is None:
             log.warning("turn backlog full; the follower was told to try again")
             self._forget(user, key)
+            metrics.reply("busy")
             return self._busy(msg)
         if not saturated:
             try:
-                return flight.future.result(timeout=max(0.0, until - time.monotonic()))
+                answer = flight.future.result(timeout=max(0.0, until - time.monotonic()))
             except FutureTimeout:
-                pass
+                metrics.deadline_missed()
+            else:
+                metrics.reply("in_time")
+                return answer
+        metrics.reply("owed")
         flight.owed = True  # before the mark, so the turn's end never misses it
         try:
             # From now on the reply goes through the outbox; the turn is owed with it.
@@ -122,9 +130,11 @@ class Engine:
         except LeaseLost:
             log.warning("a stalled turn lost its lease; its work was dropped (key %s)",
                         key.split(":")[0])
+            metrics.turn("unknown", "lease_lost")
             return ""
         except Exception:  # LockTimeout, the store or the flow failing: say busy, keep nothing
             log.exception("turn failed; the follower was told to try again")
+            metrics.turn("unknown", "failed")
             busy = self.catalog.text("busy")
             try:
                 self.store.save(user, None, key, "", self.session_ttl,
@@ -147,10 +157,12 @@ class Engine:
             if session.get("flow"):  # a pending choice alone lapses without a word
                 turn.say("expired", minutes=self.session_ttl // 60)
             session = None
+        before = (session or {}).get("flow")
         try:
             session = self.conversation.route(msg, turn, session)
         except Exception:  # e.g. the backend is down: say so, keep the step, let a retry redo it
             log.exception("handling failed; the follower was told to try again")
+            metrics.turn(before, "failed")
             busy = self.catalog.text("busy")
             self.store.save(user, None, key, "", self.session_ttl, lease,
                             owed=self._body(user, busy), remember=False)
@@ -171,6 +183,11 @@ class Engine:
         self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed)
         if notices:
             self.deferred.said(user, notices)  # type: ignore[union-attr]  # set when found
+        # The flow the turn worked in: its last transition's, or the one still running.
+        metrics.turn(turn.trace[-1][0] if turn.trace else (session or {}).get("flow") or before,
+                     "done")
+        if turn.understood is not None:
+            metrics.understood(getattr(turn.understood, "act", None))
         for flow, source, dest in turn.trace:
             for observe in self.observers:
                 observe(flow, source, dest)
