@@ -4,6 +4,8 @@ nothing personal in any label."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -105,3 +107,38 @@ def test_metrics_push_labels_are_a_closed_set(kind, event):
     assert REGISTRY.get_sample_value("wxbot_pushes_total", labels) == before + 1
     said = {v for family in REGISTRY.collect() for s in family.samples for v in s.labels.values()}
     assert (event or kind) not in said  # the sender's string itself is nowhere
+
+
+def test_metrics_count_api_sends_by_outcome_and_errcode():
+    """One body refused for good (45015, outside 48 h), one sent: each counted, no openid."""
+    from bot.outbound.courier import Courier
+    from bot.store import MemoryStore
+
+    class Refused(Exception):
+        errcode, retryable = 45015, False
+
+    def send(body: dict) -> None:
+        if body["touser"] == "oLateFollower0001":
+            raise Refused
+        sent.set()
+
+    def now(outcome: str, errcode: str) -> float:
+        labels = {"outcome": outcome, "errcode": errcode}
+        return REGISTRY.get_sample_value("wxbot_api_sends_total", labels) or 0.0
+
+    sent, store = threading.Event(), MemoryStore()
+    before = now("failed", "45015"), now("sent", "0")
+    store.outbox.put("m:late:1", {"touser": "oLateFollower0001", "msgtype": "text",
+                                  "text": {"content": "x"}})
+    store.outbox.put("m:ok:2", {"touser": "oFollower0002", "msgtype": "text",
+                                "text": {"content": "y"}})
+    courier = Courier(store.outbox, send, poll=0.05).start()
+    try:
+        assert sent.wait(5)
+        deadline = time.monotonic() + 5
+        while now("failed", "45015") == before[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        courier.close()
+        store.close()
+    assert (now("failed", "45015") - before[0], now("sent", "0") - before[1]) == (1, 1)
