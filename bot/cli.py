@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEV_TOKEN, SIMULATOR, ConfigError
 from bot.server import launch
@@ -37,9 +39,27 @@ def _config(overrides: dict | None = None) -> dict:
         raise click.ClickException(str(exc)) from None
 
 
+def _log_as(cfg: dict) -> None:
+    """BOT_LOG_FORMAT from the first line on, before the app says anything while built."""
+    from bot.server import logs
+
+    logs.configure(cfg["BOT_LOG_FORMAT"])  # gunicorn applies the same dict itself
+
+
 def _announce(cfg: dict, url: str, server: str) -> None:
     for n, line in enumerate(launch.banner(cfg, url, server)):
-        console.print(f"[bold]{line}[/]" if n == 0 else f"[bold red]{line}[/]")
+        _say(cfg, f"[bold]{line}[/]" if n == 0 else f"[bold red]{line}[/]")
+
+
+def _say(cfg: dict, markup: str) -> None:
+    """A line for the person starting the server; a log record when the log is JSON, so
+    every line of the stream parses."""
+    if cfg["BOT_LOG_FORMAT"] == "json":
+        from rich.text import Text
+
+        logging.getLogger("wxbot").info("%s", Text.from_markup(markup).plain)
+    else:
+        console.print(markup)
 
 
 def _run(app, host: str, port: int) -> None:  # noqa: ANN001
@@ -71,6 +91,7 @@ def serve(host: str, port: int, workers: int, use_gunicorn: bool,
         hosts = ",".join(filter(None, (os.environ.get("BOT_SIMULATOR_HOSTS", ""), host)))
         overrides["BOT_SIMULATOR_HOSTS"] = os.environ["BOT_SIMULATOR_HOSTS"] = hosts
     cfg = _config(overrides)
+    _log_as(cfg)
     try:
         launch.check_simulator_hosts(cfg, [host])
         launch.check_workers(cfg, workers)
@@ -117,16 +138,18 @@ def demo(port: int, no_browser: bool) -> None:
         from bot.store.sealer import demo_key
 
         overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
+    _log_as(_config(overrides))
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     _announce(app.config, url, "demo")
-    console.print(f"Webhook {url}/wechat (token {overrides['WECHAT_TOKEN']}), simulator "
-                  f"{url}/sim, state in {Path(app.config['BOT_DATA_DIR']).resolve()}")
-    console.print("For [bold]wxbot menu[/], [bold]wxbot doctor --url "
-                  f"{url}/wechat[/] and [bold]wxbot chat --url {url}[/] in another terminal:")
-    console.print(demo_exports(overrides), markup=False, highlight=False)
-    console.print("Talk to it: open the simulator page, or run [bold]wxbot chat --url "
-                  f"{url}[/] in another terminal. Ctrl-C stops.")
+    cfg = app.config
+    _say(cfg, f"Webhook {url}/wechat (token {overrides['WECHAT_TOKEN']}), simulator "
+         f"{url}/sim, state in {Path(app.config['BOT_DATA_DIR']).resolve()}")
+    _say(cfg, "For [bold]wxbot menu[/], [bold]wxbot doctor --url "
+         f"{url}/wechat[/] and [bold]wxbot chat --url {url}[/] in another terminal:")
+    _say(cfg, escape(demo_exports(overrides)))
+    _say(cfg, "Talk to it: open the simulator page, or run [bold]wxbot chat --url "
+         f"{url}[/] in another terminal. Ctrl-C stops.")
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, (f"{url}/sim",)).start()
     _run(app, "127.0.0.1", port)

@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_REGION": DEFAULT_REGION,  # whose card rules (flows/data/regions.yaml) replies state
     "BOT_SESSION_TTL": 900,
     "BOT_RECORD_DIR": None,
+    "BOT_LOG_FORMAT": "text",  # text (people) | json (one object per line, for a pipeline)
     "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
     "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
@@ -129,6 +130,9 @@ def validate(cfg: dict) -> dict:
     if not str(cfg["WECHAT_API_BASE"]).startswith(("http://", "https://")):
         raise ConfigError(f"WECHAT_API_BASE must be an http(s) URL ending in /cgi-bin/, "
                           f"got {cfg['WECHAT_API_BASE']!r}")
+    cfg["BOT_LOG_FORMAT"] = str(cfg["BOT_LOG_FORMAT"]).strip().lower()
+    if cfg["BOT_LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f"BOT_LOG_FORMAT must be text or json, got {cfg['BOT_LOG_FORMAT']!r}")
     cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
     cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
     if cfg["BOT_SIMULATOR"] and (cfg["BOT_SIM_PROFILE"], cfg["WECHAT_MODE"]) == ("sandbox", "safe"):

@@ -44,7 +44,7 @@ def multiprocess_metrics() -> None:
 
 multiprocess_metrics()
 from bot.parts import bot_of  # noqa: E402 - imports prometheus_client: after the above
-from bot.server import arrival, launch  # noqa: E402
+from bot.server import arrival, launch, logs  # noqa: E402
 from bot.window.engine import DEADLINE  # noqa: E402
 from bot.window.workers import TURN_WORKERS  # noqa: E402
 
@@ -65,6 +65,8 @@ bind = ["127.0.0.1:8080"]  # as `wxbot serve`; `--bind` (or GUNICORN_CMD_ARGS) o
 # count (gthread's loop keeps beating while they work), so this only catches a frozen process.
 WORKER_TIMEOUT = 30
 timeout = WORKER_TIMEOUT
+# BOT_LOG_FORMAT for gunicorn's own lines too (an invalid value is refused in on_starting).
+logconfig_dict = logs.config_dict(str(merged()["BOT_LOG_FORMAT"]).strip().lower())
 # On restart/stop, in-flight pushes get this long to finish: above the reply deadline (4 s).
 GRACEFUL_TIMEOUT = 10
 graceful_timeout = GRACEFUL_TIMEOUT
