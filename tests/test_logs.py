@@ -31,7 +31,7 @@ def test_logs_json_every_line_parses_with_its_request_id(served, args):
     refusal = [x for x in lines if "refused POST /wechat" in x["message"]]
     assert [x["request_id"] for x in refusal] == ["req-json-1"]
     assert refusal[0]["level"] == "WARNING" and refusal[0]["logger"] == "bot.server.webhook"
-    assert ID_NUMBER not in said
+    assert ID_NUMBER not in said and "oLogsFollower0001" not in said
 
 
 def test_logs_text_stays_for_people(served):

@@ -5,7 +5,8 @@ One `logging.config` dict serves both servers: gunicorn applies it as `logconfig
 `configure`. In json, every line on stderr is one object (time, level, logger, message,
 request_id, and exc when there is a traceback), so `jq` reads the stream whole. What is in the
 message is masked where it is written (openids by the courier, nothing a follower typed
-anywhere); gunicorn's access log stays off, since the platform's query carries the openid.
+anywhere); gunicorn's access log stays out of it (the platform's query carries the openid)
+unless the operator asks for one with `--access-logfile`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from flask import g, has_request_context
 
 FORMATS = ("text", "json")
 TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+OPENID = re.compile(r"(openid=[^&\s\"]{0,4})[^&\s\"]*")
 
 
 class RequestId(logging.Filter):
@@ -29,6 +32,25 @@ class RequestId(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = g.get("request_id") if has_request_context() else None
         return True
+
+
+class MaskOpenid(logging.Filter):
+    """The development server logs each request line, whose query carries the follower's
+    openid: it is cut to the courier's mask (`oZha***`) before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "openid=" in message:
+            record.msg, record.args = OPENID.sub(r"\1***", message), ()
+        return True
+
+
+class NoAccessLog(logging.Filter):
+    """Keeps gunicorn's access lines out of this handler: the query carries the openid. An
+    operator's `--access-logfile` still gets them, through gunicorn's own handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name != "gunicorn.access"
 
 
 class JsonFormatter(logging.Formatter):
@@ -51,18 +73,17 @@ def config_dict(fmt: str) -> dict[str, Any]:
     """The logging config for `fmt` (text or json): one stderr handler for everything."""
     formatter = {"()": JsonFormatter} if fmt == "json" else {"format": TEXT}
     handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-               "formatter": "wxbot", "filters": ["request_id"]}
+               "formatter": "wxbot", "filters": ["request_id", "no_access", "openid"]}
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestId}},
+        "filters": {"request_id": {"()": RequestId}, "no_access": {"()": NoAccessLog},
+                    "openid": {"()": MaskOpenid}},
         "formatters": {"wxbot": formatter},
         "handlers": {"wxbot": handler},
         "root": {"level": "INFO", "handlers": ["wxbot"]},
-        "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
-            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
-        },
+        # gunicorn.access is not listed: listing it would drop an asked-for access log.
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True}},
     }
 
 
