@@ -13,7 +13,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 from prometheus_client import REGISTRY
-from prometheus_client.mmap_dict import MmapedDict
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.cli import main
@@ -74,8 +74,19 @@ def push(url: str, n: int) -> str:
         return wechat.text(f"oMetricsWorker{n:012d}", "你好").text
 
 
+def stale_counts(folder: Path, pushes: int) -> None:
+    """A file a previous run's worker left: a start must not sum it into this run's."""
+    folder.mkdir(parents=True)
+    stale = MmapedDict(str(folder / "counter_999999.db"))
+    stale.write_value(mmap_key("wxbot_pushes", "wxbot_pushes_total", ["kind", "event"],
+                               ["text", ""], "old"), pushes, 0.0)
+    stale.close()
+
+
 def test_metrics_sum_both_workers_after_a_replay_and_name_no_one(served, tmp_path):
-    server = served("serve", "--workers", "2", BOT_SIMULATOR="1")
+    stale_counts(tmp_path / "data" / "metrics", 1000)
+    server = served("serve", "--workers", "2", BOT_SIMULATOR="1",
+                    BOT_DATA_DIR=str(tmp_path / "data"))
     replayed = CliRunner().invoke(main, ["replay", *map(str, FIXTURES), "--url", server.url,
                                          "--token", TOKEN])
     assert replayed.exit_code == 0, replayed.output
@@ -87,6 +98,7 @@ def test_metrics_sum_both_workers_after_a_replay_and_name_no_one(served, tmp_pat
     pushes = sum(v for (name, _), v in samples(text).items() if name == "wxbot_pushes_total")
     assert sum(1 for n in per_worker.values() if n) >= 2, per_worker  # both workers served
     assert pushes == sum(per_worker.values()) >= 40 + len(FIXTURES)
+    assert "counter_999999" not in per_worker and pushes < 1000
     assert value(text, "wxbot_turns_total", flow="bind_card", outcome="done") >= 1
     assert value(text, "wxbot_backend_seconds_count", call="send_code") >= 1
     for (name, labels), _ in samples(text).items():

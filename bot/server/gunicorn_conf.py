@@ -13,34 +13,10 @@ import os
 import socket
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, load_config, merged
-from bot.sqlitedb import private_dir
-
-MULTIPROC = "PROMETHEUS_MULTIPROC_DIR"
-
-
-def multiprocess_metrics() -> None:
-    """Every worker's metrics in files, summed at /metrics (bot/metrics.py).
-
-    prometheus_client chooses its multiprocess mode once, when first imported: so in the
-    master, before anything imports it, the directory is named (BOT_DATA_DIR/metrics unless
-    set) and last run's files removed (they would be summed into this run's). A process that
-    already imported it (a test reading these settings) is left as it is.
-    """
-    if "prometheus_client" in sys.modules:
-        return
-    if not os.environ.get(MULTIPROC):
-        data = merged()["BOT_DATA_DIR"]
-        private_dir(data)
-        os.environ[MULTIPROC] = str(Path(data).resolve() / "metrics")
-    folder = Path(os.environ[MULTIPROC])
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for old in folder.glob("*.db"):
-        old.unlink(missing_ok=True)
-
+from bot.server.multiproc import multiprocess_metrics, worker_gone
 
 multiprocess_metrics()
 from bot.parts import bot_of  # noqa: E402 - imports prometheus_client: after the above
@@ -134,10 +110,8 @@ def on_starting(server: Any) -> None:
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    """The master's hook when a worker exits: its live gauges stop counting (prometheus docs)."""
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    """The master's hook when a worker exits (bot/server/multiproc.py)."""
+    worker_gone(worker.pid)
 
 
 def _prepare_data(server: Any) -> None:
