@@ -2,6 +2,10 @@
 
 `make_backend` is the one place that turns BOT_BACKEND / BOT_DATA_DIR / BOT_BACKEND_SEED into
 a `Backend`: the in-process SQLite mock, or the HTTP client for a mock served elsewhere.
+
+Rule: implements the flows' port (flows.port) and may import only `bot.backend`, `bot.clock`,
+`bot.sqlitedb` and `flows`; it never imports the store, the window or the simulator — the
+simulator hosts it, never the reverse.
 """
 
 from __future__ import annotations
