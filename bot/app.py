@@ -79,7 +79,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
     send = notices.sender(_sender(override, platform), None if override else platform)
-    courier = Courier(store.outbox, send, check=rescue.check, woken=bell).start()
+    courier = Courier(store.outbox, send, check=rescue.check, woken=bell,
+                      keep=deferred.keep).start()  # a reply refused for good: said next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"])

@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_DATA_DIR": "./instance",
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
+    "BOT_BACKEND_TIMEOUT": 45,  # seconds an http backend may take to answer one call
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_LANG": DEFAULT_LANG,
@@ -48,8 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
     "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_SIM_CUSTOM_QUOTA",
-        "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_BACKEND_TIMEOUT",
+        "BOT_SIM_CUSTOM_QUOTA", "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 
 
 class ConfigError(ValueError):

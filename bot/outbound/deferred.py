@@ -4,7 +4,10 @@ Outside the 48-hour window (45015) a customer-service message cannot reach a fol
 follower's next message opens it again, so the outcome is said at the top of that turn. The
 list of a follower lives under one key of the store's KV (shared by every worker); changes
 take a short KV mutex, so a notice deferred while the turn says the others is never lost.
-Only the review reference and its outcome are kept: nothing personal.
+Only the review reference and its outcome are kept: nothing personal. A conversation reply
+the platform refused for good (45015, 45047, a token refused again, retries spent) is kept
+the same way, as its text (replies show personal data only masked), so the follower learns
+what the bot asked before reading the answer to their next message.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ POLL = 0.02  # seconds between tries of the mutex
 # the window (a template's delivery report or a VIEW is not the follower talking).
 ACTIONS = {"subscribe", "subscribe_scan", "click", "scan", "scancode_waitmsg"}
 
-Notice = tuple[str, str]  # (review ref, "approved" | "rejected")
+REPLY = "reply"  # the outcome of a kept conversation reply: (entry key, REPLY, its text)
+Notice = tuple[str, ...]  # (review ref, "approved" | "rejected") or (key, REPLY, text)
 
 
 class Deferred:
@@ -46,6 +50,15 @@ class Deferred:
         """Keep one outcome for `openid`; False when the mutex could not be had (logged)."""
         return self._change(openid, lambda held: [*(n for n in held if n[0] != ref),
                                                   (ref, outcome)])
+
+    def keep(self, body: dict, why: str) -> None:
+        """The courier's `keep`: a failed customer-service text, said first next turn."""
+        openid, text = body.get("touser"), (body.get("text") or {}).get("content")
+        if body.get("msgtype") != "text" or not openid or not text or "wxbot_notice" in body:
+            return  # a notice defers itself (notices.py); other kinds are not conversation
+        ref = f"reply:{abs(hash((openid, text))):x}:{time.time():.3f}"
+        if not self._change(openid, lambda held: [*held, (ref, REPLY, text)]):
+            log.warning("a failed reply (%s) could not be kept for the next turn", why)
 
     def due(self, msg: BaseMessage) -> list[Notice]:
         """What to say first in this turn: only when the follower themselves wrote or acted."""
@@ -70,7 +83,7 @@ class Deferred:
 
     def _read(self, openid: str) -> list[Notice]:
         raw = self.kv.get(self._key(openid))
-        return [(str(ref), str(outcome)) for ref, outcome in json.loads(raw)] if raw else []
+        return [tuple(str(part) for part in held) for held in json.loads(raw)] if raw else []
 
     def _change(self, openid: str, edit: Callable[[list[Notice]], list[Notice]]) -> bool:
         mutex, owner = f"notice:mutex:{openid}", uuid.uuid4().hex
