@@ -72,7 +72,7 @@ class Deferred:
 
     def said(self, openid: str, notices: list[Notice]) -> None:
         """Forget what the turn just said (after its save), so it is said exactly once."""
-        refs = {ref for ref, _ in notices}
+        refs = {notice[0] for notice in notices}
         try:
             forgotten = self._change(openid, lambda held: [n for n in held if n[0] not in refs])
         except Exception:  # the turn is saved: its reply must not turn into "busy"

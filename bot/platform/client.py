@@ -103,4 +103,4 @@ def went_out(exc: requests.RequestException) -> bool:
     if isinstance(exc, requests.ConnectionError):
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return not isinstance(reason, NewConnectionError | ConnectTimeoutError)
-    return isinstance(exc, requests.ReadTimeout | requests.ChunkedEncodingError)
+    return isinstance(exc, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError)
