@@ -188,5 +188,5 @@ def test_faults_unreachable_api_is_logged_at_warning_with_its_reason(caplog, tmp
         store.close()
     (first, *_) = caplog.records
     assert first.levelno == logging.WARNING
-    assert re.search(r"failed \(None network: ConnectionError; cause ConnectionError\)",
-                     first.getMessage()), first.getMessage()
+    assert re.search(r"failed \(PlatformError network: ConnectionError; "
+                     r"cause ConnectionError\); retry 1", first.getMessage()), first.getMessage()

@@ -130,6 +130,27 @@ def test_store_outbox_retry_and_fail(store):
     assert store.outbox.counts()["failed"] == 1
 
 
+def test_store_outbox_holds_a_followers_later_send_while_an_earlier_one_is_owed(store):
+    for key, to in (("a:1", "u1"), ("a:2", "u1"), ("b:1", "u2"), ("a:3", "u1")):
+        store.outbox.put(key, {"touser": to})
+    store.outbox.put("turn:x", {"user": "u1"})  # an owed turn keeps no order of sends
+    first = store.outbox.claim("c1", 10, 30)
+    assert sorted(e.key for e in first) == ["a:1", "b:1", "turn:x"]
+    head = next(e for e in first if e.key == "a:1")
+    store.outbox.retry(head, 0.2, unsure=True)  # backing off: u1's next still waits
+    assert store.outbox.claim("c1", 10, 30) == []
+    time.sleep(0.6)  # past the retry's delay (and Redis's hand-back of the held ones)
+    (again,) = store.outbox.claim("c1", 10, 30)
+    assert (again.key, again.unsure) == ("a:1", True)
+    store.outbox.ack(again)
+    time.sleep(0.6)
+    (second,) = store.outbox.claim("c1", 10, 30)
+    assert (second.key, second.unsure) == ("a:2", False)
+    store.outbox.fail(second, "45015")  # failed for good: it holds nobody back
+    time.sleep(0.6)
+    assert [e.key for e in store.outbox.claim("c1", 10, 30)] == ["a:3"]
+
+
 def test_store_outbox_entry_of_a_dead_courier_is_claimed_again(store):
     store.outbox.put("n:1", {"touser": "u1"})
     assert len(store.outbox.claim("dead", 10, 0.3)) == 1
