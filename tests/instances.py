@@ -122,6 +122,11 @@ class Instance:
                 pass
             self.proc.wait(10)
 
+    def signal(self, sig: signal.Signals) -> None:
+        """Send `sig` to the master and every worker (SIGSTOP: a stall; SIGCONT ends it)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -179,6 +184,7 @@ class Fleet:
 
     def stop(self) -> None:
         for instance in self.instances:
+            instance.signal(signal.SIGCONT)  # a stalled one must hear the TERM
             instance.stop()
         for server in (self.platform, self.backend):
             if server is not None:
