@@ -66,7 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     "them on restart")
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
-    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock))  # outcomes said first next turn
+    deferred = Deferred(open_kv(cfg["BOT_STORE"], clock),  # outcomes said first next turn
+                        reply_ttl=cfg["BOT_SESSION_TTL"])
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py

@@ -24,58 +24,22 @@ import time
 import uuid
 from collections.abc import Callable
 
-import requests
-
+from bot.outbound.senders import Send, SendError, mask, no_client, post_to
 from bot.store import LEASE, Entry, Outbox
 
+__all__ = ["Courier", "Send", "SendError", "mask", "no_client", "post_to"]  # senders: senders.py
 log = logging.getLogger(__name__)
-Send = Callable[[dict], None]
 POLL = 0.5  # seconds between looks at the outbox when nothing woke the courier
 BATCH = 16  # entries claimed at once
 CLAIM_LEASE = 30.0  # seconds an entry stays hidden from other couriers while being sent
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 20.0  # retry pauses double from FIRST to MAX (< CLAIM_LEASE)
 MAX_ATTEMPTS = 8  # then the entry is kept as failed
-SINK_TIMEOUT = 3.0  # seconds for the test sink's HTTP POST
 RECHECK = LEASE / 2  # seconds before an owed turn whose holder is alive is looked at again
 DONE, WAIT, EXPIRED = "done", "wait", "expired"  # what a turn entry's check says to do with it
 UNSURE = "unsure"  # the reason kept for a send whose second try's outcome was unknown too
 OUTBOX_LOG_EVERY = 60.0  # seconds between repeats of "cannot read the outbox" while it lasts
 Check = Callable[[dict], str]
 Keep = Callable[[dict, str], None]  # a failed reply's body and why: say it next time
-
-
-class SendError(Exception):
-    """A send that did not go out; `retryable` says whether trying later may help."""
-
-    def __init__(self, message: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-def no_client(body: dict) -> None:
-    """The sender without an account: nothing can reach the follower, so say what to set."""
-    raise SendError("no platform API: set WECHAT_APP_ID and WECHAT_APP_SECRET", retryable=False)
-
-
-def post_to(url: str) -> Send:
-    """A sender that POSTs the body as JSON to `url` (tests' sink; not the platform API)."""
-    session = requests.Session()
-
-    def send(body: dict) -> None:
-        try:
-            answer = session.post(url, json=body, timeout=SINK_TIMEOUT)
-        except requests.RequestException as exc:
-            raise SendError(f"sink unreachable: {type(exc).__name__}", retryable=True) from None
-        if answer.status_code >= 300:
-            raise SendError(f"sink answered {answer.status_code}",
-                            retryable=answer.status_code >= 500)
-
-    send.close = session.close  # type: ignore[attr-defined]
-    return send
-
-
-def mask(openid: str) -> str:
-    return openid[:4] + "***" if openid else "?"
 
 
 class Courier:

@@ -32,15 +32,17 @@ POLL = 0.02  # seconds between tries of the mutex
 # the window (a template's delivery report or a VIEW is not the follower talking).
 ACTIONS = {"subscribe", "subscribe_scan", "click", "scan", "scancode_waitmsg"}
 
-REPLY = "reply"  # the outcome of a kept conversation reply: (entry key, REPLY, its text)
-Notice = tuple[str, ...]  # (review ref, "approved" | "rejected") or (key, REPLY, text)
+REPLY = "reply"  # the outcome of a kept conversation reply: (ref, REPLY, its text, kept at)
+Notice = tuple[str, ...]  # (review ref, "approved" | "rejected") or (ref, REPLY, text, at)
 
 
 class Deferred:
     """Per follower, the outcomes to say first at their next message, each once."""
 
-    def __init__(self, kv: KV) -> None:
-        self.kv = kv
+    def __init__(self, kv: KV, reply_ttl: float = 900.0) -> None:
+        """`reply_ttl`: how long a kept reply stays worth saying (BOT_SESSION_TTL: after it,
+        the conversation it belonged to is over)."""
+        self.kv, self.reply_ttl = kv, reply_ttl
 
     @staticmethod
     def _key(openid: str) -> str:
@@ -56,8 +58,8 @@ class Deferred:
         openid, text = body.get("touser"), (body.get("text") or {}).get("content")
         if body.get("msgtype") != "text" or not openid or not text or "wxbot_notice" in body:
             return  # a notice defers itself (notices.py); other kinds are not conversation
-        ref = f"reply:{abs(hash((openid, text))):x}:{time.time():.3f}"
-        if not self._change(openid, lambda held: [*held, (ref, REPLY, text)]):
+        kept = (f"reply:{uuid.uuid4().hex[:12]}", REPLY, text, f"{time.time():.0f}")
+        if not self._change(openid, lambda held: [*held, kept]):
             log.warning("a failed reply (%s) could not be kept for the next turn", why)
 
     def due(self, msg: BaseMessage) -> list[Notice]:
@@ -65,7 +67,7 @@ class Deferred:
         if kind_of(msg) == "event" and event_of(msg) not in ACTIONS:
             return []
         try:
-            return self._read(msg.source)
+            return [n for n in self._read(msg.source) if not self._stale(n)]
         except Exception:  # the KV is down: the turn goes on, the outcomes wait another turn
             log.warning("could not read deferred notices", exc_info=True)
             return []
@@ -74,12 +76,16 @@ class Deferred:
         """Forget what the turn just said (after its save), so it is said exactly once."""
         refs = {notice[0] for notice in notices}
         try:
-            forgotten = self._change(openid, lambda held: [n for n in held if n[0] not in refs])
+            forgotten = self._change(openid, lambda held: [
+                n for n in held if n[0] not in refs and not self._stale(n)])
         except Exception:  # the turn is saved: its reply must not turn into "busy"
             log.warning("deferred notices said but not forgotten", exc_info=True)
             return
         if not forgotten:
             log.warning("deferred notices said but not yet forgotten (mutex busy)")
+
+    def _stale(self, notice: Notice) -> bool:
+        return notice[1] == REPLY and time.time() - float(notice[3]) > self.reply_ttl
 
     def _read(self, openid: str) -> list[Notice]:
         raw = self.kv.get(self._key(openid))
