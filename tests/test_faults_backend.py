@@ -25,7 +25,6 @@ OWED_WITHIN = 25.0  # s for a 12 s backend call's reply to come through the API
 class Backend:
     def __init__(self, stack: ExitStack, tmp) -> None:
         (self.person,) = people(1)
-        self.person["name"] = "林晓东"  # a name the name reader takes whole (no digits)
         seed = write_seed(tmp / "seed.yaml", [self.person])
         self.server = Server(["backend", "--data-dir", str(tmp / "backend"), "--seed", str(seed)],
                              {}, tmp / "backend.log").start()

@@ -62,8 +62,6 @@ def fleet(request: pytest.FixtureRequest, tmp_path: Path):
     else:
         store = request.getfixturevalue("redis_process").url
     persons = people(FOLLOWERS)
-    for person in persons:
-        person["name"] = "林晓东"  # a name the name reader takes whole
     fleet = Fleet(tmp_path, store, persons, platform=True)
     try:
         yield fleet.start()
@@ -112,7 +110,6 @@ def test_faults_two_instances_stall_kill_and_failing_api_lose_and_repeat_nothing
 
 def test_faults_fleet_outbox_is_read_again_after_redis_restarts(redis_process, tmp_path):
     persons = people(1)
-    persons[0]["name"] = "林晓东"
     fleet = Fleet(tmp_path, redis_process.url, persons, platform=True).start()
     try:
         follower = Follower(fleet, persons[0], "oRestart0001")
