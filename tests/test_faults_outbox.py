@@ -118,8 +118,8 @@ def test_faults_courier_keeps_each_followers_order_under_api_errors(make_bot, st
     (3, 2),  # every answer is late: tried once more, then never again
 ])
 def test_faults_courier_sends_a_reply_the_api_answers_late_at_most_twice(
-        make_bot, tmp_path, slow_answers, copies):
-    bot = make_bot(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        make_bot, store_url, slow_answers, copies):
+    bot = make_bot(store_url)
     bot.say("oSlow0001", "帮助")
     bot.fault(delay=SLOW, times=slow_answers)
     bot.owe("oSlow0001", "请输入您的身份证号", "slow:1")
