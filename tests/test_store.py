@@ -331,3 +331,24 @@ def test_sqlite_store_one_turn_is_three_commits(tmp_path):
             pass
     assert store.reply("u1", "m:u1:1") == "<xml/>"
     store.close()
+
+
+def test_store_outbox_of_an_older_file_gets_the_follower_column(tmp_path):
+    """A file from before per-follower order: its owed rows still go out, new ones in order."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT "
+                   "NOT NULL, due REAL NOT NULL, until REAL NOT NULL, attempts INTEGER NOT "
+                   "NULL, reason TEXT, seq INTEGER NOT NULL)")
+        db.execute("INSERT INTO outbox VALUES ('old:1', '{\"touser\": \"u1\"}', 'owed', 0, 0, 0, "
+                   "NULL, 1)")
+    db.close()
+    store = SQLiteStore(path, ManualClock())
+    try:
+        store.outbox.put("new:1", {"touser": "u1"})
+        store.outbox.put("new:2", {"touser": "u1"})
+        assert [e.key for e in store.outbox.claim("c1", 10, 30)] == ["old:1", "new:1"]
+    finally:
+        store.close()
