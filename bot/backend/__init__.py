@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.backend.client import HttpBackend
+from bot.backend.client import READ_TIMEOUT, HttpBackend
 from bot.backend.mock import MockBackend
 from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock
@@ -59,5 +59,5 @@ def make_backend(config: Mapping[str, Any], clock: Clock) -> SimulatedBackend:
         return MockBackend(path, seed_path(config.get("BOT_BACKEND_SEED")), clock,
                            config.get("BOT_REGION"))
     if target.startswith(("http://", "https://")):
-        return HttpBackend(target)
+        return HttpBackend(target, float(config.get("BOT_BACKEND_TIMEOUT") or READ_TIMEOUT))
     raise ValueError(f"BOT_BACKEND must be 'mock' or an http(s)://…/backend/v1 URL, not {target!r}")
