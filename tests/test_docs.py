@@ -118,3 +118,16 @@ def test_docs_site_lists_every_page() -> None:
 def test_readme_fits_a_page() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= README_LINES, "move the detail to docs/ and link it"
+
+
+def test_readme_fixture_replays_as_written(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    fixture = tmp_path / "readme.yaml"
+    fixture.write_text(re.search(r"```yaml\n(.*?)```", readme, re.S)[1], encoding="utf-8")
+    result = CliRunner().invoke(main, ["replay", str(fixture)])
+    assert result.exit_code == 0, result.output
+    assert "1 passed" in result.output
