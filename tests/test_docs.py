@@ -100,8 +100,9 @@ def test_docs_send_no_one_outside_the_repository(page: Path) -> None:
 
 
 def test_code_messages_send_no_one_outside_the_repository() -> None:
-    sources = [*(ROOT / "bot").rglob("*.py"), *(ROOT / "flows").rglob("*.py"),
-               *(ROOT / "flows").rglob("*.yaml"), *(ROOT / "bot").rglob("*.yaml")]
+    kinds = ("*.py", "*.yaml", "*.js", "*.html")  # messages, shipped data, the /sim page
+    sources = [p for top in ("bot", "flows", "fixtures") for kind in kinds
+               for p in (ROOT / top).rglob(kind)]
     hits = [f"{p.relative_to(ROOT)}: {ref}" for p in sources
             for ref in ("../shared", "/work/", "DESIGN.md") if ref in p.read_text("utf-8")]
     assert hits == []
