@@ -1,4 +1,4 @@
-"""`/cgi-bin/...`: the platform's server API as the simulator plays it (DESIGN.md, contract).
+"""`/cgi-bin/...`: the platform's server API as the simulator plays it (docs/simulator.md).
 
 Always HTTP 200; a refusal is `{"errcode", "errmsg"}`. Bodies are read as JSON whatever the
 Content-Type (wechatpy sends none).
