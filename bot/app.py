@@ -75,7 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
     kv = open_kv(cfg["BOT_STORE"], clock)  # small shared records, one connection for all
-    deferred = Deferred(kv)  # outcomes said first next turn
+    deferred = Deferred(kv, reply_ttl=cfg["BOT_SESSION_TTL"])  # outcomes said first next turn
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
@@ -89,7 +89,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
     send = notices.sender(_sender(override, platform), None if override else platform)
-    courier = Courier(store.outbox, send, check=rescue.check, woken=bell).start()
+    courier = Courier(store.outbox, send, check=rescue.check, woken=bell,
+                      keep=deferred.keep).start()  # a reply refused for good: said next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], mode=cfg["WECHAT_MODE"])

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "BOT_STORE_KEY": None,  # Fernet key(s) sealing what followers typed in the store's files
     "BOT_BACKEND": "mock",
     "BOT_BACKEND_SEED": str(DEFAULT_SEED),
+    "BOT_BACKEND_TIMEOUT": 45,  # seconds an http backend may take to answer one call
     "BOT_SIMULATOR": False,
     "BOT_SIMULATOR_REMOTE": False,  # let the simulator listen on a non-loopback address
     "BOT_SIMULATOR_HOSTS": "",  # Host names the simulator answers beside loopback (a, b)
@@ -60,8 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
     "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_KF_ONLINE_CACHE",
-        "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA",
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_BACKEND_TIMEOUT",
+        "BOT_KF_ONLINE_CACHE", "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA",
         "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
 
 

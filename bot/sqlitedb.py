@@ -72,15 +72,22 @@ def private_dir(path: str | Path) -> None:
 
 
 def private_file(path: str | Path) -> None:
-    """Create `path` 0600 in a 0700 directory (a directory made here), before SQLite opens it."""
+    """Create `path` 0600 in a 0700 directory (a directory made here), before SQLite opens it.
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, the locks of its open SQLite connections included (each
+    KV and pool of the app calls this for the same store file), and another process then
+    reads a half-written page ("disk I/O error" with two gunicorn instances on one file).
+    """
     path = Path(path)
     private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) != PRIVATE_FILE:
-            os.fchmod(fd, PRIVATE_FILE)  # a file from before this rule
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        if stat.S_IMODE(os.stat(path).st_mode) != PRIVATE_FILE:
+            os.chmod(path, PRIVATE_FILE)  # a file from before this rule
+        return
+    os.close(fd)  # new: no connection of this process has it open yet
 
 
 class Connection(sqlite3.Connection):

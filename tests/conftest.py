@@ -140,35 +140,66 @@ def chat(wechat: PlatformClient, backend):
     return lambda openid="oAlice0001": Chat(wechat, openid, backend)
 
 
+class RedisProcess:
+    """A real redis-server without persistence on a loopback port; `restart()` loses its data,
+    as a Redis restarted without RDB/AOF does (issue 19 point 2)."""
+
+    def __init__(self, workdir: Path) -> None:
+        import shutil
+
+        from tests.servers import free_port
+
+        self.binary, self.workdir = shutil.which("redis-server"), workdir
+        if self.binary is None:
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self) -> RedisProcess:
+        import subprocess
+        import time
+
+        import redis
+
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        client.close()
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server on a free loopback port for the session; skipped when not installed."""
-    import shutil
-    import subprocess
-    import time
+    server = RedisProcess(tmp_path_factory.mktemp("redis")).start()
+    yield server.url
+    server.stop()
 
-    from tests.servers import free_port
 
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port, workdir = free_port(), tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.02)
-    client.close()
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server of the test's own, which the test may restart (its data then lost)."""
+    server = RedisProcess(tmp_path).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -63,12 +63,19 @@ def settled(read: Callable[[], T], quiet: float = 0.3, timeout: float = LOG_SETT
     return got
 
 
+GIVEN = "安宁晓东明华建国志强秀英丽娟文博海涛静怡"  # 20 given-name characters: 400 names
+
+
 def people(n: int) -> list[dict]:
-    """`n` distinct bindable adults: ID number (valid check digit), name, phone, card number."""
+    """`n` distinct bindable adults: ID number (valid check digit), name, phone, card number.
+
+    Names are Chinese characters only: a digit in a name is not a name (the name reader takes
+    "多实例0" as "多实例"), so a name built from the index would fail the name check.
+    """
     out = []
     for i in range(n):
         born = date(1970, 1, 1) + timedelta(days=i % 9000)
-        name = "多" + "".join("零一二三四五六七八九"[int(d)] for d in str(i))  # names: no digits
+        name = "林" + GIVEN[i // len(GIVEN) % len(GIVEN)] + GIVEN[i % len(GIVEN)]
         out.append({"id_number": make_id("110105", born, i // 9000 % 1000), "name": name,
                     "phone": f"137{i:08d}", "card": f"M{i:08d}"})
     return out
@@ -122,6 +129,11 @@ class Instance:
             except ProcessLookupError:
                 pass
             self.proc.wait(10)
+
+    def signal(self, sig: signal.Signals) -> None:
+        """Send `sig` to the master and every worker (SIGSTOP: a stall; SIGCONT ends it)."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -180,6 +192,7 @@ class Fleet:
 
     def stop(self) -> None:
         for instance in self.instances:
+            instance.signal(signal.SIGCONT)  # a stalled one must hear the TERM
             instance.stop()
         for server in (self.platform, self.backend):
             if server is not None:

@@ -69,6 +69,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 20.0) -> Server:
+        self.since = self.log.stat().st_size if self.log.exists() else 0  # this start's lines
         self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -76,12 +77,25 @@ class Server:
                 self.proc.wait()
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=0.5).ok:
+                if requests.get(f"{self.url}/healthz", timeout=0.5).ok and self.all_ready():
                     return self
             except requests.RequestException:  # not listening yet, or workers still booting
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.kill()
         raise RuntimeError(f"server not ready in {timeout}s: {self.log.read_text()[-2000:]}")
+
+    def all_ready(self) -> bool:
+        """Every gunicorn worker has built its app (bot/server/gunicorn_conf.py says so): a
+        test that starts before the last one boots meets a worker with its own clock and
+        start-up sweep, which is not what it means to test."""
+        workers = int(self.args[self.args.index("--workers") + 1]) if "--workers" in self.args \
+            else 1
+        if workers == 1 and "--gunicorn" not in self.args:
+            return True
+        with open(self.log, "rb") as log:
+            log.seek(self.since)
+            return log.read().count(b"wxbot worker ") >= workers
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

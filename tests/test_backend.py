@@ -314,14 +314,14 @@ def test_reset_to_another_seed_is_for_that_reset_only(env: Env, tmp_path: Path) 
     assert env.backend.person(ZHANG.id) is not None and env.backend.card("X1") is None
 
 
-def test_a_backend_that_never_answers_is_unavailable_after_the_read_timeout() -> None:
+def test_a_backend_that_never_answers_is_a_timeout_after_the_read_timeout() -> None:
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen()  # accepts connections (the kernel does), never answers
         url = f"http://127.0.0.1:{hung.getsockname()[1]}/backend/v1"
         with HttpBackend(url, timeout=0.5) as http:
             started = time.monotonic()
-            with pytest.raises(BackendError, match="unavailable"):
+            with pytest.raises(BackendError, match="timeout"):  # it may have been done
                 http.person(ZHANG.id)
             assert 0.5 <= time.monotonic() - started < 3
     assert HttpBackend("http://x").timeout == (CONNECT_TIMEOUT, READ_TIMEOUT)

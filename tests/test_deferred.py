@@ -182,3 +182,19 @@ def test_deferred_due_only_when_the_follower_themselves_acts(kv, xml_kind, said)
     msg = parse_message(f"<xml><ToUserName>gh_1</ToUserName><FromUserName>oD</FromUserName>"
                         f"<CreateTime>1</CreateTime>{xml_kind}</xml>")
     assert deferred.due(msg) == ([("R1", "approved")] if said else [])
+
+
+@pytest.mark.parametrize(("body", "kept"), [
+    ({"touser": "oA", "msgtype": "text", "text": {"content": "请输入您的身份证号"}}, True),
+    ({"touser": "oA", "msgtype": "text", "text": {"content": "x"}, "wxbot_notice": {}}, False),
+    ({"touser": "oA", "msgtype": "news", "news": {"articles": []}}, False),
+])
+def test_deferred_keeps_a_failed_conversation_reply_for_the_next_turn(body, kept):
+    deferred = Deferred(MemoryKV(), reply_ttl=0.3)
+    deferred.keep(body, "45015")
+    held = deferred._read("oA")
+    assert [n[1:3] for n in held] == ([("reply", "请输入您的身份证号")] if kept else [])
+    if kept:
+        time.sleep(0.4)  # past the conversation's lifetime: no longer worth saying
+        deferred.said("oA", [])
+        assert deferred._read("oA") == []

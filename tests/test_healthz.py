@@ -46,3 +46,30 @@ def test_healthz_follows_the_backend_over_http_and_never_shows_its_url(tmp_path)
     assert again.status_code == 200
     for answer in (up, down, again):
         assert str(mock.port) not in answer.text and "127.0.0.1" not in answer.text
+
+
+def test_healthz_names_the_outbox_while_its_courier_cannot_read_it(tmp_path, monkeypatch):
+    """The outbox failing alone (store and backend fine): 503 naming it, 200 once it reads."""
+    from bot.store.sqlite_outbox import SQLiteOutbox
+    from tests.instances import eventually
+
+    app = create_app({"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path)})
+    bot, client = bot_of(app), app.test_client()
+    real_claim = SQLiteOutbox.claim
+
+    def no_group(*_args, **_kwargs):
+        raise RuntimeError("NOGROUP No such key or consumer group")
+
+    try:
+        monkeypatch.setattr(SQLiteOutbox, "claim", no_group)
+        bot.courier.wake()
+        down = eventually(lambda: client.get("/healthz").status_code, 503, 5.0)
+        failing = client.get("/healthz").json
+        monkeypatch.setattr(SQLiteOutbox, "claim", real_claim)
+        bot.courier.wake()
+        up = eventually(lambda: client.get("/healthz").status_code, 200, 5.0)
+    finally:
+        bot.close()
+    assert (down, up) == (503, 200)
+    assert failing["outbox"] == {"ok": False, "error": "RuntimeError"}
+    assert failing["store"]["ok"] is True and failing["backend"]["ok"] is True

@@ -107,8 +107,10 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             say(minor, WANG_XM.card, "监护人")
             say(minor, LI_NA.id, "验证码已发送至 139****0001")
 
-            # The inspector: state, masked slots, tries, expiries, the diagram highlighted.
+            # The inspector: what was understood, state, masked slots, tries, expiries, diagram.
             inspector = minor.locator(".inspector")
+            expect(inspector.locator(".heard")).to_contain_text("id=3101**********0463")
+            assert LI_NA.id not in inspector.inner_text()
             expect(inspector.locator(".state")).to_have_text("bind_card · ask_code")
             expect(inspector.locator("dd[data-slot=id]")).to_have_text("3101**********0159")
             expect(inspector.locator("dd[data-slot=guardian]")).to_have_text("3101**********0463")

@@ -130,6 +130,27 @@ def test_store_outbox_retry_and_fail(store):
     assert store.outbox.counts()["failed"] == 1
 
 
+def test_store_outbox_holds_a_followers_later_send_while_an_earlier_one_is_owed(store):
+    for key, to in (("a:1", "u1"), ("a:2", "u1"), ("b:1", "u2"), ("a:3", "u1")):
+        store.outbox.put(key, {"touser": to})
+    store.outbox.put("turn:x", {"user": "u1"})  # an owed turn keeps no order of sends
+    first = store.outbox.claim("c1", 10, 30)
+    assert sorted(e.key for e in first) == ["a:1", "b:1", "turn:x"]
+    head = next(e for e in first if e.key == "a:1")
+    store.outbox.retry(head, 0.2, unsure=True)  # backing off: u1's next still waits
+    assert store.outbox.claim("c1", 10, 30) == []
+    time.sleep(0.6)  # past the retry's delay (and Redis's hand-back of the held ones)
+    (again,) = store.outbox.claim("c1", 10, 30)
+    assert (again.key, again.unsure) == ("a:1", True)
+    store.outbox.ack(again)
+    time.sleep(0.6)
+    (second,) = store.outbox.claim("c1", 10, 30)
+    assert (second.key, second.unsure) == ("a:2", False)
+    store.outbox.fail(second, "45015")  # failed for good: it holds nobody back
+    time.sleep(0.6)
+    assert [e.key for e in store.outbox.claim("c1", 10, 30)] == ["a:3"]
+
+
 def test_store_outbox_entry_of_a_dead_courier_is_claimed_again(store):
     store.outbox.put("n:1", {"touser": "u1"})
     assert len(store.outbox.claim("dead", 10, 0.3)) == 1
@@ -310,3 +331,24 @@ def test_sqlite_store_one_turn_is_three_commits(tmp_path):
             pass
     assert store.reply("u1", "m:u1:1") == "<xml/>"
     store.close()
+
+
+def test_store_outbox_of_an_older_file_gets_the_follower_column(tmp_path):
+    """A file from before per-follower order: its owed rows still go out, new ones in order."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE outbox (key TEXT PRIMARY KEY, body TEXT NOT NULL, state TEXT "
+                   "NOT NULL, due REAL NOT NULL, until REAL NOT NULL, attempts INTEGER NOT "
+                   "NULL, reason TEXT, seq INTEGER NOT NULL)")
+        db.execute("INSERT INTO outbox VALUES ('old:1', '{\"touser\": \"u1\"}', 'owed', 0, 0, 0, "
+                   "NULL, 1)")
+    db.close()
+    store = SQLiteStore(path, ManualClock())
+    try:
+        store.outbox.put("new:1", {"touser": "u1"})
+        store.outbox.put("new:2", {"touser": "u1"})
+        assert [e.key for e in store.outbox.claim("c1", 10, 30)] == ["old:1", "new:1"]
+    finally:
+        store.close()

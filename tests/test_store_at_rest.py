@@ -256,3 +256,21 @@ def test_store_demo_key_is_made_once_and_kept_private(tmp_path):
     assert demo_key(tmp_path / "demo") == key  # read back, never replaced
     assert ((tmp_path / "demo" / "store.key").stat().st_mode & 0o777) == 0o600
     assert Sealer(key).open(Sealer(key).seal({"id": ZHANG.id})) == {"id": ZHANG.id}
+
+
+def test_store_seal_keeps_each_followers_order_and_an_unsure_retry(sealed_store):
+    """Sealed bodies keep `touser` in clear, so the outbox still holds a follower's later send
+    back while an earlier one is pending, and a send whose outcome is unknown can be retried."""
+    store, inner, clock = sealed_store
+    for n in (1, 2):
+        store.outbox.put(f"say:m{n}", {"touser": "oSeal", "msgtype": "text",
+                                       "text": {"content": f"第{n}条 {ZHANG.id}"}})
+    (first,) = store.outbox.claim("c1", 10, 30)  # the second waits behind the first
+    assert first.body["text"]["content"].startswith("第1条")
+    store.outbox.retry(first, 0, unsure=True)
+    clock.advance(1)
+    (again,) = store.outbox.claim("c1", 10, 30)
+    assert again.key == "say:m1" and again.unsure
+    store.outbox.ack(again)
+    (second,) = store.outbox.claim("c1", 10, 30)
+    assert second.body["text"]["content"].startswith("第2条")

@@ -2,6 +2,10 @@
 
 `make_backend` is the one place that turns BOT_BACKEND / BOT_DATA_DIR / BOT_BACKEND_SEED into
 a `Backend`: the in-process SQLite mock, or the HTTP client for a mock served elsewhere.
+
+Rule: implements the flows' port (flows.port) and may import only `bot.backend`, `bot.clock`,
+`bot.sqlitedb` and `flows`; it never imports the store, the window or the simulator — the
+simulator hosts it, never the reverse.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.backend.client import HttpBackend
+from bot.backend.client import READ_TIMEOUT, HttpBackend
 from bot.backend.mock import MockBackend
 from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock
@@ -55,5 +59,5 @@ def make_backend(config: Mapping[str, Any], clock: Clock) -> SimulatedBackend:
         return MockBackend(path, seed_path(config.get("BOT_BACKEND_SEED")), clock,
                            config.get("BOT_REGION"))
     if target.startswith(("http://", "https://")):
-        return HttpBackend(target)
+        return HttpBackend(target, float(config.get("BOT_BACKEND_TIMEOUT") or READ_TIMEOUT))
     raise ValueError(f"BOT_BACKEND must be 'mock' or an http(s)://…/backend/v1 URL, not {target!r}")

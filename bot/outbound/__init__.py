@@ -1,4 +1,5 @@
-"""What goes out through the platform's API after the window closed: courier, notices, deferred.
+"""What goes out through the platform's API after the window closed: courier, senders, notices,
+deferred.
 
 Rule: sans-Flask; may import `bot.protocol`, `bot.store`, `bot.platform`, `bot.clock` and
 `flows`; never `bot.window` (the window hands work here, never the other way), `bot.app`,

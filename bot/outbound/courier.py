@@ -4,8 +4,14 @@ One background thread per app (per worker process). It claims entries with a lea
 and acks after the send; an entry whose courier died is claimed again by another once the
 lease runs out. A send that raises an error with a truthy `retryable` is tried again with
 backoff; anything else (45015 outside the 48-hour window, 45047 over quota) is kept as
-failed and logged by error code, never by content. A `turn` entry (a push whose reply is
-owed, see bot/window/rescue.py) is not sent: its check says drop it, wait, or run it again.
+failed and logged by error code, never by content; a failed reply is handed to `keep` (said
+first at the follower's next message, bot/outbound/deferred.py). A `turn` entry (a push whose
+reply is owed, see bot/window/rescue.py) is not sent: its check says drop it, wait, or run it
+again.
+
+A send whose outcome is unknown (`unsure`: the request went out, no answer came) may have
+reached the follower, and the platform cannot tell nor deduplicate: it is tried once more,
+never again, and then kept as failed (UNSURE) without being said again (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -14,69 +20,41 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 
-import requests
-
 from bot import metrics
+from bot.outbound.senders import Send, SendError, mask, no_client, post_to
 from bot.store import LEASE, Entry, Outbox
 
+__all__ = ["Courier", "Send", "SendError", "mask", "no_client", "post_to"]  # senders: senders.py
 log = logging.getLogger(__name__)
-Send = Callable[[dict], None]
 POLL = 0.5  # seconds between looks at the outbox when nothing woke the courier
 BATCH = 16  # entries claimed at once
 CLAIM_LEASE = 30.0  # seconds an entry stays hidden from other couriers while being sent
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 20.0  # retry pauses double from FIRST to MAX (< CLAIM_LEASE)
 MAX_ATTEMPTS = 8  # then the entry is kept as failed
-SINK_TIMEOUT = 3.0  # seconds for the test sink's HTTP POST
 RECHECK = LEASE / 2  # seconds before an owed turn whose holder is alive is looked at again
 DONE, WAIT, EXPIRED = "done", "wait", "expired"  # what a turn entry's check says to do with it
+UNSURE = "unsure"  # the reason kept for a send whose second try's outcome was unknown too
+OUTBOX_LOG_EVERY = 60.0  # seconds between repeats of "cannot read the outbox" while it lasts
 Check = Callable[[dict], str]
-
-
-class SendError(Exception):
-    """A send that did not go out; `retryable` says whether trying later may help."""
-
-    def __init__(self, message: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-
-
-def no_client(body: dict) -> None:
-    """The sender without an account: nothing can reach the follower, so say what to set."""
-    raise SendError("no platform API: set WECHAT_APP_ID and WECHAT_APP_SECRET", retryable=False)
-
-
-def post_to(url: str) -> Send:
-    """A sender that POSTs the body as JSON to `url` (tests' sink; not the platform API)."""
-    session = requests.Session()
-
-    def send(body: dict) -> None:
-        try:
-            answer = session.post(url, json=body, timeout=SINK_TIMEOUT)
-        except requests.RequestException as exc:
-            raise SendError(f"sink unreachable: {type(exc).__name__}", retryable=True) from None
-        if answer.status_code >= 300:
-            raise SendError(f"sink answered {answer.status_code}",
-                            retryable=answer.status_code >= 500)
-
-    send.close = session.close  # type: ignore[attr-defined]
-    return send
-
-
-def mask(openid: str) -> str:
-    return openid[:4] + "***" if openid else "?"
+Keep = Callable[[dict, str], None]  # a failed reply's body and why: say it next time
 
 
 class Courier:
     """Runs until `close()`; `wake()` makes it look at once (a reply was just owed)."""
 
     def __init__(self, outbox: Outbox, send: Send, *, poll: float = POLL,
-                 check: Check | None = None, woken: threading.Event | None = None) -> None:
+                 check: Check | None = None, woken: threading.Event | None = None,
+                 keep: Keep | None = None) -> None:
         """`check` judges owed turns (bot/window/rescue.py; without it they wait in the
-        outbox); `woken` is the bell others ring when they owe something (`wake()` rings it)."""
-        self.outbox, self.send, self.poll = outbox, send, poll
+        outbox); `woken` is the bell others ring when they owe something (`wake()` rings it);
+        `keep` takes a reply that failed for good, so the follower's next turn says it."""
+        self.outbox, self.send, self.poll, self.keep = outbox, send, poll, keep
+        self.failing: str | None = None  # why the outbox cannot be read now (for /healthz)
+        self._logged_at = 0.0
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._stop, self._woken = threading.Event(), woken or threading.Event()
         self._check = check
@@ -100,9 +78,13 @@ class Courier:
         while not self._stop.is_set():
             try:
                 entries = self.outbox.claim(self.name, BATCH, CLAIM_LEASE)
-            except Exception:  # the store is down: try again later, the entries are durable
-                log.warning("courier could not read the outbox", exc_info=True)
+            except Exception as exc:  # the store is down: try again later, entries are durable
+                self._unreadable(exc)
                 entries = []
+            else:
+                if self.failing is not None:
+                    log.warning("courier reads the outbox again (it failed: %s)", self.failing)
+                    self.failing = None
             for entry in entries:
                 if self._stop.is_set():
                     return  # unsent claims come back to someone after CLAIM_LEASE
@@ -117,28 +99,49 @@ class Courier:
                 self._woken.wait(self.poll)
                 self._woken.clear()
 
+    def _unreadable(self, exc: Exception) -> None:
+        """Name the failure for /healthz; log it when it starts or changes, then once a minute
+        (a claim every POLL would write ~100 lines a minute)."""
+        why, now = f"{type(exc).__name__}: {str(exc)[:120]}", time.monotonic()
+        if why != self.failing or now - self._logged_at >= OUTBOX_LOG_EVERY:
+            log.warning("courier could not read the outbox (%s); owed replies wait", why)
+            self._logged_at = now
+        self.failing = why
+
     def _deliver(self, entry: Entry) -> None:
         try:
             self.send(entry.body)
         except Exception as exc:  # the sender's errors decide between retry and failed
-            retryable = bool(getattr(exc, "retryable", False))
-            code = getattr(exc, "errcode", type(exc).__name__)
-            to = mask(str(entry.body.get("touser", "")))
-            label = code if code is not None else type(exc).__name__  # None: never answered
-            if retryable and entry.attempts < MAX_ATTEMPTS:
-                metrics.sent("retry", label)
-                delay = min(BACKOFF_FIRST * 2 ** (entry.attempts - 1), BACKOFF_MAX)
-                log.info("send to %s failed (%s); retry %d in %.0f s", to, code,
-                         entry.attempts, delay)
-                self.outbox.retry(entry, delay)
-            else:
-                log.warning("send to %s failed for good (%s) after %d attempt(s)", to, code,
-                            entry.attempts)
-                metrics.sent("failed", label)
-                self.outbox.fail(entry, str(code))
+            self._failed(entry, exc)
             return
         metrics.sent("sent")
         self.outbox.ack(entry)
+
+    def _failed(self, entry: Entry, exc: Exception) -> None:
+        retryable = bool(getattr(exc, "retryable", False))
+        unsure = bool(getattr(exc, "unsure", False))
+        code = getattr(exc, "errcode", None)
+        code = type(exc).__name__ if code is None else code
+        why = f"{code} {getattr(exc, 'errmsg', exc)}; cause {type(exc.__cause__).__name__}"
+        to = mask(str(entry.body.get("touser", "")))
+        label = str(code)  # the platform's errcode, or the failure's kind: a closed set
+        if unsure and entry.unsure:  # a second unknown outcome: it may be there twice already
+            log.warning("send to %s: outcome unknown twice (%s); not tried again", to, why)
+            metrics.sent("failed", label)
+            self.outbox.fail(entry, UNSURE)
+        elif (retryable or unsure) and entry.attempts < MAX_ATTEMPTS:
+            metrics.sent("retry", label)
+            delay = min(BACKOFF_FIRST * 2 ** (entry.attempts - 1), BACKOFF_MAX)
+            log.warning("send to %s failed (%s); retry %d in %.0f s", to, why,
+                        entry.attempts, delay)
+            self.outbox.retry(entry, delay, unsure=unsure)
+        else:
+            log.warning("send to %s failed for good (%s) after %d attempt(s)", to, why,
+                        entry.attempts)
+            metrics.sent("failed", label)
+            self.outbox.fail(entry, str(code))
+            if self.keep is not None and not entry.unsure:
+                self.keep(entry.body, str(code))
 
     def _judge(self, entry: Entry) -> None:
         """An owed turn: dropped once settled, run again by `check` once its holder is gone."""

@@ -4,7 +4,10 @@ Outside the 48-hour window (45015) a customer-service message cannot reach a fol
 follower's next message opens it again, so the outcome is said at the top of that turn. The
 list of a follower lives under one key of the store's KV (shared by every worker); changes
 take a short KV mutex, so a notice deferred while the turn says the others is never lost.
-Only the review reference and its outcome are kept: nothing personal.
+Only the review reference and its outcome are kept: nothing personal. A conversation reply
+the platform refused for good (45015, 45047, a token refused again, retries spent) is kept
+the same way, as its text (replies show personal data only masked), so the follower learns
+what the bot asked before reading the answer to their next message.
 """
 
 from __future__ import annotations
@@ -29,14 +32,17 @@ POLL = 0.02  # seconds between tries of the mutex
 # the window (a template's delivery report or a VIEW is not the follower talking).
 ACTIONS = {"subscribe", "subscribe_scan", "click", "scan", "scancode_waitmsg"}
 
-Notice = tuple[str, str]  # (review ref, "approved" | "rejected")
+REPLY = "reply"  # the outcome of a kept conversation reply: (ref, REPLY, its text, kept at)
+Notice = tuple[str, ...]  # (review ref, "approved" | "rejected") or (ref, REPLY, text, at)
 
 
 class Deferred:
     """Per follower, the outcomes to say first at their next message, each once."""
 
-    def __init__(self, kv: KV) -> None:
-        self.kv = kv
+    def __init__(self, kv: KV, reply_ttl: float = 900.0) -> None:
+        """`reply_ttl`: how long a kept reply stays worth saying (BOT_SESSION_TTL: after it,
+        the conversation it belonged to is over)."""
+        self.kv, self.reply_ttl = kv, reply_ttl
 
     @staticmethod
     def _key(openid: str) -> str:
@@ -47,30 +53,43 @@ class Deferred:
         return self._change(openid, lambda held: [*(n for n in held if n[0] != ref),
                                                   (ref, outcome)])
 
+    def keep(self, body: dict, why: str) -> None:
+        """The courier's `keep`: a failed customer-service text, said first next turn."""
+        openid, text = body.get("touser"), (body.get("text") or {}).get("content")
+        if body.get("msgtype") != "text" or not openid or not text or "wxbot_notice" in body:
+            return  # a notice defers itself (notices.py); other kinds are not conversation
+        kept = (f"reply:{uuid.uuid4().hex[:12]}", REPLY, text, f"{time.time():.0f}")
+        if not self._change(openid, lambda held: [*held, kept]):
+            log.warning("a failed reply (%s) could not be kept for the next turn", why)
+
     def due(self, msg: BaseMessage) -> list[Notice]:
         """What to say first in this turn: only when the follower themselves wrote or acted."""
         if kind_of(msg) == "event" and event_of(msg) not in ACTIONS:
             return []
         try:
-            return self._read(msg.source)
+            return [n for n in self._read(msg.source) if not self._stale(n)]
         except Exception:  # the KV is down: the turn goes on, the outcomes wait another turn
             log.warning("could not read deferred notices", exc_info=True)
             return []
 
     def said(self, openid: str, notices: list[Notice]) -> None:
         """Forget what the turn just said (after its save), so it is said exactly once."""
-        refs = {ref for ref, _ in notices}
+        refs = {notice[0] for notice in notices}
         try:
-            forgotten = self._change(openid, lambda held: [n for n in held if n[0] not in refs])
+            forgotten = self._change(openid, lambda held: [
+                n for n in held if n[0] not in refs and not self._stale(n)])
         except Exception:  # the turn is saved: its reply must not turn into "busy"
             log.warning("deferred notices said but not forgotten", exc_info=True)
             return
         if not forgotten:
             log.warning("deferred notices said but not yet forgotten (mutex busy)")
 
+    def _stale(self, notice: Notice) -> bool:
+        return notice[1] == REPLY and time.time() - float(notice[3]) > self.reply_ttl
+
     def _read(self, openid: str) -> list[Notice]:
         raw = self.kv.get(self._key(openid))
-        return [(str(ref), str(outcome)) for ref, outcome in json.loads(raw)] if raw else []
+        return [tuple(str(part) for part in held) for held in json.loads(raw)] if raw else []
 
     def _change(self, openid: str, edit: Callable[[list[Notice]], list[Notice]]) -> bool:
         mutex, owner = f"notice:mutex:{openid}", uuid.uuid4().hex

@@ -39,7 +39,8 @@ def platform(cfg: dict) -> PlatformAPI:
 
 def _refused(exc: PlatformError, action: str) -> click.ClickException:
     return click.ClickException(f"{action} failed: {exc} (WECHAT_API_BASE is the platform's "
-                                f"URL; errcodes: ../shared/platform-api.md)")
+                                f"URL; the errcode is the platform's own, listed in its "
+                                f"global return codes)")
 
 
 def _load(path: str) -> dict[str, Any]:

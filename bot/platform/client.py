@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
@@ -55,7 +56,7 @@ class BaseUrlClient(WeChatClient):
 
     def fetch_token(self) -> tuple[str, int]:
         params = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret}
-        result = guarded(lambda: self._request_token(params))
+        result = guarded(lambda: self._request_token(params), fetch=True)
         if "access_token" not in result:
             raise PlatformError(None, "the token reply has no access_token")
         return str(result["access_token"]), int(result.get("expires_in", 7200))
@@ -75,13 +76,31 @@ class BaseUrlClient(WeChatClient):
         self._http.close()
 
 
-def guarded(call: Callable[[], T]) -> T:
-    """Run one wechatpy call; its exceptions and network failures become PlatformError."""
+def guarded(call: Callable[[], T], fetch: bool = False) -> T:
+    """Run one wechatpy call; its exceptions and network failures become PlatformError.
+
+    A failure after the request went out (no answer in READ_TIMEOUT, the connection dropped
+    mid-answer) is `unsure`: the platform may have done it. A `fetch` (the token) changes
+    nothing the follower sees, so it is never unsure.
+    """
     try:
         return call()
     except WeChatClientException as exc:
         code = None if exc.errcode is None else int(exc.errcode)
         status = getattr(getattr(exc, "response", None), "status_code", None)
         raise PlatformError(code, str(exc.errmsg or f"HTTP {status}")) from exc
+    except PlatformError:
+        raise
     except requests.RequestException as exc:
-        raise PlatformError(None, f"network: {type(exc).__name__}") from exc
+        raise PlatformError(None, f"network: {type(exc).__name__}",
+                            unsure=not fetch and went_out(exc)) from exc
+
+
+def went_out(exc: requests.RequestException) -> bool:
+    """Whether the request may have reached the platform: anything but a failed connect."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return not isinstance(reason, NewConnectionError | ConnectTimeoutError)
+    return isinstance(exc, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError)

@@ -12,14 +12,16 @@ TOKEN_CODES = frozenset({INVALID_CREDENTIAL, INVALID_TOKEN, EXPIRED_TOKEN})
 class PlatformError(Exception):
     """The platform said no (`errcode` as it sent it), or never answered (`errcode` None)."""
 
-    def __init__(self, errcode: int | None, errmsg: str) -> None:
+    def __init__(self, errcode: int | None, errmsg: str, unsure: bool = False) -> None:
+        """`unsure`: the request went out and no answer came, so it may have been done."""
         super().__init__(f"{errcode}: {errmsg}" if errcode is not None else errmsg)
-        self.errcode, self.errmsg = errcode, errmsg
+        self.errcode, self.errmsg, self.unsure = errcode, errmsg, unsure
 
     @property
     def retryable(self) -> bool:
-        """Worth trying again soon: the platform was busy, or the network failed."""
-        return self.errcode is None or self.errcode == SYSTEM_BUSY
+        """Worth trying again soon: the platform was busy, or the request never went out.
+        An unsure failure is not: whoever retries must know it may be said twice."""
+        return (self.errcode is None and not self.unsure) or self.errcode == SYSTEM_BUSY
 
     @property
     def token_rejected(self) -> bool:

@@ -2,7 +2,9 @@
 
 A refused token (40001/40014/42001) is refreshed once and the call tried once more, never in
 a loop (wechatpy's auto_retry recursed until RecursionError, wechatpy PR #152). A busy
-platform (-1) or a network failure is retried with backoff within a total budget.
+platform (-1) or a request that never went out is retried with backoff within a total budget.
+A request that went out and got no answer (`unsure`) is not retried here: the courier decides,
+knowing the follower may already have it (docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ class PlatformAPI:
                     client.tokens.refresh(stale)
                 return guarded(lambda: action(client))
             except PlatformError as exc:
+                if exc.unsure:
+                    raise
                 if exc.token_rejected and not refresh:
                     refresh, stale = True, client.last_token
                     continue

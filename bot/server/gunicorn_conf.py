@@ -109,6 +109,12 @@ def on_starting(server: Any) -> None:
     _prepare_data(server)
 
 
+def post_worker_init(worker: Any) -> None:
+    """Say when a worker has built its app and serves: "listening" is the master's word, and
+    a worker still booting (the language stage takes ~0.3 s) is not yet there to answer."""
+    worker.log.info("wxbot worker %s ready", worker.pid)
+
+
 def child_exit(server: Any, worker: Any) -> None:
     """The master's hook when a worker exits (bot/server/multiproc.py)."""
     worker_gone(worker.pid)

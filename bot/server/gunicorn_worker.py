@@ -2,9 +2,9 @@
 
 gthread hands a readable connection to its thread pool, where it waits while every thread
 is busy: with pushes that may each wait out a 4 s reply deadline, that wait was seen to
-reach 16 s (README, "With a slow backend"), and no clock inside the app could see it. The
-stamp lets the engine count its deadline from the arrival (bot/server/arrival.py), so a push that
-queued answers `success` at once and its reply goes out through the API instead.
+reach 16 s (docs/performance.md, "With a slow backend"), and no clock inside the app could
+see it. The stamp lets the engine count its deadline from the arrival (bot/server/arrival.py),
+so a push that queued answers `success` at once and its reply goes out through the API instead.
 """
 
 from __future__ import annotations

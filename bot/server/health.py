@@ -1,4 +1,6 @@
-"""`GET /healthz`: whether this instance can answer pushes, i.e. its store and backend respond.
+"""`GET /healthz`: whether this instance can answer pushes, i.e. its store and backend respond,
+and send what it owes, i.e. its courier can read the outbox (a Redis restarted without its data
+loses the outbox's consumer group: named here until the courier has made it again).
 
 A load balancer reads the status (200 or 503); people read the JSON. It names the kinds of
 store and backend, never their addresses (a URL can carry credentials and maps the network).
@@ -43,11 +45,14 @@ def healthz() -> tuple[Response, int]:
     ping = getattr(bot.backend, "ping", None)
     store_ok = _probe("store", lambda: bot.store.session(PROBE_USER))
     backend_ok = _probe("backend", ping or (lambda: bot.backend.card(PROBE_CARD)))
-    up = store_ok and backend_ok
+    failing = getattr(bot.courier, "failing", None)
+    up = store_ok and backend_ok and failing is None
+    outbox = {"ok": failing is None, **({"error": failing.split(":")[0]} if failing else {})}
     body = jsonify(
         status="ok" if up else "down",
         store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
         backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
+        outbox=outbox,
         simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang,
         reply_deadline=cfg["BOT_REPLY_DEADLINE"],  # replay skips fixtures made for another
     )

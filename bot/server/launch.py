@@ -71,7 +71,7 @@ def banner(cfg: Mapping[str, Any], url: str, server: str) -> list[str]:
 
 
 def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    """`python -m gunicorn` with the project's settings, as the README's production line."""
+    """`python -m gunicorn` with the project's settings, as docs/deployment.md's production line."""
     return [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONF, "--bind", f"{host}:{port}",
             "--workers", str(workers), APP_SPEC]
 

@@ -1,4 +1,8 @@
-"""Pick the store named by BOT_STORE."""
+"""Pick the store named by BOT_STORE: memory, SQLite, Redis or Redis Cluster.
+
+Rule: sans-Flask; may import only `bot.store`, `bot.clock` and `bot.sqlitedb`; it keeps what
+it is given and decides nothing about flows, replies or the platform.
+"""
 
 from __future__ import annotations
 

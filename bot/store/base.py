@@ -52,11 +52,18 @@ class Entry:
     key: str
     body: dict
     attempts: int
+    unsure: bool = False  # an earlier send of it may have reached the follower (a timeout)
 
     @property
     def kind(self) -> str:
         """A `turn` (a push whose holder may die before its reply) to check, or a `send`."""
         return "turn" if self.key.startswith(TURN) else "send"
+
+
+def follower_of(key: str, body: dict) -> str | None:
+    """Whose order an entry keeps: a send's `touser`; an owed turn keeps none (its line does)."""
+    to = body.get("touser")
+    return to if isinstance(to, str) and to and not key.startswith(TURN) else None
 
 
 def ticket_base(now: float) -> int:
@@ -76,13 +83,18 @@ class Outbox(Protocol):
         ...
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
-        """Entries due now for `consumer`, each hidden from the others for `lease` seconds."""
+        """Entries due now for `consumer`, each hidden from the others for `lease` seconds.
+
+        Per follower only the oldest owed send is claimable: a later one waits while an
+        earlier one is claimed, backing off or due later, so a follower reads in order.
+        """
         ...
 
     def ack(self, entry: Entry) -> None: ...
 
-    def retry(self, entry: Entry, delay: float) -> None:
-        """Hand the entry back, due again in `delay` seconds."""
+    def retry(self, entry: Entry, delay: float, unsure: bool = False) -> None:
+        """Hand the entry back, due again in `delay` seconds; `unsure` marks it for good as
+        maybe delivered already (its next claim says so in `Entry.unsure`)."""
         ...
 
     def fail(self, entry: Entry, reason: str) -> None:

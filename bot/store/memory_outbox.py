@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bot.store.base import Entry
+from bot.store.base import Entry, follower_of
 
 
 @dataclass
@@ -19,6 +19,8 @@ class _Row:
     until: float = 0.0  # claimed by a courier until then
     attempts: int = 0
     reason: str = ""
+    follower: str | None = None  # whose order it keeps (base.follower_of)
+    unsure: bool = False
 
 
 class MemoryOutbox:
@@ -37,29 +39,35 @@ class MemoryOutbox:
         """`put` for a caller already inside the store's mutex (the store's save)."""
         if key in self._by_key:
             return False
-        row = _Row(key, copy.deepcopy(body))
+        row = _Row(key, copy.deepcopy(body), follower=follower_of(key, body))
         self._rows.append(row)
         self._by_key[key] = row
         return True
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
-        now, taken = time.time(), []
+        now, taken, ahead = time.time(), [], set()  # followers with an earlier owed send
         with self._mutex:
             for row in self._rows:
                 if len(taken) >= limit:
                     break
-                if row.state == "owed" and row.due <= now and row.until < now:
+                if row.state != "owed" or row.follower in ahead:
+                    continue
+                if row.follower is not None:
+                    ahead.add(row.follower)
+                if row.due <= now and row.until < now:
                     row.until, row.attempts = now + lease, row.attempts + 1
-                    taken.append(Entry(row.key, row.key, copy.deepcopy(row.body), row.attempts))
+                    taken.append(Entry(row.key, row.key, copy.deepcopy(row.body), row.attempts,
+                                       row.unsure))
         return taken
 
     def ack(self, entry: Entry) -> None:
         self._settle(entry, "sent")
 
-    def retry(self, entry: Entry, delay: float) -> None:
+    def retry(self, entry: Entry, delay: float, unsure: bool = False) -> None:
         with self._mutex:
             row = self._by_key[entry.ref]
             row.due, row.until = time.time() + delay, 0.0
+            row.unsure = row.unsure or unsure
 
     def fail(self, entry: Entry, reason: str) -> None:
         self._settle(entry, "failed", reason)

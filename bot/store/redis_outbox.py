@@ -3,33 +3,60 @@
 A courier reads new entries with XREADGROUP; an entry whose courier died stays pending and
 is taken over with XAUTOCLAIM once it sat idle for the claim's lease. A retry sets the idle
 time back (XCLAIM IDLE), so the entry becomes claimable again after the backoff.
+
+Per follower, a list holds the stream ids of their owed sends in order; an entry claimed
+while an earlier one of its follower is still in the stream is handed back (GATE_DELAY),
+uncounted. A Redis restarted without persistence loses the stream and its group: the claim
+that meets NOGROUP makes the group again (and says so once) instead of failing for ever.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 
 import redis
 
-from bot.store.base import Entry
+from bot.store.base import Entry, follower_of
+
+log = logging.getLogger(__name__)
 
 GROUP = "couriers"
 KEEP_SETTLED = 86_400  # seconds a key stays known after its entry was sent (idempotent put)
+GATE_DELAY = 0.5  # seconds before an entry held back behind its follower's earlier one is due
+# KEYS: the key's marker, stream, the follower's list ('' for none). ARGV: key, body, ttl.
 PUT = """
 if redis.call('SET', KEYS[1], 'owed', 'NX', 'EX', ARGV[3]) then
-  redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'body', ARGV[2])
+  local id = redis.call('XADD', KEYS[2], '*', 'key', ARGV[1], 'body', ARGV[2])
+  if KEYS[3] ~= KEYS[2] then
+    redis.call('RPUSH', KEYS[3], id)
+    redis.call('EXPIRE', KEYS[3], ARGV[3])
+  end
   return 1
 end
 return 0
 """
-# KEYS: stream, tries, the key's marker, sent counter, failed hash. ARGV: id, state, key, why.
+# KEYS: stream, tries, the key's marker, sent counter, failed hash, unsure hash, follower's
+# list. ARGV: id, state, key, why.
 SETTLE = """
 redis.call('XACK', KEYS[1], 'couriers', ARGV[1])
 redis.call('XDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[6], ARGV[1])
+if KEYS[7] ~= KEYS[1] then redis.call('LREM', KEYS[7], 1, ARGV[1]) end
 redis.call('SET', KEYS[3], ARGV[2], 'XX', 'KEEPTTL')
 if ARGV[2] == 'sent' then redis.call('INCR', KEYS[4]) else
   redis.call('HSET', KEYS[5], ARGV[3], ARGV[4]) end
+"""
+# KEYS: stream, the follower's list. ARGV: id. 1 when no earlier entry of the follower is
+# still in the stream (heads whose entry is gone are dropped on the way).
+GATE = """
+while true do
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  if not head or head == ARGV[1] then return 1 end
+  if #redis.call('XRANGE', KEYS[1], head, head) > 0 then return 0 end
+  redis.call('LPOP', KEYS[2])
+end
 """
 
 
@@ -38,7 +65,9 @@ class RedisOutbox:
         self.db, base = db, f"{prefix}{{outbox}}:"
         self.stream, self.tries = base + "stream", base + "tries"
         self.sent, self.failed, self.key_base = base + "sent", base + "failed", base + "k:"
+        self.unsure, self.line_base = base + "unsure", base + "f:"
         self._put, self._settle = db.register_script(PUT), db.register_script(SETTLE)
+        self._gate = db.register_script(GATE)
         self._lease_ms, self._grouped = 30_000, False
         try:
             self._group()
@@ -55,40 +84,71 @@ class RedisOutbox:
                 raise
         self._grouped = True
 
+    def _line(self, key: str, body: dict) -> str:
+        """The follower's list of owed sends (the stream's own name: none to keep)."""
+        follower = follower_of(key, body)
+        return self.stream if follower is None else self.line_base + follower
+
     def put(self, key: str, body: dict) -> bool:
-        return bool(self._put(keys=[self.key_base + key, self.stream],
+        return bool(self._put(keys=[self.key_base + key, self.stream, self._line(key, body)],
                               args=[key, json.dumps(body, ensure_ascii=False), KEEP_SETTLED]))
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
         self._group()
         self._lease_ms = int(lease * 1000)
-        _, taken, *_ = self.db.xautoclaim(self.stream, GROUP, consumer, self._lease_ms,
-                                          "0-0", count=limit)
-        if len(taken) < limit:
+        try:
+            _, taken, *_ = self.db.xautoclaim(self.stream, GROUP, consumer, self._lease_ms,
+                                              "0-0", count=limit)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            log.warning("the outbox's consumer group was gone (Redis restarted without its "
+                        "data?): made again; replies owed before the restart are lost")
+            self._grouped = False
+            self._group()
+            taken = []
+        found = self._admit(taken)
+        if len(found) < limit:
             for _, entries in self.db.xreadgroup(GROUP, consumer, {self.stream: ">"},
-                                                 count=limit - len(taken)) or []:
-                taken.extend(entries)
+                                                 count=limit - len(found)) or []:
+                found.extend(self._admit(entries))
+        return found
+
+    def _admit(self, taken: list) -> list[Entry]:
+        """The claimed entries a courier may send now; the others are handed back."""
         found = []
         for ref, fields in taken:
             if not fields:  # deleted while pending
                 continue
+            body = json.loads(fields["body"])
+            line = self._line(fields["key"], body)
+            if line != self.stream and not self._gate(keys=[self.stream, line], args=[ref]):
+                self._hand_back(ref, GATE_DELAY)  # an earlier send of this follower first
+                continue
             attempts = self.db.hincrby(self.tries, ref, 1)
-            found.append(Entry(ref, fields["key"], json.loads(fields["body"]), attempts))
+            unsure = bool(self.db.hexists(self.unsure, ref))
+            found.append(Entry(ref, fields["key"], body, attempts, unsure))
         return found
 
     def ack(self, entry: Entry) -> None:
         self._end(entry, "sent", "")
 
-    def retry(self, entry: Entry, delay: float) -> None:
+    def retry(self, entry: Entry, delay: float, unsure: bool = False) -> None:
+        if unsure:
+            self.db.hset(self.unsure, entry.ref, 1)
+        self._hand_back(entry.ref, delay)
+
+    def _hand_back(self, ref: str, delay: float) -> None:
         idle = max(0, self._lease_ms - int(delay * 1000))  # claimable again after `delay`
-        self.db.xclaim(self.stream, GROUP, "backoff", 0, [entry.ref], idle=idle, justid=True)
+        self.db.xclaim(self.stream, GROUP, "backoff", 0, [ref], idle=idle, justid=True)
 
     def fail(self, entry: Entry, reason: str) -> None:
         self._end(entry, "failed", reason)
 
     def _end(self, entry: Entry, state: str, reason: str) -> None:
         self._settle(keys=[self.stream, self.tries, self.key_base + entry.key, self.sent,
-                           self.failed], args=[entry.ref, state, entry.key, reason])
+                           self.failed, self.unsure, self._line(entry.key, entry.body)],
+                     args=[entry.ref, state, entry.key, reason])
 
     def counts(self) -> dict[str, int]:
         return {"owed": self.db.xlen(self.stream), "sent": int(self.db.get(self.sent) or 0),

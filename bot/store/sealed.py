@@ -49,8 +49,8 @@ class SealedOutbox:
     def ack(self, entry: Entry) -> None:
         self.inner.ack(self._back(entry))
 
-    def retry(self, entry: Entry, delay: float) -> None:
-        self.inner.retry(self._back(entry), delay)
+    def retry(self, entry: Entry, delay: float, unsure: bool = False) -> None:
+        self.inner.retry(self._back(entry), delay, unsure=unsure)
 
     def fail(self, entry: Entry, reason: str) -> None:
         self.inner.fail(self._back(entry), reason)

@@ -70,6 +70,7 @@ class SQLiteStore(SQLiteTurns):
             columns = {row[1] for row in db.execute("PRAGMA table_info(sessions)")}
             if "stale" not in columns:  # a file from before expired sessions became markers
                 db.execute("ALTER TABLE sessions ADD COLUMN stale REAL")
+            sqlite_outbox.migrate(db)
         self.prune()
 
     def _tx(self) -> AbstractContextManager[sqlite3.Connection]:

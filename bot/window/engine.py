@@ -15,7 +15,7 @@ from wechatpy.messages import BaseMessage
 from bot import metrics
 from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
-from bot.outbound.deferred import Deferred
+from bot.outbound.deferred import REPLY, Deferred, Notice
 from bot.protocol import event_of, keys, kind_of
 from bot.protocol.replies import Text, Transfer, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
@@ -23,7 +23,7 @@ from bot.window import rescue
 from bot.window.workers import Flight, Window
 from flows.base import Turn
 from flows.catalog import Catalog
-from flows.port import Backend
+from flows.port import Backend, BackendError
 from flows.regions import Region
 from flows.regions import region as region_of
 
@@ -152,7 +152,7 @@ class Engine:
         session = self.store.session(user)
         turn = Turn(user, self.catalog, self.backend, self.clock, region=self.region)
         notices = self.deferred.due(msg) if self.deferred else []  # before all else said
-        turn.out.extend(self.catalog.text(f"notice.{o}", ref=ref) for ref, o in notices)
+        turn.out.extend(self._kept(notice) for notice in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
             if session.get("flow"):  # a pending choice alone lapses without a word
                 turn.say("expired", minutes=self.session_ttl // 60)
@@ -160,10 +160,11 @@ class Engine:
         before = (session or {}).get("flow")
         try:
             session = self.conversation.route(msg, turn, session)
-        except Exception:  # e.g. the backend is down: say so, keep the step, let a retry redo it
+        except Exception as exc:  # e.g. the backend is down: say so, keep the step, redo it
             log.exception("handling failed; the follower was told to try again")
             metrics.turn(before, "failed")
-            busy = self.catalog.text("busy")
+            slow = isinstance(exc, BackendError) and exc.code == "timeout"
+            busy = self.catalog.text("backend_slow" if slow else "busy")
             self.store.save(user, None, key, "", self.session_ttl, lease,
                             owed=self._body(user, busy), remember=False)
             return render(Text(busy), msg, now)
@@ -192,6 +193,12 @@ class Engine:
             for observe in self.observers:
                 observe(flow, source, dest)
         return reply
+
+    def _kept(self, notice: Notice) -> str:
+        """What a deferred notice says: a review's outcome, or a reply that failed before."""
+        if notice[1] == REPLY:
+            return self.catalog.text("kept_reply", text=notice[2])
+        return self.catalog.text(f"notice.{notice[1]}", ref=notice[0])
 
     def _busy(self, msg: BaseMessage) -> str:
         return render(Text(self.catalog.text("busy")), msg, self.clock.now())

@@ -1,4 +1,4 @@
-"""`/cgi-bin/...`: the platform's server API as the simulator plays it (DESIGN.md, contract).
+"""`/cgi-bin/...`: the platform's server API as the simulator plays it (docs/simulator.md).
 
 Always HTTP 200; a refusal is `{"errcode", "errmsg"}`. Bodies are read as JSON whatever the
 Content-Type (wechatpy sends none).
@@ -7,9 +7,10 @@ Content-Type (wechatpy sends none).
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, cast
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from bot.sim.mockplatform.errors import OK, ApiRefusal, error_body
 from bot.sim.mockplatform.state import MockPlatform
@@ -35,7 +36,18 @@ def body_json() -> Any:
 
 
 def _enter(api: str) -> None:
+    g.wxbot_api = api  # for a delay fault, slept once the call's work is done
     mock().enter(api, request.args.get("access_token"))
+
+
+@cgi.after_request
+def _late(response: Response) -> Response:
+    """A delay fault (`/sim/api/faults` with `delay`): the call was done, its answer is late,
+    as a slow platform's is; a bot whose read timeout passes cannot know it went out."""
+    api = g.get("wxbot_api")
+    if api is not None:
+        time.sleep(mock().db.take_delay(api))
+    return response
 
 
 @cgi.errorhandler(ApiRefusal)

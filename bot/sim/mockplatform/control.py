@@ -12,6 +12,7 @@ from bot.sim.mockplatform.state import APIS
 
 control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
 MAX_TIMES = 1000
+MAX_DELAY = 30.0  # seconds a delay fault may hold an answer: bounded, so a typo cannot hang
 
 
 def _bad(detail: str) -> Any:
@@ -34,15 +35,22 @@ def _int(value: Any) -> bool:
 
 @control.post("/faults")
 def faults() -> Any:
-    """`{"api", "errcode", "times"}`: the next `times` calls of `api` answer `errcode`."""
+    """`{"api", "errcode", "times"}`: the next `times` calls of `api` answer `errcode`;
+    `{"api", "delay", "times"}`: they do their work, then answer `delay` seconds late."""
     body = _json()
     if not isinstance(body, dict) or body.get("api") not in APIS:
         return _bad(f"'api' must be one of {', '.join(APIS)}")
-    errcode, times = body.get("errcode"), body.get("times", 1)
-    if not _int(errcode) or errcode == 0:
-        return _bad("'errcode' must be a non-zero whole number, like 40001 or -1")
+    errcode, times, delay = body.get("errcode"), body.get("times", 1), body.get("delay")
     if not _int(times) or not 0 <= times <= MAX_TIMES:
         return _bad(f"'times' must be a whole number from 0 (clear) to {MAX_TIMES}")
+    if delay is not None and errcode is None:
+        if isinstance(delay, bool) or not isinstance(delay, int | float) \
+                or not 0 <= delay <= MAX_DELAY:
+            return _bad(f"'delay' must be seconds from 0 (clear) to {MAX_DELAY:g}")
+        mock().db.set_delay(body["api"], float(delay), times)
+        return jsonify(api=body["api"], delay=delay, times=times)
+    if not _int(errcode) or errcode == 0:
+        return _bad("'errcode' must be a non-zero whole number, like 40001 or -1")
     mock().db.set_fault(body["api"], errcode, times)
     return jsonify(api=body["api"], errcode=errcode, times=times)
 

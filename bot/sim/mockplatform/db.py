@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS outbound (id INTEGER PRIMARY KEY AUTOINCREMENT, openi
                                      api TEXT, body TEXT, at REAL);
 CREATE TABLE IF NOT EXISTS menu (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT);
 CREATE TABLE IF NOT EXISTS faults (api TEXT PRIMARY KEY, errcode INTEGER, times INTEGER);
+CREATE TABLE IF NOT EXISTS delays (api TEXT PRIMARY KEY, seconds REAL, times INTEGER);
 CREATE TABLE IF NOT EXISTS templates (template_id TEXT PRIMARY KEY, content TEXT);
 CREATE TABLE IF NOT EXISTS kf_agents (account TEXT PRIMARY KEY, nick TEXT, id INTEGER,
                                       online INTEGER);
@@ -91,6 +92,25 @@ class PlatformDB:
             else:
                 db.execute("UPDATE faults SET times = times - 1 WHERE api=?", (api,))
             return row[0]
+
+    def take_delay(self, api: str) -> float:
+        """Seconds this call of `api` answers late (after doing its work), spending one time."""
+        with self.tx() as db:
+            row = db.execute("SELECT seconds, times FROM delays WHERE api=?", (api,)).fetchone()
+            if row is None:
+                return 0.0
+            if row[1] <= 1:
+                db.execute("DELETE FROM delays WHERE api=?", (api,))
+            else:
+                db.execute("UPDATE delays SET times = times - 1 WHERE api=?", (api,))
+            return float(row[0])
+
+    def set_delay(self, api: str, seconds: float, times: int) -> None:
+        with self.tx() as db:
+            if times <= 0 or seconds <= 0:
+                db.execute("DELETE FROM delays WHERE api=?", (api,))
+            else:
+                db.execute("INSERT OR REPLACE INTO delays VALUES (?, ?, ?)", (api, seconds, times))
 
     def set_fault(self, api: str, errcode: int, times: int) -> None:
         with self.tx() as db:

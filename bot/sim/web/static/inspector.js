@@ -1,5 +1,5 @@
 // Where a follower stands: flow, state, masked slots, tries, expiries, the flow's diagram.
-import { $, clockText, el, left } from "./util.js";
+import { $, api, clockText, el, left } from "./util.js";
 
 export function renderInspector(phone, view) {
   const node = phone.node;
@@ -25,6 +25,26 @@ export function renderInspector(phone, view) {
   if (phone.state !== key) {
     phone.state = key;
     drawDiagram($(".diagram", node), view.flow, view.state);
+  }
+}
+
+// What the language stage made of the text just sent (GET /sim/api/understand): intent, act,
+// reason, confidence, slots (masked), a knowledge answer — the bot's own reading of it.
+export async function showUnderstood(phone, text) {
+  const line = $(".heard", phone.node);
+  try {
+    const got = await api(`/sim/api/understand?text=${encodeURIComponent(text)}`);
+    const parts = [`理解 understood: ${got.intent || "—"}`, got.act, got.reason,
+                   got.confidence.toFixed(2)];
+    if (got.act === "confirm") parts.push("需确认 asked to confirm");
+    if (got.choice !== null) parts.push(`选 pick ${got.choice}`);
+    if (got.yes_no !== null) parts.push(got.yes_no ? "是 yes" : "否 no");
+    const slots = Object.entries(got.slots).map(([k, v]) => `${k}=${v}`).join(" ");
+    if (slots) parts.push(`slots ${slots}`);
+    if (got.answer.kind !== "none") parts.push(`answer ${got.answer.entries.join("/")}`);
+    line.textContent = parts.join(" · ");
+  } catch (error) {
+    line.textContent = `理解 understood: ${error.message}`;
   }
 }
 

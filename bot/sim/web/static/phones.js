@@ -1,7 +1,7 @@
 // The followers' phones side by side: opened, remembered across reloads, talking, refreshed.
 import { drawMenu } from "./menu.js";
 import { chatItems, outboundOf } from "./chat.js";
-import { renderInspector } from "./inspector.js";
+import { renderInspector, showUnderstood } from "./inspector.js";
 import { renderTraffic } from "./traffic.js";
 import { refreshShared } from "./panels.js";
 import { $, $$, CLEARED, STORE, api, el, notice, sim } from "./util.js";
@@ -78,6 +78,7 @@ export async function send(phone, payload) {
     $$("button, input", phone.node).forEach((b) => { b.disabled = false; });
     drawMenu(phone, send);
     await refreshPhone(phone);
+    if (payload.type === "text") showUnderstood(phone, payload.content);
     refreshShared();
   }
 }
