@@ -58,7 +58,7 @@ class Deferred:
         openid, text = body.get("touser"), (body.get("text") or {}).get("content")
         if body.get("msgtype") != "text" or not openid or not text or "wxbot_notice" in body:
             return  # a notice defers itself (notices.py); other kinds are not conversation
-        kept = (f"reply:{uuid.uuid4().hex[:12]}", REPLY, text, f"{time.time():.0f}")
+        kept = (f"reply:{uuid.uuid4().hex[:12]}", REPLY, text, f"{time.time():.3f}")
         if not self._change(openid, lambda held: [*held, kept]):
             log.warning("a failed reply (%s) could not be kept for the next turn", why)
 
