@@ -32,7 +32,6 @@ SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish
 MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
 COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every step
-MISSES_BEFORE_PERSON = 2
 
 
 class Conversation:

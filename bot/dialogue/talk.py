@@ -18,6 +18,7 @@ from flows.language import Understanding
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
+MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 Start = Callable[..., "dict | None"]
 
 
@@ -105,7 +106,7 @@ class Talk:
             session = self.offer(turn, None, closest[:3])
         else:
             session = self.with_menu(turn, "default")
-        if misses >= 2:
+        if misses >= MISSES_BEFORE_PERSON:
             turn.say("offer_person")
         return {**(session or {}), "misses": misses}
 
