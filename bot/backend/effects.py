@@ -10,7 +10,13 @@ twice (another wrong guess counted); the same key with other arguments is a new 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, TypeVar
+
+Answer = TypeVar("Answer")
 
 EFFECT_TTL = 3600  # seconds: far past the platform's retries and a conversation's 15 minutes
 
@@ -39,3 +45,15 @@ def remember(
         return
     conn.execute("DELETE FROM effects WHERE at <= ?", (now - EFFECT_TTL,))
     conn.execute("INSERT OR REPLACE INTO effects VALUES (?, ?, ?, ?)", (key, digest, result, now))
+
+
+def once(conn: sqlite3.Connection, key: str | None, digest: str, now: float,
+         answer: type[Answer], run: Callable[[], Answer]) -> Answer:
+    """`run()` (it returns a dataclass) the first time this key and these arguments come; a
+    repeat gets that first answer back as an `answer`, whatever changed meanwhile."""
+    known = recall(conn, key, digest, now)
+    if known is not None:
+        return answer(**json.loads(known))
+    result: Any = run()
+    remember(conn, key, digest, json.dumps(asdict(result)), now)
+    return result

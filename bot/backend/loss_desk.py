@@ -7,10 +7,8 @@ guesses.py; here are the transactions, the idempotency keys and the lapse before
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from bot.backend import effects, guesses, losses
@@ -39,11 +37,8 @@ class LossDesk:
         digest = effects.fingerprint("check_password", id_number, purpose, password)
         now = self.clock.now()
         with self.db.transaction() as conn:
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return CodeCheck(**json.loads(known))
-            checked = guesses.check_password(conn, id_number, password, purpose, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
-            return checked
+            return effects.once(conn, key, digest, now, CodeCheck, lambda: guesses.check_password(
+                conn, id_number, password, purpose, now))
 
     @slowed
     def report_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
@@ -64,11 +59,8 @@ class LossDesk:
         digest = effects.fingerprint(f"{action}_loss", number, openid)
         with self.db.transaction() as conn:
             losses.lapse(conn, now)
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return LossRecord(**json.loads(known))  # the message came again: same answer
-            record = change(conn, number, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(record)), now)
-            return record
+            return effects.once(conn, key, digest, now, LossRecord,  # again: same answer
+                                lambda: change(conn, number, now))
 
     def loss_history(self, card_number: str) -> list[LossRecord]:
         """The card's audited loss changes, oldest first (reports, lifts, lapses)."""

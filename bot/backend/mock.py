@@ -7,11 +7,9 @@ it survives restarts and is shared by every thread and process that opens the sa
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +124,8 @@ class MockBackend(LossDesk):
         first answer, "sent", so the follower is told of the code that went out, once."""
         digest, now = effects.fingerprint("send_code", id_number, purpose), self.clock.now()
         with self.db.transaction() as conn:
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return CodeSent(**json.loads(known))
-            sent = codes.send(conn, id_number, purpose, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(sent)), now)
-            return sent
+            return effects.once(conn, key, digest, now, CodeSent,
+                                lambda: codes.send(conn, id_number, purpose, now))
 
     @slowed
     def check_code(
@@ -139,11 +134,8 @@ class MockBackend(LossDesk):
         """Check (and use up) a code; a repeat with the same `key` gets the first answer."""
         digest, now = effects.fingerprint("check_code", id_number, purpose, code), self.clock.now()
         with self.db.transaction() as conn:
-            if (known := effects.recall(conn, key, digest, now)) is not None:
-                return CodeCheck(**json.loads(known))
-            checked = codes.check(conn, id_number, purpose, code, now)
-            effects.remember(conn, key, digest, json.dumps(asdict(checked)), now)
-            return checked
+            return effects.once(conn, key, digest, now, CodeCheck,
+                                lambda: codes.check(conn, id_number, purpose, code, now))
 
     def sms_outbox(self, phone: str) -> list[dict[str, Any]]:
         """Every SMS sent to `phone`, oldest first: the simulated phone's inbox."""
