@@ -96,6 +96,23 @@ def test_conversation_a_question_in_a_flow_gets_the_steps_help_and_keeps_it(chat
     assert "验证码" in alice.say(ZHANG.card)
 
 
+@pytest.mark.parametrize(("asked", "answer"), [("怎么查姓名", "与身份证上一致")])
+def test_conversation_a_question_about_the_step_is_not_a_switch(chat, asked, answer):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    helped = alice.say(asked)
+    assert answer in helped and "您正在办理" not in helped
+    assert "卡号" in alice.say("张伟")
+
+
+def test_conversation_a_question_naming_another_service_offers_the_switch(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    assert "改为办理“挂失社保卡”吗" in alice.say("怎么挂失？")
+
+
 def test_conversation_two_misses_in_a_row_offer_a_person(chat):
     alice = chat()
     first = alice.say("asdfgh qwerty")

@@ -32,6 +32,9 @@ SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish
 MEDIA = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
 COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every step
+# A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
+# plainly names another service ("怎么挂失？") offers to switch to it.
+SURE_QUESTION = 0.9
 
 
 class Conversation:
@@ -119,7 +122,8 @@ class Conversation:
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
         elif heard.intent in self.starters and heard.act in ("start", "confirm") \
-                and not heard.slots and heard.intent != flow.name:
+                and not heard.slots and heard.intent != flow.name \
+                and (not heard.question or heard.confidence >= SURE_QUESTION):
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
         elif heard.question and not heard.slots:
             return self.talk.step_question(heard, turn, flow)
