@@ -35,6 +35,11 @@ ASKED = [  # (language, what a person types, the entry that answers it)
     ("zh_CN", "社保卡找不着了", "report_loss"),
     ("en", "HOW LONG does a password reset take?!", "reset_review_time"),
     ("en", "a stranger phoned asking for my code", "personal_info"),
+    # phones drop apostrophes and plurals slip; who may apply is about people, not places
+    ("en", "my sons cant remember his card pin", "minor_password"),
+    ("zh_CN", "孩子卡的密码记不起了咋办", "minor_password"),
+    ("en", "can i get a card if im self-employed", "card_eligibility"),
+    ("zh_CN", "外省人能在这边办社保卡吗", "card_eligibility"),
 ]
 NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     ("zh_CN", "今天天气怎么样"), ("zh_CN", "你们几点下班"), ("zh_CN", "推荐个餐厅"),
@@ -47,6 +52,9 @@ NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     ("en", "i lost my id card what do i do"), ("en", "what if i forget my wechat password"),
     ("en", "how do i reset my wifi router"), ("en", "i lost my keys what now"),
     ("en", "i'd like to report a lost card"),
+    # any other kind of card, any other device's or account's password
+    ("zh_CN", "会员卡丢了咋办"), ("zh_CN", "邮箱密码忘记了怎么办"),
+    ("en", "i lost my library card"), ("en", "forgot my laptop password"),
 ]
 
 
@@ -171,7 +179,7 @@ def test_question_set_keeps_its_held_out_part_out_of_the_knowledge_base(lang):
     held, dev = data["heldout"], data["dev"]
     assert [text for text, _ in held if fold(text) in phrasings] == []
     assert {fold(t) for t, _ in held}.isdisjoint(fold(t) for t, _ in dev)
-    assert len(held) * 3 >= len(held) + len(dev)
+    assert len(held) * 10 >= 3 * (len(held) + len(dev))  # about a third: at least 30 %
     assert sum(label == "none" for _, label in held + dev) >= 40
     ids = {e.id for e in KnowledgeBase.load(lang)} | {"none"}
     assert {label for _, label in held + dev} <= ids
