@@ -15,19 +15,20 @@ must reach FLOOR, NAMED_FLOOR when the entry's topic is named, WEAK_FLOOR when t
 holds only weak anchors (reset, lost: "reset my router"). Entries within MARGIN of the
 best are offered as a numbered choice.
 
-Dev (both languages, 801 lines, 373 out of scope), thresholds chosen on it; µs = median per
-question on the shared 2-core machine:
+Dev (both languages, 905 lines, 404 out of scope), thresholds chosen on it; µs = median per
+question on the shared 2-core machine (an earlier, quieter run; under load they double):
 
     tokens             ranking    dev     dev oos  µs
-    chars+bigrams      bm25_dice  97.9%   0        ~250  (the default)
+    chars+bigrams      bm25_dice  98.0%   0        ~250  (the default)
     chars+bigrams      bm25       96.0%   0        ~100
-    char bigrams       bm25_dice  97.3%   0        ~230
-    jieba (words.txt)  bm25_dice  96.8%   0        ~230
+    char bigrams       bm25_dice  97.5%   0        ~230
+    jieba (words.txt)  bm25_dice  97.2%   0        ~230
 
 The seventh held-out part (402 lines, 100 out of scope) was written and committed before
 its first run: 84.8 % right, 8 out-of-scope lines answered, with the retriever as it was.
-Its figure with this one is in tests/test_knowledge.py's mark; only its figures, never its
-lines, were read after the first run. The probes that led here are in questions.yaml.
+Only its figures, never its lines, were read after that run; the last run (after a fifth and
+sixth probe, 2026-12-06): 91.8 % (zh 93.5, en 90.0), 1 out-of-scope line answered, so its
+targets are not met (tests/test_knowledge.py's mark). The probes are in questions.yaml.
 """
 
 from __future__ import annotations

@@ -46,13 +46,13 @@ class Report:
     def confirm_share(self) -> float:
         return self.confirmations / self.total if self.total else 0.0
 
-    def meets_targets(self, timing: bool = True) -> bool:
-        """All targets met; `timing=False` leaves out µs per message (timing belongs in bench/)."""
+    def meets_targets(self) -> bool:
+        """Accuracy, false starts and confirmations; never the timing, which a loaded machine
+        would turn into a failure of understanding (speed is bench/language.py's)."""
         t = self.targets
-        ok = (self.accuracy >= t.get("accuracy", 0.0)
-              and self.confirm_share <= t.get("confirmations", 1.0)
-              and len(self.false_starts) <= t.get("false_starts", 0))
-        return ok and (not timing or self.us_per_message <= t.get("us_per_message", float("inf")))
+        return (self.accuracy >= t.get("accuracy", 0.0)
+                and self.confirm_share <= t.get("confirmations", 1.0)
+                and len(self.false_starts) <= t.get("false_starts", 0))
 
 
 def load_corpus(path: Path | None = None, part: str = "heldout") -> tuple[list[tuple[str, str]],
@@ -126,8 +126,8 @@ def format_report(report: Report) -> str:
         f"accuracy        {report.accuracy:6.1%}  (target >= {t.get('accuracy', 0):.0%})",
         f"false starts    {starts:>6}  (target <= {t.get('false_starts', 0):.0f})",
         f"confirmations   {report.confirm_share:6.1%}  (target <= {t.get('confirmations', 1):.0%})",
-        f"µs per message  {report.us_per_message:6.1f}  (median; target <= "
-        f"{t.get('us_per_message', float('inf')):.0f})",
+        f"µs per message  {report.us_per_message:6.1f}  (median; not a target: it depends on "
+        f"the machine's load; bench/language.py measures speed)",
     ]
     out += [f"  false start: {text}" for text in report.false_starts]
     out += [f"  wrong: {text!r} expected {label}, got {got}" for text, label, got in report.wrong]
