@@ -24,7 +24,7 @@ from bot.store import LEASE
 from tests.servers import Server, serving
 from tests.window_kit import Sink, deliver_three_times
 
-TOKEN = "window-token"
+TOKEN = "windowtoken"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
 WINDOW = 5.0  # s the platform waits for a passive reply
 

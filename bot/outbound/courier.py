@@ -122,7 +122,11 @@ class Courier:
         unsure = bool(getattr(exc, "unsure", False))
         code = getattr(exc, "errcode", None)
         code = type(exc).__name__ if code is None else code
-        why = f"{code} {getattr(exc, 'errmsg', exc)}; cause {type(exc.__cause__).__name__}"
+        # The reason as the sender gave it (errcode, errmsg) and what caused it, by kind only:
+        # a network error's text holds the URL, and the API's URLs carry the access token.
+        why = f"{code} {getattr(exc, 'errmsg', exc)}"
+        if exc.__cause__ is not None:
+            why += f"; cause {type(exc.__cause__).__name__}"
         to = mask(str(entry.body.get("touser", "")))
         label = str(code)  # the platform's errcode, or the failure's kind: a closed set
         if unsure and entry.unsure:  # a second unknown outcome: it may be there twice already

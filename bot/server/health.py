@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from bot.config import Settings
 from bot.parts import current_bot
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,19 @@ def healthz() -> tuple[Response, int]:
         store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
         backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
         outbox=outbox,
+        late_replies=_late_replies(cfg),
         simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang,
         reply_deadline=cfg["BOT_REPLY_DEADLINE"],  # replay skips fixtures made for another
     )
     return body, 200 if up else 503
+
+
+def _late_replies(cfg: dict) -> dict[str, Any]:
+    """Whether a reply that misses the 5-s window can still be sent, and if not, why (the
+    operator allowed it: `wxbot serve` refuses it otherwise). Not a reason for 503 here:
+    pushes are still answered; /readyz is where it counts."""
+    lost = Settings.of(cfg).lost_late_replies
+    return {"sent": False, "reason": lost} if lost else {"sent": True}
 
 
 def init_app(app: Flask) -> None:
