@@ -63,6 +63,19 @@ def run_to_exit(command: list[str], env: Mapping[str, str], timeout: float = 60.
     return proc.returncode, said
 
 
+def refused(command: list[str], env: Mapping[str, str], cwd: Path,
+            timeout: float = 30.0) -> tuple[int, str, str, float]:
+    """A start expected to end by itself: (exit status, stdout, stderr, seconds it took).
+
+    `env` is all the process gets (beside PATH), so no setting leaks in from the test run;
+    `cwd` is where it looks for a `.env`.
+    """
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", *command], env={"PATH": os.environ["PATH"],
+                          **env}, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+
+
 class Server:
     """One `python -m bot ...` process; `kill()` is kill -9, `start()` starts it again."""
 
@@ -102,6 +115,25 @@ class Server:
         with open(self.log, "rb") as log:
             log.seek(self.since)
             return log.read().count(b"wxbot worker ") >= workers
+
+    def signal(self, sig: int) -> None:
+        """Send `sig` to the whole server (master and workers): SIGSTOP stalls it all."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+
+    def pids(self) -> list[int]:
+        """The server's processes (the gunicorn master and its workers), from /proc."""
+        if self.proc is None:
+            return []
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[2]) == self.proc.pid:  # its process group
+                found.append(int(stat.parent.name))
+        return found
 
     def kill(self) -> None:
         """kill -9 of the whole server: the master and every worker, at once."""

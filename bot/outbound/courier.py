@@ -85,9 +85,10 @@ class Courier:
                 if self.failing is not None:
                     log.warning("courier reads the outbox again (it failed: %s)", self.failing)
                     self.failing = None
-            for entry in entries:
-                if self._stop.is_set():
-                    return  # unsent claims come back to someone after CLAIM_LEASE
+            for n, entry in enumerate(entries):
+                if self._stop.is_set():  # a stop (SIGTERM): hand back what was not sent, so
+                    self._release(entries[n:])  # the next start sends it now, not in 30 s
+                    return
                 try:
                     if entry.kind == "turn":
                         self._judge(entry)
@@ -98,6 +99,15 @@ class Courier:
             if not entries:
                 self._woken.wait(self.poll)
                 self._woken.clear()
+
+    def _release(self, entries: list[Entry]) -> None:
+        """Unsent claims due again at once (else hidden for CLAIM_LEASE after a stop)."""
+        for entry in entries:
+            try:
+                self.outbox.retry(entry, 0.0, unsure=entry.unsure)
+            except Exception:  # the store is down: the claim's lease brings it back instead
+                log.warning("courier could not hand an entry back at stop", exc_info=True)
+                return
 
     def _unreadable(self, exc: Exception) -> None:
         """Name the failure for /healthz; log it when it starts or changes, then once a minute
