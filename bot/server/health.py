@@ -22,10 +22,6 @@ PROBE_USER = "__healthz__"  # no real openid looks like this: the read finds not
 PROBE_CARD = "HEALTHZ0"  # not a card number's shape: the backend answers "no such card"
 
 
-def _store_kind(url: str) -> str:
-    return url.split(":", 1)[0]
-
-
 def _backend_kind(target: str) -> str:
     return "http" if target.startswith(("http://", "https://")) else target
 
@@ -51,7 +47,7 @@ def healthz() -> tuple[Response, int]:
     outbox = {"ok": failing is None, **({"error": failing.split(":")[0]} if failing else {})}
     body = jsonify(
         status="ok" if up else "down",
-        store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
+        store={"kind": cfg["BOT_STORE_URL"].kind, "ok": store_ok},
         backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
         outbox=outbox,
         late_replies=_late_replies(cfg),

@@ -94,7 +94,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
 
 def check_workers(cfg: Mapping[str, Any], workers: int) -> None:
     """memory:// lives in one process: under several, each worker sees its own conversations."""
-    if str(cfg["BOT_STORE"]).startswith("memory://") and workers > 1:
+    if not cfg["BOT_STORE_URL"].shared and workers > 1:
         raise ConfigError(
             f"BOT_STORE=memory:// with {workers} worker processes: each would keep its own "
             "sessions and turns, so a follower's messages land on strangers. Use one worker, "
