@@ -174,8 +174,9 @@ def demo(port: int, no_browser: bool) -> None:
 
         overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
     _log_as(_config(overrides))
-    try:
+    try:  # its simulator is its API: only the port and the store can be wrong
         preflight.check_port("127.0.0.1", port)
+        preflight.check_reach(_settings(overrides))
     except ConfigError as exc:
         raise Refused(str(exc)) from None
     app = _build(overrides)

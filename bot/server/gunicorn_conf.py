@@ -20,7 +20,7 @@ from bot.config import ConfigError, load_config, load_settings, merged
 from bot.server.multiproc import multiprocess_metrics, worker_gone
 
 multiprocess_metrics()
-from bot.parts import bot_of  # noqa: E402 - imports prometheus_client: after the above
+from bot.parts import EXTENSION, bot_of  # noqa: E402 - imports prometheus_client: after the above
 from bot.server import arrival, launch, logs, preflight  # noqa: E402
 from bot.window.engine import DEADLINE  # noqa: E402
 from bot.window.workers import TURN_WORKERS  # noqa: E402
@@ -135,7 +135,7 @@ def worker_exit(server: Any, worker: Any) -> None:
     """A worker leaving (SIGTERM, or replaced): its turns finish and its courier stops, so
     nothing it owes is half-written; what it could not send waits in the outbox."""
     app = getattr(worker, "wsgi", None)
-    if app is not None and "wxbot" in getattr(app, "extensions", {}):
+    if app is not None and EXTENSION in getattr(app, "extensions", {}):
         bot_of(app).close()
         worker.log.info("wxbot worker %s stopped", worker.pid)
 
