@@ -26,7 +26,7 @@ import yaml
 from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 
-TOKEN = "bench-token"
+TOKEN = "benchtoken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx0123456789abcdef"
 ACCOUNT = "gh_wxbot_bench"

@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from bot.clock import Clock
-from bot.config import SIMULATOR, ConfigError, load_config
+from bot.config import SIMULATOR, ConfigError, Settings, load_settings
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.handover import make_handover
@@ -54,7 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     CATALOG (a flows.catalog.Catalog), BACKEND (a ready Backend object) and OUTBOUND_SEND
     (where owed replies go: a callable taking the customer-service body, or an http:// URL).
     """
-    cfg = load_config(config)
+    settings = load_settings(config)
+    cfg = dict(settings.config)
     app = Flask(__name__)
     app.config.from_mapping(cfg)
     clock = cfg.get("CLOCK") or Clock()
@@ -66,15 +67,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         backend = make_backend(cfg, clock)
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
-    store = sealed(open_store(cfg["BOT_STORE"], clock), _sealer(cfg["BOT_STORE_KEY"]))
-    _say_what_is_stored(cfg)
-    if cfg["BOT_STORE"].startswith("memory://"):
+    store = sealed(open_store(settings.store, clock), _sealer(cfg["BOT_STORE_KEY"]))
+    _say_what_is_stored(settings)
+    if not settings.store.shared:
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")
+    if settings.lost_late_replies and settings.allow_lost_late_replies:
+        log.warning("%s (allowed by BOT_ALLOW_LOST_LATE_REPLIES)", settings.lost_late_replies)
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
-    kv = open_kv(cfg["BOT_STORE"], clock)  # small shared records, one connection for all
+    kv = open_kv(settings.store, clock)  # small shared records, one connection for all
     deferred = Deferred(kv, reply_ttl=cfg["BOT_SESSION_TTL"])  # outcomes said first next turn
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
@@ -113,17 +116,17 @@ def _sealer(keys: str | None) -> Sealer | None:
         raise ConfigError(str(exc)) from None
 
 
-def _say_what_is_stored(cfg: Mapping[str, Any]) -> None:
+def _say_what_is_stored(settings: Settings) -> None:
     """At start, what the store keeps of what followers typed, and how (docs/security.md)."""
-    if cfg["BOT_STORE_KEY"]:
+    if settings.config["BOT_STORE_KEY"]:
         log.info("store %s: session slots, owed pushes, replies and owed sends are encrypted "
-                 "with BOT_STORE_KEY", cfg["BOT_STORE"].split("://")[0])
+                 "with BOT_STORE_KEY", settings.store.kind)
         return
     log.warning("BOT_STORE_KEY is not set: while a conversation runs, %s keeps its slots (ID "
                 "numbers, names, card numbers), the raw push of an owed turn (whatever was "
                 "typed) and the replies in clear, until the session ends (SQLite's WAL and "
                 "Redis's dumps may keep them longer). Set BOT_STORE_KEY to encrypt them",
-                cfg["BOT_STORE"].split("://")[0])
+                settings.store.kind)
 
 
 def _warn_if_open(data_dir: str) -> None:

@@ -15,10 +15,25 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, DEV_TOKEN, SIMULATOR, ConfigError
-from bot.server import launch
+from bot.config import (
+    DEMO_APP_ID,
+    DEMO_APP_SECRET,
+    DEV_TOKEN,
+    SIMULATOR,
+    ConfigError,
+    Settings,
+    load_settings,
+    merged,
+)
+from bot.server import launch, preflight
 
 console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
+
+
+class Refused(click.ClickException):
+    """A setting that cannot work: one line naming it and the fix, then exit 2."""
+
+    exit_code = 2
 
 
 def _build(overrides: dict | None = None):  # noqa: ANN202 - a Flask app
@@ -27,16 +42,18 @@ def _build(overrides: dict | None = None):  # noqa: ANN202 - a Flask app
     try:
         return create_app(overrides)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
 
 
 def _config(overrides: dict | None = None) -> dict:
-    from bot.config import load_config
+    return dict(_settings(overrides).config)
 
+
+def _settings(overrides: dict | None = None) -> Settings:
     try:
-        return load_config(overrides)
+        return load_settings(overrides)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc)) from None
 
 
 def _log_as(cfg: dict) -> None:
@@ -78,34 +95,52 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes; more than 1 runs gunicorn with bot/server/gunicorn_conf.py.")
-@click.option("--gunicorn", "use_gunicorn", is_flag=True,
-              help="Run gunicorn (threaded workers, the window's timeouts) even with 1 worker.")
+              help="gunicorn worker processes (bot/server/gunicorn_conf.py's threads each).")
+@click.option("--dev", is_flag=True,
+              help="Werkzeug's development server instead of gunicorn: one process, for a "
+                   "debugger; never in production.")
+@click.option("--gunicorn", "use_gunicorn", is_flag=True, hidden=True,
+              help="Accepted for old command lines: gunicorn is the default now.")
+@click.option("--allow-lost-late-replies", is_flag=True,
+              help="Serve without the platform's API (no AppID/secret, or unreachable): a "
+                   "reply that misses the 5-s window is then lost "
+                   "(or BOT_ALLOW_LOST_LATE_REPLIES=1).")
 @click.option("--allow-remote-simulator", is_flag=True,
               help="Let BOT_SIMULATOR listen on a non-loopback address (a private network only).")
-def serve(host: str, port: int, workers: int, use_gunicorn: bool,
-          allow_remote_simulator: bool) -> None:
-    """Serve the webhook for the platform (production: several workers under gunicorn)."""
-    overrides = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
+def serve(host: str, port: int, workers: int, dev: bool, use_gunicorn: bool,
+          allow_lost_late_replies: bool, allow_remote_simulator: bool) -> None:
+    """Serve the webhook for the platform under gunicorn (`--dev`: the development server).
+
+    Every setting is checked before the first line is printed; a problem is one line naming
+    the setting and its fix, and the exit status is 2.
+    """
+    if dev and (workers > 1 or use_gunicorn):
+        raise click.UsageError("--dev runs one process: drop --workers and --gunicorn")
+    overrides: dict = {"BOT_SIMULATOR_REMOTE": True} if allow_remote_simulator else {}
     if allow_remote_simulator:  # the simulator answers the name it was told to listen on
         hosts = ",".join(filter(None, (os.environ.get("BOT_SIMULATOR_HOSTS", ""), host)))
-        overrides["BOT_SIMULATOR_HOSTS"] = os.environ["BOT_SIMULATOR_HOSTS"] = hosts
-    cfg = _config(overrides)
-    _log_as(cfg)
+        overrides["BOT_SIMULATOR_HOSTS"] = hosts
+    if allow_lost_late_replies:
+        overrides["BOT_ALLOW_LOST_LATE_REPLIES"] = True
+    overrides.update(launch.simulator_defaults(merged(overrides), host, port))
+    settings = _settings(overrides)
     try:
-        launch.check_simulator_hosts(cfg, [host])
-        launch.check_workers(cfg, workers)
+        preflight.check_settings(settings, [host], workers)
+        preflight.check_port(host, port)
+        preflight.check_reach(settings)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    if workers > 1 or use_gunicorn:
-        _announce(cfg, f"http://{host}:{port}", f"serve (gunicorn, {workers} workers)")
-        if allow_remote_simulator:
-            os.environ["BOT_SIMULATOR_REMOTE"] = "1"  # the gunicorn hook checks the bind again
+        raise Refused(str(exc)) from None
+    _log_as(settings.config)
+    if not dev:
+        _announce(settings.config, f"http://{host}:{port}", f"serve (gunicorn, {workers} "
+                  f"worker{'s' if workers > 1 else ''})")
+        for name, value in overrides.items():  # the workers build their apps from the env
+            os.environ[name] = "1" if value is True else str(value)
         argv = launch.gunicorn_argv(host, port, workers)
         sys.stderr.flush()
         os.execv(argv[0], argv)  # gunicorn becomes this process: signals reach its master
     app = _build(overrides)
-    _announce(app.config, f"http://{host}:{port}", "serve")
+    _announce(app.config, f"http://{host}:{port}", "serve (development server)")
     _run(app, host, port)
 
 
@@ -139,6 +174,11 @@ def demo(port: int, no_browser: bool) -> None:
 
         overrides["BOT_STORE_KEY"] = demo_key(_config(overrides)["BOT_DATA_DIR"])
     _log_as(_config(overrides))
+    try:  # its simulator is its API: only the port and the store can be wrong
+        preflight.check_port("127.0.0.1", port)
+        preflight.check_reach(_settings(overrides))
+    except ConfigError as exc:
+        raise Refused(str(exc)) from None
     app = _build(overrides)
     url = f"http://127.0.0.1:{port}"
     _announce(app.config, url, "demo")

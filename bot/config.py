@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from dotenv import dotenv_values
 
+from bot.store.url import StoreURL, StoreURLError, parse_store_url
 from flows.catalog import DEFAULT_LANG, LANGS
 from flows.regions import DEFAULT_REGION, regions
 
@@ -27,6 +31,9 @@ SIMULATOR = "bot.sim.mount"
 # The account's message encryption setting, as on the platform (bot.protocol.MODES, named
 # here too: config imports nothing of the protocol).
 WECHAT_MODES = ("plaintext", "compat", "safe")
+# The Token the platform's page accepts; a server with another could never pass its URL check.
+TOKEN_RULE = re.compile(r"[A-Za-z0-9]{3,32}")
+ALLOW_LOST = "--allow-lost-late-replies (or BOT_ALLOW_LOST_LATE_REPLIES=1)"
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -53,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
     "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
     "WECHAT_TEMPLATE_REVIEW": None,
+    # Serve though replies that miss the 5-s window cannot be sent (no API credentials)
+    "BOT_ALLOW_LOST_LATE_REPLIES": False,
     "BOT_SERVICE_HOURS": None,  # when people answer, "09:00-17:00" (Shanghai); unset: always
     "BOT_KF_ONLINE_CACHE": 30,  # seconds the list of online agents is reused
     "BOT_KF_REMIND_EVERY": 300,  # seconds between "you are still in the queue" messages
@@ -70,15 +79,68 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
-def _as_bool(value: Any) -> bool:
+def as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
     return bool(value)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The checked settings, typed: what the start decides on; `config` has every name."""
+
+    config: Mapping[str, Any]  # read-only: every setting by its contract name, coerced
+    token: str
+    store: StoreURL  # BOT_STORE, parsed once: the store and its KV open from this
+    data_dir: Path
+    app_id: str | None
+    app_secret: str | None
+    api_base: str
+    simulator: bool
+    reply_deadline: float
+    allow_lost_late_replies: bool
+    owed_elsewhere: bool  # OUTBOUND_SEND (tests): owed replies do not need the platform's API
+
+    @property
+    def lost_late_replies(self) -> str | None:
+        """Why a reply that misses the window could not be sent, or None when it could."""
+        if self.owed_elsewhere or (self.app_id and self.app_secret):
+            return None
+        if self.app_id:
+            return ("WECHAT_APP_SECRET is unset (WECHAT_APP_ID is set): replies that miss the "
+                    "5-s window cannot be sent")
+        return ("WECHAT_APP_ID and WECHAT_APP_SECRET are unset: replies that miss the 5-s "
+                "window cannot be sent")
+
+    @classmethod
+    def of(cls, cfg: Mapping[str, Any]) -> Settings:
+        """From a validated dict (validate's output)."""
+        return cls(MappingProxyType(dict(cfg)), cfg["WECHAT_TOKEN"], cfg["BOT_STORE_URL"],
+                   Path(cfg["BOT_DATA_DIR"]), cfg.get("WECHAT_APP_ID"),
+                   cfg.get("WECHAT_APP_SECRET"), cfg["WECHAT_API_BASE"], cfg["BOT_SIMULATOR"],
+                   cfg["BOT_REPLY_DEADLINE"], cfg["BOT_ALLOW_LOST_LATE_REPLIES"],
+                   bool(cfg.get("OUTBOUND_SEND")))
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, *,
+                  env_file: str = ".env") -> Settings:
+    """The settings, checked once and typed (a ConfigError names the first problem)."""
+    return Settings.of(load_config(overrides, env_file=env_file))
+
+
 def load_config(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
     """Merge defaults < `.env` < environment < `overrides`, then check and coerce."""
     return validate(merged(overrides, env_file=env_file))
+
+
+def token_problem(token: str) -> str | None:
+    """Why the platform would refuse this Token, or None: the one statement of its rule."""
+    if TOKEN_RULE.fullmatch(token):
+        return None
+    odd = sorted({c for c in token if not (c.isascii() and c.isalnum())})
+    if odd:  # named, not the token itself: it is a shared secret
+        return f"{len(token)} characters, with {' '.join(map(repr, odd))}: letters and digits only"
+    return f"{len(token)} characters: the platform takes 3 to 32"
 
 
 def merged(overrides: Mapping[str, Any] | None = None, *, env_file: str = ".env") -> dict:
@@ -134,19 +196,32 @@ def validate(cfg: dict) -> dict:
     cfg["BOT_LOG_FORMAT"] = str(cfg["BOT_LOG_FORMAT"]).strip().lower()
     if cfg["BOT_LOG_FORMAT"] not in ("text", "json"):
         raise ConfigError(f"BOT_LOG_FORMAT must be text or json, got {cfg['BOT_LOG_FORMAT']!r}")
-    cfg["BOT_SIMULATOR"] = _as_bool(cfg["BOT_SIMULATOR"])
-    cfg["BOT_SIMULATOR_REMOTE"] = _as_bool(cfg["BOT_SIMULATOR_REMOTE"])
+    cfg["BOT_SIMULATOR"] = as_bool(cfg["BOT_SIMULATOR"])
+    cfg["BOT_SIMULATOR_REMOTE"] = as_bool(cfg["BOT_SIMULATOR_REMOTE"])
+    cfg["BOT_ALLOW_LOST_LATE_REPLIES"] = as_bool(cfg["BOT_ALLOW_LOST_LATE_REPLIES"])
     if cfg["BOT_SIMULATOR"] and (cfg["BOT_SIM_PROFILE"], cfg["WECHAT_MODE"]) == ("sandbox", "safe"):
         raise ConfigError("BOT_SIM_PROFILE=sandbox pushes plaintext (a test account has no "
                           "encryption) and WECHAT_MODE=safe refuses it: use compat or plaintext")
     cfg["BOT_DATA_DIR"] = str(cfg["BOT_DATA_DIR"])
     if not cfg.get("BOT_STORE"):
         cfg["BOT_STORE"] = f"sqlite:///{Path(cfg['BOT_DATA_DIR']) / 'bot.sqlite3'}"
-    if not str(cfg["BOT_STORE"]).startswith(("sqlite:///", "memory://", "redis://",
-                                             "redis+cluster://")):
-        raise ConfigError(f"BOT_STORE must be sqlite:///PATH, memory://, redis://HOST:PORT/DB "
-                          f"or redis+cluster://HOST:PORT, got {cfg['BOT_STORE']!r}")
+    try:  # parsed here once; everything after opens from the typed value
+        cfg["BOT_STORE_URL"] = parse_store_url(cfg["BOT_STORE"])
+    except StoreURLError as exc:
+        raise ConfigError(str(exc)) from None
+    cfg["BOT_STORE"] = cfg["BOT_STORE_URL"].url
+    _check_seed(cfg)
     return cfg
+
+
+def _check_seed(cfg: Mapping[str, Any]) -> None:
+    """The mock backend's seed must be there before anything starts that would need it."""
+    if cfg["BOT_BACKEND"] != "mock" or cfg.get("BACKEND") is not None:
+        return
+    seed = Path(str(cfg["BOT_BACKEND_SEED"]))
+    if not seed.is_file():
+        raise ConfigError(f"BOT_BACKEND_SEED {seed} is not a file: point it at a seed YAML "
+                          f"file, or unset it to use the shipped seed")
 
 
 def _mode(cfg: Mapping[str, Any]) -> str:

@@ -18,7 +18,7 @@ from bot.sim.wire.client import PlatformClient
 from tests.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "test-token"
+TOKEN = "testtoken"  # the platform's rule: 3-32 letters and digits
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx0123456789abcdef"
 TODAY = date(2026, 11, 22)

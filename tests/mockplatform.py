@@ -22,7 +22,7 @@ from bot.parts import bot_of
 from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from bot.sim.wire.client import PlatformClient
 
-TOKEN = "test-token"
+TOKEN = "testtoken"  # the platform's rule: 3-32 letters and digits
 HTTP_TIMEOUT = 10.0  # seconds for a test's own HTTP calls (the machine is shared and slow)
 
 

@@ -2,6 +2,10 @@
 
 `launch` is the one place a test starts a server process (`python -m bot serve ...`,
 `python -m gunicorn ...`): a change to how the server starts touches that function only.
+Servers under test have no platform API unless a test gives one, so `launch` opts in to
+BOT_ALLOW_LOST_LATE_REPLIES unless the test's env names it (a refusal test sets it "").
+`wxbot serve` runs gunicorn, so a `Server` is a process group: kill() kills the master and
+its workers at once, as a machine's crash would.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def launch(command: list[str], env: Mapping[str, str], log: Path | None = None, 
     killing the group kills a gunicorn master and its workers at once.
     """
     argv = [sys.executable, "-m", *command]
+    env = {"BOT_ALLOW_LOST_LATE_REPLIES": "1", **env}
     if log is None:
         return subprocess.Popen(argv, env=dict(env), cwd=cwd, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=own_group)
@@ -58,6 +63,19 @@ def run_to_exit(command: list[str], env: Mapping[str, str], timeout: float = 60.
     return proc.returncode, said
 
 
+def refused(command: list[str], env: Mapping[str, str], cwd: Path,
+            timeout: float = 30.0) -> tuple[int, str, str, float]:
+    """A start expected to end by itself: (exit status, stdout, stderr, seconds it took).
+
+    `env` is all the process gets (beside PATH), so no setting leaks in from the test run;
+    `cwd` is where it looks for a `.env`.
+    """
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", *command], env={"PATH": os.environ["PATH"],
+                          **env}, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+
+
 class Server:
     """One `python -m bot ...` process; `kill()` is kill -9, `start()` starts it again."""
 
@@ -70,7 +88,8 @@ class Server:
 
     def start(self, timeout: float = 20.0) -> Server:
         self.since = self.log.stat().st_size if self.log.exists() else 0  # this start's lines
-        self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd)
+        self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd,
+                           own_group=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -89,27 +108,51 @@ class Server:
         """Every gunicorn worker has built its app (bot/server/gunicorn_conf.py says so): a
         test that starts before the last one boots meets a worker with its own clock and
         start-up sweep, which is not what it means to test."""
+        if self.args[0] != "serve" or "--dev" in self.args:
+            return True  # one process, ready when it answers
         workers = int(self.args[self.args.index("--workers") + 1]) if "--workers" in self.args \
             else 1
-        if workers == 1 and "--gunicorn" not in self.args:
-            return True
         with open(self.log, "rb") as log:
             log.seek(self.since)
             return log.read().count(b"wxbot worker ") >= workers
 
-    def kill(self) -> None:
+    def signal(self, sig: int) -> None:
+        """Send `sig` to the whole server (master and workers): SIGSTOP stalls it all."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            os.killpg(self.proc.pid, sig)
+
+    def pids(self) -> list[int]:
+        """The server's processes (the gunicorn master and its workers), from /proc."""
+        if self.proc is None:
+            return []
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[2]) == self.proc.pid:  # its process group
+                found.append(int(stat.parent.name))
+        return found
+
+    def kill(self) -> None:
+        """kill -9 of the whole server: the master and every worker, at once."""
         if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # gone already
             self.proc.wait(10)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM, as an operator's stop: gunicorn drains its workers (graceful_timeout)."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                self.kill()
+                pass
+        self.kill()  # whatever is left of the group
 
 
 @contextmanager

@@ -73,3 +73,45 @@ def test_create_app_serves_the_mock_api_only_in_simulator_mode(tmp_path):
         app = create_app({**base, "BOT_SIMULATOR": simulator})
         assert app.test_client().get("/backend/v1/cards/A12345678").status_code == status
         bot_of(app).close()
+
+
+@pytest.mark.parametrize(("url", "kind", "path"), [
+    ("sqlite:///data/bot.sqlite3", "sqlite", "data/bot.sqlite3"),
+    ("sqlite:////abs/bot.sqlite3", "sqlite", "/abs/bot.sqlite3"),
+    ("memory://", "memory", ""),
+    ("redis://127.0.0.1:6379/2", "redis", ""),
+    ("redis+cluster://10.0.0.5:7000", "redis+cluster", ""),
+])
+def test_config_parses_bot_store_once_into_a_typed_value(url, kind, path):
+    from bot.config import load_settings
+
+    settings = load_settings({"WECHAT_TOKEN": "t", "BOT_STORE": url})
+    assert (settings.store.kind, settings.store.path, str(settings.store)) == (kind, path, url)
+    assert settings.config["BOT_STORE"] == url  # the contract's name keeps its text
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://rel", "redis:/x", "postgres://db"])
+def test_config_refuses_a_store_url_of_no_known_form(url):
+    with pytest.raises(ConfigError, match="BOT_STORE must be sqlite:///PATH, memory://"):
+        load_config({"WECHAT_TOKEN": "t", "BOT_STORE": url})
+
+
+def test_config_refuses_a_missing_seed_file_by_name(tmp_path):
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(ConfigError, match=f"BOT_BACKEND_SEED {missing} is not a file"):
+        load_config({"WECHAT_TOKEN": "t", "BOT_BACKEND_SEED": str(missing)})
+
+
+@pytest.mark.parametrize(("given", "lost"), [
+    ({}, "WECHAT_APP_ID and WECHAT_APP_SECRET are unset"),
+    ({"WECHAT_APP_ID": "wx0123456789abcdef"}, "WECHAT_APP_SECRET is unset"),
+    ({"WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "s"}, None),
+    ({"OUTBOUND_SEND": "http://127.0.0.1:9/send"}, None),
+])
+def test_settings_say_when_late_replies_would_be_lost(monkeypatch, given, lost):
+    from bot.config import load_settings
+
+    for name in ("WECHAT_APP_ID", "WECHAT_APP_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    found = load_settings({"WECHAT_TOKEN": "t", **given}, env_file="/nonexistent").lost_late_replies
+    assert found is None if lost is None else lost in found

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.outbound.courier import Courier
+from bot.outbound.courier import Courier, no_client
 from bot.platform import PlatformAPI
 from bot.sim.wire.client import PlatformClient
 from bot.store import Store, open_store
@@ -189,3 +189,21 @@ def test_faults_unreachable_api_is_logged_at_warning_with_its_reason(caplog, tmp
     assert first.levelno == logging.WARNING
     assert re.search(r"failed \(PlatformError network: ConnectionError; "
                      r"cause ConnectionError\); retry 1", first.getMessage()), first.getMessage()
+
+
+def test_faults_no_api_is_logged_with_the_fix_not_just_the_kind(caplog, tmp_path):
+    """Without AppID/secret a late reply fails for good: the line says why and what to set
+    (it said only `(SendError)` before), and no cause that is not there."""
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    store.outbox.put("none:1", {"touser": "oNone0001", "msgtype": "text", "text": {"content": "x"}})
+    caplog.set_level(logging.WARNING, logger="bot.outbound.courier")
+    courier = Courier(store.outbox, no_client, poll=0.05).start()
+    try:
+        eventually(lambda: len(caplog.records) > 0, True, RECOVERED_WITHIN)
+    finally:
+        courier.close()
+        store.close()
+    line = caplog.records[0].getMessage()
+    assert "failed for good (SendError no platform API: set WECHAT_APP_ID and " \
+           "WECHAT_APP_SECRET) after 1 attempt(s)" in line, line
+    assert "oNone0001" not in line and "cause" not in line

@@ -114,5 +114,22 @@ def test_gunicorn_settings_fit_the_platforms_window():
     assert issubclass(Worker, ThreadWorker)
     assert conf.threads >= TURN_WORKERS  # a thread to wait for each turn that may be running
     assert conf.BODY_DEADLINE <= reply_deadline  # both counted from the push's arrival
-    assert conf.graceful_timeout > reply_deadline  # a stop lets pushes in flight finish
+    # A stop lets pushes in flight be answered (by the deadline) and their turns finish.
+    assert isinstance(conf.graceful_timeout, int)  # gunicorn takes whole seconds only
+    assert conf.graceful_timeout >= reply_deadline + conf.GRACE_AFTER_DEADLINE
     assert conf.keepalive < WINDOW
+
+
+def test_gunicorn_graceful_timeout_follows_the_reply_deadline(tmp_path):
+    """BOT_REPLY_DEADLINE=2.5 gives a stop 2.5 s + the grace: read as gunicorn reads it."""
+    import subprocess
+    import sys
+
+    code = "from bot.server import gunicorn_conf as c; print(c.graceful_timeout)"
+    env = {"PATH": "/usr/bin:/bin", "BOT_REPLY_DEADLINE": "2.5",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, timeout=60,
+                         capture_output=True, text=True, check=True).stdout
+    from bot.server.gunicorn_conf import GRACE_AFTER_DEADLINE
+
+    assert int(out) == 3 + GRACE_AFTER_DEADLINE  # 2.5 + 6, rounded up to whole seconds

@@ -37,7 +37,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/clock.py": ((), False),
     "bot/sqlitedb.py": ((), False),
     "bot/metrics.py": ((), False),
-    "bot/config.py": (("bot.clock",), False),
+    "bot/config.py": (("bot.clock", "bot.store"), False),
 }
 TOOLS = {"replay", "chat", "record", "web"}  # siblings: none imports another
 SIM_MAY_IMPORT = {"wire": set(), "mockplatform": {"wire"}, "targets": {"wire"},

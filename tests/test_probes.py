@@ -73,3 +73,16 @@ def test_readyz_is_ready_once_the_platform_gives_a_token(demo, make_app):
                "WECHAT_API_BASE": f"{demo.url}/cgi-bin/", "WECHAT_AES_KEY": None}
     answer = make_app(**account).test_client().get("/readyz")
     assert (answer.status_code, answer.json["platform"]) == (200, {"ok": True})
+
+
+def test_readyz_is_ready_when_the_operator_chose_to_lose_late_replies(make_app):
+    """BOT_ALLOW_LOST_LATE_REPLIES: ready (it was chosen), and both probes say what is lost."""
+    client = make_app(WECHAT_APP_SECRET=None, BOT_ALLOW_LOST_LATE_REPLIES="1").test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json["failing"] == []
+    assert ready.json["platform"]["late_replies"] == "lost"
+    assert "WECHAT_APP_SECRET is unset" in ready.json["platform"]["reason"]
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json["late_replies"]["sent"] is False
+    assert "WECHAT_APP_SECRET" in health.json["late_replies"]["reason"]

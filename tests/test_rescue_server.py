@@ -25,7 +25,7 @@ from tests.instances import people, write_seed
 from tests.servers import Server, serving
 from tests.window_kit import Sink
 
-TOKEN = "rescue-token"
+TOKEN = "rescuetoken"
 SLOW = 6.0  # s the fault adds to the bind call: past the 4 s deadline
 MID_TURN = 1.0  # s into that call when the server is killed (before it answered)
 # s for the other server to send the reply: the lease lapses, a courier looks (at worst the dead

@@ -24,7 +24,7 @@ from bot.store import LEASE
 from tests.servers import Server, serving
 from tests.window_kit import Sink, deliver_three_times
 
-TOKEN = "window-token"
+TOKEN = "windowtoken"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
 WINDOW = 5.0  # s the platform waits for a passive reply
 
@@ -134,7 +134,7 @@ def test_server_stalled_holder_cannot_write_back(world, tmp_path):
             pushed = threading.Thread(target=to_a.text, args=("oStall001", BIND), daemon=True)
             pushed.start()
             assert backend.called.wait(5)
-            a.proc.send_signal(signal.SIGSTOP)
+            a.signal(signal.SIGSTOP)
             stopped = time.monotonic()
             backend.delay = 0.0
             try:
@@ -144,7 +144,7 @@ def test_server_stalled_holder_cannot_write_back(world, tmp_path):
                 waited = time.monotonic() - stopped
                 assert LEASE - 2 < waited < LEASE + 4  # seconds, not 30
             finally:
-                a.proc.send_signal(signal.SIGCONT)
+                a.signal(signal.SIGCONT)
             time.sleep(max(0.0, 8.0 + 2 - (time.monotonic() - stopped)))  # A's backend call returns
             assert sink.bodies == [helped]  # A's reply was never saved nor sent
             pushed.join(5)
@@ -184,3 +184,45 @@ def test_gunicorn_push_queued_for_a_thread_is_answered_within_the_window(world, 
         assert backend.bindings == 2
         time.sleep(1.0)
         assert len(sink.bodies) == 2
+
+
+def test_server_sigterm_mid_turn_answers_in_time_and_the_reply_is_sent_once(world, tmp_path):
+    """An operator's stop (SIGTERM) while a turn waits on a 6-s backend: the push is still
+    answered inside the window, the stop waits for the turn (gunicorn's graceful_timeout)
+    instead of cutting it off, and its reply reaches the follower once: sent before the
+    server exits, or left in the outbox for the next start to send."""
+    backend, sink, env = world
+    sink.refuse = True  # nothing can leave before the stop: the reply must survive it
+    log = tmp_path / "bot.log"
+    bot = Server(["serve"], env, log).start()
+    answer: list[tuple[float, str]] = []
+    try:
+        backend.delay = 6.0
+        with PlatformClient(bot.url, TOKEN) as wechat:
+            def push() -> None:
+                started = time.monotonic()
+                body = wechat.text("oTerm0001", BIND).body
+                answer.append((time.monotonic() - started, body))
+
+            pushed = threading.Thread(target=push)
+            pushed.start()
+            assert backend.called.wait(5)
+            stopped = time.monotonic()
+            bot.proc.terminate()  # SIGTERM to the master, as systemd or Kubernetes would
+            pushed.join(WINDOW + 2)
+            assert answer and answer[0][1] == "success", (answer, log.read_text()[-2000:])
+            assert answer[0][0] < WINDOW  # answered in time though the server was stopping
+            bot.proc.wait(30)
+            took = time.monotonic() - stopped
+        from bot.server.gunicorn_conf import GRACEFUL_TIMEOUT
+
+        assert 4.0 < took < GRACEFUL_TIMEOUT + 3, took  # it waited for the turn, within bound
+        assert "wxbot worker" in log.read_text().split("Handling signal: term")[-1]
+        sink.refuse = False
+        bot.start()  # the next start finds the reply owed and sends it
+        (sent,) = sink.wait(1, 20)
+        assert sent["touser"] == "oTerm0001" and sent["text"]["content"]
+        time.sleep(2)
+        assert len(sink.bodies) == 1 and backend.bindings == 1
+    finally:
+        bot.stop()

@@ -85,9 +85,10 @@ class Courier:
                 if self.failing is not None:
                     log.warning("courier reads the outbox again (it failed: %s)", self.failing)
                     self.failing = None
-            for entry in entries:
-                if self._stop.is_set():
-                    return  # unsent claims come back to someone after CLAIM_LEASE
+            for n, entry in enumerate(entries):
+                if self._stop.is_set():  # a stop (SIGTERM): hand back what was not sent, so
+                    self._release(entries[n:])  # the next start sends it now, not in 30 s
+                    return
                 try:
                     if entry.kind == "turn":
                         self._judge(entry)
@@ -98,6 +99,15 @@ class Courier:
             if not entries:
                 self._woken.wait(self.poll)
                 self._woken.clear()
+
+    def _release(self, entries: list[Entry]) -> None:
+        """Unsent claims due again at once (else hidden for CLAIM_LEASE after a stop)."""
+        for entry in entries:
+            try:
+                self.outbox.retry(entry, 0.0, unsure=entry.unsure)
+            except Exception:  # the store is down: the claim's lease brings it back instead
+                log.warning("courier could not hand an entry back at stop", exc_info=True)
+                return
 
     def _unreadable(self, exc: Exception) -> None:
         """Name the failure for /healthz; log it when it starts or changes, then once a minute
@@ -122,7 +132,11 @@ class Courier:
         unsure = bool(getattr(exc, "unsure", False))
         code = getattr(exc, "errcode", None)
         code = type(exc).__name__ if code is None else code
-        why = f"{code} {getattr(exc, 'errmsg', exc)}; cause {type(exc.__cause__).__name__}"
+        # The reason as the sender gave it (errcode, errmsg) and what caused it, by kind only:
+        # a network error's text holds the URL, and the API's URLs carry the access token.
+        why = f"{code} {getattr(exc, 'errmsg', exc)}"
+        if exc.__cause__ is not None:
+            why += f"; cause {type(exc.__cause__).__name__}"
         to = mask(str(entry.body.get("touser", "")))
         label = str(code)  # the platform's errcode, or the failure's kind: a closed set
         if unsure and entry.unsure:  # a second unknown outcome: it may be there twice already

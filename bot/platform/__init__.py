@@ -21,4 +21,5 @@ def make_platform(cfg: Mapping[str, Any], clock: Clock | None = None) -> Platfor
     if not (cfg.get("WECHAT_APP_ID") and cfg.get("WECHAT_APP_SECRET")):
         return None
     return PlatformAPI(cfg["WECHAT_APP_ID"], cfg["WECHAT_APP_SECRET"],
-                       base=cfg["WECHAT_API_BASE"], store=cfg["BOT_STORE"], clock=clock)
+                       base=cfg["WECHAT_API_BASE"],
+                       store=cfg.get("BOT_STORE_URL") or cfg["BOT_STORE"], clock=clock)

@@ -10,12 +10,13 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bot.config import TOKEN_RULE, token_problem
 from bot.platform import PlatformAPI, PlatformError
 from bot.protocol import sign
 
 URL_CHECK_TIMEOUT = 5.0  # seconds: the platform itself gives the URL check 5 s
 APP_ID = re.compile(r"wx[0-9a-f]{16}")
-TOKEN = re.compile(r"[A-Za-z0-9]{3,32}")  # what the sandbox page accepts as Token
+TOKEN = TOKEN_RULE  # what the sandbox page accepts as Token (bot/config.py: one statement)
 AES_KEY = re.compile(r"[A-Za-z0-9]{43}")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -50,12 +51,7 @@ def token_shape(token: str) -> str:
     """Which part of the platform's rule the token breaks, so the fix is not a guess."""
     if not token:
         return "unset"
-    odd = sorted({c for c in token if not (c.isascii() and c.isalnum())})
-    if odd:  # named, not the token itself: it is a shared secret
-        return f"{len(token)} characters, with {' '.join(map(repr, odd))}: letters and digits only"
-    if not 3 <= len(token) <= 32:
-        return f"{len(token)} characters: the platform takes 3 to 32"
-    return f"{len(token)} letters and digits"
+    return token_problem(token) or f"{len(token)} letters and digits"
 
 
 def url_check(url: str, token: str) -> Check:

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.platform.client import DEFAULT_BASE, BaseUrlClient, guarded
 from bot.platform.errors import PlatformError
 from bot.store.kv import KV, open_kv
+from bot.store.url import StoreURL
 
 ONLINE_TIMEOUT = 1.0  # seconds for getonlinekflist: it is asked inside a follower's turn
 RETRY_BUDGET = 6.0  # seconds one call may spend on retries of -1 / network failures
@@ -29,7 +30,8 @@ class PlatformAPI:
     """The account's server API; nothing is opened until the first call."""
 
     def __init__(self, appid: str, secret: str, *, base: str = DEFAULT_BASE,
-                 store: str = "memory://", kv: KV | None = None, clock: Clock | None = None,
+                 store: StoreURL | str = "memory://", kv: KV | None = None,
+                 clock: Clock | None = None,
                  budget: float = RETRY_BUDGET, timeout: tuple[float, float] | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.appid, self.secret, self.base, self.store = appid, secret, base, store

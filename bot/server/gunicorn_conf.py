@@ -9,18 +9,19 @@ front on the internet: it takes slow clients' bytes so no worker thread ever wai
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import sys
 import time
 from typing import Any
 
-from bot.config import ConfigError, load_config, merged
+from bot.config import ConfigError, load_config, load_settings, merged
 from bot.server.multiproc import multiprocess_metrics, worker_gone
 
 multiprocess_metrics()
-from bot.parts import bot_of  # noqa: E402 - imports prometheus_client: after the above
-from bot.server import arrival, launch, logs  # noqa: E402
+from bot.parts import EXTENSION, bot_of  # noqa: E402 - imports prometheus_client: after the above
+from bot.server import arrival, launch, logs, preflight  # noqa: E402
 from bot.window.engine import DEADLINE  # noqa: E402
 from bot.window.workers import TURN_WORKERS  # noqa: E402
 
@@ -43,8 +44,22 @@ WORKER_TIMEOUT = 30
 timeout = WORKER_TIMEOUT
 # BOT_LOG_FORMAT for gunicorn's own lines too (an invalid value is refused in on_starting).
 logconfig_dict = logs.config_dict(str(merged()["BOT_LOG_FORMAT"]).strip().lower())
-# On restart/stop, in-flight pushes get this long to finish: above the reply deadline (4 s).
-GRACEFUL_TIMEOUT = 10
+# On SIGTERM (a restart or a stop) a worker takes no new connection and the pushes in flight
+# finish: each is answered within BOT_REPLY_DEADLINE of its arrival (its reply, or `success`
+# with the reply owed in the store's outbox), and the turns still working get the rest of
+# this to write theirs. What is still owed after it is in the outbox for the next start.
+GRACE_AFTER_DEADLINE = 6
+
+
+def _reply_deadline() -> float:
+    """BOT_REPLY_DEADLINE as given; a bad value is refused in on_starting, named there."""
+    try:
+        return float(merged()["BOT_REPLY_DEADLINE"])
+    except (TypeError, ValueError):
+        return DEADLINE
+
+
+GRACEFUL_TIMEOUT = math.ceil(_reply_deadline() + GRACE_AFTER_DEADLINE)  # whole seconds
 graceful_timeout = GRACEFUL_TIMEOUT
 # The platform opens a connection per push; a short keep-alive frees idle sockets quickly.
 KEEPALIVE = 2
@@ -99,13 +114,14 @@ def post_request(worker: Any, req: Any, environ: dict, resp: Any) -> None:
 
 def on_starting(server: Any) -> None:
     """Refuse settings that would break flows or expose the simulator, before listening."""
-    try:
-        cfg = load_config()
-        launch.check_simulator_hosts(cfg, launch.bind_hosts(server.cfg.bind))
-        launch.check_workers(cfg, server.cfg.workers)
+    try:  # the same checks as `wxbot serve` (which has run them already), the port aside
+        settings = load_settings()
+        preflight.check_settings(settings, launch.bind_hosts(server.cfg.bind),
+                                 server.cfg.workers)
+        preflight.check_reach(settings)
     except ConfigError as exc:
         server.log.error("wxbot: %s", exc)
-        sys.exit(1)
+        sys.exit(2)
     _prepare_data(server)
 
 
@@ -113,6 +129,15 @@ def post_worker_init(worker: Any) -> None:
     """Say when a worker has built its app and serves: "listening" is the master's word, and
     a worker still booting (the language stage takes ~0.3 s) is not yet there to answer."""
     worker.log.info("wxbot worker %s ready", worker.pid)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """A worker leaving (SIGTERM, or replaced): its turns finish and its courier stops, so
+    nothing it owes is half-written; what it could not send waits in the outbox."""
+    app = getattr(worker, "wsgi", None)
+    if app is not None and EXTENSION in getattr(app, "extensions", {}):
+        bot_of(app).close()
+        worker.log.info("wxbot worker %s stopped", worker.pid)
 
 
 def child_exit(server: Any, worker: Any) -> None:

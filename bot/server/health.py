@@ -14,15 +14,12 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from bot.config import Settings
 from bot.parts import current_bot
 
 log = logging.getLogger(__name__)
 PROBE_USER = "__healthz__"  # no real openid looks like this: the read finds nothing
 PROBE_CARD = "HEALTHZ0"  # not a card number's shape: the backend answers "no such card"
-
-
-def _store_kind(url: str) -> str:
-    return url.split(":", 1)[0]
 
 
 def _backend_kind(target: str) -> str:
@@ -50,13 +47,22 @@ def healthz() -> tuple[Response, int]:
     outbox = {"ok": failing is None, **({"error": failing.split(":")[0]} if failing else {})}
     body = jsonify(
         status="ok" if up else "down",
-        store={"kind": _store_kind(cfg["BOT_STORE"]), "ok": store_ok},
+        store={"kind": cfg["BOT_STORE_URL"].kind, "ok": store_ok},
         backend={"kind": _backend_kind(str(cfg["BOT_BACKEND"])), "ok": backend_ok},
         outbox=outbox,
+        late_replies=_late_replies(cfg),
         simulator=cfg["BOT_SIMULATOR"], lang=bot.catalog.lang,
         reply_deadline=cfg["BOT_REPLY_DEADLINE"],  # replay skips fixtures made for another
     )
     return body, 200 if up else 503
+
+
+def _late_replies(cfg: dict) -> dict[str, Any]:
+    """Whether a reply that misses the 5-s window can still be sent, and if not, why (the
+    operator allowed it: `wxbot serve` refuses it otherwise). Not a reason for 503 here:
+    pushes are still answered; /readyz is where it counts."""
+    lost = Settings.of(cfg).lost_late_replies
+    return {"sent": False, "reason": lost} if lost else {"sent": True}
 
 
 def init_app(app: Flask) -> None:

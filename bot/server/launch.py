@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.config import ConfigError
+from bot.config import DEFAULTS, DEMO_APP_ID, DEMO_APP_SECRET, ConfigError, as_bool
 
 GUNICORN_CONF = "python:bot.server.gunicorn_conf"
 APP_SPEC = "bot:create_app()"
@@ -41,6 +41,22 @@ def check_simulator_hosts(cfg: Mapping[str, Any], hosts: Iterable[str]) -> None:
             f"could read every code and reset the backend. Listen on 127.0.0.1, turn the "
             f"simulator off, or pass {REMOTE_OVERRIDE} if this network is yours alone."
         )
+
+
+def simulator_defaults(given: Mapping[str, Any], host: str, port: int) -> dict[str, str]:
+    """With the simulator on, it plays the platform: the API base defaults to its own
+    `/cgi-bin/` on this server, and an account with neither AppID nor secret to the demo's
+    (the mock API knows no other), so owed replies reach the simulator's phones."""
+    if not as_bool(given.get("BOT_SIMULATOR")):
+        return {}
+    found = {}
+    if given.get("WECHAT_API_BASE") in (None, "", DEFAULTS["WECHAT_API_BASE"]):
+        near = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+        near = f"[{near}]" if ":" in near and not near.startswith("[") else near
+        found["WECHAT_API_BASE"] = f"http://{near}:{port}/cgi-bin/"
+    if not (given.get("WECHAT_APP_ID") or given.get("WECHAT_APP_SECRET")):
+        found.update(WECHAT_APP_ID=DEMO_APP_ID, WECHAT_APP_SECRET=DEMO_APP_SECRET)
+    return found
 
 
 def bind_hosts(binds: Iterable[str]) -> list[str]:
@@ -78,7 +94,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
 
 def check_workers(cfg: Mapping[str, Any], workers: int) -> None:
     """memory:// lives in one process: under several, each worker sees its own conversations."""
-    if str(cfg["BOT_STORE"]).startswith("memory://") and workers > 1:
+    if not cfg["BOT_STORE_URL"].shared and workers > 1:
         raise ConfigError(
             f"BOT_STORE=memory:// with {workers} worker processes: each would keep its own "
             "sessions and turns, so a follower's messages land on strangers. Use one worker, "

@@ -16,12 +16,11 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from bot import metrics
+from bot.config import Settings
 from bot.parts import Bot, current_bot
 from bot.server.health import PROBE_CARD, PROBE_USER
 
 log = logging.getLogger(__name__)
-NO_API = ("WECHAT_APP_ID and WECHAT_APP_SECRET are unset: a reply that misses the 5-s window "
-          "cannot be sent")
 
 
 def livez() -> tuple[Response, int]:
@@ -43,13 +42,24 @@ def _check(name: str, check: Callable[[], Any]) -> dict[str, Any]:
 
 def _platform(bot: Bot) -> dict[str, Any]:
     """Owed replies leave through the API: its credentials must fetch a token (cached, so the
-    platform is asked once per token lifetime, not once per probe)."""
+    platform is asked once per token lifetime, not once per probe). Without credentials the
+    instance is not ready, unless the operator chose to serve so (BOT_ALLOW_LOST_LATE_REPLIES):
+    then it is, and says that late replies are lost."""
     if bot.config.get("OUTBOUND_SEND"):  # tests send owed replies elsewhere
         return {"ok": True, "via": "OUTBOUND_SEND"}
-    if bot.platform is None:
-        return {"ok": False, "reason": NO_API}
+    lost = late_replies_lost(bot)
+    if lost:
+        allowed = bool(bot.config.get("BOT_ALLOW_LOST_LATE_REPLIES"))
+        return {"ok": allowed, "reason": lost, "late_replies": "lost"}
+    if bot.platform is None:  # not reached: no credentials is `lost` above
+        return {"ok": False, "reason": "no platform API"}
     platform = bot.platform
     return _check("platform", lambda: platform.client.tokens.get())
+
+
+def late_replies_lost(bot: Bot) -> str | None:
+    """Why a reply that misses the 5-s window would be lost here, or None (bot/config.py)."""
+    return Settings.of(bot.config).lost_late_replies
 
 
 def readyz() -> tuple[Response, int]:

@@ -22,22 +22,22 @@ from bot.store.base import (
 )
 from bot.store.memory import MemoryStore
 from bot.store.sqlite import SQLiteStore
+from bot.store.url import StoreURL, StoreURLError, parse_store_url
 
 __all__ = [
     "LEASE", "MARKERS", "Claim", "ClaimConflict", "Entry", "Lease", "LeaseLost", "LockTimeout",
-    "MemoryStore", "Outbox", "SQLiteStore", "Store", "TURN", "open_store",
+    "MemoryStore", "Outbox", "SQLiteStore", "Store", "StoreURL", "StoreURLError", "TURN",
+    "open_store", "parse_store_url",
 ]
-SCHEMES = ("sqlite:///", "memory://", "redis://", "redis+cluster://")
 
 
-def open_store(url: str, clock: Clock | None = None) -> Store:
-    """`sqlite:///PATH`, `memory://`, `redis://HOST:PORT/DB` or `redis+cluster://HOST:PORT`."""
-    if url.startswith("sqlite:///"):
-        return SQLiteStore(url[len("sqlite:///"):], clock)
-    if url.startswith("memory://"):
+def open_store(url: StoreURL | str, clock: Clock | None = None) -> Store:
+    """The store BOT_STORE names (bot/store/url.py parses it; a plain string is parsed here)."""
+    where = parse_store_url(url)
+    if where.kind == "sqlite":
+        return SQLiteStore(where.path, clock)
+    if where.kind == "memory":
         return MemoryStore(clock)
-    if url.startswith(("redis://", "redis+cluster://")):
-        from bot.store.redis import RedisStore  # redis-py only loads when asked for
+    from bot.store.redis import RedisStore  # redis-py only loads when asked for
 
-        return RedisStore(url, clock)
-    raise ValueError(f"unknown BOT_STORE {url!r}: use one of {', '.join(SCHEMES)}…")
+    return RedisStore(where.url, clock)

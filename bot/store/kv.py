@@ -12,6 +12,7 @@ import threading
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.store.url import StoreURL, parse_store_url
 
 
 class KV(Protocol):
@@ -69,16 +70,15 @@ class MemoryKV:
         """Nothing to release."""
 
 
-def open_kv(url: str, clock: Clock | None = None) -> KV:
-    """The KV beside the store that BOT_STORE names (same URL forms)."""
-    if url.startswith("sqlite:///"):
+def open_kv(url: StoreURL | str, clock: Clock | None = None) -> KV:
+    """The KV beside the store that BOT_STORE names (the same parsed value)."""
+    where = parse_store_url(url)
+    if where.kind == "sqlite":
         from bot.store.kv_sqlite import SQLiteKV
 
-        return SQLiteKV(url[len("sqlite:///"):], clock)
-    if url.startswith("memory://"):
+        return SQLiteKV(where.path, clock)
+    if where.kind == "memory":
         return MemoryKV(clock)
-    if url.startswith(("redis://", "redis+cluster://")):
-        from bot.store.kv_redis import RedisKV  # redis-py only loads when asked for
+    from bot.store.kv_redis import RedisKV  # redis-py only loads when asked for
 
-        return RedisKV(url)
-    raise ValueError(f"unknown BOT_STORE {url!r}: use sqlite:///PATH, memory:// or redis://…")
+    return RedisKV(where.url)

@@ -121,7 +121,7 @@ def close() -> Any:
 
 def init_app(app: Flask) -> None:
     bot = bot_of(app)
-    kv = open_kv(bot.config["BOT_STORE"], bot.clock)
+    kv = open_kv(bot.config.get("BOT_STORE_URL") or bot.config["BOT_STORE"], bot.clock)
     app.extensions[NOTES] = Notes(kv, bot.clock)
     bot.on_close.append(kv.close)
     app.register_blueprint(agents)
