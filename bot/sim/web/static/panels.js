@@ -1,7 +1,5 @@
 // Shared panels: the mock phones' SMS, the simulator's clock, the seed sheet.
-import { $, api, clockText, el, fill, notice, pick, sim } from "./util.js";
-
-const PURPOSES = { bind: "绑卡", reset: "重置密码", unbind: "解绑" };
+import { $, PURPOSES, api, clockText, el, fill, notice, pick, sim } from "./util.js";
 
 export async function refreshShared() {
   try {
@@ -17,6 +15,7 @@ export async function refreshShared() {
 
 function renderSms(messages) {
   const list = $("#sms");
+  $("#sms-count").textContent = messages.length ? String(messages.length) : "";
   if (!messages.length) {
     list.replaceChildren(el("li", { className: "empty", textContent: "还没有短信" }));
     return;
