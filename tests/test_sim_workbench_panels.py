@@ -40,10 +40,11 @@ def test_reset_empties_phones_agents_sms_and_faults_and_keeps_the_account(app, c
     said = client.post("/sim/api/agents/say", json={"user": ALICE, "text": "您好，我是客服"})
     assert said.status_code == 200, said.get_json()
     app.extensions[NOTES].leave(ALICE, "晚上再联系我")
-    assert client.post("/sim/api/faults", json={"api": "template", "errcode": -1}).status_code == 200
-    assert client.post("/sim/api/faults", json={"api": "custom", "delay": 2}).status_code == 200
-    assert client.post("/sim/api/outage", json={"down": True}).status_code == 200
-    assert client.post("/backend/v1/faults", json={"delay": 3, "times": 2}).status_code == 200
+    for path, body in (("/sim/api/faults", {"api": "template", "errcode": -1}),
+                       ("/sim/api/faults", {"api": "custom", "delay": 2}),
+                       ("/sim/api/outage", {"down": True}),
+                       ("/backend/v1/faults", {"delay": 3, "times": 2})):
+        assert client.post(path, json=body).status_code == 200, (path, body)
     assert client.get(f"/sim/api/outbound?user={ALICE}").get_json()["messages"]
     token_calls = mock.db.counters().get("calls:token", 0)
 

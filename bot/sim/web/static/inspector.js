@@ -19,7 +19,8 @@ export function renderInspector(phone, view) {
   $(".state", node).textContent = `${view.title || view.flow} · 步骤 ${view.state}`;
   $(".state", node).title = `${view.flow} · ${view.state}`;
   Object.assign($(".state", node).dataset, { flow: view.flow, state: view.state });
-  const rows = Object.entries(view.slots).map(([k, v]) => [k, slotLabel(k), slotValue(k, v)]);
+  const slots = Object.entries(view.slots).filter(([k, v]) => !(k === "card_masked" && v === view.slots.card));
+  const rows = slots.map(([k, v]) => [k, slotLabel(k), slotValue(k, v)]);
   if (view.tries_left !== null) rows.push(["tries_left", "本步还可输错", `${view.tries_left} 次`]);
   if (view.code_attempts_left !== null) rows.push(["code_attempts_left", "验证码还可输错", `${view.code_attempts_left} 次`]);
   if (view.code_expires_at) {

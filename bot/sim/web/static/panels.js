@@ -1,6 +1,8 @@
 // Shared panels: the mock phones' SMS, the simulator's clock, the seed sheet.
 import { $, PURPOSES, api, clockText, el, fill, notice, pick, sim } from "./util.js";
 
+const STATUSES = { active: "正常", lost: "已挂失", frozen: "已冻结", cancelled: "已注销", expired: "已过期" };
+
 export async function refreshShared() {
   try {
     const [sms, clock] = await Promise.all([api("/sim/api/sms"), api("/sim/api/clock")]);
@@ -37,7 +39,7 @@ export async function loadSeed() {
     const cards = el("td");
     for (const c of p.cards) {
       cards.append(pick(c.card_number));
-      if (c.status !== "active" || c.bound) cards.append(` ${c.bound ? "已绑定" : c.status}`);
+      if (c.status !== "active" || c.bound) cards.append(` ${c.bound ? "已绑定" : STATUSES[c.status] || c.status}`);
       cards.append(el("br"));
     }
     return el("tr", {}, el("td", {}, pick(p.name)), el("td", { textContent: String(p.age) }),

@@ -80,7 +80,14 @@ export function fill(text) {
   input.focus();
 }
 
-export function notice(text) { $("#notice").textContent = text; }
+// A toast at the foot of the screen (visible from every tab); it fades after NOTICE_MS.
+const NOTICE_MS = 8000;
+let noticeTimer = null;
+export function notice(text) {
+  $("#notice").textContent = text;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { $("#notice").textContent = ""; }, NOTICE_MS);
+}
 
 export function pick(text) {
   return el("span", { className: "pick", textContent: text, title: "点击填入输入框", onclick: () => fill(text) });
