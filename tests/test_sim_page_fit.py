@@ -231,3 +231,6 @@ def test_each_fault_control_works_through_the_page(demo, browser, shots):
     assert requests.get(token, timeout=5).status_code == 200
     expect(page.locator("#notice")).to_contain_text("清除")
     assert page.failures == [], page.failures
+    said = demo.log.read_text(encoding="utf-8")  # the panels poll every 2 s, out of the log
+    assert "GET /sim/api/counters" not in said and "GET /backend/v1/faults" not in said
+    assert "POST /backend/v1/faults" in said  # what a person did stays in it

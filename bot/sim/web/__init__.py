@@ -21,7 +21,7 @@ page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static"
 # well have no internet, and a strict policy keeps a typed reply from ever running as code).
 POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
 QUIET = ('"GET /sim/api/', '"GET /sim/static/', '"GET /backend/v1/clock', '"GET /sim/ ',
-         '"GET /sim HTTP', '"GET /healthz')
+         '"GET /sim HTTP', '"GET /healthz', '"GET /backend/v1/faults')  # the fault panel's poll
 
 
 class QuietPolling(logging.Filter):
