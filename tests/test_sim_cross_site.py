@@ -23,6 +23,8 @@ CONTROLS = [
     ("POST", "/sim/api/faults", {"errcode": -1, "times": 1}),
     ("POST", "/sim/api/clock", {"advance": 3600}),
     ("POST", "/sim/api/reset", {}),
+    ("POST", "/sim/api/outage", {"down": True}),
+    ("POST", "/sim/api/faults/clear", {}),
     ("GET", f"/backend/v1/sms?phone={ZHANG.phone}", None),
 ]
 # how a hostile page dresses the request: its own Origin, a rebound Host, or a simple body

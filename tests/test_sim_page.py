@@ -85,7 +85,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
             page.goto(f"{server.url}/")  # GET / leads to the page
             expect = sync_api.expect
-            expect(page.locator("#mode")).to_contain_text("safe mode")
+            expect(page.locator("#mode")).to_contain_text("安全模式")
             page.check("#followers label[data-openid=oSimMinor0001] input")
             page.check("#followers label[data-openid=oSimGuardian01] input")
             page.uncheck("#followers label[data-openid=oSimAlice0001] input")
@@ -109,9 +109,11 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
 
             # The inspector: what was understood, state, masked slots, tries, expiries, diagram.
             inspector = minor.locator(".inspector")
-            expect(inspector.locator(".heard")).to_contain_text("id=3101**********0463")
+            expect(inspector.locator(".heard")).to_contain_text("身份证号=3101**********0463")
             assert LI_NA.id not in inspector.inner_text()
-            expect(inspector.locator(".state")).to_have_text("bind_card · ask_code")
+            expect(inspector.locator(".state")).to_have_text("绑定社保卡 · 步骤 ask_code")
+            for raw in ("card_masked", "code_owner", "consent", "(hidden)"):  # no code names
+                assert raw not in inspector.inner_text(), raw
             expect(inspector.locator("dd[data-slot=id]")).to_have_text("3101**********0159")
             expect(inspector.locator("dd[data-slot=guardian]")).to_have_text("3101**********0463")
             expect(inspector.locator("dd[data-slot=name]")).to_have_text("王**")

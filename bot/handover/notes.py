@@ -53,6 +53,10 @@ class Notes:
             return done, next((n for n in done if n.id == note_id), None)
         return self._change(mark)
 
+    def clear(self) -> None:
+        """Every note gone: the simulator's reset starts the console empty."""
+        self._change(lambda _notes: ([], None))
+
     def _change(self, change):  # noqa: ANN001, ANN202 - private; typed at its two callers
         token = f"{time.monotonic_ns()}"
         deadline = time.monotonic() + LOCK_WAIT

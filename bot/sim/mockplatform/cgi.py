@@ -35,6 +35,17 @@ def body_json() -> Any:
     return data
 
 
+def unreachable() -> Response | None:
+    """While the page's "platform unreachable" is on, every API call meets a dead gateway."""
+    if mock().trouble.down():
+        return Response("simulated outage: the platform cannot be reached (POST /sim/api/outage"
+                        " {\"down\": false} ends it)", 503, content_type="text/plain")
+    return None
+
+
+cgi.before_request(unreachable)
+
+
 def _enter(api: str) -> None:
     g.wxbot_api = api  # for a delay fault, slept once the call's work is done
     mock().enter(api, request.args.get("access_token"))

@@ -55,6 +55,29 @@ def faults() -> Any:
     return jsonify(api=body["api"], errcode=errcode, times=times)
 
 
+@control.get("/faults")
+def armed() -> Any:
+    """What is armed on the mock platform (errcodes, delays, the outage), for the page."""
+    return jsonify(mock().trouble.armed())
+
+
+@control.post("/faults/clear")
+def clear() -> Any:
+    mock().trouble.clear()
+    return jsonify(mock().trouble.armed())
+
+
+@control.post("/outage")
+def outage() -> Any:
+    """`{"down": true}`: every API call answers HTTP 503 until `{"down": false}`."""
+    body = _json()
+    down = body.get("down") if isinstance(body, dict) else None
+    if not isinstance(down, bool):
+        return _bad("send {\"down\": true} to cut the platform off, {\"down\": false} to end it")
+    mock().trouble.set_down(down, mock().clock.now())
+    return jsonify(mock().trouble.armed())
+
+
 @control.get("/outbound")
 def outbound() -> Any:
     """What reached a follower through the API, oldest first, bodies as the bot posted them."""

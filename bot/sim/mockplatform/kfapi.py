@@ -10,10 +10,11 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from bot.sim.mockplatform.cgi import body_json, mock
+from bot.sim.mockplatform.cgi import body_json, mock, unreachable
 from bot.sim.mockplatform.errors import OK, ApiRefusal, error_body
 
 kfapi = Blueprint("sim_kf", __name__, url_prefix="/customservice")
+kfapi.before_request(unreachable)  # the page's outage covers this prefix too
 
 
 @kfapi.errorhandler(ApiRefusal)

@@ -14,6 +14,7 @@ from bot.sim.mockplatform.errors import ApiRefusal
 from bot.sim.mockplatform.followers import SANDBOX_FOLLOWERS, Followers, Quotas, trigger_of
 from bot.sim.mockplatform.kf import CustomerService
 from bot.sim.mockplatform.tokens import Tokens
+from bot.sim.mockplatform.trouble import Trouble
 
 APIS = ("token", "custom", "template", "menu", "user", "kf")  # what faults and counters name
 MSGTYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "mpnewsarticle",
@@ -37,6 +38,7 @@ class MockPlatform:
                                    cap=SANDBOX_FOLLOWERS if self.sandbox else None)
         self.on_template = on_template
         self.kf = CustomerService(self.db, clock, on_kf)  # on_kf: kf_* pushes to the bot
+        self.trouble = Trouble(self.db)  # faults armed, the outage, the page's reset
         for template_id in templates:
             self.add_template(template_id, "")
 

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.mock_api import host
 from bot.parts import bot_of
-from bot.sim.web import agents, bench, page_api, state_api, steplog
+from bot.sim.web import agents, bench, counters, page_api, reset, state_api, steplog
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -21,7 +21,7 @@ page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static"
 # well have no internet, and a strict policy keeps a typed reply from ever running as code).
 POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
 QUIET = ('"GET /sim/api/', '"GET /sim/static/', '"GET /backend/v1/clock', '"GET /sim/ ',
-         '"GET /sim HTTP', '"GET /healthz')
+         '"GET /sim HTTP', '"GET /healthz', '"GET /backend/v1/faults')  # the fault panel's poll
 
 
 class QuietPolling(logging.Filter):
@@ -41,6 +41,11 @@ def index() -> Response:
     return response
 
 
+def favicon() -> Response:
+    """The tab's icon, also where a browser looks for one by habit (no 404 in the log)."""
+    return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
 def init_app(app: Flask) -> None:
     bot = bot_of(app)
     # One clock for the bot and its mock, so a replayed fixture's `today` holds for both.
@@ -49,10 +54,13 @@ def init_app(app: Flask) -> None:
     bench.init_app(app)  # transcripts, traffic, retries, clock, reset
     agents.init_app(app)  # /sim/api/agents: the agent console (customer service)
     page_api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
+    reset.init_app(app)  # POST /sim/api/reset: everything the page shows, back to the start
+    counters.init_app(app)  # GET /sim/api/counters: the bot's metrics, live on the page
     # The replay and record tools add their parts of the page from bot/sim/mount.py (tools
     # never import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).
     app.register_blueprint(page)
     app.add_url_rule("/", "sim_root", lambda: redirect("/sim", 302))
+    app.add_url_rule("/favicon.ico", "sim_favicon", favicon)
     werkzeug = logging.getLogger("werkzeug")
     if not any(isinstance(f, QuietPolling) for f in werkzeug.filters):
         werkzeug.addFilter(QuietPolling())

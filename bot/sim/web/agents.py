@@ -65,6 +65,7 @@ def follower() -> Any:
     collected = found["slots"] if found else masked_slots({})
     return jsonify(openid=user, alias=alias_of(user), agent=mock().kf.session(user),
                    flow=found["flow"] if found else None, collected=collected,
+                   title=found["title"] if found else None,
                    messages=mock().kf.messages(user))
 
 

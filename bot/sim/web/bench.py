@@ -3,7 +3,7 @@
 `GET /sim/api/transcript?user=U` -> `{"user", "exchanges": [...]}` oldest first (bytes included).
 `POST /sim/api/retry {"id": N}` delivers exchange N's wire bytes again, as the platform's retry.
 `GET|POST /sim/api/clock` -> `{"now", "today"}`; POST `{"advance": S}` or `{"at": EPOCH}`.
-`POST /sim/api/reset` puts seed, sessions, clock and transcripts back as the server started.
+`Bench.reset` puts seed, sessions, clock and transcripts back (POST /sim/api/reset: reset.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.sim.web.tap import Tap
 from bot.sim.web.transcript import Exchange, Transcripts
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.envelope import push_mode
-from bot.sim.wire.followers import FOLLOWERS, BadInput, alias_of, openid_of
+from bot.sim.wire.followers import BadInput, alias_of, openid_of
 from bot.store import LockTimeout
 
 bench_api = Blueprint("sim_bench_api", __name__, url_prefix="/sim/api")
@@ -168,16 +168,6 @@ def clock() -> Any:
         else:
             raise BadInput("send {\"advance\": SECONDS} (up to ten years) or {\"at\": EPOCH}")
     return jsonify(now=clock.now(), today=clock.today().isoformat())
-
-
-@bench_api.post("/reset")
-def reset() -> Any:
-    """Back to the start in one step, so a session never runs on another's leftovers."""
-    busy = bench().reset([openid for _, openid, _ in FOLLOWERS])
-    if busy:  # the rest was reset; these were mid-message and keep their session
-        return jsonify(error="busy", detail="still answering these followers", busy=busy,
-                       now=bench().bot.clock.now()), 409
-    return jsonify(ok=True, now=bench().bot.clock.now())
 
 
 @bench_api.errorhandler(BadInput)

@@ -45,6 +45,15 @@ def code_expiry(backend: Any, owner: str | None, purpose: str | None) -> float |
     return datetime.fromisoformat(sent[-1]["sent_at"]).timestamp() + CODE_TTL if sent else None
 
 
+def flow_title(bot: Any, flow: Any) -> str | None:
+    """The flow's name in the reply language ("绑定社保卡"), so the page never shows `bind_card`."""
+    key = getattr(flow, "title", None)
+    try:
+        return bot.catalog.text(key) if key else None
+    except KeyError:
+        return None
+
+
 def inspect(bot: Any, openid: str) -> dict[str, Any] | None:
     """The follower's flow, state, masked slots, tries left and expiries; None when idle."""
     session = bot.store.session(openid)
@@ -60,6 +69,7 @@ def inspect(bot: Any, openid: str) -> dict[str, Any] | None:
     asking_code = state == "ask_code"
     return {
         "flow": session["flow"], "state": state, "at": at,
+        "title": flow_title(bot, flow) or session["flow"],  # as the menu names it
         "slots": masked_slots(slots),
         "tries_left": (flow.max_tries - misses) if flow and spec.get("read") else None,
         "code_attempts_left": slots.get("attempts_left", MAX_FAILURES) if asking_code else None,

@@ -19,7 +19,7 @@ from bot.dialogue.explain import explain
 from bot.parts import current_bot
 from bot.sim.targets.base import standing
 from bot.sim.web.diagram import DiagramError, svg
-from bot.sim.web.inspector import inspect
+from bot.sim.web.inspector import flow_title, inspect
 from flows.catalog import LANGS, Catalog
 
 inspect_api = Blueprint("sim_inspect_api", __name__, url_prefix="/sim/api")
@@ -41,7 +41,10 @@ def understand() -> Any:
     if not text.strip() or len(text) > 2048:
         return jsonify(error="bad_request", detail="query parameter 'text' (1-2048 chars) is "
                        "required"), 400
-    return jsonify(explain(text))
+    heard = explain(text)
+    bot = current_bot()  # the intent as the menu names it, so the page shows no flow's code name
+    heard["intent_title"] = flow_title(bot, bot.engine.flows.get(heard.get("intent") or ""))
+    return jsonify(heard)
 
 
 @inspect_api.get("/diagram")

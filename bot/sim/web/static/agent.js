@@ -2,10 +2,17 @@
 // Agents on and off line, the waiting queue, open sessions, messages left for later; the chosen
 // follower's talk with people and what the bot had collected (masked by the server), a reply
 // box and "close". Imports only util.js; sim.js starts it and polls it with the rest.
-import { $, api, clockText, el, notice, sim } from "./util.js";
+import { $, api, clockText, el, notice, sim, slotLabel, slotValue } from "./util.js";
 
 const state = { chosen: null, note: null, missing: false };
 const post = (path, body) => api(path, { method: "POST", body: JSON.stringify(body) });
+
+// After the page's reset: nobody chosen, nothing half-typed; the next poll redraws the lists.
+export function forgetAgents() {
+  Object.assign(state, { chosen: null, note: null });
+  $("#agent-follower").hidden = true;
+  $("#agent-reply input").value = "";
+}
 
 export async function refreshAgents() {
   if (state.missing) return;
@@ -94,9 +101,9 @@ async function showFollower(openid) {
   pane.dataset.openid = openid;
   $(".who", pane).textContent = `${view.alias} · ${view.agent ? `由 ${view.agent} 服务中` : state.note ? "答复留言" : "未在会话中"}`;
   $(".collected", pane).replaceChildren(
-    el("dt", { textContent: "业务" }), el("dd", { textContent: view.flow || "—" }),
+    el("dt", { textContent: "业务" }), el("dd", { textContent: view.title || view.flow || "—" }),
     ...Object.entries(view.collected).flatMap(([k, v]) => [
-      el("dt", { textContent: k }), el("dd", { textContent: v, dataset: { slot: k } })]));
+      el("dt", { textContent: slotLabel(k) }), el("dd", { textContent: slotValue(k, v), dataset: { slot: k } })]));
   $(".talk", pane).replaceChildren(...view.messages.map((m) => el("li", { className: m.side === "out" ? "agent" : "follower" },
     el("div", { className: "bubble", textContent: m.text }))));
   $(".close-session", pane).disabled = !view.agent;

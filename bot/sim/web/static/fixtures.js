@@ -18,7 +18,7 @@ export function showFixture(results = null) {
   $("#fixture-steps").replaceChildren(...steps.map((s) => el("li", { className: s.result.replace(" ", "-"), dataset: { result: s.result } },
     el("span", { className: "mark", textContent: { pass: "✓", fail: "✗", "not run": "·" }[s.result] || "○" }),
     el("span", { textContent: ` ${s.action}` }),
-    s.got ? el("div", { className: "got", textContent: `expected ${s.expected}; got ${s.got}` }) : null)));
+    s.got ? el("div", { className: "got", textContent: `应为 ${s.expected}；实际 ${s.got}` }) : null)));
 }
 
 export async function runFixture(upto) {

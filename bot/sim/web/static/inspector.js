@@ -1,26 +1,34 @@
 // Where a follower stands: flow, state, masked slots, tries, expiries, the flow's diagram.
-import { $, api, clockText, el, left } from "./util.js";
+import { $, api, clockText, el, left, slotLabel, slotValue } from "./util.js";
+
+// What the language stage's acts mean, in the page's language (the codes stay in the tooltip).
+const ACTS = { start: "要办理", confirm: "要办理（需确认）", negated: "否定", fact: "提供了信息" };
 
 export function renderInspector(phone, view) {
   const node = phone.node;
   const facts = $(".facts", node);
   if (!view) {
-    $(".state", node).textContent = "没有进行中的业务 (idle)";
+    $(".state", node).textContent = "没有进行中的业务（空闲 idle）";
+    $(".state", node).title = "";
     facts.replaceChildren();
     $(".diagram", node).replaceChildren();
     phone.state = null;
     return;
   }
-  $(".state", node).textContent = `${view.flow} · ${view.state}`;
-  const rows = Object.entries(view.slots).map(([k, v]) => [k, v]);
-  if (view.tries_left !== null) rows.push(["剩余次数 tries left", String(view.tries_left)]);
-  if (view.code_attempts_left !== null) rows.push(["验证码可错 code tries", String(view.code_attempts_left)]);
+  // The flow by its menu name; the step keeps its code name: the diagram's boxes carry it.
+  $(".state", node).textContent = `${view.title || view.flow} · 步骤 ${view.state}`;
+  $(".state", node).title = `${view.flow} · ${view.state}`;
+  Object.assign($(".state", node).dataset, { flow: view.flow, state: view.state });
+  const slots = Object.entries(view.slots).filter(([k, v]) => !(k === "card_masked" && v === view.slots.card));
+  const rows = slots.map(([k, v]) => [k, slotLabel(k), slotValue(k, v)]);
+  if (view.tries_left !== null) rows.push(["tries_left", "本步还可输错", `${view.tries_left} 次`]);
+  if (view.code_attempts_left !== null) rows.push(["code_attempts_left", "验证码还可输错", `${view.code_attempts_left} 次`]);
   if (view.code_expires_at) {
-    rows.push(["验证码过期 code expires", `${left(view.code_expires_at - view.now)} (${clockText(view.code_expires_at).slice(11)})`]);
+    rows.push(["code_expires_at", "验证码过期", `${left(view.code_expires_at - view.now)} (${clockText(view.code_expires_at).slice(11)})`]);
   }
-  rows.push(["会话过期 session expires", `${left(view.session_expires_at - view.now)} (${clockText(view.session_expires_at).slice(11)})`]);
-  facts.replaceChildren(...rows.flatMap(([k, v]) => [
-    el("dt", { textContent: k }), el("dd", { textContent: v, dataset: { slot: k } })]));
+  rows.push(["session_expires_at", "会话过期", `${left(view.session_expires_at - view.now)} (${clockText(view.session_expires_at).slice(11)})`]);
+  facts.replaceChildren(...rows.flatMap(([key, label, v]) => [
+    el("dt", { textContent: label }), el("dd", { textContent: v, dataset: { slot: key } })]));
   const key = `${view.flow}/${view.state}`;
   if (phone.state !== key) {
     phone.state = key;
@@ -34,17 +42,18 @@ export async function showUnderstood(phone, text) {
   const line = $(".heard", phone.node);
   try {
     const got = await api(`/sim/api/understand?text=${encodeURIComponent(text)}`);
-    const parts = [`理解 understood: ${got.intent || "—"}`, got.act, got.reason,
-                   got.confidence.toFixed(2)];
-    if (got.act === "confirm") parts.push("需确认 asked to confirm");
-    if (got.choice !== null) parts.push(`选 pick ${got.choice}`);
-    if (got.yes_no !== null) parts.push(got.yes_no ? "是 yes" : "否 no");
-    const slots = Object.entries(got.slots).map(([k, v]) => `${k}=${v}`).join(" ");
-    if (slots) parts.push(`slots ${slots}`);
-    if (got.answer.kind !== "none") parts.push(`answer ${got.answer.entries.join("/")}`);
+    const parts = [`理解：${got.intent ? got.intent_title || got.intent : "没有认出业务"}`];
+    if (ACTS[got.act]) parts.push(ACTS[got.act]);
+    parts.push(`把握 ${got.confidence.toFixed(2)}`);
+    line.title = `intent ${got.intent || "—"} · act ${got.act} · reason ${got.reason}`;  // for the developer
+    if (got.choice !== null) parts.push(`选第 ${got.choice} 项`);
+    if (got.yes_no !== null) parts.push(got.yes_no ? "是" : "否");
+    const slots = Object.entries(got.slots).map(([k, v]) => `${slotLabel(k)}=${v}`).join(" ");
+    if (slots) parts.push(`识别到 ${slots}`);
+    if (got.answer.kind !== "none") parts.push(`知识库 ${got.answer.entries.join("/")}`);
     line.textContent = parts.join(" · ");
   } catch (error) {
-    line.textContent = `理解 understood: ${error.message}`;
+    line.textContent = `理解：读取失败（${error.message}）`;
   }
 }
 
@@ -62,7 +71,7 @@ async function drawDiagram(box, flow, state) {
     box.classList.add("zoomed");  // full size, scrolled to where the follower stands
     centre(box);
   } catch (error) {
-    box.replaceChildren(el("p", { className: "muted", textContent: `图无法绘制：${error.message}` }));
+    box.replaceChildren(el("p", { className: "muted", textContent: `流程图无法绘制：${error.message}` }));
   }
 }
 

@@ -1,7 +1,7 @@
 // Shared panels: the mock phones' SMS, the simulator's clock, the seed sheet.
-import { $, api, clockText, el, fill, notice, pick, sim } from "./util.js";
+import { $, PURPOSES, api, clockText, el, fill, notice, pick, sim } from "./util.js";
 
-const PURPOSES = { bind: "绑卡", reset: "重置密码", unbind: "解绑" };
+const STATUSES = { active: "正常", lost: "已挂失", frozen: "已冻结", cancelled: "已注销", expired: "已过期" };
 
 export async function refreshShared() {
   try {
@@ -17,6 +17,7 @@ export async function refreshShared() {
 
 function renderSms(messages) {
   const list = $("#sms");
+  $("#sms-count").textContent = messages.length ? String(messages.length) : "";
   if (!messages.length) {
     list.replaceChildren(el("li", { className: "empty", textContent: "还没有短信" }));
     return;
@@ -38,7 +39,7 @@ export async function loadSeed() {
     const cards = el("td");
     for (const c of p.cards) {
       cards.append(pick(c.card_number));
-      if (c.status !== "active" || c.bound) cards.append(` ${c.bound ? "已绑定" : c.status}`);
+      if (c.status !== "active" || c.bound) cards.append(` ${c.bound ? "已绑定" : STATUSES[c.status] || c.status}`);
       cards.append(el("br"));
     }
     return el("tr", {}, el("td", {}, pick(p.name)), el("td", { textContent: String(p.age) }),

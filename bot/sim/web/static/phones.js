@@ -4,7 +4,7 @@ import { chatItems, outboundOf } from "./chat.js";
 import { renderInspector, showUnderstood } from "./inspector.js";
 import { renderTraffic } from "./traffic.js";
 import { refreshShared } from "./panels.js";
-import { $, $$, CLEARED, STORE, api, el, notice, sim } from "./util.js";
+import { $, $$, CLEARED, NARROW, STORE, api, el, notice, sim } from "./util.js";
 
 function remember() {
   const shown = [...sim.phones.values()].map((p) => ({ openid: p.openid, alias: p.alias }));
@@ -29,6 +29,17 @@ export function open(openid, alias) {
   node.dataset.alias = phone.alias;
   $(".who", node).textContent = `${phone.alias} · ${openid}`;
   $(".close", node).addEventListener("click", () => close(openid));
+  // The inspector: open beside a wide screen's chat, one tap away on a phone-sized one.
+  const toggle = $(".inspect-toggle", node);
+  const showInspector = (shown) => {
+    node.dataset.inspector = shown ? "open" : "closed";
+    toggle.setAttribute("aria-expanded", String(shown));
+  };
+  showInspector(!window.matchMedia(NARROW).matches);
+  toggle.addEventListener("click", () => {
+    showInspector(node.dataset.inspector !== "open");
+    if (node.dataset.inspector === "open") $(".inspector", node).scrollIntoView({ block: "nearest" });
+  });
   $(".more", node).addEventListener("click", () => { $(".actions", node).hidden = !$(".actions", node).hidden; });
   $(".composer", node).addEventListener("submit", (event) => {
     event.preventDefault();

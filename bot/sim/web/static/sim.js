@@ -3,21 +3,23 @@
 // The server keeps each follower's chat (/sim/api/transcript), so reloads and new tabs agree.
 // This module starts the page and wires the header and side panels; the parts live beside it:
 // phones.js (+ menu.js, chat.js), inspector.js, traffic.js, panels.js, fixtures.js, agent.js,
-// util.js.
+// faults.js, counters.js, util.js.
 
-import { refreshAgents } from "./agent.js";
+import { forgetAgents, refreshAgents } from "./agent.js";
+import { refreshCounters } from "./counters.js";
+import { refreshFaults } from "./faults.js";
 import { loadFixtures, runFixture, saveFixture, showFixture } from "./fixtures.js";
 import { closeMenus } from "./menu.js";
 import { loadSeed, refreshShared } from "./panels.js";
 import { open, refreshPhone, renderFollowers } from "./phones.js";
-import { $, $$, CLEARED, POLL_MS, STORE, api, notice, sim } from "./util.js";
+import { $, $$, CLEARED, COUNTERS_MS, POLL_MS, STORE, api, notice, showTab, sim } from "./util.js";
 
 async function init() {
   try { sim.cleared = JSON.parse(localStorage.getItem(CLEARED)) || {}; } catch (_) { sim.cleared = {}; }
   const [{ followers, mode }, menu] = await Promise.all([api("/sim/api/followers"), api("/sim/api/menu")]);
   sim.followers = followers;
   sim.menu = menu;
-  $("#mode").textContent = mode === "safe" ? " and AES-encrypted (safe mode)" : " (plaintext mode)";
+  $("#mode").textContent = mode === "safe" ? "并经 AES 加密（安全模式）" : "（明文模式）";
   let shown = [];
   try { shown = JSON.parse(localStorage.getItem(STORE)) || []; } catch (_) { shown = []; }
   if (!shown.length) shown = [{ openid: followers[0].openid, alias: followers[0].alias }];
@@ -27,6 +29,13 @@ async function init() {
   refreshAgents();
   loadSeed().catch(() => {});
   loadFixtures().catch(() => {});
+  refreshCounters();
+  refreshFaults().catch(() => {});
+  setInterval(() => {
+    if (document.hidden) return;
+    refreshCounters();
+    refreshFaults().catch(() => {});
+  }, COUNTERS_MS);
   setInterval(() => {
     if (document.hidden) return;
     for (const phone of sim.phones.values()) if (!phone.busy) refreshPhone(phone);
@@ -50,17 +59,43 @@ for (const b of $$("[data-advance]")) {
     for (const phone of sim.phones.values()) refreshPhone(phone);
   });
 }
-$("#reset").addEventListener("click", async () => {
+// "全部重置" asks first (a dialog in the page), then empties everything the page shows.
+$("#reset").addEventListener("click", () => {
+  $("#reset-dialog").returnValue = "";
+  $("#reset-dialog").showModal();
+});
+$("#reset-dialog").addEventListener("close", () => {
+  if ($("#reset-dialog").returnValue === "confirm") resetAll();
+});
+
+async function resetAll() {
   try {
     await api("/sim/api/reset", { method: "POST", body: "{}" });
-    sim.cleared = {};
-    localStorage.removeItem(CLEARED);
-    notice("已重置：种子数据、会话、时钟和聊天记录都回到了起点。");
+    notice("已重置：手机、客服消息、短信和故障已清空，种子数据、会话和时钟回到了起点。");
   } catch (error) {
     notice(`重置失败：${error.message}`);
   }
-  for (const phone of sim.phones.values()) { phone.seen = ""; refreshPhone(phone); }
-  refreshShared();
+  sim.cleared = {};
+  localStorage.removeItem(CLEARED);
+  sim.exchanges.clear();
+  forgetAgents();
+  for (const phone of sim.phones.values()) {
+    phone.seen = "";
+    phone.state = null;
+    $(".heard", phone.node).textContent = "";
+    refreshPhone(phone);
+  }
+  $("#saved").textContent = "";
+  $("#saved-yaml").hidden = true;
+  showFixture();
+  await Promise.all([refreshShared(), refreshAgents(), refreshFaults(), refreshCounters(),
+                     loadSeed().catch((error) => notice(`种子数据读取失败：${error.message}`))]);
+}
+
+for (const b of $$(".tabs [data-tab]")) b.addEventListener("click", () => showTab(b.dataset.tab));
+$("#fault-badge").addEventListener("click", () => {
+  showTab("tools");
+  $("#faults-panel").scrollIntoView({ block: "start" });
 });
 $("#fixture").addEventListener("change", () => { sim.upto = 0; showFixture(); });
 $("#fixture-run").addEventListener("click", () => { sim.upto = 0; runFixture(null); });

@@ -22,7 +22,7 @@ export function renderTraffic(refreshPhone) {
       el("span", { className: `status ${status}`, textContent: String(x.status || "—") }),
       el("span", { className: "ms", textContent: `${x.latency_ms} ms` }),
       el("span", { className: "who", textContent: phone ? phone.alias : x.openid }),
-      el("span", { className: "what", textContent: x.retry_of ? `retry of #${x.retry_of}` : x.shown }));
+      el("span", { className: "what", textContent: x.retry_of ? `平台重发 #${x.retry_of}` : x.shown }));
     const sealed = Boolean(x.wire_body) && x.wire_body !== x.request_xml;
     const again = x.wire_body ? el("button", { type: "button", className: "again", textContent: "再投递一次 (platform retry)",
                                                onclick: () => retry(x.id, refreshPhone) })
@@ -34,7 +34,7 @@ export function renderTraffic(refreshPhone) {
       sealed ? el("h4", { textContent: "推送 · 解开后 (opened)" }) : null,
       sealed ? el("pre", { className: "xml opened", textContent: x.request_xml }) : null,
       el("h4", { textContent: `回复 · HTTP ${x.status} 原文 (as answered)` }),
-      el("pre", { className: "xml reply", textContent: x.reply_body || "(empty)" }),
+      el("pre", { className: "xml reply", textContent: x.reply_body || "（空）" }),
       x.reply_xml && x.reply_xml !== x.reply_body ? el("h4", { textContent: "回复 · 解开后 (opened)" }) : null,
       x.reply_xml && x.reply_xml !== x.reply_body ? el("pre", { className: "xml reply-opened", textContent: x.reply_xml }) : null,
       x.error ? el("p", { className: "error", textContent: x.error }) : null,
