@@ -195,27 +195,6 @@ def demo(port: int, no_browser: bool) -> None:
     _run(app, "127.0.0.1", port)
 
 
-@main.command()
-@click.argument("flow")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the diagram here instead of standard output.")
-def diagram(flow: str, output: str | None) -> None:
-    """Print FLOW's state machine as a Mermaid diagram, drawn from its own definition."""
-    from flows.diagram import mermaid
-    from flows.registry import ALL_FLOWS
-
-    flows = {f.name: f for f in ALL_FLOWS}
-    if flow not in flows:
-        raise click.BadParameter(f"unknown flow {flow!r}; have: {', '.join(sorted(flows))}",
-                                 param_hint="FLOW")
-    text = mermaid(flows[flow])
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}")
-    else:
-        sys.stdout.write(text)
-
-
 def _register_optional() -> None:
     """Commands that live beside the parts they drive; the simulator's come through its mount."""
     from bot.backend.server import backend_command

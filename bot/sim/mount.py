@@ -33,9 +33,10 @@ def mount(app: Flask) -> None:
 
 
 def commands() -> list[click.Command]:
-    """The simulator's tools as `wxbot` sub-commands: replay, chat, record."""
+    """The simulator's tools as `wxbot` sub-commands: replay, chat, record, diagram."""
     from bot.sim.chat.cli import chat_command
     from bot.sim.record.cli import record_command
     from bot.sim.replay.cli import replay_command
+    from bot.sim.web.diagram_cli import diagram_command
 
-    return [replay_command, chat_command, record_command]
+    return [replay_command, chat_command, record_command, diagram_command]

@@ -36,6 +36,12 @@ def _templates(lang: str) -> list[tuple[re.Pattern[str], list[str]]]:
     return found
 
 
+@cache
+def _kept_prefix(lang: str) -> str:
+    """How a reply starts that carries an earlier one the platform's API did not take."""
+    return Catalog(lang).texts["kept_reply"].split("{", 1)[0].strip() or "\0"
+
+
 def _short(line: str) -> str:
     """At most MAX_PHRASE characters, ending at a clause where one ends late enough."""
     if len(line) <= MAX_PHRASE:
@@ -82,6 +88,8 @@ def expectation(reply: str | None, lang: str, personal: Iterable[str] = ()) -> s
     personal = list(personal)
     phrases: list[str] = []
     parts = [p for p in reply.split("\n\n") if p.strip()]
+    if reply.startswith(_kept_prefix(lang)):  # an earlier owed reply the API could not send:
+        parts = parts[-1:]  # on replay it goes through, so only this turn's own end is sure
     for part in [parts[0], parts[-1]] if len(parts) > 1 else parts:
         phrase = _from_template(part, lang, personal) or _heuristic(part, personal)
         if phrase and phrase not in phrases:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ from typing import Any
 from bot.clock import SHANGHAI
 from bot.protocol.keys import delivery_key
 from flows.catalog import DEFAULT_LANG
+
+UNKNOWN = object()  # settled(): where the last late turn led is not known
 
 
 class LogError(ValueError):
@@ -34,6 +36,9 @@ class Entry:
     after: dict | None
     lang: str = DEFAULT_LANG
     trace: tuple = ()
+    late: float | None = None  # the deadline the reply missed (it went out through the API)
+    pushed: str | None = None  # what then reached the follower through the API, when known
+    faults: tuple = ()  # `faults:` values armed right before this message
 
     @property
     def state(self) -> str | None:
@@ -81,20 +86,25 @@ class Entry:
                             fields.get("EventKey"))
 
 
-def _entry(raw: Any, where: str) -> Entry:
+def _entry(raw: Any, where: str, faults: tuple = ()) -> Entry:
     if not isinstance(raw, dict) or not isinstance(raw.get("inbound"), dict):
         raise LogError(f"{where}: not a recorded message (no 'inbound' object)")
     try:
+        late = raw.get("late")
         return Entry(float(raw["at"]), str(raw["openid"]), raw["inbound"], raw.get("reply"),
                      raw.get("before"), raw.get("after"), str(raw.get("lang") or DEFAULT_LANG),
-                     tuple(tuple(t) for t in raw.get("trace") or ()))
+                     tuple(tuple(t) for t in raw.get("trace") or ()),
+                     None if late is None else float(late), faults=faults)
     except (KeyError, TypeError, ValueError) as exc:
         raise LogError(f"{where}: missing or malformed field ({exc})") from None
 
 
 def read_log(path: str | Path) -> list[Entry]:
-    """Every line of the log, in order; blank lines are skipped, anything else must parse."""
-    entries = []
+    """Every line of the log, in order; blank lines are skipped, anything else must parse.
+
+    A `fault` line (an armed fault, recorder.py) goes with the message right after it.
+    """
+    entries, faults = [], []
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
@@ -103,8 +113,29 @@ def read_log(path: str | Path) -> list[Entry]:
                 raw = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise LogError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            entries.append(_entry(raw, f"{path}:{number}"))
+            if isinstance(raw, dict) and isinstance(raw.get("fault"), dict):
+                faults.append(raw["fault"])
+                continue
+            entries.append(_entry(raw, f"{path}:{number}", tuple(faults)))
+            faults = []
     return entries
+
+
+def settled(session: list[Entry], final: Any = UNKNOWN) -> list[Entry]:
+    """Late replies with the step their turn really led to.
+
+    A reply that missed the deadline was logged when the platform was answered `success`,
+    before its turn ended: its `after` (and trace) are of that moment. Where the follower
+    stood when they next typed is the turn's real outcome; after the last message, `final`
+    ({flow, state} or None) when the caller knows it.
+    """
+    out = []
+    for i, entry in enumerate(session):
+        after = session[i + 1].before if i + 1 < len(session) else final
+        if entry.late is not None and not entry.trace and after is not UNKNOWN:
+            entry = replace(entry, after=after)
+        out.append(entry)
+    return out
 
 
 def followers(entries: list[Entry]) -> Counter[str]:

@@ -12,16 +12,18 @@ import json
 import logging
 import os
 import threading
+import time
 import weakref
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from flask import Flask, g, has_request_context
+from flask import Flask, Response, g, has_request_context
 
 from bot.clock import SHANGHAI
 from bot.parts import bot_of
 from bot.protocol import Inbound, ProtocolError, parse_xml
+from bot.sim.record.faults import LATE_SHARE, armed_fault
 
 log = logging.getLogger(__name__)
 LOG_NAME = "traffic.jsonl"
@@ -52,12 +54,16 @@ class Recorder:
     """Appends one JSON line per handled message to `<dir>/traffic.jsonl` (0600).
 
     A line: v, at (epoch s, the bot's clock), time (ISO, Shanghai), lang, openid, inbound (the
-    parsed fields), reply (text Content or null), before/after ({flow, state} or null) and
-    trace ([flow, source, dest] per transition, so final states show though the session ends).
+    parsed fields), reply (text Content or null), before/after ({flow, state} or null),
+    trace ([flow, source, dest] per transition, so final states show though the session ends)
+    and late (the deadline, when the answer was `success` at it). A fault armed on the app
+    is a line of its own: v, at, fault (as a fixture's `faults:` step writes it).
     """
 
-    def __init__(self, directory: str | Path, store: Any, clock: Any, lang: str) -> None:
+    def __init__(self, directory: str | Path, store: Any, clock: Any, lang: str,
+                 deadline: float = 4.0) -> None:
         self.path = Path(directory) / LOG_NAME
+        self.deadline = deadline  # BOT_REPLY_DEADLINE: an empty answer this late was owed
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.store, self.clock, self.lang = store, clock, lang
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -70,6 +76,7 @@ class Recorder:
         """Note the step the user is at, before the engine moves it (kept for this request)."""
         g.wxbot_record_before = _step(self.store.session(inbound.message.source))
         g.wxbot_record_trace = []
+        g.wxbot_record_started = time.monotonic()
 
     def observe(self, flow: str, source: str, dest: str) -> None:
         """Engine observer: the transitions this message made, final states included."""
@@ -92,10 +99,24 @@ class Recorder:
             "after": _step(self.store.session(openid)),
             "trace": g.pop("wxbot_record_trace", []),
         }
+        elapsed = time.monotonic() - g.pop("wxbot_record_started", time.monotonic())
+        if not reply_xml and elapsed >= self.deadline * LATE_SHARE:
+            line["late"] = self.deadline  # answered `success`: the reply went through the API
         try:
             self.write(line)
         except (OSError, ValueError, TypeError):
             log.exception("could not record a message to %s", self.path)
+
+    def watch_faults(self, response: Response) -> Response:
+        """after_request: a fault armed on this app (simulator on) goes into the log, so the
+        fixture made from it arms the same one at the same point."""
+        fault = armed_fault(response)
+        if fault is not None:
+            try:
+                self.write({"v": FORMAT, "at": self.clock.now(), "fault": fault})
+            except (OSError, ValueError, TypeError):
+                log.exception("could not record a fault to %s", self.path)
+        return response
 
     def write(self, line: dict) -> None:
         """One line, flushed at once, so a crash loses at most the message in flight."""
@@ -114,9 +135,11 @@ class Recorder:
 def init_app(app: Flask) -> Recorder:
     """Hook the recorder around the webhook; create_app calls this when BOT_RECORD_DIR is set."""
     bot = bot_of(app)
-    recorder = Recorder(app.config["BOT_RECORD_DIR"], bot.store, bot.clock, bot.config["BOT_LANG"])
+    recorder = Recorder(app.config["BOT_RECORD_DIR"], bot.store, bot.clock, bot.config["BOT_LANG"],
+                        float(bot.config["BOT_REPLY_DEADLINE"]))
     bot.before_message.append(recorder.before)
     bot.after_message.append(recorder.after)
     bot.engine.observers.append(recorder.observe)
     bot.on_close.append(recorder.close)
+    app.after_request(recorder.watch_faults)
     return recorder

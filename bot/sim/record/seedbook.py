@@ -83,13 +83,15 @@ class SeedBook:
         return _has_card(person, wanted.card) and all(person.id in m.guardians for m in minors)
 
     def pick(self, wanted: Wanted, minors: tuple[SeedPerson, ...] = (),
-             also: Callable[[SeedPerson], bool] = lambda _: True) -> SeedPerson | None:
-        """The first fitting seed person; those aged 17 or 18 last (a day can flip them)."""
-        def fragile(person: SeedPerson) -> bool:
-            return age_on(person.id, self.today) in (17, 18)
+             also: Callable[[SeedPerson], bool] = lambda _: True,
+             prefer: str | None = None) -> SeedPerson | None:
+        """`prefer` (the recorded ID) when it is a seed person who fits, else the first fitting
+        seed person; those aged 17 or 18 last (a day can flip them)."""
+        def rank(person: SeedPerson) -> tuple[bool, bool]:
+            return person.id != prefer, age_on(person.id, self.today) in (17, 18)
 
         found = [p for p in self.people.values() if self.fits(p, wanted, list(minors)) and also(p)]
-        found.sort(key=fragile)
+        found.sort(key=rank)
         if found:
             self.taken.add(found[0].id)
             return found[0]

@@ -14,6 +14,7 @@ from collections import Counter
 from bot.sim.record.roles import Analysis, Answer
 from bot.sim.record.seedbook import SeedBook, SeedPerson
 from flows.ids import birth_date, check_digit, fold
+from flows.language.slots import read_slot
 from flows.passwords import weakness
 
 WRONG_NAME = "查无此人"
@@ -23,6 +24,8 @@ WEAK = {"reset.pw_format": "12345", "reset.pw_repeated": "111111", "reset.pw_seq
 STRONG = ("802461", "739150", "615094", "570382", "946217", "381940")
 REASONS = {"zh_CN": "原手机号已停用，收不到验证码。", "en": "My old phone number no longer works."}
 LOOKS_PERSONAL = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|[A-Za-z]\d{8}|\d{6,}")
+IN_PLACE = ("id", "guardian", "name", "card", "code")  # read out of a sentence by the step
+SWAPPED = ("id", "guardian", "name", "card")  # answers whose stand-in is a value, not a step
 NOUNS = {"id": "ID numbers", "guardian": "ID numbers", "bad_id": "ID numbers", "name": "names",
          "card": "card numbers", "code": "codes", "password": "passwords",
          "confirm": "passwords", "reason": "free-text reasons"}
@@ -40,6 +43,7 @@ class Substitutes:
         self.unmatched: list[str] = []  # roles no seed person could play
         self.stand_in: dict[str, SeedPerson | None] = {}
         self._strangers: dict[str, str] = {}
+        self._swaps: dict[str, str] = {}  # a typed value (folded) -> its stand-in everywhere
         self._passwords: dict[str, str] = {}
         self._last_password = ""
         self._map_people()
@@ -47,7 +51,10 @@ class Substitutes:
     def _map_people(self) -> None:
         """Minors and holders first, then their guardians (who must be on record for them)."""
         people = self.analysis.people
-        for rid in sorted(people, key=lambda r: bool(people[r].guardian_of)):
+        # A seed person typed on the page plays themselves (the seed is fiction, and the
+        # session replays exactly as it went); so they go first, before others take them.
+        for rid in sorted(people, key=lambda r: (bool(people[r].guardian_of),
+                                                 r not in self.book.people)):
             wanted = people[rid]
             guardians = [people[g] for g in people if rid in people[g].guardian_of]
             minors = tuple(m for m in (self.stand_in.get(r) for r in wanted.guardian_of) if m)
@@ -57,7 +64,7 @@ class Substitutes:
                                for g in person.guardians if g in self.book.people)
                            for want in guardians)
 
-            self.stand_in[rid] = self.book.pick(wanted, minors, has_guardians)
+            self.stand_in[rid] = self.book.pick(wanted, minors, has_guardians, prefer=rid)
             if self.stand_in[rid] is None:
                 self.unmatched.append("a guardian" if wanted.guardian_of else
                                       "an adult" if wanted.adult else "a minor")
@@ -70,10 +77,26 @@ class Substitutes:
 
     def replace(self, answer: Answer, said: str) -> str:
         """The text to send in the fixture for what the follower typed at this step."""
+        value = self._value(answer, said)
+        if answer.role in IN_PLACE:
+            value = self._in_place(answer.role, said, value)
         if answer.role in NOUNS:
             self.counts[NOUNS[answer.role]] += 1
             self.personal.update({said.strip(), fold(said)})
-        return self._value(answer, said)
+            if answer.role in SWAPPED and "{" not in value:  # typed again elsewhere: the same
+                self._swaps.setdefault(fold(said), value)
+        return value
+
+    def _in_place(self, role: str, said: str, value: str) -> str:
+        """An answer wrapped in words keeps its words, so the step still says what it read
+        ("收到，身份证号：…"); the words around it are scrubbed like free text."""
+        slot = read_slot(role, said)
+        folded = fold(said)
+        found = slot and slot.dug and re.search(
+            r"[\s-]*".join(map(re.escape, slot.value)), folded, re.IGNORECASE)
+        if not found:
+            return value
+        return self.scrub(folded[:found.start()]) + value + self.scrub(folded[found.end():])
 
     def _value(self, answer: Answer, said: str) -> str:
         role, owner = answer.role, self.stand_in.get(answer.owner or "")
@@ -89,7 +112,7 @@ class Substitutes:
                 if answer.ok and owner else None
             return str(card["card_number"]) if card else WRONG_CARD
         if role == "code":
-            if not re.fullmatch(r"\d{6}", fold(said)):
+            if not re.search(r"(?<!\d)\d{6}(?!\d)", fold(said)):  # "验证码是 123456" too
                 return BAD_CODE
             return f"{{sms:{owner.phone}}}" if answer.ok and owner and owner.phone else WRONG_CODE
         if role == "password":
@@ -127,11 +150,32 @@ class Substitutes:
 
     def scrub(self, text: str) -> str:
         """Free text: values typed elsewhere, and anything shaped like an ID, phone, card or
-        code, are cut out (call it after every answer was replaced, so all are known)."""
+        code, become stand-ins (call it after every answer was replaced, so all are known).
+
+        The same value always gets the same stand-in: an ID number typed in a sentence becomes
+        the ID number its person's answers became, so the bot reads the same person on replay.
+        """
         known = sorted((p for p in self.personal if len(p) >= 2), key=len, reverse=True)
-        pattern = "|".join([*map(re.escape, known), LOOKS_PERSONAL.pattern])
+        pattern = "|".join([LOOKS_PERSONAL.pattern, *map(re.escape, known)])
         found = re.findall(pattern, text)
         if found:
             self.counts["values in free text"] += len(found)
             self.personal.update(found)
-        return re.sub(pattern, "***", text)
+        return re.sub(pattern, lambda m: self._stand_in_for(m.group(0)), text)
+
+    def _stand_in_for(self, value: str) -> str:
+        """One value found in free text -> its consistent stand-in."""
+        folded = fold(value)
+        if folded in self._swaps:
+            return self._swaps[folded]
+        if re.fullmatch(r"\d{17}[\dX]", folded) and folded[:17].isdigit():
+            return self._swaps.setdefault(folded, self.person_id(folded))
+        if re.fullmatch(r"1[3-9]\d{9}", folded):
+            made = f"1990000{len(self._swaps):04d}"  # no seed phone starts 1990000
+        elif re.fullmatch(r"[A-Z]\d{8}", folded):
+            made = f"X{len(self._swaps):08d}"  # no card starts with X
+        elif folded.isdigit():
+            made = f"{len(self._swaps):0{len(folded)}d}"[-len(folded):]
+        else:
+            made = WRONG_NAME  # a name typed outside its step
+        return self._swaps.setdefault(folded, made)

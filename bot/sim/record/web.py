@@ -1,15 +1,19 @@
 """Save the followers' session from the page as a fixture, through the recorder's masking.
 
 `POST /sim/api/fixtures/save {"users": [...], "name"?}` turns the page's exchanges with those
-followers into recorder entries and then a fixture (bot/sim/record_cli.py `convert`): personal
-values become seed stand-ins, openids aliases, replies key phrases. The file is written under
-BOT_DATA_DIR/fixtures for `wxbot replay`. The recorder's side of the page: it reads the page's
-transcripts through the app (extensions["wxbot.bench"]), not by importing the page.
+followers into recorder entries and then a fixture (bot/sim/record/convert.py): personal
+values become seed stand-ins, openids aliases, replies key phrases; faults armed meanwhile
+(faults.py) become `faults:` steps, and a reply that missed the deadline is expected as what
+reached the follower through the mock platform's API. The file is written under
+BOT_DATA_DIR/fixtures for `wxbot replay`, and replays wherever it is copied (the seed goes
+with it). The recorder's side of the page: it reads the page's transcripts through the app
+(extensions["wxbot.bench"]), not by importing the page.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +23,12 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from bot.backend import seed_path
 from bot.parts import current_bot
 from bot.protocol import ProtocolError, parse_xml
-from bot.sim.record.cli import convert
+from bot.sim.mockplatform.cgi import mock
+from bot.sim.record import faults
+from bot.sim.record.convert import convert
+from bot.sim.record.faults import FAULTS, LATE_SHARE
 from bot.sim.record.log import Entry, LogError
+from bot.sim.targets.base import pushed_text
 from bot.sim.wire.followers import BadInput, openid_of
 
 save_api = Blueprint("sim_save_api", __name__, url_prefix="/sim/api/fixtures")
@@ -29,7 +37,7 @@ SLUG = re.compile(r"[^A-Za-z0-9_-]+")
 HEADER = "# Saved from the simulator page: personal data replaced by seed stand-ins.\n"
 
 
-def entry(exchange: Any) -> Entry | None:
+def entry(exchange: Any, deadline: float) -> Entry | None:
     """A page exchange as a recorder entry; None for retries and pushes that never landed."""
     if exchange.status != 200 or exchange.retry_of is not None:
         return None
@@ -37,8 +45,42 @@ def entry(exchange: Any) -> Entry | None:
         fields = parse_xml(exchange.request_xml)
     except ProtocolError:
         return None
+    # Answered `success` at the deadline: the turn's reply went out through the API.
+    late = deadline if not exchange.reply_xml and \
+        exchange.latency_ms >= deadline * 1000 * LATE_SHARE else None
     return Entry(exchange.at, exchange.openid, fields, exchange.reply_text, exchange.before,
-                 exchange.after, exchange.lang, tuple(tuple(t) for t in exchange.trace))
+                 exchange.after, exchange.lang, tuple(tuple(t) for t in exchange.trace), late)
+
+
+def _pushed(entries: list[Entry]) -> list[Entry]:
+    """Late entries with what reached their follower through the API before they typed again."""
+    out = []
+    for i, item in enumerate(entries):
+        if item.late is not None:
+            later = [e.at for e in entries[i + 1:] if e.openid == item.openid]
+            until = later[0] if later else float("inf")
+            texts = [pushed_text(m) for m in mock().outbound(item.openid)
+                     if item.at <= float(m["at"]) < until]
+            item = replace(item, pushed="\n".join(texts) or None)
+        out.append(item)
+    return out
+
+
+def session(openids: list[str]) -> list[Entry]:
+    """The page's exchanges with these followers as entries, faults placed where armed."""
+    bench, deadline = current_app.extensions["wxbot.bench"], current_bot().config[
+        "BOT_REPLY_DEADLINE"]
+    exchanges = [(x.id, e) for x in bench.transcripts.of_all(openids)
+                 if (e := entry(x, deadline)) is not None]
+    if not exchanges:
+        return []
+    armed = current_app.extensions[FAULTS].since(exchanges[0][0])
+    entries = []
+    for exchange_id, item in exchanges:
+        before = tuple(a.step for a in armed if a.after < exchange_id)
+        armed = [a for a in armed if a.after >= exchange_id]
+        entries.append(replace(item, faults=before) if before else item)
+    return _pushed(entries)
 
 
 @save_api.post("/save")
@@ -52,8 +94,7 @@ def save() -> Any:
     openids = list(dict.fromkeys(openid_of(u) for u in users))
     if title is not None and (not isinstance(title, str) or not 0 < len(title.strip()) <= 80):
         raise BadInput("'name' must be text of at most 80 characters")
-    transcripts = current_app.extensions["wxbot.bench"].transcripts
-    entries = [e for x in transcripts.of_all(openids) if (e := entry(x)) is not None]
+    entries = session(openids)
     spoke = [o for o in openids if any(e.openid == o for e in entries)]
     if not spoke:
         raise BadInput("none of these followers has said anything yet")
@@ -62,7 +103,9 @@ def save() -> Any:
     out.parent.mkdir(parents=True, exist_ok=True)
     seed = seed_path(current_bot().config.get("BOT_BACKEND_SEED"))
     try:
-        fixture, subs = convert(entries, spoke, seed, out, title.strip() if title else None)
+        bench = current_app.extensions["wxbot.bench"]
+        fixture, subs = convert(entries, spoke, seed, title.strip() if title else None,
+                                final={o: bench.step(o) for o in spoke})
     except LogError as exc:
         raise BadInput(str(exc)) from None
     text = HEADER + yaml.safe_dump(fixture, allow_unicode=True, sort_keys=False, width=100)
@@ -77,5 +120,7 @@ def _bad(exc: BadInput) -> Any:
 
 
 def init_app(app: Flask) -> None:
-    """Register the API (simulator mode only, from bot.sim.web)."""
+    """Register the API and watch the fault controls (simulator mode only, from bot.sim.web)."""
     app.register_blueprint(save_api)
+    transcripts = app.extensions["wxbot.bench"].transcripts
+    faults.init_app(app, lambda: transcripts.last_id)

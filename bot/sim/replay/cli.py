@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from bot.sim.replay import report
 from bot.sim.replay.coverage import Coverage
 from bot.sim.replay.fixture import Fixture, FixtureError, discover, load_fixture
+from bot.sim.replay.quiet import each_once
 from bot.sim.replay.run import Failure, Outcome, replay
 from bot.sim.targets.base import TargetError, TargetFactory
 from bot.sim.targets.options import check_platform, platform_options
@@ -91,7 +92,8 @@ def replay_command(paths: tuple[Path, ...], url: str | None, mode: str, token: s
         logging.getLogger("wxbot.sim").addHandler(logging.NullHandler())
         target_for = local_targets(mode=mode, coverage=cov)
     try:
-        outcomes = broken + _run(fixtures, target_for, out, err)
+        with each_once():
+            outcomes = broken + _run(fixtures, target_for, out, err)
     finally:
         if remote is not None:
             try:

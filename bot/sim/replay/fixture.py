@@ -3,7 +3,8 @@
 ```yaml
 name: 成年人绑定社保卡          # optional: defaults to the file's stem
 today: 2026-11-22             # the date the bot sees (10:00 Asia/Shanghai); optional
-seed: ../backend.yaml         # backend seed, relative to this file; optional
+seed: ../backend.yaml         # backend seed, relative to this file; optional; also
+                              # wxbot:backend.yaml (shipped) or the seed document itself
 lang: zh_CN                   # zh_CN | en; optional
 users: {alice: oAlice0001}    # aliases; optional (the first is the default sender)
 steps:
@@ -51,7 +52,9 @@ from typing import Any
 
 import yaml
 
+from bot.backend.seed import SeedError, prepare
 from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
+from bot.sim.targets.seeds import PACKAGED, packaged
 from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
@@ -78,7 +81,7 @@ class Fixture:
     name: str
     steps: list[Step]
     today: date | None = None
-    seed: Path | None = None
+    seed: Path | dict | None = None  # a file, or the seed document embedded in the fixture
     lang: str | None = None
     users: dict[str, str] = field(default_factory=dict)
     reply_deadline: float | None = None  # seconds; None: the bot's own BOT_REPLY_DEADLINE
@@ -105,9 +108,7 @@ def load_fixture(path: str | Path) -> Fixture:
     fixture = Fixture(path, _text(path, "name", data.get("name") or path.stem), [])
     fixture.today = _today(path, data.get("today"))
     if data.get("seed") is not None:
-        fixture.seed = (path.parent / _text(path, "seed", data["seed"])).resolve()
-        if not fixture.seed.is_file():
-            raise FixtureError(path, "seed", f"no seed file at {fixture.seed}")
+        fixture.seed = _seed(path, data["seed"])
     if data.get("lang") is not None:
         fixture.lang = _text(path, "lang", data["lang"])
         if fixture.lang not in LANGS:
@@ -126,6 +127,26 @@ def _text(path: Path, where: str, value: Any) -> str:
     if not isinstance(value, str):
         raise FixtureError(path, where, f"must be text, got {type(value).__name__}")
     return value
+
+
+def _seed(path: Path, value: Any) -> Path | dict:
+    """A file relative to the fixture, a packaged `wxbot:NAME`, or the document embedded."""
+    if isinstance(value, dict):
+        try:
+            prepare(value)
+        except SeedError as exc:
+            raise FixtureError(path, "seed", f"the embedded seed: {exc}") from None
+        return value
+    text = _text(path, "seed", value)
+    if text.startswith(PACKAGED):
+        try:
+            return packaged(text)
+        except ValueError as exc:
+            raise FixtureError(path, "seed", str(exc)) from None
+    seed = (path.parent / text).resolve()
+    if not seed.is_file():
+        raise FixtureError(path, "seed", f"no seed file at {seed}")
+    return seed
 
 
 def _today(path: Path, value: Any) -> date | None:

@@ -52,10 +52,11 @@ def outcome_line(console: Console, outcome: Outcome) -> None:
 
 
 def failures(console: Console, outcomes: list[Outcome]) -> None:
-    """Each failure in full, readable at a glance."""
+    """Each failure in full, readable at a glance (a file that did not load was said as it
+    was read, `fixture error: …`: once is enough)."""
     for outcome in outcomes:
         failure = outcome.failure
-        if failure is None:
+        if failure is None or failure.step == 0:
             continue
         console.print()
         console.print(f"[bold red]✗ {escape(shown_path(outcome.fixture.path))}[/], step "

@@ -63,6 +63,11 @@ def action(step: Step) -> str:
         return f"agent: {verb} {step.user}" + (f" saying {text!r}" if text else "")
     if step.faults is not None:
         return f"faults: the next {step.faults[1]} backend call(s) take {step.faults[0]:g} s longer"
+    if step.api_fault is not None:
+        fault = step.api_fault
+        what = f"answer {fault['errcode']}" if "errcode" in fault else \
+            f"answer {fault['delay']:g} s late"
+        return f"faults: the next {fault['times']} platform {fault['api']} call(s) {what}"
     return f"wait {step.wait:g} s"
 
 
@@ -105,6 +110,8 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
             target.bind_card(step.backend["bind"], owner)
         elif step.faults is not None:
             target.arm_faults(*step.faults)
+        elif step.api_fault is not None:
+            target.arm_api_fault(step.api_fault)
         elif step.agent is not None:
             target.agent(step.agent[0], user, step.agent[1])
         if step.expect is not None and not matches(step.expect, reply):
@@ -125,8 +132,9 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
 def _check_pushed(step: Step, fixture: Fixture, target: Target, since: Mark, sent: str, *,
                   owed: bool) -> Failure | None:
     """Wait (bounded) for what the step sent through the API, and match it."""
-    slowest = max((s.faults[0] for s in fixture.steps[: step.index - 1] if s.faults),
-                  default=0.0)
+    slowest = max([s.faults[0] for s in fixture.steps[: step.index - 1] if s.faults]
+                  + [s.api_fault.get("delay", 0.0) for s in fixture.steps[: step.index - 1]
+                     if s.api_fault], default=0.0)
     within = bound(target, slowest, review=step.review is not None)
     user = target.openid(fixture.openid(step.user))
     text = await_pushed(target, user, since, step.pushed, owed=owed, within=within)

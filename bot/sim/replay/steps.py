@@ -15,6 +15,7 @@ ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
 AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
 MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
+PLATFORM_APIS = ("token", "custom", "template", "menu", "user", "kf")  # /sim/api/faults' names
 STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "state", "note"}
 
 
@@ -38,6 +39,7 @@ class Step:
     review: str | None = None  # approve | reject
     backend: dict[str, str] | None = None  # {card, status} or {bind: card, user: alias|None}
     faults: tuple[float, int] | None = None  # (backend delay in seconds, calls it applies to)
+    api_fault: dict[str, Any] | None = None  # {api, errcode | delay, times}: the mock platform
     agent: tuple[str, str | None] | None = None  # (take | say | close, what the agent says)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     pushed: Any = None  # the same, on what reached the follower through the API (pushed.py)
@@ -102,6 +104,8 @@ def _read(step: Step, key: str, value: Any) -> None:
         step.review = value
     elif key == "backend":
         step.backend = _backend_change(value)
+    elif key == "faults" and isinstance(value, dict) and "api" in value:
+        step.api_fault = _api_fault(value)
     elif key == "faults":
         step.faults = _faults(value)
     elif key == "agent":
@@ -158,6 +162,31 @@ def _faults(value: Any) -> tuple[float, int]:
     if not (0 <= delay <= MAX_BACKEND_DELAY and times >= 1):
         raise ValueError(f"backend_delay is 0-{MAX_BACKEND_DELAY:g} s and times at least 1")
     return delay, times
+
+
+def _api_fault(value: dict) -> dict[str, Any]:
+    """`{api: custom, errcode: 45015}` or `{api: custom, delay: 3}`, optionally `times: K`:
+    the mock platform API's next K calls of that API (POST /sim/api/faults)."""
+    if set(value) - {"api", "errcode", "delay", "times"} or \
+            len(set(value) & {"errcode", "delay"}) != 1:
+        raise ValueError("a platform fault is {api: API, errcode: N} or {api: API, delay: "
+                         "SECONDS}, with an optional times: K")
+    if value["api"] not in PLATFORM_APIS:
+        raise ValueError(f"api must be one of {', '.join(PLATFORM_APIS)}")
+    times = value.get("times", 1)
+    if isinstance(times, bool) or not isinstance(times, int | str) or not str(times).isdigit():
+        raise ValueError("times is a whole number (0 clears the fault)")
+    fault = {"api": value["api"], "times": int(times)}
+    try:
+        if "errcode" in value:
+            fault["errcode"] = int(value["errcode"])
+        else:
+            fault["delay"] = float(value["delay"])
+    except (TypeError, ValueError):
+        raise ValueError("errcode is a whole number and delay seconds") from None
+    if fault.get("errcode") == 0 or not 0 <= fault.get("delay", 0) <= MAX_BACKEND_DELAY:
+        raise ValueError(f"errcode is non-zero, delay 0-{MAX_BACKEND_DELAY:g} s")
+    return fault
 
 
 def _text(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +30,7 @@ class SkipRun(Exception):
 class RunSettings:
     """What a run asks of the bot before its first message: seed, language and day."""
 
-    seed: Path | None = None  # None: the default seed
+    seed: Path | Mapping[str, Any] | None = None  # None: the default; a mapping: embedded
     lang: str | None = None  # None: zh_CN, the language the bot ships with
     today: date | None = None  # None: the real date in Shanghai
     reply_deadline: float | None = None  # None: the bot's own BOT_REPLY_DEADLINE
@@ -74,6 +74,10 @@ class Target(Protocol):
 
     def arm_faults(self, delay: float, times: int) -> None:
         """The mock backend's next `times` calls take `delay` seconds longer."""
+        ...
+
+    def arm_api_fault(self, fault: dict[str, Any]) -> None:
+        """The mock platform API's next calls fail or answer late (POST /sim/api/faults)."""
         ...
 
     def agent(self, action: str, user: str, text: str | None = None) -> None:

@@ -26,6 +26,7 @@ from bot.sim.targets.base import (
     pending_ref,
     standing,
 )
+from bot.sim.targets.seeds import as_file
 from bot.sim.targets.wsgi_api import IN_PROCESS_BASE, WsgiAdapter, mount
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
@@ -43,7 +44,8 @@ def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
         "WECHAT_TOKEN": DEV_TOKEN, "WECHAT_AES_KEY": DEV_AES_KEY, "WECHAT_APP_ID": DEV_APP_ID,
         "WECHAT_APP_SECRET": DEV_APP_SECRET, "WECHAT_API_BASE": IN_PROCESS_BASE,
         "BOT_STORE": "memory://", "BOT_DATA_DIR": data_dir, "BOT_BACKEND": "mock",
-        "BOT_BACKEND_SEED": str(run.seed or DEFAULT_SEED), "BOT_LANG": run.lang or DEFAULT_LANG,
+        "BOT_BACKEND_SEED": str(as_file(run.seed, Path(data_dir)) if run.seed else DEFAULT_SEED),
+        "BOT_LANG": run.lang or DEFAULT_LANG,
         "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": True, "BOT_RECORD_DIR": None,
         "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
     }
@@ -161,6 +163,15 @@ class Local:
 
     def arm_faults(self, delay: float, times: int) -> None:
         self._change(lambda b: b.arm_faults(delay, times))
+
+    def arm_api_fault(self, fault: dict[str, Any]) -> None:
+        answer = self.app.test_client().post("/sim/api/faults", json=fault)
+        try:
+            if answer.status_code != 200:
+                raise TargetError(f"the mock platform refused the fault: "
+                                  f"{answer.get_data(as_text=True)[:200]}")
+        finally:
+            answer.close()
 
     def _change(self, change: Callable[[Any], Any]) -> None:
         try:

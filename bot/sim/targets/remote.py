@@ -15,14 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
-from pathlib import Path
 from typing import Any
 
 import requests
-import yaml
 
 from bot.clock import SHANGHAI, Clock
 from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref
+from bot.sim.targets.seeds import as_document
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
 from flows.catalog import DEFAULT_LANG
@@ -105,7 +104,7 @@ class Remote:
             self.lang = lang
         if not self.simulator:
             return
-        seed = yaml.safe_load(Path(run.seed).read_text("utf-8")) if run.seed else None
+        seed = as_document(run.seed) if run.seed else None
         self._call("POST", "/backend/v1/reset", json={"seed": seed} if seed else {})
         if run.today is not None:
             self.set_today(run.today)
@@ -177,6 +176,9 @@ class Remote:
 
     def arm_faults(self, delay: float, times: int) -> None:
         self._call("POST", "/backend/v1/faults", json={"delay": delay, "times": times})
+
+    def arm_api_fault(self, fault: dict[str, Any]) -> None:
+        self._call("POST", "/sim/api/faults", json=fault)
 
     def close(self) -> None:
         """Give the server back its language, its own seed and its clock, then hang up."""

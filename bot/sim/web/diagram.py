@@ -15,6 +15,8 @@ from flows.base import FAILED, START, Flow
 
 DOT_TIMEOUT = 5.0  # seconds `dot` may take; a flow has a dozen states, it needs milliseconds
 NAMED = {"is_accepted": "ok", "is_out_of_tries": "out of tries"}
+MISSING = ("Graphviz's `dot` is not installed: apt-get install graphviz (brew install graphviz "
+           "on macOS)")
 MINOR_EDGES = {"again", "out of tries", "retry", "retry, again"}  # drawn light: every step has them
 
 
@@ -78,18 +80,29 @@ def dot_source(flow: type[Flow], current: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=128)
-def svg(flow: type[Flow], current: str | None = None) -> str:
-    """The SVG of `flow` with `current` highlighted; cached per flow and state."""
+def render(flow: type[Flow], fmt: str, current: str | None = None) -> bytes:
+    """The diagram drawn by Graphviz's `dot` in `fmt` (svg, png, pdf…); DiagramError when
+    `dot` is missing or fails, with a message of one line that says how to get it."""
     binary = shutil.which("dot")
     if binary is None:
-        raise DiagramError("Graphviz is not installed (apt-get install graphviz)")
+        raise DiagramError(MISSING)
     try:
-        done = subprocess.run([binary, "-Tsvg"], input=dot_source(flow, current).encode(),
+        paper = [] if fmt == "svg" else ["-Gbgcolor=white"]  # a picture file is seen on its own
+        done = subprocess.run([binary, f"-T{fmt}", *paper],
+                              input=dot_source(flow, current).encode(),
                               capture_output=True, timeout=DOT_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         raise DiagramError(f"dot took over {DOT_TIMEOUT:g} s") from None
+    except OSError as exc:
+        raise DiagramError(f"{MISSING} ({exc.strerror or exc})") from None
     if done.returncode != 0:
-        raise DiagramError(f"dot failed: {done.stderr.decode(errors='replace')[:200]}")
-    text = done.stdout.decode("utf-8")
+        first = done.stderr.decode(errors="replace").strip().splitlines()[:1]
+        raise DiagramError(f"dot failed: {first[0][:200] if first else done.returncode}")
+    return done.stdout
+
+
+@lru_cache(maxsize=128)
+def svg(flow: type[Flow], current: str | None = None) -> str:
+    """The SVG of `flow` with `current` highlighted; cached per flow and state."""
+    text = render(flow, "svg", current).decode("utf-8")
     return text[text.index("<svg"):]  # no XML prolog or DOCTYPE: the page inlines it

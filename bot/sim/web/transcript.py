@@ -68,12 +68,14 @@ class Transcripts:
         self.keep, self.max_followers = keep, followers
         self._by_user: OrderedDict[str, deque[Exchange]] = OrderedDict()
         self._ids = itertools.count(1)
+        self.last_id = 0  # the newest exchange's id (kept across clear: ids only rise)
         self._lock = threading.Lock()
 
     def new(self, openid: str, **values: Any) -> Exchange:
         """A numbered exchange, kept under its follower."""
         with self._lock:
             exchange = Exchange(next(self._ids), openid, **values)
+            self.last_id = exchange.id
             self._by_user.setdefault(openid, deque(maxlen=self.keep)).append(exchange)
             self._by_user.move_to_end(openid)
             while len(self._by_user) > self.max_followers:
