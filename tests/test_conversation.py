@@ -140,3 +140,64 @@ def test_conversation_a_bare_word_near_a_service_offers_it_numbered(chat):
     offered = alice.say("密码")
     assert "您是不是想" in offered and "1. 忘记密码" in offered
     assert "重置社保卡服务密码" in alice.say("1")
+
+
+# -- not knowing what a step asks: the step's help, once; never a try, never another service --
+def test_conversation_i_dont_know_at_a_step_gets_its_help_once_and_costs_no_try(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    helped = alice.say("我不知道")
+    assert "18位身份证号" in helped and "取消" in helped
+    assert helped.count("18位身份证号") == 1  # the step's help once, not the prompt again
+    assert "格式不正确" not in helped  # "我不知道" is not a malformed ID number
+    for _ in range(4):  # more than the step's tries: none of them counted
+        assert "错误次数过多" not in alice.say("不知道")
+    assert "姓名" in alice.say(ZHANG.id)
+
+
+@pytest.mark.parametrize("said", ["不记得了", "忘了", "我也不知道啊", "no idea"])
+def test_conversation_not_remembering_the_name_is_about_the_name(chat, said):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    helped = alice.say(said)
+    assert "社保卡正面都印有持卡人姓名" in helped and "取消" in helped
+    assert "您正在办理" not in helped and "忘记密码" not in helped
+    assert "卡号" in alice.say("张伟")  # the flow went on where it was
+
+
+def test_conversation_a_forgotten_card_number_gets_where_to_find_it(chat):
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, "张伟"):
+        alice.say(said)
+    helped = alice.say("卡号忘了")
+    assert "印在卡片正面" in helped and "您正在办理" not in helped
+    assert "验证码" in alice.say(ZHANG.card)
+
+
+def test_conversation_a_forgotten_password_at_the_name_step_is_another_service(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    assert "改为办理“忘记密码”吗" in alice.say("我的社保卡密码忘了")  # it names the password
+
+
+def test_conversation_a_forgotten_password_where_the_password_is_asked_gets_the_code_way(chat):
+    alice = chat()
+    for said in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    helped = alice.say("密码忘了")
+    assert "回复“验证码”" in helped and "您正在办理" not in helped
+    assert "验证码已发送" in alice.say("验证码")
+
+
+def test_conversation_a_lost_card_at_the_card_step_offers_the_loss_report(chat):
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, "张伟"):
+        alice.say(said)
+    assert "改为办理“挂失社保卡”吗" in alice.say("卡丢了怎么办")
+
+
+def test_conversation_i_dont_know_with_no_flow_is_not_a_service(chat):
+    reply = chat().say("我不知道")
+    assert "身份证号" not in reply and "1. 绑定社保卡" in reply  # what the bot can do

@@ -149,3 +149,18 @@ def test_understanding_slots_start_empty_for_the_slot_reader(understand) -> None
 
 def test_understander_shared_is_one_per_process() -> None:
     assert Understander.shared() is Understander.shared()
+
+
+@pytest.mark.parametrize(("said", "unsure"), [
+    ("我不知道", True), ("不记得了", True), ("忘了", True), ("卡号忘了", True),
+    ("姓名不记得了", True), ("没带身份证", True), ("no idea", True), ("i dont know", True),
+    ("i forgot", True), ("i can't remember my card number", True),
+    # another service's thing, an answer, or a question: not "I don't know what you asked"
+    ("密码忘了", False), ("我忘记社保卡密码了", False), ("forgot my password", False),
+    ("张伟", False), ("不知道卡号在哪里看？", False), ("我不知道要不要绑定", False),
+])
+def test_understander_says_when_a_message_is_not_knowing_what_was_asked(understand, said,
+                                                                        unsure):
+    heard = understand(said)
+    assert heard.unsure is unsure
+    assert not (unsure and heard.act == "start")

@@ -33,7 +33,7 @@ def understand_command(text: str | None, evaluate: bool, part: str, as_json: boo
         click.echo(json.dumps(shown, ensure_ascii=False))
         return
     for key in ("text", "intent", "confidence", "reason", "act", "howto", "question",
-                "candidates", "choice", "yes_no", "slots", "answer"):
+                "candidates", "choice", "yes_no", "unsure", "slots", "answer"):
         click.echo(f"{key:>10}: {shown.get(key)}")
 
 

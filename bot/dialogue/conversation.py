@@ -35,6 +35,9 @@ COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every
 # A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
 # plainly names another service ("怎么挂失？") offers to switch to it.
 SURE_QUESTION = 0.9
+# The service whose sentences are about what a step asks for: at the step asking for the
+# service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
+ABOUT_THE_STEP = {"password": "forgot_password"}
 
 
 class Conversation:
@@ -118,6 +121,8 @@ class Conversation:
         if sure and heard.intent == "help":
             turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
             return flow.session()
+        if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
+            return self.talk.unsure(turn, flow)
         if heard.intent in STEP_WORDS and heard.act == "start" \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
@@ -129,6 +134,16 @@ class Conversation:
             return self.talk.step_question(heard, turn, flow)
         flow.answer(said)
         return None if flow.done else flow.session()
+
+    def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
+        """The person does not know or have what the step asks ("我不知道", "不记得了" at the
+        name step, "密码忘了" where the service password is asked): help, not a switch."""
+        if heard.slots:  # an answer after all ("忘了，是张伟")
+            return False
+        if heard.intent is not None \
+                and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
+            return True
+        return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
 
     def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order."""

@@ -143,6 +143,11 @@ class Talk:
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
         return flow.session()
 
+    def unsure(self, turn: Turn, flow: Flow) -> dict:
+        """"我不知道" at a step: where to find what is asked, once, and how to stop; not a try."""
+        turn.say("unsure_step", help=self.catalog.text(flow.help_key(), **flow.slots))
+        return flow.session()
+
     # -- small helpers ---------------------------------------------------------------------
     def title(self, name: str) -> str:
         return self.catalog.text(self.flows[name].title)

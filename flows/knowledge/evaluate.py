@@ -118,7 +118,7 @@ def format_report(report: KnowledgeReport) -> str:
     lines = [f"knowledge answers: {report.accuracy():.1%} right overall, "
              f"{report.out_of_scope_answered} answers to out-of-scope lines, "
              f"{report.choices} choices offered, {report.micros_median:.0f} µs per question "
-             f"(median); targets {'met' if report.meets_targets() else 'NOT met'}"]
+             f"(median, not a target); targets {'met' if report.meets_targets() else 'NOT met'}"]
     for g in report.groups:
         lines.append(f"  {g.lang:<5} {g.part:<7} {g.right}/{g.total} = {g.accuracy:.1%}; "
                      f"out of scope answered {g.out_of_scope_answered}/{g.out_of_scope}; "

@@ -4,7 +4,8 @@ that asks for none (a false start), and asking back ("您是想…吗？") has a
 
 A line is right when: an intent label -> that intent with act "start" (a confirmation is not
 right); `fact` -> act "fact"; `negated` -> act "negated"; `none` -> no intent and no start nor
-confirmation; `yes` / `no` -> yes_no; `choice_N` -> choice N.
+confirmation; `yes` / `no` -> yes_no; `choice_N` -> choice N; `unsure` -> the flag `unsure`
+("我不知道", "不记得了": inside a step, about the thing asked) and no start.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import yaml
 from flows.language.understander import Understander, Understanding
 
 CORPUS = Path(__file__).parent / "corpus"
-ANSWERS = {"fact", "negated", "none", "yes", "no"}
+ANSWERS = {"fact", "negated", "none", "yes", "no", "unsure"}
 ROUNDS = 5  # each line is timed this many times; the median of all timings is reported
 
 
@@ -85,6 +86,8 @@ def judge(got: Understanding, label: str) -> bool:
         return got.yes_no is (label == "yes")
     if label == "none":
         return got.intent is None and got.act in ("none", "negated")
+    if label == "unsure":
+        return got.unsure and got.act != "start"
     if label in ("fact", "negated"):
         return got.act == label
     return got.intent == label and got.act == "start"

@@ -10,6 +10,7 @@ by edit distance makes it fuzzy); only when that is not sure enough, same-sound 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,6 +40,9 @@ class Understanding:
     choice: int | None  # a bare pick: "2", "二", "②", "第2个" -> 2
     yes_no: bool | None
     slots: dict[str, str] = field(default_factory=dict)  # filled by the integrator's slot reader
+    # The whole message says the person does not know or remember what was asked (我不知道,
+    # 不记得了, "no idea"): in a step it is about the step's thing, whatever `intent` guesses.
+    unsure: bool = False
 
 
 class Understander:
@@ -54,6 +58,7 @@ class Understander:
         self.start, self.confirm = float(limits["start"]), float(limits["confirm"])
         self.margin, self.pinyin = float(limits["margin"]), float(limits["pinyin"])
         self.fuzzy = float(limits["fuzzy"])
+        self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
 
     @classmethod
     @cache
@@ -65,7 +70,8 @@ class Understander:
         said = normalise(text)
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
                     choice=read_choice(said.text),
-                    yes_no=read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no))
+                    yes_no=read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no),
+                    unsure=bool(self.unsure.search(said.text)))
         exact = self.vocabulary.exact.get(said.text)
         if exact:
             return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")

@@ -30,6 +30,7 @@ class Vocabulary:
     exact: dict[str, str]  # normalised catalog start word -> intent
     yes: frozenset[str]
     no: frozenset[str]
+    unsure: tuple[str, ...]  # regexes: a whole message saying "I don't know / remember it"
     settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
 
 
@@ -58,6 +59,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     negatives: list[str] = []
     yes: set[str] = set()
     no: set[str] = set()
+    unsure: list[str] = []
     for code in LANGS:
         lang = _read(data_dir / f"{code}.yaml")
         _surfaces(lang, surfaces, f"{data_dir}/{code}.yaml")
@@ -66,6 +68,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         negatives += (normalise(n).text for n in lang.get("negatives", []))
         yes.update(normalise(str(w)).text for w in lang["yes"])
         no.update(normalise(str(w)).text for w in lang["no"])
+        unsure += lang.get("unsure", [])
     # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
     exact = {normalise(p).text: key for p, key in Catalog().phrases.items() if key in examples}
     return Vocabulary(
@@ -75,5 +78,6 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         exact=exact,
         yes=frozenset(yes),
         no=frozenset(no),
+        unsure=tuple(unsure),
         settings=_read(data_dir / "common.yaml"),
     )
