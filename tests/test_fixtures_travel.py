@@ -158,3 +158,12 @@ def test_an_embedded_seed_replays_and_a_bad_seed_name_is_refused(tmp_path):
                                           allow_unicode=True), encoding="utf-8")
         with pytest.raises(FixtureError, match=re.escape(said)):
             load_fixture(fixture)
+
+
+def test_replaying_the_fixtures_folder_runs_the_conversations_not_the_seed():
+    from bot.sim.replay.fixture import discover
+
+    found = discover([ROOT / "fixtures"])
+    assert ROOT / "fixtures" / "backend.yaml" not in found
+    assert set(found) == set(discover([ROOT / "fixtures" / "conversations"]))
+    assert discover([ROOT / "fixtures" / "backend.yaml"]) == [ROOT / "fixtures" / "backend.yaml"]
