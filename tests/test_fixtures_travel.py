@@ -158,3 +158,67 @@ def test_an_embedded_seed_replays_and_a_bad_seed_name_is_refused(tmp_path):
                                           allow_unicode=True), encoding="utf-8")
         with pytest.raises(FixtureError, match=re.escape(said)):
             load_fixture(fixture)
+
+
+def test_replaying_the_fixtures_folder_runs_the_conversations_not_the_seed():
+    from bot.sim.replay.fixture import discover
+
+    found = discover([ROOT / "fixtures"])
+    assert ROOT / "fixtures" / "backend.yaml" not in found
+    assert set(found) == set(discover([ROOT / "fixtures" / "conversations"]))
+    assert discover([ROOT / "fixtures" / "backend.yaml"]) == [ROOT / "fixtures" / "backend.yaml"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """`wxbot demo` as a process, on a 1-s deadline so slow turns stay quick."""
+    from tests.servers import running
+
+    data = tmp_path_factory.mktemp("travel-demo")
+    bare = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET",
+                                  "WECHAT_API_BASE", "BOT_STORE")}
+    with running(["demo", "--no-browser"], {"BOT_DATA_DIR": str(data / "data"), **bare,
+                                             "BOT_REPLY_DEADLINE": "1"}, data / "log") as server:
+        yield server
+
+
+def test_a_session_saved_from_a_running_demo_replays_there_and_in_process_after_a_move(
+        demo, tmp_path):
+    import requests
+
+    def post(path: str, body: dict) -> dict:
+        answer = requests.post(f"{demo.url}{path}", json=body, timeout=15)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def say(text: str) -> str | None:
+        return post("/sim/api/send", {"user": "bob", "type": "text", "content": text})["reply"]
+
+    post("/sim/api/reset", {})
+    assert "身份证号" in say("绑定社保卡")
+    assert "姓名" in say("310104198308080714")
+    post("/backend/v1/faults", {"delay": 1.5})
+    assert say("王强") is None
+    deadline = time.monotonic() + 10
+    while not requests.get(f"{demo.url}/sim/api/outbound", params={"user": "oSimBob000001"},
+                           timeout=5).json()["messages"]:
+        assert time.monotonic() < deadline, "the late reply never came through the API"
+        time.sleep(0.1)
+    assert "验证码" in say("A20000002")
+    phone = requests.get(f"{demo.url}/backend/v1/sms", params={"phone": "13900000002"},
+                         timeout=5).json()["messages"][-1]["code"]
+    assert "绑定成功" in say(phone)
+    saved = post("/sim/api/fixtures/save", {"users": ["bob"]})
+    moved = tmp_path / "moved" / "bob.yaml"
+    moved.parent.mkdir()
+    shutil.copy(saved["path"], moved)
+    text = moved.read_text(encoding="utf-8")
+    assert "backend_delay: 1.5" in text and "{sms:13900000002}" in text and "***" not in text
+    # a fixture that leaves a platform fault armed must not spoil the next one over --url
+    (moved.parent / "a_leftover.yaml").write_text(
+        "seed: wxbot:backend.yaml\nsteps:\n  - faults: {api: custom, errcode: 45047}\n"
+        "  - send: 你好\n", encoding="utf-8")
+    for extra in ([], ["--url", demo.url]):
+        status, output = _replay(*extra, moved.parent)
+        assert status == 0, output
+        assert "2 passed" in output

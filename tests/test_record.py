@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from bot.app import bot_of
 from bot.cli import main
 from flows.ids import make_id
+from tests.conftest import ROOT
 
 ADULT = {"id_number": make_id("440106", date(1985, 6, 1), 123), "name": "欧阳娜娜",
          "phone": "13711112222"}
@@ -179,3 +180,21 @@ def test_a_broken_log_is_a_clear_error(tmp_path):
     log.write_text('{"v": 1}\nnot json\n', encoding="utf-8")
     result, _ = _convert(tmp_path, log)
     assert result.exit_code != 0 and "traffic.jsonl:1" in result.output
+
+
+def test_a_custom_seed_goes_into_the_fixture_so_it_replays_anywhere(recording, tmp_path):
+    log_dir, _, _ = recording
+    custom = tmp_path / "my-seed.yaml"  # a seed of one's own, not the shipped one
+    custom.write_text((ROOT / "fixtures" / "backend.yaml").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    result, out = _convert(tmp_path, log_dir, "--user", USERS["guardian"], "--seed", str(custom))
+    assert result.exit_code == 0, result.output
+    fixture = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert fixture["seed"] == yaml.safe_load(custom.read_text(encoding="utf-8"))  # embedded
+    custom.unlink()
+    far = tmp_path / "far" / "away"
+    far.mkdir(parents=True)
+    moved = far / out.name
+    out.rename(moved)
+    replay = CliRunner().invoke(main, ["replay", str(moved)])
+    assert replay.exit_code == 0, replay.output

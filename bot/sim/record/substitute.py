@@ -1,9 +1,10 @@
 """Replacing what a follower typed with seed values of the same role, counting what was replaced.
 
 Nothing typed in an answer step survives: ID numbers, names, card numbers, codes, passwords and
-reasons all become seed (or made-up) values; free text keeps its words but loses anything
-that looks like an ID, phone, card number or code. `personal` collects the originals so that
-the fixture can be checked against them; they are never printed.
+reasons all become seed (or made-up) values; free text keeps its words, and anything in it
+that looks like an ID, phone, card number or code gets a consistent stand-in (freetext.py).
+`personal` collects the originals so that the fixture can be checked against them; they are
+never printed.
 """
 
 from __future__ import annotations
@@ -11,19 +12,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from bot.sim.record.freetext import WRONG_NAME, FreeText
 from bot.sim.record.roles import Analysis, Answer
 from bot.sim.record.seedbook import SeedBook, SeedPerson
 from flows.ids import birth_date, check_digit, fold
 from flows.language.slots import read_slot
 from flows.passwords import weakness
 
-WRONG_NAME = "查无此人"
 WRONG_CARD, WRONG_CODE, BAD_CODE = "X00000000", "000000", "12345"
 BAD_IDS = {"common.id_format": "1101051990", "common.id_date": "110105199013011234"}
 WEAK = {"reset.pw_format": "12345", "reset.pw_repeated": "111111", "reset.pw_sequence": "123456"}
 STRONG = ("802461", "739150", "615094", "570382", "946217", "381940")
 REASONS = {"zh_CN": "原手机号已停用，收不到验证码。", "en": "My old phone number no longer works."}
-LOOKS_PERSONAL = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|[A-Za-z]\d{8}|\d{6,}")
 IN_PLACE = ("id", "guardian", "name", "card", "code")  # read out of a sentence by the step
 SWAPPED = ("id", "guardian", "name", "card")  # answers whose stand-in is a value, not a step
 NOUNS = {"id": "ID numbers", "guardian": "ID numbers", "bad_id": "ID numbers", "name": "names",
@@ -43,7 +43,7 @@ class Substitutes:
         self.unmatched: list[str] = []  # roles no seed person could play
         self.stand_in: dict[str, SeedPerson | None] = {}
         self._strangers: dict[str, str] = {}
-        self._swaps: dict[str, str] = {}  # a typed value (folded) -> its stand-in everywhere
+        self.free = FreeText(self.personal, self.counts, self.person_id)
         self._passwords: dict[str, str] = {}
         self._last_password = ""
         self._map_people()
@@ -84,7 +84,7 @@ class Substitutes:
             self.counts[NOUNS[answer.role]] += 1
             self.personal.update({said.strip(), fold(said)})
             if answer.role in SWAPPED and "{" not in value:  # typed again elsewhere: the same
-                self._swaps.setdefault(fold(said), value)
+                self.free.swaps.setdefault(fold(said), value)
         return value
 
     def _in_place(self, role: str, said: str, value: str) -> str:
@@ -149,33 +149,6 @@ class Substitutes:
         return self._passwords[typed]
 
     def scrub(self, text: str) -> str:
-        """Free text: values typed elsewhere, and anything shaped like an ID, phone, card or
-        code, become stand-ins (call it after every answer was replaced, so all are known).
-
-        The same value always gets the same stand-in: an ID number typed in a sentence becomes
-        the ID number its person's answers became, so the bot reads the same person on replay.
-        """
-        known = sorted((p for p in self.personal if len(p) >= 2), key=len, reverse=True)
-        pattern = "|".join([LOOKS_PERSONAL.pattern, *map(re.escape, known)])
-        found = re.findall(pattern, text)
-        if found:
-            self.counts["values in free text"] += len(found)
-            self.personal.update(found)
-        return re.sub(pattern, lambda m: self._stand_in_for(m.group(0)), text)
-
-    def _stand_in_for(self, value: str) -> str:
-        """One value found in free text -> its consistent stand-in."""
-        folded = fold(value)
-        if folded in self._swaps:
-            return self._swaps[folded]
-        if re.fullmatch(r"\d{17}[\dX]", folded) and folded[:17].isdigit():
-            return self._swaps.setdefault(folded, self.person_id(folded))
-        if re.fullmatch(r"1[3-9]\d{9}", folded):
-            made = f"1990000{len(self._swaps):04d}"  # no seed phone starts 1990000
-        elif re.fullmatch(r"[A-Z]\d{8}", folded):
-            made = f"X{len(self._swaps):08d}"  # no card starts with X
-        elif folded.isdigit():
-            made = f"{len(self._swaps):0{len(folded)}d}"[-len(folded):]
-        else:
-            made = WRONG_NAME  # a name typed outside its step
-        return self._swaps.setdefault(folded, made)
+        """Free text with consistent stand-ins (freetext.py); call it after every answer was
+        replaced, so all typed values are known."""
+        return self.free.scrub(text)

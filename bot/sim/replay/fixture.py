@@ -28,6 +28,8 @@ Extensions beyond the contract:
   `{bind: {card: A20000002, user: alias}}` bind a card to that follower (default: the step's).
 - `faults: {backend_delay: 6}` — the next backend call takes 6 s longer, on a real sleep
   (`times: K` for the next K calls; at most 30 s); over `--url`, POST /backend/v1/faults.
+  `faults: {api: custom, errcode: 45047}` / `{api: custom, delay: 3}` (`times: K`): the mock
+  platform API's next calls of that API fail or answer late (POST /sim/api/faults).
   Neither step says anything to the bot, so neither takes `expect:`.
 - `state: flow.state` — after the step, the user's session is in that state; `none`: no session.
 - `pushed: EXPECT` (any step) — what reached the follower through the platform's API since the
@@ -44,7 +46,6 @@ Scalars stay text as written (`send: 012345` sends "012345"); `expect:` with no 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -52,9 +53,9 @@ from typing import Any
 
 import yaml
 
-from bot.backend.seed import SeedError, prepare
+from bot.sim.replay.discovery import discover
 from bot.sim.replay.steps import DEFAULT_USER, FixtureError, Step, parse_step
-from bot.sim.targets.seeds import PACKAGED, packaged
+from bot.sim.targets.seeds import resolve
 from flows.catalog import LANGS
 
 __all__ = ["DEFAULT_USER", "Fixture", "FixtureError", "Step", "discover", "load_fixture"]
@@ -130,23 +131,10 @@ def _text(path: Path, where: str, value: Any) -> str:
 
 
 def _seed(path: Path, value: Any) -> Path | dict:
-    """A file relative to the fixture, a packaged `wxbot:NAME`, or the document embedded."""
-    if isinstance(value, dict):
-        try:
-            prepare(value)
-        except SeedError as exc:
-            raise FixtureError(path, "seed", f"the embedded seed: {exc}") from None
-        return value
-    text = _text(path, "seed", value)
-    if text.startswith(PACKAGED):
-        try:
-            return packaged(text)
-        except ValueError as exc:
-            raise FixtureError(path, "seed", str(exc)) from None
-    seed = (path.parent / text).resolve()
-    if not seed.is_file():
-        raise FixtureError(path, "seed", f"no seed file at {seed}")
-    return seed
+    try:
+        return resolve(value, path.parent)
+    except ValueError as exc:
+        raise FixtureError(path, "seed", str(exc)) from None
 
 
 def _today(path: Path, value: Any) -> date | None:
@@ -179,15 +167,3 @@ def _users(path: Path, value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
         raise FixtureError(path, "users", "must map aliases to openids, e.g. {alice: oAlice0001}")
     return {str(alias): openid for alias, openid in value.items()}
-
-
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; directories searched recursively for *.yaml / *.yml, sorted."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.sim.replay.expect import ExpectError, check_expect
+from bot.sim.replay.step_faults import api_fault, backend_fault
 from bot.sim.targets.placeholders import PLACEHOLDER
 from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
@@ -14,8 +15,6 @@ DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
 AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
-MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
-PLATFORM_APIS = ("token", "custom", "template", "menu", "user", "kf")  # /sim/api/faults' names
 STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "state", "note"}
 
 
@@ -105,9 +104,9 @@ def _read(step: Step, key: str, value: Any) -> None:
     elif key == "backend":
         step.backend = _backend_change(value)
     elif key == "faults" and isinstance(value, dict) and "api" in value:
-        step.api_fault = _api_fault(value)
+        step.api_fault = api_fault(value)
     elif key == "faults":
-        step.faults = _faults(value)
+        step.faults = backend_fault(value)
     elif key == "agent":
         step.agent = _agent(value)
     elif key == "expect":
@@ -148,45 +147,6 @@ def _agent(value: Any) -> tuple[str, str | None]:
     if isinstance(value, dict) and set(value) == {"say", "to"} and _agent_alias(value):
         return "say", _text(value["say"])
     raise ValueError(f"an agent step is {AGENT_FORMS}")
-
-
-def _faults(value: Any) -> tuple[float, int]:
-    """`{backend_delay: 6}` (seconds), optionally `times: K` calls (default 1)."""
-    if not isinstance(value, dict) or "backend_delay" not in value or (
-            set(value) - {"backend_delay", "times"}):
-        raise ValueError("faults are {backend_delay: SECONDS} with an optional times: K")
-    try:
-        delay, times = float(value["backend_delay"]), int(value.get("times", 1))
-    except (TypeError, ValueError):
-        raise ValueError("backend_delay is seconds and times a whole number") from None
-    if not (0 <= delay <= MAX_BACKEND_DELAY and times >= 1):
-        raise ValueError(f"backend_delay is 0-{MAX_BACKEND_DELAY:g} s and times at least 1")
-    return delay, times
-
-
-def _api_fault(value: dict) -> dict[str, Any]:
-    """`{api: custom, errcode: 45015}` or `{api: custom, delay: 3}`, optionally `times: K`:
-    the mock platform API's next K calls of that API (POST /sim/api/faults)."""
-    if set(value) - {"api", "errcode", "delay", "times"} or \
-            len(set(value) & {"errcode", "delay"}) != 1:
-        raise ValueError("a platform fault is {api: API, errcode: N} or {api: API, delay: "
-                         "SECONDS}, with an optional times: K")
-    if value["api"] not in PLATFORM_APIS:
-        raise ValueError(f"api must be one of {', '.join(PLATFORM_APIS)}")
-    times = value.get("times", 1)
-    if isinstance(times, bool) or not isinstance(times, int | str) or not str(times).isdigit():
-        raise ValueError("times is a whole number (0 clears the fault)")
-    fault = {"api": value["api"], "times": int(times)}
-    try:
-        if "errcode" in value:
-            fault["errcode"] = int(value["errcode"])
-        else:
-            fault["delay"] = float(value["delay"])
-    except (TypeError, ValueError):
-        raise ValueError("errcode is a whole number and delay seconds") from None
-    if fault.get("errcode") == 0 or not 0 <= fault.get("delay", 0) <= MAX_BACKEND_DELAY:
-        raise ValueError(f"errcode is non-zero, delay 0-{MAX_BACKEND_DELAY:g} s")
-    return fault
 
 
 def _text(value: Any) -> str:

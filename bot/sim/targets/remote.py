@@ -58,6 +58,7 @@ class Remote:
         self.lang: str | None = None
         self.served_lang: str | None = None  # restored when the run ends
         self.reply_deadline: float | None = None  # the server's, from /healthz
+        self.armed: set[str] = set()  # what this run armed ("backend", platform API names)
 
     def probe(self) -> None:
         """Check the server answers; learn whether the simulator API is on; follow its clock."""
@@ -121,7 +122,10 @@ class Remote:
     def for_run(self, run: RunSettings) -> Iterator[Remote]:
         """For `replay`: the same server, reset for each run (closed by the caller)."""
         self.begin(run)
-        yield self
+        try:
+            yield self
+        finally:
+            self.disarm()
 
     def openid(self, openid: str) -> str:
         return f"{openid}_{self.run}{self.runs:03d}"
@@ -175,10 +179,25 @@ class Remote:
                    json={"card_number": card_number, "openid": openid})
 
     def arm_faults(self, delay: float, times: int) -> None:
+        self.armed.add("backend")
         self._call("POST", "/backend/v1/faults", json={"delay": delay, "times": times})
 
     def arm_api_fault(self, fault: dict[str, Any]) -> None:
+        self.armed.add(fault["api"])
         self._call("POST", "/sim/api/faults", json=fault)
+
+    def disarm(self) -> None:
+        """Clear what the run armed and did not use up: in process each run has a fresh app,
+        here the next fixture (and the server's own users) would meet the leftovers."""
+        for armed in sorted(self.armed):
+            if armed == "backend":
+                self._call("POST", "/backend/v1/faults", json={"delay": 0})
+            else:
+                self._call("POST", "/sim/api/faults", json={"api": armed, "errcode": -1,
+                                                            "times": 0})
+                self._call("POST", "/sim/api/faults", json={"api": armed, "delay": 0,
+                                                            "times": 0})
+        self.armed.clear()
 
     def close(self) -> None:
         """Give the server back its language, its own seed and its clock, then hang up."""

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.backend import DEFAULT_SEED
+from bot.backend.seed import SeedError, prepare
 
 PACKAGED = "wxbot:"  # prefix of a seed shipped in the package (bot/data/)
 PACKAGE_DIR = DEFAULT_SEED.parent
@@ -32,6 +33,25 @@ def packaged(reference: str) -> Path:
         have = ", ".join(PACKAGED + p.name for p in sorted(PACKAGE_DIR.glob("*.yaml")))
         raise ValueError(f"no packaged seed {reference!r} (have: {have})")
     return path
+
+
+def resolve(value: Any, base: Path) -> Path | dict:
+    """A fixture's `seed:` value as a source; ValueError says what is wrong with it."""
+    if isinstance(value, dict):
+        try:
+            prepare(value)  # checked now, so a bad embedded seed fails when the file loads
+        except SeedError as exc:
+            raise ValueError(f"the embedded seed: {exc}") from None
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be a path, {PACKAGED}NAME or the seed document, "
+                         f"got {type(value).__name__}")
+    if value.startswith(PACKAGED):
+        return packaged(value)
+    seed = (base / value).resolve()
+    if not seed.is_file():
+        raise ValueError(f"no seed file at {seed}")
+    return seed
 
 
 def reference_for(seed: Path) -> str | None:
