@@ -21,11 +21,10 @@ from bot.config import (
     DEV_TOKEN,
     SIMULATOR,
     ConfigError,
-    Settings,
-    load_settings,
     merged,
 )
 from bot.server import launch, preflight
+from bot.settings import Settings, load_settings
 
 console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
 

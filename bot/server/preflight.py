@@ -16,8 +16,9 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from bot.config import ALLOW_LOST, ConfigError, Settings, token_problem
+from bot.config import ConfigError
 from bot.server import launch
+from bot.settings import ALLOW_LOST, Settings, token_problem
 from bot.store.url import StoreURLError, reach
 
 API_CONNECT = 2.0  # seconds the start waits to open a connection to WECHAT_API_BASE
