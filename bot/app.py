@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from bot.clock import Clock
-from bot.config import SIMULATOR, ConfigError, Settings, load_settings
+from bot.config import SIMULATOR, ConfigError
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.handover import make_handover
@@ -30,6 +30,7 @@ from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
 from bot.server import health, probes, webhook
+from bot.settings import Settings, load_settings
 from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv

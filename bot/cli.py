@@ -21,11 +21,10 @@ from bot.config import (
     DEV_TOKEN,
     SIMULATOR,
     ConfigError,
-    Settings,
-    load_settings,
     merged,
 )
 from bot.server import launch, preflight
+from bot.settings import Settings, load_settings
 
 console = Console(stderr=True, soft_wrap=True)  # banner lines stay whole in logs
 
@@ -85,6 +84,12 @@ def _run(app, host: str, port: int) -> None:  # noqa: ANN001
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+def _exec(argv: list[str], env: dict[str, str]) -> None:
+    """gunicorn becomes this process: a supervisor's signals reach its master directly."""
+    sys.stderr.flush()
+    os.execve(argv[0], argv, env)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="wxbot")
 def main() -> None:
@@ -134,11 +139,10 @@ def serve(host: str, port: int, workers: int, dev: bool, use_gunicorn: bool,
     if not dev:
         _announce(settings.config, f"http://{host}:{port}", f"serve (gunicorn, {workers} "
                   f"worker{'s' if workers > 1 else ''})")
-        for name, value in overrides.items():  # the workers build their apps from the env
-            os.environ[name] = "1" if value is True else str(value)
-        argv = launch.gunicorn_argv(host, port, workers)
-        sys.stderr.flush()
-        os.execv(argv[0], argv)  # gunicorn becomes this process: signals reach its master
+        # The workers build their apps from the environment: the overrides go there.
+        env = {name: "1" if value is True else str(value) for name, value in overrides.items()}
+        _exec(launch.gunicorn_argv(host, port, workers), {**os.environ, **env})
+        return  # not reached but under a test's stand-in: exec replaces this process
     app = _build(overrides)
     _announce(app.config, f"http://{host}:{port}", "serve (development server)")
     _run(app, host, port)

@@ -83,7 +83,7 @@ def test_create_app_serves_the_mock_api_only_in_simulator_mode(tmp_path):
     ("redis+cluster://10.0.0.5:7000", "redis+cluster", ""),
 ])
 def test_config_parses_bot_store_once_into_a_typed_value(url, kind, path):
-    from bot.config import load_settings
+    from bot.settings import load_settings
 
     settings = load_settings({"WECHAT_TOKEN": "t", "BOT_STORE": url})
     assert (settings.store.kind, settings.store.path, str(settings.store)) == (kind, path, url)
@@ -109,7 +109,7 @@ def test_config_refuses_a_missing_seed_file_by_name(tmp_path):
     ({"OUTBOUND_SEND": "http://127.0.0.1:9/send"}, None),
 ])
 def test_settings_say_when_late_replies_would_be_lost(monkeypatch, given, lost):
-    from bot.config import load_settings
+    from bot.settings import load_settings
 
     for name in ("WECHAT_APP_ID", "WECHAT_APP_SECRET"):
         monkeypatch.delenv(name, raising=False)

@@ -22,12 +22,13 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/protocol/": (("bot.protocol",), False),
     "bot/store/": (("bot.store", "bot.clock", "bot.sqlitedb"), False),
     "bot/backend/": (("bot.backend", "bot.clock", "bot.sqlitedb"), True),
-    "bot/platform/": (("bot.platform", "bot.clock", "bot.store", "bot.config", "bot.protocol"),
-                      False),
+    "bot/platform/": (("bot.platform", "bot.clock", "bot.store", "bot.config", "bot.settings",
+                       "bot.protocol"), False),
     "bot/outbound/": (("bot.outbound", "bot.platform", *CORE), False),
     "bot/window/": (("bot.window", "bot.outbound", "bot.dialogue", *CORE), False),
     "bot/dialogue/": (("bot.dialogue", "bot.protocol", "bot.clock"), False),
-    "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.window", "bot.create_app",
+    "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.settings", "bot.window",
+                     "bot.create_app",
                      *CORE), True),
     "bot/handover/": (("bot.handover", "bot.platform", "bot.config", *CORE), False),
     # bot.handover: the agent console lists the messages the bot keeps for a person.
@@ -38,6 +39,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/sqlitedb.py": ((), False),
     "bot/metrics.py": ((), False),
     "bot/config.py": (("bot.clock", "bot.store"), False),
+    "bot/settings.py": (("bot.config", "bot.store"), False),
 }
 TOOLS = {"replay", "chat", "record", "web"}  # siblings: none imports another
 SIM_MAY_IMPORT = {"wire": set(), "mockplatform": {"wire"}, "targets": {"wire"},

@@ -74,14 +74,26 @@ def test_serve_refuses_the_simulator_on_a_public_address(sim_env, tmp_path, args
 @pytest.mark.parametrize(("flag", "env"), [(["--allow-remote-simulator"], {}),
                                            ([], {"BOT_SIMULATOR_REMOTE": "1"})])
 def test_an_explicit_override_lets_the_simulator_listen_remotely(sim_env, monkeypatch, flag, env):
-    ran = []
+    """Both servers: gunicorn (what would run; its workers get the override in their env)
+    and the development server."""
+    ran, execs = [], []
     monkeypatch.setattr(cli, "_run", lambda app, host, port: ran.append((host, port)))
+    monkeypatch.setattr(cli, "_exec", lambda argv, env: execs.append((argv, env)))
     for name, value in {**sim_env, **env}.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(cli.main, ["serve", "--host", "0.0.0.0", *flag])
+    port = free_port()
+    result = CliRunner().invoke(cli.main, ["serve", "--host", "0.0.0.0", "--port", str(port),
+                                           *flag])
     assert result.exit_code == 0, result.output
-    assert ran == [("0.0.0.0", 8080)]
+    ((argv, child_env),) = execs
+    assert f"0.0.0.0:{port}" in argv and child_env.get("BOT_SIMULATOR_REMOTE") == "1"
+    if flag:  # the simulator answers the name it was told to listen on
+        assert "0.0.0.0" in child_env.get("BOT_SIMULATOR_HOSTS", "")
     assert "SIMULATOR ON" in result.output
+    result = CliRunner().invoke(cli.main, ["serve", "--dev", "--host", "0.0.0.0", "--port",
+                                           str(port), *flag])
+    assert result.exit_code == 0, result.output
+    assert ran == [("0.0.0.0", port)]
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
@@ -102,7 +114,8 @@ def test_demo_says_the_simulator_is_on(monkeypatch, tmp_path):
     ran = []
     monkeypatch.setattr(cli, "_run", lambda app, host, port: ran.append((host, port)))
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
-    result = CliRunner().invoke(cli.main, ["demo", "--no-browser", "--port", "8099"])
+    port = free_port()
+    result = CliRunner().invoke(cli.main, ["demo", "--no-browser", "--port", str(port)])
     assert result.exit_code == 0, result.output
-    assert ran == [("127.0.0.1", 8099)]  # the demo never listens beyond this machine
+    assert ran == [("127.0.0.1", port)]  # the demo never listens beyond this machine
     assert "SIMULATOR ON" in result.output and "read every" in result.output

@@ -50,6 +50,14 @@ def test_start_refuses_a_setting_in_one_line_naming_it(tmp_path, env, named, fix
     assert took < 10.0
 
 
+def test_start_refuses_a_data_dir_it_cannot_write(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    line, _ = _refusal(tmp_path, {"BOT_DATA_DIR": str(blocker / "data"),
+                                  "BOT_ALLOW_LOST_LATE_REPLIES": "1"})
+    assert f"BOT_DATA_DIR {blocker / 'data'} is not a folder" in line, line
+
+
 def test_start_refuses_an_unreachable_store_after_a_few_quick_tries(tmp_path):
     line, took = _refusal(tmp_path, {"BOT_STORE": f"redis://127.0.0.1:{free_port()}/0",
                                      "BOT_ALLOW_LOST_LATE_REPLIES": "1"})

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bot.config import TOKEN_RULE, token_problem
 from bot.platform import PlatformAPI, PlatformError
 from bot.protocol import sign
+from bot.settings import TOKEN_RULE, token_problem
 
 URL_CHECK_TIMEOUT = 5.0  # seconds: the platform itself gives the URL check 5 s
 APP_ID = re.compile(r"wx[0-9a-f]{16}")

@@ -2,7 +2,7 @@
 
     gunicorn -c python:bot.server.gunicorn_conf 'bot:create_app()'
 
-is what `wxbot serve --workers N` runs.
+is what `wxbot serve` runs (`--workers N`; `--dev` alone runs the development server).
 Command-line flags win over these (`--bind`, `--workers`). Put a buffering proxy (nginx) in
 front on the internet: it takes slow clients' bytes so no worker thread ever waits on them.
 """
@@ -16,8 +16,9 @@ import sys
 import time
 from typing import Any
 
-from bot.config import ConfigError, load_config, load_settings, merged
+from bot.config import ConfigError, load_config, merged
 from bot.server.multiproc import multiprocess_metrics, worker_gone
+from bot.settings import load_settings
 
 multiprocess_metrics()
 from bot.parts import EXTENSION, bot_of  # noqa: E402 - imports prometheus_client: after the above

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
-from bot.config import Settings
 from bot.parts import current_bot
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 PROBE_USER = "__healthz__"  # no real openid looks like this: the read finds nothing

@@ -1,5 +1,5 @@
 """How `wxbot serve`/`demo` run the app: where the simulator may listen, what the banner says,
-and the gunicorn command line for several workers (settings in bot/server/gunicorn_conf.py)."""
+the simulator's defaults, and the gunicorn command line (settings: bot/server/gunicorn_conf.py)."""
 
 from __future__ import annotations
 

@@ -10,13 +10,15 @@ wrong address is said in seconds, not as a traceback every half second once runn
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from bot.config import ALLOW_LOST, ConfigError, Settings, token_problem
+from bot.config import ConfigError
 from bot.server import launch
+from bot.settings import ALLOW_LOST, Settings, token_problem
 from bot.store.url import StoreURLError, reach
 
 API_CONNECT = 2.0  # seconds the start waits to open a connection to WECHAT_API_BASE
@@ -34,6 +36,20 @@ def check_settings(settings: Settings, hosts: Iterable[str], workers: int) -> No
                           f"{ALLOW_LOST} to serve anyway")
     launch.check_simulator_hosts(settings.config, hosts)
     launch.check_workers(settings.config, workers)
+    check_data_dir(settings)
+
+
+def check_data_dir(settings: Settings) -> None:
+    """BOT_DATA_DIR can be made and written (the store's files, metrics, the demo's key)."""
+    folder = settings.data_dir
+    found = folder
+    while not found.exists() and found != found.parent:
+        found = found.parent  # it is made at start: the nearest folder that exists decides
+    if found.is_dir() and os.access(found, os.W_OK | os.X_OK):
+        return
+    why = "is not a folder" if found.exists() and not found.is_dir() else \
+        f"cannot be written ({found} belongs to another user or is read-only)"
+    raise ConfigError(f"BOT_DATA_DIR {folder} {why}: point it at a folder this user may write")
 
 
 def check_port(host: str, port: int) -> None:

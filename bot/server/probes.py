@@ -16,9 +16,9 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from bot import metrics
-from bot.config import Settings
 from bot.parts import Bot, current_bot
 from bot.server.health import PROBE_CARD, PROBE_USER
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
