@@ -14,6 +14,8 @@ from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.servers import running
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+
 pytest.importorskip("gunicorn")
 WINDOW = 5.0  # the platform gives up on a push after this long
 

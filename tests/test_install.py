@@ -12,6 +12,8 @@ from bot.sim.wire.client import PlatformClient
 from tests.conftest import ROOT, TOKEN
 from tests.servers import Server
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_install")]
+
 pytest.importorskip("gunicorn")
 BUILD_TIMEOUT = 120  # seconds for pip to build and unpack the wheel on a busy 2-core machine
 

@@ -14,6 +14,8 @@ import requests
 
 from tests.servers import free_port, launch
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+
 STARTS = 10
 WORKERS = 4
 

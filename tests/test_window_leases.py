@@ -22,6 +22,8 @@ from bot.window.workers import Window
 from tests.conftest import TOKEN
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
+pytestmark = pytest.mark.xdist_group("window")
+
 FOLLOWERS, TICKS, THREADS = 12, 8, 4
 LOOK_EVERY = 0.001  # s between the renewer's rounds in these tests
 WARNED_WITHIN = 3.0  # s the renewer may take to notice a real loss on a loaded machine
@@ -29,18 +31,13 @@ OWED_WITHIN = 10.0  # s an owed reply may take to go out through the courier
 LOST = "lost its lease"
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
-def setup(request, tmp_path, clock, monkeypatch):
+@pytest.fixture
+def setup(store_url, tmp_path, clock, monkeypatch):
     monkeypatch.setattr(window, "RENEW_EVERY", LOOK_EVERY)
     sink = Sink()
     config = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
               "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
-              "BACKEND": SlowBackend(), "OUTBOUND_SEND": sink}
-    if request.param == "memory":
-        config["BOT_STORE"] = "memory://"
-    elif request.param == "redis":
-        base = request.getfixturevalue("redis_url").rsplit("/", 1)[0]
-        config["BOT_STORE"] = f"{base}/3"  # its own keyspace: no other test's courier reads it
+              "BACKEND": SlowBackend(), "OUTBOUND_SEND": sink, "BOT_STORE": store_url}
     app = create_app(config)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         yield bot_of(app), wechat, sink
