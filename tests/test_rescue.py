@@ -18,21 +18,17 @@ from contextlib import closing
 import pytest
 
 from bot.app import bot_of, create_app
-from bot.outbound.courier import CLAIM_LEASE, RECHECK, Courier
+from bot.outbound.courier import Courier
 from bot.protocol import parse_xml, to_message
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE, TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
+from bot.store import TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
 from bot.window.engine import delivery_key
 from tests.conftest import TOKEN, stores
+from tests.timing import DEADLINE, LEASE, MARGIN, RECHECK, RESCUED
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
 pytestmark = pytest.mark.xdist_group("window")
 
-DEADLINE = 0.5  # A's and B's reply deadline, compressed
-MARGIN = 0.5  # scheduling slack on a shared 2-core machine
-# s: the holder's record lapses, a courier looks, the turn runs; at worst the dead one's courier
-# held the entry's claim, which hides it for CLAIM_LEASE (normally ~LEASE + RECHECK)
-RESCUED = CLAIM_LEASE + LEASE + RECHECK + 5
 SECRET = "tick Z9-secret"  # what the follower typed: it must never reach a log
 
 

@@ -18,12 +18,11 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from bot.outbound.courier import CLAIM_LEASE, RECHECK
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE
 from tests.conftest import stores
 from tests.instances import people, write_seed
 from tests.servers import Server, serving
+from tests.timing import RESCUED
 from tests.window_kit import Sink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
@@ -31,9 +30,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 TOKEN = "rescue-token"
 SLOW = 6.0  # s the fault adds to the bind call: past the 4 s deadline
 MID_TURN = 1.0  # s into that call when the server is killed (before it answered)
-# s for the other server to send the reply: the lease lapses, a courier looks (at worst the dead
-# server's courier held the entry's claim: CLAIM_LEASE more)
-RESCUED = CLAIM_LEASE + LEASE + RECHECK + 5
 API_TIMEOUT = 10.0  # s for a call to the backend's API from the test
 QUIET = 3.0  # s after the send in which a second one would have shown
 

@@ -10,15 +10,14 @@ import pytest
 
 from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE, LeaseLost
+from bot.store import LeaseLost
 from bot.window.workers import Window
 from tests.conftest import TOKEN, stores
+from tests.timing import DEADLINE, LEASE, MARGIN, RENEW_EVERY
 from tests.window_kit import Sink, SlowBackend, SlowCount, deliver_three_times, slow_catalog
 
 pytestmark = pytest.mark.xdist_group("window")
 
-DEADLINE = 0.5
-MARGIN = 0.5  # scheduling slack on a shared 2-core machine
 
 
 @pytest.fixture
@@ -161,7 +160,7 @@ def test_window_sweeps_expired_sessions_on_a_timer(tmp_path, clock):
     clock.advance(61)
     window = Window(store, prune_every=0.1)
     try:
-        time.sleep(LEASE / 3 + 1)  # the renewer's round, then the sweep
+        time.sleep(RENEW_EVERY + 1)  # the renewer's round, then the sweep
         with closing(sqlite3.connect(store.path)) as db:
             (data,) = db.execute("SELECT data FROM sessions").fetchone()
         assert "张伟" not in data and '"expired": true' in data

@@ -20,16 +20,15 @@ from bot.backend.mock import MockBackend
 from bot.backend.server import create_backend_app
 from bot.clock import Clock
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE
 from tests.conftest import stores
 from tests.servers import Server, serving
+from tests.timing import LEASE, WINDOW
 from tests.window_kit import Sink, deliver_three_times
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 TOKEN = "window-token"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
-WINDOW = 5.0  # s the platform waits for a passive reply
 
 
 class SlowBackendServer:
