@@ -21,6 +21,8 @@ from typing import Any
 import requests
 from werkzeug.serving import make_server
 
+from tests.timing import READY_TIMEOUT
+
 
 def _worker_share() -> tuple[int, int]:
     """(this pytest-xdist worker's index, how many workers); (0, 1) outside xdist."""
@@ -86,7 +88,7 @@ class Server:
         self.command, self.cwd = ["bot", *self.args], None
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20.0) -> Server:
+    def start(self, timeout: float = READY_TIMEOUT) -> Server:
         self.since = self.log.stat().st_size if self.log.exists() else 0  # this start's lines
         self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd)
         deadline = time.monotonic() + timeout
