@@ -11,10 +11,18 @@ from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card
 from flows.port import BackendError
 from flows.reading import heard, unread
-from flows.verify import CODE_LOCKED, Verification, code_step
+from flows.verify import (
+    ASK_GUARDIAN,
+    CODE_LOCKED,
+    Verification,
+    ask_code,
+    ask_id,
+    ask_name,
+    code_sent,
+    code_step,
+)
 
-SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
-        "too_soon": "ask_code", "capped": "code_locked"}
+SENT = code_sent(no_phone="no_phone")
 REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
 
 
@@ -24,16 +32,12 @@ class BindCard(Verification, Flow):
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
     initial, purpose, guardian_purpose = "ask_id", "bind", "consent"
     states = [
-        {"name": "ask_id", "prompt": "bind.ask_id", "help": "bind.help_id", "read": "read_id",
-         "role": "id"},
-        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_name", "role": "name"},
+        ask_id("bind"),
+        ask_name(),
         {"name": "ask_card", "prompt": "bind.ask_card", "help": "bind.help_card",
          "read": "read_card", "role": "card"},
-        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian", "role": "guardian"},
-        {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
-         "read": "read_code", "role": "code"},
+        ASK_GUARDIAN,
+        ask_code(),
         {"name": "bound", "on_enter": ["announce"], "final": True},
         {"name": "account_bound", "prompt": "bind.account_bound", "final": True},
         {"name": "card_bound", "prompt": "bind.card_bound", "final": True},

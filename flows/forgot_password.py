@@ -14,10 +14,18 @@ from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
 from flows.ids import birth_date
 from flows.passwords import matches, seal, weakness
 from flows.reading import heard, unread
-from flows.verify import CODE_LOCKED, Verification, code_step
+from flows.verify import (
+    ASK_GUARDIAN,
+    CODE_LOCKED,
+    Verification,
+    ask_code,
+    ask_id,
+    ask_name,
+    code_sent,
+    code_step,
+)
 
-SENT = {"sent": "ask_code", "no_phone": "ask_reason", "locked": "code_locked",
-        "too_soon": "ask_code", "capped": "code_locked"}
+SENT = code_sent(no_phone="ask_reason")
 WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
 REASON_MAX = 200
 
@@ -28,14 +36,10 @@ class ForgotPassword(Verification, Flow):
     name, title, keywords = "forgot_password", "reset.title", "forgot_password"
     menu_key, initial, purpose = "FORGOT_PASSWORD", "ask_id", "reset"
     states = [
-        {"name": "ask_id", "prompt": "reset.ask_id", "help": "reset.help_id", "read": "read_id",
-         "role": "id"},
-        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_holder", "role": "name"},
-        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian", "role": "guardian"},
-        {"name": "ask_code", "prompt": "common.ask_code", "help": "reset.help_code",
-         "read": "read_code", "role": "code"},
+        ask_id("reset"),
+        ask_name(read="read_holder"),
+        ASK_GUARDIAN,
+        ask_code(help="reset.help_code"),
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
          "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",

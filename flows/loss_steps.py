@@ -16,10 +16,18 @@ from typing import Any, ClassVar, Literal
 from flows.base import StateSpec, ask, branch, outcome_is
 from flows.ids import SHANGHAI, fold, mask_card
 from flows.port import BackendError, Card, CardStatus
-from flows.verify import CODE_LOCKED, Verification, code_step
+from flows.verify import (
+    ASK_GUARDIAN,
+    CODE_LOCKED,
+    Verification,
+    ask_code,
+    ask_id,
+    ask_name,
+    code_sent,
+    code_step,
+)
 
-SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
-        "too_soon": "ask_code", "capped": "code_locked"}
+SENT = code_sent(no_phone="no_phone")
 WHO = {"adult": "ask_method", "minor": "ask_guardian"}
 FOUND = {"proved": "ask_confirm", "refused": "refused"}
 CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile, at a counter
@@ -29,16 +37,12 @@ _PASSWORD = re.compile(r"[0-9]{6}")
 def loss_states(p: str, done: str) -> list[StateSpec]:
     """The shared states; `p` prefixes the catalog keys that differ (loss. / lift.)."""
     return [
-        {"name": "ask_id", "prompt": f"{p}.ask_id", "help": f"{p}.help_id", "read": "read_id",
-         "role": "id"},
-        {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
-         "read": "read_holder", "role": "name"},
+        ask_id(p),
+        ask_name(read="read_holder"),
         {"name": "ask_method", "prompt": f"{p}.ask_method", "help": "loss.help_method",
          "read": "read_method", "role": "password"},
-        {"name": "ask_guardian", "prompt": "common.ask_guardian", "help": "common.help_guardian",
-         "read": "read_guardian", "role": "guardian"},
-        {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
-         "read": "read_code", "role": "code"},
+        ASK_GUARDIAN,
+        ask_code(),
         {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": "loss.help_confirm",
          "read": "read_confirm", "role": "confirm"},
         {"name": done, "on_enter": ["announce"], "final": True},

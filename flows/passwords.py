@@ -42,17 +42,19 @@ def weakness(password: str, born: date) -> str | None:
     return None
 
 
-def seal(password: str) -> str:
-    """A salted digest to compare the second entry against, so no plaintext waits in storage."""
+def seal(secret: str) -> str:
+    """'salt$sha256' of a secret that lives minutes: a new password until it is typed again,
+    an SMS code in the mock backend (bot.backend.codes). No plaintext waits in storage."""
     salt = secrets.token_hex(8)
-    return f"{salt}${_digest(salt, password)}"
+    return f"{salt}${_digest(salt, secret)}"
 
 
-def matches(password: str, sealed: str) -> bool:
-    """Whether the second entry is the password that was sealed."""
+def matches(secret: str, sealed: str) -> bool:
+    """Constant-time check of a typed secret against `seal`'s output."""
     salt, _, digest = sealed.partition("$")
-    return hmac.compare_digest(_digest(salt, password), digest)
+    return hmac.compare_digest(_digest(salt, secret), digest)
 
 
-def _digest(salt: str, password: str) -> str:
-    return hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+def _digest(salt: str, secret: str) -> str:
+    # surrogatepass: UTF-8 that cannot fail, even on lone surrogates smuggled in through JSON
+    return hashlib.sha256(f"{salt}:{secret}".encode("utf-8", "surrogatepass")).hexdigest()

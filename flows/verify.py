@@ -14,12 +14,40 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from flows.base import Turn, ask, branch, outcome_is
+from flows.base import StateSpec, Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, fold
 from flows.port import Backend, CodeSent, Purpose
 from flows.reading import code_missing, heard, id_in
 
 CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
+ASK_GUARDIAN: StateSpec = {"name": "ask_guardian", "prompt": "common.ask_guardian",
+                "help": "common.help_guardian", "read": "read_guardian", "role": "guardian"}
+
+
+def ask_id(flow: str) -> StateSpec:
+    """The ID-number question, in the words of `flow`'s catalog section ("bind", "reset")."""
+    return {"name": "ask_id", "prompt": f"{flow}.ask_id", "help": f"{flow}.help_id",
+            "read": "read_id", "role": "id"}
+
+
+def ask_name(read: str = "read_name") -> StateSpec:
+    """The holder's-name question; `read` is the flow's reader of the answer."""
+    return {"name": "ask_name", "prompt": "common.ask_name", "help": "common.help_name",
+            "read": read, "role": "name"}
+
+
+def ask_code(help: str = "common.help_code") -> StateSpec:  # noqa: A002 - the state's own key
+    """The SMS-code question; `help` says what the code unlocks, where a flow says more."""
+    return {"name": "ask_code", "prompt": "common.ask_code", "help": help, "read": "read_code",
+            "role": "code"}
+
+
+def code_sent(no_phone: str) -> dict[str, str]:
+    """Where each answer to "send a code" leads; `no_phone`: the step when none can be sent."""
+    return {"sent": "ask_code", "no_phone": no_phone, "locked": "code_locked",
+            "too_soon": "ask_code", "capped": "code_locked"}
+
+
 # (state entered, reason the send was refused) -> what is said instead of the state's prompt
 REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
                    ("code_locked", "capped"): "common.code_capped"}

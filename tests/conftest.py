@@ -27,6 +27,17 @@ SAMPLES = Path(
 )
 
 
+PROCESS_FIXTURES = {"served", "redis_process"}  # a test that asks for one starts processes
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start processes through the shared fixtures are end-to-end (`-m "not e2e"`
+    leaves them out); files that start their own say so in `pytestmark`."""
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(TODAY)  # 10:00 in Shanghai on the fixtures' day
@@ -144,37 +155,57 @@ class RedisProcess:
     """A real redis-server without persistence on a loopback port; `restart()` loses its data,
     as a Redis restarted without RDB/AOF does (issue 19 point 2)."""
 
+    DATABASES = 512  # numbered keyspaces: db 0 is shared by the worker's tests, the rest handed
+    # out one each by `redis_dbs` (more than a whole run asks for)
+    START_TIMEOUT = 10.0  # s for the server to answer PING on a busy machine
+
     def __init__(self, workdir: Path) -> None:
         import shutil
-
-        from tests.servers import free_port
 
         self.binary, self.workdir = shutil.which("redis-server"), workdir
         if self.binary is None:
             pytest.skip("redis-server is not installed (apt-get install redis-server)")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.port = 0
         self.proc = None
 
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
     def start(self) -> RedisProcess:
+        """Start on the port it had, or the first time on a free one; if another process took
+        that port in the meantime, on another (the first time only: a restart keeps its port)."""
+        from tests.servers import free_port
+
+        for _ in range(1 if self.port else 5):
+            port = self.port or free_port()
+            if self._serving(port):
+                self.port = port
+                return self
+            self.stop()
+        raise RuntimeError(f"redis-server did not start on 127.0.0.1 (port {port})")
+
+    def _serving(self, port: int) -> bool:
+        """Start the process on `port`; True once it answers as itself (not another process's
+        server that happens to hold the port)."""
         import subprocess
         import time
 
         import redis
 
         self.proc = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
+            [self.binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--databases", str(self.DATABASES),
+             "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
-        for _ in range(200):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        client.close()
-        return self
+        deadline = time.monotonic() + self.START_TIMEOUT
+        with redis.Redis(port=port) as client:
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                try:
+                    return client.info("server")["process_id"] == self.proc.pid
+                except redis.ConnectionError:
+                    time.sleep(0.02)
+        return False
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -186,12 +217,47 @@ class RedisProcess:
         self.start()
 
 
+class RedisDbs:
+    """Numbered keyspaces on the worker's session server, one per asker, emptied when handed
+    out: a test's couriers never read another test's entries, whatever order tests run in."""
+
+    def __init__(self, url: str) -> None:
+        from itertools import count
+
+        self.base, self.numbers = url.rsplit("/", 1)[0], count(1)
+
+    def fresh(self) -> str:
+        import redis
+
+        number = next(self.numbers)
+        if number >= RedisProcess.DATABASES:
+            raise RuntimeError(f"more than {RedisProcess.DATABASES - 1} Redis keyspaces asked for")
+        url = f"{self.base}/{number}"
+        with redis.Redis.from_url(url) as client:
+            client.flushdb()
+        return url
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    """A real redis-server on a free loopback port for the session; skipped when not installed."""
+    """A real redis-server on a free loopback port for the session (under pytest-xdist, one for
+    each worker); skipped when not installed. Db 0, shared by the worker's tests: keep keys
+    apart by a fresh prefix or follower, or ask for `redis_db_url`."""
     server = RedisProcess(tmp_path_factory.mktemp("redis")).start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_dbs(redis_url) -> RedisDbs:
+    """Hands out keyspaces of their own (`redis_dbs.fresh()`), for module-scoped fixtures."""
+    return RedisDbs(redis_url)
+
+
+@pytest.fixture
+def redis_db_url(redis_dbs: RedisDbs) -> str:
+    """A keyspace of the test's own on the session's Redis, empty."""
+    return redis_dbs.fresh()
 
 
 @pytest.fixture
@@ -202,15 +268,58 @@ def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
     server.stop()
 
 
+STORES = ("memory", "sqlite", "redis")  # `store_url`'s kinds; "cluster" too when asked for
+
+
+def store_url_of(request: pytest.FixtureRequest, kind: str, where: Path) -> str:
+    """The BOT_STORE of a store `kind`: memory, a SQLite file in `where`, a Redis keyspace of
+    the test's own (emptied), or the session's Redis Cluster."""
+    if kind == "memory":
+        return "memory://"
+    if kind == "sqlite":
+        return f"sqlite:///{where / 'store.sqlite3'}"
+    if kind == "redis":
+        return request.getfixturevalue("redis_db_url")
+    if kind == "cluster":
+        return request.getfixturevalue("redis_cluster_url")
+    raise ValueError(f"no store kind {kind!r}: one of {', '.join(STORES)}, cluster")
+
+
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A BOT_STORE URL, the test run once for each kind of store. A test that wants other kinds
+    says so with `@stores("sqlite", "redis", "cluster")` (below); `store_kind` names the kind
+    (the test's id shows it too)."""
+    return store_url_of(request, request.param, tmp_path)
+
+
+def stores(*kinds: str) -> pytest.MarkDecorator:
+    """`@stores("sqlite", "redis", "cluster")`: run the test on these kinds of `store_url`."""
+    return pytest.mark.parametrize("store_url", kinds, indirect=True)
+
+
+@pytest.fixture
+def store_kind(request: pytest.FixtureRequest, store_url: str) -> str:
+    """Which kind `store_url` is this time (memory, sqlite, redis, cluster)."""
+    return request.node.callspec.params["store_url"]
+
+
 @pytest.fixture(scope="session")
 def redis_cluster_url(tmp_path_factory):
-    """Three local Redis Cluster nodes, joined, for the session; skipped when not installed."""
+    """Three local Redis Cluster nodes, joined, for the session (under pytest-xdist, three for
+    each worker); skipped when not installed."""
     from tests.redis_cluster import missing, start_cluster
 
     if missing():
         pytest.skip(f"{', '.join(missing())} not installed (apt-get install redis-server "
                     "redis-tools)")
-    url, stop = start_cluster(tmp_path_factory.mktemp("redis-cluster"))
+    for tries_left in reversed(range(3)):  # again on other ports, if one was taken meanwhile
+        try:
+            url, stop = start_cluster(tmp_path_factory.mktemp("redis-cluster"))
+            break
+        except RuntimeError:
+            if not tries_left:
+                raise
     try:
         yield url
     finally:

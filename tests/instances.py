@@ -27,6 +27,7 @@ from bot.sim.wire.client import PlatformClient
 from flows.ids import make_id
 from tests.conftest import APP_ID, TOKEN
 from tests.servers import Server, free_port, launch
+from tests.timing import READY_TIMEOUT, WINDOW
 
 T = TypeVar("T")
 APP_SECRET = "test-app-secret"  # the mock platform's account is the bots' own
@@ -35,10 +36,8 @@ WORKERS = 2  # per instance: the issue's `gunicorn -w 2`; threads as bot/server/
 WORKER_TIMEOUT = 30  # s a silent worker lives before its master replaces it
 GRACEFUL_TIMEOUT = 5  # s a worker gets to finish its requests on SIGTERM
 KEEPALIVE = 30  # s an idle keep-alive connection stays open (the tests pause, the pool reuses)
-READY_TIMEOUT = 45.0  # s for an instance to answer /healthz (2 cores shared by several sessions)
 PROBE_TIMEOUT = 2.0  # s for one /healthz answer while an instance starts
 API_TIMEOUT = 10.0  # s for a call to the backend's HTTP API from a test
-PLATFORM_WAIT = 5.0  # s the platform waits for a passive reply (a later one is marked late)
 LOG_SETTLE = 5.0  # s for an access-log line to appear: it is written after the answer is sent
 
 
@@ -150,7 +149,7 @@ class Instance:
 
     def client(self, ids: object = None) -> PlatformClient:
         """The platform's wire client aimed at this instance (plaintext, signed)."""
-        client = PlatformClient(self.url, TOKEN, timeout=PLATFORM_WAIT)
+        client = PlatformClient(self.url, TOKEN, timeout=WINDOW)
         if ids is not None:
             client.ids = ids  # one MsgId sequence across instances, as the platform has
         return client

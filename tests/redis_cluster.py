@@ -32,11 +32,12 @@ def _cli(port: int, *args: str, timeout: float = START_TIMEOUT) -> str:
     return done.stdout
 
 
-def _wait(what: str, ready: Callable[[], bool], log: Path) -> None:
+def _wait(what: str, ready: Callable[[], bool], log: Path,
+          proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while not ready():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"redis cluster: {what} not in {START_TIMEOUT:g} s\n"
+        if time.monotonic() > deadline or (proc is not None and proc.poll() is not None):
+            raise RuntimeError(f"redis cluster: {what} not in {START_TIMEOUT:g} s (or it exited)\n"
                                f"{log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.05)
 
@@ -68,8 +69,11 @@ def start_cluster(tmp: Path) -> tuple[str, Callable[[], None]]:
                      "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
                      "--save", "", "--appendonly", "no", "--dir", str(workdir)],
                     stdout=out, stderr=subprocess.STDOUT))
-        for port in ports:
-            _wait(f"node {port} answering", lambda p=port: _cli(p, "PING").strip() == "PONG", log)
+        for port, proc in zip(ports, procs, strict=True):  # each node itself, not a server of
+            # another process that took the port first (then the start fails and is tried again)
+            _wait(f"node {port} answering",
+                  lambda p=port, proc=proc: f"process_id:{proc.pid}" in _cli(p, "INFO", "server"),
+                  log, proc)
         nodes = [f"127.0.0.1:{port}" for port in ports]
         created = subprocess.run(["redis-cli", "--cluster", "create", *nodes,
                                   "--cluster-replicas", "0", "--cluster-yes"],

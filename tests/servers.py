@@ -25,11 +25,31 @@ from typing import Any
 import requests
 from werkzeug.serving import make_server
 
+from tests.timing import READY_TIMEOUT
+
+
+def _worker_share() -> tuple[int, int]:
+    """(this pytest-xdist worker's index, how many workers); (0, 1) outside xdist."""
+    name, count = os.environ.get("PYTEST_XDIST_WORKER", ""), \
+        os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")
+    return (int(name[2:]) if name.startswith("gw") else 0), max(int(count), 1)
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on now, from this xdist worker's own share of them.
+
+    Between choosing a port and a server binding it another process may choose the same one;
+    under xdist the workers choose at once, so each takes only ports with (port // 2) % workers
+    == its index (Linux hands out even ports to bind(0) first, hence the halving) and two
+    workers never pick the same port.
+    """
+    index, count = _worker_share()
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if (port // 2) % count == index:
+            return port
 
 
 def launch(command: list[str], env: Mapping[str, str], log: Path | None = None, *,
@@ -86,7 +106,7 @@ class Server:
         self.command, self.cwd = ["bot", *self.args], None
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 20.0) -> Server:
+    def start(self, timeout: float = READY_TIMEOUT) -> Server:
         self.since = self.log.stat().st_size if self.log.exists() else 0  # this start's lines
         self.proc = launch(self.command, {**os.environ, **self.env}, self.log, cwd=self.cwd,
                            own_group=True)

@@ -24,6 +24,8 @@ from bot.backend.codes import DAILY_CAP, MAX_FAILURES
 from bot.clock import ManualClock
 from tests.people import FENG_JUN, HE_JING, LI_NA, MA_CHAO, WANG_XM, WU_LEI, ZHANG, ZHENG_JIE
 
+pytestmark = pytest.mark.xdist_group("test_backend")
+
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "backend.yaml"
 TODAY = date(2026, 11, 22)
 
@@ -56,7 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.stdout.close()
 
 
-@pytest.fixture(params=["mock", "http"])
+@pytest.fixture(params=["mock", pytest.param("http", marks=pytest.mark.e2e)])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Env]:
     """A freshly seeded backend on 2026-11-22 at 10:00, and a way to move its time."""
     if request.param == "mock":

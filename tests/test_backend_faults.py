@@ -19,6 +19,8 @@ from bot.sim.targets.remote import Remote
 from tests.conftest import AES_KEY, APP_ID, ROOT, TODAY, TOKEN
 from tests.servers import running
 
+pytestmark = pytest.mark.xdist_group("test_backend_faults")
+
 SEED = ROOT / "fixtures" / "backend.yaml"
 DELAY = 0.4  # long enough to see on a busy machine, short enough to wait for
 SLOWED = """\
@@ -85,11 +87,13 @@ def server(tmp_path_factory):
     {"delay": 1, "times": 0}, {"delay": 1, "times": 101}, {"delay": 1, "times": 1.5},
     {"delay": 1, "api": "token"}, [1],
 ])
+@pytest.mark.e2e
 def test_bad_faults_are_a_400(server, body) -> None:
     answer = requests.post(f"{server.url}/backend/v1/faults", json=body, timeout=5)
     assert answer.status_code == 400 and answer.json()["error"] == "bad_request"
 
 
+@pytest.mark.e2e
 def test_faults_slow_the_servers_next_backend_calls(server) -> None:
     url = f"{server.url}/backend/v1"
     armed = requests.post(f"{url}/faults", json={"delay": DELAY, "times": 1}, timeout=5)
@@ -112,6 +116,7 @@ def test_the_fixture_step_slows_the_bot_in_process(tmp_path: Path) -> None:
     assert took >= 2 * DELAY
 
 
+@pytest.mark.e2e
 def test_the_fixture_step_slows_the_bot_over_url(server, tmp_path: Path) -> None:
     fixture = load(write(tmp_path, SLOWED % DELAY))
     remote = Remote(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID)

@@ -14,6 +14,8 @@ from tests.conftest import AES_KEY, APP_ID, TOKEN
 from tests.people import ZHANG
 from tests.servers import running
 
+pytestmark = pytest.mark.xdist_group("test_backend_reset")
+
 OTHER_SEED = "people: [{id_number: '11010519491231002X', name: 王五}]\n"
 
 
@@ -36,6 +38,7 @@ def reset(server, **kwargs) -> requests.Response:
     return requests.post(f"{server.url}/backend/v1/reset", timeout=10, **kwargs)
 
 
+@pytest.mark.e2e
 def test_reset_ends_every_followers_conversation(server):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
         for user in ("oResetAlice", "oResetBob"):
@@ -56,6 +59,7 @@ def test_reset_ends_every_followers_conversation(server):
     {"data": "people: [unclosed", "headers": {"Content-Type": "application/yaml"}},
     {"data": b"\xff\xfe", "headers": {"Content-Type": "application/yaml"}},
 ])
+@pytest.mark.e2e
 def test_a_bad_seed_is_a_400_that_changes_nothing(server, bad):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
         wechat.text("oResetCarol", "绑定社保卡")
@@ -71,6 +75,7 @@ def test_a_bad_seed_is_a_400_that_changes_nothing(server, bad):
     {"data": json.dumps({"people": [{"id_number": "11010519491231002X", "name": "王五"}]}),
      "headers": {"Content-Type": "application/json"}},
 ])
+@pytest.mark.e2e
 def test_reset_loads_a_seed_document_sent_in_the_body(server, document):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
         assert reset(server, **document).status_code == 200
@@ -84,13 +89,9 @@ def test_reset_loads_a_seed_document_sent_in_the_body(server, document):
         assert "验证码" in wechat.text("oResetDan", "张伟").text
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
-def test_every_store_drops_all_sessions_and_keeps_replies(kind, tmp_path, request):
-    url = {"memory": "memory://", "sqlite": f"sqlite:///{tmp_path}/s.sqlite3"}.get(kind)
-    store = open_store(url or request.getfixturevalue("redis_url"))
+def test_every_store_drops_all_sessions_and_keeps_replies(store_url):
+    store = open_store(store_url)
     try:
-        if kind == "redis":
-            store.clear_sessions()  # the server is shared by the session's tests
         for user in ("oA", "oB"):
             store.save(user, {"flow": "bind_card", "state": "ask_id"}, f"m:{user}:1", "hi", 900)
         assert store.clear_sessions() == 2

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from bot.outbound.courier import BACKOFF_FIRST, Courier
-from bot.store import MemoryStore, SQLiteStore
+from bot.store import open_store
+from tests.conftest import stores
 
 BODY = {"touser": "oAlice0001", "msgtype": "text", "text": {"content": "绑定成功 A123****8"}}
 
@@ -37,9 +38,9 @@ class Api:
         self.done.set()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def outbox(request, tmp_path):
-    store = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "s.sqlite3")
+@pytest.fixture
+def outbox(store_url):
+    store = open_store(store_url)
     yield store.outbox
     store.close()
 
@@ -53,6 +54,7 @@ def run(outbox, api: Api, seconds: float) -> None:
         courier.close()
 
 
+@stores("memory", "sqlite")
 def test_courier_sends_once_and_acks(outbox):
     api = Api()
     outbox.put("m:oAlice0001:1", BODY)
@@ -61,6 +63,7 @@ def test_courier_sends_once_and_acks(outbox):
     assert outbox.counts() == {"owed": 0, "sent": 1, "failed": 0}
 
 
+@stores("memory", "sqlite")
 def test_courier_retries_a_retryable_error_with_backoff(outbox):
     api = Api(PlatformError(-1, retryable=True))
     outbox.put("k", BODY)
@@ -71,6 +74,7 @@ def test_courier_retries_a_retryable_error_with_backoff(outbox):
 
 
 @pytest.mark.parametrize("errcode", [45015, 45047])
+@stores("memory", "sqlite")
 def test_courier_keeps_a_permanent_failure_and_logs_it_masked(outbox, errcode, caplog):
     api = Api(PlatformError(errcode, retryable=False))
     outbox.put("k", BODY)
@@ -82,6 +86,7 @@ def test_courier_keeps_a_permanent_failure_and_logs_it_masked(outbox, errcode, c
     assert "oAlice0001" not in caplog.text and "绑定成功" not in caplog.text
 
 
+@stores("memory", "sqlite")
 def test_courier_close_stops_its_thread(outbox):
     courier = Courier(outbox, Api(), poll=0.05).start()
     courier.close()

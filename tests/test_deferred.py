@@ -11,11 +11,12 @@ from bot.outbound.courier import SendError
 from bot.outbound.deferred import MUTEX_WAIT, Deferred
 from bot.outbound.notices import FIELD_MAX, Notices, field
 from bot.parts import bot_of
-from bot.store.kv import MemoryKV
-from bot.store.kv_sqlite import SQLiteKV
+from bot.store.kv import MemoryKV, open_kv
 from flows.catalog import Catalog
-from tests.conftest import Chat
+from tests.conftest import Chat, stores
 from tests.people import FENG_JUN
+
+pytestmark = pytest.mark.xdist_group("window")
 
 WITHIN = 5.0  # seconds: the contract's promise from decision to the applicant
 
@@ -123,13 +124,14 @@ def test_notices_without_a_follower_owe_nothing(clock):
     store.close()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def kv(request, tmp_path, clock):
-    made = MemoryKV(clock) if request.param == "memory" else SQLiteKV(tmp_path / "kv.db", clock)
+@pytest.fixture
+def kv(store_url, clock):
+    made = open_kv(store_url, clock)
     yield made
     made.close()
 
 
+@stores("memory", "sqlite")
 def test_deferred_said_forgets_only_what_was_said(kv):
     deferred = Deferred(kv)
     deferred.add("oA", "R1", "approved")
@@ -141,6 +143,7 @@ def test_deferred_said_forgets_only_what_was_said(kv):
     assert kv.get("notice:deferred:oA") is None
 
 
+@stores("memory", "sqlite")
 def test_deferred_a_busy_mutex_costs_mutex_wait_at_most(kv):
     deferred = Deferred(kv)
     assert kv.add("notice:mutex:oB", "someone", 60)
@@ -150,6 +153,7 @@ def test_deferred_a_busy_mutex_costs_mutex_wait_at_most(kv):
     assert MUTEX_WAIT <= waited < MUTEX_WAIT + 2.0
 
 
+@stores("memory", "sqlite")
 def test_deferred_adds_at_once_lose_none(kv):
     deferred, barrier = Deferred(kv), threading.Barrier(4)
 
@@ -174,6 +178,7 @@ def test_deferred_adds_at_once_lose_none(kv):
     ("<MsgType>event</MsgType><Event>VIEW</Event><EventKey>https://x</EventKey>", False),
     ("<MsgType>event</MsgType><Event>unsubscribe</Event>", False),
 ])
+@stores("memory", "sqlite")
 def test_deferred_due_only_when_the_follower_themselves_acts(kv, xml_kind, said):
     from wechatpy import parse_message
 

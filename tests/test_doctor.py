@@ -13,6 +13,8 @@ import pytest
 from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from tests.servers import running
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_doctor")]
+
 ACCOUNT = ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_API_BASE")
 
 

@@ -168,6 +168,7 @@ def servers(tmp_path):
             yield backend, bot
 
 
+@pytest.mark.e2e
 def test_a_bot_killed_while_binding_finishes_the_binding_after_restart(servers):
     backend, bot = servers
     api = f"{backend.url}/backend/v1"
@@ -205,6 +206,7 @@ def test_a_bot_killed_while_binding_finishes_the_binding_after_restart(servers):
     assert len(messages["messages"]) == 1
 
 
+@pytest.mark.e2e
 def test_a_bot_killed_after_texting_a_code_says_it_was_sent_after_restart(servers):
     """Issue 19.9 against real processes: kill -9 inside send_code (the card step's calls are
     the card, then the code: 2 s each); the follower never saw "code sent", and after the

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, stores
 from tests.demo_flow import Count, Demo, demo_catalog
 
 
@@ -107,12 +107,10 @@ def test_engine_subscribe_welcomes_and_unsubscribe_drops_session(alice, wechat, 
     assert bot.store.session("oAlice") is None
 
 
-@pytest.mark.parametrize("store", ["sqlite", "redis"])
-def test_engine_two_threads_lose_and_double_no_transition(request, make_app, platform_for,
-                                                           store):
+@stores("sqlite", "redis")
+def test_engine_two_threads_lose_and_double_no_transition(make_app, platform_for, store_url):
     """200 messages from each of two threads, one user: every one counted exactly once."""
-    more = {"BOT_STORE": request.getfixturevalue("redis_url")} if store == "redis" else {}
-    app = make_app(**more)
+    app = make_app(BOT_STORE=store_url)
     clients = [platform_for(app) for _ in range(3)]  # one per thread: each has its own session
     assert clients[0].text("oBusy", "count").text == "count 0"
     seen: list[int] = []

@@ -18,10 +18,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import stores
 from tests.followers import OWED_WAIT, Follower
 from tests.instances import Fleet, people
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 FOLLOWERS = 6
 SLOW = 6.0  # s the backend adds to each name check: past the 4 s deadline, so replies are owed
 STALL = 8.0  # s instance A stays stopped: past the turn's lease (5 s), so B takes its turns over
@@ -55,14 +56,10 @@ def everyone(followers: list[Follower], step: int, on: int) -> list[str]:
         return list(pool.map(one, followers))
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def fleet(request: pytest.FixtureRequest, tmp_path: Path):
-    if request.param == "sqlite":
-        store = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    else:
-        store = request.getfixturevalue("redis_process").url
+@pytest.fixture
+def fleet(store_url: str, tmp_path: Path):
     persons = people(FOLLOWERS)
-    fleet = Fleet(tmp_path, store, persons, platform=True)
+    fleet = Fleet(tmp_path, store_url, persons, platform=True)
     try:
         yield fleet.start()
     except BaseException:
@@ -72,6 +69,7 @@ def fleet(request: pytest.FixtureRequest, tmp_path: Path):
         fleet.stop()
 
 
+@stores("sqlite", "redis")
 def test_faults_two_instances_stall_kill_and_failing_api_lose_and_repeat_nothing(fleet):
     followers = [Follower(fleet, p, f"oFaults{n:04d}") for n, p in enumerate(fleet.persons)]
     a, b = fleet.instances

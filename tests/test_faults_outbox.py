@@ -24,11 +24,11 @@ from bot.outbound.courier import Courier, no_client
 from bot.platform import PlatformAPI
 from bot.sim.wire.client import PlatformClient
 from bot.store import Store, open_store
-from tests.conftest import APP_ID, TOKEN, RedisProcess
+from tests.conftest import APP_ID, TOKEN, RedisProcess, stores
 from tests.instances import APP_SECRET, eventually
 from tests.servers import Server
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 HTTP = 10.0  # s for the test's own calls
 # The run had 500 owed messages for 50 followers and 60 injected -1 errors; each -1
 # costs the API client's backoff (about a second), so 12 keep the run short and still spend
@@ -80,19 +80,13 @@ class Bot:
         return self.server.log.read_text(errors="replace")
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    return request.getfixturevalue("redis_process").url
-
-
 @pytest.fixture
 def make_bot(tmp_path: Path) -> Iterator[Callable[..., Bot]]:
     with ExitStack() as stack:
         yield lambda store, **env: Bot(stack, tmp_path, store, **env)
 
 
+@stores("sqlite", "redis")
 def test_faults_courier_keeps_each_followers_order_under_api_errors(make_bot, store_url):
     bot = make_bot(store_url)
     openids = [f"oOrder{n:04d}" for n in range(FOLLOWERS)]
@@ -113,6 +107,7 @@ def test_faults_courier_keeps_each_followers_order_under_api_errors(make_bot, st
     assert bot.store.outbox.counts() == {"owed": 0, "sent": FOLLOWERS * EACH, "failed": 0}
 
 
+@stores("sqlite", "redis")
 @pytest.mark.parametrize(("slow_answers", "copies"), [
     (1, 2),  # the first answer is late: tried once more, and that one is answered
     (3, 2),  # every answer is late: tried once more, then never again

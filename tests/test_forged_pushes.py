@@ -16,6 +16,8 @@ from bot.config import ConfigError, load_config
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 
+pytestmark = pytest.mark.e2e
+
 FORGED = ("<xml><ToUserName>gh</ToUserName><FromUserName>{user}</FromUserName>"
           "<CreateTime>{t}</CreateTime><MsgType>text</MsgType><Content>菜单</Content>"
           "<MsgId>{i}</MsgId></xml>")

@@ -13,9 +13,11 @@ from bot.protocol import sign
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 from tests.servers import running
+from tests.timing import WINDOW
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 pytest.importorskip("gunicorn")
-WINDOW = 5.0  # the platform gives up on a push after this long
 
 
 @pytest.fixture(scope="module")

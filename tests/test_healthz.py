@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from bot.app import bot_of, create_app
@@ -29,6 +30,7 @@ def test_healthz_is_503_when_the_store_is_down(tmp_path):
     assert answer.json["backend"]["ok"] is True
 
 
+@pytest.mark.e2e
 def test_healthz_follows_the_backend_over_http_and_never_shows_its_url(tmp_path):
     backend = running(["backend"], {"BOT_DATA_DIR": str(tmp_path / "b")}, tmp_path / "b.log")
     with backend as mock:

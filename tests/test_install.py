@@ -11,6 +11,9 @@ import pytest
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import ROOT, TOKEN
 from tests.servers import Server
+from tests.timing import READY_TIMEOUT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_install")]
 
 pytest.importorskip("gunicorn")
 BUILD_TIMEOUT = 120  # seconds for pip to build and unpack the wheel on a busy 2-core machine
@@ -42,7 +45,7 @@ class Installed(Server):
                         "bot:create_app()"]
         self.cwd = cwd
 
-    def start(self, timeout: float = 30.0) -> Installed:
+    def start(self, timeout: float = READY_TIMEOUT) -> Installed:
         super().start(timeout)
         return self
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from importlib.util import find_spec
 
 import pytest
-import redis
 import requests
 
 from bot.backend.server import create_backend_app
@@ -43,20 +42,14 @@ def _accepts_cluster_url() -> bool:
     return True
 
 
-pytestmark = pytest.mark.skipif(find_spec("gunicorn") is None,
-                                reason="gunicorn is not installed (pip install -e '.[test]')")
-
-
-def _fresh_db(redis_url: str, db: int) -> str:
-    url = f"{redis_url.rsplit('/', 1)[0]}/{db}"
-    with redis.Redis.from_url(url) as client:
-        client.flushdb()
-    return url
+pytestmark = [pytest.mark.skipif(find_spec("gunicorn") is None,
+                                 reason="gunicorn is not installed (pip install -e '.[test]')"),
+              pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 
 @pytest.fixture(scope="module")
-def running_fleet(redis_url, tmp_path_factory) -> Iterator[Fleet]:
-    fleet = Fleet(tmp_path_factory.mktemp("fleet"), _fresh_db(redis_url, 5), people(PEOPLE),
+def running_fleet(redis_dbs, tmp_path_factory) -> Iterator[Fleet]:
+    fleet = Fleet(tmp_path_factory.mktemp("fleet"), redis_dbs.fresh(), people(PEOPLE),
                   platform=HAS_OUTBOUND)
     try:
         yield fleet.start()

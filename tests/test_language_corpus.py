@@ -123,6 +123,7 @@ def test_language_package_imports_nothing_of_the_bot() -> None:
     "import flows.language",
     "from flows.language import Understander; Understander().understand('绑定社保卡')",
 ])
+@pytest.mark.e2e
 def test_language_import_is_quiet_outside_pytest(code, tmp_path) -> None:
     """Warnings as errors and no cached bytecode (jieba's sources warn when compiled)."""
     check = "; import sys; assert not {m.split('.')[0] for m in sys.modules} & {'bot', 'flask'}"
@@ -132,6 +133,7 @@ def test_language_import_is_quiet_outside_pytest(code, tmp_path) -> None:
     assert (done.returncode, done.stderr, done.stdout) == (0, "", "")
 
 
+@pytest.mark.e2e
 def test_understand_is_the_same_in_every_process() -> None:
     """Sets iterate in hash order, which changes per process: scores must not depend on it."""
     code = ("from flows.language import Understander; from flows.language.evaluate import "

@@ -11,6 +11,8 @@ from bot.config import ConfigError, load_config
 from bot.sim.wire.client import PlatformClient
 from tests.conftest import TOKEN
 
+pytestmark = pytest.mark.e2e
+
 ID_NUMBER = "110101199001011234"
 
 

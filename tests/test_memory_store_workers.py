@@ -11,6 +11,8 @@ from bot.app import bot_of, create_app
 from tests.conftest import TOKEN
 from tests.servers import free_port, run_to_exit
 
+pytestmark = pytest.mark.e2e
+
 pytest.importorskip("gunicorn")
 
 

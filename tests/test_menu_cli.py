@@ -17,6 +17,8 @@ from flows.registry import ALL_FLOWS
 from tests.mockplatform import wechatpy_client
 from tests.servers import running
 
+pytestmark = pytest.mark.xdist_group("test_menu_cli")
+
 
 def test_default_menu_has_every_flow_key_in_wechats_shape():
     menu = default_menu(ALL_FLOWS, Catalog("zh_CN"))
@@ -60,6 +62,7 @@ def wxbot(demo, *args: str, **env: str) -> subprocess.CompletedProcess:  # noqa:
                           text=True, timeout=60)
 
 
+@pytest.mark.e2e
 def test_menu_push_then_menu_get_returns_it(demo):
     done = wxbot(demo, "menu", "push")
     assert done.returncode == 0, done.stderr
@@ -74,6 +77,7 @@ def test_menu_push_then_menu_get_returns_it(demo):
     assert "绑定社保卡" in wxbot(demo, "menu", "show").stdout
 
 
+@pytest.mark.e2e
 def test_menu_push_of_a_file_over_the_limits_names_the_errcode(demo, tmp_path):
     wxbot(demo, "menu", "push")
     menu = tmp_path / "menu.json"
@@ -83,6 +87,7 @@ def test_menu_push_of_a_file_over_the_limits_names_the_errcode(demo, tmp_path):
     assert "绑定社保卡" in wxbot(demo, "menu", "show").stdout  # the old menu stands
 
 
+@pytest.mark.e2e
 def test_menu_push_of_a_yaml_file_then_delete(demo, tmp_path):
     menu = tmp_path / "menu.yaml"
     menu.write_text("button:\n  - {type: view, name: 官网, url: 'https://example.org/'}\n",
@@ -94,11 +99,13 @@ def test_menu_push_of_a_yaml_file_then_delete(demo, tmp_path):
     assert shown.returncode == 0 and "no menu" in shown.stdout
 
 
+@pytest.mark.e2e
 def test_menu_commands_without_an_account_say_what_to_set(demo):
     done = wxbot(demo, "menu", "show", WECHAT_APP_ID="", WECHAT_APP_SECRET="")
     assert done.returncode == 1 and "WECHAT_APP_ID" in done.stderr
 
 
+@pytest.mark.e2e
 def test_menu_commands_share_the_bots_token(demo):
     """The CLI and the demo's bot read one token from BOT_DATA_DIR's store: no refetch."""
     server, _ = demo
@@ -110,6 +117,7 @@ def test_menu_commands_share_the_bots_token(demo):
     assert after["calls:menu"] == before["calls:menu"] + 1
 
 
+@pytest.mark.e2e
 def test_a_refused_token_costs_the_cli_one_refetch_and_one_retry(demo):
     """Against a real demo process: a 40001 on menu/get refetches once, then succeeds."""
     server, _ = demo

@@ -18,8 +18,8 @@ from bot.platform import PlatformAPI, PlatformError
 from bot.platform.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from bot.platform.wechat_api import BACKOFF
 from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
-from bot.store.kv import MemoryKV
-from bot.store.kv_sqlite import SQLiteKV
+from bot.store.kv import MemoryKV, open_kv
+from tests.conftest import stores
 from tests.mockplatform import live
 
 
@@ -154,17 +154,9 @@ def test_a_platform_that_never_answers_hits_the_read_timeout():
         api.close()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "redis"])
-def test_instances_sharing_a_store_fetch_one_token(mock, tmp_path, kind, request):
-    store = (f"sqlite:///{tmp_path / 'shared.sqlite3'}" if kind == "sqlite"
-             else request.getfixturevalue("redis_url"))
-    if kind == "redis":  # a clean slate: the session's Redis may hold an earlier test's token
-        from bot.store.kv_redis import RedisKV
-
-        cleaner = RedisKV(store)
-        cleaner.delete(f"token:{DEMO_APP_ID}")
-        cleaner.close()
-    apis = [PlatformAPI(DEMO_APP_ID, DEMO_APP_SECRET, base=mock.base, store=store,
+@stores("sqlite", "redis")  # Redis: a keyspace of the test's own, so no earlier token
+def test_instances_sharing_a_store_fetch_one_token(mock, store_url):
+    apis = [PlatformAPI(DEMO_APP_ID, DEMO_APP_SECRET, base=mock.base, store=store_url,
                         clock=mock.clock) for _ in range(4)]
     barrier = threading.Barrier(len(apis))
     tokens: list[str] = []
@@ -193,6 +185,7 @@ api.close()
 """
 
 
+@pytest.mark.e2e
 def test_two_processes_share_one_token_through_the_store(mock, tmp_path):
     store = f"sqlite:///{tmp_path / 'procs.sqlite3'}"
     procs = [subprocess.Popen([sys.executable, "-c", SEND, DEMO_APP_ID, DEMO_APP_SECRET,
@@ -203,17 +196,9 @@ def test_two_processes_share_one_token_through_the_store(mock, tmp_path):
         "from process 0", "from process 1"]
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
-def test_kv_add_is_a_mutex_and_delete_checks_the_holder(kind, tmp_path, request):
+def test_kv_add_is_a_mutex_and_delete_checks_the_holder(store_url, store_kind):
     clock = ManualClock()
-    if kind == "memory":
-        kv = MemoryKV(clock)
-    elif kind == "sqlite":
-        kv = SQLiteKV(tmp_path / "kv.sqlite3", clock)
-    else:
-        from bot.store.kv_redis import RedisKV
-
-        kv = RedisKV(request.getfixturevalue("redis_url"), prefix=f"test:{time.time_ns()}:")
+    kv = open_kv(store_url, clock)
     assert kv.add("m", "a", 30) and not kv.add("m", "b", 30)
     kv.delete("m", "b")  # not the holder: nothing happens
     assert kv.get("m") == "a"
@@ -221,7 +206,7 @@ def test_kv_add_is_a_mutex_and_delete_checks_the_holder(kind, tmp_path, request)
     assert kv.get("m") is None and kv.add("m", "b", 30)
     kv.set("t", "v", 10)
     assert kv.get("t") == "v"
-    if kind != "redis":  # Redis expires by its own clock
+    if store_kind != "redis":  # Redis expires by its own clock
         clock.advance(31)
         assert kv.get("m") is None and kv.add("m", "c", 30)
     kv.close()

@@ -8,6 +8,8 @@ import requests
 from bot.config import DEMO_APP_ID, DEMO_APP_SECRET
 from tests.servers import free_port
 
+pytestmark = pytest.mark.xdist_group("test_probes")
+
 
 def test_livez_answers_even_when_the_store_is_down(make_app):
     app = make_app(BOT_STORE=f"redis://127.0.0.1:{free_port()}/0")
@@ -44,6 +46,7 @@ def demo(tmp_path_factory):
         yield server
 
 
+@pytest.mark.e2e
 def test_readyz_of_the_demo_is_ready_with_every_part(demo):
     answer = requests.get(f"{demo.url}/readyz", timeout=10)
     assert answer.status_code == 200, answer.text
@@ -57,6 +60,7 @@ def test_readyz_of_the_demo_is_ready_with_every_part(demo):
     ({"WECHAT_APP_ID": "wx00000000000000ff"}, "40013"),
     ({"WECHAT_API_BASE": "http://127.0.0.1:CLOSED/cgi-bin/"}, "network: ConnectionError"),
 ])
+@pytest.mark.e2e
 def test_readyz_names_the_platform_refusal(demo, make_app, settings, reason):
     account = {"WECHAT_APP_ID": DEMO_APP_ID, "WECHAT_APP_SECRET": DEMO_APP_SECRET,
                "WECHAT_API_BASE": f"{demo.url}/cgi-bin/"}
@@ -68,6 +72,7 @@ def test_readyz_names_the_platform_refusal(demo, make_app, settings, reason):
     assert DEMO_APP_SECRET not in answer.text
 
 
+@pytest.mark.e2e
 def test_readyz_is_ready_once_the_platform_gives_a_token(demo, make_app):
     account = {"WECHAT_APP_ID": DEMO_APP_ID, "WECHAT_APP_SECRET": DEMO_APP_SECRET,
                "WECHAT_API_BASE": f"{demo.url}/cgi-bin/", "WECHAT_AES_KEY": None}

@@ -19,6 +19,8 @@ from flows.registry import ALL_FLOWS
 from tests.conftest import AES_KEY, APP_ID, ROOT, TOKEN
 from tests.servers import running
 
+pytestmark = pytest.mark.xdist_group("test_replay")
+
 CONVERSATIONS = ROOT / "fixtures" / "conversations"
 IMPOSSIBLE = """\
 name: 不可能的期望
@@ -146,17 +148,19 @@ def test_misuse_exits_2(tmp_path):
     assert result.exit_code == 2 and "cannot reach" in result.output
 
 
+@pytest.mark.e2e
 def test_the_pytest_plugin_reports_a_failing_conversation_like_the_command(tmp_path):
     path = write(tmp_path, IMPOSSIBLE)
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", str(path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0",
+                          str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "step 2 failed" in run.stdout and "expected: contains '这句话不会出现'" in run.stdout
 
 
+@pytest.mark.e2e
 def test_the_project_suite_collects_the_conversations():
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0",
+                          "--co"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     items = [line for line in run.stdout.splitlines() if ".yaml::" in line]
     assert len(items) == len(discover([CONVERSATIONS])), run.stdout[-2000:]
 
@@ -177,6 +181,7 @@ def pushes_through_the_api(path: Path) -> bool:
 
 
 @pytest.mark.parametrize("mode", ["plaintext", "compat", "safe"])
+@pytest.mark.e2e
 def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
     monkeypatch.setenv("WECHAT_AES_KEY", AES_KEY)
     monkeypatch.setenv("WECHAT_APP_ID", APP_ID)
@@ -190,6 +195,7 @@ def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
     assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
 
 
+@pytest.mark.e2e
 def test_replay_over_url_skips_a_fixture_made_for_another_deadline(simulator, tmp_path):
     text = IMPOSSIBLE.replace("steps:", "reply_deadline: 2\nsteps:")
     result = replay(str(write(tmp_path, text)), "--url", simulator.url, "--token", TOKEN)
@@ -198,12 +204,14 @@ def test_replay_over_url_skips_a_fixture_made_for_another_deadline(simulator, tm
     assert "made for BOT_REPLY_DEADLINE=2; the server's is 1 s" in result.output
 
 
+@pytest.mark.e2e
 def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):
     result = replay(str(write(tmp_path, IMPOSSIBLE)), "--url", simulator.url, "--token", TOKEN)
     assert result.exit_code == 1
     assert "step 2" in result.output and "请输入持卡人的姓名" in result.output
 
 
+@pytest.mark.e2e
 def test_replay_over_url_takes_the_webhook_url_and_gives_the_server_back(simulator, tmp_path):
     before = requests.get(f"{simulator.url}/backend/v1/clock", timeout=5).json()
     fixture = write(tmp_path, (CONVERSATIONS / "bind_adult_en.yaml").read_text(encoding="utf-8")
@@ -217,6 +225,7 @@ def test_replay_over_url_takes_the_webhook_url_and_gives_the_server_back(simulat
     assert card["bound_openid"] is None  # the server's own seed again, not the fixture's end
 
 
+@pytest.mark.e2e
 def test_replay_over_url_says_what_the_server_said_about_a_wrong_token(simulator):
     result = replay(str(CONVERSATIONS / "bind_adult.yaml"), "--url", simulator.url,
                     "--token", "not-the-token")

@@ -18,19 +18,17 @@ from contextlib import closing
 import pytest
 
 from bot.app import bot_of, create_app
-from bot.outbound.courier import CLAIM_LEASE, RECHECK, Courier
+from bot.outbound.courier import Courier
 from bot.protocol import parse_xml, to_message
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE, TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
+from bot.store import TURN, LeaseLost, MemoryStore, SQLiteStore, open_store
 from bot.window.engine import delivery_key
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, stores
+from tests.timing import DEADLINE, LEASE, MARGIN, RECHECK, RESCUED
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
-DEADLINE = 0.5  # A's and B's reply deadline, compressed
-MARGIN = 0.5  # scheduling slack on a shared 2-core machine
-# s: the holder's record lapses, a courier looks, the turn runs; at worst the dead one's courier
-# held the entry's claim, which hides it for CLAIM_LEASE (normally ~LEASE + RECHECK)
-RESCUED = CLAIM_LEASE + LEASE + RECHECK + 5
+pytestmark = pytest.mark.xdist_group("window")
+
 SECRET = "tick Z9-secret"  # what the follower typed: it must never reach a log
 
 
@@ -49,25 +47,10 @@ class GateBackend(SlowBackend):
             assert self.opened.wait(60), "the test never let the stalled worker go"
 
 
-def store_url(request, kind: str, tmp_path) -> str:
-    if kind == "memory":
-        return "memory://"
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    if kind == "cluster":
-        return request.getfixturevalue("redis_cluster_url")
-    import redis
-
-    url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/7"  # a keyspace of its own
-    with redis.Redis.from_url(url) as client:
-        client.flushdb()
-    return url
-
-
-@pytest.fixture(params=["sqlite", "redis", "cluster"])
-def shared(request, tmp_path, clock):
+@pytest.fixture
+def shared(store_url, tmp_path, clock):
     """make(name, backend) -> (app, sink, wechat): apps on one store URL, closed at the end."""
-    url, made = store_url(request, request.param, tmp_path), []
+    url, made = store_url, []
 
     def make(name: str, backend: SlowBackend) -> tuple:
         sink = Sink()
@@ -89,6 +72,7 @@ def follower() -> str:
     return f"oR{uuid.uuid4().hex[:10]}"  # Redis outlives a test: fresh followers
 
 
+@stores("sqlite", "redis", "cluster")
 def test_rescue_retry_finding_a_dead_holders_turn_gets_success_and_the_reply_is_sent_once(
         shared, clock, caplog):
     url, make = shared
@@ -124,6 +108,7 @@ def test_rescue_retry_finding_a_dead_holders_turn_gets_success_and_the_reply_is_
     assert "Z9" not in caplog.text
 
 
+@stores("sqlite", "redis", "cluster")
 def test_rescue_app_dead_after_its_success_has_its_turn_run_by_another_app(shared, caplog):
     _, make = shared
     stalled, backend = GateBackend(), SlowBackend()
@@ -211,9 +196,9 @@ def test_rescue_check_waits_for_a_live_holder_and_drops_what_is_settled(tmp_path
         bot_of(app).close()
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis", "cluster"])
-def test_rescue_owe_at_the_deadline_owes_the_turn_with_it(request, tmp_path, clock, kind):
-    store = open_store(store_url(request, kind, tmp_path), clock)
+@stores("memory", "sqlite", "redis", "cluster")
+def test_rescue_owe_at_the_deadline_owes_the_turn_with_it(store_url, clock):
+    store = open_store(store_url, clock)
     who, turn = follower(), {"user": "u", "key": "k", "at": 0, "push": {}}
     try:
         store.begin(who, f"m:{who}:1")

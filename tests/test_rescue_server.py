@@ -18,19 +18,18 @@ import pytest
 import requests
 from werkzeug.wrappers import Request, Response
 
-from bot.outbound.courier import CLAIM_LEASE, RECHECK
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE
+from tests.conftest import stores
 from tests.instances import people, write_seed
 from tests.servers import Server, serving
+from tests.timing import RESCUED
 from tests.window_kit import Sink
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 TOKEN = "rescuetoken"
 SLOW = 6.0  # s the fault adds to the bind call: past the 4 s deadline
 MID_TURN = 1.0  # s into that call when the server is killed (before it answered)
-# s for the other server to send the reply: the lease lapses, a courier looks (at worst the dead
-# server's courier held the entry's claim: CLAIM_LEASE more)
-RESCUED = CLAIM_LEASE + LEASE + RECHECK + 5
 API_TIMEOUT = 10.0  # s for a call to the backend's API from the test
 QUIET = 3.0  # s after the send in which a second one would have shown
 
@@ -76,18 +75,10 @@ class World:
                          for b in self.bots)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def world(request, tmp_path) -> Iterator[World]:
-    if request.param == "sqlite":
-        store = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    else:
-        import redis
-
-        store = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/8"
-        with redis.Redis.from_url(store) as client:
-            client.flushdb()
+@pytest.fixture
+def world(store_url, tmp_path) -> Iterator[World]:
     with ExitStack() as stack:
-        made = World(stack, tmp_path, store)
+        made = World(stack, tmp_path, store_url)
         yield made
         print(made.logs())
 
@@ -119,6 +110,7 @@ def sent_once(world: World) -> None:
     assert time.monotonic() - started < 5
 
 
+@stores("sqlite", "redis")
 def test_rescue_server_killed_after_its_success_leaves_the_reply_to_the_other(world):
     xml = up_to_the_code(world)
     world.post("faults", {"delay": SLOW, "times": 1})
@@ -129,6 +121,7 @@ def test_rescue_server_killed_after_its_success_leaves_the_reply_to_the_other(wo
     sent_once(world)
 
 
+@stores("sqlite", "redis")
 def test_rescue_server_killed_before_answering_the_retry_on_the_other_gets_success(world):
     xml = up_to_the_code(world)
     world.post("faults", {"delay": SLOW, "times": 1})

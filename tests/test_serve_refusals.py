@@ -11,6 +11,8 @@ from bot.protocol import sign
 from tests.conftest import TOKEN
 from tests.servers import running
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_serve_refusals")]
+
 PUSH = ("<xml><ToUserName>gh</ToUserName><FromUserName>oServe</FromUserName>"
         "<CreateTime>{t}</CreateTime><MsgType>text</MsgType><Content>菜单</Content>{extra}"
         "<MsgId>{i}</MsgId></xml>")

@@ -11,6 +11,8 @@ from tests.people import ZHANG
 from tests.servers import running
 from tests.test_sim_page import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, _chromium, _shoot
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
 ALICE = "oSimAlice0001"
 
 

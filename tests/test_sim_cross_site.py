@@ -14,6 +14,8 @@ import requests
 from bot.backend.guard import host_name, is_loopback
 from tests.people import ZHANG
 
+pytestmark = pytest.mark.xdist_group("test_sim_cross_site")
+
 EVIL = "http://evil.example"
 # (method, path, JSON body) of controls that change state, or read what is secret
 CONTROLS = [
@@ -58,6 +60,7 @@ def _clock(url: str) -> float:
 
 @pytest.mark.parametrize(("headers", "status"), FORGERIES)
 @pytest.mark.parametrize(("method", "path", "body"), CONTROLS)
+@pytest.mark.e2e
 def test_sim_controls_refuse_a_cross_site_request(sim_server, method, path, body, headers,
                                                    status):
     if method == "GET" and status == 415:
@@ -73,6 +76,7 @@ def test_sim_controls_refuse_a_cross_site_request(sim_server, method, path, body
 
 
 @pytest.mark.parametrize("origin", [None, "same"])
+@pytest.mark.e2e
 def test_sim_controls_still_answer_the_machines_own_clients(sim_server, origin):
     headers = {} if origin is None else {"Origin": sim_server.url}
     moved = requests.post(f"{sim_server.url}/backend/v1/clock", json={"advance": 60},

@@ -327,6 +327,7 @@ def _demo_env(data) -> dict:  # noqa: ANN001
             "WECHAT_TEMPLATE_REVIEW": "tpl-review"}
 
 
+@pytest.mark.e2e
 def test_demo_process_window_closes_when_its_clock_moves_48_hours(tmp_path):
     from bot.sim.wire.client import PlatformClient
     from tests.mockplatform import wechatpy_client
@@ -356,6 +357,7 @@ def test_demo_process_window_closes_when_its_clock_moves_48_hours(tmp_path):
         client._http.close()  # noqa: SLF001
 
 
+@pytest.mark.e2e
 def test_two_server_processes_play_one_platform(tmp_path):
     """Pushes reach one worker, sends go to another: one window, one quota, one token."""
     from bot.sim.wire.client import PlatformClient

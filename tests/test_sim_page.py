@@ -16,6 +16,8 @@ from bot.app import bot_of
 from tests.people import LI_NA, WANG_XM, ZHANG
 from tests.servers import running, serving
 
+pytestmark = pytest.mark.xdist_group("browser")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -68,6 +70,7 @@ def _shoot(page, tmp_path: Path, width: int, what: str = "") -> Path:
     return shot
 
 
+@pytest.mark.e2e
 def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixture(tmp_path):
     chromium = _chromium()
     if chromium is None:
@@ -275,6 +278,7 @@ def served_with_platform(app_factory, clock):
         yield url
 
 
+@pytest.mark.e2e
 def test_the_page_draws_the_accounts_menu_and_marks_api_sent_messages(served_with_platform,
                                                                       clock):
     chromium = _chromium()

@@ -21,6 +21,7 @@ def test_sim_surface_unknown_name_is_an_attribute_error() -> None:
 
 
 @pytest.mark.parametrize("module", ["bot.sim", "bot.sim.wire.kinds", "bot.clock", "flows.port"])
+@pytest.mark.e2e
 def test_sim_surface_import_does_not_load_flask_or_the_flows(module: str) -> None:
     code = (f"import sys, {module}\n"
             "heavy = sorted(m for m in ('flask', 'transitions', 'flows.bind_card') "

@@ -32,6 +32,7 @@ def _post(url: str, at: int, nonce: str) -> requests.Response:
     return requests.post(f"{url}/wechat", params=query, data=PUSH.format(t=at), timeout=5)
 
 
+@pytest.mark.e2e
 def test_moving_the_simulators_clock_never_moves_the_timestamp_check(sim_env, tmp_path):
     """One request to the clock once made every genuine push a 403."""
     with running(["serve"], sim_env, tmp_path / "serve.log") as server:
@@ -45,6 +46,7 @@ def test_moving_the_simulators_clock_never_moves_the_timestamp_check(sim_env, tm
             assert "绑定社保卡" in wx.text("oWire", "菜单").text
 
 
+@pytest.mark.e2e
 def test_serve_names_the_simulator_plainly(sim_env, tmp_path):
     with running(["serve"], sim_env, tmp_path / "sim.log"):
         pass
@@ -60,6 +62,7 @@ def test_serve_names_the_simulator_plainly(sim_env, tmp_path):
     ["gunicorn", "-c", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:{port}",
      "bot:create_app()"],
 ])
+@pytest.mark.e2e
 def test_serve_refuses_the_simulator_on_a_public_address(sim_env, tmp_path, args):
     started = time.monotonic()
     env = {k: v for k, v in os.environ.items() if k != "BOT_SIMULATOR_REMOTE"}

@@ -14,6 +14,8 @@ import requests
 
 from tests.servers import free_port, launch
 
+pytestmark = pytest.mark.e2e  # starts gunicorn ten times: no clock promise, so no group
+
 STARTS = 10
 WORKERS = 4
 

@@ -14,6 +14,8 @@ from bot.clock import ManualClock
 from bot.store import LEASE, ClaimConflict, LeaseLost, LockTimeout, MemoryStore, SQLiteStore
 from bot.store.base import DEDUP_TTL, OWED, RUNNING, SESSION_GRACE
 
+pytestmark = pytest.mark.xdist_group("window")
+
 STORES = ["memory", "sqlite", "redis", "cluster"]
 
 

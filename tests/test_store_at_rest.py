@@ -23,9 +23,11 @@ from cryptography.fernet import Fernet
 from flask import Flask, request
 
 from bot.sim.wire.client import PlatformClient
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, stores
 from tests.people import PEOPLE, ZHANG
 from tests.servers import running, serving
+
+pytestmark = pytest.mark.xdist_group("test_store_at_rest")
 
 WANG, LI = PEOPLE["王强"], PEOPLE["李娜"]
 TYPED_PASSWORDS = ("654321", "246813", "975310")  # refused as a run, then chosen, confirmed
@@ -145,12 +147,11 @@ def test_store_files_hold_nothing_typed_after_conversations_on_sqlite(served, ba
 
 
 def test_store_keys_hold_nothing_typed_after_conversations_on_redis(served, backend, sink,
-                                                                    redis_url):
+                                                                    redis_db_url):
     import redis
 
-    url = redis_url.rsplit("/", 1)[0] + "/9"
+    url = redis_db_url
     db = redis.Redis.from_url(url)
-    db.flushdb()
     server = served(**_bot_env(backend, sink[0], BOT_STORE_KEY=KEY, BOT_STORE=url))
     with PlatformClient(server.url, TOKEN) as wechat:
         codes = converse(Talk(wechat, backend, sink[1]))
@@ -183,7 +184,7 @@ def _read(db, key: bytes) -> bytes:  # noqa: ANN001 - a redis.Redis
 @pytest.mark.parametrize(("key", "said"), [
     (None, "BOT_STORE_KEY is not set"),
     (KEY, "encrypted with BOT_STORE_KEY"),
-])
+], ids=["no-key", "key"])  # the key is new each run: an id with it differs between xdist workers
 def test_store_says_at_start_what_it_keeps_and_how(make_app, caplog, key, said):
     caplog.set_level(logging.INFO, logger="bot.app")
     make_app(BOT_STORE_KEY=key)
@@ -206,8 +207,8 @@ def test_store_key_must_be_a_fernet_key(make_app):
         make_app(BOT_STORE_KEY="not-a-key")
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def sealed_store(request, tmp_path):
+@pytest.fixture
+def sealed_store(store_url):
     """A store behind the seal, and the store beneath it (to look at what is at rest)."""
     from bot.clock import ManualClock
     from bot.store import open_store
@@ -215,12 +216,12 @@ def sealed_store(request, tmp_path):
     from bot.store.sealer import Sealer
 
     clock = ManualClock()
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path}/s.sqlite3"
-    inner = open_store(url, clock)
+    inner = open_store(store_url, clock)
     yield sealed(inner, Sealer(KEY)), inner, clock
     inner.close()
 
 
+@stores("memory", "sqlite")
 def test_store_seal_keeps_meaning_and_hides_slots(sealed_store):
     store, inner, clock = sealed_store
     session = {"flow": "bind_card", "state": "ask_name", "at": clock.now(),
@@ -238,6 +239,7 @@ def test_store_seal_keeps_meaning_and_hides_slots(sealed_store):
     assert store.session("oSeal") == {"at": session["at"], "expired": True, "flow": "bind_card"}
 
 
+@stores("memory", "sqlite")
 def test_store_seal_opens_outbox_bodies_for_the_courier_only(sealed_store):
     store, inner, _clock = sealed_store
     body = {"touser": "oSeal", "msgtype": "text", "text": {"content": ZHANG.id}}
@@ -258,6 +260,7 @@ def test_store_demo_key_is_made_once_and_kept_private(tmp_path):
     assert Sealer(key).open(Sealer(key).seal({"id": ZHANG.id})) == {"id": ZHANG.id}
 
 
+@stores("memory", "sqlite")
 def test_store_seal_keeps_each_followers_order_and_an_unsure_retry(sealed_store):
     """Sealed bodies keep `touser` in clear, so the outbox still holds a follower's later send
     back while an earlier one is pending, and a send whose outcome is unknown can be retried."""

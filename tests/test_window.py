@@ -10,28 +10,23 @@ import pytest
 
 from bot.app import bot_of, create_app
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE, LeaseLost
+from bot.store import LeaseLost
 from bot.window.workers import Window
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, stores
+from tests.timing import DEADLINE, LEASE, MARGIN, RENEW_EVERY
 from tests.window_kit import Sink, SlowBackend, SlowCount, deliver_three_times, slow_catalog
 
-DEADLINE = 0.5
-MARGIN = 0.5  # scheduling slack on a shared 2-core machine
+pytestmark = pytest.mark.xdist_group("window")
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis", "cluster"])
-def setup(request, tmp_path, clock):
+
+@pytest.fixture
+def setup(store_url, tmp_path, clock):
     sink, backend = Sink(), SlowBackend()
     config = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
               "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
-              "BACKEND": backend, "BOT_REPLY_DEADLINE": DEADLINE, "OUTBOUND_SEND": sink}
-    if request.param == "memory":
-        config["BOT_STORE"] = "memory://"
-    elif request.param == "redis":
-        base = request.getfixturevalue("redis_url").rsplit("/", 1)[0]
-        config["BOT_STORE"] = f"{base}/2"  # its own keyspace: no other test's courier reads it
-    elif request.param == "cluster":
-        config["BOT_STORE"] = request.getfixturevalue("redis_cluster_url")
+              "BACKEND": backend, "BOT_REPLY_DEADLINE": DEADLINE, "OUTBOUND_SEND": sink,
+              "BOT_STORE": store_url}
     app = create_app(config)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         yield bot_of(app), wechat, backend, sink
@@ -42,6 +37,7 @@ def user() -> str:
     return f"oW{uuid.uuid4().hex[:10]}"  # Redis is shared by the session: fresh followers
 
 
+@stores("memory", "sqlite", "redis", "cluster")
 def test_window_slow_turn_is_answered_success_and_sent_once(setup):
     bot, wechat, backend, sink = setup
     who = user()
@@ -60,6 +56,7 @@ def test_window_slow_turn_is_answered_success_and_sent_once(setup):
     assert "count 2" in wechat.text(who, "tick").body  # the late one was exactly one step
 
 
+@stores("memory", "sqlite", "redis", "cluster")
 def test_window_fast_reply_is_passive_and_a_retry_gets_it_again(setup):
     bot, wechat, backend, sink = setup
     who = user()
@@ -71,6 +68,7 @@ def test_window_fast_reply_is_passive_and_a_retry_gets_it_again(setup):
     assert sink.bodies == []  # nothing owed
 
 
+@stores("memory", "sqlite", "redis", "cluster")
 def test_window_a_stalled_holder_cannot_write_and_the_next_push_proceeds(setup):
     bot, wechat, backend, sink = setup
     who = user()
@@ -90,6 +88,7 @@ def test_window_a_stalled_holder_cannot_write_and_the_next_push_proceeds(setup):
     assert "count 2" in wechat.text(who, "tick").body  # the line moves on
 
 
+@stores("memory", "sqlite", "redis", "cluster")
 def test_window_past_capacity_is_answered_at_once(setup):
     bot, wechat, backend, sink = setup
     bot.engine.window.close()
@@ -115,6 +114,7 @@ def test_window_past_capacity_is_answered_at_once(setup):
     assert sorted(b["touser"] for b in sink.wait(2, 6)) == sorted([first, second])
 
 
+@pytest.mark.e2e
 def test_window_store_down_says_busy(tmp_path, clock):
     """A Redis that went away: the follower reads "busy", not a silent success."""
     import shutil
@@ -160,7 +160,7 @@ def test_window_sweeps_expired_sessions_on_a_timer(tmp_path, clock):
     clock.advance(61)
     window = Window(store, prune_every=0.1)
     try:
-        time.sleep(LEASE / 3 + 1)  # the renewer's round, then the sweep
+        time.sleep(RENEW_EVERY + 1)  # the renewer's round, then the sweep
         with closing(sqlite3.connect(store.path)) as db:
             (data,) = db.execute("SELECT data FROM sessions").fetchone()
         assert "张伟" not in data and '"expired": true' in data

@@ -20,27 +20,24 @@ from bot.store import turns
 from bot.window import workers as window
 from bot.window.workers import Window
 from tests.conftest import TOKEN
+from tests.timing import RENEW_FAST
 from tests.window_kit import Sink, SlowBackend, SlowCount, slow_catalog
 
+pytestmark = pytest.mark.xdist_group("window")
+
 FOLLOWERS, TICKS, THREADS = 12, 8, 4
-LOOK_EVERY = 0.001  # s between the renewer's rounds in these tests
 WARNED_WITHIN = 3.0  # s the renewer may take to notice a real loss on a loaded machine
 OWED_WITHIN = 10.0  # s an owed reply may take to go out through the courier
 LOST = "lost its lease"
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
-def setup(request, tmp_path, clock, monkeypatch):
-    monkeypatch.setattr(window, "RENEW_EVERY", LOOK_EVERY)
+@pytest.fixture
+def setup(store_url, tmp_path, clock, monkeypatch):
+    monkeypatch.setattr(window, "RENEW_EVERY", RENEW_FAST)
     sink = Sink()
     config = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path), "CLOCK": clock,
               "BOT_LANG": "en", "FLOWS": [SlowCount], "CATALOG": slow_catalog(),
-              "BACKEND": SlowBackend(), "OUTBOUND_SEND": sink}
-    if request.param == "memory":
-        config["BOT_STORE"] = "memory://"
-    elif request.param == "redis":
-        base = request.getfixturevalue("redis_url").rsplit("/", 1)[0]
-        config["BOT_STORE"] = f"{base}/3"  # its own keyspace: no other test's courier reads it
+              "BACKEND": SlowBackend(), "OUTBOUND_SEND": sink, "BOT_STORE": store_url}
     app = create_app(config)
     with PlatformClient(app, TOKEN, clock=clock) as wechat:
         yield bot_of(app), wechat, sink
@@ -108,7 +105,7 @@ def test_window_a_running_turn_passed_over_is_reported_once(store, tmp_path, mon
     """The other side: a turn still working when the line moves on is said to have lost it."""
     from bot.store import open_store
 
-    monkeypatch.setattr(window, "RENEW_EVERY", LOOK_EVERY)
+    monkeypatch.setattr(window, "RENEW_EVERY", RENEW_FAST)
     monkeypatch.setattr(turns, "LEASE", 0.2)  # how long a waiter waits for a silent holder
     caplog.set_level(logging.WARNING)
     db = open_store("memory://" if store == "memory" else f"sqlite:///{tmp_path / 's.db'}")

@@ -20,13 +20,15 @@ from bot.backend.mock import MockBackend
 from bot.backend.server import create_backend_app
 from bot.clock import Clock
 from bot.sim.wire.client import PlatformClient
-from bot.store import LEASE
+from tests.conftest import stores
 from tests.servers import Server, serving
+from tests.timing import LEASE, WINDOW
 from tests.window_kit import Sink, deliver_three_times
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
 
 TOKEN = "windowtoken"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
-WINDOW = 5.0  # s the platform waits for a passive reply
 
 
 class SlowBackendServer:
@@ -60,21 +62,14 @@ class SinkServer(Sink):
         return Response("{}", 200, content_type="application/json")(environ, start_response)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def world(request, tmp_path):
+@pytest.fixture
+def world(store_url, tmp_path):
     """(backend, sink, env for a bot) with both helpers listening."""
     backend, sink = SlowBackendServer(tmp_path / "backend.sqlite3"), SinkServer()
     with serving(backend) as backend_url, serving(sink.wsgi) as sink_url:
         env = {"WECHAT_TOKEN": TOKEN, "BOT_DATA_DIR": str(tmp_path / "bot"),
                "BOT_BACKEND": f"{backend_url}/backend/v1", "OUTBOUND_SEND": f"{sink_url}/send",
-               "BOT_REPLY_DEADLINE": "4"}
-        if request.param == "redis":  # a keyspace of its own, emptied first
-            import redis
-
-            url = request.getfixturevalue("redis_url").rsplit("/", 1)[0] + "/3"
-            with redis.Redis.from_url(url) as client:
-                client.flushdb()
-            env["BOT_STORE"] = url
+               "BOT_REPLY_DEADLINE": "4", "BOT_STORE": store_url}
         yield backend, sink, env
     backend.backend.close()
 
@@ -88,6 +83,7 @@ def bot_server(env: dict, log: Path, *args: str) -> Iterator[Server]:
         server.stop()
 
 
+@stores("sqlite", "redis")
 def test_server_slow_backend_three_deliveries_one_turn_one_send(world, tmp_path):
     backend, sink, env = world
     with bot_server(env, tmp_path / "bot.log") as bot, PlatformClient(bot.url, TOKEN) as wechat:
@@ -104,6 +100,7 @@ def test_server_slow_backend_three_deliveries_one_turn_one_send(world, tmp_path)
         assert len(sink.bodies) == 1
 
 
+@stores("sqlite", "redis")
 def test_server_kill_9_after_success_still_sends_once(world, tmp_path):
     backend, sink, env = world
     sink.refuse = True  # the API is down: the reply waits in the outbox
@@ -125,6 +122,7 @@ def test_server_kill_9_after_success_still_sends_once(world, tmp_path):
         assert len(sink.bodies) == 1 and backend.bindings == 1
 
 
+@stores("sqlite", "redis")
 def test_server_stalled_holder_cannot_write_back(world, tmp_path):
     """Two servers on one data dir; the holder is SIGSTOPped past its lease."""
     backend, sink, env = world
@@ -151,7 +149,7 @@ def test_server_stalled_holder_cannot_write_back(world, tmp_path):
     assert "lost its lease; its work was dropped" in (tmp_path / "a.log").read_text()
 
 
-@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
+@stores("sqlite")
 def test_gunicorn_push_queued_for_a_thread_is_answered_within_the_window(world, tmp_path):
     """One request thread, two slow pushes at once: the second waits out the first's deadline
     in gunicorn's queue, and its own deadline has been counting all that while."""

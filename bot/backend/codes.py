@@ -15,9 +15,10 @@ import sqlite3
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from bot.backend.hashing import code_matches, hash_code, new_code
+from bot.backend.hashing import new_code
 from bot.clock import SHANGHAI
 from flows.ids import mask_phone
+from flows.passwords import matches, seal
 from flows.port import CodeCheck, CodeSent, Purpose
 
 CODE_TTL = 5 * 60
@@ -89,7 +90,7 @@ def send(conn: sqlite3.Connection, id_number: str, purpose: Purpose, now: float)
     code = new_code()
     conn.execute(
         "INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?)",
-        (id_number, purpose, hash_code(code), now + CODE_TTL),
+        (id_number, purpose, seal(code), now + CODE_TTL),
     )
     conn.execute(
         "INSERT INTO outbox (phone, code, purpose, sent_at) VALUES (?, ?, ?, ?)",
@@ -117,7 +118,7 @@ def check(
     if stored["expires_at"] <= now:
         conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
         return CodeCheck(ok=False, reason="expired", attempts_left=left)
-    if code_matches(code.strip(), stored["code_hash"]):
+    if matches(code.strip(), stored["code_hash"]):
         conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
         conn.execute("DELETE FROM attempts WHERE id_number = ? AND purpose = ?", lock_key)
         return CodeCheck(ok=True, attempts_left=MAX_FAILURES)

@@ -3,7 +3,8 @@
 Passwords use scrypt with n=2**12, r=8, p=1 (4 MiB, about 7 ms each): slow enough that a
 stolen file is costly to crack, fast enough that seeding ~20 cards takes ~0.15 s. The
 parameters are stored with each hash, so they can be raised later without breaking old rows.
-SMS codes live five minutes, so a salted SHA-256 is enough for them.
+SMS codes live five minutes, so a salted SHA-256 is enough for them: flows.passwords.seal,
+the same digest the reset flow keeps of a new password between its two entries.
 """
 
 from __future__ import annotations
@@ -44,15 +45,3 @@ def password_matches(password: str, stored: str) -> bool:
 def new_code() -> str:
     """Six random digits from the OS's secure generator."""
     return f"{secrets.randbelow(10**6):06d}"
-
-
-def hash_code(code: str) -> str:
-    """'salt$sha256' of an SMS code, for the verification side of the mock."""
-    salt = secrets.token_hex(8)
-    return f"{salt}${hashlib.sha256(_bytes(salt + code)).hexdigest()}"
-
-
-def code_matches(code: str, stored: str) -> bool:
-    """Constant-time check of a typed code against `hash_code`'s output."""
-    salt, _, digest = stored.partition("$")
-    return hmac.compare_digest(hashlib.sha256(_bytes(salt + code)).hexdigest(), digest)
