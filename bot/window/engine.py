@@ -12,7 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
-from bot import metrics
+from bot import metrics, turnid
 from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import REPLY, Deferred, Notice
@@ -74,9 +74,12 @@ class Engine:
         """
         until = (time.monotonic() if arrived is None else arrived) + self.deadline
         key, user = delivery_key(msg), msg.source
+        turnid.enter(key)  # every line logged for this delivery from here on carries its id
         saturated = self.window.saturated()
         try:  # claim, record, the turn line and the turn's reads: one round trip
-            begun = self.store.begin_turn(user, key, claim, self._reads(msg), join=not saturated)
+            with metrics.store_trip("begin"):
+                begun = self.store.begin_turn(user, key, claim, self._reads(msg),
+                                              join=not saturated)
         except ClaimConflict:
             raise
         except Exception:  # the store is down: the passive reply is all we have
@@ -110,7 +113,8 @@ class Engine:
         flight.owed = True  # before the mark, so the turn's end never misses it
         try:
             # From now on the reply goes through the outbox; the turn is owed with it.
-            late = self.store.owe(user, key, rescue.entry(msg, key, self.clock.now()))
+            with metrics.store_trip("owe"):
+                late = self.store.owe(user, key, rescue.entry(msg, key, self.clock.now()))
         except Exception:
             log.exception("could not mark a reply owed")
             return ""
@@ -140,6 +144,7 @@ class Engine:
     def _turn(self, msg: BaseMessage, key: str, flight: Flight, begun: Begun | None) -> str:
         """One turn on a worker: wait in line, work, save; the reply, or '' when dropped."""
         user = msg.source
+        turnid.enter(key)  # a turn run again by the rescue has no request behind it
         try:
             held = self.store.lock(user) if begun is None else self.store.hold(begun)
             with held as lease:
@@ -147,7 +152,8 @@ class Engine:
                 if begun is not None and begun.served:
                     session, found = begun.session, begun.kv
                 else:  # waited in line (or joined it here): read under the turn now held
-                    session, found = self.store.look(user, self._reads(msg))
+                    with metrics.store_trip("look"):
+                        session, found = self.store.look(user, self._reads(msg))
                 return self._handle_in_turn(msg, key, lease, session, found)
         except LeaseLost:
             log.warning("a stalled turn lost its lease; its work was dropped (key %s)",
@@ -204,8 +210,9 @@ class Engine:
                                                              msg, now)
             owed = None
         said = self.deferred.marks(user, notices) if notices else None  # type: ignore[union-attr]
-        self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed,
-                        sends=sends, said=said)
+        with metrics.store_trip("save"):
+            self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed,
+                            sends=sends, said=said)
         if sends:
             self.wake()
         # The flow the turn worked in: its last transition's, or the one still running.
