@@ -78,7 +78,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("%s (allowed by BOT_ALLOW_LOST_LATE_REPLIES)", settings.lost_late_replies)
     platform = make_platform(cfg, clock)  # lazy: nothing opens before the first call
     bell = threading.Event()  # rung by whoever owes a message; the courier looks at once
-    kv = open_kv(settings.store, clock)  # small shared records, one connection for all
+    # Small shared records, one connection for all; memory:// keeps them in the store itself,
+    # which reads and marks them within a turn's steps (the others share its file or server).
+    kv = getattr(store, "kv", None) or open_kv(settings.store, clock)
     deferred = Deferred(kv, reply_ttl=cfg["BOT_SESSION_TTL"])  # outcomes said first next turn
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import (
@@ -46,6 +48,11 @@ SENDS = Counter("wxbot_api_sends", "Owed replies sent through the platform API, 
                 "(sent, retry, failed) and errcode", ["outcome", "errcode"])
 BACKEND = Histogram("wxbot_backend_seconds", "Backend call latency inside turns", ["call"],
                     buckets=BACKEND_BUCKETS)
+# A store round trip is ~0.1-1 ms; its tail (a busy file, a slow Redis) is what to watch.
+STORE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
+STORE_OPS = frozenset({"begin", "look", "save", "owe"})
+STORE = Histogram("wxbot_store_seconds", "Store round trips on the per-message path, by step "
+                  "(begin: claim+record+line+reads; save)", ["op"], buckets=STORE_BUCKETS)
 UNDERSTOOD = Counter("wxbot_understood", "What the language stage made of a text, by act",
                      ["act"])
 
@@ -81,6 +88,19 @@ def understood(act: str | None) -> None:
     UNDERSTOOD.labels(act=_closed(act or "none", ACTS)).inc()
 
 
+@contextmanager
+def store_trip(op: str) -> Iterator[None]:
+    """Time one store round trip of the per-message path (failed ones too)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        STORE.labels(op=_closed(op, STORE_OPS)).observe(time.perf_counter() - started)
+
+
+UNTIMED = frozenset({"bounded"})  # asked of the backend, not a call into it
+
+
 class TimedBackend:
     """The backend as the flows see it, each call timed under its method name."""
 
@@ -89,7 +109,7 @@ class TimedBackend:
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._backend, name)
-        if name.startswith("_") or not callable(found):
+        if name.startswith("_") or not callable(found) or name in UNTIMED:
             return found
 
         def timed(*args: Any, **kwargs: Any) -> Any:

@@ -53,6 +53,7 @@ class Turn:
     transfer: str | None = None  # hand over to customer service ("" any agent, or an account)
     via_api: bool = False  # what is said goes through the customer-service API, not the reply
     region: Region = field(default_factory=lambda: region(None))  # BOT_REGION's card rules
+    known: dict[str, str | None] | None = None  # shared records read with the session (by key)
 
     def say(self, key: str, **values: Any) -> None:
         self.out.append(self.catalog.text(key, **values))

@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "bot" / "sim" / "web" / "static"
 CORE = ("bot.protocol", "bot.store", "bot.clock", "bot.sqlitedb",  # leaves anyone may use
-        "bot.metrics")  # the Prometheus counters: every room counts its own events
+        "bot.metrics",  # the Prometheus counters: every room counts its own events
+        "bot.turnid")  # the turn id log lines carry, set where a turn starts
 # folder (or file) -> the `bot` packages it may import, and whether Flask is allowed there.
 # Longest prefix wins; `flows/` covers every sub-package (language, knowledge, ...).
 RULES: dict[str, tuple[tuple[str, ...], bool]] = {
@@ -38,6 +39,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/clock.py": ((), False),
     "bot/sqlitedb.py": ((), False),
     "bot/metrics.py": ((), False),
+    "bot/turnid.py": ((), False),
     "bot/config.py": (("bot.clock", "bot.store"), False),
     "bot/settings.py": (("bot.config", "bot.store"), False),
 }

@@ -57,3 +57,41 @@ def test_logs_format_is_text_unless_asked(monkeypatch):
 def test_logs_format_refuses_what_it_does_not_know(value):
     with pytest.raises(ConfigError, match="BOT_LOG_FORMAT must be text or json"):
         load_config({"WECHAT_TOKEN": "t", "BOT_LOG_FORMAT": value})
+
+
+def test_logs_a_turns_lines_carry_its_turn_id_on_the_worker_too():
+    """The id is set where the push is handled and rides the context to the turn's worker;
+    it is the same for the push's retries (a digest of the delivery key) and names no one."""
+    import logging
+
+    from bot import turnid
+    from bot.server.logs import JsonFormatter, RequestId
+    from bot.store import MemoryStore
+    from bot.window.workers import Window
+
+    key = "1234567890:oLogsFollower0001"
+    window, lines = Window(MemoryStore()), []
+    log = logging.getLogger("tests.turnid")
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(self.format(record)))
+
+    handler = Keep()
+    handler.addFilter(RequestId())
+    handler.setFormatter(JsonFormatter())
+    log.addHandler(handler)
+    try:
+        def work(_flight) -> str:  # noqa: ANN001
+            log.warning("on the worker")
+            return ""
+
+        turnid.enter(key)
+        log.warning("on the request thread")
+        window.submit(work, "oLogsFollower0001", key).future.result(5)
+    finally:
+        log.removeHandler(handler)
+        window.close()
+    assert [x["turn_id"] for x in lines] == [turnid.of(key)] * 2
+    assert turnid.of(key) == turnid.of("1234567890:oLogsFollower0001") != turnid.of(key + "x")
+    assert "oLogsFollower0001" not in json.dumps(lines)

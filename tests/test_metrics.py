@@ -43,14 +43,17 @@ def test_metrics_counts_a_push_its_turn_and_reply_in_process(app, wechat):
     def now(name: str, **labels: str) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0.0
 
-    before = (now("wxbot_pushes_total", kind="text", event=""),
-              now("wxbot_replies_total", result="in_time"),
-              now("wxbot_understood_total", act="start"))
+    def counted() -> tuple[float, ...]:
+        return (now("wxbot_pushes_total", kind="text", event=""),
+                now("wxbot_replies_total", result="in_time"),
+                now("wxbot_understood_total", act="start"),
+                now("wxbot_store_seconds_count", op="begin"),
+                now("wxbot_store_seconds_count", op="save"))
+
+    before = counted()
     assert "绑" in wechat.text("oMetricsUser0000000001", "绑定社保卡").text
-    after = (now("wxbot_pushes_total", kind="text", event=""),
-             now("wxbot_replies_total", result="in_time"),
-             now("wxbot_understood_total", act="start"))
-    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]
+    after = counted()
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1, 1, 1]
     text = app.test_client().get("/metrics").get_data(as_text=True)
     assert value(text, "wxbot_turns_total", flow="bind_card", outcome="done") >= 1
 

@@ -225,6 +225,11 @@ class MockBackend(LossDesk):
         row = self._one("SELECT * FROM cards WHERE card_number = ?", card_number.upper())
         return card_of(row)  # type: ignore[arg-type]  # updated above, so it is there
 
+    def bounded(self) -> bool:
+        """Each call is a local SQLite step (~0.1 ms) unless a delay is armed: the engine may
+        then run a turn inline, on the request's thread (bot/window/inline.py)."""
+        return not self.faults.armed["times"]
+
     def arm_faults(self, delay: float, times: int = 1) -> dict[str, float | int]:
         """The next `times` interface calls take `delay` seconds longer (see faults.py)."""
         self.faults.arm(delay, times)

@@ -30,7 +30,7 @@ class Person:
         """Route a text by the follower's hand-over state (SERVE: as usual)."""
         if self.handover is None:
             return SERVE
-        route = self.handover.before_message(turn.openid)
+        route = self.handover.before_message(turn.openid, turn.known)
         if route == "transfer":  # still queued: this message joins the queue too
             turn.transfer = ""
             if self.handover.where_they_stand_due(turn.openid):

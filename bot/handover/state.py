@@ -18,7 +18,7 @@ from bot.handover.hours import ServiceHours
 from bot.handover.notes import Note, Notes
 from bot.handover.online import OnlineAgents
 from bot.protocol.kf import KF_CLOSE, KF_CREATE, KF_SWITCH
-from bot.store.kv import KV
+from bot.store.kv import KV, own_key
 
 NONE, WAITING, WITH_AGENT, LEAVING = "none", "waiting", "with_agent", "leaving"
 KEEP = 7 * 86400  # seconds a hand-over is remembered without news (a queue left forgotten)
@@ -58,16 +58,23 @@ class HandOver:
         self.kv, self.clock, self.online, self.hours = kv, clock, online, hours
         self.notes, self.remind_every = notes, remind_every
 
-    def status(self, openid: str) -> Status:
-        found = self.kv.get(f"handover:{openid}")
+    @staticmethod
+    def key(openid: str) -> str:
+        """The KV key of `openid`'s state: a turn reads it with its session (`known`)."""
+        return own_key("handover", openid)
+
+    def status(self, openid: str, known: dict[str, str | None] | None = None) -> Status:
+        """`known`: KV values the turn read already; the state is read here when not among them."""
+        key = self.key(openid)
+        found = known[key] if known is not None and key in known else self.kv.get(key)
         return Status(**json.loads(found)) if found else Status()
 
     def _set(self, openid: str, state: str, agent: str = "", ttl: float = KEEP) -> None:
         if state == NONE:
-            self.kv.delete(f"handover:{openid}")
+            self.kv.delete(self.key(openid))
             return
         status = Status(state, self.clock.now(), agent)
-        self.kv.set(f"handover:{openid}", json.dumps(status.__dict__), ttl)
+        self.kv.set(self.key(openid), json.dumps(status.__dict__), ttl)
 
     def request(self, openid: str) -> Decision:
         """A request for a person: transfer, or say why not and offer to take a message."""
@@ -82,14 +89,14 @@ class HandOver:
         self.kv.set(f"handover:told:{openid}", "1", self.remind_every)  # just told them
         return Decision(TRANSFER if online.known else TRANSFER_BLIND)
 
-    def before_message(self, openid: str) -> str:
+    def before_message(self, openid: str, known: dict[str, str | None] | None = None) -> str:
         """How to route a message that reached the bot: transfer | note | back | serve.
 
         `transfer`: still queued, answer with the Transfer reply again and start nothing;
         `note`: the message left for an agent (call `leave`); `back`: served again after the
         platform's idle return (say human.back, then resume or end the flow); `serve`: as usual.
         """
-        state = self.status(openid).state
+        state = self.status(openid, known).state
         if state == WAITING:
             return "transfer"
         if state == LEAVING:

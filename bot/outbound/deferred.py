@@ -4,6 +4,10 @@ Outside the 48-hour window (45015) a customer-service message cannot reach a fol
 follower's next message opens it again, so the outcome is said at the top of that turn. The
 list of a follower lives under one key of the store's KV (shared by every worker); changes
 take a short KV mutex, so a notice deferred while the turn says the others is never lost.
+A turn reads the list with its session (the store's `begin_turn`) and marks what it said in
+its save (a said-list beside it, written in the same atomic step as the reply): a notice is
+said exactly once, however the turn and a courier's change interleave. Changes drop what the
+said-list names.
 Only the review reference and its outcome are kept: nothing personal. A conversation reply
 the platform refused for good (45015, 45047, a token refused again, retries spent) is kept
 the same way, as its text (replies show personal data only masked), so the follower learns
@@ -21,7 +25,8 @@ from collections.abc import Callable
 from wechatpy.messages import BaseMessage
 
 from bot.protocol import event_of, kind_of
-from bot.store.kv import KV
+from bot.store.base import Said
+from bot.store.kv import KV, own_key
 
 log = logging.getLogger(__name__)
 KEEP = 90 * 86_400  # seconds a deferred outcome waits for its follower: a review's lifetime
@@ -46,7 +51,40 @@ class Deferred:
 
     @staticmethod
     def _key(openid: str) -> str:
-        return f"notice:deferred:{openid}"
+        return own_key("notice:deferred", openid)
+
+    @staticmethod
+    def _said_key(openid: str) -> str:
+        return own_key("notice:said", openid)
+
+    @staticmethod
+    def _mark(notice: Notice) -> str:
+        return f"{notice[0]}:{notice[1]}"
+
+    def reads(self, msg: BaseMessage) -> tuple[str, ...]:
+        """The KV keys a turn reads for `due_in`: none unless the follower themselves acted."""
+        if kind_of(msg) == "event" and event_of(msg) not in ACTIONS:
+            return ()
+        return self.reads_for(msg.source)
+
+    def reads_for(self, openid: str) -> tuple[str, ...]:
+        """The list and the said-list of `openid`: what `due_in` is given."""
+        return self._key(openid), self._said_key(openid)
+
+    def due_in(self, msg: BaseMessage, found: dict[str, str | None]) -> list[Notice]:
+        """What to say first in this turn, from the values of `reads` read with the session."""
+        keys = self.reads(msg)
+        if not keys:
+            return []
+        try:
+            return self._unsaid(found.get(keys[0]), found.get(keys[1]))
+        except ValueError:  # a list not ours to read: the turn goes on, the notices wait
+            log.warning("could not read deferred notices", exc_info=True)
+            return []
+
+    def marks(self, openid: str, notices: list[Notice]) -> Said:
+        """What the turn's save adds to the said-list: these notices are said, for good."""
+        return self._said_key(openid), [self._mark(n) for n in notices], KEEP
 
     def add(self, openid: str, ref: str, outcome: str) -> bool:
         """Keep one outcome for `openid`; False when the mutex could not be had (logged)."""
@@ -88,8 +126,13 @@ class Deferred:
         return notice[1] == REPLY and time.time() - float(notice[3]) > self.reply_ttl
 
     def _read(self, openid: str) -> list[Notice]:
-        raw = self.kv.get(self._key(openid))
-        return [tuple(str(part) for part in held) for held in json.loads(raw)] if raw else []
+        return self._unsaid(self.kv.get(self._key(openid)), self.kv.get(self._said_key(openid)))
+
+    def _unsaid(self, raw: str | None, said: str | None) -> list[Notice]:
+        """The list `raw` without what the said-list names, nor kept replies gone stale."""
+        done = set(json.loads(said)) if said else set()
+        held = [tuple(str(part) for part in n) for n in json.loads(raw)] if raw else []
+        return [n for n in held if self._mark(n) not in done and not self._stale(n)]
 
     def _change(self, openid: str, edit: Callable[[list[Notice]], list[Notice]]) -> bool:
         mutex, owner = f"notice:mutex:{openid}", uuid.uuid4().hex

@@ -3,7 +3,8 @@
 One `logging.config` dict serves both servers: gunicorn applies it as `logconfig_dict`
 (bot/server/gunicorn_conf.py, master and workers alike), `wxbot serve --dev`/`demo` through
 `configure`. In json, every line on stderr is one object (time, level, logger, message,
-request_id, and exc when there is a traceback), so `jq` reads the stream whole. What is in the
+request_id, turn_id (bot/turnid.py: the delivery's turn, on whichever thread or instance ran it),
+and exc when there is a traceback), so `jq` reads the stream whole. What is in the
 message is masked where it is written (openids by the courier, nothing a follower typed
 anywhere); gunicorn's access log stays out of it (the platform's query carries the openid)
 unless the operator asks for one with `--access-logfile`.
@@ -20,17 +21,22 @@ from typing import Any
 
 from flask import g, has_request_context
 
+from bot import turnid
+
 FORMATS = ("text", "json")
 TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OPENID = re.compile(r"(openid=[^&\s\"]{0,4})[^&\s\"]*")
 
 
 class RequestId(logging.Filter):
-    """Stamps each record with the request id the webhook gave the request (None outside)."""
+    """Stamps each record with the request id the webhook gave the request (None outside)
+    and the turn id of the delivery being handled (None outside a turn)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = g.get("request_id") if has_request_context() else None
+        if not hasattr(record, "turn_id"):
+            record.turn_id = turnid.CURRENT.get()
         return True
 
 
@@ -63,6 +69,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None),
+            "turn_id": getattr(record, "turn_id", None),
         }
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)

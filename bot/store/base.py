@@ -6,8 +6,9 @@ which one it has. Everything stored is JSON or text, so any of them can cross pr
 
 from __future__ import annotations
 
+import json
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 DEDUP_TTL = 600  # platform retries end within ~15 s; keep the record well past that
@@ -42,6 +43,39 @@ class Lease:
 
     user: str
     token: int
+
+
+@dataclass
+class Begun:
+    """What a push's first round trip found (`Store.begin_turn`), all read in one step.
+
+    `record` is the delivery's record (a reply or a marker), None when the push is new (now
+    RUNNING). A new push also joined its follower's line: `ticket`; `served` when the turn was
+    its at once, and then `session` and `kv` (the values of the KV keys asked for: hand-over
+    state, deferred notices) were read under that turn. Not served: read them once it is.
+    """
+
+    user: str
+    record: str | None
+    ticket: int = 0
+    served: bool = False
+    session: dict | None = None
+    kv: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def lease(self) -> Lease:
+        return Lease(self.user, self.ticket)
+
+
+Said = tuple[str, list[str], float]  # (a KV key holding a JSON list of marks, marks to add, ttl)
+SAID_KEEP = 64  # marks a said-list keeps (the newest): a follower's notices are a handful
+
+
+def with_marks(raw: str | None, marks: list[str]) -> str:
+    """The said-list `raw` with `marks` added (each once, the newest SAID_KEEP kept)."""
+    held = json.loads(raw) if raw else []
+    held += [mark for mark in marks if mark not in held]
+    return json.dumps(held[-SAID_KEEP:])
 
 
 @dataclass
@@ -136,6 +170,27 @@ class Store(Protocol):
         """Remember a signed query's body digest; False when it arrived with another body."""
         ...
 
+    def begin_turn(self, user: str, key: str, claim: Claim | None = None,
+                   reads: tuple[str, ...] = (), join: bool = True) -> Begun:
+        """`begin`, the turn line and the turn's reads in one atomic step (one round trip).
+
+        ClaimConflict as `begin`. A known delivery joins no line (its record says what to do),
+        nor does one with `join=False` (its worker joins later: `lock`).
+        """
+        ...
+
+    def hold(self, begun: Begun, timeout: float = TURN_WAIT) -> AbstractContextManager[Lease]:
+        """The turn `begin_turn` joined the line for: at once when served, else waited for."""
+        ...
+
+    def look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        """The session and the KV values a turn reads, once it holds a turn it waited for."""
+        ...
+
+    def leave(self, lease: Lease) -> None:
+        """Give a ticket back unused: its turn ends, or it is passed over when it comes."""
+        ...
+
     def lock(self, user: str, timeout: float = TURN_WAIT,
              claim: Claim | None = None) -> AbstractContextManager[Lease]:
         """Hold `user`'s turn as a lease: one message at a time, in arrival order, anywhere."""
@@ -153,12 +208,15 @@ class Store(Protocol):
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
              lease: Lease | None = None, owed: dict | None = None,
-             remember: bool = True) -> None:
+             remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
+             said: Said | None = None) -> None:
         """Session, delivery record and the turn's end, together or not at all.
 
         With `lease`, LeaseLost unless it still holds the turn. When the delivery was owed,
         `owed` (a customer-service body) goes to the outbox and retries get `success`.
         `remember=False` forgets the delivery instead, so a retry does the work again.
+        `sends` are outbox entries (key, body) the turn owes whatever happens; `said` adds
+        marks to a KV list (the deferred notices this turn said), in the same step.
         """
         ...
 

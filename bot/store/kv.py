@@ -8,11 +8,13 @@ Redis by its own TTLs (real time).
 
 from __future__ import annotations
 
-import threading
 from typing import Protocol
 
 from bot.clock import Clock
+from bot.store.kv_memory import MemoryKV
 from bot.store.url import StoreURL, parse_store_url
+
+__all__ = ["KV", "MemoryKV", "open_kv", "own_key"]
 
 
 class KV(Protocol):
@@ -31,43 +33,10 @@ class KV(Protocol):
     def close(self) -> None: ...
 
 
-class MemoryKV:
-    """One process only: for `memory://` stores and tests."""
-
-    def __init__(self, clock: Clock | None = None) -> None:
-        self.clock = clock or Clock()
-        self._data: dict[str, tuple[str, float]] = {}
-        self._guard = threading.Lock()
-
-    def _live(self, key: str) -> str | None:
-        found = self._data.get(key)
-        if found and found[1] > self.clock.now():
-            return found[0]
-        self._data.pop(key, None)
-        return None
-
-    def get(self, key: str) -> str | None:
-        with self._guard:
-            return self._live(key)
-
-    def set(self, key: str, value: str, ttl: float) -> None:
-        with self._guard:
-            self._data[key] = (value, self.clock.now() + ttl)
-
-    def add(self, key: str, value: str, ttl: float) -> bool:
-        with self._guard:
-            if self._live(key) is not None:
-                return False
-            self._data[key] = (value, self.clock.now() + ttl)
-            return True
-
-    def delete(self, key: str, value: str | None = None) -> None:
-        with self._guard:
-            if value is None or self._live(key) == value:
-                self._data.pop(key, None)
-
-    def close(self) -> None:
-        """Nothing to release."""
+def own_key(kind: str, openid: str) -> str:
+    """A follower's KV key: `{openid}` is their Redis Cluster hash tag, the slot of their
+    store keys, so the turn's one script reads and writes it with theirs."""
+    return f"{kind}:{{{openid}}}"
 
 
 def open_kv(url: StoreURL | str, clock: Clock | None = None) -> KV:

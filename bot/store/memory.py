@@ -17,12 +17,16 @@ from bot.store.base import (
     SESSION_GRACE,
     TURN,
     TURN_WAIT,
+    Begun,
     Claim,
     ClaimConflict,
     Lease,
     LeaseLost,
+    Said,
     expired_marker,
+    with_marks,
 )
+from bot.store.kv_memory import MemoryKV
 from bot.store.memory_outbox import MemoryOutbox
 
 
@@ -40,6 +44,7 @@ class MemoryStore:
         self._requests: dict[str, tuple[str, float]] = {}
         self._sessions: dict[str, tuple[dict, float, float]] = {}  # (data, stale, expires)
         self.outbox = MemoryOutbox(self._mutex)
+        self.kv = MemoryKV(self.clock)  # the app's KV: a turn reads and marks it in one step
 
     def _record(self, key: str) -> str | None:
         reply = self._replies.get(key)
@@ -56,6 +61,39 @@ class MemoryStore:
             if found is None:
                 self._inflight[key] = (RUNNING, time.time() + LEASE)
             return found
+
+    def begin_turn(self, user: str, key: str, claim: Claim | None = None,
+                   reads: tuple[str, ...] = (), join: bool = True) -> Begun:
+        with self._mutex:
+            if claim is not None and not self._claim(*claim):
+                raise ClaimConflict(claim[0])
+            found = self._record(key)
+            if found is not None:
+                return Begun(user, found)
+            self._inflight[key] = (RUNNING, time.time() + LEASE)
+            if not join:
+                return Begun(user, None)
+            row, ticket = turns.take(self._turns.get(user), time.time())
+            self._turns[user] = row
+            if not turns.attempt(row, ticket, time.time()):
+                return Begun(user, None, ticket)
+            return Begun(user, None, ticket, True, *self._look(user, reads))
+
+    def hold(self, begun: Begun, timeout: float = TURN_WAIT) -> AbstractContextManager[Lease]:
+        return turns.line(begun.user, lambda: (begun.ticket, begun.served),
+                          lambda ticket: self._attempt(begun.user, ticket),
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
+
+    def look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        with self._mutex:
+            return self._look(user, reads)
+
+    def _look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        return self._session(user), {key: self.kv.get(key) for key in reads}
+
+    def leave(self, lease: Lease) -> None:
+        self._end(lease, True)
 
     def touch(self, user: str, key: str) -> None:
         with self._mutex:
@@ -122,10 +160,13 @@ class MemoryStore:
 
     def session(self, user: str) -> dict | None:
         with self._mutex:
-            found, now = self._sessions.get(user), self.clock.now()
-            if found is None or found[2] < now:
-                return None
-            return copy.deepcopy(found[0]) if found[1] >= now else expired_marker(found[0])
+            return self._session(user)
+
+    def _session(self, user: str) -> dict | None:
+        found, now = self._sessions.get(user), self.clock.now()
+        if found is None or found[2] < now:
+            return None
+        return copy.deepcopy(found[0]) if found[1] >= now else expired_marker(found[0])
 
     def clear_sessions(self) -> int:
         with self._mutex:
@@ -135,11 +176,17 @@ class MemoryStore:
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
              lease: Lease | None = None, owed: dict | None = None,
-             remember: bool = True) -> None:
+             remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
+             said: Said | None = None) -> None:
         now = self.clock.now()
         with self._mutex:
             if lease is not None and self._turns.get(user, _VOID).serving != lease.token:
                 raise LeaseLost(user)
+            for send_key, body in sends:
+                self.outbox.put_locked(send_key, body)
+            if said is not None:  # the KV's own lock inside ours: it never takes ours
+                said_key, marks, keep = said
+                self.kv.set(said_key, with_marks(self.kv.get(said_key), marks), keep)
             if remember:
                 if session is None:
                     self._sessions.pop(user, None)

@@ -25,13 +25,16 @@ from bot.store.base import (
     LEASE,
     OWED,
     RUNNING,
+    SAID_KEEP,
     SESSION_GRACE,
     TURN,
     TURN_WAIT,
+    Begun,
     Claim,
     ClaimConflict,
     Lease,
     LeaseLost,
+    Said,
     expired_marker,
 )
 from bot.store.redis_outbox import RedisOutbox
@@ -72,7 +75,10 @@ class RedisStore:
         self.db = connect(url)
         self._run = {name: self.db.register_script(getattr(lua, name))
                      for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
-                                  "CLAIM")}
+                                  "CLAIM", "BEGIN_TURN")}
+        # A claim is keyed by the signed query alone (a forger may name another follower):
+        # on a cluster its slot is not the follower's, so it is a call of its own there.
+        self._apart = isinstance(self.db, RedisCluster)
         self._released = threading.Condition()
         self._saved = turns.Saved()
         self.outbox = RedisOutbox(self.db, prefix)
@@ -106,6 +112,50 @@ class RedisStore:
         found = self._run["BEGIN"](keys=self._record(user, key), args=[RUNNING, LEASE_MS])
         return self._finish_sending(user, key, found)
 
+    def _kv(self, key: str) -> str:
+        return f"{self.prefix}kv:{key}"  # where RedisKV keeps it (bot/store/kv_redis.py)
+
+    def begin_turn(self, user: str, key: str, claim: Claim | None = None,
+                   reads: tuple[str, ...] = (), join: bool = True) -> Begun:
+        record = self._record(user, key)
+        claim_key, digest, claim_ttl = record[0], "", 0
+        if claim is not None and self._apart:
+            if not self.claim_request(*claim):
+                raise ClaimConflict(claim[0])
+        elif claim is not None:
+            claim_key, digest, claim_ttl = f"{self.prefix}req:{claim[0]}", claim[1], claim[2]
+        keys = [*record, *self._turn(user), self._k(user, "session"), self._k(user, "expired"),
+                claim_key, *(self._kv(read) for read in reads)]
+        got = self._run["BEGIN_TURN"](keys=keys, args=[RUNNING, LEASE_MS, TURN_KEY_TTL, digest,
+                                                        claim_ttl, int(join)])
+        if got[0] == 0:
+            raise ClaimConflict(claim[0])  # type: ignore[index]  # only with a claim
+        if got[0] == 1:
+            return Begun(user, self._finish_sending(user, key, got[1]))
+        if not got[3]:
+            return Begun(user, None, int(got[2]))
+        return Begun(user, None, int(got[2]), True, self._opened(got[4], got[5]),
+                     dict(zip(reads, got[6:], strict=True)))
+
+    def hold(self, begun: Begun, timeout: float = TURN_WAIT) -> AbstractContextManager[Lease]:
+        keys = self._turn(begun.user)
+        return turns.line(begun.user, lambda: (begun.ticket, begun.served),
+                          lambda ticket: self._attempt(keys, Lease(begun.user, ticket)),
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
+
+    def look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        raw, marker, *found = self.db.mget(self._k(user, "session"), self._k(user, "expired"),
+                                           *(self._kv(read) for read in reads))
+        return self._opened(raw, marker), dict(zip(reads, found, strict=True))
+
+    @staticmethod
+    def _opened(raw: str | None, marker: str | None) -> dict | None:
+        return json.loads(raw) if raw else json.loads(marker) if marker else None
+
+    def leave(self, lease: Lease) -> None:
+        self._end(lease, True)
+
     def touch(self, user: str, key: str) -> None:
         self.db.pexpire(self._record(user, key)[1], LEASE_MS)
 
@@ -123,19 +173,23 @@ class RedisStore:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
 
     def session(self, user: str) -> dict | None:
-        raw, marker = self.db.mget(self._k(user, "session"), self._k(user, "expired"))
-        return json.loads(raw) if raw else json.loads(marker) if marker else None
+        return self._opened(*self.db.mget(self._k(user, "session"), self._k(user, "expired")))
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
              lease: Lease | None = None, owed: dict | None = None,
-             remember: bool = True) -> None:
+             remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
+             said: Said | None = None) -> None:
+        for send_key, body in sends:  # the outbox's slot is its own: put first, once by key
+            self.outbox.put(send_key, body)
         data = json.dumps(session, ensure_ascii=False) if session is not None else ""
         marker = json.dumps(expired_marker(session)) if session is not None else ""
         owed_json = json.dumps(owed, ensure_ascii=False) if owed is not None else ""
         keys = [*self._turn(user), self._k(user, "session"), self._k(user, "expired"),
-                *self._record(user, key)]
+                *self._record(user, key),
+                self._kv(said[0]) if said else self._k(user, "session")]
+        marks = (json.dumps(said[1]), int(said[2]), SAID_KEEP) if said and said[1] else ("", 0, 0)
         args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
-                SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS]
+                SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS, *marks]
         done = self._run["SAVE"](keys=keys, args=args)
         self._wake()
         if done == -1:

@@ -73,6 +73,33 @@ if found then return found end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return false
 """
+# KEYS: reply, inflight, turn, skipped, session, marker, the query's claim (or any key above
+#       when it is claimed apart), then the KV keys to read.
+# ARGV: RUNNING, lease ms, key ttl ms, claim digest ('' none), claim ttl s, join (1/0).
+# {0} the claim conflicts; {1, record} a known delivery; {2, false, ticket, served[, session,
+# marker, KV values...]} a new one, in its follower's line (read only when served at once).
+BEGIN_TURN = _NOW + """
+if ARGV[4] ~= '' and not redis.call('SET', KEYS[7], ARGV[4], 'NX', 'EX', ARGV[5]) and
+   redis.call('GET', KEYS[7]) ~= ARGV[4] then
+  return {0}
+end
+local found = redis.call('GET', KEYS[1]) or redis.call('GET', KEYS[2])
+if found then return {1, found} end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+if ARGV[6] == '0' then return {2, false, 0, 0} end
+if redis.call('EXISTS', KEYS[3]) == 0 then
+  redis.call('HSET', KEYS[3], 'next', now, 'serving', now + 1, 'until', now + ARGV[2])
+end
+local ticket = redis.call('HINCRBY', KEYS[3], 'next', 1)
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+if tonumber(redis.call('HGET', KEYS[3], 'serving')) ~= ticket then
+  return {2, false, ticket, 0}
+end
+redis.call('HSET', KEYS[3], 'until', now + ARGV[2])
+local out = {2, false, ticket, 1, redis.call('GET', KEYS[5]), redis.call('GET', KEYS[6])}
+for i = 8, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
+return out
+"""
 # KEYS: reply, inflight. ARGV: OWED, lease ms. The reply when done, else nil after marking.
 OWE = """
 local found = redis.call('GET', KEYS[1])
@@ -80,9 +107,10 @@ if found then return found end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return false
 """
-# KEYS: turn, skipped, session, marker, reply, inflight.
+# KEYS: turn, skipped, session, marker, reply, inflight, said-list (any key above: none).
 # ARGV: token ('' none), remember, session json ('' drops it), marker json, ttl s, grace s,
-#       reply, owed json ('' none), OWED, SENDING, dedup s, lease ms.
+#       reply, owed json ('' none), OWED, SENDING, dedup s, lease ms,
+#       marks json ('' none), said-list ttl s, marks kept.
 # -1 lease lost; 1 the owed body must still reach the outbox; 0 done.
 SAVE = _NOW + _ADVANCE + """
 if ARGV[1] ~= '' and
@@ -104,6 +132,18 @@ end
 redis.call('DEL', KEYS[6])
 if remember == '1' then redis.call('SET', KEYS[5], reply, 'EX', ARGV[11]) end
 if ARGV[1] ~= '' then advance(ARGV[12]) end
+if ARGV[13] ~= '' then
+  local held, seen = {}, {}
+  local raw = redis.call('GET', KEYS[7])
+  if raw then held = cjson.decode(raw) end
+  for _, mark in ipairs(held) do seen[mark] = true end
+  for _, mark in ipairs(cjson.decode(ARGV[13])) do
+    if not seen[mark] then held[#held + 1], seen[mark] = mark, true end
+  end
+  local kept = {}
+  for i = math.max(1, #held - tonumber(ARGV[15]) + 1), #held do kept[#kept + 1] = held[i] end
+  redis.call('SET', KEYS[7], cjson.encode(kept), 'EX', ARGV[14])
+end
 return sending
 """
 # KEYS: request key. ARGV: digest, ttl. 1 when fresh or the same body, 0 otherwise.

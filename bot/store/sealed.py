@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.store.base import Entry, Outbox, Store
+from bot.store.base import Begun, Entry, Outbox, Store
 from bot.store.sealer import InvalidToken, Sealer
 
 
@@ -69,6 +69,23 @@ class SealedStore:
     def begin(self, user: str, key: str, claim: Any = None) -> str | None:
         return self.sealer.open_text(self.inner.begin(user, key, claim))
 
+    def begin_turn(self, user: str, key: str, claim: Any = None,
+                   reads: tuple[str, ...] = (), join: bool = True) -> Begun:
+        begun = self.inner.begin_turn(user, key, claim, reads, join)
+        begun.record = self.sealer.open_text(begun.record)
+        begun.session = self._open(begun.session)
+        return begun
+
+    def look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        session, found = self.inner.look(user, reads)
+        return self._open(session), found
+
+    def _open(self, session: dict | None) -> dict | None:
+        try:
+            return self.sealer.open(session)
+        except InvalidToken:  # sealed under a key no longer configured: start over
+            return None
+
     def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
         return self.sealer.open_text(self.inner.owe(user, key, self.sealer.seal(turn)))
 
@@ -76,16 +93,16 @@ class SealedStore:
         return self.sealer.open_text(self.inner.reply(user, key))
 
     def session(self, user: str) -> dict | None:
-        try:
-            return self.sealer.open(self.inner.session(user))
-        except InvalidToken:  # sealed under a key no longer configured: start over
-            return None
+        return self._open(self.inner.session(user))
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
-             lease: Any = None, owed: dict | None = None, remember: bool = True) -> None:
+             lease: Any = None, owed: dict | None = None, remember: bool = True,
+             sends: tuple[tuple[str, dict], ...] = (), said: Any = None) -> None:
         self.inner.save(user, self.sealer.seal(session), key,
                         self.sealer.seal_text(reply) or "", ttl, lease,
-                        owed=self.sealer.seal(owed), remember=remember)
+                        owed=self.sealer.seal(owed), remember=remember,
+                        sends=tuple((k, self.sealer.seal(body)) for k, body in sends),
+                        said=said)
 
 
 def sealed(store: Store, sealer: Sealer | None) -> Store:

@@ -24,12 +24,16 @@ from bot.store.base import (
     RUNNING,
     SESSION_GRACE,
     TURN,
+    Begun,
     Claim,
     ClaimConflict,
     Lease,
     LeaseLost,
+    Said,
     expired_marker,
+    with_marks,
 )
+from bot.store.kv_sqlite import SCHEMA as KV_SCHEMA
 from bot.store.sqlite_turns import SQLiteTurns
 
 BUSY = 2.0  # seconds to wait for another writer: far inside the 4 s reply deadline
@@ -42,6 +46,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS leases (user TEXT PRIMARY KEY, next INTEGER, serving INTEGER, "
     "until REAL, skipped TEXT)",
     *sqlite_outbox.SCHEMA,
+    KV_SCHEMA,  # the app's KV (bot/store/kv_sqlite.py): a turn reads and marks it in its steps
 )
 
 
@@ -98,6 +103,45 @@ class SQLiteStore(SQLiteTurns):
                            (key, RUNNING, time.time() + LEASE))
             return found
 
+    def begin_turn(self, user: str, key: str, claim: Claim | None = None,
+                   reads: tuple[str, ...] = (), join: bool = True) -> Begun:
+        with self._tx() as db:  # claim, record, line and the turn's reads: one commit
+            if claim is not None and not self._claim(db, *claim):
+                raise ClaimConflict(claim[0])
+            found = self._record(db, key)
+            if found is not None:
+                return Begun(user, found)
+            db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
+                       (key, RUNNING, time.time() + LEASE))
+            if not join:
+                return Begun(user, None)
+            ticket, served = self._join(db, user)
+            if not served:
+                return Begun(user, None, ticket)
+            return Begun(user, None, ticket, True, *self._look(db, user, reads))
+
+    def look(self, user: str, reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        with self._pool.connection() as db:
+            return spin(lambda: self._look(db, user, reads), BUSY)
+
+    def _look(self, db: sqlite3.Connection, user: str,
+              reads: tuple[str, ...]) -> tuple[dict | None, dict]:
+        now = self.clock.now()
+        row = db.execute("SELECT data, stale FROM sessions WHERE user=? AND expires>=?",
+                         (user, now)).fetchone()
+        session = None if row is None else self._opened(row, now)
+        found: dict[str, str | None] = dict.fromkeys(reads)
+        if reads:
+            marks = ",".join("?" * len(reads))
+            found.update(db.execute(f"SELECT key, value FROM kv WHERE key IN ({marks}) AND "
+                                    "expires>?", (*reads, now)).fetchall())
+        return session, found
+
+    @staticmethod
+    def _opened(row: tuple, now: float) -> dict:
+        data = json.loads(row[0])
+        return data if (row[1] or 0) >= now else expired_marker(data)
+
     def touch(self, user: str, key: str) -> None:
         with self._tx() as db:
             db.execute("UPDATE inflight SET until=? WHERE key=?", (time.time() + LEASE, key))
@@ -132,10 +176,7 @@ class SQLiteStore(SQLiteTurns):
     def session(self, user: str) -> dict | None:
         now = self.clock.now()
         row = self._one("SELECT data, stale FROM sessions WHERE user=? AND expires>=?", user, now)
-        if row is None:
-            return None
-        data = json.loads(row[0])
-        return data if (row[1] or 0) >= now else expired_marker(data)
+        return None if row is None else self._opened(row, now)
 
     def clear_sessions(self) -> int:
         with self._tx() as db:
@@ -143,13 +184,18 @@ class SQLiteStore(SQLiteTurns):
 
     def save(self, user: str, session: dict | None, key: str, reply: str, ttl: int,
              lease: Lease | None = None, owed: dict | None = None,
-             remember: bool = True) -> None:
+             remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
+             said: Said | None = None) -> None:
         now = self.clock.now()
         with self._tx() as db:
             if lease is not None:
                 row = self._row(db, user)
                 if row is None or row.serving != lease.token:
                     raise LeaseLost(user)
+            for send_key, body in sends:
+                sqlite_outbox.put_in(db, send_key, body)
+            if said is not None:
+                self._mark(db, *said, now)
             if remember and session is None:
                 db.execute("DELETE FROM sessions WHERE user=?", (user,))
             elif remember:
@@ -168,6 +214,13 @@ class SQLiteStore(SQLiteTurns):
                 self._end_in(db, lease)
         self._saved.ended(lease)
         self._wake()
+
+    @staticmethod
+    def _mark(db: sqlite3.Connection, key: str, marks: list[str], keep: float,
+              now: float) -> None:
+        row = db.execute("SELECT value FROM kv WHERE key=? AND expires>?", (key, now)).fetchone()
+        db.execute("INSERT OR REPLACE INTO kv VALUES (?,?,?)",
+                   (key, with_marks(row and row[0], marks), now + keep))
 
     def prune(self) -> None:
         now = self.clock.now()

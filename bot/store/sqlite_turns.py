@@ -13,7 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from bot.store import turns
-from bot.store.base import LEASE, TURN_WAIT, Claim, ClaimConflict, Lease
+from bot.store.base import LEASE, TURN_WAIT, Begun, Claim, ClaimConflict, Lease
 
 
 class SQLiteTurns:
@@ -31,14 +31,27 @@ class SQLiteTurns:
             with self._tx() as db:  # the claim, the ticket and (if free) the turn: one commit
                 if claim is not None and not self._claim(db, *claim):
                     raise ClaimConflict(claim[0])
-                row, ticket = turns.take(self._row(db, user), time.time())
-                served = bool(turns.attempt(row, ticket, time.time()))
-                self._put_row(db, user, row)
-                return ticket, served
+                return self._join(db, user)
 
         return turns.line(user, join, lambda ticket: self._attempt(user, ticket),
                           lambda lease: self._end(lease, True), timeout, self._released,
                           self._saved)
+
+    def hold(self, begun: Begun, timeout: float = TURN_WAIT) -> AbstractContextManager[Lease]:
+        return turns.line(begun.user, lambda: (begun.ticket, begun.served),
+                          lambda ticket: self._attempt(begun.user, ticket),
+                          lambda lease: self._end(lease, True), timeout, self._released,
+                          self._saved)
+
+    def leave(self, lease: Lease) -> None:
+        self._end(lease, True)
+
+    def _join(self, db: sqlite3.Connection, user: str) -> tuple[int, bool]:
+        """A ticket in `user`'s line, and whether its turn came at once (in the caller's tx)."""
+        row, ticket = turns.take(self._row(db, user), time.time())
+        served = bool(turns.attempt(row, ticket, time.time()))
+        self._put_row(db, user, row)
+        return ticket, served
 
     def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
         found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",

@@ -5,6 +5,7 @@ The only module that joins the protocol (wechatpy messages, reply XML) to the fl
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -12,14 +13,16 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from wechatpy.messages import BaseMessage
 
-from bot import metrics
+from bot import metrics, turnid
 from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import REPLY, Deferred, Notice
 from bot.protocol import event_of, keys, kind_of
 from bot.protocol.replies import Text, Transfer, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
-from bot.window import rescue
+from bot.store.base import Begun
+from bot.window import inline, rescue
+from bot.window.inline import Guarded, Handoff
 from bot.window.workers import Flight, Window
 from flows.base import Turn
 from flows.catalog import Catalog
@@ -55,6 +58,8 @@ class Engine:
         self.session_ttl, self.deadline, self.wake = session_ttl, deadline, wake
         self.observers: list[Callable[[str, str, str], None]] = []  # transition coverage
         self.window, self.deferred = window, deferred
+        # A fast turn runs on the request's thread when the backend vouches for its calls.
+        self.inline = inline.may_run_inline(backend)
 
     @property
     def catalog(self) -> Catalog:
@@ -73,25 +78,36 @@ class Engine:
         """
         until = (time.monotonic() if arrived is None else arrived) + self.deadline
         key, user = delivery_key(msg), msg.source
-        try:
-            known = self.store.begin(user, key, claim)
+        turnid.enter(key)  # every line logged for this delivery from here on carries its id
+        saturated = self.window.saturated()
+        try:  # claim, record, the turn line and the turn's reads: one round trip
+            with metrics.store_trip("begin"):
+                begun = self.store.begin_turn(user, key, claim, self._reads(msg),
+                                              join=not saturated)
         except ClaimConflict:
             raise
         except Exception:  # the store is down: the passive reply is all we have
             log.exception("store unavailable; the follower was told to try again")
             metrics.reply("busy")
             return self._busy(msg)
+        known = begun.record
         if known is not None:
             metrics.reply("repeat")
             if known in MARKERS:  # its holder may have died with the turn: someone redoes it
                 rescue.owe(self.store.outbox, msg, key, self.clock.now())
                 return ""
             return known
-        saturated = self.window.saturated()
-        flight = self.queue(msg, key)
+        if begun.served and self.inline:  # no hand-off unless a call could block
+            answer = self._inline(msg, key, begun)
+            if answer is not None:
+                metrics.reply("in_time")
+                return answer
+        # A saturated window joins no line yet: a ticket queued behind busy workers could be
+        # passed over before its turn runs; the worker joins when it starts.
+        flight = self.queue(msg, key, begun=begun if begun.ticket else None)
         if flight is None:
             log.warning("turn backlog full; the follower was told to try again")
-            self._forget(user, key)
+            self._forget(user, key, begun)
             metrics.reply("busy")
             return self._busy(msg)
         if not saturated:
@@ -106,52 +122,92 @@ class Engine:
         flight.owed = True  # before the mark, so the turn's end never misses it
         try:
             # From now on the reply goes through the outbox; the turn is owed with it.
-            late = self.store.owe(user, key, rescue.entry(msg, key, self.clock.now()))
+            with metrics.store_trip("owe"):
+                late = self.store.owe(user, key, rescue.entry(msg, key, self.clock.now()))
         except Exception:
             log.exception("could not mark a reply owed")
             return ""
         return late or ""
 
-    def queue(self, msg: BaseMessage, key: str, owed: bool = False) -> Flight | None:
-        """Queue the delivery's turn on a worker (its record is already RUNNING or OWED)."""
-        return self.window.submit(lambda f: self._turn(msg, key, f), msg.source, key, owed)
+    def queue(self, msg: BaseMessage, key: str, owed: bool = False,
+              begun: Begun | None = None) -> Flight | None:
+        """Queue the delivery's turn on a worker (its record is already RUNNING or OWED).
+
+        `begun`: the push's first round trip, which joined the line (and, served at once,
+        read what the turn needs); without it the worker joins the line itself.
+        """
+        lease = begun.lease if begun is not None and begun.served else None
+        return self.window.submit(lambda f: self._turn(msg, key, f, begun), msg.source, key,
+                                  owed, lease=lease)
+
+    def _reads(self, msg: BaseMessage) -> tuple[str, ...]:
+        """The shared records a turn reads with its session: deferred notices, hand-over."""
+        reads = self.deferred.reads(msg) if self.deferred else ()
+        handover = self.conversation.person.handover
+        return reads if handover is None else (*reads, handover.key(msg.source))
 
     def close(self) -> None:
         """Stop the turn workers (waiting for the running ones) and the renewer."""
         self.window.close()
 
-    def _turn(self, msg: BaseMessage, key: str, flight: Flight) -> str:
+    def _inline(self, msg: BaseMessage, key: str, begun: Begun) -> str | None:
+        """The turn on the request's thread (bot/window/inline.py); None when it met a call
+        that may block before saving anything: the same turn then goes to a worker."""
+        session = copy.deepcopy(begun.session)  # the flow changes it; a worker starts afresh
+        try:
+            return self._handle_in_turn(msg, key, begun.lease, session, begun.kv,
+                                        Guarded(self.backend))
+        except Handoff:
+            return None
+        except Exception as exc:  # as on a worker: nothing kept, the follower told busy
+            answer = self._failed(msg, key, exc)
+            self.store.leave(begun.lease)
+            return answer
+
+    def _turn(self, msg: BaseMessage, key: str, flight: Flight, begun: Begun | None) -> str:
         """One turn on a worker: wait in line, work, save; the reply, or '' when dropped."""
         user = msg.source
+        turnid.enter(key)  # a turn run again by the rescue has no request behind it
         try:
-            with self.store.lock(user) as lease:
+            held = self.store.lock(user) if begun is None else self.store.hold(begun)
+            with held as lease:
                 flight.lease = lease
-                return self._handle_in_turn(msg, key, lease)
-        except LeaseLost:
-            log.warning("a stalled turn lost its lease; its work was dropped (key %s)",
-                        key.split(":")[0])
-            metrics.turn("unknown", "lease_lost")
-            return ""
-        except Exception:  # LockTimeout, the store or the flow failing: say busy, keep nothing
-            log.exception("turn failed; the follower was told to try again")
-            metrics.turn("unknown", "failed")
-            busy = self.catalog.text("busy")
-            try:
-                self.store.save(user, None, key, "", self.session_ttl,
-                                owed=self._body(user, busy), remember=False)
-            except Exception:
-                log.exception("could not record the failed turn")
-            return self._busy(msg)
+                if begun is not None and begun.served:
+                    session, found = begun.session, begun.kv
+                else:  # waited in line (or joined it here): read under the turn now held
+                    with metrics.store_trip("look"):
+                        session, found = self.store.look(user, self._reads(msg))
+                return self._handle_in_turn(msg, key, lease, session, found)
+        except Exception as exc:  # LockTimeout, the store or the flow failing: keep nothing
+            return self._failed(msg, key, exc)
         finally:
             # Only an owed reply is in the outbox; waking for every turn cost a claim each.
             if flight.owed:
                 self.wake()
 
-    def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease) -> str:
+    def _failed(self, msg: BaseMessage, key: str, exc: Exception) -> str:
+        """A turn that failed: dropped if its lease was lost, else the follower told busy."""
+        if isinstance(exc, LeaseLost):
+            log.warning("a stalled turn lost its lease; its work was dropped (key %s)",
+                        key.split(":")[0])
+            metrics.turn("unknown", "lease_lost")
+            return ""
+        log.error("turn failed; the follower was told to try again", exc_info=exc)
+        metrics.turn("unknown", "failed")
+        busy = self.catalog.text("busy")
+        try:
+            self.store.save(msg.source, None, key, "", self.session_ttl,
+                            owed=self._body(msg.source, busy), remember=False)
+        except Exception:
+            log.exception("could not record the failed turn")
+        return self._busy(msg)
+
+    def _handle_in_turn(self, msg: BaseMessage, key: str, lease: Lease, session: dict | None,
+                        found: dict[str, str | None], backend: Backend | None = None) -> str:
         user, now = msg.source, self.clock.now()
-        session = self.store.session(user)
-        turn = Turn(user, self.catalog, self.backend, self.clock, region=self.region)
-        notices = self.deferred.due(msg) if self.deferred else []  # before all else said
+        turn = Turn(user, self.catalog, backend or self.backend, self.clock, region=self.region,
+                    known=found)
+        notices = self.deferred.due_in(msg, found) if self.deferred else []  # said first
         turn.out.extend(self._kept(notice) for notice in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
             if session.get("flow"):  # a pending choice alone lapses without a word
@@ -170,20 +226,22 @@ class Engine:
             return render(Text(busy), msg, now)
         if session is not None:
             session["at"] = now
-        text = "\n\n".join(turn.out)
+        text, sends = "\n\n".join(turn.out), ()
         if turn.transfer is None and not turn.via_api:
             reply, owed = (render(Text(text), msg, now), self._body(user, text)) if text else \
                 ("", None)
         else:  # the transfer reply carries no text, an event's answer is not shown: the API
-            if text:  # put before the save: a turn done again puts the same key, sent once
-                self.store.outbox.put(f"say:{key}", self._body(user, text))
-                self.wake()
+            if text:  # in the save: a turn done again puts the same key, sent once
+                sends = ((f"say:{key}", self._body(user, text)),)
             reply = "" if turn.transfer is None else render(Transfer(turn.transfer or None),
                                                              msg, now)
             owed = None
-        self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed)
-        if notices:
-            self.deferred.said(user, notices)  # type: ignore[union-attr]  # set when found
+        said = self.deferred.marks(user, notices) if notices else None  # type: ignore[union-attr]
+        with metrics.store_trip("save"):
+            self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed,
+                            sends=sends, said=said)
+        if sends:
+            self.wake()
         # The flow the turn worked in: its last transition's, or the one still running.
         metrics.turn(turn.trace[-1][0] if turn.trace else (session or {}).get("flow") or before,
                      "done")
@@ -203,9 +261,11 @@ class Engine:
     def _busy(self, msg: BaseMessage) -> str:
         return render(Text(self.catalog.text("busy")), msg, self.clock.now())
 
-    def _forget(self, user: str, key: str) -> None:
+    def _forget(self, user: str, key: str, begun: Begun) -> None:
         try:
             self.store.save(user, None, key, "", self.session_ttl, remember=False)
+            if begun.ticket:  # its place in line goes back: the follower's next turn goes on
+                self.store.leave(begun.lease)
         except Exception:
             log.exception("could not forget a delivery")
 

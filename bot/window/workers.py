@@ -52,9 +52,10 @@ class Window:
         self._renewer.start()
 
     def submit(self, work: Callable[[Flight], str], user: str, key: str,
-               owed: bool = False) -> Flight | None:
-        """Run `work` on a worker; None when even the backlog is full."""
-        flight = Flight(user, key, owed=owed)
+               owed: bool = False, lease: Lease | None = None) -> Flight | None:
+        """Run `work` on a worker; None when even the backlog is full. `lease`: a turn held
+        already (renewed from now on, queued or working)."""
+        flight = Flight(user, key, lease, owed=owed)
         with self._guard:
             if len(self._flights) >= self.limit:
                 return None

@@ -1,0 +1,259 @@
+"""A push costs two store round trips (begin, save) and says a deferred notice exactly once.
+
+Counted, not assumed: SQLite transactions and reads by a trace on every connection of the
+store's and the KV's pools; Redis commands by the server (INFO commandstats) and by MONITOR.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+from bot.outbound.deferred import Deferred
+from bot.parts import bot_of
+from bot.store import SQLiteStore
+from tests.conftest import Chat
+
+BACKGROUND = ("wxbot-renewer", "wxbot-checkpoint", "wxbot-courier")  # not the push's trips
+STEPS = ["绑定社保卡", "你好", "查询进度", "取消", "菜单"]
+
+
+class Trips:
+    """Every transaction and every read outside one, on the given SQLite pools' connections."""
+
+    def __init__(self, *pools) -> None:  # noqa: ANN002
+        self.transactions, self.reads, self.writes = 0, 0, 0
+        self._guard = threading.Lock()
+        for pool in pools:
+            setup = pool.setup
+            pool.setup = lambda conn, setup=setup: (setup(conn), self._trace(conn))
+            for conn in list(pool._all):  # noqa: SLF001 - the connections opened already
+                self._trace(conn)
+
+    def _trace(self, conn) -> None:  # noqa: ANN001
+        conn.set_trace_callback(lambda sql: self._seen(conn, sql))
+
+    def _seen(self, conn, sql: str) -> None:  # noqa: ANN001
+        if threading.current_thread().name.startswith(BACKGROUND) or sql.startswith("PRAGMA"):
+            return
+        with self._guard:
+            if sql.startswith("BEGIN"):
+                self.transactions += 1
+            elif sql.startswith(("INSERT", "UPDATE", "DELETE")):
+                self.writes += 1
+            elif sql.startswith("SELECT") and not conn.in_transaction:
+                self.reads += 1
+
+    def trips(self) -> int:
+        return self.transactions + self.reads
+
+
+def test_a_push_is_two_sqlite_round_trips_with_a_deferred_notice_said(make_app, platform_for):
+    app = make_app()
+    bot = bot_of(app)
+    engine = bot.engine
+    alice = Chat(platform_for(app), "oAliceTrips01", bot.backend)
+    alice.say("你好")  # connections open, the language stage built
+    engine.deferred.add("oAliceTrips01", "R20261122-0042", "approved")
+    trips = Trips(bot.store._pool, engine.deferred.kv._pool)  # noqa: SLF001
+    replies = [alice.say(text) for text in STEPS]
+    assert trips.transactions == 2 * len(STEPS), vars(trips)
+    assert trips.reads == 0, vars(trips)  # the session, hand-over state and notices: in begin
+    assert sum("R20261122-0042" in reply for reply in replies) == 1
+    assert "R20261122-0042" in replies[0]
+
+
+def test_sqlite_store_begin_turn_and_save_are_two_commits(tmp_path):
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    trips = Trips(store._pool)  # noqa: SLF001
+    for n in range(3):
+        begun = store.begin_turn("u1", f"m:u1:{n}", (f"q:{n}", "digest", 300),
+                                 ("notice:deferred:{u1}", "notice:said:{u1}"))
+        assert begun.served and begun.record is None
+        with store.hold(begun) as lease:
+            store.save("u1", {"flow": "demo", "n": n}, f"m:u1:{n}", "<xml/>", 900, lease,
+                       said=("notice:said:{u1}", [f"R{n}:approved"], 60))
+    assert (trips.transactions, trips.reads) == (6, 0)
+    assert store.look("u1", ("notice:said:{u1}",))[1]["notice:said:{u1}"] == \
+        '["R0:approved", "R1:approved", "R2:approved"]'
+    store.close()
+
+
+def _redis_turn(store, user: str, key: str, claim) -> None:  # noqa: ANN001
+    begun = store.begin_turn(user, key, claim, Deferred(None).reads_for(user))  # type: ignore[arg-type]
+    with store.hold(begun) as lease:
+        store.save(user, {"flow": "demo"}, key, "<xml/>", 900, lease,
+                   said=Deferred(None).marks(user, [("R1", "approved")]))  # type: ignore[arg-type]
+
+
+def test_redis_a_push_is_two_script_calls_and_nothing_else(redis_url):
+    import redis
+
+    from bot.store.redis import RedisStore
+
+    store = RedisStore(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    admin = redis.Redis.from_url(redis_url, decode_responses=True)
+    _redis_turn(store, "u1", "warm:u1", ("q:warm", "d", 300))  # scripts loaded, pool open
+    sent, done = [], f"done-{uuid.uuid4().hex}"
+    with admin.monitor() as monitor:
+        def listen() -> None:
+            while True:
+                command = monitor.next_command()
+                if done in command["command"]:
+                    return
+                if command["client_type"] != "lua" and store.prefix in command["command"]:
+                    sent.append(command["command"].split()[0])  # the client's, not a script's
+
+        listener = threading.Thread(target=listen)
+        listener.start()
+        time.sleep(0.2)  # MONITOR is on before the first push
+        for n in range(5):
+            _redis_turn(store, "u1", f"m:u1:{n}", (f"q:{n}", "d", 300))
+        redis.Redis.from_url(redis_url).echo(done)
+        listener.join(10)
+    assert sent == ["EVALSHA"] * 10, sent
+    said = store.look("u1", (Deferred._said_key("u1"),))[1]  # noqa: SLF001
+    assert said == {Deferred._said_key("u1"): '["R1:approved"]'}  # noqa: SLF001 - once
+    store.close()
+    admin.close()
+
+
+def test_redis_cluster_a_follower_turn_reads_and_marks_in_one_slot(redis_cluster_url):
+    from bot.store.redis import RedisStore
+
+    store = RedisStore(redis_cluster_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    deferred = Deferred(None)  # type: ignore[arg-type]
+    for n in range(3):  # a cross-slot key would raise CROSSSLOT here
+        _redis_turn(store, "oCluster1", f"m:{n}", (f"q:{uuid.uuid4().hex}", "d", 300))
+    said = store.look("oCluster1", deferred.reads_for("oCluster1"))[1]
+    assert said[deferred._said_key("oCluster1")] == '["R1:approved"]'  # noqa: SLF001
+    assert store.begin_turn("oCluster1", "m:0").record == "<xml/>"
+    store.close()
+
+
+def test_a_deferred_notice_is_said_once_by_two_instances_racing(make_app, platform_for):
+    """Two apps on one store file; the follower's pushes reach both at once, round after round,
+    while a courier keeps deferring more notices: each notice is said exactly once."""
+    first, second = make_app(), make_app()
+    bots = [bot_of(first), bot_of(second)]
+    chats = [Chat(platform_for(app), "oRacer000001", bot.backend)
+             for app, bot in zip((first, second), bots, strict=True)]
+    refs = [f"R20261122-{n:04d}" for n in range(12)]
+    said: list[str] = []
+
+    def push(chat: Chat, text: str) -> None:
+        said.append(chat.say(text))
+
+    for n, ref in enumerate(refs):
+        assert bots[n % 2].engine.deferred.add("oRacer000001", ref, "approved")
+        threads = [threading.Thread(target=push, args=(chat, f"你好{n}{i}"))
+                   for i, chat in enumerate(chats)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    counted = {ref: sum(reply.count(ref) for reply in said) for ref in refs}
+    assert counted == dict.fromkeys(refs, 1), counted
+    assert len(said) == 2 * len(refs)
+
+
+def test_said_marks_survive_a_courier_change_made_meanwhile(tmp_path):
+    """The courier rewrites the list while a turn says it: the said mark still hides it."""
+    from bot.store.kv_sqlite import SQLiteKV
+
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    deferred = Deferred(SQLiteKV(tmp_path / "s.sqlite3"))
+    deferred.add("oA", "R1", "approved")
+    msg_reads = deferred.reads_for("oA")
+    begun = store.begin_turn("oA", "m:1", None, msg_reads)
+    due = [n for n in deferred._unsaid(*(begun.kv[k] for k in msg_reads))]  # noqa: SLF001
+    assert due == [("R1", "approved")]
+    deferred.add("oA", "R2", "rejected")  # the courier, between the turn's reads and its save
+    with store.hold(begun) as lease:
+        store.save("oA", None, "m:1", "", 900, lease, said=deferred.marks("oA", due))
+    assert deferred._read("oA") == [("R2", "rejected")]  # noqa: SLF001
+    deferred.add("oA", "R1", "approved")  # heard again: said already, never again
+    assert deferred._read("oA") == [("R2", "rejected")]  # noqa: SLF001
+    deferred.kv.close()
+    store.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_kill_9_during_saves_loses_and_doubles_nothing(kind, tmp_path, request):
+    """A process owes replies (its deadline passed) and saves turns in a loop; kill -9 at
+    random moments, again and again. Afterwards every delivery is either settled with its
+    owed send in the outbox exactly once, or still unsettled (a retry or the rescue redoes
+    it) with none; what a look by the rescue finishes counts as settled."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}" if kind == "sqlite" else \
+        request.getfixturevalue("redis_url")
+    prefix = f"t{uuid.uuid4().hex[:8]}:"
+    script = KILL_CHILD.format(url=url, prefix=prefix)
+    for round_ in range(4):
+        child = subprocess.Popen([sys.executable, "-c", script, str(round_)],
+                                 stdout=subprocess.PIPE, text=True)
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(0.05 + 0.03 * round_)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+        child.stdout.close()
+    store = _open(url, prefix)
+    try:
+        keys = [f"m:{r}:{n}" for r in range(4) for n in range(400)]
+        # The rescue's look at each delivery (it finishes a put the save left to do).
+        settled = {key for key in keys if store.reply(key.split(":")[1], key) == ""}
+        counted: dict[str, int] = {}
+        for body in _owed_bodies(store):
+            counted[body["text"]["content"]] = counted.get(body["text"]["content"], 0) + 1
+        assert settled and all(n == 1 for n in counted.values()), counted  # nothing doubled
+        assert set(counted) == settled  # nothing lost, nothing owed for an unsaved turn
+    finally:
+        store.close()
+
+
+KILL_CHILD = """
+import sys
+from bot.store import open_store
+from bot.store.redis import RedisStore
+
+url, prefix, round_ = {url!r}, {prefix!r}, sys.argv[1]
+store = RedisStore(url, prefix=prefix) if url.startswith("redis") else open_store(url)
+print("ready", flush=True)
+for n in range(400):
+    key, user = f"m:{{round_}}:{{n}}", round_
+    begun = store.begin_turn(user, key, None, ())
+    store.owe(user, key)
+    with store.hold(begun) as lease:
+        store.save(user, {{"flow": "demo"}}, key, "<xml/>", 900, lease,
+                   owed={{"touser": "o" + key, "msgtype": "text", "text": {{"content": key}}}})
+"""
+
+
+def _open(url: str, prefix: str):  # noqa: ANN202
+    if url.startswith("redis"):
+        from bot.store.redis import RedisStore
+
+        return RedisStore(url, prefix=prefix)
+    from bot.store import open_store
+
+    return open_store(url)
+
+
+def _owed_bodies(store) -> list[dict]:  # noqa: ANN001
+    entries, seen = [], set()
+    while True:
+        claimed = store.outbox.claim("check", 100, 60)
+        if not claimed:
+            return entries
+        for entry in claimed:
+            assert entry.ref not in seen
+            seen.add(entry.ref)
+            entries.append(entry.body)
+            store.outbox.ack(entry)
