@@ -103,8 +103,10 @@ class HttpBackend:
     ) -> CodeCheck:
         return self._call("check_code", id_number=id_number, purpose=purpose, code=code, key=key)
 
-    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
-        return self._call("bind", card_number=card_number, openid=openid, guardian=guardian)
+    def bind(self, card_number: str, openid: str, guardian: str | None = None,
+             via: str | None = None) -> Card:
+        return self._call("bind", card_number=card_number, openid=openid, guardian=guardian,
+                          via=via)
 
     def binding(self, openid: str) -> Card | None:
         return self._call("binding", openid=openid)

@@ -144,10 +144,12 @@ class MockBackend(LossDesk):
 
     # --- bindings ---------------------------------------------------------------------
     @slowed
-    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+    def bind(self, card_number: str, openid: str, guardian: str | None = None,
+             via: str | None = None) -> Card:
         self._lapse()
         with self.db.transaction() as conn:
-            return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now())
+            return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now(),
+                                 via)
 
     @slowed
     def binding(self, openid: str) -> Card | None:
