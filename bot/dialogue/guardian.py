@@ -52,10 +52,12 @@ class Guardian:
             return self.decide(turn, flow, pending["options"][0], answer)
         explicit = command in ("consent_yes", "consent_no")
         waiting = [r for r in self.desk.pending(turn.openid)
-                   if explicit or r["asked_at"] > session.get("at", 0)]
-        if not waiting and explicit and flow is None and not pending:
+                   if explicit or r["asked_at"] >= session.get("at", 0)]
+        confirming = pending.get("kind") == "confirm" or (
+            flow is not None and flow.specs[flow.state].get("role") == "confirm")
+        if not waiting and explicit and not confirming:
             turn.say("consent.none")  # a stranger's 同意 decides nothing, and hears so
-            return None
+            return self.resume(turn, flow)
         if not waiting:
             return SERVE  # e.g. 是 for their own pending choice
         if len(waiting) > 1:
