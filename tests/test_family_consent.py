@@ -168,3 +168,22 @@ def test_the_consent_fixtures_pass_through_wxbot_serve_in_safe_mode(server):
     assert result.exit_code == 0, result.output
     assert f"{len(FIXTURES)} fixtures: {len(FIXTURES)} passed" in result.output
     assert requests.get(f"{server.url}/healthz", timeout=5).ok
+
+
+def test_the_workbench_inspector_links_the_minor_and_the_guardian(make_app, platform_for):
+    sent: list[dict] = []
+    app = make_app(OUTBOUND_SEND=sent.append, BOT_SIMULATOR=True)
+    bot = bot_of(app)
+    bot.backend.bind("A20000003", GUARDIAN)
+    chats = {who: Chat(platform_for(app), who, bot.backend) for who in (MINOR, GUARDIAN)}
+    ask_guardian(chats)
+    web = app.test_client()
+    minor = web.get(f"/sim/api/state?user={MINOR}").get_json()["family"]
+    guardian = web.get(f"/sim/api/state?user={GUARDIAN}").get_json()["family"]
+    assert [(x["role"], x["other"], x["state"]) for x in minor] == [("minor", GUARDIAN,
+                                                                     "waiting")]
+    assert [(x["role"], x["other"], x["card"]) for x in guardian] == [("guardian", MINOR,
+                                                                       "C****0002")]
+    chats[GUARDIAN].say("拒绝")
+    assert web.get(f"/sim/api/state?user={GUARDIAN}").get_json()["family"] == []
+    assert web.get(f"/sim/api/state?user={MINOR}").get_json()["family"][0]["state"] == "no"

@@ -22,6 +22,7 @@ from bot.clock import Clock
 from bot.family.records import Records
 from bot.family.tell import Tell
 from bot.outbound.courier import mask
+from flows.ids import mask_card
 from flows.port import Backend, BackendError, ConsentAsk, ConsentState
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,23 @@ class FamilyDesk:
             self.decide(rid, "yes" if yes else "no", "guardian")
         decision = self.records.get(f"decision:{rid}") or {"answer": "waiting"}
         return decision["answer"], self.apply(rid)
+
+    def links(self, openid: str, session: dict | None) -> list[dict[str, Any]]:
+        """The other follower each open request ties this one to (the workbench's inspector):
+        as guardian, every request waiting for them; as minor, the one their bind waits on."""
+        asked = (session or {}).get("slots", {}).get("request")
+        found = [(rid, "minor") for rid in [asked] if rid]
+        found += [(r["rid"], "guardian") for r in self.pending(openid)]
+        links = []
+        for rid, role in found:
+            request = self.records.get(f"req:{rid}")
+            if request is None:
+                continue
+            other = request["guardian_openid" if role == "minor" else "minor_openid"]
+            links.append({"role": role, "other": other, "state": self.status(rid),
+                          "card": mask_card(request["card_number"]),
+                          "expires_at": request["expires_at"]})
+        return links
 
     def _on_record(self, request: dict[str, Any]) -> bool:
         guardian = request["guardian_id"]
