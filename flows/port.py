@@ -98,6 +98,7 @@ class GuardianChat(Protocol):
     """Requests to a guardian's own chat (the bot's bot/family); flows only ask and look."""
 
     minutes: int  # how long a request waits for the guardian's answer
+    max_members: int  # family members (亲情服务) one holder may add
 
     def ask(self, request: ConsentAsk) -> str:
         """Send the request (once per `request.key`); returns its id."""
@@ -159,6 +160,18 @@ class Backend(Protocol):
         ...
 
     def binding(self, openid: str) -> Card | None: ...
+
+    def family_of(self, guardian: str) -> list[Person]:
+        """The family members (亲情服务) a holder added, oldest first."""
+        ...
+
+    def add_family(self, guardian: str, member: str) -> bool:
+        """Add `member` to `guardian`'s family; False when already there (a repeat)."""
+        ...
+
+    def remove_family(self, guardian: str, member: str) -> bool:
+        """Remove `member`; False when they were not there (a repeat)."""
+        ...
 
     def unbind(self, openid: str) -> Card | None: ...
 

@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS reviews (
     ref TEXT PRIMARY KEY, day TEXT NOT NULL, seq INTEGER NOT NULL, id_number TEXT NOT NULL,
     openid TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
     UNIQUE (day, seq));
+CREATE TABLE IF NOT EXISTS family (
+    guardian TEXT NOT NULL, member TEXT NOT NULL, added_at REAL NOT NULL,
+    PRIMARY KEY (guardian, member));
 CREATE TABLE IF NOT EXISTS effects (
     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
@@ -46,7 +49,8 @@ CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
 
 WRITE_WAIT = 30.0  # seconds a write waits for another writer before giving up
 STATE_TABLES = (
-    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "people",
+    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "family",
+    "people",
 )
 
 

@@ -31,4 +31,4 @@ def make_family(cfg: dict[str, Any], kv: KV, outbox: Outbox, catalog: Catalog,
     the decision)."""
     wait = cfg["BOT_CONSENT_WAIT"]
     return FamilyDesk(Records(kv, keep=wait + DAY), Tell(outbox, catalog), backend, clock,
-                      wait=wait, wake=wake)
+                      wait=wait, wake=wake, max_members=cfg["BOT_FAMILY_MAX_MEMBERS"])

@@ -36,9 +36,11 @@ class FamilyDesk:
     """Built once per app; `wait` is BOT_CONSENT_WAIT (seconds a request waits)."""
 
     def __init__(self, records: Records, tell: Tell, backend: Backend, clock: Clock,
-                 wait: int = 1800, wake: Callable[[], None] = lambda: None) -> None:
+                 wait: int = 1800, wake: Callable[[], None] = lambda: None,
+                 max_members: int = 5) -> None:
+        """`max_members` is BOT_FAMILY_MAX_MEMBERS, which the family flow reads here."""
         self.records, self.tell, self.backend, self.clock = records, tell, backend, clock
-        self.wait, self.wake = wait, wake
+        self.wait, self.wake, self.max_members = wait, wake, max_members
 
     @property
     def minutes(self) -> int:
