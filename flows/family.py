@@ -28,7 +28,9 @@ MAX_MEMBERS = 5  # without a family desk telling the setting
 class FamilyService(Verification, Flow):
     """Pick an action, then who (a new child, or a member by number), then proof by SMS."""
 
-    name, title, keywords, menu_key = "family", "family.title", "family", "FAMILY"
+    # No menu key: WeChat's bar holds 2 buttons + 5 under a third, all taken by every holder's
+    # own services; the numbered menu and the words (亲情服务, 添加家人) reach this one.
+    name, title, keywords, menu_key = "family", "family.title", "family", None
     # One purpose for every code here: the guardian proves it is them, whatever they then do.
     initial, purpose, guardian_purpose = "choose", "consent", None
     states = [
