@@ -19,7 +19,8 @@ from tests.servers import Server
 
 MINOR, GUARDIAN, STRANGER = "oSunLiMinor0009", "oLiuYangGuard09", "oStrangerX00009"
 SUNLI, LIU = "320102201003150623", "510104200007070333"
-FIXTURES = sorted((ROOT / "fixtures" / "conversations").glob("consent_*.yaml"))
+FIXTURES = sorted([*(ROOT / "fixtures" / "conversations").glob("consent_*.yaml"),
+                   *(ROOT / "fixtures" / "conversations").glob("family_*.yaml")])
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def server(tmp_path):
 
 
 def test_the_consent_fixtures_pass_through_wxbot_serve_in_safe_mode(server):
-    assert len(FIXTURES) >= 3  # agreed, refused and expired, SMS fallback
+    assert len(FIXTURES) >= 6  # consent: agreed, refused/expired, SMS; family services
     result = CliRunner().invoke(main, ["replay", *map(str, FIXTURES), "--url", server.url,
                                        "--mode", "safe", "--token", TOKEN,
                                        "--aes-key", AES_KEY, "--app-id", APP_ID],
