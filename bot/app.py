@@ -21,6 +21,8 @@ from bot.clock import Clock
 from bot.config import SIMULATOR, ConfigError
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
+from bot.family import Sweeper, make_family
+from bot.family import sender as family_sender
 from bot.handover import make_handover
 from bot.metrics import TimedBackend
 from bot.outbound.courier import Courier, Send, no_client, post_to
@@ -85,23 +87,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
+    family = make_family(cfg, kv, store.outbox, catalog, backend, clock, bell.set)
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
                                 Understander.shared(), answers=Answers(),
-                                handover=make_handover(cfg, kv, clock, platform))
+                                handover=make_handover(cfg, kv, clock, platform),
+                                family=family)  # guardians asked in their own chat
     engine = Engine(store, conversation, backend=TimedBackend(backend),  # latency: /metrics
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,
                     region=region(cfg["BOT_REGION"]))  # the card rules loss replies state
     rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
-    send = notices.sender(_sender(override, platform), None if override else platform)
+    base = family_sender(_sender(override, platform), family.unreachable)  # guardian: else SMS
+    send = notices.sender(base, None if override else platform)
     courier = Courier(store.outbox, send, check=rescue.check, woken=bell,
                       keep=deferred.keep).start()  # a reply refused for good: said next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], mode=cfg["WECHAT_MODE"])
     app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
-                                    platform=platform, rescue=rescue)
+                                    platform=platform, rescue=rescue, family=family)
+    app.extensions[EXTENSION].on_close.append(Sweeper(family).start().close)  # expiries
 
     webhook.init_app(app)
     health.init_app(app)

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "BOT_LANG": DEFAULT_LANG,
     "BOT_REGION": DEFAULT_REGION,  # whose card rules (flows/data/regions.yaml) replies state
     "BOT_SESSION_TTL": 900,
+    "BOT_CONSENT_WAIT": 1800,  # seconds a guardian's consent request waits in their chat
+    "BOT_FAMILY_MAX_MEMBERS": 5,  # family members (亲情服务) one holder may add
     "BOT_RECORD_DIR": None,
     "BOT_LOG_FORMAT": "text",  # text (people) | json (one object per line, for a pipeline)
     "BOT_REPLY_DEADLINE": 4.0,  # seconds a push may take before it is answered `success`
@@ -64,9 +66,10 @@ DEFAULTS: dict[str, Any] = {
     "BOT_SIM_EVENT_QUOTA": 3,  # ... per menu click, follow or scan (1 min)
     "BOT_SIM_EXPIRED_ERRCODE": 42001,  # what an expired token gets; some report 40014
 }
-INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_BACKEND_TIMEOUT",
-        "BOT_KF_ONLINE_CACHE", "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA",
-        "BOT_SIM_EVENT_QUOTA", "BOT_SIM_EXPIRED_ERRCODE")
+INTS = ("WECHAT_TIMESTAMP_TOLERANCE", "BOT_SESSION_TTL", "BOT_CONSENT_WAIT",
+        "BOT_FAMILY_MAX_MEMBERS", "BOT_BACKEND_TIMEOUT", "BOT_KF_ONLINE_CACHE",
+        "BOT_KF_REMIND_EVERY", "BOT_SIM_CUSTOM_QUOTA", "BOT_SIM_EVENT_QUOTA",
+        "BOT_SIM_EXPIRED_ERRCODE")
 
 
 class ConfigError(ValueError):
@@ -110,6 +113,9 @@ def validate(cfg: dict) -> dict:
             raise ConfigError(msg) from None
         if cfg[name] < 0:
             raise ConfigError(f"{name} must not be negative")
+    if cfg["BOT_CONSENT_WAIT"] < 60:
+        raise ConfigError("BOT_CONSENT_WAIT must be at least 60 seconds (a guardian needs time "
+                          f"to read the request), got {cfg['BOT_CONSENT_WAIT']}")
     key = cfg.get("WECHAT_AES_KEY")
     if key and len(key) != 43:
         raise ConfigError(f"WECHAT_AES_KEY must be the 43-character EncodingAESKey, got {len(key)}")

@@ -13,6 +13,7 @@ from typing import cast
 from flask import Flask, current_app
 
 from bot.clock import Clock
+from bot.family import FamilyDesk
 from bot.outbound.courier import Courier
 from bot.platform import PlatformAPI
 from bot.protocol import Codec, Inbound
@@ -41,6 +42,7 @@ class Bot:
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
     platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
     rescue: Rescue | None = None  # judges owed turns for the courier (bot/window/rescue.py)
+    family: FamilyDesk | None = None  # guardians' consent requests (bot/family), for the inspector
 
     @property
     def catalog(self) -> Catalog:

@@ -1,13 +1,16 @@
 """Bind a social-security card to this WeChat account (docs/architecture.md, "Flow steps").
 
 ID number -> name -> card number -> adult: code to the holder's phone / minor: the guardian's ID
-number, then the code to the guardian's phone -> bound. The code is the confirmation, so the
-binding (with the guardian's consent, for a minor) is made the moment it checks out.
+number, then the guardian's 同意 in their own chat (flows/consent.py: when they follow this
+account with their own card bound) or the code to the guardian's phone -> bound. The code (or
+the guardian's answer) is the confirmation, so the binding is made the moment it checks out.
 """
 
 from __future__ import annotations
 
 from flows.base import Flow, ask, branch, outcome_is
+from flows.consent import STATES as CONSENT_STATES
+from flows.consent import GuardianInChat, await_step
 from flows.ids import mask_card
 from flows.port import BackendError
 from flows.reading import heard, unread
@@ -26,7 +29,7 @@ SENT = code_sent(no_phone="no_phone")
 REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
 
 
-class BindCard(Verification, Flow):
+class BindCard(GuardianInChat, Verification, Flow):
     """Who (ID + name), which card, then proof by SMS from the holder or their guardian."""
 
     name, title, keywords, menu_key = "bind_card", "bind.title", "bind_card", "BIND_CARD"
@@ -45,13 +48,16 @@ class BindCard(Verification, Flow):
         {"name": "card_frozen", "prompt": "bind.card_frozen", "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
+        *CONSENT_STATES,
     ]
     transitions = [
         *ask("ask_id", "ask_name"),
         *ask("ask_name", "ask_card"),
         *ask("ask_card", [*branch("ask_card", {**SENT, "minor": "ask_guardian"}, before="keep"),
                           *branch("ask_card", REFUSED)]),
-        *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
+        *ask("ask_guardian", branch("ask_guardian", {**SENT, "asked": "await_guardian"},
+                                    before="keep")),
+        *await_step(SENT),
         *code_step({"bound": "bound", "account_bound": "account_bound", **REFUSED,
                     "phone_lost": "no_phone"}),
     ]

@@ -75,6 +75,44 @@ class LossRecord:
     by: str = ""  # who: the openid masked, or "clock" for a lapse
 
 
+@dataclass(frozen=True)
+class ConsentAsk:
+    """A minor's bind asking the guardian in the guardian's own chat: who, whom, which card.
+
+    `key` names the asking step (its effect key), so the step redone asks no second time.
+    """
+
+    key: str
+    minor_openid: str
+    guardian_openid: str
+    card_number: str
+    minor_id: str
+    guardian_id: str
+    minor_name_masked: str  # what the guardian reads: 王**
+
+
+ConsentState = Literal["waiting", "yes", "no", "expired", "sms", "unreachable", "gone"]
+
+
+class GuardianChat(Protocol):
+    """Requests to a guardian's own chat (the bot's bot/family); flows only ask and look."""
+
+    minutes: int  # how long a request waits for the guardian's answer
+    max_members: int  # family members (亲情服务) one holder may add
+
+    def ask(self, request: ConsentAsk) -> str:
+        """Send the request (once per `request.key`); returns its id."""
+        ...
+
+    def status(self, rid: str) -> ConsentState:
+        """Where the request stands; a decision not yet applied is applied first."""
+        ...
+
+    def withdraw(self, rid: str) -> ConsentState:
+        """The minor switches to SMS: "sms" when that won, else the decision that came first."""
+        ...
+
+
 class TimeSource(Protocol):
     """The clock as the flows see it (bot.clock.Clock is one): ages and expiries need both."""
 
@@ -115,11 +153,25 @@ class Backend(Protocol):
         """Check and use up a code; a repeat with the same idempotency `key` gets that answer."""
         ...
 
-    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
-        """Bind; BackendError 'card_bound' / 'account_bound' / 'card_lost' / 'card_frozen'."""
+    def bind(self, card_number: str, openid: str, guardian: str | None = None,
+             via: str | None = None) -> Card:
+        """Bind; BackendError 'card_bound' / 'account_bound' / 'card_lost' / 'card_frozen'.
+        With `guardian`, `via` says how they consented: "wechat" (their own chat) or "sms"."""
         ...
 
     def binding(self, openid: str) -> Card | None: ...
+
+    def family_of(self, guardian: str) -> list[Person]:
+        """The family members (亲情服务) a holder added, oldest first."""
+        ...
+
+    def add_family(self, guardian: str, member: str) -> bool:
+        """Add `member` to `guardian`'s family; False when already there (a repeat)."""
+        ...
+
+    def remove_family(self, guardian: str, member: str) -> bool:
+        """Remove `member`; False when they were not there (a repeat)."""
+        ...
 
     def unbind(self, openid: str) -> Card | None: ...
 

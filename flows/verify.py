@@ -110,8 +110,12 @@ class Verification:
             return "common.not_guardian"
         if not self.adult(self.value):
             return "common.not_guardian"
-        self.send_code(self.value, self.guardian_purpose)
+        self.reach_guardian(self.value)
         return None
+
+    def reach_guardian(self, guardian: str) -> None:
+        """Ask the guardian for their consent: a code to their phone (bind may ask in chat)."""
+        self.send_code(guardian, self.guardian_purpose)
 
     def send_code(self, owner: str, purpose: Purpose | None = None) -> None:
         """Text a code to `owner`'s phone; a refused send is an outcome of its own, said as is."""

@@ -232,10 +232,24 @@ def test_a_guardians_consent_is_recorded_with_the_binding(env: Env) -> None:
         "guardian_id_masked": "3101**********0463",
         "relation": "mother",
         "at": "2026-11-22T10:00:00+08:00",
+        "via": "sms",
     }
     b.unbind("oMum")
     assert b.card_view(WANG_XM.card)["guardian_consent"] is None
     assert b.card_view("nope") is None
+    b.bind(WANG_XM.card, "oMum", guardian=LI_NA.id, via="wechat")  # her 同意 in her own chat
+    assert b.card_view(WANG_XM.card)["guardian_consent"]["via"] == "wechat"
+
+
+def test_family_members_are_added_once_listed_and_removed(env: Env) -> None:
+    b = env.backend
+    assert b.family_of(LI_NA.id) == []
+    assert b.add_family(LI_NA.id, WANG_XM.id) is True
+    assert b.add_family(LI_NA.id, WANG_XM.id) is False  # a repeat adds nothing
+    assert [m.name for m in b.family_of(LI_NA.id)] == ["王小明"]
+    assert b.remove_family(LI_NA.id, WANG_XM.id) is True
+    assert b.remove_family(LI_NA.id, WANG_XM.id) is False
+    assert b.family_of(LI_NA.id) == []
 
 
 def test_passwords(env: Env) -> None:

@@ -47,6 +47,7 @@ def test_card_view_shape(api: FlaskClient, mock: MockBackend) -> None:
         "guardian_id_masked": "5101**********0333",
         "relation": "guardian",
         "at": "2026-11-22T10:00:00+08:00",
+        "via": "sms",  # a code to the guardian's phone: the default way of consent
     }
     missing = api.get("/backend/v1/cards/Z1")
     assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
@@ -160,6 +161,7 @@ KINDS = {
     "str?": st.none() | texts,
     "bool": st.booleans(),
     "purpose": st.sampled_from(["bind", "reset", "unbind"]) | st.text(max_size=3),
+    "via?": st.sampled_from([None, "wechat", "sms"]) | st.text(max_size=6),
 }
 
 

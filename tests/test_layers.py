@@ -26,6 +26,7 @@ RULES: dict[str, tuple[tuple[str, ...], bool]] = {
     "bot/platform/": (("bot.platform", "bot.clock", "bot.store", "bot.config", "bot.settings",
                        "bot.protocol"), False),
     "bot/outbound/": (("bot.outbound", "bot.platform", *CORE), False),
+    "bot/family/": (("bot.family", "bot.outbound", *CORE), False),
     "bot/window/": (("bot.window", "bot.outbound", "bot.dialogue", *CORE), False),
     "bot/dialogue/": (("bot.dialogue", "bot.protocol", "bot.clock"), False),
     "bot/server/": (("bot.server", "bot.parts", "bot.config", "bot.settings", "bot.window",

@@ -20,9 +20,11 @@ def card_of(row: sqlite3.Row) -> Card:
 
 
 def bind(
-    conn: sqlite3.Connection, card_number: str, openid: str, guardian: str | None, now: float
+    conn: sqlite3.Connection, card_number: str, openid: str, guardian: str | None, now: float,
+    via: str | None = None,
 ) -> Card:
-    """Bind (inside a write transaction); repeating the same binding is a no-op."""
+    """Bind (inside a write transaction); repeating the same binding is a no-op. `via` is how
+    the guardian consented: "wechat" (in their own chat) or "sms" (a code, the default)."""
     row = conn.execute("SELECT * FROM cards WHERE card_number = ?", (card_number,)).fetchone()
     if row is None:
         raise BackendError("card_unknown")
@@ -44,9 +46,10 @@ def bind(
             raise BackendError("not_guardian")
         relation = link["relation"]
     conn.execute(
-        "UPDATE cards SET bound_openid = ?, guardian = ?, relation = ?, consent_at = ?"
-        " WHERE card_number = ?",
-        (openid, guardian, relation, now if guardian else None, row["card_number"]),
+        "UPDATE cards SET bound_openid = ?, guardian = ?, relation = ?, consent_at = ?,"
+        " consent_via = ? WHERE card_number = ?",
+        (openid, guardian, relation, now if guardian else None,
+         (via or "sms") if guardian else None, row["card_number"]),
     )
     return Card(row["card_number"], row["holder"], row["status"], openid)
 
@@ -58,7 +61,7 @@ def unbind(conn: sqlite3.Connection, openid: str) -> Card | None:
         return None
     conn.execute(
         "UPDATE cards SET bound_openid = NULL, guardian = NULL, relation = NULL,"
-        " consent_at = NULL WHERE card_number = ?",
+        " consent_at = NULL, consent_via = NULL WHERE card_number = ?",
         (row["card_number"],),
     )
     return Card(row["card_number"], row["holder"], row["status"], None)
@@ -75,6 +78,7 @@ def view(conn: sqlite3.Connection, card_number: str) -> dict[str, Any] | None:
             "guardian_id_masked": mask_id(row["guardian"]),
             "relation": row["relation"],
             "at": iso(row["consent_at"]),
+            "via": row["consent_via"] or "sms",
         }
     return {
         "card_number": row["card_number"],

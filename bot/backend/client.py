@@ -103,8 +103,19 @@ class HttpBackend:
     ) -> CodeCheck:
         return self._call("check_code", id_number=id_number, purpose=purpose, code=code, key=key)
 
-    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
-        return self._call("bind", card_number=card_number, openid=openid, guardian=guardian)
+    def bind(self, card_number: str, openid: str, guardian: str | None = None,
+             via: str | None = None) -> Card:
+        return self._call("bind", card_number=card_number, openid=openid, guardian=guardian,
+                          via=via)
+
+    def family_of(self, guardian: str) -> list[Person]:
+        return self._call("family_of", guardian=guardian)
+
+    def add_family(self, guardian: str, member: str) -> bool:
+        return self._call("add_family", guardian=guardian, member=member)
+
+    def remove_family(self, guardian: str, member: str) -> bool:
+        return self._call("remove_family", guardian=guardian, member=member)
 
     def binding(self, openid: str) -> Card | None:
         return self._call("binding", openid=openid)

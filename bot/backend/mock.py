@@ -117,6 +117,29 @@ class MockBackend(LossDesk):
         )
         return row["relation"] if row else None
 
+    # --- family members (亲情服务) ------------------------------------------------------
+    @slowed
+    def family_of(self, guardian: str) -> list[Person]:
+        with self.db.connection() as conn:
+            rows = conn.execute(
+                "SELECT p.* FROM family f JOIN people p ON p.id_number = f.member"
+                " WHERE f.guardian = ? ORDER BY f.added_at, f.member", (guardian,)).fetchall()
+        return [Person(r["id_number"], r["name"], r["phone"]) for r in rows]
+
+    @slowed
+    def add_family(self, guardian: str, member: str) -> bool:
+        with self.db.transaction() as conn:
+            added = conn.execute("INSERT OR IGNORE INTO family VALUES (?, ?, ?)",
+                                 (guardian, member, self.clock.now())).rowcount
+        return bool(added)
+
+    @slowed
+    def remove_family(self, guardian: str, member: str) -> bool:
+        with self.db.transaction() as conn:
+            removed = conn.execute("DELETE FROM family WHERE guardian = ? AND member = ?",
+                                   (guardian, member)).rowcount
+        return bool(removed)
+
     # --- SMS codes --------------------------------------------------------------------
     @slowed
     def send_code(self, id_number: str, purpose: Purpose, key: str | None = None) -> CodeSent:
@@ -144,10 +167,12 @@ class MockBackend(LossDesk):
 
     # --- bindings ---------------------------------------------------------------------
     @slowed
-    def bind(self, card_number: str, openid: str, guardian: str | None = None) -> Card:
+    def bind(self, card_number: str, openid: str, guardian: str | None = None,
+             via: str | None = None) -> Card:
         self._lapse()
         with self.db.transaction() as conn:
-            return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now())
+            return bindings.bind(conn, card_number.upper(), openid, guardian, self.clock.now(),
+                                 via)
 
     @slowed
     def binding(self, openid: str) -> Card | None:

@@ -24,8 +24,12 @@ METHODS: dict[str, tuple[dict[str, str], Any]] = {
     "send_code": ({"id_number": "str", "purpose": "purpose", "key": "str?"}, CodeSent),
     "check_code": ({"id_number": "str", "purpose": "purpose", "code": "str", "key": "str?"},
                    CodeCheck),
-    "bind": ({"card_number": "str", "openid": "str", "guardian": "str?"}, Card),
+    "bind": ({"card_number": "str", "openid": "str", "guardian": "str?", "via": "via?"},
+             Card),
     "binding": ({"openid": "str"}, Card),
+    "family_of": ({"guardian": "str"}, [Person]),
+    "add_family": ({"guardian": "str", "member": "str"}, bool),
+    "remove_family": ({"guardian": "str", "member": "str"}, bool),
     "unbind": ({"openid": "str"}, Card),
     "password_is": ({"id_number": "str", "password": "str"}, bool),
     "set_password": ({"id_number": "str", "password": "str", "key": "str?"}, None),
@@ -47,6 +51,8 @@ def _check(name: str, kind: str, value: Any) -> None:
         ok = isinstance(value, bool)
     elif kind == "purpose":
         ok = value in PURPOSES
+    elif kind == "via?":
+        ok = value in (None, "wechat", "sms")
     else:
         ok = (value is None and kind == "str?") or (
             isinstance(value, str) and len(value) <= MAX_TEXT

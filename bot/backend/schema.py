@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS people (
 CREATE TABLE IF NOT EXISTS cards (
     card_number TEXT PRIMARY KEY, holder TEXT NOT NULL REFERENCES people(id_number),
     status TEXT NOT NULL, password_hash TEXT NOT NULL,
-    bound_openid TEXT UNIQUE, guardian TEXT, relation TEXT, consent_at REAL);
+    bound_openid TEXT UNIQUE, guardian TEXT, relation TEXT, consent_at REAL,
+    consent_via TEXT);
 CREATE INDEX IF NOT EXISTS cards_holder ON cards(holder);
 CREATE TABLE IF NOT EXISTS guardianships (
     minor TEXT NOT NULL, guardian TEXT NOT NULL, relation TEXT NOT NULL,
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS reviews (
     ref TEXT PRIMARY KEY, day TEXT NOT NULL, seq INTEGER NOT NULL, id_number TEXT NOT NULL,
     openid TEXT NOT NULL, reason TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL,
     UNIQUE (day, seq));
+CREATE TABLE IF NOT EXISTS family (
+    guardian TEXT NOT NULL, member TEXT NOT NULL, added_at REAL NOT NULL,
+    PRIMARY KEY (guardian, member));
 CREATE TABLE IF NOT EXISTS effects (
     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, result TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
@@ -45,7 +49,8 @@ CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
 
 WRITE_WAIT = 30.0  # seconds a write waits for another writer before giving up
 STATE_TABLES = (
-    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "people",
+    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "family",
+    "people",
 )
 
 
@@ -57,6 +62,13 @@ def _setup(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Columns added after a file was first made: a kept state file gains them empty."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(cards)")}
+    if "consent_via" not in have:
+        conn.execute("ALTER TABLE cards ADD COLUMN consent_via TEXT")
+
+
 class Database:
     """A SQLite file shared by threads through a pool of reused connections."""
 
@@ -66,6 +78,7 @@ class Database:
         self._pool = Pool(self.path, _setup, checkpoint_every=CHECKPOINT_EVERY)
         with self.connection() as conn:
             conn.executescript(SCHEMA)
+            _add_columns(conn)
 
     def connection(self) -> AbstractContextManager[sqlite3.Connection]:
         """A connection for a block; nested blocks in one thread share it (and its tx)."""

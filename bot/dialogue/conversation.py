@@ -16,6 +16,7 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
+from bot.dialogue.guardian import Guardian
 from bot.dialogue.person import SERVE, Person
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
@@ -44,13 +45,17 @@ class Conversation:
     """Routes one message of one follower; built once per app, shared by every turn."""
 
     def __init__(self, catalog: Catalog, flows: Iterable[type[Flow]],
-                 understander: Understander, answers: Any = None, handover: Any = None) -> None:
+                 understander: Understander, answers: Any = None, handover: Any = None,
+                 family: Any = None) -> None:
+        """`family` is the desk that asks guardians in their own chat (bot/family; None:
+        guardians are asked by SMS only)."""
         self.catalog, self.understander = catalog, understander
         self.flows = {f.name: f for f in flows}
         self.starters = {f.keywords: f for f in self.flows.values()}
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.talk = Talk(catalog, list(self.flows.values()), answers)
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
+        self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
 
     def speak(self, catalog: Catalog) -> None:
         """Answer in another language from the next message on (the simulator's `lang`)."""
@@ -58,6 +63,7 @@ class Conversation:
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
+        turn.family = self.guardian.desk  # a minor's bind may ask their guardian in chat
         flow = self.restore(turn, session)
         kind = kind_of(msg)
         if kind == "voice" and getattr(msg, "recognition", None):
@@ -83,6 +89,9 @@ class Conversation:
         command = self.catalog.command(heard.text)
         exact = command if command in COMMANDS or command in self.starters else None
         routed = self.person.before(said, turn, flow, exact, session or None)
+        if routed is not SERVE:
+            return routed
+        routed = self.guardian.before(heard, turn, flow, session)
         if routed is not SERVE:
             return routed
         pending = session.get("pending")

@@ -82,7 +82,8 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
     sent = action(step)
     expected = describe(step.expect) if step.expect is not None else "a valid reply"
     try:
-        since = mark(target, user) if step.pushed is not None else None
+        watched = target.openid(fixture.openid(step.to or step.user))  # whose API messages
+        since = mark(target, watched) if step.pushed is not None else None
         if step.wait:
             target.advance(step.wait)
         reply: str | None = None
@@ -136,7 +137,7 @@ def _check_pushed(step: Step, fixture: Fixture, target: Target, since: Mark, sen
                   + [s.api_fault.get("delay", 0.0) for s in fixture.steps[: step.index - 1]
                      if s.api_fault], default=0.0)
     within = bound(target, slowest, review=step.review is not None)
-    user = target.openid(fixture.openid(step.user))
+    user = target.openid(fixture.openid(step.to or step.user))
     text = await_pushed(target, user, since, step.pushed, owed=owed, within=within)
     if matches(step.pushed, text):
         return None

@@ -15,7 +15,8 @@ DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
 AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
-STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "state", "note"}
+MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
+STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "to", "state", "note"}
 
 
 class FixtureError(ValueError):
@@ -42,6 +43,7 @@ class Step:
     agent: tuple[str, str | None] | None = None  # (take | say | close, what the agent says)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     pushed: Any = None  # the same, on what reached the follower through the API (pushed.py)
+    to: str | None = None  # whose API messages `pushed` reads (an alias); None: the step's user
     state: str | None = None  # flow.state, or none
     raw: dict = field(default_factory=dict)
 
@@ -73,12 +75,15 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
                            f"{', '.join(users)})")
     for key in ("wait", "send", "event", "review", "backend", "faults", "agent", "expect",
-                "pushed", "state"):
+                "pushed", "to", "state"):
         if key in raw:
             try:
                 _read(step, key, raw[key])
             except (ValueError, ExpectError, EventError) as exc:
                 raise FixtureError(path, f"{where}.{key}", str(exc)) from None
+    if step.to is not None and (step.pushed is None or (users and step.to not in users)):
+        raise FixtureError(path, f"{where}.to", "`to` names a user alias whose API messages "
+                           "`pushed` reads; it needs `pushed` beside it")
     bound_to = (step.backend or {}).get("user")
     if bound_to and users and bound_to not in users:
         raise FixtureError(path, f"{where}.backend.bind.user", f"unknown user {bound_to!r}")
@@ -113,6 +118,8 @@ def _read(step: Step, key: str, value: Any) -> None:
         step.expect = check_expect(value)
     elif key == "pushed":
         step.pushed = check_expect(value)
+    elif key == "to":
+        step.to = _text(value)
     elif key == "state" and value is not None:
         step.state = _text(value)
 

@@ -1,7 +1,9 @@
 """Simulator mode: where a follower's conversation stands, for the page, `replay` and `chat`.
 
 `GET /sim/api/state?user=OPENID` -> `{"user", "session": null | {"flow", "state", "at"},
-"inspector": null | {... masked slots, tries left, expiries}}` (bot/sim/web/inspector.py).
+"inspector": null | {... masked slots, tries left, expiries}, "family": [{"role": "minor" |
+"guardian", "other": OPENID, "state", "card" (masked), "expires_at"}]}` (bot/sim/web/inspector.py;
+`family` links a minor's waiting bind and the guardian asked, bot/family).
 `GET /sim/api/diagram?flow=NAME[&state=S]` -> the flow's diagram as SVG, S highlighted.
 `GET /sim/api/understand?text=T` -> what the language stage makes of T (intent, confidence,
 reason, act, slots masked, knowledge answer): the inspector shows it for each text sent.
@@ -31,8 +33,10 @@ def state() -> Any:
     if not user:
         return jsonify(error="bad_request", detail="query parameter 'user' is required"), 400
     bot = current_bot()
-    shown = standing(bot.store.session(user))
-    return jsonify(user=user, session=shown, inspector=inspect(bot, user))
+    session = bot.store.session(user)
+    links = bot.family.links(user, session) if bot.family is not None else []
+    return jsonify(user=user, session=standing(session), inspector=inspect(bot, user),
+                   family=links)
 
 
 @inspect_api.get("/understand")

@@ -1,6 +1,7 @@
 // The followers' phones side by side: opened, remembered across reloads, talking, refreshed.
 import { drawMenu } from "./menu.js";
 import { chatItems, outboundOf } from "./chat.js";
+import { renderLinks } from "./family.js";
 import { renderInspector, showUnderstood } from "./inspector.js";
 import { renderTraffic } from "./traffic.js";
 import { refreshShared } from "./panels.js";
@@ -111,6 +112,7 @@ export async function refreshPhone(phone) {
       phone.seen = seen;
     }
     renderInspector(phone, state.inspector);
+    renderLinks(phone, state.family || []);
     renderTraffic(refreshPhone);
   } catch (error) {
     $(".state", phone.node).textContent = `读取失败：${error.message}`;

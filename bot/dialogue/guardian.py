@@ -1,0 +1,116 @@
+"""A guardian answers consent requests in their own chat, without losing what they were doing.
+
+A request reaches the guardian through the API, outside their turns, so it is a pending
+choice that lives in the family desk (bot/family), not in their session. Their 同意/拒绝
+always refers to it; a bare number or 是/否 does only when the request is newer than the
+last thing the bot said to them (else it answers their own pending choice, as usual). With
+several requests waiting, "待确认" lists them and the pick becomes the session's one pending
+choice. A flow in progress keeps its step and is resumed in the same reply. Nothing is asked
+of the desk unless the message could be such an answer, so other messages cost nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogue.person import SERVE
+from bot.dialogue.talk import Talk
+from flows.base import Flow, Turn
+from flows.ids import mask_card
+from flows.language import Understanding
+
+PICK, ONE = "consent_pick", "consent_one"  # the session's pending kinds this module sets
+
+
+class Guardian:
+    """Built once per app; `desk` is the family desk (None: requests are never asked)."""
+
+    def __init__(self, desk: Any, talk: Talk) -> None:
+        self.desk, self.talk = desk, talk
+
+    def before(self, heard: Understanding, turn: Turn, flow: Flow | None,
+               session: dict) -> Any:
+        """Answer a request, list them, or SERVE (route the message as usual)."""
+        if self.desk is None:
+            return SERVE
+        command = self.talk.catalog.command(heard.text)
+        pending = session.get("pending") or {}
+        if command == "pending_requests":
+            return self.listing(turn, flow)
+        answer = {"consent_yes": True, "consent_no": False}.get(command or "")
+        if pending.get("kind") == PICK and heard.choice is not None:
+            options = pending.get("options", [])
+            if 1 <= heard.choice <= len(options):
+                return self.show(turn, flow, options[heard.choice - 1])
+        if answer is None and heard.choice in (1, 2):
+            answer = heard.choice == 1
+        elif answer is None and heard.yes_no is not None and heard.choice is None:
+            answer = heard.yes_no
+        if answer is None:
+            return SERVE
+        if pending.get("kind") == ONE:
+            return self.decide(turn, flow, pending["options"][0], answer)
+        explicit = command in ("consent_yes", "consent_no")
+        waiting = [r for r in self.desk.pending(turn.openid)
+                   if explicit or r["asked_at"] >= session.get("at", 0)]
+        confirming = pending.get("kind") == "confirm" or (
+            flow is not None and flow.specs[flow.state].get("role") == "confirm")
+        if not waiting and explicit and not confirming:
+            turn.say("consent.none")  # a stranger's 同意 decides nothing, and hears so
+            return self.resume(turn, flow)
+        if not waiting:
+            return SERVE  # e.g. 是 for their own pending choice
+        if len(waiting) > 1:
+            turn.say("consent.which", count=len(waiting))
+            return self.listing(turn, flow, waiting)
+        return self.decide(turn, flow, waiting[0]["rid"], answer)
+
+    def listing(self, turn: Turn, flow: Flow | None,
+                waiting: list[dict] | None = None) -> dict | None:
+        """待确认: the requests waiting for this follower, numbered; the pick is pending."""
+        waiting = self.desk.pending(turn.openid) if waiting is None else waiting
+        if not waiting:
+            turn.say("consent.none")
+            return self.resume(turn, flow)
+        if len(waiting) == 1:
+            return self.show(turn, flow, waiting[0]["rid"], waiting[0])
+        items = [self.talk.catalog.text("consent.list_item", n=n, **self.named(r))
+                 for n, r in enumerate(waiting, 1)]
+        turn.say("consent.list", items="\n".join(items))
+        return self.talk.pending(flow, PICK, [r["rid"] for r in waiting])
+
+    def show(self, turn: Turn, flow: Flow | None, rid: str,
+             request: dict | None = None) -> dict | None:
+        """One request, and 同意/拒绝 for it as the pending choice."""
+        request = request or next((r for r in self.desk.pending(turn.openid)
+                                   if r["rid"] == rid), None)
+        if request is None:
+            turn.say("consent.none")
+            return self.resume(turn, flow)
+        turn.say("consent.one", **self.named(request))
+        return self.talk.pending(flow, ONE, [rid])
+
+    def decide(self, turn: Turn, flow: Flow | None, rid: str, yes: bool) -> dict | None:
+        """The guardian's answer: the decision that holds, said; their flow resumed."""
+        request = self.desk.records.get(f"req:{rid}")
+        decision, result = self.desk.answer(turn.openid, rid, yes)
+        if decision == "stranger" or request is None:
+            turn.say("consent.not_yours")
+        elif decision in ("yes", "no") and decision == ("yes" if yes else "no"):
+            key = "consent.you_refused" if not yes else (
+                "consent.you_agreed" if result == "bound" else "consent.you_agreed_not_bound")
+            turn.say(key, why=self.desk.tell.why(result), **self.named(request))
+        else:
+            turn.say("consent.already",
+                     state=self.talk.catalog.text(f"consent.state_{decision}"))
+        return self.resume(turn, flow)
+
+    def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
+        if flow is None:
+            return None
+        turn.say("consent.back", prompt=self.talk.prompt(flow))
+        return flow.session()
+
+    @staticmethod
+    def named(request: dict) -> dict[str, str]:
+        return {"minor": request["minor_name_masked"], "card": mask_card(request["card_number"])}

@@ -1,0 +1,171 @@
+"""Family services (亲情服务) in a guardian's own chat (docs/family.md).
+
+A holder whose own card is bound to this chat adds a child they are guardian of (the child's
+ID number and name, then a code to the holder's own phone), sees each member's card status
+(masked), resets a member's forgotten password (a code to the holder's phone, then the new
+password twice: nothing is typed in the child's chat) and removes a member. Our rule for who
+can be added: a holder under 18 whose guardian on record is this holder; the cap on members is
+BOT_FAMILY_MAX_MEMBERS (real services split at 16 and cap differently: docs/family.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
+from flows.forgot_password import ForgotPassword
+from flows.ids import mask_card, mask_name
+from flows.port import Person
+from flows.reading import id_in
+from flows.verify import CODE_LOCKED, Verification, code_step
+
+SENT = {"sent": "ask_code", "too_soon": "ask_code", "no_phone": "no_phone",
+        "locked": "code_locked", "capped": "code_locked"}
+ACTIONS = {"1": "add", "2": "reset", "3": "remove"}
+MAX_MEMBERS = 5  # without a family desk telling the setting
+
+
+class FamilyService(Verification, Flow):
+    """Pick an action, then who (a new child, or a member by number), then proof by SMS."""
+
+    # No menu key: WeChat's bar holds 2 buttons + 5 under a third, all taken by every holder's
+    # own services; the numbered menu and the words (亲情服务, 添加家人) reach this one.
+    name, title, keywords, menu_key = "family", "family.title", "family", None
+    # One purpose for every code here: the guardian proves it is them, whatever they then do.
+    initial, purpose, guardian_purpose = "choose", "consent", None
+    states = [
+        {"name": "choose", "prompt": "family.choose", "help": "family.help_choose",
+         "read": "read_action", "role": "text"},
+        {"name": "ask_id", "prompt": "family.ask_id", "help": "family.help_id",
+         "read": "read_member", "role": "id"},
+        {"name": "ask_name", "prompt": "family.ask_name", "help": "common.help_name",
+         "read": "read_member_name", "role": "name"},
+        {"name": "ask_which", "prompt": "family.ask_which", "help": "family.help_which",
+         "read": "read_which", "role": "text"},
+        {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
+         "read": "read_code", "role": "code"},
+        {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
+         "read": "read_password", "role": "password"},
+        {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
+         "read": "read_confirm", "role": "confirm"},
+        {"name": "need_own_card", "prompt": "family.need_own_card", "final": True},
+        {"name": "member_added", "prompt": "family.added", "final": True},
+        {"name": "removed", "prompt": "family.removed", "final": True},
+        {"name": DONE, "prompt": "family.password_set", "final": True},
+        {"name": "no_phone", "prompt": "common.no_phone", "final": True},
+        CODE_LOCKED,
+    ]
+    transitions = [
+        *ask("choose", branch("choose", {"add": "ask_id", "pick": "ask_which"})),
+        *ask("ask_id", "ask_name"),
+        *ask("ask_name", branch("ask_name", SENT, before="keep")),
+        *ask("ask_which", branch("ask_which", {"sent": "ask_code", "too_soon": "ask_code",
+                                               "locked": "code_locked", "capped": "code_locked",
+                                               "removed": "removed"})),
+        *code_step({"added": "member_added", "verified": "ask_password"}),
+        *ask("ask_password", "ask_confirm"),
+        {"trigger": "answer", "source": "ask_confirm", "dest": DONE, "conditions": "is_accepted"},
+        {"trigger": "answer", "source": "ask_confirm", "dest": FAILED,
+         "conditions": "is_out_of_tries"},
+        *branch("ask_confirm", {"again": "ask_confirm"}, before="complain"),
+        {"trigger": "answer", "source": "ask_confirm", "dest": "ask_password",
+         "before": "complain"},
+    ]
+    is_add, is_pick, is_removed = outcome_is("add"), outcome_is("pick"), outcome_is("removed")
+    is_added, is_verified, is_again = outcome_is("added"), outcome_is("verified"), \
+        outcome_is("again")
+    read_password = ForgotPassword.read_password  # the member's: slots["id"] is theirs
+    read_confirm = ForgotPassword.read_confirm
+
+    def start(self) -> None:
+        """Only a holder whose own card is bound here; the members are shown at once."""
+        card = self.backend.binding(self.turn.openid)
+        if card is None:
+            self.state = "need_own_card"
+        else:
+            self.slots["me"] = card.holder
+            self.slots["members"] = self.listing()
+        super().start()
+
+    def listing(self) -> str:
+        """Each member, masked, with their card's status; or that there is none yet."""
+        lines = []
+        for n, member in enumerate(self.members(), 1):
+            cards = self.backend.cards_of(member.id_number)
+            status = ", ".join(f"{mask_card(c.card_number)} "
+                               f"{self.turn.catalog.text(f'family.status_{c.status}')}"
+                               for c in cards) or self.turn.catalog.text("family.no_card")
+            lines.append(self.turn.catalog.text("family.member", n=n,
+                                                name=mask_name(member.name), status=status))
+        return "\n".join(lines) or self.turn.catalog.text("family.none_yet")
+
+    def members(self) -> list[Person]:
+        return self.backend.family_of(self.slots["me"])
+
+    def read_action(self, text: str) -> str | None:
+        action = ACTIONS.get(text.strip().strip("。."))
+        if action is None:
+            return "family.pick_action"
+        count = len(self.members())
+        if action == "add" and count >= self.cap:
+            self.slots["cap"] = self.cap
+            return "family.full"
+        if action != "add" and not count:
+            return "family.no_members"
+        self.slots["action"], self.outcome = action, "add" if action == "add" else "pick"
+        return None
+
+    @property
+    def cap(self) -> int:
+        family = self.turn.family
+        return family.max_members if family is not None else MAX_MEMBERS
+
+    def read_member(self, text: str) -> str | None:
+        """A child under 18 whose guardian on record is this holder, not yet a member."""
+        self.value, error = id_in(self.turn, "id", text)
+        if error:
+            return error
+        if self.value == self.slots["me"] or self.adult(self.value):
+            return "family.not_minor"
+        if not self.backend.guardian_relation(self.value, self.slots["me"]):
+            return "family.not_your_minor"
+        if any(m.id_number == self.value for m in self.members()):
+            return "family.already"
+        return None
+
+    def read_member_name(self, text: str) -> str | None:
+        error = self.read_name(text)
+        if error is None:
+            self.send_code(self.slots["me"])  # the code goes to the guardian's own phone
+        return error
+
+    def read_which(self, text: str) -> str | None:
+        members = self.members()
+        picked = text.strip().strip("。.")
+        if not picked.isdigit() or not 1 <= int(picked) <= len(members):
+            return "family.pick_member"
+        member = members[int(picked) - 1]
+        self.slots["id"], self.slots["member"] = member.id_number, mask_name(member.name)
+        if self.slots["action"] == "remove":
+            self.backend.remove_family(self.slots["me"], member.id_number)
+            self.outcome = "removed"
+            return None
+        self.send_code(self.slots["me"])
+        if self.outcome == "no_phone":  # a member was added with a code: the phone went since
+            self.outcome = ""
+            return "family.no_phone_now"
+        return None
+
+    def verified(self) -> str:
+        """The code unlocks the action chosen: adding the child, or a new password."""
+        if self.slots["action"] == "add":
+            self.backend.add_family(self.slots["me"], self.slots["id"])
+            self.slots["member"] = mask_name(self.backend.person(self.slots["id"]).name)
+            return "added"
+        return "verified"
+
+    def prompt(self, event: Any) -> None:
+        """The list is said fresh each time the menu is entered again."""
+        if self.state == "choose" and "me" in self.slots:
+            self.slots["members"] = self.listing()
+        super().prompt(event)
