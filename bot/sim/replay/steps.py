@@ -15,7 +15,6 @@ DEFAULT_USER = "oReplayUser0001"
 ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
 AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
-MAX_BACKEND_DELAY = 30.0  # seconds; the mock refuses more (bot/backend/faults.py)
 STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "to", "state", "note"}
 
 
