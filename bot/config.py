@@ -27,6 +27,9 @@ SIMULATOR = "bot.sim.mount"
 # The account's message encryption setting, as on the platform (bot.protocol.MODES, named
 # here too: config imports nothing of the protocol).
 WECHAT_MODES = ("plaintext", "compat", "safe")
+# The subscribe-notice (订阅通知) template each kind of notice uses, by setting; unset: that
+# kind never goes as a subscribe notice (bot/outbound/notify.py, docs/subscribe.md).
+SUBSCRIBE_SETTINGS = {"review": "WECHAT_SUBSCRIBE_REVIEW", "guardian": "WECHAT_SUBSCRIBE_GUARDIAN"}
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -53,6 +56,8 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOUND_SEND": None,  # tests only: a callable, or an http:// URL the owed bodies go to
     "WECHAT_API_BASE": "https://api.weixin.qq.com/cgi-bin/",
     "WECHAT_TEMPLATE_REVIEW": None,
+    "WECHAT_SUBSCRIBE_REVIEW": None,  # subscribe-notice template id for review outcomes
+    "WECHAT_SUBSCRIBE_GUARDIAN": None,  # ... for a guardian's consent requests
     "BOT_SERVICE_HOURS": None,  # when people answer, "09:00-17:00" (Shanghai); unset: always
     "BOT_KF_ONLINE_CACHE": 30,  # seconds the list of online agents is reused
     "BOT_KF_REMIND_EVERY": 300,  # seconds between "you are still in the queue" messages
