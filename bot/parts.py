@@ -14,6 +14,7 @@ from flask import Flask, current_app
 
 from bot.clock import Clock
 from bot.outbound.courier import Courier
+from bot.outbound.notify import Notifier
 from bot.platform import PlatformAPI
 from bot.protocol import Codec, Inbound
 from bot.store import Store
@@ -41,6 +42,7 @@ class Bot:
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
     platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
     rescue: Rescue | None = None  # judges owed turns for the courier (bot/window/rescue.py)
+    notifier: Notifier | None = None  # a notice's channel after the window (outbound/notify.py)
 
     @property
     def catalog(self) -> Catalog:
