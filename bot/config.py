@@ -30,6 +30,9 @@ WECHAT_MODES = ("plaintext", "compat", "safe")
 # The subscribe-notice (订阅通知) template each kind of notice uses, by setting; unset: that
 # kind never goes as a subscribe notice (bot/outbound/notify.py, docs/subscribe.md).
 SUBSCRIBE_SETTINGS = {"review": "WECHAT_SUBSCRIBE_REVIEW", "guardian": "WECHAT_SUBSCRIBE_GUARDIAN"}
+# `wxbot demo`'s templates (its mock account has them), so the page can play the popup.
+DEMO_SUBSCRIBE = {"WECHAT_SUBSCRIBE_REVIEW": "demoReviewOutcome00000000000000000000000000",
+                  "WECHAT_SUBSCRIBE_GUARDIAN": "demoGuardianRequest000000000000000000000000"}
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,

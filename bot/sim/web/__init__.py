@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.mock_api import host
 from bot.parts import bot_of
-from bot.sim.web import agents, bench, page_api, state_api, steplog
+from bot.sim.web import agents, bench, page_api, state_api, steplog, subscriptions
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     state_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
     bench.init_app(app)  # transcripts, traffic, retries, clock, reset
     agents.init_app(app)  # /sim/api/agents: the agent console (customer service)
+    subscriptions.init_app(app)  # /sim/api/subscriptions: a follower's subscribe notices
     page_api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
     # The replay and record tools add their parts of the page from bot/sim/mount.py (tools
     # never import each other): bot.sim.replay.web (run fixtures), bot.sim.record.web (save one).
