@@ -30,6 +30,11 @@ WECHAT_MODES = ("plaintext", "compat", "safe")
 # The subscribe-notice (订阅通知) template each kind of notice uses, by setting; unset: that
 # kind never goes as a subscribe notice (bot/outbound/notify.py, docs/subscribe.md).
 SUBSCRIBE_SETTINGS = {"review": "WECHAT_SUBSCRIBE_REVIEW", "guardian": "WECHAT_SUBSCRIBE_GUARDIAN"}
+# The keywords the bot fills in each kind's template (the data keys of bizsend), in order:
+# 事项, 受理编号, 审核结果, 办理时间 / 事项, 申请人 (masked), 申请时间, 操作提示. `wxbot doctor`
+# checks the template a setting names has them.
+SUBSCRIBE_KEYWORDS = {"review": ("thing1", "character_string2", "phrase3", "time4"),
+                      "guardian": ("thing1", "thing2", "time3", "thing4")}
 # `wxbot demo`'s templates (its mock account has them), so the page can play the popup.
 DEMO_SUBSCRIBE = {"WECHAT_SUBSCRIBE_REVIEW": "demoReviewOutcome00000000000000000000000000",
                   "WECHAT_SUBSCRIBE_GUARDIAN": "demoGuardianRequest000000000000000000000000"}

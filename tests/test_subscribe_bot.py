@@ -9,11 +9,14 @@ import time
 import pytest
 
 from bot.clock import ManualClock
+from bot.config import SUBSCRIBE_KEYWORDS
 from bot.outbound.grants import Grants
-from bot.outbound.notify import CUSTOM, SUBSCRIBE, Notice, Notifier
+from bot.outbound.notices import FIELDS
+from bot.outbound.notify import CUSTOM, SUBSCRIBE, Notice, Notifier, shown_time
 from bot.platform import PlatformError
 from bot.protocol import BadRequest, parse_xml, to_message
 from bot.protocol.subscribe import SubscribeMsgChangeEvent, SubscribeMsgPopupEvent
+from bot.sim.mockplatform import library
 from bot.sim.wire.build import build_event
 from bot.store.kv import MemoryKV
 from tests.mockplatform import live
@@ -96,6 +99,14 @@ def notifier(send, platform, status: str | None = "accept", **templates) -> Noti
     if status is not None:
         grants.kv.set(f"subscribe:grant:{ALICE}:{REVIEW}", status, 60)
     return Notifier(send, platform, grants, templates or {"review": REVIEW})
+
+
+def test_the_keywords_the_bot_fills_are_the_ones_its_templates_have() -> None:
+    for kind, tid in library.KIND_TITLES.items():
+        kids = [kid for kid, *_ in library.TITLES[tid][3]]
+        assert tuple(key for key, _ in library.keywords(tid, kids)) == SUBSCRIBE_KEYWORDS[kind]
+    assert FIELDS == SUBSCRIBE_KEYWORDS["review"]
+    assert library.check("time4", shown_time(1_795_000_000))  # 2026年11月18日 ...
 
 
 def test_inside_the_window_a_customer_service_message_goes_and_nothing_else() -> None:

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.outbound.courier import Send, SendError, mask
 from bot.outbound.deferred import Deferred, Notice
 from bot.outbound.grants import Grants
-from bot.outbound.notify import LATER, Notifier
+from bot.outbound.notify import LATER, Notifier, shown_time
 from bot.outbound.notify import Notice as Outgoing
 from bot.platform import PlatformAPI, PlatformError
 from bot.store import Outbox
@@ -91,9 +91,8 @@ class Notices:
 
     def outgoing(self, ref: str, outcome: str) -> Outgoing:
         """The notice for `notify`: its text, and the review template's keywords."""
-        at = datetime.fromtimestamp(self.clock.now(), SHANGHAI)
         values = (self.zh.text("notice.subject"), ref, self.zh.text(f"notice.result_{outcome}"),
-                  f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}")
+                  shown_time(self.clock.now()))
         return Outgoing("review", self.text((ref, outcome)),
                         {name: field(v)["value"] for name, v in zip(FIELDS, values, strict=True)})
 

@@ -14,15 +14,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.outbound.grants import Grants
 from bot.outbound.senders import Send, mask
 from bot.platform import PlatformAPI, PlatformError
+from flows.ids import SHANGHAI
 
 log = logging.getLogger(__name__)
 CUSTOM, SUBSCRIBE = "custom", "subscribe"
 LATER = frozenset({45015, 45047})  # refusals of a customer-service message until they write
 NOT_GRANTED = 43101  # "user refuse to accept the msg": no grant, spent, or revoked
+
+
+def shown_time(epoch: float) -> str:
+    """A `time` keyword's value as the platform's rule takes it: `2026年11月22日 10:30`."""
+    at = datetime.fromtimestamp(epoch, SHANGHAI)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
 
 
 @dataclass(frozen=True)
