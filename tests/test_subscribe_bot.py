@@ -214,3 +214,24 @@ def test_a_grant_spent_unseen_gets_43101_and_the_notice_falls_back(tmp_path, cap
         assert "43101" in caplog.text and ALICE not in caplog.text
         assert served.bot.notifier.grants.of(ALICE, [REVIEW]) == {REVIEW: "used"}
         assert ref in served.wechat.text(ALICE, "你好").text  # the fallback: said next message
+
+
+@pytest.mark.parametrize("value", [{"accept": ""}, {"allow": "review"}, "review",
+                                   {"accept": "review", "refuse": "review"}, {"accept": 3}])
+def test_a_malformed_subscribe_step_names_its_field(tmp_path, value) -> None:
+    from bot.sim.replay.steps import FixtureError, parse_step
+
+    with pytest.raises(FixtureError) as caught:
+        parse_step(tmp_path / "f.yaml", {"alice": ALICE}, 1, {"subscribe": value})
+    assert caught.value.where == "steps[1].subscribe" and "accept: review" in caught.value.problem
+
+
+def test_a_fixture_plays_the_popup_and_checks_the_subscribe_notice_in_process() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fixture = Path(__file__).parent / "subscribe_review_fixture.yaml"
+    done = subprocess.run([sys.executable, "-m", "bot", "replay", str(fixture)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "1 passed, 0 failed" in done.stdout, done.stdout + done.stderr
