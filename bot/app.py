@@ -18,7 +18,7 @@ from typing import Any
 from flask import Flask
 
 from bot.clock import Clock
-from bot.config import SIMULATOR, ConfigError
+from bot.config import SIMULATOR, SUBSCRIBE_SETTINGS, ConfigError
 from bot.dialogue.answers import Answers
 from bot.dialogue.conversation import Conversation
 from bot.family import Sweeper, make_family
@@ -27,7 +27,9 @@ from bot.handover import make_handover
 from bot.metrics import TimedBackend
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
+from bot.outbound.grants import Grants
 from bot.outbound.notices import Notices
+from bot.outbound.notify import Notifier
 from bot.parts import EXTENSION, Bot, bot_of, current_bot
 from bot.platform import PlatformAPI, make_platform
 from bot.protocol import Codec
@@ -87,26 +89,32 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     notices = Notices(store.outbox, catalog, clock, deferred, cfg.get("WECHAT_TEMPLATE_REVIEW"),
                       wake=bell.set)
     notices.listen(getattr(backend, "on_decision", None))  # review outcomes: notices.py
+    grants = Grants(kv)  # subscribe-notice grants, as the platform's pushes report them
     family = make_family(cfg, kv, store.outbox, catalog, backend, clock, bell.set)
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
                                 Understander.shared(), answers=Answers(),
                                 handover=make_handover(cfg, kv, clock, platform),
-                                family=family)  # guardians asked in their own chat
+                                family=family,
+                                grants=grants)  # guardians asked in their own chat
     engine = Engine(store, conversation, backend=TimedBackend(backend),  # latency: /metrics
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,
                     region=region(cfg["BOT_REGION"]))  # the card rules loss replies state
     rescue = Rescue(store, clock, cfg["BOT_SESSION_TTL"], redo=engine.queue)
     override = cfg.get("OUTBOUND_SEND")  # when set, templates go there too
-    base = family_sender(_sender(override, platform), family.unreachable)  # guardian: else SMS
-    send = notices.sender(base, None if override else platform)
+    custom = family_sender(_sender(override, platform), family.unreachable)  # else SMS
+    api = None if override else platform
+    notifier = Notifier(custom, api, grants, {kind: cfg[name] for kind, name in
+                                              SUBSCRIBE_SETTINGS.items() if cfg.get(name)})
+    send = notices.sender(custom, api, notifier)  # the one channel choice: notify.py
     courier = Courier(store.outbox, send, check=rescue.check, woken=bell,
                       keep=deferred.keep).start()  # a reply refused for good: said next turn
     # Real time, never `clock`: the simulator moves its clock, and that must not move the check.
     codec = Codec(cfg["WECHAT_TOKEN"], cfg["WECHAT_AES_KEY"], cfg["WECHAT_APP_ID"],
                   cfg["WECHAT_TIMESTAMP_TOLERANCE"], mode=cfg["WECHAT_MODE"])
     app.extensions[EXTENSION] = Bot(cfg, clock, store, backend, codec, engine, courier,
-                                    platform=platform, rescue=rescue, family=family)
+                                    platform=platform, rescue=rescue, family=family,
+                                    notifier=notifier)
     app.extensions[EXTENSION].on_close.append(Sweeper(family).start().close)  # expiries
 
     webhook.init_app(app)

@@ -18,6 +18,7 @@ from rich.markup import escape
 from bot.config import (
     DEMO_APP_ID,
     DEMO_APP_SECRET,
+    DEMO_SUBSCRIBE,
     DEV_TOKEN,
     SIMULATOR,
     ConfigError,
@@ -172,7 +173,8 @@ def demo(port: int, no_browser: bool) -> None:
     overrides = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
                  "WECHAT_APP_ID": env("WECHAT_APP_ID") or DEMO_APP_ID,
                  "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET") or DEMO_APP_SECRET,
-                 "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/"}
+                 "WECHAT_API_BASE": env("WECHAT_API_BASE") or f"http://127.0.0.1:{port}/cgi-bin/",
+                 **{name: env(name) or demo for name, demo in DEMO_SUBSCRIBE.items()}}
     if not env("BOT_STORE_KEY"):  # the demo seals what is typed too, with a key of its own
         from bot.store.sealer import demo_key
 

@@ -28,6 +28,17 @@ SIMULATOR = "bot.sim.mount"
 # The account's message encryption setting, as on the platform (bot.protocol.MODES, named
 # here too: config imports nothing of the protocol).
 WECHAT_MODES = ("plaintext", "compat", "safe")
+# The subscribe-notice (订阅通知) template each kind of notice uses, by setting; unset: that
+# kind never goes as a subscribe notice (bot/outbound/notify.py, docs/subscribe.md).
+SUBSCRIBE_SETTINGS = {"review": "WECHAT_SUBSCRIBE_REVIEW", "guardian": "WECHAT_SUBSCRIBE_GUARDIAN"}
+# The keywords the bot fills in each kind's template (the data keys of bizsend), in order:
+# 事项, 受理编号, 审核结果, 办理时间 / 事项, 申请人 (masked), 申请时间, 操作提示. `wxbot doctor`
+# checks the template a setting names has them.
+SUBSCRIBE_KEYWORDS = {"review": ("thing1", "character_string2", "phrase3", "time4"),
+                      "guardian": ("thing1", "thing2", "time3", "thing4")}
+# `wxbot demo`'s templates (its mock account has them), so the page can play the popup.
+DEMO_SUBSCRIBE = {"WECHAT_SUBSCRIBE_REVIEW": "demoReviewOutcome00000000000000000000000000",
+                  "WECHAT_SUBSCRIBE_GUARDIAN": "demoGuardianRequest000000000000000000000000"}
 
 DEFAULTS: dict[str, Any] = {
     "WECHAT_TOKEN": None,
@@ -58,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "WECHAT_TEMPLATE_REVIEW": None,
     # Serve though replies that miss the 5-s window cannot be sent (no API credentials)
     "BOT_ALLOW_LOST_LATE_REPLIES": False,
+    "WECHAT_SUBSCRIBE_REVIEW": None,  # subscribe-notice template id for review outcomes
+    "WECHAT_SUBSCRIBE_GUARDIAN": None,  # ... for a guardian's consent requests
     "BOT_SERVICE_HOURS": None,  # when people answer, "09:00-17:00" (Shanghai); unset: always
     "BOT_KF_ONLINE_CACHE": 30,  # seconds the list of online agents is reused
     "BOT_KF_REMIND_EVERY": 300,  # seconds between "you are still in the queue" messages

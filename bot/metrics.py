@@ -32,7 +32,8 @@ KINDS = frozenset({"text", "image", "voice", "video", "shortvideo", "location", 
                    "event"})
 EVENTS = frozenset({"subscribe", "unsubscribe", "subscribe_scan", "scan", "location", "click",
                     "view", "templatesendjobfinish", "kf_create_session", "kf_close_session",
-                    "kf_switch_session"})
+                    "kf_switch_session", "subscribe_msg_popup_event",
+                    "subscribe_msg_change_event", "subscribe_msg_sent_event"})
 ACTS = frozenset({"start", "confirm", "negated", "fact", "none"})  # flows/language/understander
 REPLIES = frozenset({"in_time", "owed", "repeat", "busy"})
 # Backend calls a follower waits on: the window is 4 s, so the buckets look closely below it.

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from bot.clock import Clock
 from bot.family import FamilyDesk
 from bot.outbound.courier import Courier
+from bot.outbound.notify import Notifier
 from bot.platform import PlatformAPI
 from bot.protocol import Codec, Inbound
 from bot.store import Store
@@ -43,6 +44,7 @@ class Bot:
     platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
     rescue: Rescue | None = None  # judges owed turns for the courier (bot/window/rescue.py)
     family: FamilyDesk | None = None  # guardians' consent requests (bot/family), for the inspector
+    notifier: Notifier | None = None  # a notice's channel after the window (outbound/notify.py)
 
     @property
     def catalog(self) -> Catalog:

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from bot.config import DEMO_SUBSCRIBE
 from bot.sim.mockplatform import DEMO_APP_ID, DEMO_APP_SECRET
 from tests.servers import running
 
@@ -59,6 +60,13 @@ def test_doctor_passes_against_the_demo_with_its_exports(demo):
     assert f"URL:   {demo[0].url}" in done.stdout and "Token: devtoken" in done.stdout
 
 
+def test_doctor_checks_the_subscribe_templates_the_settings_name(demo):
+    done = doctor(demo, **DEMO_SUBSCRIBE)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "WECHAT_SUBSCRIBE_REVIEW: 审核结果通知" in done.stdout
+    assert "WECHAT_SUBSCRIBE_GUARDIAN: 家庭成员授权请求" in done.stdout
+
+
 def test_doctor_shows_the_menu_the_account_has(demo):
     subprocess.run([sys.executable, "-m", "bot", "menu", "push"], timeout=60, check=True,
                    capture_output=True, env={**os.environ, "BOT_DATA_DIR": str(demo[1]),
@@ -90,6 +98,9 @@ def _closed_port() -> int:
     ({}, ["--url", "http://127.0.0.1:CLOSED"], "start `wxbot serve`"),
     ({}, ["--url", "http://203.0.113.9:8080/wechat"], ""),  # unreachable (TEST-NET-3)
     ({"WECHAT_API_BASE": "http://127.0.0.1:CLOSED/cgi-bin/"}, [], "check WECHAT_API_BASE"),
+    ({"WECHAT_SUBSCRIBE_REVIEW": "notATemplateOfTheAccount"}, [], "copy a priTmplId"),
+    ({"WECHAT_SUBSCRIBE_REVIEW": DEMO_SUBSCRIBE["WECHAT_SUBSCRIBE_GUARDIAN"]}, [],
+     "lacks character_string2, phrase3"),  # the guardian's template for reviews
 ])
 def test_doctor_fails_naming_the_problem_and_its_fix(demo, env, args, named):
     closed = str(_closed_port())

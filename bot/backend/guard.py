@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, request
 
-GUARDED = ("/sim", "/backend/v1", "/cgi-bin")
+GUARDED = ("/sim", "/backend/v1", "/cgi-bin", "/wxaapi")
 TYPED = ("/sim", "/backend/v1")  # /cgi-bin takes what the platform's API takes: any body
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BODY_TYPES = ("application/json", "application/yaml", "application/x-yaml", "text/yaml",

@@ -21,6 +21,7 @@ from bot.dialogue.person import SERVE, Person
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
+from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
@@ -46,9 +47,10 @@ class Conversation:
 
     def __init__(self, catalog: Catalog, flows: Iterable[type[Flow]],
                  understander: Understander, answers: Any = None, handover: Any = None,
-                 family: Any = None) -> None:
+                 family: Any = None, grants: Any = None) -> None:
         """`family` is the desk that asks guardians in their own chat (bot/family; None:
-        guardians are asked by SMS only)."""
+        guardians are asked by SMS only); `grants` notes subscribe-notice answers
+        (bot/outbound/grants.py; None: ignored)."""
         self.catalog, self.understander = catalog, understander
         self.flows = {f.name: f for f in flows}
         self.starters = {f.keywords: f for f in self.flows.values()}
@@ -56,6 +58,7 @@ class Conversation:
         self.talk = Talk(catalog, list(self.flows.values()), answers)
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
         self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
+        self.grants = grants
 
     def speak(self, catalog: Catalog) -> None:
         """Answer in another language from the next message on (the simulator's `lang`)."""
@@ -190,6 +193,10 @@ class Conversation:
             return None
         if event in KF_EVENTS:
             return self.person.on_event(msg, turn, flow, keep)
+        if event in SUBSCRIBE_EVENTS:  # the platform's bookkeeping: noted, nothing said
+            if self.grants is not None:
+                self.grants.heard(msg)
+            return keep
         if event == "click" and msg.key in self.starters:
             return self.start(self.starters[msg.key], turn, ending=flow)
         if event in ("click", "scan", "scancode_waitmsg"):

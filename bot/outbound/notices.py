@@ -4,9 +4,10 @@ A decision (the backend's `on_decision`) becomes one outbox entry, keyed by revi
 outcome so a second observer or a replayed decision owes nothing more. With
 WECHAT_TEMPLATE_REVIEW the entry is a template message (the 2023 rules: short keyword fields,
 no line breaks, no `first`/`remark`, which the platform no longer shows); else a
-customer-service text, which outside the 48-hour window is kept (bot/outbound/deferred.py) and said
-at the follower's next message. Only the review reference and outcome are sent: nothing
-personal.
+customer-service text, which outside the 48-hour window goes as a subscribe notice when
+WECHAT_SUBSCRIBE_REVIEW is set and the follower accepted it (bot/outbound/notify.py), else is
+kept (bot/outbound/deferred.py) and said at the follower's next message. Only the review
+reference and outcome are sent: nothing personal.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from typing import Any
 from bot.clock import Clock
 from bot.outbound.courier import Send, SendError, mask
 from bot.outbound.deferred import Deferred, Notice
-from bot.platform import PlatformAPI
+from bot.outbound.grants import Grants
+from bot.outbound.notify import LATER, Notifier, shown_time
+from bot.outbound.notify import Notice as Outgoing
+from bot.platform import PlatformAPI, PlatformError
 from bot.store import Outbox
 from flows.catalog import Catalog
 from flows.ids import SHANGHAI
@@ -29,8 +33,7 @@ META = "wxbot_notice"  # the entry's own field (stripped before sending): what t
 FIELD_MAX = 20  # characters a template keyword may show (2023 rules)
 # The keyword names of the review template the account picks (事项, 受理编号, 结果, 时间).
 FIELDS = ("thing1", "character_string2", "phrase3", "time4")
-# Refusals that only the follower's next message lifts: outside the window, quota spent.
-LATER = {45015, 45047}
+SUBSCRIBE_LANG = "zh_CN"  # the platform's templates are Chinese, whatever BOT_LANG says
 
 
 def field(text: str) -> dict[str, str]:
@@ -46,6 +49,7 @@ class Notices:
         """`wake` rings the courier once a notice is owed."""
         self.outbox, self.catalog, self.clock = outbox, catalog, clock
         self.deferred, self.template, self.wake = deferred, template, wake
+        self.zh = catalog if catalog.lang == SUBSCRIBE_LANG else Catalog(SUBSCRIBE_LANG)
         self._heard: list | None = None  # the backend's on_decision, while listening
 
     def listen(self, observers: list | None) -> None:
@@ -85,28 +89,38 @@ class Notices:
         ref, outcome = notice
         return self.catalog.text(f"notice.{outcome}", ref=ref)
 
-    def sender(self, send: Send, platform: PlatformAPI | None) -> Send:
-        """The courier's send: templates through template/send, texts through `send`.
+    def outgoing(self, ref: str, outcome: str) -> Outgoing:
+        """The notice for `notify`: its text, and the review template's keywords."""
+        values = (self.zh.text("notice.subject"), ref, self.zh.text(f"notice.result_{outcome}"),
+                  shown_time(self.clock.now()))
+        return Outgoing("review", self.text((ref, outcome)),
+                        {name: field(v)["value"] for name, v in zip(FIELDS, values, strict=True)})
 
-        A notice refused until the follower writes again (LATER) is deferred, and counts as
-        delivered: the courier acks it, the next turn says it.
+    def sender(self, send: Send, platform: PlatformAPI | None,
+               notifier: Notifier | None = None) -> Send:
+        """The courier's send: templates through template/send, texts through `send`, and
+        notices through `notifier` (customer service, else a subscribe notice).
+
+        A notice nothing could deliver yet is deferred, and counts as delivered: the courier
+        acks it, the next turn says it.
         """
+        notifier = notifier or Notifier(send, platform, Grants(self.deferred.kv), {})
 
         def dispatch(body: dict) -> None:
             meta, message = body.get(META), {k: v for k, v in body.items() if k != META}
-            try:
-                if "template_id" in message and platform is not None:
+            if "template_id" in message and platform is not None:
+                try:
                     platform.send_template(message["touser"], message["template_id"],
                                            message["data"], url=message.get("url"))
-                else:
-                    send(message)
-            except Exception as exc:
-                if meta is None or getattr(exc, "errcode", None) not in LATER:
-                    raise
-                if not self.deferred.add(message["touser"], meta["ref"], meta["outcome"]):
-                    raise SendError("could not defer a notice yet", retryable=True) from exc
-                log.info("notice for %s deferred to their next message (%s)",
-                         mask(message["touser"]), exc.errcode)  # type: ignore[attr-defined]
+                except PlatformError as exc:
+                    if meta is None or exc.errcode not in LATER:
+                        raise
+                    self.defer(message["touser"], meta)
+            elif meta is None or "template_id" in message:
+                send(message)
+            elif notifier.notify(message["touser"],
+                                 self.outgoing(meta["ref"], meta["outcome"])) is None:
+                self.defer(message["touser"], meta)
 
         def close() -> None:  # the courier's last act: nothing is sent after this
             getattr(send, "close", lambda: None)()
@@ -114,3 +128,9 @@ class Notices:
 
         dispatch.close = close  # type: ignore[attr-defined]
         return dispatch
+
+    def defer(self, openid: str, meta: dict) -> None:
+        """Keep the outcome for the follower's next message (deferred.py)."""
+        if not self.deferred.add(openid, meta["ref"], meta["outcome"]):
+            raise SendError("could not defer a notice yet", retryable=True)
+        log.info("notice for %s deferred to their next message", mask(openid))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bot.config import SUBSCRIBE_KEYWORDS, SUBSCRIBE_SETTINGS
 from bot.platform import PlatformAPI, PlatformError
 from bot.protocol import sign
 from bot.settings import TOKEN_RULE, token_problem
@@ -100,3 +101,31 @@ def _token_fix(exc: PlatformError) -> str:
             40125: "WECHAT_APP_SECRET is malformed (copy appsecret again)",
             40164: "add this machine's IP to the platform's whitelist"}.get(
         exc.errcode or 0, "check WECHAT_API_BASE (default https://api.weixin.qq.com/cgi-bin/)")
+
+
+def subscribe_checks(api: PlatformAPI, cfg: dict) -> list[Check]:
+    """Each WECHAT_SUBSCRIBE_* names one of the account's templates, with the keywords the
+    bot fills (a missing one would make every notice a 47003 and take the fallback)."""
+    named = {kind: cfg[name] for kind, name in SUBSCRIBE_SETTINGS.items() if cfg.get(name)}
+    if not named:
+        return []
+    try:
+        templates = {t.get("priTmplId"): t for t in api.subscribe_templates()}
+    except PlatformError as exc:
+        return [Check("subscribe templates", False, f"gettemplate: {exc}",
+                      "subscribe notices need a verified service account with the 订阅通知 "
+                      "plugin (a test account has none: 48001); or unset WECHAT_SUBSCRIBE_*")]
+    checks = []
+    for kind, template in named.items():
+        name, found = SUBSCRIBE_SETTINGS[kind], templates.get(template)
+        if found is None:
+            checks.append(Check(name, False, f"{template[:16]}... is not among the account's "
+                                f"{len(templates)} template(s)",
+                                "copy a priTmplId from gettemplate, or add one (addtemplate)"))
+            continue
+        missing = [k for k in SUBSCRIBE_KEYWORDS[kind]
+                   if f"{{{{{k}.DATA}}}}" not in str(found.get("content", ""))]
+        checks.append(Check(name, not missing, f"{found.get('title', '')}" + (
+            f": lacks {', '.join(missing)}" if missing else ""),
+            f"choose a template whose keywords are {', '.join(SUBSCRIBE_KEYWORDS[kind])}"))
+    return checks

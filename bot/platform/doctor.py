@@ -10,7 +10,7 @@ from rich.console import Console
 
 from bot.config import ConfigError, merged, validate
 from bot.platform import PlatformError, make_platform
-from bot.platform.checks import Check, config_checks, token_check, url_check
+from bot.platform.checks import Check, config_checks, subscribe_checks, token_check, url_check
 from bot.platform.menu import lines
 
 RETRY_BUDGET = 1.0  # seconds of retries: a person is waiting, and one retry shows flakiness
@@ -35,6 +35,7 @@ def doctor_command(public_url: str | None) -> None:
         try:
             checks.append(token_check(api, cfg["WECHAT_API_BASE"]))
             if checks[-1].ok:
+                checks.extend(subscribe_checks(api, cfg))
                 menu = api.menu_get()
         except PlatformError as exc:
             checks.append(Check("menu", False, f"menu/get: {exc}", "see the errcode"))

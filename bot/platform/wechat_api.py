@@ -26,6 +26,12 @@ BACKOFF = (0.2, 0.5, 1.0, 2.0)  # pauses between those retries; the last one rep
 T = TypeVar("T")
 
 
+def library_url(base: str, name: str) -> str:
+    """The template library's calls live beside /cgi-bin/, under /wxaapi/newtmpl/."""
+    root = base[: -len("cgi-bin/")] if base.endswith("cgi-bin/") else base
+    return f"{root}wxaapi/newtmpl/{name}"
+
+
 class PlatformAPI:
     """The account's server API; nothing is opened until the first call."""
 
@@ -92,6 +98,17 @@ class PlatformAPI:
         """A template message; the platform's msgid (its TEMPLATESENDJOBFINISH names it)."""
         result = self.call(lambda c: c.message.send_template(openid, template_id, data, url=url))
         return int(result["msgid"])
+
+    def send_subscribe(self, openid: str, template_id: str, data: dict[str, Any],
+                       page: str | None = None) -> None:
+        """A subscribe notice (订阅通知, message/subscribe/bizsend): 43101 without a grant."""
+        self.call(lambda c: c.message.send_subscribe_message(openid, template_id, data,
+                                                             page=page))
+
+    def subscribe_templates(self) -> list[dict[str, Any]]:
+        """The account's subscribe-notice templates (wxaapi/newtmpl/gettemplate)."""
+        found = self.call(lambda c: c.get(library_url(c.API_BASE_URL, "gettemplate")))
+        return list(found.get("data") or [])
 
     def online_agents(self, timeout: float = ONLINE_TIMEOUT) -> list[dict[str, Any]]:
         """getonlinekflist's kf_online_list: `timeout` s, no retry of a busy platform (it is

@@ -27,8 +27,10 @@ from bot.protocol.codec import (
     to_message,
 )
 from bot.protocol.kf import KF_EVENTS, KfEvent, kf_event
+from bot.protocol.subscribe import SUBSCRIBE_EVENTS, Subscribe, SubscribeMsgEvent
 
 __all__ = ["MAX_BODY", "MODES", "Article", "BadRequest", "Codec", "Forbidden", "Image",
-           "Inbound", "KF_EVENTS", "KfEvent", "News", "ProtocolError", "Reply", "Text",
+           "Inbound", "KF_EVENTS", "KfEvent", "News", "ProtocolError", "Reply", "SUBSCRIBE_EVENTS",
+           "Subscribe", "SubscribeMsgEvent", "Text",
            "Transfer", "event_of", "kf_event", "kind_of", "parse_xml", "render", "sign",
            "to_message"]

@@ -16,6 +16,7 @@ from wechatpy.fields import FloatField, IntegerField
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 from bot.protocol.refusals import BadRequest
+from bot.protocol.subscribe import SUBSCRIBE_EVENTS, SubscribeMsgEvent
 
 MAX_DEPTH = 8  # elements inside <xml>; the platform's deepest (SendPicsInfo/PicList/item/...) is 4
 REQUIRED = ("ToUserName", "FromUserName", "MsgType")
@@ -104,6 +105,8 @@ def to_message(fields: dict) -> BaseMessage:
             raise BadRequest(f"{name} must be a number of at most {digits} digits")
     cls = _message_class(fields)
     _check_numbers(cls, fields)
+    if issubclass(cls, SubscribeMsgEvent):  # local classes: wechatpy 1.8 has none
+        cls.check(fields)
     return cls(fields)
 
 
@@ -121,7 +124,7 @@ def _message_class(fields: dict) -> type[BaseMessage]:
         elif key.startswith("qrscene_"):
             event = fields["Event"] = "subscribe_scan"
             fields["EventKey"] = key[len("qrscene_"):]
-    return EVENT_TYPES.get(event, UnknownMessage)
+    return EVENT_TYPES.get(event) or SUBSCRIBE_EVENTS.get(event, UnknownMessage)
 
 
 def kind_of(message: BaseMessage) -> str:

@@ -11,7 +11,7 @@ import sqlite3
 
 from flask import Flask
 
-from bot.config import DEMO_APP_ID, DEMO_APP_SECRET
+from bot.config import DEMO_APP_ID, DEMO_APP_SECRET, SUBSCRIBE_SETTINGS
 from bot.parts import bot_of
 from bot.protocol import Inbound
 from bot.sim.mockplatform.cgi import MOCK, cgi
@@ -21,6 +21,7 @@ from bot.sim.mockplatform.kfapi import kfapi
 from bot.sim.mockplatform.push import TemplatePushes
 from bot.sim.mockplatform.routing import Routing
 from bot.sim.mockplatform.state import MockPlatform
+from bot.sim.mockplatform.subscribeapi import newtmpl, subscribe_api
 
 log = logging.getLogger(__name__)
 __all__ = ["DEMO_APP_ID", "DEMO_APP_SECRET", "init_app"]  # the demo account: bot/config.py
@@ -33,12 +34,14 @@ def init_app(app: Flask) -> None:
     sandbox = cfg["BOT_SIM_PROFILE"] == "sandbox"
     pushes = TemplatePushes(app, plaintext=sandbox)
     review = cfg.get("WECHAT_TEMPLATE_REVIEW")
+    subscribe = {kind: cfg[name] for kind, name in SUBSCRIBE_SETTINGS.items() if cfg.get(name)}
     mock = MockPlatform(
         cfg["BOT_DATA_DIR"], bot.clock, cfg.get("WECHAT_APP_ID") or DEMO_APP_ID,
         cfg.get("WECHAT_APP_SECRET") or DEMO_APP_SECRET, profile=cfg["BOT_SIM_PROFILE"],
         quotas=Quotas(cfg["BOT_SIM_CUSTOM_QUOTA"], cfg["BOT_SIM_EVENT_QUOTA"]),
         templates=(review,) if review else (), on_template=pushes,
-        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"], on_kf=pushes.kf)
+        expired_errcode=cfg["BOT_SIM_EXPIRED_ERRCODE"], on_kf=pushes.kf,
+        subscribe=subscribe, on_subscribe=pushes.subscribe)
     pushes.count = mock.db.bump
     app.extensions[MOCK] = mock
 
@@ -64,3 +67,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(cgi)
     app.register_blueprint(control)
     app.register_blueprint(kfapi)
+    app.register_blueprint(subscribe_api)
+    app.register_blueprint(newtmpl)

@@ -36,6 +36,11 @@ CREATE TABLE IF NOT EXISTS kf_sessions (openid TEXT PRIMARY KEY, account TEXT, c
                                         last REAL);
 CREATE TABLE IF NOT EXISTS kf_queue (openid TEXT PRIMARY KEY, account TEXT, since REAL,
                                      latest REAL);
+CREATE TABLE IF NOT EXISTS sub_templates (pri_id TEXT PRIMARY KEY, tid INTEGER, title TEXT,
+                                          type INTEGER, keywords TEXT, scene TEXT);
+CREATE TABLE IF NOT EXISTS sub_grants (openid TEXT, template_id TEXT, status TEXT,
+                                       remaining INTEGER, at REAL,
+                                       PRIMARY KEY (openid, template_id));
 CREATE TABLE IF NOT EXISTS kf_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, openid TEXT,
                                         side TEXT, account TEXT, text TEXT, at REAL);
 

@@ -1,4 +1,5 @@
-"""The platform's pushes to the bot: TEMPLATESENDJOBFINISH after a template send, kf_* events.
+"""The platform's pushes to the bot: TEMPLATESENDJOBFINISH after a template send, kf_* events,
+subscribe_msg_* events.
 
 It goes through the simulator's wire client in process, on its own thread a moment after
 the send's answer, as the platform's does: the bot may well be calling template/send from
@@ -38,8 +39,10 @@ class TemplatePushes:
         self._stopped = threading.Event()
 
     def __call__(self, openid: str, msgid: int) -> None:
-        thread = threading.Thread(target=self._push, args=(openid, msgid),
-                                  name="wx-template-finish", daemon=True)
+        self._later(self._push, openid, msgid)
+
+    def _later(self, push: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=push, args=args, name="wx-later-push", daemon=True)
         with self._guard:
             self._threads = [t for t in self._threads if t.is_alive()]
             self._threads.append(thread)
@@ -60,7 +63,21 @@ class TemplatePushes:
             log.warning("the bot answered the TEMPLATESENDJOBFINISH push with HTTP %s",
                         delivery.status)
 
-    def kf(self, openid: str, event: str, **fields: str) -> None:
+    def subscribe(self, openid: str, event: str, wrapper: str, items: list[dict],
+                  later: bool) -> None:
+        """A subscribe_msg_* event, one <List> per template: the follower's popup or settings
+        act pushes at once (as kf does); a send's result `later`, since the bot's courier, or
+        a turn, may be the caller and waiting on its own answer."""
+        if later:
+            self._later(self._after_delay, openid, event, {wrapper: {"List": items}})
+        else:
+            self.kf(openid, event, **{wrapper: {"List": items}})
+
+    def _after_delay(self, openid: str, event: str, fields: dict) -> None:
+        if not self._stopped.wait(PUSH_DELAY):
+            self.kf(openid, event, **fields)
+
+    def kf(self, openid: str, event: str, **fields: Any) -> None:
         """A kf_* event, pushed at once on the caller's thread: the agent's action made it
         (never a bot turn, which could wait on itself), and whoever acted next may rely on it.
         """

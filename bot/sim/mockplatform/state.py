@@ -13,10 +13,13 @@ from bot.sim.mockplatform.db import PlatformDB
 from bot.sim.mockplatform.errors import ApiRefusal
 from bot.sim.mockplatform.followers import SANDBOX_FOLLOWERS, Followers, Quotas, trigger_of
 from bot.sim.mockplatform.kf import CustomerService
+from bot.sim.mockplatform.library import KIND_TITLES, TITLES
+from bot.sim.mockplatform.subscribe import Push, Subscriptions
 from bot.sim.mockplatform.tokens import Tokens
 from bot.sim.mockplatform.trouble import Trouble
 
-APIS = ("token", "custom", "template", "menu", "user", "kf")  # what faults and counters name
+# What faults and counters name
+APIS = ("token", "custom", "template", "menu", "user", "kf", "subscribe", "newtmpl")
 MSGTYPES = {"text", "image", "voice", "video", "music", "news", "mpnews", "mpnewsarticle",
             "msgmenu", "wxcard", "miniprogrampage"}
 MSGID_BASE = 2_000_000_000  # template msgids look like the platform's ten-digit ones
@@ -30,7 +33,10 @@ class MockPlatform:
                  profile: str = "official", quotas: Quotas | None = None,
                  templates: tuple[str, ...] = (), expired_errcode: int = 42001,
                  on_template: Callable[[str, int], None] | None = None,
-                 on_kf: Callable[..., None] | None = None) -> None:
+                 on_kf: Callable[..., None] | None = None,
+                 subscribe: dict[str, str] | None = None, on_subscribe: Push | None = None) -> None:
+        """`subscribe`: notice kind -> template id the settings name, made from the library's
+        title for that kind; `on_subscribe` pushes the subscribe_msg_* events."""
         self.db, self.clock, self.appid, self.secret = PlatformDB(data_dir), clock, appid, secret
         self.sandbox = profile == "sandbox"
         self.tokens = Tokens(self.db, clock, expired_errcode)
@@ -41,6 +47,11 @@ class MockPlatform:
         self.trouble = Trouble(self.db)  # faults armed, the outage, the page's reset
         for template_id in templates:
             self.add_template(template_id, "")
+        self.subscriptions = Subscriptions(self.db, clock, on_subscribe, record=self._record)
+        for kind, template_id in (subscribe or {}).items():
+            tid = KIND_TITLES[kind]
+            self.subscriptions.add(tid, [kid for kid, *_ in TITLES[tid][3]], TITLES[tid][0],
+                                   pri_id=template_id)
 
     def enter(self, api: str, token: str | None) -> None:
         """Every call: counted, then an injected fault, then the token check."""
@@ -50,7 +61,7 @@ class MockPlatform:
             raise ApiRefusal(fault, "injected by /sim/api/faults")
         if api != "token":
             self.tokens.check(token)
-        if api == "kf" and self.sandbox:  # the test account has no customer-service API
+        if api in ("kf", "subscribe", "newtmpl") and self.sandbox:  # not on a test account
             raise ApiRefusal(48001, "api unauthorized")
 
     def token(self, grant_type: str | None, appid: str | None, secret: str | None) -> dict:
@@ -114,6 +125,11 @@ class MockPlatform:
         if self.on_template is not None:
             self.on_template(body["touser"], msgid)
         return msgid
+
+    def send_subscribe(self, body: Any) -> None:
+        """bizsend (subscribe.py); an openid the account never saw is another's: 40003."""
+        self.subscriptions.bizsend(body, lambda openid: self.followers.following(openid)[1]
+                                   is not None)
 
     def add_template(self, template_id: str, content: str) -> None:
         with self.db.tx() as db:

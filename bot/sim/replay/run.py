@@ -61,6 +61,9 @@ def action(step: Step) -> str:
     if step.agent is not None:
         verb, text = step.agent
         return f"agent: {verb} {step.user}" + (f" saying {text!r}" if text else "")
+    if step.subscribe is not None:
+        answer = "accepts" if step.subscribe[1] else "refuses"
+        return who + f"{answer} subscribe notices ({step.subscribe[0]})"
     if step.faults is not None:
         return f"faults: the next {step.faults[1]} backend call(s) take {step.faults[0]:g} s longer"
     if step.api_fault is not None:
@@ -115,6 +118,8 @@ def run_step(step: Step, fixture: Fixture, target: Target) -> Failure | None:
             target.arm_api_fault(step.api_fault)
         elif step.agent is not None:
             target.agent(step.agent[0], user, step.agent[1])
+        elif step.subscribe is not None:
+            target.subscribe(user, *step.subscribe)
         if step.expect is not None and not matches(step.expect, reply):
             return Failure(step.index, sent, expected, "no reply (success)" if reply is None
                            else repr(reply))

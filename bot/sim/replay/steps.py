@@ -12,7 +12,7 @@ from bot.sim.targets.placeholders import PLACEHOLDER
 from bot.sim.wire.shorthand import EventError, parse_event, seconds
 
 DEFAULT_USER = "oReplayUser0001"
-ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent")
+ACTIONS = ("send", "event", "wait", "review", "backend", "faults", "agent", "subscribe")
 AGENT_FORMS = "{take: alias}, {say: TEXT, to: alias} or {close: alias}"
 CARD_STATUSES = ("active", "lost", "frozen")
 STEP_KEYS = {*ACTIONS, "as", "expect", "pushed", "to", "state", "note"}
@@ -40,6 +40,7 @@ class Step:
     faults: tuple[float, int] | None = None  # (backend delay in seconds, calls it applies to)
     api_fault: dict[str, Any] | None = None  # {api, errcode | delay, times}: the mock platform
     agent: tuple[str, str | None] | None = None  # (take | say | close, what the agent says)
+    subscribe: tuple[str, bool] | None = None  # (notice kind or template id, accepted)
     expect: Any = None  # canonical (bot/sim/replay/expect.py); None: no check
     pushed: Any = None  # the same, on what reached the follower through the API (pushed.py)
     to: str | None = None  # whose API messages `pushed` reads (an alias); None: the step's user
@@ -63,17 +64,18 @@ def parse_step(path: Path, users: dict[str, str], index: int, raw: Any) -> Step:
     actions = [key for key in ACTIONS if key in raw and key != "wait"]
     if len(actions) > 1 or not (actions or "wait" in raw):
         raise FixtureError(path, where, "needs exactly one of send / event / review / backend / "
-                           "faults / agent, or a wait")
+                           "faults / agent / subscribe, or a wait")
     if not set(actions) & {"send", "event", "review"} and "expect" in raw:
-        raise FixtureError(path, f"{where}.expect", "a wait, backend, faults or agent step says "
-                           "nothing to the bot; put the expectation on the next step")
+        raise FixtureError(path, f"{where}.expect", "a wait, backend, faults, agent or subscribe "
+                           "step says nothing to the bot; put the expectation on the next step")
     acted_on = _agent_alias(raw.get("agent")) if "agent" in raw else None
     step = Step(index, str(raw.get("as") or acted_on or next(iter(users), DEFAULT_USER)),
                 raw=raw)
     if users and step.user not in users:
         raise FixtureError(path, f"{where}.as", f"unknown user {step.user!r} (have: "
                            f"{', '.join(users)})")
-    for key in ("wait", "send", "event", "review", "backend", "faults", "agent", "expect",
+    for key in ("wait", "send", "event", "review", "backend", "faults", "agent", "subscribe",
+                "expect",
                 "pushed", "to", "state"):
         if key in raw:
             try:
@@ -113,6 +115,8 @@ def _read(step: Step, key: str, value: Any) -> None:
         step.faults = backend_fault(value)
     elif key == "agent":
         step.agent = _agent(value)
+    elif key == "subscribe":
+        step.subscribe = _subscribe(value)
     elif key == "expect":
         step.expect = check_expect(value)
     elif key == "pushed":
@@ -153,6 +157,16 @@ def _agent(value: Any) -> tuple[str, str | None]:
     if isinstance(value, dict) and set(value) == {"say", "to"} and _agent_alias(value):
         return "say", _text(value["say"])
     raise ValueError(f"an agent step is {AGENT_FORMS}")
+
+
+def _subscribe(value: Any) -> tuple[str, bool]:
+    """The follower's answer to the subscribe-notice popup: `{accept: review}` or
+    `{refuse: TEMPLATE_ID}` (a notice kind, or one of the account's template ids)."""
+    if isinstance(value, dict) and len(value) == 1 and set(value) <= {"accept", "refuse"} \
+            and isinstance(next(iter(value.values())), str) and next(iter(value.values())):
+        return next(iter(value.values())), "accept" in value
+    raise ValueError("a subscribe step is {accept: review} or {refuse: guardian} (a notice "
+                     "kind, or a template id)")
 
 
 def _text(value: Any) -> str:

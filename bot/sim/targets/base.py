@@ -84,6 +84,10 @@ class Target(Protocol):
         """The mock's customer-service agent: take / say (`text`) / close `user`."""
         ...
 
+    def subscribe(self, user: str, template: str, accept: bool) -> None:
+        """`user` answers the subscribe-notice popup for `template` (a kind or an id)."""
+        ...
+
     def pushed(self, user: str) -> list[dict[str, Any]]:
         """What reached `user` through the platform's API, oldest first ({"api", "body"})."""
         ...
@@ -107,7 +111,7 @@ def reply_of(delivery: Delivery) -> str | None:
 def pushed_text(message: dict[str, Any]) -> str:
     """What the follower reads of one message sent through the API (like `reply_of`)."""
     body = message.get("body") or {}
-    if message.get("api") == "template":
+    if message.get("api") in ("template", "subscribe"):  # the keywords' values, in order
         values = [str(v.get("value", "")) for v in (body.get("data") or {}).values()
                   if isinstance(v, dict)]
         return "\n".join(values)
@@ -115,6 +119,16 @@ def pushed_text(message: dict[str, Any]) -> str:
     if kind == "text":
         return str((body.get("text") or {}).get("content", ""))
     return f"<{kind} message>"
+
+
+def template_of(templates: list[dict[str, Any]], wanted: str) -> str:
+    """The template id a subscribe step names (a notice kind, or an id), from
+    /sim/api/subscriptions' list."""
+    for template in templates:
+        if wanted in (template.get("kind"), template.get("template_id")):
+            return str(template["template_id"])
+    raise TargetError(f"the account has no subscribe-notice template for {wanted!r} "
+                      f"(WECHAT_SUBSCRIBE_REVIEW / WECHAT_SUBSCRIBE_GUARDIAN)")
 
 
 def pending_ref(reviews: list[dict[str, Any]], user: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.backend import DEFAULT_SEED, BackendError
 from bot.clock import SHANGHAI, Clock, ManualClock
+from bot.config import DEMO_SUBSCRIBE
 from bot.sim.targets.base import (
     DEV_AES_KEY,
     DEV_APP_ID,
@@ -25,6 +26,7 @@ from bot.sim.targets.base import (
     TargetError,
     pending_ref,
     standing,
+    template_of,
 )
 from bot.sim.targets.seeds import as_file
 from bot.sim.targets.wsgi_api import IN_PROCESS_BASE, WsgiAdapter, mount
@@ -33,7 +35,8 @@ from bot.sim.wire.delivery import Delivery
 from flows.catalog import DEFAULT_LANG
 
 Observer = Callable[[str, str, str], None]
-SENDS = ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send")
+SENDS = ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send",
+         "/cgi-bin/message/subscribe/bizsend")
 
 
 def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
@@ -48,6 +51,7 @@ def run_config(run: RunSettings, data_dir: str) -> dict[str, Any]:
         "BOT_LANG": run.lang or DEFAULT_LANG,
         "BOT_SESSION_TTL": 900, "BOT_SIMULATOR": True, "BOT_RECORD_DIR": None,
         "CLOCK": ManualClock(today),  # 10:00 in Shanghai, so ages and expiries are exact
+        **DEMO_SUBSCRIBE,  # the demo's subscribe-notice templates, as `wxbot demo` has them
     }
     if run.reply_deadline is not None:
         config["BOT_REPLY_DEADLINE"] = run.reply_deadline
@@ -135,6 +139,18 @@ class Local:
         try:
             if answer.status_code != 200:
                 raise TargetError(f"agent {action} {user}: HTTP {answer.status_code} "
+                                  f"{answer.get_data(as_text=True)[:200]}")
+        finally:
+            answer.close()
+
+    def subscribe(self, user: str, template: str, accept: bool) -> None:
+        found = template_of(self.sim_api("/sim/api/subscriptions", user=user)["templates"],
+                            template)
+        answer = self.app.test_client().post("/sim/api/subscribe", json={
+            "user": user, "template": found, "accept": accept})
+        try:
+            if answer.status_code != 200:
+                raise TargetError(f"subscribe {user}: HTTP {answer.status_code} "
                                   f"{answer.get_data(as_text=True)[:200]}")
         finally:
             answer.close()

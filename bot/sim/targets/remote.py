@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from bot.clock import SHANGHAI, Clock
-from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref
+from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref, template_of
 from bot.sim.targets.seeds import as_document
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
@@ -28,7 +28,7 @@ from flows.catalog import DEFAULT_LANG
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 WEBHOOK = "/wechat"
-SENDS = ("custom", "template")  # the mock's counters of the APIs that reach a follower
+SENDS = ("custom", "template", "subscribe")  # the mock's counters of the APIs that reach a follower
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -170,6 +170,12 @@ class Remote:
     def agent(self, action: str, user: str, text: str | None = None) -> None:
         body = {"user": user, **({"text": text} if text is not None else {})}
         self._call("POST", f"/sim/api/agents/{action}", json=body)
+
+    def subscribe(self, user: str, template: str, accept: bool) -> None:
+        found = self._call("GET", "/sim/api/subscriptions", params={"user": user})
+        self._call("POST", "/sim/api/subscribe", json={
+            "user": user, "template": template_of(found["templates"], template),
+            "accept": accept})
 
     def set_card_status(self, card_number: str, status: str) -> None:
         self._call("POST", f"/backend/v1/cards/{card_number}/status", json={"status": status})

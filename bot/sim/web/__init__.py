@@ -13,7 +13,8 @@ from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.mock_api import host
 from bot.parts import bot_of
-from bot.sim.web import agents, bench, counters, page_api, reset, state_api, steplog
+from bot.sim.web import (agents, bench, counters, page_api, reset, state_api, steplog,
+                        subscriptions)
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
@@ -53,6 +54,7 @@ def init_app(app: Flask) -> None:
     state_api.init_app(app)  # GET /sim/api/state, /sim/api/diagram: where a follower stands
     bench.init_app(app)  # transcripts, traffic, retries, clock, reset
     agents.init_app(app)  # /sim/api/agents: the agent console (customer service)
+    subscriptions.init_app(app)  # /sim/api/subscriptions: a follower's subscribe notices
     page_api.init_app(app)  # the page's own API: send as a follower, SMS inbox, seed sheet, menu
     reset.init_app(app)  # POST /sim/api/reset: everything the page shows, back to the start
     counters.init_app(app)  # GET /sim/api/counters: the bot's metrics, live on the page
