@@ -13,8 +13,7 @@ from flask import Blueprint, Flask, Response, redirect, send_from_directory
 
 from bot.backend.mock_api import host
 from bot.parts import bot_of
-from bot.sim.web import (agents, bench, counters, page_api, reset, state_api, steplog,
-                        subscriptions)
+from bot.sim.web import agents, bench, counters, page_api, reset, state_api, steplog, subscriptions
 
 STATIC = Path(__file__).parent / "static"
 page = Blueprint("sim_page", __name__, url_prefix="/sim", static_folder="static")
