@@ -31,8 +31,8 @@ def test_current_bot_close_also_closes_the_recorder_and_sim_client(make_app,
                                                                   tmp_path: Path) -> None:
     app = make_app(BOT_SIMULATOR=True, BOT_RECORD_DIR=str(tmp_path / "rec"))
     bot = bot_of(app)
-    assert len(bot.on_close) == 4  # the recorder, the /sim page's client, the mock platform,
-    # the agent console's view of the store (the messages left for a person)
+    assert len(bot.on_close) == 5  # the family sweeper, the recorder, the /sim page's client,
+    # the mock platform, the agent console's view of the store (the messages left for a person)
     with app.test_client() as client:
         said = {"user": "alice", "type": "text", "content": "你好"}
         sent = client.post("/sim/api/send", json=said)
