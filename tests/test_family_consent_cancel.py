@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import bot_of
 from tests.conftest import Chat
-from tests.test_family_consent import GUARDIAN, MINOR, ask_guardian, to
+from tests.test_family_consent import GUARDIAN, LIU, MINOR, SUNLI, ask_guardian, to
 
 
 @pytest.fixture
@@ -108,3 +108,40 @@ def test_the_minors_session_ending_by_itself_keeps_the_request(family, clock):
     assert bot.backend.binding(MINOR).card_number == "C10000002"
     assert len(to(sent, MINOR, count=1)) == 1
 
+
+def test_one_waiting_request_is_decided_at_once_and_several_are_listed_by_number(family):
+    bot, sent, chats = family
+    assert "没有待您确认的请求" in chats[GUARDIAN].say("同意")  # nothing waiting yet
+    ask_guardian(chats)
+    assert len(bot.family.pending(GUARDIAN)) == 1
+    agreed = chats[GUARDIAN].say("同意")  # exactly one waiting: no pick first
+    assert "已同意" in agreed and "请先选择" not in agreed
+    assert bot.backend.binding(MINOR).card_number == "C10000002"
+
+
+def test_two_requests_for_one_guardian_are_numbered_then_each_answered(family):
+    bot, sent, chats = family
+    lina = Chat(chats[GUARDIAN].wechat, "oLiNaMother0001", bot.backend)
+    bot.backend.bind("A20000001", lina.openid)  # 李娜 follows with her own card bound
+    kids = {"oWangXiaoMing01": ("310104201406010159", "王小明", "C10000001"),
+            "oZhaoMinKid0001": ("440305200811230448", "赵敏", "B10000002")}
+    for openid, (id_number, name, card) in kids.items():
+        kid = Chat(lina.wechat, openid, bot.backend)
+        for said in ("绑定社保卡", id_number, name, card):
+            kid.say(said)
+        assert "监护人在其本人微信中确认" in kid.say("310104198505200463")
+    assert len(to(sent, lina.openid, count=2)) == 2
+    listed = lina.say("待确认")
+    assert "1. 王**" in listed and "2. 赵*" in listed
+    which = lina.say("同意")  # two waiting: which one first
+    assert "2 个待确认的请求" in which and "1. " in which and "2. " in which
+    assert "赵*" in lina.say("2")
+    assert "已同意" in lina.say("同意")
+    assert bot.backend.binding("oZhaoMinKid0001").card_number == "B10000002"
+    assert bot.backend.binding("oWangXiaoMing01") is None  # the other still waits
+    assert "已拒绝" in lina.say("拒绝")  # one left: decided at once
+    assert bot.backend.binding("oWangXiaoMing01") is None
+    assert len(to(sent, "oZhaoMinKid0001", count=1)) == 1
+    assert len(to(sent, "oWangXiaoMing01", count=1)) == 1
+    assert len(to(sent, lina.openid)) == 2  # the two requests; her answers were replies
+    assert LIU not in "".join(to(sent, lina.openid)) and SUNLI not in listed
