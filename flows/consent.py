@@ -5,7 +5,8 @@ to their chat (the bot's family desk sends it) instead of a code to their phone.
 step then only says where things stand: the guardian's answer binds the card there and then,
 and the minor is told through the API, so nothing here binds. "改用短信验证" drops the
 request and sends the code to the guardian's phone, as the SMS path always did; so does a
-guardian the platform cannot reach in chat.
+guardian the platform cannot reach in chat. "取消" withdraws it too (bot/dialogue/guardian.py,
+since cancel is the dialogue's word); a request withdrawn elsewhere ends the bind here.
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ STATES: list[StateSpec] = [
     {"name": "guardian_consented", "prompt": "consent.minor_consented", "final": True},
     {"name": "guardian_refused", "prompt": "consent.minor_refused", "final": True},
     {"name": "guardian_expired", "prompt": "consent.minor_expired", "final": True},
+    {"name": "guardian_withdrawn", "prompt": "consent.minor_withdrawn", "final": True},
 ]
-DECIDED = {"yes": "consented", "no": "refused", "expired": "expired", "gone": "expired"}
+DECIDED = {"yes": "consented", "no": "refused", "expired": "expired", "gone": "expired",
+           "withdrawn": "withdrawn"}
 TO_SMS = ("sms", "unreachable")
 
 
 def await_step(sent: dict[str, str]) -> list[dict]:
     """Waiting for the guardian: a decision ends it, SMS goes on to the code, else wait on."""
     outcomes = {"consented": "guardian_consented", "refused": "guardian_refused",
-                "expired": "guardian_expired", **sent}
+                "expired": "guardian_expired", "withdrawn": "guardian_withdrawn", **sent}
     return ask("await_guardian", branch("await_guardian", outcomes), tries=False)
 
 
@@ -47,6 +50,7 @@ class GuardianInChat:
     guardian_purpose: Purpose | None
     is_asked, is_consented = outcome_is("asked"), outcome_is("consented")
     is_refused, is_expired = outcome_is("refused"), outcome_is("expired")
+    is_withdrawn = outcome_is("withdrawn")
 
     def reach_guardian(self, guardian: str) -> None:
         desk = self.turn.family

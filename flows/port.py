@@ -91,7 +91,8 @@ class ConsentAsk:
     minor_name_masked: str  # what the guardian reads: 王**
 
 
-ConsentState = Literal["waiting", "yes", "no", "expired", "sms", "unreachable", "gone"]
+ConsentState = Literal["waiting", "yes", "no", "expired", "sms", "unreachable", "withdrawn",
+                       "gone"]
 
 
 class GuardianChat(Protocol):
@@ -108,8 +109,9 @@ class GuardianChat(Protocol):
         """Where the request stands; a decision not yet applied is applied first."""
         ...
 
-    def withdraw(self, rid: str) -> ConsentState:
-        """The minor switches to SMS: "sms" when that won, else the decision that came first."""
+    def withdraw(self, rid: str, answer: str = "sms") -> ConsentState:
+        """The minor switches to SMS ("sms") or cancels ("withdrawn"): `answer` when that
+        won, else the decision that came first."""
         ...
 
 

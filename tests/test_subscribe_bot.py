@@ -231,7 +231,8 @@ def test_a_fixture_plays_the_popup_and_checks_the_subscribe_notice_in_process() 
     import sys
     from pathlib import Path
 
-    fixture = Path(__file__).parent / "subscribe_review_fixture.yaml"
+    fixture = (Path(__file__).parent.parent / "fixtures" / "conversations"
+               / "subscribe_review_outside_window.yaml")
     done = subprocess.run([sys.executable, "-m", "bot", "replay", str(fixture)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "1 passed, 0 failed" in done.stdout, done.stdout + done.stderr

@@ -111,7 +111,7 @@ class Conversation:
     def on_command(self, command: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The exact words of the contract: cancel, help, menu, a start word."""
         if command == "cancel":
-            return self.talk.with_menu(turn, "cancelled" if flow else "nothing_to_cancel")
+            return self.cancel(turn, flow)
         if command == "help":
             if flow is None:
                 return self.talk.with_menu(turn, "help_idle")
@@ -123,11 +123,16 @@ class Conversation:
             return self.start(self.starters[command], turn, ending=flow)
         raise ValueError(f"not a command: {command!r}")
 
+    def cancel(self, turn: Turn, flow: Flow | None) -> dict | None:
+        """取消 ends the flow; a bind waiting for the guardian withdraws its request first."""
+        said = self.guardian.cancelled(flow)
+        return self.talk.with_menu(turn, said or ("cancelled" if flow else "nothing_to_cancel"))
+
     def in_flow(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """An answer to the step, unless the sentence plainly means something else."""
         sure = heard.act == "start" and not heard.slots
         if sure and heard.intent == "cancel":
-            return self.talk.with_menu(turn, "cancelled")
+            return self.cancel(turn, flow)
         if sure and heard.intent == "human":
             return self.person.request(turn, flow)
         if sure and heard.intent == "help":

@@ -105,6 +105,17 @@ class Guardian:
                      state=self.talk.catalog.text(f"consent.state_{decision}"))
         return self.resume(turn, flow)
 
+    def cancelled(self, flow: Flow | None) -> str | None:
+        """A minor's 取消 while their bind waits for the guardian: the request is withdrawn
+        (a decision like the guardian's, so whichever came first holds; the guardian is told
+        by the desk). The key of what the minor hears, or None when nothing was waiting."""
+        rid = flow.slots.get("request") if flow is not None else None
+        if self.desk is None or not rid or flow.state != "await_guardian":
+            return None
+        state = self.desk.withdraw(rid, "withdrawn")
+        return {"yes": "consent.cancel_too_late", "no": "consent.minor_refused",
+                "expired": "consent.minor_expired"}.get(state, "consent.cancelled")
+
     def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
         if flow is None:
             return None

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DAY = 86_400
 REFUSED = ("card_bound", "account_bound", "card_lost", "card_frozen", "card_unknown",
            "not_guardian")
-ANSWERS = ("yes", "no", "expired", "sms", "unreachable")
+ANSWERS = ("yes", "no", "expired", "sms", "unreachable", "withdrawn")
 
 
 class FamilyDesk:
@@ -74,13 +74,18 @@ class FamilyDesk:
         self.apply(rid)
         return decision["answer"]
 
-    def withdraw(self, rid: str) -> ConsentState:
+    def withdraw(self, rid: str, answer: str = "sms") -> ConsentState:
+        """The minor takes the request back: "sms" (改用短信验证) or "withdrawn" (取消).
+
+        A decision like any other, so whichever of the minor and the guardian writes first
+        holds; the state returned is the one that holds (the guardian's "yes" may have won).
+        """
         if self.records.get(f"req:{rid}") is None:
             return "gone"
         state = self.status(rid)  # expired first if its time is up
         if state != "waiting":
             return state
-        answer = self.decide(rid, "sms", "minor")["answer"]
+        answer = self.decide(rid, answer, "minor")["answer"]
         self.apply(rid)
         return answer
 

@@ -50,7 +50,7 @@ class Tell:
         elif answer in ("no", "expired", "unreachable"):
             said |= self._owe(request, f"minor:{answer}", request["minor_openid"],
                               self.catalog.text(f"consent.told_{answer}", card=card))
-        if answer in ("expired", "sms"):
+        if answer in ("expired", "sms", "withdrawn"):  # the minor's cancel: told in reply
             said |= self._owe(request, f"guardian:{answer}", request["guardian_openid"],
                               self.catalog.text(f"consent.guardian_{answer}", minor=minor,
                                                 card=card))

@@ -1,7 +1,7 @@
 """Review outcomes reach the applicant: one message through the API per decision.
 
 A decision (the backend's `on_decision`) becomes one outbox entry, keyed by review and
-outcome so a second observer or a replayed decision owes nothing more. With
+outcome (and applicant) so a second observer or a replayed decision owes nothing more. With
 WECHAT_TEMPLATE_REVIEW the entry is a template message (the 2023 rules: short keyword fields,
 no line breaks, no `first`/`remark`, which the platform no longer shows); else a
 customer-service text, which outside the 48-hour window goes as a subscribe notice when
@@ -12,6 +12,7 @@ reference and outcome are sent: nothing personal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -69,7 +70,10 @@ class Notices:
         if not openid:
             log.info("review %s decided without a follower to tell", ref)
             return
-        if self.outbox.put(f"notice:{ref}:{outcome}", self.body(openid, ref, outcome)):
+        # The follower is part of the key: a backend that numbers references per day anew
+        # (the mock after a reset, a replayed seed) must not find another applicant's notice.
+        who = hashlib.sha256(openid.encode()).hexdigest()[:12]  # no openid in keys
+        if self.outbox.put(f"notice:{ref}:{outcome}:{who}", self.body(openid, ref, outcome)):
             self.wake()
 
     def body(self, openid: str, ref: str, outcome: str) -> dict[str, Any]:
