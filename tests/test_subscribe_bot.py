@@ -211,6 +211,11 @@ def test_a_grant_spent_unseen_gets_43101_and_the_notice_falls_back(tmp_path, cap
         with caplog.at_level(logging.WARNING, logger="bot.outbound.notify"):
             decide(served, ref)
             assert [m["body"]["data"] for m in wait_for(served, ALICE)] == [data]  # no second
+            # the mock records the refused send before the courier's thread hears the 43101
+            heard = time.monotonic() + 5
+            while time.monotonic() < heard and ("43101" not in caplog.text or (
+                    served.bot.notifier.grants.of(ALICE, [REVIEW]) != {REVIEW: "used"})):
+                time.sleep(0.02)
         assert "43101" in caplog.text and ALICE not in caplog.text
         assert served.bot.notifier.grants.of(ALICE, [REVIEW]) == {REVIEW: "used"}
         assert ref in served.wechat.text(ALICE, "你好").text  # the fallback: said next message
