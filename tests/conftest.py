@@ -324,3 +324,11 @@ def redis_cluster_url(tmp_path_factory):
         yield url
     finally:
         stop()
+
+
+@pytest.fixture
+def browser():
+    """A real headless Chromium and playwright's `expect` (tests/browser.py); skipped without."""
+    from tests.browser import launched_chromium
+
+    yield from launched_chromium()

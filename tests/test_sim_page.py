@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from bot.app import bot_of
+from tests.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, _chromium
 from tests.people import LI_NA, WANG_XM, ZHANG
 from tests.servers import running, serving
 
@@ -20,16 +21,7 @@ pytestmark = pytest.mark.xdist_group("browser")
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-
-
-def _chromium() -> str | None:
-    found = os.environ.get("WXBOT_CHROMIUM") or shutil.which("chromium")
-    return found or next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-                          if os.path.exists(p)), None)
 
 
 @pytest.fixture
@@ -55,7 +47,6 @@ def app_factory(tmp_path, clock):
 
 
 SHOTS = os.environ.get("WXBOT_SHOTS")  # a directory to keep the page's screenshots in, if set
-EXPECT_TIMEOUT_MS = 15_000  # a reply on a busy 2-core CI box; an idle one answers in ~10 ms
 MINOR, GUARDIAN = "oSimMinor0001", "oSimGuardian01"
 
 

@@ -17,7 +17,6 @@ import requests
 
 from tests.people import ZHANG
 from tests.servers import running
-from tests.test_sim_page import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, _chromium
 
 ALICE, BOB = "oSimAlice0001", "oSimBob000001"
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
@@ -31,21 +30,6 @@ def demo(tmp_path_factory):
     env = {"WECHAT_TOKEN": "", "BOT_DATA_DIR": str(base / "data"), "BOT_STORE": ""}
     with running(["demo", "--no-browser"], env, base / "demo.log") as server:
         yield server
-
-
-@pytest.fixture
-def browser():
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("chromium not found: apt-get install -y chromium (or set WXBOT_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield launched, sync_api.expect
-        finally:
-            launched.close()
 
 
 @pytest.fixture
