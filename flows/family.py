@@ -22,6 +22,11 @@ from flows.verify import CODE_LOCKED, Verification, code_step
 SENT = {"sent": "ask_code", "too_soon": "ask_code", "no_phone": "no_phone",
         "locked": "code_locked", "capped": "code_locked"}
 ACTIONS = {"1": "add", "2": "reset", "3": "remove"}
+# The menu names each action in words, so people answer in them too ("添加家人", "帮孩子重置密码");
+# a message naming two actions is asked again rather than guessed.
+ACTION_WORDS = {"add": ("添加", "加入", "增加", "add"),
+                "reset": ("重置", "密码", "reset", "password"),
+                "remove": ("移除", "删除", "去掉", "remove", "delete")}
 MAX_MEMBERS = 5  # without a family desk telling the setting
 
 
@@ -103,7 +108,7 @@ class FamilyService(Verification, Flow):
         return self.backend.family_of(self.slots["me"])
 
     def read_action(self, text: str) -> str | None:
-        action = ACTIONS.get(text.strip().strip("。."))
+        action = action_in(text)
         if action is None:
             return "family.pick_action"
         count = len(self.members())
@@ -169,3 +174,12 @@ class FamilyService(Verification, Flow):
         if self.state == "choose" and "me" in self.slots:
             self.slots["members"] = self.listing()
         super().prompt(event)
+
+
+def action_in(text: str) -> str | None:
+    """The menu's number, else the one action the message names in words."""
+    said = text.strip().strip("。.！!").lower()
+    if said in ACTIONS:
+        return ACTIONS[said]
+    named = {action for action, words in ACTION_WORDS.items() if any(w in said for w in words)}
+    return named.pop() if len(named) == 1 else None
