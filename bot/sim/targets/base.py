@@ -99,6 +99,14 @@ class Target(Protocol):
     def close(self) -> None: ...
 
 
+SENDS = ("custom", "template", "subscribe")  # the mock's counters of the APIs that reach a follower
+
+
+def sends_in(counters: dict[str, Any]) -> int:
+    """The sends the mock platform took (refusals too), from its counters (/sim/api/platform)."""
+    return sum(int(counters.get(f"calls:{api}", 0)) for api in SENDS)
+
+
 def reply_of(delivery: Delivery) -> str | None:
     """What the follower sees: the text, None for `success`/empty, or a note for other kinds."""
     if not delivery.reply:

@@ -20,7 +20,14 @@ from typing import Any
 import requests
 
 from bot.clock import SHANGHAI, Clock
-from bot.sim.targets.base import RunSettings, SkipRun, TargetError, pending_ref, template_of
+from bot.sim.targets.base import (
+    RunSettings,
+    SkipRun,
+    TargetError,
+    pending_ref,
+    sends_in,
+    template_of,
+)
 from bot.sim.targets.seeds import as_document
 from bot.sim.wire.client import PlatformClient
 from bot.sim.wire.delivery import Delivery
@@ -28,7 +35,6 @@ from flows.catalog import DEFAULT_LANG
 
 NO_SIMULATOR = "the server has no simulator API (start it with BOT_SIMULATOR=1, or `wxbot demo`)"
 WEBHOOK = "/wechat"
-SENDS = ("custom", "template", "subscribe")  # the mock's counters of the APIs that reach a follower
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -152,8 +158,7 @@ class Remote:
         answer = self._call("GET", "/sim/api/platform", quiet=True)
         if answer is None:
             raise TargetError("the server has no /sim/api/platform (BOT_SIMULATOR off?)")
-        counters = answer.get("counters") or {}
-        return sum(int(counters.get(f"calls:{api}", 0)) for api in SENDS)
+        return sends_in(answer.get("counters") or {})
 
     def state(self, user: str) -> dict[str, Any] | None:
         answer = self._call("GET", "/sim/api/state", params={"user": user}, quiet=True)
