@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from flask import Flask
 
 from bot import create_app
@@ -30,12 +31,33 @@ SAMPLES = Path(
 PROCESS_FIXTURES = {"served", "redis_process"}  # a test that asks for one starts processes
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that start processes through the shared fixtures are end-to-end (`-m "not e2e"`
     leaves them out); files that start their own say so in `pytestmark`."""
     for item in items:
         if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+    if config.getoption("loadgroup", False):  # an xdist worker under --dist loadgroup
+        for item in items:
+            _name_its_group(item)
+
+
+def _name_its_group(item: pytest.Item) -> None:
+    """Give a test of an `xdist_group` the `@group` ending by which `--dist loadgroup` keeps the
+    group on one worker.
+
+    pytest-xdist 3.8 writes that ending into `item._nodeid`, which pytest 9.2 no longer reads
+    (a node's id is `item._id`): the controller saw no group, handed the tests of one group to
+    any worker, and timing tests of the window, processes and browser groups ran at once on
+    two workers. The ending is xdist's own form (its groups, sorted, joined by `_`); an id that
+    has it already (a later xdist) is left alone.
+    """
+    names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                    for mark in item.iter_markers("xdist_group")})
+    nodeid = item.nodeid
+    if not names or nodeid.rfind("@") > nodeid.rfind("]"):
+        return
+    item._id = NodeId.parse(f"{nodeid}@{'_'.join(names)}")
 
 
 @pytest.fixture
