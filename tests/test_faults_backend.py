@@ -17,7 +17,7 @@ from tests.instances import eventually, people, write_seed
 from tests.servers import Server
 from tests.test_faults_outbox import HTTP, Bot
 
-pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes-serve")]
 OPENID = "oSlowBackend01"
 OWED_WITHIN = 25.0  # s for a 12 s backend call's reply to come through the API
 

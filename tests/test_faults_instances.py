@@ -22,7 +22,7 @@ from tests.conftest import stores
 from tests.followers import OWED_WAIT, Follower
 from tests.instances import Fleet, people
 
-pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes-fleet")]
 FOLLOWERS = 6
 SLOW = 6.0  # s the backend adds to each name check: past the 4 s deadline, so replies are owed
 STALL = 8.0  # s instance A stays stopped: past the turn's lease (5 s), so B takes its turns over

@@ -28,7 +28,7 @@ from tests.conftest import APP_ID, TOKEN, RedisProcess, stores
 from tests.instances import APP_SECRET, eventually
 from tests.servers import Server
 
-pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.xdist_group("processes-outbox")]
 HTTP = 10.0  # s for the test's own calls
 # The run had 500 owed messages for 50 followers and 60 injected -1 errors; each -1
 # costs the API client's backoff (about a second), so 12 keep the run short and still spend

@@ -15,7 +15,7 @@ from tests.conftest import TOKEN
 from tests.servers import running
 from tests.timing import WINDOW
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes-serve")]
 
 pytest.importorskip("gunicorn")
 

@@ -44,7 +44,7 @@ def _accepts_cluster_url() -> bool:
 
 pytestmark = [pytest.mark.skipif(find_spec("gunicorn") is None,
                                  reason="gunicorn is not installed (pip install -e '.[test]')"),
-              pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+              pytest.mark.e2e, pytest.mark.xdist_group("processes-fleet")]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import requests
 from bot.sim.wire.client import PlatformClient
 from tests.servers import Server, running
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes-serve")]
 
 HTTP_TIMEOUT = 10.0  # seconds for the test's own calls (a shared, slow machine)
 WITHIN = 5.0  # the contract: the applicant hears within 5 s of the decision

@@ -25,7 +25,7 @@ from tests.servers import Server, serving
 from tests.timing import RESCUED
 from tests.window_kit import Sink
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes-serve")]
 
 TOKEN = "rescuetoken"
 SLOW = 6.0  # s the fault adds to the bind call: past the 4 s deadline

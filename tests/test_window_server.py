@@ -25,7 +25,7 @@ from tests.servers import Server, serving
 from tests.timing import LEASE, WINDOW
 from tests.window_kit import Sink, deliver_three_times
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("processes-window")]
 
 TOKEN = "windowtoken"
 BIND = "绑定社保卡"  # its first step asks the backend whether the follower is bound
