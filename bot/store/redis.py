@@ -37,7 +37,7 @@ from bot.store.base import (
     Said,
     expired_marker,
 )
-from bot.store.redis_outbox import RedisOutbox
+from bot.store.redis_outbox import KEEP_SETTLED, RedisOutbox
 
 POOL_SIZE = 64  # connections per process (per node on a cluster): threads x a little
 POOL_WAIT = 1.0  # seconds to wait for a free connection before the push is answered busy
@@ -79,6 +79,10 @@ class RedisStore:
         # A claim is keyed by the signed query alone (a forger may name another follower):
         # on a cluster its slot is not the follower's, so it is a call of its own there.
         self._apart = isinstance(self.db, RedisCluster)
+        # The outbox is under its own hash tag: one node takes its puts inside the turn's
+        # scripts (owed with the turn, or not at all); a cluster's slots differ, so there the
+        # save leaves an owed body SENDING and puts it after (a retry finishes a put cut off).
+        self._inline = not self._apart
         self._released = threading.Condition()
         self._saved = turns.Saved()
         self.outbox = RedisOutbox(self.db, prefix)
@@ -160,9 +164,13 @@ class RedisStore:
         self.db.pexpire(self._record(user, key)[1], LEASE_MS)
 
     def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
-        found = self._run["OWE"](keys=self._record(user, key), args=[OWED, LEASE_MS])
-        if found is None and turn is not None:  # another slot: dying in between, the push is
-            self.outbox.put(TURN + key, turn)  # not answered yet and its retry owes the turn
+        keys, args = self._record(user, key), [OWED, LEASE_MS]
+        if turn is not None and self._inline:  # the marker and the owed turn in one script
+            keys += [self.outbox.stream, self.outbox.keys(TURN + key, turn)[0]]
+            args += [TURN + key, json.dumps(turn, ensure_ascii=False), KEEP_SETTLED]
+        found = self._run["OWE"](keys=keys, args=args)
+        if found is None and turn is not None and not self._inline:  # another slot: dying in
+            self.outbox.put(TURN + key, turn)  # between, its retry owes the turn
         return self._finish_sending(user, key, found)
 
     def reply(self, user: str, key: str) -> str | None:
@@ -179,8 +187,9 @@ class RedisStore:
              lease: Lease | None = None, owed: dict | None = None,
              remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
              said: Said | None = None) -> None:
-        for send_key, body in sends:  # the outbox's slot is its own: put first, once by key
-            self.outbox.put(send_key, body)
+        if not self._inline:  # a cluster: the outbox's slot is its own, so put first, once
+            for send_key, body in sends:  # by key (a turn done again puts the same keys)
+                self.outbox.put(send_key, body)
         data = json.dumps(session, ensure_ascii=False) if session is not None else ""
         marker = json.dumps(expired_marker(session)) if session is not None else ""
         owed_json = json.dumps(owed, ensure_ascii=False) if owed is not None else ""
@@ -190,6 +199,12 @@ class RedisStore:
         marks = (json.dumps(said[1]), int(said[2]), SAID_KEEP) if said and said[1] else ("", 0, 0)
         args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
                 SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS, *marks]
+        if self._inline:  # one node: the sends and the owed body are put by the script itself
+            keys += [self.outbox.stream, *self.outbox.keys(key, owed or {})]
+            args += [KEEP_SETTLED, key]
+            for send_key, body in sends:
+                keys += self.outbox.keys(send_key, body)
+                args += [send_key, json.dumps(body, ensure_ascii=False)]
         done = self._run["SAVE"](keys=keys, args=args)
         self._wake()
         if done == -1:

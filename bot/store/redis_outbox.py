@@ -89,6 +89,11 @@ class RedisOutbox:
         follower = follower_of(key, body)
         return self.stream if follower is None else self.line_base + follower
 
+    def keys(self, key: str, body: dict) -> list[str]:
+        """The key's marker and its follower's list: what a turn's own script writes to put
+        it (bot/store/redis_scripts.py `_PUT`), beside the stream, on a single node."""
+        return [self.key_base + key, self._line(key, body)]
+
     def put(self, key: str, body: dict) -> bool:
         return bool(self._put(keys=[self.key_base + key, self.stream, self._line(key, body)],
                               args=[key, json.dumps(body, ensure_ascii=False), KEEP_SETTLED]))
