@@ -30,6 +30,7 @@ from bot.store.base import (
     TURN,
     TURN_WAIT,
     Begun,
+    BoundQuery,
     Claim,
     ClaimConflict,
     Lease,
@@ -77,7 +78,8 @@ class RedisStore:
                      for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
                                   "CLAIM", "BEGIN_TURN")}
         # A claim is keyed by the signed query alone (a forger may name another follower):
-        # on a cluster its slot is not the follower's, so it is a call of its own there.
+        # on a cluster its slot is not the follower's, so it is a call of its own there,
+        # unless safe mode binds the query to its follower (BoundQuery): then in their slot.
         self._apart = isinstance(self.db, RedisCluster)
         # The outbox is under its own hash tag: one node takes its puts inside the turn's
         # scripts (owed with the turn, or not at all); a cluster's slots differ, so there the
@@ -111,8 +113,7 @@ class RedisStore:
         return sum(self.db.delete(key) for key in sessions)
 
     def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
-        if claim is not None and not self.claim_request(*claim):
-            raise ClaimConflict(claim[0])
+        self._claim_apart(user, claim)
         found = self._run["BEGIN"](keys=self._record(user, key), args=[RUNNING, LEASE_MS])
         return self._finish_sending(user, key, found)
 
@@ -123,11 +124,11 @@ class RedisStore:
                    reads: tuple[str, ...] = (), join: bool = True) -> Begun:
         record = self._record(user, key)
         claim_key, digest, claim_ttl = record[0], "", 0
-        if claim is not None and self._apart:
+        if claim is not None and self._apart and not isinstance(claim[0], BoundQuery):
             if not self.claim_request(*claim):
                 raise ClaimConflict(claim[0])
         elif claim is not None:
-            claim_key, digest, claim_ttl = f"{self.prefix}req:{claim[0]}", claim[1], claim[2]
+            claim_key, digest, claim_ttl = self._claim_key(user, claim[0]), claim[1], claim[2]
         keys = [*record, *self._turn(user), self._k(user, "session"), self._k(user, "expired"),
                 claim_key, *(self._kv(read) for read in reads)]
         got = self._run["BEGIN_TURN"](keys=keys, args=[RUNNING, LEASE_MS, TURN_KEY_TTL, digest,
@@ -177,8 +178,21 @@ class RedisStore:
         reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
         return self._finish_sending(user, key, reply if reply is not None else marker)
 
+    def _claim_key(self, user: str, query: str) -> str:
+        """Where a claim is kept: a bound query on a cluster with its follower's keys; every
+        other one under the query alone (on one node that costs no call of its own)."""
+        if self._apart and isinstance(query, BoundQuery):
+            return self._k(user, "req", query)
+        return f"{self.prefix}req:{query}"
+
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
+
+    def _claim_apart(self, user: str, claim: Claim | None) -> None:
+        """A claim in a call of its own (begin, lock), kept where begin_turn keeps it."""
+        if claim is not None and not self._run["CLAIM"](
+                keys=[self._claim_key(user, claim[0])], args=[claim[1], claim[2]]):
+            raise ClaimConflict(claim[0])
 
     def session(self, user: str) -> dict | None:
         return self._opened(*self.db.mget(self._k(user, "session"), self._k(user, "expired")))
@@ -215,8 +229,7 @@ class RedisStore:
 
     def lock(self, user: str, timeout: float = TURN_WAIT,
              claim: Claim | None = None) -> AbstractContextManager[Lease]:
-        if claim is not None and not self.claim_request(*claim):
-            raise ClaimConflict(claim[0])
+        self._claim_apart(user, claim)
         keys = self._turn(user)
 
         def join() -> tuple[int, bool]:
