@@ -14,7 +14,7 @@ import pytest
 
 from bot.outbound.deferred import Deferred
 from bot.parts import bot_of
-from bot.store import SQLiteStore
+from bot.store import BoundQuery, SQLiteStore
 from tests.conftest import Chat
 
 BACKGROUND = ("wxbot-renewer", "wxbot-checkpoint", "wxbot-courier")  # not the push's trips
@@ -137,7 +137,7 @@ def _body(user: str, text: str) -> dict:
 
 def _api_turn(store, user: str, key: str, said: str = "") -> None:  # noqa: ANN001
     """A turn whose answer goes through the API (a transfer, an event): its send in the save."""
-    begun = store.begin_turn(user, key, (f"q:{key}", "d", 300))
+    begun = store.begin_turn(user, key, (BoundQuery(f"q:{key}"), "d", 300))  # safe mode
     said = said or key
     with store.hold(begun) as lease:
         store.save(user, {"flow": "demo"}, key, "", 900, lease,
@@ -146,7 +146,7 @@ def _api_turn(store, user: str, key: str, said: str = "") -> None:  # noqa: ANN0
 
 def _owed_turn(store, user: str, key: str) -> None:  # noqa: ANN001
     """A turn that missed the window: the deadline owes it (and the push), its save the reply."""
-    begun = store.begin_turn(user, key, (f"q:{key}", "d", 300))
+    begun = store.begin_turn(user, key, (BoundQuery(f"q:{key}"), "d", 300))  # safe mode
     assert store.owe(user, key, {"user": user, "key": key, "push": {}, "at": 0}) is None
     with store.hold(begun) as lease:
         store.save(user, {"flow": "demo"}, key, "<xml/>", 900, lease,
@@ -265,7 +265,7 @@ def test_redis_cluster_a_safe_mode_push_is_two_calls_its_claim_in_the_followers_
         redis_cluster_url):
     """In safe mode the query is bound to its follower (BoundQuery): its claim goes in the
     follower's slot, inside begin_turn, and it still refuses the query with another body."""
-    from bot.store import BoundQuery, ClaimConflict
+    from bot.store import ClaimConflict
     from bot.store.redis import RedisStore
 
     store = RedisStore(redis_cluster_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
@@ -283,6 +283,57 @@ def test_redis_cluster_a_safe_mode_push_is_two_calls_its_claim_in_the_followers_
         store.begin_turn("oSafe1", "m:other", (bound[0], "other", 300))
     assert store.begin_turn("oSafe1", "m:other").record is None  # nothing begun by the refusal
     store.close()
+
+
+def test_redis_cluster_api_sends_and_owed_replies_are_owed_in_the_turns_own_scripts(
+        redis_cluster_url):
+    """On a cluster too: the entries are pended in the follower's slot by the turn's scripts
+    (the outbox's slot is another), and the courier's claim moves them, in order, once."""
+    from bot.store.redis import RedisStore
+
+    store = RedisStore(redis_cluster_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    _owed_turn(store, "u1", "warm:u1")  # scripts loaded (a first call loads one), pool open
+    _api_turn(store, "u1", "warm:u2")
+    _drained(store)
+    sent = _cluster_calls(store, lambda: [_api_turn(store, "oApi1", f"m:api:{n}")
+                                          for n in range(3)])
+    assert sent == ["EVALSHA"] * 6, sent
+    sent = _cluster_calls(store, lambda: [_owed_turn(store, "oOwed1", f"m:owed:{n}")
+                                          for n in range(3)])
+    assert sent == ["EVALSHA"] * 9, sent
+    assert store.db.llen(store.outbox.pending("oOwed1")) == 6  # owed with the turn, not moved
+    drained = _drained(store)
+    assert sorted(drained) == sorted(
+        [(f"say:m:api:{n}", f"said m:api:{n}") for n in range(3)] +
+        [(f"m:owed:{n}", f"owed m:owed:{n}") for n in range(3)] +
+        [(f"turn:m:owed:{n}", "oOwed1") for n in range(3)])
+    sends = [text for key, text in drained if not key.startswith("turn:")]
+    assert [t for t in sends if "api" in t] == sorted(t for t in sends if "api" in t)
+    assert [t for t in sends if "owed" in t] == sorted(t for t in sends if "owed" in t)
+    assert not store.db.exists(store.outbox.pending("oOwed1"), store.outbox.pending("oApi1"))
+    _api_turn(store, "oApi1", "m:api:again", "m:api:0")  # a turn done again: sent once
+    assert store.outbox.counts()["owed"] == 0
+    store.close()
+
+
+def test_redis_cluster_entries_pended_by_a_dead_process_are_swept(redis_cluster_url):
+    """Another process's claim finds them (its courier never ran: killed), one sweep later."""
+    from bot.store.redis import RedisStore
+
+    prefix = f"t{uuid.uuid4().hex[:8]}:"
+    dead, alive = RedisStore(redis_cluster_url, prefix=prefix), None
+    for n in range(3):
+        _api_turn(dead, f"oGone{n}", f"m:gone:{n}")
+    try:
+        alive = RedisStore(redis_cluster_url, prefix=prefix)
+        assert sorted(_drained(alive)) == [(f"say:m:gone:{n}", f"said m:gone:{n}")
+                                           for n in range(3)]
+        assert dead.outbox.counts()["owed"] == 0  # moved by the other: nothing twice
+        assert alive.outbox.counts()["owed"] == 0
+    finally:
+        dead.close()
+        if alive is not None:
+            alive.close()
 
 
 def test_a_deferred_notice_is_said_once_by_two_instances_racing(make_app, platform_for):
@@ -332,19 +383,20 @@ def test_said_marks_survive_a_courier_change_made_meanwhile(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+@pytest.mark.parametrize("kind", ["sqlite", "redis", "cluster"])
 def test_kill_9_during_saves_loses_and_doubles_nothing(kind, tmp_path, request):
     """A process owes replies (its deadline passed) and saves turns in a loop; kill -9 at
     random moments, again and again. Afterwards every delivery is either settled with its
     owed send in the outbox exactly once, or still unsettled (a retry or the rescue redoes
-    it) with none; what a look by the rescue finishes counts as settled."""
+    it) with none; what a look by the rescue finishes counts as settled. On a cluster the
+    killed process's courier never moved what its saves pended: another's claim sweeps."""
     import os
     import signal
     import subprocess
     import sys
 
     url = f"sqlite:///{tmp_path / 's.sqlite3'}" if kind == "sqlite" else \
-        request.getfixturevalue("redis_url")
+        request.getfixturevalue("redis_url" if kind == "redis" else "redis_cluster_url")
     prefix = f"t{uuid.uuid4().hex[:8]}:"
     script = KILL_CHILD.format(url=url, prefix=prefix)
     for round_ in range(4):

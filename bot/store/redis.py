@@ -47,7 +47,7 @@ CONNECT_TIMEOUT = 1.0
 HEALTH_CHECK = 15  # seconds idle before a pooled connection is pinged first
 RETRIES, RETRY_PAUSE = 0, 0.05  # no silent retries: each would add SOCKET_TIMEOUT (redis-py: 3)
 TURN_KEY_TTL = 86_400_000  # ms: a follower's line is forgotten a day after its last push
-SENDING = "\x00sending"  # saved, owed body not yet in the outbox (a retry finishes the put)
+SENDING = "\x00sending"  # an owed body saved by an older version, not yet put (a look puts it)
 LEASE_MS = int(LEASE * 1000)
 OPTIONS = {"decode_responses": True, "socket_timeout": SOCKET_TIMEOUT,
            "socket_connect_timeout": CONNECT_TIMEOUT, "health_check_interval": HEALTH_CHECK}
@@ -81,10 +81,11 @@ class RedisStore:
         # on a cluster its slot is not the follower's, so it is a call of its own there,
         # unless safe mode binds the query to its follower (BoundQuery): then in their slot.
         self._apart = isinstance(self.db, RedisCluster)
-        # The outbox is under its own hash tag: one node takes its puts inside the turn's
-        # scripts (owed with the turn, or not at all); a cluster's slots differ, so there the
-        # save leaves an owed body SENDING and puts it after (a retry finishes a put cut off).
-        self._inline = not self._apart
+        # A turn's outbox entries are owed in its own script, with the turn or not at all: one
+        # node puts them in the outbox itself; a cluster's outbox is in another slot, so there
+        # they are pended in the follower's slot and the courier's claim moves them
+        # (bot/store/redis_outbox.py).
+        self._mode = "pend" if self._apart else "put"
         self._released = threading.Condition()
         self._saved = turns.Saved()
         self.outbox = RedisOutbox(self.db, prefix)
@@ -166,13 +167,18 @@ class RedisStore:
 
     def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
         keys, args = self._record(user, key), [OWED, LEASE_MS]
-        if turn is not None and self._inline:  # the marker and the owed turn in one script
-            keys += [self.outbox.stream, self.outbox.keys(TURN + key, turn)[0]]
-            args += [TURN + key, json.dumps(turn, ensure_ascii=False), KEEP_SETTLED]
+        if turn is not None:  # the marker and the owed turn in one script
+            keys.append(self._where(user))
+            keys += self.outbox.keys(TURN + key, turn)[:1] if self._mode == "put" else []
+            args += [TURN + key, json.dumps(turn, ensure_ascii=False), KEEP_SETTLED, self._mode]
         found = self._run["OWE"](keys=keys, args=args)
-        if found is None and turn is not None and not self._inline:  # another slot: dying in
-            self.outbox.put(TURN + key, turn)  # between, its retry owes the turn
+        if found is None and turn is not None and self._mode == "pend":
+            self.outbox.pended(user)
         return self._finish_sending(user, key, found)
+
+    def _where(self, user: str) -> str:
+        """Where a turn's script owes outbox entries: the stream, or the follower's list."""
+        return self.outbox.pending(user) if self._mode == "pend" else self.outbox.stream
 
     def reply(self, user: str, key: str) -> str | None:
         reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
@@ -201,9 +207,6 @@ class RedisStore:
              lease: Lease | None = None, owed: dict | None = None,
              remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
              said: Said | None = None) -> None:
-        if not self._inline:  # a cluster: the outbox's slot is its own, so put first, once
-            for send_key, body in sends:  # by key (a turn done again puts the same keys)
-                self.outbox.put(send_key, body)
         data = json.dumps(session, ensure_ascii=False) if session is not None else ""
         marker = json.dumps(expired_marker(session)) if session is not None else ""
         owed_json = json.dumps(owed, ensure_ascii=False) if owed is not None else ""
@@ -213,19 +216,21 @@ class RedisStore:
         marks = (json.dumps(said[1]), int(said[2]), SAID_KEEP) if said and said[1] else ("", 0, 0)
         args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
                 SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS, *marks]
-        if self._inline:  # one node: the sends and the owed body are put by the script itself
-            keys += [self.outbox.stream, *self.outbox.keys(key, owed or {})]
-            args += [KEEP_SETTLED, key]
-            for send_key, body in sends:
-                keys += self.outbox.keys(send_key, body)
-                args += [send_key, json.dumps(body, ensure_ascii=False)]
+        # The sends and the owed body, in the script (a turn done again owes the same keys).
+        keys.append(self._where(user))
+        args += [KEEP_SETTLED, key, self._mode]
+        if self._mode == "put":
+            keys += self.outbox.keys(key, owed or {})
+        for send_key, body in sends:
+            keys += self.outbox.keys(send_key, body) if self._mode == "put" else []
+            args += [send_key, json.dumps(body, ensure_ascii=False)]
         done = self._run["SAVE"](keys=keys, args=args)
         self._wake()
         if done == -1:
             raise LeaseLost(user)
         self._saved.ended(lease)
-        if done == 1:
-            self._finish_sending(user, key, SENDING + owed_json)
+        if done == 2:
+            self.outbox.pended(user)
 
     def lock(self, user: str, timeout: float = TURN_WAIT,
              claim: Claim | None = None) -> AbstractContextManager[Lease]:

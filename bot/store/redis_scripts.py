@@ -100,38 +100,46 @@ local out = {2, false, ticket, 1, redis.call('GET', KEYS[5]), redis.call('GET', 
 for i = 8, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 return out
 """
-# The outbox's put (bot/store/redis_outbox.py PUT) inside a turn's own script, on one Redis
-# node: the entry is written with what makes it owed, or neither is. KEYS: the key's marker,
-# stream, the follower's list (the stream itself: none). ARGV of put: key, body, ttl s.
+# A turn's outbox entries, owed in the turn's own script (with what makes them owed, or not at
+# all). `mode` 'put': one Redis node, the outbox's put itself (bot/store/redis_outbox.py PUT):
+# `where` is the stream, `marker` the key's marker, `line` the follower's list (the stream:
+# none). 'pend': a cluster, whose outbox is in another slot: `where` is the follower's own
+# list of entries to hand to the outbox (RedisOutbox.move does, idempotent by key).
 _PUT = """
-local function put(marker, stream, line, key, body, ttl)
+local function put(mode, where, marker, line, key, body, ttl)
+  if mode == 'pend' then
+    redis.call('RPUSH', where, cjson.encode({key, body}))
+    redis.call('EXPIRE', where, ttl)
+    return
+  end
   if not redis.call('SET', marker, 'owed', 'NX', 'EX', ttl) then return end
-  local id = redis.call('XADD', stream, '*', 'key', key, 'body', body)
-  if line ~= stream then
+  local id = redis.call('XADD', where, '*', 'key', key, 'body', body)
+  if line ~= where then
     redis.call('RPUSH', line, id)
     redis.call('EXPIRE', line, ttl)
   end
 end
 """
-# KEYS: reply, inflight[, the outbox's stream, the owed turn's marker: one node only].
-# ARGV: OWED, lease ms[, the turn's outbox key, its body, outbox ttl s].
+# KEYS: reply, inflight[, where the owed turn goes, its marker ('put' only): see _PUT].
+# ARGV: OWED, lease ms[, the turn's outbox key, its body, outbox ttl s, mode].
 # The reply when done, else nil after marking (and owing the turn, when asked).
 OWE = _PUT + """
 local found = redis.call('GET', KEYS[1])
 if found then return found end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-if KEYS[3] then put(KEYS[4], KEYS[3], KEYS[3], ARGV[3], ARGV[4], ARGV[5]) end
+if ARGV[6] then put(ARGV[6], KEYS[3], KEYS[4], KEYS[3], ARGV[3], ARGV[4], ARGV[5]) end
 return false
 """
 # KEYS: turn, skipped, session, marker, reply, inflight, said-list (any key above: none)
-#       [, on one node: the outbox's stream, the owed body's marker and list, then each
-#       send's marker and list].
+#       [, where entries go ('put': the stream, the owed body's marker and list, then each
+#       send's marker and list; 'pend': the follower's list alone): see _PUT].
 # ARGV: token ('' none), remember, session json ('' drops it), marker json, ttl s, grace s,
 #       reply, owed json ('' none), OWED, SENDING, dedup s, lease ms,
 #       marks json ('' none), said-list ttl s, marks kept
-#       [, outbox ttl s, the delivery key, then each send's key and body].
-# -1 lease lost; 1 the owed body must still reach the outbox (no outbox keys given); 0 done.
-# The sends and the owed body go in after the lease check: a turn that lost its turn owes none.
+#       [, outbox ttl s, the delivery key, mode, then each send's key and body].
+# -1 lease lost; 1 the owed body must still reach the outbox (no mode given); 2 entries were
+# pended for the outbox; 0 done. The entries go in after the lease check: a turn that lost
+# its turn owes nothing.
 SAVE = _NOW + _ADVANCE + _PUT + """
 if ARGV[1] ~= '' and
    tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1') ~= tonumber(ARGV[1]) then
@@ -146,17 +154,19 @@ if remember == '1' then
     redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5] + ARGV[6])
   end
 end
-local inline = KEYS[8] ~= nil
-if inline then
-  for i = 0, (#KEYS - 10) / 2 - 1 do
-    put(KEYS[11 + 2 * i], KEYS[8], KEYS[12 + 2 * i], ARGV[18 + 2 * i], ARGV[19 + 2 * i],
+local mode = ARGV[18]
+if mode then
+  for i = 0, (#ARGV - 18) / 2 - 1 do
+    put(mode, KEYS[8], KEYS[11 + 2 * i], KEYS[12 + 2 * i], ARGV[19 + 2 * i], ARGV[20 + 2 * i],
         ARGV[16])
+    if mode == 'pend' then sending = 2 end
   end
 end
 if redis.call('GET', KEYS[6]) == ARGV[9] and ARGV[8] ~= '' then
-  if inline then
-    put(KEYS[9], KEYS[8], KEYS[10], ARGV[17], ARGV[8], ARGV[16])
+  if mode then
+    put(mode, KEYS[8], KEYS[9], KEYS[10], ARGV[17], ARGV[8], ARGV[16])
     reply, remember = '', '1'
+    if mode == 'pend' then sending = 2 end
   else
     reply, remember, sending = ARGV[10] .. ARGV[8], '1', 1
   end
