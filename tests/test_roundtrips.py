@@ -336,6 +336,29 @@ def test_redis_cluster_entries_pended_by_a_dead_process_are_swept(redis_cluster_
             alive.close()
 
 
+def test_redis_cluster_a_failing_move_does_not_stop_the_claims(redis_cluster_url,
+                                                                 monkeypatch):
+    """A node that cannot be read (here: every move fails) leaves its followers' entries
+    pended for a later claim; the entries already in the outbox are still claimed."""
+    import redis
+
+    from bot.store.redis import RedisStore
+
+    store = RedisStore(redis_cluster_url, prefix=f"t{uuid.uuid4().hex[:8]}:")
+    _api_turn(store, "oStuck1", "m:stuck:1")
+    store.outbox.put("notice:1", _body("oOther1", "a notice"))
+    real = store.outbox._move  # noqa: SLF001
+
+    def failing(user: str) -> int:
+        raise redis.ConnectionError("node down")
+
+    monkeypatch.setattr(store.outbox, "_move", failing)
+    assert [e.key for e in store.outbox.claim("c", 10, 60)] == ["notice:1"]
+    monkeypatch.setattr(store.outbox, "_move", real)
+    assert [e.key for e in store.outbox.claim("c", 10, 60)] == ["say:m:stuck:1"]
+    store.close()
+
+
 def test_a_deferred_notice_is_said_once_by_two_instances_racing(make_app, platform_for):
     """Two apps on one store file; the follower's pushes reach both at once, round after round,
     while a courier keeps deferring more notices: each notice is said exactly once."""

@@ -144,19 +144,20 @@ class RedisOutbox:
         follower's (a SCAN of each node), not only this process's. How many were moved."""
         with self._pended_lock:
             users, self._pended = self._pended, set()
-        if sweep:
-            for name in self.db.scan_iter(match=self.pending("*"), count=1000):
-                user = name[len(self.prefix) + 1:-len("}:obx")]
-                if "}" not in user and name == self.pending(user):
-                    users.add(user)
-        moved = 0
-        for n, user in enumerate(sorted(users)):
-            try:
+        moved, done = 0, set()
+        try:
+            if sweep:
+                for name in self.db.scan_iter(match=self.pending("*"), count=1000):
+                    user = name[len(self.prefix) + 1:-len("}:obx")]
+                    if "}" not in user and name == self.pending(user):
+                        users.add(user)
+            for user in sorted(users):
                 moved += self._move(user)
-            except redis.RedisError:  # tried again at the next claim, with the ones not moved
-                with self._pended_lock:
-                    self._pended.update(sorted(users)[n:])
-                raise
+                done.add(user)
+        except redis.RedisError:  # the ones not moved: again at the next claim
+            with self._pended_lock:
+                self._pended.update(users - done)
+            raise
         return moved
 
     def _move(self, user: str) -> int:
@@ -174,10 +175,7 @@ class RedisOutbox:
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
         if self.pends:
-            sweep = time.monotonic() - self._swept >= SWEEP
-            self.move(sweep)
-            if sweep:
-                self._swept = time.monotonic()
+            self._move_first(time.monotonic() - self._swept >= SWEEP)
         self._group()
         self._lease_ms = int(lease * 1000)
         try:
@@ -234,8 +232,20 @@ class RedisOutbox:
                            self.failed, self.unsure, self._line(entry.key, entry.body)],
                      args=[entry.ref, state, entry.key, reason])
 
+    def _move_first(self, sweep: bool) -> None:
+        """Before a claim: a node that fails (its followers' entries stay pended, moved at a
+        later claim) must not stop the claims of the others' entries from the stream."""
+        if sweep:
+            self._swept = time.monotonic()  # a failing sweep is not tried again at once
+        try:
+            self.move(sweep)
+        except redis.RedisError as exc:
+            if sweep:  # once a sweep, not once a claim
+                log.warning("could not move pended outbox entries (moved at a later claim): "
+                            "%s", exc)
+
     def counts(self) -> dict[str, int]:
         if self.pends:  # what this process's turns pended is owed too
-            self.move()
+            self._move_first(False)
         return {"owed": self.db.xlen(self.stream), "sent": int(self.db.get(self.sent) or 0),
                 "failed": self.db.hlen(self.failed)}
