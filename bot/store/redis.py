@@ -215,7 +215,7 @@ class RedisStore:
                 self._kv(said[0]) if said else self._k(user, "session")]
         marks = (json.dumps(said[1]), int(said[2]), SAID_KEEP) if said and said[1] else ("", 0, 0)
         args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
-                SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS, *marks]
+                SESSION_GRACE, reply, owed_json, OWED, DEDUP_TTL, LEASE_MS, *marks]
         # The sends and the owed body, in the script (a turn done again owes the same keys).
         keys.append(self._where(user))
         args += [KEEP_SETTLED, key, self._mode]
