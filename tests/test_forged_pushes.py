@@ -59,6 +59,34 @@ def test_safe_mode_refuses_a_correctly_signed_plaintext_push(served):
         assert "绑定社保卡" in wx.text("oPlain", "菜单").text
 
 
+def test_safe_mode_on_a_cluster_claims_with_the_follower_and_refuses_another_body(
+        served, redis_cluster_url):
+    """Safe mode binds a query to its sealed body and follower, so on a Redis Cluster the claim
+    is kept in the follower's slot (inside the push's first script): the same query with
+    another body is still refused, and a plaintext forgery is refused before any claim."""
+    import redis
+
+    server = served(WECHAT_AES_KEY=AES_KEY, WECHAT_APP_ID=APP_ID, WECHAT_MODE="safe",
+                    BOT_STORE=redis_cluster_url)
+    owner = f"oOwner{time.time_ns()}"
+    with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID, mode="safe") as wx:
+        genuine = wx.text(owner, "菜单")
+        assert genuine.ok and "绑定社保卡" in genuine.text
+        again = wx.post(genuine.request_body, dict(genuine.query))  # the platform's retry
+        assert again.status == 200 and again.text == genuine.text
+        # The same sealed message in another envelope: msg_signature holds, the body differs.
+        other = wx.post(genuine.request_body.replace("<xml>", "<xml><Note>x</Note>", 1),
+                        dict(genuine.query))
+    assert other.status == 403
+    assert _forge(server.url, genuine.query).status_code == 403
+    nodes = redis.RedisCluster.from_url(redis_cluster_url.replace("redis+cluster", "redis"))
+    try:
+        assert list(nodes.scan_iter(match=f"wxbot:{{{owner}}}:req:q:*")), "not in their slot"
+        assert not list(nodes.scan_iter(match=f"wxbot:req:q:*{genuine.query['nonce']}"))
+    finally:
+        nodes.close()
+
+
 def test_compat_mode_still_takes_plaintext_pushes(served):
     server = served(WECHAT_AES_KEY=AES_KEY, WECHAT_APP_ID=APP_ID)
     with PlatformClient(server.url, TOKEN) as wx:

@@ -13,7 +13,7 @@ from bot import metrics
 from bot.parts import current_bot  # not bot.app: the factory imports this module
 from bot.protocol import MAX_BODY, Forbidden, ProtocolError, event_of, kind_of
 from bot.server import arrival
-from bot.store import ClaimConflict
+from bot.store import BoundQuery, ClaimConflict
 from bot.store.base import SESSION_GRACE
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,8 @@ def receive() -> Response:
     # Every signed query is claimed with its body, sealed or not: msg_signature binds a sealed
     # body, but the same signature/timestamp/nonce could come again with a plaintext one.
     query_key = "q:" + ":".join(request.args.get(k, "") for k in SIGNED)
+    if bot.codec.mode == "safe":  # only sealed pushes pass, each bound to its query
+        query_key = BoundQuery(query_key)
     ttl = claim_ttl(bot.codec.tolerance, bot.config["BOT_SESSION_TTL"])
     # Keyed with the Token: a plain digest of a push whose other fields are known would let
     # whoever reads the store's files try every ID number until one matched.

@@ -11,6 +11,7 @@ from bot.store.base import (
     LEASE,
     MARKERS,
     TURN,
+    BoundQuery,
     Claim,
     ClaimConflict,
     Entry,
@@ -25,9 +26,9 @@ from bot.store.sqlite import SQLiteStore
 from bot.store.url import StoreURL, StoreURLError, parse_store_url
 
 __all__ = [
-    "LEASE", "MARKERS", "Claim", "ClaimConflict", "Entry", "Lease", "LeaseLost", "LockTimeout",
-    "MemoryStore", "Outbox", "SQLiteStore", "Store", "StoreURL", "StoreURLError", "TURN",
-    "open_store", "parse_store_url",
+    "LEASE", "MARKERS", "BoundQuery", "Claim", "ClaimConflict", "Entry", "Lease", "LeaseLost",
+    "LockTimeout", "MemoryStore", "Outbox", "SQLiteStore", "Store", "StoreURL", "StoreURLError",
+    "TURN", "open_store", "parse_store_url",
 ]
 
 

@@ -19,6 +19,17 @@ PRUNE_INTERVAL = 60.0  # seconds between sweeps of expired rows (and one at star
 
 Claim = tuple[str, str, int]  # (signed query key, body digest, seconds to remember it)
 
+
+class BoundQuery(str):
+    """A signed query's key whose body only its follower's push can carry: the account is in
+    safe mode, so every push taken is sealed and `msg_signature` binds it, follower included,
+    to the query. Another follower's body on it fails that check before any claim, so the
+    claim guards nothing across followers, and a store may keep it with the follower's keys
+    (Redis Cluster: in their slot, no call of its own). Equal to the plain key: the stores
+    that keep every claim in one place see no difference."""
+
+    __slots__ = ()
+
 RUNNING = "\x00running"  # a turn for this delivery is queued or working
 OWED = "\x00owed"  # ... and the platform stopped waiting: the reply goes through the outbox
 MARKERS = (RUNNING, OWED)

@@ -30,6 +30,7 @@ from bot.store.base import (
     TURN,
     TURN_WAIT,
     Begun,
+    BoundQuery,
     Claim,
     ClaimConflict,
     Lease,
@@ -37,7 +38,7 @@ from bot.store.base import (
     Said,
     expired_marker,
 )
-from bot.store.redis_outbox import RedisOutbox
+from bot.store.redis_outbox import KEEP_SETTLED, RedisOutbox
 
 POOL_SIZE = 64  # connections per process (per node on a cluster): threads x a little
 POOL_WAIT = 1.0  # seconds to wait for a free connection before the push is answered busy
@@ -46,7 +47,7 @@ CONNECT_TIMEOUT = 1.0
 HEALTH_CHECK = 15  # seconds idle before a pooled connection is pinged first
 RETRIES, RETRY_PAUSE = 0, 0.05  # no silent retries: each would add SOCKET_TIMEOUT (redis-py: 3)
 TURN_KEY_TTL = 86_400_000  # ms: a follower's line is forgotten a day after its last push
-SENDING = "\x00sending"  # saved, owed body not yet in the outbox (a retry finishes the put)
+SENDING = "\x00sending"  # an owed body saved by an older version, not yet put (a look puts it)
 LEASE_MS = int(LEASE * 1000)
 OPTIONS = {"decode_responses": True, "socket_timeout": SOCKET_TIMEOUT,
            "socket_connect_timeout": CONNECT_TIMEOUT, "health_check_interval": HEALTH_CHECK}
@@ -77,8 +78,14 @@ class RedisStore:
                      for name in ("TAKE", "ATTEMPT", "RENEW", "END", "BEGIN", "OWE", "SAVE",
                                   "CLAIM", "BEGIN_TURN")}
         # A claim is keyed by the signed query alone (a forger may name another follower):
-        # on a cluster its slot is not the follower's, so it is a call of its own there.
+        # on a cluster its slot is not the follower's, so it is a call of its own there,
+        # unless safe mode binds the query to its follower (BoundQuery): then in their slot.
         self._apart = isinstance(self.db, RedisCluster)
+        # A turn's outbox entries are owed in its own script, with the turn or not at all: one
+        # node puts them in the outbox itself; a cluster's outbox is in another slot, so there
+        # they are pended in the follower's slot and the courier's claim moves them
+        # (bot/store/redis_outbox.py).
+        self._mode = "pend" if self._apart else "put"
         self._released = threading.Condition()
         self._saved = turns.Saved()
         self.outbox = RedisOutbox(self.db, prefix)
@@ -107,8 +114,7 @@ class RedisStore:
         return sum(self.db.delete(key) for key in sessions)
 
     def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
-        if claim is not None and not self.claim_request(*claim):
-            raise ClaimConflict(claim[0])
+        self._claim_apart(user, claim)
         found = self._run["BEGIN"](keys=self._record(user, key), args=[RUNNING, LEASE_MS])
         return self._finish_sending(user, key, found)
 
@@ -119,11 +125,11 @@ class RedisStore:
                    reads: tuple[str, ...] = (), join: bool = True) -> Begun:
         record = self._record(user, key)
         claim_key, digest, claim_ttl = record[0], "", 0
-        if claim is not None and self._apart:
+        if claim is not None and self._apart and not isinstance(claim[0], BoundQuery):
             if not self.claim_request(*claim):
                 raise ClaimConflict(claim[0])
         elif claim is not None:
-            claim_key, digest, claim_ttl = f"{self.prefix}req:{claim[0]}", claim[1], claim[2]
+            claim_key, digest, claim_ttl = self._claim_key(user, claim[0]), claim[1], claim[2]
         keys = [*record, *self._turn(user), self._k(user, "session"), self._k(user, "expired"),
                 claim_key, *(self._kv(read) for read in reads)]
         got = self._run["BEGIN_TURN"](keys=keys, args=[RUNNING, LEASE_MS, TURN_KEY_TTL, digest,
@@ -160,17 +166,39 @@ class RedisStore:
         self.db.pexpire(self._record(user, key)[1], LEASE_MS)
 
     def owe(self, user: str, key: str, turn: dict | None = None) -> str | None:
-        found = self._run["OWE"](keys=self._record(user, key), args=[OWED, LEASE_MS])
-        if found is None and turn is not None:  # another slot: dying in between, the push is
-            self.outbox.put(TURN + key, turn)  # not answered yet and its retry owes the turn
+        keys, args = self._record(user, key), [OWED, LEASE_MS]
+        if turn is not None:  # the marker and the owed turn in one script
+            keys.append(self._where(user))
+            keys += self.outbox.keys(TURN + key, turn)[:1] if self._mode == "put" else []
+            args += [TURN + key, json.dumps(turn, ensure_ascii=False), KEEP_SETTLED, self._mode]
+        found = self._run["OWE"](keys=keys, args=args)
+        if found is None and turn is not None and self._mode == "pend":
+            self.outbox.pended(user)
         return self._finish_sending(user, key, found)
+
+    def _where(self, user: str) -> str:
+        """Where a turn's script owes outbox entries: the stream, or the follower's list."""
+        return self.outbox.pending(user) if self._mode == "pend" else self.outbox.stream
 
     def reply(self, user: str, key: str) -> str | None:
         reply, marker = self.db.mget(*self._record(user, key))  # one slot: one call
         return self._finish_sending(user, key, reply if reply is not None else marker)
 
+    def _claim_key(self, user: str, query: str) -> str:
+        """Where a claim is kept: a bound query on a cluster with its follower's keys; every
+        other one under the query alone (on one node that costs no call of its own)."""
+        if self._apart and isinstance(query, BoundQuery):
+            return self._k(user, "req", query)
+        return f"{self.prefix}req:{query}"
+
     def claim_request(self, key: str, digest: str, ttl: int) -> bool:
         return bool(self._run["CLAIM"](keys=[f"{self.prefix}req:{key}"], args=[digest, ttl]))
+
+    def _claim_apart(self, user: str, claim: Claim | None) -> None:
+        """A claim in a call of its own (begin, lock), kept where begin_turn keeps it."""
+        if claim is not None and not self._run["CLAIM"](
+                keys=[self._claim_key(user, claim[0])], args=[claim[1], claim[2]]):
+            raise ClaimConflict(claim[0])
 
     def session(self, user: str) -> dict | None:
         return self._opened(*self.db.mget(self._k(user, "session"), self._k(user, "expired")))
@@ -179,8 +207,6 @@ class RedisStore:
              lease: Lease | None = None, owed: dict | None = None,
              remember: bool = True, sends: tuple[tuple[str, dict], ...] = (),
              said: Said | None = None) -> None:
-        for send_key, body in sends:  # the outbox's slot is its own: put first, once by key
-            self.outbox.put(send_key, body)
         data = json.dumps(session, ensure_ascii=False) if session is not None else ""
         marker = json.dumps(expired_marker(session)) if session is not None else ""
         owed_json = json.dumps(owed, ensure_ascii=False) if owed is not None else ""
@@ -189,19 +215,26 @@ class RedisStore:
                 self._kv(said[0]) if said else self._k(user, "session")]
         marks = (json.dumps(said[1]), int(said[2]), SAID_KEEP) if said and said[1] else ("", 0, 0)
         args = ["" if lease is None else lease.token, int(remember), data, marker, ttl,
-                SESSION_GRACE, reply, owed_json, OWED, SENDING, DEDUP_TTL, LEASE_MS, *marks]
+                SESSION_GRACE, reply, owed_json, OWED, DEDUP_TTL, LEASE_MS, *marks]
+        # The sends and the owed body, in the script (a turn done again owes the same keys).
+        keys.append(self._where(user))
+        args += [KEEP_SETTLED, key, self._mode]
+        if self._mode == "put":
+            keys += self.outbox.keys(key, owed or {})
+        for send_key, body in sends:
+            keys += self.outbox.keys(send_key, body) if self._mode == "put" else []
+            args += [send_key, json.dumps(body, ensure_ascii=False)]
         done = self._run["SAVE"](keys=keys, args=args)
         self._wake()
         if done == -1:
             raise LeaseLost(user)
         self._saved.ended(lease)
-        if done == 1:
-            self._finish_sending(user, key, SENDING + owed_json)
+        if done == 2:
+            self.outbox.pended(user)
 
     def lock(self, user: str, timeout: float = TURN_WAIT,
              claim: Claim | None = None) -> AbstractContextManager[Lease]:
-        if claim is not None and not self.claim_request(*claim):
-            raise ClaimConflict(claim[0])
+        self._claim_apart(user, claim)
         keys = self._turn(user)
 
         def join() -> tuple[int, bool]:

@@ -8,14 +8,24 @@ Per follower, a list holds the stream ids of their owed sends in order; an entry
 while an earlier one of its follower is still in the stream is handed back (GATE_DELAY),
 uncounted. A Redis restarted without persistence loses the stream and its group: the claim
 that meets NOGROUP makes the group again (and says so once) instead of failing for ever.
+
+On a Redis Cluster a turn's script cannot reach this slot, so a turn's entries (its sends, an
+owed reply, an owed turn) are pended on the follower's own list, in their slot, in the same
+script as the turn's save (bot/store/redis_scripts.py `_PUT`); the courier's claim moves them
+here first (`move`, idempotent by key): at once for the followers this process pended for,
+and every SWEEP seconds for any follower's list (a process killed before its courier moved
+them). A push stays two round trips and an entry is owed with its turn or not at all.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 
 import redis
+from redis.cluster import RedisCluster
 
 from bot.store.base import Entry, follower_of
 
@@ -24,6 +34,8 @@ log = logging.getLogger(__name__)
 GROUP = "couriers"
 KEEP_SETTLED = 86_400  # seconds a key stays known after its entry was sent (idempotent put)
 GATE_DELAY = 0.5  # seconds before an entry held back behind its follower's earlier one is due
+SWEEP = 30.0  # seconds between looks at every follower's pended entries (a cluster only)
+MOVE_BATCH = 100  # pended entries of one follower moved per look
 # KEYS: the key's marker, stream, the follower's list ('' for none). ARGV: key, body, ttl.
 PUT = """
 if redis.call('SET', KEYS[1], 'owed', 'NX', 'EX', ARGV[3]) then
@@ -60,14 +72,31 @@ end
 """
 
 
+# KEYS: a follower's list of pended entries. ARGV: the entries moved, in order. Drops each from
+# the head while it is the one moved (another courier may have moved them first, and the
+# follower's turns may have pended more since). The entries left.
+MOVED = """
+for i = 1, #ARGV do
+  if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[i] then break end
+  redis.call('LPOP', KEYS[1])
+end
+return redis.call('LLEN', KEYS[1])
+"""
+
+
 class RedisOutbox:
-    def __init__(self, db: redis.Redis, prefix: str) -> None:
-        self.db, base = db, f"{prefix}{{outbox}}:"
+    def __init__(self, db: redis.Redis | RedisCluster, prefix: str) -> None:
+        self.db, base, self.prefix = db, f"{prefix}{{outbox}}:", prefix
+        # A cluster: turns pend their entries in their follower's slot (see the module's doc).
+        self.pends = isinstance(db, RedisCluster)
+        self._pended: set[str] = set()  # followers this process pended for, not moved yet
+        self._pended_lock = threading.Lock()
+        self._swept = 0.0  # monotonic time of the last look at every follower's list
         self.stream, self.tries = base + "stream", base + "tries"
         self.sent, self.failed, self.key_base = base + "sent", base + "failed", base + "k:"
         self.unsure, self.line_base = base + "unsure", base + "f:"
         self._put, self._settle = db.register_script(PUT), db.register_script(SETTLE)
-        self._gate = db.register_script(GATE)
+        self._gate, self._moved = db.register_script(GATE), db.register_script(MOVED)
         self._lease_ms, self._grouped = 30_000, False
         try:
             self._group()
@@ -89,11 +118,64 @@ class RedisOutbox:
         follower = follower_of(key, body)
         return self.stream if follower is None else self.line_base + follower
 
+    def keys(self, key: str, body: dict) -> list[str]:
+        """The key's marker and its follower's list: what a turn's own script writes to put
+        it (bot/store/redis_scripts.py `_PUT`), beside the stream, on a single node."""
+        return [self.key_base + key, self._line(key, body)]
+
     def put(self, key: str, body: dict) -> bool:
+        return self._put_json(key, json.dumps(body, ensure_ascii=False), body)
+
+    def _put_json(self, key: str, raw: str, body: dict) -> bool:
         return bool(self._put(keys=[self.key_base + key, self.stream, self._line(key, body)],
-                              args=[key, json.dumps(body, ensure_ascii=False), KEEP_SETTLED]))
+                              args=[key, raw, KEEP_SETTLED]))
+
+    def pending(self, user: str) -> str:
+        """The follower's list of pended entries (their slot: the store's `{openid}` tag)."""
+        return f"{self.prefix}{{{user}}}:obx"
+
+    def pended(self, user: str) -> None:
+        """A turn pended entries for `user`: the next claim moves them."""
+        with self._pended_lock:
+            self._pended.add(user)
+
+    def move(self, sweep: bool = False) -> int:
+        """Pended entries into the stream, each follower's in order; with `sweep`, every
+        follower's (a SCAN of each node), not only this process's. How many were moved."""
+        with self._pended_lock:
+            users, self._pended = self._pended, set()
+        moved, done = 0, set()
+        try:
+            if sweep:
+                for name in self.db.scan_iter(match=self.pending("*"), count=1000):
+                    user = name[len(self.prefix) + 1:-len("}:obx")]
+                    if "}" not in user and name == self.pending(user):
+                        users.add(user)
+            for user in sorted(users):
+                moved += self._move(user)
+                done.add(user)
+        except redis.RedisError:  # the ones not moved: again at the next claim
+            with self._pended_lock:
+                self._pended.update(users - done)
+            raise
+        return moved
+
+    def _move(self, user: str) -> int:
+        moved, left = 0, 1
+        while left:
+            raw = self.db.lrange(self.pending(user), 0, MOVE_BATCH - 1)
+            if not raw:
+                return moved
+            for item in raw:
+                key, body = json.loads(item)
+                self._put_json(key, body, json.loads(body))
+            left = self._moved(keys=[self.pending(user)], args=raw)
+            moved += len(raw)
+        return moved
 
     def claim(self, consumer: str, limit: int, lease: float) -> list[Entry]:
+        if self.pends:
+            self._move_first(time.monotonic() - self._swept >= SWEEP)
         self._group()
         self._lease_ms = int(lease * 1000)
         try:
@@ -150,6 +232,20 @@ class RedisOutbox:
                            self.failed, self.unsure, self._line(entry.key, entry.body)],
                      args=[entry.ref, state, entry.key, reason])
 
+    def _move_first(self, sweep: bool) -> None:
+        """Before a claim: a node that fails (its followers' entries stay pended, moved at a
+        later claim) must not stop the claims of the others' entries from the stream."""
+        if sweep:
+            self._swept = time.monotonic()  # a failing sweep is not tried again at once
+        try:
+            self.move(sweep)
+        except redis.RedisError as exc:
+            if sweep:  # once a sweep, not once a claim
+                log.warning("could not move pended outbox entries (moved at a later claim): "
+                            "%s", exc)
+
     def counts(self) -> dict[str, int]:
+        if self.pends:  # what this process's turns pended is owed too
+            self._move_first(False)
         return {"owed": self.db.xlen(self.stream), "sent": int(self.db.get(self.sent) or 0),
                 "failed": self.db.hlen(self.failed)}

@@ -100,19 +100,46 @@ local out = {2, false, ticket, 1, redis.call('GET', KEYS[5]), redis.call('GET', 
 for i = 8, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) end
 return out
 """
-# KEYS: reply, inflight. ARGV: OWED, lease ms. The reply when done, else nil after marking.
-OWE = """
+# A turn's outbox entries, owed in the turn's own script (with what makes them owed, or not at
+# all). `mode` 'put': one Redis node, the outbox's put itself (bot/store/redis_outbox.py PUT):
+# `where` is the stream, `marker` the key's marker, `line` the follower's list (the stream:
+# none). 'pend': a cluster, whose outbox is in another slot: `where` is the follower's own
+# list of entries to hand to the outbox (RedisOutbox.move does, idempotent by key).
+_PUT = """
+local function put(mode, where, marker, line, key, body, ttl)
+  if mode == 'pend' then
+    redis.call('RPUSH', where, cjson.encode({key, body}))
+    redis.call('EXPIRE', where, ttl)
+    return
+  end
+  if not redis.call('SET', marker, 'owed', 'NX', 'EX', ttl) then return end
+  local id = redis.call('XADD', where, '*', 'key', key, 'body', body)
+  if line ~= where then
+    redis.call('RPUSH', line, id)
+    redis.call('EXPIRE', line, ttl)
+  end
+end
+"""
+# KEYS: reply, inflight[, where the owed turn goes, its marker ('put' only): see _PUT].
+# ARGV: OWED, lease ms[, the turn's outbox key, its body, outbox ttl s, mode].
+# The reply when done, else nil after marking (and owing the turn, when asked).
+OWE = _PUT + """
 local found = redis.call('GET', KEYS[1])
 if found then return found end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+if ARGV[6] then put(ARGV[6], KEYS[3], KEYS[4], KEYS[3], ARGV[3], ARGV[4], ARGV[5]) end
 return false
 """
-# KEYS: turn, skipped, session, marker, reply, inflight, said-list (any key above: none).
+# KEYS: turn, skipped, session, marker, reply, inflight, said-list (any key above: none),
+#       where entries go ('put': the stream, the owed body's marker and list, then each
+#       send's marker and list; 'pend': the follower's list alone): see _PUT.
 # ARGV: token ('' none), remember, session json ('' drops it), marker json, ttl s, grace s,
-#       reply, owed json ('' none), OWED, SENDING, dedup s, lease ms,
-#       marks json ('' none), said-list ttl s, marks kept.
-# -1 lease lost; 1 the owed body must still reach the outbox; 0 done.
-SAVE = _NOW + _ADVANCE + """
+#       reply, owed json ('' none), OWED, dedup s, lease ms,
+#       marks json ('' none), said-list ttl s, marks kept,
+#       outbox ttl s, the delivery key, mode, then each send's key and body.
+# -1 lease lost; 2 entries were pended for the outbox; 0 done. The entries go in after the
+# lease check: a turn that lost its turn owes nothing.
+SAVE = _NOW + _ADVANCE + _PUT + """
 if ARGV[1] ~= '' and
    tonumber(redis.call('HGET', KEYS[1], 'serving') or '-1') ~= tonumber(ARGV[1]) then
   return -1
@@ -126,23 +153,31 @@ if remember == '1' then
     redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5] + ARGV[6])
   end
 end
+local mode = ARGV[17]
+for i = 0, (#ARGV - 17) / 2 - 1 do
+  put(mode, KEYS[8], KEYS[11 + 2 * i], KEYS[12 + 2 * i], ARGV[18 + 2 * i], ARGV[19 + 2 * i],
+      ARGV[15])
+  if mode == 'pend' then sending = 2 end
+end
 if redis.call('GET', KEYS[6]) == ARGV[9] and ARGV[8] ~= '' then
-  reply, remember, sending = ARGV[10] .. ARGV[8], '1', 1
+  put(mode, KEYS[8], KEYS[9], KEYS[10], ARGV[16], ARGV[8], ARGV[15])
+  reply, remember = '', '1'
+  if mode == 'pend' then sending = 2 end
 end
 redis.call('DEL', KEYS[6])
-if remember == '1' then redis.call('SET', KEYS[5], reply, 'EX', ARGV[11]) end
-if ARGV[1] ~= '' then advance(ARGV[12]) end
-if ARGV[13] ~= '' then
+if remember == '1' then redis.call('SET', KEYS[5], reply, 'EX', ARGV[10]) end
+if ARGV[1] ~= '' then advance(ARGV[11]) end
+if ARGV[12] ~= '' then
   local held, seen = {}, {}
   local raw = redis.call('GET', KEYS[7])
   if raw then held = cjson.decode(raw) end
   for _, mark in ipairs(held) do seen[mark] = true end
-  for _, mark in ipairs(cjson.decode(ARGV[13])) do
+  for _, mark in ipairs(cjson.decode(ARGV[12])) do
     if not seen[mark] then held[#held + 1], seen[mark] = mark, true end
   end
   local kept = {}
-  for i = math.max(1, #held - tonumber(ARGV[15]) + 1), #held do kept[#kept + 1] = held[i] end
-  redis.call('SET', KEYS[7], cjson.encode(kept), 'EX', ARGV[14])
+  for i = math.max(1, #held - tonumber(ARGV[14]) + 1), #held do kept[#kept + 1] = held[i] end
+  redis.call('SET', KEYS[7], cjson.encode(kept), 'EX', ARGV[13])
 end
 return sending
 """
