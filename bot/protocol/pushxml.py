@@ -7,10 +7,8 @@ fields lazily, so a bad number would otherwise raise deep inside the engine.
 from __future__ import annotations
 
 import re
-import types
 from xml.parsers import expat
 
-import xmltodict
 from wechatpy.events import EVENT_TYPES
 from wechatpy.fields import FloatField, IntegerField
 from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
@@ -58,29 +56,95 @@ def _no_doctype(*_args: object) -> None:
     raise ValueError("DTDs are refused")
 
 
-def _create_guarded_parser(*args: object, **kwargs: object) -> expat.XMLParserType:
-    # Refusing the DOCTYPE at its start means no entity is ever declared, let alone expanded.
-    parser = expat.ParserCreate(*args, **kwargs)
+def _no_entities(*_args: object) -> None:
+    raise ValueError("entities are disabled")
+
+
+class _Tree:
+    """expat events -> the dict xmltodict 1.0 builds with its defaults (the shape every caller
+    reads: attributes as '@name', text beside children as '#text', repeats as lists, text
+    stripped, empty as None), without its per-event generality: ~3x faster on a push.
+
+    Depth is checked where xmltodict's postprocessor saw it: at an element's attributes and at
+    its close, so every body gets the refusal it got before.
+    """
+
+    __slots__ = ("depth", "item", "data", "stack")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.item: dict | None = None
+        self.data: list[str] = []
+        self.stack: list[tuple[dict | None, list[str]]] = []
+
+    def start(self, _name: str, attrs: list[str]) -> None:
+        self.depth += 1
+        self.stack.append((self.item, self.data))
+        self.data = []
+        if attrs:
+            if self.depth > MAX_DEPTH + 1:
+                raise BadRequest(f"elements nested deeper than {MAX_DEPTH}")
+            self.item = {"@" + attrs[i]: attrs[i + 1] for i in range(0, len(attrs), 2)}
+        else:
+            self.item = None
+
+    def end(self, name: str) -> None:
+        if self.depth > MAX_DEPTH + 1:
+            raise BadRequest(f"elements nested deeper than {MAX_DEPTH}")
+        data = "".join(self.data) if self.data else None
+        if data:
+            data = data.strip() or None
+        item = self.item
+        self.item, self.data = self.stack.pop()
+        if item is not None:
+            if data:
+                _push(item, "#text", data)
+            self.item = _push(self.item, name, item)
+        else:
+            self.item = _push(self.item, name, data)
+        self.depth -= 1
+
+    def text(self, data: str) -> None:
+        self.data.append(data)
+
+
+def _push(item: dict | None, key: str, value: object) -> dict:
+    if item is None:
+        return {key: value}
+    if key in item:
+        found = item[key]
+        if isinstance(found, list):
+            found.append(value)
+        else:
+            item[key] = [found, value]
+    else:
+        item[key] = value
+    return item
+
+
+def _tree(body: bytes | str) -> dict | None:
+    """Parse with DTDs and entity declarations refused (no entity is ever expanded)."""
+    tree = _Tree()
+    if isinstance(body, str):  # as xmltodict did: encoded, and the encoding given to expat
+        parser = expat.ParserCreate("utf-8")
+        body = body.encode()
+    else:
+        parser = expat.ParserCreate()
+    parser.ordered_attributes = True
+    parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _no_doctype
-    return parser
-
-
-_GUARDED_EXPAT = types.SimpleNamespace(ParserCreate=_create_guarded_parser)
-
-
-def _shallow(path: list, key: str, value: object) -> tuple[str, object]:
-    # Called as each element closes: a 9,000-deep body is refused at its innermost element,
-    # before anything downstream (json, the recorder, wechatpy) has to walk it recursively.
-    if len(path) > MAX_DEPTH + 1:
-        raise BadRequest(f"elements nested deeper than {MAX_DEPTH}")
-    return key, value
+    parser.EntityDeclHandler = _no_entities
+    parser.StartElementHandler = tree.start
+    parser.EndElementHandler = tree.end
+    parser.CharacterDataHandler = tree.text
+    parser.Parse(body, True)
+    return tree.item
 
 
 def parse_xml(body: bytes | str) -> dict:
     """Parse one `<xml>` document into a dict, refusing DTDs, entities, deep nesting, odd shapes."""
     try:
-        doc = xmltodict.parse(body, expat=_GUARDED_EXPAT, disable_entities=True,
-                              postprocessor=_shallow)
+        doc = _tree(body)
     except (ValueError, expat.ExpatError) as exc:
         raise BadRequest(f"not well-formed XML: {exc}") from None
     root = doc.get("xml") if isinstance(doc, dict) else None

@@ -50,6 +50,15 @@ SCHEMA = (
 )
 
 
+# The reply kept for retries, else the marker of a turn in flight (each only while live).
+RECORD = ("SELECT value FROM (SELECT 0 AS rank, reply AS value FROM replies WHERE key=?1 AND "
+          "expires>=?2 UNION ALL SELECT 1, marker FROM inflight WHERE key=?1 AND until>=?3) "
+          "ORDER BY rank LIMIT 1")
+# Claim a signed query unless a live claim holds it: a row back when this call claimed it.
+CLAIM = ("INSERT INTO requests VALUES (?1,?2,?3) ON CONFLICT(key) DO UPDATE SET "
+         "digest=excluded.digest, expires=excluded.expires WHERE requests.expires<?4 RETURNING 1")
+
+
 def _setup(db: sqlite3.Connection) -> None:
     # No busy handler (timeout 0): `spin` retries in µs where SQLite sleeps in ms. Switching a
     # fresh file to WAL needs a moment alone; workers starting together take turns at it.
@@ -86,11 +95,9 @@ class SQLiteStore(SQLiteTurns):
             return spin(lambda: db.execute(sql, args).fetchone(), BUSY)
 
     def _record(self, db: sqlite3.Connection, key: str) -> str | None:
-        row = db.execute("SELECT reply FROM replies WHERE key=? AND expires>=?",
-                         (key, self.clock.now())).fetchone()
-        if row is None:
-            row = db.execute("SELECT marker FROM inflight WHERE key=? AND until>=?",
-                             (key, time.time())).fetchone()
+        # One statement for both places (each execute is a few µs on the push's path): the
+        # reply kept for retries wins over a marker of the turn in flight.
+        row = db.execute(RECORD, (key, self.clock.now(), time.time())).fetchone()
         return row[0] if row else None
 
     def begin(self, user: str, key: str, claim: Claim | None = None) -> str | None:
@@ -166,12 +173,13 @@ class SQLiteStore(SQLiteTurns):
             return self._claim(db, key, digest, ttl)
 
     def _claim(self, db: sqlite3.Connection, key: str, digest: str, ttl: int) -> bool:
+        # A new query (the usual push) is claimed in one statement; a live claim is left as it
+        # is and only then read, to compare its digest.
         now = self.clock.now()
-        row = db.execute("SELECT digest FROM requests WHERE key=? AND expires>=?",
-                         (key, now)).fetchone()
-        if row is None:
-            db.execute("INSERT OR REPLACE INTO requests VALUES (?,?,?)", (key, digest, now + ttl))
-        return row is None or row[0] == digest
+        if db.execute(CLAIM, (key, digest, now + ttl, now)).fetchone() is not None:
+            return True
+        row = db.execute("SELECT digest FROM requests WHERE key=?", (key,)).fetchone()
+        return row is not None and row[0] == digest
 
     def session(self, user: str) -> dict | None:
         now = self.clock.now()
@@ -188,6 +196,7 @@ class SQLiteStore(SQLiteTurns):
              said: Said | None = None) -> None:
         now = self.clock.now()
         with self._tx() as db:
+            row = None
             if lease is not None:
                 row = self._row(db, user)
                 if row is None or row.serving != lease.token:
@@ -211,7 +220,7 @@ class SQLiteStore(SQLiteTurns):
                 db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
                            (key, reply, now + DEDUP_TTL))
             if lease is not None:
-                self._end_in(db, lease)
+                self._end_in(db, lease, row=row)  # the row read above: nothing else wrote it
         self._saved.ended(lease)
         self._wake()
 

@@ -84,8 +84,10 @@ class SQLiteTurns:
             self._end_in(db, lease, giving_up)
         self._wake()
 
-    def _end_in(self, db: sqlite3.Connection, lease: Lease, giving_up: bool = False) -> None:
-        row = self._row(db, lease.user)
+    def _end_in(self, db: sqlite3.Connection, lease: Lease, giving_up: bool = False,
+                row: turns.TurnRow | None = None) -> None:
+        """End the turn in the caller's transaction; `row`: the line as read in it already."""
+        row = row or self._row(db, lease.user)
         if row is not None:
             turns.end(row, lease.token, time.time(), giving_up)
             self._put_row(db, lease.user, row)
