@@ -121,13 +121,14 @@ class TimedBackend:
         found = getattr(self._backend, name)
         if name.startswith("_") or not callable(found) or name in UNTIMED:
             return found
+        timer = _labelled(BACKEND, name)  # the child looked up once (_labelled's cache)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:
                 return found(*args, **kwargs)
             finally:
-                _labelled(BACKEND, name).observe(time.perf_counter() - started)
+                timer.observe(time.perf_counter() - started)
         return timed
 
 

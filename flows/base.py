@@ -114,7 +114,8 @@ class Flow:
 
     def __init__(self, turn: Turn, state: str | None = None, slots: dict | None = None) -> None:
         self.turn, self.slots = turn, slots if slots is not None else {}
-        self.slots.setdefault("_sid", secrets.token_hex(8))  # this conversation, for effect keys
+        if "_sid" not in self.slots:  # this conversation, for effect keys (drawn once, at start)
+            self.slots["_sid"] = secrets.token_hex(8)
         self.state = state or self.initial
         self.value: Any = None
         self.error: str | None = None

@@ -30,6 +30,7 @@ _EDGES = " \t\r\n。.!！,，、~～:：;；?？\"'“”‘’()（）【】[]<
 @dataclass(frozen=True)
 class _Words:
     wrapper: re.Pattern[str]  # a wrapper word, then the rest of the clause: the name
+    opens: re.Pattern[str]  # a character a wrapper word begins with (same case rules)
     trailing: tuple[str, ...]
     not_in_name: frozenset[str]
     not_names: frozenset[str]
@@ -52,7 +53,12 @@ def words() -> _Words:
     data = doc["name"]
     pattern = (rf"(?:{_alternation(data['anywhere'])}|(?:^|(?<=[\s,，。.!！;；]))"
                rf"(?:{_alternation(data['leading'])}))[\s:：,，]*(?P<rest>[^,，。!！;；?？\n]+)")
-    return _Words(re.compile(pattern, re.IGNORECASE), tuple(data["trailing"]),
+    # Most messages hold no character a wrapper word begins with (an ID, a card, a code): one
+    # class lookup per character settles them, where the alternation tried every word at every
+    # position (~40 us for an ID number). Same flags, so the same case rules as the wrapper.
+    firsts = sorted({w[0] for w in (*data["anywhere"], *data["leading"])})
+    opens = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]", re.IGNORECASE)
+    return _Words(re.compile(pattern, re.IGNORECASE), opens, tuple(data["trailing"]),
                   frozenset(data["not_in_name"]), frozenset(data["not_names"]),
                   frozenset(doc["pinyin"].split()))
 
@@ -91,7 +97,8 @@ def read_name(text: str, bare: bool = True) -> str | None:
     step that asks for a name, where "查询进度" is not a service but four characters) the whole
     text, else the one clause of it that is a name ("张伟，110105…", "好的，张伟"); two are None."""
     plain = normalized(text)
-    found = words().wrapper.search(plain)
+    w = words()
+    found = w.wrapper.search(plain) if w.opens.search(plain) else None
     if found:
         name = _shaped(found.group("rest"), wrapped=True)
         if name is not None or not bare:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flows.ids import fold
 from flows.language.slot_names import read_name
-from flows.language.slot_numbers import of_kind
+from flows.language.slot_numbers import of_kind, scan
 
 NUMBER_KIND = {"id": "id", "guardian": "id", "card": "card", "code": "code",
                "password": "code", "confirm": "code"}
@@ -65,10 +65,13 @@ def ambiguous(role: str, text: str) -> bool:
 def find_slots(text: str) -> dict[str, str]:
     """Every slot-shaped thing in a free sentence, each kind only when it is unambiguous; a
     name only after a wrapper word ("我叫张伟"): a bare "查询进度" is a service, not a name."""
+    by_kind: dict[str, dict[str, None]] = {}
+    for token in scan(text):  # once, not once per kind: the same tokens, grouped
+        by_kind.setdefault(token.kind, {})[token.value] = None
     found: dict[str, str] = {}
     for kind in ("id", "card", "code", "phone"):
-        values = of_kind(text, kind)
+        values = by_kind.get(kind, {})
         if len(values) == 1:
-            found[kind] = values[0]
+            found[kind] = next(iter(values))
     name = read_name(text, bare=False)
     return {**found, "name": name} if name else found

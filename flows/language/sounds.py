@@ -56,11 +56,28 @@ class Sounds:
                     self.by_start[(len(word), syllable)].append(word)
         self.by_start = dict(self.by_start)
         self.longest = max((len(w) for w in ours), default=0)
+        # Per character, the readings one of our words starts with, sorted once (not per window);
+        # a character with none cannot begin a slip. With our words' first characters, that is
+        # where a replacement can begin: any other character is kept without trying a window
+        # (an ID number's 18 digits tried ~90 windows a message, for nothing).
+        first = {syllable for _, syllable in self.by_start}
+        orders: dict[frozenset[str], tuple[str, ...]] = {}
+        self.ordered: dict[str, tuple[str, ...]] = {}
+        for char, readings in self.readings.items():
+            if readings & first:
+                if readings not in orders:
+                    orders[readings] = tuple(sorted(readings & first))
+                self.ordered[char] = orders[readings]
+        self.starts = frozenset(w[0] for w in words if len(w) >= 2) | frozenset(self.ordered)
 
     def correct(self, text: str) -> str:
         """`text` with each same-sound slip of one of our words replaced by the word."""
         out, i = [], 0
         while i < len(text):
+            if text[i] not in self.starts:
+                out.append(text[i])
+                i += 1
+                continue
             for size in range(min(self.longest, len(text) - i), 1, -1):
                 window = text[i : i + size]
                 word = window if window in self.known else self._heard(window)
@@ -74,9 +91,7 @@ class Sounds:
         return "".join(out)
 
     def _heard(self, window: str) -> str | None:
-        if window[0] not in self.readings:
-            return None
-        for syllable in sorted(self.readings[window[0]]):
+        for syllable in self.ordered.get(window[0], ()):
             for word in self.by_start.get((len(window), syllable), ()):
                 differ = sum(a != b for a, b in zip(window, word, strict=True))
                 if 1 <= differ <= max(1, len(word) // 2) and all(
