@@ -203,6 +203,7 @@ class Conversation:
                 self.grants.heard(msg)
             return keep
         if event == "click" and msg.key in self.starters:
+            self.person.clicked(turn)  # queued for a person: the button is their choice now
             return self.start(self.starters[msg.key], turn, ending=flow)
         if event in ("click", "scan", "scancode_waitmsg"):
             return self.talk.menu(turn, flow)
