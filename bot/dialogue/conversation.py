@@ -79,7 +79,9 @@ class Conversation:
             if flow is not None:
                 turn.say("need_text", prompt=self.talk.prompt(flow))
                 return flow.session()
-            return self.talk.with_menu(turn, "location_idle" if kind == "location" else "default")
+            # A picture or a voice without words is not "not understood": say what is read
+            idle = "location_idle" if kind == "location" else "media_idle"
+            return self.talk.with_menu(turn, idle)
         if kind != "text":
             log.info("unknown message type %r answered with success", kind)
             return session
