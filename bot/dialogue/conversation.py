@@ -100,6 +100,9 @@ class Conversation:
         if routed is not SERVE:
             return routed
         pending = session.get("pending")
+        if pending and pending.get("kind") == "end" and flow is not None \
+                and heard.yes_no is not None:  # 是: end the flow they said they did not want
+            return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)
         if pending and (heard.choice is not None or heard.yes_no is not None):
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
             if resolved is not NOT_MINE:
@@ -142,6 +145,8 @@ class Conversation:
             return flow.session()
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
+        if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
+            return self.talk.confirm_end(turn, flow)
         if heard.intent in STEP_WORDS and heard.act == "start" \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
@@ -163,6 +168,15 @@ class Conversation:
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
             return True
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
+
+    @staticmethod
+    def unwanted(heard: Understanding, flow: Flow) -> bool:
+        """The service in progress, negated ("我不想绑了", "不想挂失了"): they changed their mind.
+        Asked once before ending (a sentence, not 取消); a yes/no step reads its own 不."""
+        negated = heard.act == "negated" and not heard.slots and heard.yes_no is None
+        about = [name for name, _ in heard.candidates[:2]]  # "算了，不绑了": cancel, bind_card
+        return negated and flow.name in about and about[0] in (flow.name, "cancel") \
+            and flow.specs[flow.state].get("role") != "confirm"
 
     def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order."""
