@@ -40,6 +40,8 @@ SURE_QUESTION = 0.9
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
+# What a first step may take from the reply to "办理…吗？回复“是”开始": its answer is a yes.
+OFFER_ANSWERS = ("id", "card")
 
 
 class Conversation:
@@ -100,6 +102,11 @@ class Conversation:
         if routed is not SERVE:
             return routed
         pending = session.get("pending")
+        if pending and pending.get("kind") == "confirm" and flow is None \
+                and heard.yes_no is None and heard.choice is None:
+            started = self.start_answered(pending["options"], said, heard, turn)
+            if started is not NOT_MINE:
+                return started
         if pending and pending.get("kind") == "end" and flow is not None \
                 and heard.yes_no is not None:  # 是: end the flow they said they did not want
             return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)
@@ -233,6 +240,26 @@ class Conversation:
             turn.say("switched", title=self.catalog.text(ending.title))
         flow = flow_cls(turn)
         flow.start()
+        return None if flow.done else flow.session()
+
+    def start_answered(self, options: list[str], said: str, heard: Understanding,
+                       turn: Turn) -> Any:
+        """"要办理“绑定社保卡”吗？回复“是”开始" answered with the first step's answer ("他的
+        身份证是…"): a yes, and that answer read, instead of "没有听懂" and the menu to a person
+        who plainly went ahead (found talking to wxbot demo). NOT_MINE when it is no such reply.
+        """
+        flow_cls = self.flows.get(options[0]) if len(options) == 1 else None
+        first = flow_cls.specs[flow_cls.initial].get("role") if flow_cls else None
+        if flow_cls is None or first not in OFFER_ANSWERS or first not in heard.slots:
+            return NOT_MINE
+        said_before = len(turn.out)
+        flow = flow_cls(turn)
+        flow.start()
+        if flow.done or flow.state != flow_cls.initial:
+            return None if flow.done else flow.session()  # e.g. a card bound here already
+        if turn.out[said_before:] == [self.talk.prompt(flow)]:  # not asked what is answered:
+            turn.out[said_before:] = [self.catalog.text("howto", title=self.talk.title(flow.name))]
+        flow.answer(said)
         return None if flow.done else flow.session()
 
     def restore(self, turn: Turn, session: dict | None) -> Flow | None:
