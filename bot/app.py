@@ -68,9 +68,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _warn_if_open(cfg["BOT_DATA_DIR"])
     backend = cfg.get("BACKEND")
     if backend is None:
-        from bot.backend import make_backend
+        from bot.backend import SeedError, make_backend, seed_refusal
 
-        backend = make_backend(cfg, clock)
+        try:
+            backend = make_backend(cfg, clock)
+        except SeedError as exc:  # one line naming the file and the line, not a traceback
+            raise ConfigError(seed_refusal(exc)) from None
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
     store = sealed(open_store(settings.store, clock), _sealer(cfg["BOT_STORE_KEY"]))
     _say_what_is_stored(settings)

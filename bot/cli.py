@@ -56,6 +56,15 @@ def _settings(overrides: dict | None = None) -> Settings:
         raise Refused(str(exc)) from None
 
 
+def _check_seed(cfg: dict) -> None:
+    """The mock's seed reads and keeps its rules (a workers' traceback otherwise)."""
+    from bot.backend import seed_problem
+
+    problem = seed_problem(cfg)
+    if problem:
+        raise ConfigError(problem)
+
+
 def _log_as(cfg: dict) -> None:
     """BOT_LOG_FORMAT from the first line on, before the app says anything while built."""
     from bot.server import logs
@@ -134,6 +143,7 @@ def serve(host: str, port: int, workers: int, dev: bool, use_gunicorn: bool,
         preflight.check_settings(settings, [host], workers)
         preflight.check_port(host, port)
         preflight.check_reach(settings)
+        _check_seed(settings.config)
     except ConfigError as exc:
         raise Refused(str(exc)) from None
     _log_as(settings.config)
@@ -183,6 +193,7 @@ def demo(port: int, no_browser: bool) -> None:
     try:  # its simulator is its API: only the port and the store can be wrong
         preflight.check_port("127.0.0.1", port)
         preflight.check_reach(_settings(overrides))
+        _check_seed(_config(overrides))
     except ConfigError as exc:
         raise Refused(str(exc)) from None
     app = _build(overrides)

@@ -56,7 +56,7 @@ def test_gestures_help_and_mistakes(tmp_path):
     out = chat(["/help", "/image", "/voice 帮助", "/location 39.9 116.4", "/click", "/bogus",
                 "/sms", "/wait 30", "/unsubscribe"], tmp_path=tmp_path)
     assert "/as NAME" in after(out, "/help") and "/sms [PHONE]" in out
-    assert "没有听懂" in after(out, "/image")
+    assert "只能看懂文字消息" in after(out, "/image")
     assert "您可以回复" in after(out, "/voice 帮助")
     assert "已收到您的位置" in after(out, "/location 39.9 116.4")
     assert "usage: /click KEY" in after(out, "/click")

@@ -84,6 +84,20 @@ def test_handover_routes_like_the_platform(tmp_path) -> None:
     assert people.before_message(ALICE) == "serve"
 
 
+def test_handover_stop_waiting_only_leaves_a_queue(tmp_path) -> None:
+    """取消 or a menu button while queued: the follower is the bot's again; never while an
+    agent has them (the platform sends their messages to the agent, not to the bot)."""
+    people = handover(tmp_path, at(10))
+    assert people.stop_waiting(ALICE) is False  # not waiting: nothing to leave
+    people.request(ALICE)
+    assert people.stop_waiting(ALICE) is True
+    assert people.before_message(ALICE) == "serve"
+    people.request(ALICE)
+    people.on_event(ALICE, "kf_create_session", "kf1@t")
+    assert people.stop_waiting(ALICE) is False
+    assert people.status(ALICE).agent == "kf1@t"
+
+
 def test_handover_close_event_gives_the_follower_back(tmp_path) -> None:
     people = handover(tmp_path, at(10))
     people.request(ALICE)

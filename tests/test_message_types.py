@@ -16,8 +16,10 @@ THEIRS = sorted(SAMPLES.glob("*.xml")) if SAMPLES.is_dir() else []
 EXPECTED = {
     "text": "身份证号",  # it says 绑定社保卡: binding starts with its first question
     "text__cdata_end": "没有听懂",
-    "image": "没有听懂", "voice": "没有听懂", "video": "没有听懂", "shortvideo": "没有听懂",
-    "link": "没有听懂", "file": "没有听懂", "location": "已收到您的位置",
+    # media the bot cannot read: said so (not "not understood"), with the menu
+    "image": "只能看懂文字消息", "voice": "只能看懂文字消息", "video": "只能看懂文字消息",
+    "shortvideo": "只能看懂文字消息", "link": "只能看懂文字消息", "file": "只能看懂文字消息",
+    "location": "已收到您的位置",
     "event_subscribe": "欢迎", "event_subscribe__qrscene": "欢迎", "event_scan": "您可以回复",
     "event_scancode_waitmsg": "您可以回复",
     "voice__with_recognition": "身份证号",  # it says 忘记密码: the reset flow starts

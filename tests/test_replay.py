@@ -124,6 +124,36 @@ def test_a_malformed_fixture_fails_naming_file_and_field(tmp_path, text, where):
     assert "PASS" not in result.output
 
 
+@pytest.mark.parametrize(("seed", "said"), [
+    ("people:\n  - {id_number: '110105199001011232', name: 张伟\n", "seed.yaml: line 3, column"),
+    ("people:\n  - {id_number: '110105199001011232', name: 张伟}\ncards:\n"
+     "  - {card_number: A1, holder: '110105199001011232', password: '1', status: gone}\n",
+     "seed.yaml: line 4, cards[0].status 'gone' must be one of active, lost, frozen"),
+])
+def test_a_fixture_whose_seed_file_is_mistyped_fails_naming_the_fixture_and_the_line(
+        tmp_path, seed, said):
+    """It was a traceback from the backend's load, naming neither the fixture nor the line."""
+    write(tmp_path, seed, "seed.yaml")
+    path = write(tmp_path, "seed: seed.yaml\nsteps:\n  - send: hi\n")
+    result = replay(str(path))
+    assert result.exit_code == 1, result.output
+    assert f"fixture error: {path}: seed: {tmp_path / 'seed.yaml'}" in result.output, \
+        result.output
+    assert said in result.output, result.output
+    assert "Traceback" not in result.output and "110105199001011232" not in result.output
+
+
+def test_a_fixture_whose_embedded_seed_is_mistyped_says_the_fixture_line(tmp_path):
+    path = write(tmp_path, "seed:\n  people:\n    - id_number: '110105199001011232'\n"
+                           "      name: 张伟\n  guardianships:\n    - minor: '110105199001011232'\n"
+                           "      guardian: '110105199001011232'\n      relation: aunt\n"
+                           "steps:\n  - send: hi\n")
+    result = replay(str(path))
+    assert result.exit_code == 1, result.output
+    assert (f"fixture error: {path}: seed: the embedded seed: line 8, guardianships[0].relation "
+            f"'aunt' must be one of father, mother, guardian") in result.output, result.output
+
+
 def test_a_malformed_fixture_is_one_failure_among_the_others_and_junit_is_written(tmp_path):
     write(tmp_path, "steps: [\n", "broken.yaml")
     write(tmp_path, (CONVERSATIONS / "bind_adult.yaml").read_text(encoding="utf-8")

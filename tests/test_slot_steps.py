@@ -110,3 +110,4 @@ def test_english_steps_say_back_what_they_read(make_app, platform_for):
     assert "Got it - ID number: 1101**********1232" in bob.say(f"my ID is {ZHANG.id}")
     named = bob.say("my name is Zhang Wei")  # read, but the record holds 张伟: a true mismatch
     assert "Got it - name: Z********" in named and "do not match" in named
+    assert "in Chinese characters, not pinyin" in named  # what to type instead

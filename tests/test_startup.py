@@ -50,6 +50,50 @@ def test_start_refuses_a_setting_in_one_line_naming_it(tmp_path, env, named, fix
     assert took < 10.0
 
 
+ZHANG = '  - {id_number: "110105199001011232", name: 张伟, phone: "13800138000"}\n'
+BAD_SEEDS = {  # a seed as a person mistypes it -> what the one line must say of where and what
+    "unclosed": ("people:\n" + ZHANG + '  - {id_number: "310104198505200463", name: 李娜\n',
+                 ["line 3", "column", "expected ',' or '}'"]),
+    "status": ("people:\n" + ZHANG + "cards:\n  - card_number: A12345678\n"
+               '    holder: "110105199001011232"\n    password: "147258"\n    status: gone\n',
+               ["line 7", "cards[0].status 'gone' must be one of active, lost, frozen"]),
+    "not a list": ("people:\n  id_number: '110105199001011232'\n",
+                   ["line 1", "people must be a list of records"]),
+    "a typo'd section": ("people:\n" + ZHANG + "card:\n  - {card_number: A1}\n",
+                         ["line 3", "unknown section 'card'"]),
+}
+
+
+@pytest.mark.parametrize("command", [["serve"], ["demo", "--no-browser"]])
+@pytest.mark.parametrize("kind", list(BAD_SEEDS))
+def test_start_refuses_a_seed_it_cannot_load_naming_its_line(tmp_path, command, kind):
+    """A mistyped BOT_BACKEND_SEED was a gunicorn worker's traceback (or the demo's): it is one
+    line naming the file, the line and what is wrong, before anything starts."""
+    text, said = BAD_SEEDS[kind]
+    seed = tmp_path / "my seed.yaml"
+    seed.write_text(text, encoding="utf-8")
+    env = {"WECHAT_TOKEN": "abc123", "BOT_DATA_DIR": str(tmp_path / "data"),
+           "BOT_ALLOW_LOST_LATE_REPLIES": "1", "BOT_BACKEND_SEED": str(seed)}
+    code, out, err, took = refused(["bot", *command, "--port", str(free_port())], env,
+                                   cwd=tmp_path)
+    assert (code, out, len(err.splitlines())) == (2, "", 1), (code, out, err)
+    assert "Traceback" not in err and BANNER not in err
+    assert err.startswith(f"Error: BOT_BACKEND_SEED {seed}: "), err
+    assert all(part in err for part in said), err
+    assert "unset BOT_BACKEND_SEED to use the shipped seed" in err
+    assert "110105199001011232" not in err  # the line says where: never the ID number
+    assert took < 10.0
+
+
+def test_the_mock_backend_alone_refuses_a_bad_seed_in_one_line(tmp_path):
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(BAD_SEEDS["status"][0], encoding="utf-8")
+    code, out, err, _ = refused(["bot", "backend", "--port", "0", "--seed", str(seed),
+                                 "--data-dir", str(tmp_path / "d")], {}, cwd=tmp_path)
+    assert (code, out, len(err.splitlines())) == (2, "", 1), (code, out, err)
+    assert f"--seed (BOT_BACKEND_SEED) {seed}: line 7, cards[0].status" in err, err
+
+
 def test_start_refuses_a_data_dir_it_cannot_write(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")

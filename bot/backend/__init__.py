@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.backend.client import READ_TIMEOUT, HttpBackend
 from bot.backend.mock import MockBackend
+from bot.backend.seed import SeedError, check
 from bot.backend.simulated import SimulatedBackend
 from bot.clock import Clock
 from flows.port import Backend, BackendError
@@ -28,9 +29,12 @@ __all__ = [
     "BackendError",
     "HttpBackend",
     "MockBackend",
+    "SeedError",
     "SimulatedBackend",
     "make_backend",
     "seed_path",
+    "seed_problem",
+    "seed_refusal",
 ]
 
 
@@ -42,6 +46,28 @@ def seed_path(value: str | Path | None) -> Path:
     if not path.is_absolute() and not path.exists() and (REPO_ROOT / path).exists():
         return REPO_ROOT / path
     return path
+
+
+def seed_problem(config: Mapping[str, Any]) -> str | None:
+    """Why the mock's seed (BOT_BACKEND_SEED) cannot be loaded, as one line with the fix.
+
+    Checked before `wxbot serve`, `demo` and `backend` start, since the mock reads its seed
+    only into an empty database: a mistyped seed would otherwise pass one start and fail the
+    next reset, or end a start in a traceback. None when it loads, or no mock is used.
+    """
+    if str(config.get("BOT_BACKEND") or "mock").strip() != "mock" or config.get("BACKEND"):
+        return None
+    try:
+        check(seed_path(config.get("BOT_BACKEND_SEED")))
+    except SeedError as exc:
+        return seed_refusal(exc)
+    return None
+
+
+def seed_refusal(exc: SeedError) -> str:
+    """A bad BOT_BACKEND_SEED said for the person starting the bot: where, what, the fix."""
+    return (f"BOT_BACKEND_SEED {exc}: correct the file there, or unset BOT_BACKEND_SEED to "
+            f"use the shipped seed")
 
 
 def data_dir(value: str | Path | None) -> Path:

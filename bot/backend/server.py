@@ -25,6 +25,7 @@ from bot.backend import seed_path
 from bot.backend.guard import configured_hosts, guard
 from bot.backend.mock import MockBackend
 from bot.backend.mock_api import host
+from bot.backend.seed import SeedError, check
 from bot.clock import Clock, ManualClock
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -41,6 +42,12 @@ def create_backend_app(backend: Any, clock: Clock | None = None,
     host(app, backend, clock)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "service": "mock-backend"})
     return app
+
+
+class Refused(click.ClickException):
+    """A start that cannot work: one line naming the setting and the fix, exit status 2."""
+
+    exit_code = 2
 
 
 def _stop(*_: object) -> None:
@@ -69,6 +76,11 @@ def backend_command(
     if host not in LOOPBACK:
         click.echo(f"warning: the mock exposes personal test data on {host}", err=True)
     region_key = os.environ.get("BOT_REGION")  # the deployment's rules, as the bot's
+    try:  # a mistyped seed is one line naming its file and line, not a traceback
+        check(seed_path(seed))
+    except SeedError as exc:
+        raise Refused(f"--seed (BOT_BACKEND_SEED) {exc}: correct the file there, or leave "
+                      f"both unset to use the shipped seed") from None
     backend = MockBackend(ensure_dir(data_dir) / "backend.sqlite3", seed_path(seed), clock,
                           region_key)
     hosts = configured_hosts(os.environ.get("BOT_SIMULATOR_HOSTS", ""))

@@ -40,6 +40,8 @@ SURE_QUESTION = 0.9
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
+# What a first step may take from the reply to "办理…吗？回复“是”开始": its answer is a yes.
+OFFER_ANSWERS = ("id", "card")
 
 
 class Conversation:
@@ -79,7 +81,9 @@ class Conversation:
             if flow is not None:
                 turn.say("need_text", prompt=self.talk.prompt(flow))
                 return flow.session()
-            return self.talk.with_menu(turn, "location_idle" if kind == "location" else "default")
+            # A picture or a voice without words is not "not understood": say what is read
+            idle = "location_idle" if kind == "location" else "media_idle"
+            return self.talk.with_menu(turn, idle)
         if kind != "text":
             log.info("unknown message type %r answered with success", kind)
             return session
@@ -98,6 +102,14 @@ class Conversation:
         if routed is not SERVE:
             return routed
         pending = session.get("pending")
+        if pending and pending.get("kind") == "confirm" and flow is None \
+                and heard.yes_no is None and heard.choice is None:
+            started = self.start_answered(pending["options"], said, heard, turn)
+            if started is not NOT_MINE:
+                return started
+        if pending and pending.get("kind") == "end" and flow is not None \
+                and heard.yes_no is not None:  # 是: end the flow they said they did not want
+            return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)
         if pending and (heard.choice is not None or heard.yes_no is not None):
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
             if resolved is not NOT_MINE:
@@ -140,6 +152,8 @@ class Conversation:
             return flow.session()
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
+        if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
+            return self.talk.confirm_end(turn, flow)
         if heard.intent in STEP_WORDS and heard.act == "start" \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
@@ -161,6 +175,15 @@ class Conversation:
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
             return True
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
+
+    @staticmethod
+    def unwanted(heard: Understanding, flow: Flow) -> bool:
+        """The service in progress, negated ("我不想绑了", "不想挂失了"): they changed their mind.
+        Asked once before ending (a sentence, not 取消); a yes/no step reads its own 不."""
+        negated = heard.act == "negated" and not heard.slots and heard.yes_no is None
+        about = [name for name, _ in heard.candidates[:2]]  # "算了，不绑了": cancel, bind_card
+        return negated and flow.name in about and about[0] in (flow.name, "cancel") \
+            and flow.specs[flow.state].get("role") != "confirm"
 
     def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order."""
@@ -203,6 +226,7 @@ class Conversation:
                 self.grants.heard(msg)
             return keep
         if event == "click" and msg.key in self.starters:
+            self.person.clicked(turn)  # queued for a person: the button is their choice now
             return self.start(self.starters[msg.key], turn, ending=flow)
         if event in ("click", "scan", "scancode_waitmsg"):
             return self.talk.menu(turn, flow)
@@ -216,6 +240,26 @@ class Conversation:
             turn.say("switched", title=self.catalog.text(ending.title))
         flow = flow_cls(turn)
         flow.start()
+        return None if flow.done else flow.session()
+
+    def start_answered(self, options: list[str], said: str, heard: Understanding,
+                       turn: Turn) -> Any:
+        """"要办理“绑定社保卡”吗？回复“是”开始" answered with the first step's answer ("他的
+        身份证是…"): a yes, and that answer read, instead of "没有听懂" and the menu to a person
+        who plainly went ahead (found talking to wxbot demo). NOT_MINE when it is no such reply.
+        """
+        flow_cls = self.flows.get(options[0]) if len(options) == 1 else None
+        first = flow_cls.specs[flow_cls.initial].get("role") if flow_cls else None
+        if flow_cls is None or first not in OFFER_ANSWERS or first not in heard.slots:
+            return NOT_MINE
+        said_before = len(turn.out)
+        flow = flow_cls(turn)
+        flow.start()
+        if flow.done or flow.state != flow_cls.initial:
+            return None if flow.done else flow.session()  # e.g. a card bound here already
+        if turn.out[said_before:] == [self.talk.prompt(flow)]:  # not asked what is answered:
+            turn.out[said_before:] = [self.catalog.text("howto", title=self.talk.title(flow.name))]
+        flow.answer(said)
         return None if flow.done else flow.session()
 
     def restore(self, turn: Turn, session: dict | None) -> Flow | None:

@@ -32,6 +32,8 @@ class Person:
             return SERVE
         route = self.handover.before_message(turn.openid, turn.known)
         if route == "transfer":  # still queued: this message joins the queue too
+            if command == "cancel" and self.handover.stop_waiting(turn.openid):
+                return self.stopped_waiting(turn, flow)  # 取消: the one way out by text
             turn.transfer = ""
             if self.handover.where_they_stand_due(turn.openid):
                 turn.say("human.waiting")
@@ -46,6 +48,22 @@ class Person:
         if route == "back":  # the platform's 30-minute idle return: no event marks it
             self.welcome_back(turn, flow)
         return SERVE
+
+    def clicked(self, turn: Turn) -> None:
+        """A menu button while queued: they chose the bot after all; the wait ends, said once,
+        so the flow the button starts hears its answers (not the queue)."""
+        if self.handover is not None and self.handover.stop_waiting(turn.openid):
+            turn.say("human.wait_cancelled")
+
+    def stopped_waiting(self, turn: Turn, flow: Flow | None) -> dict | None:
+        """取消 while queued: no more waiting; a flow in progress carries on where it was."""
+        turn.say("human.wait_cancelled")
+        if flow is None:
+            turn.say("human.wait_cancelled_idle")
+            return None
+        turn.say("human.flow_resumed", flow=self.talk.title(flow.name))
+        turn.out.append(self.talk.prompt(flow))
+        return flow.session()
 
     def request(self, turn: Turn, flow: Flow | None) -> dict | None:
         """转人工: transfer when someone can answer, else say why and offer to take a message."""

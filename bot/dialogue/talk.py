@@ -59,6 +59,16 @@ class Talk:
         turn.say("confirm.switch", current=self.title(flow.name), title=self.title(flow_cls.name))
         return self.pending(flow, "confirm", [flow_cls.name])
 
+    def confirm_end(self, turn: Turn, flow: Flow) -> dict:
+        """"我不想绑了" in the middle: end it? (是 ends it as 取消 does, 否 carries on)."""
+        turn.say("confirm.end", title=self.title(flow.name))
+        return self.pending(flow, "end", [flow.name])
+
+    def carry_on(self, turn: Turn, flow: Flow) -> dict:
+        """否 to a question about the flow in progress: its step, asked again."""
+        turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+        return flow.session()
+
     def resolve(self, pending: dict, heard: Understanding, turn: Turn, flow: Flow | None,
                 start: Start) -> Any:
         """The follower's pick or 是/否 for the pending choice (NOT_MINE when it is neither)."""

@@ -115,6 +115,16 @@ class HandOver:
         """The follower changed their mind (a menu click, 取消): no queue, no note."""
         self._set(openid, NONE)
 
+    def stop_waiting(self, openid: str) -> bool:
+        """The follower chose the bot after all while queued (取消, a menu button): True when
+        they were waiting and no longer are. Without it a queue nobody answered held every
+        message for KEEP (7 days), and a button's flow asked questions whose answers (a
+        password too) went to the queue."""
+        if self.status(openid).state != WAITING:
+            return False
+        self._set(openid, NONE)
+        return True
+
     def on_event(self, openid: str, event: str, kf_account: str) -> bool:
         """Move the state on a kf event; True when the follower is the bot's again (close)."""
         if event in (KF_CREATE, KF_SWITCH):

@@ -160,6 +160,9 @@ def _prepare_data(server: Any) -> None:
 
     try:
         bot_of(create_app()).close()
+    except ConfigError as exc:  # e.g. a mistyped seed: said once, not by every worker
+        server.log.error("wxbot: %s", exc)
+        sys.exit(2)
     except Exception as exc:  # the workers will fail the same way and say it in full
         server.log.warning("wxbot: could not prepare the data directory: %s", exc)
 

@@ -132,7 +132,7 @@ def _text(path: Path, where: str, value: Any) -> str:
 
 def _seed(path: Path, value: Any) -> Path | dict:
     try:
-        return resolve(value, path.parent)
+        return resolve(value, path.parent, path)
     except ValueError as exc:
         raise FixtureError(path, "seed", str(exc)) from None
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from bot.backend import DEFAULT_SEED
-from bot.backend.seed import SeedError, prepare
+from bot.backend.seed import SeedError, check, line_of, prepare
 
 PACKAGED = "wxbot:"  # prefix of a seed shipped in the package (bot/data/)
 PACKAGE_DIR = DEFAULT_SEED.parent
@@ -35,13 +35,16 @@ def packaged(reference: str) -> Path:
     return path
 
 
-def resolve(value: Any, base: Path) -> Path | dict:
-    """A fixture's `seed:` value as a source; ValueError says what is wrong with it."""
+def resolve(value: Any, base: Path, fixture: Path | None = None) -> Path | dict:
+    """A fixture's `seed:` value as a source; ValueError says what is wrong with it (and on
+    which line of `fixture`, the file it came from, for an embedded seed)."""
     if isinstance(value, dict):
         try:
             prepare(value)  # checked now, so a bad embedded seed fails when the file loads
         except SeedError as exc:
-            raise ValueError(f"the embedded seed: {exc}") from None
+            line = line_of(fixture, ("seed", *exc.where)) if fixture and exc.where else None
+            raise ValueError(f"the embedded seed: {f'line {line}, ' if line else ''}"
+                             f"{exc}") from None
         return value
     if not isinstance(value, str):
         raise ValueError(f"must be a path, {PACKAGED}NAME or the seed document, "
@@ -51,6 +54,10 @@ def resolve(value: Any, base: Path) -> Path | dict:
     seed = (base / value).resolve()
     if not seed.is_file():
         raise ValueError(f"no seed file at {seed}")
+    try:
+        check(seed)  # a mistyped seed is the fixture's error, with its line, not a traceback
+    except SeedError as exc:
+        raise ValueError(str(exc)) from None
     return seed
 
 
