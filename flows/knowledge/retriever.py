@@ -6,7 +6,9 @@ card? -> fillers dropped -> tokenize -> rank -> decide. A request ("绑定社保
 card lost") or a flow's exact start word is never answered: it is the flows' business. A
 line naming none of our words (anchors: 卡, password, 挂失…), another card or account
 (身份证丢了, a WeChat password), or a neighbouring topic (医保, pensions) and not the
-entry's own topic is left alone too: those are what out-of-scope lines look like.
+entry's own topic is left alone too: those are what out-of-scope lines look like. So is a
+line holding a word the entries never use whose best entry matches only plain and shared
+words (reading `plain:`, `shared:`): "what is the dress code", "how do i bind my shoes".
 
 The ranking is BM25 over each entry's pooled phrasings plus 2 x the best Dice overlap with
 one phrasing, plus CUE for an entry whose topic words (reading `topics:`) the question
@@ -122,6 +124,9 @@ class Retriever:
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
             return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's")
         top, best = ranked[0][0], held[ranked[0][1]]
+        if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
+                                           self.index.idf.keys()):
+            return Answer("none", (), best, "rests on words other things share (a dress code)")
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
         floor = floors[ranked[0][1]]
