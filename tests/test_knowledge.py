@@ -135,6 +135,27 @@ def test_reading_asks_for_more_than_shared_words_only_beside_an_unknown_word():
     assert not reading.rests_on_shared(["what", "0", "code"], {"what", "code"}, known)
 
 
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "how do i reset my password on steam"), ("en", "what is the city population"),
+    ("en", "how do i reset my xbox password"), ("zh_CN", "信息技术专业好就业吗"),
+    ("zh_CN", "结婚需要什么材料"), ("zh_CN", "监护人是什么意思")])
+def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
+    # without the stranger check these rest on our generic words and are answered
+    assert Retriever(KnowledgeBase.load(lang), strangers="").answer(text).kind != "none"
+    assert Retriever.shared(lang).answer(text).kind == "none"
+
+
+@pytest.mark.parametrize(("lang", "text", "entry_id"), [
+    ("en", "what documets do i bring to reset my childs password",  # a slip of document
+     "minor_password_documents"),
+    ("en", "what information is required to bind the card", "bind_how"),  # requir~ement
+    ("en", "can i use my social security card at the dentist", "card_purpose"),  # named
+    ("zh_CN", "验证码能随便告诉别人吗", "personal_info")])  # everyday characters
+def test_retriever_still_answers_slips_forms_and_lines_naming_the_card(lang, text, entry_id):
+    answer = Retriever.shared(lang).answer(text)
+    assert (answer.kind, answer.entries[0].id if answer.entries else None) == ("one", entry_id)
+
+
 def test_reading_folds_synonyms_in_chains():
     assert KnowledgeBase.load("zh_CN").reading.fold("社保卡找不着了") == "社保卡丢了"
 

@@ -48,6 +48,8 @@ class Reading:
     weak: re.Pattern[str]
     plain: re.Pattern[str]  # whole tokens
     shared: re.Pattern[str]  # whole tokens
+    names: re.Pattern[str]  # our card or service by name: 社保卡, social security, 12333
+    common: re.Pattern[str]  # whole tokens: everyday words of any topic (possible, because)
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Reading:
@@ -55,7 +57,7 @@ class Reading:
         said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
-                "plain", "shared")
+                "plain", "shared", "names", "common")
         return cls(synonyms, re.compile(said),
                    *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys))
 
@@ -83,10 +85,18 @@ class Reading:
         and the best entry (`held`: its vocabulary) holds none of the query's tokens but plain
         and shared ones; a line whose words are all known is left to the confidence floor.
         """
-        telling = [tok for tok in query if tok != "0" and not self.plain.fullmatch(tok)]
+        telling = self.telling(query)
         if all(tok in known for tok in telling):
             return False
         return not any(tok in held and not self.shared.fullmatch(tok) for tok in telling)
+
+    def telling(self, query: Sequence[str]) -> list[str]:
+        """The query's tokens that say what it is about: not numbers, not plain words."""
+        return [tok for tok in query if tok != "0" and not self.plain.fullmatch(tok)]
+
+    def topical(self, query: Sequence[str]) -> list[str]:
+        """The telling tokens less everyday words: those that must be the entries' own."""
+        return [tok for tok in self.telling(query) if not self.common.fullmatch(tok)]
 
     def is_question(self, folded: str) -> bool:
         if self.asks.search(folded):

@@ -42,9 +42,13 @@ mark). The probes are in questions.yaml.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+
+from rapidfuzz import fuzz, process
 
 from flows.catalog import Catalog
 from flows.knowledge import tokens
@@ -58,6 +62,8 @@ MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, lost…)
+_WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
+SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
 
@@ -78,7 +84,8 @@ class Retriever:
                  normalise: Callable[[str], str] | None = None, *,
                  ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN, cue: float = CUE,
-                 named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR) -> None:
+                 named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR,
+                 slip: float = SLIP, strangers: str = "answers") -> None:
         self.kb = kb
         self.floor, self.margin, self.cue = floor, margin, cue
         self.named_floor = min(named_floor, floor)
@@ -92,6 +99,31 @@ class Retriever:
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
                                                    for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
+        self.strangers, self.slip = strangers, slip
+        said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
+        if strangers == "answers":
+            said += [entry.answer for entry in kb]
+        said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
+        self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
+        self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 4)
+
+    def _stranger(self, tok: str) -> bool:
+        """Whether `tok` is a word the entries never use, nor a form or slip of one.
+
+        A form: one word begins the other ("requir" ~ "requirement", "withdrawn" ~
+        "withdraw"), the stemmer being crude; a slip: within SLIP (rapidfuzz ratio).
+        """
+        if tok in self.known or (len(tok) > 1 and not tok.isascii()):
+            return False
+        if not tok.isascii() or len(tok) < 4:
+            return True
+        at = bisect.bisect_left(self.spelled, tok)
+        if at < len(self.spelled) and self.spelled[at].startswith(tok):
+            return False
+        if at and tok.startswith(self.spelled[at - 1]):
+            return False
+        return not self.slip or process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
+                                                   score_cutoff=self.slip) is None
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -114,6 +146,11 @@ class Retriever:
         query = self._tokens(folded)
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
+        if self.strangers and not self.kb.reading.names.search(folded):
+            strange = [tok for tok in self.kb.reading.topical(query) if self._stranger(tok)]
+            if strange:
+                return Answer("none", (), 0.0, f"names what the entries never do: "
+                                               f"{' '.join(strange[:3])}")
         named = [topic is not None and topic.search(folded) is not None for topic in self.topics]
         scores = [score + self.cue * lift for score, lift in zip(self.rank(query), named,
                                                                  strict=True)]
