@@ -156,6 +156,18 @@ def test_retriever_still_answers_slips_forms_and_lines_naming_the_card(lang, tex
     assert (answer.kind, answer.entries[0].id if answer.entries else None) == ("one", entry_id)
 
 
+@pytest.mark.parametrize(("text", "entry_id"), [
+    ("how much is a replacment card", "reissue_fee"),
+    ("how do i bind my chlid's card", "bind_minor"),
+    ("how do you play a card game", None), ("what is the policy on returns", None)])
+def test_retriever_reads_a_slip_as_the_word_it_misses_and_no_short_word_as_another(
+        text, entry_id):
+    answer = Retriever.shared("en").answer(text)
+    assert (answer.entries[0].id if answer.kind == "one" else None) == entry_id
+    if entry_id:  # without mending, the slip is a word the entries never use
+        assert Retriever(KnowledgeBase.load("en"), mend=False).answer(text).kind == "none"
+
+
 def test_reading_folds_synonyms_in_chains():
     assert KnowledgeBase.load("zh_CN").reading.fold("社保卡找不着了") == "社保卡丢了"
 

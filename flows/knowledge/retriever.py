@@ -85,7 +85,7 @@ class Retriever:
                  ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN, cue: float = CUE,
                  named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR,
-                 slip: float = SLIP, strangers: str = "answers") -> None:
+                 slip: float = SLIP, strangers: str = "answers", mend: bool = True) -> None:
         self.kb = kb
         self.floor, self.margin, self.cue = floor, margin, cue
         self.named_floor = min(named_floor, floor)
@@ -99,31 +99,34 @@ class Retriever:
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
                                                    for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
-        self.strangers, self.slip = strangers, slip
+        self.strangers, self.slip, self.mend = strangers, slip, mend
         said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
         if strangers == "answers":
             said += [entry.answer for entry in kb]
         said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
         self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
-        self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 4)
+        self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
 
-    def _stranger(self, tok: str) -> bool:
-        """Whether `tok` is a word the entries never use, nor a form or slip of one.
+    def _spelled(self, tok: str) -> str | None:
+        """The entries' word `tok` is, a form or a slip of; None for a word they never use.
 
-        A form: one word begins the other ("requir" ~ "requirement", "withdrawn" ~
-        "withdraw"), the stemmer being crude; a slip: within SLIP (rapidfuzz ratio).
+        A form: one word of five letters or more begins the other ("requir" ~ "requirement",
+        "withdrawn" ~ "withdraw"), the stemmer being crude; a slip: within SLIP (rapidfuzz
+        ratio: "dose" ~ "doe", "replacment" ~ "replac"). Chinese is checked by character:
+        its pairs are new whenever a line puts known characters in a new order.
         """
         if tok in self.known or (len(tok) > 1 and not tok.isascii()):
-            return False
+            return tok
         if not tok.isascii() or len(tok) < 4:
-            return True
+            return None
         at = bisect.bisect_left(self.spelled, tok)
-        if at < len(self.spelled) and self.spelled[at].startswith(tok):
-            return False
-        if at and tok.startswith(self.spelled[at - 1]):
-            return False
-        return not self.slip or process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
-                                                   score_cutoff=self.slip) is None
+        if len(tok) >= 5 and at < len(self.spelled) and self.spelled[at].startswith(tok):
+            return self.spelled[at]
+        if at and len(self.spelled[at - 1]) >= 5 and tok.startswith(self.spelled[at - 1]):
+            return self.spelled[at - 1]
+        near = process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
+                                  score_cutoff=self.slip) if self.slip else None
+        return near[0] if near and near[0][0] == tok[0] else None  # phones slip mid-word
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -144,10 +147,14 @@ class Retriever:
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
         query = self._tokens(folded)
+        if self.mend:  # slips read as the words they miss: "replacment" ranks as replacement
+            query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
+                     for tok in query]  # "play" is not "pay"
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
         if self.strangers and not self.kb.reading.names.search(folded):
-            strange = [tok for tok in self.kb.reading.topical(query) if self._stranger(tok)]
+            strange = [tok for tok in self.kb.reading.topical(query)
+                       if self._spelled(tok) is None]
             if strange:
                 return Answer("none", (), 0.0, f"names what the entries never do: "
                                                f"{' '.join(strange[:3])}")
