@@ -40,6 +40,9 @@ ASKED = [  # (language, what a person types, the entry that answers it)
     ("zh_CN", "孩子卡的密码记不起了咋办", "minor_password"),
     ("en", "can i get a card if im self-employed", "card_eligibility"),
     ("zh_CN", "外省人能在这边办社保卡吗", "card_eligibility"),
+    # a word the base never uses beside ours; another card named beside ours
+    ("en", "i forgot my card password yesterday", "password_forgot"),
+    ("zh_CN", "社保卡和银行卡有什么区别", "card_purpose"),
 ]
 NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     ("zh_CN", "今天天气怎么样"), ("zh_CN", "你们几点下班"), ("zh_CN", "推荐个餐厅"),
@@ -55,6 +58,11 @@ NOT_OURS = [  # (language, a line the knowledge base must leave to someone else)
     # any other kind of card, any other device's or account's password
     ("zh_CN", "会员卡丢了咋办"), ("zh_CN", "邮箱密码忘记了怎么办"),
     ("en", "i lost my library card"), ("en", "forgot my laptop password"),
+    # one of our words (card, code, bind, rules) and nothing else the base knows; two other
+    # cards compared; a replacement of something else
+    ("en", "what is the dress code"), ("en", "how do i bind my shoes"),
+    ("en", "how many cards are in a deck"), ("en", "what are the rules of football"),
+    ("zh_CN", "银行卡和信用卡有什么不同"), ("zh_CN", "车牌怎么补办"),
 ]
 
 
@@ -113,6 +121,51 @@ def test_knowledge_base_refuses_topics_of_unknown_entries():
     with pytest.raises(ValueError):
         KnowledgeBase("zh_CN", base.entries, base.reading, base.elsewhere,
                       {"no_such_entry": re.compile("卡")})
+
+
+def test_reading_asks_for_more_than_shared_words_only_beside_an_unknown_word():
+    reading = KnowledgeBase.load("en").reading
+    known = {"what", "code", "forgot", "card"}
+    # "what is the dress code": dress is unknown, code is shared, what is plain
+    assert reading.rests_on_shared(["what", "dress", "code"], {"what", "code"}, known)
+    # a telling word the entry holds too keeps the match
+    assert not reading.rests_on_shared(["forgot", "dress", "code"], {"forgot", "code"}, known)
+    # every word known: left to the confidence floor; numbers are never unknown
+    assert not reading.rests_on_shared(["what", "code"], {"what", "code"}, known)
+    assert not reading.rests_on_shared(["what", "0", "code"], {"what", "code"}, known)
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "how do i reset my password on steam"), ("en", "what is the city population"),
+    ("en", "how do i reset my xbox password"), ("zh_CN", "信息技术专业好就业吗"),
+    ("zh_CN", "结婚需要什么材料"), ("zh_CN", "监护人是什么意思")])
+def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
+    # without the stranger check these rest on our generic words and are answered
+    assert Retriever(KnowledgeBase.load(lang), strangers="").answer(text).kind != "none"
+    assert Retriever.shared(lang).answer(text).kind == "none"
+
+
+@pytest.mark.parametrize(("lang", "text", "entry_id"), [
+    ("en", "what documets do i bring to reset my childs password",  # a slip of document
+     "minor_password_documents"),
+    ("en", "what information is required to bind the card", "bind_how"),  # requir~ement
+    ("en", "can i use my social security card at the dentist", "card_purpose"),  # named
+    ("zh_CN", "验证码能随便告诉别人吗", "personal_info")])  # everyday characters
+def test_retriever_still_answers_slips_forms_and_lines_naming_the_card(lang, text, entry_id):
+    answer = Retriever.shared(lang).answer(text)
+    assert (answer.kind, answer.entries[0].id if answer.entries else None) == ("one", entry_id)
+
+
+@pytest.mark.parametrize(("text", "entry_id"), [
+    ("how much is a replacment card", "reissue_fee"),
+    ("how do i bind my chlid's card", "bind_minor"),
+    ("how do you play a card game", None), ("what is the policy on returns", None)])
+def test_retriever_reads_a_slip_as_the_word_it_misses_and_no_short_word_as_another(
+        text, entry_id):
+    answer = Retriever.shared("en").answer(text)
+    assert (answer.entries[0].id if answer.kind == "one" else None) == entry_id
+    if entry_id:  # without mending, the slip is a word the entries never use
+        assert Retriever(KnowledgeBase.load("en"), mend=False).answer(text).kind == "none"
 
 
 def test_reading_folds_synonyms_in_chains():
@@ -202,8 +255,13 @@ def test_evaluate_reports_figures_per_language_and_part():
                    "91.0 % (zh 93.5, en 88.6) and 1 answered after four probes; after a fifth "
                    "and sixth probe, run once: 91.8 % (zh 93.5, en 90.0), still 1 out-of-scope "
                    "line answered; after an eighth probe, run once: unchanged (91.8 %, 1 "
-                   "answered) (targets: 90 % in each language and 0); strict, so reaching "
-                   "them makes this test fail: then drop the mark")
+                   "answered); with an eighth held-out part (593 lines, 155 out of scope), "
+                   "after a ninth and tenth probe, run once: 92.7 % (zh 94.9, en 90.6), 3 "
+                   "out-of-scope lines answered; with a ninth held-out part (720 lines, 193 "
+                   "out of scope), after an eleventh to thirteenth probe and the stranger "
+                   "rule, run once: 92.1 % (zh 94.7, en 89.5), 5 out-of-scope lines answered "
+                   "(targets: 90 % in each language and 0); "
+                   "strict, so reaching them makes this test fail: then drop the mark")
 def test_evaluate_held_out_part_meets_its_targets():
     report = evaluate()
     assert report.meets_targets(), format_report(report)

@@ -7,6 +7,7 @@ compiled when the knowledge base loads, so answering a line only runs them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,12 @@ class Reading:
     `weak` anchors are common verbs of ours (reset, lost, recover): a line holding only
     those is ours only when the retriever knows all its other words ("reset my router" is
     not). `others` name another card or account (身份证, 银行卡, a WeChat password): a line
-    naming one is not about our card unless it names ours too (`ours`: 社保, social security).
+    naming one is not about our card unless what is left once it is taken out names ours
+    (`ours`: 社保, social security, a card): "is the card like a bank card" does, "银行卡和信用卡
+    有什么不同" does not. `plain` tokens say nothing of a topic (what, how, does, numbers) and
+    `shared` ones are our nouns that other things share (a dress code, a deck of cards, bind
+    a book, a returns policy): a line with a word the entries never use is ours only when its
+    best entry holds one of its tokens that is neither (`rests_on_shared`).
     """
 
     synonyms: dict[str, str]
@@ -40,13 +46,18 @@ class Reading:
     others: re.Pattern[str]
     ours: re.Pattern[str]
     weak: re.Pattern[str]
+    plain: re.Pattern[str]  # whole tokens
+    shared: re.Pattern[str]  # whole tokens
+    names: re.Pattern[str]  # our card or service by name: 社保卡, social security, 12333
+    common: re.Pattern[str]  # whole tokens: everyday words of any topic (possible, because)
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Reading:
         synonyms = dict(raw["synonyms"])
         said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
-        keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak")
+        keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
+                "plain", "shared", "names", "common")
         return cls(synonyms, re.compile(said),
                    *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys))
 
@@ -61,11 +72,31 @@ class Reading:
 
     def anchored(self, folded: str) -> str:
         """"strong" (names the card, a password…), "weak" (only reset, lost…) or "" (not ours)."""
-        if self.others.search(folded) and not self.ours.search(folded):
+        if self.others.search(folded) and not self.ours.search(self.others.sub(" ", folded)):
             return ""  # 身份证丢了怎么办: a loss, but not of our card
         if self.anchors.search(folded):
             return "strong"
         return "weak" if self.weak.search(folded) else ""
+
+    def rests_on_shared(self, query: Sequence[str], held: Set[str], known: Set[str]) -> bool:
+        """Whether the match rests only on words other things share: "what is the dress code".
+
+        True when the query holds a word the entries never use (`known`: their vocabulary)
+        and the best entry (`held`: its vocabulary) holds none of the query's tokens but plain
+        and shared ones; a line whose words are all known is left to the confidence floor.
+        """
+        telling = self.telling(query)
+        if all(tok in known for tok in telling):
+            return False
+        return not any(tok in held and not self.shared.fullmatch(tok) for tok in telling)
+
+    def telling(self, query: Sequence[str]) -> list[str]:
+        """The query's tokens that say what it is about: not numbers, not plain words."""
+        return [tok for tok in query if tok != "0" and not self.plain.fullmatch(tok)]
+
+    def topical(self, query: Sequence[str]) -> list[str]:
+        """The telling tokens less everyday words: those that must be the entries' own."""
+        return [tok for tok in self.telling(query) if not self.common.fullmatch(tok)]
 
     def is_question(self, folded: str) -> bool:
         if self.asks.search(folded):

@@ -6,7 +6,14 @@ card? -> fillers dropped -> tokenize -> rank -> decide. A request ("绑定社保
 card lost") or a flow's exact start word is never answered: it is the flows' business. A
 line naming none of our words (anchors: 卡, password, 挂失…), another card or account
 (身份证丢了, a WeChat password), or a neighbouring topic (医保, pensions) and not the
-entry's own topic is left alone too: those are what out-of-scope lines look like.
+entry's own topic is left alone too: those are what out-of-scope lines look like. So is a
+line holding a word the entries never use whose best entry matches only plain and shared
+words (reading `plain:`, `shared:`): "what is the dress code", "how do i bind my shoes".
+A line that does not name our card (reading `names:`) is answered only when its topical
+words (not `plain:` nor `common:`) are the entries' own: in their phrasings, answers,
+synonyms or topic words, or a form or slip of one ("requir", "pasword"); "reset my password
+on steam", 轮胎怎么补办 name what the entries never do. Slips of five letters or more are
+read as the word they miss before ranking ("replacment").
 
 The ranking is BM25 over each entry's pooled phrasings plus 2 x the best Dice overlap with
 one phrasing, plus CUE for an entry whose topic words (reading `topics:`) the question
@@ -17,7 +24,8 @@ best are offered as a numbered choice.
 
 Dev (both languages, 905 lines, 404 out of scope), thresholds chosen on it; µs = median per
 question on the shared 2-core machine (an earlier, quieter run; under load they double).
-With the eighth probe's 33 lines (938 lines, 434 out of scope) the default reads 98.1 %, 0:
+With the eighth probe's 33 lines (938 lines, 434 out of scope) the default reads 98.1 %, 0;
+with the ninth and tenth probes too (1276 lines, 580 out of scope) 97.6 %, 3 answered:
 
     tokens             ranking    dev     dev oos  µs
     chars+bigrams      bm25_dice  98.0%   0        ~250  (the default)
@@ -29,15 +37,28 @@ The seventh held-out part (402 lines, 100 out of scope) was written and committe
 its first run: 84.8 % right, 8 out-of-scope lines answered, with the retriever as it was.
 Only its figures, never its lines, were read after that run; the last run (after a fifth and
 sixth probe, 2026-12-06): 91.8 % (zh 93.5, en 90.0), 1 out-of-scope line answered; run once
-more after an eighth probe (its 8 out-of-scope lines answered fixed in general): unchanged, so
-its targets are not met (tests/test_knowledge.py's mark). The probes are in questions.yaml.
+more after an eighth probe (its 8 out-of-scope lines answered fixed in general): unchanged.
+An eighth held-out part (191 lines, 55 out of scope) was written with a ninth and tenth probe
+and committed before the run that followed their fixes (shared words, others taken out): the
+whole held-out part (593 lines, 155 out of scope) then read 92.7 % (zh 94.9, en 90.6) with 3
+out-of-scope lines answered, run once, so its targets are not met (tests/test_knowledge.py's
+mark). The stranger rule then came of an eleventh probe (zh 82/91, en 93/98, 12 out-of-scope
+lines answered before; zh 90/91, en 97/98, 0 after), priced on a twelfth (in-scope lines not
+naming the card: no loss) and a thirteenth (slips: en 9 -> 14 of 15); dev with them (1587
+lines, 681 out of scope) 97.4 %, 0 answered. With a ninth held-out part (720 lines, 193 out
+of scope), run once: 92.1 % (zh 94.7, en 89.5), 5 answered: targets still missed. The probes
+are in questions.yaml.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+
+from rapidfuzz import fuzz, process
 
 from flows.catalog import Catalog
 from flows.knowledge import tokens
@@ -51,6 +72,8 @@ MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, lost…)
+_WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
+SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
 
@@ -71,7 +94,8 @@ class Retriever:
                  normalise: Callable[[str], str] | None = None, *,
                  ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN, cue: float = CUE,
-                 named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR) -> None:
+                 named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR,
+                 slip: float = SLIP, strangers: str = "answers", mend: bool = True) -> None:
         self.kb = kb
         self.floor, self.margin, self.cue = floor, margin, cue
         self.named_floor = min(named_floor, floor)
@@ -85,6 +109,34 @@ class Retriever:
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
                                                    for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
+        self.strangers, self.slip, self.mend = strangers, slip, mend
+        said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
+        if strangers == "answers":
+            said += [entry.answer for entry in kb]
+        said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
+        self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
+        self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
+
+    def _spelled(self, tok: str) -> str | None:
+        """The entries' word `tok` is, a form or a slip of; None for a word they never use.
+
+        A form: one word of five letters or more begins the other ("requir" ~ "requirement",
+        "withdrawn" ~ "withdraw"), the stemmer being crude; a slip: within SLIP (rapidfuzz
+        ratio: "dose" ~ "doe", "replacment" ~ "replac"). Chinese is checked by character:
+        its pairs are new whenever a line puts known characters in a new order.
+        """
+        if tok in self.known or (len(tok) > 1 and not tok.isascii()):
+            return tok
+        if not tok.isascii() or len(tok) < 4:
+            return None
+        at = bisect.bisect_left(self.spelled, tok)
+        if len(tok) >= 5 and at < len(self.spelled) and self.spelled[at].startswith(tok):
+            return self.spelled[at]
+        if at and len(self.spelled[at - 1]) >= 5 and tok.startswith(self.spelled[at - 1]):
+            return self.spelled[at - 1]
+        near = process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
+                                  score_cutoff=self.slip) if self.slip else None
+        return near[0] if near and near[0][0] == tok[0] else None  # phones slip mid-word
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -105,8 +157,17 @@ class Retriever:
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
         query = self._tokens(folded)
+        if self.mend:  # slips read as the words they miss: "replacment" ranks as replacement
+            query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
+                     for tok in query]  # "play" is not "pay"
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
+        if self.strangers and not self.kb.reading.names.search(folded):
+            strange = [tok for tok in self.kb.reading.topical(query)
+                       if self._spelled(tok) is None]
+            if strange:
+                return Answer("none", (), 0.0, f"names what the entries never do: "
+                                               f"{' '.join(strange[:3])}")
         named = [topic is not None and topic.search(folded) is not None for topic in self.topics]
         scores = [score + self.cue * lift for score, lift in zip(self.rank(query), named,
                                                                  strict=True)]
@@ -122,6 +183,9 @@ class Retriever:
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
             return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's")
         top, best = ranked[0][0], held[ranked[0][1]]
+        if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
+                                           self.index.idf.keys()):
+            return Answer("none", (), best, "rests on words other things share (a dress code)")
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
         floor = floors[ranked[0][1]]
