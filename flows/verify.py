@@ -51,6 +51,10 @@ def code_sent(no_phone: str) -> dict[str, str]:
 # (state entered, reason the send was refused) -> what is said instead of the state's prompt
 REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
                    ("code_locked", "capped"): "common.code_capped"}
+# A code asked again after a wrong or unreadable one: no new code went out, so the step does
+# not say "验证码已发送至…" again (it read as a fresh code to wait for)
+CODE_AGAIN = ("common.code_wrong", "common.code_format", "common.code_expected",
+              "common.ambiguous")
 
 
 def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
@@ -182,7 +186,10 @@ class Verification:
         """A step entered after a refused send says the refusal, never "code sent"."""
         refused: CodeSent | None = getattr(self, "refused", None)
         key = REFUSED_PROMPTS.get((self.state, refused.reason)) if refused else None
-        if key is None:
+        if key is None and self.error in CODE_AGAIN \
+                and self.specs[self.state].get("role") == "code":
+            self.turn.say("common.ask_code_again", **self.slots)
+        elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again
             self.turn.say(key, **self.slots)
