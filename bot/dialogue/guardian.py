@@ -20,6 +20,7 @@ from flows.ids import mask_card
 from flows.language import Understanding
 
 PICK, ONE = "consent_pick", "consent_one"  # the session's pending kinds this module sets
+ENDED = "ended"  # cancelled(): the minor's bind ended by its own step, which said so
 
 
 class Guardian:
@@ -105,16 +106,20 @@ class Guardian:
                      state=self.talk.catalog.text(f"consent.state_{decision}"))
         return self.resume(turn, flow)
 
-    def cancelled(self, flow: Flow | None) -> str | None:
-        """A minor's 取消 while their bind waits for the guardian: the request is withdrawn
-        (a decision like the guardian's, so whichever came first holds; the guardian is told
-        by the desk). The key of what the minor hears, or None when nothing was waiting."""
+    def cancelled(self, flow: Flow | None, switching: bool = False) -> str | None:
+        """A minor leaving their bind while it waits for the guardian (取消, or another
+        service when `switching`): the request is withdrawn (a decision like the guardian's,
+        so whichever came first holds; the guardian is told by the desk). The step reads the
+        cancel word, so the bind ends by its own transition and says how it ended. Returns
+        None when nothing was waiting, ENDED when the flow said it, else a key to say: a 取消
+        after the guardian's 同意 is told it came too late (a switch just hears the outcome)."""
         rid = flow.slots.get("request") if flow is not None else None
         if self.desk is None or not rid or flow.state != "await_guardian":
             return None
-        state = self.desk.withdraw(rid, "withdrawn")
-        return {"yes": "consent.cancel_too_late", "no": "consent.minor_refused",
-                "expired": "consent.minor_expired"}.get(state, "consent.cancelled")
+        if not switching and self.desk.status(rid) == "yes":
+            return "consent.cancel_too_late"
+        flow.answer(self.talk.catalog.word("cancel"))
+        return ENDED
 
     def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
         if flow is None:
