@@ -61,8 +61,11 @@ class Conversation:
         self.grants = grants
 
     def speak(self, catalog: Catalog) -> None:
-        """Answer in another language from the next message on (the simulator's `lang`)."""
+        """Answer in another language from the next message on (the simulator's `lang`); the
+        family desk's messages to guardians and minors too (they went out in the old one)."""
         self.catalog = self.talk.catalog = catalog
+        if self.guardian.desk is not None:
+            self.guardian.desk.tell.catalog = catalog
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""

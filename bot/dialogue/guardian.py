@@ -2,7 +2,8 @@
 
 A request reaches the guardian through the API, outside their turns, so it is a pending
 choice that lives in the family desk (bot/family), not in their session. Their 同意/拒绝
-always refers to it; a bare number or 是/否 does only when the request is newer than the
+(alone or in a sentence: "好的，我同意", "不行，我拒绝", the language stage's `consent`) always
+refers to it; a bare number or 是/否 does only when the request is newer than the
 last thing the bot said to them (else it answers their own pending choice, as usual). With
 several requests waiting, "待确认" lists them and the pick becomes the session's one pending
 choice. A flow in progress keeps its step and is resumed in the same reply. Nothing is asked
@@ -39,6 +40,9 @@ class Guardian:
         if command == "pending_requests":
             return self.listing(turn, flow)
         answer = {"consent_yes": True, "consent_no": False}.get(command or "")
+        if answer is None:  # "好的，我同意", "不行，我拒绝": the same words in a sentence
+            answer = heard.consent
+        explicit = answer is not None
         if pending.get("kind") == PICK and heard.choice is not None:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):
@@ -51,7 +55,6 @@ class Guardian:
             return SERVE
         if pending.get("kind") == ONE:
             return self.decide(turn, flow, pending["options"][0], answer)
-        explicit = command in ("consent_yes", "consent_no")
         waiting = [r for r in self.desk.pending(turn.openid)
                    if explicit or r["asked_at"] >= session.get("at", 0)]
         confirming = pending.get("kind") == "confirm" or (
