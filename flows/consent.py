@@ -5,8 +5,10 @@ to their chat (the bot's family desk sends it) instead of a code to their phone.
 step then only says where things stand: the guardian's answer binds the card there and then,
 and the minor is told through the API, so nothing here binds. "改用短信验证" drops the
 request and sends the code to the guardian's phone, as the SMS path always did; so does a
-guardian the platform cannot reach in chat. "取消" withdraws it too (bot/dialogue/guardian.py,
-since cancel is the dialogue's word); a request withdrawn elsewhere ends the bind here.
+guardian the platform cannot reach in chat. "取消", or starting another service, withdraws it
+too: the dialogue owns those words (bot/dialogue/guardian.py) and hands the step its cancel word,
+so the bind ends by its own transition (guardian_withdrawn) and says so; a request withdrawn
+by a turn that never saved (a crash after the decision) ends the bind the same way.
 """
 
 from __future__ import annotations
@@ -74,11 +76,18 @@ class GuardianInChat:
         return None
 
     def read_guardian_answer(self, text: str) -> str | None:
-        """Any message while waiting looks at the request; 改用短信验证 drops it for a code."""
+        """Any message while waiting looks at the request; 改用短信验证 drops it for a code,
+        取消 takes it back (a decision the guardian's may have beaten: the one that holds ends
+        the step; one that had gone to SMS is simply over, no code is sent)."""
         desk, rid = self.turn.family, self.slots.get("request", "")
+        command = self.turn.catalog.command(text)
+        if command == "cancel":
+            state = desk.withdraw(rid, "withdrawn") if desk is not None else "withdrawn"
+            self.outcome = DECIDED.get(state, "withdrawn")
+            return None
         if desk is None:
             state = "sms"  # the bot no longer asks in chat: carry on by SMS
-        elif self.turn.catalog.command(text) == "use_sms":
+        elif command == "use_sms":
             state = desk.withdraw(rid)
         else:
             state = desk.status(rid)

@@ -145,3 +145,39 @@ def test_two_requests_for_one_guardian_are_numbered_then_each_answered(family):
     assert len(to(sent, "oWangXiaoMing01", count=1)) == 1
     assert len(to(sent, lina.openid)) == 2  # the two requests; her answers were replies
     assert LIU not in "".join(to(sent, lina.openid)) and SUNLI not in listed
+
+
+def test_starting_another_service_while_the_guardian_is_asked_withdraws_the_request(family):
+    """挂失 mid-wait: the bind ends by its own step (said once, no second 'ended' line), the
+    guardian is told and no longer holds it, and his later 同意 binds nothing."""
+    bot, sent, chats = family
+    ask_guardian(chats)
+    switched = chats[MINOR].say("挂失")
+    assert "给监护人的确认请求已撤回" in switched and "身份证号" in switched
+    assert "已结束" not in switched  # the withdrawal says the bind ended
+    assert bot.store.session(MINOR)["flow"] == "report_loss"
+    guardian = to(sent, GUARDIAN, count=2)
+    assert len(guardian) == 2 and "请求已撤回" in guardian[1]
+    assert bot.family.pending(GUARDIAN) == []
+    assert "没有待您确认的请求" in chats[GUARDIAN].say("同意")
+    assert bot.backend.binding(MINOR) is None and to(sent, MINOR) == []
+
+
+def test_a_switch_after_the_guardians_yes_tells_the_minor_it_was_bound(family):
+    bot, sent, chats = family
+    ask_guardian(chats)
+    assert "已同意" in chats[GUARDIAN].say("同意")
+    switched = chats[MINOR].say("忘记密码")
+    assert "监护人已同意" in switched and "请求已撤回" not in switched
+    assert bot.backend.binding(MINOR).card_number == "C10000002"
+    assert len(to(sent, GUARDIAN)) == 1  # the request only: nothing withdrawn after his yes
+
+
+def test_a_cancel_after_the_platform_could_not_reach_the_guardian_sends_no_code(family):
+    """Unreachable in chat means the next message sends the code; 取消 is not such a message."""
+    bot, sent, chats = family
+    ask_guardian(chats)
+    bot.family.unreachable(bot.family.records.members(f"pending:{GUARDIAN}")[0])
+    assert "已取消本次绑定" in chats[MINOR].say("取消")
+    assert bot.backend.sms_outbox("13900000006") == []
+    assert bot.store.session(MINOR) is None

@@ -132,6 +132,25 @@ def test_understand_reads_yes_and_no(understand, said, answer) -> None:
     assert got.act == ("start" if answer is None else "none")
 
 
+@pytest.mark.parametrize(("said", "answer"), [
+    ("好的，我同意", True), ("我同意孩子绑定", True), ("同意绑定", True), ("嗯 同意", True),
+    ("OK, I agree", True), ("yes I agree to the binding", True),
+    ("不同意", False), ("不行，我拒绝", False), ("我不同意孩子绑定", False), ("拒绝", False),
+    ("no, I refuse", False), ("I don't agree", False), ("坚决不同意！", False),
+    ("好的，我拒绝", False),  # negation wins: a refusal binds nothing and can be asked again
+    # not a consent sentence: something else is said too, read as usual
+    ("我同意，但我想先挂失", None), ("好的，我要挂失", None), ("now I agree with you", None),
+    ("同意书在哪里", None),
+])
+def test_understand_reads_agreeing_or_refusing_in_a_sentence(understand, said, answer) -> None:
+    """A guardian answers in their own words; only a sentence made of nothing but such words
+    (and one agree or refuse verb) is an answer, so it never starts a service."""
+    got = understand(said)
+    assert got.consent is answer
+    if answer is not None:
+        assert got.yes_no is answer and got.act == "none" and got.intent is None
+
+
 def test_understand_a_close_call_asks_first(understand) -> None:
     got = understand("社保卡")
     assert got.act in ("confirm", "none")

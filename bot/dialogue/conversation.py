@@ -16,7 +16,7 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
-from bot.dialogue.guardian import Guardian
+from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.person import SERVE, Person
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
@@ -63,8 +63,11 @@ class Conversation:
         self.grants = grants
 
     def speak(self, catalog: Catalog) -> None:
-        """Answer in another language from the next message on (the simulator's `lang`)."""
+        """Answer in another language from the next message on (the simulator's `lang`); the
+        family desk's messages to guardians and minors too (they went out in the old one)."""
         self.catalog = self.talk.catalog = catalog
+        if self.guardian.desk is not None:
+            self.guardian.desk.tell.catalog = catalog
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
@@ -138,6 +141,8 @@ class Conversation:
     def cancel(self, turn: Turn, flow: Flow | None) -> dict | None:
         """取消 ends the flow; a bind waiting for the guardian withdraws its request first."""
         said = self.guardian.cancelled(flow)
+        if said == ENDED:
+            return None
         return self.talk.with_menu(turn, said or ("cancelled" if flow else "nothing_to_cancel"))
 
     def in_flow(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
@@ -235,8 +240,9 @@ class Conversation:
         return keep
 
     def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None) -> dict | None:
-        """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said."""
-        if ending is not None:
+        """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said
+        (a bind waiting for the guardian withdraws the request and says so instead)."""
+        if ending is not None and self.guardian.cancelled(ending, switching=True) != ENDED:
             turn.say("switched", title=self.catalog.text(ending.title))
         flow = flow_cls(turn)
         flow.start()

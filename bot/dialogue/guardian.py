@@ -2,7 +2,8 @@
 
 A request reaches the guardian through the API, outside their turns, so it is a pending
 choice that lives in the family desk (bot/family), not in their session. Their 同意/拒绝
-always refers to it; a bare number or 是/否 does only when the request is newer than the
+(alone or in a sentence: "好的，我同意", "不行，我拒绝", the language stage's `consent`) always
+refers to it; a bare number or 是/否 does only when the request is newer than the
 last thing the bot said to them (else it answers their own pending choice, as usual). With
 several requests waiting, "待确认" lists them and the pick becomes the session's one pending
 choice. A flow in progress keeps its step and is resumed in the same reply. Nothing is asked
@@ -20,6 +21,7 @@ from flows.ids import mask_card
 from flows.language import Understanding
 
 PICK, ONE = "consent_pick", "consent_one"  # the session's pending kinds this module sets
+ENDED = "ended"  # cancelled(): the minor's bind ended by its own step, which said so
 
 
 class Guardian:
@@ -38,6 +40,9 @@ class Guardian:
         if command == "pending_requests":
             return self.listing(turn, flow)
         answer = {"consent_yes": True, "consent_no": False}.get(command or "")
+        if answer is None:  # "好的，我同意", "不行，我拒绝": the same words in a sentence
+            answer = heard.consent
+        explicit = answer is not None
         if pending.get("kind") == PICK and heard.choice is not None:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):
@@ -50,7 +55,6 @@ class Guardian:
             return SERVE
         if pending.get("kind") == ONE:
             return self.decide(turn, flow, pending["options"][0], answer)
-        explicit = command in ("consent_yes", "consent_no")
         waiting = [r for r in self.desk.pending(turn.openid)
                    if explicit or r["asked_at"] >= session.get("at", 0)]
         confirming = pending.get("kind") == "confirm" or (
@@ -105,16 +109,20 @@ class Guardian:
                      state=self.talk.catalog.text(f"consent.state_{decision}"))
         return self.resume(turn, flow)
 
-    def cancelled(self, flow: Flow | None) -> str | None:
-        """A minor's 取消 while their bind waits for the guardian: the request is withdrawn
-        (a decision like the guardian's, so whichever came first holds; the guardian is told
-        by the desk). The key of what the minor hears, or None when nothing was waiting."""
+    def cancelled(self, flow: Flow | None, switching: bool = False) -> str | None:
+        """A minor leaving their bind while it waits for the guardian (取消, or another
+        service when `switching`): the request is withdrawn (a decision like the guardian's,
+        so whichever came first holds; the guardian is told by the desk). The step reads the
+        cancel word, so the bind ends by its own transition and says how it ended. Returns
+        None when nothing was waiting, ENDED when the flow said it, else a key to say: a 取消
+        after the guardian's 同意 is told it came too late (a switch just hears the outcome)."""
         rid = flow.slots.get("request") if flow is not None else None
         if self.desk is None or not rid or flow.state != "await_guardian":
             return None
-        state = self.desk.withdraw(rid, "withdrawn")
-        return {"yes": "consent.cancel_too_late", "no": "consent.minor_refused",
-                "expired": "consent.minor_expired"}.get(state, "consent.cancelled")
+        if not switching and self.desk.status(rid) == "yes":
+            return "consent.cancel_too_late"
+        flow.answer(self.talk.catalog.word("cancel"))
+        return ENDED
 
     def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
         if flow is None:

@@ -1,4 +1,5 @@
-"""Answers that are not sentences: a pick from a numbered list, a yes or a no.
+"""Answers that are not sentences: a pick from a numbered list, a yes or a no; and the one
+kind of sentence that is such an answer: agreeing or refusing in so many words (同意 / 拒绝).
 
 They are read on every message; whether a list or a question is pending is the dialogue's call.
 """
@@ -6,6 +7,7 @@ They are read on every message; whether a list or a question is pending is the d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
 
 _NUMERALS = MappingProxyType({
@@ -37,3 +39,41 @@ def read_yes_no(text: str, yes: frozenset[str], no: frozenset[str]) -> bool | No
     if text in no:
         return False
     return None
+
+
+_PARTS = re.compile(r"[\s,.;:!?、。…~]+")  # what parts a sentence's words (normalised text)
+_VERBS = frozenset({"agree", "refuse"})
+_NEGATIVE = frozenset({"refuse", "negators"})
+
+
+def read_consent(text: str, words: Mapping[str, str]) -> bool | None:
+    """True / False when the whole (normalised) message agrees or refuses in so many words:
+    "好的，我同意", "我同意孩子绑定", "不行，我拒绝", "OK, I agree", "no, I refuse".
+
+    Every word must be one of `words` (surface -> agree | refuse | negators | neutral; Chinese
+    cut longest word first, English matched whole) and one an agree or refuse verb; anything
+    else is no such sentence (None): "我同意，但我想先挂失" is read as usual. Negation wins: a
+    negator or a refuse verb anywhere makes it a refusal (不同意, "I don't agree").
+    """
+    longest = max(map(len, words), default=0)
+    kinds: set[str] = set()
+    for chunk in filter(None, _PARTS.split(text)):
+        if chunk.isascii():
+            kind = words.get(chunk)
+            if kind is None:
+                return None
+            kinds.add(kind)
+            continue
+        at = 0
+        while at < len(chunk):
+            for size in range(min(longest, len(chunk) - at), 0, -1):
+                kind = words.get(chunk[at:at + size])
+                if kind is not None:
+                    break
+            else:
+                return None
+            kinds.add(kind)
+            at += size
+    if not kinds & _VERBS:
+        return None
+    return not kinds & _NEGATIVE

@@ -4,7 +4,8 @@ that asks for none (a false start), and asking back ("您是想…吗？") has a
 
 A line is right when: an intent label -> that intent with act "start" (a confirmation is not
 right); `fact` -> act "fact"; `negated` -> act "negated"; `none` -> no intent and no start nor
-confirmation; `yes` / `no` -> yes_no; `choice_N` -> choice N; `unsure` -> the flag `unsure`
+confirmation; `yes` / `no` -> yes_no; `consent_yes` / `consent_no` -> `consent` and yes_no both
+(a sentence agreeing or refusing); `choice_N` -> choice N; `unsure` -> the flag `unsure`
 ("我不知道", "不记得了": inside a step, about the thing asked) and no start.
 """
 
@@ -21,7 +22,7 @@ import yaml
 from flows.language.understander import Understander, Understanding
 
 CORPUS = Path(__file__).parent / "corpus"
-ANSWERS = {"fact", "negated", "none", "yes", "no", "unsure"}
+ANSWERS = {"fact", "negated", "none", "yes", "no", "unsure", "consent_yes", "consent_no"}
 ROUNDS = 5  # each line is timed this many times; the median of all timings is reported
 
 
@@ -84,6 +85,8 @@ def judge(got: Understanding, label: str) -> bool:
         return got.choice == int(label.removeprefix("choice_"))
     if label in ("yes", "no"):
         return got.yes_no is (label == "yes")
+    if label in ("consent_yes", "consent_no"):
+        return got.consent is got.yes_no is (label == "consent_yes")
     if label == "none":
         return got.intent is None and got.act in ("none", "negated")
     if label == "unsure":

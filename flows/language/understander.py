@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from flows.language.choices import read_choice, read_yes_no
+from flows.language.choices import read_choice, read_consent, read_yes_no
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
 from flows.language.segment import Parse, Segmenter
@@ -43,6 +43,10 @@ class Understanding:
     # The whole message says the person does not know or remember what was asked (我不知道,
     # 不记得了, "no idea"): in a step it is about the step's thing, whatever `intent` guesses.
     unsure: bool = False
+    # The message agrees (True) or refuses (False) in so many words, alone or in a short
+    # sentence ("好的，我同意", "不行，我拒绝"; negation wins): a consent asked of this follower is
+    # answered by it whenever it came. `yes_no` says the same then.
+    consent: bool | None = None
 
 
 class Understander:
@@ -68,9 +72,11 @@ class Understander:
 
     def understand(self, text: str) -> Understanding:
         said = normalise(text)
+        consent = read_consent(said.text, self.vocabulary.consent)
+        yes_no = read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no)
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
                     choice=read_choice(said.text),
-                    yes_no=read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no),
+                    yes_no=consent if yes_no is None else yes_no, consent=consent,
                     unsure=bool(self.unsure.search(said.text)))
         exact = self.vocabulary.exact.get(said.text)
         if exact:

@@ -7,7 +7,7 @@ exact start words are not copied: they come from flows/messages/*.yaml through f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from flows.language.normalise import normalise
 
 DATA = Path(__file__).parent / "data"
 NOT, HOWTO, FACT = "¬", "⟨howto⟩", "⟨fact⟩"  # canonical words with a meaning of their own
+CONSENT_KINDS = ("agree", "refuse", "negators", "neutral")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Vocabulary:
     no: frozenset[str]
     unsure: tuple[str, ...]  # regexes: a whole message saying "I don't know / remember it"
     settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
+    # Words of a sentence that agrees or refuses (同意 / 拒绝): surface -> CONSENT_KINDS
+    consent: dict[str, str] = field(default_factory=dict)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -51,6 +54,16 @@ def _surfaces(lang: dict[str, Any], into: dict[str, tuple[str, ...]], where: str
             into[key] = canonical
 
 
+def _consent(lang: dict[str, Any], into: dict[str, str], where: str) -> None:
+    """Add one language's consent words; a word of two kinds is a data error, said at start."""
+    for kind in CONSENT_KINDS:
+        for word in (lang.get("consent") or {}).get(kind, []):
+            key = normalise(str(word)).text
+            if into.get(key, kind) != kind:
+                raise ValueError(f"{where}: consent word {key!r} is both {into[key]} and {kind}")
+            into[key] = kind
+
+
 def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     """Read data_dir (default: the shipped data/) and the catalog's keywords; nothing later."""
     data_dir = data_dir or DATA
@@ -60,6 +73,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     yes: set[str] = set()
     no: set[str] = set()
     unsure: list[str] = []
+    consent: dict[str, str] = {}
     for code in LANGS:
         lang = _read(data_dir / f"{code}.yaml")
         _surfaces(lang, surfaces, f"{data_dir}/{code}.yaml")
@@ -69,6 +83,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         yes.update(normalise(str(w)).text for w in lang["yes"])
         no.update(normalise(str(w)).text for w in lang["no"])
         unsure += lang.get("unsure", [])
+        _consent(lang, consent, f"{data_dir}/{code}.yaml")
     # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
     exact = {normalise(p).text: key for p, key in Catalog().phrases.items() if key in examples}
     return Vocabulary(
@@ -80,4 +95,5 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         no=frozenset(no),
         unsure=tuple(unsure),
         settings=_read(data_dir / "common.yaml"),
+        consent=consent,
     )
