@@ -19,7 +19,9 @@ from flows.registry import ALL_FLOWS
 from tests.conftest import AES_KEY, APP_ID, ROOT, TOKEN
 from tests.servers import running
 
-pytestmark = pytest.mark.xdist_group("test_replay")
+# The tests on the module's `wxbot demo` (the `simulator` fixture, started once) stay on one
+# worker; the others, the in-process replay of every fixture among them, go to any worker.
+ON_SIMULATOR = pytest.mark.xdist_group("test_replay")
 
 CONVERSATIONS = ROOT / "fixtures" / "conversations"
 IMPOSSIBLE = """\
@@ -211,6 +213,7 @@ def pushes_through_the_api(path: Path) -> bool:
 
 
 @pytest.mark.parametrize("mode", ["plaintext", "compat", "safe"])
+@ON_SIMULATOR
 @pytest.mark.e2e
 def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
     monkeypatch.setenv("WECHAT_AES_KEY", AES_KEY)
@@ -225,6 +228,7 @@ def test_replay_over_url_passes_in_every_mode(simulator, mode, monkeypatch):
     assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
 
 
+@ON_SIMULATOR
 @pytest.mark.e2e
 def test_replay_over_url_skips_a_fixture_made_for_another_deadline(simulator, tmp_path):
     text = IMPOSSIBLE.replace("steps:", "reply_deadline: 2\nsteps:")
@@ -234,6 +238,7 @@ def test_replay_over_url_skips_a_fixture_made_for_another_deadline(simulator, tm
     assert "made for BOT_REPLY_DEADLINE=2; the server's is 1 s" in result.output
 
 
+@ON_SIMULATOR
 @pytest.mark.e2e
 def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):
     result = replay(str(write(tmp_path, IMPOSSIBLE)), "--url", simulator.url, "--token", TOKEN)
@@ -241,6 +246,7 @@ def test_replay_over_url_reports_a_failure_too(simulator, tmp_path):
     assert "step 2" in result.output and "请输入持卡人的姓名" in result.output
 
 
+@ON_SIMULATOR
 @pytest.mark.e2e
 def test_replay_over_url_takes_the_webhook_url_and_gives_the_server_back(simulator, tmp_path):
     before = requests.get(f"{simulator.url}/backend/v1/clock", timeout=5).json()
@@ -255,6 +261,7 @@ def test_replay_over_url_takes_the_webhook_url_and_gives_the_server_back(simulat
     assert card["bound_openid"] is None  # the server's own seed again, not the fixture's end
 
 
+@ON_SIMULATOR
 @pytest.mark.e2e
 def test_replay_over_url_says_what_the_server_said_about_a_wrong_token(simulator):
     result = replay(str(CONVERSATIONS / "bind_adult.yaml"), "--url", simulator.url,
