@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from prometheus_client import (
@@ -58,22 +59,30 @@ UNDERSTOOD = Counter("wxbot_understood", "What the language stage made of a text
                      ["act"])
 
 
+@cache
+def _labelled(metric: Any, *values: str) -> Any:
+    """The metric's child for these label values, looked up once: `labels()` takes a lock and
+    validates every time (~10 us, five to a dozen times a message). Every label is a closed set,
+    so this holds a few dozen children, the ones prometheus_client keeps for them anyway."""
+    return metric.labels(*values)
+
+
 def _closed(value: Any, allowed: frozenset[str]) -> str:
     value = str(value or "").lower()
     return value if value in allowed else "other"
 
 
 def push(kind: str, event: str | None) -> None:
-    PUSHES.labels(kind=_closed(kind, KINDS), event=_closed(event, EVENTS) if event else "").inc()
+    _labelled(PUSHES, _closed(kind, KINDS), _closed(event, EVENTS) if event else "").inc()
 
 
 def reply(result: str) -> None:
-    REPLY.labels(result=_closed(result, REPLIES)).inc()
+    _labelled(REPLY, _closed(result, REPLIES)).inc()
 
 
 def turn(flow: str | None, outcome: str) -> None:
     """`flow` is a registered flow's name (the bot's own data, never the follower's)."""
-    TURNS.labels(flow=flow or "none", outcome=outcome).inc()
+    _labelled(TURNS, flow or "none", outcome).inc()
 
 
 def deadline_missed() -> None:
@@ -86,7 +95,7 @@ def sent(outcome: str, errcode: int | str | None = None) -> None:
 
 
 def understood(act: str | None) -> None:
-    UNDERSTOOD.labels(act=_closed(act or "none", ACTS)).inc()
+    _labelled(UNDERSTOOD, _closed(act or "none", ACTS)).inc()
 
 
 @contextmanager
@@ -96,7 +105,7 @@ def store_trip(op: str) -> Iterator[None]:
     try:
         yield
     finally:
-        STORE.labels(op=_closed(op, STORE_OPS)).observe(time.perf_counter() - started)
+        _labelled(STORE, _closed(op, STORE_OPS)).observe(time.perf_counter() - started)
 
 
 UNTIMED = frozenset({"bounded"})  # asked of the backend, not a call into it
@@ -107,17 +116,12 @@ class TimedBackend:
 
     def __init__(self, backend: Any) -> None:
         self._backend = backend
-        # The histogram's child per method name, looked up once: `labels()` costs ~10 us (a
-        # lock, validation, a tuple), which seven calls a bind paid every time.
-        self._timers: dict[str, Any] = {}
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._backend, name)
         if name.startswith("_") or not callable(found) or name in UNTIMED:
             return found
-        timer = self._timers.get(name)
-        if timer is None:
-            timer = self._timers[name] = BACKEND.labels(call=name)
+        timer = _labelled(BACKEND, name)  # the backend's method names: a closed set
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
