@@ -104,14 +104,18 @@ class Understander:
         score = round(top.score * factor, 3) if top else 0.0
         base = {**base, "confidence": score,
                 "candidates": tuple((m.intent, round(m.score * factor, 3)) for m in services[:3])}
-        nothing = Understanding(**base, intent=None, reason="none", act="none")
-        fact = Understanding(**base, intent=None, reason=reason, act="fact")
+        def nothing() -> Understanding:  # built only for the answer given (13 fields each)
+            return Understanding(**base, intent=None, reason="none", act="none")
+
+        def fact() -> Understanding:
+            return Understanding(**base, intent=None, reason=reason, act="fact")
+
         if parse.fact and not parse.unknown:  # 要带什么材料: nothing but fact words and fillers
-            return fact
+            return fact()
         if top is None or (ranked[0].intent == NONE and ranked[0].score >= top.score):
-            return nothing
+            return nothing()
         if parse.fact:  # 几岁可以绑定: a fact about a service (candidates name it)
-            return fact if score >= RELATED else nothing
+            return fact() if score >= RELATED else nothing()
         if NOT in parse.words and NOT not in top.words and score >= RELATED:  # 不想绑定
             return Understanding(**base, intent=None, reason="negated", act="negated")
         close = len(services) > 1 and score - services[1].score * factor < self.margin
@@ -119,6 +123,6 @@ class Understander:
         thin = parse.unknown > 0 and len(parse.words & top.words) < 2
         act = "start" if score >= self.start and not (close or thin) else "confirm"
         if act == "confirm" and score < self.confirm:
-            return nothing
+            return nothing()
         return Understanding(**{**base, "howto": parse.howto}, intent=top.intent, reason=reason,
                              act=act)
