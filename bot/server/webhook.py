@@ -7,8 +7,10 @@ import hmac
 import logging
 import os
 from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from flask import Blueprint, Flask, Response, g, request, signals
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
@@ -133,6 +135,24 @@ def _too_large(request_id: str) -> tuple[str, int]:
     return f"413 body over {MAX_BODY} bytes", 413
 
 
+class _Request(Request):
+    """werkzeug's request, its `args` built without parse_qsl when nothing in the query is
+    escaped (the platform's: hex, digits, an openid): parse_qsl unquotes every name and value,
+    ~35 µs here for the platform's four. Anything with '%' or '+' goes to werkzeug."""
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        query = self.query_string.decode()
+        if "%" in query or "+" in query:
+            return super().args
+        pairs = []
+        for part in query.split("&"):
+            if part:  # as parse_qsl with keep_blank_values: 'a' is ('a', ''), '' is skipped
+                name, _, value = part.partition("=")
+                pairs.append((name, value))
+        return self.parameter_storage_class(pairs)
+
+
 # Flask's signals around a request: a receiver connected to any of them needs Flask's path.
 SIGNALS = (signals.request_started, signals.request_finished, signals.got_request_exception,
            signals.appcontext_pushed, signals.appcontext_popped, signals.appcontext_tearing_down,
@@ -157,7 +177,7 @@ class Direct:
         request_id = environ.get("HTTP_X_REQUEST_ID", "")[:64] or os.urandom(6).hex()
         token = logs.REQUEST_ID.set(request_id)
         try:
-            text, status = answer(bot_of(self.app), Request(environ), request_id)
+            text, status = answer(bot_of(self.app), _Request(environ), request_id)
         except Exception:
             if self._propagate():
                 raise
@@ -174,14 +194,18 @@ class Direct:
 
     def _plain(self) -> bool:
         app, bot = self.app, bot_of(self.app)
-        return not (bot.before_message or bot.after_message or app.after_request_funcs
-                    or app.teardown_request_funcs or app.teardown_appcontext_funcs
-                    or app.url_value_preprocessors or app.config.get("SERVER_NAME")
-                    or app.config.get("MAX_CONTENT_LENGTH") is not None
-                    or app.url_map.host_matching
-                    or any(sig.receivers for sig in SIGNALS)) \
-            and all(funcs in ([], [_request_id])
-                    for funcs in app.before_request_funcs.values())
+        if bot.before_message or bot.after_message or app.after_request_funcs \
+                or app.teardown_request_funcs or app.teardown_appcontext_funcs \
+                or app.url_value_preprocessors or app.config.get("SERVER_NAME") \
+                or app.config.get("MAX_CONTENT_LENGTH") is not None or app.url_map.host_matching:
+            return False
+        for signal in SIGNALS:
+            if signal.receivers:
+                return False
+        for funcs in app.before_request_funcs.values():
+            if funcs and funcs != [_request_id]:
+                return False
+        return True
 
     def _propagate(self) -> bool:
         propagate = self.app.config.get("PROPAGATE_EXCEPTIONS")
