@@ -140,14 +140,23 @@ class SQLiteStore(SQLiteTurns):
     def _look(self, db: sqlite3.Connection, user: str,
               reads: tuple[str, ...]) -> tuple[dict | None, dict]:
         now = self.clock.now()
-        row = db.execute("SELECT data, stale FROM sessions WHERE user=? AND expires>=?",
-                         (user, now)).fetchone()
-        session = None if row is None else self._opened(row, now)
         found: dict[str, str | None] = dict.fromkeys(reads)
-        if reads:
-            marks = ",".join("?" * len(reads))
-            found.update(db.execute(f"SELECT key, value FROM kv WHERE key IN ({marks}) AND "
-                                    "expires>?", (*reads, now)).fetchall())
+        if not reads:
+            row = db.execute("SELECT data, stale FROM sessions WHERE user=? AND expires>=?",
+                             (user, now)).fetchone()
+            return (None if row is None else self._opened(row, now)), found
+        # The session and the records in one statement (rows tagged 0 and 1): one step fewer
+        # on the push's path than a query each.
+        marks = ",".join("?" * len(reads))
+        session = None
+        for tag, first, second in db.execute(
+                "SELECT 0, data, stale FROM sessions WHERE user=? AND expires>=? UNION ALL "
+                f"SELECT 1, key, value FROM kv WHERE key IN ({marks}) AND expires>?",
+                (user, now, *reads, now)):
+            if tag:
+                found[first] = second
+            else:
+                session = self._opened((first, second), now)
         return session, found
 
     @staticmethod
