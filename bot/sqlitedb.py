@@ -195,7 +195,8 @@ class Pool:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
-                self._dirty.set()
+                if not self._dirty.is_set():  # set() takes a lock and notifies: once is enough
+                    self._dirty.set()
             finally:
                 self._writer.release()
 

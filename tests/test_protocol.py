@@ -92,3 +92,19 @@ def test_protocol_modules_never_import_flask(module):
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert "flask" not in imported and "werkzeug" not in imported
+
+
+@pytest.mark.parametrize("content", ["hi", "", "绑定成功\n\n卡号 ****1234", "a]]>b]]>", "<&>\"'",
+                                     " spaced ", "emoji 😀 and \t tab"])
+def test_a_text_reply_renders_as_wechatpys_textreply_does(content):
+    from wechatpy.replies import TextReply
+
+    from bot.protocol import Text, parse_xml, render, to_message
+    from bot.protocol.replies import cdata_safe
+
+    message = to_message(parse_xml(
+        "<xml><ToUserName><![CDATA[gh_account]]></ToUserName><FromUserName><![CDATA[oFollower"
+        "]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x"
+        "</Content><MsgId>5</MsgId></xml>"))
+    wechatpys = TextReply(message=message, content=cdata_safe(content), time=1700000000).render()
+    assert render(Text(content), message, 1700000000.9) == wechatpys

@@ -354,3 +354,45 @@ def test_store_outbox_of_an_older_file_gets_the_follower_column(tmp_path):
         assert [e.key for e in store.outbox.claim("c1", 10, 30)] == ["old:1", "new:1"]
     finally:
         store.close()
+
+
+def test_sqlite_store_of_a_file_with_the_older_rowid_tables_serves_as_before(tmp_path):
+    """Tables made WITHOUT ROWID in new files only: a file from before keeps its own and
+    still claims, records, answers a retry and refuses a reused query the same way."""
+    path = tmp_path / "old.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE replies (key TEXT PRIMARY KEY, reply TEXT NOT NULL, "
+                   "expires REAL)")
+        db.execute("CREATE TABLE inflight (key TEXT PRIMARY KEY, marker TEXT, until REAL)")
+        db.execute("CREATE TABLE requests (key TEXT PRIMARY KEY, digest TEXT, expires REAL)")
+        db.execute("CREATE TABLE sessions (user TEXT PRIMARY KEY, data TEXT NOT NULL, "
+                   "stale REAL, expires REAL)")
+        db.execute("CREATE TABLE leases (user TEXT PRIMARY KEY, next INTEGER, serving INTEGER, "
+                   "until REAL, skipped TEXT)")
+        db.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)")
+    store = SQLiteStore(path, ManualClock())
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            kept = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                             "AND sql LIKE '%WITHOUT ROWID%'")]
+        assert not {"replies", "inflight", "requests", "sessions", "leases", "kv"} & set(kept)
+        begun = store.begin_turn("u1", "m:u1:1", ("q:s:1:n", "d1", 600))
+        assert begun.served and begun.record is None
+        store.save("u1", {"flow": "demo"}, "m:u1:1", "<xml>1</xml>", 900, begun.lease)
+        again = store.begin_turn("u1", "m:u1:1", ("q:s:1:n", "d1", 600))
+        assert again.record == "<xml>1</xml>"
+        with pytest.raises(ClaimConflict):
+            store.begin_turn("u1", "m:u1:2", ("q:s:1:n", "other", 600))
+        assert store.begin_turn("u1", "m:u1:3", ("q:s:2:n", "d3", 600)).session == \
+            {"flow": "demo"}
+    finally:
+        store.close()
+
+
+def test_sqlite_store_makes_its_tables_without_rowid_in_a_new_file(tmp_path):
+    store = SQLiteStore(tmp_path / "new.sqlite3", ManualClock())
+    store.close()
+    with closing(sqlite3.connect(tmp_path / "new.sqlite3")) as db:
+        lean = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                         "AND sql LIKE '%WITHOUT ROWID'")}
+    assert {"replies", "inflight", "requests", "sessions", "leases", "kv"} <= lean

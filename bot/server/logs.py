@@ -16,6 +16,7 @@ import json
 import logging
 import logging.config
 import re
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,9 @@ from bot import turnid
 FORMATS = ("text", "json")
 TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 OPENID = re.compile(r"(openid=[^&\s\"]{0,4})[^&\s\"]*")
+# The request id of a push served without Flask's request context (bot/server/webhook.py's
+# direct path); inside a request context it is `g.request_id`, as before.
+REQUEST_ID: ContextVar[str | None] = ContextVar("wxbot_request_id", default=None)
 
 
 class RequestId(logging.Filter):
@@ -34,7 +38,8 @@ class RequestId(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = g.get("request_id") if has_request_context() else None
+            record.request_id = g.get("request_id") if has_request_context() else \
+                REQUEST_ID.get()
         if not hasattr(record, "turn_id"):
             record.turn_id = turnid.CURRENT.get()
         return True

@@ -9,7 +9,8 @@ from bot.clock import Clock
 from bot.sqlitedb import Pool, spin, use_wal
 
 BUSY = 2.0  # seconds to wait for another SQLite writer: far above a KV write, inside a deadline
-SCHEMA = "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires REAL)"
+SCHEMA = ("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+          "expires REAL) WITHOUT ROWID")  # one B-tree entry a row (bot/store/sqlite.py)
 
 
 def _setup(db: sqlite3.Connection) -> None:
