@@ -15,6 +15,7 @@ from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
 from flows.language import Understanding
+from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
@@ -150,6 +151,9 @@ class Talk:
         if flow is not None:
             turn.say("answer.back", prompt=self.prompt(flow))
             return flow.session()
+        if entry.service == "bind_card" and bound_here(turn):
+            turn.say("answer.bound")  # offering to bind a card already bound reads as odd
+            return None
         if entry.service in self.flows:
             turn.say("answer.offer", title=self.title(entry.service))
             return self.pending(None, "confirm", [entry.service])
@@ -186,3 +190,12 @@ class Talk:
         """The session that keeps the flow (if any) and the one pending choice just offered."""
         session = flow.session() if flow is not None else {}
         return {**session, "pending": {"kind": kind, "options": list(options)}}
+
+
+def bound_here(turn: Turn) -> bool:
+    """Whether this follower already has a card bound here (an answer does not then offer to
+    bind one); a backend that cannot say now counts as no, and the offer is made as before."""
+    try:
+        return turn.backend.binding(turn.openid) is not None
+    except BackendError:
+        return False
