@@ -56,8 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` uses the same names as the environment (see bot/config.py).
 
     Beyond the contract names, tests may pass CLOCK (a bot.clock.Clock), FLOWS (flow classes),
-    CATALOG (a flows.catalog.Catalog), BACKEND (a ready Backend object) and OUTBOUND_SEND
-    (where owed replies go: a callable taking the customer-service body, or an http:// URL).
+    CATALOG (a flows.catalog.Catalog), BACKEND (a ready Backend object), OUTBOUND_SEND
+    (where owed replies go: a callable taking the customer-service body, or an http:// URL) and
+    THROWAWAY_STORE (replay's in-process apps: their memory:// store goes with the run, so the
+    warnings about what it keeps and where would only be noise; serve and demo still say them).
     """
     settings = load_settings(config)
     cfg = dict(settings.config)
@@ -76,8 +78,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             raise ConfigError(seed_refusal(exc)) from None
     catalog = cfg.get("CATALOG") or Catalog(cfg["BOT_LANG"])
     store = sealed(open_store(settings.store, clock), _sealer(cfg["BOT_STORE_KEY"]))
-    _say_what_is_stored(settings)
-    if not settings.store.shared:
+    throwaway = bool(cfg.get("THROWAWAY_STORE")) and not settings.store.shared
+    if not throwaway:
+        _say_what_is_stored(settings)
+    if not settings.store.shared and not throwaway:
         log.warning("BOT_STORE=memory:// keeps conversations in this process only: run one "
                     "process (several workers would each see their own), and expect to lose "
                     "them on restart")

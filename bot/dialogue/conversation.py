@@ -25,7 +25,7 @@ from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
-from flows.language.slots import find_slots
+from flows.language.slots import about_someone_else, find_slots
 
 log = logging.getLogger(__name__)
 SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -42,6 +42,9 @@ SURE_QUESTION = 0.9
 ABOUT_THE_STEP = {"password": "forgot_password"}
 # What a first step may take from the reply to "办理…吗？回复“是”开始": its answer is a yes.
 OFFER_ANSWERS = ("id", "card")
+# The holder's slots that the sentence starting a service may already give (never a code, a
+# password or a guardian's ID: those are asked at their own step).
+GIVEN_SLOTS = ("id", "name", "card")
 
 
 class Conversation:
@@ -121,7 +124,7 @@ class Conversation:
             return self.on_command(exact, turn, flow)
         if flow is not None:
             return self.in_flow(said, heard, turn, flow)
-        return self.idle(heard, turn, session)
+        return self.idle(heard, turn, session, said)
 
     def on_command(self, command: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The exact words of the contract: cancel, help, menu, a start word."""
@@ -190,13 +193,13 @@ class Conversation:
         return negated and flow.name in about and about[0] in (flow.name, "cancel") \
             and flow.specs[flow.state].get("role") != "confirm"
 
-    def idle(self, heard: Understanding, turn: Turn, session: dict) -> dict | None:
+    def idle(self, heard: Understanding, turn: Turn, session: dict, said: str = "") -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order."""
         intent = heard.intent
         if heard.act == "start" and intent in self.starters:
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
-            return self.start(self.starters[intent], turn)
+            return self.start(self.starters[intent], turn, given=(said, heard))
         if heard.act == "negated":  # never a start: say what was not done, offer the menu
             meant = [c for c, _ in heard.candidates if c in self.starters][:1]
             if meant:
@@ -239,14 +242,40 @@ class Conversation:
             log.info("unknown event %r answered with success", event)
         return keep
 
-    def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None) -> dict | None:
+    def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None,
+              given: tuple[str, Understanding] | None = None) -> dict | None:
         """Start `flow_cls`; a flow still under way (`ending`) ends first, in one line said
-        (a bind waiting for the guardian withdraws the request and says so instead)."""
+        (a bind waiting for the guardian withdraws the request and says so instead).
+        `given`: the sentence that started it and what was heard in it, whose holder's slots
+        answer the first steps (see take_given)."""
         if ending is not None and self.guardian.cancelled(ending, switching=True) != ENDED:
             turn.say("switched", title=self.catalog.text(ending.title))
         flow = flow_cls(turn)
+        said_before = len(turn.out)
         flow.start()
+        if given is not None:
+            self.take_given(flow, turn, said_before, *given)
         return None if flow.done else flow.session()
+
+    def take_given(self, flow: Flow, turn: Turn, said_before: int, said: str,
+                   heard: Understanding) -> None:
+        """"我要绑定社保卡，身份证号…" or "忘记密码了，我叫张伟，身份证…": each step from the first
+        on whose slot the sentence gave (read confidently: one value of its kind) takes it, as
+        if typed at that step, so only what is missing is asked; the first step's own question
+        is not said when answered. A sentence about another person ("帮我孩子绑卡，我的身份证
+        是…") gives nothing: the ID in it may be the speaker's, not the holder's."""
+        if about_someone_else(said):
+            return
+        while not flow.done and flow.specs[flow.state].get("role") in GIVEN_SLOTS \
+                and flow.specs[flow.state]["role"] in heard.slots:
+            state = flow.state
+            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):
+                turn.out.pop()  # the step's question, answered at once: not asked
+                if len(turn.out) == said_before and not heard.howto:
+                    turn.say("howto", title=self.talk.title(flow.name))
+            flow.answer(said)
+            if flow.state == state:  # not taken (a mismatch, a card bound elsewhere…): asked
+                return
 
     def start_answered(self, options: list[str], said: str, heard: Understanding,
                        turn: Turn) -> Any:

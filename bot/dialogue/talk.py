@@ -13,7 +13,9 @@ from typing import Any
 
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
+from flows.family import minor_holder
 from flows.language import Understanding
+from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
@@ -31,19 +33,28 @@ class Talk:
         self.services = [f.name for f in flows]  # menu order
 
     # -- the menu ------------------------------------------------------------------------
-    def menu_text(self) -> str:
+    def offered(self, turn: Turn) -> list[str]:
+        """The services this follower's menu lists: family services are a guardian's, so a
+        follower whose bound card is a minor's is not offered them."""
+        if "family" in self.flows and minor_holder(turn):
+            return [name for name in self.services if name != "family"]
+        return self.services
+
+    def menu_text(self, services: list[str] | None = None) -> str:
         items = [self.catalog.text("menu.item", n=n, title=self.title(name),
                                    blurb=self.catalog.text(f"menu.{name}"))
-                 for n, name in enumerate(self.services, 1)]
+                 for n, name in enumerate(services or self.services, 1)]
         return "\n".join([self.catalog.text("menu.head"), *items, self.catalog.text("menu.foot")])
 
     def with_menu(self, turn: Turn, key: str, flow: Flow | None = None) -> dict | None:
         """Say `key` with the numbered menu in it; the menu becomes the pending choice (only
         when the text really shows it: "已取消…回复“菜单”" offers no numbers to pick)."""
-        turn.say(key, menu=self.menu_text())
-        if "{menu}" not in self.catalog.texts.get(key, ""):
+        text = self.catalog.texts.get(key, "")
+        services = self.offered(turn) if "{menu}" in text else self.services
+        turn.say(key, menu=self.menu_text(services))
+        if "{menu}" not in text:
             return flow.session() if flow is not None else None
-        return self.pending(flow, "pick", self.services)
+        return self.pending(flow, "pick", services)
 
     def menu(self, turn: Turn, flow: Flow | None) -> dict | None:
         """`菜单`: the menu, and a flow in progress keeps its step."""
@@ -140,6 +151,9 @@ class Talk:
         if flow is not None:
             turn.say("answer.back", prompt=self.prompt(flow))
             return flow.session()
+        if entry.service == "bind_card" and bound_here(turn):
+            turn.say("answer.bound")  # offering to bind a card already bound reads as odd
+            return None
         if entry.service in self.flows:
             turn.say("answer.offer", title=self.title(entry.service))
             return self.pending(None, "confirm", [entry.service])
@@ -176,3 +190,12 @@ class Talk:
         """The session that keeps the flow (if any) and the one pending choice just offered."""
         session = flow.session() if flow is not None else {}
         return {**session, "pending": {"kind": kind, "options": list(options)}}
+
+
+def bound_here(turn: Turn) -> bool:
+    """Whether this follower already has a card bound here (an answer does not then offer to
+    bind one); a backend that cannot say now counts as no, and the offer is made as before."""
+    try:
+        return turn.backend.binding(turn.openid) is not None
+    except BackendError:
+        return False

@@ -23,6 +23,17 @@ _EXACT = {"id": re.compile(r"[0-9]{17}[0-9X]"), "card": re.compile(r"(?=.*[0-9])
           "code": re.compile(r"[0-9]{6}")}
 
 
+# Words that say a sentence is about another person's card ("帮我孩子绑卡，我的身份证是…"): an
+# ID or name in it may be the speaker's, not the holder's, so a service started by it keeps none.
+SOMEONE_ELSE = ("孩子", "儿子", "女儿", "小孩", "子女", "宝宝", "家人", "家里人",
+                "老人", "父亲", "母亲", "爸", "妈", "爷爷", "奶奶", "外公", "外婆",
+                "老公", "老婆", "丈夫", "妻子", "爱人", "他", "她", "别人", "他人",
+                "家长", "监护人", "代办", "代为", "替", "child", "son", "daughter", "kid",
+                "mother", "father", "mum", "mom", "dad", "parent", "wife", "husband",
+                "someone", "somebody", "him", "her", "his", "guardian")
+_OTHER_EN = re.compile(r"\b(?:" + "|".join(w for w in SOMEONE_ELSE if w.isascii()) + r")\b", re.I)
+
+
 @dataclass(frozen=True)
 class Slot:
     value: str  # canonical: ID upper-case X, card upper-case, code/password digits, name as written
@@ -75,3 +86,9 @@ def find_slots(text: str) -> dict[str, str]:
             found[kind] = next(iter(values))
     name = read_name(text, bare=False)
     return {**found, "name": name} if name else found
+
+
+def about_someone_else(text: str) -> bool:
+    """The sentence names another person (孩子, 我妈, "my son"…): its slots may not be the
+    holder's, so what it gives is not put into the holder's steps."""
+    return any(w in text for w in SOMEONE_ELSE if not w.isascii()) or bool(_OTHER_EN.search(text))

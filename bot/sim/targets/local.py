@@ -213,7 +213,9 @@ class Local:
 def local_targets(*, mode: str = "plaintext", coverage: Any = None,
                   extra: Mapping[str, Any] | None = None
                   ) -> Callable[[RunSettings], AbstractContextManager[Local]]:
-    """For `replay`: a fresh app per run; with `coverage`, its moves and sessions recorded."""
+    """For `replay`: a fresh app per run; with `coverage`, its moves and sessions recorded.
+    Its store is thrown away with the run: the app does not warn about what the store keeps."""
+    extra = {"THROWAWAY_STORE": True, **(extra or {})}
 
     @contextmanager
     def target_for(run: RunSettings) -> Iterator[Local]:
