@@ -68,6 +68,9 @@ def test_pushed_a_slow_turn_reaches_the_follower_once_through_the_api(tmp_path, 
     assert outcome.ok, outcome.failure
     texts = sent_texts(local, "oZhangWei0001")
     assert len(texts) == 1 and "卡号" in texts[0]  # exactly once, and only the owed reply
+    acked = time.monotonic() + 5  # the courier acks after the platform took the send
+    while local.bot.store.outbox.counts()["sent"] < 1 and time.monotonic() < acked:
+        time.sleep(0.02)
     assert local.bot.store.outbox.counts()["sent"] == 1
 
 
