@@ -25,11 +25,12 @@ from contenders import BotContender, Contender, FloorContender, PeerContender
 from workload import STEPS, Person, call, machine, people, write_seed
 
 NAMES = ("bot", "bot-safe", "floor", "floor-safe", "werobot", "bot-memstore")
-TARGETS = {  # ratio name -> the most it may be (issue 6)
-    "bot/floor": 2.0,
-    "bot/werobot": 0.5,
-    "bot-safe/bot": 1.25,
+TARGETS = {  # ratio name -> the most it may be (issue 22; issue 6 had 2.0, 0.5 and 1.25)
+    "bot/floor": 2.5,
+    "bot/werobot": 0.45,
+    "bot-safe/bot": 1.15,
 }
+P99_TARGET_US = 2000.0  # the bot's p99 per call (issue 22), over every call of every round
 RATIOS = {**{k: k.split("/") for k in TARGETS}, "floor-safe/floor": ["floor-safe", "floor"],
           "bot/bot-memstore": ["bot", "bot-memstore"]}
 
@@ -144,6 +145,11 @@ def report(summary: dict) -> str:
             verdict = f"  target <= {target['at_most']}: {'met' if target['met'] else 'MISSED'}"
         lines.append(f"{ratio:<17} {r['median']:.3f}  (rounds {r['min']:.3f}..{r['max']:.3f})"
                      f"{verdict}")
+    if "bot" in summary["contenders"]:
+        p99 = summary["contenders"]["bot"]["p99_us"]
+        met = "met" if p99 < P99_TARGET_US else "MISSED"
+        lines.append(f"{'p99 bot':<17} {p99 / 1000:.2f} ms  "
+                     f"target < {P99_TARGET_US / 1000:g} ms: {met}")
     return "\n".join(lines)
 
 
