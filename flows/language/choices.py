@@ -46,7 +46,7 @@ _VERBS = frozenset({"agree", "refuse"})
 _NEGATIVE = frozenset({"refuse", "negators"})
 
 
-def read_consent(text: str, words: Mapping[str, str]) -> bool | None:
+def read_consent(text: str, words: Mapping[str, str], longest: int | None = None) -> bool | None:
     """True / False when the whole (normalised) message agrees or refuses in so many words:
     "好的，我同意", "我同意孩子绑定", "不行，我拒绝", "OK, I agree", "no, I refuse".
 
@@ -54,8 +54,11 @@ def read_consent(text: str, words: Mapping[str, str]) -> bool | None:
     cut longest word first, English matched whole) and one an agree or refuse verb; anything
     else is no such sentence (None): "我同意，但我想先挂失" is read as usual. Negation wins: a
     negator or a refuse verb anywhere makes it a refusal (不同意, "I don't agree").
+    `longest` is the longest word's length, `consent_longest(words)`: a caller that reads
+    every message passes it, worked out once (over ~200 words it was 10 us a message).
     """
-    longest = max(map(len, words), default=0)
+    if longest is None:
+        longest = consent_longest(words)
     kinds: set[str] = set()
     for chunk in filter(None, _PARTS.split(text)):
         if chunk.isascii():
@@ -77,3 +80,8 @@ def read_consent(text: str, words: Mapping[str, str]) -> bool | None:
     if not kinds & _VERBS:
         return None
     return not kinds & _NEGATIVE
+
+
+def consent_longest(words: Mapping[str, str]) -> int:
+    """The longest consent word's length, for `read_consent`'s longest-first cut."""
+    return max(map(len, words), default=0)

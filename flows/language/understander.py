@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from flows.language.choices import read_choice, read_consent, read_yes_no
+from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
 from flows.language.segment import Parse, Segmenter
@@ -58,6 +58,7 @@ class Understander:
         self.segmenter = Segmenter(self.vocabulary, data / "words.txt", cache_dir)
         self.matcher = Matcher(self.segmenter, self.vocabulary.examples, self.vocabulary.negatives)
         self.sounds = Sounds(list(self.vocabulary.surfaces))
+        self.consent_longest = consent_longest(self.vocabulary.consent)  # once, not per message
         limits = self.vocabulary.settings["thresholds"]
         self.start, self.confirm = float(limits["start"]), float(limits["confirm"])
         self.margin, self.pinyin = float(limits["margin"]), float(limits["pinyin"])
@@ -72,7 +73,7 @@ class Understander:
 
     def understand(self, text: str) -> Understanding:
         said = normalise(text)
-        consent = read_consent(said.text, self.vocabulary.consent)
+        consent = read_consent(said.text, self.vocabulary.consent, self.consent_longest)
         yes_no = read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no)
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
                     choice=read_choice(said.text),
