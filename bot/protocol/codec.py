@@ -8,15 +8,18 @@ re-exported here.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
+import struct
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.messages import BaseMessage
+from wechatpy.utils import to_binary
 
 from bot.protocol.pushxml import ascii_digits, event_of, kind_of, parse_xml, to_message
 from bot.protocol.refusals import BadRequest, Forbidden, ProtocolError
@@ -61,6 +64,7 @@ class Codec:
         self.crypto = WeChatCrypto(token, aes_key, app_id) if aes_key else None
         # One cipher for every push (wechatpy builds one per call: ~5 µs each way).
         self._prp = _Prp(self.crypto.key) if self.crypto is not None else None
+        self._app_id_bytes = to_binary(self.crypto._id) if self.crypto else b""  # noqa: SLF001
         self.mode = mode or ("compat" if aes_key else "plaintext")
         if self.mode not in MODES or (self.mode != "plaintext" and self.crypto is None):
             raise ValueError(f"mode {self.mode!r} needs one of {MODES} and, sealed, a key")
@@ -115,9 +119,24 @@ class Codec:
             return "success"
         if not inbound.encrypted or self.crypto is None:
             return reply_xml
-        # wechatpy's sealing and envelope, with the codec's one cipher
-        return self.crypto._encrypt_message(  # noqa: SLF001 - encrypt_message takes no cipher
-            reply_xml, inbound.nonce or "wxbot", str(int(self._now())), lambda _key: self._prp)
+        return self._seal(reply_xml, inbound.nonce or "wxbot", str(int(self._now())))
+
+    def _seal(self, xml: str, nonce: str, timestamp: str) -> str:
+        """wechatpy's _encrypt_message byte for byte (random 16, big-endian length, text, AppID,
+        PKCS#7 to 32, AES-CBC, base64; its envelope), without its per-call cipher, signer and
+        text conversions: ~40% of a sealed reply's cost went to those."""
+        prp = self._prp
+        text = xml.encode()
+        plain = b"".join((prp.get_random_string().encode(),  # type: ignore[union-attr]
+                          struct.pack(">I", len(text)), text, self._app_id_bytes))
+        pad = 32 - len(plain) % 32
+        sealer = prp.cipher.cipher.encryptor()  # type: ignore[union-attr]
+        encrypt = base64.b64encode(
+            sealer.update(plain + bytes((pad,)) * pad) + sealer.finalize()).decode()
+        signature = sign(self.token, timestamp, nonce, encrypt)
+        return (f"<xml>\n<Encrypt><![CDATA[{encrypt}]]></Encrypt>\n"
+                f"<MsgSignature><![CDATA[{signature}]]></MsgSignature>\n"
+                f"<TimeStamp>{timestamp}</TimeStamp>\n<Nonce><![CDATA[{nonce}]]></Nonce>\n</xml>")
 
 
 class _Prp(PrpCrypto):
