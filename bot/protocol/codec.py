@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.messages import BaseMessage
 from wechatpy.utils import to_binary
 
@@ -108,10 +109,22 @@ class Codec:
         if not _same(sign(*parts), query.get("msg_signature")):
             raise Forbidden("bad msg_signature")
         try:
-            plain = self._prp.decrypt(cipher, self.app_id)  # type: ignore[union-attr]
+            plain = self._unseal(cipher)
         except Exception as exc:  # wechatpy raises several types for one cause: bad ciphertext
             raise BadRequest(_undecryptable(exc)) from None
         return parse_xml(plain)
+
+    def _unseal(self, cipher: str) -> str:
+        """wechatpy's PrpCrypto.decrypt step for step, so every bad payload raises what it
+        raised (the refusal's words come from that), with the kept cipher and no conversions."""
+        opener = self._prp.cipher.cipher.decryptor()  # type: ignore[union-attr]
+        plain = opener.update(base64.b64decode(cipher.encode())) + opener.finalize()
+        content = plain[16:-plain[-1]]
+        length = struct.unpack(">I", content[:4])[0]
+        xml = content[4:length + 4].decode()
+        if content[length + 4:].decode() != self.crypto._id:  # type: ignore[union-attr]  # noqa: SLF001
+            raise InvalidAppIdException()
+        return xml
 
     def encode(self, reply_xml: str | None, inbound: Inbound) -> str:
         """`success` when there is nothing to say; the reply, sealed when the push was."""
