@@ -60,10 +60,6 @@ SCHEMA = (
 RECORD = ("SELECT value FROM (SELECT 0 AS rank, reply AS value FROM replies WHERE key=?1 AND "
           "expires>=?2 UNION ALL SELECT 1, marker FROM inflight WHERE key=?1 AND until>=?3) "
           "ORDER BY rank LIMIT 1")
-# RECORD and the follower's turn line in one statement (rows tagged 0 and 1): begin_turn reads
-# both on every push, one step fewer than a query each.
-RECORD_AND_LINE = (f"SELECT 0, value, NULL, NULL, NULL FROM ({RECORD}) UNION ALL "
-                   "SELECT 1, next, serving, until, skipped FROM leases WHERE user=?4")
 # Claim a signed query unless a live claim holds it: a row back when this call claimed it.
 CLAIM = ("INSERT INTO requests VALUES (?1,?2,?3) ON CONFLICT(key) DO UPDATE SET "
          "digest=excluded.digest, expires=excluded.expires WHERE requests.expires<?4 RETURNING 1")
@@ -125,20 +121,14 @@ class SQLiteStore(SQLiteTurns):
         with self._tx() as db:  # claim, record, line and the turn's reads: one commit
             if claim is not None and not self._claim(db, *claim):
                 raise ClaimConflict(claim[0])
-            found, line = None, None
-            for tag, *values in db.execute(RECORD_AND_LINE,
-                                           (key, self.clock.now(), time.time(), user)):
-                if tag:
-                    line = values
-                else:
-                    found = values[0]
+            found = self._record(db, key)
             if found is not None:
                 return Begun(user, found)
             db.execute("INSERT OR REPLACE INTO inflight VALUES (?,?,?)",
                        (key, RUNNING, time.time() + LEASE))
             if not join:
                 return Begun(user, None)
-            ticket, served = self._join_row(db, user, self._turn_row(line))
+            ticket, served = self._join(db, user)
             if not served:
                 return Begun(user, None, ticket)
             return Begun(user, None, ticket, True, *self._look(db, user, reads))

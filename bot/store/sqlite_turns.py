@@ -48,12 +48,7 @@ class SQLiteTurns:
 
     def _join(self, db: sqlite3.Connection, user: str) -> tuple[int, bool]:
         """A ticket in `user`'s line, and whether its turn came at once (in the caller's tx)."""
-        return self._join_row(db, user, self._row(db, user))
-
-    def _join_row(self, db: sqlite3.Connection, user: str,
-                  found: turns.TurnRow | None) -> tuple[int, bool]:
-        """_join with the line as read already in the caller's transaction."""
-        row, ticket = turns.take(found, time.time())
+        row, ticket = turns.take(self._row(db, user), time.time())
         served = bool(turns.attempt(row, ticket, time.time()))
         self._put_row(db, user, row)
         return ticket, served
@@ -61,11 +56,6 @@ class SQLiteTurns:
     def _row(self, db: sqlite3.Connection, user: str) -> turns.TurnRow | None:
         found = db.execute("SELECT next, serving, until, skipped FROM leases WHERE user=?",
                            (user,)).fetchone()
-        return self._turn_row(found)
-
-    @staticmethod
-    def _turn_row(found: tuple | None) -> turns.TurnRow | None:
-        """(next, serving, until, skipped) as stored -> the line, None for no row."""
         if not found:
             return None
         # Nearly always nobody left the line: '[]' without the JSON decoder (twice a push).
