@@ -136,27 +136,25 @@ class Local:
         finally:
             answer.close()
 
-    def agent(self, action: str, user: str, text: str | None = None) -> None:
-        body = {"user": user, **({"text": text} if text is not None else {})}
-        answer = self.app.test_client().post(f"/sim/api/agents/{action}", json=body)
+    def sim_post(self, path: str, body: dict[str, Any], what: str) -> None:
+        """POST to one of the app's simulator controls; `what` names the act in the error."""
+        answer = self.app.test_client().post(path, json=body)
         try:
             if answer.status_code != 200:
-                raise TargetError(f"agent {action} {user}: HTTP {answer.status_code} "
+                raise TargetError(f"{what}: HTTP {answer.status_code} "
                                   f"{answer.get_data(as_text=True)[:200]}")
         finally:
             answer.close()
 
+    def agent(self, action: str, user: str, text: str | None = None) -> None:
+        body = {"user": user, **({"text": text} if text is not None else {})}
+        self.sim_post(f"/sim/api/agents/{action}", body, f"agent {action} {user}")
+
     def subscribe(self, user: str, template: str, accept: bool) -> None:
         found = template_of(self.sim_api("/sim/api/subscriptions", user=user)["templates"],
                             template)
-        answer = self.app.test_client().post("/sim/api/subscribe", json={
-            "user": user, "template": found, "accept": accept})
-        try:
-            if answer.status_code != 200:
-                raise TargetError(f"subscribe {user}: HTTP {answer.status_code} "
-                                  f"{answer.get_data(as_text=True)[:200]}")
-        finally:
-            answer.close()
+        self.sim_post("/sim/api/subscribe", {"user": user, "template": found, "accept": accept},
+                      f"subscribe {user}")
 
     def set_today(self, day: date) -> None:
         """Live on `day` (chat's --today); a ManualClock goes to 10:00 that day."""
