@@ -138,7 +138,7 @@ def test_reading_asks_for_more_than_shared_words_only_beside_an_unknown_word():
 @pytest.mark.parametrize(("lang", "text"), [
     ("en", "how do i reset my password on steam"), ("en", "what is the city population"),
     ("en", "how do i reset my xbox password"), ("zh_CN", "信息技术专业好就业吗"),
-    ("zh_CN", "结婚需要什么材料"), ("zh_CN", "监护人是什么意思")])
+    ("zh_CN", "结婚需要什么材料"), ("zh_CN", "游泳馆的规定是什么")])
 def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
     # without the stranger check these rest on our generic words and are answered
     assert Retriever(KnowledgeBase.load(lang), strangers="").answer(text).kind != "none"
@@ -230,8 +230,11 @@ def test_question_set_keeps_its_held_out_part_out_of_the_knowledge_base(lang):
     phrasings |= {fold(q) for _, said in base.elsewhere for q in said}
     data = question_set()[lang]
     held, dev = data["heldout"], data["dev"]
-    assert [text for text, _ in held if fold(text) in phrasings] == []
-    assert {fold(t) for t, _ in held}.isdisjoint(fold(t) for t, _ in dev)
+    # counts only: a failure must not print held-out lines, which nobody tuning may read
+    in_kb = sum(fold(text) in phrasings for text, _ in held)
+    assert in_kb == 0, f"{in_kb} held-out lines fold to a phrasing of the knowledge base"
+    in_dev = len({fold(t) for t, _ in held} & {fold(t) for t, _ in dev})
+    assert in_dev == 0, f"{in_dev} held-out lines fold to a dev line"
     assert len(held) * 10 >= 3 * (len(held) + len(dev))  # about a third: at least 30 %
     assert sum(label == "none" for _, label in held + dev) >= 40
     ids = {e.id for e in KnowledgeBase.load(lang)} | {"none"}

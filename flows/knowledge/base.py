@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from flows.knowledge.reading import Reading
+from flows.knowledge.tokens import tokenize
 
 DATA = Path(__file__).parent / "data"
 LANGS = ("zh_CN", "en")
@@ -95,4 +96,18 @@ def _load(lang: str) -> KnowledgeBase:
     entries = tuple(_entry(item) for item in raw["entries"])
     elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
     topics = {key: re.compile("|".join(words)) for key, words in raw.get("topics", {}).items()}
-    return KnowledgeBase(lang, entries, Reading.of(raw["reading"]), elsewhere, topics)
+    return KnowledgeBase(lang, entries, Reading.of(raw["reading"], _everyday(lang)), elsewhere,
+                         topics)
+
+
+def _everyday(lang: str) -> frozenset[str]:
+    """The tokens of data/everyday/<lang>.txt, one word a line, as the retriever cuts them.
+
+    Cut by the default tokenizer, so "travelling" is kept as its stem "travell"; a missing
+    file is an empty list, which makes every word outside the entries' own topical.
+    """
+    path = DATA / "everyday" / f"{lang}.txt"
+    if not path.exists():
+        return frozenset()
+    words = path.read_text(encoding="utf-8").split()
+    return frozenset(tok for word in words for tok in tokenize(word))

@@ -50,16 +50,17 @@ class Reading:
     shared: re.Pattern[str]  # whole tokens
     names: re.Pattern[str]  # our card or service by name: 社保卡, social security, 12333
     common: re.Pattern[str]  # whole tokens: everyday words of any topic (possible, because)
+    everyday: frozenset[str] = frozenset()  # tokens of the language's general everyday list
 
     @classmethod
-    def of(cls, raw: dict[str, Any]) -> Reading:
+    def of(cls, raw: dict[str, Any], everyday: frozenset[str] = frozenset()) -> Reading:
         synonyms = dict(raw["synonyms"])
         said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
                 "plain", "shared", "names", "common")
         return cls(synonyms, re.compile(said),
-                   *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys))
+                   *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys), everyday)
 
     def fold(self, text: str) -> str:
         """Synonyms replaced until none is left (找不着了 -> 找不到了 -> 丢了), at most 3 rounds."""
@@ -95,8 +96,13 @@ class Reading:
         return [tok for tok in query if tok != "0" and not self.plain.fullmatch(tok)]
 
     def topical(self, query: Sequence[str]) -> list[str]:
-        """The telling tokens less everyday words: those that must be the entries' own."""
-        return [tok for tok in self.telling(query) if not self.common.fullmatch(tok)]
+        """The telling tokens less everyday words: those that must be the entries' own.
+
+        Everyday words are the general list (data/everyday/, made from general English and
+        jieba's dictionary, never from our questions) and the file's own `common:`.
+        """
+        return [tok for tok in self.telling(query)
+                if tok not in self.everyday and not self.common.fullmatch(tok)]
 
     def is_question(self, folded: str) -> bool:
         if self.asks.search(folded):
