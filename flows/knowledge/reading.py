@@ -55,7 +55,8 @@ class Reading:
     @classmethod
     def of(cls, raw: dict[str, Any], everyday: frozenset[str] = frozenset()) -> Reading:
         synonyms = dict(raw["synonyms"])
-        said = "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
+        said = "|".join(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii()
+                        else re.escape(w)  # ASCII as whole words, beside CJK too: 这张shebao卡
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
                 "plain", "shared", "names", "common")
