@@ -184,7 +184,7 @@ class Retriever:
             return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's")
         top, best = ranked[0][0], held[ranked[0][1]]
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
-                                           self.index.idf.keys()):
+                                           self.known):
             return Answer("none", (), best, "rests on words other things share (a dress code)")
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
