@@ -33,7 +33,9 @@ class Reading:
     有什么不同" does not. `plain` tokens say nothing of a topic (what, how, does, numbers) and
     `shared` ones are our nouns that other things share (a dress code, a deck of cards, bind
     a book, a returns policy): a line with a word the entries never use is ours only when its
-    best entry holds one of its tokens that is neither (`rests_on_shared`).
+    best entry holds one of its tokens that is neither (`rests_on_shared`). `services` name a
+    service of the bot's own that no entry answers (解绑): the nearest entry (binding) would
+    answer the opposite question, so such a line is left to the flows and the menu.
     """
 
     synonyms: dict[str, str]
@@ -50,6 +52,7 @@ class Reading:
     shared: re.Pattern[str]  # whole tokens
     names: re.Pattern[str]  # our card or service by name: 社保卡, social security, 12333
     common: re.Pattern[str]  # whole tokens: everyday words of any topic (possible, because)
+    services: re.Pattern[str]  # a service of its own that no entry answers (解绑, unbind)
     everyday: frozenset[str] = frozenset()  # tokens of the language's general everyday list
 
     @classmethod
@@ -59,7 +62,7 @@ class Reading:
                         else re.escape(w)  # ASCII as whole words, beside CJK too: 这张shebao卡
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
-                "plain", "shared", "names", "common")
+                "plain", "shared", "names", "common", "services")
         return cls(synonyms, re.compile(said),
                    *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys), everyday)
 

@@ -151,8 +151,11 @@ class Retriever:
 
     def answer(self, text: str) -> Answer:
         folded = self._fold(text)
-        if self.commands.command(text) or not self.kb.reading.is_question(folded):
+        asked = "?" in text or "？" in text  # the normal form drops the question mark
+        if self.commands.command(text) or not (asked or self.kb.reading.is_question(folded)):
             return Answer("none", (), 0.0, "not a question")
+        if self.kb.reading.services.search(folded):
+            return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
