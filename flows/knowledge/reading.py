@@ -36,6 +36,8 @@ class Reading:
     best entry holds one of its tokens that is neither (`rests_on_shared`). `services` name a
     service of the bot's own that no entry answers (解绑): the nearest entry (binding) would
     answer the opposite question, so such a line is left to the flows and the menu.
+    `neighbours` name a neighbouring topic's own business however close our words come
+    (外省医院能结算吗 is medical insurance's, a name change the card office's).
     """
 
     synonyms: dict[str, str]
@@ -53,6 +55,7 @@ class Reading:
     names: re.Pattern[str]  # our card or service by name: 社保卡, social security, 12333
     common: re.Pattern[str]  # whole tokens: everyday words of any topic (possible, because)
     services: re.Pattern[str]  # a service of its own that no entry answers (解绑, unbind)
+    neighbours: re.Pattern[str]  # a neighbouring topic's own business (异地就医, a name change)
     everyday: frozenset[str] = frozenset()  # tokens of the language's general everyday list
 
     @classmethod
@@ -62,7 +65,7 @@ class Reading:
                         else re.escape(w)  # ASCII as whole words, beside CJK too: 这张shebao卡
                         for w in sorted(synonyms, key=len, reverse=True))  # longest first
         keys = ("fillers", "asks", "troubles", "orders", "anchors", "others", "ours", "weak",
-                "plain", "shared", "names", "common", "services")
+                "plain", "shared", "names", "common", "services", "neighbours")
         return cls(synonyms, re.compile(said),
                    *(re.compile("|".join(raw.get(key) or [NEVER])) for key in keys), everyday)
 

@@ -156,6 +156,8 @@ class Retriever:
             return Answer("none", (), 0.0, "not a question")
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
+        if self.kb.reading.neighbours.search(folded):
+            return Answer("none", (), 0.0, "a neighbouring topic's own business (外省就医, a new name)")
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
