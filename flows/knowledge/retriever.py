@@ -157,7 +157,8 @@ class Retriever:
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
-            return Answer("none", (), 0.0, "a neighbouring topic's own business (外省就医, a new name)")
+            why = "a neighbouring topic's own business (外省就医, a new name)"
+            return Answer("none", (), 0.0, why)
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
