@@ -22,10 +22,8 @@ must reach FLOOR, NAMED_FLOOR when the entry's topic is named, WEAK_FLOOR when t
 holds only weak anchors (reset, lost: "reset my router"). Entries within MARGIN of the
 best are offered as a numbered choice.
 
-Dev (both languages, 905 lines, 404 out of scope), thresholds chosen on it; µs = median per
-question on the shared 2-core machine (an earlier, quieter run; under load they double).
-With the eighth probe's 33 lines (938 lines, 434 out of scope) the default reads 98.1 %, 0;
-with the ninth and tenth probes too (1276 lines, 580 out of scope) 97.6 %, 3 answered:
+Thresholds were chosen on dev; the variants (tokens x ranking, µs = median per question on
+the shared 2-core machine) as first measured on dev (905 lines, 404 out of scope):
 
     tokens             ranking    dev     dev oos  µs
     chars+bigrams      bm25_dice  98.0%   0        ~250  (the default)
@@ -33,21 +31,9 @@ with the ninth and tenth probes too (1276 lines, 580 out of scope) 97.6 %, 3 ans
     char bigrams       bm25_dice  97.5%   0        ~230
     jieba (words.txt)  bm25_dice  97.2%   0        ~230
 
-The seventh held-out part (402 lines, 100 out of scope) was written and committed before
-its first run: 84.8 % right, 8 out-of-scope lines answered, with the retriever as it was.
-Only its figures, never its lines, were read after that run; the last run (after a fifth and
-sixth probe, 2026-12-06): 91.8 % (zh 93.5, en 90.0), 1 out-of-scope line answered; run once
-more after an eighth probe (its 8 out-of-scope lines answered fixed in general): unchanged.
-An eighth held-out part (191 lines, 55 out of scope) was written with a ninth and tenth probe
-and committed before the run that followed their fixes (shared words, others taken out): the
-whole held-out part (593 lines, 155 out of scope) then read 92.7 % (zh 94.9, en 90.6) with 3
-out-of-scope lines answered, run once, so its targets are not met (tests/test_knowledge.py's
-mark). The stranger rule then came of an eleventh probe (zh 82/91, en 93/98, 12 out-of-scope
-lines answered before; zh 90/91, en 97/98, 0 after), priced on a twelfth (in-scope lines not
-naming the card: no loss) and a thirteenth (slips: en 9 -> 14 of 15); dev with them (1587
-lines, 681 out of scope) 97.4 %, 0 answered. With a ninth held-out part (720 lines, 193 out
-of scope), run once: 92.1 % (zh 94.7, en 89.5), 5 answered: targets still missed. The probes
-are in questions.yaml.
+Held-out figures, run once per round and never tuned on line by line, are in
+docs/understanding.md ("Measured"); the latest (1101 lines, 298 out of scope): 92.6 % right
+(zh 93.7, en 91.4), 10 out-of-scope lines answered.
 """
 
 from __future__ import annotations
