@@ -56,8 +56,8 @@ def test_conversation_a_sentence_mid_flow_asks_before_it_throws_answers_away(cha
     alice = chat()
     alice.say("绑定社保卡")
     alice.say(ZHANG.id)
-    asked = alice.say("我想查一下审核进度")
-    assert "您正在办理“绑定社保卡”" in asked and "查询进度" in asked
+    asked = alice.say("我想挂失社保卡")
+    assert "您正在办理“绑定社保卡”" in asked and "挂失社保卡" in asked
     kept = alice.say("否")
     assert "继续办理“绑定社保卡”" in kept and "姓名" in kept
     assert "卡号" in alice.say("张伟")  # the ID number given before is still there
@@ -66,9 +66,9 @@ def test_conversation_a_sentence_mid_flow_asks_before_it_throws_answers_away(cha
 def test_conversation_yes_to_the_switch_ends_the_flow_and_starts_the_other(chat):
     alice = chat()
     alice.say("绑定社保卡")
-    alice.say("我想查一下审核进度")
+    alice.say("我想挂失社保卡")
     switched = alice.say("是")
-    assert "已结束“绑定社保卡”的办理" in switched and "人工审核" in switched
+    assert "已结束“绑定社保卡”的办理" in switched and "挂失" in switched
 
 
 def test_conversation_an_exact_start_word_mid_flow_still_switches_at_once(chat):

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from flows.language import Understander, normalise
-from flows.language.evaluate import CORPUS, evaluate, format_report, load_corpus
+from flows.language.evaluate import CORPUS, SMALL_TALK, evaluate, format_report, load_corpus
 from flows.language.vocabulary import DATA, load_vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,19 @@ def test_corpus_lines_are_not_in_the_matchers_data() -> None:
     assert _sentences("all") & sentences == set()
     held = _sentences("heldout") | _sentences("fresh")
     assert held & phrases - set(vocabulary.exact) == set()  # the catalog's words are its own
+
+
+def test_held_out_small_talk_is_read_not_looked_up() -> None:
+    """A held-out greeting, thanks, goodbye or ack is never one small-talk entry of the data
+    ("感谢" alone would check a lookup); every kind is measured there in both languages."""
+    vocabulary = load_vocabulary()
+    held, _ = load_corpus(part="heldout")
+    small = [(normalise(text).text, label) for text, label in held if label in SMALL_TALK]
+    assert [text for text, _ in small if text in vocabulary.small_talk] == []
+    assert {label for _, label in small} == SMALL_TALK
+    for lang in ("zh_CN", "en"):
+        part = yaml.safe_load((CORPUS / f"{lang}.yaml").read_text("utf-8"))["heldout"]
+        assert {"thanks", "bye", "ack"} <= set(part)
 
 
 def test_understander_build_never_opens_the_corpus(monkeypatch) -> None:

@@ -42,6 +42,13 @@ SURE_QUESTION = 0.9
 ABOUT_THE_STEP = {"password": "forgot_password"}
 # What a first step may take from the reply to "办理…吗？回复“是”开始": its answer is a yes.
 OFFER_ANSWERS = ("id", "card")
+# Services that only read and answer at once (a single final state): asked for in a sentence
+# mid-flow, they are answered there and the step is kept (Conversation.look_up).
+LOOKUPS = ("my_card", "progress")
+# Small talk a step never takes as its answer: "谢谢" is nobody's name, "你好" no card number.
+# A goodbye or a bare "好的" is left to the step (好的 answers a yes/no step; 再见 is read there
+# as before).
+IN_STEP_TALK = ("thanks", "greeting")
 # The holder's slots that the sentence starting a service may already give (never a code, a
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
@@ -120,6 +127,8 @@ class Conversation:
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
             if resolved is not NOT_MINE:
                 return resolved
+        if exact == "menu" and heard.small_talk == "greeting":  # 你好: a hello, then the menu
+            return self.greet(turn, flow, session)
         if exact is not None:  # the other catalog words (是, 其他卡…) are a step's own answers
             return self.on_command(exact, turn, flow)
         if flow is not None:
@@ -158,6 +167,8 @@ class Conversation:
         if sure and heard.intent == "help":
             turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
             return flow.session()
+        if heard.small_talk in IN_STEP_TALK and heard.yes_no is None and not heard.slots:
+            return self.talk.small_talk_in_step(heard.small_talk, turn, flow)  # not a name
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
@@ -165,6 +176,10 @@ class Conversation:
         if heard.intent in STEP_WORDS and heard.act == "start" \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
+        elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \
+                and heard.intent != flow.name \
+                and (not heard.question or heard.confidence >= SURE_QUESTION):
+            return self.look_up(self.starters[heard.intent], turn, flow)
         elif heard.intent in self.starters and heard.act in ("start", "confirm") \
                 and not heard.slots and heard.intent != flow.name \
                 and (not heard.question or heard.confidence >= SURE_QUESTION):
@@ -194,8 +209,13 @@ class Conversation:
             and flow.specs[flow.state].get("role") != "confirm"
 
     def idle(self, heard: Understanding, turn: Turn, session: dict, said: str = "") -> dict | None:
-        """No flow: start, answer, ask, or say what the bot can do — in that order."""
+        """No flow: start, answer, ask, or say what the bot can do — in that order; small talk
+        (谢谢, 再见, 好的, 你好呀) first, answered in kind."""
         intent = heard.intent
+        if heard.small_talk is not None and intent in (None, "menu"):
+            if heard.small_talk == "greeting":
+                return self.greet(turn, None, session)
+            return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.act == "start" and intent in self.starters:
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
@@ -219,6 +239,22 @@ class Conversation:
             return self.person.request(turn, None)
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
+
+    def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
+        """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply
+        (what it says at idle), then the step asked again. It only reads, so nothing given so
+        far is thrown away and nothing needs asking first, as a knowledge question mid-flow is
+        answered and the step re-asked. (The exact start words and menu clicks keep the
+        contract: they end the flow and say so.)"""
+        flow_cls(turn).start()  # a single final state: it says its answer and is done
+        turn.say("answer.back", prompt=self.talk.prompt(flow))
+        return flow.session()
+
+    def greet(self, turn: Turn, flow: Flow | None, session: dict) -> dict | None:
+        """你好 / hello: a hello before the menu (a flow in progress keeps its step)."""
+        if flow is not None:
+            return self.talk.small_talk_in_step("greeting", turn, flow)
+        return self.talk.small_talk("greeting", turn, session.get("misses", 0))
 
     def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None) -> dict | None:
         event = event_of(msg)

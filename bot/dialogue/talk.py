@@ -131,6 +131,26 @@ class Talk:
             turn.say("offer_person")
         return {**(session or {}), "misses": misses}
 
+    # -- small talk ------------------------------------------------------------------------
+    def small_talk(self, kind: str, turn: Turn, misses: int = 0) -> dict | None:
+        """Thanks, a goodbye or a bare "好的" at idle: a short reply in kind, not "没有听懂" and
+        the menu; a greeting says hello before the menu. None of them is a miss: the misses
+        so far are kept as they were, so "谢谢" twice never brings the offer of a person."""
+        if kind == "greeting":
+            session = self.with_menu(turn, "small_talk.greeting")
+        else:
+            turn.say(f"small_talk.{kind}")
+            session = None
+        return {**(session or {}), "misses": misses} if misses else session
+
+    def small_talk_in_step(self, kind: str, turn: Turn, flow: Flow) -> dict:
+        """"谢谢" at a step is not its answer (nor a wrong one): a reply, then the step again;
+        a greeting there is the menu with a hello, as 你好 is, and the step kept."""
+        if kind == "greeting":
+            return self.with_menu(turn, "small_talk.greeting", flow) or flow.session()
+        turn.say("small_talk.thanks_step", prompt=self.prompt(flow))
+        return flow.session()
+
     def answer(self, heard: Understanding, turn: Turn, choices: bool = True) -> Any:
         """A knowledge answer for a question (False when there is none to give); close
         candidates become a numbered choice unless `choices` is off."""

@@ -6,7 +6,8 @@ A line is right when: an intent label -> that intent with act "start" (a confirm
 right); `fact` -> act "fact"; `negated` -> act "negated"; `none` -> no intent and no start nor
 confirmation; `yes` / `no` -> yes_no; `consent_yes` / `consent_no` -> `consent` and yes_no both
 (a sentence agreeing or refusing); `choice_N` -> choice N; `unsure` -> the flag `unsure`
-("我不知道", "不记得了": inside a step, about the thing asked) and no start.
+("我不知道", "不记得了": inside a step, about the thing asked) and no start; `greeting`, `thanks`,
+`bye`, `ack` -> `small_talk` of that kind and no start (a greeting's menu aside: 你好 opens it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flows.language.understander import Understander, Understanding
 
 CORPUS = Path(__file__).parent / "corpus"
 ANSWERS = {"fact", "negated", "none", "yes", "no", "unsure", "consent_yes", "consent_no"}
+SMALL_TALK = {"greeting", "thanks", "bye", "ack"}  # a greeting may start the menu, nothing else
 ROUNDS = 5  # each line is timed this many times; the median of all timings is reported
 
 
@@ -91,6 +93,8 @@ def judge(got: Understanding, label: str) -> bool:
         return got.intent is None and got.act in ("none", "negated")
     if label == "unsure":
         return got.unsure and got.act != "start"
+    if label in SMALL_TALK:
+        return got.small_talk == label and (got.act != "start" or got.intent == "menu")
     if label in ("fact", "negated"):
         return got.act == label
     return got.intent == label and got.act == "start"
@@ -115,7 +119,8 @@ def evaluate(understander: Understander, corpus_path: Path | None = None,
         if not ok:
             report.wrong.append((text, label, f"{got.intent} {got.act} {got.reason} "
                                               f"{got.confidence:.2f}"))
-        if got.act == "start" and (label in ANSWERS or label.startswith("choice_")):
+        if got.act == "start" and (label in ANSWERS or label.startswith("choice_")
+                                   or (label in SMALL_TALK and got.intent != "menu")):
             report.false_starts.append(text)
     labels = sorted({label for label, _ in tally})
     report.per_label = {k: (tally[(k, True)], tally[(k, True)] + tally[(k, False)]) for k in labels}

@@ -19,6 +19,7 @@ from flows.language.choices import consent_longest, read_choice, read_consent, r
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
 from flows.language.segment import Parse, Segmenter
+from flows.language.small_talk import kind_of, polarity, read_small_talk, small_talk_longest
 from flows.language.sounds import Sounds
 from flows.language.vocabulary import DATA, NOT, load_vocabulary
 
@@ -47,6 +48,10 @@ class Understanding:
     # sentence ("好的，我同意", "不行，我拒绝"; negation wins): a consent asked of this follower is
     # answered by it whenever it came. `yes_no` says the same then.
     consent: bool | None = None
+    # The whole message is small talk of this kind: "greeting", "thanks", "bye" or "ack"
+    # (flows/language/small_talk.py). Thanks, goodbyes and acks ask for no service; a
+    # greeting still opens the menu. A yes or no word in it ("好的谢谢") sets `yes_no` too.
+    small_talk: str | None = None
 
 
 class Understander:
@@ -59,6 +64,7 @@ class Understander:
         self.matcher = Matcher(self.segmenter, self.vocabulary.examples, self.vocabulary.negatives)
         self.sounds = Sounds(list(self.vocabulary.surfaces))
         self.consent_longest = consent_longest(self.vocabulary.consent)  # once, not per message
+        self.small_talk_longest = small_talk_longest(self.vocabulary.small_talk)
         limits = self.vocabulary.settings["thresholds"]
         self.start, self.confirm = float(limits["start"]), float(limits["confirm"])
         self.margin, self.pinyin = float(limits["margin"]), float(limits["pinyin"])
@@ -75,13 +81,21 @@ class Understander:
         said = normalise(text)
         consent = read_consent(said.text, self.vocabulary.consent, self.consent_longest)
         yes_no = read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no)
+        yes_no = consent if yes_no is None else yes_no
+        talk = None if consent is not None else read_small_talk(
+            said.text, self.vocabulary.small_talk, self.small_talk_longest)
+        kind = kind_of(talk, self.vocabulary.small_talk) if talk else None
+        if talk and yes_no is None:
+            yes_no = polarity(talk, self.vocabulary.small_talk, self.vocabulary.yes,
+                              self.vocabulary.no)
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
-                    choice=read_choice(said.text),
-                    yes_no=consent if yes_no is None else yes_no, consent=consent,
-                    unsure=bool(self.unsure.search(said.text)))
+                    choice=read_choice(said.text), yes_no=yes_no, consent=consent,
+                    unsure=bool(self.unsure.search(said.text)), small_talk=kind)
         exact = self.vocabulary.exact.get(said.text)
         if exact:
             return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")
+        if kind in ("thanks", "bye", "ack"):  # "不用了，谢谢" asks for nothing (不用了 is no 停用)
+            return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
         if not said.text or base["choice"] is not None or base["yes_no"] is not None:
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
         parse = self.segmenter.parse(said.text)

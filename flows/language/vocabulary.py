@@ -15,6 +15,8 @@ import yaml
 
 from flows.catalog import LANGS, Catalog
 from flows.language.normalise import normalise
+from flows.language.small_talk import KINDS as SMALL_TALK_KINDS
+from flows.language.small_talk import NEUTRAL as SMALL_TALK_NEUTRAL
 
 DATA = Path(__file__).parent / "data"
 NOT, HOWTO, FACT = "¬", "⟨howto⟩", "⟨fact⟩"  # canonical words with a meaning of their own
@@ -35,6 +37,8 @@ class Vocabulary:
     settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
     # Words of a sentence that agrees or refuses (同意 / 拒绝): surface -> CONSENT_KINDS
     consent: dict[str, str] = field(default_factory=dict)
+    # Words of a whole small-talk message (你好 / 谢谢 / 再见 / 好的): surface -> KINDS or neutral
+    small_talk: dict[str, str] = field(default_factory=dict)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -64,6 +68,18 @@ def _consent(lang: dict[str, Any], into: dict[str, str], where: str) -> None:
             into[key] = kind
 
 
+def _small_talk(lang: dict[str, Any], into: dict[str, str], where: str) -> None:
+    """Add one language's small-talk words; a word of two kinds is a data error, said at start."""
+    for kind, surfaces in (lang.get("small_talk") or {}).items():
+        if kind not in (*SMALL_TALK_KINDS, SMALL_TALK_NEUTRAL):
+            raise ValueError(f"{where}: small_talk kind {kind!r} is none of {SMALL_TALK_KINDS}")
+        for word in surfaces:
+            key = normalise(str(word)).text
+            if into.get(key, kind) != kind:
+                raise ValueError(f"{where}: small-talk word {key!r} is both {into[key]} and {kind}")
+            into[key] = kind
+
+
 def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     """Read data_dir (default: the shipped data/) and the catalog's keywords; nothing later."""
     data_dir = data_dir or DATA
@@ -74,6 +90,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     no: set[str] = set()
     unsure: list[str] = []
     consent: dict[str, str] = {}
+    small_talk: dict[str, str] = {}
     for code in LANGS:
         lang = _read(data_dir / f"{code}.yaml")
         _surfaces(lang, surfaces, f"{data_dir}/{code}.yaml")
@@ -84,6 +101,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         no.update(normalise(str(w)).text for w in lang["no"])
         unsure += lang.get("unsure", [])
         _consent(lang, consent, f"{data_dir}/{code}.yaml")
+        _small_talk(lang, small_talk, f"{data_dir}/{code}.yaml")
     # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
     exact = {normalise(p).text: key for p, key in Catalog().phrases.items() if key in examples}
     return Vocabulary(
@@ -96,4 +114,5 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         unsure=tuple(unsure),
         settings=_read(data_dir / "common.yaml"),
         consent=consent,
+        small_talk=small_talk,
     )
