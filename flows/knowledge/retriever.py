@@ -53,7 +53,7 @@ from flows.knowledge.bm25 import BM25
 from flows.knowledge.rankers import RANKINGS
 from flows.language.normalise import normalise as language_normalise
 
-FLOOR = 0.2    # the best entry must hold this share of the question's words (by idf)
+FLOOR = 0.22   # the best entry must hold this share of the question's words (by idf)
 MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a choice
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
