@@ -60,6 +60,7 @@ NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, lost…)
 _WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
+FOREIGN = 2  # a line holding this many topical words its best entry never uses is not its question
 MAX_CHOICES = 3
 
 
@@ -81,7 +82,8 @@ class Retriever:
                  ranking: str = "bm25_dice", floor: float = FLOOR,
                  margin: float = MARGIN, cue: float = CUE,
                  named_floor: float = NAMED_FLOOR, weak_floor: float = WEAK_FLOOR,
-                 slip: float = SLIP, strangers: str = "answers", mend: bool = True) -> None:
+                 slip: float = SLIP, strangers: str = "answers", mend: bool = True,
+                 foreign: int = FOREIGN) -> None:
         self.kb = kb
         self.floor, self.margin, self.cue = floor, margin, cue
         self.named_floor = min(named_floor, floor)
@@ -102,6 +104,11 @@ class Retriever:
         said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
         self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
         self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
+        self.foreign = foreign
+        self.own = [frozenset(tok for text in (*entry.questions, entry.answer, *topic_words,
+                                               *kb.examples.get(entry.id, ()))
+                              for tok in self._tokens(self._fold(text)))
+                    for entry, topic_words in zip(kb, self._topic_words(), strict=True)]
 
     def _spelled(self, tok: str) -> str | None:
         """The entries' word `tok` is, a form or a slip of; None for a word they never use.
@@ -123,6 +130,31 @@ class Retriever:
         near = process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
                                   score_cutoff=self.slip) if self.slip else None
         return near[0] if near and near[0][0] == tok[0] else None  # phones slip mid-word
+
+    def _topic_words(self) -> list[tuple[str, ...]]:
+        return [(" ".join(_WORDS.findall(topic.pattern)),) if topic is not None else ()
+                for topic in self.topics[: len(self.kb)]]
+
+    def _foreign(self, folded: str, query: list[str], i: int) -> list[str]:
+        """The query's topical words that entry `i` never uses.
+
+        An entry's own words are its phrasings', its answer's, its topic words and its dev
+        examples'. Chinese is checked by character, and the characters that stand together
+        count as one word: 退休 is one word beside 社保卡密码忘了, which is still the forgotten
+        password's question; "what year were cards first issued" holds two (year, first)
+        that the binding age's entry never speaks of, so it is not that question however
+        many of the card's words it shares.
+        """
+        topical = {tok for tok in self.kb.reading.topical(query) if tok not in self.own[i]}
+        chars = {tok for tok in topical if len(tok) == 1 and not tok.isascii()}
+        words, run = {tok for tok in topical if tok.isascii()}, ""
+        for char in self.kb.reading.fillers.sub(" ", folded) + " ":
+            if char in chars:
+                run += char
+            elif run:
+                words.add(run)
+                run = ""
+        return sorted(words)
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -178,6 +210,10 @@ class Retriever:
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
                                            self.known):
             return Answer("none", (), best, "rests on words other things share (a dress code)")
+        foreign = self._foreign(folded, query, ranked[0][1]) if self.foreign else []
+        if len(foreign) >= self.foreign > 0:
+            return Answer("none", (), best, f"asks of what {self.kb.entries[ranked[0][1]].id} "
+                                            f"never speaks of: {' '.join(foreign[:3])}")
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
         floor = floors[ranked[0][1]]
