@@ -149,8 +149,8 @@ def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
     ("zh_CN", "社保卡丢了 会不会影响我的信用记录"), ("zh_CN", "社保卡能在药店买生活用品吗"),
     ("zh_CN", "社保卡的芯片会不会被人复制 安全吗"),
     ("en", "will losing my social security card hurt my credit score"),
-    ("en", "how long has the social security card system existed"),
-    ("en", "is there a fee to withdraw cash with the social security card")])
+    ("en", "will my pension still be paid while the card is reported lost"),
+    ("en", "what is the default password on a new social security card")])
 def test_retriever_leaves_a_line_asking_what_its_best_entry_never_speaks_of(lang, text):
     # the card's own words carry these to an entry; two words it never uses say they are not
     # its question (without the rule: the loss report's answer to a question about credit)
