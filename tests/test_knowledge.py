@@ -146,14 +146,13 @@ def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
 
 
 @pytest.mark.parametrize(("lang", "text"), [
-    ("zh_CN", "社保卡丢了 会不会影响我的信用记录"), ("zh_CN", "社保卡能在药店买生活用品吗"),
-    ("zh_CN", "社保卡的芯片会不会被人复制 安全吗"),
-    ("en", "will losing my social security card hurt my credit score"),
+    ("zh_CN", "社保卡的芯片会不会被人复制 安全吗"), ("zh_CN", "孩子的社保卡里有钱吗 谁给存的"),
+    ("en", "can someone clone the chip on my social security card, is it safe"),
     ("en", "will my pension still be paid while the card is reported lost"),
     ("en", "what is the default password on a new social security card")])
 def test_retriever_leaves_a_line_asking_what_its_best_entry_never_speaks_of(lang, text):
     # the card's own words carry these to an entry; two words it never uses say they are not
-    # its question (without the rule: the loss report's answer to a question about credit)
+    # its question (without the rule: the answer on sharing codes, to a chip being cloned)
     assert Retriever(KnowledgeBase.load(lang), foreign=0).answer(text).kind != "none"
     answer = Retriever.shared(lang).answer(text)
     assert answer.kind == "none" and "never speaks of" in answer.reason
