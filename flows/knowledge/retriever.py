@@ -13,7 +13,10 @@ A line that does not name our card (reading `names:`) is answered only when its 
 words (not `plain:` nor `common:`) are the entries' own: in their phrasings, answers,
 synonyms or topic words, or a form or slip of one ("requir", "pasword"); "reset my password
 on steam", 轮胎怎么补办 name what the entries never do. Slips of five letters or more are
-read as the word they miss before ranking ("replacment").
+read as the word they miss before ranking ("replacment"). A line naming our card still
+must be its best entry's question: FOREIGN topical words that entry never uses (in its
+phrasings, answer, topic words or the dev lines it answers; adjacent Chinese characters
+count as one word) say it is not ("will losing my card hurt my credit score").
 
 The ranking is BM25 over each entry's pooled phrasings plus 2 x the best Dice overlap with
 one phrasing, plus CUE for an entry whose topic words (reading `topics:`) the question
