@@ -64,6 +64,7 @@ WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, l
 _WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 FOREIGN = 2  # a line holding this many topical words its best entry never uses is not its question
+FOREIGN_SHARE = 0.25  # ... when they are this share of its topical words (a long story has more)
 MAX_CHOICES = 3
 
 
@@ -144,12 +145,14 @@ class Retriever:
         An entry's own words are its phrasings', its answer's, its topic words and its dev
         examples'. Chinese is checked by character, and the characters that stand together
         count as one word: 退休 is one word beside 社保卡密码忘了, which is still the forgotten
-        password's question; "what year were cards first issued" holds two (year, first)
-        that the binding age's entry never speaks of, so it is not that question however
-        many of the card's words it shares.
+        password's question. "what year were cards first issued" holds two (year, first) that
+        the binding age's entry never speaks of, so it is not that question however many of
+        the card's words it shares. A long story holds more words of its own: they count
+        when they are FOREIGN_SHARE of the line's topical words (characters, for Chinese).
         """
-        topical = {tok for tok in self.kb.reading.topical(query) if tok not in self.own[i]}
-        chars = {tok for tok in topical if len(tok) == 1 and not tok.isascii()}
+        said = {tok for tok in self.kb.reading.topical(query) if tok.isascii() or len(tok) == 1}
+        topical = said - self.own[i]
+        chars = {tok for tok in topical if not tok.isascii()}
         words, run = {tok for tok in topical if tok.isascii()}, ""
         for char in self.kb.reading.fillers.sub(" ", folded) + " ":
             if char in chars:
@@ -157,7 +160,7 @@ class Retriever:
             elif run:
                 words.add(run)
                 run = ""
-        return sorted(words)
+        return sorted(words) if len(words) >= FOREIGN_SHARE * len(said) else []
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
