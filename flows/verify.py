@@ -134,6 +134,7 @@ class Verification:
             self.slots["phone"], self.slots["wait"] = sent.phone_masked, sent.retry_after
         elif sent.reason in ("locked", "capped"):
             self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
+            self.slots["phone"] = sent.phone_masked  # the day's cap names the phone it hit
         else:
             self.outcome = "no_phone"
 
@@ -186,9 +187,12 @@ class Verification:
         """A step entered after a refused send says the refusal, never "code sent"."""
         refused: CodeSent | None = getattr(self, "refused", None)
         key = REFUSED_PROMPTS.get((self.state, refused.reason)) if refused else None
+        again = self.specs[self.state].get("again")
         if key is None and self.error in CODE_AGAIN \
                 and self.specs[self.state].get("role") == "code":
             self.turn.say("common.ask_code_again", **self.slots)
+        elif key is None and self.error and again:  # the refusal named the rule broken
+            self.turn.say(again, **self.slots)
         elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again

@@ -1,0 +1,135 @@
+"""Codes, passwords and confirmations as a careful counter clerk would handle them.
+
+The new password's rules are said before the first try; a code replaced by a resend (or used
+already) is called stale, not wrong; "没收到" at any code step sends a new code; unbinding asks
+first, naming the card; a card already reported lost is described to its proven holder.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parts import bot_of
+from flows.catalog import Catalog
+from flows.ids import birth_date
+from flows.passwords import weakness
+from tests.conftest import Chat
+from tests.people import LI_NA, LIU_YANG, SUN_LI, WANG_XM, WU_LEI, ZHANG
+
+RESET_UP_TO_CODE = ("忘记密码", ZHANG.id, ZHANG.name)
+
+
+def verified_for_reset(alice) -> str:
+    """忘记密码 -> ID -> name -> the code: the reply that asks for the new password."""
+    for said in RESET_UP_TO_CODE:
+        alice.say(said)
+    return alice.say(alice.sms(ZHANG.phone))
+
+
+# -- 1. the new password's rules, up front ---------------------------------------------------
+
+def test_the_new_password_step_states_every_rule_before_the_first_try(chat):
+    asked = verified_for_reset(chat())
+    for rule in ("6位数字", "111111", "123456、654321", "出生日期", "原密码"):
+        assert rule in asked
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize(("password", "example"), [
+    ("12345a", None), ("111111", "111111"), ("123456", "123456"), ("654321", "654321"),
+    ("900101", None)])
+def test_each_refusal_names_a_rule_the_prompt_already_stated(lang, password, example):
+    catalog = Catalog(lang)
+    prompt, refusal = catalog.text("reset.ask_password"), weakness(password, birth_date(ZHANG.id))
+    assert refusal is not None
+    said = catalog.text(refusal)
+    if example:  # the refusal and the prompt name the same example
+        assert example in said and example in prompt
+
+
+def test_a_refused_password_is_asked_again_without_saying_verified_again(chat):
+    alice = chat()
+    verified_for_reset(alice)
+    reply = alice.say("111111")
+    assert "同一个数字重复" in reply
+    assert "身份验证通过" not in reply and "请输入新的6位数字服务密码" in reply
+    reply = alice.say("135790")
+    assert "请再输入一次新密码" in reply
+    reply = alice.say("135791")
+    assert "两次输入的密码不一致" in reply and "身份验证通过" not in reply
+
+
+# -- 3. "没收到" / "didn't get it" at every code step --------------------------------------------
+
+BIND_LI_NA = ("bind", LI_NA.id, LI_NA.name, LI_NA.card, f"sms:{LI_NA.phone}")
+# flow -> (the words that reach its code step, in the zh / en start words; the phone it texts)
+CODE_STEPS = {
+    "bind": ((ZHANG.id, ZHANG.name, ZHANG.card), ZHANG.phone),
+    "reset": ((ZHANG.id, ZHANG.name), ZHANG.phone),
+    "consent": ((SUN_LI.id, SUN_LI.name, SUN_LI.card, LIU_YANG.id), LIU_YANG.phone),
+    "report_loss": ((ZHANG.id, ZHANG.name, "use_code"), ZHANG.phone),
+    "lift_loss": ((WU_LEI.id, WU_LEI.name, "use_code"), WU_LEI.phone),
+    "family": (("family", "1", WANG_XM.id, WANG_XM.name), LI_NA.phone),
+}
+START = {"bind": "bind_card", "reset": "forgot_password", "consent": "bind_card",
+         "report_loss": "report_loss", "lift_loss": "lift_loss", "family": None}
+NOT_RECEIVED = {"zh_CN": ["没收到", "没有收到", "还没收到", "验证码没收到", "收不到"],
+                "en": ["didn't get it", "resend", "I didn't receive the code", "not received",
+                       "nothing came"]}
+
+
+def talk(alice: Chat, catalog: Catalog, clock, words) -> str:
+    """Say each of `words`: keyword keys in the chat's language, `sms:PHONE` the latest code."""
+    reply = ""
+    for said in words:
+        if said.startswith("sms:"):
+            said = alice.sms(said[4:])
+        elif said in catalog.words:
+            said = catalog.word(said)
+        reply = alice.say(said)
+    return reply
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+@pytest.mark.parametrize("flow", CODE_STEPS)
+def test_not_received_sends_a_new_code_at_every_code_step(make_app, platform_for, clock,
+                                                          flow, lang):
+    app = make_app(BOT_LANG=lang)
+    backend, catalog = bot_of(app).backend, Catalog(lang)
+    words, phone = CODE_STEPS[flow]
+    for n, said in enumerate(NOT_RECEIVED[lang]):
+        alice = Chat(platform_for(app), f"oResend{flow[:6]}{n}", backend)
+        if flow == "family":
+            talk(alice, catalog, clock, BIND_LI_NA)
+            clock.advance(61)
+        reached = talk(alice, catalog, clock, [*([START[flow]] if START[flow] else []), *words])
+        assert catalog.text("common.ask_code", phone=phone[:3] + "****" + phone[-4:]) in reached
+        sent = len(backend.sms_outbox(phone))
+        clock.advance(61)  # past the one-a-minute limit
+        reply = alice.say(said)
+        assert catalog.text("common.code_resent") in reply, (said, reply)
+        assert len(backend.sms_outbox(phone)) == sent + 1
+        assert alice.say(alice.sms(phone))  # the new code goes on with the flow
+        clock.advance(3600)  # a fresh minute-and-day budget for the next phrase
+        backend.reset()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_not_received_within_the_minute_says_the_wait_and_sends_nothing(make_app,
+                                                                        platform_for, lang):
+    app = make_app(BOT_LANG=lang)
+    backend, catalog = bot_of(app).backend, Catalog(lang)
+    alice = Chat(platform_for(app), "oResendSoon01", backend)
+    talk(alice, catalog, None, ("forgot_password", ZHANG.id, ZHANG.name))
+    reply = alice.say(NOT_RECEIVED[lang][1])
+    assert catalog.text("common.code_wait", wait=60) in reply
+    assert len(backend.sms_outbox(ZHANG.phone)) == 1
+
+
+def test_the_days_cap_names_the_phone_even_on_the_first_send(chat, clock, backend):
+    alice = chat()
+    for _ in range(10):
+        backend.send_code(ZHANG.id, "bind")
+        clock.advance(61)
+    reply = talk(alice, Catalog(), clock, ("忘记密码", ZHANG.id, ZHANG.name))
+    assert "今天发送到 138****8000 的验证码已达上限" in reply
