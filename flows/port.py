@@ -48,7 +48,8 @@ class CodeCheck:
     """Outcome of checking an SMS code."""
 
     ok: bool
-    reason: Literal["", "wrong", "expired", "locked", "none_sent"] = ""
+    # stale: a code sent for this purpose but replaced by a resend or used already
+    reason: Literal["", "wrong", "expired", "locked", "none_sent", "stale"] = ""
     attempts_left: int = 0
     retry_after: int = 0  # seconds until the lock lifts
 

@@ -54,7 +54,7 @@ REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
 # A code asked again after a wrong or unreadable one: no new code went out, so the step does
 # not say "验证码已发送至…" again (it read as a fresh code to wait for)
 CODE_AGAIN = ("common.code_wrong", "common.code_format", "common.code_expected",
-              "common.ambiguous")
+              "common.ambiguous", "common.code_stale")
 
 
 def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
@@ -158,6 +158,9 @@ class Verification:
         if checked.reason == "locked":
             self.outcome, self.slots["retry_at"] = "locked", self.clock_after(checked.retry_after)
             return None
+        if checked.reason == "stale":  # the SMS before last: no try lost, no new code
+            self.outcome = "retry"
+            return "common.code_stale"
         if checked.reason == "wrong":
             self.outcome, self.slots["attempts_left"] = "retry", checked.attempts_left
             return "common.code_wrong"

@@ -59,6 +59,37 @@ def test_a_refused_password_is_asked_again_without_saying_verified_again(chat):
     assert "两次输入的密码不一致" in reply and "身份验证通过" not in reply
 
 
+# -- 2. a code replaced by a resend, or used already: stale, not wrong ------------------------
+
+def test_the_code_before_a_resend_is_called_stale_and_costs_no_try(chat, clock, backend):
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    first = alice.sms(ZHANG.phone)
+    clock.advance(61)
+    assert "已重新发送验证码" in alice.say("重新发送")
+    sent = len(backend.sms_outbox(ZHANG.phone))
+    for _ in range(4):  # more than the step's three misses: none of these is one
+        reply = alice.say(first)
+        assert "这个验证码已失效，请输入最新收到的验证码" in reply
+        assert "验证码不正确" not in reply and "验证码已发送至" not in reply
+    assert len(backend.sms_outbox(ZHANG.phone)) == sent  # nothing new went out
+    assert "还可以再试 4 次" in alice.say(f"{(int(first) + 1) % 10**6:06d}")
+    assert "绑定成功" in alice.say(alice.sms(ZHANG.phone))
+
+
+def test_a_code_used_already_is_stale_in_the_next_request(chat, clock):
+    alice = chat()
+    verified_for_reset(alice)
+    used = alice.sms(ZHANG.phone)
+    alice.say("取消")
+    clock.advance(61)
+    for said in RESET_UP_TO_CODE:
+        alice.say(said)
+    assert "这个验证码已失效" in alice.say(used)
+    assert "身份验证通过" in alice.say(alice.sms(ZHANG.phone))
+
+
 # -- 3. "没收到" / "didn't get it" at every code step --------------------------------------------
 
 BIND_LI_NA = ("bind", LI_NA.id, LI_NA.name, LI_NA.card, f"sms:{LI_NA.phone}")
