@@ -164,3 +164,28 @@ def test_the_days_cap_names_the_phone_even_on_the_first_send(chat, clock, backen
         clock.advance(61)
     reply = talk(alice, Catalog(), clock, ("忘记密码", ZHANG.id, ZHANG.name))
     assert "今天发送到 138****8000 的验证码已达上限" in reply
+
+
+# -- 4. 解绑 names the card and asks first ----------------------------------------------------
+
+def test_unbind_names_the_masked_card_and_sends_nothing_before_yes(chat, backend):
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    asked = alice.say("解绑")
+    assert "确认解绑尾号5678的社保卡？回复“是”确认" in asked
+    assert ZHANG.card not in asked and backend.sms_outbox(ZHANG.phone) == []
+    kept = alice.say("否")
+    assert "没有解绑" in kept and "A****5678 仍绑定在本微信" in kept
+    assert backend.binding("oAlice0001").card_number == ZHANG.card
+    assert backend.sms_outbox(ZHANG.phone) == []
+
+
+def test_unbind_yes_sends_the_holders_code_and_not_received_resends_it(chat, clock, backend):
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    assert "验证码已发送至 138****8000" in alice.say("是")
+    clock.advance(61)
+    assert "已重新发送验证码" in alice.say("没收到")
+    assert "已解除社保卡 A****5678" in alice.say(alice.sms(ZHANG.phone))
+    assert backend.binding("oAlice0001") is None
