@@ -189,3 +189,54 @@ def test_unbind_yes_sends_the_holders_code_and_not_received_resends_it(chat, clo
     assert "已重新发送验证码" in alice.say("没收到")
     assert "已解除社保卡 A****5678" in alice.say(alice.sms(ZHANG.phone))
     assert backend.binding("oAlice0001") is None
+
+
+# -- 5. a card already reported lost, described to its proven holder only ---------------------
+
+def report_by_password(alice) -> list[str]:
+    """挂失 -> ID -> name -> service password: every reply on the way."""
+    return [alice.say(said) for said in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password)]
+
+
+def test_reporting_again_names_the_report_and_offers_lifting_or_a_new_card(chat):
+    alice = chat()
+    report_by_password(alice)
+    reported = alice.say("是")
+    ref = reported.split("受理编号 ")[1].split("，")[0]
+    *before, again = report_by_password(alice)
+    assert not [r for r in before if "挂失时间" in r or "5678" in r or ref in r]  # before proof
+    for said in ("尾号5678的社保卡已经挂失", "无需重复办理", f"受理编号 {ref}",
+                 "挂失时间 2026-11-22 10:00", "到 2026-11-29 10:00 自动解除", "回复“解除挂失”",
+                 "补办新卡", "费用以当地规定为准"):
+        assert said in again, said
+    assert ZHANG.card not in again and "确认挂失" not in again
+
+
+def test_a_card_lost_at_a_counter_is_said_without_a_reference(chat):
+    alice = chat()
+    for said in ("挂失", WU_LEI.id, WU_LEI.name):
+        assert "已经挂失" not in alice.say(said)
+    told = alice.say(WU_LEI.password)
+    assert "尾号0001的社保卡已经挂失（在社保服务网点或合作银行办理）" in told
+    assert "受理编号" not in told and "解除挂失" in told and "补办新卡" in told
+
+
+def test_a_wrong_password_hears_nothing_about_the_lost_card(chat, backend):
+    backend.report_loss(ZHANG.card, "oSomeone")
+    alice = chat()
+    for said in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    refused = alice.say("000000")
+    assert "服务密码不正确" in refused and "挂失" not in refused.replace("服务密码", "")
+    assert "5678" not in refused
+
+
+def test_already_lost_in_english(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    backend = bot_of(app).backend
+    record = backend.report_loss(ZHANG.card, "oSomeone")
+    alice = Chat(platform_for(app), "oLostEn0001", backend)
+    told = [alice.say(said) for said in ("report loss", ZHANG.id, ZHANG.name, ZHANG.password)]
+    assert "already reported lost" in told[-1] and f"Reference {record.ref}" in told[-1]
+    assert 'Reply "lift loss"' in told[-1] and "new card" in told[-1]
+    assert not [t for t in told[:-1] if "already" in t or "5678" in t]
