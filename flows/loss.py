@@ -66,10 +66,19 @@ class ReportLoss(LossSteps, Flow):
         self.slots.update(self.region_facts())
         report = self.backend.loss_report(lost.card_number)
         if report is None:  # reported at a counter: no reference of ours to quote
-            return "loss.already_lost_counter"
-        self.slots.update(ref=report.ref, at=self.shown(report.at),
-                          until=self.shown(report.lapses_at) if report.lapses_at else "")
+            self.slots["lost_detail"] = "loss.already_lost_counter"
+        else:
+            self.slots.update(ref=report.ref, at=self.shown(report.at),
+                              until=self.shown(report.lapses_at) if report.lapses_at else "",
+                              lost_detail="loss.already_lost_report")
         return "loss.already_lost"
+
+    def explain(self, event: Any) -> None:
+        """A card already lost: that, and lifting it (the step's reason), then the report's
+        reference and times and how to get a new card if it is gone for good."""
+        super().explain(event)
+        if self.slots.get("lost_detail"):
+            self.turn.say(self.slots["lost_detail"], **self.slots)
 
     def region_facts(self) -> dict[str, Any]:
         """How long a temporary report lasts here, and what a new card costs and takes."""
