@@ -51,8 +51,9 @@ class Unbind(Verification, Flow):
     name, title, keywords, menu_key = "unbind", "unbind.title", "unbind", "UNBIND"
     initial, purpose = "ask_confirm", "unbind"
     states = [
+        # reads_ack: a bare 好的/嗯 is this yes/no step's to read, not one for the dialogue
         {"name": "ask_confirm", "prompt": "unbind.ask_confirm", "help": "unbind.help_confirm",
-         "read": "read_confirm", "role": "confirm"},
+         "read": "read_confirm", "role": "confirm", "reads_ack": True},
         {"name": "ask_code", "prompt": "unbind.ask_code", "help": "common.help_code",
          "read": "read_code", "role": "code"},
         {"name": "unbound", "prompt": "unbind.done", "final": True},
@@ -62,7 +63,8 @@ class Unbind(Verification, Flow):
         CODE_LOCKED,
     ]
     transitions = [
-        *ask("ask_confirm", branch("ask_confirm", {**SENT, "kept": "kept"})),
+        # Yes or no: an unclear reply is asked again with both answers, never a miss.
+        *ask("ask_confirm", branch("ask_confirm", {**SENT, "kept": "kept"}), tries=False),
         *code_step({"unbound": "unbound", "phone_lost": "no_phone"}),
     ]
     is_unbound, is_kept = outcome_is("unbound"), outcome_is("kept")

@@ -240,3 +240,13 @@ def test_already_lost_in_english(make_app, platform_for):
     assert "already reported lost" in told[-1] and f"Reference {record.ref}" in told[-1]
     assert 'reply "lift loss"' in told[-1] and "new card" in told[-1]
     assert not [t for t in told[:-1] if "already" in t or "5678" in t]
+
+
+def test_unclear_replies_to_the_unbind_question_never_end_it_nor_unbind(chat, backend):
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    for said in ("等等", "我想想", "嗯嗯", "随便") * 2:
+        assert "请回复“是”确认解绑，或回复“否”保留绑定" in alice.say(said)
+    assert backend.binding("oAlice0001") is not None and backend.sms_outbox(ZHANG.phone) == []
+    assert "验证码已发送至 138****8000" in alice.say("是")
