@@ -32,7 +32,7 @@ def crossval(lang: str, foreign: int, seed: int = 1) -> tuple[int, int, int]:
         examples: dict[str, list[str]] = {}
         for i, (text, label) in enumerate(dev):
             if i not in held and label != "none":
-                examples.setdefault(label, []).append(text)
+                examples.setdefault(label, []).append(str(text))
         kb = KnowledgeBase(lang, base.entries, base.reading, base.elsewhere, base.topics,
                            {label: tuple(lines) for label, lines in examples.items()})
         retriever = Retriever(kb, foreign=foreign)
