@@ -39,7 +39,7 @@ def ask_name(read: str = "read_name") -> StateSpec:
 def ask_code(help: str = "common.help_code") -> StateSpec:  # noqa: A002 - the state's own key
     """The SMS-code question; `help` says what the code unlocks, where a flow says more."""
     return {"name": "ask_code", "prompt": "common.ask_code", "help": help, "read": "read_code",
-            "role": "code"}
+            "role": "code", "again": "common.ask_code_brief"}  # "验证码已发送" reads as a new one
 
 
 def code_sent(no_phone: str) -> dict[str, str]:
@@ -74,6 +74,7 @@ class Verification:
     error: str | None
     outcome: str
     effect_key: Callable[[], str]
+    values: Callable[[], dict[str, Any]]  # Flow's: slots, title and start word
     is_sent, is_no_phone = outcome_is("sent"), outcome_is("no_phone")
     is_locked, is_retry = outcome_is("locked"), outcome_is("retry")
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
@@ -192,7 +193,7 @@ class Verification:
         elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again
-            self.turn.say(key, **self.slots)
+            self.turn.say(key, **self.values())
 
     def verified(self) -> str:
         """What the verified code unlocks (bind, unbind...); returns the outcome to branch on."""
