@@ -152,9 +152,10 @@ class Flow:
     def values(self) -> dict[str, Any]:
         """What a line of this flow may name: its slots, its title and its start word (an
         ending says which word starts it again)."""
-        catalog = self.turn.catalog
-        return {"title": catalog.text(self.title), "word": catalog.word(self.keywords),
-                "tries": self.max_tries, **self.slots}
+        catalog = self.turn.catalog  # a flow from outside the catalog may lack either: blank
+        return {"title": catalog.texts.get(self.title, ""),
+                "word": catalog.words.get(self.keywords, ""), "tries": self.max_tries,
+                **self.slots}
 
     def session(self) -> dict:
         return {"flow": self.name, "state": self.state, "slots": self.slots}

@@ -47,8 +47,8 @@ OFFER_ANSWERS = ("id", "card")
 # mid-flow, they are answered there and the step is kept (Conversation.look_up).
 LOOKUPS = ("my_card", "progress")
 # Small talk a step never takes as its answer: "谢谢" is nobody's name, "你好" no card number.
-# A goodbye or a bare "好的" is left to the step (好的 answers a yes/no step; 再见 is read there
-# as before).
+# A goodbye is left to the step (read there as before); a bare "好的" is an acknowledgement,
+# asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
 IN_STEP_TALK = ("thanks", "greeting")
 # The holder's slots that the sentence starting a service may already give (never a code, a
 # password or a guardian's ID: those are asked at their own step).

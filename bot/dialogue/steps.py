@@ -80,10 +80,15 @@ class Steps:
         """A reply to a pending yes/no question that is neither yes nor no, nor anything else
         the bot reads (a command, a service, a pick, the step's own answer, a question it can
         answer): it is asked again rather than taken as a no or as a wrong answer."""
-        if pending.get("kind") not in YES_NO or exact is not None:
-            return False
-        if heard.yes_no is not None or heard.choice is not None or heard.slots \
-                or heard.intent is not None or heard.small_talk in ("thanks", "greeting", "bye"):
+        return pending.get("kind") in YES_NO and self.neither(heard, said, flow, exact)
+
+    def neither(self, heard: Understanding, said: str, flow: Flow | None,
+                exact: str | None) -> bool:
+        """Nothing the bot reads in the reply: no yes or no, no pick, no command or service,
+        no answer to the step in progress, no thanks or hello, no question it can answer."""
+        if exact is not None or heard.yes_no is not None or heard.choice is not None \
+                or heard.slots or heard.intent is not None or heard.consent is not None \
+                or heard.small_talk in ("thanks", "greeting", "bye"):
             return False
         role = flow.specs[flow.state].get("role") if flow is not None else None
         if role is not None and read_slot(role, said) is not None:
