@@ -40,7 +40,6 @@ class StateSpec(TypedDict, total=False):
     # The step reads a bare "好的"/"嗯"/"ok" itself (a yes/no question, or a wait that looks at
     # its request on any message); elsewhere the dialogue answers it by asking the step again.
     reads_ack: bool
-    again: str  # catalog key asking the step again in brief, where `prompt` says more
 
 
 @dataclass

@@ -48,7 +48,7 @@ class FamilyService(Verification, Flow):
         {"name": "ask_which", "prompt": "family.ask_which", "help": "family.help_which",
          "read": "read_which", "role": "text"},
         {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
-         "read": "read_code", "role": "code", "again": "common.ask_code_brief"},
+         "read": "read_code", "role": "code"},
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
          "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",

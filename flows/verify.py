@@ -39,7 +39,7 @@ def ask_name(read: str = "read_name") -> StateSpec:
 def ask_code(help: str = "common.help_code") -> StateSpec:  # noqa: A002 - the state's own key
     """The SMS-code question; `help` says what the code unlocks, where a flow says more."""
     return {"name": "ask_code", "prompt": "common.ask_code", "help": help, "read": "read_code",
-            "role": "code", "again": "common.ask_code_brief"}  # "验证码已发送" reads as a new one
+            "role": "code"}
 
 
 def code_sent(no_phone: str) -> dict[str, str]:

@@ -50,6 +50,15 @@ def test_an_acknowledgement_at_the_code_step_sends_no_new_code(chat, backend):
     assert "绑定成功" in alice.say(alice.sms(ZHANG.phone))
 
 
+def test_an_acknowledgement_at_any_code_step_asks_for_the_code_without_claiming_a_new_one(
+        chat, backend):
+    alice = chat()
+    backend.bind(ZHANG.card, alice.openid)
+    assert "验证码已发送至 138****8000" in alice.say("解绑")
+    again = alice.say("收到")
+    assert again == "好的。请输入发送至 138****8000 的6位短信验证码（没收到可回复“重新发送”）。"
+
+
 def test_the_id_and_the_name_in_one_message_fill_both_and_show_neither_in_full(chat, bot):
     alice = chat()
     alice.say("绑定社保卡")

@@ -23,6 +23,9 @@ from flows.language.slots import read_slot
 
 CHAINED = ("id", "name", "card")  # the holder's slots one message may give several of
 FREE = ("text", "reason")  # steps whose answer is the words themselves
+# A step asked again in brief where its prompt says more than the question: a code step's
+# prompt says "验证码已发送至…", which read again announces a new code that never went out.
+AGAIN = {"code": "common.ask_code_brief"}
 YES_NO = {"confirm": "confirm.switch_again", "end": "confirm.end_again"}
 
 
@@ -33,9 +36,9 @@ class Steps:
         self.talk = talk
 
     def again(self, flow: Flow) -> str:
-        """The step's question in brief (`again`), else its prompt."""
+        """The step's question in brief (AGAIN, by what it asks for), else its prompt."""
         spec = flow.specs[flow.state]
-        key = spec.get("again") or spec.get("prompt")
+        key = AGAIN.get(spec.get("role", "")) or spec.get("prompt")
         return self.talk.catalog.text(key, **flow.values()) if key else ""
 
     def acknowledged(self, heard: Understanding, flow: Flow) -> bool:
