@@ -1,14 +1,15 @@
 """The account's own business: which card is bound here, unbinding it, and review progress.
 
-Small flows: `我的社保卡` and `查询进度` answer at once (a single final state); `解绑` asks for
-the code sent to the holder's phone first. Everything shown is masked.
+Small flows: `我的社保卡` and `查询进度` answer at once (a single final state); `解绑` names the
+card (masked) and asks "是/否" first, then for the code sent to the holder's phone. Everything
+shown is masked.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flows.base import Flow, outcome_is
+from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card, mask_id, mask_name
 from flows.verify import CODE_LOCKED, Verification, code_step
 
@@ -44,31 +45,50 @@ class MyCard(Flow):
 
 
 class Unbind(Verification, Flow):
-    """Unbind after a code to the holder's phone, so a borrowed phone cannot unbind."""
+    """Confirm which card (masked), then a code to the holder's phone: a borrowed phone cannot
+    unbind, and neither can a stray 解绑, which costs no SMS when answered 否."""
 
     name, title, keywords, menu_key = "unbind", "unbind.title", "unbind", "UNBIND"
-    initial, purpose = "ask_code", "unbind"
+    initial, purpose = "ask_confirm", "unbind"
     states = [
+        # reads_ack: a bare 好的/嗯 is this yes/no step's to read, not one for the dialogue
+        {"name": "ask_confirm", "prompt": "unbind.ask_confirm", "help": "unbind.help_confirm",
+         "read": "read_confirm", "role": "confirm", "reads_ack": True},
         {"name": "ask_code", "prompt": "unbind.ask_code", "help": "common.help_code",
          "read": "read_code", "role": "code"},
         {"name": "unbound", "prompt": "unbind.done", "final": True},
+        {"name": "kept", "prompt": "unbind.kept", "final": True},
         {"name": "not_bound", "prompt": "unbind.not_bound", "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
     ]
-    transitions = code_step({"unbound": "unbound", "phone_lost": "no_phone"})
-    is_unbound = outcome_is("unbound")
+    transitions = [
+        # Yes or no: an unclear reply is asked again with both answers, never a miss.
+        *ask("ask_confirm", branch("ask_confirm", {**SENT, "kept": "kept"}), tries=False),
+        *code_step({"unbound": "unbound", "phone_lost": "no_phone"}),
+    ]
+    is_unbound, is_kept = outcome_is("unbound"), outcome_is("kept")
 
     def start(self) -> None:
-        """Decide the first step before entering it: nothing bound, or where the code went."""
+        """Nothing bound: say so; else name the card (masked) and ask before anything is sent."""
         card = self.backend.binding(self.turn.openid)
         if card is None:
             self.state = "not_bound"
         else:
-            self.slots["card_masked"] = mask_card(card.card_number)
-            self.send_code(card.holder)
-            self.state = SENT[self.outcome]
+            self.slots.update(holder=card.holder, card_masked=mask_card(card.card_number),
+                              tail=card.card_number[-4:])
         super().start()
+
+    def read_confirm(self, text: str) -> str | None:
+        """`是`: the code goes to the holder's phone; `否`: the binding stays, and is said to."""
+        command = self.turn.catalog.command(text)
+        if command == "no":
+            self.outcome = "kept"
+        elif command == "yes":
+            self.send_code(self.slots["holder"])
+        else:
+            return "unbind.confirm_again"
+        return None
 
     def verified(self) -> str:
         """The holder's code is the consent to unbind."""

@@ -32,6 +32,7 @@ ROLES = ("id", "guardian", "name", "card", "code", "password", "confirm", "reaso
 class StateSpec(TypedDict, total=False):
     name: str
     prompt: str  # catalog key said on entering the state
+    again: str  # catalog key said instead when a refused answer asks the step again
     help: str  # catalog key explaining the step (`帮助`)
     read: str  # method that reads the answer: returns an error key, or None and sets .value
     role: str  # what the answer is (one of ROLES): the recorder replaces it by this, not by name

@@ -50,7 +50,7 @@ class FamilyService(Verification, Flow):
         {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
          "read": "read_code", "role": "code"},
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
-         "read": "read_password", "role": "password"},
+         "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
          "read": "read_confirm", "role": "confirm"},
         {"name": "need_own_card", "prompt": "family.need_own_card", "final": True},

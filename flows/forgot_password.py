@@ -41,7 +41,7 @@ class ForgotPassword(Verification, Flow):
         ASK_GUARDIAN,
         ask_code(help="reset.help_code"),
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
-         "read": "read_password", "role": "password"},
+         "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
          "read": "read_confirm", "role": "confirm"},
         {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",

@@ -58,23 +58,41 @@ class ReportLoss(LossSteps, Flow):
         return None
 
     def why(self, cards: list[Card]) -> str:
-        """Already lost (say which), frozen, or no card at all."""
+        """Already lost (which card, since when, its reference: said only after the proof,
+        with what makes sense now), frozen, or no card at all."""
         lost = next((c for c in cards if c.status == "lost"), None)
-        if lost is not None:
-            self.note(lost)
-            return "loss.already_lost"
-        return "loss.card_frozen" if cards else "loss.no_card"
+        if lost is None:
+            return "loss.card_frozen" if cards else "loss.no_card"
+        self.note(lost)
+        self.slots.update(self.region_facts())
+        report = self.backend.loss_report(lost.card_number)
+        if report is None:  # reported at a counter: no reference of ours to quote
+            self.slots["lost_detail"] = "loss.already_lost_counter"
+        else:
+            self.slots.update(ref=report.ref, at=self.shown(report.at),
+                              until=self.shown(report.lapses_at) if report.lapses_at else "",
+                              lost_detail="loss.already_lost_report")
+        return "loss.already_lost"
 
-    def announce(self, _: Any) -> None:
-        """Reference and time, what is blocked, how long, and how to get a new card."""
+    def explain(self, event: Any) -> None:
+        """A card already lost: that, and lifting it (the step's reason), then the report's
+        reference and times and how to get a new card if it is gone for good."""
+        super().explain(event)
+        if self.slots.get("lost_detail"):
+            self.turn.say(self.slots["lost_detail"], **self.slots)
+
+    def region_facts(self) -> dict[str, Any]:
+        """How long a temporary report lasts here, and what a new card costs and takes."""
         region, text = self.turn.region, self.turn.catalog.text
-        lang = self.turn.catalog.lang
         fee = text("loss.fee", fee=region.fee) if region.fee else text("loss.fee_unknown")
         days = region.reissue_days
         takes = text("loss.reissue_days", days=days) if days else text("loss.reissue_same_day")
-        facts = {"days": region.temporary_days, "region": region.names.get(lang, region.key),
-                 "fee": fee, "takes": takes}
-        self.turn.say("loss.reported", **{**self.slots, **facts})
+        return {"days": region.temporary_days, "fee": fee, "takes": takes,
+                "region": region.names.get(self.turn.catalog.lang, region.key)}
+
+    def announce(self, _: Any) -> None:
+        """Reference and time, what is blocked, how long, and how to get a new card."""
+        self.turn.say("loss.reported", **{**self.slots, **self.region_facts()})
 
 
 class LiftLoss(LossSteps, Flow):

@@ -48,7 +48,8 @@ class CodeCheck:
     """Outcome of checking an SMS code."""
 
     ok: bool
-    reason: Literal["", "wrong", "expired", "locked", "none_sent"] = ""
+    # stale: a code sent for this purpose but replaced by a resend or used already
+    reason: Literal["", "wrong", "expired", "locked", "none_sent", "stale"] = ""
     attempts_left: int = 0
     retry_after: int = 0  # seconds until the lock lifts
 
@@ -203,6 +204,11 @@ class Backend(Protocol):
 
     def lift_loss(self, card_number: str, openid: str, key: str | None = None) -> LossRecord:
         """Make a lost card active again; same `key`, same record. 'card_unknown' / 'not_lost'."""
+        ...
+
+    def loss_report(self, card_number: str) -> LossRecord | None:
+        """The card's running temporary report (reference, when made, when it lapses); None
+        when none is on record here (not lost, or reported at a counter)."""
         ...
 
     def reviews(self, openid: str | None = None) -> list[Review]: ...

@@ -54,7 +54,7 @@ REFUSED_PROMPTS = {("ask_code", "too_soon"): "common.code_not_sent",
 # A code asked again after a wrong or unreadable one: no new code went out, so the step does
 # not say "验证码已发送至…" again (it read as a fresh code to wait for)
 CODE_AGAIN = ("common.code_wrong", "common.code_format", "common.code_expected",
-              "common.ambiguous")
+              "common.ambiguous", "common.code_stale")
 
 
 def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
@@ -135,6 +135,7 @@ class Verification:
             self.slots["phone"], self.slots["wait"] = sent.phone_masked, sent.retry_after
         elif sent.reason in ("locked", "capped"):
             self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
+            self.slots["phone"] = sent.phone_masked  # the day's cap names the phone it hit
         else:
             self.outcome = "no_phone"
 
@@ -158,6 +159,9 @@ class Verification:
         if checked.reason == "locked":
             self.outcome, self.slots["retry_at"] = "locked", self.clock_after(checked.retry_after)
             return None
+        if checked.reason == "stale":  # the SMS before last: no try lost, no new code
+            self.outcome = "retry"
+            return "common.code_stale"
         if checked.reason == "wrong":
             self.outcome, self.slots["attempts_left"] = "retry", checked.attempts_left
             return "common.code_wrong"
@@ -187,9 +191,12 @@ class Verification:
         """A step entered after a refused send says the refusal, never "code sent"."""
         refused: CodeSent | None = getattr(self, "refused", None)
         key = REFUSED_PROMPTS.get((self.state, refused.reason)) if refused else None
+        again = self.specs[self.state].get("again")
         if key is None and self.error in CODE_AGAIN \
                 and self.specs[self.state].get("role") == "code":
             self.turn.say("common.ask_code_again", **self.slots)
+        elif key is None and self.error and again:  # the refusal named the rule broken
+            self.turn.say(again, **self.slots)
         elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again

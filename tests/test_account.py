@@ -33,7 +33,8 @@ def test_my_card_shows_a_guardians_consent(chat, backend):
 def test_unbinding_asks_for_the_holders_code(chat, backend):
     backend.bind(ZHANG.card, "oAlice0001")
     alice = chat()
-    asked = alice.say("解绑")
+    assert "确认解绑尾号5678的社保卡" in alice.say("解绑")
+    asked = alice.say("是")
     assert "A****5678" in asked and "138****8000" in asked and "切勿告诉任何人" in asked
     assert "还可以再试 4 次" in alice.say("000000")
     assert "已解除社保卡 A****5678" in alice.say(alice.sms(ZHANG.phone))
@@ -50,7 +51,7 @@ def test_unbinding_without_a_usable_phone_sends_the_holder_to_a_counter(
         chat, backend, card, guardian, then):
     backend.bind(card, "oAlice0001", guardian=guardian)
     alice = chat()
-    reply = [alice.say("解绑"), *map(alice.say, then)][-1]
+    reply = [alice.say("解绑"), alice.say("是"), *map(alice.say, then)][-1]
     assert "服务网点" in reply
     assert backend.binding("oAlice0001").card_number == card
 
@@ -59,6 +60,7 @@ def test_cancel_keeps_the_binding(chat, backend):
     backend.bind(ZHANG.card, "oAlice0001")
     alice = chat()
     alice.say("解绑")
+    alice.say("是")
     assert "6位短信验证码" in alice.say("帮助")
     assert "已取消" in alice.say("取消")
     assert backend.binding("oAlice0001") is not None

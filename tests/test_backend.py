@@ -21,6 +21,7 @@ import pytest
 from bot.backend import BackendError, HttpBackend, MockBackend, SimulatedBackend
 from bot.backend.client import CONNECT_TIMEOUT, READ_TIMEOUT
 from bot.backend.codes import DAILY_CAP, MAX_FAILURES
+from bot.backend.spent import STALE_KEEP
 from bot.clock import ManualClock
 from tests.people import FENG_JUN, HE_JING, LI_NA, MA_CHAO, WANG_XM, WU_LEI, ZHANG, ZHENG_JIE
 
@@ -149,7 +150,27 @@ def test_a_correct_code_is_used_once(env: Env) -> None:
     code = last_code(b, ZHANG.phone)
     assert not b.check_code(ZHANG.id, "reset", code).ok  # codes are per purpose
     assert b.check_code(ZHANG.id, "bind", code).ok
-    assert b.check_code(ZHANG.id, "bind", code).reason == "none_sent"
+    assert b.check_code(ZHANG.id, "bind", code).reason == "stale"  # used: not a guess
+
+
+def test_a_code_replaced_by_a_resend_is_stale_and_costs_no_try(env: Env) -> None:
+    b = env.backend
+    b.send_code(ZHANG.id, "bind")
+    first = last_code(b, ZHANG.phone)
+    env.advance(61)
+    b.send_code(ZHANG.id, "bind")
+    latest = last_code(b, ZHANG.phone)
+    for _ in range(MAX_FAILURES + 1):  # never locks: each is a code that was really sent
+        assert b.check_code(ZHANG.id, "bind", first).reason == "stale"
+    wrong = f"{(int(latest) + 1) % 10**6:06d}"
+    assert b.check_code(ZHANG.id, "bind", wrong).attempts_left == MAX_FAILURES - 1
+    assert b.check_code(ZHANG.id, "bind", first).reason == "stale"
+    assert b.check_code(ZHANG.id, "reset", first).reason == "none_sent"  # per purpose
+    assert b.check_code(ZHANG.id, "bind", latest).ok
+    env.advance(STALE_KEEP)
+    b.send_code(ZHANG.id, "bind")
+    check = b.check_code(ZHANG.id, "bind", first)  # forgotten: now an ordinary wrong code
+    assert check.reason == "wrong" or first == last_code(b, ZHANG.phone)
 
 
 def test_codes_expire_after_five_minutes(env: Env) -> None:

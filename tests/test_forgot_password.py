@@ -64,7 +64,7 @@ def test_a_weak_password_is_refused_and_asked_again(chat, backend, weak, says):
     reset_up_to_code(alice)
     alice.say(alice.sms(ZHANG.phone))
     reply = alice.say(weak)
-    assert says in reply and "请设置新的6位数字服务密码" in reply and weak not in reply
+    assert says in reply and "请输入新的6位数字服务密码" in reply and weak not in reply
     alice.say("５８２９１４")  # full-width digits are the same password
     assert "成功" in alice.say(NEW)
     assert backend.verify_password(ZHANG.card, NEW)

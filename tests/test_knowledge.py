@@ -137,12 +137,45 @@ def test_reading_asks_for_more_than_shared_words_only_beside_an_unknown_word():
 
 @pytest.mark.parametrize(("lang", "text"), [
     ("en", "how do i reset my password on steam"), ("en", "what is the city population"),
-    ("en", "how do i reset my xbox password"), ("zh_CN", "信息技术专业好就业吗"),
+    ("en", "how do i reset my xbox password"), ("zh_CN", "手环怎么绑定手机"),
     ("zh_CN", "结婚需要什么材料"), ("zh_CN", "游泳馆的规定是什么")])
 def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
     # without the stranger check these rest on our generic words and are answered
-    assert Retriever(KnowledgeBase.load(lang), strangers="").answer(text).kind != "none"
+    assert Retriever(KnowledgeBase.load(lang), strangers="", foreign=0).answer(text).kind != "none"
     assert Retriever.shared(lang).answer(text).kind == "none"
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh_CN", "社保卡的芯片会不会被人复制 安全吗"), ("zh_CN", "孩子的社保卡里有钱吗 谁给存的"),
+    ("en", "can someone clone the chip on my social security card, is it safe"),
+    ("en", "will my pension still be paid while the card is reported lost"),
+    ("en", "what is the default password on a new social security card")])
+def test_retriever_leaves_a_line_asking_what_its_best_entry_never_speaks_of(lang, text):
+    # the card's own words carry these to an entry; two words it never uses say they are not
+    # its question (without the rule: the answer on sharing codes, to a chip being cloned)
+    assert Retriever(KnowledgeBase.load(lang), foreign=0).answer(text).kind != "none"
+    answer = Retriever.shared(lang).answer(text)
+    assert answer.kind == "none" and "never speaks of" in answer.reason
+
+
+@pytest.mark.parametrize(("lang", "text", "entry_id"), [
+    ("zh_CN", "退休了社保卡密码忘了怎么办", "password_forgot"),  # 退休: one word, not two
+    ("zh_CN", "挂失完卡又在抽屉里找到了 能解挂吗", "lift_loss"),
+    ("en", "reported my card lost but found it in my coat pocket, can i undo it", "lift_loss")])
+def test_retriever_answers_a_question_with_one_word_of_its_own_story(lang, text, entry_id):
+    answer = Retriever.shared(lang).answer(text)
+    assert [e.id for e in answer.entries] == [entry_id], answer.reason
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_knowledge_base_reads_dev_examples_and_never_a_held_out_line(lang):
+    base, fold = KnowledgeBase.load(lang), Retriever.shared(lang)._fold
+    read = {fold(text) for lines in base.examples.values() for text in lines}
+    data = question_set()[lang]
+    dev = {fold(text) for text, label in data["dev"] if label != "none"}
+    assert read == dev
+    in_held = len(read & {fold(text) for text, _ in data["heldout"]})
+    assert in_held == 0, f"{in_held} held-out lines read as examples"  # a count, never lines
 
 
 @pytest.mark.parametrize(("lang", "text", "entry_id"), [
@@ -255,9 +288,9 @@ def test_evaluate_reports_figures_per_language_and_part():
                                                              for g in report.groups)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out part (1101 lines, 298 out of scope), run once "
-                   "per round, never tuned on: 92.6 % right (zh 93.7, en 91.4: >= 90 % in each), "
-                   "but 10 out-of-scope lines answered (target 0); rounds in "
+@pytest.mark.xfail(strict=True, reason="held-out part (1648 lines, 460 out of scope), run once "
+                   "per round, never tuned on: 91.8 % right (zh 92.7, en 91.0: >= 90 % in each), "
+                   "but 13 out-of-scope lines answered (target 0); rounds in "
                    "docs/understanding.md. Strict: reaching the targets fails it, then drop it")
 def test_evaluate_held_out_part_meets_its_targets():
     report = evaluate()

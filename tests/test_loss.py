@@ -143,6 +143,19 @@ def test_http_client_reports_like_the_mock(mock: MockBackend) -> None:
         assert client.lift_loss(ZHANG.card, "oZ").action == "lift"
 
 
+def test_the_running_report_is_read_back_the_same_over_http(mock: MockBackend) -> None:
+    with serving(create_backend_app(mock, mock.clock)) as base, \
+            HttpBackend(f"{base}/backend/v1") as client:
+        assert client.loss_report(ZHANG.card) is None and mock.loss_report(ZHANG.card) is None
+        record = mock.report_loss(ZHANG.card, "oZ")
+        assert client.loss_report(ZHANG.card.lower()) == mock.loss_report(ZHANG.card) == \
+            record.__class__(record.ref, ZHANG.card, "report", record.at, record.lapses_at)
+        assert client.loss_report(WU_LEI.card) is None  # lost at a counter: no report of ours
+        assert client.loss_report("Z0") is None
+        mock.clock.advance(7 * DAY)  # lapsed: none running any more
+        assert client.loss_report(ZHANG.card) is None
+
+
 def test_check_password_wrong_guesses_lock_with_wrong_codes(mock: MockBackend) -> None:
     mock.send_code(ZHANG.id, "loss")
     for _ in range(2):

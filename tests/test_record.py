@@ -70,7 +70,8 @@ def recording(tmp_path, clock, make_app, platform_for):
     say("adult", code(ADULT["phone"]), "绑定成功")
     say("adult", f"我的电话是{ADULT['phone']}，卡号Z55501234", "")
     clock.advance(61)  # one SMS a minute per phone
-    say("adult", "解绑", "解除社保卡")
+    say("adult", "解绑", "确认解绑")
+    say("adult", "是", "解除社保卡")
     say("adult", code(ADULT["phone"]), "已解除")
 
     assert wechat.click(USERS["guardian"], "BIND_CARD").ok

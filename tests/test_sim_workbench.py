@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 
 import pytest
 
@@ -109,6 +110,7 @@ def test_inspector_hides_slots_it_does_not_know():
     assert shown == {"id": "1101**********1232", "secret_answer": "(hidden)"}
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz (dot) not installed")
 def test_diagram_is_svg_with_the_current_state_highlighted(sim):
     client = sim()
     with client.get("/sim/api/diagram?flow=bind_card&state=ask_guardian") as drawn:

@@ -163,6 +163,15 @@ class HttpBackend:
             raise BackendError("card_unknown")
         return record_of(self._ok(status, data)["record"])
 
+    def loss_report(self, card_number: str) -> LossRecord | None:
+        """The running report of GET cards/<n>/losses; None when there is none."""
+        status, data = self.request("GET", f"cards/{quote(card_number, safe='')}/losses")
+        running = None if status == 404 else self._ok(status, data)["running"]
+        if running is None:
+            return None
+        return record_of({**running, "card_number": card_number.upper(), "action": "report",
+                          "at": running["reported_at"]})
+
     def set_card_status(self, card_number: str, status: str) -> Card:
         """Change a card's status on the server (the simulator's `backend:` step)."""
         data = self._ok(*self.request("POST", f"cards/{quote(card_number, safe='')}/status",

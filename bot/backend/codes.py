@@ -6,6 +6,8 @@ DAILY_CAP per phone a day (the day in Asia/Shanghai on the backend's clock); fiv
 lock that ID for that purpose for thirty minutes. Failures count across resends, so asking for a
 new code does not buy more guesses. The outbox is the simulated phone, so it holds the code itself;
 verification only ever sees a salted hash.
+A code replaced by a resend, or used already, is "stale", not "wrong", and costs no try
+(spent.py says why).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.backend.hashing import new_code
+from bot.backend.spent import spend as _spend
+from bot.backend.spent import was_sent as _was_sent
 from bot.clock import SHANGHAI
 from flows.ids import mask_phone
 from flows.passwords import matches, seal
@@ -88,6 +92,7 @@ def send(conn: sqlite3.Connection, id_number: str, purpose: Purpose, now: float)
     if refused := _refusal(conn, phone, purpose, now):
         return refused
     code = new_code()
+    _spend(conn, id_number, purpose, now)  # the code this one replaces, if any
     conn.execute(
         "INSERT OR REPLACE INTO codes VALUES (?, ?, ?, ?)",
         (id_number, purpose, seal(code), now + CODE_TTL),
@@ -114,14 +119,17 @@ def check(
         "SELECT code_hash, expires_at FROM codes WHERE id_number = ? AND purpose = ?", key
     ).fetchone()
     if stored is None:
-        return CodeCheck(ok=False, reason="none_sent", attempts_left=left)
+        reason = "stale" if _was_sent(conn, key, code, now) else "none_sent"
+        return CodeCheck(ok=False, reason=reason, attempts_left=left)
     if stored["expires_at"] <= now:
         conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
         return CodeCheck(ok=False, reason="expired", attempts_left=left)
     if matches(code.strip(), stored["code_hash"]):
-        conn.execute("DELETE FROM codes WHERE id_number = ? AND purpose = ?", key)
+        _spend(conn, id_number, purpose, now)
         conn.execute("DELETE FROM attempts WHERE id_number = ? AND purpose = ?", lock_key)
         return CodeCheck(ok=True, attempts_left=MAX_FAILURES)
+    if _was_sent(conn, key, code, now):  # not a guess: costs no try (module docstring)
+        return CodeCheck(ok=False, reason="stale", attempts_left=left)
     left -= 1
     locked = now + LOCK_SECONDS if left <= 0 else 0.0
     conn.execute(

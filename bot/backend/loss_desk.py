@@ -74,6 +74,13 @@ class LossDesk:
         with self.db.connection() as conn:
             return losses.running(conn, card_number.upper())
 
+    @slowed
+    def loss_report(self, card_number: str) -> LossRecord | None:
+        """The card's running temporary report (the port's), after any lapse is applied."""
+        self._lapse()
+        with self.db.connection() as conn:
+            return losses.current(conn, card_number.upper())
+
     def _lapse(self) -> None:
         """Lift temporary reports past their time before a card is read (losses.py)."""
         now = self.clock.now()

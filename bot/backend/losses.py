@@ -120,6 +120,15 @@ def running(conn: sqlite3.Connection, card_number: str) -> dict[str, Any] | None
             "lapses_at": iso(row["lapses_at"])}
 
 
+def current(conn: sqlite3.Connection, card_number: str) -> LossRecord | None:
+    """The card's running temporary report as the record that made it, if there is one."""
+    row = conn.execute("SELECT * FROM loss_reports WHERE card_number = ?",
+                       (card_number,)).fetchone()
+    if row is None:
+        return None
+    return LossRecord(row["ref"], card_number, "report", row["reported_at"], row["lapses_at"])
+
+
 def history(conn: sqlite3.Connection, card_number: str) -> list[LossRecord]:
     """Every audited change of a card's loss status, oldest first."""
     rows = conn.execute("SELECT * FROM loss_audit WHERE card_number = ? ORDER BY at, ref",

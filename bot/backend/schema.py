@@ -28,6 +28,10 @@ CREATE TABLE IF NOT EXISTS guardianships (
 CREATE TABLE IF NOT EXISTS codes (
     id_number TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL,
     expires_at REAL NOT NULL, PRIMARY KEY (id_number, purpose));
+CREATE TABLE IF NOT EXISTS spent_codes (
+    id_number TEXT NOT NULL, purpose TEXT NOT NULL, code_hash TEXT NOT NULL,
+    until REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS spent_codes_key ON spent_codes(id_number, purpose);
 CREATE TABLE IF NOT EXISTS attempts (
     id_number TEXT NOT NULL, purpose TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0, PRIMARY KEY (id_number, purpose));
@@ -49,7 +53,8 @@ CREATE INDEX IF NOT EXISTS effects_at ON effects(at);
 
 WRITE_WAIT = 30.0  # seconds a write waits for another writer before giving up
 STATE_TABLES = (
-    "cards", "guardianships", "codes", "attempts", "outbox", "reviews", "effects", "family",
+    "cards", "guardianships", "codes", "spent_codes", "attempts", "outbox", "reviews",
+    "effects", "family",
     "people",
 )
 

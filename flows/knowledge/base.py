@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from flows.knowledge.questions import examples
 from flows.knowledge.reading import Reading
 from flows.knowledge.tokens import tokenize
 
@@ -47,12 +48,14 @@ class KnowledgeBase:
     where a base of card topics alone would stretch its nearest entry to cover it.
     `topics` holds, per entry id (or neighbouring topic), a regex of the words that name it
     (几岁 for bind_age, 多久 for reset_review_time): phrasings share the card's words,
-    topics do not.
+    topics do not. `examples` holds, per entry id, the question set's dev lines it answers:
+    the words people use around it, which the retriever reads as that entry's own.
     """
 
     def __init__(self, lang: str, entries: tuple[Entry, ...], reading: Reading,
                  elsewhere: tuple[tuple[str, tuple[str, ...]], ...] = (),
-                 topics: Mapping[str, re.Pattern[str]] | None = None) -> None:
+                 topics: Mapping[str, re.Pattern[str]] | None = None,
+                 examples: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.lang = lang
         self.entries = entries
         self.reading = reading
@@ -63,6 +66,9 @@ class KnowledgeBase:
         self.topics = MappingProxyType(dict(topics or {}))
         if not set(self.topics) <= set(self._by_id) | {name for name, _ in elsewhere}:
             raise ValueError(f"topics of unknown entries in the {lang} knowledge base")
+        self.examples = MappingProxyType(dict(examples or {}))
+        if not set(self.examples) <= set(self._by_id):
+            raise ValueError(f"examples of unknown entries in the {lang} knowledge base")
 
     @classmethod
     def load(cls, lang: str) -> KnowledgeBase:
@@ -97,7 +103,7 @@ def _load(lang: str) -> KnowledgeBase:
     elsewhere = tuple((topic, tuple(said)) for topic, said in raw["elsewhere"].items())
     topics = {key: re.compile("|".join(words)) for key, words in raw.get("topics", {}).items()}
     return KnowledgeBase(lang, entries, Reading.of(raw["reading"], _everyday(lang)), elsewhere,
-                         topics)
+                         topics, examples(lang))
 
 
 def _everyday(lang: str) -> frozenset[str]:

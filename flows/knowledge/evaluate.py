@@ -13,23 +13,13 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
 
-import yaml
-
-from flows.knowledge.base import DATA, LANGS
+from flows.knowledge.base import LANGS
+from flows.knowledge.questions import question_set
 from flows.knowledge.retriever import Answer, Retriever
 from flows.language import Understander
 
 PARTS = ("dev", "heldout")
-
-
-@cache
-def question_set() -> dict[str, Any]:
-    """The labelled lines per language and part, and the targets; parsed once."""
-    with open(DATA / "questions.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 def is_right(answer: Answer, expected: str) -> bool:

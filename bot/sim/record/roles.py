@@ -90,10 +90,11 @@ def analyse(entries: list[Entry], catalog: Catalog) -> Analysis:
         state, outcome, said = entry.state, entry.outcome, entry.said
         after = entry.after or {}
         opens_unbind = entry.before is None and after.get("flow") == "unbind"
-        if opens_unbind and role_of("unbind", after.get("state")) == "code":  # asks at once
-            if holder is None:
-                holder = PREBOUND
-                out.people.setdefault(PREBOUND, Wanted(adult=True, prebound=True))
+        if opens_unbind and after.get("state") != "not_bound" and holder is None:
+            holder = PREBOUND  # asks about a card bound before the log began
+            out.people.setdefault(PREBOUND, Wanted(adult=True, prebound=True))
+        if after.get("flow") == "unbind" and holder is not None \
+                and role_of("unbind", after.get("state")) == "code":  # a code went out
             _learn(out.people, holder, {"phone": True})
         if said is None:
             out.answers.append(Answer("event"))

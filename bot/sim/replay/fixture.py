@@ -39,7 +39,8 @@ Extensions beyond the contract:
 - `expect:` also takes `{any: [...]}`; `note:` (step) and `description:` (top) are comments.
 - `report_location` (event): the LOCATION event a follower's phone reports.
 - Placeholders in `send` (and event values): `{sms:PHONE}` the latest code the mock texted to
-  PHONE; `{wrong_sms:PHONE}` six digits that are surely not that code (lockout tests);
+  PHONE; `{previous_sms:PHONE}` the one before it (a stale code); `{wrong_sms:PHONE}` six
+  digits that are surely not that code (lockout tests);
   `{user:alias}` that alias's openid (as actually used: suffixed over --url).
 Scalars stay text as written (`send: 012345` sends "012345"); `expect:` with no value means "".
 """
