@@ -54,7 +54,8 @@ def test_an_acknowledgement_at_any_code_step_asks_for_the_code_without_claiming_
         chat, backend):
     alice = chat()
     backend.bind(ZHANG.card, alice.openid)
-    assert "验证码已发送至 138****8000" in alice.say("解绑")
+    assert "确认解绑尾号5678" in alice.say("解绑")
+    assert "验证码已发送至 138****8000" in alice.say("是")
     again = alice.say("收到")
     assert again == "好的。请输入发送至 138****8000 的6位短信验证码（没收到可回复“重新发送”）。"
 
