@@ -38,6 +38,9 @@ class StateSpec(TypedDict, total=False):
     role: str  # what the answer is (one of ROLES): the recorder replaces it by this, not by name
     on_enter: list[str]
     final: bool
+    # The step reads a bare "好的"/"嗯"/"ok" itself (a yes/no question, or a wait that looks at
+    # its request on any message); elsewhere the dialogue answers it by asking the step again.
+    reads_ack: bool
 
 
 @dataclass
@@ -99,7 +102,8 @@ class Flow:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if any(t["dest"] == FAILED for t in cls.transitions):  # only where a miss can lead
-            cls.states = [*cls.states, {"name": FAILED, "prompt": "flow.failed", "final": True}]
+            cls.states = [*cls.states, {"name": FAILED, "on_enter": ["explain_failure"],
+                                        "final": True}]
         cls.specs = {s["name"]: s for s in cls.states}
         for spec in cls.states:
             if "read" in spec and spec.get("role") not in ROLES:
@@ -145,6 +149,14 @@ class Flow:
     def done(self) -> bool:
         return bool(self.specs[self.state].get("final"))
 
+    def values(self) -> dict[str, Any]:
+        """What a line of this flow may name: its slots, its title and its start word (an
+        ending says which word starts it again)."""
+        catalog = self.turn.catalog  # a flow from outside the catalog may lack either: blank
+        return {"title": catalog.texts.get(self.title, ""),
+                "word": catalog.words.get(self.keywords, ""), "tries": self.max_tries,
+                **self.slots}
+
     def session(self) -> dict:
         return {"flow": self.name, "state": self.state, "slots": self.slots}
 
@@ -174,7 +186,17 @@ class Flow:
     def prompt(self, _: EventData | None) -> None:
         key = self.specs[self.state].get("prompt")
         if key:
-            self.turn.say(key, **self.slots)
+            self.turn.say(key, **self.values())
+
+    def explain_failure(self, event: EventData) -> None:
+        """Too many misses: which answer kept missing, that the request ended, and how to go on
+        (the start word, a person, 12333), rather than a bare "too many wrong answers"."""
+        role = self.specs.get(event.transition.source, {}).get("role", "")
+        texts = self.turn.catalog.texts
+        why = next(k for k in (f"failed.{event.transition.source}", f"failed.{role}",
+                               "failed.any") if k in texts)
+        self.turn.say("flow.failed", why=self.turn.catalog.text(why, **self.values()),
+                      **self.values())
 
     def traced(self, event: EventData) -> None:
         self.turn.trace.append((self.name, event.transition.source, event.transition.dest))

@@ -26,11 +26,12 @@ class ReportLoss(LossSteps, Flow):
     initial, purpose, action, wanted = "ask_id", "loss", "report", "active"
     states = [
         {"name": "offer_own", "prompt": "loss.offer", "help": "loss.help_offer",
-         "read": "read_offer", "role": "confirm"},
+         "read": "read_offer", "role": "confirm", "reads_ack": True},
         *loss_states("loss", "reported"),
     ]
     transitions = [
-        *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id"})),
+        # A yes/no offer: an unclear reply is asked again with its two answers, never a miss.
+        *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id"}), tries=False),
         *loss_transitions("reported"),
     ]
 

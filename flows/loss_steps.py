@@ -44,7 +44,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         ASK_GUARDIAN,
         ask_code(),
         {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": "loss.help_confirm",
-         "read": "read_confirm", "role": "confirm"},
+         "read": "read_confirm", "role": "confirm", "reads_ack": True},
         {"name": done, "on_enter": ["announce"], "final": True},
         {"name": "kept", "prompt": f"{p}.kept", "final": True},
         {"name": "refused", "on_enter": ["explain"], "final": True},
@@ -61,8 +61,9 @@ def loss_transitions(done: str) -> list[dict]:
         *ask("ask_method", branch("ask_method", {**SENT, **FOUND})),
         *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
         *code_step({**FOUND, "phone_lost": "no_phone"}),
+        # Yes or no: an unclear reply is asked again with both answers, never a miss.
         *ask("ask_confirm", branch("ask_confirm", {"done": done, "kept": "kept",
-                                                   "refused": "refused"})),
+                                                   "refused": "refused"}), tries=False),
     ]
 
 
@@ -155,7 +156,7 @@ class LossSteps(Verification):
     def prompt(self, event: Any) -> None:
         """A lock met at the password step names both secrets, not only the code."""
         if self.state == "code_locked" and self.slots.get("locked_at_password"):
-            self.turn.say("loss.password_locked", **self.slots)
+            self.turn.say("loss.password_locked", **self.values())
         else:
             super().prompt(event)
 

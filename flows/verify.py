@@ -74,6 +74,7 @@ class Verification:
     error: str | None
     outcome: str
     effect_key: Callable[[], str]
+    values: Callable[[], dict[str, Any]]  # Flow's: slots, title and start word
     is_sent, is_no_phone = outcome_is("sent"), outcome_is("no_phone")
     is_locked, is_retry = outcome_is("locked"), outcome_is("retry")
     is_phone_lost, is_minor = outcome_is("phone_lost"), outcome_is("minor")
@@ -199,7 +200,7 @@ class Verification:
         elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again
-            self.turn.say(key, **self.slots)
+            self.turn.say(key, **self.values())
 
     def verified(self) -> str:
         """What the verified code unlocks (bind, unbind...); returns the outcome to branch on."""

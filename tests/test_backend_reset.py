@@ -62,6 +62,7 @@ def test_reset_ends_every_followers_conversation(server):
 @pytest.mark.e2e
 def test_a_bad_seed_is_a_400_that_changes_nothing(server, bad):
     with PlatformClient(server.url, TOKEN, aes_key=AES_KEY, app_id=APP_ID) as wechat:
+        wechat.text("oResetCarol", "取消")  # the bind word mid-bind carries on: start afresh
         wechat.text("oResetCarol", "绑定社保卡")
         response = reset(server, **bad)
         assert response.status_code == 400 and response.json()["error"] == "bad_request"

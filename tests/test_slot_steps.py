@@ -80,7 +80,7 @@ def reset_to_confirm(alice, new: str) -> None:
 def test_the_confirm_step_without_a_password_keeps_the_first_one(chat, backend):
     alice = chat()
     reset_to_confirm(alice, "135790")
-    again = alice.say("嗯嗯")
+    again = alice.say("稍等")  # (an acknowledgement such as 嗯嗯 is asked again without a try)
     assert "没有看出密码" in again and "不一致" not in again
     assert "密码重置成功" in alice.say("135 790")
     assert backend.verify_password(ZHANG.card, "135790")
@@ -89,9 +89,9 @@ def test_the_confirm_step_without_a_password_keeps_the_first_one(chat, backend):
 def test_the_confirm_step_counts_answers_without_a_password_as_misses(chat, backend):
     alice = chat()
     reset_to_confirm(alice, "135790")
-    alice.say("嗯嗯")
-    alice.say("好")
-    assert "错误次数过多" in alice.say("哦")
+    alice.say("稍等")
+    alice.say("等一下")
+    assert "错误次数过多" in alice.say("马上")
     assert backend.verify_password(ZHANG.card, ZHANG.password)  # nothing changed
 
 

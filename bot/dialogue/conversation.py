@@ -18,6 +18,7 @@ from wechatpy.messages import BaseMessage
 
 from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.person import SERVE, Person
+from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
@@ -46,8 +47,8 @@ OFFER_ANSWERS = ("id", "card")
 # mid-flow, they are answered there and the step is kept (Conversation.look_up).
 LOOKUPS = ("my_card", "progress")
 # Small talk a step never takes as its answer: "谢谢" is nobody's name, "你好" no card number.
-# A goodbye or a bare "好的" is left to the step (好的 answers a yes/no step; 再见 is read there
-# as before).
+# A goodbye is left to the step (read there as before); a bare "好的" is an acknowledgement,
+# asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
 IN_STEP_TALK = ("thanks", "greeting")
 # The holder's slots that the sentence starting a service may already give (never a code, a
 # password or a guardian's ID: those are asked at their own step).
@@ -70,6 +71,7 @@ class Conversation:
         self.talk = Talk(catalog, list(self.flows.values()), answers)
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
         self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
+        self.steps = Steps(self.talk)  # acks, own start words, several answers at once
         self.grants = grants
 
     def speak(self, catalog: Catalog) -> None:
@@ -123,6 +125,8 @@ class Conversation:
         if pending and pending.get("kind") == "end" and flow is not None \
                 and heard.yes_no is not None:  # 是: end the flow they said they did not want
             return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)
+        if pending and self.steps.unclear(pending, heard, said, flow, exact):
+            return self.steps.ask_again(turn, flow, pending)  # neither yes nor no: ask again
         if pending and (heard.choice is not None or heard.yes_no is not None):
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)
             if resolved is not NOT_MINE:
@@ -147,7 +151,7 @@ class Conversation:
         if command == "menu":
             return self.talk.menu(turn, flow)
         if command in self.starters:  # before answering: a start word is never a wrong answer
-            return self.start(self.starters[command], turn, ending=flow)
+            return self.start_or_keep(self.starters[command], turn, flow)
         raise ValueError(f"not a command: {command!r}")
 
     def cancel(self, turn: Turn, flow: Flow | None) -> dict | None:
@@ -169,6 +173,10 @@ class Conversation:
             return flow.session()
         if heard.small_talk in IN_STEP_TALK and heard.yes_no is None and not heard.slots:
             return self.talk.small_talk_in_step(heard.small_talk, turn, flow)  # not a name
+        if self.steps.acknowledged(heard, flow):  # 好的 at the ID step: not a wrong answer
+            return self.steps.ack(turn, flow)
+        if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
+            return self.steps.already(turn, flow)
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
@@ -186,7 +194,9 @@ class Conversation:
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
         elif heard.question and not heard.slots:
             return self.talk.step_question(heard, turn, flow)
+        step = flow.state
         flow.answer(said)
+        self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
         return None if flow.done else flow.session()
 
     def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
@@ -271,12 +281,19 @@ class Conversation:
             return keep
         if event == "click" and msg.key in self.starters:
             self.person.clicked(turn)  # queued for a person: the button is their choice now
-            return self.start(self.starters[msg.key], turn, ending=flow)
+            return self.start_or_keep(self.starters[msg.key], turn, flow)
         if event in ("click", "scan", "scancode_waitmsg"):
             return self.talk.menu(turn, flow)
         if event not in SILENT_EVENTS:
             log.info("unknown event %r answered with success", event)
         return keep
+
+    def start_or_keep(self, flow_cls: type[Flow], turn: Turn, flow: Flow | None) -> dict | None:
+        """A start word or menu button: the service it names, ending the one in progress; the
+        service in progress itself carries on with what was given (step.already)."""
+        if flow is not None and flow.name == flow_cls.name:
+            return self.steps.already(turn, flow)
+        return self.start(flow_cls, turn, ending=flow)
 
     def start(self, flow_cls: type[Flow], turn: Turn, ending: Flow | None = None,
               given: tuple[str, Understanding] | None = None) -> dict | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogue.person import SERVE
+from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
 from flows.base import Flow, Turn
 from flows.ids import mask_card
@@ -29,6 +30,7 @@ class Guardian:
 
     def __init__(self, desk: Any, talk: Talk) -> None:
         self.desk, self.talk = desk, talk
+        self.steps = Steps(talk)
 
     def before(self, heard: Understanding, turn: Turn, flow: Flow | None,
                session: dict) -> Any:
@@ -51,6 +53,10 @@ class Guardian:
             answer = heard.choice == 1
         elif answer is None and heard.yes_no is not None and heard.choice is None:
             answer = heard.yes_no
+        if answer is None and pending.get("kind") == ONE \
+                and self.steps.neither(heard, heard.text, flow, command):
+            turn.say("consent.one_again")  # "嗯…" to 同意/拒绝: neither, so asked again
+            return self.talk.pending(flow, ONE, pending["options"])
         if answer is None:
             return SERVE
         if pending.get("kind") == ONE:
