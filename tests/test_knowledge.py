@@ -8,8 +8,8 @@ import pytest
 from flows.knowledge import Entry, KnowledgeBase, Retriever, evaluate, format_report
 from flows.knowledge.base import LANGS, SERVICES
 from flows.knowledge.crossval import crossval
+from flows.knowledge.foreign import FOREIGN
 from flows.knowledge.questions import question_set
-from flows.knowledge.retriever import FOREIGN
 
 ASKED = [  # (language, what a person types, the entry that answers it)
     ("zh_CN", "社保卡能干什么", "card_purpose"),

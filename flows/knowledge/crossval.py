@@ -14,8 +14,9 @@ import random
 
 from flows.knowledge.base import LANGS, KnowledgeBase
 from flows.knowledge.evaluate import is_right
+from flows.knowledge.foreign import FOREIGN
 from flows.knowledge.questions import question_set
-from flows.knowledge.retriever import FOREIGN, Retriever
+from flows.knowledge.retriever import Retriever
 
 FOLDS = 5
 

@@ -53,6 +53,7 @@ from flows.catalog import Catalog
 from flows.knowledge import tokens
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.bm25 import BM25
+from flows.knowledge.foreign import FOREIGN, FOREIGN_SHARE, EntryWords
 from flows.knowledge.rankers import RANKINGS
 from flows.language.normalise import normalise as language_normalise
 
@@ -63,8 +64,6 @@ NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.4   # the floor for a line that holds only weak anchors (reset, lost…)
 _WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
-FOREIGN = 2  # a line holding this many topical words its best entry never uses is not its question
-FOREIGN_SHARE = 0.25  # ... when they are this share of its topical words (a long story has more)
 MAX_CHOICES = 3
 
 
@@ -108,18 +107,8 @@ class Retriever:
         said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
         self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
         self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
-        self.foreign, self.foreign_share = foreign, foreign_share
-        self.own = [frozenset(tok for text in (*entry.questions, entry.answer, *topic_words,
-                                               *kb.examples.get(entry.id, ()))
-                              for tok in self._tokens(self._fold(text)))
-                    for entry, topic_words in zip(kb, self._topic_words(), strict=True)]
-        # the card's and the service's own names, and what most entries say, are everyone's:
-        # 'social security' is no entry's foreign word, whichever entries happen to say it
-        names = re.sub(r"\\[a-z]", " ", kb.reading.names.pattern + "|" + kb.reading.ours.pattern)
-        names = " ".join(_WORDS.findall(names))  # "\\bcards?" -> card, not bcard
-        self.everyones = frozenset(self._tokens(self._fold(names))) | frozenset(
-            tok for tok in set().union(*self.own)
-            if 2 * sum(tok in own for own in self.own) >= len(self.own))
+        self.foreign = foreign
+        self.words = EntryWords(kb, lambda text: self._tokens(self._fold(text)), foreign_share)
 
     def _spelled(self, tok: str) -> str | None:
         """The entries' word `tok` is, a form or a slip of; None for a word they never use.
@@ -141,42 +130,6 @@ class Retriever:
         near = process.extractOne(tok, self.spelled, scorer=fuzz.ratio,
                                   score_cutoff=self.slip) if self.slip else None
         return near[0] if near and near[0][0] == tok[0] else None  # phones slip mid-word
-
-    def _topic_words(self) -> list[tuple[str, ...]]:
-        """Each entry's topic pattern as words (one text), for the words it is known by."""
-        return [(" ".join(_WORDS.findall(topic.pattern)),) if topic is not None else ()
-                for topic in self.topics[: len(self.kb)]]
-
-    def _foreign(self, folded: str, raw: list[str], query: list[str], i: int) -> list[str]:
-        """The query's topical words that entry `i` never uses.
-
-        An entry's own words are its phrasings', its answer's, its topic words and its dev
-        examples' (the runner-up's too was measured: crossval lost right answers and let
-        more out-of-scope lines through), in the form typed (`raw`) or as mended: "regulation"
-        is an example's word before the slip-mender reads it as "relation". The card's own
-        names and the words most entries use are no one's foreign words.
-
-        Chinese is checked by character, and the characters that stand together count as
-        one word: 退休 is one word beside 社保卡密码忘了, which is still the forgotten
-        password's question. "what year were cards first issued" holds two (year, first) that
-        the binding age's entry never speaks of, so it is not that question however many of
-        the card's words it shares. A long story holds more words of its own: they count
-        when they are FOREIGN_SHARE of the line's topical words (characters, for Chinese).
-        Characters are the default tokenizer's: with another the rule sees English only.
-        """
-        own = self.everyones | self.own[i]
-        said = {tok for tok in self.kb.reading.topical(query) if tok.isascii() or len(tok) == 1}
-        typed = dict(zip(query, raw, strict=True))
-        topical = {tok for tok in said if tok not in own and typed.get(tok, tok) not in own}
-        chars = {tok for tok in topical if not tok.isascii()}
-        words, run = {tok for tok in topical if tok.isascii()}, ""
-        for char in self.kb.reading.fillers.sub(" ", folded) + " ":
-            if char in chars:
-                run += char
-            elif run:
-                words.add(run)
-                run = ""
-        return sorted(words) if len(words) >= self.foreign_share * len(said) else []
 
     @classmethod
     def shared(cls, lang: str) -> Retriever:
@@ -232,7 +185,8 @@ class Retriever:
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
                                            self.known):
             return Answer("none", (), best, "rests on words other things share (a dress code)")
-        foreign = self._foreign(folded, raw, query, ranked[0][1]) if self.foreign else []
+        foreign = self.words.foreign(self.kb.reading.fillers.sub(" ", folded), raw, query,
+                                     ranked[0][1]) if self.foreign else []
         if len(foreign) >= self.foreign > 0:
             return Answer("none", (), best, f"asks of what {self.kb.entries[ranked[0][1]].id} "
                                             f"never speaks of: {' '.join(foreign[:3])}")
