@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.base import Flow, ask, branch
+from flows.base import Flow, ask, branch, outcome_is
 from flows.loss_steps import WHO, LossSteps, loss_states, loss_transitions
 from flows.port import Card
 
@@ -27,13 +27,17 @@ class ReportLoss(LossSteps, Flow):
     states = [
         {"name": "offer_own", "prompt": "loss.offer", "help": "loss.help_offer",
          "read": "read_offer", "role": "confirm", "reads_ack": True},
+        {"name": "not_reported", "prompt": "loss.not_reported", "final": True},
         *loss_states("loss", "reported"),
     ]
     transitions = [
         # A yes/no offer: an unclear reply is asked again with its two answers, never a miss.
-        *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id"}), tries=False),
+        *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id",
+                                               "declined": "not_reported"}), tries=False),
         *loss_transitions("reported"),
     ]
+
+    is_declined = outcome_is("declined")
 
     def start(self) -> None:
         """A card bound here (and not lost yet) is offered first: it is the likely one."""
@@ -45,10 +49,13 @@ class ReportLoss(LossSteps, Flow):
         super().start()
 
     def read_offer(self, text: str) -> str | None:
-        """`是`: that card (proof still to come); `其他卡`: ask whose card it is."""
+        """`是`: that card (proof still to come); `其他卡`: ask whose card it is; `否`: none
+        (someone who tapped 挂失 by mistake leaves without having to know 取消)."""
         command = self.turn.catalog.command(text)
         if command == "yes":
             self.outcome = "adult" if self.adult(self.slots["id"]) else "minor"
+        elif command == "no":
+            self.outcome = "declined"
         elif command == "other_card":
             for slot in ("id", "card", "card_masked", "tail"):
                 self.slots.pop(slot, None)
