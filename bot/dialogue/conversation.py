@@ -171,8 +171,11 @@ class Conversation:
         if sure and heard.intent == "help":
             turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
             return flow.session()
-        if heard.small_talk in IN_STEP_TALK and heard.yes_no is None and not heard.slots:
-            return self.talk.small_talk_in_step(heard.small_talk, turn, flow)  # not a name
+        # "谢谢" or "好的谢谢" is not a name; a yes/no step reads its 好的 as a yes itself
+        yes_no_step = flow.specs[flow.state].get("reads_ack")
+        if heard.small_talk in IN_STEP_TALK and not heard.slots \
+                and (heard.yes_no is None or not yes_no_step):
+            return self.talk.small_talk_in_step(heard.small_talk, turn, flow)
         if self.steps.acknowledged(heard, flow):  # 好的 at the ID step: not a wrong answer
             return self.steps.ack(turn, flow)
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
