@@ -31,7 +31,7 @@ class ReportLoss(LossSteps, Flow):
         *loss_states("loss", "reported"),
     ]
     transitions = [
-        # A yes/no offer: an unclear reply is asked again with its two answers, never a miss.
+        # An offer (是, 其他卡, 否): an unclear reply is asked again naming them, never a miss.
         *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id",
                                                "declined": "not_reported"}), tries=False),
         *loss_transitions("reported"),
