@@ -162,6 +162,9 @@ class Talk:
         if found.kind == "choices" and choices:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
+        if found.elsewhere:  # 医保报销比例, 征信: understood, and another office's to answer
+            turn.say("answer.elsewhere")
+            return None
         return False
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:

@@ -75,6 +75,7 @@ class Answer:
     entries: tuple[Entry, ...]
     score: float
     reason: str = ""
+    elsewhere: bool = False  # "none" for a neighbouring topic's question: another office's
 
 
 class Retriever:
@@ -151,7 +152,7 @@ class Retriever:
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
             why = "a neighbouring topic's own business (外省就医, a new name)"
-            return Answer("none", (), 0.0, why)
+            return Answer("none", (), 0.0, why, elsewhere=True)
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
@@ -177,10 +178,12 @@ class Retriever:
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
         if ranked[0][1] >= len(self.kb):
             topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
-            return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere")
+            return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
+                          elsewhere=True)
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
-            return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's")
+            return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's",
+                          elsewhere=True)
         top, best = ranked[0][0], held[ranked[0][1]]
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
                                            self.known):
