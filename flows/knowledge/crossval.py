@@ -15,7 +15,7 @@ import random
 from flows.knowledge.base import LANGS, KnowledgeBase
 from flows.knowledge.evaluate import is_right
 from flows.knowledge.foreign import FOREIGN
-from flows.knowledge.questions import question_set
+from flows.knowledge.questions import by_entry, question_set
 from flows.knowledge.retriever import Retriever
 
 FOLDS = 5
@@ -30,12 +30,8 @@ def crossval(lang: str, foreign: int, seed: int = 1) -> tuple[int, int, int]:
     right = answered = 0
     for fold in range(FOLDS):
         held = set(order[fold::FOLDS])
-        examples: dict[str, list[str]] = {}
-        for i, (text, label) in enumerate(dev):
-            if i not in held and label != "none":
-                examples.setdefault(label, []).append(str(text))
         kb = KnowledgeBase(lang, base.entries, base.reading, base.elsewhere, base.topics,
-                           {label: tuple(lines) for label, lines in examples.items()})
+                           by_entry(line for i, line in enumerate(dev) if i not in held))
         retriever = Retriever(kb, foreign=foreign)
         for i in held:
             text, label = dev[i]

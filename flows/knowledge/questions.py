@@ -8,6 +8,7 @@ alone, never here: `examples` takes dev lines only (tests/test_knowledge.py pins
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,14 @@ def question_set() -> dict[str, Any]:
 
 def examples(lang: str) -> dict[str, tuple[str, ...]]:
     """The dev lines of `lang` by the entry that answers them; out-of-scope lines left out."""
-    by_entry: dict[str, list[str]] = {}
-    for text, label in question_set()[lang]["dev"]:
+    return by_entry(question_set()[lang]["dev"])
+
+
+def by_entry(labelled: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """(text, label) lines grouped by the entry that answers them, `none` left out (the
+    dev part for the retriever, or crossval's other folds)."""
+    grouped: dict[str, list[str]] = {}
+    for text, label in labelled:
         if label != "none":
-            by_entry.setdefault(label, []).append(str(text))
-    return {label: tuple(lines) for label, lines in by_entry.items()}
+            grouped.setdefault(label, []).append(str(text))
+    return {label: tuple(lines) for label, lines in grouped.items()}
