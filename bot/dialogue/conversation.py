@@ -177,6 +177,8 @@ class Conversation:
                 and (heard.yes_no is None or not yes_no_step):
             return self.talk.small_talk_in_step(heard.small_talk, turn, flow)
         if self.steps.acknowledged(heard, flow):  # 好的 at the ID step: not a wrong answer
+            if heard.yes_no is False:  # 不用了 there may mean "stop": ask, never a miss
+                return self.talk.confirm_end(turn, flow)
             return self.steps.ack(turn, flow)
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
