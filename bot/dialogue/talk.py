@@ -14,6 +14,7 @@ from typing import Any
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
+from flows.knowledge import UNRELATED
 from flows.language import Understanding
 from flows.port import BackendError
 
@@ -162,10 +163,21 @@ class Talk:
         if found.kind == "choices" and choices:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
-        if found.elsewhere:  # 医保报销比例, 征信: understood, and another office's to answer
-            turn.say("answer.elsewhere")
-            return None
+        if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
+            return self.elsewhere(found.elsewhere, heard, turn)
         return False
+
+    def elsewhere(self, topic: str, heard: Understanding, turn: Turn) -> dict | None | bool:
+        """Whose the question is, so the person knows where to ask (pensions: 12333; a bank
+        card: its bank), instead of "没有听懂", which reads as if they typed nonsense; not a
+        miss. A question naming nothing at all of ours that is still near a service goes on to
+        the offer of that service (False)."""
+        if topic == UNRELATED and heard.candidates:
+            return False
+        key = f"answer.elsewhere.{topic}"
+        if key not in self.catalog.texts:  # NEIGHBOUR: the neighbours' words alone
+            key = "answer.elsewhere"
+        return self.with_menu(turn, key)
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The entry in the bot's language; a related service is offered, a flow re-asked."""

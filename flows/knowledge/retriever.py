@@ -63,6 +63,9 @@ CUE = 0.25     # the ranking's lift for an entry whose topic words the question 
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.3   # the floor for a line that holds only weak anchors (reset, lost…)
 _WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
+OTHERS_FLOOR = 0.6  # a line not ours is an `elsewhere:` topic's at this share of its words
+NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhere:` topic
+UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
@@ -75,7 +78,10 @@ class Answer:
     entries: tuple[Entry, ...]
     score: float
     reason: str = ""
-    elsewhere: bool = False  # "none" for a neighbouring topic's question: another office's
+    # "none" for a question that is not ours: the `elsewhere:` topic it is closest to (pension,
+    # daily_life…), NEIGHBOUR when only the neighbours' words said so, UNRELATED for a
+    # question naming nothing of ours or theirs; "" when it may be ours, unread
+    elsewhere: str = ""
 
 
 class Retriever:
@@ -101,6 +107,8 @@ class Retriever:
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
                                                    for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
+        self.others = BM25([[tok for q in said for tok in self._tokens(self._fold(q))]
+                            for _, said in kb.elsewhere])
         self.strangers, self.slip, self.mend = strangers, slip, mend
         said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
         if strangers == "answers":
@@ -152,10 +160,13 @@ class Retriever:
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
             why = "a neighbouring topic's own business (外省就医, a new name)"
-            return Answer("none", (), 0.0, why, elsewhere=True)
+            whose = self._other(folded)
+            return Answer("none", (), 0.0, why,
+                          elsewhere=NEIGHBOUR if whose in ("", UNRELATED) else whose)
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
-            return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
+            return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)",
+                          elsewhere=self._other(folded))
         query = raw = self._tokens(folded)
         if self.mend:  # slips read as the words they miss: "replacment" ranks as replacement
             query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
@@ -179,11 +190,13 @@ class Retriever:
         if ranked[0][1] >= len(self.kb):
             topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
-                          elsewhere=True)
+                          elsewhere=topic)
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
+            topic = next(name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
+                                                          strict=True) if lift)
             return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's",
-                          elsewhere=True)
+                          elsewhere=topic)
         top, best = ranked[0][0], held[ranked[0][1]]
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
                                            self.known):
@@ -203,6 +216,23 @@ class Retriever:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
+
+
+    def _other(self, folded: str) -> str:
+        """Whose a line is, so the refusal can say where to ask: the `elsewhere:` topic it
+        names (医保, pension), else the one whose lines hold OTHERS_FLOOR of its topical words
+        (今天天气怎么样 -> daily_life), else UNRELATED; "" for a line with no topical word
+        at all ("what is this"), which may be anything."""
+        named = [name for name, _ in self.kb.elsewhere
+                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)]
+        if named:
+            return named[0]
+        topical = self.kb.reading.topical(self._tokens(folded))
+        if not topical:
+            return ""
+        held = self.others.coverage(topical)
+        best = max(range(len(held)), key=held.__getitem__)
+        return self.kb.elsewhere[best][0] if held[best] >= OTHERS_FLOOR else UNRELATED
 
 
 def _language_text(text: str) -> str:
