@@ -42,7 +42,6 @@ docs/understanding.md ("Measured"); the latest (1648 lines, 460 out of scope): 9
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -53,7 +52,7 @@ from flows.catalog import Catalog
 from flows.knowledge import tokens
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.bm25 import BM25
-from flows.knowledge.foreign import FOREIGN, FOREIGN_SHARE, EntryWords
+from flows.knowledge.foreign import FOREIGN, FOREIGN_SHARE, EntryWords, pattern_words
 from flows.knowledge.rankers import RANKINGS
 from flows.language.normalise import normalise as language_normalise
 
@@ -62,7 +61,6 @@ MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.3   # the floor for a line that holds only weak anchors (reset, lost…)
-_WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
 OTHERS_FLOOR = 0.6  # a line not ours is an `elsewhere:` topic's at this share of its words
 NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhere:` topic
 UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
@@ -113,7 +111,7 @@ class Retriever:
         said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
         if strangers == "answers":
             said += [entry.answer for entry in kb]
-        said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
+        said += [pattern_words(topic.pattern) for topic in kb.topics.values()]
         self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
         self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
         self.foreign = foreign
