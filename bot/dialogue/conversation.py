@@ -94,7 +94,7 @@ class Conversation:
             return self.on_event(msg, turn, flow)
         if kind in MEDIA:
             if flow is not None:
-                turn.say("need_text", prompt=self.talk.prompt(flow))
+                turn.say("need_text", prompt=self.talk.again(flow))
                 return flow.session()
             # A picture or a voice without words is not "not understood": say what is read
             idle = "location_idle" if kind == "location" else "media_idle"
@@ -262,7 +262,7 @@ class Conversation:
         answered and the step re-asked. (The exact start words and menu clicks keep the
         contract: they end the flow and say so.)"""
         flow_cls(turn).start()  # a single final state: it says its answer and is done
-        turn.say("answer.back", prompt=self.talk.prompt(flow))
+        turn.say("answer.back", prompt=self.talk.again(flow))
         return flow.session()
 
     def greet(self, turn: Turn, flow: Flow | None, session: dict) -> dict | None:

@@ -22,6 +22,9 @@ NOT_MINE = object()  # resolve(): this message does not answer the pending choic
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
+# A step asked again in brief where its prompt says more than the question: a code step's
+# prompt says "验证码已发送至…", which read again announces a new code that never went out.
+AGAIN = {"code": "common.ask_code_brief"}
 Start = Callable[..., "dict | None"]
 
 
@@ -78,7 +81,7 @@ class Talk:
 
     def carry_on(self, turn: Turn, flow: Flow) -> dict:
         """否 to a question about the flow in progress: its step, asked again."""
-        turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+        turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
         return flow.session()
 
     def resolve(self, pending: dict, heard: Understanding, turn: Turn, flow: Flow | None,
@@ -91,7 +94,7 @@ class Talk:
             if heard.yes_no:
                 return self.take(options[0], turn, flow, start)
             if flow is not None:
-                turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+                turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
                 return flow.session()
             turn.say("confirm.declined")
             return None
@@ -108,7 +111,7 @@ class Talk:
         if option.startswith(KB):
             return self.say_answer(option.removeprefix(KB), turn, flow)
         if flow is not None and flow.name == option:
-            turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+            turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
             return flow.session()
         return start(self.flows[option], turn, ending=flow)
 
@@ -149,7 +152,7 @@ class Talk:
         a greeting there is the menu with a hello, as 你好 is, and the step kept."""
         if kind == "greeting":
             return self.with_menu(turn, "small_talk.greeting", flow) or flow.session()
-        turn.say("small_talk.thanks_step", prompt=self.prompt(flow))
+        turn.say("small_talk.thanks_step", prompt=self.again(flow))
         return flow.session()
 
     def answer(self, heard: Understanding, turn: Turn, choices: bool = True) -> Any:
@@ -184,7 +187,7 @@ class Talk:
         entry = self.answers.entry(entry_id, self.catalog.lang)
         turn.say("answer.text", answer=entry.answer)
         if flow is not None:
-            turn.say("answer.back", prompt=self.prompt(flow))
+            turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
         if entry.service == "bind_card" and bound_here(turn):
             turn.say("answer.bound")  # offering to bind a card already bound reads as odd
@@ -217,8 +220,19 @@ class Talk:
         return self.title(option)
 
     def prompt(self, flow: Flow) -> str:
+        """The step's full question, as the flow says it on entering the step: what the "was
+        it already said this turn?" checks compare with (Steps.go_on, Conversation.take_given
+        and start_answered). A step asked again says `again` instead."""
         key = flow.specs[flow.state].get("prompt")
         return self.catalog.text(key, **flow.slots) if key else ""
+
+    def again(self, flow: Flow) -> str:
+        """The step's question asked again after something said in passing (an answer, 谢谢,
+        否, a picture…): in brief where the prompt says more than the question (AGAIN, by
+        what the step asks for), else the prompt itself."""
+        spec = flow.specs[flow.state]
+        key = AGAIN.get(spec.get("role", "")) or spec.get("prompt")
+        return self.catalog.text(key, **flow.values()) if key else ""
 
     @staticmethod
     def pending(flow: Flow | None, kind: str, options: list[str]) -> dict:
