@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import bot_of
 from flows.catalog import LANGS, Catalog
 from flows.knowledge import NEIGHBOUR, UNRELATED, KnowledgeBase, Retriever
+from tests.conftest import Chat
+from tests.people import ZHANG
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -51,3 +54,22 @@ def test_retriever_leaves_a_line_with_no_topic_unread(lang, text):
 def test_retriever_answers_our_own_questions_as_before(lang, text):
     answer = Retriever.shared(lang).answer(text)
     assert answer.kind == "one" and answer.elsewhere == ""
+
+
+def test_a_question_not_ours_mid_step_says_whose_and_keeps_the_step(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("养老金什么时候发？")
+    assert "养老金和退休的事不在本服务号办理" in reply and "12333" in reply
+    assert reply.rstrip().endswith("请输入持卡人的18位身份证号。")
+    # about the step, though it names another card: the step's help, not "another card's"
+    assert "当前步骤说明" in alice.say("银行卡号行吗？")
+    assert "姓名" in alice.say(ZHANG.id)  # the flow kept what it had, nothing counted
+
+
+def test_a_question_not_ours_mid_step_in_english(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    alice.say("bind card")
+    reply = alice.say("how much is my pension?")
+    assert "Pensions and retirement are not handled" in reply and "ID" in reply

@@ -21,6 +21,11 @@ from flows.port import BackendError
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
+# Whose-question lines said in the middle of a step, the step then asked again. The others
+# stay the step's help: at the code step "预留手机号换了怎么办" (card_account) or "银行卡号行吗"
+# at the card step (other_cards) are about the step, and "你是谁" there wants no menu.
+ELSEWHERE_IN_STEP = ("medical_insurance", "pension", "contributions", "other_benefits",
+                     "daily_life", "other_services")
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
 # prompt says "验证码已发送至…", which read again announces a new code that never went out.
@@ -202,6 +207,10 @@ class Talk:
         found = self.answers.answer(heard) if self.answers is not None else None
         if found is not None and found.kind == "one" and found.score >= IN_FLOW_SCORE:
             return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
+        if found is not None and found.elsewhere in ELSEWHERE_IN_STEP:  # 养老金什么时候发
+            turn.say(f"answer.elsewhere.{found.elsewhere}")
+            turn.say("answer.back", prompt=self.again(flow))
+            return flow.session()
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
         return flow.session()
 
