@@ -21,6 +21,9 @@ from bot.sim.mockplatform.cgi import MOCK
 Read = Callable[[str], list[dict[str, Any]]]
 Owed = Callable[[], bool]  # True while the bot's outbox owes any message (in process only)
 POLL = 0.1  # seconds between looks while waiting for a message on its way (over --url)
+# In process, seconds a message the outbox owes may take to land: the courier was woken and
+# sends at once (milliseconds); this only bounds a loaded machine, or a send being retried.
+OWED_BOUND = 5.0
 LABELS = {"custom": "客服消息", "template": "模板消息"}
 
 
@@ -79,10 +82,12 @@ class Outbound:
 
         The turn put those sends in the outbox before its reply came back and woke the
         courier, so in process an outbox that owes nothing means nothing is coming (a transfer
-        while already queued says nothing): no wait then. Over --url nothing tells; `wait`.
+        while already queued says nothing): no wait then, else until it lands. Over --url
+        nothing tells: at most `wait`.
         """
-        owed = self.owed
-        return self._first(openid, wait, owed if owed is not None else lambda: True)
+        if self.owed is None:
+            return self._first(openid, wait, lambda: True)
+        return self._first(openid, OWED_BOUND, self.owed)
 
     def _first(self, openid: str, wait: float, coming: Owed) -> list[dict[str, Any]]:
         """The messages not shown yet, once one arrived, nothing is `coming`, or at `wait`."""

@@ -51,9 +51,9 @@ PAGE = {alias: openid for alias, openid, _ in FOLLOWERS}
 Prompt = Callable[[str], str]  # shows the prompt, returns one line; EOFError at the end
 # Seconds to wait for an API message on its way: an owed reply (the turn outlived the
 # platform's 5 s; the backend's read timeout is 10 s), a review notice (due within 5 s), the
-# words a passive transfer reply leaves to the API (sent at once: in process the wait ends as
-# they land, or at once when nothing is owed; over --url, where nothing says whether a transfer
-# had words, a transfer while already queued costs this much).
+# words a passive transfer reply leaves to the API over --url (sent at once, but nothing there
+# says whether a transfer had words: a transfer while already queued costs this much; in
+# process the outbox says, and the wait ends as they land: bot/sim/chat/outbound.py).
 OWED_WAIT, NOTICE_WAIT, SENT_WAIT = 12.0, 5.0, 1.0
 TRANSFER = "transfer_customer_service"  # the passive reply that hands the follower to a person
 
