@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -85,6 +86,23 @@ def test_chat_over_url_with_state_from_the_simulator(simulator, monkeypatch):
     assert "alice: forgot_password.ask_id" in out
     assert "设置新的6位数字服务密码" in after(out, "{sms:13800138000}")
     assert "alice: forgot_password.ask_password" in out
+
+
+def test_chat_over_url_answers_in_lang_and_gives_the_simulator_its_own_back(simulator,
+                                                                            monkeypatch):
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    out = chat(["bind card"], "--url", simulator.url, "--token", TOKEN, "--lang", "en")
+    assert "18-digit ID number" in after(out, "bind card")
+    assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
+
+
+def test_chat_over_url_lang_needs_the_simulator_to_switch(served, monkeypatch):
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    server = served()
+    result = CliRunner().invoke(main, ["chat", "--url", server.url, "--token", TOKEN,
+                                       "--lang", "en"], input="")
+    assert result.exit_code == 2
+    assert "cannot switch (no simulator): start it with BOT_LANG=en" in result.output
 
 
 def test_chat_over_url_needs_a_server():
