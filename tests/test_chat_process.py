@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import queue
+import re
+import select
 import subprocess
 import sys
 import threading
@@ -133,3 +135,51 @@ def seen(lines: queue.Queue[tuple[float, str]], text: str, within: float) -> flo
         if text in line:
             return at
     raise AssertionError(f"{text!r} not shown within {within:g} s")
+
+
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[=>]|\r")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+def test_each_turn_shows_once_in_the_terminal_with_line_editing(tmp_path):
+    """The interactive path: stdin and stdout a terminal, prompt_toolkit reads the line."""
+    main_fd, terminal = os.openpty()
+    env = environment(tmp_path, PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm")
+    chat = subprocess.Popen([sys.executable, "-m", "bot", "chat"], stdin=terminal,
+                            stdout=terminal, stderr=terminal, cwd=tmp_path, env=env,
+                            start_new_session=True)
+    os.close(terminal)
+    screen = b""
+
+    def until(text: str | None, within: float) -> str:
+        """The screen once `text` is on it (None: once the chat has closed the terminal)."""
+        nonlocal screen
+        end = time.monotonic() + within
+        while text is None or text not in ANSI.sub("", screen.decode("utf-8", "replace")):
+            if time.monotonic() > end:
+                raise AssertionError(f"{text!r} not shown: {screen[-400:]!r}")
+            ready, _, _ = select.select([main_fd], [], [], 0.1)
+            if ready:
+                try:
+                    got = os.read(main_fd, 65536)
+                except OSError:  # the chat ended and closed its side
+                    got = b""
+                if not got and text is None:
+                    break
+                screen += got
+        return ANSI.sub("", screen.decode("utf-8", "replace"))
+
+    try:
+        until("alice ›", STARTUP)  # the space after it is a cursor move
+        os.write(main_fd, "绑定社保卡\r".encode())
+        until(BIND_REPLY_ZH, 10.0)
+        os.write(main_fd, b"/quit\r")
+        shown = until(None, 10.0)
+        chat.wait(10.0)
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+            chat.wait()
+        os.close(main_fd)
+    assert shown.count(BIND_REPLY_ZH) == 1, shown
+    assert "idle -> bind_card.ask_id" not in shown and "BOT_STORE_KEY" not in shown
