@@ -158,5 +158,6 @@ def test_agent_takes_answers_and_gives_the_follower_back(tmp_path):
     assert "no reply: the bot answered success" in after(out, "我想找人问问")  # the agent has it
     said = after(out, "/agent say 您好，我是客服小王")
     assert "人工客服 kf1@wxbot" in said and "您好，我是客服小王" in said
+    assert "人工客服会话已结束" in after(out, "/agent close")  # the bot's welcome back, at once
     assert "姓名" in after(out, ZHANG.id)  # back with the bot, in the flow it had left
     assert "usage: /agent take" in after(out, "/agent hug")
