@@ -243,7 +243,8 @@ class Conversation:
                 turn.say("confirm.declined")
             return None
         if heard.question or heard.act in ("fact", "none", "confirm"):
-            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm")
+            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
+                                        misses=session.get("misses", 0))
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:

@@ -14,18 +14,20 @@ from typing import Any
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
-from flows.knowledge import UNRELATED
+from flows.knowledge import NEIGHBOUR
 from flows.language import Understanding
 from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
-# Whose-question lines said in the middle of a step, the step then asked again. The others
-# stay the step's help: at the code step "预留手机号换了怎么办" (card_account) or "银行卡号行吗"
-# at the card step (other_cards) are about the step, and "你是谁" there wants no menu.
-ELSEWHERE_IN_STEP = ("medical_insurance", "pension", "contributions", "other_benefits",
-                     "daily_life", "other_services")
+# Whose-question lines said even when a service's words are near: the neighbours' own
+# business (征信 of our card), another card named (银行卡丢了), our card's unanswered topics.
+SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "electronic_card")
+# Whose-question lines said in the middle of a step, the step then asked again: the everyday
+# ones only. A question at a step that names another office is mostly about the step by the
+# card's other names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.
+ELSEWHERE_IN_STEP = ("daily_life",)
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
 # prompt says "验证码已发送至…", which read again announces a new code that never went out.
@@ -160,9 +162,11 @@ class Talk:
         turn.say("small_talk.thanks_step", prompt=self.again(flow))
         return flow.session()
 
-    def answer(self, heard: Understanding, turn: Turn, choices: bool = True) -> Any:
+    def answer(self, heard: Understanding, turn: Turn, choices: bool = True,
+               misses: int = 0) -> Any:
         """A knowledge answer for a question (False when there is none to give); close
-        candidates become a numbered choice unless `choices` is off."""
+        candidates become a numbered choice unless `choices` is off. `misses`: the misses in
+        a row so far, kept through a reply that is not one (whose question it is)."""
         if self.answers is None or heard.act == "negated":
             return False
         found = self.answers.answer(heard)
@@ -172,20 +176,29 @@ class Talk:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
         if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
-            return self.elsewhere(found.elsewhere, heard, turn)
+            return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
 
-    def elsewhere(self, topic: str, heard: Understanding, turn: Turn) -> dict | None | bool:
+    def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
+                  misses: int = 0) -> dict | None | bool:
         """Whose the question is, so the person knows where to ask (pensions: 12333; a bank
         card: its bank), instead of "没有听懂", which reads as if they typed nonsense; not a
-        miss. A question naming nothing at all of ours that is still near a service goes on to
-        the offer of that service (False)."""
-        if topic == UNRELATED and heard.candidates:
+        miss, and the misses so far are kept, as small talk keeps them.
+
+        Unless the words are near one of our services (False: the dialogue's confirmation or
+        offer, as before): "孩子的医保卡丢了", "医保卡密码被锁了" are our card by another
+        name, however medical their words. SURE_ELSEWHERE topics keep their line whatever
+        the services' nearness: their words were matched for it ("社保卡丢了会影响征信吗"),
+        and another card's line itself says how to report ours ("银行卡丢了怎么办")."""
+        if heard.act == "confirm" or (heard.candidates and topic not in SURE_ELSEWHERE):
             return False
+        session = self.with_menu(turn, self.elsewhere_key(topic))
+        return {**(session or {}), "misses": misses} if misses else session
+
+    def elsewhere_key(self, topic: str) -> str:
+        """The topic's own line; the general one for NEIGHBOUR (the neighbours' words alone)."""
         key = f"answer.elsewhere.{topic}"
-        if key not in self.catalog.texts:  # NEIGHBOUR: the neighbours' words alone
-            key = "answer.elsewhere"
-        return self.with_menu(turn, key)
+        return key if topic != NEIGHBOUR and key in self.catalog.texts else "answer.elsewhere"
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The entry in the bot's language; a related service is offered, a flow re-asked."""
@@ -207,8 +220,8 @@ class Talk:
         found = self.answers.answer(heard) if self.answers is not None else None
         if found is not None and found.kind == "one" and found.score >= IN_FLOW_SCORE:
             return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
-        if found is not None and found.elsewhere in ELSEWHERE_IN_STEP:  # 养老金什么时候发
-            turn.say(f"answer.elsewhere.{found.elsewhere}")
+        if found is not None and found.elsewhere in ELSEWHERE_IN_STEP:  # 今天天气怎么样？
+            turn.say(self.elsewhere_key(found.elsewhere))
             turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))

@@ -64,6 +64,7 @@ WEAK_FLOOR = 0.3   # the floor for a line that holds only weak anchors (reset, l
 OTHERS_FLOOR = 0.6  # a line not ours is an `elsewhere:` topic's at this share of its words
 NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhere:` topic
 UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
+OUR_CARDS = ("card_account", "electronic_card")  # `elsewhere:` topics that are our card's
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
@@ -159,8 +160,9 @@ class Retriever:
         if self.kb.reading.neighbours.search(folded):
             why = "a neighbouring topic's own business (外省就医, a new name)"
             whose = self._other(folded)
-            return Answer("none", (), 0.0, why,
-                          elsewhere=NEIGHBOUR if whose in ("", UNRELATED) else whose)
+            if whose in ("", UNRELATED):  # 征信 of our card: the general line; 淘宝: not ours
+                whose = NEIGHBOUR if self.kb.reading.names.search(folded) else UNRELATED
+            return Answer("none", (), 0.0, why, elsewhere=whose)
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)",
@@ -187,8 +189,9 @@ class Retriever:
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
         if ranked[0][1] >= len(self.kb):
             topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
+            whose = NEIGHBOUR if topic == "other_cards" else topic  # no other card named:
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
-                          elsewhere=topic)
+                          elsewhere=whose)  # "lost it on the bus" is not a bus card's
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
             topic = next(name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
@@ -217,20 +220,34 @@ class Retriever:
 
 
     def _other(self, folded: str) -> str:
-        """Whose a line is, so the refusal can say where to ask: the `elsewhere:` topic it
-        names (医保, pension), else the one whose lines hold OTHERS_FLOOR of its topical words
-        (今天天气怎么样 -> daily_life), else UNRELATED; "" for a line with no topical word
-        at all ("what is this"), which may be anything."""
-        named = [name for name, _ in self.kb.elsewhere
-                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)]
-        if named:
-            return named[0]
+        """Whose a line is, so the refusal can say where to ask; "" when unread.
+
+        Another card or account named (`others:` 银行卡, a passport), and no other office's
+        topic (医保卡 is ours by its medical name) -> other_cards. Else the
+        `elsewhere:` topics whose topic words it names (医保, pension) or whose lines hold
+        OTHERS_FLOOR of its topical words (今天天气怎么样 -> daily_life), the best held; our
+        card's own unanswered topics (card_account, electronic_card: 余额, 激活) only when it
+        names our card, as "礼品卡余额" does not. No topical word ("what is this"), or a tie
+        between topics on one shared word ("is this account official"), is unread; nothing
+        near enough is UNRELATED."""
+        named = {name for name, _ in self.kb.elsewhere
+                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)}
+        if self.kb.reading.others.search(folded) and named <= {"other_cards", *OUR_CARDS}:
+            return "other_cards"  # not "医保卡密码被锁了": the card by its medical name
         topical = self.kb.reading.topical(self._tokens(folded))
         if not topical:
             return ""
+        ours = self.kb.reading.names.search(folded) is not None
         held = self.others.coverage(topical)
-        best = max(range(len(held)), key=held.__getitem__)
-        return self.kb.elsewhere[best][0] if held[best] >= OTHERS_FLOOR else UNRELATED
+        near = [(held[i], name) for i, (name, _) in enumerate(self.kb.elsewhere)
+                if name != "other_cards" and (ours or name not in OUR_CARDS)
+                and (held[i] >= OTHERS_FLOOR or name in named)]  # no other card was named
+        if not near:
+            return UNRELATED
+        near.sort(reverse=True)
+        if len(near) > 1 and near[0][0] == near[1][0] and len(set(topical)) == 1:
+            return ""
+        return near[0][1]
 
 
 def _language_text(text: str) -> str:
