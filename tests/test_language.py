@@ -14,6 +14,8 @@ def understand():
 
 @pytest.mark.parametrize(("said", "intent", "reason"), [
     ("帮我把社保卡绑到微信上", "bind_card", "sentence"),
+    ("怎么解除社保卡和微信的绑定", "unbind", "sentence"),  # 解除…绑定 is no binding
+    ("how do i cancel the binding of my card", "unbind", "sentence"),
     ("绑定社保卡？", "bind_card", "exact"),
     ("社保卡的密码我忘了", "forgot_password", "sentence"),
     ("帮定社保卡", "bind_card", "pinyin"),
@@ -103,6 +105,7 @@ def test_understand_giving_up_is_cancel_not_a_negation(understand, said) -> None
 @pytest.mark.parametrize("said", [
     "今天天气怎么样", "你是机器人吗", "hello world", "asdfgh qwerty", "我想吃饭", "银行卡密码忘了",
     "微信密码忘了", "are you a robot", "tell me a joke", "123abc", "🙂🙂", "...", "社保缴费基数",
+    "我身份证丢了怎么办", "礼品卡丢了怎么办", "加油卡密码忘了",  # another card's loss: its issuer's
 ])
 def test_understand_out_of_scope_never_starts(understand, said) -> None:
     got = understand(said)
