@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 
 from flows.base import StateSpec, ask, branch, outcome_is
 from flows.ids import SHANGHAI, fold, mask_card
+from flows.pause import PAUSED
 from flows.port import BackendError, Card, CardStatus
 from flows.verify import (
     ASK_GUARDIAN,
@@ -50,6 +51,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         {"name": "refused", "on_enter": ["explain"], "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
+        PAUSED,
     ]
 
 

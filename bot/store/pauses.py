@@ -1,0 +1,48 @@
+"""The locks each follower met, kept in the KV until they lift (flows.port.Pauses).
+
+Five wrong codes (or service passwords) lock an ID number for a purpose in the backend. A
+follower who meets that lock and starts the same service again would type the ID number, the
+name and the card number before hearing "paused" once more: the bot cannot ask the backend
+about an ID it has not been told yet. So it notes here, per follower and service, when the
+lock lifts, and the service says so before its first question (flows/pause.py).
+
+One KV key per follower (their Redis Cluster hash tag, like every per-follower key), holding
+`{service: until}`; it expires with the last of its locks. Nothing personal: service names
+and times.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.clock import Clock
+from bot.store.kv import KV, own_key
+
+
+class KVPauses:
+    """flows.port.Pauses over the shared KV, so every worker and instance sees the note."""
+
+    def __init__(self, kv: KV, clock: Clock) -> None:
+        self.kv, self.clock = kv, clock
+
+    def _noted(self, openid: str) -> dict[str, float]:
+        raw = self.kv.get(own_key("paused", openid))
+        try:
+            found = json.loads(raw) if raw else {}
+        except ValueError:  # unreadable: as if nothing were noted (the backend still locks)
+            return {}
+        return {k: float(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+    def note(self, openid: str, service: str, until: float) -> None:
+        """Remember `service`'s lock for `openid` until it lifts (the others kept, if live)."""
+        now = self.clock.now()
+        noted = {k: v for k, v in self._noted(openid).items() if v > now}
+        noted[service] = max(until, noted.get(service, 0.0))
+        last = max(noted.values())
+        if last > now:
+            self.kv.set(own_key("paused", openid), json.dumps(noted), last - now)
+
+    def until(self, openid: str, service: str) -> float:
+        """When `service`'s lock lifts for `openid`; 0.0 when none is noted or it has lifted."""
+        until = self._noted(openid).get(service, 0.0)
+        return until if until > self.clock.now() else 0.0
