@@ -86,7 +86,8 @@ class Conversation:
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
         turn.family = self.guardian.desk  # a minor's bind may ask their guardian in chat
-        turn.pauses = self.pauses  # a lock met before is said before the first question
+        # a lock met before is said before the first question; read with the session
+        turn.pauses = self.pauses.with_known(turn.known) if self.pauses is not None else None
         flow = self.restore(turn, session)
         kind = kind_of(msg)
         if kind == "voice" and getattr(msg, "recognition", None):

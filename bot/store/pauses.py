@@ -20,13 +20,29 @@ from bot.store.kv import KV, own_key
 
 
 class KVPauses:
-    """flows.port.Pauses over the shared KV, so every worker and instance sees the note."""
+    """flows.port.Pauses over the shared KV, so every worker and instance sees the note.
 
-    def __init__(self, kv: KV, clock: Clock) -> None:
-        self.kv, self.clock = kv, clock
+    A turn reads the note with its session (`key` is among the engine's reads, so a push stays
+    two round trips); `with_known` gives the turn a view over what was read then. Writing
+    happens only when a lock is met.
+    """
+
+    def __init__(self, kv: KV, clock: Clock, known: dict[str, str | None] | None = None) -> None:
+        self.kv, self.clock, self.known = kv, clock, known
+
+    @staticmethod
+    def key(openid: str) -> str:
+        """The follower's note: read with their session by the turn (bot/window/engine.py)."""
+        return own_key("paused", openid)
+
+    def with_known(self, known: dict[str, str | None] | None) -> KVPauses:
+        """This keeper for one turn, reading the note from the records read with the session."""
+        return KVPauses(self.kv, self.clock, known)
 
     def _noted(self, openid: str) -> dict[str, float]:
-        raw = self.kv.get(own_key("paused", openid))
+        key = self.key(openid)
+        read = self.known is not None and key in self.known
+        raw = self.known[key] if read else self.kv.get(key)  # type: ignore[index]
         try:
             found = json.loads(raw) if raw else {}
         except ValueError:  # unreadable: as if nothing were noted (the backend still locks)
@@ -40,7 +56,9 @@ class KVPauses:
         noted[service] = max(until, noted.get(service, 0.0))
         last = max(noted.values())
         if last > now:
-            self.kv.set(own_key("paused", openid), json.dumps(noted), last - now)
+            self.kv.set(self.key(openid), json.dumps(noted), last - now)
+            if self.known is not None:  # this turn reads what it wrote
+                self.known[self.key(openid)] = json.dumps(noted)
 
     def until(self, openid: str, service: str) -> float:
         """When `service`'s lock lifts for `openid`; 0.0 when none is noted or it has lifted."""
