@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -87,6 +88,23 @@ def test_chat_over_url_with_state_from_the_simulator(simulator, monkeypatch):
     assert "alice: forgot_password.ask_password" in out
 
 
+def test_chat_over_url_answers_in_lang_and_gives_the_simulator_its_own_back(simulator,
+                                                                            monkeypatch):
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    out = chat(["bind card"], "--url", simulator.url, "--token", TOKEN, "--lang", "en")
+    assert "18-digit ID number" in after(out, "bind card")
+    assert requests.get(f"{simulator.url}/healthz", timeout=5).json()["lang"] == "zh_CN"
+
+
+def test_chat_over_url_lang_needs_the_simulator_to_switch(served, monkeypatch):
+    monkeypatch.delenv("WECHAT_AES_KEY", raising=False)
+    server = served()
+    result = CliRunner().invoke(main, ["chat", "--url", server.url, "--token", TOKEN,
+                                       "--lang", "en"], input="")
+    assert result.exit_code == 2
+    assert "cannot switch (no simulator): start it with BOT_LANG=en" in result.output
+
+
 def test_chat_over_url_needs_a_server():
     result = CliRunner().invoke(main, ["chat", "--url", "http://127.0.0.1:9"], input="")
     assert result.exit_code == 2 and "cannot reach" in result.output
@@ -140,5 +158,6 @@ def test_agent_takes_answers_and_gives_the_follower_back(tmp_path):
     assert "no reply: the bot answered success" in after(out, "我想找人问问")  # the agent has it
     said = after(out, "/agent say 您好，我是客服小王")
     assert "人工客服 kf1@wxbot" in said and "您好，我是客服小王" in said
+    assert "人工客服会话已结束" in after(out, "/agent close")  # the bot's welcome back, at once
     assert "姓名" in after(out, ZHANG.id)  # back with the bot, in the flow it had left
     assert "usage: /agent take" in after(out, "/agent hug")

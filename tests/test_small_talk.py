@@ -53,7 +53,7 @@ def test_two_thank_yous_in_a_row_bring_no_offer_of_a_person(chat):
 
 def test_thanks_between_two_misses_is_not_a_miss_and_does_not_hide_them(chat):
     alice = chat()
-    assert PERSON not in alice.say("今天天气怎么样")
+    assert PERSON not in alice.say("啊啊啊")
     alice.say("谢谢")
     alice.say("谢谢")
     assert PERSON in alice.say("我想吃饭")  # the second miss in a row, thanks not counted

@@ -98,7 +98,7 @@ class Conversation:
             return self.on_event(msg, turn, flow)
         if kind in MEDIA:
             if flow is not None:
-                turn.say("need_text", prompt=self.talk.prompt(flow))
+                turn.say("need_text", prompt=self.talk.again(flow))
                 return flow.session()
             # A picture or a voice without words is not "not understood": say what is read
             idle = "location_idle" if kind == "location" else "media_idle"
@@ -247,7 +247,8 @@ class Conversation:
                 turn.say("confirm.declined")
             return None
         if heard.question or heard.act in ("fact", "none", "confirm"):
-            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm")
+            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
+                                        misses=session.get("misses", 0))
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:
@@ -266,7 +267,7 @@ class Conversation:
         answered and the step re-asked. (The exact start words and menu clicks keep the
         contract: they end the flow and say so.)"""
         flow_cls(turn).start()  # a single final state: it says its answer and is done
-        turn.say("answer.back", prompt=self.talk.prompt(flow))
+        turn.say("answer.back", prompt=self.talk.again(flow))
         return flow.session()
 
     def greet(self, turn: Turn, flow: Flow | None, session: dict) -> dict | None:

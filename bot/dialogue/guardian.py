@@ -133,7 +133,7 @@ class Guardian:
     def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
         if flow is None:
             return None
-        turn.say("consent.back", prompt=self.talk.prompt(flow))
+        turn.say("consent.back", prompt=self.talk.again(flow))
         return flow.session()
 
     @staticmethod

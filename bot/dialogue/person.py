@@ -62,7 +62,7 @@ class Person:
             turn.say("human.wait_cancelled_idle")
             return None
         turn.say("human.flow_resumed", flow=self.talk.title(flow.name))
-        turn.out.append(self.talk.prompt(flow))
+        turn.out.append(self.talk.again(flow))
         return flow.session()
 
     def request(self, turn: Turn, flow: Flow | None) -> dict | None:
@@ -94,4 +94,4 @@ class Person:
         turn.say("human.back")
         if flow is not None:  # an expired one the engine has said already ("已超过…")
             turn.say("human.flow_resumed", flow=self.talk.title(flow.name))
-            turn.out.append(self.talk.prompt(flow))
+            turn.out.append(self.talk.again(flow))

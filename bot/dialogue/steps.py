@@ -23,9 +23,6 @@ from flows.language.slots import read_slot
 
 CHAINED = ("id", "name", "card")  # the holder's slots one message may give several of
 FREE = ("text", "reason")  # steps whose answer is the words themselves
-# A step asked again in brief where its prompt says more than the question: a code step's
-# prompt says "验证码已发送至…", which read again announces a new code that never went out.
-AGAIN = {"code": "common.ask_code_brief"}
 YES_NO = {"confirm": "confirm.switch_again", "end": "confirm.end_again"}
 
 
@@ -36,10 +33,8 @@ class Steps:
         self.talk = talk
 
     def again(self, flow: Flow) -> str:
-        """The step's question in brief (AGAIN, by what it asks for), else its prompt."""
-        spec = flow.specs[flow.state]
-        key = AGAIN.get(spec.get("role", "")) or spec.get("prompt")
-        return self.talk.catalog.text(key, **flow.values()) if key else ""
+        """The step's question in brief (Talk.again: every re-ask says the same)."""
+        return self.talk.again(flow)
 
     def acknowledged(self, heard: Understanding, flow: Flow) -> bool:
         """A bare acknowledgement at a step that does not read one itself."""
@@ -73,6 +68,7 @@ class Steps:
             role = flow.specs[flow.state].get("role")
             if role not in CHAINED or read_slot(role, said) is None:
                 return
+            # The flow said the full prompt on entering (a chained step is never brief)
             if turn.out and turn.out[-1] == self.talk.prompt(flow):
                 turn.out.pop()  # the step's question, answered in the same message
             answered = flow.state

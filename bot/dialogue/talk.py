@@ -14,13 +14,24 @@ from typing import Any
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
+from flows.knowledge import NEIGHBOUR
 from flows.language import Understanding
 from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
+# Whose-question lines said even when a service's words are near: the neighbours' own
+# business (征信 of our card), another card named (银行卡丢了), our card's unanswered topics.
+SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "electronic_card")
+# Whose-question lines said in the middle of a step, the step then asked again: the everyday
+# ones only. A question at a step that names another office is mostly about the step by the
+# card's other names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.
+ELSEWHERE_IN_STEP = ("daily_life",)
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
+# A step asked again in brief where its prompt says more than the question: a code step's
+# prompt says "验证码已发送至…", which read again announces a new code that never went out.
+AGAIN = {"code": "common.ask_code_brief"}
 Start = Callable[..., "dict | None"]
 
 
@@ -77,7 +88,7 @@ class Talk:
 
     def carry_on(self, turn: Turn, flow: Flow) -> dict:
         """否 to a question about the flow in progress: its step, asked again."""
-        turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+        turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
         return flow.session()
 
     def resolve(self, pending: dict, heard: Understanding, turn: Turn, flow: Flow | None,
@@ -90,7 +101,7 @@ class Talk:
             if heard.yes_no:
                 return self.take(options[0], turn, flow, start)
             if flow is not None:
-                turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+                turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
                 return flow.session()
             turn.say("confirm.declined")
             return None
@@ -107,7 +118,7 @@ class Talk:
         if option.startswith(KB):
             return self.say_answer(option.removeprefix(KB), turn, flow)
         if flow is not None and flow.name == option:
-            turn.say("confirm.continue", title=self.title(flow.name), prompt=self.prompt(flow))
+            turn.say("confirm.continue", title=self.title(flow.name), prompt=self.again(flow))
             return flow.session()
         return start(self.flows[option], turn, ending=flow)
 
@@ -148,12 +159,14 @@ class Talk:
         a greeting there is the menu with a hello, as 你好 is, and the step kept."""
         if kind == "greeting":
             return self.with_menu(turn, "small_talk.greeting", flow) or flow.session()
-        turn.say("small_talk.thanks_step", prompt=self.prompt(flow))
+        turn.say("small_talk.thanks_step", prompt=self.again(flow))
         return flow.session()
 
-    def answer(self, heard: Understanding, turn: Turn, choices: bool = True) -> Any:
+    def answer(self, heard: Understanding, turn: Turn, choices: bool = True,
+               misses: int = 0) -> Any:
         """A knowledge answer for a question (False when there is none to give); close
-        candidates become a numbered choice unless `choices` is off."""
+        candidates become a numbered choice unless `choices` is off. `misses`: the misses in
+        a row so far, kept through a reply that is not one (whose question it is)."""
         if self.answers is None or heard.act == "negated":
             return False
         found = self.answers.answer(heard)
@@ -162,17 +175,37 @@ class Talk:
         if found.kind == "choices" and choices:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
-        if found.elsewhere:  # 医保报销比例, 征信: understood, and another office's to answer
-            turn.say("answer.elsewhere")
-            return None
+        if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
+            return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
+
+    def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
+                  misses: int = 0) -> dict | None | bool:
+        """Whose the question is, so the person knows where to ask (pensions: 12333; a bank
+        card: its bank), instead of "没有听懂", which reads as if they typed nonsense; not a
+        miss, and the misses so far are kept, as small talk keeps them.
+
+        Unless the words are near one of our services (False: the dialogue's confirmation or
+        offer, as before): "孩子的医保卡丢了", "医保卡密码被锁了" are our card by another
+        name, however medical their words. SURE_ELSEWHERE topics keep their line whatever
+        the services' nearness: their words were matched for it ("社保卡丢了会影响征信吗"),
+        and another card's line itself says how to report ours ("银行卡丢了怎么办")."""
+        if heard.act == "confirm" or (heard.candidates and topic not in SURE_ELSEWHERE):
+            return False
+        session = self.with_menu(turn, self.elsewhere_key(topic))
+        return {**(session or {}), "misses": misses} if misses else session
+
+    def elsewhere_key(self, topic: str) -> str:
+        """The topic's own line; the general one for NEIGHBOUR (the neighbours' words alone)."""
+        key = f"answer.elsewhere.{topic}"
+        return key if topic != NEIGHBOUR and key in self.catalog.texts else "answer.elsewhere"
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The entry in the bot's language; a related service is offered, a flow re-asked."""
         entry = self.answers.entry(entry_id, self.catalog.lang)
         turn.say("answer.text", answer=entry.answer)
         if flow is not None:
-            turn.say("answer.back", prompt=self.prompt(flow))
+            turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
         if entry.service == "bind_card" and bound_here(turn):
             turn.say("answer.bound")  # offering to bind a card already bound reads as odd
@@ -187,6 +220,10 @@ class Talk:
         found = self.answers.answer(heard) if self.answers is not None else None
         if found is not None and found.kind == "one" and found.score >= IN_FLOW_SCORE:
             return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
+        if found is not None and found.elsewhere in ELSEWHERE_IN_STEP:  # 今天天气怎么样？
+            turn.say(self.elsewhere_key(found.elsewhere))
+            turn.say("answer.back", prompt=self.again(flow))
+            return flow.session()
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
         return flow.session()
 
@@ -205,8 +242,19 @@ class Talk:
         return self.title(option)
 
     def prompt(self, flow: Flow) -> str:
+        """The step's full question, as the flow says it on entering the step: what the "was
+        it already said this turn?" checks compare with (Steps.go_on, Conversation.take_given
+        and start_answered). A step asked again says `again` instead."""
         key = flow.specs[flow.state].get("prompt")
         return self.catalog.text(key, **flow.slots) if key else ""
+
+    def again(self, flow: Flow) -> str:
+        """The step's question asked again after something said in passing (an answer, 谢谢,
+        否, a picture…): in brief where the prompt says more than the question (AGAIN, by
+        what the step asks for), else the prompt itself."""
+        spec = flow.specs[flow.state]
+        key = AGAIN.get(spec.get("role", "")) or spec.get("prompt")
+        return self.catalog.text(key, **flow.values()) if key else ""
 
     @staticmethod
     def pending(flow: Flow | None, kind: str, options: list[str]) -> dict:

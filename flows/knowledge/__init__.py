@@ -7,6 +7,7 @@ Pure: no IO per message, nothing from `bot` or Flask; each language's data is re
                      # "choices": number answer.entries (2-3) and let the person pick
                      # "none": not ours (not a question, a flow's start word, off topic)
     answer.score, answer.reason   # for the inspector: why this decision
+    answer.elsewhere # a "none" that is not ours: whose it is (pension, daily_life, UNRELATED…)
 
 The retriever reads the language stage's normal form (flows.language.normalise), so
 `answer(heard.text)` and `answer(raw text)` decide alike; tokenize= and normalise= replace
@@ -17,7 +18,7 @@ for instead (the dialogue asks the knowledge base only when it does not).
 
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report
-from flows.knowledge.retriever import Answer, Retriever
+from flows.knowledge.retriever import NEIGHBOUR, UNRELATED, Answer, Retriever
 
-__all__ = ["Answer", "Entry", "KnowledgeBase", "KnowledgeReport", "Retriever", "evaluate",
-           "format_report"]
+__all__ = ["NEIGHBOUR", "UNRELATED", "Answer", "Entry", "KnowledgeBase", "KnowledgeReport",
+           "Retriever", "evaluate", "format_report"]

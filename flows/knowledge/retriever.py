@@ -42,7 +42,6 @@ docs/understanding.md ("Measured"); the latest (1648 lines, 460 out of scope): 9
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -53,7 +52,7 @@ from flows.catalog import Catalog
 from flows.knowledge import tokens
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.bm25 import BM25
-from flows.knowledge.foreign import FOREIGN, FOREIGN_SHARE, EntryWords
+from flows.knowledge.foreign import FOREIGN, FOREIGN_SHARE, EntryWords, pattern_words
 from flows.knowledge.rankers import RANKINGS
 from flows.language.normalise import normalise as language_normalise
 
@@ -62,7 +61,10 @@ MARGIN = 0.02  # entries ranked within 2 % of the best are "close": offered as a
 CUE = 0.25     # the ranking's lift for an entry whose topic words the question names
 NAMED_FLOOR = 0.1  # the floor for an entry whose topic words the question names
 WEAK_FLOOR = 0.3   # the floor for a line that holds only weak anchors (reset, lost…)
-_WORDS = re.compile(r"[a-z]{3,}|[\u3400-\u9fff]+")  # the words of a topic's pattern
+OTHERS_FLOOR = 0.6  # a line not ours is an `elsewhere:` topic's at this share of its words
+NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhere:` topic
+UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
+OUR_CARDS = ("card_account", "electronic_card")  # `elsewhere:` topics that are our card's
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
@@ -75,7 +77,10 @@ class Answer:
     entries: tuple[Entry, ...]
     score: float
     reason: str = ""
-    elsewhere: bool = False  # "none" for a neighbouring topic's question: another office's
+    # "none" for a question that is not ours: the `elsewhere:` topic it is closest to (pension,
+    # daily_life…), NEIGHBOUR when only the neighbours' words said so, UNRELATED for a
+    # question naming nothing of ours or theirs; "" when it may be ours, unread
+    elsewhere: str = ""
 
 
 class Retriever:
@@ -101,11 +106,13 @@ class Retriever:
         self.rank = RANKINGS[ranking](phrasings + [[self._tokens(self._fold(q)) for q in said]
                                                    for _, said in kb.elsewhere])
         self.index = BM25([[tok for phrasing in each for tok in phrasing] for each in phrasings])
+        self.others = BM25([[tok for q in said for tok in self._tokens(self._fold(q))]
+                            for _, said in kb.elsewhere])
         self.strangers, self.slip, self.mend = strangers, slip, mend
         said = [q for entry in kb for q in entry.questions] + list(kb.reading.synonyms.values())
         if strangers == "answers":
             said += [entry.answer for entry in kb]
-        said += [" ".join(_WORDS.findall(topic.pattern)) for topic in kb.topics.values()]
+        said += [pattern_words(topic.pattern) for topic in kb.topics.values()]
         self.known = frozenset(tok for text in said for tok in self._tokens(self._fold(text)))
         self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
         self.foreign = foreign
@@ -152,10 +159,14 @@ class Retriever:
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
             why = "a neighbouring topic's own business (外省就医, a new name)"
-            return Answer("none", (), 0.0, why, elsewhere=True)
+            whose = self._other(folded)
+            if whose in ("", UNRELATED):  # 征信 of our card: the general line; 淘宝: not ours
+                whose = NEIGHBOUR if self.kb.reading.names.search(folded) else UNRELATED
+            return Answer("none", (), 0.0, why, elsewhere=whose)
         anchored = self.kb.reading.anchored(folded)
         if not anchored:
-            return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)")
+            return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)",
+                          elsewhere=self._other(folded))
         query = raw = self._tokens(folded)
         if self.mend:  # slips read as the words they miss: "replacment" ranks as replacement
             query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
@@ -178,12 +189,15 @@ class Retriever:
                         key=lambda pair: (-pair[0], pair[1]))  # ties: file order, deterministic
         if ranked[0][1] >= len(self.kb):
             topic = self.kb.elsewhere[ranked[0][1] - len(self.kb)][0]
+            whose = NEIGHBOUR if topic == "other_cards" else topic  # no other card named:
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
-                          elsewhere=True)
+                          elsewhere=whose)  # "lost it on the bus" is not a bus card's
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
+            topic = next(name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
+                                                          strict=True) if lift)
             return Answer("none", (), 0.0, "names a neighbouring topic and not the entry's",
-                          elsewhere=True)
+                          elsewhere=topic)
         top, best = ranked[0][0], held[ranked[0][1]]
         if self.kb.reading.rests_on_shared(query, self.index.tfs[ranked[0][1]].keys(),
                                            self.known):
@@ -203,6 +217,37 @@ class Retriever:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
+
+
+    def _other(self, folded: str) -> str:
+        """Whose a line is, so the refusal can say where to ask; "" when unread.
+
+        Another card or account named (`others:` 银行卡, a passport), and no other office's
+        topic (医保卡 is ours by its medical name) -> other_cards. Else the
+        `elsewhere:` topics whose topic words it names (医保, pension) or whose lines hold
+        OTHERS_FLOOR of its topical words (今天天气怎么样 -> daily_life), the best held; our
+        card's own unanswered topics (card_account, electronic_card: 余额, 激活) only when it
+        names our card, as "礼品卡余额" does not. No topical word ("what is this"), or a tie
+        between topics on one shared word ("is this account official"), is unread; nothing
+        near enough is UNRELATED."""
+        named = {name for name, _ in self.kb.elsewhere
+                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)}
+        if self.kb.reading.others.search(folded) and named <= {"other_cards", *OUR_CARDS}:
+            return "other_cards"  # not "医保卡密码被锁了": the card by its medical name
+        topical = self.kb.reading.topical(self._tokens(folded))
+        if not topical:
+            return ""
+        ours = self.kb.reading.names.search(folded) is not None
+        held = self.others.coverage(topical)
+        near = [(held[i], name) for i, (name, _) in enumerate(self.kb.elsewhere)
+                if name != "other_cards" and (ours or name not in OUR_CARDS)
+                and (held[i] >= OTHERS_FLOOR or name in named)]  # no other card was named
+        if not near:
+            return UNRELATED
+        near.sort(reverse=True)
+        if len(near) > 1 and near[0][0] == near[1][0] and len(set(topical)) == 1:
+            return ""
+        return near[0][1]
 
 
 def _language_text(text: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +15,12 @@ import yaml
 from rich.console import Console
 
 from bot.backend import seed_path
+from bot.config import merged
 from bot.sim.chat.outbound import Outbound, local_reader, mock_sender, remote_reader
 from bot.sim.chat.session import PAGE, ChatSession, Prompt
 from bot.sim.targets.base import DEV_AES_KEY, DEV_APP_ID, DEV_TOKEN, Target, TargetError
 from bot.sim.targets.options import check_platform, platform_options
+from flows.catalog import LANGS
 from flows.registry import ALL_FLOWS
 
 
@@ -56,17 +60,40 @@ def line_editor(history: Path | None, **io: object) -> Prompt:
     return session.prompt
 
 
-def local_target(mode: str, data_dir: str, today: date | None) -> Target:
-    """The bot in process with `wxbot demo`'s defaults: simulator on, seeded mock backend."""
+def quiet_steps() -> None:
+    """Warnings on stderr, one line each; not the simulator's step log.
+
+    The step log (bot/sim/web/steplog.py) is one line a turn for a server's terminal, where
+    nobody sees the conversation itself; here the chat shows every turn already, so the line
+    was each turn a second time. It stays for `wxbot demo`, and a logging setup the caller made
+    (pytest's, say) is left as it is.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def local_target(mode: str, data_dir: str, today: date | None, lang: str | None = None,
+                 arrived: threading.Event | None = None) -> Target:
+    """The bot in process with `wxbot demo`'s defaults: simulator on, seeded mock backend.
+
+    Like the demo it seals what is typed with a key of its own, kept in the data dir, unless
+    BOT_STORE_KEY is set: the store's files are never in clear, so the start has no
+    BOT_STORE_KEY warning to give (that warning is for a server someone configured).
+    """
     from bot.sim.targets.local import Local
+    from bot.store.sealer import demo_key
 
     env = os.environ.get
     config = {"WECHAT_TOKEN": env("WECHAT_TOKEN") or DEV_TOKEN, "BOT_SIMULATOR": True,
               "BOT_DATA_DIR": data_dir, "BOT_STORE": f"sqlite:///{Path(data_dir) / 'bot.sqlite3'}"}
     if not env("WECHAT_AES_KEY"):
         config.update(WECHAT_AES_KEY=DEV_AES_KEY, WECHAT_APP_ID=DEV_APP_ID)
+    if not merged().get("BOT_STORE_KEY"):
+        config["BOT_STORE_KEY"] = demo_key(data_dir)
+    if lang is not None:  # else BOT_LANG from the environment or .env, as the app reads it
+        config["BOT_LANG"] = lang
     built: list[Local] = []  # the courier sends only after the app exists
-    config["OUTBOUND_SEND"] = mock_sender(lambda: built[0].app)  # its own mock: no HTTP API
+    rang = arrived.set if arrived is not None else (lambda: None)
+    config["OUTBOUND_SEND"] = mock_sender(lambda: built[0].app, rang)  # its own mock: no HTTP
     local = Local(config, mode=mode)
     built.append(local)
     if today is not None:
@@ -84,28 +111,40 @@ def local_target(mode: str, data_dir: str, today: date | None) -> Target:
               help="Keep the in-process bot's state here (default: a fresh temporary dir).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
               help="The date the in-process bot lives on (ages!).")
+@click.option("--lang", type=click.Choice(LANGS), show_default="BOT_LANG, else zh_CN",
+              help="The language the bot answers in. With --url, a running simulator "
+              "(wxbot demo) answers in it for this session and gets its own back at the end.")
 def chat_command(user: str, url: str | None, mode: str, token: str, aes_key: str | None,
-                 app_id: str | None, data_dir: str | None, today: object) -> None:
+                 app_id: str | None, data_dir: str | None, today: object,
+                 lang: str | None) -> None:
     """Type as a follower in the terminal; /help lists /click, /sms, /state, /as and more."""
     console = Console(highlight=False)
     check_platform(url, mode, aes_key, app_id)
-    tmp = None
+    quiet_steps()
+    tmp, target = None, None
     try:
         if url:
             from bot.sim.targets.remote import Remote
 
-            target: Target = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
-            target.probe()
+            target = remote = Remote(url, token, mode=mode, aes_key=aes_key, app_id=app_id)
+            remote.probe()
+            if lang is not None:
+                remote.speak(lang)
             seed = None
-            outbound = Outbound(remote_reader(target.http, target.url, target.timeout))
+            outbound = Outbound(remote_reader(remote.http, remote.url, remote.timeout))
         else:
             if data_dir is None:
                 tmp = tempfile.TemporaryDirectory(prefix="wxbot-chat-")
                 data_dir = tmp.name
-            target = local_target(mode, data_dir, today.date() if today else None)
+            arrived = threading.Event()
+            target = local_target(mode, data_dir, today.date() if today else None, lang, arrived)
             seed = target.bot.config.get("BOT_BACKEND_SEED")
-            outbound = Outbound(local_reader(target.app))
+            outbox = target.bot.store.outbox
+            outbound = Outbound(local_reader(target.app),
+                                owed=lambda: outbox.counts()["owed"] > 0, arrived=arrived)
     except (TargetError, ValueError) as exc:
+        if target is not None:
+            target.close()
         if tmp is not None:
             tmp.cleanup()
         raise click.UsageError(str(exc)) from None

@@ -50,8 +50,12 @@ Messages that reach you through the platform's API show as 客服消息 or 模�
 PAGE = {alias: openid for alias, openid, _ in FOLLOWERS}
 Prompt = Callable[[str], str]  # shows the prompt, returns one line; EOFError at the end
 # Seconds to wait for an API message on its way: an owed reply (the turn outlived the
-# platform's 5 s; the backend's read timeout is 10 s), a review notice (due within 5 s).
-OWED_WAIT, NOTICE_WAIT = 12.0, 5.0
+# platform's 5 s; the backend's read timeout is 10 s), a review notice (due within 5 s), the
+# words a passive transfer reply leaves to the API over --url (sent at once, but nothing there
+# says whether a transfer had words: a transfer while already queued costs this much; in
+# process the outbox says, and the wait ends as they land: bot/sim/chat/outbound.py).
+OWED_WAIT, NOTICE_WAIT, SENT_WAIT = 12.0, 5.0, 1.0
+TRANSFER = "transfer_customer_service"  # the passive reply that hands the follower to a person
 
 
 def openid_for(name: str) -> str:
@@ -179,6 +183,8 @@ class ChatSession:
         routed = self.openid in self.with_agent  # the agent has it: nothing is owed
         if delivery.ok and reply_of(delivery) is None and kind != "event" and not routed:
             self.show_outbound(OWED_WAIT)  # `success` to a message: its reply is on its way
+        elif delivery.ok and (delivery.reply or {}).get("MsgType") == TRANSFER:
+            self.show_sent()  # the transfer's words go through the API: shown with it
 
     def review(self, arg: str) -> None:
         """The office decides this user's latest pending review; the notice follows."""
@@ -205,13 +211,24 @@ class ChatSession:
         done = {"take": "an agent took", "say": "the agent answered",
                 "close": "the agent let go of"}
         self.console.print(f"[dim]{done[action]} {escape(self.user)}[/]")
-        self.show_outbound(NOTICE_WAIT if action == "say" else 0.0)
+        if action == "close":
+            self.show_sent()  # the bot's welcome back, answering the close event
+        else:
+            self.show_outbound(NOTICE_WAIT if action == "say" else 0.0)
 
     def show_outbound(self, wait: float = 0.0) -> None:
         """The API messages that reached this user and were not shown yet, each once."""
-        if self.outbound is None:
-            return
-        for message in self.outbound.new(self.openid, wait):
+        if self.outbound is not None:
+            self._panels(self.outbound.new(self.openid, wait))
+
+    def show_sent(self) -> None:
+        """What the last push left to the API (sent at once), shown before the next prompt
+        rather than after the next line typed, or never when /quit came next."""
+        if self.outbound is not None:
+            self._panels(self.outbound.sent(self.openid, SENT_WAIT))
+
+    def _panels(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
             label, text = describe(message)
             self.console.print(Panel(escape(text), title=label, title_align="left",
                                      border_style="blue", expand=False))

@@ -84,6 +84,17 @@ class Remote:
             self.served_offset = self.clock.offset
         self.check_token()
 
+    def speak(self, lang: str) -> None:
+        """Answer in `lang` from now on (`wxbot chat --lang`); close() gives the server its own
+        back. Only a simulator switches languages: a served bot speaks what it was started with."""
+        if lang == self.lang:
+            return
+        if not self.simulator:
+            raise TargetError(f"the bot at {self.url} answers in {self.lang or 'its BOT_LANG'} "
+                              f"and cannot switch (no simulator): start it with BOT_LANG={lang}")
+        self._call("POST", "/sim/api/lang", json={"lang": lang})
+        self.lang = lang
+
     def check_token(self) -> None:
         """The platform's signed GET: a wrong token fails here, with the server's own reason."""
         try:

@@ -1,0 +1,103 @@
+"""A question that is not ours is told whose it is: each `elsewhere:` topic of the knowledge
+base has its own line in each language, and the retriever names the topic a line is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import bot_of
+from bot.dialogue.talk import ELSEWHERE_IN_STEP, SURE_ELSEWHERE
+from flows.catalog import LANGS, Catalog
+from flows.knowledge import NEIGHBOUR, UNRELATED, KnowledgeBase, Retriever
+from tests.conftest import Chat
+from tests.people import ZHANG
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_elsewhere_topic_has_its_own_line(lang):
+    texts = Catalog(lang).texts
+    topics = [name for name, _ in KnowledgeBase.load(lang).elsewhere]
+    assert topics
+    missing = [name for name in [*topics, UNRELATED] if f"answer.elsewhere.{name}" not in texts]
+    assert not missing, f"no answer.elsewhere.<topic> line in {lang} for {missing}"
+
+
+@pytest.mark.parametrize(("lang", "text", "topic"), [
+    ("zh_CN", "今天天气怎么样", "daily_life"),
+    ("zh_CN", "养老金什么时候发", "pension"),
+    ("zh_CN", "医保报销比例是多少", "medical_insurance"),
+    ("zh_CN", "银行卡丢了怎么办", "other_cards"),
+    ("zh_CN", "你是机器人吗", "about_us"),
+    ("zh_CN", "我想买房子怎么办", UNRELATED),
+    ("zh_CN", "社保卡丢了会影响征信吗", NEIGHBOUR),
+    ("en", "what is the weather today", "daily_life"),
+    ("en", "how much is my pension?", "pension"),
+    ("en", "my bank card is lost what do i do", "other_cards"),
+    ("en", "how do i get a passport?", "other_cards"),  # another document: its issuer
+    ("en", "how do i register a car?", "other_services"),
+    ("en", "who won the game?", UNRELATED),
+])
+def test_retriever_names_whose_question_it_is(lang, text, topic):
+    answer = Retriever.shared(lang).answer(text)
+    assert (answer.kind, answer.elsewhere) == ("none", topic)
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh_CN", "怎么办？"), ("zh_CN", "在吗？"), ("en", "what is this"), ("en", "can you help me?"),
+])
+def test_retriever_leaves_a_line_with_no_topic_unread(lang, text):
+    """Nothing in it says whose it is: the dialogue says it did not understand, and offers."""
+    assert Retriever.shared(lang).answer(text).elsewhere == ""
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh_CN", "社保卡能干什么"), ("zh_CN", "几岁可以绑定社保卡？"), ("en", "what is the card for?"),
+])
+def test_retriever_answers_our_own_questions_as_before(lang, text):
+    answer = Retriever.shared(lang).answer(text)
+    assert answer.kind == "one" and answer.elsewhere == ""
+
+
+def test_a_question_not_ours_mid_step_says_whose_and_keeps_the_step(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("今天天气怎么样？")
+    assert "帮不上忙" in reply and reply.rstrip().endswith("请输入持卡人的18位身份证号。")
+    # about the step by the card's other names, though the words are another office's
+    assert "当前步骤说明" in alice.say("医保卡上的号码可以吗？")
+    assert "当前步骤说明" in alice.say("退休人员的身份证可以吗？")
+    assert "当前步骤说明" in alice.say("银行卡号行吗？")
+    assert "姓名" in alice.say(ZHANG.id)  # the flow kept what it had, nothing counted
+
+
+def test_a_question_not_ours_mid_step_in_english(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    alice.say("bind card")
+    reply = alice.say("what is the weather today?")
+    assert "can't help with that" in reply and "ID" in reply
+
+
+@pytest.mark.parametrize(("said", "meets"), [
+    ("孩子的医保卡丢了", "挂失社保卡"),  # our card by its medical name: the loss service asked
+    ("医保卡密码被锁了", "忘记密码"),
+    ("银行卡丢了怎么办", "别的卡、证件或账号"),  # another card named: its line, which says 挂失
+    ("商场礼品卡过期了还能用吗", "别的卡、证件或账号"),  # not our card's account line
+    ("银行卡余额怎么查", "别的卡、证件或账号"),
+    ("社保卡怎么激活", "社保卡的激活和余额查询"),
+])
+def test_words_near_our_services_keep_the_service_and_other_cards_their_line(chat, said, meets):
+    assert meets in chat().say(said)
+
+
+def test_a_question_not_ours_is_no_miss_and_keeps_the_misses_before_it(chat):
+    alice = chat()
+    alice.say("嗯那个啥")  # a miss
+    assert "人工" not in alice.say("今天天气怎么样")
+    assert "回复“人工”联系人工客服" in alice.say("嗯那个啥")  # the second miss in a row
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_dialogues_topic_lists_name_topics_the_data_has(lang):
+    topics = {name for name, _ in KnowledgeBase.load(lang).elsewhere} | {NEIGHBOUR}
+    assert set(ELSEWHERE_IN_STEP) | set(SURE_ELSEWHERE) <= topics
