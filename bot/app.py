@@ -38,6 +38,7 @@ from bot.settings import Settings, load_settings
 from bot.sqlitedb import private_dir
 from bot.store import open_store
 from bot.store.kv import open_kv
+from bot.store.pauses import KVPauses
 from bot.store.sealed import sealed
 from bot.store.sealer import Sealer, SealError
 from bot.window.engine import Engine
@@ -101,8 +102,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     conversation = Conversation(catalog, cfg.get("FLOWS") or ALL_FLOWS,
                                 Understander.shared(), answers=Answers(),
                                 handover=make_handover(cfg, kv, clock, platform),
-                                family=family,
-                                grants=grants)  # guardians asked in their own chat
+                                family=family,  # guardians asked in their own chat
+                                grants=grants, pauses=KVPauses(kv, clock))
     engine = Engine(store, conversation, backend=TimedBackend(backend),  # latency: /metrics
                     clock=clock, window=Window(store), session_ttl=cfg["BOT_SESSION_TTL"],
                     deadline=cfg["BOT_REPLY_DEADLINE"], deferred=deferred, wake=bell.set,

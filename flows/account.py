@@ -11,6 +11,7 @@ from typing import Any
 
 from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card, mask_id, mask_name
+from flows.pause import PAUSED
 from flows.verify import CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
@@ -61,6 +62,7 @@ class Unbind(Verification, Flow):
         {"name": "not_bound", "prompt": "unbind.not_bound", "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
+        PAUSED,
     ]
     transitions = [
         # Yes or no: an unclear reply is asked again with both answers, never a miss.

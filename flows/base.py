@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 from transitions import EventData, Machine
 
 from flows.catalog import Catalog
-from flows.port import Backend, GuardianChat, TimeSource
+from flows.port import Backend, GuardianChat, Pauses, TimeSource
 from flows.regions import Region, region
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class Turn:
     region: Region = field(default_factory=lambda: region(None))  # BOT_REGION's card rules
     known: dict[str, str | None] | None = None  # shared records read with the session (by key)
     family: GuardianChat | None = None  # asks a guardian in their own chat; None: SMS only
+    pauses: Pauses | None = None  # locks this follower met; None: found only when met again
 
     def say(self, key: str, **values: Any) -> None:
         self.out.append(self.catalog.text(key, **values))

@@ -12,6 +12,7 @@ from flows.base import Flow, ask, branch, outcome_is
 from flows.consent import STATES as CONSENT_STATES
 from flows.consent import GuardianInChat, await_step
 from flows.ids import mask_card
+from flows.pause import PAUSED
 from flows.port import BackendError
 from flows.reading import heard, unread
 from flows.verify import (
@@ -48,6 +49,7 @@ class BindCard(GuardianInChat, Verification, Flow):
         {"name": "card_frozen", "prompt": "bind.card_frozen", "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
+        PAUSED,
         *CONSENT_STATES,
     ]
     transitions = [

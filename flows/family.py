@@ -38,6 +38,7 @@ class FamilyService(Verification, Flow):
     name, title, keywords, menu_key = "family", "family.title", "family", None
     # One purpose for every code here: the guardian proves it is them, whatever they then do.
     initial, purpose, guardian_purpose = "choose", "consent", None
+    pauses_up_front = False  # the member list and 移除 need no code: a lock is said where met
     states = [
         {"name": "choose", "prompt": "family.choose", "help": "family.help_choose",
          "read": "read_action", "role": "text"},

@@ -13,6 +13,7 @@ from typing import Any
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
 from flows.ids import birth_date
 from flows.passwords import matches, seal, weakness
+from flows.pause import PAUSED
 from flows.reading import heard, unread
 from flows.verify import (
     ASK_GUARDIAN,
@@ -50,6 +51,7 @@ class ForgotPassword(Verification, Flow):
         {"name": "review_opened", "prompt": "reset.review_opened", "final": True},
         {"name": "no_card", "prompt": "reset.no_card", "final": True},
         CODE_LOCKED,
+        PAUSED,
     ]
     transitions = [
         *ask("ask_id", "ask_name"),

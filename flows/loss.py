@@ -1,21 +1,30 @@
 """Report a lost card (挂失) and lift the report (解挂) (shared steps: flows/loss_steps.py).
 
-Report: a follower with a card bound here is offered that card first ("是" / "其他卡");
-otherwise, or for another card, ID number -> name. Proof: the service password, or a code to
+Report: a follower with a card bound here is offered that card first ("是" / "其他卡"); a bound
+card already lost is said at once (reference and times), then "其他卡" / "否"; otherwise, or
+for another card, ID number -> name. Proof: the service password, or a code to
 the phone on record (a minor's card: the guardian's). One confirmation, then the backend marks
 the card lost with a reference and time; the reply says what that blocks, how long a
 temporary report lasts and how to get a new card, from the deployment's region
 (BOT_REGION, flows/data/regions.yaml).
 Lift: stronger proof, since it brings a card back to life: always the ID number and the name,
-then the service password or a code; the card is active again.
+then the service password or a code; the card is active again. A bound card that is not lost
+is said at once ("没有挂失，无需解除"), then "其他卡" / "否".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flows.base import Flow, ask, branch, outcome_is
-from flows.loss_steps import WHO, LossSteps, loss_states, loss_transitions
+from flows.base import Flow, ask, branch
+from flows.loss_steps import (
+    WHO,
+    LossSteps,
+    loss_states,
+    loss_transitions,
+    own_card,
+    own_card_transitions,
+)
 from flows.port import Card
 
 
@@ -28,24 +37,30 @@ class ReportLoss(LossSteps, Flow):
         {"name": "offer_own", "prompt": "loss.offer", "help": "loss.help_offer",
          "read": "read_offer", "role": "confirm", "reads_ack": True},
         {"name": "not_reported", "prompt": "loss.not_reported", "final": True},
+        *own_card("own_lost", "loss"),
         *loss_states("loss", "reported"),
     ]
     transitions = [
         # An offer (是, 其他卡, 否): an unclear reply is asked again naming them, never a miss.
         *ask("offer_own", branch("offer_own", {**WHO, "other": "ask_id",
                                                "declined": "not_reported"}), tries=False),
+        *own_card_transitions("own_lost"),
         *loss_transitions("reported"),
     ]
 
-    is_declined = outcome_is("declined")
-
     def start(self) -> None:
-        """A card bound here (and not lost yet) is offered first: it is the likely one."""
+        """A card bound here (and not lost yet) is offered first: it is the likely one. One
+        already lost is said at once, as the already-lost reply says it after the proof: the
+        follower proved who they are when binding, and 我的社保卡 shows its status anyway.
+        Then another card (a family member's) may still be reported."""
         card = self.backend.binding(self.turn.openid)
         if card is not None and card.status == "active":
             self.slots["id"] = card.holder
             self.note(card)
             self.state = "offer_own"
+        elif card is not None and card.status == "lost":
+            self.why([card])
+            self.slots["why"], self.state = "loss.own_lost", "own_lost"
         super().start()
 
     def read_offer(self, text: str) -> str | None:
@@ -107,8 +122,18 @@ class LiftLoss(LossSteps, Flow):
 
     name, title, keywords, menu_key = "lift_loss", "lift.title", "lift_loss", "LIFT_LOSS"
     initial, purpose, action, wanted = "ask_id", "lift", "lift", "lost"
-    states = loss_states("lift", "lifted")
-    transitions = loss_transitions("lifted")
+    states = [*own_card("own_not_lost", "lift"), *loss_states("lift", "lifted")]
+    transitions = [*own_card_transitions("own_not_lost"), *loss_transitions("lifted")]
+
+    def start(self) -> None:
+        """A card bound here that is not lost is said at once (the follower proved who they
+        are when binding; 我的社保卡 shows it too), then another card may still be lifted. A
+        bound card that is lost is lifted with the full proof, as any other."""
+        card = self.backend.binding(self.turn.openid)
+        if card is not None and card.status != "lost":
+            self.note(card)
+            self.slots["why"], self.state = "lift.own_not_lost", "own_not_lost"
+        super().start()
 
     def why(self, cards: list[Card]) -> str:
         """Nothing is lost, or there is no card at all."""

@@ -4,7 +4,8 @@ ID number -> name -> proof: the service password, or a code to the holder's phon
 the guardian's ID number, then a code to the guardian's phone) -> the card, found only now ->
 "confirm?" -> the backend's change. Nothing about a card (whether there is one, its number,
 its status) is said before the proof: an unknown ID and a wrong name read the same, and a
-holder without a fitting card hears so only after proving who they are.
+holder without a fitting card hears so only after proving who they are. The one exception is
+the card bound to this follower (`own_card`): they proved who they are when binding.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, ClassVar, Literal
 
 from flows.base import StateSpec, ask, branch, outcome_is
 from flows.ids import SHANGHAI, fold, mask_card
+from flows.pause import PAUSED
 from flows.port import BackendError, Card, CardStatus
 from flows.verify import (
     ASK_GUARDIAN,
@@ -32,6 +34,9 @@ WHO = {"adult": "ask_method", "minor": "ask_guardian"}
 FOUND = {"proved": "ask_confirm", "refused": "refused"}
 CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile, at a counter
 _PASSWORD = re.compile(r"[0-9]{6}")
+# What the bound card's description left in the slots: dropped when another card is chosen,
+# so nothing of it is said about that card (e.g. its report's reference under a refusal).
+OWN_SLOTS = ("id", "card", "card_masked", "tail", "why", "lost_detail", "ref", "at", "until")
 
 
 def loss_states(p: str, done: str) -> list[StateSpec]:
@@ -50,7 +55,22 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         {"name": "refused", "on_enter": ["explain"], "final": True},
         {"name": "no_phone", "prompt": "common.no_phone", "final": True},
         CODE_LOCKED,
+        PAUSED,
     ]
+
+
+def own_card(state: str, p: str) -> list[StateSpec]:
+    """The card bound here, said first when nothing is to be done on it (already lost, not
+    lost): then another card (a family member's), or nothing. `p` as in loss_states."""
+    return [{"name": state, "on_enter": ["explain_own"], "prompt": f"{p}.other_offer",
+             "help": "loss.help_other", "read": "read_other", "role": "confirm",
+             "reads_ack": True},
+            {"name": "left", "prompt": f"{p}.left", "final": True}]
+
+
+def own_card_transitions(state: str) -> list[dict]:
+    """其他卡 -> whose card it is; 否 -> nothing done; else asked again, never a miss."""
+    return ask(state, branch(state, {"other": "ask_id", "declined": "left"}), tries=False)
 
 
 def loss_transitions(done: str) -> list[dict]:
@@ -74,6 +94,7 @@ class LossSteps(Verification):
     wanted: ClassVar[CardStatus]  # the status of a card this flow can act on
     is_adult, is_other, is_proved = outcome_is("adult"), outcome_is("other"), outcome_is("proved")
     is_refused, is_done, is_kept = outcome_is("refused"), outcome_is("done"), outcome_is("kept")
+    is_declined = outcome_is("declined")
 
     def read_holder(self, text: str) -> str | None:
         """The name; then proof comes from the holder, or from a minor's guardian."""
@@ -125,6 +146,26 @@ class LossSteps(Verification):
     def why(self, cards: list[Card]) -> str:
         """The catalog key saying why no card fits (subclasses know their cases)."""
         raise NotImplementedError
+
+    def explain_own(self, event: Any) -> None:
+        """The bound card's state, said once: asked again after an unclear reply, only the
+        question is (the on_enter of a step asked again runs again)."""
+        if self.error is None:
+            self.explain(event)
+
+    def read_other(self, text: str) -> str | None:
+        """`其他卡`: whose card it is, from the ID number on (nothing of the bound card kept);
+        `否`: nothing to do."""
+        command = self.turn.catalog.command(text)
+        if command == "other_card":
+            for slot in OWN_SLOTS:
+                self.slots.pop(slot, None)
+            self.outcome = "other"
+        elif command == "no":
+            self.outcome = "declined"
+        else:
+            return "loss.other_again"
+        return None
 
     def read_confirm(self, text: str) -> str | None:
         """`是` makes the change (keyed, so a redelivered message changes nothing twice)."""

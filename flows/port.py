@@ -116,6 +116,24 @@ class GuardianChat(Protocol):
         ...
 
 
+class Pauses(Protocol):
+    """Where a follower met a lock (too many wrong codes or passwords), kept until it lifts.
+
+    The lock itself is the backend's, on an ID number and purpose; but before the first
+    question of an unbound follower's service the bot does not know whose ID it will be, so
+    it remembers, per follower and service, only when the lock it met lifts (nothing
+    personal), and the service says so up front instead of after the ID, name and card.
+    """
+
+    def note(self, openid: str, service: str, until: float) -> None:
+        """`openid` met a lock in `service` that lifts at `until` (epoch seconds)."""
+        ...
+
+    def until(self, openid: str, service: str) -> float:
+        """When the lock `openid` met in `service` lifts; 0.0 when none is remembered."""
+        ...
+
+
 class TimeSource(Protocol):
     """The clock as the flows see it (bot.clock.Clock is one): ages and expiries need both."""
 

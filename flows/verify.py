@@ -16,10 +16,13 @@ from typing import Any, ClassVar
 
 from flows.base import StateSpec, Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, fold
+from flows.pause import Pausing
 from flows.port import Backend, CodeSent, Purpose
 from flows.reading import code_missing, heard, id_in
 
-CODE_LOCKED = {"name": "code_locked", "prompt": "common.code_locked", "final": True}
+# Entering it notes the lock for this follower, so the service says it up front next time.
+CODE_LOCKED: StateSpec = {"name": "code_locked", "prompt": "common.code_locked", "final": True,
+                          "on_enter": ["note_pause"]}
 ASK_GUARDIAN: StateSpec = {"name": "ask_guardian", "prompt": "common.ask_guardian",
                 "help": "common.help_guardian", "read": "read_guardian", "role": "guardian"}
 
@@ -64,7 +67,7 @@ def code_step(outcomes: dict[str, str], state: str = "ask_code") -> list[dict]:
     return ask(state, [*branch(state, {**outcomes, **stop}), *retry])
 
 
-class Verification:
+class Verification(Pausing):
     """Mixin (before Flow) of identity and SMS steps; subclasses say what a code unlocks."""
 
     purpose: ClassVar[Purpose]
@@ -212,6 +215,8 @@ class Verification:
             self.turn.say(self.error, **self.slots)
 
     def clock_after(self, seconds: int) -> str:
-        """When a lock lifts, as the user reads it (Asia/Shanghai)."""
-        at = datetime.fromtimestamp(self.turn.clock.now() + seconds, SHANGHAI)
+        """When a lock lifts, as the user reads it (Asia/Shanghai); kept as `_until` too, for
+        the note that says it before the service's next first question (flows/pause.py)."""
+        self.slots["_until"] = self.turn.clock.now() + seconds
+        at = datetime.fromtimestamp(self.slots["_until"], SHANGHAI)
         return at.strftime("%H:%M" if at.date() == self.turn.clock.today() else "%m-%d %H:%M")

@@ -60,10 +60,12 @@ class Conversation:
 
     def __init__(self, catalog: Catalog, flows: Iterable[type[Flow]],
                  understander: Understander, answers: Any = None, handover: Any = None,
-                 family: Any = None, grants: Any = None) -> None:
+                 family: Any = None, grants: Any = None, pauses: Any = None) -> None:
         """`family` is the desk that asks guardians in their own chat (bot/family; None:
         guardians are asked by SMS only); `grants` notes subscribe-notice answers
-        (bot/outbound/grants.py; None: ignored)."""
+        (bot/outbound/grants.py; None: ignored); `pauses` remembers the locks a follower met,
+        so a service says so before its first question (bot/store/pauses.py; None: only
+        when met again)."""
         self.catalog, self.understander = catalog, understander
         self.flows = {f.name: f for f in flows}
         self.starters = {f.keywords: f for f in self.flows.values()}
@@ -72,7 +74,7 @@ class Conversation:
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
         self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
         self.steps = Steps(self.talk)  # acks, own start words, several answers at once
-        self.grants = grants
+        self.grants, self.pauses = grants, pauses
 
     def speak(self, catalog: Catalog) -> None:
         """Answer in another language from the next message on (the simulator's `lang`); the
@@ -84,6 +86,8 @@ class Conversation:
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it)."""
         turn.family = self.guardian.desk  # a minor's bind may ask their guardian in chat
+        # a lock met before is said before the first question; read with the session
+        turn.pauses = self.pauses.with_known(turn.known) if self.pauses is not None else None
         flow = self.restore(turn, session)
         kind = kind_of(msg)
         if kind == "voice" and getattr(msg, "recognition", None):

@@ -158,9 +158,12 @@ class Engine:
                                   owed, lease=lease)
 
     def _reads(self, msg: BaseMessage) -> tuple[str, ...]:
-        """The shared records a turn reads with its session: deferred notices, hand-over."""
+        """The shared records a turn reads with its session: deferred notices, hand-over,
+        the locks the follower met (said before a service's first question)."""
         reads = self.deferred.reads(msg) if self.deferred else ()
-        handover = self.conversation.person.handover
+        handover, pauses = self.conversation.person.handover, self.conversation.pauses
+        if pauses is not None:
+            reads = (*reads, pauses.key(msg.source))
         return reads if handover is None else (*reads, handover.key(msg.source))
 
     def close(self) -> None:
