@@ -215,8 +215,8 @@ def demo(port: int, no_browser: bool) -> None:
 def _register_optional() -> None:
     """Commands that live beside the parts they drive; the simulator's come through its mount."""
     from bot.backend.server import backend_command
-    from bot.dialogue.cli import understand_command
     from bot.platform.cli import doctor_command, menu_group
+    from bot.understand import understand_command
 
     main.add_command(backend_command)
     main.add_command(understand_command)

@@ -1,7 +1,8 @@
 """`wxbot understand`: what the language stage makes of a text, and how well it does overall.
 
 The same Understander and knowledge retriever the bot builds, so what this prints is what a
-follower's message meets; slots are shown masked, as everywhere else.
+follower's message meets; slots are shown masked, as everywhere else. A command of the CLI,
+not of the dialogue: it reads the settings (BOT_LANG), which bot/dialogue never imports.
 """
 
 from __future__ import annotations
