@@ -36,6 +36,8 @@ def test_every_elsewhere_topic_has_its_own_line(lang):
     ("en", "how do i get a passport?", "other_cards"),  # another document: its issuer
     ("en", "how do i register a car?", "other_services"),
     ("en", "who won the game?", UNRELATED),
+    ("en", "who are you?", "about_us"),  # no topical word, but its topic's own
+    ("en", "are you a real person?", "about_us"),
 ])
 def test_retriever_names_whose_question_it_is(lang, text, topic):
     answer = Retriever.shared(lang).answer(text)

@@ -22,8 +22,9 @@ NOT_MINE = object()  # resolve(): this message does not answer the pending choic
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
 # Whose-question lines said even when a service's words are near: the neighbours' own
-# business (征信 of our card), another card named (银行卡丢了), our card's unanswered topics.
-SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "electronic_card")
+# business (征信 of our card), another card named (银行卡丢了), our card's unanswered topics,
+# and who answers ("are you a real person?" is near 人工, which its line offers).
+SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "electronic_card", "about_us")
 # Whose-question lines said in the middle of a step, the step then asked again: the everyday
 # ones only. A question at a step that names another office is mostly about the step by the
 # card's other names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.

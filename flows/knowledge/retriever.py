@@ -235,7 +235,7 @@ class Retriever:
         if self.kb.reading.others.search(folded) and named <= {"other_cards", *OUR_CARDS}:
             return "other_cards"  # not "医保卡密码被锁了": the card by its medical name
         topical = self.kb.reading.topical(self._tokens(folded))
-        if not topical:
+        if not topical and not named - {"other_cards"}:  # "who are you": its topic's words
             return ""
         ours = self.kb.reading.names.search(folded) is not None
         held = self.others.coverage(topical)
@@ -245,7 +245,7 @@ class Retriever:
         if not near:
             return UNRELATED
         near.sort(reverse=True)
-        if len(near) > 1 and near[0][0] == near[1][0] and len(set(topical)) == 1:
+        if len(near) > 1 and near[0][0] == near[1][0] and len(set(topical)) <= 1:
             return ""
         return near[0][1]
 
