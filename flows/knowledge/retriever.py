@@ -23,7 +23,9 @@ one phrasing, plus CUE for an entry whose topic words (reading `topics:`) the qu
 names. Confidence is the share of the question's words (by idf) the best entry holds: it
 must reach FLOOR, NAMED_FLOOR when the entry's topic is named, WEAK_FLOOR when the line
 holds only weak anchors (reset, lost: "reset my router"). Entries within MARGIN of the
-best are offered as a numbered choice.
+best are offered as a numbered choice. A "none" that is not ours says whose it is
+(`Answer.elsewhere`: the `elsewhere:` topic, NEIGHBOUR or UNRELATED), so the dialogue can
+tell the person where to ask instead of that it did not understand.
 
 Thresholds were chosen on dev; the variants (tokens x ranking, µs = median per question on
 the shared 2-core machine) as first measured on dev (905 lines, 404 out of scope):
@@ -217,7 +219,6 @@ class Retriever:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
-
 
     def _other(self, folded: str) -> str:
         """Whose a line is, so the refusal can say where to ask; "" when unread.
