@@ -254,6 +254,8 @@ def _button(**kw) -> dict:  # noqa: ANN003
     ({"button": []}, 40016),
     ({"button": [_button()] * 4}, 40016),
     ({"button": [_button(type="teleport")]}, 40017),
+    ({"button": [_button(type=[])]}, 40017),  # not a string: refused, not a 500 (the fuzz test)
+    ({"button": [_button(type={"a": 1})]}, 40017),
     ({"button": [_button(name="一二三四五六")]}, 40018),  # 18 bytes > 16
     ({"button": [_button(key="k" * 129)]}, 40019),
     ({"button": [_button(type="view", url="https://x/" + "a" * 1024)]}, 40020),

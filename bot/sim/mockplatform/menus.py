@@ -28,7 +28,7 @@ def _size(value: Any) -> int:
 def _leaf(button: dict, sub: bool) -> None:
     pick = 1 if sub else 0
     kind = button.get("type")
-    if kind not in TYPES:
+    if not isinstance(kind, str) or kind not in TYPES:  # a list or object there: a bad type
         raise ApiRefusal(CODES["type"][pick])
     if kind in NEEDS_KEY and not 0 < _size(button.get("key")) <= KEY_BYTES:
         raise ApiRefusal(CODES["key"][pick])
