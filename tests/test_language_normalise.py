@@ -25,6 +25,7 @@ PHRASES = ["绑定社保卡", "帮我把社保卡绑到微信上", "社保卡的
     ("绑定社保卡？", "绑定社保卡", True),
     ("绑定社保卡吗", "绑定社保卡吗", True),
     ("怎么绑定社保卡", "怎么绑定社保卡", True),
+    ("你是谁", "你是谁", True),  # asked without a mark: not an answer to the ID step
     ("？", "?", True),
     ("...", "...", False),
     ("🙂", "🙂", False),
