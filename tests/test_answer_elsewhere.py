@@ -103,3 +103,11 @@ def test_a_question_not_ours_is_no_miss_and_keeps_the_misses_before_it(chat):
 def test_the_dialogues_topic_lists_name_topics_the_data_has(lang):
     topics = {name for name, _ in KnowledgeBase.load(lang).elsewhere} | {NEIGHBOUR}
     assert set(ELSEWHERE_IN_STEP) | set(SURE_ELSEWHERE) <= topics
+
+
+def test_asking_about_a_new_card_mid_step_keeps_the_service(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("社保卡怎么补办")  # 补办 once read by sound as 不办: the service cancelled
+    assert "已取消" not in reply and "补卡前要先正式挂失" in reply
+    assert "姓名" in alice.say(ZHANG.id)

@@ -97,6 +97,12 @@ def test_understand_a_negated_service_neither_starts_nor_asks(understand, negato
     assert understand(negator + phrase).act not in ("start", "confirm")
 
 
+@pytest.mark.parametrize("said", ["补办社保卡", "我要补办", "医保卡怎么补办"])
+def test_understand_reissue_is_never_mended_into_giving_up(understand, said) -> None:
+    """补办 sounds as 不办 (bu ban): read by sound it cancelled the service in progress."""
+    assert understand(said).intent != "cancel"
+
+
 @pytest.mark.parametrize("said", ["不想办了", "不办了", "算了吧", "我不想办了", "forget it then"])
 def test_understand_giving_up_is_cancel_not_a_negation(understand, said) -> None:
     assert (understand(said).intent, understand(said).act) == ("cancel", "start")
