@@ -46,6 +46,17 @@ def test_eval_scores_a_corpus_file_and_prints_its_misses(tmp_path):
     result = understand("--eval", str(corpus))
     assert "part: all (2 lines)" in result.output
     assert "wrong: '今天天气真好' expected report_loss" in result.output  # your own lines: shown
+    # judged on its own targets alone (50 % met), not the shipped knowledge base's
+    assert result.exit_code == 0 and "knowledge answers" not in result.output
+
+
+def test_eval_of_a_corpus_without_targets_holds_it_to_the_shipped_ones(tmp_path):
+    corpus = tmp_path / "mine.yaml"
+    corpus.write_text("dev:\n  bind_card: [我想绑定社保卡]\n  report_loss: [今天天气真好]\n",
+                      encoding="utf-8")
+    result = understand("--eval", str(corpus))
+    assert "the shipped corpora's are used" in result.output and "target >= 95%" in result.output
+    assert result.exit_code == 1  # 50 % is below the shipped 95 %
 
 
 @pytest.mark.parametrize(("content", "says"), [
@@ -53,6 +64,7 @@ def test_eval_scores_a_corpus_file_and_prints_its_misses(tmp_path):
     ("[1, 2]", "is not a corpus"),
     ("dev: {bind_card: 我想绑定}", "is not a corpus"),
     ("dev: [unclosed", "is not readable YAML"),
+    ("dev: {bogus_intent: [hello]}", "labels the bot never gives: bogus_intent"),
 ])
 def test_eval_refuses_a_file_that_is_not_a_corpus(tmp_path, content, says):
     corpus = tmp_path / "bad.yaml"
