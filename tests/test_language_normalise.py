@@ -26,6 +26,7 @@ PHRASES = ["绑定社保卡", "帮我把社保卡绑到微信上", "社保卡的
     ("绑定社保卡吗", "绑定社保卡吗", True),
     ("怎么绑定社保卡", "怎么绑定社保卡", True),
     ("你是谁", "你是谁", True),  # asked without a mark: not an answer to the ID step
+    ("are you a robot", "are you a robot", True),  # nor a name at the name step
     ("？", "?", True),
     ("...", "...", False),
     ("🙂", "🙂", False),

@@ -29,7 +29,8 @@ _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # Words that make a sentence a question even without its question mark (voice drops it).
 _ASKING = re.compile(
     r"(吗|呢|么)$|怎么|怎样|如何|什么|啥|为什么|为啥|哪|几|多少|多久|多大|谁|能不能|可不可以|是不是|有没有"
-    r"|\b(how|what|why|where|when|which|who|can i|could i|do i|is it|are there|does)\b"
+    r"|\b(how|what|why|where|when|which|who|can i|could i|do i|is it|are there|does|are you"
+    r"|do you|is this)\b"
 )
 
 
