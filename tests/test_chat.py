@@ -161,3 +161,10 @@ def test_agent_takes_answers_and_gives_the_follower_back(tmp_path):
     assert "人工客服会话已结束" in after(out, "/agent close")  # the bot's welcome back, at once
     assert "姓名" in after(out, ZHANG.id)  # back with the bot, in the flow it had left
     assert "usage: /agent take" in after(out, "/agent hug")
+
+
+def test_a_transfer_shows_as_a_hand_over_not_as_a_reply_bubble(tmp_path):
+    out = chat(["/subscribe", "人工客服", "还在吗"], tmp_path=tmp_path)
+    handed = after(out, "人工客服")
+    assert "handed over to customer service" in handed
+    assert "<transfer_customer_service reply>" not in out

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bot.dialogue.explain import explain
 from bot.sim.chat.outbound import Outbound, describe
+from bot.sim.replay.expect import TRANSFER_SEEN
 from bot.sim.targets.base import Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
 from bot.sim.wire.build import clean
@@ -250,6 +251,9 @@ class ChatSession:
         reply = reply_of(delivery)
         if reply is None:
             self.console.print("[dim](no reply: the bot answered success)[/]")
+        elif reply == TRANSFER_SEEN:  # the follower sees no bubble: the platform queues them
+            self.console.print("[dim](handed over to customer service: the follower waits for "
+                               "a person; /agent take answers as one)[/]")
         else:
             self.console.print(Panel(escape(reply), title="bot", title_align="left",
                                      border_style="green", expand=False))
