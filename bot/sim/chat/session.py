@@ -16,8 +16,7 @@ from rich.table import Table
 
 from bot.dialogue.explain import explain
 from bot.sim.chat.outbound import Outbound, describe
-from bot.sim.replay.expect import TRANSFER_SEEN
-from bot.sim.targets.base import Target, TargetError, reply_of
+from bot.sim.targets.base import TRANSFER_SEEN, Target, TargetError, reply_of
 from bot.sim.targets.placeholders import fill_placeholders
 from bot.sim.wire.build import clean
 from bot.sim.wire.followers import FOLLOWERS, OPENID

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.sim.targets.base import TRANSFER_SEEN
+
 FORMS = ("a substring, \"\" (no reply), a list (all), {regex: …}, {not: …}, {any: […]} or "
          "{transfer: true}")
-TRANSFER_SEEN = "<transfer_customer_service reply>"  # what reply_of makes of a transfer
 
 
 class ExpectError(ValueError):

@@ -107,6 +107,9 @@ def sends_in(counters: dict[str, Any]) -> int:
     return sum(int(counters.get(f"calls:{api}", 0)) for api in SENDS)
 
 
+TRANSFER_SEEN = "<transfer_customer_service reply>"  # what reply_of makes of a transfer
+
+
 def reply_of(delivery: Delivery) -> str | None:
     """What the follower sees: the text, None for `success`/empty, or a note for other kinds."""
     if not delivery.reply:
