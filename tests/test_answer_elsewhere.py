@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import bot_of
-from bot.dialogue.talk import ELSEWHERE_IN_STEP, SURE_ELSEWHERE
+from bot.dialogue.whose import ELSEWHERE_IN_STEP, SURE_ELSEWHERE
 from flows.catalog import LANGS, Catalog
 from flows.knowledge import NEIGHBOUR, UNRELATED, KnowledgeBase, Retriever
 from tests.conftest import Chat

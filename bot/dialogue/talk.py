@@ -11,24 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.dialogue import whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
-from flows.knowledge import NEIGHBOUR
 from flows.language import Understanding
 from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
 IN_FLOW_SCORE = 0.6  # a question inside a flow is answered only when the answer is clear
-# Whose-question lines said even when a service's words are near: the neighbours' own
-# business (征信 of our card), another card named (银行卡丢了), our card's unanswered topics,
-# and who answers ("are you a real person?" is near 人工, which its line offers).
-SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "electronic_card", "about_us")
-# Whose-question lines said in the middle of a step, the step then asked again: the everyday
-# ones only. A question at a step that names another office is mostly about the step by the
-# card's other names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.
-ELSEWHERE_IN_STEP = ("daily_life",)
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
 # prompt says "验证码已发送至…", which read again announces a new code that never went out.
@@ -184,22 +176,12 @@ class Talk:
                   misses: int = 0) -> dict | None | bool:
         """Whose the question is, so the person knows where to ask (pensions: 12333; a bank
         card: its bank), instead of "没有听懂", which reads as if they typed nonsense; not a
-        miss, and the misses so far are kept, as small talk keeps them.
-
-        Unless the words are near one of our services (False: the dialogue's confirmation or
-        offer, as before): "孩子的医保卡丢了", "医保卡密码被锁了" are our card by another
-        name, however medical their words. SURE_ELSEWHERE topics keep their line whatever
-        the services' nearness: their words were matched for it ("社保卡丢了会影响征信吗"),
-        and another card's line itself says how to report ours ("银行卡丢了怎么办")."""
-        if heard.act == "confirm" or (heard.candidates and topic not in SURE_ELSEWHERE):
+        miss, and the misses so far are kept, as small talk keeps them. False when the
+        words are near one of our services (bot/dialogue/whose.py says when)."""
+        if not whose.said_at_idle(topic, heard):
             return False
-        session = self.with_menu(turn, self.elsewhere_key(topic))
+        session = self.with_menu(turn, whose.key(self.catalog, topic))
         return {**(session or {}), "misses": misses} if misses else session
-
-    def elsewhere_key(self, topic: str) -> str:
-        """The topic's own line; the general one for NEIGHBOUR (the neighbours' words alone)."""
-        key = f"answer.elsewhere.{topic}"
-        return key if topic != NEIGHBOUR and key in self.catalog.texts else "answer.elsewhere"
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The entry in the bot's language; a related service is offered, a flow re-asked."""
@@ -221,8 +203,8 @@ class Talk:
         found = self.answers.answer(heard) if self.answers is not None else None
         if found is not None and found.kind == "one" and found.score >= IN_FLOW_SCORE:
             return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
-        if found is not None and found.elsewhere in ELSEWHERE_IN_STEP:  # 今天天气怎么样？
-            turn.say(self.elsewhere_key(found.elsewhere))
+        if found is not None and whose.said_in_step(found.elsewhere):  # 今天天气怎么样？
+            turn.say(whose.key(self.catalog, found.elsewhere))
             turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
         turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
