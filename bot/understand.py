@@ -123,12 +123,8 @@ def _check_corpus(path: Path) -> None:
 
 
 def _labels() -> set[str]:
-    """The labels the shipped corpora use (the intents, fact, none, yes…): their keys only."""
-    from flows.language.evaluate import CORPUS
+    """The labels the shipped corpora use (the intents, fact, none, yes…): their labels only,
+    read by the evaluation's own corpus reader."""
+    from flows.language.evaluate import load_corpus
 
-    labels: set[str] = set()
-    for file in CORPUS.glob("*.yaml"):
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        labels |= {str(label) for name, part in data.items() if name != "targets"
-                   for label in part}
-    return labels
+    return {label for _, label in load_corpus(None, "all")[0]}

@@ -196,8 +196,8 @@ class Flow:
         texts = self.turn.catalog.texts
         why = next(k for k in (f"failed.{event.transition.source}", f"failed.{role}",
                                "failed.any") if k in texts)
-        self.turn.say("flow.failed", why=self.turn.catalog.text(why, **self.values()),
-                      **self.values())
+        values = self.values()
+        self.turn.say("flow.failed", why=self.turn.catalog.text(why, **values), **values)
 
     def traced(self, event: EventData) -> None:
         self.turn.trace.append((self.name, event.transition.source, event.transition.dest))

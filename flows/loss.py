@@ -72,9 +72,7 @@ class ReportLoss(LossSteps, Flow):
         elif command == "no":
             self.outcome = "declined"
         elif command == "other_card":
-            for slot in ("id", "card", "card_masked", "tail"):
-                self.slots.pop(slot, None)
-            self.outcome = "other"
+            self.other_card()
         else:
             return "loss.offer_again"
         return None

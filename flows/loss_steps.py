@@ -153,14 +153,19 @@ class LossSteps(Verification):
         if self.error is None:
             self.explain(event)
 
+    def other_card(self) -> None:
+        """Another card than the one bound here: asked from the ID number on, nothing of the
+        bound card kept (OWN_SLOTS), so nothing of it is said about the other."""
+        for slot in OWN_SLOTS:
+            self.slots.pop(slot, None)
+        self.outcome = "other"
+
     def read_other(self, text: str) -> str | None:
         """`其他卡`: whose card it is, from the ID number on (nothing of the bound card kept);
         `否`: nothing to do."""
         command = self.turn.catalog.command(text)
         if command == "other_card":
-            for slot in OWN_SLOTS:
-                self.slots.pop(slot, None)
-            self.outcome = "other"
+            self.other_card()
         elif command == "no":
             self.outcome = "declined"
         else:

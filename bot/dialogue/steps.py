@@ -32,10 +32,6 @@ class Steps:
     def __init__(self, talk: Talk) -> None:
         self.talk = talk
 
-    def again(self, flow: Flow) -> str:
-        """The step's question in brief (Talk.again: every re-ask says the same)."""
-        return self.talk.again(flow)
-
     def acknowledged(self, heard: Understanding, flow: Flow) -> bool:
         """A bare acknowledgement at a step that does not read one itself."""
         return heard.small_talk == "ack" and not heard.slots \
@@ -43,12 +39,12 @@ class Steps:
 
     def ack(self, turn: Turn, flow: Flow) -> dict:
         """"好的" at the ID step: the step again, in brief; no try used."""
-        turn.say("step.ack", prompt=self.again(flow))
+        turn.say("step.ack", prompt=self.talk.again(flow))
         return flow.session()
 
     def already(self, turn: Turn, flow: Flow) -> dict:
         """The running service's own start word: it carries on, nothing given is lost."""
-        turn.say("step.already", title=self.talk.title(flow.name), prompt=self.again(flow))
+        turn.say("step.already", title=self.talk.title(flow.name), prompt=self.talk.again(flow))
         return flow.session()
 
     @staticmethod

@@ -229,7 +229,7 @@ class Talk:
         it already said this turn?" checks compare with (Steps.go_on, Conversation.take_given
         and start_answered). A step asked again says `again` instead."""
         key = flow.specs[flow.state].get("prompt")
-        return self.catalog.text(key, **flow.slots) if key else ""
+        return self.catalog.text(key, **flow.values()) if key else ""
 
     def again(self, flow: Flow) -> str:
         """The step's question asked again after something said in passing (an answer, 谢谢,
