@@ -44,6 +44,27 @@ def test_retriever_names_whose_question_it_is(lang, text, topic):
     assert (answer.kind, answer.elsewhere) == ("none", topic)
 
 
+@pytest.mark.parametrize(("lang", "text", "topic"), [
+    ("zh_CN", "社保卡芯片坏了还能用吗", "card_condition"),
+    ("zh_CN", "社保卡的芯片会不会被人复制", "card_condition"),
+    ("zh_CN", "社保卡上的照片能换吗", "card_account"),
+    ("en", "my card is bent, will it still work?", "card_condition"),
+    ("en", "the machine can't read my card, is the chip broken?", "card_condition"),
+    ("en", "do i need a new card when i change jobs?", "card_account"),
+    ("en", "can i change the photo on my card?", "card_account"),
+    # the same words asking how to replace it are the reissue entry's
+    ("zh_CN", "社保卡芯片坏了怎么补办", "reissue"),
+    ("zh_CN", "补办社保卡要照片吗", "reissue"),
+    ("en", "the chip on my card is broken, how do i get a replacement?", "reissue"),
+])
+def test_retriever_tells_the_cards_condition_from_replacing_it(lang, text, topic):
+    """Whether a damaged card still works, or its photo, is asked at an outlet (the card's
+    own topics no entry answers); replacing it is the reissue entry's answer."""
+    answer = Retriever.shared(lang).answer(text)
+    got = answer.entries[0].id if answer.kind == "one" else answer.elsewhere
+    assert got == topic, answer.reason
+
+
 @pytest.mark.parametrize(("lang", "text"), [
     ("zh_CN", "怎么办？"), ("zh_CN", "在吗？"), ("en", "what is this"), ("en", "can you help me?"),
 ])

@@ -148,7 +148,7 @@ def test_retriever_leaves_a_line_naming_what_the_entries_never_do(lang, text):
 
 
 @pytest.mark.parametrize(("lang", "text"), [
-    ("zh_CN", "社保卡的芯片会不会被人复制 安全吗"), ("zh_CN", "孩子的社保卡里有钱吗 谁给存的"),
+    ("zh_CN", "孩子的社保卡里有钱吗 谁给存的"),
     ("en", "can someone clone the chip on my social security card, is it safe"),
     ("en", "will my pension still be paid while the card is reported lost"),
     ("en", "what is the default password on a new social security card")])

@@ -66,7 +66,7 @@ WEAK_FLOOR = 0.3   # the floor for a line that holds only weak anchors (reset, l
 OTHERS_FLOOR = 0.6  # a line not ours is an `elsewhere:` topic's at this share of its words
 NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhere:` topic
 UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
-OUR_CARDS = ("card_account", "electronic_card")  # `elsewhere:` topics that are our card's
+OUR_CARDS = ("card_account", "card_condition", "electronic_card")  # `elsewhere:`: our card's
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 
