@@ -236,6 +236,9 @@ class Conversation:
                 return self.greet(turn, None, session)
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.act == "start" and intent in self.starters:
+            answered = self.talk.answer_first(heard, turn, intent)
+            if answered is not False:
+                return answered
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
             return self.start(self.starters[intent], turn, given=(said, heard))

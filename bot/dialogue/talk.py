@@ -172,6 +172,22 @@ class Talk:
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
 
+    def answer_first(self, heard: Understanding, turn: Turn, intent: str) -> Any:
+        """A question the language stage reads as `intent`'s start, answered first when an
+        entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
+        age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
+        the flow would leave the question unanswered. False when the service starts ("怎么
+        绑定社保卡": the flow is the how-to)."""
+        if self.answers is None:
+            return False
+        found = self.answers.answer(heard)
+        if found.kind != "one":
+            return False
+        entry = found.entries[0]
+        if entry.howto and entry.service == intent:
+            return False
+        return self.say_answer(entry.id, turn, None)
+
     def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
                   misses: int = 0) -> dict | None | bool:
         """Whose the question is, so the person knows where to ask (pensions: 12333; a bank

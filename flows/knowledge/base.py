@@ -38,6 +38,10 @@ class Entry:
     answer: str
     source: str
     service: str | None  # the intent the dialogue offers after the answer
+    # The answer is how to do its service ("怎么绑定社保卡"): a question it answers that the
+    # language stage reads as the service's start starts it, the flow being the better
+    # how-to; any other entry's question ("16岁能自己绑吗") is answered first, then offered.
+    howto: bool = False
 
 
 class KnowledgeBase:
@@ -92,7 +96,8 @@ def _entry(raw: dict[str, Any]) -> Entry:
     if service is not None and service not in SERVICES:
         raise ValueError(f"entry {raw['id']}: unknown service {service!r}")
     answer = _CJK_GAP.sub("", " ".join(raw["answer"].split()))  # YAML folds lines with spaces
-    return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service)
+    return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service,
+                 bool(raw.get("howto")))
 
 
 @cache

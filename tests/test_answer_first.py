@@ -1,0 +1,50 @@
+"""A question that names a service but asks something else is answered before the service
+is offered: starting the flow at once left "16周岁能自己绑吗" unanswered. The service's own
+how-to question still starts it, the flow being the better how-to."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import bot_of
+from tests.conftest import Chat
+
+START = {"bind_card": "绑定社保卡：请输入持卡人的18位身份证号。",
+         "forgot_password": "重置社保卡服务密码：请输入持卡人的18位身份证号。",
+         "report_loss": "挂失社保卡：请输入持卡人的18位身份证号。"}
+
+
+@pytest.mark.parametrize(("text", "answer", "offered"), [
+    ("16周岁能自己在微信绑社保卡吗", "年满18周岁", "绑定社保卡"),
+    ("孩子社保卡能绑定微信吗", "监护人", "绑定社保卡"),
+    ("社保卡丢了怎么补办", "补卡前要先正式挂失", "挂失社保卡"),
+    ("重置密码是马上就好吗", "审核", "查询进度"),
+])
+def test_a_question_naming_a_service_is_answered_then_offered(chat, text, answer, offered):
+    alice = chat()
+    reply = alice.say(text)
+    assert answer in reply and f"需要现在办理“{offered}”吗？回复“是”开始。" in reply
+    assert "请输入持卡人的18位身份证号" not in reply  # no flow started behind the answer
+
+
+def test_yes_after_the_answer_starts_the_service(chat):
+    alice = chat()
+    alice.say("社保卡丢了怎么补办")
+    assert alice.say("是") == START["report_loss"]
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("怎么绑定社保卡", "bind_card"),  # binding's own how-to: the flow is the answer
+    ("社保卡密码忘了怎么办", "forgot_password"),
+    ("社保卡丢了", "report_loss"),
+])
+def test_the_services_own_how_to_still_starts_it(chat, text, intent):
+    assert chat().say(text).endswith(START[intent])
+
+
+def test_an_english_question_is_answered_then_offered(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    reply = alice.say("can i bind the card myself at 16?")
+    assert "18" in reply and reply.endswith('Would you like to do it now? Reply "yes" to start.')
+    assert alice.say("yes").startswith("Bind a social-security card - please enter")
