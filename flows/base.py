@@ -65,6 +65,14 @@ class Turn:
         self.out.append(self.catalog.text(key, **values))
 
 
+# Replies to an answer holding nothing of the shape asked for ("我的银行卡丢了" at the ID step,
+# "我在外地" at the code step): the step is asked again and no try is counted, since no ID,
+# code, card number or name was tried. Three of them used to end the service with "身份证号
+# 连续3次没有通过核对", said to someone who never typed one. A wrong one still counts.
+NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.code_expected",
+                       "bind.card_expected", "reset.confirm_expected"})
+
+
 def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -> list[dict]:
     """The usual shape of a question: accepted -> next; too many misses -> failed; else again."""
     onward = [{"trigger": "answer", "source": state, "dest": then, "conditions": "is_accepted",
@@ -172,6 +180,8 @@ class Flow:
         return self.error is None
 
     def is_out_of_tries(self, _: EventData) -> bool:
+        if self.error in NOT_A_TRY:
+            return False
         return self.slots.get("_misses", {}).get(self.state, 0) + 1 >= self.max_tries
 
     def keep(self, _: EventData) -> None:
@@ -179,8 +189,9 @@ class Flow:
         self.slots[self.state.removeprefix("ask_")] = self.value
 
     def complain(self, _: EventData) -> None:
-        misses = self.slots.setdefault("_misses", {})
-        misses[self.state] = misses.get(self.state, 0) + 1
+        if self.error not in NOT_A_TRY:
+            misses = self.slots.setdefault("_misses", {})
+            misses[self.state] = misses.get(self.state, 0) + 1
         if self.error:
             self.turn.say(self.error)
 

@@ -68,6 +68,8 @@ def id_in(turn: Turn, role: str, text: str) -> tuple[str | None, str | None]:
     slot = heard(turn, role, text)
     if slot is None and ambiguous(role, text):
         return None, AMBIGUOUS
+    if slot is None and not any(c.isdigit() for c in normalized(text)):
+        return None, "common.id_expected"  # "我的银行卡丢了": no ID number tried at all
     return checked_id(slot.value if slot else text, turn.clock.today())
 
 

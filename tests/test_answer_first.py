@@ -33,6 +33,14 @@ def test_yes_after_the_answer_starts_the_service(chat):
     assert alice.say("是") == START["report_loss"]
 
 
+@pytest.mark.parametrize("text", ["社保卡余额怎么查", "社保卡芯片坏了还能用吗"])
+def test_our_cards_topic_no_service_touches_says_where_to_ask(chat, text):
+    """"余额" read as 我的社保卡 showed the bound card, which has no balance to show."""
+    reply = chat().say(text)
+    assert "12333" in reply or "网点" in reply
+    assert "本微信还没有绑定社保卡" not in reply and "身份证号" not in reply
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("怎么绑定社保卡", "bind_card"),  # binding's own how-to: the flow is the answer
     ("社保卡密码忘了怎么办", "forgot_password"),

@@ -60,8 +60,20 @@ def test_an_invalid_id_number_is_named_and_asked_again(chat, typed, named):
 def test_three_invalid_id_numbers_end_the_flow(chat):
     alice = chat()
     alice.say("绑定社保卡")
-    assert "身份证号" in alice.say("123") and "身份证号" in alice.say("abc")
+    assert "身份证号格式不正确" in alice.say("123") and "身份证号" in alice.say("11010519")
     assert "错误次数过多" in alice.say("110105199001011231")
+
+
+@pytest.mark.parametrize("typed", ["我的银行卡丢了", "医保卡密码被锁了", "abc", "我在外地"])
+def test_words_with_no_id_number_at_the_id_step_are_no_try(chat, typed):
+    """Nothing of an ID number in it: asked again, never counted; three of them used to end
+    the service with "身份证号连续3次没有通过核对", said to someone who typed none."""
+    alice = chat()
+    alice.say("绑定社保卡")
+    for _ in range(4):
+        reply = alice.say(typed)
+        assert "没有看出身份证号" in reply and reply.endswith("请输入持卡人的18位身份证号。")
+    assert "姓名" in alice.say(ZHANG.id)
 
 
 def test_an_unknown_id_and_a_wrong_name_read_the_same(chat):
@@ -88,8 +100,9 @@ def test_a_card_step_without_a_card_number_asks_again_without_a_mismatch(chat, t
     alice = chat()
     reply = bind_up_to_code(alice, card=typed)
     assert "没有看出卡号" in reply and "不匹配" not in reply and "请输入社保卡卡号" in reply
-    alice.say(typed)
-    assert "错误次数过多" in alice.say(typed)  # still a miss: the third one ends it
+    for _ in range(3):  # no card number tried: never a miss, however often
+        assert "没有看出卡号" in alice.say(typed)
+    assert "不匹配" in alice.say("A00000000")  # a wrong one still counts
 
 
 def report(status: str):

@@ -68,11 +68,13 @@ def test_an_expired_code_is_replaced_and_resending_too_soon_says_wait(chat, cloc
 
 
 @CODE_FLOWS
-def test_three_answers_that_are_no_code_end_the_flow(chat, backend, flow, success):
+def test_three_malformed_codes_end_the_flow_and_words_are_no_try(chat, backend, flow, success):
     alice = chat()
     to_code_step(flow, alice, backend)
     assert "6位数字" in alice.say("12345")
-    alice.say("abc")
+    for words in ("我在外地", "abc", "我的银行卡丢了"):  # no code tried: asked again, not counted
+        assert "没有看出验证码" in alice.say(words)
+    assert "错误次数过多" not in alice.say("12")
     assert "错误次数过多" in alice.say("1234567")
 
 

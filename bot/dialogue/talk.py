@@ -176,11 +176,14 @@ class Talk:
         """A question the language stage reads as `intent`'s start, answered first when an
         entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
         age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
-        the flow would leave the question unanswered. False when the service starts ("怎么
-        绑定社保卡": the flow is the how-to)."""
+        the flow would leave the question unanswered; our card's topics no service touches
+        say where to ask ("社保卡余额怎么查" is not 我的社保卡). False when the service starts
+        ("怎么绑定社保卡": the flow is the how-to)."""
         if self.answers is None:
             return False
         found = self.answers.answer(heard)
+        if found.kind == "none" and whose.said_before_a_start(found.elsewhere):
+            return self.with_menu(turn, whose.key(self.catalog, found.elsewhere))
         if found.kind != "one":
             return False
         entry = found.entries[0]

@@ -77,8 +77,8 @@ class KnowledgeReport:
 def starts(heard: Understanding, answer: Answer) -> bool:
     """Whether the dialogue starts a service for this line rather than answer it: the
     rule of Talk.answer_first, kept beside the figure that counts it."""
-    if heard.act != "start":
-        return False
+    if heard.act != "start" or answer.elsewhere in ("electronic_card", "card_condition"):
+        return False  # whose.BEFORE_A_START: said where to ask (flows may not import bot)
     entry = answer.entries[0] if answer.kind == "one" else None
     return entry is None or (entry.howto and entry.service == heard.intent)
 
