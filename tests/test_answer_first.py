@@ -56,3 +56,12 @@ def test_an_english_question_is_answered_then_offered(make_app, platform_for):
     reply = alice.say("can i bind the card myself at 16?")
     assert "18" in reply and reply.endswith('Would you like to do it now? Reply "yes" to start.')
     assert alice.say("yes").startswith("Bind a social-security card - please enter")
+
+
+def test_another_card_lost_is_told_whose_it_is_in_english(make_app, platform_for):
+    """"i lost my id card" started 挂失 and asked for an ID number: the ID card is not ours."""
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    reply = alice.say("i lost my id card")
+    assert "not the social-security card" in reply and "ID number" not in reply
+    assert alice.say("i lost my card").startswith("Report a lost card")

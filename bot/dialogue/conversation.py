@@ -236,7 +236,7 @@ class Conversation:
                 return self.greet(turn, None, session)
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.act == "start" and intent in self.starters:
-            answered = self.talk.answer_first(heard, turn, intent)
+            answered = self.talk.answer_first(heard, turn)
             if answered is not False:
                 return answered
             if heard.howto:

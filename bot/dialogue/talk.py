@@ -15,6 +15,7 @@ from bot.dialogue import whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
+from flows.knowledge import said_first, starts
 from flows.language import Understanding
 from flows.port import BackendError
 
@@ -172,24 +173,23 @@ class Talk:
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
 
-    def answer_first(self, heard: Understanding, turn: Turn, intent: str) -> Any:
-        """A question the language stage reads as `intent`'s start, answered first when an
+    def answer_first(self, heard: Understanding, turn: Turn) -> Any:
+        """A question the language stage reads as a service's start, answered first when an
         entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
         age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
         the flow would leave the question unanswered; our card's topics no service touches
-        say where to ask ("社保卡余额怎么查" is not 我的社保卡). False when the service starts
-        ("怎么绑定社保卡": the flow is the how-to)."""
+        say where to ask ("社保卡余额怎么查" is not 我的社保卡), as does another card named where
+        挂失's words are ("i lost my id card"). False when the service starts ("怎么绑定社保卡":
+        the flow is the how-to). The rule is flows.knowledge's `starts`, which the knowledge
+        report counts with."""
         if self.answers is None:
             return False
         found = self.answers.answer(heard)
-        if found.kind == "none" and whose.said_before_a_start(found.elsewhere):
+        if said_first(heard, found):
             return self.with_menu(turn, whose.key(self.catalog, found.elsewhere))
-        if found.kind != "one":
-            return False
-        entry = found.entries[0]
-        if entry.howto and entry.service == intent:
-            return False
-        return self.say_answer(entry.id, turn, None)
+        if not starts(heard, found) and found.kind == "one":
+            return self.say_answer(found.entries[0].id, turn, None)
+        return False
 
     def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
                   misses: int = 0) -> dict | None | bool:

@@ -17,10 +17,6 @@ from flows.language import Understanding
 # you a real person?" is near 人工, which its line offers).
 SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "card_condition", "electronic_card",
                   "about_us")
-# Our card's topics that no service of ours touches: said even when the language stage reads
-# a service's start in the words ("社保卡余额怎么查" is not 我的社保卡, which shows no balance).
-# Not card_account: "我绑的是哪张卡" is 我的社保卡's own question.
-BEFORE_A_START = ("electronic_card", "card_condition")
 # Lines said in the middle of a step, the step then asked again: the everyday ones only. A
 # question at a step that names another office is mostly about the step by the card's other
 # names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.
@@ -32,10 +28,6 @@ def said_at_idle(topic: str, heard: Understanding) -> bool:
     the words are near one of our services ("孩子的医保卡丢了", "医保卡密码被锁了" are our
     card by another name, however medical their words), unless the topic is a sure one."""
     return heard.act != "confirm" and (not heard.candidates or topic in SURE_ELSEWHERE)
-
-
-def said_before_a_start(topic: str) -> bool:
-    return topic in BEFORE_A_START
 
 
 def said_in_step(topic: str) -> bool:

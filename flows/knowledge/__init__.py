@@ -12,13 +12,14 @@ Pure: no IO per message, nothing from `bot` or Flask; each language's data is re
 The retriever reads the language stage's normal form (flows.language.normalise), so
 `answer(heard.text)` and `answer(raw text)` decide alike; tokenize= and normalise= replace
 the defaults. `evaluate()` / `format_report()` measure it on data/questions.yaml
-(wxbot understand --eval), with how many questions the language stage would start a service
-for instead (the dialogue asks the knowledge base only when it does not).
+(wxbot understand --eval), with how many questions the dialogue starts a service for
+instead of answering (`starts`: the rule Talk.answer_first follows).
 """
 
 from flows.knowledge.base import Entry, KnowledgeBase
-from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report
+from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report, said_first, starts
 from flows.knowledge.retriever import NEIGHBOUR, UNRELATED, Answer, Retriever
 
 __all__ = ["NEIGHBOUR", "UNRELATED", "Answer", "Entry", "KnowledgeBase", "KnowledgeReport",
-           "Retriever", "evaluate", "format_report"]
+           "Retriever", "evaluate", "format_report", "said_first",
+           "starts"]

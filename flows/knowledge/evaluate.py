@@ -74,11 +74,28 @@ class KnowledgeReport:
                 and self.out_of_scope_answered <= self.targets["out_of_scope_answers"])
 
 
+# Our card's topics no service of ours touches: said where to ask even when the language
+# stage reads a service's start ("社保卡余额怎么查" is not 我的社保卡, which shows no balance).
+# Not card_account: "我绑的是哪张卡" is 我的社保卡's own question.
+UNSERVED = ("electronic_card", "card_condition")
+# Services whose start words another card's name takes back ("i lost my id card"): its line
+# says whose card that is, and to reply 挂失 if it is the social security card after all.
+NOT_FOR_OTHER_CARDS = ("report_loss", "lift_loss")
+
+
+def said_first(heard: Understanding, answer: Answer) -> bool:
+    """Whether a service's start is met with where to ask instead (`answer.elsewhere`)."""
+    return answer.kind == "none" and (answer.elsewhere in UNSERVED or (
+        answer.elsewhere == "other_cards" and heard.intent in NOT_FOR_OTHER_CARDS))
+
+
 def starts(heard: Understanding, answer: Answer) -> bool:
-    """Whether the dialogue starts a service for this line rather than answer it: the
-    rule of Talk.answer_first, kept beside the figure that counts it."""
-    if heard.act != "start" or answer.elsewhere in ("electronic_card", "card_condition"):
-        return False  # whose.BEFORE_A_START: said where to ask (flows may not import bot)
+    """Whether the dialogue starts the service the language stage read (`heard`) rather than
+    answer the question or say where to ask: the rule Talk.answer_first follows, kept beside
+    the figure that counts it. A start no entry answers, or that the service's own how-to
+    entry answers ("怎么绑定社保卡"), starts it."""
+    if heard.act != "start" or said_first(heard, answer):
+        return False
     entry = answer.entries[0] if answer.kind == "one" else None
     return entry is None or (entry.howto and entry.service == heard.intent)
 
