@@ -138,3 +138,13 @@ def test_english_no_need_then_no_asks_the_step_again_and_costs_no_try(chat_in, n
         assert 'carry on with "Bind card"' in reply and "18-digit ID number" in reply
     assert (alice.session()["state"], alice.session()["slots"].get("_misses")) == ("ask_id", None)
     assert "holder's name" in alice.say(ZHANG.id)
+
+
+def test_the_services_own_word_at_its_first_question_claims_nothing_kept(chat):
+    """Nothing was entered yet: "已填写的内容都保留着" would claim what was not so."""
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("绑定社保卡")
+    assert reply == "您正在办理“绑定社保卡”。绑定社保卡：请输入持卡人的18位身份证号。"
+    alice.say(ZHANG.id)
+    assert "已填写的内容都保留着" in alice.say("绑定社保卡")

@@ -43,8 +43,10 @@ class Steps:
         return flow.session()
 
     def already(self, turn: Turn, flow: Flow) -> dict:
-        """The running service's own start word: it carries on, nothing given is lost."""
-        turn.say("step.already", title=self.talk.title(flow.name), prompt=self.talk.again(flow))
+        """The running service's own start word: it carries on, nothing given is lost. At its
+        first question nothing was given, so nothing is said to be kept."""
+        key = "step.already_first" if flow.state == flow.initial else "step.already"
+        turn.say(key, title=self.talk.title(flow.name), prompt=self.talk.again(flow))
         return flow.session()
 
     @staticmethod
