@@ -30,6 +30,8 @@ def test_every_elsewhere_topic_has_its_own_line(lang):
     ("zh_CN", "你是机器人吗", "about_us"),
     ("zh_CN", "我想买房子怎么办", UNRELATED),
     ("zh_CN", "社保卡丢了会影响征信吗", NEIGHBOUR),
+    ("zh_CN", "我的社保交了多少年", "contributions"),  # not another account: 社保 alone
+    ("zh_CN", "社保怎么转移", "contributions"),  # its topic words before lines 社保 alone covers
     ("en", "what is the weather today", "daily_life"),
     ("en", "how much is my pension?", "pension"),
     ("en", "my bank card is lost what do i do", "other_cards"),
@@ -132,3 +134,18 @@ def test_asking_about_a_new_card_mid_step_keeps_the_service(chat):
     reply = alice.say("社保卡怎么补办")  # 补办 once read by sound as 不办: the service cancelled
     assert "已取消" not in reply and "补卡前要先正式挂失" in reply
     assert "姓名" in alice.say(ZHANG.id)
+
+
+def test_a_benefit_near_a_services_word_is_still_told_where_to_ask(make_app, platform_for):
+    """"withdraw" is near 解除挂失's words; the housing fund is another office's all the same."""
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    reply = alice.say("how do i withdraw my housing fund")
+    assert "housing fund" in reply.lower() and "lift" not in reply.lower()
+
+
+@pytest.mark.parametrize("text", ["我的手机丢了", "手机丢了怎么办", "换手机号了"])
+def test_a_lost_phone_at_idle_says_what_the_phone_is_for_here(chat, text):
+    """A code step's word said with no service running: not "没有听懂", nor another card's."""
+    reply = chat().say(text)
+    assert "登记的手机号" in reply and "回复“挂失”" in reply and "没有听懂" not in reply

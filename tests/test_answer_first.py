@@ -19,6 +19,7 @@ START = {"bind_card": "绑定社保卡：请输入持卡人的18位身份证号�
     ("孩子社保卡能绑定微信吗", "监护人", "绑定社保卡"),
     ("社保卡丢了怎么补办", "补卡前要先正式挂失", "挂失社保卡"),
     ("重置密码是马上就好吗", "审核", "查询进度"),
+    ("社保卡挂失后怎么补办", "补卡前要先正式挂失", "挂失社保卡"),  # not lifting the report
 ])
 def test_a_question_naming_a_service_is_answered_then_offered(chat, text, answer, offered):
     alice = chat()
@@ -65,3 +66,9 @@ def test_another_card_lost_is_told_whose_it_is_in_english(make_app, platform_for
     reply = alice.say("i lost my id card")
     assert "not the social-security card" in reply and "ID number" not in reply
     assert alice.say("i lost my card").startswith("Report a lost card")
+
+
+def test_the_card_and_the_medical_card_is_answered_not_offered_binding(chat):
+    """"社保卡和医保卡是一张卡吗" asked whether to bind a card: the card's purpose answers it."""
+    reply = chat().say("社保卡和医保卡是一张卡吗")
+    assert "医保账户" in reply and "绑定社保卡" not in reply

@@ -249,6 +249,8 @@ class Conversation:
             else:
                 turn.say("confirm.declined")
             return None
+        if heard.act == "start" and intent == "phone_lost":  # a code step's word, at idle:
+            return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0))

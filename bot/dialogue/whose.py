@@ -13,10 +13,11 @@ from flows.knowledge import NEIGHBOUR
 from flows.language import Understanding
 
 # Lines said even when a service's words are near: the neighbours' own business (征信 of our
-# card), another card named (银行卡丢了), our card's unanswered topics, and who answers ("are
-# you a real person?" is near 人工, which its line offers).
+# card), another card named (银行卡丢了), our card's unanswered topics, who answers ("are
+# you a real person?" is near 人工, which its line offers), and the other benefits, whose
+# words are never our services' ("withdraw my housing fund" is not lifting a loss report).
 SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "card_condition", "electronic_card",
-                  "about_us")
+                  "about_us", "other_benefits")
 # Lines said in the middle of a step, the step then asked again: the everyday ones only. A
 # question at a step that names another office is mostly about the step by the card's other
 # names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.

@@ -245,7 +245,9 @@ class Retriever:
                 and (held[i] >= OTHERS_FLOOR or name in named)]  # no other card was named
         if not near:
             return UNRELATED
-        near.sort(reverse=True)
+        near.sort(key=lambda pair: (pair[1] in named, pair[0]), reverse=True)
+        if near[0][1] in named:  # its topic words first: 社保怎么转移 is contributions', though
+            return near[0][1]    # 社保 alone covers several topics' lines as well
         if len(near) > 1 and near[0][0] == near[1][0] and len(set(topical)) <= 1:
             return ""
         return near[0][1]
