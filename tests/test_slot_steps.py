@@ -112,3 +112,11 @@ def test_english_steps_say_back_what_they_read(make_app, platform_for):
     named = bob.say("my name is Zhang Wei")  # read, but the record holds 张伟: a true mismatch
     assert "Got it - name: Z********" in named and "do not match" in named
     assert "in Chinese characters, not pinyin" in named  # what to type instead
+
+
+def test_an_id_number_read_out_to_voice_input_is_read_as_digits(chat):
+    """Voice input writes "一一零一零五…": six numerals or more in a row are a number."""
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("一一零一零五一九九零零一零一一二三二")
+    assert "收到，身份证号：1101" in reply and "请输入持卡人的姓名" in reply

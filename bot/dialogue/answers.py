@@ -19,9 +19,11 @@ class Answers:
         self.retrievers = {lang: Retriever.shared(lang) for lang in LANGS}
         self.bases = {lang: KnowledgeBase.load(lang) for lang in LANGS}
 
-    def answer(self, heard: Understanding) -> Answer:
+    def answer(self, heard: Understanding, asked: bool = False) -> Answer:
+        """The retriever's answer; `asked` reads a statement as the question it implies
+        ("补卡" as "补卡？"), which the retriever otherwise leaves to the flows."""
         lang = "en" if heard.text.isascii() else "zh_CN"
-        return self.retrievers[lang].answer(heard.text)
+        return self.retrievers[lang].answer(heard.text + ("?" if asked else ""))
 
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)

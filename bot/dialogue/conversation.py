@@ -223,7 +223,8 @@ class Conversation:
         """The service in progress, negated ("我不想绑了", "不想挂失了"): they changed their mind.
         Asked once before ending (a sentence, not 取消); a yes/no step reads its own 不."""
         negated = heard.act == "negated" and not heard.slots and heard.yes_no is None
-        about = [name for name, _ in heard.candidates[:2]]  # "算了，不绑了": cancel, bind_card
+        about = [name for name, _ in heard.candidates]  # "算了，不绑了": cancel, bind_card;
+        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates)
         return negated and flow.name in about and about[0] in (flow.name, "cancel") \
             and flow.specs[flow.state].get("role") != "confirm"
 
@@ -262,6 +263,9 @@ class Conversation:
             return self.on_command(intent, turn, None)
         if heard.act == "start" and intent == "human":
             return self.person.request(turn, None)
+        answered = self.talk.answer_request(heard, turn)  # "补卡": no service, an answer
+        if answered is not False:
+            return answered
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 

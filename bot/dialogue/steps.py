@@ -77,12 +77,17 @@ class Steps:
         """A reply to a pending yes/no question that is neither yes nor no, nor anything else
         the bot reads (a command, a service, a pick, the step's own answer, a question it can
         answer): it is asked again rather than taken as a no or as a wrong answer."""
-        return pending.get("kind") in YES_NO and self.neither(heard, said, flow, exact)
+        return pending.get("kind") in YES_NO and self.neither(
+            heard, said, flow, exact, offer=flow is None and pending.get("kind") == "confirm")
 
     def neither(self, heard: Understanding, said: str, flow: Flow | None,
-                exact: str | None) -> bool:
+                exact: str | None, offer: bool = False) -> bool:
         """Nothing the bot reads in the reply: no yes or no, no pick, no command or service,
-        no answer to the step in progress, no thanks or hello, no question it can answer."""
+        no answer to the step in progress, no thanks or hello, no question it can answer.
+        For an `offer` (a service offered, none running), a line the knowledge base can
+        say whose it is counts as read too: "whats the weather today" or "社保卡有效期多久"
+        after "需要现在办理…吗？" drops the offer and is answered, where asking "是或否"
+        again trapped the person in the offer; "等等" is still asked again."""
         if exact is not None or heard.yes_no is not None or heard.choice is not None \
                 or heard.slots or heard.intent is not None or heard.consent is not None \
                 or heard.small_talk in ("thanks", "greeting", "bye"):
@@ -90,8 +95,9 @@ class Steps:
         role = flow.specs[flow.state].get("role") if flow is not None else None
         if role is not None and read_slot(role, said) is not None:
             return False  # an answer to the step after all: the question is dropped
-        if heard.question and self.talk.answers is not None:
-            return self.talk.answers.answer(heard).kind == "none"
+        if self.talk.answers is not None and (heard.question or offer):
+            found = self.talk.answers.answer(heard)
+            return found.kind == "none" and not (offer and found.elsewhere)
         return True
 
     def ask_again(self, turn: Turn, flow: Flow | None, pending: dict) -> Any:

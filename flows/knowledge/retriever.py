@@ -155,8 +155,11 @@ class Retriever:
     def answer(self, text: str) -> Answer:
         folded = self._fold(text)
         asked = "?" in text or "？" in text  # the normal form drops the question mark
-        if self.commands.command(text) or not (asked or self.kb.reading.is_question(folded)):
-            return Answer("none", (), 0.0, "not a question")
+        if self.commands.command(text):
+            return Answer("none", (), 0.0, "a flow's start word")
+        if not (asked or self.kb.reading.is_question(folded)):  # "medical insurance
+            return Answer("none", (), 0.0, "not a question",  # reimbursement": whose it is
+                          elsewhere=self._named(folded))  # only by one topic's own words
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
@@ -219,6 +222,13 @@ class Retriever:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
+
+    def _named(self, folded: str) -> str:
+        """The one `elsewhere:` topic whose topic words the line names, else "": enough to
+        say whose a statement is ("housing fund withdrawal"), never read from coverage."""
+        named = [name for name, _ in self.kb.elsewhere
+                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)]
+        return named[0] if len(named) == 1 else ""
 
     def _other(self, folded: str) -> str:
         """Whose a line is, so the refusal can say where to ask; "" when unread.

@@ -25,9 +25,17 @@ class Found(NamedTuple):
     value: str  # canonical: digits, an ID's X upper-case, a card upper-case
 
 
+# Numbers read out to a phone's voice input come as characters ("一一零一零五…"); a run of
+# six or more is a number (a code at the least), never a word, so it is read as digits.
+_SPOKEN = re.compile(r"[零〇一二三四五六七八九幺]{6,}")
+_DIGIT_OF = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+
+
 def normalized(text: str) -> str:
-    """Full-width digits, letters and spaces as ASCII (NFKC), so one scanner reads both."""
-    return unicodedata.normalize("NFKC", text)
+    """Full-width digits, letters and spaces as ASCII (NFKC), so one scanner reads both;
+    spoken runs of digits as digits."""
+    return _SPOKEN.sub(lambda run: run.group().translate(_DIGIT_OF),
+                       unicodedata.normalize("NFKC", text))
 
 
 def _named(prefix: str, digits: str, x: str | None) -> Found:

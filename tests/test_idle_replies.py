@@ -1,0 +1,78 @@
+"""What a person meets with no service running, from a new user's probe: an offer that does
+not trap them, a request no service runs, a statement of another office's business, and
+changing one's mind about 挂失 in so many words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import bot_of
+from tests.conftest import Chat
+from tests.people import ZHANG
+
+OFFER = "需要现在办理“绑定社保卡”吗？回复“是”开始。"
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("今天天气怎么样？", "帮不上忙"),
+    ("社保卡有效期多久", "12333"),
+    ("我的卡坏了 芯片读不出来", "检测"),
+    ("我的银行卡丢了", "不是社保卡"),
+])
+def test_a_new_question_after_an_offer_drops_the_offer(chat, text, said):
+    """"是或否" asked again for every line trapped the person in the offer."""
+    alice = chat()
+    assert alice.say("几岁可以绑定？").endswith(OFFER)
+    reply = alice.say(text)
+    assert said in reply and "请回复“是”开始办理" not in reply
+    assert "身份证号" not in alice.say("是")  # the offer is gone: 是 starts nothing
+
+
+def test_a_hesitation_after_an_offer_asks_it_again(chat):
+    alice = chat()
+    alice.say("几岁可以绑定？")
+    assert alice.say("等等") == "请回复“是”开始办理“绑定社保卡”，或回复“否”不办理。"
+    assert "身份证号" in alice.say("是")
+
+
+def test_an_english_question_after_an_offer_is_answered(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    assert alice.say("pls help me link my card to wechat").startswith('Did you mean "Bind card"?')
+    reply = alice.say("how do i get my pension")
+    assert "12333" in reply and "reply \"yes\" to start" not in reply.lower()
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("我要补办社保卡", "补卡前要先正式挂失"),
+    ("帮我补一张社保卡", "补卡前要先正式挂失"),
+    ("补卡", "社保卡怎么补办"),  # two close entries: a numbered choice
+])
+def test_a_request_no_service_runs_gets_its_answer(chat, text, said):
+    """No reissue service: "补卡" was "没有听懂" and the menu, though the base answers it."""
+    reply = chat().say(text)
+    assert said in reply and "没有听懂" not in reply
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("medical insurance reimbursement", "medical insurance office"),
+    ("housing fund withdrawal", "Housing fund"),
+])
+def test_a_statement_of_another_offices_business_says_where_to_ask(make_app, platform_for,
+                                                                   text, said):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
+    reply = alice.say(text)
+    assert said in reply and "did not understand" not in reply
+
+
+def test_not_reporting_after_all_asks_whether_to_end(chat):
+    alice = chat()
+    for said in ("挂失", "其他卡", ZHANG.id, "张伟"):
+        alice.say(said)
+    assert "要结束“挂失社保卡”的办理吗" in alice.say("算了不挂了 我再找找")
+    assert "已取消" in alice.say("是")
+
+
+def test_a_parent_binding_a_childs_card_is_asked_once(chat):
+    assert "您是想办理“绑定社保卡”吗" in chat().say("我想给我儿子绑社保卡 他12岁")
