@@ -23,6 +23,10 @@ from tests.people import LI_NA, ZHANG
     ("card", "卡号是A12345678", "A12345678"),
     ("card", "a12345678", "A12345678"),
     ("card", "ａ１２３４５６７８", "A12345678"),
+    ("card", "卡号A 1234 5678", "A12345678"),  # the letter typed apart from its digits
+    ("id", "一一零一零五一九九零零一零一一二三二", ZHANG.id),  # read out to voice input
+    ("code", "幺二三四五六", "123456"),
+    ("code", "a 123456", "123456"),  # a lower-case word before six digits is not a card's
     ("code", "验证码是 123 456", "123456"),
     ("code", "code: 123456", "123456"),
     ("code", "手机13800138000的验证码123456", "123456"),

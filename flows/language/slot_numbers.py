@@ -17,6 +17,9 @@ from typing import NamedTuple
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]*)([0-9]+(?:[\s\-–—]{1,3}[0-9]+)*)"
                     r"(?:[\s\-–—]?([Xx])(?![A-Za-z]))?(?![0-9])")
 _GROUP = re.compile(r"[0-9]+")
+# a card number's letter typed apart from its digits ("卡号A 1234 5678"): joined before the
+# scan; only a capital before eight digits, so "a 123456" stays a code
+_SPACED_CARD = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})[ \t]+(?=[0-9]{4}[\s\-]?[0-9]{4}(?![0-9]))")
 KINDS = ("id", "card", "code", "phone", "other")
 
 
@@ -60,7 +63,7 @@ def scan(text: str) -> list[Found]:
     """Every number-shaped token, in order. Groups that only add up to nothing known
     ("123456 13800138000") are read one by one when each is long enough to stand alone."""
     found: list[Found] = []
-    for match in _TOKEN.finditer(normalized(text)):
+    for match in _TOKEN.finditer(_SPACED_CARD.sub(r"\1", normalized(text))):
         prefix, joined, x = match.group(1), match.group(2), match.group(3)
         groups = _GROUP.findall(joined)
         whole = _named(prefix, "".join(groups), x)
