@@ -68,7 +68,8 @@ class Turn:
 # Replies to an answer holding nothing of the shape asked for ("我的银行卡丢了" at the ID step,
 # "我在外地" at the code step): the step is asked again and no try is counted, since no ID,
 # code, card number or name was tried. Three of them used to end the service with "身份证号
-# 连续3次没有通过核对", said to someone who never typed one. A wrong one still counts.
+# 连续3次没有通过核对", said to someone who never typed one. A wrong one still counts. From
+# the second in a row the reply also says how out (取消, 人工, 12333): none ends it by itself.
 NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.code_expected",
                        "bind.card_expected", "reset.confirm_expected"})
 
@@ -189,11 +190,13 @@ class Flow:
         self.slots[self.state.removeprefix("ask_")] = self.value
 
     def complain(self, _: EventData) -> None:
-        if self.error not in NOT_A_TRY:
-            misses = self.slots.setdefault("_misses", {})
-            misses[self.state] = misses.get(self.state, 0) + 1
+        counted = "_unread" if self.error in NOT_A_TRY else "_misses"
+        counts = self.slots.setdefault(counted, {})
+        counts[self.state] = counts.get(self.state, 0) + 1
         if self.error:
             self.turn.say(self.error)
+        if counted == "_unread" and counts[self.state] >= 2:
+            self.turn.say("step.way_out")
 
     def prompt(self, _: EventData | None) -> None:
         key = self.specs[self.state].get("prompt")

@@ -25,7 +25,16 @@ def test_a_new_question_after_an_offer_drops_the_offer(chat, text, said):
     assert alice.say("几岁可以绑定？").endswith(OFFER)
     reply = alice.say(text)
     assert said in reply and "请回复“是”开始办理" not in reply
-    assert "身份证号" not in alice.say("是")  # the offer is gone: 是 starts nothing
+    assert "绑定社保卡：请输入" not in alice.say("是")  # the offer is gone: 是 starts nothing
+
+
+@pytest.mark.parametrize("text", ["什么意思？", "要多久？"])
+def test_a_vague_question_after_an_offer_asks_it_again(chat, text):
+    """It names nothing whose it could be (UNRELATED): the offer stands, asked again."""
+    alice = chat()
+    alice.say("几岁可以绑定？")
+    assert alice.say(text) == "请回复“是”开始办理“绑定社保卡”，或回复“否”不办理。"
+    assert alice.say("是").startswith("绑定社保卡：请输入")
 
 
 def test_a_hesitation_after_an_offer_asks_it_again(chat):
@@ -54,6 +63,11 @@ def test_a_request_no_service_runs_gets_its_answer(chat, text, said):
     assert said in reply and "没有听懂" not in reply
 
 
+@pytest.mark.parametrize("text", ["社保卡已经补好了", "我昨天补办了社保卡"])
+def test_a_statement_of_what_was_done_is_not_answered_as_a_request(chat, text):
+    assert "补卡前要先正式挂失" not in chat().say(text)
+
+
 @pytest.mark.parametrize(("text", "said"), [
     ("medical insurance reimbursement", "medical insurance office"),
     ("housing fund withdrawal", "Housing fund"),
@@ -76,3 +90,30 @@ def test_not_reporting_after_all_asks_whether_to_end(chat):
 
 def test_a_parent_binding_a_childs_card_is_asked_once(chat):
     assert "您是想办理“绑定社保卡”吗" in chat().say("我想给我儿子绑社保卡 他12岁")
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ("绑定电子社保卡", "绑定社保卡：请输入"),  # a request naming an unserved topic: it starts
+    ("电子社保卡丢了", "挂失社保卡：请输入"),
+    ("能帮我绑一下社保卡吗", "绑定社保卡：请输入"),  # a question asking for the service
+    ("能不能帮我重置一下密码？", "重置社保卡服务密码：请输入"),
+])
+def test_a_request_starts_its_service_whatever_an_entry_or_topic_says(chat, text, start):
+    assert chat().say(text).startswith(start)
+
+
+def test_words_at_a_step_twice_in_a_row_say_how_out(chat):
+    """No try is counted for them, so nothing ends the step: the way out is said instead."""
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "回复“取消”" not in alice.say("我在外地")
+    reply = alice.say("我的卡在家里")
+    assert "没有看出身份证号" in reply and "回复“取消”结束" in reply and "12333" in reply
+
+
+def test_not_understanding_a_step_is_help_not_cancel(chat):
+    """"搞不懂" read as 不搞了 (cancel) ended the service; it asks for help."""
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "当前步骤说明" in alice.say("搞不懂")
+    assert "姓名" in alice.say(ZHANG.id)

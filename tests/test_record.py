@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 
 from bot.app import bot_of
 from bot.cli import main
+from bot.sim.record.freetext import FreeText
 from flows.ids import make_id
 from tests.conftest import ROOT
 
@@ -199,3 +201,12 @@ def test_a_custom_seed_goes_into_the_fixture_so_it_replays_anywhere(recording, t
     out.rename(moved)
     replay = CliRunner().invoke(main, ["replay", str(moved)])
     assert replay.exit_code == 0, replay.output
+
+
+def test_an_id_number_read_out_to_voice_input_is_masked_in_free_text():
+    """The bot reads "一一零一零五…" as an ID number (slot_numbers.spoken_digits); the recorder
+    must mask it as one, or the fixture would keep a real ID number in characters."""
+    spoken = "一一零一零五一九九零零一零一一二三二"  # 110105199001011232
+    text = FreeText(set(), Counter(), lambda _: "110105199001019999")
+    scrubbed = text.scrub(f"我的身份证是{spoken} 帮我绑卡")
+    assert scrubbed == "我的身份证是110105199001019999 帮我绑卡"

@@ -131,3 +131,9 @@ def test_load_cases_names_a_malformed_case(tmp_path):
     corpus.write_text("cases:\n  - {role: code, text: '1'}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="case 1"):
         load_cases(corpus)
+
+
+@pytest.mark.parametrize("text", ["说了OK 1234 5678", "NO 1234 5678 不对", "I 1234 5678 yes"])
+def test_a_word_before_eight_digits_in_a_sentence_is_not_a_cards_letter(text):
+    """Only one capital standing alone is joined to the digits after it ("卡号A 1234 5678")."""
+    assert find_slots(text).get("card") is None

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.dialogue.talk import Talk
 from flows.base import Flow, Turn
+from flows.knowledge import UNRELATED
 from flows.language import Understanding
 from flows.language.slots import read_slot
 
@@ -85,9 +86,9 @@ class Steps:
         """Nothing the bot reads in the reply: no yes or no, no pick, no command or service,
         no answer to the step in progress, no thanks or hello, no question it can answer.
         For an `offer` (a service offered, none running), a line the knowledge base can
-        say whose it is counts as read too: "whats the weather today" or "社保卡有效期多久"
-        after "需要现在办理…吗？" drops the offer and is answered, where asking "是或否"
-        again trapped the person in the offer; "等等" is still asked again."""
+        say whose it is (a topic, not UNRELATED) counts as read too: "whats the weather
+        today" or "社保卡有效期多久" after "需要现在办理…吗？" drops the offer and is answered,
+        where asking "是或否" again trapped the person in the offer; "等等" is still asked again."""
         if exact is not None or heard.yes_no is not None or heard.choice is not None \
                 or heard.slots or heard.intent is not None or heard.consent is not None \
                 or heard.small_talk in ("thanks", "greeting", "bye"):
@@ -97,7 +98,8 @@ class Steps:
             return False  # an answer to the step after all: the question is dropped
         if self.talk.answers is not None and (heard.question or offer):
             found = self.talk.answers.answer(heard)
-            return found.kind == "none" and not (offer and found.elsewhere)
+            whose = found.elsewhere not in ("", UNRELATED)  # "什么意思？" names nothing
+            return found.kind == "none" and not (offer and whose)
         return True
 
     def ask_again(self, turn: Turn, flow: Flow | None, pending: dict) -> Any:

@@ -36,6 +36,9 @@ STEP_THINGS = {  # the words naming what a step asks for, by its role
     "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
 _STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
 OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer
+# a statement of what was done ("我昨天补办了社保卡", "i already got my replacement card") is
+# no request: answer_request leaves it
+DONE = re.compile(r"已经|了|\b(already|got|had|did|was|were)\b")
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
 # prompt says "验证码已发送至…", which read again announces a new code that never went out.
@@ -196,7 +199,8 @@ class Talk:
         False when no entry answers it, or a service is near enough to be offered by number
         (a bare "密码" is 0.63 near 忘记密码: its number; "我要补办社保卡" only 0.51 near 绑定)."""
         if self.answers is None or heard.question or heard.act not in ("none", "fact") \
-                or any(score >= OFFERED for _, score in heard.candidates):
+                or any(score >= OFFERED for _, score in heard.candidates) \
+                or DONE.search(heard.text):  # "社保卡已经补好了" asks nothing
             return False
         found = self.answers.answer(heard, asked=True)
         if found.kind == "one":
@@ -213,8 +217,8 @@ class Talk:
         the flow would leave the question unanswered; our card's topics no service touches
         say where to ask ("社保卡余额怎么查" is not 我的社保卡), as does another card named where
         挂失's words are ("i lost my id card"). False when the service starts ("怎么绑定社保卡":
-        the flow is the how-to). The rule is flows.knowledge's `starts`, which the knowledge
-        report counts with."""
+        the flow is the how-to; "能帮我绑一下社保卡吗" asks for the service itself). The rule
+        is flows.knowledge's `starts`, which the knowledge report counts with."""
         if self.answers is None:
             return False
         found = self.answers.answer(heard)

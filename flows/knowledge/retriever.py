@@ -83,6 +83,10 @@ class Answer:
     # daily_life…), NEIGHBOUR when only the neighbours' words said so, UNRELATED for a
     # question naming nothing of ours or theirs; "" when it may be ours, unread
     elsewhere: str = ""
+    # False for a statement or request ("绑定电子社保卡", "medical insurance reimbursement"),
+    # whose `elsewhere` is read from one topic's own words only: what it asks of a service
+    # is the flows' business, never refused for a word in passing
+    asked: bool = True
 
 
 class Retriever:
@@ -159,7 +163,7 @@ class Retriever:
             return Answer("none", (), 0.0, "a flow's start word")
         if not (asked or self.kb.reading.is_question(folded)):  # "medical insurance
             return Answer("none", (), 0.0, "not a question",  # reimbursement": whose it is
-                          elsewhere=self._named(folded))  # only by one topic's own words
+                          elsewhere=self._named(folded), asked=False)  # by its topic's words
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):

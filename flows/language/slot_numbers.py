@@ -18,8 +18,9 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]*)([0-9]+(?:[\s\-–—]{1,3}[0-9
                     r"(?:[\s\-–—]?([Xx])(?![A-Za-z]))?(?![0-9])")
 _GROUP = re.compile(r"[0-9]+")
 # a card number's letter typed apart from its digits ("卡号A 1234 5678"): joined before the
-# scan; only a capital before eight digits, so "a 123456" stays a code
-_SPACED_CARD = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2})[ \t]+(?=[0-9]{4}[\s\-]?[0-9]{4}(?![0-9]))")
+# scan; only one capital standing alone before eight digits, and not "I", so "a 123456",
+# "OK 1234 5678" and "I 1234 5678" are not read as cards
+_SPACED_CARD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-Z])[ \t]+(?=[0-9]{4}[\s\-]?[0-9]{4}(?![0-9]))")
 KINDS = ("id", "card", "code", "phone", "other")
 
 
@@ -34,11 +35,15 @@ _SPOKEN = re.compile(r"[零〇一二三四五六七八九幺]{6,}")
 _DIGIT_OF = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 
 
+def spoken_digits(text: str) -> str:
+    """Runs of six or more numerals written as characters ("一一零一零五…") as digits."""
+    return _SPOKEN.sub(lambda run: run.group().translate(_DIGIT_OF), text)
+
+
 def normalized(text: str) -> str:
     """Full-width digits, letters and spaces as ASCII (NFKC), so one scanner reads both;
     spoken runs of digits as digits."""
-    return _SPOKEN.sub(lambda run: run.group().translate(_DIGIT_OF),
-                       unicodedata.normalize("NFKC", text))
+    return spoken_digits(unicodedata.normalize("NFKC", text))
 
 
 def _named(prefix: str, digits: str, x: str | None) -> Found:

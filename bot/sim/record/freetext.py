@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from flows.ids import fold
+from flows.language.slot_numbers import spoken_digits
 
 WRONG_NAME = "查无此人"  # a name no seed person has
 LOOKS_PERSONAL = re.compile(r"\d{17}[\dXx]|1[3-9]\d{9}|[A-Za-z]\d{8}|\d{6,}")
@@ -30,6 +31,8 @@ class FreeText:
     def scrub(self, text: str) -> str:
         """Values typed as answers elsewhere, and anything shaped like an ID, phone, card or
         code, replaced by their stand-ins; counted, and added to `personal`."""
+        text = spoken_digits(text)  # "一一零一零五…" is read as an ID: masked as one (the bot
+        # reads the digits the same, so the replay goes as the conversation did)
         known = sorted((p for p in self.personal if len(p) >= 2), key=len, reverse=True)
         pattern = "|".join([LOOKS_PERSONAL.pattern, *map(re.escape, known)])
         found = re.findall(pattern, text)
