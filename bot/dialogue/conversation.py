@@ -18,6 +18,7 @@ from wechatpy.messages import BaseMessage
 
 from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.person import SERVE, Person
+from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
@@ -74,6 +75,7 @@ class Conversation:
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
         self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
         self.steps = Steps(self.talk)  # acks, own start words, several answers at once
+        self.questions = Questions(self.talk)  # answered before a start, a request, in a step
         self.grants, self.pauses = grants, pauses
 
     def speak(self, catalog: Catalog) -> None:
@@ -202,7 +204,7 @@ class Conversation:
                 and (not heard.question or heard.confidence >= SURE_QUESTION):
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
         elif heard.question and not heard.slots:
-            return self.talk.step_question(heard, turn, flow)
+            return self.questions.in_step(heard, turn, flow)
         step = flow.state
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
@@ -237,7 +239,7 @@ class Conversation:
                 return self.greet(turn, None, session)
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.act == "start" and intent in self.starters:
-            answered = self.talk.answer_first(heard, turn)
+            answered = self.questions.before_start(heard, turn)
             if answered is not False:
                 return answered
             if heard.howto:
@@ -263,7 +265,7 @@ class Conversation:
             return self.on_command(intent, turn, None)
         if heard.act == "start" and intent == "human":
             return self.person.request(turn, None)
-        answered = self.talk.answer_request(heard, turn)  # "补卡": no service, an answer
+        answered = self.questions.request(heard, turn)  # "补卡": no service, an answer
         if answered is not False:
             return answered
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,

@@ -8,7 +8,6 @@ remembers it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,29 +15,11 @@ from bot.dialogue import whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
-from flows.knowledge import said_first, starts
 from flows.language import Understanding
 from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 KB = "kb:"  # an option that is a knowledge answer, not a service
-# A question inside a flow is answered when the answer is clear: at IN_FLOW_SCORE of its
-# words held when it names the step's own thing ("身份证号是哪个？" at the ID step is about the
-# step, whose help answers it), at IN_FLOW_OTHER otherwise ("外地的社保卡能在北京用吗" there,
-# 0.35: answered, then the step). On dev, one answers from 0.35 up are 98 % right (zh) and
-# 96 % (en); the band 0.35-0.45 alone 92 % / 91 %, where the step's help answered nothing.
-IN_FLOW_SCORE = 0.6
-IN_FLOW_OTHER = 0.35
-STEP_THINGS = {  # the words naming what a step asks for, by its role
-    "id": r"身份证|\bid\b|identity", "guardian": r"身份证|监护|\bid\b|guardian",
-    "name": r"姓名|名字|\bname\b", "card": r"卡号|card number|\bnumber\b",
-    "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
-    "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
-_STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
-OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer
-# a statement of what was done ("我昨天补办了社保卡", "i already got my replacement card") is
-# no request: answer_request leaves it
-DONE = re.compile(r"已经|了|\b(already|got|had|did|was|were)\b")
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
 # prompt says "验证码已发送至…", which read again announces a new code that never went out.
@@ -190,44 +171,6 @@ class Talk:
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
 
-    def answer_request(self, heard: Understanding, turn: Turn) -> Any:
-        """A request no service of ours runs ("补卡", "i want a replacement card"), about to
-        be met with "没有听懂": the knowledge base is asked it as the question it implies,
-        so the reissue answer and its offer of 挂失 come instead. The retriever leaves
-        requests to the flows (its figures count them as not to be answered); with no flow
-        for them, a request that names what an entry answers is better answered than not.
-        False when no entry answers it, or a service is near enough to be offered by number
-        (a bare "密码" is 0.63 near 忘记密码: its number; "我要补办社保卡" only 0.51 near 绑定)."""
-        if self.answers is None or heard.question or heard.act not in ("none", "fact") \
-                or any(score >= OFFERED for _, score in heard.candidates) \
-                or DONE.search(heard.text):  # "社保卡已经补好了" asks nothing
-            return False
-        found = self.answers.answer(heard, asked=True)
-        if found.kind == "one":
-            return self.say_answer(found.entries[0].id, turn, None)
-        if found.kind == "choices":
-            turn.say("answer.which")
-            return self.offer(turn, None, [KB + e.id for e in found.entries])
-        return False
-
-    def answer_first(self, heard: Understanding, turn: Turn) -> Any:
-        """A question the language stage reads as a service's start, answered first when an
-        entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
-        age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
-        the flow would leave the question unanswered; our card's topics no service touches
-        say where to ask ("社保卡余额怎么查" is not 我的社保卡), as does another card named where
-        挂失's words are ("i lost my id card"). False when the service starts ("怎么绑定社保卡":
-        the flow is the how-to; "能帮我绑一下社保卡吗" asks for the service itself). The rule
-        is flows.knowledge's `starts`, which the knowledge report counts with."""
-        if self.answers is None:
-            return False
-        found = self.answers.answer(heard)
-        if said_first(heard, found):
-            return self.with_menu(turn, whose.key(self.catalog, found.elsewhere))
-        if not starts(heard, found) and found.kind == "one":
-            return self.say_answer(found.entries[0].id, turn, None)
-        return False
-
     def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
                   misses: int = 0) -> dict | None | bool:
         """Whose the question is, so the person knows where to ask (pensions: 12333; a bank
@@ -253,20 +196,6 @@ class Talk:
             turn.say("answer.offer", title=self.title(entry.service))
             return self.pending(None, "confirm", [entry.service])
         return None
-
-    def step_question(self, heard: Understanding, turn: Turn, flow: Flow) -> dict:
-        """A question inside a flow: answered when the bot knows, else the step's help."""
-        found = self.answers.answer(heard) if self.answers is not None else None
-        step = _STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
-        floor = IN_FLOW_SCORE if step is None or step.search(heard.text) else IN_FLOW_OTHER
-        if found is not None and found.kind == "one" and found.score >= floor:
-            return self.say_answer(found.entries[0].id, turn, flow) or flow.session()
-        if found is not None and whose.said_in_step(found.elsewhere):  # 今天天气怎么样？
-            turn.say(whose.key(self.catalog, found.elsewhere))
-            turn.say("answer.back", prompt=self.again(flow))
-            return flow.session()
-        turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
-        return flow.session()
 
     def unsure(self, turn: Turn, flow: Flow) -> dict:
         """"我不知道" at a step: where to find what is asked, once, and how to stop; not a try."""

@@ -13,12 +13,13 @@ The retriever reads the language stage's normal form (flows.language.normalise),
 `answer(heard.text)` and `answer(raw text)` decide alike; tokenize= and normalise= replace
 the defaults. `evaluate()` / `format_report()` measure it on data/questions.yaml
 (wxbot understand --eval), with how many questions the dialogue starts a service for
-instead of answering (`starts`: the rule Talk.answer_first follows).
+instead of answering (`starts`: the rule Questions.before_start follows).
 """
 
 from flows.knowledge.base import Entry, KnowledgeBase
-from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report, said_first, starts
+from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report
 from flows.knowledge.retriever import NEIGHBOUR, UNRELATED, Answer, Retriever
+from flows.knowledge.routing import said_first, starts
 
 __all__ = ["NEIGHBOUR", "UNRELATED", "Answer", "Entry", "KnowledgeBase", "KnowledgeReport",
            "Retriever", "evaluate", "format_report", "said_first",

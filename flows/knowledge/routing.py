@@ -1,0 +1,47 @@
+"""When a question is answered rather than the service it names started: one rule, read by
+the dialogue (bot/dialogue/questions.py) and counted by the knowledge report (`started`).
+
+Pure, like the rest of flows/knowledge: an Understanding and the retriever's Answer in, a
+yes or no out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flows.knowledge.retriever import Answer
+from flows.language import Understanding
+
+# Our card's topics no service of ours touches: said where to ask even when the language
+# stage reads a service's start ("社保卡余额怎么查" is not 我的社保卡, which shows no balance).
+# Not card_account: "我绑的是哪张卡" is 我的社保卡's own question.
+UNSERVED = ("electronic_card", "card_condition")
+# The loss services: another card's name takes their start words back ("i lost my id card":
+# its line says whose card that is, and to reply 挂失 if it is ours after all); our card's
+# unserved topics never do ("电子社保卡丢了" is a loss of the card, however it is called).
+LOSSES = ("report_loss", "lift_loss")
+# A question that asks for the service ("能帮我绑一下社保卡吗", "can you help me reset my
+# password") is a request however an entry's words match it: the service starts.
+REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办|\b(can|could|would) you\b|\bhelp me\b"
+                      r"|\bplease\b")
+
+
+def said_first(heard: Understanding, answer: Answer) -> bool:
+    """Whether a service's start is met with where to ask instead (`answer.elsewhere`): a
+    question only ("社保卡余额怎么查"); a request ("绑定电子社保卡", "电子社保卡丢了") starts."""
+    loss = heard.intent in LOSSES
+    return answer.kind == "none" and answer.asked and (
+        (answer.elsewhere in UNSERVED and not loss) or (answer.elsewhere == "other_cards" and loss))
+
+
+def starts(heard: Understanding, answer: Answer) -> bool:
+    """Whether the dialogue starts the service the language stage read (`heard`) rather than
+    answer the question or say where to ask: the rule Questions.before_start follows, and
+    the knowledge report counts with. A start no entry answers, or that the service's own
+    how-to entry answers ("怎么绑定社保卡"), starts it."""
+    if heard.act != "start" or said_first(heard, answer):
+        return False
+    if REQUESTS.search(heard.text):
+        return True
+    entry = answer.entries[0] if answer.kind == "one" else None
+    return entry is None or (entry.howto and entry.service == heard.intent)
