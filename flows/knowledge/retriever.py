@@ -3,7 +3,9 @@
 Per question (everything else is built once): the language stage's normal form (the text
 the dialogue hands over) -> the base's synonym fold -> a question at all, and about our
 card? -> fillers dropped -> tokenize -> rank -> decide. A request ("绑定社保卡", "report my
-card lost") or a flow's exact start word is never answered: it is the flows' business. A
+card lost") or a flow's exact start word is never answered: it is the flows' business; a
+statement naming one `elsewhere:` topic's own words says whose it is ("medical insurance
+reimbursement": `Answer.asked` False, so no service's start is taken back for it). A
 line naming none of our words (anchors: 卡, password, 挂失…), another card or account
 (身份证丢了, a WeChat password), or a neighbouring topic (医保, pensions) and not the
 entry's own topic is left alone too: those are what out-of-scope lines look like. So is a
