@@ -62,13 +62,19 @@ def checked_id(text: str, today: date) -> tuple[str, str | None]:
     return id_number, None
 
 
+def has_digits(text: str) -> bool:
+    """Whether anything in the message is a digit (full-width and spoken ones too): with none,
+    no number was tried, and the step's "没有看出…" reply is no try (flows.base.NOT_A_TRY)."""
+    return any(c.isdigit() for c in normalized(text))
+
+
 def id_in(turn: Turn, role: str, text: str) -> tuple[str | None, str | None]:
     """The ID number in the message (said back when dug out) and what is wrong with it, if
     anything; with none in it, the message itself is judged as today's exact answers are."""
     slot = heard(turn, role, text)
     if slot is None and ambiguous(role, text):
         return None, AMBIGUOUS
-    if slot is None and not any(c.isdigit() for c in normalized(text)):
+    if slot is None and not has_digits(text):
         return None, "common.id_expected"  # "我的银行卡丢了": no ID number tried at all
     return checked_id(slot.value if slot else text, turn.clock.today())
 
@@ -77,5 +83,4 @@ def code_missing(text: str) -> str:
     """Why no code was read: digits of the wrong length, two codes, or no digits at all."""
     if ambiguous("code", text):
         return AMBIGUOUS
-    has_digits = any(c.isdigit() for c in normalized(text))
-    return "common.code_format" if has_digits else "common.code_expected"
+    return "common.code_format" if has_digits(text) else "common.code_expected"

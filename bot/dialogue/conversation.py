@@ -152,8 +152,7 @@ class Conversation:
         if command == "help":
             if flow is None:
                 return self.talk.with_menu(turn, "help_idle")
-            turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
-            return flow.session()
+            return self.talk.step_help(turn, flow)
         if command == "menu":
             return self.talk.menu(turn, flow)
         if command in self.starters:  # before answering: a start word is never a wrong answer
@@ -175,8 +174,7 @@ class Conversation:
         if sure and heard.intent == "human":
             return self.person.request(turn, flow)
         if sure and heard.intent == "help":
-            turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
-            return flow.session()
+            return self.talk.step_help(turn, flow)
         # "谢谢" or "好的谢谢" is not a name; a yes/no step reads its 好的 as a yes itself
         yes_no_step = flow.specs[flow.state].get("reads_ack")
         if heard.small_talk in IN_STEP_TALK and not heard.slots \

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.dialogue import whose
-from bot.dialogue.talk import KB, Talk
+from bot.dialogue.talk import Talk
 from flows.base import Flow, Turn
 from flows.knowledge import said_first, starts
 from flows.language import Understanding
@@ -54,13 +54,7 @@ class Questions:
                 or any(score >= OFFERED for _, score in heard.candidates) \
                 or DONE.search(heard.text):  # "社保卡已经补好了" asks nothing
             return False
-        found = self.talk.answers.answer(heard, asked=True)
-        if found.kind == "one":
-            return self.talk.say_answer(found.entries[0].id, turn, None)
-        if found.kind == "choices":
-            turn.say("answer.which")
-            return self.talk.offer(turn, None, [KB + e.id for e in found.entries])
-        return False
+        return self.talk.say_found(self.talk.answers.answer(heard, asked=True), turn)
 
     def before_start(self, heard: Understanding, turn: Turn) -> Any:
         """A question the language stage reads as a service's start, answered first when an
@@ -91,5 +85,4 @@ class Questions:
             turn.say(whose.key(self.talk.catalog, found.elsewhere))
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
-        turn.say("help_step", help=self.talk.catalog.text(flow.help_key(), **flow.slots))
-        return flow.session()
+        return self.talk.step_help(turn, flow)

@@ -15,6 +15,7 @@ from bot.dialogue import whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
+from flows.knowledge import Answer
 from flows.language import Understanding
 from flows.port import BackendError
 
@@ -162,14 +163,27 @@ class Talk:
         if self.answers is None or heard.act == "negated":
             return False
         found = self.answers.answer(heard)
+        said = self.say_found(found, turn, choices)
+        if said is not False:
+            return said
+        if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
+            return self.elsewhere(found.elsewhere, heard, turn, misses)
+        return False
+
+    def say_found(self, found: Answer, turn: Turn, choices: bool = True) -> Any:
+        """One entry's answer (its service offered), or close ones as a numbered choice
+        unless `choices` is off; False when the retriever found neither."""
         if found.kind == "one":
             return self.say_answer(found.entries[0].id, turn, None)
         if found.kind == "choices" and choices:
             turn.say("answer.which")
             return self.offer(turn, None, [KB + e.id for e in found.entries])
-        if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
-            return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
+
+    def step_help(self, turn: Turn, flow: Flow) -> dict:
+        """The step's help ("当前步骤说明：…"); the step stays as it was."""
+        turn.say("help_step", help=self.catalog.text(flow.help_key(), **flow.slots))
+        return flow.session()
 
     def elsewhere(self, topic: str, heard: Understanding, turn: Turn,
                   misses: int = 0) -> dict | None | bool:

@@ -229,11 +229,15 @@ class Retriever:
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
 
+    def _topics_named(self, folded: str) -> list[str]:
+        """The `elsewhere:` topics whose topic words the line names (医保, pension), in order."""
+        return [name for name, _ in self.kb.elsewhere
+                if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)]
+
     def _named(self, folded: str) -> str:
         """The one `elsewhere:` topic whose topic words the line names, else "": enough to
         say whose a statement is ("housing fund withdrawal"), never read from coverage."""
-        named = [name for name, _ in self.kb.elsewhere
-                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)]
+        named = self._topics_named(folded)
         return named[0] if len(named) == 1 else ""
 
     def _other(self, folded: str) -> str:
@@ -247,8 +251,7 @@ class Retriever:
         names our card, as "礼品卡余额" does not. No topical word ("what is this"), or a tie
         between topics on one shared word ("is this account official"), is unread; nothing
         near enough is UNRELATED."""
-        named = {name for name, _ in self.kb.elsewhere
-                 if (topic := self.kb.topics.get(name)) is not None and topic.search(folded)}
+        named = set(self._topics_named(folded))
         if self.kb.reading.others.search(folded) and named <= {"other_cards", *OUR_CARDS}:
             return "other_cards"  # not "医保卡密码被锁了": the card by its medical name
         topical = self.kb.reading.topical(self._tokens(folded))
