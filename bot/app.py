@@ -172,4 +172,4 @@ def _sender(setting: Any, platform: PlatformAPI | None) -> Send:
         return setting
     if isinstance(setting, str) and setting.startswith(("http://", "https://")):
         return post_to(setting)
-    return platform.send_custom if platform is not None else no_client
+    return platform.send if platform is not None else no_client

@@ -154,8 +154,9 @@ def test_agent_takes_answers_and_gives_the_follower_back(tmp_path):
     out = chat(["/subscribe", "绑定社保卡", "/agent take", "我想找人问问",
                 "/agent say 您好，我是客服小王", "/agent close", ZHANG.id, "/agent hug"],
                tmp_path=tmp_path)
-    assert "an agent took alice" in after(out, "/agent take")
-    assert "no reply: the bot answered success" in after(out, "我想找人问问")  # the agent has it
+    taken = after(out, "/agent take")
+    assert "an agent took alice" in taken and "人工客服已接入" in taken  # the bot says so
+    assert "(to the agent:" in after(out, "我想找人问问")  # the platform's success: theirs
     said = after(out, "/agent say 您好，我是客服小王")
     assert "人工客服 kf1@wxbot" in said and "您好，我是客服小王" in said
     assert "人工客服会话已结束" in after(out, "/agent close")  # the bot's welcome back, at once

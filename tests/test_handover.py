@@ -11,7 +11,10 @@ from bot.clock import ManualClock
 from bot.config import ConfigError
 from bot.handover import (
     AFTER_HOURS,
+    BACK,
+    JOINED,
     NOBODY_ONLINE,
+    RELEASE,
     TRANSFER,
     TRANSFER_BLIND,
     HandOver,
@@ -78,7 +81,7 @@ def test_handover_routes_like_the_platform(tmp_path) -> None:
     assert people.before_message(ALICE) == "serve"
     assert people.request(ALICE).kind == TRANSFER_BLIND  # no API to ask who is online
     assert people.before_message(ALICE) == "transfer"  # still queued: transfer again
-    assert people.on_event(ALICE, "kf_create_session", "kf1@t") is False
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") == JOINED
     assert people.status(ALICE).agent == "kf1@t"
     assert people.before_message(ALICE) == "back"  # reached the bot: the idle return
     assert people.before_message(ALICE) == "serve"
@@ -102,8 +105,30 @@ def test_handover_close_event_gives_the_follower_back(tmp_path) -> None:
     people = handover(tmp_path, at(10))
     people.request(ALICE)
     people.on_event(ALICE, "kf_create_session", "kf1@t")
-    assert people.on_event(ALICE, "kf_close_session", "kf1@t") is True
+    assert people.on_event(ALICE, "kf_close_session", "kf1@t") == BACK
     assert people.before_message(ALICE) == "serve"
+
+
+def test_handover_lets_go_of_a_follower_taken_after_they_left_the_queue(tmp_path) -> None:
+    """The platform has no call that takes anyone out of its queue: 取消 leaves the bot's
+    wait only. An agent taking them later is answered by ending that session, quietly."""
+    people = handover(tmp_path, at(10))
+    people.request(ALICE)
+    assert people.stop_waiting(ALICE) is True
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") == RELEASE
+    assert people.before_message(ALICE) == "serve"  # whatever reaches the bot is served
+    assert people.on_event(ALICE, "kf_close_session", "kf1@t") == ""  # they never met them
+    assert people.before_message(ALICE) == "serve"
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") == JOINED  # once only
+
+
+def test_handover_asking_again_after_leaving_the_queue_is_wanted(tmp_path) -> None:
+    people = handover(tmp_path, at(10))
+    people.request(ALICE)
+    people.stop_waiting(ALICE)
+    people.request(ALICE)  # 转人工 again: the agent who takes them is welcome
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") == JOINED
+    assert people.status(ALICE).agent == "kf1@t"
 
 
 def test_handover_where_they_stand_at_most_every_few_minutes(tmp_path) -> None:

@@ -45,6 +45,7 @@ def test_agent_console_takes_talks_closes_and_the_bot_resumes(tmp_path, browser)
         console.locator("#agent-take-user").select_option(ALICE)
         console.locator("#agent-take").click()
         expect(console.locator("#agent-sessions")).to_contain_text("kf1@wxbot")
+        expect(alice.locator(".chat li.bot").last).to_contain_text("人工客服已接入")
         pane = console.locator("#agent-follower")
         expect(pane.locator(".who")).to_contain_text("由 kf1@wxbot 服务中")
         expect(pane.locator("dd[data-slot=id]")).to_have_text("1101**********1232")
@@ -70,7 +71,8 @@ def test_agent_console_takes_talks_closes_and_the_bot_resumes(tmp_path, browser)
         pushed = requests.get(f"{server.url}/sim/api/outbound", params={"user": ALICE},
                               timeout=5).json()["messages"]
         assert [m["body"].get("customservice") for m in pushed] == [
-            {"kf_account": "kf1@wxbot"}, None]  # the agent's, then the bot saying it is back
+            None, {"kf_account": "kf1@wxbot"}, None]  # the bot saying a person is there, the
+        assert "人工客服已接入" in pushed[0]["body"]["text"]["content"]  # agent's, the bot back
         back = pushed[-1]["body"]["text"]["content"]
         assert "人工客服会话已结束" in back and "接着刚才的“绑定社保卡”" in back
         _shoot(page, tmp_path, 390, "-agent-console")

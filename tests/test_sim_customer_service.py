@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.clock import ManualClock
@@ -109,3 +111,46 @@ def test_kf_switch_hands_the_follower_to_an_online_colleague(tmp_path) -> None:
         session = call(served, "GET", "/customservice/kfsession/getsession",
                        params={"openid": ALICE})
         assert session["kf_account"] == "kf2@wxbot"
+
+
+def texts_to(served, user: str) -> list[str]:  # noqa: ANN001
+    return [m["body"]["text"]["content"] for m in served.outbound(user)
+            if m["body"].get("msgtype") == "text"]
+
+
+def test_kf_agent_taking_a_follower_is_told_to_them(tmp_path) -> None:
+    """The platform says nothing until the agent types: the bot says a person is there."""
+    with live(tmp_path, ManualClock()) as served:
+        served.wechat.send("text", ALICE, Content="转人工")
+        agents(served, "take", user=ALICE)
+        assert eventually(lambda: any("人工客服已接入" in t for t in texts_to(served, ALICE)))
+
+
+def test_kf_follower_who_left_the_queue_is_let_go_when_an_agent_takes_them(tmp_path) -> None:
+    """取消 leaves the bot's wait, not the platform's queue (no call takes anyone out); an
+    agent who takes them anyway finds the session ended by the bot, and the follower is
+    served by the bot as they asked, without a word about an agent they never met."""
+    with live(tmp_path, ManualClock()) as served:
+        mock = served.app.extensions[MOCK]
+        served.wechat.send("text", ALICE, Content="转人工")
+        left = served.wechat.send("text", ALICE, Content="取消")
+        assert "不再为您转接" in left.reply["Content"]
+        queue = agents_overview(served)["queue"]  # the platform's: the console marks her
+        assert [(q["openid"], q["withdrew"]) for q in queue] == [(ALICE, True)]
+        agents(served, "take", user=ALICE)
+        assert eventually(lambda: mock.kf.session(ALICE) == "")
+        assert served.counter("pushes:kf_close_session:200") == 1
+        back = served.wechat.send("text", ALICE, Content="绑定社保卡")
+        assert "身份证号" in back.reply["Content"]
+        said = texts_to(served, ALICE)
+        assert not [t for t in said if "已接入" in t or "已结束" in t], said
+
+
+def eventually(check, within: float = 5.0) -> bool:  # noqa: ANN001
+    """True once `check()` is: the courier sends after the turn, on its own thread."""
+    stop = time.monotonic() + within
+    while not check():
+        if time.monotonic() > stop:
+            return False
+        time.sleep(0.05)
+    return True

@@ -79,13 +79,21 @@ class Person:
 
     def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None,
                  session: dict | None) -> dict | None:
-        """kf_create/close/switch_session: the state moves; a close means the bot is back."""
+        """kf_create/close/switch_session: the state moves. An agent taking them is said (the
+        platform says nothing until the agent types); one who had left the queue is let go
+        (`turn.release`: the outbox asks the platform to end that session); a close means the
+        bot is back. An event's answer is not shown: what is said goes through the API."""
         found = kf_event(msg)
         keep = flow.session() if flow is not None else None
         if found is None or self.handover is None:
             return keep
-        if self.handover.on_event(found.openid, found.event, found.account):
-            turn.via_api = True  # an event's answer is not shown: tell them through the API
+        meaning = self.handover.on_event(found.openid, found.event, found.account)
+        turn.via_api = True
+        if meaning == "joined":
+            turn.say("human.joined")
+        elif meaning == "release":
+            turn.release = found.account
+        elif meaning == "back":
             self.welcome_back(turn, flow)
         return keep
 

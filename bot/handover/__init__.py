@@ -16,9 +16,13 @@ from bot.handover.notes import Note, Notes
 from bot.handover.online import Online, OnlineAgents
 from bot.handover.state import (
     AFTER_HOURS,
+    BACK,
+    JOINED,
     LEAVING,
     NOBODY_ONLINE,
     NONE,
+    RELEASE,
+    RELEASING,
     TRANSFER,
     TRANSFER_BLIND,
     WAITING,
@@ -29,9 +33,10 @@ from bot.handover.state import (
 )
 from bot.store.kv import KV
 
-__all__ = ["AFTER_HOURS", "LEAVING", "NOBODY_ONLINE", "NONE", "TRANSFER", "TRANSFER_BLIND",
-           "WAITING", "WITH_AGENT", "Decision", "HandOver", "Note", "Notes", "Online",
-           "OnlineAgents", "ServiceHours", "Status", "make_handover", "parse_hours"]
+__all__ = ["AFTER_HOURS", "BACK", "JOINED", "LEAVING", "NOBODY_ONLINE", "NONE", "RELEASE",
+           "RELEASING", "TRANSFER", "TRANSFER_BLIND", "WAITING", "WITH_AGENT", "Decision",
+           "HandOver", "Note", "Notes", "Online", "OnlineAgents", "ServiceHours", "Status",
+           "make_handover", "parse_hours"]
 
 
 def make_handover(cfg: dict, kv: KV, clock: Clock, platform: Any | None) -> HandOver:

@@ -5,6 +5,10 @@ bot, which transfers each again so it joins the queue) -> with_agent (kf_create_
 platform sends their messages to the agent only) -> none (kf_close_session, or a message that
 reaches the bot while they are with an agent: the platform's 30-minute idle return, which no
 event marks). `leaving` is the turn after the bot offered to take a message for later.
+A follower who left the queue (取消) is still in the platform's: it has no call that takes
+anyone out. Should an agent take them anyway, the bot ends that session itself
+(`releasing` until the platform's kf_close_session), so they are not left talking to an
+agent they said they did not want, and the bot's own replies do not stop.
 Kept in the store's KV, so every instance routes a follower alike.
 """
 
@@ -20,7 +24,9 @@ from bot.handover.online import OnlineAgents
 from bot.protocol.kf import KF_CLOSE, KF_CREATE, KF_SWITCH
 from bot.store.kv import KV, own_key
 
-NONE, WAITING, WITH_AGENT, LEAVING = "none", "waiting", "with_agent", "leaving"
+NONE, WAITING, WITH_AGENT, LEAVING, RELEASING = (
+    "none", "waiting", "with_agent", "leaving", "releasing")
+JOINED, BACK, RELEASE = "joined", "back", "release"  # what a kf event means for the follower
 KEEP = 7 * 86400  # seconds a hand-over is remembered without news (a queue left forgotten)
 LEAVING_TTL = 600  # seconds the offer to take a message stays open
 TRANSFER, AFTER_HOURS, NOBODY_ONLINE, TRANSFER_BLIND = (
@@ -86,6 +92,7 @@ class HandOver:
             self._set(openid, LEAVING, ttl=LEAVING_TTL)
             return Decision(NOBODY_ONLINE)
         self._set(openid, WAITING)
+        self.kv.delete(self.withdrew_key(openid))  # asked again: an agent taking them is wanted
         self.kv.set(f"handover:told:{openid}", "1", self.remind_every)  # just told them
         return Decision(TRANSFER if online.known else TRANSFER_BLIND)
 
@@ -123,17 +130,32 @@ class HandOver:
         if self.status(openid).state != WAITING:
             return False
         self._set(openid, NONE)
+        self.kv.set(self.withdrew_key(openid), "1", KEEP)  # the platform's queue still holds them
         return True
 
-    def on_event(self, openid: str, event: str, kf_account: str) -> bool:
-        """Move the state on a kf event; True when the follower is the bot's again (close)."""
+    @staticmethod
+    def withdrew_key(openid: str) -> str:
+        """The KV key marking one who left the queue (the agent console shows it too)."""
+        return own_key("handover:withdrew", openid)
+
+    def on_event(self, openid: str, event: str, kf_account: str) -> str:
+        """Move the state on a kf event; what it means for the follower: JOINED (an agent
+        has them), RELEASE (an agent took one who had left the queue: end that session),
+        BACK (the bot serves them again: say so), or "" (nothing to say)."""
+        if event == KF_CREATE and self.kv.get(self.withdrew_key(openid)):
+            self.kv.delete(self.withdrew_key(openid))
+            self._set(openid, RELEASING, kf_account, ttl=LEAVING_TTL)
+            return RELEASE
         if event in (KF_CREATE, KF_SWITCH):
-            self._set(openid, WITH_AGENT, kf_account)
-            return False
+            releasing = self.status(openid).state == RELEASING
+            self._set(openid, RELEASING if releasing else WITH_AGENT, kf_account,
+                      ttl=LEAVING_TTL if releasing else KEEP)
+            return JOINED if event == KF_CREATE else ""
         if event == KF_CLOSE:
+            quiet = self.status(openid).state == RELEASING  # they never met the agent
             self._set(openid, NONE)
-            return True
-        return False
+            return "" if quiet else BACK
+        return ""
 
     def where_they_stand_due(self, openid: str) -> bool:
         """While waiting: True at most every `remind_every` s (tell them they are queued)."""

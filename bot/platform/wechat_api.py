@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from bot.clock import Clock
 from bot.platform.client import DEFAULT_BASE, BaseUrlClient, guarded
 from bot.platform.errors import PlatformError
+from bot.protocol.kf import released
 from bot.store.kv import KV, open_kv
 from bot.store.url import StoreURL
 
@@ -26,10 +27,15 @@ BACKOFF = (0.2, 0.5, 1.0, 2.0)  # pauses between those retries; the last one rep
 T = TypeVar("T")
 
 
+def beside_cgi(base: str, path: str) -> str:
+    """A call that lives beside /cgi-bin/ (/wxaapi/, /customservice/), from WECHAT_API_BASE."""
+    root = base[: -len("cgi-bin/")] if base.endswith("cgi-bin/") else base
+    return f"{root}{path}"
+
+
 def library_url(base: str, name: str) -> str:
     """The template library's calls live beside /cgi-bin/, under /wxaapi/newtmpl/."""
-    root = base[: -len("cgi-bin/")] if base.endswith("cgi-bin/") else base
-    return f"{root}wxaapi/newtmpl/{name}"
+    return beside_cgi(base, f"wxaapi/newtmpl/{name}")
 
 
 class PlatformAPI:
@@ -89,6 +95,20 @@ class PlatformAPI:
     def send_custom(self, body: dict[str, Any]) -> None:
         """A customer-service message, `body` in the platform's shape (touser, msgtype, ...)."""
         self.call(lambda c: c.post("message/custom/send", data=body))
+
+    def send(self, body: dict[str, Any]) -> None:
+        """The courier's send: a customer-service message, or a session the bot ends (an
+        agent took a follower who had left the queue: bot/handover/state.py)."""
+        closing = released(body)
+        if closing is not None:
+            self.close_session(closing["kf_account"], closing["openid"])
+        else:
+            self.send_custom(body)
+
+    def close_session(self, account: str, openid: str) -> None:
+        """kfsession/close, under /customservice/ beside /cgi-bin/ (platform-more.md §0.2)."""
+        self.call(lambda c: c.post(beside_cgi(c.API_BASE_URL, "customservice/kfsession/close"),
+                                   data={"kf_account": account, "openid": openid}))
 
     def send_text(self, openid: str, text: str) -> None:
         self.send_custom({"touser": openid, "msgtype": "text", "text": {"content": text}})

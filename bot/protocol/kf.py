@@ -37,3 +37,21 @@ def kf_event(message: BaseMessage) -> KfEvent | None:
         return KfEvent(message.source, event, str(data.get("ToKfAccount") or ""),
                        str(data.get("FromKfAccount") or ""))
     return KfEvent(message.source, event, str(data.get("KfAccount") or ""))
+
+
+RELEASE = "kfsession_close"  # the outbox body's field that asks for kfsession/close
+
+
+def release_body(openid: str, account: str) -> dict:
+    """The outbox entry asking the platform to end `openid`'s session with `account`.
+
+    It goes out after the turn, through the courier like a message: `touser` keeps it in the
+    follower's order, and the field holds kfsession/close's body as the API takes it.
+    """
+    return {"touser": openid, RELEASE: {"kf_account": account, "openid": openid}}
+
+
+def released(body: dict) -> dict | None:
+    """kfsession/close's body when `body` is a release_body, else None (a message)."""
+    found = body.get(RELEASE)
+    return found if isinstance(found, dict) else None

@@ -17,7 +17,7 @@ from bot import metrics, turnid
 from bot.clock import Clock
 from bot.dialogue.conversation import Conversation
 from bot.outbound.deferred import REPLY, Deferred, Notice
-from bot.protocol import event_of, keys, kind_of
+from bot.protocol import event_of, keys, kind_of, release_body
 from bot.protocol.replies import Text, Transfer, render
 from bot.store import MARKERS, Claim, ClaimConflict, Lease, LeaseLost, Store
 from bot.store.base import Begun
@@ -256,6 +256,8 @@ class Engine:
             reply = "" if turn.transfer is None else render(Transfer(turn.transfer or None),
                                                              msg, now)
             owed = None
+        if turn.release is not None:  # an agent took one who had left the queue: let them go
+            sends += ((f"release:{key}", release_body(user, turn.release)),)
         said = self.deferred.marks(user, notices) if notices else None  # type: ignore[union-attr]
         with metrics.store_trip("save"):
             self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed,

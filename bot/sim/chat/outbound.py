@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bot.protocol.kf import released
 from bot.sim.mockplatform.cgi import MOCK
 
 Read = Callable[[str], list[dict[str, Any]]]
@@ -35,7 +36,10 @@ def mock_sender(app_of: Callable[[], Any],
     def send(body: dict) -> None:
         mock = app_of().extensions[MOCK]
         try:
-            if "template_id" in body:
+            closing = released(body)
+            if closing is not None:
+                mock.kf.release(closing["kf_account"], closing["openid"])
+            elif "template_id" in body:
                 mock.send_template(body)
             else:
                 mock.send_custom(body)

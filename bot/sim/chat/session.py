@@ -179,8 +179,8 @@ class ChatSession:
             self.outbound.start(self.openid)
         delivery = self.target.send(kind, self.openid, fields)
         self.last = (delivery, self.openid)
-        self.show(delivery)
         routed = self.openid in self.with_agent  # the agent has it: nothing is owed
+        self.show(delivery, routed)
         if delivery.ok and reply_of(delivery) is None and kind != "event" and not routed:
             self.show_outbound(OWED_WAIT)  # `success` to a message: its reply is on its way
         elif delivery.ok and (delivery.reply or {}).get("MsgType") == TRANSFER:
@@ -211,10 +211,10 @@ class ChatSession:
         done = {"take": "an agent took", "say": "the agent answered",
                 "close": "the agent let go of"}
         self.console.print(f"[dim]{done[action]} {escape(self.user)}[/]")
-        if action == "close":
-            self.show_sent()  # the bot's welcome back, answering the close event
-        else:
-            self.show_outbound(NOTICE_WAIT if action == "say" else 0.0)
+        if action == "say":
+            self.show_outbound(NOTICE_WAIT)
+        else:  # the bot's answer to the event: a person is there, or the bot is back
+            self.show_sent()
 
     def show_outbound(self, wait: float = 0.0) -> None:
         """The API messages that reached this user and were not shown yet, each once."""
@@ -242,13 +242,17 @@ class ChatSession:
         self.console.print(f"[dim]the platform delivers the last push again ({openid})[/]")
         self.show(client.post(first.request_body, first.query, user=openid))
 
-    def show(self, delivery: Any) -> None:
+    def show(self, delivery: Any, routed: bool = False) -> None:
         """What the follower would see of a delivery (or why they would see nothing)."""
         if not delivery.ok:
             self.console.print(f"[bold red]✗ {escape(delivery.error or str(delivery.status))}[/]")
             return
         reply = reply_of(delivery)
-        if reply is None:
+        if reply is None and routed:  # the platform's success: the agent has the message
+            self.console.print("[dim](to the agent: while a person has this user, their "
+                               "messages reach the agent only; /agent say answers, "
+                               "/agent close gives them back to the bot)[/]")
+        elif reply is None:
             self.console.print("[dim](no reply: the bot answered success)[/]")
         elif reply == TRANSFER_SEEN:  # the follower sees no bubble: the platform queues them
             self.console.print("[dim](handed over to customer service: the follower waits for "

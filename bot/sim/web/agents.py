@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.handover import Notes
+from bot.handover import HandOver, Notes
 from bot.parts import bot_of, current_bot
 from bot.sim.mockplatform.cgi import mock
 from bot.sim.mockplatform.errors import ApiRefusal, error_body
@@ -49,9 +49,13 @@ def overview() -> Any:
     sessions = [{"openid": o, "alias": alias_of(o), "kf_account": a}
                 for a in [x["kf_account"] for x in kf.agents()]
                 for o in [s["openid"] for s in kf.sessions(a)]]
-    notes = current_app.extensions[NOTES].all()
+    notes = current_app.extensions[NOTES]
+    withdrew = {q["openid"] for q in queue  # left the bot's wait: taking them, the bot lets go
+                if notes.kv.get(HandOver.withdrew_key(q["openid"])) is not None}
+    notes = notes.all()
     return jsonify(agents=kf.agents(),
-                   queue=[{**q, "alias": alias_of(q["openid"])} for q in queue],
+                   queue=[{**q, "alias": alias_of(q["openid"]), "withdrew": q["openid"] in withdrew}
+                          for q in queue],
                    sessions=sessions,
                    notes=[{"id": n.id, "openid": n.openid, "alias": alias_of(n.openid),
                            "text": n.text, "at": n.at, "answered": n.answered} for n in notes])

@@ -50,7 +50,7 @@ function renderAgents(agents) {
 function renderQueue(queue) {
   const list = $("#agent-queue");
   if (!queue.length) { list.replaceChildren(el("li", { className: "empty", textContent: "没有人排队" })); return; }
-  list.replaceChildren(...queue.map((q) => item(`${q.alias} · ${clockText(q.latest_time).slice(11)}`,
+  list.replaceChildren(...queue.map((q) => item(`${q.alias} · ${clockText(q.latest_time).slice(11)}${q.withdrew ? " · 已取消等待（接入后机器人会结束会话）" : ""}`,
     button("接入", () => take(q.openid), { className: "take", dataset: { openid: q.openid } }))));
 }
 
