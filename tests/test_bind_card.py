@@ -16,6 +16,7 @@ from tests.people import (
     SUN_LI,
     WANG_QIANG,
     WANG_XM,
+    WU_LEI,
     ZHANG,
     ZHOU_JIE,
 )
@@ -181,4 +182,13 @@ def test_help_explains_the_step_and_cancel_ends_it(chat, backend, answers, help_
     assert alice.say("帮助") == reply  # the step is kept
     assert "已取消" in alice.say("取消")
     assert "没有听懂" in alice.say(ZHANG.id)
+    assert backend.binding(alice.openid) is None
+
+
+def test_a_lost_card_is_not_bound_and_the_finder_is_told_how_to_lift_it(chat, backend):
+    """A card they hold again after reporting it is not only "get a new one": a new card
+    ends the old for good (no lifting after a reissue is applied for)."""
+    alice = chat()
+    said = bind_up_to_code(alice, WU_LEI.id, WU_LEI.name, WU_LEI.card)
+    assert "已挂失，不能绑定" in said and "回复“解除挂失”" in said and "补办新卡" in said
     assert backend.binding(alice.openid) is None

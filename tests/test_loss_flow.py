@@ -78,3 +78,29 @@ def test_confirmation_delivered_again_reports_once(backend, clock):
         replies.append(again.turn.out[-1])
     assert replies[0] == replies[1] and "已挂失尾号5678" in replies[0]
     assert [r.action for r in backend.loss_history(ZHANG.card)] == ["report"]
+
+
+@pytest.mark.parametrize(("said", "reported"), [
+    ("好", True), ("行", True), ("对的", True), ("可以", True), ("是", True),
+    ("算了不挂了", False), ("不挂了", False), ("否", False),
+])
+def test_report_loss_confirmation_hears_yes_and_no_in_the_persons_words(chat, said, reported):
+    """确认挂失…？ -> 好 / 行 / 对的 were each asked again ("请回复“是”确认"): the step read
+    only its exact 是 and 否."""
+    alice = chat("oLossWords01")
+    for line in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    reply = alice.say(said)
+    assert ("已挂失尾号5678" in reply) is reported
+    assert ("没有挂失" in reply) is not reported
+    assert "请回复“是”确认" not in reply
+
+
+@pytest.mark.parametrize("said", ["不解了", "算了先不解了", "否"])
+def test_lift_loss_confirmation_hears_a_refusal_of_lifting(chat, said):
+    alice = chat("oLossWords02")
+    assert "已挂失" in report_by_password(alice)
+    for line in ("卡找到了", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    reply = alice.say(said)
+    assert "没有解除挂失" in reply and "请回复“是”确认" not in reply

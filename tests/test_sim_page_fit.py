@@ -123,7 +123,7 @@ def test_reset_asks_first_then_empties_every_panel_and_reloads_the_seed(demo, br
     post(demo, "/sim/api/agents/say", {"user": ALICE, "text": "您好，我是人工客服小王"})
     page = open_page(chromium, demo, "laptop")
     alice = page.locator(f".phone-card[data-openid={ALICE}]")
-    expect(alice.locator(".chat li.api")).to_contain_text("人工客服小王")
+    expect(alice.locator(".chat li.api", has_text="人工客服小王")).to_have_count(1)
     expect(page.locator("#sms li .code")).to_have_count(1)
     expect(page.locator("#agent-sessions li:not(.empty)")).to_have_count(1)
     expect(page.locator("#seed tr").first).to_be_visible()
@@ -141,7 +141,7 @@ def test_reset_asks_first_then_empties_every_panel_and_reloads_the_seed(demo, br
     page.wait_for_timeout(500)
     kept = requests.get(f"{demo.url}/sim/api/transcript?user=alice", timeout=5).json()
     assert kept["exchanges"] and not seed_reads
-    expect(alice.locator(".chat li.api")).to_have_count(1)
+    expect(alice.locator(".chat li.api")).to_have_count(2)  # the bot's "已接入", the agent's
 
     page.click("#reset")
     page.click("#reset-confirm")

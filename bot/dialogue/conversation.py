@@ -55,6 +55,8 @@ IN_STEP_TALK = ("thanks", "greeting")
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
 
+HUMS = frozenset({"嗯", "嗯嗯", "嗯呢", "恩", "恩恩", "嗯哼"})  # heard, not agreed (said_yes_no)
+
 
 class Conversation:
     """Routes one message of one follower; built once per app, shared by every turn."""
@@ -203,6 +205,8 @@ class Conversation:
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
         elif heard.question and not heard.slots:
             return self.questions.in_step(heard, turn, flow)
+        elif yes_no_step and not heard.slots and self.said_yes_no(heard, flow) is not None:
+            said = self.catalog.word("yes" if self.said_yes_no(heard, flow) else "no")
         step = flow.state
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
@@ -217,6 +221,20 @@ class Conversation:
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
             return True
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
+
+    @staticmethod
+    def said_yes_no(heard: Understanding, flow: Flow) -> bool | None:
+        """A yes/no step's answer in the person's words: 好, 行, 对的, 可以 are its 是; a
+        refusal of the service itself ("不解了", "算了不挂了") its 否. The step reads only
+        its exact words, and asked again "请回复“是”确认" after each of those. A hum (嗯嗯)
+        says "I hear you", not "report my card lost": these steps change a card, so it
+        is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
+        if heard.yes_no is not None:
+            return None if heard.text in HUMS else heard.yes_no
+        about = [name for name, _ in heard.candidates]
+        if heard.act == "negated" and flow.name in about[:2]:
+            return False
+        return None
 
     @staticmethod
     def unwanted(heard: Understanding, flow: Flow) -> bool:
