@@ -11,6 +11,7 @@ from typing import Any
 
 from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card, mask_id, mask_name
+from flows.loss_steps import LossSteps
 from flows.pause import PAUSED
 from flows.verify import CODE_LOCKED, Verification, code_step
 
@@ -37,6 +38,13 @@ class MyCard(Flow):
         say("card.info", card=mask_card(card.card_number), id=mask_id(card.holder),
             name=mask_name(holder.name) if holder else "",
             status=self.turn.catalog.text(f"card.status_{card.status}"))
+        if card.status == "lost":  # what "已挂失" means for them: until when, and what next
+            report = backend.loss_report(card.card_number)
+            if report is not None and report.lapses_at:
+                say("card.lost_report", ref=report.ref, at=LossSteps.shown(report.at),
+                    until=LossSteps.shown(report.lapses_at))
+            else:  # reported at a counter: no reference of ours to quote
+                say("card.lost_counter")
         # Consent lives in the card view, which the mock and its HTTP client both serve.
         view = getattr(backend, "card_view", lambda _: None)(card.card_number) or {}
         consent = view.get("guardian_consent")

@@ -104,3 +104,16 @@ def test_lift_loss_confirmation_hears_a_refusal_of_lifting(chat, said):
         alice.say(line)
     reply = alice.say(said)
     assert "没有解除挂失" in reply and "请回复“是”确认" not in reply
+
+
+def test_my_card_says_what_its_loss_report_means_and_what_next(chat, backend):
+    """我的社保卡 said only "状态：已挂失": no reference, no date it lapses, no way back."""
+    backend.bind(ZHANG.card, "oLossMine001")
+    alice = chat("oLossMine001")
+    for line in ("挂失", "是", ZHANG.password):
+        alice.say(line)
+    assert "已挂失尾号5678" in alice.say("是")
+    shown = alice.say("我的社保卡")
+    assert "状态：已挂失" in shown and "L20261122-0001" in shown
+    assert "2026-11-29 10:00 自动解除" in shown and "回复“解除挂失”" in shown
+    assert ZHANG.card not in shown and ZHANG.id not in shown
