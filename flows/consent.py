@@ -92,7 +92,7 @@ class GuardianInChat:
         else:
             state = desk.status(rid)
         if state in TO_SMS:
-            self.send_code(self.slots["guardian"], self.guardian_purpose)
+            self.send_code(self.slots["guardian"], self.guardian_purpose, guardian=True)
             return None
         if state == "waiting":
             return "consent.still_waiting"

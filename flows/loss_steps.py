@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from flows.base import StateSpec, ask, branch, outcome_is
-from flows.ids import SHANGHAI, fold, mask_card
+from flows.ids import SHANGHAI, fold, mask_card, mask_name
 from flows.pause import PAUSED
 from flows.port import BackendError, Card, CardStatus
 from flows.verify import (
@@ -36,7 +36,8 @@ CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile,
 _PASSWORD = re.compile(r"[0-9]{6}")
 # What the bound card's description left in the slots: dropped when another card is chosen,
 # so nothing of it is said about that card (e.g. its report's reference under a refusal).
-OWN_SLOTS = ("id", "card", "card_masked", "tail", "why", "lost_detail", "ref", "at", "until")
+OWN_SLOTS = ("id", "card", "card_masked", "tail", "holder", "why", "lost_detail", "ref", "at",
+             "until")
 
 
 def loss_states(p: str, done: str) -> list[StateSpec]:
@@ -139,9 +140,13 @@ class LossSteps(Verification):
         return "proved"
 
     def note(self, card: Card) -> None:
-        """Keep the card and how it is shown (masked, or its last four digits)."""
+        """Keep the card and how it is shown (masked, its last four digits, and its holder's
+        name masked: a parent's and a child's cards may end alike, "尾号0001" alone did not
+        say whose was about to be reported)."""
+        person = self.backend.person(card.holder)
         self.slots.update(card=card.card_number, card_masked=mask_card(card.card_number),
-                          tail=card.card_number[-4:])
+                          tail=card.card_number[-4:],
+                          holder=mask_name(person.name) if person else "")
 
     def why(self, cards: list[Card]) -> str:
         """The catalog key saying why no card fits (subclasses know their cases)."""

@@ -123,10 +123,13 @@ class Verification(Pausing):
 
     def reach_guardian(self, guardian: str) -> None:
         """Ask the guardian for their consent: a code to their phone (bind may ask in chat)."""
-        self.send_code(guardian, self.guardian_purpose)
+        self.send_code(guardian, self.guardian_purpose, guardian=True)
 
-    def send_code(self, owner: str, purpose: Purpose | None = None) -> None:
-        """Text a code to `owner`'s phone; a refused send is an outcome of its own, said as is."""
+    def send_code(self, owner: str, purpose: Purpose | None = None,
+                  guardian: bool = False) -> None:
+        """Text a code to `owner`'s phone; a refused send is an outcome of its own, said as is.
+        A guardian's phone is named so ("监护人的手机 139****0001"): a parent reporting a
+        child's card, whose own and whose child's cards may end alike, knows where to look."""
         self.slots["code_owner"] = owner
         self.slots["code_purpose"] = purpose or self.purpose
         # Its own key beside the step's code check: one effect per key in the backend.
@@ -135,12 +138,16 @@ class Verification(Pausing):
         self.refused = None if sent.ok else sent
         if sent.ok or sent.reason == "too_soon":
             self.outcome = "sent" if sent.ok else "too_soon"
-            self.slots["phone"], self.slots["wait"] = sent.phone_masked, sent.retry_after
+            self.slots["phone"], self.slots["wait"] = self.phone(sent, guardian), sent.retry_after
         elif sent.reason in ("locked", "capped"):
             self.outcome, self.slots["retry_at"] = sent.reason, self.clock_after(sent.retry_after)
-            self.slots["phone"] = sent.phone_masked  # the day's cap names the phone it hit
+            self.slots["phone"] = self.phone(sent, guardian)  # the day's cap names its phone
         else:
             self.outcome = "no_phone"
+
+    def phone(self, sent: CodeSent, guardian: bool) -> str:
+        return self.turn.catalog.text("common.guardian_phone", phone=sent.phone_masked) \
+            if guardian else sent.phone_masked
 
     def read_code(self, text: str) -> str | None:
         """The code (or a request to resend, or word that the phone is gone) decides the way."""

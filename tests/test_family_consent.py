@@ -134,7 +134,7 @@ def test_a_guardian_not_reachable_in_chat_falls_back_to_sms(make_app, platform_f
     ask_guardian(chats)
     told = to(sent, MINOR, count=1)
     assert len(told) == 1 and "暂时无法在微信中联系到监护人" in told[0]
-    assert "验证码已发送至 139****0006" in chats[MINOR].say("好的")
+    assert "监护人的手机 139****0006" in chats[MINOR].say("好的")
     assert "绑定成功" in chats[MINOR].say(chats[MINOR].sms("13900000006"))
     assert bot.backend.card_view("C10000002")["guardian_consent"]["via"] == "sms"
 

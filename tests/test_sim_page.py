@@ -99,7 +99,7 @@ def test_the_workbench_binds_a_minors_card_beside_the_guardian_and_saves_a_fixtu
             say(minor, WANG_XM.id, "姓名")
             say(minor, "王小明", "卡号")
             say(minor, WANG_XM.card, "监护人")
-            say(minor, LI_NA.id, "验证码已发送至 139****0001")
+            say(minor, LI_NA.id, "监护人的手机 139****0001")
 
             # The inspector: what was understood, state, masked slots, tries, expiries, diagram.
             inspector = minor.locator(".inspector")

@@ -94,7 +94,7 @@ def test_inspector_masks_slots_as_the_bot_does_and_says_when_things_expire(sim, 
     assert view["slots"]["id"] == "3101**********0159"
     assert view["slots"]["guardian"] == view["slots"]["code_owner"] == "3101**********0463"
     assert view["slots"]["name"] == "王**" and view["slots"]["card"] == "C****0001"
-    assert view["slots"]["phone"] == "139****0001"
+    assert view["slots"]["phone"] == "监护人的手机 139****0001"  # as the step says it
     assert "310104201406010159" not in str(view) and "王小明" not in str(view)
     assert view["tries_left"] == 3 and view["code_attempts_left"] == 5
     assert view["code_expires_at"] == pytest.approx(clock.now() + 300)
