@@ -34,12 +34,13 @@ def test_yes_after_the_answer_starts_the_service(chat):
     assert alice.say("是") == START["report_loss"]
 
 
-@pytest.mark.parametrize("text", ["社保卡余额怎么查", "社保卡芯片坏了还能用吗"])
+@pytest.mark.parametrize("text", ["社保卡余额怎么查", "社保卡芯片坏了还能用吗",
+                                  "我那个卡刷不了了咋整", "医院说卡不能用"])
 def test_our_cards_topic_no_service_touches_says_where_to_ask(chat, text):
     """"余额" read as 我的社保卡 showed the bound card, which has no balance to show."""
     reply = chat().say(text)
     assert reply.startswith(("电子社保卡的申领，以及社保卡的激活和余额查询",
-                              "卡的芯片、磁条或卡面受损"))
+                              "卡刷不了、或芯片磁条卡面受损"))
     assert "本微信还没有绑定社保卡" not in reply and "身份证号" not in reply
 
 
