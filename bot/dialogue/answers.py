@@ -25,6 +25,14 @@ class Answers:
         lang = "en" if heard.text.isascii() else "zh_CN"
         return self.retrievers[lang].answer(heard.text + ("?" if asked else ""))
 
+    def answer_in(self, heard: Understanding, service: str) -> Answer:
+        """The answer to a question asked inside `service` (its title, as the bot says it);
+        the title is left out when it is in the other script than the question."""
+        lang = "en" if heard.text.isascii() else "zh_CN"
+        if service.isascii() != heard.text.isascii():
+            return self.retrievers[lang].answer(heard.text)
+        return self.retrievers[lang].answer_in(heard.text, service)
+
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)
 

@@ -229,6 +229,23 @@ class Retriever:
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
 
+    def answer_in(self, text: str, service: str) -> Answer:
+        """A question asked inside a service, which may lean on it for what it is about
+        ("要多久", "能代办吗" while reporting a loss): when the line alone names nothing of
+        ours, it is read again with the service's name beside it, and that answer is kept
+        only when its entry speaks of the line's own topical words (代办 is report_loss's;
+        "安全吗", "为什么要这个" hold none, and stay unanswered). English lines of that kind
+        hold only everyday words, so they stay as they were."""
+        plain = self.answer(text)
+        if plain.kind != "none" or plain.elsewhere not in ("", UNRELATED):
+            return plain
+        found = self.answer(f"{text} {service}?")
+        if found.kind != "one":
+            return plain
+        own = self.words.own[self.kb.entries.index(found.entries[0])]
+        said = self.kb.reading.topical(self._tokens(self._fold(text)))
+        return found if any(tok in own for tok in said) else plain
+
     def _topics_named(self, folded: str) -> list[str]:
         """The `elsewhere:` topics whose topic words the line names (医保, pension), in order."""
         return [name for name, _ in self.kb.elsewhere
