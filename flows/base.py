@@ -56,7 +56,9 @@ class Turn:
     understood: Any = None  # what the language stage made of the text, for the inspector
     transfer: str | None = None  # hand over to customer service ("" any agent, or an account)
     via_api: bool = False  # what is said goes through the customer-service API, not the reply
-    release: str | None = None  # an agent whose session the bot ends: they had left the queue
+    # (agent, what to say if the platform will not let go): the session the bot ends for one
+    # who had left the queue
+    release: tuple[str, str] | None = None
     region: Region = field(default_factory=lambda: region(None))  # BOT_REGION's card rules
     known: dict[str, str | None] | None = None  # shared records read with the session (by key)
     family: GuardianChat | None = None  # asks a guardian in their own chat; None: SMS only

@@ -36,7 +36,7 @@ CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile,
 _PASSWORD = re.compile(r"[0-9]{6}")
 # What the bound card's description left in the slots: dropped when another card is chosen,
 # so nothing of it is said about that card (e.g. its report's reference under a refusal).
-OWN_SLOTS = ("id", "card", "card_masked", "tail", "holder", "why", "lost_detail", "ref", "at",
+OWN_SLOTS = ("id", "card", "card_masked", "tail", "holder_name", "why", "lost_detail", "ref", "at",
              "until")
 
 
@@ -146,7 +146,7 @@ class LossSteps(Verification):
         person = self.backend.person(card.holder)
         self.slots.update(card=card.card_number, card_masked=mask_card(card.card_number),
                           tail=card.card_number[-4:],
-                          holder=mask_name(person.name) if person else "")
+                          holder_name=mask_name(person.name) if person else "")
 
     def why(self, cards: list[Card]) -> str:
         """The catalog key saying why no card fits (subclasses know their cases)."""

@@ -122,6 +122,28 @@ def test_handover_lets_go_of_a_follower_taken_after_they_left_the_queue(tmp_path
     assert people.on_event(ALICE, "kf_create_session", "kf1@t") == JOINED  # once only
 
 
+def test_handover_the_take_run_again_still_lets_go(tmp_path) -> None:
+    """The platform's retry of the create event, or the rescue running its turn again after
+    a failed save: the one who left the queue is let go again, never told an agent joined."""
+    people = handover(tmp_path, at(10))
+    people.request(ALICE)
+    people.stop_waiting(ALICE)
+    assert [people.on_event(ALICE, "kf_create_session", "kf1@t") for _ in range(2)] == [
+        RELEASE, RELEASE]
+    assert people.on_event(ALICE, "kf_switch_session", "kf2@t") == RELEASE  # the close names
+    assert people.status(ALICE).agent == "kf2@t"  # the colleague who has them now
+
+
+def test_handover_a_message_left_after_hours_is_answered_by_whoever_takes_them(tmp_path) -> None:
+    people = handover(tmp_path, at(16, 59), hours="09:00-17:00")
+    people.request(ALICE)
+    people.stop_waiting(ALICE)  # left the queue
+    people.clock.advance(120)  # 17:01: closed
+    assert people.request(ALICE).kind == AFTER_HOURS
+    people.leave(ALICE, "明天请回电")
+    assert people.on_event(ALICE, "kf_create_session", "kf1@t") == JOINED
+
+
 def test_handover_asking_again_after_leaving_the_queue_is_wanted(tmp_path) -> None:
     people = handover(tmp_path, at(10))
     people.request(ALICE)

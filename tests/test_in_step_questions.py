@@ -20,7 +20,7 @@ RESETTING = ("忘记密码", ZHANG.id)  # at the name step
 @pytest.mark.parametrize(("service", "asked", "answered"), [
     (REPORTING, "要多久", "临时挂失的有效期各地不同"),
     (REPORTING, "能代办吗", "家人可以代办"),
-    (REPORTING, "孩子的也行吗", "未满16周岁的孩子由监护人办理"),
+    (REPORTING, "孩子的也行吗", "孩子的卡由监护人办理"),
     (BINDING, "要钱吗", "在本服务号绑定不收费"),
     (BINDING, "安全吗", "验证码和密码只供本人办理时使用"),
     (RESETTING, "要多久", "重置申请通常要经过审核"),

@@ -96,6 +96,25 @@ def test_report_loss_confirmation_hears_yes_and_no_in_the_persons_words(chat, sa
     assert "请回复“是”确认" not in reply
 
 
+@pytest.mark.parametrize("said", ["嗯嗯", "嗯嗯嗯", "嗯嗯，谢谢", "恩"])
+def test_report_loss_confirmation_asks_again_after_a_hum(chat, backend, said):
+    """"I hear you" is not "report it": the card stays as it is, the question is asked."""
+    alice = chat("oLossHum0001")
+    for line in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    assert "请回复“是”确认" in alice.say(said)
+    assert backend.card(ZHANG.card).status == "active"
+
+
+def test_report_loss_offer_takes_no_negated_sentence_for_its_no(chat, backend):
+    """At 挂失本微信绑定的社保卡？ (是/其他卡/否), "不是这张，我要挂失孩子的卡" is no 否."""
+    backend.bind(ZHANG.card, "oLossOffer01")
+    alice = chat("oLossOffer01")
+    alice.say("挂失")
+    reply = alice.say("不是这张，我要挂失孩子的卡")
+    assert "没有挂失" not in reply and "其他卡" in reply
+
+
 @pytest.mark.parametrize("said", ["不解了", "算了先不解了", "否"])
 def test_lift_loss_confirmation_hears_a_refusal_of_lifting(chat, said):
     alice = chat("oLossWords02")

@@ -154,3 +154,17 @@ def eventually(check, within: float = 5.0) -> bool:  # noqa: ANN001
             return False
         time.sleep(0.05)
     return True
+
+
+def test_kf_a_session_the_platform_will_not_end_is_said_to_the_follower(tmp_path) -> None:
+    """Should kfsession/close be refused (not "no session"), the agent keeps them: they are
+    told a person is there, so a code or password is not typed to the agent unannounced."""
+    with live(tmp_path, ManualClock()) as served:
+        mock = served.app.extensions[MOCK]
+        served.wechat.send("text", ALICE, Content="转人工")
+        served.wechat.send("text", ALICE, Content="取消")
+        served.fault("kf", 65414)  # the close is refused once, for good
+        agents(served, "take", user=ALICE)
+        assert eventually(lambda: any("人工客服已接入" in t for t in texts_to(served, ALICE)))
+        assert mock.kf.session(ALICE) == "kf1@wxbot"
+

@@ -11,6 +11,7 @@ it up. Nothing is a dead end: what is not understood gets what the bot can do, n
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,7 +56,9 @@ IN_STEP_TALK = ("thanks", "greeting")
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
 
-HUMS = frozenset({"嗯", "嗯嗯", "嗯呢", "恩", "恩恩", "嗯哼"})  # heard, not agreed (said_yes_no)
+HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|(m+h*m+|u+h*m+)")  # heard, not agreed (said_yes_no): 嗯嗯嗯
+# "嗯嗯，谢谢" is a hum too: what is left without these is judged
+THANKS = re.compile(r"[\s,.!~，。！～]|谢谢|谢了|多谢|thanks|thank you")
 
 
 class Conversation:
@@ -230,9 +233,10 @@ class Conversation:
         says "I hear you", not "report my card lost": these steps change a card, so it
         is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
         if heard.yes_no is not None:
-            return None if heard.text in HUMS else heard.yes_no
-        about = [name for name, _ in heard.candidates]
-        if heard.act == "negated" and flow.name in about[:2]:
+            return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
+        about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
+        if heard.act == "negated" and flow.name in about[:2] \
+                and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
             return False
         return None
 

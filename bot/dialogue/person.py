@@ -91,8 +91,8 @@ class Person:
         turn.via_api = True
         if meaning == "joined":
             turn.say("human.joined")
-        elif meaning == "release":
-            turn.release = found.account
+        elif meaning == "release":  # if the platform will not let go, they are told after all
+            turn.release = (found.account, self.talk.catalog.text("human.joined"))
         elif meaning == "back":
             self.welcome_back(turn, flow)
         return keep

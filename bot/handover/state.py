@@ -84,6 +84,7 @@ class HandOver:
 
     def request(self, openid: str) -> Decision:
         """A request for a person: transfer, or say why not and offer to take a message."""
+        self.kv.delete(self.withdrew_key(openid))  # asked again: an agent taking them is wanted
         if not self.hours.open_at(self.clock.now()):
             self._set(openid, LEAVING, ttl=LEAVING_TTL)
             return Decision(AFTER_HOURS)
@@ -92,7 +93,6 @@ class HandOver:
             self._set(openid, LEAVING, ttl=LEAVING_TTL)
             return Decision(NOBODY_ONLINE)
         self._set(openid, WAITING)
-        self.kv.delete(self.withdrew_key(openid))  # asked again: an agent taking them is wanted
         self.kv.set(f"handover:told:{openid}", "1", self.remind_every)  # just told them
         return Decision(TRANSFER if online.known else TRANSFER_BLIND)
 
@@ -114,8 +114,10 @@ class HandOver:
         return "serve"
 
     def leave(self, openid: str, text: str) -> Note:
-        """Keep the follower's message for an agent; they are served as usual afterwards."""
+        """Keep the follower's message for an agent; they are served as usual afterwards.
+        An agent who takes them to answer it is wanted, whatever queue they left before."""
         self._set(openid, NONE)
+        self.kv.delete(self.withdrew_key(openid))
         return self.notes.leave(openid, text)
 
     def cancel(self, openid: str) -> None:
@@ -142,19 +144,20 @@ class HandOver:
         """Move the state on a kf event; what it means for the follower: JOINED (an agent
         has them), RELEASE (an agent took one who had left the queue: end that session),
         BACK (the bot serves them again: say so), or "" (nothing to say)."""
-        if event == KF_CREATE and self.kv.get(self.withdrew_key(openid)):
-            self.kv.delete(self.withdrew_key(openid))
+        releasing = self.status(openid).state == RELEASING
+        if event in (KF_CREATE, KF_SWITCH) and (releasing or (
+                event == KF_CREATE and self.kv.get(self.withdrew_key(openid)))):
+            # the same push run again (a retry, the rescue) lets go again, as does a switch
+            # to a colleague before the close landed: the close names the agent who has them
             self._set(openid, RELEASING, kf_account, ttl=LEAVING_TTL)
+            self.kv.delete(self.withdrew_key(openid))
             return RELEASE
         if event in (KF_CREATE, KF_SWITCH):
-            releasing = self.status(openid).state == RELEASING
-            self._set(openid, RELEASING if releasing else WITH_AGENT, kf_account,
-                      ttl=LEAVING_TTL if releasing else KEEP)
+            self._set(openid, WITH_AGENT, kf_account)
             return JOINED if event == KF_CREATE else ""
         if event == KF_CLOSE:
-            quiet = self.status(openid).state == RELEASING  # they never met the agent
             self._set(openid, NONE)
-            return "" if quiet else BACK
+            return "" if releasing else BACK  # they never met the agent
         return ""
 
     def where_they_stand_due(self, openid: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from bot.clock import Clock
 from bot.platform.client import DEFAULT_BASE, BaseUrlClient, guarded
 from bot.platform.errors import PlatformError
-from bot.protocol.kf import released
+from bot.protocol.kf import NO_SESSION, otherwise_body, released
 from bot.store.kv import KV, open_kv
 from bot.store.url import StoreURL
 
@@ -100,10 +100,17 @@ class PlatformAPI:
         """The courier's send: a customer-service message, or a session the bot ends (an
         agent took a follower who had left the queue: bot/handover/state.py)."""
         closing = released(body)
-        if closing is not None:
-            self.close_session(closing["kf_account"], closing["openid"])
-        else:
+        if closing is None:
             self.send_custom(body)
+            return
+        try:
+            self.close_session(closing["kf_account"], closing["openid"])
+        except PlatformError as exc:
+            if exc.errcode == NO_SESSION:  # closed already: nothing left to let go of
+                return
+            if exc.retryable or exc.unsure:
+                raise
+            self.send_custom(otherwise_body(body))  # the agent keeps them: say so
 
     def close_session(self, account: str, openid: str) -> None:
         """kfsession/close, under /customservice/ beside /cgi-bin/ (platform-more.md §0.2)."""

@@ -26,11 +26,19 @@ from bot.protocol.codec import (
     sign,
     to_message,
 )
-from bot.protocol.kf import KF_EVENTS, KfEvent, kf_event, release_body, released
+from bot.protocol.kf import (
+    KF_EVENTS,
+    NO_SESSION,
+    KfEvent,
+    kf_event,
+    otherwise_body,
+    release_body,
+    released,
+)
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS, Subscribe, SubscribeMsgEvent
 
 __all__ = ["MAX_BODY", "MODES", "Article", "BadRequest", "Codec", "Forbidden", "Image",
-           "Inbound", "KF_EVENTS", "KfEvent", "News", "ProtocolError", "Reply", "SUBSCRIBE_EVENTS",
-           "Subscribe", "SubscribeMsgEvent", "Text",
-           "Transfer", "event_of", "kf_event", "kind_of", "parse_xml", "release_body", "released",
+           "Inbound", "KF_EVENTS", "KfEvent", "NO_SESSION", "News", "ProtocolError", "Reply",
+           "SUBSCRIBE_EVENTS", "Subscribe", "SubscribeMsgEvent", "Text", "Transfer", "event_of",
+           "kf_event", "kind_of", "otherwise_body", "parse_xml", "release_body", "released",
            "render", "sign", "to_message"]

@@ -40,18 +40,28 @@ def kf_event(message: BaseMessage) -> KfEvent | None:
 
 
 RELEASE = "kfsession_close"  # the outbox body's field that asks for kfsession/close
+NO_SESSION = 65413  # kfsession/close's "no session": the agent or 30 idle minutes closed it
 
 
-def release_body(openid: str, account: str) -> dict:
+def release_body(openid: str, account: str, otherwise: str) -> dict:
     """The outbox entry asking the platform to end `openid`'s session with `account`.
 
     It goes out after the turn, through the courier like a message: `touser` keeps it in the
     follower's order, and the field holds kfsession/close's body as the API takes it.
+    `otherwise` is said to the follower when the platform refuses to end it (the agent has
+    them after all, and must not receive a code or password unannounced).
     """
-    return {"touser": openid, RELEASE: {"kf_account": account, "openid": openid}}
+    return {"touser": openid, RELEASE: {"kf_account": account, "openid": openid},
+            "otherwise": otherwise}
 
 
 def released(body: dict) -> dict | None:
     """kfsession/close's body when `body` is a release_body, else None (a message)."""
     found = body.get(RELEASE)
     return found if isinstance(found, dict) else None
+
+
+def otherwise_body(body: dict) -> dict:
+    """The text a release_body says when the session could not be ended."""
+    return {"touser": body["touser"], "msgtype": "text",
+            "text": {"content": str(body.get("otherwise") or "")}}

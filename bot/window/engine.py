@@ -257,7 +257,7 @@ class Engine:
                                                              msg, now)
             owed = None
         if turn.release is not None:  # an agent took one who had left the queue: let them go
-            sends += ((f"release:{key}", release_body(user, turn.release)),)
+            sends += ((f"release:{key}", release_body(user, *turn.release)),)
         said = self.deferred.marks(user, notices) if notices else None  # type: ignore[union-attr]
         with metrics.store_trip("save"):
             self.store.save(user, session, key, reply, self.session_ttl, lease, owed=owed,

@@ -16,8 +16,9 @@ from typing import Any
 
 import requests
 
-from bot.protocol.kf import released
+from bot.protocol.kf import NO_SESSION, otherwise_body, released
 from bot.sim.mockplatform.cgi import MOCK
+from bot.sim.mockplatform.errors import ApiRefusal
 
 Read = Callable[[str], list[dict[str, Any]]]
 Owed = Callable[[], bool]  # True while the bot's outbox owes any message (in process only)
@@ -38,7 +39,11 @@ def mock_sender(app_of: Callable[[], Any],
         try:
             closing = released(body)
             if closing is not None:
-                mock.kf.release(closing["kf_account"], closing["openid"])
+                try:
+                    mock.kf.release(closing["kf_account"], closing["openid"])
+                except ApiRefusal as refused:  # as PlatformAPI.send: closed already, or say so
+                    if refused.errcode != NO_SESSION:
+                        mock.send_custom(otherwise_body(body))
             elif "template_id" in body:
                 mock.send_template(body)
             else:

@@ -76,7 +76,6 @@ class ChatSession:
         self.user = user
         self.last: Any = None  # the last delivery, for /retry
         self.said = ""  # the last text typed, for /why
-        self.with_agent: set[str] = set()  # openids an agent took here: no owed reply to await
 
     @property
     def openid(self) -> str:
@@ -179,7 +178,8 @@ class ChatSession:
             self.outbound.start(self.openid)
         delivery = self.target.send(kind, self.openid, fields)
         self.last = (delivery, self.openid)
-        routed = self.openid in self.with_agent  # the agent has it: nothing is owed
+        routed = delivery.ok and reply_of(delivery) is None and kind != "event" \
+            and self.with_agent()  # the platform's success: the agent has it, nothing is owed
         self.show(delivery, routed)
         if delivery.ok and reply_of(delivery) is None and kind != "event" and not routed:
             self.show_outbound(OWED_WAIT)  # `success` to a message: its reply is on its way
@@ -204,10 +204,6 @@ class ChatSession:
         if self.outbound is not None:
             self.outbound.start(self.openid)
         self.target.agent(action, self.openid, text.strip() if action == "say" else None)
-        if action == "take":
-            self.with_agent.add(self.openid)
-        elif action == "close":
-            self.with_agent.discard(self.openid)
         done = {"take": "an agent took", "say": "the agent answered",
                 "close": "the agent let go of"}
         self.console.print(f"[dim]{done[action]} {escape(self.user)}[/]")
@@ -215,6 +211,14 @@ class ChatSession:
             self.show_outbound(NOTICE_WAIT)
         else:  # the bot's answer to the event: a person is there, or the bot is back
             self.show_sent()
+
+    def with_agent(self) -> bool:
+        """Whether the mock platform has this user with an agent now (asked, not remembered:
+        the bot lets go of one who had left the queue, and 30 idle minutes end a session)."""
+        try:
+            return bool(self.target.agent_of(self.openid))
+        except Exception:  # noqa: BLE001 - no simulator to ask: the bot's success, as shown
+            return False
 
     def show_outbound(self, wait: float = 0.0) -> None:
         """The API messages that reached this user and were not shown yet, each once."""

@@ -84,6 +84,10 @@ class Target(Protocol):
         """The mock's customer-service agent: take / say (`text`) / close `user`."""
         ...
 
+    def agent_of(self, user: str) -> str:
+        """The agent who has `user` now on the mock platform ("" for none)."""
+        ...
+
     def subscribe(self, user: str, template: str, accept: bool) -> None:
         """`user` answers the subscribe-notice popup for `template` (a kind or an id)."""
         ...

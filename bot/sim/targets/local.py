@@ -150,6 +150,9 @@ class Local:
         body = {"user": user, **({"text": text} if text is not None else {})}
         self.sim_post(f"/sim/api/agents/{action}", body, f"agent {action} {user}")
 
+    def agent_of(self, user: str) -> str:
+        return str(self.sim_api("/sim/api/agents/follower", user=user).get("agent") or "")
+
     def subscribe(self, user: str, template: str, accept: bool) -> None:
         found = template_of(self.sim_api("/sim/api/subscriptions", user=user)["templates"],
                             template)

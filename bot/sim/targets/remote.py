@@ -187,6 +187,10 @@ class Remote:
         body = {"user": user, **({"text": text} if text is not None else {})}
         self._call("POST", f"/sim/api/agents/{action}", json=body)
 
+    def agent_of(self, user: str) -> str:
+        found = self._call("GET", "/sim/api/agents/follower", params={"user": user})
+        return str(found.get("agent") or "")
+
     def subscribe(self, user: str, template: str, accept: bool) -> None:
         found = self._call("GET", "/sim/api/subscriptions", params={"user": user})
         self._call("POST", "/sim/api/subscribe", json={

@@ -17,8 +17,8 @@ from flows.ids import mask_card, mask_id
 MASKS = {"id": mask_id, "guardian": mask_id, "code_owner": mask_id, "holder": mask_id,
          "card": mask_card,
          "name": mask_name, "password": lambda _: "(sealed digest)"}
-SHOWN = {"phone", "card_masked", "bound_card", "retry_at", "wait", "attempts_left", "ref",
-         "code_purpose"}
+SHOWN = {"phone", "card_masked", "holder_name", "bound_card", "retry_at", "wait", "attempts_left",
+         "ref", "code_purpose"}
 HIDDEN = "(hidden)"
 
 
