@@ -117,3 +117,16 @@ def test_not_understanding_a_step_is_help_not_cancel(chat):
     alice.say("绑定社保卡")
     assert "当前步骤说明" in alice.say("搞不懂")
     assert "姓名" in alice.say(ZHANG.id)
+
+
+def test_a_yes_with_no_question_waiting_says_so_not_that_it_was_not_understood(chat):
+    """"否" to 确认挂失？ ends the service; a "是" after it (a change of mind, or a late
+    reply) got "抱歉，没有听懂" and the menu, though a yes was plainly understood."""
+    alice = chat()
+    for line in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    assert "没有挂失" in alice.say("否")
+    reply = alice.say("是")
+    assert reply.startswith("现在没有等您回答“是”或“否”的问题。") and "1. 绑定社保卡" in reply
+    assert "没有听懂" not in reply
+    assert "没有听懂" not in alice.say("否") and "挂失社保卡：请输入" not in alice.say("是")

@@ -288,6 +288,10 @@ class Conversation:
         answered = self.questions.request(heard, turn)  # "补卡": no service, an answer
         if answered is not False:
             return answered
+        if heard.yes_no is not None and heard.act == "none":  # nothing asked: "否" is fine as
+            if not heard.yes_no:  # it is; "是" says no question waits (the one it answered
+                return self.talk.small_talk("ack", turn)  # has ended), never "没有听懂"
+            return self.talk.with_menu(turn, "nothing_to_answer")
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 
