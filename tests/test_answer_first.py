@@ -57,7 +57,7 @@ def test_an_english_question_is_answered_then_offered(make_app, platform_for):
     app = make_app(BOT_LANG="en")
     alice = Chat(platform_for(app), "oAlice0001", bot_of(app).backend)
     reply = alice.say("can i bind the card myself at 16?")
-    assert "18" in reply and reply.endswith('Would you like to do it now? Reply "yes" to start.')
+    assert "18" in reply and reply.endswith('Start "Bind card" now? Reply "yes" to begin.')
     assert alice.say("yes").startswith("Bind a social-security card - please enter")
 
 

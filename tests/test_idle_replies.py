@@ -130,3 +130,17 @@ def test_a_yes_with_no_question_waiting_says_so_not_that_it_was_not_understood(c
     assert reply.startswith("现在没有等您回答“是”或“否”的问题。") and "1. 绑定社保卡" in reply
     assert "没有听懂" not in reply
     assert "没有听懂" not in alice.say("否") and "挂失社保卡：请输入" not in alice.say("是")
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("验证码能告诉别人不", "不要告诉任何人"),  # its 不 asks; it was read as "no, don't start"
+    ("人工审核一般多长时间", "重置申请通常要经过审核"),
+    ("服务密码是啥 跟银行卡密码一样吗", "社保卡有两个密码"),  # not another card's
+])
+def test_a_question_after_an_offer_is_answered_not_taken_for_a_no(chat, text, said):
+    """From a new user's run: after "需要现在办理…吗？", a follow-up question was asked
+    "是或否" again, and one ending in 不 was taken for "不办理"."""
+    alice = chat()
+    assert alice.say("几岁可以绑定？").endswith(OFFER)
+    reply = alice.say(text)
+    assert said in reply and "好的，不办理" not in reply and "请回复“是”开始办理" not in reply

@@ -21,7 +21,7 @@ from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
-from bot.dialogue.talk import NOT_MINE, Talk
+from bot.dialogue.talk import KB, NOT_MINE, Talk
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -265,7 +265,8 @@ class Conversation:
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
             return self.start(self.starters[intent], turn, given=(said, heard))
-        if heard.act == "negated":  # never a start: say what was not done, offer the menu
+        if heard.act == "negated" and not heard.question:  # never a start: say what was not
+            # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
             meant = [c for c, _ in heard.candidates if c in self.starters][:1]
             if meant:
                 turn.say("negated", title=self.catalog.text(self.starters[meant[0]].title))
@@ -276,7 +277,8 @@ class Conversation:
             return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
-                                        misses=session.get("misses", 0))
+                                        misses=session.get("misses", 0),
+                                        about=offered(session.get("pending")))
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:
@@ -403,3 +405,12 @@ class Conversation:
         if session.get("state") not in flow_cls.specs:
             return None  # a session from an older flow definition: start over
         return flow_cls(turn, session["state"], session.get("slots", {}))
+
+
+def offered(pending: dict | None) -> str | None:
+    """The one service a pending "需要现在办理…吗？" offers (a follow-up question may lean on
+    it), else None."""
+    if not pending or pending.get("kind") != "confirm" or len(pending.get("options", [])) != 1:
+        return None
+    option = pending["options"][0]
+    return None if option.startswith(KB) else option

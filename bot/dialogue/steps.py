@@ -78,11 +78,14 @@ class Steps:
         """A reply to a pending yes/no question that is neither yes nor no, nor anything else
         the bot reads (a command, a service, a pick, the step's own answer, a question it can
         answer): it is asked again rather than taken as a no or as a wrong answer."""
+        offer = flow is None and pending.get("kind") == "confirm"
+        options = pending.get("options", [])
+        about = options[0] if offer and len(options) == 1 else None
         return pending.get("kind") in YES_NO and self.neither(
-            heard, said, flow, exact, offer=flow is None and pending.get("kind") == "confirm")
+            heard, said, flow, exact, offer=offer, about=about)
 
     def neither(self, heard: Understanding, said: str, flow: Flow | None,
-                exact: str | None, offer: bool = False) -> bool:
+                exact: str | None, offer: bool = False, about: str | None = None) -> bool:
         """Nothing the bot reads in the reply: no yes or no, no pick, no command or service,
         no answer to the step in progress, no thanks or hello, no question it can answer.
         For an `offer` (a service offered, none running), a line the knowledge base can
@@ -97,7 +100,8 @@ class Steps:
         if role is not None and read_slot(role, said) is not None:
             return False  # an answer to the step after all: the question is dropped
         if self.talk.answers is not None and (heard.question or offer):
-            found = self.talk.answers.answer(heard)
+            found = self.talk.answers.answer(heard) if about not in self.talk.flows \
+                else self.talk.answers.answer_in(heard, self.talk.title(about))
             whose = found.elsewhere not in ("", UNRELATED)  # "什么意思？" names nothing
             return found.kind == "none" and not (offer and whose)
         return True

@@ -156,13 +156,15 @@ class Talk:
         return flow.session()
 
     def answer(self, heard: Understanding, turn: Turn, choices: bool = True,
-               misses: int = 0) -> Any:
+               misses: int = 0, about: str | None = None) -> Any:
         """A knowledge answer for a question (False when there is none to give); close
         candidates become a numbered choice unless `choices` is off. `misses`: the misses in
-        a row so far, kept through a reply that is not one (whose question it is)."""
-        if self.answers is None or heard.act == "negated":
+        a row so far, kept through a reply that is not one (whose question it is). `about`:
+        the service just offered, which a follow-up may lean on ("那我这个当妈的要干啥")."""
+        if self.answers is None or (heard.act == "negated" and not heard.question):
             return False
-        found = self.answers.answer(heard)
+        found = self.answers.answer_in(heard, self.title(about)) if about \
+            else self.answers.answer(heard)
         said = self.say_found(found, turn, choices)
         if said is not False:
             return said
