@@ -144,3 +144,15 @@ def test_a_question_after_an_offer_is_answered_not_taken_for_a_no(chat, text, sa
     assert alice.say("几岁可以绑定？").endswith(OFFER)
     reply = alice.say(text)
     assert said in reply and "好的，不办理" not in reply and "请回复“是”开始办理" not in reply
+
+
+@pytest.mark.parametrize("text", ["5", "9"])
+def test_a_menu_number_with_no_list_pending_shows_the_menu_to_pick_from(chat, text):
+    """"5" before any list in this chat (the menu seen another day) got "没有听懂" with the
+    menu; it is not guessed at (a "did you mean" list numbers other things), and the menu
+    shown is the pending list, so the same number then picks from it."""
+    alice = chat()
+    reply = alice.say(text)
+    assert reply.startswith("这个序号对应的列表已经用过或过期了") and "5. 挂失社保卡" in reply
+    assert "没有听懂" not in reply
+    assert alice.say("5").startswith("挂失社保卡：请输入持卡人的18位身份证号。")

@@ -258,6 +258,9 @@ class Conversation:
             if heard.small_talk == "greeting":
                 return self.greet(turn, None, session)
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
+        if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
+            return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
+            # from; never a guess at which list it was (a "did you mean" list numbers others)
         if heard.act == "start" and intent in self.starters:
             answered = self.questions.before_start(heard, turn)
             if answered is not False:
