@@ -156,3 +156,17 @@ def test_a_menu_number_with_no_list_pending_shows_the_menu_to_pick_from(chat, te
     assert reply.startswith("这个序号对应的列表已经用过或过期了") and "5. 挂失社保卡" in reply
     assert "没有听懂" not in reply
     assert alice.say("5").startswith("挂失社保卡：请输入持卡人的18位身份证号。")
+
+
+@pytest.mark.parametrize("text", ["你们这个太难用了", "什么破玩意 绑个卡这么麻烦", "我要投诉"])
+def test_a_complaint_gets_an_apology_and_a_person_not_not_understood(chat, text):
+    reply = chat().say(text)
+    assert reply.startswith("抱歉给您添麻烦了") and "人工" in reply and "12333" in reply
+    assert "没有听懂" not in reply and "1. 绑定社保卡" in reply
+
+
+def test_a_complaint_in_english_is_owed_the_same(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    alice = Chat(platform_for(app), "oComplainEn01", bot_of(app).backend)
+    reply = alice.say("this is so hard to use honestly")
+    assert reply.startswith("Sorry for the trouble") and '"agent"' in reply

@@ -125,7 +125,10 @@ class Talk:
     # -- when the words were not a service -----------------------------------------------
     def not_understood(self, heard: Understanding, turn: Turn, misses: int,
                        closest: list[str]) -> dict | None:
-        """Never a dead end: the closest services, or the menu; a person after two misses."""
+        """Never a dead end: the closest services, or the menu; a person after two misses.
+        A complaint ("你们这个太难用了") is owed an apology and a person at once."""
+        if heard.complaint:
+            return self.with_menu(turn, "complaint")
         if closest:
             turn.say("fact_unknown" if heard.act == "fact" else "not_understood")
             session = self.offer(turn, None, closest[:3])

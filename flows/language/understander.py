@@ -44,6 +44,9 @@ class Understanding:
     # The whole message says the person does not know or remember what was asked (我不知道,
     # 不记得了, "no idea"): in a step it is about the step's thing, whatever `intent` guesses.
     unsure: bool = False
+    # The message finds fault with the service ("你们这个太难用了", "this is useless"): an
+    # apology and a person are owed, not "没有听懂" (the dialogue's not-understood path).
+    complaint: bool = False
     # The message agrees (True) or refuses (False) in so many words, alone or in a short
     # sentence ("好的，我同意", "不行，我拒绝"; negation wins): a consent asked of this follower is
     # answered by it whenever it came. `yes_no` says the same then.
@@ -70,6 +73,8 @@ class Understander:
         self.margin, self.pinyin = float(limits["margin"]), float(limits["pinyin"])
         self.fuzzy = float(limits["fuzzy"])
         self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
+        self.complaint = re.compile(
+            "|".join(f"(?:{p})" for p in self.vocabulary.complaints) or "(?!)")
 
     @classmethod
     @cache
@@ -90,7 +95,8 @@ class Understander:
                               self.vocabulary.no)
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
                     choice=read_choice(said.text), yes_no=yes_no, consent=consent,
-                    unsure=bool(self.unsure.search(said.text)), small_talk=kind)
+                    unsure=bool(self.unsure.search(said.text)), small_talk=kind,
+                    complaint=bool(self.complaint.search(said.text)))
         exact = self.vocabulary.exact.get(said.text)
         if exact:
             return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")

@@ -35,6 +35,7 @@ class Vocabulary:
     no: frozenset[str]
     unsure: tuple[str, ...]  # regexes: a whole message saying "I don't know / remember it"
     settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
+    complaints: tuple[str, ...] = ()  # regexes: a message finding fault with the service
     # Words of a sentence that agrees or refuses (同意 / 拒绝): surface -> CONSENT_KINDS
     consent: dict[str, str] = field(default_factory=dict)
     # Words of a whole small-talk message (你好 / 谢谢 / 再见 / 好的): surface -> KINDS or neutral
@@ -89,6 +90,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     yes: set[str] = set()
     no: set[str] = set()
     unsure: list[str] = []
+    complaints: list[str] = []
     consent: dict[str, str] = {}
     small_talk: dict[str, str] = {}
     for code in LANGS:
@@ -100,6 +102,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         yes.update(normalise(str(w)).text for w in lang["yes"])
         no.update(normalise(str(w)).text for w in lang["no"])
         unsure += lang.get("unsure", [])
+        complaints += lang.get("complaints", [])
         _consent(lang, consent, f"{data_dir}/{code}.yaml")
         _small_talk(lang, small_talk, f"{data_dir}/{code}.yaml")
     # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
@@ -112,6 +115,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         yes=frozenset(yes),
         no=frozenset(no),
         unsure=tuple(unsure),
+        complaints=tuple(complaints),
         settings=_read(data_dir / "common.yaml"),
         consent=consent,
         small_talk=small_talk,
