@@ -35,7 +35,7 @@ steps:
     expect: ""
   - wait: 16m
     send: "7"
-    expect: [no reply for 15 minutes, Sorry]
+    expect: [no reply for 15 minutes, choose from this menu]
     state: none
 """
 
@@ -56,7 +56,7 @@ def test_a_demo_conversation_passes_with_every_expect_form(tmp_path):
 def test_coverage_counts_moves_taken_and_lists_the_rest(tmp_path):
     coverage = Coverage([Demo])
     done = DEMO.replace("wait: 16m", "wait: 1m").replace(
-        "[no reply for 15 minutes, Sorry]\n    state: none", "'Done: red 7.'")
+        "[no reply for 15 minutes, choose from this menu]\n    state: none", "'Done: red 7.'")
     assert run(tmp_path, done, coverage).ok
     n, m = coverage.counts()
     assert m == len(declared([Demo])) and coverage.line() == f"transition coverage: {n}/{m}"

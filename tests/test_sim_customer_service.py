@@ -138,8 +138,8 @@ def test_kf_follower_who_left_the_queue_is_let_go_when_an_agent_takes_them(tmp_p
         queue = agents_overview(served)["queue"]  # the platform's: the console marks her
         assert [(q["openid"], q["withdrew"]) for q in queue] == [(ALICE, True)]
         agents(served, "take", user=ALICE)
-        assert eventually(lambda: mock.kf.session(ALICE) == "")
-        assert served.counter("pushes:kf_close_session:200") == 1
+        assert eventually(lambda: mock.kf.session(ALICE) == "")  # closed, then the event:
+        assert eventually(lambda: served.counter("pushes:kf_close_session:200") == 1)
         back = served.wechat.send("text", ALICE, Content="绑定社保卡")
         assert "身份证号" in back.reply["Content"]
         said = texts_to(served, ALICE)
