@@ -146,6 +146,7 @@ class Verification(Pausing):
             self.outcome = "no_phone"
 
     def phone(self, sent: CodeSent, guardian: bool) -> str:
+        """The phone as the step names it: masked, and said to be the guardian's when it is."""
         return self.turn.catalog.text("common.guardian_phone", phone=sent.phone_masked) \
             if guardian else sent.phone_masked
 

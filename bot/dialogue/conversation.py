@@ -56,7 +56,7 @@ IN_STEP_TALK = ("thanks", "greeting")
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
 
-HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|(m+h*m+|u+h*m+)")  # heard, not agreed (said_yes_no): 嗯嗯嗯
+HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
 # "嗯嗯，谢谢" is a hum too: what is left without these is judged
 THANKS = re.compile(r"[\s,.!~，。！～]|谢谢|谢了|多谢|thanks|thank you")
 
@@ -208,8 +208,9 @@ class Conversation:
             return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
         elif heard.question and not heard.slots:
             return self.questions.in_step(heard, turn, flow)
-        elif yes_no_step and not heard.slots and self.said_yes_no(heard, flow) is not None:
-            said = self.catalog.word("yes" if self.said_yes_no(heard, flow) else "no")
+        elif yes_no_step and not heard.slots \
+                and (yes := self.said_yes_no(heard, flow)) is not None:
+            said = self.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
         step = flow.state
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
