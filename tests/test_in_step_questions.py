@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.people import ZHANG
+from tests.people import WANG_XM, ZHANG
 
 REPORTING = ("挂失", ZHANG.id, ZHANG.name)  # at the proof step
 BINDING = ("绑定社保卡", ZHANG.id)  # at the name step
@@ -45,3 +45,13 @@ def test_a_question_the_service_does_not_answer_is_not_given_its_answer(chat, as
         alice.say(line)
     reply = alice.say(asked)
     assert said in reply and "社保卡丢了请尽快挂失" not in reply
+
+
+def test_a_parent_asking_at_the_guardian_step_is_answered_and_asked_again(chat):
+    """"孩子爸爸的行不行" (行不行 asks) at the guardian's ID step was "没有看出身份证号"."""
+    alice = chat()
+    for said in ("绑定社保卡", WANG_XM.id, WANG_XM.name, WANG_XM.card):
+        step = alice.say(said)
+    assert "监护人" in step
+    reply = alice.say("孩子爸爸的行不行")
+    assert "父母或法定监护人" in reply and reply.endswith(step) and "没有看出身份证号" not in reply
