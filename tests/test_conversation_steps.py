@@ -143,3 +143,18 @@ def test_english_acknowledgements_and_own_word_in_english(chat_en, make_app):
     chat_en.say(f"{ZHANG.id} 张伟")
     assert 'You are already doing "Bind card"' in chat_en.say("bind card")
     assert "A code was sent to 138****8000" in chat_en.say(ZHANG.card)
+
+
+@pytest.mark.parametrize(("typed", "switch_to"), [
+    ("算了 我不绑了 我想改密码", "忘记密码"),
+    ("不绑了，我要挂失", "挂失社保卡"),
+])
+def test_a_change_of_mind_in_one_message_asks_to_switch_not_a_wrong_answer(chat, typed,
+                                                                          switch_to):
+    """Read whole, "算了 我不绑了 我想改密码" at the card step was a negation, and the step's
+    "没有看出卡号"; clause by clause it is the other service, asked first as any switch."""
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    reply = alice.say(typed)
+    assert f"改为办理“{switch_to}”吗" in reply and "没有看出卡号" not in reply

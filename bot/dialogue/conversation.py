@@ -56,6 +56,9 @@ IN_STEP_TALK = ("thanks", "greeting")
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
 
+CLAUSES = re.compile(r"[\s,，;；。.!！]+")  # a message's clauses, for a change of mind
+CLAUSES_EN = re.compile(r"[,;.!]+")
+MAX_CLAUSES = 4  # longer messages are stories, read whole
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
 # "嗯嗯，谢谢" is a hum too: what is left without these is judged
 THANKS = re.compile(r"[\s,.!~，。！～]|谢谢|谢了|多谢|thanks|thank you")
@@ -193,6 +196,9 @@ class Conversation:
             return self.steps.already(turn, flow)
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
+        switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
+        if switch is not None:
+            return self.talk.confirm_switch(turn, flow, switch)
         if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
             return self.talk.confirm_end(turn, flow)
         if heard.intent in STEP_WORDS and heard.act == "start" \
@@ -240,6 +246,23 @@ class Conversation:
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
             return False
         return None
+
+    def switched_to(self, said: str, heard: Understanding, flow: Flow) -> type[Flow] | None:
+        """A change of mind in one message: a clause takes back the service in progress
+        (算了, 不绑了, nvm) and another asks for a different one ("算了 我不绑了 我想改密码",
+        "actually nvm, i want to bind it instead"). Read whole, the message is a negation and
+        was the step's wrong answer; read clause by clause, it is the other service, asked
+        first as any switch is. None when it is not such a message (most are one clause)."""
+        parts = CLAUSES_EN if said.isascii() else CLAUSES  # English words are spaced
+        clauses = [c for c in parts.split(said) if c.strip()]
+        if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
+            return None
+        read = [self.understander.understand(c) for c in clauses]
+        dropped = any(h.act == "negated" or (h.act == "start" and h.intent == "cancel")
+                      for h in read)
+        wanted = [h.intent for h in read if h.act in ("start", "confirm")
+                  and h.intent in self.starters and h.intent != flow.name]
+        return self.starters[wanted[-1]] if dropped and wanted else None
 
     @staticmethod
     def unwanted(heard: Understanding, flow: Flow) -> bool:
