@@ -99,26 +99,50 @@ class Instance:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> Instance:
+    def start(self, tries: int = 3) -> Instance:
+        """Start gunicorn and wait until its own workers answer. Another test's server may
+        take the port between free_port() and the bind (a server on port 0 in another xdist
+        worker): gunicorn then logs "Connection in use" and keeps retrying while /healthz is
+        answered by that other server, so readiness also needs gunicorn's "Listening at" for
+        this port, and a port taken is given up for a new one."""
+        for _ in range(tries):
+            if self._start():
+                return self
+            self.kill()
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise RuntimeError(f"{self.name}: no free port in {tries} tries")
+
+    def _start(self) -> bool:
+        """True once ready; False when the port was taken (the caller tries another)."""
         command = ["gunicorn", "-c", "python:bot.server.gunicorn_conf", "-w", str(WORKERS),
                    "--timeout", str(WORKER_TIMEOUT), "--graceful-timeout", str(GRACEFUL_TIMEOUT),
                    "--keep-alive", str(KEEPALIVE), "-b", f"127.0.0.1:{self.port}",
                    "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s",
                    "bot:create_app()"]
+        start = self.log.stat().st_size if self.log.exists() else 0  # this start's lines
         self.proc = launch(command, self.env, self.log, cwd=ROOT, own_group=True)
         deadline, good = time.monotonic() + READY_TIMEOUT, 0
+        listening = f"Listening at: {self.url} "
+        taken = f"Connection in use: ('127.0.0.1', {self.port})"
         while good < 2 * WORKERS:  # a few answers in a row: more than one worker is up
+            said = self.log.read_bytes()[start:].decode("utf-8", "replace")
+            if taken in said:
+                return False
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} not ready: {self.log.read_text()[-2000:]}")
+            if listening not in said:  # /healthz may be another server's, on a port taken
+                time.sleep(0.1)
+                continue
             try:
                 probe = requests.get(f"{self.url}/healthz", timeout=PROBE_TIMEOUT)
                 good = good + 1 if probe.ok else 0
             except requests.RequestException:  # refused, or accepted before a worker is up
                 good = 0
                 time.sleep(0.1)
-        return self
+        return True
 
     def kill(self) -> None:
         """kill -9 the master and every worker at once, as a crashed machine would."""
