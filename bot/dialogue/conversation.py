@@ -21,7 +21,7 @@ from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
-from bot.dialogue.talk import KB, NOT_MINE, Talk
+from bot.dialogue.talk import NOT_MINE, Talk, offer_of
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -305,7 +305,7 @@ class Conversation:
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),
-                                        about=offered(session.get("pending")))
+                                        about=offer_of(session.get("pending")))
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:
@@ -433,11 +433,3 @@ class Conversation:
             return None  # a session from an older flow definition: start over
         return flow_cls(turn, session["state"], session.get("slots", {}))
 
-
-def offered(pending: dict | None) -> str | None:
-    """The one service a pending "需要现在办理…吗？" offers (a follow-up question may lean on
-    it), else None."""
-    if not pending or pending.get("kind") != "confirm" or len(pending.get("options", [])) != 1:
-        return None
-    option = pending["options"][0]
-    return None if option.startswith(KB) else option

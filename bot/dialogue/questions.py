@@ -77,8 +77,7 @@ class Questions:
     def in_step(self, heard: Understanding, turn: Turn, flow: Flow) -> dict:
         """A question inside a flow: answered when the bot knows, else the step's help. It
         may lean on the flow for what it is about ("要多久" while reporting a loss)."""
-        found = self.talk.answers.answer_in(heard, self.talk.title(flow.name)) \
-            if self.talk.answers is not None else None
+        found = self.talk.found(heard, flow.name) if self.talk.answers is not None else None
         step = _STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
         floor = IN_FLOW_SCORE if step is None or step.search(heard.text) else IN_FLOW_OTHER
         if found is not None and found.kind == "one" and found.score >= floor:

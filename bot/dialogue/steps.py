@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogue.talk import Talk
+from bot.dialogue.talk import Talk, offer_of
 from flows.base import Flow, Turn
 from flows.knowledge import UNRELATED
 from flows.language import Understanding
@@ -79,10 +79,8 @@ class Steps:
         the bot reads (a command, a service, a pick, the step's own answer, a question it can
         answer): it is asked again rather than taken as a no or as a wrong answer."""
         offer = flow is None and pending.get("kind") == "confirm"
-        options = pending.get("options", [])
-        about = options[0] if offer and len(options) == 1 else None
         return pending.get("kind") in YES_NO and self.neither(
-            heard, said, flow, exact, offer=offer, about=about)
+            heard, said, flow, exact, offer=offer, about=offer_of(pending) if offer else None)
 
     def neither(self, heard: Understanding, said: str, flow: Flow | None,
                 exact: str | None, offer: bool = False, about: str | None = None) -> bool:
@@ -100,8 +98,7 @@ class Steps:
         if role is not None and read_slot(role, said) is not None:
             return False  # an answer to the step after all: the question is dropped
         if self.talk.answers is not None and (heard.question or offer):
-            found = self.talk.answers.answer(heard) if about not in self.talk.flows \
-                else self.talk.answers.answer_in(heard, self.talk.title(about))
+            found = self.talk.found(heard, about)
             whose = found.elsewhere not in ("", UNRELATED)  # "什么意思？" names nothing
             return found.kind == "none" and not (offer and whose)
         return True

@@ -166,14 +166,20 @@ class Talk:
         the service just offered, which a follow-up may lean on ("那我这个当妈的要干啥")."""
         if self.answers is None or (heard.act == "negated" and not heard.question):
             return False
-        found = self.answers.answer_in(heard, self.title(about)) if about \
-            else self.answers.answer(heard)
+        found = self.found(heard, about)
         said = self.say_found(found, turn, choices)
         if said is not False:
             return said
         if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
+
+    def found(self, heard: Understanding, about: str | None = None) -> Answer:
+        """The knowledge base's answer; `about` names a service (a flow) the question may
+        lean on: the one in progress, or the one just offered (Retriever.answer_in)."""
+        if about is None:
+            return self.answers.answer(heard)
+        return self.answers.answer_in(heard, self.title(about))
 
     def say_found(self, found: Answer, turn: Turn, choices: bool = True) -> Any:
         """One entry's answer (its service offered), or close ones as a numbered choice
@@ -259,3 +265,12 @@ def bound_here(turn: Turn) -> bool:
         return turn.backend.binding(turn.openid) is not None
     except BackendError:
         return False
+
+
+def offer_of(pending: dict | None) -> str | None:
+    """The one service a pending "需要现在办理…吗？" offers (a follow-up question may lean on
+    it), else None: no offer, several, or a knowledge answer's."""
+    if not pending or pending.get("kind") != "confirm" or len(pending.get("options", [])) != 1:
+        return None
+    option = pending["options"][0]
+    return None if option.startswith(KB) else option
