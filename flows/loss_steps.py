@@ -10,14 +10,14 @@ the card bound to this follower (`own_card`): they proved who they are when bind
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from flows.base import StateSpec, ask, branch, outcome_is
-from flows.ids import SHANGHAI, fold, mask_card, mask_name
+from flows.ids import SHANGHAI, mask_card, mask_name
 from flows.pause import PAUSED
 from flows.port import BackendError, Card, CardStatus
+from flows.reading import heard, unread
 from flows.verify import (
     ASK_GUARDIAN,
     CODE_LOCKED,
@@ -33,7 +33,6 @@ SENT = code_sent(no_phone="no_phone")
 WHO = {"adult": "ask_method", "minor": "ask_guardian"}
 FOUND = {"proved": "ask_confirm", "refused": "refused"}
 CHANGED = ("card_lost", "card_frozen", "not_lost", "card_unknown")  # meanwhile, at a counter
-_PASSWORD = re.compile(r"[0-9]{6}")
 # What the bound card's description left in the slots: dropped when another card is chosen,
 # so nothing of it is said about that card (e.g. its report's reference under a refusal).
 OWN_SLOTS = ("id", "card", "card_masked", "tail", "holder_name", "why", "lost_detail", "ref", "at",
@@ -105,13 +104,15 @@ class LossSteps(Verification):
         return error
 
     def read_method(self, text: str) -> str | None:
-        """`验证码` sends a code; six digits are the service password, checked at once."""
+        """`验证码` sends a code; six digits, alone or in a sentence, are the service password,
+        checked at once."""
         if self.turn.catalog.command(text) == "use_code":
             self.send_code(self.slots["id"])
             return None
-        password = fold(text)
-        if not _PASSWORD.fullmatch(password):
-            return "loss.method_format"
+        slot = heard(self.turn, "password", text, said="loss.read_password")  # "密码是147258"
+        if slot is None:
+            return unread("password", text, "loss.method_format")
+        password = slot.value
         checked = self.backend.check_password(self.slots["id"], password, self.purpose,
                                               key=self.effect_key())
         if checked.reason == "locked":  # wrong passwords and codes share one lock

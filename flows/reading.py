@@ -33,11 +33,13 @@ SAID = {"id": "common.read_id", "guardian": "common.read_guardian", "name": "com
 AMBIGUOUS = "common.ambiguous"
 
 
-def heard(turn: Turn, role: str, text: str) -> Slot | None:
-    """The step's slot in `text`; when it was dug out of a sentence, say what was read."""
+def heard(turn: Turn, role: str, text: str, said: str | None = None) -> Slot | None:
+    """The step's slot in `text`; when it was dug out of a sentence, say what was read
+    (`said`: the catalog key, when the role's own would say the wrong thing: a service
+    password typed to prove who one is is no "新密码")."""
     slot = read_slot(role, text)
     if slot is not None and slot.dug:
-        turn.say(SAID[role], shown=SHOWN[role](slot.value))
+        turn.say(said or SAID[role], shown=SHOWN[role](slot.value))
     return slot
 
 

@@ -136,3 +136,15 @@ def test_my_card_says_what_its_loss_report_means_and_what_next(chat, backend):
     assert "状态：已挂失" in shown and "L20261122-0001" in shown
     assert "2026-11-29 10:00 自动解除" in shown and "回复“解除挂失”" in shown
     assert ZHANG.card not in shown and ZHANG.id not in shown
+
+
+@pytest.mark.parametrize("typed", ["密码是147258", "服务密码 147258", "１４７２５８"])
+def test_the_service_password_is_read_out_of_a_sentence(chat, typed):
+    """"密码是147258" at 挂失's proof step was "请输入6位数字服务密码" (and a try): every
+    other slot step digs its answer out of the sentence around it."""
+    alice = chat("oLossPwSay01")
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say(typed)
+    assert "确认挂失尾号5678的社保卡" in reply and "新密码" not in reply
+    assert "147258" not in reply and "１４７２５８" not in reply
