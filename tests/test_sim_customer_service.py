@@ -168,3 +168,14 @@ def test_kf_a_session_the_platform_will_not_end_is_said_to_the_follower(tmp_path
         assert eventually(lambda: any("人工客服已接入" in t for t in texts_to(served, ALICE)))
         assert mock.kf.session(ALICE) == "kf1@wxbot"
 
+
+
+@pytest.mark.parametrize("typed", ["算了不用了 取消", "不等了 取消吧", "取消转人工"])
+def test_kf_a_sentence_meaning_cancel_leaves_the_wait_as_the_word_does(tmp_path, typed) -> None:
+    """"算了不用了 取消" while queued joined the queue (only the bare word left it); the agent
+    who took them then had everything they typed."""
+    with live(tmp_path, ManualClock()) as served:
+        served.wechat.send("text", ALICE, Content="转人工")
+        left = served.wechat.send("text", ALICE, Content=typed)
+        assert left.reply.get("MsgType") == "text" and "不再为您转接" in left.reply["Content"]
+        assert [q["withdrew"] for q in agents_overview(served)["queue"]] == [True]

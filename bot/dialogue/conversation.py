@@ -124,7 +124,8 @@ class Conversation:
         turn.understood = heard  # for the inspector and `wxbot chat`'s /why
         command = self.catalog.command(heard.text)
         exact = command if command in COMMANDS or command in self.starters else None
-        routed = self.person.before(said, turn, flow, exact, session or None)
+        leaving = "cancel" if exact is None and self.leaves(heard) else exact
+        routed = self.person.before(said, turn, flow, leaving, session or None)
         if routed is not SERVE:
             return routed
         routed = self.guardian.before(heard, turn, flow, session)
@@ -246,6 +247,14 @@ class Conversation:
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
             return False
         return None
+
+    @staticmethod
+    def leaves(heard: Understanding) -> bool:
+        """A sentence whose nearest meaning is 取消 ("算了不用了 取消", "不等了 取消吧"): while
+        queued for a person it leaves the queue as the word itself does, or the agent took
+        them anyway (a new user's run). Elsewhere the sentence is read as before."""
+        return bool(heard.candidates) and heard.candidates[0][0] == "cancel" \
+            and heard.act in ("start", "confirm", "negated") and not heard.slots
 
     def switched_to(self, said: str, heard: Understanding, flow: Flow) -> type[Flow] | None:
         """A change of mind in one message: a clause takes back the service in progress
