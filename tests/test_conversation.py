@@ -123,14 +123,14 @@ def test_conversation_two_misses_in_a_row_offer_a_person(chat):
 
 def test_conversation_a_middling_sentence_asks_once_and_yes_starts(chat):
     alice = chat()
-    asked = alice.say("我要社保卡")  # bind? report a loss? middling: ask, don't start
+    asked = alice.say("社保卡连微信")  # binding, most likely; a middling score: ask, don't start
     assert "您是想办理“绑定社保卡”吗" in asked and "身份证号" not in asked
     assert "请输入持卡人的18位身份证号" in alice.say("好的")
 
 
 def test_conversation_no_to_a_confirmation_starts_nothing(chat):
     alice = chat()
-    alice.say("我要社保卡")
+    alice.say("社保卡连微信")
     assert "不办理" in alice.say("不用")
     assert "重置社保卡服务密码" not in alice.say("2")  # the confirmation was used up
 

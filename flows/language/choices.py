@@ -16,8 +16,9 @@ _NUMERALS = MappingProxyType({
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5})
 _PICK = re.compile(
     r"(?:我)?(?:选|选择|要)?第?(?P<zh>\d{1,2}|[一二两三四五六七八九十])(?:个|号|项|条|种)?(?:吧|啊|呀)?"
-    r"|(?:(?:option|number|no\.?|choice|pick|the)\s?)?(?P<en>\d{1,2}|first|second|third|fourth"
-    r"|fifth|one|two|three|four|five)(?:\s?one)?"
+    r"|(?:i\s)?(?:(?:option|number|no\.?|choice|pick|choose|take|want|go with)\s?)?(?:the\s?)?"
+    r"(?P<en>\d{1,2}|first|second|third|fourth|fifth|one|two|three|four|five)(?:st|nd|rd|th)?"
+    r"(?:\s?(?:one|option))?"
 )
 MOST = 20  # no list of ours is longer; a bigger number is an answer to something else
 
