@@ -199,6 +199,10 @@ def test_root_leads_to_the_page_and_polling_stays_out_of_the_log(sim):
     ("123456", "ask_code", "******"),
     ("电话 13900000001 号码 310104201406010159", None, "电话 139****0001 号码 3101**********0159"),
     ("绑定社保卡", None, "绑定社保卡"),
+    ("张伟", None, "张*"),  # a name typed at idle is a name all the same
+    ("你好，我叫王小明，要绑卡", None, "你好，我叫王**，要绑卡"),
+    ("挂失", None, "挂失"),
+    ("查询进度", None, "查询进度"),
 ])
 def test_step_log_masks_what_the_follower_typed(said, state, shown):
     assert mask_said(said, state) == shown

@@ -2,7 +2,9 @@
 
 What a follower types is masked by the step it answers (an ID number at ask_id, a name at
 ask_name, a code at ask_code), and anything shaped like an ID, phone or card number is masked
-wherever it appears, so the demo's log can be read over a shoulder.
+wherever it appears, so the demo's log can be read over a shoulder. So is a name given
+outside its step: after a wrapper ("我叫张伟") anywhere, and a whole short message the name
+reader takes for one ("张伟" typed at idle) unless it is one of the bot's own words (挂失).
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import logging
 import re
 
 from flows.account import mask_name
+from flows.catalog import Catalog
 from flows.ids import mask_card, mask_id, mask_phone
+from flows.language.slot_names import read_name
 
 log = logging.getLogger("wxbot.sim")
 SECRET = "******"
 BY_STATE = {"ask_id": mask_id, "ask_guardian": mask_id, "ask_name": mask_name,
             "ask_card": mask_card, "ask_code": lambda _: SECRET,
             "ask_password": lambda _: SECRET, "ask_confirm": lambda _: SECRET}
+NAME_ALONE = 4  # a whole message this short that reads as a name is one ("张伟", "欧阳娜娜")
+_WORDS = Catalog()  # the bot's own words are never names: 挂失, 帮助 stay readable
 SHAPES = [(re.compile(r"\d{17}[\dXx]"), mask_id), (re.compile(r"1\d{10}"), mask_phone),
           (re.compile(r"[A-Za-z]\d{8}"), mask_card), (re.compile(r"\d{6}"), lambda _: SECRET)]
 
@@ -28,7 +34,15 @@ def mask_said(text: str, state: str | None) -> str:
         return BY_STATE[state](text.strip())
     for shape, mask in SHAPES:
         text = shape.sub(lambda m, mask=mask: mask(m.group()), text)
-    return text
+    return _names_masked(text)
+
+
+def _names_masked(text: str) -> str:
+    """A name said outside the name step, masked: wrapped anywhere, or the whole message."""
+    name = read_name(text, bare=False)
+    if name is None and len(text.strip()) <= NAME_ALONE and _WORDS.command(text) is None:
+        name = read_name(text)
+    return text.replace(name, mask_name(name)) if name and name in text else text
 
 
 def _where(step: dict | None) -> str:
