@@ -70,6 +70,21 @@ def test_the_id_and_the_name_in_one_message_fill_both_and_show_neither_in_full(c
     assert (slots["id"], slots["name"]) == (ZHANG.id, "张伟")
 
 
+@pytest.mark.parametrize("said", [
+    f"我要绑卡 身份证{ZHANG.id} 张伟 卡号A12345678",
+    f"绑定社保卡 我是张伟 {ZHANG.id} 卡号A12345678",
+])
+def test_everything_in_one_message_starts_the_service_and_fills_every_step(chat, bot, said):
+    """The numbers and the name are no words of a request: they made "我要绑卡" only
+    "您是想…吗", and after 是 the ID number was asked again (a new user's message)."""
+    alice = chat()
+    reply = alice.say(said)
+    assert "您是想" not in reply and "验证码已发送" in reply
+    assert "收到，姓名：张*" in reply and "A****5678" in reply and ZHANG.id not in reply
+    slots = bot.store.session(alice.openid)["slots"]
+    assert (slots["id"], slots["name"], slots["card"]) == (ZHANG.id, "张伟", "A12345678")
+
+
 def test_the_running_flows_own_word_keeps_what_was_given(chat, bot):
     alice = chat()
     for word in ("忘记密码", ZHANG.id):

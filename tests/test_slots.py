@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from flows.language.slot_report import evaluate_slots, format_slot_report, load_cases
-from flows.language.slots import Slot, ambiguous, find_slots, read_slot
+from flows.language.slots import Slot, ambiguous, find_slots, read_slot, without_slots
 from tests.people import LI_NA, ZHANG
 
 
@@ -94,6 +94,27 @@ def test_find_slots_names_each_kind_in_a_free_sentence():
     assert find_slots("今天天气怎么样") == {}
     assert find_slots("查询进度") == {}  # at the name step it would be a (wrong) name
     assert find_slots("my name is Li Na, code 582046") == {"name": "Li Na", "code": "582046"}
+
+
+@pytest.mark.parametrize(("said", "name"), [
+    (f"我要绑卡 身份证{ZHANG.id} 张伟 卡号A12345678", "张伟"),
+    (f"绑定社保卡 我是李娜 {LI_NA.id} 卡号A20000001", "李娜"),
+    (f"{ZHANG.id}，张伟", "张伟"),
+    (f"{ZHANG.id} 查询进度", None),  # the bot's own words are never a name
+    (f"挂失 {ZHANG.id} 身份证", None),
+    (f"帮忙 {ZHANG.id}", None),
+    (f"{ZHANG.id} 好的", None),
+    (f"张伟 李娜 {ZHANG.id}", None),  # two names: neither
+    ("张伟", None),  # alone, with no answer beside it: a bare word is no name to a sentence
+])
+def test_find_slots_reads_a_name_typed_among_other_answers(said, name):
+    assert find_slots(said).get("name") == name
+
+
+def test_without_slots_leaves_what_the_sentence_asks():
+    said = f"我要绑卡 身份证{ZHANG.id} 张伟 卡号A12345678"
+    rest = without_slots(said)
+    assert "绑卡" in rest and "1101" not in rest and "张伟" not in rest and "12345678" not in rest
 
 
 def test_read_slot_of_a_free_text_role_is_the_whole_message():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from wechatpy.messages import BaseMessage
@@ -28,7 +29,7 @@ from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
-from flows.language.slots import about_someone_else, find_slots
+from flows.language.slots import about_someone_else, find_slots, without_slots
 
 log = logging.getLogger(__name__)
 SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -119,8 +120,7 @@ class Conversation:
         return self.on_text(said, turn, flow, session or {})
 
     def on_text(self, said: str, turn: Turn, flow: Flow | None, session: dict) -> dict | None:
-        heard = self.understander.understand(said)
-        heard.slots.update(find_slots(said))
+        heard = self.hear(said)
         turn.understood = heard  # for the inspector and `wxbot chat`'s /why
         command = self.catalog.command(heard.text)
         exact = command if command in COMMANDS or command in self.starters else None
@@ -153,6 +153,20 @@ class Conversation:
         if flow is not None:
             return self.in_flow(said, heard, turn, flow)
         return self.idle(heard, turn, session, said)
+
+    def hear(self, said: str) -> Understanding:
+        """The language stage's reading, with the slots the sentence gives. A sentence that
+        carries answers ("我要绑卡 身份证110105… 张伟 卡号A…") is read for its service
+        without them too: numbers and a name are words no example has, and they made a
+        plain request only "您是想…吗", after which the answers were asked for again."""
+        heard = self.understander.understand(said)
+        slots = find_slots(said)
+        if slots and heard.act != "start":
+            bare = self.understander.understand(without_slots(said))
+            if bare.act == "start":
+                heard = replace(bare, text=heard.text, question=heard.question)
+        heard.slots.update(slots)
+        return heard
 
     def on_command(self, command: str, turn: Turn, flow: Flow | None) -> dict | None:
         """The exact words of the contract: cancel, help, menu, a start word."""

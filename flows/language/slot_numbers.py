@@ -81,6 +81,12 @@ def scan(text: str) -> list[Found]:
     return found
 
 
+def numbers_out(text: str) -> str:
+    """The text with every number-shaped token (and a card's letter) taken out: what is
+    left of "我要绑卡 身份证110105… 卡号A12345678" says what is wanted."""
+    return _TOKEN.sub(" ", _SPACED_CARD.sub(r"\1", normalized(text)))
+
+
 def of_kind(text: str, kind: str) -> list[str]:
     """The distinct values of one kind, in order of appearance."""
     return list(dict.fromkeys(f.value for f in scan(text) if f.kind == kind))

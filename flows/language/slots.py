@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flows.catalog import Catalog
 from flows.ids import fold
 from flows.language.slot_names import read_name
-from flows.language.slot_numbers import of_kind, scan
+from flows.language.slot_numbers import numbers_out, of_kind, scan
 
 NUMBER_KIND = {"id": "id", "guardian": "id", "card": "card", "code": "code",
                "password": "code", "confirm": "code"}
+_PARTS = re.compile(r"[\s,，。;；、]+")
+_COMMANDS = Catalog()  # read once; its words are never a name
+_NAME_MOST = 4  # a Chinese name of this many characters at most (a compound surname and two)
 _EXACT = {"id": re.compile(r"[0-9]{17}[0-9X]"), "card": re.compile(r"(?=.*[0-9])[A-Z0-9]{4,20}"),
           "code": re.compile(r"[0-9]{6}")}
 
@@ -48,8 +52,8 @@ def _exact(kind: str, text: str) -> str | None:
 
 def candidates(role: str, text: str) -> list[str]:
     """Every distinct value of the role's shape in the message (two IDs: two entries)."""
-    if role == "name":
-        name = read_name(text)
+    if role == "name":  # alone, wrapped, or among the answers typed together
+        name = read_name(text) or (_name_among(text) if scan(text) else None)
         return [name] if name else []
     kind = NUMBER_KIND.get(role)
     if kind is None:  # reason, text: the whole message is the answer
@@ -75,7 +79,8 @@ def ambiguous(role: str, text: str) -> bool:
 
 def find_slots(text: str) -> dict[str, str]:
     """Every slot-shaped thing in a free sentence, each kind only when it is unambiguous; a
-    name only after a wrapper word ("我叫张伟"): a bare "查询进度" is a service, not a name."""
+    name after a wrapper word ("我叫张伟"), or alone beside an ID or a card number: a bare
+    "查询进度" is a service, not a name."""
     by_kind: dict[str, dict[str, None]] = {}
     for token in scan(text):  # once, not once per kind: the same tokens, grouped
         by_kind.setdefault(token.kind, {})[token.value] = None
@@ -85,7 +90,32 @@ def find_slots(text: str) -> dict[str, str]:
         if len(values) == 1:
             found[kind] = next(iter(values))
     name = read_name(text, bare=False)
+    if name is None and found:  # answers typed together: "绑卡 3101… 李娜 卡号A…"
+        name = _name_among(text)
     return {**found, "name": name} if name else found
+
+
+def _name_among(text: str) -> str | None:
+    """The one name among answers typed together, parted by spaces or commas once the
+    numbers are out ("我是李娜 310104… 卡号A…", "身份证110105… 张伟 卡号A…"): beside an ID
+    or a card number a lone name-shaped word is the holder's name; two are None."""
+    names = set()
+    for part in _PARTS.split(numbers_out(text)):
+        if _COMMANDS.command(part):  # 挂失, 查询进度: the bot's own words
+            continue
+        name = read_name(part, bare=False) or read_name(part)
+        if name and len(name) <= _NAME_MOST:
+            names.add(name)
+    return names.pop() if len(names) == 1 else None
+
+
+def without_slots(text: str) -> str:
+    """What the sentence asks once its answers are taken out: the numbers, and the name
+    (after a wrapper, or the one clause that is a name: "我要绑卡 身份证… 张伟 卡号…").
+    Matched alone, the words say the service as surely as "我要绑卡" does."""
+    rest = numbers_out(text)
+    name = read_name(text, bare=False) or _name_among(text)
+    return rest.replace(name, " ") if name and name in rest else rest
 
 
 def about_someone_else(text: str) -> bool:
