@@ -74,6 +74,7 @@ class Turn:
 # 连续3次没有通过核对", said to someone who never typed one. A wrong one still counts. From
 # the second in a row the reply also says how out (取消, 人工, 12333): none ends it by itself.
 NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.code_expected",
+                       "common.name_in_han", "common.guardian_is_holder", "bind.card_not_code",
                        "bind.card_expected", "reset.confirm_expected"})
 
 

@@ -26,6 +26,8 @@ from flows.verify import (
     code_step,
 )
 
+CODE_LENGTH = 6  # the SMS code's and the service password's length: never a card number
+
 SENT = code_sent(no_phone="no_phone")
 REFUSED = {"card_lost": "card_lost", "card_frozen": "card_frozen", "card_bound": "card_bound"}
 
@@ -97,6 +99,8 @@ class BindCard(GuardianInChat, Verification, Flow):
             return unread("card", text, "bind.card_expected")
         self.value = slot.value
         card = self.backend.card(self.value)
+        if card is None and self.value.isdigit() and len(self.value) == CODE_LENGTH:
+            return "bind.card_not_code"  # a code or a password typed a step early: no try
         if card is None or card.holder != self.slots["id"]:
             return "bind.card_mismatch"
         self.slots["card_masked"] = mask_card(card.card_number)

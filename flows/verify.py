@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from flows.base import StateSpec, Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, fold
+from flows.language.slot_names import is_pinyin
 from flows.pause import Pausing
 from flows.port import Backend, CodeSent, Purpose
 from flows.reading import code_missing, heard, id_in
@@ -106,6 +107,8 @@ class Verification(Pausing):
             return "common.name_expected"
         self.value = fold(slot.value)
         matches = self.backend.name_matches(self.slots["id"], self.value)
+        if not matches and is_pinyin(self.value):  # "zhang wei": the characters, please;
+            return "common.name_in_han"  # asked again, no try (records hold 张伟)
         return None if matches else "common.mismatch"
 
     def read_guardian(self, text: str) -> str | None:
@@ -114,7 +117,9 @@ class Verification(Pausing):
         if error:
             return error
         minor = self.slots["id"]
-        if self.value == minor or not self.backend.guardian_relation(minor, self.value):
+        if self.value == minor:  # a teenager typing their own number again
+            return "common.guardian_is_holder"
+        if not self.backend.guardian_relation(minor, self.value):
             return "common.not_guardian"
         if not self.adult(self.value):
             return "common.not_guardian"

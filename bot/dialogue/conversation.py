@@ -308,10 +308,15 @@ class Conversation:
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
-        if heard.act == "start" and intent in self.starters:
+        if heard.act == "start" and intent in self.starters \
+                or heard.act == "confirm" and heard.question and intent in self.starters:
+            # a question near a service may be our card's topic no service touches
+            # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
             answered = self.questions.before_start(heard, turn)
             if answered is not False:
                 return answered
+            if heard.act == "confirm":
+                return self.talk.confirm_start(turn, self.starters[intent])
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
             return self.start(self.starters[intent], turn, given=(said, heard))

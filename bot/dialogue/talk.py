@@ -218,7 +218,9 @@ class Talk:
             turn.say("answer.bound")  # offering to bind a card already bound reads as odd
             return None
         if entry.service in self.flows:
-            turn.say("answer.offer", title=self.title(entry.service))
+            own = f"answer.offer.{entry.service}"  # lifting is offered only to a card found
+            turn.say(own if own in self.catalog.texts else "answer.offer",
+                     title=self.title(entry.service))
             return self.pending(None, "confirm", [entry.service])
         return None
 

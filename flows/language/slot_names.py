@@ -71,6 +71,13 @@ def _pinyin(word: str, syllables: frozenset[str], most: int = 3) -> bool:
                             for cut in range(1, min(len(word), 6) + 1))
 
 
+def is_pinyin(name: str) -> bool:
+    """A name in Latin letters whose every word is one to three pinyin syllables ("zhang
+    wei", "Li Na"): a Chinese name typed without its characters, not a foreign one."""
+    parts = name.casefold().split()
+    return bool(parts) and name.isascii() and all(_pinyin(p, words().pinyin) for p in parts)
+
+
 def _shaped(candidate: str, wrapped: bool) -> str | None:
     """The name itself when `candidate` is name-shaped, else None."""
     w = words()

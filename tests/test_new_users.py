@@ -1,0 +1,110 @@
+"""What two new users (one typing Chinese, one English, against `make demo` over HTTP) met on
+2026-12-07, each as the conversation that now goes right. The transcripts they reported are
+summarised in the commit messages; these keep the replies from sliding back."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.parts import bot_of
+from tests.conftest import Chat
+from tests.people import SUN_LI, ZHANG
+
+
+@pytest.fixture
+def chat_en(make_app, platform_for):
+    app = make_app(BOT_LANG="en")
+    return lambda openid="oNewUserEn001": Chat(platform_for(app), openid, bot_of(app).backend)
+
+
+@pytest.mark.parametrize("said", ["我要找真人 别跟我扯", "不要机器人"])
+def test_a_person_asked_for_in_impatient_words_is_handed_over(wechat, said):
+    """"别跟我扯" was read as declining ("好的，不办理"): its 别 is no "don't hand me over"."""
+    delivery = wechat.text("oNewUserZh001", said)
+    assert delivery.reply.get("MsgType") == "transfer_customer_service", delivery.text
+
+
+@pytest.mark.parametrize(("said", "started"), [
+    ("在这能挂失吗", "挂失社保卡：请输入持卡人的18位身份证号"),
+    ("这里可以绑社保卡吗", "绑定社保卡：请输入持卡人的18位身份证号"),
+])
+def test_asking_whether_it_can_be_done_here_starts_it(chat, said, started):
+    assert started in chat().say(said)
+
+
+def test_the_lift_offer_is_for_a_card_found_not_a_stolen_one(chat):
+    """"挂失了别人还能用吗" from a theft victim ended "需要现在办理“解除挂失”吗？回复“是”开始"."""
+    reply = chat().say("挂失了别人还能用吗")
+    assert "别人拿到也用不了" in reply and "在本服务号验证身份后就能办" in reply
+    assert "卡已经找回来了的话" in reply and "被偷了，就先不要解除" in reply
+
+
+def test_a_lost_card_answer_says_it_can_be_reported_here_first(chat):
+    reply = chat().say("我社保卡在公交车上被偷了！！怎么办 急")
+    assert reply.startswith("社保卡丢了请尽快挂失，在本服务号就能先办临时挂失")
+    assert "需要现在办理“挂失社保卡”吗" in reply
+
+
+def test_a_question_this_account_cannot_answer_never_says_it_is_no_card_matter(chat):
+    """"网点在哪" and "社保卡丢了会影响征信吗" are about the card, yet the reply said
+    "不属于社保卡业务"."""
+    alice = chat()
+    reply = alice.say("社保卡网点在哪里")
+    assert "本服务号答不了" in reply and "网点地址" in reply and "12333" in reply
+    assert "不属于社保卡业务" not in reply
+    reply = alice.say("网点在哪")  # no card named: still no "只办理和解答社保卡的事"
+    assert "答不上来" in reply and "12333" in reply and "只办理" not in reply
+
+
+@pytest.mark.parametrize("said", ["yes pls", "ya", "ok lets do it"])
+def test_everyday_yes_forms_accept_an_offer(chat_en, said):
+    alice = chat_en()
+    offered = alice.say("how old do i have to be to bind my card")
+    assert 'Reply "yes" to begin' in offered
+    assert "enter the holder's 18-digit ID number" in alice.say(said)
+
+
+def test_can_i_do_it_here_starts_the_service_in_english(chat_en):
+    """It got the regional-rules answer, and "yes" then found nothing to answer."""
+    assert "enter the holder's 18-digit ID number" in chat_en().say("can i bind my card here")
+
+
+def test_the_nearest_office_is_not_called_another_offices_business(chat_en):
+    reply = chat_en().say("where is the nearest office to get a new card")
+    assert "This account can't answer that" in reply and "service points' addresses" in reply
+    assert "not a social-security card matter" not in reply
+
+
+def test_a_passport_is_never_mended_into_a_password(chat_en):
+    reply = chat_en().say("how to renew my passport")
+    assert "another card, document or account" in reply and "Did you mean" not in reply
+
+
+def test_a_name_in_pinyin_is_asked_in_characters_and_costs_no_try(chat_en, make_app):
+    alice = chat_en()
+    alice.say("bind card")
+    alice.say(ZHANG.id)
+    for _ in range(4):  # three wrong names would have ended the service
+        reply = alice.say("zhang wei")
+        assert "in Chinese characters" in reply and "not in pinyin" in reply
+        assert "do not match" not in reply
+    assert "card number" in alice.say(ZHANG.name)
+
+
+def test_the_holders_own_number_at_the_guardian_step_is_said_to_be_so(chat):
+    minor = chat("oNewUserMinor01")
+    for said in ("绑定社保卡", SUN_LI.id, "孙丽", SUN_LI.card):
+        minor.say(said)
+    reply = minor.say(SUN_LI.id)
+    assert reply.startswith("这是持卡人本人的身份证号") and "监护人（如父母）" in reply
+    assert "不是持卡人已登记的成年监护人" not in reply
+
+
+def test_six_digits_at_the_card_step_are_taken_for_a_code_not_a_wrong_card(chat):
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    for _ in range(4):
+        reply = alice.say("382910")
+        assert "像是验证码或密码" in reply and "不匹配" not in reply
+    assert "验证码已发送" in alice.say(ZHANG.card)
