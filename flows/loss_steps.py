@@ -45,6 +45,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         ask_id(p),
         ask_name(read="read_holder"),
         {"name": "ask_method", "prompt": f"{p}.ask_method", "help": "loss.help_method",
+         "why": "loss.why_method",
          "read": "read_method", "role": "password"},
         ASK_GUARDIAN,
         ask_code(),

@@ -22,7 +22,7 @@ RESETTING = ("忘记密码", ZHANG.id)  # at the name step
     (REPORTING, "能代办吗", "家人可以代办"),
     (REPORTING, "孩子的也行吗", "孩子的卡由监护人办理"),
     (BINDING, "要钱吗", "在本服务号绑定不收费"),
-    (BINDING, "安全吗", "验证码和密码只供本人办理时使用"),
+    (BINDING, "安全吗", "您填的信息只用于这次办理"),  # how what is typed here is kept
     (RESETTING, "要多久", "重置申请通常要经过审核"),
 ])
 def test_a_question_leaning_on_the_service_is_answered_then_the_step(chat, service, asked,
@@ -36,7 +36,7 @@ def test_a_question_leaning_on_the_service_is_answered_then_the_step(chat, servi
 
 
 @pytest.mark.parametrize(("asked", "said"), [
-    ("安全吗", "当前步骤说明"),  # nothing of report_loss's own words: the step's help
+    ("安全吗", "您填的信息只用于这次办理"),  # how what is typed is kept, not report_loss's
     ("今天天气怎么样", "我是社保卡服务助手"),  # whose it is, as anywhere else
 ])
 def test_a_question_the_service_does_not_answer_is_not_given_its_answer(chat, asked, said):
@@ -55,3 +55,47 @@ def test_a_parent_asking_at_the_guardian_step_is_answered_and_asked_again(chat):
     assert "监护人" in step
     reply = alice.say("孩子爸爸的行不行")
     assert "父母或法定监护人" in reply and reply.endswith(step) and "没有看出身份证号" not in reply
+
+
+@pytest.mark.parametrize(("service", "asked", "why"), [
+    (REPORTING[:1], "为什么要我的身份证号", "身份证号用来在社保系统里找到这张卡"),
+    (BINDING, "为啥要名字", "姓名要和身份证号对得上"),
+    (BINDING, "要这个干嘛", "姓名要和身份证号对得上"),
+    (("挂失", ZHANG.id, ZHANG.name), "为什么要密码", "别人拿着身份证号也动不了您的卡"),
+    ((*BINDING, ZHANG.name, ZHANG.card), "要验证码干嘛", "验证码只发到登记在册的手机上"),
+])
+def test_why_a_step_asks_what_it_asks_is_answered_then_the_step(chat, service, asked, why):
+    """"为什么要我的身份证号" got the binding age's answer, or the step's help."""
+    alice = chat()
+    for said in service:
+        step = alice.say(said)
+    reply = alice.say(asked)
+    assert why in reply and "您填的信息只用于这次办理" in reply
+    back = reply.split("\n")[-1]  # the step again (a code step's in brief: no new code said)
+    assert back.startswith("接着刚才的步骤：") and back[-6:] in step
+    assert "年满18周岁" not in reply
+
+
+def test_a_why_about_something_else_is_the_knowledge_bases(chat):
+    alice = chat()
+    for said in BINDING[:1]:
+        alice.say(said)
+    reply = alice.say("为啥要18岁")  # the age, not the ID step's thing
+    assert "年满18周岁可以自己把社保卡绑定到微信" in reply and "身份证号用来" not in reply
+
+
+@pytest.mark.parametrize(("asked", "why"), [
+    ("why do you need my id", "The ID number finds the card"),
+    ("is this safe", "What you type is used for this service only"),
+    ("how old do i have to be", "From 18 you can bind your card"),
+    ("what if i am 16", "From 18 you can bind your card"),
+])
+def test_english_questions_at_the_id_step_are_answered_then_the_step(make_app, platform_for,
+                                                                    asked, why):
+    from bot.parts import bot_of
+    from tests.conftest import Chat
+    app = make_app(BOT_LANG="en")
+    bob = Chat(platform_for(app), "oWhyEnglish01", bot_of(app).backend)
+    bob.say("bind card")
+    reply = bob.say(asked)
+    assert why in reply and reply.endswith("please enter the holder's 18-digit ID number.")

@@ -108,3 +108,18 @@ def test_six_digits_at_the_card_step_are_taken_for_a_code_not_a_wrong_card(chat)
         reply = alice.say("382910")
         assert "像是验证码或密码" in reply and "不匹配" not in reply
     assert "验证码已发送" in alice.say(ZHANG.card)
+
+
+def test_a_number_out_of_service_at_the_code_step_is_its_way_out(chat_en):
+    """Only a sure reading counted there; this was "I couldn't find a code there", again."""
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    reply = alice.say("the code goes to my old number?? i told u its cancelled")
+    assert "No code can be sent" in reply and "service counter" in reply
+    assert "couldn't find a code" not in reply
+
+
+def test_a_number_out_of_service_at_idle_says_what_the_phone_is_for(chat_en):
+    reply = chat_en().say("i also want to change my phone number, my chinese number is cancelled")
+    assert "phone number registered for the card" in reply and "did not understand" not in reply

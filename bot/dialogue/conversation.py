@@ -209,6 +209,10 @@ class Conversation:
             return self.steps.ack(turn, flow)
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
+        if heard.why and not heard.slots:  # "为什么要我的身份证号": what it is for, kept how
+            answered = self.questions.why(heard, turn, flow)
+            if answered is not None:
+                return answered
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
@@ -216,9 +220,10 @@ class Conversation:
             return self.talk.confirm_switch(turn, flow, switch)
         if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
             return self.talk.confirm_end(turn, flow)
-        if heard.intent in STEP_WORDS and heard.act == "start" \
-                and flow.specs[flow.state].get("role") == "code":
-            said = self.catalog.word(heard.intent)  # "能再发一次吗" is the code step's 重新发送
+        middling = heard.act == "confirm" and heard.intent == "phone_lost"  # "号码早停了"
+        if heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
+                and flow.specs[flow.state].get("role") == "code":  # "能再发一次吗" is its 重新发送,
+            said = self.catalog.word(heard.intent)  # a number out of service its 手机号已停用
         elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \
                 and heard.intent != flow.name \
                 and (not heard.question or heard.confidence >= SURE_QUESTION):
@@ -328,7 +333,7 @@ class Conversation:
             else:
                 turn.say("confirm.declined")
             return None
-        if heard.act == "start" and intent == "phone_lost":  # a code step's word, at idle:
+        if heard.act in ("start", "confirm") and intent == "phone_lost":  # a code step's word:
             return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",

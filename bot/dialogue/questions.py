@@ -30,6 +30,11 @@ STEP_THINGS = {  # the words naming what a step asks for, by its role
     "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
     "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
 _STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
+# "为什么要这个", "what do you need it for": a why about no thing in particular is the step's.
+# Words of safety ("这样安全吗", "is this a scam") ask how what is typed is kept, at any step.
+_THIS = re.compile(r"这个|这些|它|信息|资料|\b(this|that|it|info|details)\b", re.IGNORECASE)
+_SAFE = re.compile(r"安全|靠谱|放心|泄露|泄漏|骗|正规|官方|\b(safe|secure|legit|scam|official)",
+                   re.IGNORECASE)
 OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer
 # a statement of what was done ("我昨天补办了社保卡", "i already got my replacement card") is
 # no request: Questions.request leaves it
@@ -73,6 +78,26 @@ class Questions:
         if not starts(heard, found) and found.kind == "one":
             return self.talk.say_answer(found.entries[0].id, turn, None)
         return False
+
+    def why(self, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
+        """"为什么要我的身份证号", "why do you need my id", "这样安全吗" at a step: what the
+        step's thing is for (`why` of its spec, else step.why.<role>) and how what is typed
+        is kept, then the step again. None when the why is about something else ("为啥要
+        18岁" is bind_age's question): the knowledge base is asked it as usual."""
+        spec = flow.specs[flow.state]
+        role = spec.get("role", "")
+        thing = _STEP_THINGS.get(role)
+        safety = _SAFE.search(heard.text)
+        about = (thing is not None and thing.search(heard.text)) \
+            or (_THIS.search(heard.text) and not safety)  # "is this safe" asks of no thing
+        reason = spec.get("why") or f"step.why.{role}"
+        if about and reason in self.talk.catalog.texts:
+            turn.say(reason)
+        elif not safety:
+            return None
+        turn.say("step.why.private")
+        turn.say("answer.back", prompt=self.talk.again(flow))
+        return flow.session()
 
     def in_step(self, heard: Understanding, turn: Turn, flow: Flow) -> dict:
         """A question inside a flow: answered when the bot knows, else the step's help. It

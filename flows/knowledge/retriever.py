@@ -234,7 +234,8 @@ class Retriever:
         ("要多久", "能代办吗" while reporting a loss): when the line alone names nothing of
         ours, it is read again with the service's name beside it, and that answer is kept
         only when its entry speaks of the line's own topical words (代办 is report_loss's;
-        "安全吗", "为什么要这个" hold none, and stay unanswered). English lines of that kind
+        "安全吗", "为什么要这个" hold none, and stay unanswered) or the line names its topic
+        ("为啥要18岁", "what if i am 16": an age is bind_age's). English lines of that kind
         hold only everyday words, so they stay as they were."""
         plain = self.answer(text)
         if plain.kind != "none" or plain.elsewhere not in ("", UNRELATED):
@@ -244,7 +245,9 @@ class Retriever:
             return plain
         own = self.words.own[self.kb.entries.index(found.entries[0])]
         said = self.kb.reading.topical(self._tokens(self._fold(text)))
-        return found if any(tok in own for tok in said) else plain
+        topic = self.kb.topics.get(found.entries[0].id)  # "为啥要18岁": its age is bind_age's
+        named = topic is not None and topic.search(self._fold(text)) is not None
+        return found if named or any(tok in own for tok in said) else plain
 
     def _topics_named(self, folded: str) -> list[str]:
         """The `elsewhere:` topics whose topic words the line names (医保, pension), in order."""

@@ -47,6 +47,9 @@ class Understanding:
     # The message finds fault with the service ("你们这个太难用了", "this is useless"): an
     # apology and a person are owed, not "没有听懂" (the dialogue's not-understood path).
     complaint: bool = False
+    # The message asks why something is asked, or whether giving it is safe ("为什么要我的身份证
+    # 号", "why do you need my id", "这样安全吗"): inside a step, about the step's thing.
+    why: bool = False
     # The message agrees (True) or refuses (False) in so many words, alone or in a short
     # sentence ("好的，我同意", "不行，我拒绝"; negation wins): a consent asked of this follower is
     # answered by it whenever it came. `yes_no` says the same then.
@@ -75,6 +78,7 @@ class Understander:
         self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
         self.complaint = re.compile(
             "|".join(f"(?:{p})" for p in self.vocabulary.complaints) or "(?!)")
+        self.why = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.why) or "(?!)")
 
     @classmethod
     @cache
@@ -96,7 +100,8 @@ class Understander:
         base = dict(text=said.text, question=said.question, howto=False, candidates=(),
                     choice=read_choice(said.text), yes_no=yes_no, consent=consent,
                     unsure=bool(self.unsure.search(said.text)), small_talk=kind,
-                    complaint=bool(self.complaint.search(said.text)))
+                    complaint=bool(self.complaint.search(said.text)),
+                    why=bool(self.why.search(said.text)))
         exact = self.vocabulary.exact.get(said.text)
         if exact:
             return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")

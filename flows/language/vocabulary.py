@@ -36,6 +36,7 @@ class Vocabulary:
     unsure: tuple[str, ...]  # regexes: a whole message saying "I don't know / remember it"
     settings: dict[str, Any]  # thresholds and weights (data/common.yaml)
     complaints: tuple[str, ...] = ()  # regexes: a message finding fault with the service
+    why: tuple[str, ...] = ()  # regexes: asking why something is asked, or whether it is safe
     # Words of a sentence that agrees or refuses (同意 / 拒绝): surface -> CONSENT_KINDS
     consent: dict[str, str] = field(default_factory=dict)
     # Words of a whole small-talk message (你好 / 谢谢 / 再见 / 好的): surface -> KINDS or neutral
@@ -91,6 +92,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
     no: set[str] = set()
     unsure: list[str] = []
     complaints: list[str] = []
+    why: list[str] = []
     consent: dict[str, str] = {}
     small_talk: dict[str, str] = {}
     for code in LANGS:
@@ -103,6 +105,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         no.update(normalise(str(w)).text for w in lang["no"])
         unsure += lang.get("unsure", [])
         complaints += lang.get("complaints", [])
+        why += lang.get("why", [])
         _consent(lang, consent, f"{data_dir}/{code}.yaml")
         _small_talk(lang, small_talk, f"{data_dir}/{code}.yaml")
     # Only the catalog words of an intent: 是/其他卡 are a step's own answers, never a start.
@@ -116,6 +119,7 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
         no=frozenset(no),
         unsure=tuple(unsure),
         complaints=tuple(complaints),
+        why=tuple(why),
         settings=_read(data_dir / "common.yaml"),
         consent=consent,
         small_talk=small_talk,
