@@ -123,3 +123,14 @@ def test_a_number_out_of_service_at_the_code_step_is_its_way_out(chat_en):
 def test_a_number_out_of_service_at_idle_says_what_the_phone_is_for(chat_en):
     reply = chat_en().say("i also want to change my phone number, my chinese number is cancelled")
     assert "phone number registered for the card" in reply and "did not understand" not in reply
+
+
+def test_a_parent_with_a_card_bound_is_shown_family_services_not_unbind(chat):
+    """"now i want to add my kids" after binding her own card was told to unbind it first."""
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    assert "绑定成功" in alice.say(alice.sms(ZHANG.phone))
+    reply = alice.say("我还想给我儿子绑一下")
+    assert "回复“亲情服务”在这里添加孩子" in reply and "只有要换成自己的另一张卡时" in reply
+    assert "亲情服务" in alice.say("亲情服务")
