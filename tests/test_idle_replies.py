@@ -55,7 +55,7 @@ def test_an_english_question_after_an_offer_is_answered(make_app, platform_for):
 @pytest.mark.parametrize(("text", "said"), [
     ("我要补办社保卡", "补卡前要先正式挂失"),
     ("帮我补一张社保卡", "补卡前要先正式挂失"),
-    ("补卡", "社保卡怎么补办"),  # two close entries: a numbered choice
+    ("补卡", "补卡前要先正式挂失"),  # how to reissue: its phrasing "卡怎么补" leads the fee now
 ])
 def test_a_request_no_service_runs_gets_its_answer(chat, text, said):
     """No reissue service: "补卡" was "没有听懂" and the menu, though the base answers it."""

@@ -134,3 +134,33 @@ def test_a_parent_with_a_card_bound_is_shown_family_services_not_unbind(chat):
     reply = alice.say("我还想给我儿子绑一下")
     assert "回复“亲情服务”在这里添加孩子" in reply and "只有要换成自己的另一张卡时" in reply
     assert "亲情服务" in alice.say("亲情服务")
+
+
+@pytest.mark.parametrize(("asked", "answered"), [
+    ("会不会被人盗刷啊", "别人拿到也用不了"),  # 会不会 asks, as 能不能 does
+    ("补卡怎么补", "补卡前要先正式挂失"),  # was a choice between the fee and how
+])
+def test_a_question_at_the_loss_confirmation_is_answered_then_asked_again(chat, asked, answered):
+    """Both were met with "请回复“是”确认，或回复“否”放弃" or the step's help."""
+    alice = chat()
+    for said in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    confirm = alice.say(ZHANG.password)
+    assert confirm.startswith("确认挂失尾号5678")
+    reply = alice.say(asked)
+    assert answered in reply and reply.endswith(confirm) and "请回复“是”确认，或" not in reply
+    assert "已挂失" in alice.say("是")
+
+
+def test_a_teenager_who_does_not_know_the_guardians_number_is_helped(chat_en):
+    alice = chat_en("oNewUserTeen01")
+    for said in ("bind card", SUN_LI.id, SUN_LI.name, SUN_LI.card):
+        alice.say(said)
+    reply = alice.say("i dont know my guardians id number")
+    assert reply.startswith("No problem.") and "couldn't find an ID number" not in reply
+
+
+def test_a_child_with_no_id_card_is_told_where_the_number_is(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "户口簿上孩子那一页的“公民身份号码”" in alice.say("孩子还没办身份证怎么办")

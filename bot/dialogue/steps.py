@@ -98,7 +98,7 @@ class Steps:
         if role is not None and read_slot(role, said) is not None:
             return False  # an answer to the step after all: the question is dropped
         if self.talk.answers is not None and (heard.question or offer):
-            found = self.talk.found(heard, about)
+            found = self.talk.found(heard, about or (flow.name if flow is not None else None))
             whose = found.elsewhere not in ("", UNRELATED)  # "什么意思？" names nothing
             return found.kind == "none" and not (offer and whose)
         return True
