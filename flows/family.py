@@ -94,19 +94,23 @@ class FamilyService(Verification, Flow):
             self.state = "adults_only"
         else:
             self.slots["me"] = card.holder
-            self.slots["members"] = self.listing()
+            self.slots["members"] = self.listing()  # numbered: which member, by number
+            self.slots["roster"] = self.listing(numbered=False)  # beside the numbered actions
         super().start()
 
-    def listing(self) -> str:
-        """Each member, masked, with their card's status; or that there is none yet."""
+    def listing(self, numbered: bool = True) -> str:
+        """Each member, masked, with their card's status; or that there is none yet. Beside
+        the numbered actions the members are not numbered: "1. 王**" above "1. 添加家人"
+        made a parent reply 1 for her child and start adding one (a new user)."""
         lines = []
         for n, member in enumerate(self.members(), 1):
             cards = self.backend.cards_of(member.id_number)
             status = ", ".join(f"{mask_card(c.card_number)} "
                                f"{self.turn.catalog.text(f'family.status_{c.status}')}"
                                for c in cards) or self.turn.catalog.text("family.no_card")
-            lines.append(self.turn.catalog.text("family.member", n=n,
-                                                name=mask_name(member.name), status=status))
+            key = "family.member" if numbered else "family.member_line"
+            lines.append(self.turn.catalog.text(key, n=n, name=mask_name(member.name),
+                                                status=status))
         return "\n".join(lines) or self.turn.catalog.text("family.none_yet")
 
     def members(self) -> list[Person]:
@@ -177,7 +181,8 @@ class FamilyService(Verification, Flow):
     def prompt(self, event: Any) -> None:
         """The list is said fresh each time the menu is entered again."""
         if self.state == "choose" and "me" in self.slots:
-            self.slots["members"] = self.listing()
+            self.slots["members"] = self.listing()  # numbered: which member, by number
+            self.slots["roster"] = self.listing(numbered=False)  # beside the numbered actions
         super().prompt(event)
 
 
