@@ -53,7 +53,7 @@ class FamilyService(Verification, Flow):
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
          "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
-         "read": "read_confirm", "role": "confirm"},
+         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm"},
         {"name": "need_own_card", "prompt": "family.need_own_card", "final": True},
         {"name": "adults_only", "prompt": "family.adults_only", "final": True},
         {"name": "member_added", "prompt": "family.added", "final": True},

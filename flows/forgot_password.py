@@ -44,7 +44,7 @@ class ForgotPassword(Verification, Flow):
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
          "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
-         "read": "read_confirm", "role": "confirm"},
+         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm"},
         {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",
          "read": "read_reason", "role": "reason", "on_enter": ["explain"]},
         {"name": DONE, "prompt": "reset.done", "final": True},

@@ -71,9 +71,10 @@ def test_why_a_step_asks_what_it_asks_is_answered_then_the_step(chat, service, a
         step = alice.say(said)
     reply = alice.say(asked)
     assert why in reply and "您填的信息只用于这次办理" in reply
-    back = reply.split("\n")[-1]  # the step again (a code step's in brief: no new code said)
-    assert back.startswith("接着刚才的步骤：") and back[-6:] in step
-    assert "年满18周岁" not in reply
+    back = reply.split("\n")[-1].removeprefix("接着刚才的步骤：")  # the step again; a code
+    brief = "请输入发送至 138****8000 的6位短信验证码"  # step's in brief: no new code said
+    assert back == step.split("\n")[-1] or back.startswith(brief)
+    assert reply.split("\n")[-1].startswith("接着刚才的步骤：") and "年满18周岁" not in reply
 
 
 def test_a_why_about_something_else_is_the_knowledge_bases(chat):
@@ -99,3 +100,28 @@ def test_english_questions_at_the_id_step_are_answered_then_the_step(make_app, p
     bob.say("bind card")
     reply = bob.say(asked)
     assert why in reply and reply.endswith("please enter the holder's 18-digit ID number.")
+
+
+def test_a_why_beside_a_change_of_mind_asks_whether_to_end(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("为什么要身份证 算了我不绑了")
+    assert "要结束" in reply and "身份证号用来" not in reply
+
+
+def test_why_the_new_password_twice_is_its_own_reason(chat):
+    alice = chat()
+    for said in ("忘记密码", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    alice.say(alice.sms(ZHANG.phone))
+    alice.say("582046")  # a new password: now it is asked again
+    reply = alice.say("为什么要再输一次密码")
+    assert "确认两次一样" in reply and "回复“是”才办理" not in reply
+
+
+@pytest.mark.parametrize("asked", ["用这个卡干什么", "短信怎么还要等这么久"])
+def test_a_question_with_why_words_about_something_else_is_not_the_steps_reason(chat, asked):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say(asked)
+    assert "身份证号用来" not in reply and "您填的信息只用于" not in reply

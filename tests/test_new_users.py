@@ -163,4 +163,4 @@ def test_a_teenager_who_does_not_know_the_guardians_number_is_helped(chat_en):
 def test_a_child_with_no_id_card_is_told_where_the_number_is(chat):
     alice = chat()
     alice.say("绑定社保卡")
-    assert "户口簿上孩子那一页的“公民身份号码”" in alice.say("孩子还没办身份证怎么办")
+    assert "可以填户口簿上孩子那一页的“公民身份号码”" in alice.say("孩子还没办身份证怎么办")

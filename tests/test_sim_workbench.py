@@ -203,6 +203,10 @@ def test_root_leads_to_the_page_and_polling_stays_out_of_the_log(sim):
     ("你好，我叫王小明，要绑卡", None, "你好，我叫王**，要绑卡"),
     ("挂失", None, "挂失"),
     ("查询进度", None, "查询进度"),
+    ("我要绑卡 身份证110105199001011232 张伟 卡号A12345678", None,
+     "我要绑卡 身份证1101**********1232 张* 卡号A****5678"),  # answers typed together
+    ("110105199001011232，我叫张伟", "ask_id", "1101**********1232，我叫张*"),
+    ("挂失 110105199001011232 欧阳娜娜", None, "挂失 1101**********1232 欧***"),
 ])
 def test_step_log_masks_what_the_follower_typed(said, state, shown):
     assert mask_said(said, state) == shown

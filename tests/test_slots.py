@@ -106,6 +106,11 @@ def test_find_slots_names_each_kind_in_a_free_sentence():
     (f"{ZHANG.id} 好的", None),
     (f"张伟 李娜 {ZHANG.id}", None),  # two names: neither
     ("张伟", None),  # alone, with no answer beside it: a bare word is no name to a sentence
+    (f"挂失 {ZHANG.id} 张伟 卡被偷了", "张伟"),
+    (f"{ZHANG.id} 张伟 挂失 谢谢", "张伟"),
+    (f"绑卡 {ZHANG.id} 上海", None),  # a word, not a name: no common surname opens it
+    (f"{ZHANG.id} 急用 挂失", None),
+    (f"my id is {ZHANG.id}, name li na", "li na"),  # a Latin name holds its space
 ])
 def test_find_slots_reads_a_name_typed_among_other_answers(said, name):
     assert find_slots(said).get("name") == name

@@ -28,6 +28,7 @@ from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
+from flows.knowledge.routing import asks_for_it
 from flows.language import Understander, Understanding
 from flows.language.slots import about_someone_else, find_slots, without_slots
 
@@ -209,10 +210,6 @@ class Conversation:
             return self.steps.ack(turn, flow)
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
-        if heard.why and not heard.slots:  # "为什么要我的身份证号": what it is for, kept how
-            answered = self.questions.why(heard, turn, flow)
-            if answered is not None:
-                return answered
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
@@ -220,10 +217,16 @@ class Conversation:
             return self.talk.confirm_switch(turn, flow, switch)
         if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
             return self.talk.confirm_end(turn, flow)
-        middling = heard.act == "confirm" and heard.intent == "phone_lost"  # "号码早停了"
+        if heard.why and not heard.slots:  # "为什么要我的身份证号": what it is for, kept how
+            answered = self.questions.why(heard, turn, flow)  # (after a change of mind: "为
+            if answered is not None:  # 什么要身份证 算了我不绑了" asks whether to end)
+                return answered
+        # At a code step its own words count even when the reading is only middling: "能再发
+        # 一次吗" is its 重新发送, "号码早停了" its 手机号已停用
+        middling = heard.act == "confirm" and heard.intent == "phone_lost"
         if heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
-                and flow.specs[flow.state].get("role") == "code":  # "能再发一次吗" is its 重新发送,
-            said = self.catalog.word(heard.intent)  # a number out of service its 手机号已停用
+                and flow.specs[flow.state].get("role") == "code":
+            said = self.catalog.word(heard.intent)
         elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \
                 and heard.intent != flow.name \
                 and (not heard.question or heard.confidence >= SURE_QUESTION):
@@ -313,14 +316,14 @@ class Conversation:
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
-        if heard.act == "start" and intent in self.starters \
-                or heard.act == "confirm" and heard.question and intent in self.starters:
+        if intent in self.starters and (heard.act == "start"
+                                        or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
             # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
             answered = self.questions.before_start(heard, turn)
             if answered is not False:
                 return answered
-            if heard.act == "confirm":
+            if heard.act == "confirm" and not asks_for_it(heard):
                 return self.talk.confirm_start(turn, self.starters[intent])
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))

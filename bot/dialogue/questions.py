@@ -32,7 +32,8 @@ STEP_THINGS = {  # the words naming what a step asks for, by its role
 _STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
 # "为什么要这个", "what do you need it for": a why about no thing in particular is the step's.
 # Words of safety ("这样安全吗", "is this a scam") ask how what is typed is kept, at any step.
-_THIS = re.compile(r"这个|这些|它|信息|资料|\b(this|that|it|info|details)\b", re.IGNORECASE)
+_THIS = re.compile(r"(这个|这些|它)(干嘛|干吗|干什么|干啥|有什么用|有啥用|做什么|$)|信息|资料"
+                   r"|\b(this|that|it)\W*(for)?\W*$|\b(info|details)\b", re.IGNORECASE)
 _SAFE = re.compile(r"安全|靠谱|放心|泄露|泄漏|骗|正规|官方|\b(safe|secure|legit|scam|official)",
                    re.IGNORECASE)
 OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer

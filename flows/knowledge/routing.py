@@ -36,14 +36,21 @@ def said_first(heard: Understanding, answer: Answer) -> bool:
         (answer.elsewhere in UNSERVED and not loss) or (answer.elsewhere == "other_cards" and loss))
 
 
+def asks_for_it(heard: Understanding) -> bool:
+    """The words ask for the service itself ("能帮我绑一下吗", "can i bind my card here")."""
+    return REQUESTS.search(heard.text) is not None
+
+
 def starts(heard: Understanding, answer: Answer) -> bool:
     """Whether the dialogue starts the service the language stage read (`heard`) rather than
     answer the question or say where to ask: the rule Questions.before_start follows, and
     the knowledge report counts with. A start no entry answers, or that the service's own
     how-to entry answers ("怎么绑定社保卡"), starts it."""
-    if heard.act != "start" or said_first(heard, answer):
+    if heard.act not in ("start", "confirm") or said_first(heard, answer):
         return False
-    if REQUESTS.search(heard.text):
+    if asks_for_it(heard):  # "这里可以绑社保卡吗" asks for it, however middling the reading
         return True
+    if heard.act != "start":
+        return False
     entry = answer.entries[0] if answer.kind == "one" else None
     return entry is None or (entry.howto and entry.service == heard.intent)

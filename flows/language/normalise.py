@@ -29,7 +29,7 @@ _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # Words that make a sentence a question even without its question mark (voice drops it);
 # a trailing 不 after two characters is the spoken yes-or-no ("挂了还能用不", "收费不").
 _ASKING = re.compile(
-    r"(吗|呢|么)$|[^\s不没]{2}不$|怎么|怎样|如何|什么|啥|为什么|为啥|哪|几|多少|多久|多大|谁|能不能|可不可以|是不是|有没有|行不行|好不好|对不对|要不要|用不用|会不会|能否|可否"
+    r"(吗|呢|么)$|[^\s不没]{2}不$|怎么|怎样|如何|什么|啥|为什么|为啥|哪|几|多少|多久|多大|谁|能不能|可不可以|是不是|有没有|行不行|好不好|对不对|要不要|用不用|会不会|能否|可否|中不中|得不得"
     r"|\b(how|what|why|where|when|which|who|can i|could i|do i|is it|are there|does|are you"
     r"|do you|is this)\b"
 )

@@ -35,6 +35,7 @@ class _Words:
     not_in_name: frozenset[str]
     not_names: frozenset[str]
     pinyin: frozenset[str]  # syllables: an unwrapped Latin name must be made of them
+    surnames: tuple[str, ...]  # a bare name among other answers must open with one
 
 
 def _alternation(words: list[str]) -> str:
@@ -60,7 +61,7 @@ def words() -> _Words:
     opens = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]", re.IGNORECASE)
     return _Words(re.compile(pattern, re.IGNORECASE), opens, tuple(data["trailing"]),
                   frozenset(data["not_in_name"]), frozenset(data["not_names"]),
-                  frozenset(doc["pinyin"].split()))
+                  frozenset(doc["pinyin"].split()), tuple(doc["surnames"].split()))
 
 
 def _pinyin(word: str, syllables: frozenset[str], most: int = 3) -> bool:
@@ -69,6 +70,18 @@ def _pinyin(word: str, syllables: frozenset[str], most: int = 3) -> bool:
         return True
     return most > 0 and any(word[:cut] in syllables and _pinyin(word[cut:], syllables, most - 1)
                             for cut in range(1, min(len(word), 6) + 1))
+
+
+NAME_MOST = 4  # characters in a Chinese name at most (a compound surname and two)
+
+
+def among_answers(word: str) -> bool:
+    """A bare word typed beside an ID or a card number ("挂失 110105… 张伟") is the name only
+    when it is name-shaped and opens with a common surname: 上海, 着急, 挂失 are words."""
+    w = words()
+    return 2 <= len(word) <= NAME_MOST and bool(_HAN.fullmatch(word)) \
+        and word.startswith(w.surnames) and not w.not_in_name & set(word) \
+        and word not in w.not_names  # 谢谢 opens with 谢
 
 
 def is_pinyin(name: str) -> bool:

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 
 from flows.catalog import Catalog
 from flows.ids import fold
-from flows.language.slot_names import read_name
+from flows.language.slot_names import among_answers, read_name
 from flows.language.slot_numbers import numbers_out, of_kind, scan
 
 NUMBER_KIND = {"id": "id", "guardian": "id", "card": "card", "code": "code",
                "password": "code", "confirm": "code"}
-_PARTS = re.compile(r"[\s,，。;；、]+")
+# answers typed together part at commas, and at spaces between Chinese words (Latin names hold
+# spaces: "name li na")
+_PARTS = re.compile(r"[,，。;；、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _COMMANDS = Catalog()  # read once; its words are never a name
-_NAME_MOST = 4  # a Chinese name of this many characters at most (a compound surname and two)
 _EXACT = {"id": re.compile(r"[0-9]{17}[0-9X]"), "card": re.compile(r"(?=.*[0-9])[A-Z0-9]{4,20}"),
           "code": re.compile(r"[0-9]{6}")}
 
@@ -52,8 +53,8 @@ def _exact(kind: str, text: str) -> str | None:
 
 def candidates(role: str, text: str) -> list[str]:
     """Every distinct value of the role's shape in the message (two IDs: two entries)."""
-    if role == "name":  # alone, wrapped, or among the answers typed together
-        name = read_name(text) or (_name_among(text) if scan(text) else None)
+    if role == "name":  # among the answers typed together, else wrapped or alone
+        name = _name_among(text) if scan(text) else read_name(text)
         return [name] if name else []
     kind = NUMBER_KIND.get(role)
     if kind is None:  # reason, text: the whole message is the answer
@@ -100,11 +101,13 @@ def _name_among(text: str) -> str | None:
     numbers are out ("我是李娜 310104… 卡号A…", "身份证110105… 张伟 卡号A…"): beside an ID
     or a card number a lone name-shaped word is the holder's name; two are None."""
     names = set()
-    for part in _PARTS.split(numbers_out(text)):
+    for part in map(str.strip, _PARTS.split(numbers_out(text))):
         if _COMMANDS.command(part):  # 挂失, 查询进度: the bot's own words
             continue
-        name = read_name(part, bare=False) or read_name(part)
-        if name and len(name) <= _NAME_MOST:
+        name = read_name(part, bare=False)
+        if name is None and among_answers(part):
+            name = part
+        if name:
             names.add(name)
     return names.pop() if len(names) == 1 else None
 
