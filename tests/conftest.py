@@ -173,6 +173,13 @@ def chat(wechat: PlatformClient, backend):
     return lambda openid="oAlice0001": Chat(wechat, openid, backend)
 
 
+@pytest.fixture
+def chat_en(make_app, platform_for):
+    """Followers of a bot that replies in English (BOT_LANG=en), one Chat per openid."""
+    app = make_app(BOT_LANG="en")
+    return lambda openid="oEnglish0001": Chat(platform_for(app), openid, bot_of(app).backend)
+
+
 class RedisProcess:
     """A real redis-server without persistence on a loopback port; `restart()` loses its data,
     as a Redis restarted without RDB/AOF does (issue 19 point 2)."""

@@ -91,12 +91,8 @@ def test_a_why_about_something_else_is_the_knowledge_bases(chat):
     ("how old do i have to be", "From 18 you can bind your card"),
     ("what if i am 16", "From 18 you can bind your card"),
 ])
-def test_english_questions_at_the_id_step_are_answered_then_the_step(make_app, platform_for,
-                                                                    asked, why):
-    from bot.parts import bot_of
-    from tests.conftest import Chat
-    app = make_app(BOT_LANG="en")
-    bob = Chat(platform_for(app), "oWhyEnglish01", bot_of(app).backend)
+def test_english_questions_at_the_id_step_are_answered_then_the_step(chat_en, asked, why):
+    bob = chat_en()
     bob.say("bind card")
     reply = bob.say(asked)
     assert why in reply and reply.endswith("please enter the holder's 18-digit ID number.")

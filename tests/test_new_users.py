@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.parts import bot_of
-from tests.conftest import Chat
 from tests.people import SUN_LI, ZHANG
-
-
-@pytest.fixture
-def chat_en(make_app, platform_for):
-    app = make_app(BOT_LANG="en")
-    return lambda openid="oNewUserEn001": Chat(platform_for(app), openid, bot_of(app).backend)
 
 
 @pytest.mark.parametrize("said", ["我要找真人 别跟我扯", "不要机器人"])
