@@ -156,3 +156,12 @@ def test_a_child_with_no_id_card_is_told_where_the_number_is(chat):
     alice = chat()
     alice.say("绑定社保卡")
     assert "可以填户口簿上孩子那一页的“公民身份号码”" in alice.say("孩子还没办身份证怎么办")
+
+
+def test_no_name_of_the_fleets_four_hundred_reads_as_a_service():
+    """林东静 sounds like 动静 (a word added for progress): at the name step it asked to
+    switch to 查询进度, and the fleet test caught it. Names are names."""
+    from flows.language import Understander
+    from tests.instances import people
+    heard = {p["name"]: Understander.shared().understand(p["name"]) for p in people(400)}
+    assert [name for name, h in heard.items() if h.act != "none"] == []
