@@ -94,24 +94,26 @@ class FamilyService(Verification, Flow):
             self.state = "adults_only"
         else:
             self.slots["me"] = card.holder
-            self.slots["members"] = self.listing()  # numbered: which member, by number
-            self.slots["roster"] = self.listing(numbered=False)  # beside the numbered actions
+            self.list_members()
         super().start()
 
-    def listing(self, numbered: bool = True) -> str:
-        """Each member, masked, with their card's status; or that there is none yet. Beside
-        the numbered actions the members are not numbered: "1. 王**" above "1. 添加家人"
-        made a parent reply 1 for her child and start adding one (a new user)."""
-        lines = []
-        for n, member in enumerate(self.members(), 1):
+    def list_members(self) -> None:
+        """Each member, masked, with their card's status (or that there is none yet), read
+        from the backend once and said two ways: numbered for the step that asks which
+        member (`members`), and not beside the menu's numbered actions (`roster`): "1. 王**"
+        above "1. 添加家人" made a parent reply 1 for her child and start adding one."""
+        rows = []
+        for member in self.members():
             cards = self.backend.cards_of(member.id_number)
             status = ", ".join(f"{mask_card(c.card_number)} "
                                f"{self.turn.catalog.text(f'family.status_{c.status}')}"
                                for c in cards) or self.turn.catalog.text("family.no_card")
-            key = "family.member" if numbered else "family.member_line"
-            lines.append(self.turn.catalog.text(key, n=n, name=mask_name(member.name),
-                                                status=status))
-        return "\n".join(lines) or self.turn.catalog.text("family.none_yet")
+            rows.append((mask_name(member.name), status))
+        for slot, key in (("members", "family.member"), ("roster", "family.member_line")):
+            self.slots[slot] = "\n".join(
+                self.turn.catalog.text(key, n=n, name=name, status=status)
+                for n, (name, status) in enumerate(rows, 1)) \
+                or self.turn.catalog.text("family.none_yet")
 
     def members(self) -> list[Person]:
         return self.backend.family_of(self.slots["me"])
@@ -181,8 +183,7 @@ class FamilyService(Verification, Flow):
     def prompt(self, event: Any) -> None:
         """The list is said fresh each time the menu is entered again."""
         if self.state == "choose" and "me" in self.slots:
-            self.slots["members"] = self.listing()  # numbered: which member, by number
-            self.slots["roster"] = self.listing(numbered=False)  # beside the numbered actions
+            self.list_members()
         super().prompt(event)
 
 
