@@ -163,7 +163,7 @@ class Conversation:
         heard = self.understander.understand(said)
         slots = find_slots(said)
         if slots and heard.act != "start":
-            bare = self.understander.understand(without_slots(said))
+            bare = self.understander.understand(without_slots(said, slots.get("name")))
             if bare.act == "start":
                 heard = replace(bare, text=heard.text, question=heard.question)
         heard.slots.update(slots)

@@ -112,12 +112,12 @@ def _name_among(text: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def without_slots(text: str) -> str:
+def without_slots(text: str, name: str | None = None) -> str:
     """What the sentence asks once its answers are taken out: the numbers, and the name
-    (after a wrapper, or the one clause that is a name: "我要绑卡 身份证… 张伟 卡号…").
-    Matched alone, the words say the service as surely as "我要绑卡" does."""
+    (`name`, as find_slots read it; read here when not given). Matched alone, the words
+    say the service as surely as "我要绑卡" does ("我要绑卡 身份证… 张伟 卡号…")."""
     rest = numbers_out(text)
-    name = read_name(text, bare=False) or _name_among(text)
+    name = name or read_name(text, bare=False) or _name_among(text)
     return rest.replace(name, " ") if name and name in rest else rest
 
 
