@@ -85,7 +85,7 @@ def test_evaluate_heldout_meets_its_targets() -> None:
     report = evaluate(Understander.shared(), part="heldout")
     assert report.total >= 130
     assert report.meets_targets(), format_report(report)
-    assert report.false_starts == []
+    assert report.false_starts == [] and report.reversals == []
 
 
 def test_evaluate_counts_a_wrong_start_as_a_false_start(tmp_path) -> None:
@@ -100,6 +100,19 @@ def test_evaluate_counts_a_wrong_start_as_a_false_start(tmp_path) -> None:
     assert not report.meets_targets()
     text = format_report(report)
     assert "false start: 绑定社保卡" in text and "BELOW TARGETS" in text
+
+
+def test_evaluate_counts_a_request_read_as_refusing_it_as_a_reversal(tmp_path) -> None:
+    corpus = tmp_path / "tiny.yaml"  # "不想绑了" labelled unbind: a reader saying "好的，不办理"
+    corpus.write_text(yaml.safe_dump({  # to it does the opposite of what was asked
+        "targets": {"accuracy": 0.0, "confirmations": 1.0, "false_starts": 0, "reversals": 0},
+        "heldout": {"unbind": ["我不想绑定社保卡"], "negated": ["我不想挂失"]},
+    }, allow_unicode=True), "utf-8")
+    report = evaluate(Understander.shared(), corpus)
+    assert report.reversals == ["我不想绑定社保卡"]  # the negated line is right, no reversal
+    assert not report.meets_targets()
+    assert "reversal: 我不想绑定社保卡" in format_report(report)
+    assert "0 false starts and 1 reversals not shown" in format_report(report, lines=False)
 
 
 def test_timing_is_reported_but_never_decides_the_targets(tmp_path) -> None:

@@ -50,6 +50,8 @@ def starts(heard: Understanding, answer: Answer) -> bool:
         return False
     if asks_for_it(heard):  # "这里可以绑社保卡吗" asks for it, however middling the reading
         return True
+    if heard.reason == "after_refusal" and heard.act == "start":  # "原来卡没丢，解一下挂失":
+        return True  # no question (those are never read so), and its 丢 is no loss to answer
     if heard.act != "start":
         return False
     entry = answer.entries[0] if answer.kind == "one" else None

@@ -1,6 +1,8 @@
 """How well the language stage understands the labelled corpus: per label, overall, and what
 matters most in a service that acts on people's cards: a service must never start on a line
-that asks for none (a false start), and asking back ("您是想…吗？") has a cost too.
+that asks for none (a false start), nor be refused on a line that asks for it (a reversal:
+"社保卡不要跟这个号绑了，解开" answered "好的，不办理解绑"), and asking back ("您是想…吗？") has a
+cost too.
 
 A line is right when: an intent label -> that intent with act "start" (a confirmation is not
 right); `fact` -> act "fact"; `negated` -> act "negated"; `none` -> no intent and no start nor
@@ -37,6 +39,7 @@ class Report:
     right: int = 0
     confirmations: int = 0
     false_starts: list[str] = field(default_factory=list)
+    reversals: list[str] = field(default_factory=list)  # a service's line read as refusing it
     per_label: dict[str, tuple[int, int]] = field(default_factory=dict)  # label -> (right, of)
     wrong: list[tuple[str, str, str]] = field(default_factory=list)  # (text, label, got)
     us_per_message: float = 0.0
@@ -56,7 +59,8 @@ class Report:
         t = self.targets
         return (self.accuracy >= t.get("accuracy", 0.0)
                 and self.confirm_share <= t.get("confirmations", 1.0)
-                and len(self.false_starts) <= t.get("false_starts", 0))
+                and len(self.false_starts) <= t.get("false_starts", 0)
+                and len(self.reversals) <= t.get("reversals", len(self.reversals)))
 
 
 def load_corpus(path: Path | None = None, part: str = "heldout") -> tuple[list[tuple[str, str]],
@@ -100,6 +104,11 @@ def judge(got: Understanding, label: str) -> bool:
     return got.intent == label and got.act == "start"
 
 
+def is_service(label: str) -> bool:
+    """A label that names a service to start (bind_card, human…), not an answer or small talk."""
+    return not (label in ANSWERS or label in SMALL_TALK or label.startswith("choice_"))
+
+
 def evaluate(understander: Understander, corpus_path: Path | None = None,
              part: str = "heldout") -> Report:
     lines, targets = load_corpus(corpus_path, part)
@@ -122,6 +131,8 @@ def evaluate(understander: Understander, corpus_path: Path | None = None,
         if got.act == "start" and (label in ANSWERS or label.startswith("choice_")
                                    or (label in SMALL_TALK and got.intent != "menu")):
             report.false_starts.append(text)
+        if got.act == "negated" and is_service(label):
+            report.reversals.append(text)
     labels = sorted({label for label, _ in tally})
     report.per_label = {k: (tally[(k, True)], tally[(k, True)] + tally[(k, False)]) for k in labels}
     report.us_per_message = 1e6 * statistics.median(timings) if timings else 0.0
@@ -139,16 +150,20 @@ def format_report(report: Report, lines: bool = True) -> str:
     out += [
         f"accuracy        {report.accuracy:6.1%}  (target >= {t.get('accuracy', 0):.0%})",
         f"false starts    {starts:>6}  (target <= {t.get('false_starts', 0):.0f})",
+        f"reversals       {len(report.reversals):>6}  "
+        + (f"(target <= {t['reversals']:.0f})" if "reversals" in t else "(no target)"),
         f"confirmations   {report.confirm_share:6.1%}  (target <= {t.get('confirmations', 1):.0%})",
         f"µs per message  {report.us_per_message:6.1f}  (median; not a target: it depends on "
         f"the machine's load; bench/language.py measures speed)",
     ]
     if lines:
         out += [f"  false start: {text}" for text in report.false_starts]
+        out += [f"  reversal: {text}" for text in report.reversals]
         out += [f"  wrong: {text!r} expected {label}, got {got}"
                 for text, label, got in report.wrong]
     elif report.wrong or report.false_starts:
-        out.append(f"  {len(report.wrong)} wrong lines and {starts} false starts not shown: "
+        out.append(f"  {len(report.wrong)} wrong lines, {starts} false starts and "
+                   f"{len(report.reversals)} reversals not shown: "
                    f"the {report.part} part stays unread (--part dev shows dev's)")
     out.append("meets targets" if report.meets_targets() else "BELOW TARGETS")
     return "\n".join(out)

@@ -17,7 +17,7 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from flows.language.vocabulary import FACT, HOWTO, Vocabulary
+from flows.language.vocabulary import FACT, HOWTO, NOT, Vocabulary
 
 with warnings.catch_warnings():  # for this import only, whatever -W or pytest says:
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated as an API")
@@ -78,8 +78,10 @@ class Segmenter:
             if key:  # ¬ and the ⟨markers⟩ are canonical only: nobody types them
                 self.table[key] = canonical
         self.longest = max(len(key) for key in self.table)
-        self.english = sorted(  # content words only: world is not a slip of the filler would
-            k[0] for k, v in self.table.items() if len(k) == 1 and k[0].isascii() and v)
+        # content words only: world is not a slip of the filler would; nor is anything a slip of
+        # a negator, which must be typed: "went" read as "wont" turned a request into a refusal
+        self.english = sorted(k[0] for k, v in self.table.items()
+                              if len(k) == 1 and k[0].isascii() and v and NOT not in v)
         # No known English word has a digit, so each digit of a token costs an edit: a token
         # with more than this share of digits (a card number, A12345678) cannot reach the cutoff.
         self.digit_share = 1.0 - self.cutoff if not any(

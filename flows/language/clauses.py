@@ -1,0 +1,93 @@
+"""What a long message's clauses say when the whole message, read at once, says too little or
+the opposite: people tell a story first ("今天坐公交把社保卡弄丢了，怕被人乱用，赶紧挂失") or
+say what they do not want before what they do ("社保卡不要跟这个号绑了，解开").
+
+Both rules read each clause with the understander's own reading (`read`, passed in: this module
+imports nothing of the understander) and return the whole message's reading,
+changed or as it was. A question is never changed: it is owed its answer, not a start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from flows.language.understanding import Understanding
+
+Read = Callable[[str], Understanding]
+
+# where a message parts into clauses: punctuation, and spaces between Chinese words only
+_CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")
+_LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces part characters
+# the 不 of a spoken yes-or-no question, which negates nothing: 中不中, 行不行 (A不A) and a
+# clause's closing 不 after two characters ("能挂失不", "正常不"; not 暂时不, 偏不); normalise.py
+# reads them as asking
+ASKING_NOT = re.compile(r"([\u4e00-\u9fff])不\1"
+                        r"|(?<=[^\s不没][^\s不没时在还先偏就也都决绝])不(?=$|[，,。.!！?？;；\s])")
+
+
+def split(text: str) -> list[str]:
+    """The message's clauses; parted at punctuation only when its spaces part single
+    characters ("我 不 想 绑 定", as some keyboards and voice input type), not words."""
+    parts = [part.strip() for part in _CLAUSES.split(text) if part.strip()]
+    if 2 * sum(bool(_LONE.fullmatch(part)) for part in parts) > len(parts):  # not "…，急"
+        parts = [part.strip() for part in _PUNCTUATION.split(text) if part.strip()]
+    return parts
+
+
+def one_sure(text: str, whole: Understanding, read: Read,
+             negates: Callable[[str], bool]) -> Understanding:
+    """A long message with a story before its request: the story's words are words no example
+    has and pull the whole below a start, while one clause says the service surely. When
+    exactly one service is what some clause starts, and nothing in the message negates
+    (不想挂失, `negates`) nor asks, it starts ("帮我妈绑卡 验证码是发到我手机还是她手机" is owed
+    an answer). On probe 30 (blind, natural messages) zh 56.5 -> 66.7 %, en 72.5 -> 79.0 %,
+    no new false start; dev 94.6 -> 95.5 %."""
+    if whole.question or whole.yes_no is not None or whole.choice is not None \
+            or whole.small_talk is not None:
+        return whole
+    parts = split(text)
+    if len(parts) < 2 or negates(whole.text):
+        return whole
+    started = {heard.intent: heard for heard in map(read, parts)
+               if heard.act == "start" and heard.intent is not None}
+    if len(started) != 1:
+        return whole
+    (intent, heard), = started.items()
+    return replace(whole, intent=intent, act="start", confidence=heard.confidence,
+                   reason="clause", howto=heard.howto,  # an exact word has no candidates
+                   candidates=heard.candidates or ((intent, heard.confidence),))
+
+
+def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
+    """A 不 in one clause is no refusal of what a later clause asks for: "社保卡不要跟这个号绑了，
+    解开", "原来卡没丢，解一下挂失". Read as a whole, the negator made them "好的，不办理…", the
+    opposite of the request. The message starts the one service its clauses after the last
+    refusing clause start, unless that is the service refused ("不想绑定，绑定太麻烦" stays a
+    refusal) or cancel ("别给我弄" refuses too). A negator in a clause naming no service
+    ("想换个密码，原来那个不安全") refuses nothing: then only the service the whole message
+    leans to. A clause only asked about ("…，关联给我断开") is asked about, when the whole
+    leans to it ("不挂了 我再找找" asks for no person). Blind fresh lines: 15 -> 9 of these."""
+    parts = split(text)
+    if len(parts) < 2 or whole.question:
+        return whole
+    heard = [read(part) for part in parts]
+    refused = [i for i, each in enumerate(heard) if each.act == "negated"]
+    after = [each for each in (heard[refused[-1] + 1:] if refused else heard)
+             if each.intent not in (None, "cancel") and not each.question]
+    lean = whole.candidates[0][0] if whole.candidates else None
+    started = {each.intent: each for each in after
+               if each.act == "start" and (refused or each.intent == lean)}
+    if not started:
+        started = {each.intent: each for each in after
+                   if each.act == "confirm" and each.intent == lean}
+    if len(started) != 1:
+        return whole
+    (intent, said), = started.items()
+    if any(heard[i].candidates[:1] and heard[i].candidates[0][0] == intent for i in refused):
+        return whole
+    return replace(whole, intent=intent, act=said.act, confidence=said.confidence,
+                   reason="after_refusal", howto=said.howto,
+                   candidates=said.candidates or ((intent, said.confidence),))
