@@ -338,6 +338,14 @@ class Conversation:
             return None
         if heard.act in ("start", "confirm") and intent == "phone_lost":  # a code step's word:
             return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
+        if intent == "resend" and heard.act == "start":  # "验证码没收到" after a flow ended
+            turn.say("resend_idle")
+            return None
+        if intent == "resend":  # only near it ("社保卡过期了还能用吗": 过期 is a code's word):
+            heard = replace(heard, intent=None, act="none", candidates=tuple(  # no code to
+                pair for pair in heard.candidates if pair[0] != "resend"))  # resend, no miss
+        if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
+            return self.on_command(intent, turn, None)
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),

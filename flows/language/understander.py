@@ -24,6 +24,9 @@ from flows.language.sounds import Sounds
 from flows.language.understanding import Understanding
 from flows.language.vocabulary import DATA, NOT, load_vocabulary
 
+# asking where a service is, after its start word (not English: "where is my card" is a loss)
+_WHERE = re.compile(r"(?<=.)(在哪里?|在哪儿|在什么地方|入口在哪里?|的入口|怎么进去?|从哪进去?"
+                    r"|哪里进)$")
 RELATED = 0.3  # a fact question or a negation names a service when its words score this much
 CLAUSES_MAY = ("confirm", "none")  # the readings a clause of the message may make sure
 
@@ -82,7 +85,8 @@ class Understander:
                     unsure=bool(self.unsure.search(said.text)), small_talk=kind,
                     complaint=bool(self.complaint.search(said.text)),
                     why=bool(self.why.search(said.text)))
-        exact = self.vocabulary.exact.get(said.text)
+        exact = self.vocabulary.exact.get(said.text) or self.vocabulary.exact.get(
+            _WHERE.sub("", said.text))  # "亲情服务在哪": where a service is, is that service
         if exact:
             return Understanding(**base, intent=exact, confidence=1.0, reason="exact", act="start")
         if kind in ("thanks", "bye", "ack"):  # "不用了，谢谢" asks for nothing (不用了 is no 停用)

@@ -1,0 +1,51 @@
+"""Messages a probe at idle (2026-12-07) met with "没有听懂", a wrong "您是不是想" or another
+card's line; each now gets the reply a person would expect."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_thanks_in_more_words_is_thanks(chat, chat_en):
+    assert chat().say("谢谢你啊 帮大忙了") == "不客气，还有需要随时找我。"
+    assert "You're welcome" in chat_en().say("you are a lifesaver thank you")
+
+
+def test_where_a_service_is_opens_it(chat):
+    assert chat().say("绑定社保卡在哪里").startswith("绑定社保卡：请输入持卡人的18位身份证号")
+    assert "需要先绑定您本人的社保卡" in chat("oBob0001").say("亲情服务在哪")  # family's first word
+    assert "1. 绑定社保卡" in chat("oCarol0001").say("菜单在哪")
+
+
+def test_the_nearest_service_point_is_not_another_card(chat):
+    reply = chat().say("最近的社保网点在哪")
+    assert "网点地址" in reply and "12333" in reply and "别的卡" not in reply
+
+
+@pytest.mark.parametrize("said", ["我年纪大了不会弄这个，咋用嘛", "第一次用，不知道该输入啥"])
+def test_an_unsure_newcomer_gets_the_menu_not_a_miss(chat, said):
+    reply = chat().say(said)
+    assert "1. 绑定社保卡" in reply and "没有听懂" not in reply and "答不上来" not in reply
+
+
+def test_a_number_taken_back_by_the_carrier_is_a_lost_number(chat):
+    reply = chat().say("号码欠费停了好久，已经被运营商回收了")
+    assert reply.startswith("手机丢了或换了号码的话") and "忘记密码" not in reply
+
+
+def test_a_frozen_card_question_shows_the_card(chat):
+    assert "还没有绑定社保卡" in chat().say("我的卡是不是被冻结了")
+
+
+@pytest.mark.parametrize("said", ["验证码没收到", "重新发送"])
+def test_a_code_asked_for_with_nothing_in_progress_says_why(chat, said):
+    reply = chat().say(said)
+    assert reply.startswith("现在没有正在办理的业务，所以没有要重发的验证码")
+    assert "“换号了”" in reply
+
+
+def test_a_codes_word_in_passing_is_no_code(chat, chat_en):
+    """过期 is a code's word ("验证码过期了"): it made the card's question "did you mean" bind."""
+    reply = chat().say("社保卡过期了还能用吗")
+    assert "本服务号答不了" in reply and "12333" in reply and "您是不是想" not in reply
+    assert "cannot answer that" in chat_en().say("does my card expire")
