@@ -30,6 +30,7 @@ from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.knowledge.routing import asks_for_it
 from flows.language import Understander, Understanding
+from flows.language.clauses import split
 from flows.language.slots import about_someone_else, find_slots, without_slots
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,6 @@ IN_STEP_TALK = ("thanks", "greeting")
 # password or a guardian's ID: those are asked at their own step).
 GIVEN_SLOTS = ("id", "name", "card")
 
-CLAUSES = re.compile(r"[\s,，;；。.!！]+")  # a message's clauses, for a change of mind
-CLAUSES_EN = re.compile(r"[,;.!]+")
 MAX_CLAUSES = 4  # longer messages are stories, read whole
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
 # "嗯嗯，谢谢" is a hum too: what is left without these is judged
@@ -284,8 +283,7 @@ class Conversation:
         "actually nvm, i want to bind it instead"). Read whole, the message is a negation and
         was the step's wrong answer; read clause by clause, it is the other service, asked
         first as any switch is. None when it is not such a message (most are one clause)."""
-        parts = CLAUSES_EN if said.isascii() else CLAUSES  # English words are spaced
-        clauses = [c for c in parts.split(said) if c.strip()]
+        clauses = split(said)  # the language stage's clauses: English words are spaced
         if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
             return None
         read = [self.understander.understand(c) for c in clauses]
