@@ -165,3 +165,68 @@ def test_no_name_of_the_fleets_four_hundred_reads_as_a_service():
     from tests.instances import people
     heard = {p["name"]: Understander.shared().understand(p["name"]) for p in people(400)}
     assert [name for name, h in heard.items() if h.act != "none"] == []
+
+
+# -- two blind testers over HTTP (zh and en), afternoon of 2026-12-07 -------------------------
+
+@pytest.mark.parametrize("said", ["上一步 身份证输错了", "返回", "身份证号填错了"])
+def test_going_back_starts_the_service_over_and_is_no_name(chat, said):
+    """These were read as the holder's name: "没有看出姓名" or "身份证号与姓名不匹配"."""
+    alice = chat()
+    alice.say("绑卡")
+    alice.say(ZHANG.id)
+    reply = alice.say(said)
+    assert reply.startswith("好的，“绑定社保卡”从头重新填") and "不匹配" not in reply
+    assert reply.endswith("绑定社保卡：请输入持卡人的18位身份证号。")
+
+
+def test_going_back_in_english(chat_en):
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id):
+        alice.say(said)
+    assert alice.say("go back, wrong id").startswith('OK, "Bind card" from the top again')
+
+
+def test_not_having_the_card_number_at_hand_is_about_the_step(chat):
+    """不记得 was read as 忘记密码: "要结束它，改为办理“忘记密码”吗？"."""
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    reply = alice.say("卡没在身上 不记得卡号 不绑不行吗")
+    assert "卡号印在卡片正面" in reply and "忘记密码" not in reply
+
+
+def test_a_yes_hurried_along_confirms(chat):
+    bound = chat("oSeedBound0001")
+    assert "确认解绑" in bound.say("解绑")
+    assert "验证码已发送" in bound.say("是的 快点")
+
+
+def test_an_angry_complaint_gets_an_apology_and_a_person(chat):
+    reply = chat().say("你们这啥破玩意 弄半天弄不好 气死俺了")
+    assert reply.startswith("抱歉给您添麻烦了") and "“人工”" in reply
+
+
+def test_a_found_card_told_as_a_story_is_lifted(chat):
+    reply = chat().say("哎呀卡找着了！！在洗衣机里翻出来的 之前挂失了 咋恢复")
+    assert reply.startswith("解除挂失：请输入持卡人的18位身份证号")
+
+
+def test_a_right_guess_is_not_prefaced_by_not_understood(chat):
+    reply = chat().say("替孩子办，我是家长")
+    assert reply.startswith("我不太确定您要办的是哪一项。") and "1. 亲情服务" in reply
+
+
+@pytest.mark.parametrize("said", ["can i talk to a real person pls this bot is useless",
+                                  "hello?? anyone there i need a human"])
+def test_a_person_asked_for_in_a_sentence_is_handed_over(wechat, said):
+    delivery = wechat.text("oNewUserEn0001", said)
+    assert delivery.reply.get("MsgType") == "transfer_customer_service", delivery.text
+
+
+def test_english_shorthand_and_wants_after_a_refusal(chat_en):
+    assert "enter the holder's 18-digit ID number" in chat_en("oEn1").say("forgot pw")
+    reply = chat_en("oEn2").say("i dont want to unbind, i want to bind a second card")
+    assert reply.startswith('Did you mean "Bind card"?')
+    assert "no code to send again" not in chat_en("oEn3").say("whats my card number again")
+    assert "You're welcome" in chat_en("oEn4").say("thanks mate")

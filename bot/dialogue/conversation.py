@@ -43,6 +43,20 @@ COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every
 # A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
 # plainly names another service ("怎么挂失？") offers to switch to it.
 SURE_QUESTION = 0.9
+# A person asked for this surely, even in a middling reading ("can i talk to a real person pls
+# this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
+# a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
+HANDOVER_AT = 0.65
+# "上一步", "身份证输错了", "go back", "wrong id": the service starts again from its first step,
+# at a step after the ID (its own words, a name or a number, are never read as the answer); a
+# bare 输错了 / "typo" only where the step before was a typed field (not at a code's step)
+REDO = re.compile(r"上一步|返回|重来|重新来|从头|重新开始|(身份证|证件)号?码?.{0,3}(输|填|打|写)错"
+                  r"|重新(输|填)(入)?身份证|\b(go back|previous step|start over|start again"
+                  r"|restart|redo|wrong id)\b", re.IGNORECASE)
+REDO_LOOSE = re.compile(r"(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
+                        r"|typed it wrong)\b", re.IGNORECASE)
+REDO_ROLES = ("name", "card", "guardian", "code", "password", "confirm")
+CODES = re.compile(r"验证码|短信|码|\b(code|codes|sms|text|texts|message)\b")
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
@@ -198,6 +212,9 @@ class Conversation:
             return self.person.request(turn, flow)
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
+        if self.redone(heard, flow):  # "上一步 身份证输错了" at the name step: not a name
+            turn.say("redo", title=self.catalog.text(flow.title))
+            return self.start(type(flow), turn)
         # "谢谢" or "好的谢谢" is not a name; a yes/no step reads its 好的 as a yes itself
         yes_no_step = flow.specs[flow.state].get("reads_ack")
         if heard.small_talk in IN_STEP_TALK and not heard.slots \
@@ -244,6 +261,16 @@ class Conversation:
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
         return None if flow.done else flow.session()
 
+    @staticmethod
+    def redone(heard: Understanding, flow: Flow) -> bool:
+        """The person wants to fill the service in again ("上一步", "身份证输错了", "go back"):
+        there is no way to mend one earlier answer, so it starts over, which they are told."""
+        role = flow.specs[flow.state].get("role")
+        if heard.slots or role not in REDO_ROLES:
+            return False
+        return REDO.search(heard.text) is not None or (
+            role in ("name", "card", "guardian") and REDO_LOOSE.search(heard.text) is not None)
+
     def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
         """The person does not know or have what the step asks ("我不知道", "不记得了" at the
         name step, "密码忘了" where the service password is asked): help, not a switch."""
@@ -251,6 +278,8 @@ class Conversation:
             return False
         if heard.intent is not None \
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
+            return True
+        if self.questions.lacks(heard, flow):  # "不记得卡号" at the card step
             return True
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
 
@@ -336,14 +365,20 @@ class Conversation:
             return None
         if heard.act in ("start", "confirm") and intent == "phone_lost":  # a code step's word:
             return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
-        if intent == "resend" and heard.act == "start":  # "验证码没收到" after a flow ended
-            turn.say("resend_idle")
+        if intent == "resend" and heard.act == "start" \
+                and (heard.reason == "exact" or CODES.search(heard.text)):  # "验证码没收到"
+            turn.say("resend_idle")  # after a flow ended; not "whats my card number again"
             return None
         if intent == "resend":  # only near it ("社保卡过期了还能用吗": 过期 is a code's word):
             heard = replace(heard, intent=None, act="none", candidates=tuple(  # no code to
                 pair for pair in heard.candidates if pair[0] != "resend"))  # resend, no miss
         if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
             return self.on_command(intent, turn, None)
+        if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT:
+            return self.person.request(turn, None)
+        if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
+            misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
+            return self.talk.not_understood(heard, turn, misses, [])
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),

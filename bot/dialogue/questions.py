@@ -30,6 +30,12 @@ STEP_THINGS = {  # the words naming what a step asks for, by its role
     "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
     "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
 _STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
+# not knowing, remembering or having a thing at hand: with the step's thing named ("卡没在身上 不
+# 记得卡号"), about the step, never 忘记密码 (Questions.lacks)
+_LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上"
+                   r"|没在身上|找不到|找不着|\b(forgot|forget|dont know|don't know|do not know"
+                   r"|no idea|dont remember|don't remember|cant remember|can't remember|dont have"
+                   r"|don't have|cant find|can't find|not with me)\b", re.IGNORECASE)
 # "为什么要这个", "what do you need it for": a why about no thing in particular is the step's.
 # Words of safety ("这样安全吗", "is this a scam") ask how what is typed is kept, at any step.
 _THIS = re.compile(r"(这个|这些|它)(干嘛|干吗|干什么|干啥|有什么用|有啥用|做什么|$)|信息|资料"
@@ -79,6 +85,16 @@ class Questions:
         if not starts(heard, found) and found.kind == "one":
             return self.talk.say_answer(found.entries[0].id, turn, None)
         return False
+
+    @staticmethod
+    def lacks(heard: Understanding, flow: Flow) -> bool:
+        """The person does not know or have the step's own thing, in a sentence naming it
+        ("卡没在身上 不记得卡号" at the card step, "forgot my id number" at the ID step); the
+        language stage may read its 忘 as 忘记密码, which the step is not about."""
+        role = flow.specs[flow.state].get("role", "")
+        thing = _STEP_THINGS.get(role)
+        return role != "password" and thing is not None and thing.search(heard.text) is not None \
+            and _LACK.search(heard.text) is not None
 
     def why(self, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """"为什么要我的身份证号", "why do you need my id", "这样安全吗" at a step: what the

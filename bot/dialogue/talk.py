@@ -130,7 +130,8 @@ class Talk:
         if heard.complaint:
             return self.with_menu(turn, "complaint")
         if closest:
-            turn.say("fact_unknown" if heard.act == "fact" else "not_understood")
+            turn.say("fact_unknown" if heard.act == "fact" else "not_sure")  # never "没有听懂"
+            # before a right guess ("您是不是想：1. 绑定社保卡"): the two read as a contradiction
             session = self.offer(turn, None, closest[:3])
         else:
             session = self.with_menu(turn, "default")

@@ -28,6 +28,11 @@ ASKING_NOT = re.compile(r"([\u4e00-\u9fff])不\1"
                         r"|(?<=[^\s不没][^\s不没时在还先偏就也都决绝])不(?=$|[，,。.!！?？;；\s])")
 
 
+# a clause that says it wants something: its middling reading is still the request
+WANTS = re.compile(r"我想|我要|想要|帮我|麻烦你|\bi (just )?(want|need|would like)\b|\bplease\b"
+                   r"|\bpls\b|\bcan (you|u)\b")
+
+
 def split(text: str) -> list[str]:
     """The message's clauses; parted at punctuation only when its spaces part single
     characters ("我 不 想 绑 定", as some keyboards and voice input type), not words."""
@@ -51,8 +56,12 @@ def one_sure(text: str, whole: Understanding, read: Read,
     parts = split(text)
     if len(parts) < 2 or negates(whole.text):
         return whole
-    started = {heard.intent: heard for heard in map(read, parts)
-               if heard.act == "start" and heard.intent is not None}
+    started = {heard.intent: heard for heard in map(read, parts)  # "hello?? … i need a human":
+               if heard.act == "start" and heard.intent is not None  # the greeting opens it
+               and heard.small_talk != "greeting"}
+    lean = whole.candidates[0][0] if whole.candidates else None
+    if len(started) > 1 and lean in started:  # "卡找着了！！…之前挂失了 咋恢复": two clauses
+        started = {lean: started[lean]}  # start services, the whole message leans to one
     if len(started) != 1:
         return whole
     (intent, heard), = started.items()
@@ -80,9 +89,9 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     lean = whole.candidates[0][0] if whole.candidates else None
     started = {each.intent: each for each in after
                if each.act == "start" and (refused or each.intent == lean)}
-    if not started:
-        started = {each.intent: each for each in after
-                   if each.act == "confirm" and each.intent == lean}
+    if not started:  # "i dont want to unbind, i want to bind a second card" says it wants
+        started = {each.intent: each for each in after if each.act == "confirm"
+                   and (each.intent == lean or (refused and WANTS.search(each.text)))}
     if len(started) != 1:
         return whole
     (intent, said), = started.items()

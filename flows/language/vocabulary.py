@@ -102,6 +102,9 @@ def load_vocabulary(data_dir: Path | None = None) -> Vocabulary:
             examples.setdefault(intent, []).extend(normalise(e).text for e in spec["examples"])
         negatives += (normalise(n).text for n in lang.get("negatives", []))
         yes.update(normalise(str(w)).text for w in lang["yes"])
+        # a yes with an urging word after it ("是的 快点", "行 解吧", "yes hurry") is a yes
+        yes.update(normalise(f"{w}{gap}{u}").text for w in lang["yes"]
+                   for u in lang.get("urges", ()) for gap in (" ", "，", ", "))
         no.update(normalise(str(w)).text for w in lang["no"])
         unsure += lang.get("unsure", [])
         complaints += lang.get("complaints", [])
