@@ -19,7 +19,30 @@ def test_where_a_service_is_opens_it(chat):
 
 def test_the_nearest_service_point_is_not_another_card(chat):
     reply = chat().say("最近的社保网点在哪")
-    assert "网点地址" in reply and "12333" in reply and "别的卡" not in reply
+    assert reply.startswith("线下办理：带上有效身份证件") and "别的卡" not in reply
+
+
+@pytest.mark.parametrize("said", ["线下去哪办啊 俺不会弄手机", "朝阳区有网点吗 几点下班"])
+def test_going_in_person_is_told_where_and_what_to_take(chat, said):
+    """Both blind testers asked this first; it was "答不上来" or the lost-card answer."""
+    reply = chat().say(said)
+    assert reply.startswith("线下办理：带上有效身份证件，到当地的社保卡服务网点或社保卡合作银行")
+    assert "请拨打12333询问" in reply
+
+
+@pytest.mark.parametrize("said", ["where do i go in person to get this sorted, is there an "
+                                  "office near chaoyang", "can i do this offline instead",
+                                  "service point address"])
+def test_going_in_person_in_english(chat_en, said):
+    reply = chat_en().say(said)
+    assert reply.startswith("In person: take a valid ID") and "call 12333" in reply
+
+
+def test_where_to_go_in_person_asked_at_a_step_keeps_the_step(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("网点在哪")
+    assert reply.startswith("线下办理") and reply.endswith("请输入持卡人的18位身份证号。")
 
 
 @pytest.mark.parametrize("said", ["我年纪大了不会弄这个，咋用嘛", "第一次用，不知道该输入啥"])
