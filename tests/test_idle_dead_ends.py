@@ -72,3 +72,25 @@ def test_a_codes_word_in_passing_is_no_code(chat, chat_en):
     reply = chat().say("社保卡过期了还能用吗")
     assert "本服务号答不了" in reply and "12333" in reply and "您是不是想" not in reply
     assert "cannot answer that" in chat_en().say("does my card expire")
+
+
+@pytest.mark.parametrize("said", ["110105199001011232", "张伟 110105199001011232"])
+def test_an_answer_typed_with_nothing_under_way_is_told_to_pick_first(chat, said):
+    """After a "没听懂", testers typed their ID: "没有听懂" and the menu again, no reason."""
+    reply = chat().say(said)
+    assert reply.startswith("您发来的像是要填写的信息") and "现在没有正在办理的业务" in reply
+    assert "1. 绑定社保卡" in reply and "没有听懂" not in reply
+    assert "110105199001011232" not in reply
+
+
+@pytest.mark.parametrize(("lang", "start", "said", "answer"), [
+    ("en", "bind card", "wait how old do u need to be for this, my son wants to do it too",
+     "From 18 you can bind your card"),
+    ("zh", "绑定社保卡", "等下，多大能绑，我儿子也想绑", "年满18周岁可以自己把社保卡绑定到微信"),
+])
+def test_a_question_in_one_clause_of_a_step_message_is_answered(chat, chat_en, lang, start,
+                                                                  said, answer):
+    """The other clause's words thinned the whole: the step's help was given instead."""
+    person = (chat_en if lang == "en" else chat)()
+    person.say(start)
+    assert person.say(said).startswith(answer)

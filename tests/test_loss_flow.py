@@ -83,6 +83,7 @@ def test_confirmation_delivered_again_reports_once(backend, clock):
 @pytest.mark.parametrize(("said", "reported"), [
     ("好", True), ("行", True), ("对的", True), ("可以", True), ("是", True),
     ("算了不挂了", False), ("不挂了", False), ("否", False),
+    ("是的 快点", True), ("好的，确认", True), ("不要 我再找找", False),  # a blind tester's words
 ])
 def test_report_loss_confirmation_hears_yes_and_no_in_the_persons_words(chat, said, reported):
     """确认挂失…？ -> 好 / 行 / 对的 were each asked again ("请回复“是”确认"): the step read
@@ -148,3 +149,17 @@ def test_the_service_password_is_read_out_of_a_sentence(chat, typed):
     reply = alice.say(typed)
     assert "确认挂失尾号5678的社保卡" in reply and "新密码" not in reply
     assert "147258" not in reply and "１４７２５８" not in reply
+
+
+@pytest.mark.parametrize(("said", "reported"), [
+    ("yes hurry", True), ("ok do it", True), ("no wait dont actually, i think its at home", False),
+    ("hmm actually keep it", False), ("no problem, go ahead", True),
+])
+def test_report_loss_confirmation_in_english_everyday_words(chat_en, said, reported):
+    """A blind English tester's "no wait dont actually…" was asked again."""
+    alice = chat_en("oLossWordsEn1")
+    for line in ("report lost card", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    reply = alice.say(said)
+    assert ("Please reply" not in reply) and (("5678" in reply and "reported" in reply.lower())
+                                               or not reported)

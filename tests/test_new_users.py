@@ -230,3 +230,12 @@ def test_english_shorthand_and_wants_after_a_refusal(chat_en):
     assert reply.startswith('Did you mean "Bind card"?')
     assert "no code to send again" not in chat_en("oEn3").say("whats my card number again")
     assert "You're welcome" in chat_en("oEn4").say("thanks mate")
+
+
+def test_not_having_got_the_code_in_everyday_words_is_the_resend(chat_en):
+    """"didnt get anything" at the code step was "I couldn't find a code there"."""
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    reply = alice.say("didnt get anything")
+    assert "texts sometimes arrive a little late" in reply and "couldn't find" not in reply

@@ -172,7 +172,8 @@ def test_kf_a_session_the_platform_will_not_end_is_said_to_the_follower(tmp_path
 
 
 
-@pytest.mark.parametrize("typed", ["算了不用了 取消", "不等了 取消吧", "取消转人工"])
+@pytest.mark.parametrize("typed", ["算了不用了 取消", "不等了 取消吧", "取消转人工",
+                                   "nvm i'll figure it out"])  # a blind tester stayed queued
 def test_kf_a_sentence_meaning_cancel_leaves_the_wait_as_the_word_does(tmp_path, typed) -> None:
     """"算了不用了 取消" while queued joined the queue (only the bare word left it); the agent
     who took them then had everything they typed."""

@@ -56,6 +56,9 @@ REDO = re.compile(r"上一步|返回|重来|重新来|从头|重新开始|(身�
 REDO_LOOSE = re.compile(r"(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
                         r"|typed it wrong)\b", re.IGNORECASE)
 REDO_ROLES = ("name", "card", "guardian", "code", "password", "confirm")
+# a yes/no step's answer in its first word: "no wait dont actually…", "不要 我再想想"
+STARTS_NO = re.compile(r"(no|nah|nope)\b[\s,.!]|(不要(?!紧)|不用|先不|不了|别)")
+NO_PROBLEM = re.compile(r"no (problem|worries|prob)\b")
 CODES = re.compile(r"验证码|短信|码|\b(code|codes|sms|text|texts|message)\b")
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
@@ -239,7 +242,7 @@ class Conversation:
                 return answered
         # At a code step its own words count even when the reading is only middling: "能再发
         # 一次吗" is its 重新发送, "号码早停了" its 手机号已停用
-        middling = heard.act == "confirm" and heard.intent == "phone_lost"
+        middling = heard.act == "confirm" and heard.intent in STEP_WORDS  # "didnt get anything"
         if heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.catalog.word(heard.intent)
@@ -292,6 +295,8 @@ class Conversation:
         is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
         if heard.yes_no is not None:
             return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
+        if STARTS_NO.match(heard.text) and not NO_PROBLEM.match(heard.text):  # "no wait dont
+            return False  # actually, i think its at home": its first word is the answer
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
         if heard.act == "negated" and flow.name in about[:2] \
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
@@ -398,6 +403,8 @@ class Conversation:
             if not heard.yes_no:  # it is; "是" says no question waits (the one it answered
                 return self.talk.small_talk("ack", turn)  # has ended), never "没有听懂"
             return self.talk.with_menu(turn, "nothing_to_answer")
+        if heard.slots and not heard.candidates:  # "110105…" typed with no service under way:
+            return self.talk.with_menu(turn, "slots_idle")  # what to do first, no miss
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 
