@@ -180,6 +180,13 @@ def chat_en(make_app, platform_for):
     return lambda openid="oEnglish0001": Chat(platform_for(app), openid, bot_of(app).backend)
 
 
+@pytest.fixture
+def chat_in(chat, chat_en):
+    """A new follower of the bot speaking `lang` ("zh" or "en"): for one conversation
+    parametrized over both languages."""
+    return lambda lang: (chat_en if lang == "en" else chat)()
+
+
 class RedisProcess:
     """A real redis-server without persistence on a loopback port; `restart()` loses its data,
     as a Redis restarted without RDB/AOF does (issue 19 point 2)."""

@@ -88,9 +88,9 @@ def test_an_answer_typed_with_nothing_under_way_is_told_to_pick_first(chat, said
      "From 18 you can bind your card"),
     ("zh", "绑定社保卡", "等下，多大能绑，我儿子也想绑", "年满18周岁可以自己把社保卡绑定到微信"),
 ])
-def test_a_question_in_one_clause_of_a_step_message_is_answered(chat, chat_en, lang, start,
-                                                                  said, answer):
+def test_a_question_in_one_clause_of_a_step_message_is_answered(chat_in, lang, start, said,
+                                                                  answer):
     """The other clause's words thinned the whole: the step's help was given instead."""
-    person = (chat_en if lang == "en" else chat)()
+    person = chat_in(lang)
     person.say(start)
     assert person.say(said).startswith(answer)

@@ -239,3 +239,27 @@ def test_not_having_got_the_code_in_everyday_words_is_the_resend(chat_en):
         alice.say(said)
     reply = alice.say("didnt get anything")
     assert "texts sometimes arrive a little late" in reply and "couldn't find" not in reply
+
+
+def test_asking_which_card_is_bound_shows_it(chat):
+    """"我绑的卡是哪张来着" got the general "社保卡全称社会保障卡…" answer."""
+    reply = chat("oSeedBound0001").say("我绑的卡是哪张来着")
+    assert reply.startswith("本微信绑定的社保卡") and "A****0005" in reply
+
+
+@pytest.mark.parametrize(("lang", "start", "said", "told"), [
+    ("en", "bind card", "i dont have a chinese id number im a foreigner, only passport E12345678",
+     "This step checks an 18-character ID number"),
+    ("zh", "挂失", "我是外国人 只有护照", "这里按证件上的18位号码核验"),
+])
+def test_a_foreigner_without_a_chinese_id_is_told_what_applies(chat_in, lang, start, said,
+                                                               told):
+    """It was "not an ID number in the right format" on a loop."""
+    person = chat_in(lang)
+    person.say(start)
+    reply = person.say(said)
+    assert reply.startswith(told) and "right format" not in reply and "格式" not in reply
+
+
+def test_whether_the_medical_card_is_the_same_card_is_answered(chat):
+    assert chat().say("医保卡跟社保卡是一个东西不").startswith("社保卡全称社会保障卡")

@@ -59,6 +59,9 @@ REDO_ROLES = ("name", "card", "guardian", "code", "password", "confirm")
 # a yes/no step's answer in its first word: "no wait dont actually…", "不要 我再想想"
 STARTS_NO = re.compile(r"(no|nah|nope)\b[\s,.!]|(不要(?!紧)|不用|先不|不了|别)")
 NO_PROBLEM = re.compile(r"no (problem|worries|prob)\b")
+# no Chinese resident ID at an ID step: a foreigner's passport or residence card
+FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
+                        r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|码|\b(code|codes|sms|text|texts|message)\b")
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
@@ -229,6 +232,11 @@ class Conversation:
             return self.steps.ack(turn, flow)
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
+        if FOREIGN_ID.search(heard.text) and "id" not in heard.slots \
+                and flow.specs[flow.state].get("role") in ("id", "guardian"):  # "only passport"
+            turn.say("step.foreign_id")  # was "not an ID number" on a loop
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"

@@ -28,6 +28,12 @@ REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办|\b(can|could|would
                       r"|(在这|在这里|在这儿|这里|这儿|这个号|本服务号)(上)?(能|可以|能不能)")
 
 
+# Services that only show what is on record: a sure reading of one ("我的卡状态正常吗", "我绑的
+# 卡是哪张来着") is answered best by showing it, whatever an entry's words match.
+SHOWS = ("my_card", "progress")
+SURE_SHOW = 0.9
+
+
 def said_first(heard: Understanding, answer: Answer) -> bool:
     """Whether a service's start is met with where to ask instead (`answer.elsewhere`): a
     question only ("社保卡余额怎么查"); a request ("绑定电子社保卡", "电子社保卡丢了") starts."""
@@ -49,6 +55,8 @@ def starts(heard: Understanding, answer: Answer) -> bool:
     if heard.act not in ("start", "confirm") or said_first(heard, answer):
         return False
     if asks_for_it(heard):  # "这里可以绑社保卡吗" asks for it, however middling the reading
+        return True
+    if heard.intent in SHOWS and heard.act == "start" and heard.confidence >= SURE_SHOW:
         return True
     if heard.reason == "after_refusal" and heard.act == "start":  # "原来卡没丢，解一下挂失":
         return True  # no question (those are never read so), and its 丢 is no loss to answer
