@@ -23,6 +23,8 @@ PHRASES = ["绑定社保卡", "帮我把社保卡绑到微信上", "社保卡的
     ("hello   world", "hello world", False),
     ("138 0013 8000", "13800138000", False),
     ("绑定社保卡？", "绑定社保卡", True),
+    ("绑到我微信上还是孩子微信上？孩子没手机", "绑到我微信上还是孩子微信上?孩子没手机", True),
+    ("？绑定社保卡", "绑定社保卡", False),  # a leading mark is noise
     ("绑定社保卡吗", "绑定社保卡吗", True),
     ("怎么绑定社保卡", "怎么绑定社保卡", True),
     ("你是谁", "你是谁", True),  # asked without a mark: not an answer to the ID step
