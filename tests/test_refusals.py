@@ -41,8 +41,18 @@ def test_a_slip_is_never_mended_into_a_negator(chat_en):
     assert 'Start "Forgot password" now?' in reply and 'OK, no "' not in reply
 
 
+@pytest.mark.parametrize(("said", "started"), [  # probe 31: a 不 that describes the trouble
+    ("密码输了好几次都不对 帮我重置下密码", "重置社保卡服务密码：请输入持卡人的18位身份证号"),
+    ("社保卡找不着了 能挂失不", "挂失社保卡：请输入持卡人的18位身份证号"),
+    ("不知道我绑的是哪张卡 查一下", "本微信还没有绑定社保卡"),
+])
+def test_a_negator_describing_the_trouble_refuses_nothing(chat, said, started):
+    reply = chat().say(said)
+    assert reply.startswith(started) and "不办理" not in reply
+
+
 @pytest.mark.parametrize("said", ["我没说要改密码，别给我弄", "我不想绑卡，只是问问",
-                                  "不想绑定，绑定太麻烦了"])
+                                  "不想绑定，绑定太麻烦了", "没打算绑卡 别弄"])
 def test_a_refusal_with_a_clause_after_it_stays_a_refusal(chat, said):
     assert "不办理" in chat().say(said)
 

@@ -83,7 +83,8 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     if len(parts) < 2 or whole.question:
         return whole
     heard = [read(part) for part in parts]
-    refused = [i for i, each in enumerate(heard) if each.act == "negated"]
+    refused = [i for i, each in enumerate(heard) if each.act == "negated"  # "没打算绑卡 别弄":
+               or (each.intent == "cancel" and each.act in ("start", "confirm"))]  # 别弄 refuses
     after = [each for each in (heard[refused[-1] + 1:] if refused else heard)
              if each.intent not in (None, "cancel") and not each.question]
     lean = whole.candidates[0][0] if whole.candidates else None

@@ -105,8 +105,10 @@ def judge(got: Understanding, label: str) -> bool:
 
 
 def is_service(label: str) -> bool:
-    """A label that names a service to start (bind_card, human…), not an answer or small talk."""
-    return not (label in ANSWERS or label in SMALL_TALK or label.startswith("choice_"))
+    """A label that names a service to start (bind_card, human…), not an answer or small talk;
+    nor cancel, which a refusal's reading does as asked ("算了不绑了 取消当前操作")."""
+    return not (label in ANSWERS or label in SMALL_TALK or label.startswith("choice_")
+                or label == "cancel")
 
 
 def evaluate(understander: Understander, corpus_path: Path | None = None,
@@ -131,8 +133,8 @@ def evaluate(understander: Understander, corpus_path: Path | None = None,
         if got.act == "start" and (label in ANSWERS or label.startswith("choice_")
                                    or (label in SMALL_TALK and got.intent != "menu")):
             report.false_starts.append(text)
-        if got.act == "negated" and is_service(label):
-            report.reversals.append(text)
+        if got.act == "negated" and not got.question and is_service(label):  # a question
+            report.reversals.append(text)  # read so is still answered, never "好的，不办理"
     labels = sorted({label for label, _ in tally})
     report.per_label = {k: (tally[(k, True)], tally[(k, True)] + tally[(k, False)]) for k in labels}
     report.us_per_message = 1e6 * statistics.median(timings) if timings else 0.0

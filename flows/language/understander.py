@@ -93,7 +93,9 @@ class Understander:
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
         if not said.text or base["choice"] is not None or base["yes_no"] is not None:
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
-        parse = self.segmenter.parse(ASKING_NOT.sub(r"\1", said.text))
+        # the spoken yes-or-no 不 read off the message as typed: its spaces end a clause
+        # ("还能干啥不 都有啥功能"), which the normal form joins up
+        parse = self.segmenter.parse(normalise(ASKING_NOT.sub(r"\1", text)).text)
         ranked = self.matcher.rank(parse)
         reason, factor = ("fuzzy", self.fuzzy) if parse.fixed else ("sentence", 1.0)
         first = ranked[0].score * factor if ranked else 0.0
