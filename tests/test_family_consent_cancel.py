@@ -181,3 +181,15 @@ def test_a_cancel_after_the_platform_could_not_reach_the_guardian_sends_no_code(
     assert "已取消本次绑定" in chats[MINOR].say("取消")
     assert bot.backend.sms_outbox("13900000006") == []
     assert bot.store.session(MINOR) is None
+
+
+@pytest.mark.parametrize("said", ["身份证输错了 重新来", "go back"])
+def test_words_of_starting_over_while_the_guardian_decides_keep_the_request(family, said):
+    """A reviewer's find: "start over" there began a new bind while the guardian's request
+    stayed live, so the guardian's yes bound the card after the minor was told it was
+    dropped. Starting over is for typed fields, never a step that waits on someone."""
+    bot, sent, chats = family
+    ask_guardian(chats)
+    reply = chats[MINOR].say(said)
+    assert "从头重新填" not in reply and "from the top" not in reply
+    assert len(bot.family.pending(GUARDIAN)) == 1

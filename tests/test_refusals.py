@@ -71,3 +71,57 @@ def test_a_refusal_mid_flow_is_not_read_as_something_new(chat):
 ])
 def test_spoken_question_and_spaced_characters(said, act):
     assert Understander.shared().understand(said).act == act
+
+
+# -- a reviewer's finds (2026-12-07): each read wrongly by a rule added that day -------------
+
+@pytest.mark.parametrize("said", ["绑定社保卡 算了", "挂失吧 还是算了"])
+def test_a_clause_taking_it_back_keeps_the_service_from_starting(chat, said):
+    assert "请输入持卡人的18位身份证号" not in chat().say(said)
+
+
+def test_not_sure_is_no_request(chat_en):
+    reply = chat_en("oSeedBound0001").say("not sure i want to unbind")
+    assert "Unbind the card ending in" not in reply
+
+
+def test_a_first_no_needs_a_clause_of_its_own(chat):
+    """"不用担心 挂吧" at the loss confirmation had become "好的，没有挂失" (it is asked again)."""
+    alice = chat()
+    for said in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(said)
+    assert "没有挂失" not in alice.say("不用担心 挂吧")
+    assert "没有挂失" in alice.say("不要 我再找找")  # a no in a clause of its own
+
+
+@pytest.mark.parametrize("said", ["验证码过期了，重来一个", "从头到尾都没收到验证码"])
+def test_starting_over_words_at_the_code_step_are_about_the_code(chat, said):
+    alice = chat()
+    for line in ("绑定社保卡", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(line)
+    assert "从头重新填" not in alice.say(said)
+
+
+def test_an_id_said_to_be_right_is_no_typo(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    alice.say(ZHANG.id)
+    assert "从头重新填" not in alice.say("身份证没输错啊，名字也是对的")
+
+
+def test_not_having_the_card_number_and_a_theft_is_the_theft(chat_en):
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id, ZHANG.name):
+        alice.say(said)
+    reply = alice.say("dont know the card number, card got stolen, need to report it")
+    assert "Report a lost card" in reply
+
+
+def test_asking_for_the_agents_hours_is_no_hand_over(wechat):
+    delivery = wechat.text("oHours0001", "what are the customer service hours")
+    assert delivery.reply.get("MsgType") != "transfer_customer_service"
+
+
+@pytest.mark.parametrize("said", ["挂失，不", "解绑？不！"])
+def test_a_no_after_punctuation_is_a_refusal(said):
+    assert Understander.shared().understand(said).act == "negated"

@@ -29,7 +29,7 @@ from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.knowledge.routing import asks_for_it
-from flows.language import Understander, Understanding
+from flows.language import Understander, Understanding, normalise
 from flows.language.clauses import split
 from flows.language.slots import about_someone_else, find_slots, without_slots
 
@@ -47,22 +47,28 @@ SURE_QUESTION = 0.9
 # this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
 # a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
 HANDOVER_AT = 0.65
-# "上一步", "身份证输错了", "go back", "wrong id": the service starts again from its first step,
-# at a step after the ID (its own words, a name or a number, are never read as the answer); a
-# bare 输错了 / "typo" only where the step before was a typed field (not at a code's step)
-REDO = re.compile(r"上一步|返回|重来|重新来|从头|重新开始|(身份证|证件)号?码?.{0,3}(输|填|打|写)错"
-                  r"|重新(输|填)(入)?身份证|\b(go back|previous step|start over|start again"
-                  r"|restart|redo|wrong id)\b", re.IGNORECASE)
-REDO_LOOSE = re.compile(r"(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
+ABOUT_AGENTS = re.compile(r"几点|时间|电话|号码|多少|\b(hours?|when|phone|number|open|close)\b")
+# "上一步", "身份证输错了", "go back": the service starts again from its first step, at a step
+# after the ID where a typed field came before (never at a yes/no step: a guardian's request may
+# be waiting there). REDO_WHOLE is a whole message; REDO_ID names the ID's typo anywhere; a bare
+# 输错了 / "typo" counts where the step before was a typed field, not at a code's step, where
+# 重来 / 从头 are about the code ("验证码过期了，重来一个": its resend).
+REDO_WHOLE = re.compile(r"(上一步|返回上一步|回到上一步|返回|重来|重新来|从头来|从头开始|重新开始"
+                        r"|重新填|go back|previous step|start over|start again|redo)(吧|了|一下)?",
+                        re.IGNORECASE)
+REDO_ID = re.compile(r"(身份证|证件)号?码?[^没不别，,]{0,3}(输|填|打|写)错|重新(输|填)(入)?身份证"
+                     r"|\bwrong id\b|\b(typo|mistake) in (my|the) id\b", re.IGNORECASE)
+REDO_LOOSE = re.compile(r"(?<![没不])(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
                         r"|typed it wrong)\b", re.IGNORECASE)
-REDO_ROLES = ("name", "card", "guardian", "code", "password", "confirm")
-# a yes/no step's answer in its first word: "no wait dont actually…", "不要 我再想想"
-STARTS_NO = re.compile(r"(no|nah|nope)\b[\s,.!]|(不要(?!紧)|不用|先不|不了|别)")
-NO_PROBLEM = re.compile(r"no (problem|worries|prob)\b")
+REDO_ROLES = ("name", "card", "guardian", "code", "password")
+# a final confirmation's no in a first clause of its own: "no wait dont actually, i think its
+# at home", "不要 我再找找" (not "别的卡", "不用担心 挂吧", "no, another card")
+FIRST_NO = re.compile(r"(no|nah|nope)( (wait|hold on|actually|dont|don't|not yet|sorry))*"
+                      r"|(不要|不用了?|先不|不了|别|不)(了|吧|啦)?", re.IGNORECASE)
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
 FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
                         r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
-CODES = re.compile(r"验证码|短信|码|\b(code|codes|sms|text|texts|message)\b")
+CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
@@ -265,7 +271,7 @@ class Conversation:
         elif heard.question and not heard.slots:
             return self.questions.in_step(heard, turn, flow)
         elif yes_no_step and not heard.slots \
-                and (yes := self.said_yes_no(heard, flow)) is not None:
+                and (yes := self.said_yes_no(heard, flow, said)) is not None:
             said = self.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
         step = flow.state
         flow.answer(said)
@@ -279,7 +285,9 @@ class Conversation:
         role = flow.specs[flow.state].get("role")
         if heard.slots or role not in REDO_ROLES:
             return False
-        return REDO.search(heard.text) is not None or (
+        if REDO_ID.search(heard.text) or (role != "code" and REDO_WHOLE.fullmatch(heard.text)):
+            return True
+        return heard.text == "上一步" or (
             role in ("name", "card", "guardian") and REDO_LOOSE.search(heard.text) is not None)
 
     def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
@@ -290,12 +298,13 @@ class Conversation:
         if heard.intent is not None \
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
             return True
-        if self.questions.lacks(heard, flow):  # "不记得卡号" at the card step
-            return True
+        if self.questions.lacks(heard, flow) and (heard.intent in (None, flow.name,
+                                                                   "forgot_password")
+                                                  or heard.act not in ("start", "confirm")):
+            return True  # "不记得卡号" at the card step; not "…card got stolen, report it"
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
 
-    @staticmethod
-    def said_yes_no(heard: Understanding, flow: Flow) -> bool | None:
+    def said_yes_no(self, heard: Understanding, flow: Flow, said: str = "") -> bool | None:
         """A yes/no step's answer in the person's words: 好, 行, 对的, 可以 are its 是; a
         refusal of the service itself ("不解了", "算了不挂了") its 否. The step reads only
         its exact words, and asked again "请回复“是”确认" after each of those. A hum (嗯嗯)
@@ -303,13 +312,22 @@ class Conversation:
         is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
         if heard.yes_no is not None:
             return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
-        if STARTS_NO.match(heard.text) and not NO_PROBLEM.match(heard.text):  # "no wait dont
-            return False  # actually, i think its at home": its first word is the answer
+        if flow.state == "ask_confirm" and said and self.first_no(said):
+            return False
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
         if heard.act == "negated" and flow.name in about[:2] \
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
             return False
         return None
+
+    def first_no(self, said: str) -> bool:
+        """A no in a clause of its own at the start, and no later clause that agrees or asks
+        for a service: "no wait dont actually, i think its at home" is a no."""
+        clauses = split(said)
+        if not clauses or not FIRST_NO.fullmatch(normalise(clauses[0]).text):
+            return False
+        later = [self.understander.understand(c) for c in clauses[1:]]
+        return not any(h.yes_no or h.act == "start" for h in later)
 
     @staticmethod
     def leaves(heard: Understanding) -> bool:
@@ -387,7 +405,8 @@ class Conversation:
                 pair for pair in heard.candidates if pair[0] != "resend"))  # resend, no miss
         if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
             return self.on_command(intent, turn, None)
-        if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT:
+        if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT \
+                and not ABOUT_AGENTS.search(heard.text):  # "what are the customer service hours"
             return self.person.request(turn, None)
         if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"

@@ -24,8 +24,8 @@ _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces 
 # the 不 of a spoken yes-or-no question, which negates nothing: 中不中, 行不行 (A不A) and a
 # clause's closing 不 after two characters ("能挂失不", "正常不"; not 暂时不, 偏不); normalise.py
 # reads them as asking
-ASKING_NOT = re.compile(r"([\u4e00-\u9fff])不\1"
-                        r"|(?<=[^\s不没][^\s不没时在还先偏就也都决绝])不(?=$|[，,。.!！?？;；\s])")
+ASKING_NOT = re.compile(r"([\u4e00-\u9fff])不\1|(?<=[\u4e00-\u9fff]{2})(?<![不没][\u4e00-\u9fff])"
+                        r"(?<![不没时在还先偏就也都决绝])不(?=$|[，,。.!！?？;；\s])")
 
 
 # a clause that says it wants something: its middling reading is still the request
@@ -56,18 +56,22 @@ def one_sure(text: str, whole: Understanding, read: Read,
     parts = split(text)
     if len(parts) < 2 or negates(whole.text):
         return whole
-    started = {heard.intent: heard for heard in map(read, parts)  # "hello?? … i need a human":
-               if heard.act == "start" and heard.intent is not None  # the greeting opens it
-               and heard.small_talk != "greeting"}
+    heard = [read(part) for part in parts]
+    started = {each.intent: each for each in heard  # "hello?? … i need a human": the greeting
+               if each.act == "start" and each.intent is not None  # opens it
+               and each.small_talk != "greeting"}
+    if set(started) - {"cancel"} and any(each.intent == "cancel" and each.act in (
+            "start", "confirm") for each in heard):
+        return whole  # "绑定社保卡 算了": a clause takes the service back
     lean = whole.candidates[0][0] if whole.candidates else None
     if len(started) > 1 and lean in started:  # "卡找着了！！…之前挂失了 咋恢复": two clauses
         started = {lean: started[lean]}  # start services, the whole message leans to one
     if len(started) != 1:
         return whole
-    (intent, heard), = started.items()
-    return replace(whole, intent=intent, act="start", confidence=heard.confidence,
-                   reason="clause", howto=heard.howto,  # an exact word has no candidates
-                   candidates=heard.candidates or ((intent, heard.confidence),))
+    (intent, said), = started.items()
+    return replace(whole, intent=intent, act="start", confidence=said.confidence,
+                   reason="clause", howto=said.howto,  # an exact word has no candidates
+                   candidates=said.candidates or ((intent, said.confidence),))
 
 
 def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
