@@ -1,17 +1,17 @@
 """Who answers a message: the flow in progress, a service to start, an answer, or a choice.
 
 The dialogue policy, split out of the engine so the engine keeps only the 5-second window.
-Reads what the language stage understood (flows/language) and never parses text itself:
-exact start words and menu clicks keep the flow-switch contract; a *sentence* that looks like
-another service asks first; the one pending choice (the last numbered list or yes/no question
-the bot sent) is what the very next message's number or 是/否 refers to, and that message uses
-it up. Nothing is a dead end: what is not understood gets what the bot can do, numbered.
+Reads what the language stage understood (flows/language), and the step-level words of
+wording.py: exact start words and menu clicks keep the flow-switch contract; a *sentence*
+that looks like another service asks first; the one pending choice (the last numbered list
+or yes/no question the bot sent) is what the very next message's number or 是/否 refers to,
+and that message uses it up. Nothing is a dead end: what is not understood gets what the
+bot can do, numbered.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -23,6 +23,7 @@ from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk, offer_of
+from bot.dialogue.wording import ABOUT_AGENTS, CODES, FIRST_NO, FOREIGN_ID, HUM, THANKS, starts_over
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -47,28 +48,6 @@ SURE_QUESTION = 0.9
 # this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
 # a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
 HANDOVER_AT = 0.65
-ABOUT_AGENTS = re.compile(r"几点|时间|电话|号码|多少|\b(hours?|when|phone|number|open|close)\b")
-# "上一步", "身份证输错了", "go back": the service starts again from its first step, at a step
-# after the ID where a typed field came before (never at a yes/no step: a guardian's request may
-# be waiting there). REDO_WHOLE is a whole message; REDO_ID names the ID's typo anywhere; a bare
-# 输错了 / "typo" counts where the step before was a typed field, not at a code's step, where
-# 重来 / 从头 are about the code ("验证码过期了，重来一个": its resend).
-REDO_WHOLE = re.compile(r"(上一步|返回上一步|回到上一步|返回|重来|重新来|从头来|从头开始|重新开始"
-                        r"|重新填|go back|previous step|start over|start again|redo)(吧|了|一下)?",
-                        re.IGNORECASE)
-REDO_ID = re.compile(r"(身份证|证件)号?码?[^没不别，,]{0,3}(输|填|打|写)错|重新(输|填)(入)?身份证"
-                     r"|\bwrong id\b|\b(typo|mistake) in (my|the) id\b", re.IGNORECASE)
-REDO_LOOSE = re.compile(r"(?<![没不])(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
-                        r"|typed it wrong)\b", re.IGNORECASE)
-REDO_ROLES = ("name", "card", "guardian", "code", "password")
-# a final confirmation's no in a first clause of its own: "no wait dont actually, i think its
-# at home", "不要 我再找找" (not "别的卡", "不用担心 挂吧", "no, another card")
-FIRST_NO = re.compile(r"(no|nah|nope)( (wait|hold on|actually|dont|don't|not yet|sorry))*"
-                      r"|(不要|不用了?|先不|不了|别|不)(了|吧|啦)?", re.IGNORECASE)
-# no Chinese resident ID at an ID step: a foreigner's passport or residence card
-FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
-                        r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
-CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
@@ -86,9 +65,6 @@ IN_STEP_TALK = ("thanks", "greeting")
 GIVEN_SLOTS = ("id", "name", "card")
 
 MAX_CLAUSES = 4  # longer messages are stories, read whole
-HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
-# "嗯嗯，谢谢" is a hum too: what is left without these is judged
-THANKS = re.compile(r"[\s,.!~，。！～]|谢谢|谢了|多谢|thanks|thank you")
 
 
 class Conversation:
@@ -282,13 +258,7 @@ class Conversation:
     def redone(heard: Understanding, flow: Flow) -> bool:
         """The person wants to fill the service in again ("上一步", "身份证输错了", "go back"):
         there is no way to mend one earlier answer, so it starts over, which they are told."""
-        role = flow.specs[flow.state].get("role")
-        if heard.slots or role not in REDO_ROLES:
-            return False
-        if REDO_ID.search(heard.text) or (role != "code" and REDO_WHOLE.fullmatch(heard.text)):
-            return True
-        return heard.text == "上一步" or (
-            role in ("name", "card", "guardian") and REDO_LOOSE.search(heard.text) is not None)
+        return not heard.slots and starts_over(heard.text, flow.specs[flow.state].get("role"))
 
     def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
         """The person does not know or have what the step asks ("我不知道", "不记得了" at the
