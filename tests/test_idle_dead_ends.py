@@ -94,3 +94,17 @@ def test_a_question_in_one_clause_of_a_step_message_is_answered(chat_in, lang, s
     person = chat_in(lang)
     person.say(start)
     assert person.say(said).startswith(answer)
+
+
+def test_close_answers_are_offered_under_one_head(chat_en, chat):
+    """Two heads in a row ("Which of these do you mean?" then "Did you mean:") read as if the
+    bot asked twice."""
+    reply = chat_en().say("someone else bound my card to their wechat?? i never did that")
+    assert reply.startswith("Which of these do you mean?\n1. ") and "Did you mean" not in reply
+    reply = chat().say("社保卡可以不绑定微信吗")
+    assert reply.startswith("您想了解的是哪一个？\n1. ") and "您是不是想" not in reply
+
+
+def test_the_bots_phone_number_is_said_plainly(chat):
+    reply = chat().say("你们电话多少")
+    assert "电话咨询请拨12333热线" in reply

@@ -115,11 +115,13 @@ class Talk:
             return flow.session()
         return start(self.flows[option], turn, ending=flow)
 
-    def offer(self, turn: Turn, flow: Flow | None, options: list[str]) -> dict | None:
-        """A short numbered list of services or answers ("您是不是想：1 … 2 …")."""
+    def offer(self, turn: Turn, flow: Flow | None, options: list[str],
+              key: str = "pick.list") -> dict | None:
+        """A short numbered list of services or answers ("您是不是想：1 … 2 …"; questions the
+        base answers under their own head, "您想了解的是哪一个？", never both heads at once)."""
         items = [self.catalog.text("pick.item", n=n, title=self.label(o))
                  for n, o in enumerate(options, 1)]
-        turn.say("pick.list", items="\n".join(items))
+        turn.say(key, items="\n".join(items))
         return self.pending(flow, "pick", options)
 
     # -- when the words were not a service -----------------------------------------------
@@ -188,8 +190,7 @@ class Talk:
         if found.kind == "one":
             return self.say_answer(found.entries[0].id, turn, None)
         if found.kind == "choices" and choices:
-            turn.say("answer.which")
-            return self.offer(turn, None, [KB + e.id for e in found.entries])
+            return self.offer(turn, None, [KB + e.id for e in found.entries], "answer.which")
         return False
 
     def step_help(self, turn: Turn, flow: Flow) -> dict:
