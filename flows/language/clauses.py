@@ -26,8 +26,6 @@ _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces 
 # reads them as asking
 ASKING_NOT = re.compile(r"([\u4e00-\u9fff])不\1|(?<=[\u4e00-\u9fff]{2})(?<![不没][\u4e00-\u9fff])"
                         r"(?<![不没时在还先偏就也都决绝])不(?=$|[，,。.!！?？;；\s])")
-
-
 # a clause that says it wants something: its middling reading is still the request
 WANTS = re.compile(r"我想|我要|想要|帮我|麻烦你|\bi (just )?(want|need|would like)\b|\bplease\b"
                    r"|\bpls\b|\bcan (you|u)\b")
@@ -82,7 +80,9 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     refusal) or cancel ("别给我弄" refuses too). A negator in a clause naming no service
     ("想换个密码，原来那个不安全") refuses nothing: then only the service the whole message
     leans to. A clause only asked about ("…，关联给我断开") is asked about, when the whole
-    leans to it ("不挂了 我再找找" asks for no person). Blind fresh lines: 15 -> 9 of these."""
+    leans to it ("不挂了 我再找找" asks for no person). A clause reading 取消 refuses too ("没打算
+    绑卡 别弄"). Reversals on the blind fresh lines: 15 -> 4 (statements; questions read so
+    are answered)."""
     parts = split(text)
     if len(parts) < 2 or whole.question:
         return whole

@@ -67,6 +67,7 @@ class Understander:
         return whole
 
     def _negates(self, text: str) -> bool:
+        """Whether a negator stands in `text` once the spoken yes-or-no 不 is set aside."""
         return NOT in self.segmenter.parse(ASKING_NOT.sub(r"\1", text)).words
 
     def _understand(self, text: str) -> Understanding:
@@ -95,7 +96,8 @@ class Understander:
             return Understanding(**base, intent=None, confidence=0.0, reason="none", act="none")
         # the spoken yes-or-no 不 read off the message as typed: its spaces end a clause
         # ("还能干啥不 都有啥功能"), which the normal form joins up
-        parse = self.segmenter.parse(normalise(ASKING_NOT.sub(r"\1", text)).text)
+        asking = ASKING_NOT.sub(r"\1", text) if "不" in text else text
+        parse = self.segmenter.parse(said.text if asking == text else normalise(asking).text)
         ranked = self.matcher.rank(parse)
         reason, factor = ("fuzzy", self.fuzzy) if parse.fixed else ("sentence", 1.0)
         first = ranked[0].score * factor if ranked else 0.0
