@@ -23,7 +23,16 @@ from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk, offer_of
-from bot.dialogue.wording import ABOUT_AGENTS, CODES, FIRST_NO, FOREIGN_ID, HUM, THANKS, starts_over
+from bot.dialogue.wording import (
+    ABOUT_AGENTS,
+    CODES,
+    FIRST_NO,
+    FOREIGN_ID,
+    HUM,
+    TAKEN,
+    THANKS,
+    starts_over,
+)
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -373,6 +382,9 @@ class Conversation:
         if intent == "resend":  # only near it ("社保卡过期了还能用吗": 过期 is a code's word):
             heard = replace(heard, intent=None, act="none", candidates=tuple(  # no code to
                 pair for pair in heard.candidates if pair[0] != "resend"))  # resend, no miss
+        if TAKEN.search(heard.text) and intent not in self.starters:  # "我的卡被别人绑了":
+            turn.say("card_taken")  # what to do at once, before any answer or guess
+            return None
         if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
             return self.on_command(intent, turn, None)
         if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT \

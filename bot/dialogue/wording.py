@@ -27,6 +27,10 @@ FIRST_NO = re.compile(r"(no|nah|nope)( (wait|hold on|actually|dont|don't|not yet
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
 FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
                         r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
+# the card bound by someone else: what to do at once (a loss report here stops its use)
+TAKEN = re.compile(r"(别人|他人|陌生人|其他人|不认识的人).{0,6}(绑|关联)|不是我(本人)?绑的"
+                   r"|我(从来)?没(有)?绑过|\b(someone|somebody|stranger)( else)?\b.{0,25}"
+                   r"\b(bound|linked|binded)\b|\bi never (bound|linked)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
 # "嗯嗯，谢谢" is a hum too: what is left without these is judged
