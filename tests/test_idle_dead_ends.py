@@ -108,3 +108,17 @@ def test_close_answers_are_offered_under_one_head(chat_en, chat):
 def test_the_bots_phone_number_is_said_plainly(chat):
     reply = chat().say("你们电话多少")
     assert "电话咨询请拨12333热线" in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "我的社保卡被别人绑到他微信上了 我没绑过", "先回复“挂失”，在这里临时挂失这张卡"),
+    ("en", "someone else bound my card to their wechat?? i never did that",
+     'first reply "report lost card" to report it lost here'),
+])
+def test_a_card_bound_by_someone_else_is_told_what_to_do_at_once(chat_in, lang, said, told):
+    """A blind tester got a list of FAQ guesses ("can i tell someone my verification code")."""
+    assert told in chat_in(lang).say(said)
+
+
+def test_binding_for_someone_else_is_no_stolen_binding(chat):
+    assert "临时挂失这张卡" not in chat().say("帮别人绑卡")
