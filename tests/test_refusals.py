@@ -125,3 +125,21 @@ def test_asking_for_the_agents_hours_is_no_hand_over(wechat):
 @pytest.mark.parametrize("said", ["挂失，不", "解绑？不！"])
 def test_a_no_after_punctuation_is_a_refusal(said):
     assert Understander.shared().understand(said).act == "negated"
+
+
+@pytest.mark.parametrize(("said", "started"), [  # probe 32: the request, then a reason
+    ("帮我把绑定解了吧，不想绑在这个号上了", "本微信没有绑定社保卡，无需解绑"),  # refusing binding
+    ("卡找到了不用挂失了", "解除挂失：请输入持卡人的18位身份证号"),  # found: no report wanted
+    ("帮我冻结社保卡", "挂失社保卡：请输入持卡人的18位身份证号"),  # freezing is reporting
+    ("社保卡被冻结了", "本微信还没有绑定社保卡"),  # a frozen card is its status
+    ("密码被锁了", "重置社保卡服务密码：请输入持卡人的18位身份证号"),
+])
+def test_a_request_with_its_reason_is_the_request(chat, said, started):
+    reply = chat().say(said)
+    assert reply.startswith(started) and "不办理" not in reply
+
+
+@pytest.mark.parametrize("said", ["密码没忘 不用重置", "不用重置", "不要重发验证码"])
+def test_refusing_a_service_by_its_word_is_a_refusal(chat, said):
+    reply = chat().say(said)
+    assert "不办理" in reply and "请输入" not in reply

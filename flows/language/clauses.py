@@ -81,8 +81,9 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     ("想换个密码，原来那个不安全") refuses nothing: then only the service the whole message
     leans to. A clause only asked about ("…，关联给我断开") is asked about, when the whole
     leans to it ("不挂了 我再找找" asks for no person). A clause reading 取消 refuses too ("没打算
-    绑卡 别弄"). Reversals on the blind fresh lines: 15 -> 4 (statements; questions read so
-    are answered)."""
+    绑卡 别弄"). A request may come first and the refusal of another service after it, as its
+    reason: "卡找到了，不用挂失了", "帮我把绑定解了吧，不想绑在这个号上了". Reversals on the
+    blind fresh lines: 15 -> 4 (statements; questions read so are answered)."""
     parts = split(text)
     if len(parts) < 2 or whole.question:
         return whole
@@ -97,6 +98,10 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     if not started:  # "i dont want to unbind, i want to bind a second card" says it wants
         started = {each.intent: each for each in after if each.act == "confirm"
                    and (each.intent == lean or (refused and WANTS.search(each.text)))}
+    if not after and refused and all(heard[i].act == "negated" for i in refused):
+        started = {each.intent: each for each in heard[:refused[0]]  # "卡找到了，不用挂失了":
+                   if each.act == "start" and each.intent not in (None, "cancel")  # the
+                   and not each.question}  # request, then a reason that refuses another
     if len(started) != 1:
         return whole
     (intent, said), = started.items()

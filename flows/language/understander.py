@@ -132,6 +132,8 @@ class Understander:
             return fact() if score >= RELATED else nothing()
         if NOT in parse.words and NOT not in top.words and score >= RELATED:  # 不想绑定
             return Understanding(**base, intent=None, reason="negated", act="negated")
+        if NOT in parse.words and _refuses_by_name(parse.words, services, factor):  # 不用重置
+            return Understanding(**base, intent=None, reason="negated", act="negated")
         close = len(services) > 1 and score - services[1].score * factor < self.margin
         # One known word beside words we do not know is too little to act on: 你好笨 asks.
         thin = parse.unknown > 0 and len(parse.words & top.words) < 2
@@ -140,3 +142,15 @@ class Understander:
             return nothing()
         return Understanding(**{**base, "howto": parse.howto}, intent=top.intent, reason=reason,
                              act=act)
+
+
+def _refuses_by_name(words: frozenset[str], services: list[Match], factor: float) -> bool:
+    """"不用重置", "不要重发": cancel ranks first on the negator alone (its examples say 不办),
+    while the word the message names is another service's; that service is refused."""
+    top = services[0]
+    if top.intent != "cancel" or not words & top.words <= {NOT}:
+        return False
+    named = next((m for m in services[1:] if m.intent != "cancel"), None)
+    return named is not None and named.score * factor >= RELATED and bool(
+        (words & named.words) - {NOT})
+
