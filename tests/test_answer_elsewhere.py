@@ -105,7 +105,7 @@ def test_a_question_not_ours_mid_step_in_english(make_app, platform_for):
 
 @pytest.mark.parametrize(("said", "meets"), [
     ("孩子的医保卡丢了", "挂失社保卡"),  # our card by its medical name: the loss service asked
-    ("医保卡密码被锁了", "忘记密码"),
+    ("医保卡密码被锁了", "重置社保卡服务密码"),  # a locked password: the reset starts
     ("银行卡丢了怎么办", "别的卡、证件或账号"),  # another card named: its line, which says 挂失
     ("商场礼品卡过期了还能用吗", "别的卡、证件或账号"),  # not our card's account line
     ("银行卡余额怎么查", "别的卡、证件或账号"),

@@ -84,3 +84,20 @@ def test_a_question_mid_step_about_something_else_is_answered_then_the_step(chat
     reply = alice.say("外地的社保卡能在北京用吗")
     assert "各地人社部门" in reply and reply.endswith("挂失社保卡：请输入持卡人的18位身份证号。")
     assert "当前步骤说明" in alice.say("身份证号是哪个")
+
+
+@pytest.mark.parametrize("text", ["几岁能绑卡？补办要多少钱？", "孩子几岁能绑卡？补办要多少钱？"])
+def test_two_questions_in_one_message_are_both_answered(chat, text):
+    """Read whole, the second question's words made the first's entry refuse the line, and
+    the person got "暂时回答不了" for two questions the bot answers one by one."""
+    reply = chat().say(text)
+    assert reply.index("年满18周岁") < reply.index("工本费")  # in the order asked
+    assert "需要现在办理“绑定社保卡”吗？回复“是”开始。" in reply  # the first one's service
+
+
+def test_two_questions_mid_step_are_both_answered_then_the_step(chat):
+    alice = chat()
+    alice.say("挂失")
+    reply = alice.say("孩子几岁能绑卡？补办要多少钱？")
+    assert "年满18周岁" in reply and "工本费" in reply
+    assert reply.endswith("接着刚才的步骤：挂失社保卡：请输入持卡人的18位身份证号。")

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.dialogue import whose
-from bot.dialogue.talk import Talk
+from bot.dialogue.talk import Talk, ids
 from flows.base import Flow, Turn
 from flows.knowledge import said_first, starts
 from flows.language import Understanding
@@ -83,7 +83,7 @@ class Questions:
         if said_first(heard, found):
             return self.talk.with_menu(turn, whose.key(self.talk.catalog, found.elsewhere))
         if not starts(heard, found) and found.kind == "one":
-            return self.talk.say_answer(found.entries[0].id, turn, None)
+            return self.talk.say_answer(found.entries[0].id, turn, None, ids(found.more))
         return False
 
     @staticmethod
@@ -123,7 +123,8 @@ class Questions:
         step = _STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
         floor = IN_FLOW_SCORE if step is None or step.search(heard.text) else IN_FLOW_OTHER
         if found is not None and found.kind == "one" and found.score >= floor:
-            return self.talk.say_answer(found.entries[0].id, turn, flow) or flow.session()
+            return self.talk.say_answer(found.entries[0].id, turn, flow,
+                                        ids(found.more)) or flow.session()
         if found is not None and whose.said_in_step(found.elsewhere):  # 今天天气怎么样？
             turn.say(whose.key(self.talk.catalog, found.elsewhere))
             turn.say("answer.back", prompt=self.talk.again(flow))

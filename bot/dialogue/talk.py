@@ -15,7 +15,7 @@ from bot.dialogue import whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
-from flows.knowledge import Answer
+from flows.knowledge import Answer, Entry
 from flows.language import Understanding
 from flows.port import BackendError
 
@@ -188,7 +188,7 @@ class Talk:
         """One entry's answer (its service offered), or close ones as a numbered choice
         unless `choices` is off; False when the retriever found neither."""
         if found.kind == "one":
-            return self.say_answer(found.entries[0].id, turn, None)
+            return self.say_answer(found.entries[0].id, turn, None, ids(found.more))
         if found.kind == "choices" and choices:
             return self.offer(turn, None, [KB + e.id for e in found.entries], "answer.which")
         return False
@@ -209,10 +209,15 @@ class Talk:
         session = self.with_menu(turn, whose.key(self.catalog, topic))
         return {**(session or {}), "misses": misses} if misses else session
 
-    def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None) -> dict | None:
-        """The entry in the bot's language; a related service is offered, a flow re-asked."""
+    def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None,
+                   more: tuple[str, ...] = ()) -> dict | None:
+        """The entry in the bot's language, and those of `more` (the message's other questions:
+        "几岁能绑卡？补办要多少钱？" is owed both); the first one's related service is offered,
+        a flow re-asked."""
         entry = self.answers.entry(entry_id, self.catalog.lang)
         turn.say("answer.text", answer=entry.answer)
+        for other in more:
+            turn.say("answer.text", answer=self.answers.entry(other, self.catalog.lang).answer)
         if flow is not None:
             turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
@@ -278,3 +283,9 @@ def offer_of(pending: dict | None) -> str | None:
         return None
     option = pending["options"][0]
     return None if option.startswith(KB) else option
+
+
+def ids(entries: tuple[Entry, ...]) -> tuple[str, ...]:
+    """The ids of a retriever's further entries (Answer.more), as say_answer takes them."""
+    return tuple(entry.id for entry in entries)
+

@@ -46,8 +46,9 @@ docs/understanding.md ("Measured"); the latest (1819 lines, 509 out of scope): 9
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from rapidfuzz import fuzz, process
@@ -73,6 +74,7 @@ OUR_CARDS = ("card_account", "card_condition", "electronic_card")  # `elsewhere:
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 MAX_CLAUSES = 4  # a longer line is a story, read whole
+_INNER_ASK = re.compile(r"[?？](?!\s*$)")  # a question mark before the line's end: two asked
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,12 @@ class Answer:
     # whose `elsewhere` is read from one topic's own words only: what it asks of a service
     # is the flows' business, never refused for a word in passing
     asked: bool = True
-    # "none" only because the best entry holds too little of the line (below its floor): a
-    # line of several clauses may still hold one whole question (Retriever.answer)
-    thin: bool = False
+    # "none" only because the best entry does not hold the line: "floor", too little of its
+    # words; "foreign", words it never speaks of. A line of several clauses may still hold
+    # whole questions (Retriever.answer); "" otherwise
+    thin: str = ""
+    # "one": the entries the line's other clauses ask of, in order ("几岁能绑卡？补办要多少钱？")
+    more: tuple[Entry, ...] = ()
 
 
 class Retriever:
@@ -164,21 +169,30 @@ class Retriever:
         return self.tokenize(self.kb.reading.fillers.sub(" ", folded))
 
     def answer(self, text: str) -> Answer:
-        """The whole line's answer; when its words only reach no entry far enough, a line of
-        two to four clauses is read clause by clause and the first answered one kept ("wait
-        how old do u need to be for this, my son wants to do it too": the other clause's
-        words thinned the whole). Refused for what it names, it stays refused."""
+        """The whole line's answer; when its words reach no entry as a whole, a line of two
+        to four clauses is read clause by clause: the first answered clause is the answer and
+        the others' entries come with it (`more`). "wait how old do u need to be for this, my
+        son wants to do it too": the other clause's words thinned the whole; "几岁能绑卡？补办要
+        多少钱？" asks two things. Refused for what it names, it stays refused."""
         whole = self._answer(text)
-        if not whole.thin:  # refused for what it names ("lost my job, …unemployment money")
+        asks_twice = whole.kind == "one" and _INNER_ASK.search(text) is not None
+        if not (whole.thin or asks_twice):  # refused for what it names ("lost my job, …")
             return whole
         parts = split(text)
         if not 2 <= len(parts) <= MAX_CLAUSES:
             return whole
-        for part in parts:
-            found = self._answer(part)
-            if found.kind == "one":
-                return found
-        return whole
+        clauses = [self._answer(part) for part in parts]
+        found = [answer for answer in clauses if answer.kind == "one"]
+        if asks_twice:  # "孩子几岁能绑卡？补办要钱吗？": the whole reached one of them
+            more = tuple(dict.fromkeys(answer.entries[0] for answer in found
+                                       if answer.entries[0] != whole.entries[0]))
+            return replace(whole, more=more) if more else whole
+        if not found or (whole.thin == "foreign" and any(  # "lost my job, how apply
+                answer.kind != "one" and answer.asked for answer in clauses)):  # unemployment
+            return whole  # money": its foreign words are a question of their own, not ours
+        more = tuple(dict.fromkeys(answer.entries[0] for answer in found[1:]
+                                   if answer.entries[0] != found[0].entries[0]))
+        return replace(found[0], more=more)
 
     def _answer(self, text: str) -> Answer:
         folded = self._fold(text)
@@ -239,13 +253,14 @@ class Retriever:
                                      ranked[0][1]) if self.foreign else []
         if len(foreign) >= self.foreign > 0:
             return Answer("none", (), best, f"asks of what {self.kb.entries[ranked[0][1]].id} "
-                                            f"never speaks of: {' '.join(foreign[:3])}")
+                                            f"never speaks of: {' '.join(foreign[:3])}",
+                          thin="foreign")  # another clause may ask of them
         close = [self.kb.entries[i] for score, i in ranked[:MAX_CHOICES]
                  if score >= top * (1 - self.margin) and held[i] >= floors[i]]
         floor = floors[ranked[0][1]]
         why = f"holds {best:.0%} of the words; ranking {top:.2f}"
         if best < floor or not close:
-            return Answer("none", (), best, f"{why} (floor {floor:.0%})", thin=True)
+            return Answer("none", (), best, f"{why} (floor {floor:.0%})", thin="floor")
         if len(close) == 1:
             return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
