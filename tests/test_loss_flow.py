@@ -163,3 +163,18 @@ def test_report_loss_confirmation_in_english_everyday_words(chat_en, said, repor
     reply = alice.say(said)
     assert ("Please reply" not in reply) and (("5678" in reply and "reported" in reply.lower())
                                                or not reported)
+
+
+@pytest.mark.parametrize("said", ["社保卡丢了，密码也忘了", "密码忘了，卡也丢了"])
+def test_a_lost_card_and_a_forgotten_password_report_the_loss_first(chat, said):
+    """Read whole, the reset won; a lost card can be used by whoever holds it, so its
+    report comes first and the reset is told to follow."""
+    reply = chat().say(said)
+    assert reply.endswith("挂失社保卡：请输入持卡人的18位身份证号。")
+    assert "“忘记密码”，这件办完后回复“忘记密码”" in reply
+
+
+def test_a_lost_card_and_a_forgotten_password_in_english(chat_en):
+    reply = chat_en().say("lost my card, forgot my password too")
+    assert reply.startswith('Let\'s do "Report a lost card" first. For "Forgot password"')
+    assert reply.endswith("Report a lost card - please enter the holder's 18-digit ID number.")

@@ -364,6 +364,12 @@ class Conversation:
                 return self.talk.confirm_start(turn, self.starters[intent])
             if heard.howto:
                 turn.say("howto", title=self.catalog.text(self.starters[intent].title))
+            others = [self.catalog.text(self.starters[o].title) for o in heard.also
+                      if o in self.starters]
+            if others:  # "社保卡丢了，密码也忘了": the loss first, the reset told to follow
+                turn.say("also_after", title=self.catalog.text(self.starters[intent].title),
+                         others="”“".join(others) if self.catalog.lang != "en"
+                         else '", "'.join(others))
             return self.start(self.starters[intent], turn, given=(said, heard))
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)

@@ -60,6 +60,8 @@ def starts(heard: Understanding, answer: Answer) -> bool:
         return True
     if heard.reason == "after_refusal" and heard.act == "start":  # "原来卡没丢，解一下挂失":
         return True  # no question (those are never read so), and its 丢 is no loss to answer
+    if heard.also and heard.act == "start":  # "社保卡丢了，密码也忘了": services asked
+        return True  # for, one after another; the other's entry is no answer to them
     if heard.act != "start":
         return False
     entry = answer.entries[0] if answer.kind == "one" else None

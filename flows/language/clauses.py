@@ -41,7 +41,7 @@ def split(text: str) -> list[str]:
 
 
 def one_sure(text: str, whole: Understanding, read: Read,
-             negates: Callable[[str], bool]) -> Understanding:
+             negates: Callable[[str], bool], urgent: tuple[str, ...] = ()) -> Understanding:
     """A long message with a story before its request: the story's words are words no example
     has and pull the whole below a start, while one clause says the service surely. When
     exactly one service is what some clause starts, and nothing in the message negates
@@ -62,14 +62,41 @@ def one_sure(text: str, whole: Understanding, read: Read,
             "start", "confirm") for each in heard):
         return whole  # "绑定社保卡 算了": a clause takes the service back
     lean = whole.candidates[0][0] if whole.candidates else None
-    if len(started) > 1 and lean in started:  # "卡找着了！！…之前挂失了 咋恢复": two clauses
-        started = {lean: started[lean]}  # start services, the whole message leans to one
+    also: tuple[str, ...] = ()
+    first = next((intent for intent in urgent if intent in started), None)
+    if len(started) > 1 and first is not None:  # "社保卡丢了，密码也忘了": the loss first,
+        also = tuple(intent for intent in started if intent != first)  # the rest after it
+        started = {first: started[first]}
+    elif len(started) > 1 and lean in started:  # "卡找着了！！…之前挂失了 咋恢复": two
+        started = {lean: started[lean]}  # clauses start services, the whole leans to one
     if len(started) != 1:
         return whole
     (intent, said), = started.items()
     return replace(whole, intent=intent, act="start", confidence=said.confidence,
                    reason="clause", howto=said.howto,  # an exact word has no candidates
-                   candidates=said.candidates or ((intent, said.confidence),))
+                   candidates=said.candidates or ((intent, said.confidence),), also=also)
+
+
+def urgent_first(text: str, whole: Understanding, read: Read,
+                 urgent: tuple[str, ...]) -> Understanding:
+    """A message starting a service whose clauses also start an urgent one ("社保卡丢了，密码
+    也忘了" reads whole as the reset): the urgent one starts, the others are told to follow
+    (`also`). Nothing changes when a clause takes a service back or the message asks."""
+    parts = split(text)
+    if not urgent or len(parts) < 2 or whole.question:
+        return whole
+    heard = [read(part) for part in parts]
+    if any(each.intent == "cancel" or each.act == "negated" for each in heard):
+        return whole
+    started = [each.intent for each in heard if each.act == "start" and each.intent is not None]
+    first = next((intent for intent in urgent if intent in started), None)
+    if first is None or set(started) == {first}:
+        return whole
+    also = tuple(dict.fromkeys(i for i in (whole.intent, *started) if i not in (first, None)))
+    said = next(each for each in heard if each.intent == first)
+    return replace(whole, intent=first, act="start", confidence=said.confidence,
+                   reason="clause", howto=said.howto,
+                   candidates=said.candidates or ((first, said.confidence),), also=also)
 
 
 def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
-from flows.language.clauses import ASKING_NOT, one_sure, past_refusal
+from flows.language.clauses import ASKING_NOT, one_sure, past_refusal, urgent_first
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
 from flows.language.segment import Parse, Segmenter
@@ -48,6 +48,7 @@ class Understander:
         self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
         self.complaint = re.compile(
             "|".join(f"(?:{p})" for p in self.vocabulary.complaints) or "(?!)")
+        self.urgent = tuple(self.vocabulary.settings.get("urgent", ()))
         self.why = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.why) or "(?!)")
 
     @classmethod
@@ -63,7 +64,9 @@ class Understander:
         if whole.act == "negated":
             return past_refusal(text, whole, self._understand)
         if whole.act in CLAUSES_MAY:
-            return one_sure(text, whole, self._understand, self._negates)
+            return one_sure(text, whole, self._understand, self._negates, self.urgent)
+        if whole.act == "start":
+            return urgent_first(text, whole, self._understand, self.urgent)
         return whole
 
     def _negates(self, text: str) -> bool:

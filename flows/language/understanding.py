@@ -40,3 +40,6 @@ class Understanding:
     # (flows/language/small_talk.py). Thanks, goodbyes and acks ask for no service; a
     # greeting still opens the menu. A yes or no word in it ("好的谢谢") sets `yes_no` too.
     small_talk: str | None = None
+    # The other services the message's clauses ask for, after `intent` ("社保卡丢了，密码也忘了"
+    # starts the loss report; the reset is told to come after it)
+    also: tuple[str, ...] = ()
