@@ -263,3 +263,20 @@ def test_a_foreigner_without_a_chinese_id_is_told_what_applies(chat_in, lang, st
 
 def test_whether_the_medical_card_is_the_same_card_is_answered(chat):
     assert chat().say("医保卡跟社保卡是一个东西不").startswith("社保卡全称社会保障卡")
+
+
+@pytest.mark.parametrize("said", ["能办哪些事情啊，列一下呗", "第一次用不太会 能教教我怎么操作吗"])
+def test_asking_what_there_is_in_everyday_words_gets_the_menu(chat, said):
+    """Probe 32: these got "这个问题我答不上来" and "没有听懂" (不太会 read as a refusal)."""
+    reply = chat().say(said)
+    assert reply.startswith("您可以回复序号或文字：") and "8. 亲情服务" in reply
+
+
+def test_a_person_asked_for_politely_in_a_long_sentence_is_handed_over(wechat):
+    delivery = wechat.text("oNewUser32", "麻烦叫个工作人员来跟我说，我弄不明白")
+    assert delivery.reply.get("MsgType") == "transfer_customer_service", delivery.text
+
+
+def test_a_password_locked_by_wrong_tries_is_the_reset(chat_en):
+    reply = chat_en().say("i typed wrong password 3 times now its locked what do i do")
+    assert 'Start "Forgot password" now?' in reply or "18-digit ID number" in reply

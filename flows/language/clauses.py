@@ -10,12 +10,13 @@ changed or as it was. A question is never changed: it is owed its answer, not a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 
 from flows.language.understanding import Understanding
 
 Read = Callable[[str], Understanding]
+Urgent = Mapping[str, tuple[str, ...]]  # a service to start first, unless one of these is asked
 
 # where a message parts into clauses: punctuation, and spaces between Chinese words only
 _CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -41,7 +42,7 @@ def split(text: str) -> list[str]:
 
 
 def one_sure(text: str, whole: Understanding, read: Read,
-             negates: Callable[[str], bool], urgent: tuple[str, ...] = ()) -> Understanding:
+             negates: Callable[[str], bool], urgent: Urgent | None = None) -> Understanding:
     """A long message with a story before its request: the story's words are words no example
     has and pull the whole below a start, while one clause says the service surely. When
     exactly one service is what some clause starts, and nothing in the message negates
@@ -63,7 +64,7 @@ def one_sure(text: str, whole: Understanding, read: Read,
         return whole  # "绑定社保卡 算了": a clause takes the service back
     lean = whole.candidates[0][0] if whole.candidates else None
     also: tuple[str, ...] = ()
-    first = next((intent for intent in urgent if intent in started), None)
+    first = _urgent(urgent or {}, started)
     if len(started) > 1 and first is not None:  # "社保卡丢了，密码也忘了": the loss first,
         also = tuple(intent for intent in started if intent != first)  # the rest after it
         started = {first: started[first]}
@@ -77,8 +78,7 @@ def one_sure(text: str, whole: Understanding, read: Read,
                    candidates=said.candidates or ((intent, said.confidence),), also=also)
 
 
-def urgent_first(text: str, whole: Understanding, read: Read,
-                 urgent: tuple[str, ...]) -> Understanding:
+def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgent) -> Understanding:
     """A message starting a service whose clauses also start an urgent one ("社保卡丢了，密码
     也忘了" reads whole as the reset): the urgent one starts, the others are told to follow
     (`also`). Nothing changes when a clause takes a service back or the message asks."""
@@ -89,7 +89,7 @@ def urgent_first(text: str, whole: Understanding, read: Read,
     if any(each.intent == "cancel" or each.act == "negated" for each in heard):
         return whole
     started = [each.intent for each in heard if each.act == "start" and each.intent is not None]
-    first = next((intent for intent in urgent if intent in started), None)
+    first = _urgent(urgent, started)
     if first is None or set(started) == {first}:
         return whole
     also = tuple(dict.fromkeys(i for i in (whole.intent, *started) if i not in (first, None)))
@@ -97,6 +97,12 @@ def urgent_first(text: str, whole: Understanding, read: Read,
     return replace(whole, intent=first, act="start", confidence=said.confidence,
                    reason="clause", howto=said.howto,
                    candidates=said.candidates or ((first, said.confidence),), also=also)
+
+
+def _urgent(urgent: Urgent, started: Collection[str]) -> str | None:
+    """The urgent service among those the clauses start, unless its exceptions are asked."""
+    return next((name for name, unless in urgent.items() if name in started
+                 and not set(unless) & set(started)), None)
 
 
 def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:

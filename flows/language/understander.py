@@ -48,7 +48,8 @@ class Understander:
         self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
         self.complaint = re.compile(
             "|".join(f"(?:{p})" for p in self.vocabulary.complaints) or "(?!)")
-        self.urgent = tuple(self.vocabulary.settings.get("urgent", ()))
+        self.urgent = {name: tuple(unless) for name, unless
+                       in self.vocabulary.settings.get("urgent", {}).items()}
         self.why = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.why) or "(?!)")
 
     @classmethod
