@@ -280,3 +280,11 @@ def test_a_person_asked_for_politely_in_a_long_sentence_is_handed_over(wechat):
 def test_a_password_locked_by_wrong_tries_is_the_reset(chat_en):
     reply = chat_en().say("i typed wrong password 3 times now its locked what do i do")
     assert 'Start "Forgot password" now?' in reply or "18-digit ID number" in reply
+
+
+@pytest.mark.parametrize("said", ["请问我提交的材料审核进度", "提交了好几天了还在审核中吗",
+                                  "人工审核提交好几天了还没结果 查下进度"])
+def test_asking_after_ones_own_review_shows_its_progress(chat, said):
+    """材料 and 几天 are fact words ("补卡要带什么材料", "要几天"): these were answered with
+    how long reviews take, or asked which service was meant."""
+    assert chat().say(said) == "本微信没有人工审核申请。"
