@@ -8,11 +8,11 @@ itself is flows/knowledge/routing.py's, so the knowledge report counts with the 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.dialogue import whose
 from bot.dialogue.talk import Talk, ids
+from bot.dialogue.wording import DONE, LACK, SAFE, STEP_THINGS, THIS
 from flows.base import Flow, Turn
 from flows.knowledge import said_first, starts
 from flows.language import Understanding
@@ -24,28 +24,7 @@ from flows.language import Understanding
 # 96 % (en); the band 0.35-0.45 alone 92 % / 91 %, where the step's help answered nothing.
 IN_FLOW_SCORE = 0.6
 IN_FLOW_OTHER = 0.35
-STEP_THINGS = {  # the words naming what a step asks for, by its role
-    "id": r"身份证|\bid\b|identity", "guardian": r"身份证|监护|\bid\b|guardian",
-    "name": r"姓名|名字|\bname\b", "card": r"卡号|card number|\bnumber\b",
-    "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
-    "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
-_STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in STEP_THINGS.items()}
-# not knowing, remembering or having a thing at hand: with the step's thing named ("卡没在身上 不
-# 记得卡号"), about the step, never 忘记密码 (Questions.lacks)
-_LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上"
-                   r"|没在身上|找不到|找不着|\b(forgot|forget|dont know|don't know|do not know"
-                   r"|no idea|dont remember|don't remember|cant remember|can't remember|dont have"
-                   r"|don't have|cant find|can't find|not with me)\b", re.IGNORECASE)
-# "为什么要这个", "what do you need it for": a why about no thing in particular is the step's.
-# Words of safety ("这样安全吗", "is this a scam") ask how what is typed is kept, at any step.
-_THIS = re.compile(r"(这个|这些|它)(干嘛|干吗|干什么|干啥|有什么用|有啥用|做什么|$)|信息|资料"
-                   r"|\b(this|that|it)\W*(for)?\W*$|\b(info|details)\b", re.IGNORECASE)
-_SAFE = re.compile(r"安全|靠谱|放心|泄露|泄漏|骗|正规|官方|\b(safe|secure|legit|scam|official)",
-                   re.IGNORECASE)
 OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer
-# a statement of what was done ("我昨天补办了社保卡", "i already got my replacement card") is
-# no request: Questions.request leaves it
-DONE = re.compile(r"已经|了|\b(already|got|had|did|was|were)\b")
 
 
 class Questions:
@@ -92,9 +71,9 @@ class Questions:
         ("卡没在身上 不记得卡号" at the card step, "forgot my id number" at the ID step); the
         language stage may read its 忘 as 忘记密码, which the step is not about."""
         role = flow.specs[flow.state].get("role", "")
-        thing = _STEP_THINGS.get(role)
+        thing = STEP_THINGS.get(role)
         return role != "password" and thing is not None and thing.search(heard.text) is not None \
-            and _LACK.search(heard.text) is not None
+            and LACK.search(heard.text) is not None
 
     def why(self, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """"为什么要我的身份证号", "why do you need my id", "这样安全吗" at a step: what the
@@ -103,10 +82,10 @@ class Questions:
         18岁" is bind_age's question): the knowledge base is asked it as usual."""
         spec = flow.specs[flow.state]
         role = spec.get("role", "")
-        thing = _STEP_THINGS.get(role)
-        safety = _SAFE.search(heard.text)
+        thing = STEP_THINGS.get(role)
+        safety = SAFE.search(heard.text)
         about = (thing is not None and thing.search(heard.text)) \
-            or (_THIS.search(heard.text) and not safety)  # "is this safe" asks of no thing
+            or (THIS.search(heard.text) and not safety)  # "is this safe" asks of no thing
         reason = spec.get("why") or f"step.why.{role}"
         if about and reason in self.talk.catalog.texts:
             turn.say(reason)
@@ -120,7 +99,7 @@ class Questions:
         """A question inside a flow: answered when the bot knows, else the step's help. It
         may lean on the flow for what it is about ("要多久" while reporting a loss)."""
         found = self.talk.found(heard, flow.name) if self.talk.answers is not None else None
-        step = _STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
+        step = STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
         floor = IN_FLOW_SCORE if step is None or step.search(heard.text) else IN_FLOW_OTHER
         if found is not None and found.kind == "one" and found.score >= floor:
             return self.talk.say_answer(found.entries[0].id, turn, flow,

@@ -1,11 +1,34 @@
 """What a message's own words tell the dialogue at a step or at idle, beyond what the language
 stage reads: read once per process as regexes on the normal form, each named for the rule that
-uses it (bot/dialogue/conversation.py). Nothing here parses slots or decides a reply."""
+uses it (bot/dialogue/conversation.py, questions.py). Nothing here parses slots or decides a
+reply; the language stage's own word lists stay in flows/language/data."""
 
 from __future__ import annotations
 
 import re
 
+_THINGS = {  # the words naming what a step asks for, by its role
+    "id": r"身份证|\bid\b|identity", "guardian": r"身份证|监护|\bid\b|guardian",
+    "name": r"姓名|名字|\bname\b", "card": r"卡号|card number|\bnumber\b",
+    "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
+    "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
+STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in _THINGS.items()}
+# not knowing, remembering or having a thing at hand: with the step's thing named ("卡没在身上 不
+# 记得卡号"), about the step, never 忘记密码 (Questions.lacks)
+LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上"
+                  r"|没在身上|找不到|找不着|\b(forgot|forget|dont know|don't know|do not know"
+                  r"|no idea|dont remember|don't remember|cant remember|can't remember|dont have"
+                  r"|don't have|cant find|can't find|not with me)\b", re.IGNORECASE)
+# "为什么要这个", "what do you need it for": a why about no thing in particular is the step's.
+# Words of safety ("这样安全吗", "is this a scam") ask how what is typed is kept, at any step.
+THIS = re.compile(r"(这个|这些|它)(干嘛|干吗|干什么|干啥|有什么用|有啥用|做什么|$)|信息|资料"
+                  r"|\b(this|that|it)\W*(for)?\W*$|\b(info|details)\b", re.IGNORECASE)
+SAFE = re.compile(r"安全|靠谱|放心|泄露|泄漏|骗|正规|官方|\b(safe|secure|legit|scam|official)",
+                  re.IGNORECASE)
+# a statement of what was done ("我昨天补办了社保卡", "i already got my replacement card") is
+# no request: Questions.request leaves it
+DONE = re.compile(r"已经|了|\b(already|got|had|did|was|were)\b")
+# asking about the agents themselves (their hours, their phone), not for one
 ABOUT_AGENTS = re.compile(r"几点|时间|电话|号码|多少|\b(hours?|when|phone|number|open|close)\b")
 # "上一步", "身份证输错了", "go back": the service starts again from its first step, at a step
 # after the ID where a typed field came before (never at a yes/no step: a guardian's request may
