@@ -178,3 +178,14 @@ def test_a_lost_card_and_a_forgotten_password_in_english(chat_en):
     reply = chat_en().say("lost my card, forgot my password too")
     assert reply.startswith('Let\'s do "Report a lost card" first. For "Forgot password"')
     assert reply.endswith("Report a lost card - please enter the holder's 18-digit ID number.")
+
+
+@pytest.mark.parametrize("said", ["快 挂失 钱包被偷了", "包被偷了社保卡也在里面快点挂失"])
+def test_a_stolen_wallet_with_the_card_reports_the_loss_at_once(chat, said):
+    """A blind tester's panicked first message: the first was told it was about another
+    card (a wallet is no card, and 挂失 is ours), the second got the loss FAQ and '是'."""
+    assert chat().say(said) == "挂失社保卡：请输入持卡人的18位身份证号。"
+
+
+def test_a_lost_wallet_alone_is_asked_whether_the_card_was_in_it(chat):
+    assert "如果说的是社保卡：丢了回复“挂失”" in chat().say("钱包丢了")

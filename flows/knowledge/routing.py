@@ -21,10 +21,11 @@ UNSERVED = ("electronic_card", "card_condition")
 # unserved topics never do ("电子社保卡丢了" is a loss of the card, however it is called).
 LOSSES = ("report_loss", "lift_loss")
 # A question that asks for the service ("能帮我绑一下社保卡吗", "can you help me reset my
-# password") is a request however an entry's words match it: the service starts.
+# password") is a request however an entry's words match it: the service starts. So is one
+# hurried along ("…社保卡也在里面快点挂失", "block it quick").
 # Asking whether it can be done here ("can i bind my card here", "在这能挂失吗") asks for it too.
-REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办|查一?下|给我查"
-                      r"|\b(can|could|would) you\b|\bhelp me\b"
+REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办|查一?下|给我查|快点|赶紧|赶快"
+                      r"|\b(can|could|would) you\b|\bhelp me\b|\b(asap|quick|quickly)\b"
                       r"|\bplease\b|\b(can|could) i\b.{0,40}\b(here|in this (chat|account))\b"
                       r"|(在这|在这里|在这儿|这里|这儿|这个号|本服务号)(上)?(能|可以|能不能)")
 
