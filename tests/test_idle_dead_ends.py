@@ -122,3 +122,12 @@ def test_a_card_bound_by_someone_else_is_told_what_to_do_at_once(chat_in, lang, 
 
 def test_binding_for_someone_else_is_no_stolen_binding(chat):
     assert "临时挂失这张卡" not in chat().say("帮别人绑卡")
+
+
+@pytest.mark.parametrize("said", ["我的身份证号是110105199001011232", "卡号是A12345678"])
+def test_a_number_said_in_words_with_no_service_asks_to_pick_one_first(chat, said):
+    """A blind tester's elderly person typed their ID in a sentence at idle and got the
+    knowledge base's "never share codes" warning, with no next step."""
+    reply = chat().say(said)
+    assert reply.startswith("您发来的像是要填写的信息") and "1. 绑定社保卡" in reply
+    assert "110105199001011232" not in reply and "A12345678" not in reply

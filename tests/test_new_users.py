@@ -288,3 +288,8 @@ def test_asking_after_ones_own_review_shows_its_progress(chat, said):
     """材料 and 几天 are fact words ("补卡要带什么材料", "要几天"): these were answered with
     how long reviews take, or asked which service was meant."""
     assert chat().say(said) == "本微信没有人工审核申请。"
+
+
+def test_a_request_after_a_remark_on_the_fee_starts_the_service(chat):
+    """"不要钱就好" reads as a fee question: the fee was answered again and nothing bound."""
+    assert chat().say("不要钱就好，那我想绑一下") == "绑定社保卡：请输入持卡人的18位身份证号。"

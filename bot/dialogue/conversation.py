@@ -402,6 +402,8 @@ class Conversation:
         if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
             return self.talk.not_understood(heard, turn, misses, [])
+        if heard.slots and heard.act == "none" and not heard.question:  # "我的身份证号是110…"
+            return self.talk.with_menu(turn, "slots_idle")  # with no service: pick one first
         if heard.act == "confirm" and intent in self.starters and not heard.question \
                 and asks_for_it(heard) and leads(heard):  # "…社保卡也在里面快点挂失": asked
             return self.start(self.starters[intent], turn, given=(said, heard))  # for, hurried

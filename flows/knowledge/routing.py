@@ -60,8 +60,9 @@ def starts(heard: Understanding, answer: Answer) -> bool:
         return True
     if heard.intent in SHOWS and heard.act == "start" and heard.confidence >= SURE_SHOW:
         return True
-    if heard.reason == "after_refusal" and heard.act == "start":  # "原来卡没丢，解一下挂失":
-        return True  # no question (those are never read so), and its 丢 is no loss to answer
+    if heard.reason in ("after_refusal", "after_fact") and heard.act == "start":  # "原来卡
+        return True  # 没丢，解一下挂失", "不要钱就好，那我想绑一下": a last clause asks for it; no
+        # question is read so (the clause rules leave those): its 丢, 要钱 ask nothing
     if heard.also and heard.act == "start":  # "社保卡丢了，密码也忘了": services asked
         return True  # for, one after another; the other's entry is no answer to them
     if heard.act != "start":

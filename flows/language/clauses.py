@@ -99,6 +99,23 @@ def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgent) ->
                    candidates=said.candidates or ((first, said.confidence),), also=also)
 
 
+def request_after(text: str, whole: Understanding, read: Read) -> Understanding:
+    """A statement about a fact, then a request: "不要钱就好，那我想绑一下" read whole is a fact
+    (要钱) to answer, while its last clause asks for the service. Not when a clause asks (a
+    question is owed its answer) or refuses (不想挂失)."""
+    parts = split(text)
+    if whole.question or len(parts) < 2:
+        return whole
+    heard = [read(part) for part in parts]
+    last = heard[-1]
+    if last.act != "start" or last.intent in (None, "cancel") or any(
+            each.question or each.act == "negated" for each in heard):
+        return whole
+    return replace(whole, intent=last.intent, act="start", confidence=last.confidence,
+                   reason="after_fact", howto=last.howto,
+                   candidates=last.candidates or ((last.intent, last.confidence),))
+
+
 def _urgent(urgent: Urgent, started: Collection[str]) -> str | None:
     """The urgent service among those the clauses start, unless its exceptions are asked."""
     return next((name for name, unless in urgent.items() if name in started

@@ -15,7 +15,13 @@ from functools import cache
 from pathlib import Path
 
 from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
-from flows.language.clauses import ASKING_NOT, one_sure, past_refusal, urgent_first
+from flows.language.clauses import (
+    ASKING_NOT,
+    one_sure,
+    past_refusal,
+    request_after,
+    urgent_first,
+)
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
 from flows.language.segment import Parse, Segmenter
@@ -68,6 +74,8 @@ class Understander:
             return one_sure(text, whole, self._understand, self._negates, self.urgent)
         if whole.act == "start":
             return urgent_first(text, whole, self._understand, self.urgent)
+        if whole.act == "fact":
+            return request_after(text, whole, self._understand)
         return whole
 
     def _negates(self, text: str) -> bool:

@@ -17,6 +17,7 @@ class Understanding:
     confidence: float  # 0..1
     reason: str  # "exact" | "sentence" | "fuzzy" | "pinyin" | "negated" | "none" | "clause"
     # (one clause of a story said it) | "after_refusal" (said after a clause refusing another)
+    # | "after_fact" (a request after a statement about a fact: "不要钱就好，那我想绑一下")
     act: str  # "start" | "confirm" (ask first) | "negated" | "fact" | "none"
     howto: bool  # a how-to question that starts the service
     candidates: tuple[tuple[str, float], ...]  # closest service intents, best first, at most 3
