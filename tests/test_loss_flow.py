@@ -189,3 +189,29 @@ def test_a_stolen_wallet_with_the_card_reports_the_loss_at_once(chat, said):
 
 def test_a_lost_wallet_alone_is_asked_whether_the_card_was_in_it(chat):
     assert "如果说的是社保卡：丢了回复“挂失”" in chat().say("钱包丢了")
+
+
+def at_confirmation(chat: Chat) -> Chat:
+    """挂失 -> ID -> name -> password: the card's loss report waits for its yes or no."""
+    for said in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
+        chat.say(said)
+    return chat
+
+
+@pytest.mark.parametrize(("said", "ending"), [
+    ("等等我再找找", "好的，不着急，想好了再回复。\n\n请回复“是”确认"),  # no hurry, still asked
+    ("我再想想", "好的，不着急，想好了再回复。\n\n请回复“是”确认"),
+    ("等等 是的 挂吧", "请回复“是”确认，或回复“否”放弃"),  # a yes after the wait: asked again
+    ("是本人的卡", "已挂失尾号5678的社保卡"),  # whose card? mine: a yes
+])
+def test_the_final_confirmation_in_a_persons_words(chat, said, ending):
+    """A blind tester's hesitations met "请回复“是”确认" again and again."""
+    assert at_confirmation(chat()).say(said).startswith(ending)
+
+
+def test_a_hum_then_a_no_at_the_final_confirmation_in_english(chat_en):
+    alice = chat_en()
+    for said in ("report loss", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(said)
+    reply = alice.say("hmm, no, dont do it, I think my wife has it")
+    assert reply.startswith("All right - nothing was reported; the card is unchanged.")

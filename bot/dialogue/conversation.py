@@ -28,6 +28,7 @@ from bot.dialogue.wording import (
     CODES,
     FIRST_NO,
     FOREIGN_ID,
+    HOLD,
     HUM,
     TAKEN,
     THANKS,
@@ -261,6 +262,8 @@ class Conversation:
         elif yes_no_step and not heard.slots \
                 and (yes := self.said_yes_no(heard, flow, said)) is not None:
             said = self.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
+        elif yes_no_step and not heard.slots and self.holds_back(said, heard):
+            turn.say("confirm.hold")  # "等等我再找找": no hurry; the step asks again below
         step = flow.state
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
@@ -306,10 +309,20 @@ class Conversation:
         """A no in a clause of its own at the start, and no later clause that agrees or asks
         for a service: "no wait dont actually, i think its at home" is a no."""
         clauses = split(said)
+        while clauses and HUM.fullmatch(normalise(clauses[0]).text):  # "hmm, no, dont…"
+            clauses = clauses[1:]
         if not clauses or not FIRST_NO.fullmatch(normalise(clauses[0]).text):
             return False
         later = [self.understander.understand(c) for c in clauses[1:]]
-        return not any(h.yes_no or h.act == "start" for h in later)
+        return not any(h.yes_no or (h.act == "start" and h.intent != "cancel") for h in later)
+
+    def holds_back(self, said: str, heard: Understanding) -> bool:
+        """Waiting at a yes/no step ("等等我再找找", "我再想想", "let me check first"), with no
+        clause that agrees after all: told there is no hurry, and asked again (a no would
+        end the service, and its details be typed again after the card is not found)."""
+        if not HOLD.search(heard.text):
+            return False
+        return not any(self.understander.understand(c).yes_no for c in split(said))
 
     @staticmethod
     def leaves(heard: Understanding) -> bool:

@@ -47,6 +47,10 @@ REDO_ROLES = ("name", "card", "guardian", "code", "password")
 # at home", "不要 我再找找" (not "别的卡", "不用担心 挂吧", "no, another card")
 FIRST_NO = re.compile(r"(no|nah|nope)( (wait|hold on|actually|dont|don't|not yet|sorry))*"
                       r"|(不要|不用了?|先不|不了|别|不)(了|吧|啦)?", re.IGNORECASE)
+# holding back at a yes/no step ("等等我再找找", "我再想想", "let me check first"): no hurry
+HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
+                  r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
+                  re.IGNORECASE)
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
 FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
                         r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
@@ -55,7 +59,8 @@ TAKEN = re.compile(r"(别人|他人|陌生人|其他人|不认识的人).{0,6}(�
                    r"|我(从来)?没(有)?绑过|\b(someone|somebody|stranger)( else)?\b.{0,25}"
                    r"\b(bound|linked|binded)\b|\bi never (bound|linked)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
-HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+")  # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm
+# heard, not agreed (said_yes_no): 嗯嗯嗯, mhm, hmm, uh
+HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+|h+m+|u+[hm]+|e+r+m*", re.IGNORECASE)
 # "嗯嗯，谢谢" is a hum too: what is left without these is judged
 THANKS = re.compile(r"[\s,.!~，。！～]|谢谢|谢了|多谢|thanks|thank you")
 
