@@ -143,3 +143,11 @@ def test_a_request_with_its_reason_is_the_request(chat, said, started):
 def test_refusing_a_service_by_its_word_is_a_refusal(chat, said):
     reply = chat().say(said)
     assert "不办理" in reply and "请输入" not in reply
+
+
+@pytest.mark.parametrize("said", ["我不想挂失我只想看看卡的状态", "我不想挂失，只想看看卡的状态"])
+def test_a_refusal_then_what_is_wanted_instead(chat, said):
+    """A blind tester got '好的，不办理“查询进度”': the refusal named the wrong service and
+    the card was not shown. 只想 / 就想 / 而是 open a clause of their own."""
+    reply = chat().say(said)
+    assert reply.startswith("本微信还没有绑定社保卡") and "不办理" not in reply

@@ -19,7 +19,9 @@ Read = Callable[[str], Understanding]
 Urgent = Mapping[str, tuple[str, ...]]  # a service to start first, unless one of these is asked
 
 # where a message parts into clauses: punctuation, and spaces between Chinese words only
-_CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+                      r"|(?<=[\u4e00-\u9fff])(?<![我俺])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是|不过))"
+                      r"|\s+(?=(?:i just want|i only want)\b)")  # a contrast opens a clause
 _PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")
 _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces part characters
 # the 不 of a spoken yes-or-no question, which negates nothing: 中不中, 行不行 (A不A) and a
