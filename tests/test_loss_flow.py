@@ -165,7 +165,8 @@ def test_report_loss_confirmation_in_english_everyday_words(chat_en, said, repor
                                                or not reported)
 
 
-@pytest.mark.parametrize("said", ["社保卡丢了，密码也忘了", "密码忘了，卡也丢了"])
+@pytest.mark.parametrize("said", ["社保卡丢了，密码也忘了", "密码忘了，卡也丢了",
+                                  "我卡丢了顺便密码也忘了怎么办"])  # asked, still urgent
 def test_a_lost_card_and_a_forgotten_password_report_the_loss_first(chat, said):
     """Read whole, the reset won; a lost card can be used by whoever holds it, so its
     report comes first and the reset is told to follow."""

@@ -20,7 +20,7 @@ Urgent = Mapping[str, tuple[str, ...]]  # a service to start first, unless one o
 
 # where a message parts into clauses: punctuation, and spaces between Chinese words only
 _CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
-                      r"|(?<=[\u4e00-\u9fff])(?<![我俺])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是|不过))"
+                      r"|(?<=[\u4e00-\u9fff])(?<![我俺])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是|不过|顺便|另外|然后))"
                       r"|\s+(?=(?:i just want|i only want)\b)")  # a contrast opens a clause
 _PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")
 _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces part characters
@@ -81,17 +81,19 @@ def one_sure(text: str, whole: Understanding, read: Read,
 
 
 def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgent) -> Understanding:
-    """A message starting a service whose clauses also start an urgent one ("社保卡丢了，密码
-    也忘了" reads whole as the reset): the urgent one starts, the others are told to follow
-    (`also`). Nothing changes when a clause takes a service back or the message asks."""
+    """A message whose clauses start an urgent service besides another ("社保卡丢了，密码也忘了"
+    reads whole as the reset; "我卡丢了顺便密码也忘了怎么办" asks of it): the urgent one starts,
+    the others are told to follow (`also`). Nothing changes when a clause takes a service
+    back, or the urgent clause itself asks ("卡丢了要钱吗" is owed its answer)."""
     parts = split(text)
-    if not urgent or len(parts) < 2 or whole.question:
+    if not urgent or len(parts) < 2:
         return whole
     heard = [read(part) for part in parts]
     if any(each.intent == "cancel" or each.act == "negated" for each in heard):
         return whole
     started = [each.intent for each in heard if each.act == "start" and each.intent is not None]
-    first = _urgent(urgent, started)
+    first = _urgent(urgent, [each.intent for each in heard
+                             if each.act == "start" and not each.question])
     if first is None or set(started) == {first}:
         return whole
     also = tuple(dict.fromkeys(i for i in (whole.intent, *started) if i not in (first, None)))

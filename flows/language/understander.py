@@ -71,8 +71,10 @@ class Understander:
         if whole.act == "negated":
             return past_refusal(text, whole, self._understand)
         if whole.act in CLAUSES_MAY:
-            return one_sure(text, whole, self._understand, self._negates, self.urgent)
-        if whole.act == "start":
+            sure = one_sure(text, whole, self._understand, self._negates, self.urgent)
+            if sure is not whole or not whole.question:
+                return sure
+        if whole.act in ("start", "confirm", "none"):  # "我卡丢了顺便密码也忘了怎么办"
             return urgent_first(text, whole, self._understand, self.urgent)
         if whole.act == "fact":
             return request_after(text, whole, self._understand)
