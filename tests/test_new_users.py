@@ -287,7 +287,7 @@ def test_a_password_locked_by_wrong_tries_is_the_reset(chat_en):
 def test_asking_after_ones_own_review_shows_its_progress(chat, said):
     """材料 and 几天 are fact words ("补卡要带什么材料", "要几天"): these were answered with
     how long reviews take, or asked which service was meant."""
-    assert chat().say(said) == "本微信没有人工审核申请。"
+    assert chat().say(said).startswith("本微信没有人工审核申请。")
 
 
 def test_a_request_after_a_remark_on_the_fee_starts_the_service(chat):
