@@ -101,3 +101,10 @@ def test_two_questions_mid_step_are_both_answered_then_the_step(chat):
     reply = alice.say("孩子几岁能绑卡？补办要多少钱？")
     assert "年满18周岁" in reply and "工本费" in reply
     assert reply.endswith("接着刚才的步骤：挂失社保卡：请输入持卡人的18位身份证号。")
+
+
+def test_the_bank_pin_of_the_card_is_answered_not_offered_the_reset(chat_en):
+    """A blind tester was asked 'Did you mean "Forgot password"?', which resets the service
+    password, not the bank account's."""
+    reply = chat_en().say("how do I change the PIN of the bank account on the card")
+    assert "partner bank" in reply and 'Did you mean "Forgot password"' not in reply
