@@ -49,7 +49,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
          "read": "read_method", "role": "password"},
         ASK_GUARDIAN,
         ask_code(),
-        {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": "loss.help_confirm",
+        {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": f"{p}.help_confirm",
          "read": "read_confirm", "role": "confirm", "reads_ack": True},
         {"name": done, "on_enter": ["announce"], "final": True},
         {"name": "kept", "prompt": f"{p}.kept", "final": True},

@@ -216,3 +216,13 @@ def test_a_hum_then_a_no_at_the_final_confirmation_in_english(chat_en):
         alice.say(said)
     reply = alice.say("hmm, no, dont do it, I think my wife has it")
     assert reply.startswith("All right - nothing was reported; the card is unchanged.")
+
+
+def test_asking_what_the_report_blocks_at_its_confirmation_is_told(chat_en):
+    """A blind tester asked "will this also block my bank account?" and got only "Reply
+    yes to do it now": the step's help now says what stops and what is the bank's."""
+    alice = chat_en()
+    for said in ("report loss", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(said)
+    reply = alice.say("wait, will this also block my bank account?")
+    assert "call the partner bank" in reply and "reported lost" not in reply
