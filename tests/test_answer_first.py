@@ -108,3 +108,14 @@ def test_the_bank_pin_of_the_card_is_answered_not_offered_the_reset(chat_en):
     password, not the bank account's."""
     reply = chat_en().say("how do I change the PIN of the bank account on the card")
     assert "partner bank" in reply and 'Did you mean "Forgot password"' not in reply
+
+
+def test_paying_at_the_hospital_with_the_card_is_what_the_card_is_for(chat):
+    """A blind tester's "医院看病能用社保卡直接刷吗" got the line for a card that will not swipe."""
+    reply = chat().say("医院看病能用社保卡直接刷吗")
+    assert "能在医院、药店结算" in reply and "卡刷不了" not in reply
+
+
+def test_a_parent_of_a_teenager_is_told_how_a_minor_binds(chat_en):
+    reply = chat_en().say("my 14 year old son needs his card on wechat, I'm his mum. what do I do?")
+    assert "guardian" in reply.lower() and not reply.startswith("From 18")
