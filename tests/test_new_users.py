@@ -293,3 +293,15 @@ def test_asking_after_ones_own_review_shows_its_progress(chat, said):
 def test_a_request_after_a_remark_on_the_fee_starts_the_service(chat):
     """"不要钱就好" reads as a fee question: the fee was answered again and nothing bound."""
     assert chat().say("不要钱就好，那我想绑一下") == "绑定社保卡：请输入持卡人的18位身份证号。"
+
+
+@pytest.mark.parametrize("said", [
+    "同志您好 我今天早上去菜市场买菜 钱包让人偷了里头有社保卡 我怕别人拿去用"
+    " 能不能先给我挂失了 谢谢您了",
+    "社保咔唔见咗 点挂失啊",  # Cantonese, with a voice-typing slip
+])
+def test_a_loss_asked_for_as_a_question_after_a_story_starts_it(chat, said):
+    """Probe 33: a request phrased as a question ("能不能先给我挂失了") after a story was
+    never started (a question is owed an answer); one that asks for the service is not."""
+    assert chat().say(said) == "挂失社保卡：请输入持卡人的18位身份证号。"
+
