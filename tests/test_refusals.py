@@ -151,3 +151,26 @@ def test_a_refusal_then_what_is_wanted_instead(chat, said):
     the card was not shown. 只想 / 就想 / 而是 open a clause of their own."""
     reply = chat().say(said)
     assert reply.startswith("本微信还没有绑定社保卡") and "不办理" not in reply
+
+
+@pytest.mark.parametrize(("lang", "start", "refuse", "carry_on", "step"), [
+    ("zh", "绑定社保卡", "我不想绑了", "继续", "好的，继续办理“绑定社保卡”。请输入持卡人的姓名。"),
+    ("en", "bind card", "i dont want to bind anymore", "continue",
+     "OK, let's carry on with \"Bind card\". Please enter the card holder's name"),
+])
+def test_carrying_on_when_asked_whether_to_end_keeps_the_service(chat_in, lang, start,
+                                                                 refuse, carry_on, step):
+    """"要结束…吗？回复“是”结束，回复“否”继续当前步骤" answered 继续 cancelled it (继续 reads
+    as a yes), and a blind tester's English "continue" read as cancel anywhere."""
+    alice = chat_in(lang)
+    for said in (start, ZHANG.id, refuse):
+        alice.say(said)
+    assert alice.say(carry_on).startswith(step)
+
+
+def test_continue_at_a_step_is_no_cancel(chat_en):
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id):
+        alice.say(said)
+    reply = alice.say("continue")
+    assert "Cancelled" not in reply and "name" in reply

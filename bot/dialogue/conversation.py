@@ -25,6 +25,7 @@ from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
+    CARRY_ON,
     CODES,
     FIRST_NO,
     FOREIGN_ID,
@@ -152,6 +153,9 @@ class Conversation:
             started = self.start_answered(pending["options"], said, heard, turn)
             if started is not NOT_MINE:
                 return started
+        if pending and pending.get("kind") in ("end", "confirm") and flow is not None \
+                and CARRY_ON.fullmatch(heard.text):  # "要结束…吗？…回复“否”继续当前步骤": 继续
+            return self.talk.carry_on(turn, flow)  # is that 否, never the 是 it reads as
         if pending and pending.get("kind") == "end" and flow is not None \
                 and heard.yes_no is not None:  # 是: end the flow they said they did not want
             return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)

@@ -47,6 +47,12 @@ REDO_ROLES = ("name", "card", "guardian", "code", "password")
 # at home", "不要 我再找找" (not "别的卡", "不用担心 挂吧", "no, another card")
 FIRST_NO = re.compile(r"(no|nah|nope)( (wait|hold on|actually|dont|don't|not yet|sorry))*"
                       r"|(不要|不用了?|先不|不了|别|不)(了|吧|啦)?", re.IGNORECASE)
+# carrying on with the service in progress, asked whether to end or switch it ("回复“否”继续当前
+# 步骤" invites 继续, which the language stage reads as a yes: agreeing to go on)
+CARRY_ON = re.compile(r"(那|那就|好吧那|好的|好)?(继续|接着来|接着办|继续办|接着办理|继续办理)"
+                      r"(吧|当前步骤)?"
+                      r"|(ok |okay )?(continue|go on|carry on|keep going|lets continue"
+                      r"|please continue)", re.IGNORECASE)
 # holding back at a yes/no step ("等等我再找找", "我再想想", "let me check first"): no hurry
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
