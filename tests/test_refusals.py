@@ -174,3 +174,24 @@ def test_continue_at_a_step_is_no_cancel(chat_en):
         alice.say(said)
     reply = alice.say("continue")
     assert "Cancelled" not in reply and "name" in reply
+
+
+@pytest.mark.parametrize("said", ["解绑，不用", "挂失，不要", "帮我解绑，不对，不要"])
+def test_a_request_taken_back_by_a_bare_no_is_a_refusal(chat, said):
+    """A reviewer's find: these went straight to the service's confirmation."""
+    reply = chat().say(said)
+    assert "不办理" in reply and "请输入" not in reply
+
+
+def test_a_request_taken_back_in_english(chat_en):
+    assert 'OK, no "' in chat_en().say("report my card lost, no dont")
+
+
+@pytest.mark.parametrize(("said", "meets", "never"), [
+    ("我想绑卡但是不想用这个微信", "不办理", "请输入"),  # the 但是 clause takes the request back
+    ("卡可能丢了但是我不确定", "挂失", "请输入"),  # a doubt: asked about or answered, not started
+    ("我的密码没忘，只是想改一下", "忘记密码", "不办理"),  # 没忘 states a fact, refuses nothing
+])
+def test_a_contrast_clause_refuses_doubts_or_states(chat, said, meets, never):
+    reply = chat().say(said)
+    assert meets in reply and never not in reply

@@ -62,6 +62,9 @@ HANDOVER_AT = 0.65
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
 LEAD = 0.1
+# A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
+# typed at idle beside it is no bare number ("我的身份证号是110…" is)
+NEAR = 0.3
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
@@ -313,7 +316,8 @@ class Conversation:
         """A no in a clause of its own at the start, and no later clause that agrees or asks
         for a service: "no wait dont actually, i think its at home" is a no."""
         clauses = split(said)
-        while clauses and HUM.fullmatch(normalise(clauses[0]).text):  # "hmm, no, dont…"
+        while clauses and (HUM.fullmatch(normalise(clauses[0]).text)  # "hmm, no, dont…",
+                           or HOLD.fullmatch(normalise(clauses[0]).text)):  # "wait, no"
             clauses = clauses[1:]
         if not clauses or not FIRST_NO.fullmatch(normalise(clauses[0]).text):
             return False
@@ -419,8 +423,9 @@ class Conversation:
         if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
             return self.talk.not_understood(heard, turn, misses, [])
-        if heard.slots and heard.act == "none" and not heard.question:  # "我的身份证号是110…"
-            return self.talk.with_menu(turn, "slots_idle")  # with no service: pick one first
+        if heard.slots and heard.act == "none" and not heard.question \
+                and not near_a_service(heard):  # "我的身份证号是110…" with no service: pick
+            return self.talk.with_menu(turn, "slots_idle")  # one first ("卡号…丢了" is near)
         if heard.act == "confirm" and intent in self.starters and not heard.question \
                 and asks_for_it(heard) and leads(heard):  # "…社保卡也在里面快点挂失": asked
             return self.start(self.starters[intent], turn, given=(said, heard))  # for, hurried
@@ -562,4 +567,9 @@ def leads(heard: Understanding) -> bool:
     """Whether the reading's service is LEAD clear of the next one (no close guess)."""
     scores = [score for _, score in heard.candidates]
     return len(scores) < 2 or scores[0] - scores[1] >= LEAD
+
+
+def near_a_service(heard: Understanding) -> bool:
+    """Whether the reading's best service is near enough to be offered (NEAR)."""
+    return bool(heard.candidates) and heard.candidates[0][1] >= NEAR
 

@@ -21,11 +21,10 @@ UNSERVED = ("electronic_card", "card_condition")
 # unserved topics never do ("电子社保卡丢了" is a loss of the card, however it is called).
 LOSSES = ("report_loss", "lift_loss")
 # A question that asks for the service ("能帮我绑一下社保卡吗", "can you help me reset my
-# password") is a request however an entry's words match it: the service starts. So is one
-# hurried along ("…社保卡也在里面快点挂失", "block it quick").
+# password") is a request however an entry's words match it: the service starts.
 # Asking whether it can be done here ("can i bind my card here", "在这能挂失吗") asks for it too.
-REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办|查一?下|给我查|快点|赶紧|赶快"
-                      r"|\b(can|could|would) you\b|\bhelp me\b|\b(asap|quick|quickly)\b"
+REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办"
+                      r"|\b(can|could|would) you\b|\bhelp me\b"
                       r"|\bplease\b|\b(can|could) i\b.{0,40}\b(here|in this (chat|account))\b"
                       r"|(在这|在这里|在这儿|这里|这儿|这个号|本服务号)(上)?(能|可以|能不能)")
 
@@ -44,9 +43,20 @@ def said_first(heard: Understanding, answer: Answer) -> bool:
         (answer.elsewhere in UNSERVED and not loss) or (answer.elsewhere == "other_cards" and loss))
 
 
+# A loss report hurried along is asked for ("…社保卡也在里面快点挂失"); never in a question, nor
+# for a service that is no emergency ("快点，解绑太慢了" complains). Looking something up asks
+# for the services that show it
+# ("…还没结果 查下进度"), not for one that changes a card ("查一下我能不能解绑" asks).
+HURRIED = re.compile(r"快点|赶紧|赶快|\b(asap|quickly)\b")
+LOOK_UP = re.compile(r"查一?下|给我查|帮我查")
+
+
 def asks_for_it(heard: Understanding) -> bool:
     """The words ask for the service itself ("能帮我绑一下吗", "can i bind my card here")."""
-    return REQUESTS.search(heard.text) is not None
+    return REQUESTS.search(heard.text) is not None \
+        or (heard.intent == "report_loss" and not heard.question
+            and HURRIED.search(heard.text) is not None) \
+        or (heard.intent in SHOWS and LOOK_UP.search(heard.text) is not None)
 
 
 def starts(heard: Understanding, answer: Answer) -> bool:

@@ -11,16 +11,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from flows.language.understanding import Understanding
 
 Read = Callable[[str], Understanding]
-Urgent = Mapping[str, tuple[str, ...]]  # a service to start first, unless one of these is asked
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """Services started first when a clause asks for them beside another (data/common.yaml
+    `urgent:`), unless a service listed with them is asked too, and never when the message
+    tells the matter as dealt with or past (`handled:`: "卡丢了已经挂失了，密码也忘了",
+    "上个月卡丢了已经补办了新卡，现在密码忘了")."""
+
+    first: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    handled: re.Pattern[str] = re.compile("(?!)")
+
+    def pick(self, text: str, started: Collection[str]) -> str | None:
+        """The urgent service among those the clauses start, if it is to go first."""
+        if self.handled.search(text):
+            return None
+        return next((name for name, unless in self.first.items() if name in started
+                     and not set(unless) & set(started)), None)
 
 # where a message parts into clauses: punctuation, and spaces between Chinese words only
 _CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
-                      r"|(?<=[\u4e00-\u9fff])(?<![我俺])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是|不过|顺便|另外|然后))"
+                      r"|(?<=[\u4e00-\u9fff])(?<![我俺只])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是"
+                      r"|不过(?!是|就是|期)|顺便|另外|然后))"
                       r"|\s+(?=(?:i just want|i only want)\b)")  # a contrast opens a clause
 _PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")
 _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces part characters
@@ -38,6 +56,15 @@ _INFO = re.compile(r"什么|啥|哪|多久|多长|几|谁|为什么|为啥|还�
 # "can you…"; not "can i…", which asks whether one may)
 _ASKS_FOR = re.compile(r"能不能|能否|可不可以|可以|有没有|帮我|给我|^能.*|.不$"
                        r"|\b(can|could|would) (you|u)\b|\bplease\b|\bpls\b")
+# a last clause that only says no ("…，不用", "…, actually no"): the request is taken back
+_BARE_NO = re.compile(r"((actually|wait|oh|um|hmm),? )*(no|nah|nope)( (dont|don't|thanks|wait))?"
+                      r"|(不对，?)?(不要|不用|不了|别|算了)(了|吧|啦)?")
+CLEAR = 0.6  # a refusing clause's service read at this score is one it names (_names_clearly)
+# a clause opened by a contrast ("…但是卡可能在家里"): a negator there takes back what came
+# before, and a doubt there makes the request one to ask about first
+_BUT = re.compile(r"(我|俺)?(但是|可是|不过|但|\bbut\b)")
+_NOT = re.compile(r"不|没|别|\b(not|dont|don't|no)\b")
+_DOUBT = re.compile(r"可能|不确定|不一定|说不定|也许|好像|不知道是不是|\b(maybe|not sure|might)\b")
 # a clause that says it wants something: its middling reading is still the request
 WANTS = re.compile(r"我想|我要|想要|帮我|麻烦你|\bi (just )?(want|need|would like)\b|\bplease\b"
                    r"|\bpls\b|\bcan (you|u)\b")
@@ -53,7 +80,7 @@ def split(text: str) -> list[str]:
 
 
 def one_sure(text: str, whole: Understanding, read: Read,
-             negates: Callable[[str], bool], urgent: Urgent | None = None) -> Understanding:
+             negates: Callable[[str], bool], urgent: Urgency | None = None) -> Understanding:
     """A long message with a story before its request: the story's words are words no example
     has and pull the whole below a start, while one clause says the service surely. When
     exactly one service is what some clause starts, and nothing in the message negates
@@ -79,7 +106,7 @@ def one_sure(text: str, whole: Understanding, read: Read,
         return whole  # "绑定社保卡 算了": a clause takes the service back
     lean = whole.candidates[0][0] if whole.candidates else None
     also: tuple[str, ...] = ()
-    first = _urgent(urgent or {}, started)
+    first = (urgent or Urgency()).pick(whole.text, started)
     if len(started) > 1 and first is not None:  # "社保卡丢了，密码也忘了": the loss first,
         also = tuple(intent for intent in started if intent != first)  # the rest after it
         started = {first: started[first]}
@@ -88,25 +115,25 @@ def one_sure(text: str, whole: Understanding, read: Read,
     if len(started) != 1:
         return whole
     (intent, said), = started.items()
-    return replace(whole, intent=intent, act="start", confidence=said.confidence,
-                   reason="clause", howto=said.howto,  # an exact word has no candidates
+    return replace(whole, intent=intent, act="confirm" if _doubted(parts) else "start",
+                   confidence=said.confidence, reason="clause", howto=said.howto,
                    candidates=said.candidates or ((intent, said.confidence),), also=also)
 
 
-def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgent) -> Understanding:
+def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgency) -> Understanding:
     """A message whose clauses start an urgent service besides another ("社保卡丢了，密码也忘了"
     reads whole as the reset; "我卡丢了顺便密码也忘了怎么办" asks of it): the urgent one starts,
     the others are told to follow (`also`). Nothing changes when a clause takes a service
     back, or the urgent clause itself asks ("卡丢了要钱吗" is owed its answer)."""
     parts = split(text)
-    if not urgent or len(parts) < 2:
+    if not urgent.first or len(parts) < 2:
         return whole
     heard = [read(part) for part in parts]
     if any(each.intent == "cancel" or each.act == "negated" for each in heard):
         return whole
     started = [each.intent for each in heard if each.act == "start" and each.intent is not None]
-    first = _urgent(urgent, [each.intent for each in heard
-                             if each.act == "start" and not each.question])
+    first = urgent.pick(whole.text, [each.intent for each in heard
+                                     if each.act == "start" and not each.question])
     if first is None or set(started) == {first}:
         return whole
     also = tuple(dict.fromkeys(i for i in (whole.intent, *started) if i not in (first, None)))
@@ -114,6 +141,19 @@ def urgent_first(text: str, whole: Understanding, read: Read, urgent: Urgent) ->
     return replace(whole, intent=first, act="start", confidence=said.confidence,
                    reason="clause", howto=said.howto,
                    candidates=said.candidates or ((first, said.confidence),), also=also)
+
+
+def taken_back(text: str, whole: Understanding, read: Read) -> Understanding:
+    """A request whose last clause is a bare no ("解绑，不用", "挂失，不要", "unbind, actually
+    no"): the request is taken back, read as refusing the service it names."""
+    parts = split(text)
+    if len(parts) < 2 or not (whole.intent or whole.candidates):
+        return whole
+    last = read(parts[-1])
+    if not _BARE_NO.fullmatch(last.text) and (last.yes_no is not False
+                                              or last.intent is not None):
+        return whole
+    return replace(whole, intent=None, act="negated", reason="taken_back")
 
 
 def request_after(text: str, whole: Understanding, read: Read) -> Understanding:
@@ -133,12 +173,6 @@ def request_after(text: str, whole: Understanding, read: Read) -> Understanding:
                    candidates=last.candidates or ((last.intent, last.confidence),))
 
 
-def _urgent(urgent: Urgent, started: Collection[str]) -> str | None:
-    """The urgent service among those the clauses start, unless its exceptions are asked."""
-    return next((name for name, unless in urgent.items() if name in started
-                 and not set(unless) & set(started)), None)
-
-
 def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     """A 不 in one clause is no refusal of what a later clause asks for: "社保卡不要跟这个号绑了，
     解开", "原来卡没丢，解一下挂失". Read as a whole, the negator made them "好的，不办理…", the
@@ -154,6 +188,10 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     parts = split(text)
     if len(parts) < 2 or whole.question:
         return whole
+    if _doubted(parts):  # "卡可能丢了但是我不确定": asked first, neither refused nor started
+        return _asked(whole)
+    if any(_BUT.match(part) and _NOT.search(part) for part in parts[1:]):
+        return whole  # "我想绑卡但是不想用这个微信": the 但是 clause takes the request back
     heard = [read(part) for part in parts]
     refused = [i for i, each in enumerate(heard) if each.act == "negated"  # "没打算绑卡 别弄":
                or (each.intent == "cancel" and each.act in ("start", "confirm"))]  # 别弄 refuses
@@ -165,7 +203,8 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     if not started:  # "i dont want to unbind, i want to bind a second card" says it wants
         started = {each.intent: each for each in after if each.act == "confirm"
                    and (each.intent == lean or (refused and WANTS.search(each.text)))}
-    if not after and refused and all(heard[i].act == "negated" for i in refused):
+    if not after and refused and all(heard[i].act == "negated" and _names_clearly(heard[i])
+                                     for i in refused):
         started = {each.intent: each for each in heard[:refused[0]]  # "卡找到了，不用挂失了":
                    if each.act == "start" and each.intent not in (None, "cancel")  # the
                    and not each.question}  # request, then a reason that refuses another
@@ -177,3 +216,25 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     return replace(whole, intent=intent, act=said.act, confidence=said.confidence,
                    reason="after_refusal", howto=said.howto,
                    candidates=said.candidates or ((intent, said.confidence),))
+
+
+def _doubted(parts: list[str]) -> bool:
+    """A clause after the first, opened by a contrast, doubts what came before."""
+    return any(_BUT.match(part) and _DOUBT.search(part) for part in parts[1:])
+
+
+def _asked(whole: Understanding) -> Understanding:
+    """The message's leaning service, to be asked about first ("您是想…吗"); as it was
+    when it leans to none."""
+    if not whole.candidates:
+        return whole
+    intent, score = whole.candidates[0]
+    return replace(whole, intent=intent, act="confirm", confidence=score, reason="doubt")
+
+
+def _names_clearly(heard: Understanding) -> bool:
+    """A refusing clause that names a service of its own ("不用挂失了", "不想绑在这个号上了"), not
+    a bare 不用 or a refusal of something else ("不想用这个微信")."""
+    return bool(heard.candidates) and heard.candidates[0][0] != "cancel" \
+        and heard.candidates[0][1] >= CLEAR
+

@@ -17,9 +17,12 @@ from pathlib import Path
 from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
 from flows.language.clauses import (
     ASKING_NOT,
+    Urgency,
     one_sure,
     past_refusal,
     request_after,
+    split,
+    taken_back,
     urgent_first,
 )
 from flows.language.matcher import NONE, Match, Matcher
@@ -54,8 +57,10 @@ class Understander:
         self.unsure = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.unsure) or "(?!)")
         self.complaint = re.compile(
             "|".join(f"(?:{p})" for p in self.vocabulary.complaints) or "(?!)")
-        self.urgent = {name: tuple(unless) for name, unless
-                       in self.vocabulary.settings.get("urgent", {}).items()}
+        settings = self.vocabulary.settings
+        self.urgent = Urgency({name: tuple(unless) for name, unless
+                               in settings.get("urgent", {}).items()},
+                              re.compile("|".join(settings.get("handled", ())) or "(?!)"))
         self.why = re.compile("|".join(f"(?:{p})" for p in self.vocabulary.why) or "(?!)")
 
     @classmethod
@@ -66,18 +71,29 @@ class Understander:
 
     def understand(self, text: str) -> Understanding:
         """The whole message first; then, for a long one, what its clauses say
-        (flows/language/clauses.py: a sure clause after a story, a request after a refusal)."""
+        (flows/language/clauses.py), each rule leaving the reading as it was or changing it:
+        a request taken back by a bare no ("解绑，不用"); a request past a refusal ("社保卡不要
+        跟这个号绑了，解开"); a request after a remark on a fact ("不要钱就好，那我想绑一下"); a
+        sure clause after a story; an urgent service first ("社保卡丢了，密码也忘了"). Each
+        clause is read once per message, whichever rules read it."""
         whole = self._understand(text)
+        if len(split(text)) < 2:
+            return whole
+        read = cache(self._understand)  # this message's clauses, read once
+        if whole.act in ("start", "confirm", "negated"):
+            back = taken_back(text, whole, read)
+            if back is not whole:
+                return back
         if whole.act == "negated":
-            return past_refusal(text, whole, self._understand)
-        if whole.act in CLAUSES_MAY:
-            sure = one_sure(text, whole, self._understand, self._negates, self.urgent)
-            if sure is not whole or not whole.question:
-                return sure
-        if whole.act in ("start", "confirm", "none"):  # "我卡丢了顺便密码也忘了怎么办"
-            return urgent_first(text, whole, self._understand, self.urgent)
+            return past_refusal(text, whole, read)
         if whole.act == "fact":
-            return request_after(text, whole, self._understand)
+            return request_after(text, whole, read)
+        if whole.act in CLAUSES_MAY:
+            sure = one_sure(text, whole, read, self._negates, self.urgent)
+            if sure is not whole:
+                return sure
+        if whole.act in ("start", "confirm", "none"):
+            return urgent_first(text, whole, read, self.urgent)
         return whole
 
     def _negates(self, text: str) -> bool:
