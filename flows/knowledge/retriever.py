@@ -50,6 +50,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Literal
 
 from rapidfuzz import fuzz, process
 
@@ -96,7 +97,7 @@ class Answer:
     # "none" only because the best entry does not hold the line: "floor", too little of its
     # words; "foreign", words it never speaks of. A line of several clauses may still hold
     # whole questions (Retriever.answer); "" otherwise
-    thin: str = ""
+    thin: Literal["", "floor", "foreign"] = ""
     # "one": the entries the line's other clauses ask of, in order ("几岁能绑卡？补办要多少钱？")
     more: tuple[Entry, ...] = ()
 

@@ -2,9 +2,12 @@
 the opposite: people tell a story first ("今天坐公交把社保卡弄丢了，怕被人乱用，赶紧挂失") or
 say what they do not want before what they do ("社保卡不要跟这个号绑了，解开").
 
-Both rules read each clause with the understander's own reading (`read`, passed in: this module
-imports nothing of the understander) and return the whole message's reading,
-changed or as it was. A question is never changed: it is owed its answer, not a start.
+The rules (Understander.understand applies them in order) read each clause with the
+understander's own reading (`read`, passed in: this module imports nothing of the
+understander) and return the whole message's reading, changed or as it was. A question is
+owed its answer, not a start: it is changed only when it asks for the service itself ("…能不
+能先给我挂失了") or an urgent service is told beside it as a statement ("我卡丢了顺便密码也忘了
+怎么办": the loss first, the question's service after).
 """
 
 from __future__ import annotations
