@@ -188,3 +188,15 @@ def test_the_workbench_inspector_links_the_minor_and_the_guardian(make_app, plat
     chats[GUARDIAN].say("拒绝")
     assert web.get(f"/sim/api/state?user={GUARDIAN}").get_json()["family"] == []
     assert web.get(f"/sim/api/state?user={MINOR}").get_json()["family"][0]["state"] == "no"
+
+
+@pytest.mark.parametrize("said", ["孙丽让我在这里同意一下", "我闺女说让我点同意", "我儿子说要我同意什么"])
+def test_a_guardian_sent_by_the_child_in_plain_words_is_shown_the_request(family, said):
+    """A blind tester's guardian got "没有听懂" or a list of services: only 待确认 / 同意 found
+    the request. Shown, it still waits for the guardian's own 同意."""
+    bot, _, chats = family
+    ask_guardian(chats)
+    reply = chats[GUARDIAN].say(said)
+    assert "孙*" in reply and "C****0002" in reply and "同意" in reply
+    assert bot.backend.binding(MINOR) is None
+    assert "已同意" in chats[GUARDIAN].say("同意")

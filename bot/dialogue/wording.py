@@ -54,6 +54,10 @@ CARRY_ON = re.compile(r"(那|那就|好吧那|好的|好)?(继续|接着来|接�
                       r"(吧|当前步骤)?"
                       r"|(ok |okay )?(continue|go on|carry on|keep going|lets continue"
                       r"|please continue)", re.IGNORECASE)
+# a guardian told by the child to agree ("孙丽让我在这里同意一下", "我儿子说要我同意什么"): with a
+# request waiting for them, it is shown, as 待确认 shows it
+CONSENT_WORDS = re.compile(r"同意|确认|授权|批准|\b(consent|approve|agree|permission)\b",
+                           re.IGNORECASE)
 # holding back at a yes/no step ("等等我再找找", "我再想想", "let me check first"): no hurry
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
