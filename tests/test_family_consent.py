@@ -190,7 +190,8 @@ def test_the_workbench_inspector_links_the_minor_and_the_guardian(make_app, plat
     assert web.get(f"/sim/api/state?user={MINOR}").get_json()["family"][0]["state"] == "no"
 
 
-@pytest.mark.parametrize("said", ["孙丽让我在这里同意一下", "我闺女说让我点同意", "我儿子说要我同意什么"])
+@pytest.mark.parametrize("said", ["孙丽让我在这里同意一下", "我闺女说让我点同意",
+                                  "我儿子说要我同意什么"])
 def test_a_guardian_sent_by_the_child_in_plain_words_is_shown_the_request(family, said):
     """A blind tester's guardian got "没有听懂" or a list of services: only 待确认 / 同意 found
     the request. Shown, it still waits for the guardian's own 同意."""
@@ -200,3 +201,13 @@ def test_a_guardian_sent_by_the_child_in_plain_words_is_shown_the_request(family
     assert "孙*" in reply and "C****0002" in reply and "同意" in reply
     assert bot.backend.binding(MINOR) is None
     assert "已同意" in chats[GUARDIAN].say("同意")
+
+
+@pytest.mark.parametrize("said", ["还在吗", "好了没"])
+def test_the_minor_hears_the_guardians_decision_whatever_they_say_next(family, said):
+    """A blind tester's minor got the waiting step's help ("请他/她在自己的微信中确认") after the
+    guardian's 同意 had bound the card, and "好了没" the review lookup and that step again."""
+    _, _, chats = family
+    ask_guardian(chats)
+    assert "已同意" in chats[GUARDIAN].say("同意")
+    assert chats[MINOR].say(said).startswith("监护人已同意")

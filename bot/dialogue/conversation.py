@@ -150,6 +150,9 @@ class Conversation:
         routed = self.guardian.before(heard, turn, flow, session)
         if routed is not SERVE:
             return routed
+        if exact is None and self.guardian.settled(flow):  # the guardian decided while the
+            flow.answer(said)  # minor waited: the step reads it first ("还在吗", "好了没");
+            return None if flow.done else flow.session()  # commands go their own way
         pending = session.get("pending")
         if pending and pending.get("kind") == "confirm" and flow is None \
                 and heard.yes_no is None and heard.choice is None:

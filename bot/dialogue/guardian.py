@@ -134,6 +134,15 @@ class Guardian:
         flow.answer(self.talk.catalog.word("cancel"))
         return ENDED
 
+    def settled(self, flow: Flow | None) -> bool:
+        """A minor's bind waiting for the guardian, who has decided meanwhile (or the request
+        expired, or went to SMS): any message then hears how it ended, before anything else
+        ("还在吗" got the waiting step's help after the guardian's 同意 had bound the card)."""
+        rid = flow.slots.get("request") if flow is not None else None
+        if self.desk is None or not rid or flow.state != "await_guardian":
+            return False
+        return self.desk.status(rid) != "waiting"
+
     def resume(self, turn: Turn, flow: Flow | None) -> dict | None:
         if flow is None:
             return None
