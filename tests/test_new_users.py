@@ -305,3 +305,15 @@ def test_a_loss_asked_for_as_a_question_after_a_story_starts_it(chat, said):
     never started (a question is owed an answer); one that asks for the service is not."""
     assert chat().say(said) == "挂失社保卡：请输入持卡人的18位身份证号。"
 
+
+
+def test_correcting_the_id_at_its_own_step_uses_no_try(chat):
+    """A blind tester's "不对 我身份证输错了 最后是0197" at the ID step was read as a third
+    malformed ID and, with the name after it, ended the service for too many tries."""
+    alice = chat()
+    alice.say("挂失")
+    alice.say("110105199001011233")  # a check digit off
+    retype = "好的，这次不算输错。请重新输入完整的18位身份证号。"
+    assert alice.say("不对 我身份证输错了 最后是1232") == retype
+    assert alice.say("我的身份证号是打错了").startswith("好的，这次不算输错")
+    assert alice.say(ZHANG.id) == "请输入持卡人的姓名。"

@@ -226,6 +226,10 @@ class Conversation:
         if self.redone(heard, flow):  # "上一步 身份证输错了" at the name step: not a name
             turn.say("redo", title=self.catalog.text(flow.title))
             return self.start(type(flow), turn)
+        if flow.specs[flow.state].get("role") in ("id", "guardian") and "id" not in heard.slots \
+                and starts_over(heard.text, "name"):  # "不对 我身份证输错了 最后是0197" at the
+            turn.say("step.retype_id")  # ID step: the whole number again, and no try used
+            return flow.session()
         # "谢谢" or "好的谢谢" is not a name; a yes/no step reads its 好的 as a yes itself
         yes_no_step = flow.specs[flow.state].get("reads_ack")
         if heard.small_talk in IN_STEP_TALK and not heard.slots \
