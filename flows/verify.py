@@ -213,6 +213,10 @@ class Verification(Pausing):
             self.turn.say("common.ask_code_again", **self.slots)
         elif key is None and self.error and again:  # the refusal named the rule broken
             self.turn.say(again, **self.slots)
+        elif key is None and self.state == "ask_code" and self.guardian_purpose is not None \
+                and self.code_purpose == self.guardian_purpose:  # a minor's bind: the minor
+            self.turn.say("common.ask_consent_code", **self.slots)  # types the guardian's
+            # code, which "tell no one" would forbid the guardian to pass on
         elif key is None:
             super().prompt(event)  # type: ignore[misc]  # Flow.prompt, after this mixin
         elif self.error is None:  # else the refusal was said as the reason to ask again

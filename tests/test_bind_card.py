@@ -192,3 +192,13 @@ def test_a_lost_card_is_not_bound_and_the_finder_is_told_how_to_lift_it(chat, ba
     said = bind_up_to_code(alice, WU_LEI.id, WU_LEI.name, WU_LEI.card)
     assert "已挂失，不能绑定" in said and "回复“解除挂失”" in said and "补办新卡" in said
     assert backend.binding(alice.openid) is None
+
+
+def test_a_minors_code_prompt_asks_for_the_guardians_code_not_silence(chat):
+    """The code goes to the guardian's phone and the minor types it: "仅供本人办理使用，切勿告诉
+    任何人" forbade the very passing-on the step needs (a blind tester)."""
+    minor = chat()
+    for said in ("绑定社保卡", "320102201003150623", "孙丽", "C10000002"):
+        minor.say(said)
+    reply = minor.say("510104200007070333")
+    assert "请监护人把收到的6位验证码告诉您" in reply and "切勿告诉任何人" not in reply
