@@ -39,6 +39,7 @@ class FamilyService(Verification, Flow):
     # One purpose for every code here: the guardian proves it is them, whatever they then do.
     initial, purpose, guardian_purpose = "choose", "consent", None
     pauses_up_front = False  # the member list and 移除 need no code: a lock is said where met
+    own_starts = ("forgot_password",)  # "重置密码" at its menu: a member's reset (2)
     states = [
         {"name": "choose", "prompt": "family.choose", "help": "family.help_choose",
          "read": "read_action", "role": "text"},

@@ -193,3 +193,15 @@ def test_words_of_starting_over_while_the_guardian_decides_keep_the_request(fami
     reply = chats[MINOR].say(said)
     assert "从头重新填" not in reply and "from the top" not in reply
     assert len(bot.family.pending(GUARDIAN)) == 1
+
+
+def test_the_family_menu_takes_its_own_start_words_as_picks(chat):
+    """A blind tester's "添加家人" at 亲情服务's menu re-showed the menu ("you are already
+    doing 亲情服务"), and "重置密码" there ended the service for the holder's own reset."""
+    holder = chat("oSeedBound0001")  # 马超, his own card bound here
+    holder.say("亲情服务")
+    assert holder.say("添加家人").startswith("请输入家人（未满18周岁、您是其登记的监护人）")
+    holder.say("取消")
+    holder.say("亲情服务")
+    reply = holder.say("重置密码")
+    assert reply.startswith("还没有添加家人") and "已结束" not in reply

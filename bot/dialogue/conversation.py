@@ -173,6 +173,9 @@ class Conversation:
                 return resolved
         if exact == "menu" and heard.small_talk == "greeting":  # 你好: a hello, then the menu
             return self.greet(turn, flow, session)
+        if exact is not None and self.steps.reads_start(flow, exact):  # 亲情服务's menu: "添加
+            flow.answer(said)  # 家人", "重置密码" are its picks, read by the step itself
+            return None if flow.done else flow.session()
         if exact is not None:  # the other catalog words (是, 其他卡…) are a step's own answers
             return self.on_command(exact, turn, flow)
         if flow is not None:

@@ -57,6 +57,15 @@ class Steps:
         return heard.intent == flow.name and heard.act == "start" and not heard.slots \
             and not heard.question and flow.specs[flow.state].get("role") not in FREE
 
+    @staticmethod
+    def reads_start(flow: Flow | None, start: str) -> bool:
+        """A step reading free words takes a start word that is its own pick: the flow's own
+        ("添加家人" at 亲情服务's menu) or one it names as its own (`own_starts`: "重置密码"
+        there is the member's reset, not the holder's own, which ended the service)."""
+        if flow is None or flow.specs[flow.state].get("role") not in FREE:
+            return False
+        return start == flow.name or start in getattr(flow, "own_starts", ())
+
     def go_on(self, flow: Flow, turn: Turn, said: str, answered: str) -> None:
         """After `answered` took its slot from `said`, each next holder's step whose slot the
         same message plainly holds ("110105… 张伟": the name) takes it as if typed there; the
