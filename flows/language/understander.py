@@ -17,13 +17,11 @@ from pathlib import Path
 from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
 from flows.language.clauses import (
     ASKING_NOT,
-    Urgency,
     one_sure,
     past_refusal,
     request_after,
     split,
     taken_back,
-    urgent_first,
 )
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
@@ -31,6 +29,7 @@ from flows.language.segment import Parse, Segmenter
 from flows.language.small_talk import kind_of, polarity, read_small_talk, small_talk_longest
 from flows.language.sounds import Sounds
 from flows.language.understanding import Understanding
+from flows.language.urgency import Urgency, urgent_first
 from flows.language.vocabulary import DATA, NOT, load_vocabulary
 
 # asking where a service is, after its start word (not English: "where is my card" is a loss)
@@ -89,7 +88,7 @@ class Understander:
         if whole.act == "fact":
             return request_after(text, whole, read)
         if whole.act in CLAUSES_MAY:
-            sure = one_sure(text, whole, read, self._negates, self.urgent)
+            sure = one_sure(text, whole, read, self._negates, self.urgent.pick)
             if sure is not whole:
                 return sure
         if whole.act in ("start", "confirm", "none"):
