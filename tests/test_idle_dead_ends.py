@@ -131,3 +131,16 @@ def test_a_number_said_in_words_with_no_service_asks_to_pick_one_first(chat, sai
     reply = chat().say(said)
     assert reply.startswith("您发来的像是要填写的信息") and "1. 绑定社保卡" in reply
     assert "110105199001011232" not in reply and "A12345678" not in reply
+
+
+@pytest.mark.parametrize("said", ["社保卡冻结了怎么解冻", "我的社保卡为什么被冻结了"])
+def test_how_a_frozen_card_is_thawed_is_said_to_be_the_issuers(chat, said):
+    """A blind tester's "冻结了是什么意思 怎么解冻" got a guess at 挂失, and "how do i
+    unfreeze it" in English the lifting of a loss report the card never had."""
+    reply = chat().say(said)
+    assert "社保卡被冻结（不是挂失）的原因和解冻办法" in reply and "12333" in reply
+    assert "请输入" not in reply
+
+
+def test_another_accounts_freeze_is_not_our_cards(chat):
+    assert "解冻办法" not in chat().say("支付宝被冻结了")
