@@ -195,3 +195,11 @@ def test_a_request_taken_back_in_english(chat_en):
 def test_a_contrast_clause_refuses_doubts_or_states(chat, said, meets, never):
     reply = chat().say(said)
     assert meets in reply and never not in reply
+
+
+def test_a_sequence_of_requests_starts_the_first_and_tells_the_next(chat):
+    """A blind tester's "帮我把我的卡解绑了然后绑我老婆的卡" did the unbind and said nothing of
+    the binding asked for next."""
+    reply = chat("oSeedBound0001").say("帮我把我的卡解绑了然后绑我老婆的卡")  # 马超, bound
+    assert reply.startswith("先帮您办“解绑社保卡”。您还提到的“绑定社保卡”")
+    assert "确认解绑尾号0005的社保卡？" in reply

@@ -53,6 +53,8 @@ CLEAR = 0.6  # a refusing clause's service read at this score is one it names (_
 _BUT = re.compile(r"(我|俺)?(但是|可是|不过|但|\bbut\b)")
 _NOT = re.compile(r"不|没|别|\b(not|dont|don't|no)\b")
 _DOUBT = re.compile(r"可能|不确定|不一定|说不定|也许|好像|不知道是不是|\b(maybe|not sure|might)\b")
+# a clause that comes next in a sequence of requests ("…然后绑我老婆的卡", "…then reset it")
+_THEN = re.compile(r"(然后|之后|接着|再|\bthen\b|\band then\b|\bafter that\b)")
 # a clause that says it wants something: its middling reading is still the request
 WANTS = re.compile(r"我想|我要|想要|帮我|麻烦你|\bi (just )?(want|need|would like)\b|\bplease\b"
                    r"|\bpls\b|\bcan (you|u)\b")
@@ -137,6 +139,21 @@ def request_after(text: str, whole: Understanding, read: Read) -> Understanding:
     return replace(whole, intent=last.intent, act="start", confidence=last.confidence,
                    reason="after_fact", howto=last.howto,
                    candidates=last.candidates or ((last.intent, last.confidence),))
+
+
+def then_also(text: str, reading: Understanding, read: Read) -> Understanding:
+    """A request followed by "然后…" / "then…" asking for another service ("帮我把我的卡解绑了
+    然后绑我老婆的卡", "先挂失然后重置密码"): the first starts, the next is told to follow
+    (`also`). Only a clause opened by a word of sequence counts: a story's clause ("之前挂失
+    了") is no request."""
+    if reading.act != "start" or reading.intent is None:
+        return reading
+    later = [read(part) for part in split(text)[1:] if _THEN.match(part)]
+    more = [each.intent for each in later if each.act in ("start", "confirm") and each.intent
+            not in (None, "cancel", reading.intent, *reading.also) and not each.question]
+    if not more:
+        return reading
+    return replace(reading, also=(*reading.also, *dict.fromkeys(more)))
 
 
 def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:

@@ -17,11 +17,13 @@ from pathlib import Path
 from flows.language.choices import consent_longest, read_choice, read_consent, read_yes_no
 from flows.language.clauses import (
     ASKING_NOT,
+    Read,
     one_sure,
     past_refusal,
     request_after,
     split,
     taken_back,
+    then_also,
 )
 from flows.language.matcher import NONE, Match, Matcher
 from flows.language.normalise import normalise
@@ -73,12 +75,17 @@ class Understander:
         (flows/language/clauses.py), each rule leaving the reading as it was or changing it:
         a request taken back by a bare no ("解绑，不用"); a request past a refusal ("社保卡不要
         跟这个号绑了，解开"); a request after a remark on a fact ("不要钱就好，那我想绑一下"); a
-        sure clause after a story; an urgent service first ("社保卡丢了，密码也忘了"). Each
+        sure clause after a story; an urgent service first ("社保卡丢了，密码也忘了"); and the
+        services a sequence asks for next, told to follow ("…解绑了然后绑我老婆的卡"). Each
         clause is read once per message, whichever rules read it."""
         whole = self._understand(text)
         if len(split(text)) < 2:
             return whole
         read = cache(self._understand)  # this message's clauses, read once
+        return then_also(text, self._clauses(text, whole, read), read)
+
+    def _clauses(self, text: str, whole: Understanding, read: Read) -> Understanding:
+        """The clause rules, in order; the first that changes the reading decides."""
         if whole.act in ("start", "confirm", "negated"):
             back = taken_back(text, whole, read)
             if back is not whole:
