@@ -64,7 +64,7 @@ HANDOVER_AT = 0.65
 LEAD = 0.1
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
-NEAR = 0.3
+OFFER_NEAR = 0.3
 # The service whose sentences are about what a step asks for: at the step asking for the
 # service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
 ABOUT_THE_STEP = {"password": "forgot_password"}
@@ -580,6 +580,6 @@ def leads(heard: Understanding) -> bool:
 
 
 def near_a_service(heard: Understanding) -> bool:
-    """Whether the reading's best service is near enough to be offered (NEAR)."""
-    return bool(heard.candidates) and heard.candidates[0][1] >= NEAR
+    """Whether the reading's best service is near enough to be offered (OFFER_NEAR)."""
+    return bool(heard.candidates) and heard.candidates[0][1] >= OFFER_NEAR
 

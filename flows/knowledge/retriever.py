@@ -189,15 +189,14 @@ class Retriever:
         clauses = [self._answer(part) for part in parts]
         found = [answer for answer in clauses if answer.kind == "one"]
         if asks_twice:  # "孩子几岁能绑卡？补办要钱吗？": the whole reached one of them
-            more = tuple(dict.fromkeys(answer.entries[0] for answer in found
-                                       if answer.entries[0] != whole.entries[0]))
-            return replace(whole, more=more) if more else whole
-        if not found or (whole.thin == "foreign" and any(  # "lost my job, how apply
+            lead = whole
+        elif not found or (whole.thin == "foreign" and any(  # "lost my job, how apply
                 answer.kind != "one" and answer.asked for answer in clauses)):  # unemployment
             return whole  # money": its foreign words are a question of their own, not ours
-        more = tuple(dict.fromkeys(answer.entries[0] for answer in found[1:]
-                                   if answer.entries[0] != found[0].entries[0]))
-        return replace(found[0], more=more)
+        else:
+            lead = found[0]
+        return replace(lead, more=tuple(dict.fromkeys(  # the other clauses' entries, in order
+            answer.entries[0] for answer in found if answer.entries[0] != lead.entries[0])))
 
     def _answer(self, text: str) -> Answer:
         folded = self._fold(text)
