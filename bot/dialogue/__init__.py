@@ -7,4 +7,7 @@ confirmation's first no, a foreign ID, an agent's hours), are regexes in wording
 it never imports Flask, the store or the simulator, and holds no per-message state:
 everything a follower's next message needs (the pending choice, misses in a row) is in the
 session the engine saves.
+
+Where: conversation.py routes a push; a free sentence goes to in_step.py (a service under way)
+or idle.py (none); steps.py, questions.py, talk.py, person.py, guardian.py serve both.
 """

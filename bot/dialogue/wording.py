@@ -1,12 +1,14 @@
 """What a message's own words tell the dialogue at a step or at idle, beyond what the language
 stage reads: read once per process as regexes on the normal form, each named for the rule that
-uses it (bot/dialogue/conversation.py, questions.py). Nothing here parses slots or decides a
-reply; the language stage's own word lists stay in flows/language/data."""
+uses it (bot/dialogue/conversation.py, in_step.py, idle.py, questions.py). Nothing here
+parses slots or decides a reply; the language stage's own word lists stay in
+flows/language/data."""
 
 from __future__ import annotations
 
 import re
 
+COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every step
 _THINGS = {  # the words naming what a step asks for, by its role
     "id": r"身份证|\bid\b|identity", "guardian": r"身份证|监护|\bid\b|guardian",
     "name": r"姓名|名字|\bname\b", "card": r"卡号|card number|\bnumber\b",

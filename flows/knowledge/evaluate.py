@@ -3,7 +3,7 @@
 `wxbot understand --eval` prints `format_report(evaluate())`; the tests assert
 `meets_targets()` on the held-out part, which the retriever never reads. The retriever
 reads the language stage's normal form, as in the dialogue; `started` counts the questions
-the dialogue starts a service for instead of answering (Conversation.idle): those the
+the dialogue starts a service for instead of answering (bot/dialogue/idle.py): those the
 language stage reads as a confident start that no entry answers, or that the service's own
 how-to entry answers ("怎么绑定社保卡": the flow is the how-to); the rule is
 flows/knowledge/routing.py's, which the dialogue follows. Any other entry's question is

@@ -1,0 +1,143 @@
+"""A message with no service under way: start one, answer, ask, or say what the bot can do.
+
+Why a module of its own: this is where every free sentence lands that no step is waiting for,
+and each kind of sentence has its own rule, tried in the order below (the order is the
+policy: small talk before a start, a service asked for before a question near it, a question
+before a guess): a hello, a bare number, a service asked for, a refusal, a code step's word
+out of place, a card bound by someone else, a person asked for, a complaint, an ID typed with
+no service, a hurried request, a knowledge question, then a guess ("您是想…吗") and finally
+what the bot can do, numbered. Nothing is a dead end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.dialogue.person import Person
+from bot.dialogue.questions import Questions
+from bot.dialogue.talk import Talk, offer_of
+from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN
+from flows.base import Flow, Turn
+from flows.knowledge.routing import asks_for_it
+from flows.language import Understanding
+
+# A person asked for this surely, even in a middling reading ("can i talk to a real person pls
+# this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
+# a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
+HANDOVER_AT = 0.65
+# A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
+# service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
+LEAD = 0.1
+# A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
+# typed at idle beside it is no bare number ("我的身份证号是110…" is)
+OFFER_NEAR = 0.3
+
+
+class Idle:
+    """Built once per app by the Conversation, with its parts and two of its moves (start a
+    service, run a contract command) passed in; holds no per-message state."""
+
+    def __init__(self, talk: Talk, questions: Questions, person: Person,
+                 starters: dict[str, type[Flow]], start: Callable[..., dict | None],
+                 command: Callable[[str, Turn, Flow | None], dict | None]) -> None:
+        self.talk, self.questions, self.person = talk, questions, person
+        self.starters, self.start, self.command = starters, start, command
+
+    def route(self, heard: Understanding, turn: Turn, session: dict, said: str = ""
+              ) -> dict | None:
+        """No flow: start, answer, ask, or say what the bot can do — in that order; small talk
+        (谢谢, 再见, 好的, 你好呀) first, answered in kind."""
+        intent = heard.intent
+        if heard.small_talk is not None and intent in (None, "menu"):
+            if heard.small_talk == "greeting":
+                return self.talk.small_talk("greeting", turn, session.get("misses", 0))
+            return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
+        if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
+            return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
+            # from; never a guess at which list it was (a "did you mean" list numbers others)
+        if intent in self.starters and (heard.act == "start"
+                                        or (heard.act == "confirm" and heard.question)):
+            # a question near a service may be our card's topic no service touches
+            # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
+            answered = self.questions.before_start(heard, turn)
+            if answered is not False:
+                return answered
+            if heard.act == "confirm" and not asks_for_it(heard):
+                return self.talk.confirm_start(turn, self.starters[intent])
+            if heard.howto:
+                turn.say("howto", title=self.talk.catalog.text(self.starters[intent].title))
+            others = [self.talk.catalog.text(self.starters[o].title) for o in heard.also
+                      if o in self.starters]
+            if others:  # "社保卡丢了，密码也忘了": the loss first, the reset told to follow
+                turn.say("also_after", title=self.talk.catalog.text(self.starters[intent].title),
+                         others="”“".join(others) if self.talk.catalog.lang != "en"
+                         else '", "'.join(others))
+            return self.start(self.starters[intent], turn, given=(said, heard))
+        if heard.act == "negated" and not heard.question:  # never a start: say what was not
+            # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
+            meant = [c for c, _ in heard.candidates if c in self.starters][:1]
+            if meant:
+                turn.say("negated", title=self.talk.catalog.text(self.starters[meant[0]].title))
+            else:
+                turn.say("confirm.declined")
+            return None
+        if heard.act in ("start", "confirm") and intent == "phone_lost":  # a code step's word:
+            return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
+        if intent == "resend" and heard.act == "start" \
+                and (heard.reason == "exact" or CODES.search(heard.text)):  # "验证码没收到"
+            turn.say("resend_idle")  # after a flow ended; not "whats my card number again"
+            return None
+        if intent == "resend":  # only near it ("社保卡过期了还能用吗": 过期 is a code's word):
+            heard = replace(heard, intent=None, act="none", candidates=tuple(  # no code to
+                pair for pair in heard.candidates if pair[0] != "resend"))  # resend, no miss
+        if TAKEN.search(heard.text) and intent not in self.starters:  # "我的卡被别人绑了":
+            turn.say("card_taken")  # what to do at once, before any answer or guess
+            return None
+        if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
+            return self.command(intent, turn, None)
+        if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT \
+                and not ABOUT_AGENTS.search(heard.text):  # "what are the customer service hours"
+            return self.person.request(turn, None)
+        if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
+            misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
+            return self.talk.not_understood(heard, turn, misses, [])
+        if heard.slots and heard.act == "none" and not heard.question \
+                and not near_a_service(heard):  # "我的身份证号是110…" with no service: pick
+            return self.talk.with_menu(turn, "slots_idle")  # one first ("卡号…丢了" is near)
+        if heard.act == "confirm" and intent in self.starters and not heard.question \
+                and asks_for_it(heard) and leads(heard):  # "…社保卡也在里面快点挂失": asked
+            return self.start(self.starters[intent], turn, given=(said, heard))  # for, hurried
+        if heard.question or heard.act in ("fact", "none", "confirm"):
+            answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
+                                        misses=session.get("misses", 0),
+                                        about=offer_of(session.get("pending")))
+            if answered is not False:  # "社保卡能干什么" is about the card, not the menu
+                return answered
+        if heard.act == "confirm" and intent in self.starters:
+            return self.talk.confirm_start(turn, self.starters[intent])
+        if heard.act == "start" and intent in COMMANDS:
+            return self.command(intent, turn, None)
+        if heard.act == "start" and intent == "human":
+            return self.person.request(turn, None)
+        answered = self.questions.request(heard, turn)  # "补卡": no service, an answer
+        if answered is not False:
+            return answered
+        if heard.yes_no is not None and heard.act == "none":  # nothing asked: "否" is fine as
+            if not heard.yes_no:  # it is; "是" says no question waits (the one it answered
+                return self.talk.small_talk("ack", turn)  # has ended), never "没有听懂"
+            return self.talk.with_menu(turn, "nothing_to_answer")
+        if heard.slots and not heard.candidates:  # "110105…" typed with no service under way:
+            return self.talk.with_menu(turn, "slots_idle")  # what to do first, no miss
+        return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
+                                        [c for c, _ in heard.candidates if c in self.starters])
+
+def leads(heard: Understanding) -> bool:
+    """Whether the reading's service is LEAD clear of the next one (no close guess)."""
+    scores = [score for _, score in heard.candidates]
+    return len(scores) < 2 or scores[0] - scores[1] >= LEAD
+
+
+def near_a_service(heard: Understanding) -> bool:
+    """Whether the reading's best service is near enough to be offered (OFFER_NEAR)."""
+    return bool(heard.candidates) and heard.candidates[0][1] >= OFFER_NEAR

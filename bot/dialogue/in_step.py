@@ -1,0 +1,213 @@
+"""A message while a service is under way: the step's answer, unless it plainly means more.
+
+Why a module of its own: what a step takes is the flow's business (flows/), but what a person
+types at a step is often not an answer at all - a question about the step ("为什么要我的身份证
+号"), a change of mind ("算了 我不绑了 我想改密码"), a hold at a confirmation ("等等我再找找"),
+a lookup in passing ("看看我的社保卡"), a correction ("身份证输错了"). Each is read here, in
+the order below, before the step sees the words; only what is left reaches `flow.answer`.
+The exact contract words (取消, a start word, a menu click) never come here: the conversation
+routes them first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.dialogue.person import Person
+from bot.dialogue.questions import Questions
+from bot.dialogue.steps import Steps
+from bot.dialogue.talk import Talk
+from bot.dialogue.wording import FIRST_NO, FOREIGN_ID, HOLD, HUM, THANKS, starts_over
+from flows.base import Flow, Turn
+from flows.language import Understander, Understanding, normalise
+from flows.language.clauses import split
+
+STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
+# A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
+# plainly names another service ("怎么挂失？") offers to switch to it.
+SURE_QUESTION = 0.9
+# The service whose sentences are about what a step asks for: at the step asking for the
+# service password, "密码忘了" wants that step's help (a code will do), not 忘记密码.
+ABOUT_THE_STEP = {"password": "forgot_password"}
+# Services that only read and answer at once (a single final state): asked for in a sentence
+# mid-flow, they are answered there and the step is kept (InStep.look_up).
+LOOKUPS = ("my_card", "progress")
+# Small talk a step never takes as its answer: "谢谢" is nobody's name, "你好" no card number.
+# A goodbye is left to the step (read there as before); a bare "好的" is an acknowledgement,
+# asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
+IN_STEP_TALK = ("thanks", "greeting")
+MAX_CLAUSES = 4  # longer messages are stories, read whole
+
+
+class InStep:
+    """Built once per app by the Conversation, with its parts and two of its moves (start a
+    service, cancel one) passed in; holds no per-message state."""
+
+    def __init__(self, understander: Understander, talk: Talk, steps: Steps,
+                 questions: Questions, person: Person, starters: dict[str, type[Flow]],
+                 start: Callable[..., dict | None],
+                 cancel: Callable[[Turn, Flow | None], dict | None]) -> None:
+        self.understander, self.talk, self.steps = understander, talk, steps
+        self.questions, self.person, self.starters = questions, person, starters
+        self.start, self.cancel = start, cancel
+
+    def route(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
+        """An answer to the step, unless the sentence plainly means something else."""
+        sure = heard.act == "start" and not heard.slots
+        if sure and heard.intent == "cancel":
+            return self.cancel(turn, flow)
+        if sure and heard.intent == "human":
+            return self.person.request(turn, flow)
+        if sure and heard.intent == "help":
+            return self.talk.step_help(turn, flow)
+        if self.redone(heard, flow):  # "上一步 身份证输错了" at the name step: not a name
+            turn.say("redo", title=self.talk.catalog.text(flow.title))
+            return self.start(type(flow), turn)
+        if flow.specs[flow.state].get("role") in ("id", "guardian") and "id" not in heard.slots \
+                and starts_over(heard.text, "name"):  # "不对 我身份证输错了 最后是0197" at the
+            turn.say("step.retype_id")  # ID step: the whole number again, and no try used
+            return flow.session()
+        # "谢谢" or "好的谢谢" is not a name; a yes/no step reads its 好的 as a yes itself
+        yes_no_step = flow.specs[flow.state].get("reads_ack")
+        if heard.small_talk in IN_STEP_TALK and not heard.slots \
+                and (heard.yes_no is None or not yes_no_step):
+            return self.talk.small_talk_in_step(heard.small_talk, turn, flow)
+        if self.steps.acknowledged(heard, flow):  # 好的 at the ID step: not a wrong answer
+            if heard.yes_no is False:  # 不用了 there may mean "stop": ask, never a miss
+                return self.talk.confirm_end(turn, flow)
+            return self.steps.ack(turn, flow)
+        if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
+            return self.steps.already(turn, flow)
+        if FOREIGN_ID.search(heard.text) and "id" not in heard.slots \
+                and flow.specs[flow.state].get("role") in ("id", "guardian"):  # "only passport"
+            turn.say("step.foreign_id")  # was "not an ID number" on a loop
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
+        if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
+            return self.talk.unsure(turn, flow)
+        switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
+        if switch is not None:
+            return self.talk.confirm_switch(turn, flow, switch)
+        if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
+            return self.talk.confirm_end(turn, flow)
+        if heard.why and not heard.slots:  # "为什么要我的身份证号": what it is for, kept how
+            answered = self.questions.why(heard, turn, flow)  # (after a change of mind: "为
+            if answered is not None:  # 什么要身份证 算了我不绑了" asks whether to end)
+                return answered
+        # At a code step its own words count even when the reading is only middling: "能再发
+        # 一次吗" is its 重新发送, "号码早停了" its 手机号已停用
+        middling = heard.act == "confirm" and heard.intent in STEP_WORDS  # "didnt get anything"
+        if heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
+                and flow.specs[flow.state].get("role") == "code":
+            said = self.talk.catalog.word(heard.intent)
+        elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \
+                and heard.intent != flow.name \
+                and (not heard.question or heard.confidence >= SURE_QUESTION):
+            return self.look_up(self.starters[heard.intent], turn, flow)
+        elif heard.intent in self.starters and heard.act in ("start", "confirm") \
+                and not heard.slots and heard.intent != flow.name \
+                and (not heard.question or heard.confidence >= SURE_QUESTION):
+            return self.talk.confirm_switch(turn, flow, self.starters[heard.intent])
+        elif heard.question and not heard.slots:
+            return self.questions.in_step(heard, turn, flow)
+        elif yes_no_step and not heard.slots \
+                and (yes := self.said_yes_no(heard, flow, said)) is not None:
+            said = self.talk.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
+        elif yes_no_step and not heard.slots and self.holds_back(said, heard):
+            turn.say("confirm.hold")  # "等等我再找找": no hurry; the step asks again below
+        step = flow.state
+        flow.answer(said)
+        self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
+        return None if flow.done else flow.session()
+
+    @staticmethod
+    def redone(heard: Understanding, flow: Flow) -> bool:
+        """The person wants to fill the service in again ("上一步", "身份证输错了", "go back"):
+        there is no way to mend one earlier answer, so it starts over, which they are told."""
+        return not heard.slots and starts_over(heard.text, flow.specs[flow.state].get("role"))
+
+    def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
+        """The person does not know or have what the step asks ("我不知道", "不记得了" at the
+        name step, "密码忘了" where the service password is asked): help, not a switch."""
+        if heard.slots:  # an answer after all ("忘了，是张伟")
+            return False
+        if heard.intent is not None \
+                and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
+            return True
+        if self.questions.lacks(heard, flow) and (heard.intent in (None, flow.name,
+                                                                   "forgot_password")
+                                                  or heard.act not in ("start", "confirm")):
+            return True  # "不记得卡号" at the card step; not "…card got stolen, report it"
+        return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
+
+    def said_yes_no(self, heard: Understanding, flow: Flow, said: str = "") -> bool | None:
+        """A yes/no step's answer in the person's words: 好, 行, 对的, 可以 are its 是; a
+        refusal of the service itself ("不解了", "算了不挂了") its 否. The step reads only
+        its exact words, and asked again "请回复“是”确认" after each of those. A hum (嗯嗯)
+        says "I hear you", not "report my card lost": these steps change a card, so it
+        is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
+        if heard.yes_no is not None:
+            return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
+        if flow.state == "ask_confirm" and said and self.first_no(said):
+            return False
+        about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
+        if heard.act == "negated" and flow.name in about[:2] \
+                and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
+            return False
+        return None
+
+    def first_no(self, said: str) -> bool:
+        """A no in a clause of its own at the start, and no later clause that agrees or asks
+        for a service: "no wait dont actually, i think its at home" is a no."""
+        clauses = split(said)
+        while clauses and (HUM.fullmatch(normalise(clauses[0]).text)  # "hmm, no, dont…",
+                           or HOLD.fullmatch(normalise(clauses[0]).text)):  # "wait, no"
+            clauses = clauses[1:]
+        if not clauses or not FIRST_NO.fullmatch(normalise(clauses[0]).text):
+            return False
+        later = [self.understander.understand(c) for c in clauses[1:]]
+        return not any(h.yes_no or (h.act == "start" and h.intent != "cancel") for h in later)
+
+    def holds_back(self, said: str, heard: Understanding) -> bool:
+        """Waiting at a yes/no step ("等等我再找找", "我再想想", "let me check first"), with no
+        clause that agrees after all: told there is no hurry, and asked again (a no would
+        end the service, and its details be typed again after the card is not found)."""
+        if not HOLD.search(heard.text):
+            return False
+        return not any(self.understander.understand(c).yes_no for c in split(said))
+
+    def switched_to(self, said: str, heard: Understanding, flow: Flow) -> type[Flow] | None:
+        """A change of mind in one message: a clause takes back the service in progress
+        (算了, 不绑了, nvm) and another asks for a different one ("算了 我不绑了 我想改密码",
+        "actually nvm, i want to bind it instead"). Read whole, the message is a negation and
+        was the step's wrong answer; read clause by clause, it is the other service, asked
+        first as any switch is. None when it is not such a message (most are one clause)."""
+        clauses = split(said)  # the language stage's clauses: English words are spaced
+        if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
+            return None
+        read = [self.understander.understand(c) for c in clauses]
+        dropped = any(h.act == "negated" or (h.act == "start" and h.intent == "cancel")
+                      for h in read)
+        wanted = [h.intent for h in read if h.act in ("start", "confirm")
+                  and h.intent in self.starters and h.intent != flow.name]
+        return self.starters[wanted[-1]] if dropped and wanted else None
+
+    @staticmethod
+    def unwanted(heard: Understanding, flow: Flow) -> bool:
+        """The service in progress, negated ("我不想绑了", "不想挂失了"): they changed their mind.
+        Asked once before ending (a sentence, not 取消); a yes/no step reads its own 不."""
+        negated = heard.act == "negated" and not heard.slots and heard.yes_no is None
+        about = [name for name, _ in heard.candidates]  # "算了，不绑了": cancel, bind_card;
+        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates)
+        return negated and flow.name in about and about[0] in (flow.name, "cancel") \
+            and flow.specs[flow.state].get("role") != "confirm"
+
+    def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
+        """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply
+        (what it says at idle), then the step asked again. It only reads, so nothing given so
+        far is thrown away and nothing needs asking first, as a knowledge question mid-flow is
+        answered and the step re-asked. (The exact start words and menu clicks keep the
+        contract: they end the flow and say so.)"""
+        flow_cls(turn).start()  # a single final state: it says its answer and is done
+        turn.say("answer.back", prompt=self.talk.again(flow))
+        return flow.session()
