@@ -41,6 +41,9 @@ class StateSpec(TypedDict, total=False):
     # The step reads a bare "好的"/"嗯"/"ok" itself (a yes/no question, or a wait that looks at
     # its request on any message); elsewhere the dialogue answers it by asking the step again.
     reads_ack: bool
+    # The keyword the step also takes instead of its answer ("use_code": a code rather than the
+    # password); the dialogue says it for a sentence asking for one ("发短信吧", "text me").
+    code_word: str
 
 
 @dataclass
@@ -75,7 +78,8 @@ class Turn:
 # the second in a row the reply also says how out (取消, 人工, 12333): none ends it by itself.
 NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.code_expected",
                        "common.name_in_han", "common.guardian_is_holder", "bind.card_not_code",
-                       "bind.card_expected", "reset.confirm_expected"})
+                       "bind.card_expected", "reset.confirm_expected",
+                       "loss.method_expected"})
 
 
 def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -> list[dict]:

@@ -17,7 +17,7 @@ from flows.base import StateSpec, ask, branch, outcome_is
 from flows.ids import SHANGHAI, mask_card, mask_name
 from flows.pause import PAUSED
 from flows.port import BackendError, Card, CardStatus
-from flows.reading import heard, unread
+from flows.reading import has_digits, heard, unread
 from flows.verify import (
     ASK_GUARDIAN,
     CODE_LOCKED,
@@ -46,7 +46,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         ask_name(read="read_holder"),
         {"name": "ask_method", "prompt": f"{p}.ask_method", "help": "loss.help_method",
          "why": "loss.why_method",
-         "read": "read_method", "role": "password"},
+         "read": "read_method", "role": "password", "code_word": "use_code"},
         ASK_GUARDIAN,
         ask_code(),
         {"name": "ask_confirm", "prompt": f"{p}.ask_confirm", "help": f"{p}.help_confirm",
@@ -112,7 +112,8 @@ class LossSteps(Verification):
             return None
         slot = heard(self.turn, "password", text, said="loss.read_password")  # "密码是147258"
         if slot is None:
-            return unread("password", text, "loss.method_format")
+            return unread("password", text, "loss.method_format" if has_digits(text)
+                          else "loss.method_expected")  # "发短信吧" is no wrong password
         password = slot.value
         checked = self.backend.check_password(self.slots["id"], password, self.purpose,
                                               key=self.effect_key())

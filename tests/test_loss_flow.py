@@ -226,3 +226,40 @@ def test_asking_what_the_report_blocks_at_its_confirmation_is_told(chat_en):
         alice.say(said)
     reply = alice.say("wait, will this also block my bank account?")
     assert "call the partner bank" in reply and "reported lost" not in reply
+
+
+@pytest.mark.parametrize("said", ["发短信", "短信吧", "用短信验证吧", "密码忘了 发短信吧",
+                                  "发个短信过来"])
+def test_asking_for_a_text_at_the_proof_step_sends_the_code(chat, said):
+    """A blind tester's "发短信" / "短信吧" / "用短信验证吧" were each a wrong password, and the
+    third ended the loss report ("服务密码连续3次不正确") of a card that was stolen."""
+    alice = chat("oLossSms0001")
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    assert "验证码已发送至 138****8000" in alice.say(said)
+
+
+def test_words_that_are_no_password_at_the_proof_step_cost_no_try(chat):
+    alice = chat("oLossNoTry01")
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    for said in ("哎呀", "等一下啊", "这个在哪看"):
+        reply = alice.say(said)
+        assert "连续3次" not in reply and "办理已结束" not in reply
+    assert "确认挂失尾号5678的社保卡" in alice.say(ZHANG.password)
+
+
+def test_six_wrong_digits_at_the_proof_step_still_count(chat):
+    alice = chat("oLossTries01")
+    for line in ("挂失", ZHANG.id, ZHANG.name, "111111", "222222"):
+        alice.say(line)
+    assert "连续3次" in alice.say("333333")
+
+
+@pytest.mark.parametrize("said", ["对对对", "中", "那行 解吧", "成"])
+def test_lift_loss_confirmation_hears_the_norths_and_doubled_yes(chat, said):
+    alice = chat("oLossYesN001")
+    assert "已挂失" in report_by_password(alice)
+    for line in ("卡找到了", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(line)
+    assert "的挂失，卡片恢复正常使用" in alice.say(said)

@@ -317,3 +317,16 @@ def test_correcting_the_id_at_its_own_step_uses_no_try(chat):
     assert alice.say("不对 我身份证输错了 最后是1232") == retype
     assert alice.say("我的身份证号是打错了").startswith("好的，这次不算输错")
     assert alice.say(ZHANG.id) == "请输入持卡人的姓名。"
+
+
+def test_binding_said_with_an_everyday_word_before_it_is_no_unbinding(chat):
+    """"那我直接绑吧": 直接绑 holds 接绑, which sounds as 解绑 does; it was read as unbinding."""
+    reply = chat().say("那我直接绑吧")
+    assert "绑定社保卡" in reply and "解绑" not in reply
+
+
+def test_two_requests_joined_by_a_by_the_way_start_the_first(chat):
+    """"我想把卡绑上顺便把密码也改了" started 忘记密码 alone: the binding was dropped."""
+    reply = chat().say("我想把卡绑上顺便把密码也改了")
+    assert reply.startswith("绑定社保卡") or "“绑定社保卡”" in reply
+    assert "忘记密码" in reply and "身份证号" in reply

@@ -203,3 +203,24 @@ def test_a_sequence_of_requests_starts_the_first_and_tells_the_next(chat):
     reply = chat("oSeedBound0001").say("帮我把我的卡解绑了然后绑我老婆的卡")  # 马超, bound
     assert reply.startswith("先帮您办“解绑社保卡”。您还提到的“绑定社保卡”")
     assert "确认解绑尾号0005的社保卡？" in reply
+
+
+@pytest.mark.parametrize(("start", "said"), [
+    (("挂失", ZHANG.id, ZHANG.name), "不用挂了"),  # a middling 取消: was the step's prompt again
+    (("挂失", ZHANG.id), "还是算了 不挂了"),
+])
+def test_taking_the_service_back_mid_flow_asks_whether_to_end_it(chat, start, said):
+    """"不用挂了" at the proof step was asked for the password again, and then "是" too."""
+    alice = chat()
+    for line in start:
+        alice.say(line)
+    assert alice.say(said).startswith("要结束“挂失社保卡”的办理吗")
+    assert "已取消" in alice.say("是") or "结束" in alice.say("菜单")
+
+
+def test_a_bare_verb_taken_back_while_unbinding_asks_whether_to_end(chat):
+    """"还是算了 不解了" while unbinding: 解 is unbinding's and lifting's, read as neither."""
+    bound = chat("oSeedBound0001")
+    bound.say("解绑")
+    bound.say("是")
+    assert bound.say("还是算了 不解了").startswith("要结束“解绑社保卡”的办理吗")

@@ -17,7 +17,7 @@ from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import FIRST_NO, FOREIGN_ID, HOLD, HUM, THANKS, starts_over
+from bot.dialogue.wording import CODES, FIRST_NO, FOREIGN_ID, HOLD, HUM, THANKS, starts_over
 from flows.base import Flow, Turn
 from flows.language import Understander, Understanding, normalise
 from flows.language.clauses import split
@@ -83,6 +83,10 @@ class InStep:
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
+        if self.wants_a_code(heard, flow):  # "发短信吧", "密码忘了 用短信验证" where a code will
+            said = self.talk.catalog.word(flow.specs[flow.state]["code_word"])  # do: the word
+            flow.answer(said)
+            return None if flow.done else flow.session()
         if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
@@ -193,14 +197,27 @@ class InStep:
         return self.starters[wanted[-1]] if dropped and wanted else None
 
     @staticmethod
+    def wants_a_code(heard: Understanding, flow: Flow) -> bool:
+        """A sentence asking for a text message where the step takes one instead of its
+        answer: it counted as a wrong password, three of them ending a loss report."""
+        return "code_word" in flow.specs[flow.state] and not heard.slots \
+            and CODES.search(heard.text) is not None and not heard.question \
+            and heard.act != "negated" and not any(c.isdigit() for c in heard.text)
+
+    @staticmethod
     def unwanted(heard: Understanding, flow: Flow) -> bool:
-        """The service in progress, negated ("我不想绑了", "不想挂失了"): they changed their mind.
-        Asked once before ending (a sentence, not 取消); a yes/no step reads its own 不."""
-        negated = heard.act == "negated" and not heard.slots and heard.yes_no is None
+        """The service in progress, negated ("我不想绑了", "不想挂失了"), or taken back as a
+        middling 取消 ("不用挂了"): they changed their mind. Asked once before ending (a
+        sentence, not 取消); a yes/no step reads its own 不."""
+        if heard.slots or heard.yes_no is not None \
+                or flow.specs[flow.state].get("role") == "confirm":
+            return False
         about = [name for name, _ in heard.candidates]  # "算了，不绑了": cancel, bind_card;
-        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates)
-        return negated and flow.name in about and about[0] in (flow.name, "cancel") \
-            and flow.specs[flow.state].get("role") != "confirm"
+        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates); "还是算
+        # 了 不解了" while unbinding: cancel, lift_loss (解 is either's)
+        if heard.act == "negated":
+            return bool(about) and (about[0] == "cancel" or about[0] == flow.name)
+        return heard.act == "confirm" and heard.intent == "cancel"
 
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
         """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply

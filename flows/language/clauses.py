@@ -54,7 +54,8 @@ _BUT = re.compile(r"(我|俺)?(但是|可是|不过|但|\bbut\b)")
 _NOT = re.compile(r"不|没|别|\b(not|dont|don't|no)\b")
 _DOUBT = re.compile(r"可能|不确定|不一定|说不定|也许|好像|不知道是不是|\b(maybe|not sure|might)\b")
 # a clause that comes next in a sequence of requests ("…然后绑我老婆的卡", "…then reset it")
-_THEN = re.compile(r"(然后|之后|接着|再|\bthen\b|\band then\b|\bafter that\b)")
+_THEN = re.compile(r"(然后|之后|接着|再|顺便|另外|还有|\bthen\b|\band then\b|\bafter that\b"
+                   r"|\b(and )?also\b)")
 # a clause that says it wants something: its middling reading is still the request
 WANTS = re.compile(r"我想|我要|想要|帮我|麻烦你|\bi (just )?(want|need|would like)\b|\bplease\b"
                    r"|\bpls\b|\bcan (you|u)\b")
@@ -145,10 +146,19 @@ def then_also(text: str, reading: Understanding, read: Read) -> Understanding:
     """A request followed by "然后…" / "then…" asking for another service ("帮我把我的卡解绑了
     然后绑我老婆的卡", "先挂失然后重置密码"): the first starts, the next is told to follow
     (`also`). Only a clause opened by a word of sequence counts: a story's clause ("之前挂失
-    了") is no request."""
+    了") is no request. Read whole, such a message may lean to the later request ("我想把卡绑上
+    顺便把密码也改了" read 忘记密码 alone, the binding dropped): the first clause's request
+    then leads, and the later one follows."""
     if reading.act != "start" or reading.intent is None:
         return reading
-    later = [read(part) for part in split(text)[1:] if _THEN.match(part)]
+    parts = split(text)
+    later = [read(part) for part in parts[1:] if _THEN.match(part)]
+    first = read(parts[0]) if later else reading
+    if first.act == "start" and first.intent not in (None, "cancel", reading.intent) \
+            and not first.question and any(each.intent == reading.intent for each in later):
+        reading = replace(reading, intent=first.intent, confidence=first.confidence,
+                          reason="sequence", howto=first.howto,
+                          candidates=first.candidates or ((first.intent, first.confidence),))
     more = [each.intent for each in later if each.act in ("start", "confirm") and each.intent
             not in (None, "cancel", reading.intent, *reading.also) and not each.question]
     if not more:
