@@ -1,8 +1,9 @@
 """The account's own business: which card is bound here, unbinding it, and review progress.
 
 Small flows: `我的社保卡` and `查询进度` answer at once (a single final state); `解绑` names the
-card (masked) and asks "是/否" first, then for the code sent to the holder's phone. Everything
-shown is masked.
+card (masked) and asks "是/否" first, then for the code sent to the holder's phone; a minor's
+card whose holder has no phone on record is the guardian's to unbind (their ID number, then a
+code to their phone), as a minor's loss report is. Everything shown is masked.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flows.base import Flow, ask, branch, outcome_is
 from flows.ids import mask_card, mask_id, mask_name
 from flows.loss_steps import LossSteps
 from flows.pause import PAUSED
-from flows.verify import CODE_LOCKED, Verification, code_step
+from flows.verify import ASK_GUARDIAN, CODE_LOCKED, Verification, code_step
 
 SENT = {"sent": "ask_code", "no_phone": "no_phone", "locked": "code_locked",
         "too_soon": "ask_code", "capped": "code_locked"}
@@ -55,7 +56,9 @@ class MyCard(Flow):
 
 class Unbind(Verification, Flow):
     """Confirm which card (masked), then a code to the holder's phone: a borrowed phone cannot
-    unbind, and neither can a stray 解绑, which costs no SMS when answered 否."""
+    unbind, and neither can a stray 解绑, which costs no SMS when answered 否. A child with no
+    phone of their own (王小明, 12) could not be unbound at all: a parent who had bound the
+    child's card to their own WeChat, and the child, were each sent to a counter."""
 
     name, title, keywords, menu_key = "unbind", "unbind.title", "unbind", "UNBIND"
     initial, purpose = "ask_confirm", "unbind"
@@ -63,6 +66,7 @@ class Unbind(Verification, Flow):
         # reads_ack: a bare 好的/嗯 is this yes/no step's to read, not one for the dialogue
         {"name": "ask_confirm", "prompt": "unbind.ask_confirm", "help": "unbind.help_confirm",
          "read": "read_confirm", "role": "confirm", "reads_ack": True},
+        ASK_GUARDIAN,
         {"name": "ask_code", "prompt": "unbind.ask_code", "help": "common.help_code",
          "read": "read_code", "role": "code"},
         {"name": "unbound", "prompt": "unbind.done", "final": True},
@@ -74,10 +78,13 @@ class Unbind(Verification, Flow):
     ]
     transitions = [
         # Yes or no: an unclear reply is asked again with both answers, never a miss.
-        *ask("ask_confirm", branch("ask_confirm", {**SENT, "kept": "kept"}), tries=False),
+        *ask("ask_confirm", branch("ask_confirm", {**SENT, "kept": "kept",
+                                                   "minor": "ask_guardian"}), tries=False),
+        *ask("ask_guardian", branch("ask_guardian", SENT, before="keep")),
         *code_step({"unbound": "unbound", "phone_lost": "no_phone"}),
     ]
-    is_unbound, is_kept = outcome_is("unbound"), outcome_is("kept")
+    is_unbound, is_kept, is_minor = (outcome_is("unbound"), outcome_is("kept"),
+                                     outcome_is("minor"))
 
     def start(self) -> None:
         """Nothing bound: say so; else name the card (masked) and ask before anything is sent."""
@@ -95,7 +102,11 @@ class Unbind(Verification, Flow):
         if command == "no":
             self.outcome = "kept"
         elif command == "yes":
-            self.send_code(self.slots["holder"])
+            holder = self.slots["holder"]
+            self.send_code(holder)
+            if self.outcome == "no_phone" and not self.adult(holder):
+                self.slots["id"] = holder  # the minor whose guardian read_guardian checks
+                self.outcome = "minor"
         else:
             return "unbind.confirm_again"
         return None

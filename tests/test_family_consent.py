@@ -211,3 +211,28 @@ def test_the_minor_hears_the_guardians_decision_whatever_they_say_next(family, s
     ask_guardian(chats)
     assert "已同意" in chats[GUARDIAN].say("同意")
     assert chats[MINOR].say(said).startswith("监护人已同意")
+
+
+@pytest.mark.parametrize("said", ["这是啥 谁要绑卡", "刚收到个通知，这是什么意思？"])
+def test_a_guardian_asking_what_reached_them_is_shown_the_request(family, said):
+    """A blind tester's guardian asking "这是啥 谁要绑卡" was told their own WeChat already has
+    a card bound, as if they had asked to bind one."""
+    bot, _, chats = family
+    ask_guardian(chats)
+    reply = chats[GUARDIAN].say(said)
+    assert "孙*" in reply and "C****0002" in reply and "一个微信只能绑定" not in reply
+    assert bot.backend.binding(MINOR) is None
+
+
+def test_a_guardians_everyday_english_yes_agrees(make_app, platform_for):
+    """"yeah thats fine go ahead" to the request was "Sorry, I did not understand that" and
+    the menu, whose "1" then bound nothing (it picked 'Bind card')."""
+    app = make_app(BOT_LANG="en", OUTBOUND_SEND=lambda body: None)
+    wechat, bot = platform_for(app), bot_of(app)
+    bot.backend.bind("A20000003", GUARDIAN)
+    chats = {who: Chat(wechat, who, bot.backend) for who in (MINOR, GUARDIAN)}
+    for said in ("bind my card", SUNLI, "孙丽", "C10000002", LIU):
+        chats[MINOR].say(said)
+    reply = chats[GUARDIAN].say("yeah thats fine go ahead")
+    assert "did not understand" not in reply
+    assert bot.backend.binding(MINOR) is not None

@@ -159,7 +159,7 @@ def test_no_reply_ever_shows_a_full_id_card_number_or_phone(chat, backend):
             sms = word.startswith("{") and alice.sms(word.strip("{}"))
             said.append(alice.say(sms or word))
     assert "绑定成功" in said[8] and "密码重置成功" in said[17] and "确认解绑" in said[18]
-    assert "服务网点" in said[19]  # 王小明's card: no phone to send the unbind code to
+    assert "监护人" in said[19]  # 王小明's card: no phone of his, so his guardian unbinds it
     assert "受理编号" in said[-2]
     assert not [s for s in SECRETS for reply in said if s.lower() in reply.lower()]
 

@@ -330,3 +330,69 @@ def test_two_requests_joined_by_a_by_the_way_start_the_first(chat):
     reply = chat().say("我想把卡绑上顺便把密码也改了")
     assert reply.startswith("绑定社保卡") or "“绑定社保卡”" in reply
     assert "忘记密码" in reply and "身份证号" in reply
+
+
+@pytest.mark.parametrize("said", [f"等等 身份证号输错了 应该是{ZHANG.id}",
+                                  f"不对 那是我老公的身份证 我的是{ZHANG.id}"])
+def test_another_id_at_the_name_step_replaces_the_first(chat, said):
+    """A blind tester's corrected ID at the name step got "没有看出姓名" on a loop, the new
+    number ignored, until 取消 (and in English, "wait no thats my husbands id, mine is…")."""
+    alice = chat()
+    for line in ("绑卡", SUN_LI.id):
+        alice.say(line)
+    reply = alice.say(said)
+    assert "改用新的身份证号" in reply and "没有看出姓名" not in reply
+    assert reply.endswith("请输入持卡人的姓名。")
+    assert "请输入社保卡卡号" in alice.say(ZHANG.name)  # the new ID's holder: no mismatch
+
+
+def test_another_id_at_the_name_step_in_english(chat_en):
+    alice = chat_en()
+    for line in ("bind my card", SUN_LI.id):
+        alice.say(line)
+    reply = alice.say(f"wait no thats my husbands id lol, mine is {ZHANG.id}")
+    assert "using the new ID number" in reply and "1101**********1232" in reply
+
+
+def test_asking_to_change_the_id_at_the_name_step_starts_over(chat):
+    """"改身份证号" at the name step was offered a switch to 忘记密码 (改 reads as resetting)."""
+    alice = chat()
+    for line in ("绑卡", ZHANG.id):
+        alice.say(line)
+    reply = alice.say("改身份证号")
+    assert "从头重新填" in reply and "忘记密码" not in reply
+
+
+def test_a_person_asked_for_among_other_words_at_a_step_is_handed_over(wechat):
+    """It got the name step's help and "reply cancel to stop"."""
+    for line in ("绑卡", ZHANG.id):
+        wechat.text("oNewUserStep01", line)
+    delivery = wechat.text("oNewUserStep01", "哎呀搞不懂 能不能找个真人客服问问")
+    assert delivery.reply.get("MsgType") == "transfer_customer_service", delivery.text
+
+
+def test_a_card_number_after_a_word_is_dug_out_not_read_whole(chat_en):
+    """"oops A12345678" was read as the card number OOPSA12345678: "does not match"."""
+    alice = chat_en()
+    for line in ("bind my card", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say(f"oops {ZHANG.card}")
+    assert "does not match" not in reply and "A code was sent" in reply
+
+
+def test_a_safety_question_at_a_step_is_answered_and_no_word_is_a_name(chat_en):
+    """"…how do i know this is legit": 'legit' after "this is" was read as a name."""
+    alice = chat_en()
+    for line in ("bind my card", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say("actually hold on, is it safe to give you my ID number? how do i know "
+                      "this is legit")
+    assert "never tell anyone" in reply and "couldn't find a card number" not in reply
+
+
+@pytest.mark.parametrize("said", ["ugh ok cancel", "nah forget it"])
+def test_a_sentence_meaning_cancel_at_the_name_step_asks_to_stop(chat_en, said):
+    alice = chat_en()
+    for line in ("bind my card", ZHANG.id):
+        alice.say(line)
+    assert alice.say(said).startswith('Do you want to stop "Bind card"?')

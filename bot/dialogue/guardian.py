@@ -17,7 +17,7 @@ from typing import Any
 from bot.dialogue.person import SERVE
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import CONSENT_WORDS
+from bot.dialogue.wording import CONSENT_WORDS, WHAT_CAME
 from flows.base import Flow, Turn
 from flows.ids import mask_card
 from flows.language import Understanding
@@ -46,9 +46,10 @@ class Guardian:
         if answer is None:  # "好的，我同意", "不行，我拒绝": the same words in a sentence
             answer = heard.consent
         explicit = answer is not None
-        if answer is None and command is None and CONSENT_WORDS.search(heard.text) \
-                and self.desk.pending(turn.openid):  # "我闺女说让我点同意": what is asked of them
-            return self.listing(turn, flow)
+        if answer is None and command is None and (
+                CONSENT_WORDS.search(heard.text) or (heard.question and WHAT_CAME.search(
+                    heard.text))) and self.desk.pending(turn.openid):  # "我闺女说让我点同意",
+            return self.listing(turn, flow)  # "这是啥 谁要绑卡": what is asked of them
         if pending.get("kind") == PICK and heard.choice is not None:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):

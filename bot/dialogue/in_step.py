@@ -12,15 +12,18 @@ routes them first.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from bot.dialogue.idle import HANDOVER_AT
 from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import CODES, FIRST_NO, FOREIGN_ID, HOLD, HUM, THANKS, starts_over
+from bot.dialogue.wording import CODES, FIRST_NO, FOREIGN_ID, HOLD, HUM, PERSON, THANKS, starts_over
 from flows.base import Flow, Turn
 from flows.language import Understander, Understanding, normalise
 from flows.language.clauses import split
+from flows.language.slots import about_someone_else
 
 STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
 # A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
@@ -56,10 +59,16 @@ class InStep:
         sure = heard.act == "start" and not heard.slots
         if sure and heard.intent == "cancel":
             return self.cancel(turn, flow)
-        if sure and heard.intent == "human":
+        if self.asks_for_a_person(heard):  # "ugh this is confusing can i just talk to someone"
             return self.person.request(turn, flow)
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
+        if self.corrects_id(heard, flow):  # "等等 身份证号输错了 应该是4403…" at the name step
+            turn.say("step.id_again")  # the new ID taken: a redo would have asked it again
+            given = (said, replace(heard, howto=True)) if not about_someone_else(said) else (
+                heard.slots["id"], replace(heard, slots={"id": heard.slots["id"]}, howto=True))
+            return self.start(type(flow), turn, given=given)  # ("…thats my husbands id": the
+            # new ID only; howto: the service is under way, no "step by step" said again)
         if self.redone(heard, flow):  # "上一步 身份证输错了" at the name step: not a name
             turn.say("redo", title=self.talk.catalog.text(flow.title))
             return self.start(type(flow), turn)
@@ -123,6 +132,24 @@ class InStep:
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
         return None if flow.done else flow.session()
+
+    @staticmethod
+    def asks_for_a_person(heard: Understanding) -> bool:
+        """A person asked for at a step: surely, middling as at idle (HANDOVER_AT), or as the
+        best reading with a person named. It was the step's help, "reply cancel to stop"."""
+        if heard.slots or not heard.candidates or heard.candidates[0][0] != "human":
+            return False
+        return heard.act == "start" or heard.confidence >= HANDOVER_AT \
+            or PERSON.search(heard.text) is not None
+
+    @staticmethod
+    def corrects_id(heard: Understanding, flow: Flow) -> bool:
+        """Another ID typed at a later step of the holder's (the name, the card, the proof):
+        the ID given before was wrong ("wait no thats my husbands id, mine is 3201…"). It
+        was "没有看出姓名" on a loop, the new number ignored, until 取消."""
+        given = flow.slots.get("id")
+        return "id" in heard.slots and given is not None and heard.slots["id"] != given \
+            and flow.specs[flow.state].get("role") in ("name", "card", "password")
 
     @staticmethod
     def redone(heard: Understanding, flow: Flow) -> bool:

@@ -41,6 +41,7 @@ REDO_WHOLE = re.compile(r"(上一步|返回上一步|回到上一步|返回|重�
                         r"|重新填|go back|previous step|start over|start again|redo)(吧|了|一下)?",
                         re.IGNORECASE)
 REDO_ID = re.compile(r"(身份证|证件)号?码?[^没不别，,]{0,3}(输|填|打|写)错|重新(输|填)(入)?身份证"
+                     r"|^(我要|我想|要)?(改|修改|更改|换)(一下)?(身份证|证件)号?码?$"
                      r"|\bwrong id\b|\b(typo|mistake) in (my|the) id\b", re.IGNORECASE)
 REDO_LOOSE = re.compile(r"(?<![没不])(输|填|打|写)错了|\b(typo|made a mistake|entered it wrong"
                         r"|typed it wrong)\b", re.IGNORECASE)
@@ -60,6 +61,11 @@ CARRY_ON = re.compile(r"(那|那就|好吧那|好的|好)?(继续|接着来|接�
 # request waiting for them, it is shown, as 待确认 shows it
 CONSENT_WORDS = re.compile(r"同意|确认|授权|批准|\b(consent|approve|agree|permission)\b",
                            re.IGNORECASE)
+# a guardian asking what reached them ("这是啥 谁要绑卡", "did my kid send me something? i got a
+# notification"): with a request waiting for them, it is shown
+WHAT_CAME = re.compile(r"这是啥|这是什么|什么意思|怎么回事|谁要|谁让|谁在|通知|消息|"
+                       r"\b(what is this|whats this|what's this|who is|who's|notification"
+                       r"|send me something|sent me something)\b", re.IGNORECASE)
 # holding back at a yes/no step ("等等我再找找", "我再想想", "let me check first"): no hurry
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
@@ -71,6 +77,10 @@ FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|
 TAKEN = re.compile(r"(别人|他人|陌生人|其他人|不认识的人).{0,6}(绑|关联)|不是我(本人)?绑的"
                    r"|我(从来)?没(有)?绑过|\b(someone|somebody|stranger)( else)?\b.{0,25}"
                    r"\b(bound|linked|binded)\b|\bi never (bound|linked)\b", re.IGNORECASE)
+# a person asked for in so many words: at a step, with a person the best reading however many
+# other words stand around it ("ugh this is confusing can i just talk to someone")
+PERSON = re.compile(r"人工|真人|客服|工作人员|\b(someone|somebody|a person|a human|an agent"
+                    r"|real person|customer service)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm, hmm, uh
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+|h+m+|u+[hm]+|e+r+m*", re.IGNORECASE)

@@ -107,9 +107,12 @@ def _shaped(candidate: str, wrapped: bool) -> str | None:
     parts = latin.casefold().split()
     if w.not_names & set(parts):
         return None
-    if not wrapped and (len(parts) < 2 or not all(_pinyin(p, w.pinyin) for p in parts)):
+    pinyin = all(_pinyin(p, w.pinyin) for p in parts)
+    if not wrapped and (len(parts) < 2 or not pinyin):
         return None
-    return latin
+    if not pinyin and not all(p[:1].isupper() for p in latin.split()):
+        return None  # "…how do i know this is legit": after a wrapper, a foreign name is
+    return latin  # capitalised ("my name is Imran Khan"), an English word is not
 
 
 def read_name(text: str, bare: bool = True) -> str | None:

@@ -47,6 +47,8 @@ class Slot:
 
 def _exact(kind: str, text: str) -> str | None:
     """The whole message is the answer as today's exact readers take it (folded, upper-case)."""
+    if any(len(part) >= 3 and part.isalpha() for part in text.split()):
+        return None  # "oops A12345678": a word beside the number, which is dug out instead
     folded = fold(text).upper()
     return folded if folded.isascii() and _EXACT[kind].fullmatch(folded) else None
 
