@@ -149,3 +149,33 @@ def test_a_lost_phone_at_idle_says_what_the_phone_is_for_here(chat, text):
     """A code step's word said with no service running: not "没有听懂", nor another card's."""
     reply = chat().say(text)
     assert "登记的手机号" in reply and "回复“挂失”" in reply and "没有听懂" not in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "shown"), [
+    ("zh", "换了个新手机 微信也是新号 社保卡要重新绑吗", "原来的微信里回复“解绑”"),
+    ("zh", "原来那个微信号登不上了 咋解绑", "解除原来的绑定"),
+    ("en", "but i cant log into the old wechat anymore, its gone", "old binding removed"),
+    ("en", "how do i unbind from my old wechat?", 'reply "unbind" there'),
+])
+def test_a_card_bound_in_another_wechat_is_told_how_to_move_it(chat_in, lang, said, shown):
+    """Two blind testers: "这件事本服务号答不了", the lost-phone line, or 解绑 here, which says
+    nothing is bound here to unbind - no way on for a card left in a WeChat that is gone."""
+    reply = chat_in(lang).say(said)
+    assert shown in reply
+    assert "没有绑定社保卡" not in reply and "手机丢了" not in reply
+
+
+def test_a_card_blocked_though_never_reported_lost_is_told_whose_it_is(chat_en):
+    """"the hospital said my card is blocked?? i never reported it lost" was offered a loss
+    report, the opposite of what was asked."""
+    reply = chat_en().say("the hospital said my card is blocked?? i never reported it lost")
+    assert "Why a card was frozen" in reply and 'Start "Report a lost card"' not in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "社保卡坏了怎么补办", "卡损坏、到期或信息有变的，不用挂失"),
+    ("en", "so what do i do with a broken card", "damaged or expired card"),
+])
+def test_replacing_a_damaged_card_needs_no_loss_report(chat_in, lang, said, told):
+    """The reissue answer began "A formal loss report comes first", said of a broken card."""
+    assert told in chat_in(lang).say(said)

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.dialogue import whose
 from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
 from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN
 from flows.base import Flow, Turn
+from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
 from flows.language import Understanding
 
@@ -83,6 +85,9 @@ class Idle:
                 turn.say("confirm.declined")
             return None
         if heard.act in ("start", "confirm") and intent == "phone_lost":  # a code step's word:
+            found = self.talk.found(heard)  # "原来那个微信号登不上了 咋解绑": 号 of an account
+            if found.elsewhere in OVER_SERVICES:  # (the topic's words), not of a phone
+                return self.talk.with_menu(turn, whose.key(self.talk.catalog, found.elsewhere))
             return self.talk.with_menu(turn, "phone_lost_idle")  # what the phone is for here
         if intent == "resend" and heard.act == "start" \
                 and (heard.reason == "exact" or CODES.search(heard.text)):  # "验证码没收到"

@@ -76,6 +76,9 @@ OUR_CARDS = ("card_account", "card_condition", "electronic_card", "card_frozen")
 # `elsewhere:` topics said only when the line names them (their topic words): near their
 # lines alone a line may be a service's ("我的卡是不是被冻结了" is 我的社保卡's)
 NAMED_ONLY = ("card_frozen",)
+# `elsewhere:` topics whose words, in a question, say whose it is before a service's own word
+# does: "原来那个微信号登不上了 咋解绑" is no unbinding here (nothing is bound here to unbind)
+OVER_SERVICES = ("other_wechat",)
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 MAX_CLAUSES = 4  # a longer line is a story, read whole
@@ -206,6 +209,10 @@ class Retriever:
         if not (asked or self.kb.reading.is_question(folded)):  # "medical insurance
             return Answer("none", (), 0.0, "not a question",  # reimbursement": whose it is
                           elsewhere=self._named(folded), asked=False)  # by its topic's words
+        over = next((name for name in OVER_SERVICES if name in self.kb.topics
+                     and self.kb.topics[name].search(folded)), None)
+        if over is not None:
+            return Answer("none", (), 0.0, f"names {over}, answered elsewhere", elsewhere=over)
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
         if self.kb.reading.neighbours.search(folded):
@@ -246,6 +253,11 @@ class Retriever:
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
                           elsewhere=whose)  # "lost it on the bus" is not a bus card's
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
+        sure = [name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
+                                                strict=True) if lift and name in NAMED_ONLY]
+        if sure:  # "my card is blocked?? i never reported it lost": its own words say whose,
+            return Answer("none", (), 0.0, f"names {sure[0]}, answered elsewhere",  # however
+                          elsewhere=sure[0])  # the loss report's words rank
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
             topic = next(name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
                                                           strict=True) if lift)

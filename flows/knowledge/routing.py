@@ -15,7 +15,7 @@ from flows.language import Understanding
 # Our card's topics no service of ours touches: said where to ask even when the language
 # stage reads a service's start ("社保卡余额怎么查" is not 我的社保卡, which shows no balance).
 # Not card_account: "我绑的是哪张卡" is 我的社保卡's own question.
-UNSERVED = ("electronic_card", "card_condition", "card_frozen")
+UNSERVED = ("electronic_card", "card_condition", "card_frozen", "other_wechat")
 # The loss services: another card's name takes their start words back ("i lost my id card":
 # its line says whose card that is, and to reply 挂失 if it is ours after all); our card's
 # unserved topics never do ("电子社保卡丢了" is a loss of the card, however it is called).
