@@ -44,6 +44,9 @@ class StateSpec(TypedDict, total=False):
     # The keyword the step also takes instead of its answer ("use_code": a code rather than the
     # password); the dialogue says it for a sentence asking for one ("发短信吧", "text me").
     code_word: str
+    # The keyword for "another person's card" at an offer of the card bound here ("other_card"):
+    # the dialogue says it for an ID typed there or a sentence about a child's card.
+    other_word: str
 
 
 @dataclass

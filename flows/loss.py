@@ -35,7 +35,7 @@ class ReportLoss(LossSteps, Flow):
     initial, purpose, action, wanted = "ask_id", "loss", "report", "active"
     states = [
         {"name": "offer_own", "prompt": "loss.offer", "help": "loss.help_offer",
-         "read": "read_offer", "role": "confirm", "reads_ack": True},
+         "read": "read_offer", "role": "confirm", "reads_ack": True, "other_word": "other_card"},
         {"name": "not_reported", "prompt": "loss.not_reported", "final": True},
         *own_card("own_lost", "loss"),
         *loss_states("loss", "reported"),

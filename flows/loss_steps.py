@@ -65,7 +65,7 @@ def own_card(state: str, p: str) -> list[StateSpec]:
     lost): then another card (a family member's), or nothing. `p` as in loss_states."""
     return [{"name": state, "on_enter": ["explain_own"], "prompt": f"{p}.other_offer",
              "help": "loss.help_other", "read": "read_other", "role": "confirm",
-             "reads_ack": True},
+             "reads_ack": True, "other_word": "other_card"},
             {"name": "left", "prompt": f"{p}.left", "final": True}]
 
 

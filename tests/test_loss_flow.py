@@ -14,7 +14,7 @@ from flows.catalog import Catalog
 from flows.loss import ReportLoss
 from flows.regions import TABLE
 from tests.conftest import Chat
-from tests.people import ZHANG
+from tests.people import WANG_XM, ZHANG
 
 DAY = 86400
 
@@ -107,13 +107,25 @@ def test_report_loss_confirmation_asks_again_after_a_hum(chat, backend, said):
     assert backend.card(ZHANG.card).status == "active"
 
 
-def test_report_loss_offer_takes_no_negated_sentence_for_its_no(chat, backend):
-    """At 挂失本微信绑定的社保卡？ (是/其他卡/否), "不是这张，我要挂失孩子的卡" is no 否."""
+@pytest.mark.parametrize("said", ["不是这张，我要挂失孩子的卡", "不是我的 是孩子的卡丢了"])
+def test_report_loss_offer_hears_another_card_in_a_sentence(chat, backend, said):
+    """At 挂失本微信绑定的社保卡？ (是/其他卡/否), "不是这张，我要挂失孩子的卡" is no 否, and
+    (a blind tester) "不是我的 是孩子的卡丢了" was asked the three words again: it is 其他卡."""
     backend.bind(ZHANG.card, "oLossOffer01")
     alice = chat("oLossOffer01")
     alice.say("挂失")
-    reply = alice.say("不是这张，我要挂失孩子的卡")
-    assert "没有挂失" not in reply and "其他卡" in reply
+    reply = alice.say(said)
+    assert "没有挂失" not in reply and reply.endswith("请输入持卡人的18位身份证号。")
+
+
+def test_report_loss_offer_takes_another_id_typed_there_as_that_card(chat, backend):
+    """The child's ID (and name) typed at the offer were "请回复“是”、“其他卡”或“否”"."""
+    backend.bind(ZHANG.card, "oLossOffer02")
+    alice = chat("oLossOffer02")
+    alice.say("挂失")
+    reply = alice.say(f"{WANG_XM.id} 王小明")
+    assert "监护人" in reply and "请回复“是”、“其他卡”或“否”" not in reply
+    assert "请输入持卡人的18位身份证号" not in reply  # taken, not asked
 
 
 @pytest.mark.parametrize("said", ["不解了", "算了先不解了", "否"])

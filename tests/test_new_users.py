@@ -396,3 +396,14 @@ def test_a_sentence_meaning_cancel_at_the_name_step_asks_to_stop(chat_en, said):
     for line in ("bind my card", ZHANG.id):
         alice.say(line)
     assert alice.say(said).startswith('Do you want to stop "Bind card"?')
+
+
+@pytest.mark.parametrize("said", ["张伟 弓长张 伟大的伟", "打错了 是张伟 伟大的伟"])
+def test_a_name_spelled_out_at_the_name_step_is_the_name(chat, said):
+    """"吴磊 三个石头那个磊", "李娜 木子李 娜是女字旁", "打错了 是陈晨 早晨的晨": how older people
+    say a name on the phone was "没有看出姓名", or the whole service started over."""
+    alice = chat()
+    for line in ("绑卡", ZHANG.id, "张为"):  # a mismatch first, then the name said carefully
+        alice.say(line)
+    reply = alice.say(said)
+    assert "收到，姓名：张*" in reply and "请输入社保卡卡号" in reply and "从头" not in reply

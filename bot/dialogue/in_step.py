@@ -85,6 +85,14 @@ class InStep:
             if heard.yes_no is False:  # 不用了 there may mean "stop": ask, never a miss
                 return self.talk.confirm_end(turn, flow)
             return self.steps.ack(turn, flow)
+        if self.means_another_card(said, heard, flow):  # "不是我的 是孩子的卡丢了", or the
+            flow.answer(self.talk.catalog.word(flow.specs[flow.state]["other_word"]))  # ID
+            if "id" in heard.slots and not flow.done and flow.state == "ask_id":  # of the
+                if turn.out and turn.out[-1] == self.talk.prompt(flow):  # card meant: its ID
+                    turn.out.pop()  # step takes it (not asked), and the name after it
+                flow.answer(said)
+                self.steps.go_on(flow, turn, said, "ask_id")
+            return None if flow.done else flow.session()
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
         if FOREIGN_ID.search(heard.text) and "id" not in heard.slots \
@@ -222,6 +230,16 @@ class InStep:
         wanted = [h.intent for h in read if h.act in ("start", "confirm")
                   and h.intent in self.starters and h.intent != flow.name]
         return self.starters[wanted[-1]] if dropped and wanted else None
+
+    @staticmethod
+    def means_another_card(said: str, heard: Understanding, flow: Flow) -> bool:
+        """At an offer of the card bound here (是 / 其他卡 / 否), another card meant in words:
+        another ID typed, or a sentence about a child's or family member's card. Both were
+        "请回复“是”、“其他卡”或“否”" again."""
+        if "other_word" not in flow.specs[flow.state] or heard.yes_no is not None:
+            return False
+        other_id = "id" in heard.slots and heard.slots["id"] != flow.slots.get("id")
+        return other_id or (about_someone_else(said) and not heard.slots)
 
     @staticmethod
     def wants_a_code(heard: Understanding, flow: Flow) -> bool:

@@ -115,11 +115,34 @@ def _shaped(candidate: str, wrapped: bool) -> str | None:
     return latin  # capitalised ("my name is Imran Khan"), an English word is not
 
 
+# words that describe a character of a name as people spell it out on the phone: "三个石头那个
+# 磊", "木子李", "娜是女字旁", "早晨的晨", "弓长张", "耳东陈"
+_SPELLING = re.compile(r"的|字|旁|那个|头|底|横|竖|撇|捺|点|木子|弓长|耳东|口天|立早|古月|言午"
+                       r"|双木|人可|三个|两个|一个")
+_PARTS = re.compile(r"[\s,，、]+")
+
+
+def _spelled_out(plain: str) -> str | None:
+    """A name followed by how its characters are written ("吴磊 三个石头那个磊", "打错了 是陈晨
+    早晨的晨"): every part after it names one of its characters in a description. Read
+    whole, the message was no name, and the step asked again (or started over)."""
+    parts = [part for part in _PARTS.split(plain) if part]
+    for at, part in enumerate(parts[:-1]):
+        name = read_name(part) if _HAN.fullmatch(part.lstrip("是叫")) else None
+        rest = parts[at + 1:]
+        if name and all(_SPELLING.search(r) and set(r) & set(name) for r in rest):
+            return name
+    return None
+
+
 def read_name(text: str, bare: bool = True) -> str | None:
     """The name a message gives: after a wrapper word when there is one, else (`bare`: at a
     step that asks for a name, where "查询进度" is not a service but four characters) the whole
     text, else the one clause of it that is a name ("张伟，110105…", "好的，张伟"); two are None."""
     plain = normalized(text)
+    spelled = _spelled_out(plain)
+    if spelled is not None:
+        return spelled
     w = words()
     found = w.wrapper.search(plain) if w.opens.search(plain) else None
     if found:
