@@ -73,12 +73,15 @@ def has_digits(text: str) -> bool:
 def id_in(turn: Turn, role: str, text: str) -> tuple[str | None, str | None]:
     """The ID number in the message (said back when dug out) and what is wrong with it, if
     anything; with none in it, the message itself is judged as today's exact answers are."""
-    slot = heard(turn, role, text)
+    slot = read_slot(role, text)
     if slot is None and ambiguous(role, text):
         return None, AMBIGUOUS
     if slot is None and not has_digits(text):
         return None, "common.id_expected"  # "我的银行卡丢了": no ID number tried at all
-    return checked_id(slot.value if slot else text, turn.clock.today())
+    value, error = checked_id(slot.value if slot else text, turn.clock.today())
+    if error is None and slot is not None and slot.dug:  # said back only when it is one:
+        turn.say(SAID[role], shown=SHOWN[role](value))  # "Got it - ID number" and then
+    return value, error  # "the check digit is wrong" read as a contradiction
 
 
 def code_missing(text: str) -> str:

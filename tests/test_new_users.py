@@ -407,3 +407,19 @@ def test_a_name_spelled_out_at_the_name_step_is_the_name(chat, said):
         alice.say(line)
     reply = alice.say(said)
     assert "收到，姓名：张*" in reply and "请输入社保卡卡号" in reply and "从头" not in reply
+
+
+def test_an_id_with_a_wrong_check_digit_is_not_first_said_back_as_got(chat_en):
+    """"ok its 1101…1231" got "Got it - ID number: 1101…1231" and then "the check digit is
+    wrong": said back only once it is an ID number."""
+    alice = chat_en()
+    alice.say("bind my card")
+    reply = alice.say("ok its 110105199001011231")
+    assert "check digit is wrong" in reply and "Got it" not in reply
+    assert "Got it - ID number: 1101**********1232" in alice.say(f"ok its {ZHANG.id}")
+
+
+@pytest.mark.parametrize("said", ["yeah thanks for nothing", "this service is a joke honestly"])
+def test_sarcasm_and_scorn_get_an_apology_and_a_person(chat_en, said):
+    reply = chat_en().say(said)
+    assert reply.startswith("Sorry for the trouble") and 'reply "agent"' in reply
