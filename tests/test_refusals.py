@@ -224,3 +224,12 @@ def test_a_bare_verb_taken_back_while_unbinding_asks_whether_to_end(chat):
     bound.say("解绑")
     bound.say("是")
     assert bound.say("还是算了 不解了").startswith("要结束“解绑社保卡”的办理吗")
+
+
+def test_a_question_ending_in_the_spoken_not_is_no_wish_to_end(chat):
+    """"刚才填的还在不" (are my answers still there?) read as a middling 取消 asked whether to end
+    the service: its 不 asks, it refuses nothing."""
+    alice = chat()
+    for line in ("绑卡", ZHANG.id):
+        alice.say(line)
+    assert "要结束" not in alice.say("刚才填的还在不")

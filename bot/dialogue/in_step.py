@@ -254,9 +254,9 @@ class InStep:
         """The service in progress, negated ("我不想绑了", "不想挂失了"), or taken back as a
         middling 取消 ("不用挂了"): they changed their mind. Asked once before ending (a
         sentence, not 取消); a yes/no step reads its own 不."""
-        if heard.slots or heard.yes_no is not None \
+        if heard.slots or heard.yes_no is not None or heard.question \
                 or flow.specs[flow.state].get("role") == "confirm":
-            return False
+            return False  # "刚才填的还在不" asks (its 不 is the spoken yes-or-no)
         about = [name for name, _ in heard.candidates]  # "算了，不绑了": cancel, bind_card;
         # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates); "还是算
         # 了 不解了" while unbinding: cancel, lift_loss (解 is either's)
