@@ -47,7 +47,7 @@ class ForgotPassword(Verification, Flow):
          "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm"},
         {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",
          "read": "read_reason", "role": "reason", "on_enter": ["explain"]},
-        {"name": DONE, "prompt": "reset.done", "final": True},
+        {"name": DONE, "on_enter": ["announce"], "final": True},
         {"name": "review_opened", "prompt": "reset.review_opened", "final": True},
         {"name": "no_card", "prompt": "reset.no_card", "final": True},
         CODE_LOCKED,
@@ -121,6 +121,15 @@ class ForgotPassword(Verification, Flow):
         self.slots["ref"] = self.backend.open_review(self.slots["id"], self.turn.openid, reason).ref
         self.value = len(reason)  # the reason itself stays with the review, not the session
         return None
+
+    def announce(self, _: Any) -> None:
+        """The new password holds; a card that cannot be used anyway is said too: a blind
+        tester's frozen card was "密码重置成功" only, and she would have gone to the hospital
+        with a card that did not work."""
+        self.turn.say("reset.done")
+        statuses = {card.status for card in self.backend.cards_of(self.slots["id"])}
+        if "active" not in statuses and statuses & {"frozen", "lost"}:
+            self.turn.say("reset.card_frozen" if "frozen" in statuses else "reset.card_lost")
 
     def explain(self, _: Any) -> None:
         """Why it comes to a review, said once when the review step is first reached."""

@@ -423,3 +423,25 @@ def test_an_id_with_a_wrong_check_digit_is_not_first_said_back_as_got(chat_en):
 def test_sarcasm_and_scorn_get_an_apology_and_a_person(chat_en, said):
     reply = chat_en().say(said)
     assert reply.startswith("Sorry for the trouble") and 'reply "agent"' in reply
+
+
+def test_a_reset_for_a_frozen_card_says_the_card_is_frozen(chat, backend):
+    """郑洁's card is frozen: her reset said "密码重置成功" only, and she would have gone to the
+    hospital with a card that does not work (a blind tester)."""
+    alice = chat()
+    for line in ("忘记密码", "510104199504300827", "郑洁"):
+        alice.say(line)
+    alice.say(alice.sms("13900000008"))
+    alice.say("802613")
+    reply = alice.say("802613")
+    assert "密码重置成功" in reply and "冻结状态" in reply
+
+
+def test_a_reset_for_an_active_card_says_nothing_more(chat):
+    alice = chat()
+    for line in ("忘记密码", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    alice.say(alice.sms(ZHANG.phone))
+    alice.say("802613")
+    reply = alice.say("802613")
+    assert "密码重置成功" in reply and "提示" not in reply
