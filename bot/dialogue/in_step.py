@@ -254,14 +254,17 @@ class InStep:
         """The service in progress, negated ("我不想绑了", "不想挂失了"), or taken back as a
         middling 取消 ("不用挂了"): they changed their mind. Asked once before ending (a
         sentence, not 取消); a yes/no step reads its own 不."""
-        if heard.slots or heard.yes_no is not None or heard.question \
+        if heard.slots or heard.yes_no is not None \
                 or flow.specs[flow.state].get("role") == "confirm":
-            return False  # "刚才填的还在不" asks (its 不 is the spoken yes-or-no)
+            return False
         about = [name for name, _ in heard.candidates]  # "算了，不绑了": cancel, bind_card;
-        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates); "还是算
-        # 了 不解了" while unbinding: cancel, lift_loss (解 is either's)
-        if heard.act == "negated":
-            return bool(about) and (about[0] == "cancel" or about[0] == flow.name)
+        # "算了不挂了 我再找找": cancel, human, report_loss (at most three candidates)
+        if heard.act == "negated" and flow.name in about and about[0] in (flow.name, "cancel"):
+            return True  # "为什么要身份证 算了我不绑了" too, a question beside it
+        if heard.question:  # "刚才填的还在不" asks (its 不 is the spoken yes-or-no)
+            return False
+        if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss
+            return bool(about) and about[0] == "cancel"  # (解 is either service's)
         return heard.act == "confirm" and heard.intent == "cancel"
 
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
