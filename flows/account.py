@@ -57,8 +57,8 @@ class MyCard(Flow):
 class Unbind(Verification, Flow):
     """Confirm which card (masked), then a code to the holder's phone: a borrowed phone cannot
     unbind, and neither can a stray 解绑, which costs no SMS when answered 否. A child with no
-    phone of their own (王小明, 12) could not be unbound at all: a parent who had bound the
-    child's card to their own WeChat, and the child, were each sent to a counter."""
+    phone of their own (王小明, 12) is unbound by the guardian on record: their ID number, then
+    a code to their phone (before, the parent and the child were each sent to a counter)."""
 
     name, title, keywords, menu_key = "unbind", "unbind.title", "unbind", "UNBIND"
     initial, purpose = "ask_confirm", "unbind"
@@ -92,8 +92,10 @@ class Unbind(Verification, Flow):
         if card is None:
             self.state = "not_bound"
         else:
+            person = self.backend.person(card.holder)  # named: a mother's card and her
             self.slots.update(holder=card.holder, card_masked=mask_card(card.card_number),
-                              tail=card.card_number[-4:])
+                              tail=card.card_number[-4:],  # son's may end alike ("unbind my
+                              holder_name=mask_name(person.name) if person else "")  # son's")
         super().start()
 
     def read_confirm(self, text: str) -> str | None:

@@ -71,8 +71,9 @@ def has_digits(text: str) -> bool:
 
 
 def id_in(turn: Turn, role: str, text: str) -> tuple[str | None, str | None]:
-    """The ID number in the message (said back when dug out) and what is wrong with it, if
-    anything; with none in it, the message itself is judged as today's exact answers are."""
+    """The ID number in the message (said back when dug out and valid: a wrong one is said
+    in its error instead) and what is wrong with it, if anything; with none in it, the
+    message itself is judged as today's exact answers are."""
     slot = read_slot(role, text)
     if slot is None and ambiguous(role, text):
         return None, AMBIGUOUS

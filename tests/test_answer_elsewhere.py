@@ -179,3 +179,10 @@ def test_a_card_blocked_though_never_reported_lost_is_told_whose_it_is(chat_en):
 def test_replacing_a_damaged_card_needs_no_loss_report(chat_in, lang, said, told):
     """The reissue answer began "A formal loss report comes first", said of a broken card."""
     assert told in chat_in(lang).say(said)
+
+
+@pytest.mark.parametrize("said", ["社保卡丢了 能用别的微信挂失吗",
+                                  "微信被封了 社保卡丢了 怎么挂失"])
+def test_a_loss_beside_another_wechat_is_the_losses(chat, said):
+    reply = chat().say(said)
+    assert "挂失" in reply and "原来的微信里回复“解绑”" not in reply

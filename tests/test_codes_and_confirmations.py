@@ -184,7 +184,7 @@ def test_unbind_names_the_masked_card_and_sends_nothing_before_yes(chat, backend
     backend.bind(ZHANG.card, "oAlice0001")
     alice = chat()
     asked = alice.say("解绑")
-    assert "确认解绑尾号5678的社保卡？回复“是”确认" in asked
+    assert "确认解绑尾号5678的社保卡（持卡人 张*）？回复“是”确认" in asked
     assert ZHANG.card not in asked and backend.sms_outbox(ZHANG.phone) == []
     kept = alice.say("否")
     assert "没有解绑" in kept and "A****5678 仍绑定在本微信" in kept

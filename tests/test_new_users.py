@@ -445,3 +445,18 @@ def test_a_reset_for_an_active_card_says_nothing_more(chat):
     alice.say("802613")
     reply = alice.say("802613")
     assert "密码重置成功" in reply and "提示" not in reply
+
+
+@pytest.mark.parametrize("said", ["卡丢了 然后又找到了", "我的社保卡丢了，之后又找到了"])
+def test_a_story_of_a_loss_and_a_find_is_about_lifting(chat, said):
+    """A review: the sequence rule let the story's first clause lead ("先帮您办挂失")."""
+    reply = chat().say(said)
+    assert "解除挂失" in reply and "先帮您办“挂失社保卡”" not in reply
+
+
+def test_a_yes_to_a_numbered_guess_asks_for_the_number(chat):
+    alice = chat()
+    reply = alice.say("弄那个卡的事")
+    if "您是不是想" not in reply:
+        pytest.skip("no numbered guess for this line any more")
+    assert "请回复列表中的序号" in alice.say("是")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flows.language import Understander
-from tests.people import MA_CHAO, ZHANG
+from tests.people import LI_NA, MA_CHAO, WANG_XM, ZHANG
 
 
 @pytest.mark.parametrize(("said", "started"), [
@@ -202,7 +202,7 @@ def test_a_sequence_of_requests_starts_the_first_and_tells_the_next(chat):
     the binding asked for next."""
     reply = chat("oSeedBound0001").say("帮我把我的卡解绑了然后绑我老婆的卡")  # 马超, bound
     assert reply.startswith("先帮您办“解绑社保卡”。您还提到的“绑定社保卡”")
-    assert "确认解绑尾号0005的社保卡？" in reply
+    assert "确认解绑尾号0005的社保卡（持卡人 马*）？" in reply
 
 
 @pytest.mark.parametrize(("start", "said"), [
@@ -233,3 +233,36 @@ def test_a_question_ending_in_the_spoken_not_is_no_wish_to_end(chat):
     for line in ("绑卡", ZHANG.id):
         alice.say(line)
     assert "要结束" not in alice.say("刚才填的还在不")
+
+
+@pytest.mark.parametrize("said", ["不用转人工 我自己来", "人工客服几点下班"])
+def test_a_person_named_but_not_asked_for_at_a_step_is_no_hand_over(wechat, said):
+    """A review of the hand-over at a step: a refusal of a person, or a question about the
+    agents' hours, was handed over, and the next 张伟 got no reply."""
+    for line in ("绑卡", ZHANG.id):
+        wechat.text("oNoPerson0001", line)
+    delivery = wechat.text("oNoPerson0001", said)
+    assert delivery.reply.get("MsgType") != "transfer_customer_service"
+
+
+def test_a_phone_lost_with_the_card_gets_no_code_at_the_proof_step(chat):
+    alice = chat()
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    assert "验证码已发送" not in alice.say("手机和卡一起丢了 收不到短信")
+
+
+@pytest.mark.parametrize("said", ["我没说要取消", "不是 我要挂的是孩子的"])
+def test_a_no_that_refuses_no_service_at_the_id_step_asks_nothing_about_ending(chat, said):
+    alice = chat()
+    alice.say("挂失")
+    assert "要结束" not in alice.say(said)
+
+
+def test_a_parents_own_id_beside_the_childs_is_no_correction(chat):
+    """Reporting 王小明's card, "我是他妈妈 我的身份证号…" at the name step replaced the child's
+    ID with the mother's, and the report went on for her own card."""
+    alice = chat()
+    for line in ("挂失", WANG_XM.id):
+        alice.say(line)
+    assert "改用新的身份证号" not in alice.say(f"我是他妈妈 我的身份证号{LI_NA.id}")

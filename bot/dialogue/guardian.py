@@ -47,9 +47,9 @@ class Guardian:
             answer = heard.consent
         explicit = answer is not None
         if answer is None and command is None and (
-                CONSENT_WORDS.search(heard.text) or (heard.question and WHAT_CAME.search(
-                    heard.text))) and self.desk.pending(turn.openid):  # "我闺女说让我点同意",
-            return self.listing(turn, flow)  # "这是啥 谁要绑卡": what is asked of them
+                CONSENT_WORDS.search(heard.text) or (flow is None and heard.question and (
+                    WHAT_CAME.search(heard.text)))) and self.desk.pending(turn.openid):
+            return self.listing(turn, flow)  # "我闺女说让我点同意", "这是啥 谁要绑卡"
         if pending.get("kind") == PICK and heard.choice is not None:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):

@@ -52,8 +52,6 @@ class Idle:
         (谢谢, 再见, 好的, 你好呀) first, answered in kind."""
         intent = heard.intent
         if heard.small_talk is not None and intent in (None, "menu"):
-            if heard.small_talk == "greeting":
-                return self.talk.small_talk("greeting", turn, session.get("misses", 0))
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick

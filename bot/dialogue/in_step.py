@@ -19,7 +19,19 @@ from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import CODES, FIRST_NO, FOREIGN_ID, HOLD, HUM, PERSON, THANKS, starts_over
+from bot.dialogue.wording import (
+    ABOUT_AGENTS,
+    CODES,
+    CORRECTION,
+    FIRST_NO,
+    FOREIGN_ID,
+    HOLD,
+    HUM,
+    NO_PHONE,
+    PERSON,
+    THANKS,
+    starts_over,
+)
 from flows.base import Flow, Turn
 from flows.language import Understander, Understanding, normalise
 from flows.language.clauses import split
@@ -40,6 +52,8 @@ LOOKUPS = ("my_card", "progress")
 # asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
 IN_STEP_TALK = ("thanks", "greeting")
 MAX_CLAUSES = 4  # longer messages are stories, read whole
+# services whose bare verb reads as another's: 不解了 while unbinding is read 解挂 (lifting)
+SAME_VERB = {"unbind": "lift_loss", "lift_loss": "unbind"}
 
 
 class InStep:
@@ -63,7 +77,7 @@ class InStep:
             return self.person.request(turn, flow)
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
-        if self.corrects_id(heard, flow):  # "等等 身份证号输错了 应该是4403…" at the name step
+        if self.corrects_id(heard, flow, turn):  # "等等 身份证号输错了 应该是4403…"
             turn.say("step.id_again")  # the new ID taken: a redo would have asked it again
             given = (said, replace(heard, howto=True)) if not about_someone_else(said) else (
                 heard.slots["id"], replace(heard, slots={"id": heard.slots["id"]}, howto=True))
@@ -145,19 +159,28 @@ class InStep:
     def asks_for_a_person(heard: Understanding) -> bool:
         """A person asked for at a step: surely, middling as at idle (HANDOVER_AT), or as the
         best reading with a person named. It was the step's help, "reply cancel to stop"."""
-        if heard.slots or not heard.candidates or heard.candidates[0][0] != "human":
-            return False
-        return heard.act == "start" or heard.confidence >= HANDOVER_AT \
-            or PERSON.search(heard.text) is not None
+        if heard.slots or not heard.candidates or heard.candidates[0][0] != "human" \
+                or heard.act == "negated" or ABOUT_AGENTS.search(heard.text):
+            return False  # "不用转人工 我自己来", "人工客服几点下班"
+        if heard.act == "start":
+            return True
+        return not heard.question and (heard.confidence >= HANDOVER_AT
+                                       or PERSON.search(heard.text) is not None)
 
     @staticmethod
-    def corrects_id(heard: Understanding, flow: Flow) -> bool:
-        """Another ID typed at a later step of the holder's (the name, the card, the proof):
-        the ID given before was wrong ("wait no thats my husbands id, mine is 3201…"). It
-        was "没有看出姓名" on a loop, the new number ignored, until 取消."""
+    def corrects_id(heard: Understanding, flow: Flow, turn: Turn) -> bool:
+        """Another ID typed at a later step of the holder's (the name, the card, the proof)
+        in words of a correction: the ID given before was wrong ("wait no thats my husbands
+        id, mine is 3201…"). It was "没有看出姓名" on a loop, the new number ignored, until
+        取消. Not a parent's own ID given beside a child's ("我是他妈妈 我的身份证号…"), nor in
+        a service that would start again at the card bound here (its offer, not the ID)."""
         given = flow.slots.get("id")
-        return "id" in heard.slots and given is not None and heard.slots["id"] != given \
-            and flow.specs[flow.state].get("role") in ("name", "card", "password")
+        if "id" not in heard.slots or given is None or heard.slots["id"] == given \
+                or flow.specs[flow.state].get("role") not in ("name", "card", "password") \
+                or not CORRECTION.search(heard.text):
+            return False
+        offers = any("other_word" in spec for spec in flow.specs.values())
+        return not offers or turn.backend.binding(turn.openid) is None
 
     @staticmethod
     def redone(heard: Understanding, flow: Flow) -> bool:
@@ -245,9 +268,12 @@ class InStep:
     def wants_a_code(heard: Understanding, flow: Flow) -> bool:
         """A sentence asking for a text message where the step takes one instead of its
         answer: it counted as a wrong password, three of them ending a loss report."""
+        about = [name for name, _ in heard.candidates]
         return "code_word" in flow.specs[flow.state] and not heard.slots \
             and CODES.search(heard.text) is not None and not heard.question \
-            and heard.act != "negated" and not any(c.isdigit() for c in heard.text)
+            and heard.act != "negated" and not any(c.isdigit() for c in heard.text) \
+            and about[:1] != ["phone_lost"] and not NO_PHONE.search(heard.text)  # "手机和卡一起
+            # 丢了 收不到短信": a code there is no help
 
     @staticmethod
     def unwanted(heard: Understanding, flow: Flow) -> bool:
@@ -263,9 +289,9 @@ class InStep:
             return True  # "为什么要身份证 算了我不绑了" too, a question beside it
         if heard.question:  # "刚才填的还在不" asks (its 不 is the spoken yes-or-no)
             return False
-        if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss
-            return bool(about) and about[0] == "cancel"  # (解 is either service's)
-        return heard.act == "confirm" and heard.intent == "cancel"
+        if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss (解
+            return about[:1] == ["cancel"] and SAME_VERB.get(flow.name) in about  # is either's)
+        return heard.act == "confirm" and heard.intent == "cancel"  # "不用挂了"
 
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
         """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply

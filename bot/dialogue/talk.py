@@ -101,6 +101,10 @@ class Talk:
         if heard.choice is None:
             if heard.yes_no and len(options) == 1:
                 return self.take(options[0], turn, flow, start)
+            if heard.yes_no and pending.get("kind") == "pick" and heard.small_talk is None \
+                    and len(options) <= 3:  # "是" to "您是不是想：1 … 2 …" (not the menu)
+                turn.say("pick.range", n=len(options))  # was "没有等您回答是或否的问题",
+                return self.offer(turn, flow, options)  # just after a question was asked
             return NOT_MINE
         if not 1 <= heard.choice <= len(options):
             turn.say("pick.range", n=len(options))
@@ -131,7 +135,11 @@ class Talk:
         A complaint ("你们这个太难用了") is owed an apology and a person at once."""
         if heard.complaint:
             return self.with_menu(turn, "complaint")
-        if closest:
+        if len(closest) == 1 and heard.act != "fact":  # one guess is a yes/no question,
+            session = self.confirm_start(turn, self.flows[closest[0]])  # which an ID typed
+            # next also answers (a one-item "您是不是想：1." wanted its number, and the ID
+            # after it met "nothing is in progress")
+        elif closest:
             turn.say("fact_unknown" if heard.act == "fact" else "not_sure")  # never "没有听懂"
             # before a right guess ("您是不是想：1. 绑定社保卡"): the two read as a contradiction
             session = self.offer(turn, None, closest[:3])

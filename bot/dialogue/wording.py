@@ -63,7 +63,7 @@ CONSENT_WORDS = re.compile(r"同意|确认|授权|批准|\b(consent|approve|agre
                            re.IGNORECASE)
 # a guardian asking what reached them ("这是啥 谁要绑卡", "did my kid send me something? i got a
 # notification"): with a request waiting for them, it is shown
-WHAT_CAME = re.compile(r"这是啥|这是什么|什么意思|怎么回事|谁要|谁让|谁在|通知|消息|"
+WHAT_CAME = re.compile(r"这是啥|这是什么|谁要|谁让|谁在|通知|"
                        r"\b(what is this|whats this|what's this|who is|who's|notification"
                        r"|send me something|sent me something)\b", re.IGNORECASE)
 # holding back at a yes/no step ("等等我再找找", "我再想想", "let me check first"): no hurry
@@ -79,8 +79,17 @@ TAKEN = re.compile(r"(别人|他人|陌生人|其他人|不认识的人).{0,6}(�
                    r"\b(bound|linked|binded)\b|\bi never (bound|linked)\b", re.IGNORECASE)
 # a person asked for in so many words: at a step, with a person the best reading however many
 # other words stand around it ("ugh this is confusing can i just talk to someone")
-PERSON = re.compile(r"人工|真人|客服|工作人员|\b(someone|somebody|a person|a human|an agent"
-                    r"|real person|customer service)\b", re.IGNORECASE)
+PERSON = re.compile(r"(找|转|要|换|叫|接|联系|让|来)个?(人工|真人|客服|工作人员|人)"
+                    r"|\b(talk|speak|chat) (to|with) (someone|somebody|a person|a human|an agent"
+                    r"|a real person|customer service)\b", re.IGNORECASE)
+# words of a correction beside a new value ("等等 身份证号输错了 应该是…", "no thats my
+# husbands id, mine is…"): a number typed with them replaces the one given before
+CORRECTION = re.compile(r"错|不对|不是|应该是|改|弄混|搞混|\b(wrong|mistake|oops|wait|no|sorry"
+                        r"|actually|mine is|my id is|typo)\b", re.IGNORECASE)
+# a phone that cannot take a text now: a code sent there helps no one
+NO_PHONE = re.compile(r"收不到|没收到|收不了|丢|被偷|停机"
+                      r"|\b(cant|can't|cannot|can not) (get|receive)"
+                      r"|\b(lost|stolen|no phone|dead)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm, hmm, uh
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+|h+m+|u+[hm]+|e+r+m*", re.IGNORECASE)

@@ -74,11 +74,16 @@ UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours n
 # the `elsewhere:` topics that are our card's own (unanswered here), named only with the card
 OUR_CARDS = ("card_account", "card_condition", "electronic_card", "card_frozen")
 # `elsewhere:` topics said only when the line names them (their topic words): near their
-# lines alone a line may be a service's ("我的卡是不是被冻结了" is 我的社保卡's)
+# lines alone a line may be a service's ("我的卡是不是被冻结了" is 我的社保卡's); named, they
+# are said whichever entry ranks first, unless a loss is named and not denied (_LOSS)
 NAMED_ONLY = ("card_frozen",)
 # `elsewhere:` topics whose words, in a question, say whose it is before a service's own word
 # does: "原来那个微信号登不上了 咋解绑" is no unbinding here (nothing is bound here to unbind)
 OVER_SERVICES = ("other_wechat",)
+# a loss named: the loss entries' business before OVER_SERVICES' and NAMED_ONLY's words
+_LOSS = re.compile(r"丢|挂失|被偷|不见了|找到|\b(lost|stolen|reported|found)\b")
+# ...unless the loss is denied: "my card is blocked?? i never reported it lost"
+_NO_LOSS = re.compile(r"没(有)?(挂失|丢)|\bnever (reported|lost)\b|\bnot (lost|reported)\b")
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
 MAX_CLAUSES = 4  # a longer line is a story, read whole
@@ -211,7 +216,8 @@ class Retriever:
                           elsewhere=self._named(folded), asked=False)  # by its topic's words
         over = next((name for name in OVER_SERVICES if name in self.kb.topics
                      and self.kb.topics[name].search(folded)), None)
-        if over is not None:
+        if over is not None and not _LOSS.search(folded):  # "社保卡丢了 能用别的微信挂失吗"
+            # asks about a loss, which the loss answer serves
             return Answer("none", (), 0.0, f"names {over}, answered elsewhere", elsewhere=over)
         if self.kb.reading.services.search(folded):
             return Answer("none", (), 0.0, "names a service no entry answers (解绑)")
@@ -255,9 +261,11 @@ class Retriever:
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         sure = [name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
                                                 strict=True) if lift and name in NAMED_ONLY]
-        if sure:  # "my card is blocked?? i never reported it lost": its own words say whose,
-            return Answer("none", (), 0.0, f"names {sure[0]}, answered elsewhere",  # however
-                          elsewhere=sure[0])  # the loss report's words rank
+        if sure and (not _LOSS.search(folded) or _NO_LOSS.search(folded)):  # "my card is
+            # blocked?? i never reported it lost": its own words say whose, however the loss
+            # report's words rank ("卡挂失以后又找到了 怎么解冻" is lifting's)
+            return Answer("none", (), 0.0, f"names {sure[0]}, answered elsewhere",
+                          elsewhere=sure[0])
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
             topic = next(name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
                                                           strict=True) if lift)

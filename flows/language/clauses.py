@@ -155,7 +155,9 @@ def then_also(text: str, reading: Understanding, read: Read) -> Understanding:
     later = [read(part) for part in parts[1:] if _THEN.match(part)]
     first = read(parts[0]) if later else reading
     if first.act == "start" and first.intent not in (None, "cancel", reading.intent) \
-            and not first.question and any(each.intent == reading.intent for each in later):
+            and not first.question and WANTS.search(first.text) \
+            and any(each.intent == reading.intent for each in later):  # asked for: not a
+        # story's first clause ("卡丢了 然后又找到了" lifts the report, reports nothing)
         reading = replace(reading, intent=first.intent, confidence=first.confidence,
                           reason="sequence", howto=first.howto,
                           candidates=first.candidates or ((first.intent, first.confidence),))
@@ -191,8 +193,9 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     after = [each for each in (heard[refused[-1] + 1:] if refused else heard)
              if each.intent not in (None, "cancel") and not each.question]
     lean = whole.candidates[0][0] if whole.candidates else None
-    started = {each.intent: each for each in after
-               if each.act == "start" and (refused or each.intent == lean)}
+    started = {each.intent: each for each in after  # "…not good with phones. … I want to
+               if each.act == "start" and (refused or each.intent == lean  # connect my card"
+                                           or WANTS.search(each.text))}
     if not started:  # "i dont want to unbind, i want to bind a second card" says it wants
         started = {each.intent: each for each in after if each.act == "confirm"
                    and (each.intent == lean or (refused and WANTS.search(each.text)))}

@@ -47,7 +47,7 @@ class Slot:
 
 def _exact(kind: str, text: str) -> str | None:
     """The whole message is the answer as today's exact readers take it (folded, upper-case)."""
-    if any(len(part) >= 3 and part.isalpha() for part in text.split()):
+    if any(len(part) >= 2 and part.isalpha() for part in text.split()):
         return None  # "oops A12345678": a word beside the number, which is dug out instead
     folded = fold(text).upper()
     return folded if folded.isascii() and _EXACT[kind].fullmatch(folded) else None
