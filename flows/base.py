@@ -82,7 +82,12 @@ class Turn:
 NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.code_expected",
                        "common.name_in_han", "common.guardian_is_holder", "bind.card_not_code",
                        "bind.card_expected", "reset.confirm_expected",
-                       "loss.method_expected"})
+                       "loss.method_expected",
+                       # a new password that breaks a rule is a choice to make again, no
+                       # guess: three ended a reset after the SMS check (a blind tester's
+                       # 123456, 081123, 000000), and the code could not be sent again
+                       "reset.pw_repeated", "reset.pw_sequence", "reset.pw_birthday",
+                       "reset.pw_current"})
 
 
 def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -> list[dict]:

@@ -134,7 +134,7 @@ STEPS = {  # each step: the answers that reach it, and an answer it refuses
     "ask_name": (["忘记密码", ZHANG.id], "李四"),
     "ask_guardian": (["忘记密码", SUNLI_ID, "孙丽"], ZHANG.id),
     "ask_code": (["忘记密码", ZHANG.id, "张伟"], "12345"),  # "abc" is no try
-    "ask_password": (["忘记密码", ZHANG.id, "张伟", CODE], "111111"),
+    "ask_password": (["忘记密码", ZHANG.id, "张伟", CODE], "1234567"),  # 111111: no try
     "ask_confirm": (["忘记密码", ZHANG.id, "张伟", CODE, NEW], None),
     "ask_reason": (["忘记密码", FENG_JUN.id, "冯军"], "x" * 201),
 }

@@ -275,3 +275,12 @@ def test_lift_loss_confirmation_hears_the_norths_and_doubled_yes(chat, said):
     for line in ("卡找到了", ZHANG.id, ZHANG.name, ZHANG.password):
         alice.say(line)
     assert "的挂失，卡片恢复正常使用" in alice.say(said)
+
+
+def test_not_remembering_the_password_at_the_proof_step_sends_the_code(chat):
+    """"我不记得密码了" got the step's help and "回复“验证码”": the code is what will do."""
+    alice = chat("oLossNoPw001")
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say("我不记得密码了")
+    assert "改用短信验证" in reply and "验证码已发送至 138****8000" in reply

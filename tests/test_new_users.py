@@ -460,3 +460,29 @@ def test_a_yes_to_a_numbered_guess_asks_for_the_number(chat):
     if "您是不是想" not in reply:
         pytest.skip("no numbered guess for this line any more")
     assert "请回复列表中的序号" in alice.say("是")
+
+
+@pytest.mark.parametrize("said", ["俺叫张伟", "俺是张伟"])
+def test_a_name_in_dialect_words_is_the_name(chat, said):
+    alice = chat()
+    for line in ("绑卡", ZHANG.id):
+        alice.say(line)
+    assert "请输入社保卡卡号" in alice.say(said)
+
+
+def test_how_to_thaw_after_a_frozen_card_is_told_where(chat):
+    """"那怎么解冻" showed the card (本微信还没有绑定社保卡), a loop back into binding."""
+    reply = chat().say("那怎么解冻")
+    assert "冻结（不是挂失）" in reply and "还没有绑定" not in reply
+
+
+def test_a_broken_rule_for_the_new_password_costs_no_try(chat):
+    """123456, 081123, 000000 ended a reset after the SMS check (a blind tester)."""
+    alice = chat()
+    for line in ("忘记密码", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    alice.say(alice.sms(ZHANG.phone))
+    for weak in ("123456", "900101", "000000"):
+        reply = alice.say(weak)
+        assert "错误次数过多" not in reply and "已结束" not in reply
+    assert "再输入一次" in alice.say("802613")

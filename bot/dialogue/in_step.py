@@ -114,11 +114,13 @@ class InStep:
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
-        if self.wants_a_code(heard, flow):  # "发短信吧", "密码忘了 用短信验证" where a code will
-            said = self.talk.catalog.word(flow.specs[flow.state]["code_word"])  # do: the word
-            flow.answer(said)
+        lacks = self.about_the_step(heard, flow)  # "我不记得密码了" where a code will do: sent
+        if self.wants_a_code(heard, flow) or (lacks and self.code_will_do(heard, flow)):
+            if lacks:  # (it was the step's help, "回复“验证码”")
+                turn.say("step.code_instead")
+            flow.answer(self.talk.catalog.word(flow.specs[flow.state]["code_word"]))
             return None if flow.done else flow.session()
-        if self.about_the_step(heard, flow):  # 不记得了 at the name step: not a wrong answer
+        if lacks:  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
         if switch is not None:
@@ -263,6 +265,12 @@ class InStep:
             return False
         other_id = "id" in heard.slots and heard.slots["id"] != flow.slots.get("id")
         return other_id or (about_someone_else(said) and not heard.slots)
+
+    @staticmethod
+    def code_will_do(heard: Understanding, flow: Flow) -> bool:
+        """The step takes a code instead of its answer, and the phone can take one."""
+        return "code_word" in flow.specs[flow.state] and not NO_PHONE.search(heard.text) \
+            and [name for name, _ in heard.candidates][:1] != ["phone_lost"]
 
     @staticmethod
     def wants_a_code(heard: Understanding, flow: Flow) -> bool:

@@ -30,7 +30,7 @@ _EXACT = {"id": re.compile(r"[0-9]{17}[0-9X]"), "card": re.compile(r"(?=.*[0-9])
 
 # Words that say a sentence is about another person's card ("帮我孩子绑卡，我的身份证是…"): an
 # ID or name in it may be the speaker's, not the holder's, so a service started by it keeps none.
-SOMEONE_ELSE = ("孩子", "儿子", "女儿", "小孩", "子女", "宝宝", "家人", "家里人",
+SOMEONE_ELSE = ("孩子", "儿子", "女儿", "小孩", "子女", "宝宝", "家人", "家里人", "娃", "闺女",
                 "老人", "父亲", "母亲", "爸", "妈", "爷爷", "奶奶", "外公", "外婆",
                 "老公", "老婆", "丈夫", "妻子", "爱人", "他", "她", "别人", "他人",
                 "家长", "监护人", "代办", "代为", "替", "child", "son", "daughter", "kid",
