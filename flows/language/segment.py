@@ -72,9 +72,6 @@ class Segmenter:
         self.alone = frozenset(s.get("alone", ()))
         cjk = [w for w in vocabulary.surfaces if _CJK.search(w)]
         self.tokenizer = _tokenizer(words, cjk, cache_dir)
-        with open(words, encoding="utf-8") as fh:  # everyday two-character words (直接, 接着)
-            self.common = frozenset(w for w in (line.split(" ", 1)[0] for line in fh)
-                                    if len(w) == 2 and _CJK.match(w))
         self.table: dict[tuple[str, ...], tuple[str, ...]] = {}
         for surface, canonical in vocabulary.surfaces.items():
             key = tuple(self.tokens(surface))

@@ -12,7 +12,6 @@ import importlib.util
 import json
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 
 _HAN = range(0x3400, 0xA000)
@@ -37,9 +36,7 @@ def _toneless(readings: str) -> frozenset[str]:
 class Sounds:
     """Our Chinese words by sound, and the readings of each character that may stand in for them."""
 
-    def __init__(self, words: list[str], common: Iterable[str] = ()) -> None:
-        """`words` are ours; `common` the language's everyday words (words.txt): a slip never
-        begins on the second character of one, "直接绑" holding 接绑 (jie bang, 解绑's sound)."""
+    def __init__(self, words: list[str]) -> None:
         raw = _table()
         ours = [w for w in words if len(w) >= 2 and all(ord(c) in _HAN for c in w)]
         reading = {c: _toneless(raw[str(ord(c))]) for w in ours for c in w if str(ord(c)) in raw}
@@ -52,7 +49,6 @@ class Sounds:
             if heard[value] and int(code) in _HAN:
                 self.readings[chr(int(code))] = heard[value]
         self.known = frozenset(words)
-        self.common = frozenset(w for w in common if len(w) == 2 and w not in self.known)
         self.by_start: dict[tuple[int, str], list[str]] = defaultdict(list)
         for word in ours:
             if all(c in self.readings for c in word):
@@ -78,7 +74,7 @@ class Sounds:
         """`text` with each same-sound slip of one of our words replaced by the word."""
         out, i = [], 0
         while i < len(text):
-            if text[i] not in self.starts or text[i - 1 : i + 1] in self.common:
+            if text[i] not in self.starts:
                 out.append(text[i])
                 i += 1
                 continue

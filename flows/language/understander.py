@@ -48,7 +48,7 @@ class Understander:
         self.vocabulary = load_vocabulary(data)
         self.segmenter = Segmenter(self.vocabulary, data / "words.txt", cache_dir)
         self.matcher = Matcher(self.segmenter, self.vocabulary.examples, self.vocabulary.negatives)
-        self.sounds = Sounds(list(self.vocabulary.surfaces), self.segmenter.common)
+        self.sounds = Sounds(list(self.vocabulary.surfaces))
         self.consent_longest = consent_longest(self.vocabulary.consent)  # once, not per message
         self.small_talk_longest = small_talk_longest(self.vocabulary.small_talk)
         limits = self.vocabulary.settings["thresholds"]
