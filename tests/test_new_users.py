@@ -486,3 +486,19 @@ def test_a_broken_rule_for_the_new_password_costs_no_try(chat):
         reply = alice.say(weak)
         assert "错误次数过多" not in reply and "已结束" not in reply
     assert "再输入一次" in alice.say("802613")
+
+
+def test_no_card_yet_at_the_card_step_is_told_to_apply_first(chat_en):
+    """"i dont have a card yet" at the card step was "I couldn't find a card number" on a loop."""
+    alice = chat_en()
+    for line in ("bind my card", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say("i dont have a card yet")
+    assert "Apply for one" in reply and "couldn't find a card number" not in reply
+
+
+def test_two_requests_joined_by_and_also_start_the_first(chat_en):
+    """"hi i want to bind my card and also i forgot the password" answered the password
+    question and dropped the binding."""
+    reply = chat_en().say("hi i want to bind my card and also i forgot the password")
+    assert "Bind" in reply and "Forgot password" in reply and "ID number" in reply

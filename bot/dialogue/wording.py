@@ -11,7 +11,8 @@ import re
 COMMANDS = ("cancel", "help", "menu")  # exact words that mean the same in every step
 _THINGS = {  # the words naming what a step asks for, by its role
     "id": r"身份证|\bid\b|identity", "guardian": r"身份证|监护|\bid\b|guardian",
-    "name": r"姓名|名字|\bname\b", "card": r"卡号|card number|\bnumber\b",
+    "name": r"姓名|名字|\bname\b",
+    "card": r"卡号|社保卡|card number|\bnumber\b|\bcard\b",  # "i dont have a card yet"
     "code": r"验证码|短信|\bcode\b|\bsms\b|text message",
     "password": r"密码|password|\bpin\b", "confirm": r"密码|password|\bpin\b"}
 STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in _THINGS.items()}

@@ -27,7 +27,8 @@ Pick = Callable[[str, Collection[str]], "str | None"]
 _CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
                       r"|(?<=[\u4e00-\u9fff])(?<![我俺只])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是"
                       r"|不过(?!是|就是|期)|顺便|另外|然后))"
-                      r"|\s+(?=(?:i just want|i only want)\b)")  # a contrast opens a clause
+                      r"|\s+(?=(?:i just want|i only want|and also|and then)\b)")  # a contrast,
+# or a sequence ("i want to bind my card and also i forgot the password"), opens a clause
 _PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")
 _LONE = re.compile(r"[\u4e00-\u9fff]")  # a clause of one character: the spaces part characters
 # the 不 of a spoken yes-or-no question, which negates nothing: 中不中, 行不行 (A不A) and a
