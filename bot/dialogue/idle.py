@@ -18,7 +18,7 @@ from bot.dialogue import whose
 from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
-from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN
+from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN, WHAT_NOW
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
@@ -111,6 +111,8 @@ class Idle:
         if heard.act == "confirm" and intent in self.starters and not heard.question \
                 and asks_for_it(heard) and leads(heard):  # "…社保卡也在里面快点挂失": asked
             return self.start(self.starters[intent], turn, given=(said, heard))  # for, hurried
+        if WHAT_NOW.search(heard.text) and heard.intent is None and not heard.slots:  # "那咋
+            return self.talk.with_menu(turn, "what_now")  # 整" after a refusal: the ways on
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),
