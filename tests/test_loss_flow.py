@@ -284,3 +284,12 @@ def test_not_remembering_the_password_at_the_proof_step_sends_the_code(chat):
         alice.say(line)
     reply = alice.say("我不记得密码了")
     assert "改用短信验证" in reply and "验证码已发送至 138****8000" in reply
+
+
+def test_no_password_and_no_phone_at_the_proof_step_says_where_to_go(chat):
+    """"密码忘了 手机也丢了" was told to reply 验证码, a code for the phone just lost."""
+    alice = chat("oLossNoWay01")
+    for line in ("挂失", ZHANG.id, ZHANG.name):
+        alice.say(line)
+    reply = alice.say("密码忘了 手机也丢了")
+    assert "12333" in reply and "服务网点" in reply and "验证码已发送" not in reply

@@ -27,6 +27,7 @@ from bot.dialogue.wording import (
     FOREIGN_ID,
     HOLD,
     HUM,
+    LACK,
     NO_PHONE,
     PERSON,
     THANKS,
@@ -113,6 +114,11 @@ class InStep:
                 and flow.specs[flow.state].get("role") in ("id", "guardian"):  # "only passport"
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
             turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
+        if "code_word" in flow.specs[flow.state] and not heard.slots \
+                and NO_PHONE.search(heard.text) and LACK.search(heard.text):  # "密码忘了 手机也
+            turn.say("step.no_proof")  # 丢了": neither way works here; where to go, and the
+            turn.say("answer.back", prompt=self.talk.again(flow))  # step kept
             return flow.session()
         lacks = self.about_the_step(heard, flow)  # "我不记得密码了" where a code will do: sent
         if self.wants_a_code(heard, flow) or (lacks and self.code_will_do(heard, flow)):
