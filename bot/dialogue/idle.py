@@ -22,7 +22,8 @@ from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN, WHAT_NOW
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
-from flows.language import Understanding
+from flows.language import Understanding, normalise
+from flows.language.clauses import split
 
 # A person asked for this surely, even in a middling reading ("can i talk to a real person pls
 # this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
@@ -111,7 +112,7 @@ class Idle:
         if heard.act == "confirm" and intent in self.starters and not heard.question \
                 and asks_for_it(heard) and leads(heard):  # "…社保卡也在里面快点挂失": asked
             return self.start(self.starters[intent], turn, given=(said, heard))  # for, hurried
-        if WHAT_NOW.search(heard.text) and heard.intent is None and not heard.slots:  # "那咋
+        if heard.intent is None and not heard.slots and asks_what_now(said, heard):  # "那咋
             return self.talk.with_menu(turn, "what_now")  # 整" after a refusal: the ways on
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
@@ -146,3 +147,14 @@ def leads(heard: Understanding) -> bool:
 def near_a_service(heard: Understanding) -> bool:
     """Whether the reading's best service is near enough to be offered (OFFER_NEAR)."""
     return bool(heard.candidates) and heard.candidates[0][1] >= OFFER_NEAR
+
+
+def asks_what_now(said: str, heard: Understanding) -> bool:
+    """The whole message asks "what now?" ("那咋整", "so what do i do"), or its last clause
+    does after a statement ("我没有手机号啊 那咋整"); not a question about something
+    ("银行卡丢了怎么办", "我那个卡刷不了了咋整" are their topics')."""
+    if WHAT_NOW.fullmatch(heard.text):
+        return True
+    clauses = split(said)
+    return len(clauses) > 1 and clauses[-1].startswith("那") \
+        and WHAT_NOW.fullmatch(normalise(clauses[-1]).text) is not None

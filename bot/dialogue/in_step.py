@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from bot.dialogue.idle import HANDOVER_AT
 from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
-from bot.dialogue.talk import Talk
+from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
     CODES,
@@ -115,17 +116,10 @@ class InStep:
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
-        if "code_word" in flow.specs[flow.state] and not heard.slots \
-                and NO_PHONE.search(heard.text) and LACK.search(heard.text):  # "密码忘了 手机也
-            turn.say("step.no_proof")  # 丢了": neither way works here; where to go, and the
-            turn.say("answer.back", prompt=self.talk.again(flow))  # step kept
-            return flow.session()
-        lacks = self.about_the_step(heard, flow)  # "我不记得密码了" where a code will do: sent
-        if self.wants_a_code(heard, flow) or (lacks and self.code_will_do(heard, flow)):
-            if lacks:  # (it was the step's help, "回复“验证码”")
-                turn.say("step.code_instead")
-            flow.answer(self.talk.catalog.word(flow.specs[flow.state]["code_word"]))
-            return None if flow.done else flow.session()
+        lacks = self.about_the_step(heard, flow)
+        proved = self.by_code(heard, turn, flow, lacks)  # the proof step: a code instead
+        if proved is not NOT_MINE:
+            return proved
         if lacks:  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
@@ -271,6 +265,24 @@ class InStep:
             return False
         other_id = "id" in heard.slots and heard.slots["id"] != flow.slots.get("id")
         return other_id or (about_someone_else(said) and not heard.slots)
+
+    def by_code(self, heard: Understanding, turn: Turn, flow: Flow, lacks: bool) -> Any:
+        """At a step that takes a code instead of its answer (`code_word`: the loss proof
+        step): a text asked for ("发短信吧"), or the password not known ("我不记得密码了"),
+        sends the code; neither known nor a phone ("密码忘了 手机也丢了") says where to go and
+        keeps the step. NOT_MINE elsewhere, or for any other message."""
+        if "code_word" not in flow.specs[flow.state] or heard.slots:
+            return NOT_MINE
+        if NO_PHONE.search(heard.text) and LACK.search(heard.text):
+            turn.say("step.no_proof")
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
+        if not (self.wants_a_code(heard, flow) or (lacks and self.code_will_do(heard, flow))):
+            return NOT_MINE
+        if lacks:  # it was the step's help, "回复“验证码”"
+            turn.say("step.code_instead")
+        flow.answer(self.talk.catalog.word(flow.specs[flow.state]["code_word"]))
+        return None if flow.done else flow.session()
 
     @staticmethod
     def code_will_do(heard: Understanding, flow: Flow) -> bool:
