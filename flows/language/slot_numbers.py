@@ -31,13 +31,18 @@ class Found(NamedTuple):
 
 # Numbers read out to a phone's voice input come as characters ("一一零一零五…"); a run of
 # six or more is a number (a code at the least), never a word, so it is read as digits.
-_SPOKEN = re.compile(r"[零〇一二三四五六七八九幺]{6,}")
+# Grouped as they are said ("三幺零幺零四 幺九八三 零八零八 零七幺四"), each group of two or more
+# is read so when the groups next to each other hold six or more in all.
+_SPOKEN = re.compile(r"[零〇一二三四五六七八九幺]{6,}"
+                     r"|[零〇一二三四五六七八九幺]{2,}(?:[ \t]+[零〇一二三四五六七八九幺]{2,})+")
 _DIGIT_OF = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 
 
 def spoken_digits(text: str) -> str:
-    """Runs of six or more numerals written as characters ("一一零一零五…") as digits."""
-    return _SPOKEN.sub(lambda run: run.group().translate(_DIGIT_OF), text)
+    """Runs of six or more numerals written as characters ("一一零一零五…"), or groups of
+    them parted by spaces adding up to six or more, as digits."""
+    return _SPOKEN.sub(lambda run: run.group().translate(_DIGIT_OF)
+                       if sum(c.isalpha() for c in run.group()) >= 6 else run.group(), text)
 
 
 def normalized(text: str) -> str:
