@@ -39,8 +39,13 @@ def heard(turn: Turn, role: str, text: str, said: str | None = None) -> Slot | N
     password typed to prove who one is is no "新密码")."""
     slot = read_slot(role, text)
     if slot is not None and slot.dug:
-        turn.say(said or SAID[role], shown=SHOWN[role](slot.value))
+        said_back(turn, role, slot.value, said)
     return slot
+
+
+def said_back(turn: Turn, role: str, value: str, said: str | None = None) -> None:
+    """"收到，身份证号：1101…": what was read out of a sentence, masked as the role shows it."""
+    turn.say(said or SAID[role], shown=SHOWN[role](value))
 
 
 def unread(role: str, text: str, expected: str) -> str:
@@ -81,7 +86,7 @@ def id_in(turn: Turn, role: str, text: str) -> tuple[str | None, str | None]:
         return None, "common.id_expected"  # "我的银行卡丢了": no ID number tried at all
     value, error = checked_id(slot.value if slot else text, turn.clock.today())
     if error is None and slot is not None and slot.dug:  # said back only when it is one:
-        turn.say(SAID[role], shown=SHOWN[role](value))  # "Got it - ID number" and then
+        said_back(turn, role, value)  # "Got it - ID number" and then
     return value, error  # "the check digit is wrong" read as a contradiction
 
 

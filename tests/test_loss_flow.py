@@ -19,6 +19,12 @@ from tests.people import WANG_XM, ZHANG
 DAY = 86400
 
 
+def at_the_proof_step(chat: Chat) -> None:
+    """挂失 -> ID -> name: the step that asks for the service password or 验证码."""
+    for said in ("挂失", ZHANG.id, ZHANG.name):
+        chat.say(said)
+
+
 def report_by_password(chat: Chat) -> str:
     """挂失 -> ID -> name -> password -> 是: the reply that reports the card lost."""
     for said in ("挂失", ZHANG.id, ZHANG.name, ZHANG.password):
@@ -156,8 +162,7 @@ def test_the_service_password_is_read_out_of_a_sentence(chat, typed):
     """"密码是147258" at 挂失's proof step was "请输入6位数字服务密码" (and a try): every
     other slot step digs its answer out of the sentence around it."""
     alice = chat("oLossPwSay01")
-    for line in ("挂失", ZHANG.id, ZHANG.name):
-        alice.say(line)
+    at_the_proof_step(alice)
     reply = alice.say(typed)
     assert "确认挂失尾号5678的社保卡" in reply and "新密码" not in reply
     assert "147258" not in reply and "１４７２５８" not in reply
@@ -246,15 +251,13 @@ def test_asking_for_a_text_at_the_proof_step_sends_the_code(chat, said):
     """A blind tester's "发短信" / "短信吧" / "用短信验证吧" were each a wrong password, and the
     third ended the loss report ("服务密码连续3次不正确") of a card that was stolen."""
     alice = chat("oLossSms0001")
-    for line in ("挂失", ZHANG.id, ZHANG.name):
-        alice.say(line)
+    at_the_proof_step(alice)
     assert "验证码已发送至 138****8000" in alice.say(said)
 
 
 def test_words_that_are_no_password_at_the_proof_step_cost_no_try(chat):
     alice = chat("oLossNoTry01")
-    for line in ("挂失", ZHANG.id, ZHANG.name):
-        alice.say(line)
+    at_the_proof_step(alice)
     for said in ("哎呀", "等一下啊", "这个在哪看"):
         reply = alice.say(said)
         assert "连续3次" not in reply and "办理已结束" not in reply
@@ -280,8 +283,7 @@ def test_lift_loss_confirmation_hears_the_norths_and_doubled_yes(chat, said):
 def test_not_remembering_the_password_at_the_proof_step_sends_the_code(chat):
     """"我不记得密码了" got the step's help and "回复“验证码”": the code is what will do."""
     alice = chat("oLossNoPw001")
-    for line in ("挂失", ZHANG.id, ZHANG.name):
-        alice.say(line)
+    at_the_proof_step(alice)
     reply = alice.say("我不记得密码了")
     assert "改用短信验证" in reply and "验证码已发送至 138****8000" in reply
 
@@ -289,7 +291,6 @@ def test_not_remembering_the_password_at_the_proof_step_sends_the_code(chat):
 def test_no_password_and_no_phone_at_the_proof_step_says_where_to_go(chat):
     """"密码忘了 手机也丢了" was told to reply 验证码, a code for the phone just lost."""
     alice = chat("oLossNoWay01")
-    for line in ("挂失", ZHANG.id, ZHANG.name):
-        alice.say(line)
+    at_the_proof_step(alice)
     reply = alice.say("密码忘了 手机也丢了")
     assert "12333" in reply and "服务网点" in reply and "验证码已发送" not in reply

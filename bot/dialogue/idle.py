@@ -138,6 +138,7 @@ class Idle:
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
 
+
 def leads(heard: Understanding) -> bool:
     """Whether the reading's service is LEAD clear of the next one (no close guess)."""
     scores = [score for _, score in heard.candidates]

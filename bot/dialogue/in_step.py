@@ -286,7 +286,8 @@ class InStep:
 
     @staticmethod
     def code_will_do(heard: Understanding, flow: Flow) -> bool:
-        """The step takes a code instead of its answer, and the phone can take one."""
+        """The step takes a code instead of its answer, and the phone can take one ("手机和
+        卡一起丢了 收不到短信": a code there is no help)."""
         return "code_word" in flow.specs[flow.state] and not NO_PHONE.search(heard.text) \
             and [name for name, _ in heard.candidates][:1] != ["phone_lost"]
 
@@ -294,12 +295,9 @@ class InStep:
     def wants_a_code(heard: Understanding, flow: Flow) -> bool:
         """A sentence asking for a text message where the step takes one instead of its
         answer: it counted as a wrong password, three of them ending a loss report."""
-        about = [name for name, _ in heard.candidates]
-        return "code_word" in flow.specs[flow.state] and not heard.slots \
+        return InStep.code_will_do(heard, flow) and not heard.slots \
             and CODES.search(heard.text) is not None and not heard.question \
-            and heard.act != "negated" and not any(c.isdigit() for c in heard.text) \
-            and about[:1] != ["phone_lost"] and not NO_PHONE.search(heard.text)  # "手机和卡一起
-            # 丢了 收不到短信": a code there is no help
+            and heard.act != "negated" and not any(c.isdigit() for c in heard.text)
 
     @staticmethod
     def unwanted(heard: Understanding, flow: Flow) -> bool:

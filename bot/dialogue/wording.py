@@ -90,9 +90,9 @@ CORRECTION = re.compile(r"错|不对|不是|应该是|改|弄混|搞混|\b(wrong
 # "what now?" with nothing else said, after a service ended without what was wanted ("我没有手
 # 机号啊 那咋整"): the ways on, not "没有听懂"
 WHAT_NOW = re.compile(r"(那|那我|那现在|现在|那还|那该)?(咋整|咋办|怎么办|怎么弄|咋弄|怎么搞"
-                      r"|该怎么办|怎么整)(呀|啊|呢|啦|嘞)*$|^(so |ok |and )?(what now|now what"
+                      r"|该怎么办|怎么整)(呀|啊|呢|啦|嘞)*|(so |ok |and )?(what now|now what"
                       r"|what do i do( now)?|what should i do( now)?|so what do i do"
-                      r"|what can i do)$", re.IGNORECASE)
+                      r"|what can i do)", re.IGNORECASE)  # whole messages (fullmatch)
 # a phone that cannot take a text now: a code sent there helps no one
 NO_PHONE = re.compile(r"收不到|没收到|收不了|丢|被偷|停机"
                       r"|\b(cant|can't|cannot|can not) (get|receive)"
