@@ -502,3 +502,25 @@ def test_two_requests_joined_by_and_also_start_the_first(chat_en):
     question and dropped the binding."""
     reply = chat_en().say("hi i want to bind my card and also i forgot the password")
     assert "Bind" in reply and "Forgot password" in reply and "ID number" in reply
+
+
+def test_a_person_asked_for_in_a_question_at_a_step_is_handed_over(wechat_en_step):
+    """"ugh this is confusing can i just talk to someone" got the step's help after the
+    reviewer's guard against questions ("do i need to talk to someone at the bank too?")."""
+    delivery = wechat_en_step("ugh this is confusing can i just talk to someone")
+    assert delivery.reply.get("MsgType") == "transfer_customer_service", delivery.text
+    delivery = wechat_en_step("do i need to talk to someone at the bank too?")
+    assert delivery.reply.get("MsgType") != "transfer_customer_service"
+
+
+@pytest.fixture
+def wechat_en_step(make_app, platform_for):
+    """An English bot's follower at the name step of a bind: what they say next, delivered."""
+    wechat, followers = platform_for(make_app(BOT_LANG="en")), iter(range(1, 100))
+
+    def say(text: str):
+        openid = f"oEnStep{next(followers):06d}"  # a new follower each: a hand-over queues
+        wechat.text(openid, "bind my card")
+        wechat.text(openid, ZHANG.id)
+        return wechat.text(openid, text)
+    return say

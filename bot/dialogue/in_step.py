@@ -22,6 +22,7 @@ from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
+    ASKS_FOR,
     CODES,
     CORRECTION,
     FIRST_NO,
@@ -166,8 +167,9 @@ class InStep:
             return False  # "不用转人工 我自己来", "人工客服几点下班"
         if heard.act == "start":
             return True
-        return not heard.question and (heard.confidence >= HANDOVER_AT
-                                       or PERSON.search(heard.text) is not None)
+        if heard.question and not ASKS_FOR.search(heard.text):  # "do i need to talk to
+            return False  # someone at the bank too?" asks about it; "can i just talk to
+        return heard.confidence >= HANDOVER_AT or PERSON.search(heard.text) is not None  # …"
 
     @staticmethod
     def corrects_id(heard: Understanding, flow: Flow, turn: Turn) -> bool:

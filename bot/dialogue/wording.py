@@ -93,6 +93,9 @@ WHAT_NOW = re.compile(r"(那|那我|那现在|现在|那还|那该)?(咋整|咋�
                       r"|该怎么办|怎么整)(呀|啊|呢|啦|嘞)*|(so |ok |and )?(what now|now what"
                       r"|what do i do( now)?|what should i do( now)?|so what do i do"
                       r"|what can i do)", re.IGNORECASE)  # whole messages (fullmatch)
+# a question that asks for what it names ("can i just talk to someone", "能不能找个真人"):
+# a request in a question's shape
+ASKS_FOR = re.compile(r"能不能|可不可以|能否|可以|\b(can|could|may) (i|you|we)\b", re.IGNORECASE)
 # a phone that cannot take a text now: a code sent there helps no one
 NO_PHONE = re.compile(r"收不到|没收到|收不了|丢|被偷|停机"
                       r"|\b(cant|can't|cannot|can not) (get|receive)"
