@@ -8,7 +8,7 @@ answer is read from the knowledge base of the text's script and said in the cata
 from __future__ import annotations
 
 from flows.catalog import LANGS
-from flows.knowledge import Answer, Entry, KnowledgeBase, Retriever
+from flows.knowledge import Answer, Entry, KnowledgeBase, Retriever, follow_up
 from flows.language import Understanding
 
 
@@ -32,6 +32,12 @@ class Answers:
         if service.isascii() != heard.text.isascii():
             return self.retrievers[lang].answer(heard.text)
         return self.retrievers[lang].answer_in(heard.text, service)
+
+    def follow_up(self, heard: Understanding, kind: str, after: str) -> Answer:
+        """The answer to a short question right after the answer or service `after`
+        ("那要多久" after a loss report): flows.knowledge.follow_up."""
+        lang = "en" if heard.text.isascii() else "zh_CN"
+        return follow_up(self.retrievers[lang], heard.text, kind, after)  # type: ignore[arg-type]
 
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)

@@ -18,6 +18,7 @@ from typing import Any
 
 from wechatpy.messages import BaseMessage
 
+from bot.dialogue import topic
 from bot.dialogue.guardian import ENDED, Guardian
 from bot.dialogue.idle import Idle
 from bot.dialogue.in_step import InStep
@@ -81,7 +82,11 @@ class Conversation:
             self.guardian.desk.tell.catalog = catalog
 
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
-        """Decide who answers; returns the session to keep (None drops it)."""
+        """Decide who answers; returns the session to keep (None drops it), with what was
+        just talked about (bot/dialogue/topic.py) for a follow-up to lean on."""
+        return topic.keep(turn, session, self.dispatch(msg, turn, session), self.flows)
+
+    def dispatch(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         turn.family = self.guardian.desk  # a minor's bind may ask their guardian in chat
         # a lock met before is said before the first question; read with the session
         turn.pauses = self.pauses.with_known(turn.known) if self.pauses is not None else None

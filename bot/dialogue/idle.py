@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.dialogue import whose
+from bot.dialogue import topic, whose
 from bot.dialogue.person import Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
@@ -61,7 +61,8 @@ class Idle:
                                         or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
             # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
-            answered = self.questions.before_start(heard, turn)
+            answered = self.questions.before_start(heard, turn,
+                                                   topic.of(session, turn.clock.now()))
             if answered is not False:
                 return answered
             if heard.act == "confirm" and not asks_for_it(heard):
@@ -117,7 +118,9 @@ class Idle:
         if heard.question or heard.act in ("fact", "none", "confirm"):
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),
-                                        about=offer_of(session.get("pending")))
+                                        about=offer_of(session.get("pending")),
+                                        after=topic.of(session, turn.clock.now()),
+                                        done=topic.done(session, turn.clock.now()))
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:

@@ -47,7 +47,8 @@ class Questions:
             return False
         return self.talk.say_found(self.talk.answers.answer(heard, asked=True), turn)
 
-    def before_start(self, heard: Understanding, turn: Turn) -> Any:
+    def before_start(self, heard: Understanding, turn: Turn,
+                     after: tuple[str, str] | None = None) -> Any:
         """A question the language stage reads as a service's start, answered first when an
         entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
         age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
@@ -55,10 +56,16 @@ class Questions:
         say where to ask ("社保卡余额怎么查" is not 我的社保卡), as does another card named where
         挂失's words are ("i lost my id card"). False when the service starts ("怎么绑定社保卡":
         the flow is the how-to; "能帮我绑一下社保卡吗" asks for the service itself). The rule
-        is flows.knowledge's `starts`, which the knowledge report counts with."""
+        is flows.knowledge's `starts`, which the knowledge report counts with. A middling
+        guess right after an answer or a service (`after`, bot/dialogue/topic.py) yields to
+        a follow-up the next entries answer ("那孩子呢" after the binding age)."""
         if self.talk.answers is None:
             return False
         found = self.talk.answers.answer(heard)
+        if found.kind == "none" and heard.act == "confirm" and after is not None:
+            follow = self.talk.answers.follow_up(heard, *after)  # "那孩子呢" after the age:
+            if follow.kind == "one":  # the minor's binding, not a guess at 亲情服务
+                return self.talk.say_answer(follow.entries[0].id, turn, None)
         if said_first(heard, found):
             return self.talk.with_menu(turn, whose.key(self.talk.catalog, found.elsewhere))
         if not starts(heard, found) and found.kind == "one":

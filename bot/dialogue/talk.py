@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.dialogue import whose
+from bot.dialogue import topic, whose
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -170,15 +170,23 @@ class Talk:
         return flow.session()
 
     def answer(self, heard: Understanding, turn: Turn, choices: bool = True,
-               misses: int = 0, about: str | None = None) -> Any:
+               misses: int = 0, about: str | None = None,
+               after: tuple[str, str] | None = None, done: str | None = None) -> Any:
         """A knowledge answer for a question (False when there is none to give); close
         candidates become a numbered choice unless `choices` is off. `misses`: the misses in
         a row so far, kept through a reply that is not one (whose question it is). `about`:
-        the service just offered, which a follow-up may lean on ("那我这个当妈的要干啥")."""
+        the service just offered, which a follow-up may lean on ("那我这个当妈的要干啥");
+        `after`: the answer or service just talked about (bot/dialogue/topic.py), which a
+        short question the base cannot place alone leans on ("那要多久" after a loss report);
+        `done`: the service that just ended, not offered again."""
         if self.answers is None or (heard.act == "negated" and not heard.question):
             return False
         found = self.found(heard, about)
-        said = self.say_found(found, turn, choices)
+        if found.kind == "none" and after is not None:
+            follow = self.answers.follow_up(heard, *after)
+            if follow.kind != "none":  # "然后呢": what people ask next, by number
+                return self.say_found(follow, turn, head="answer.next", done=done)
+        said = self.say_found(found, turn, choices, done=done)
         if said is not False:
             return said
         if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
@@ -192,13 +200,15 @@ class Talk:
             return self.answers.answer(heard)
         return self.answers.answer_in(heard, self.title(about))
 
-    def say_found(self, found: Answer, turn: Turn, choices: bool = True) -> Any:
-        """One entry's answer (its service offered), or close ones as a numbered choice
-        unless `choices` is off; False when the retriever found neither."""
+    def say_found(self, found: Answer, turn: Turn, choices: bool = True,
+                  head: str = "answer.which", done: str | None = None) -> Any:
+        """One entry's answer (its service offered unless it is `done`, the one that just
+        ended), or close ones as a numbered choice under `head` unless `choices` is off;
+        False when the retriever found neither."""
         if found.kind == "one":
-            return self.say_answer(found.entries[0].id, turn, None, ids(found.more))
+            return self.say_answer(found.entries[0].id, turn, None, ids(found.more), done)
         if found.kind == "choices" and choices:
-            return self.offer(turn, None, [KB + e.id for e in found.entries], "answer.which")
+            return self.offer(turn, None, [KB + e.id for e in found.entries], head)
         return False
 
     def step_help(self, turn: Turn, flow: Flow) -> dict:
@@ -218,10 +228,11 @@ class Talk:
         return {**(session or {}), "misses": misses} if misses else session
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None,
-                   more: tuple[str, ...] = ()) -> dict | None:
+                   more: tuple[str, ...] = (), done: str | None = None) -> dict | None:
         """The entry in the bot's language, and those of `more` (the message's other questions:
-        "几岁能绑卡？补办要多少钱？" is owed both); the first one's related service is offered,
-        a flow re-asked."""
+        "几岁能绑卡？补办要多少钱？" is owed both); the first one's related service is offered
+        (not `done`, the one that just ended: "补卡要带啥" after a loss report), a flow
+        re-asked. At idle the answer becomes the topic a follow-up leans on."""
         entry = self.answers.entry(entry_id, self.catalog.lang)
         turn.say("answer.text", answer=entry.answer)
         for other in more:
@@ -229,15 +240,15 @@ class Talk:
         if flow is not None:
             turn.say("answer.back", prompt=self.again(flow))
             return flow.session()
+        session = None
         if entry.service == "bind_card" and bound_here(turn):
             turn.say("answer.bound")  # offering to bind a card already bound reads as odd
-            return None
-        if entry.service in self.flows:
+        elif entry.service in self.flows and entry.service != done:
             own = f"answer.offer.{entry.service}"  # lifting is offered only to a card found
             turn.say(own if own in self.catalog.texts else "answer.offer",
                      title=self.title(entry.service))
-            return self.pending(None, "confirm", [entry.service])
-        return None
+            session = self.pending(None, "confirm", [entry.service])
+        return topic.answered(session, entry_id, turn)
 
     def unsure(self, turn: Turn, flow: Flow) -> dict:
         """"我不知道" at a step: where to find what is asked, once, and how to stop; not a try."""

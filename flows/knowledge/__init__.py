@@ -18,8 +18,10 @@ instead of answering (`starts`: the rule Questions.before_start follows).
 
 from flows.knowledge.base import Entry, KnowledgeBase
 from flows.knowledge.evaluate import KnowledgeReport, evaluate, format_report
+from flows.knowledge.follow_up import follow_up
 from flows.knowledge.retriever import NEIGHBOUR, OVER_SERVICES, UNRELATED, Answer, Retriever
 from flows.knowledge.routing import said_first, starts
 
 __all__ = ["NEIGHBOUR", "OVER_SERVICES", "UNRELATED", "Answer", "Entry", "KnowledgeBase",
-           "KnowledgeReport", "Retriever", "evaluate", "format_report", "said_first", "starts"]
+           "KnowledgeReport", "Retriever", "evaluate", "follow_up", "format_report", "said_first",
+           "starts"]

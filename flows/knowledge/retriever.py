@@ -319,6 +319,29 @@ class Retriever:
         named = topic is not None and topic.search(self._fold(text)) is not None
         return found if named or any(tok in own for tok in said) else plain
 
+    def rank_all(self, text: str) -> tuple[list[str], list[float], list[float]]:
+        """The line's query tokens (slips mended), each entry's ranking score and the share
+        of the line's words it holds: what follow_up reads among a few entries only."""
+        query = self._tokens(self._fold(text))
+        if self.mend:
+            query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
+                     for tok in query]
+        return query, self.rank(query)[:len(self.kb)], self.index.coverage(query)
+
+    def foreign_to(self, text: str, i: int) -> list[str]:
+        """The line's topical words entry `i` never speaks of, [] below the share (foreign)."""
+        folded = self._fold(text)
+        raw = self._tokens(folded)
+        query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
+                 for tok in raw] if self.mend else raw
+        return self.words.foreign(self.kb.reading.fillers.sub(" ", folded), raw, query, i)
+
+    def names_whose(self, text: str) -> bool:
+        """Whether the line names, in its own words, whose business it is: an `elsewhere:`
+        topic's words (医保, pension) or another card or account (银行卡)."""
+        folded = self._fold(text)
+        return bool(self._topics_named(folded)) or bool(self.kb.reading.others.search(folded))
+
     def _topics_named(self, folded: str) -> list[str]:
         """The `elsewhere:` topics whose topic words the line names (医保, pension), in order."""
         return [name for name, _ in self.kb.elsewhere

@@ -1,0 +1,81 @@
+"""A short question right after an answer or a service leans on it (bot/dialogue/topic.py,
+flows/knowledge/follow_up.py): "那要多久" after a loss report met "答不上来", though the bot
+had just named what it asked about; "那孩子呢" after the binding age guessed at 亲情服务."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.people import ZHANG
+from tests.test_loss_flow import report_by_password
+
+REISSUE = "补卡前要先正式挂失"
+FEE = "第一次领社保卡是免费的"
+MINOR = "未成年人的社保卡可以绑定"
+NOT_ANSWERED = "这个问题我答不上来"
+
+
+@pytest.mark.parametrize(("said", "answer"), [
+    ("那要多久", REISSUE),  # until a new card: the replacement's answer says
+    ("多少钱", FEE),
+    ("收费吗", FEE),
+])
+def test_a_follow_up_after_a_loss_report_is_answered(chat, said, answer):
+    alice = chat()
+    assert "已挂失" in report_by_password(alice)
+    reply = alice.say(said)
+    assert answer in reply and NOT_ANSWERED not in reply
+    assert "需要现在办理“挂失社保卡”吗" not in reply  # it was just done
+
+
+def test_the_service_just_done_is_not_offered_again_after_further_answers(chat):
+    alice = chat()
+    report_by_password(alice)
+    assert REISSUE in alice.say("那要多久")
+    reply = alice.say("补卡要带啥")
+    assert REISSUE in reply and "挂失社保卡" not in reply.split("\n")[-1]
+
+
+def test_a_follow_up_naming_nothing_is_offered_what_people_ask_next(chat):
+    alice = chat()
+    report_by_password(alice)
+    reply = alice.say("为什么")
+    assert reply.startswith("接着您可能想了解：") and "1. " in reply
+    assert "补办一般要带" not in reply  # a choice, not a guess
+    assert alice.say("1").startswith("卡丢了，补卡前要先正式挂失")
+
+
+@pytest.mark.parametrize("said", ["今天天气怎么样", "你是谁"])
+def test_a_line_about_something_else_is_no_follow_up(chat, said):
+    alice = chat()
+    report_by_password(alice)
+    assert "接着您可能想了解" not in alice.say(said)
+
+
+def test_a_follow_up_to_an_answer_leans_on_it(chat):
+    alice = chat()
+    assert "年满18周岁" in alice.say("几岁能绑社保卡")
+    reply = alice.say("那孩子呢")  # not "您是想办理“亲情服务”吗"
+    assert reply.startswith(MINOR)
+
+
+def test_a_follow_up_to_the_replacement_asks_its_fee(chat):
+    alice = chat()
+    alice.say("社保卡怎么补办")
+    assert FEE in alice.say("多少钱")  # was "社保的缴费…不在本服务号办理"
+
+
+def test_the_topic_lapses(chat, clock):
+    alice = chat()
+    report_by_password(alice)
+    clock.advance(11 * 60)
+    assert NOT_ANSWERED in alice.say("那要多久")
+
+
+def test_a_follow_up_in_english(chat_en):
+    alice = chat_en()
+    for said in ("report loss", ZHANG.id, ZHANG.name, ZHANG.password):
+        alice.say(said)
+    assert "reported lost" in alice.say("yes").lower()
+    assert "first card is free" in alice.say("how much?")
+    assert alice.say("then what").startswith("You may want to know next:")
