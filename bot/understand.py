@@ -72,6 +72,7 @@ def _evaluate(corpus: Path | None, part: str | None, lang: str | None) -> int:
     """Intents, slots and answers scored; 0 only when every target in the data is met.
     A corpus FILE is scored alone against its own targets (else the shipped corpora's)."""
     from flows import knowledge
+    from flows.knowledge.follow_eval import evaluate_follow_ups, format_follow_ups
     from flows.language import Understander, evaluate, slot_report
 
     if corpus is not None:
@@ -95,6 +96,7 @@ def _evaluate(corpus: Path | None, part: str | None, lang: str | None) -> int:
     click.echo(evaluate.format_report(intents, lines=corpus is not None or lines == "dev"))
     click.echo(slot_report.format_slot_report(slots))
     click.echo(knowledge.format_report(answers))
+    click.echo(format_follow_ups(evaluate_follow_ups(asked)))
     met = intents.meets_targets() and slots.meets_targets() and answers.meets_targets()
     click.echo("targets: met" if met else "targets: MISSED")
     return 0 if met else 1

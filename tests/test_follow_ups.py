@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from flows.knowledge.follow_eval import evaluate_follow_ups, format_follow_ups
+from flows.knowledge.follow_up import next_entries
 from tests.people import ZHANG
 from tests.test_loss_flow import report_by_password
 
@@ -79,3 +81,24 @@ def test_a_follow_up_in_english(chat_en):
     assert "reported lost" in alice.say("yes").lower()
     assert "first card is free" in alice.say("how much?")
     assert alice.say("then what").startswith("You may want to know next:")
+
+
+def test_follow_ups_on_their_held_out_part_gain_more_right_than_wrong():
+    """Read after their topic, the blind held-out follow-ups gain right answers over the plain
+    reading by more than they add wrong ones (figures only: the lines stay unread)."""
+    for group in evaluate_follow_ups("heldout"):
+        gained = group.right - group.plain_right
+        assert gained > 0 and group.wrong - group.plain_wrong < gained, group.lang
+        assert group.none_answered * 4 <= group.none, group.lang
+
+
+def test_follow_up_report_lists_dev_misses_and_never_held_out_lines():
+    report = format_follow_ups(evaluate_follow_ups("all"))
+    assert "zh_CN heldout right" in report and "miss zh_CN dev:" in report
+    assert "heldout:" not in report and "miss zh_CN heldout" not in report
+
+
+def test_next_entries_name_only_known_entries_and_services():
+    table = next_entries()
+    assert set(table) == {"answers", "services"}
+    assert {"report_loss", "bind_card", "forgot_password"} <= set(table["services"])

@@ -53,6 +53,8 @@ def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer
     ("services") `after`; the plain answer whenever the line decides on its own."""
     plain = retriever.answer(text)
     candidates = next_entries()[kind].get(after, ())
+    if kind == "answers" and candidates:
+        candidates = (after, *candidates)
     if plain.kind != "none" or not plain.asked or not candidates \
             or retriever.names_whose(text) or plain.reason == "a flow's start word":
         return plain
@@ -69,7 +71,7 @@ def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer
     if plain.elsewhere not in ("", UNRELATED) or len(query) > SHORT \
             or all(retriever.foreign_to(text, i) for i in indexes):
         return plain  # a neighbour's ("你是谁"), long, or words no next entry speaks of
-    return replace(plain, kind="choices", entries=tuple(retriever.kb.entries[i]
-                                                         for i in indexes[:3]),
+    offered = [retriever.kb.entries[i] for i in indexes if retriever.kb.entries[i].id != after]
+    return replace(plain, kind="choices", entries=tuple(offered[:3]),
                    score=0.0, reason=f"a follow-up to {after}, naming none of the next "
                                      "entries more than the others", elsewhere="", thin="")
