@@ -262,3 +262,22 @@ def test_unclear_replies_to_the_unbind_question_never_end_it_nor_unbind(chat, ba
         assert "请回复“是”确认解绑，或回复“否”保留绑定" in alice.say(said)
     assert backend.binding("oAlice0001") is not None and backend.sms_outbox(ZHANG.phone) == []
     assert "验证码已发送至 138****8000" in alice.say("是")
+
+
+@pytest.mark.parametrize("said", ["那算了先不解了", "ok nvm keep it"])
+def test_taking_the_unbinding_back_in_words_keeps_the_binding(chat, backend, said):
+    """Both were "请回复“是”…或“否”" (不解了 reads as lifting's 解; nvm as a middling 取消)."""
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    assert "没有解绑" in alice.say(said)
+    assert backend.binding("oAlice0001") is not None
+
+
+def test_a_story_ending_in_a_take_back_at_the_code_step_asks_to_end(chat, backend):
+    """"没有看出验证码" came back to a wife finding the card in a drawer."""
+    alice = chat()
+    for said in ("挂失", ZHANG.id, ZHANG.name, "验证码"):
+        alice.say(said)
+    assert alice.say("等等 我老婆说卡在抽屉里 不用挂了").startswith("要结束“挂失社保卡”的办理吗")
+    assert "已取消" in alice.say("是") and backend.card(ZHANG.card).status != "lost"

@@ -102,3 +102,18 @@ def test_next_entries_name_only_known_entries_and_services():
     table = next_entries()
     assert set(table) == {"answers", "services"}
     assert {"report_loss", "bind_card", "forgot_password"} <= set(table["services"])
+
+
+def test_thanks_for_an_answer_is_no_yes_to_its_offer(chat, backend):
+    """"好的明白了 谢谢" after the replacement answer started a loss report of a working card."""
+    alice = chat()
+    assert "需要现在办理“挂失社保卡”吗" in alice.say("社保卡丢了怎么补办")
+    reply = alice.say("好的明白了 谢谢")
+    assert "身份证号" not in reply and reply.startswith("不客气")
+
+
+@pytest.mark.parametrize(("said", "offered"), [("换卡要带啥", False), ("社保卡丢了怎么补办", True),
+                                               ("my card was stolen how do i get a new one", True)])
+def test_the_replacement_answer_offers_a_loss_report_only_for_a_loss(chat, said, offered):
+    reply = chat().say(said)
+    assert ("需要现在办理“挂失社保卡”吗" in reply) is offered

@@ -148,6 +148,10 @@ def test_understand_reads_yes_and_no(understand, said, answer) -> None:
     ("不同意", False), ("不行，我拒绝", False), ("我不同意孩子绑定", False), ("拒绝", False),
     ("no, I refuse", False), ("I don't agree", False), ("坚决不同意！", False),
     ("好的，我拒绝", False),  # negation wins: a refusal binds nothing and can be asked again
+    # a refusal in a clause of its own, a reason beside it (a mother's "不行 他还小 拒绝"
+    # was "没有听懂" and left the request open); a bare 不行 beside a request is no refusal
+    ("不行 他还小 拒绝", False), ("拒绝 我不认识他", False),
+    ("no, she is too young, i refuse", False), ("不行 我要挂失", None),
     # not a consent sentence: something else is said too, read as usual
     ("我同意，但我想先挂失", None), ("好的，我要挂失", None), ("now I agree with you", None),
     ("同意书在哪里", None),

@@ -126,8 +126,8 @@ class InStep:
         switch = self.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
         if switch is not None:
             return self.talk.confirm_switch(turn, flow, switch)
-        if self.unwanted(heard, flow):  # "我不想绑了" at the card step: not a wrong card number
-            return self.talk.confirm_end(turn, flow)
+        if self.unwanted(heard, flow) or self.takes_back(said, heard, flow):  # "我不想绑了" at
+            return self.talk.confirm_end(turn, flow)  # the card step: not a wrong card number
         if heard.why and not heard.slots:  # "为什么要我的身份证号": what it is for, kept how
             answered = self.questions.why(heard, turn, flow)  # (after a change of mind: "为
             if answered is not None:  # 什么要身份证 算了我不绑了" asks whether to end)
@@ -219,6 +219,11 @@ class InStep:
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
         if heard.act == "negated" and flow.name in about[:2] \
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again
+            return False
+        if flow.state == "ask_confirm" and not heard.question and (  # "ok nvm keep it", "那算
+                (heard.act == "confirm" and heard.intent == "cancel")  # 了先不解了" (解 is
+                or (heard.act == "negated" and about[:1] == ["cancel"]  # unbinding's and
+                    and SAME_VERB.get(flow.name) in about)):  # lifting's): a no
             return False
         return None
 
@@ -318,6 +323,21 @@ class InStep:
         if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss (解
             return about[:1] == ["cancel"] and SAME_VERB.get(flow.name) in about  # is either's)
         return heard.act == "confirm" and heard.intent == "cancel"  # "不用挂了"
+
+    def takes_back(self, said: str, heard: Understanding, flow: Flow) -> bool:
+        """A clause of a longer message takes the service back ("等等 我老婆说卡在抽屉里 不用挂
+        了" at the code step): read whole, the story drowned it, and the step read the
+        message as a wrong code. Not at a yes/no step (its own 不 is read there), nor beside
+        an answer to the step or a clause that asks for a service."""
+        if heard.slots or flow.specs[flow.state].get("role") == "confirm":
+            return False
+        clauses = split(said)
+        if not 2 <= len(clauses) <= MAX_CLAUSES:
+            return False
+        read = [self.understander.understand(c) for c in clauses]
+        if any(h.act == "start" and h.intent not in (None, "cancel") for h in read):
+            return False
+        return any(self.unwanted(h, flow) for h in read)
 
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
         """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import topic, whose
+from bot.dialogue.wording import UNDERSTOOD
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -89,8 +90,8 @@ class Talk:
         """The follower's pick or 是/否 for the pending choice (NOT_MINE when it is neither)."""
         options = pending.get("options", [])
         if pending.get("kind") == "confirm":
-            if heard.yes_no is None:
-                return NOT_MINE
+            if heard.yes_no is None or (flow is None and UNDERSTOOD.search(heard.text)):
+                return NOT_MINE  # "好的明白了 谢谢" to an answer's offer: thanks, not yes
             if heard.yes_no:
                 return self.take(options[0], turn, flow, start)
             if flow is not None:
@@ -243,7 +244,7 @@ class Talk:
         session = None
         if entry.service == "bind_card" and bound_here(turn):
             turn.say("answer.bound")  # offering to bind a card already bound reads as odd
-        elif entry.service in self.flows and entry.service != done:
+        elif entry.service in self.flows and entry.service != done and offered(entry, turn):
             own = f"answer.offer.{entry.service}"  # lifting is offered only to a card found
             turn.say(own if own in self.catalog.texts else "answer.offer",
                      title=self.title(entry.service))
@@ -284,6 +285,13 @@ class Talk:
         """The session that keeps the flow (if any) and the one pending choice just offered."""
         session = flow.session() if flow is not None else {}
         return {**session, "pending": {"kind": kind, "options": list(options)}}
+
+
+def offered(entry: Entry, turn: Turn) -> bool:
+    """Whether the entry's service is offered after it: always, unless the entry offers it
+    only to a question saying so (`offer_if`: "换卡要带啥" for a broken chip is no loss)."""
+    said = turn.understood.text if turn.understood is not None else ""
+    return entry.offer_if is None or entry.offer_if.search(said) is not None
 
 
 def bound_here(turn: Turn) -> bool:

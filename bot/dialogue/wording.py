@@ -115,3 +115,7 @@ def starts_over(text: str, role: str | None) -> bool:
         return True
     return text == "上一步" or (
         role in ("name", "card", "guardian") and REDO_LOOSE.search(text) is not None)
+# An answer taken in ("好的明白了 谢谢", "ok got it thanks"): its 好的 is no yes to the offer
+# that ended the answer ("需要现在办理“挂失社保卡”吗"), which it started
+UNDERSTOOD = re.compile(r"明白|知道了|懂了|了解了|清楚了|晓得了|\b(got it|understood|i see|"
+                        r"makes sense|good to know)\b")

@@ -42,6 +42,9 @@ class Entry:
     # language stage reads as the service's start starts it, the flow being the better
     # how-to; any other entry's question ("16岁能自己绑吗") is answered first, then offered.
     howto: bool = False
+    # The service is offered only when the question says this (a regex; None: always): the
+    # replacement's offer of 挂失 is for a lost card, a damaged one is replaced unreported
+    offer_if: re.Pattern[str] | None = None
 
 
 class KnowledgeBase:
@@ -96,8 +99,9 @@ def _entry(raw: dict[str, Any]) -> Entry:
     if service is not None and service not in SERVICES:
         raise ValueError(f"entry {raw['id']}: unknown service {service!r}")
     answer = _CJK_GAP.sub("", " ".join(raw["answer"].split()))  # YAML folds lines with spaces
+    offer_if = re.compile(raw["offer_if"], re.IGNORECASE) if raw.get("offer_if") else None
     return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service,
-                 bool(raw.get("howto")))
+                 bool(raw.get("howto")), offer_if)
 
 
 @cache

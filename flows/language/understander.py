@@ -40,6 +40,10 @@ _WHERE = re.compile(r"(?<=.)(在哪里?|在哪儿|在什么地方|入口在哪�
 RELATED = 0.3  # a fact question or a negation names a service when its words score this much
 CLAUSES_MAY = ("confirm", "none")  # the readings a clause of the message may make sure
 
+# the refusal of a consent in so many words: only these refuse in a clause of their own
+_REFUSES = re.compile(r"拒绝|不同意|不答应|不批准|\b(refuse|decline|disagree|deny|reject)")
+
+
 class Understander:
     """Everything built once from data/ (both languages: people type either); then pure reads."""
 
@@ -106,9 +110,24 @@ class Understander:
         """Whether a negator stands in `text` once the spoken yes-or-no 不 is set aside."""
         return NOT in self.segmenter.parse(ASKING_NOT.sub(r"\1", text)).words
 
+    def _refused_in_clauses(self, text: str) -> bool | None:
+        """False when some clause of the message refuses in so many words and none agrees
+        ("不行 他还小 拒绝", "no, she is too young, i refuse"); None otherwise. Only a refusal
+        is read this way: an agreement beside other words ("我同意，但我想先挂失") is not one."""
+        parts = split(text)
+        if len(parts) < 2:
+            return None
+        read = [read_consent(normalise(part).text, self.vocabulary.consent,
+                             self.consent_longest) for part in parts]
+        refused = [part for part, kind in zip(parts, read, strict=True) if kind is False]
+        return False if refused and True not in read and any(  # "不行 我要挂失" is no
+            _REFUSES.search(part) for part in refused) else None  # refusal of consent
+
     def _understand(self, text: str) -> Understanding:
         said = normalise(text)
         consent = read_consent(said.text, self.vocabulary.consent, self.consent_longest)
+        if consent is None:  # "不行 他还小 拒绝": a refusal in clauses of its own, with a
+            consent = self._refused_in_clauses(text)  # reason beside it, refuses
         yes_no = read_yes_no(said.text, self.vocabulary.yes, self.vocabulary.no)
         yes_no = consent if yes_no is None else yes_no
         talk = None if consent is not None else read_small_talk(
