@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.dialogue import topic, whose
-from bot.dialogue.person import Person
+from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
 from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN, WHAT_NOW
@@ -25,10 +25,6 @@ from flows.knowledge.routing import asks_for_it
 from flows.language import Understanding, normalise
 from flows.language.clauses import split
 
-# A person asked for this surely, even in a middling reading ("can i talk to a real person pls
-# this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
-# a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
-HANDOVER_AT = 0.65
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
 LEAD = 0.1
@@ -103,7 +99,9 @@ class Idle:
             return self.command(intent, turn, None)
         if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT \
                 and not ABOUT_AGENTS.search(heard.text):  # "what are the customer service hours"
-            return self.person.request(turn, None)
+            return self.person.request(turn, None)  # ("hello?? anyone there i need a human")
+        if heard.act == "fact" and asks_for_a_person(heard):  # a fact for its "not": "i want
+            return self.person.request(turn, None)  # to talk to a human being not a robot"
         if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
             return self.talk.not_understood(heard, turn, misses, [])

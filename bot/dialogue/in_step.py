@@ -11,18 +11,16 @@ routes them first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.dialogue.idle import HANDOVER_AT
-from bot.dialogue.person import Person
+from bot.dialogue.person import Person, asks_for_a_person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
-    ABOUT_AGENTS,
-    ASKS_FOR,
     CODES,
     CORRECTION,
     FIRST_NO,
@@ -31,7 +29,6 @@ from bot.dialogue.wording import (
     HUM,
     LACK,
     NO_PHONE,
-    PERSON,
     THANKS,
     starts_over,
 )
@@ -57,6 +54,7 @@ IN_STEP_TALK = ("thanks", "greeting")
 MAX_CLAUSES = 4  # longer messages are stories, read whole
 # services whose bare verb reads as another's: 不解了 while unbinding is read 解挂 (lifting)
 SAME_VERB = {"unbind": "lift_loss", "lift_loss": "unbind"}
+LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
 
 
 class InStep:
@@ -76,8 +74,11 @@ class InStep:
         sure = heard.act == "start" and not heard.slots
         if sure and heard.intent == "cancel":
             return self.cancel(turn, flow)
-        if self.asks_for_a_person(heard):  # "ugh this is confusing can i just talk to someone"
+        if asks_for_a_person(heard):  # "ugh this is confusing can i just talk to someone"
             return self.person.request(turn, flow)
+        if heard.complaint and not heard.slots:  # "你们这个太难用了 绑了半小时都没绑上",
+            turn.say("complaint_step", prompt=self.talk.again(flow))  # "我是要投诉！": an
+            return flow.session()  # apology and a person, not a wrong ID nor "您正在办理"
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
         if self.corrects_id(heard, flow, turn):  # "等等 身份证号输错了 应该是4403…"
@@ -115,6 +116,12 @@ class InStep:
         if FOREIGN_ID.search(heard.text) and "id" not in heard.slots \
                 and flow.specs[flow.state].get("role") in ("id", "guardian"):  # "only passport"
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
+        if flow.specs[flow.state].get("role") == "id" and "id" not in heard.slots \
+                and about_someone_else(said) and not heard.question \
+                and not LONG_NUMBER.search(said):  # "不是我的 是我爸的卡
+            turn.say("step.holder_id")  # 他70多了": whose ID to type, not a badly typed one
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
         lacks = self.about_the_step(heard, flow)
@@ -158,18 +165,6 @@ class InStep:
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
         return None if flow.done else flow.session()
 
-    @staticmethod
-    def asks_for_a_person(heard: Understanding) -> bool:
-        """A person asked for at a step: surely, middling as at idle (HANDOVER_AT), or as the
-        best reading with a person named. It was the step's help, "reply cancel to stop"."""
-        if heard.slots or not heard.candidates or heard.candidates[0][0] != "human" \
-                or heard.act == "negated" or ABOUT_AGENTS.search(heard.text):
-            return False  # "不用转人工 我自己来", "人工客服几点下班"
-        if heard.act == "start":
-            return True
-        if heard.question and not ASKS_FOR.search(heard.text):  # "do i need to talk to
-            return False  # someone at the bank too?" asks about it; "can i just talk to
-        return heard.confidence >= HANDOVER_AT or PERSON.search(heard.text) is not None  # …"
 
     @staticmethod
     def corrects_id(heard: Understanding, flow: Flow, turn: Turn) -> bool:

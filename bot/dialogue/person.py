@@ -13,10 +13,16 @@ from typing import Any
 from wechatpy.messages import BaseMessage
 
 from bot.dialogue.talk import Talk
+from bot.dialogue.wording import ABOUT_AGENTS, ASKS_FOR, PERSON
 from bot.protocol.kf import kf_event
 from flows.base import Flow, Turn
+from flows.language import Understanding
 
 SERVE = object()  # before(): nothing to do with a person, route the message as usual
+# A person asked for this surely, even in a middling reading ("can i talk to a real person pls
+# this bot is useless", "get me a person"), is handed over at idle rather than asked "您是想…":
+# a hand-over changes no card and "取消" leaves the queue; "我再找找" (0.62) is no such ask.
+HANDOVER_AT = 0.65
 
 
 class Person:
@@ -103,3 +109,17 @@ class Person:
         if flow is not None:  # an expired one the engine has said already ("已超过…")
             turn.say("human.flow_resumed", flow=self.talk.title(flow.name))
             turn.out.append(self.talk.again(flow))
+
+
+def asks_for_a_person(heard: Understanding) -> bool:
+    """A person asked for: surely, middling (HANDOVER_AT), or as the best reading with a
+    person named ("i want to talk to a human being not a robot", read as a fact for its
+    "not"). At a step it was the step's help, "reply cancel to stop"; at idle "没有听懂"."""
+    if heard.slots or not heard.candidates or heard.candidates[0][0] != "human" \
+            or heard.act == "negated" or ABOUT_AGENTS.search(heard.text):
+        return False  # "不用转人工 我自己来", "人工客服几点下班"
+    if heard.act == "start":
+        return True
+    if heard.question and not ASKS_FOR.search(heard.text):  # "do i need to talk to
+        return False  # someone at the bank too?" asks about it; "can i just talk to
+    return heard.confidence >= HANDOVER_AT or PERSON.search(heard.text) is not None  # …"

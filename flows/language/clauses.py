@@ -27,6 +27,7 @@ Pick = Callable[[str, Collection[str]], "str | None"]
 _CLAUSES = re.compile(r"[，,。.!！?？;；~～、]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
                       r"|(?<=[\u4e00-\u9fff])(?<![我俺只])(?=(?:我|俺)?(?:只想|只是想|就想|而是|但是|可是"
                       r"|不过(?!是|就是|期)|顺便|另外|然后))"
+                      r"|(?<=算了)(?=还是)"  # "算了还是绑回来吧": never mind, after all…
                       r"|\s+(?=(?:i just want|i only want|and also|and then)\b)")  # a contrast,
 # or a sequence ("i want to bind my card and also i forgot the password"), opens a clause
 _PUNCTUATION = re.compile(r"[，,。.!！?？;；~～、]+")

@@ -1,0 +1,62 @@
+"""What people said at a step or at idle that a blind tester found misread (2026-12-07, late):
+a complaint read as a wrong ID, a family member's card explained at the ID step read as a
+badly typed number, a name wrapped in "那就" read as a wrong name (a try used), "绑回来"
+read as recovering a password, a person asked for beside "not a robot" not understood, and
+activating a card read as lifting a loss report."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.people import ZHANG
+
+
+@pytest.mark.parametrize("said", ["你们这个太难用了 绑个卡绑了半小时都没绑上", "我是要投诉！",
+                                  "投诉电话多少"])
+def test_a_complaint_at_a_step_gets_an_apology_a_person_and_the_step(chat, said):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say(said)
+    assert reply.startswith("抱歉给您添麻烦了") and "人工" in reply and "12333" in reply
+    assert "身份证号格式不正确" not in reply and "没有看出身份证号" not in reply
+    assert reply.endswith("请输入持卡人的18位身份证号。")  # the step kept
+
+
+def test_a_family_members_card_explained_at_the_id_step_says_whose_id_to_type(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    reply = alice.say("不是我的 是我爸的卡 他70多了不会弄手机")
+    assert reply.startswith("为家人办理也可以：请输入持卡人本人") and "格式不正确" not in reply
+    assert alice.say(ZHANG.id) == "请输入持卡人的姓名。"
+
+
+@pytest.mark.parametrize("said", ["那就张伟", "应该是张伟吧"])
+def test_a_name_wrapped_in_everyday_words_is_the_name(chat, said):
+    alice = chat()
+    for step in ("绑定社保卡", ZHANG.id):
+        alice.say(step)
+    assert alice.say(said).startswith("收到，姓名：张*")
+
+
+def test_binding_back_after_a_change_of_mind_is_binding(chat):
+    reply = chat().say("算了还是绑回来吧")
+    assert "绑定社保卡" in reply and "忘记密码" not in reply
+
+
+def test_a_person_asked_for_beside_not_a_robot_is_handed_over(chat_en):
+    reply = chat_en().say("i want to talk to a human being not a robot")
+    assert "did not understand" not in reply
+
+
+def test_activating_a_card_is_no_loss_report_lifted(chat_en):
+    reply = chat_en().say("how do i activate my card")
+    assert "Lift a loss report" not in reply and "ID number" not in reply
+
+
+def test_unbinding_help_says_the_money_on_the_card_is_not_touched(chat, backend):
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    reply = alice.say("我这个卡里有钱 解绑了钱会不会没了")
+    assert "卡里的钱和社保待遇都不受影响" in reply
+    assert backend.binding("oAlice0001") is not None
