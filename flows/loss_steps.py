@@ -54,7 +54,7 @@ def loss_states(p: str, done: str) -> list[StateSpec]:
         {"name": done, "on_enter": ["announce"], "final": True},
         {"name": "kept", "prompt": f"{p}.kept", "final": True},
         {"name": "refused", "on_enter": ["explain"], "final": True},
-        {"name": "no_phone", "prompt": "common.no_phone", "final": True},
+        {"name": "no_phone", "prompt": f"{p}.no_phone", "final": True},  # what else will do
         CODE_LOCKED,
         PAUSED,
     ]

@@ -60,3 +60,25 @@ def test_unbinding_help_says_the_money_on_the_card_is_not_touched(chat, backend)
     reply = alice.say("我这个卡里有钱 解绑了钱会不会没了")
     assert "卡里的钱和社保待遇都不受影响" in reply
     assert backend.binding("oAlice0001") is not None
+
+
+def test_a_request_told_before_can_you_help_me_starts_its_service(chat_en):
+    """An elderly man's greeting, age, trouble and plea got the menu (the plea read as help)."""
+    reply = chat_en().say("Good morning. I am 68 years old. I forgot the password of my social "
+                          "security card. Can you help me please.")
+    assert reply.startswith("Reset the card's service password")
+
+
+def test_thanks_with_an_endearment_is_thanks(chat_en):
+    """'dear' fuzzily read as 'dead' (a phone no longer working): the lost-phone paragraph."""
+    assert chat_en().say("thank you dear").startswith("You're welcome")
+
+
+def test_i_want_x_not_y_at_a_step_offers_x(chat_en):
+    alice = chat_en()
+    for said in ("report loss", ZHANG.id):
+        alice.say(said)
+    reply = alice.say("no i want to LIFT it not report")
+    assert 'start "Lift a loss report" instead?' in reply
+    assert alice.say("yes").endswith("Lift a loss report - please enter the holder's 18-digit "
+                                     "ID number.")

@@ -54,6 +54,8 @@ IN_STEP_TALK = ("thanks", "greeting")
 MAX_CLAUSES = 4  # longer messages are stories, read whole
 # services whose bare verb reads as another's: 不解了 while unbinding is read 解挂 (lifting)
 SAME_VERB = {"unbind": "lift_loss", "lift_loss": "unbind"}
+# "i want to X not Y": a wish, then what it is not (read whole, the "not" negates all of it)
+CONTRAST = re.compile(r"\b(want|wanna|need|meant|mean)\b.{1,30}\bnot\b", re.IGNORECASE)
 LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
 
 
@@ -249,6 +251,10 @@ class InStep:
         was the step's wrong answer; read clause by clause, it is the other service, asked
         first as any switch is. None when it is not such a message (most are one clause)."""
         clauses = split(said)  # the language stage's clauses: English words are spaced
+        top = heard.candidates[0][0] if heard.candidates else None
+        if heard.act == "negated" and not heard.slots and CONTRAST.search(heard.text) \
+                and top in self.starters and top != flow.name:  # "no i want to LIFT it not
+            return self.starters[top]  # report": the wish, then the service it is not
         if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
             return None
         read = [self.understander.understand(c) for c in clauses]

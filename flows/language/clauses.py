@@ -139,7 +139,11 @@ def request_after(text: str, whole: Understanding, read: Read) -> Understanding:
     if last.act != "start" or last.intent in (None, "cancel") or any(
             each.question or each.act == "negated" for each in heard):
         return whole
-    return replace(whole, intent=last.intent, act="start", confidence=last.confidence,
+    if last.intent == "help":  # "…I forgot the password of my card. Can you help me please":
+        told = [each for each in heard[:-1] if each.act in ("start", "confirm")  # the plea is
+                and each.intent not in (None, "cancel", "help")]  # for the trouble told
+        last = told[-1] if told else last
+    return replace(whole, intent=last.intent, act=last.act, confidence=last.confidence,
                    reason="after_fact", howto=last.howto,
                    candidates=last.candidates or ((last.intent, last.confidence),))
 
