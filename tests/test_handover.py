@@ -193,12 +193,16 @@ def test_handover_asks_the_mock_platform_who_is_online_once_per_cache(tmp_path) 
         people = make_handover(served.bot.config, open_kv(served.bot.config["BOT_STORE"], clock),
                                clock, served.bot.platform)
         assert people.request(ALICE).kind == TRANSFER  # the mock starts with one agent online
+        assert people.request("oCarol").kind == TRANSFER
+        assert served.counter("calls:kf") == 1  # the second asked the cache
+        clock.advance(31)
+        assert people.request("oDave").kind == TRANSFER and served.counter("calls:kf") == 2
+        # the page's switch forgets the cached list: the next "人工" knows at once (a blind
+        # tester switched the only agent off and was told "正在为您转接" for half a minute)
         served.http.post(f"{served.url}/sim/api/agents/online",
                          json={"account": "kf1@wxbot", "online": False}, timeout=10)
-        assert people.request("oBob").kind == TRANSFER  # the cached list still says online
-        assert served.counter("calls:kf") == 1
-        clock.advance(31)
         assert people.request("oBob").kind == NOBODY_ONLINE
+        assert served.counter("calls:kf") == 3
         assert people.before_message("oBob") == "note"
 
 

@@ -43,6 +43,11 @@ class OnlineAgents:
         self.kv.set(KEY, json.dumps({"known": found.known, "accounts": found.accounts}), ttl)
         return found
 
+    def forget(self) -> None:
+        """Drop the cached answer: the simulator's page just took an agent on or off line,
+        and a developer who switches the only agent off expects the next "人工" to know."""
+        self.kv.delete(KEY)
+
     def _ask(self) -> tuple[Online, float]:
         if self.fetch is None:  # no AppID/secret: there is no API to ask
             return Online(False), self.ttl

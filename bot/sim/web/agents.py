@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from bot.handover import HandOver, Notes
+from bot.handover import HandOver, Notes, OnlineAgents
 from bot.parts import bot_of, current_bot
 from bot.sim.mockplatform.cgi import mock
 from bot.sim.mockplatform.errors import ApiRefusal, error_body
@@ -21,6 +21,7 @@ from bot.store.kv import open_kv
 
 agents = Blueprint("sim_agents", __name__, url_prefix="/sim/api/agents")
 NOTES = "wxbot.sim_notes"  # app.extensions key: the left messages, read from the bot's KV
+ONLINE = "wxbot.sim_online"  # app.extensions key: the bot's cached online list, to forget
 MAX_SAY = 600
 
 
@@ -77,7 +78,8 @@ def follower() -> Any:
 def online() -> Any:
     body = _body()
     mock().kf.set_online(str(body.get("account") or ""), bool(body.get("online")))
-    return jsonify(agents=mock().kf.agents())
+    current_app.extensions[ONLINE].forget()  # the bot's cached list is stale now (up to
+    return jsonify(agents=mock().kf.agents())  # BOT_KF_ONLINE_CACHE s): "人工" must know
 
 
 @agents.post("/take")
@@ -128,5 +130,6 @@ def init_app(app: Flask) -> None:
     bot = bot_of(app)
     kv = open_kv(bot.config.get("BOT_STORE_URL") or bot.config["BOT_STORE"], bot.clock)
     app.extensions[NOTES] = Notes(kv, bot.clock)
+    app.extensions[ONLINE] = OnlineAgents(None, kv)  # to forget the bot's cached online list
     bot.on_close.append(kv.close)
     app.register_blueprint(agents)
