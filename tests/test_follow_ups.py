@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from flows.knowledge.follow_eval import evaluate_follow_ups, format_follow_ups
-from flows.knowledge.follow_up import next_entries
+from flows.knowledge.follow_up import follow_up, next_entries
+from flows.knowledge.retriever import Retriever
 from tests.people import ZHANG
 from tests.test_loss_flow import report_by_password
 
@@ -117,3 +118,16 @@ def test_thanks_for_an_answer_is_no_yes_to_its_offer(chat, backend):
 def test_the_replacement_answer_offers_a_loss_report_only_for_a_loss(chat, said, offered):
     reply = chat().say(said)
     assert ("需要现在办理“挂失社保卡”吗" in reply) is offered
+
+
+@pytest.mark.parametrize(("after", "said", "entry"), [
+    ("forgot_password", "银行卡密码也一起改了吗", "password_forgot"),  # the card's bank side
+    ("forgot_password", "那去银行改要带啥", "password_forgot"),
+    ("report_loss", "身份证也丢了咋办", None),  # another card: never read as ours
+    ("report_loss", "那医保呢", None),  # a neighbour's topic named
+])
+def test_a_follow_up_naming_a_bank_card_may_mean_the_cards_own_bank_side(after, said, entry):
+    """"银行卡密码也一起改了吗" right after a reset was "您说的是别的卡"."""
+    found = follow_up(Retriever.shared("zh_CN"), said, "services", after)
+    assert (found.entries[0].id if found.kind == "one" else None) == entry
+    assert found.kind != "choices"

@@ -7,6 +7,8 @@ answer or a service, the conversation has named it: the line is read among the e
 people ask next (data/next.yaml), never among all of them, so a follow-up cannot reach an
 entry the conversation was not near. What the line names on its own still decides first:
 an answer of its own, or a topic named in its own words ("那医保呢" is medical insurance's).
+Another card named ("银行卡密码也一起改了吗" after a password reset) may be the card's own
+bank side: a next entry that speaks of it answers, but it is never offered a list.
 
 Among the next entries, one that holds FOLLOW_FLOOR of the line's words (by idf) and ranks
 FOLLOW_MARGIN clear of the others is the answer; otherwise a line that names nothing the
@@ -55,8 +57,9 @@ def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer
     candidates = next_entries()[kind].get(after, ())
     if kind == "answers" and candidates:
         candidates = (after, *candidates)
-    if plain.kind != "none" or not plain.asked or not candidates \
-            or retriever.names_whose(text) or plain.reason == "a flow's start word":
+    whose = retriever.names_whose(text)
+    if plain.kind != "none" or not plain.asked or not candidates or whose == "topic" \
+            or plain.reason == "a flow's start word":
         return plain
     indexes = [retriever.kb.entries.index(retriever.kb.get(i)) for i in candidates]
     query, scores, held = retriever.rank_all(text)
@@ -68,7 +71,7 @@ def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer
                        score=held[best], reason=f"a follow-up to {after}: holds "
                                                  f"{held[best]:.0%} of the words",
                        elsewhere="", thin="")
-    if plain.elsewhere not in ("", UNRELATED) or len(query) > SHORT \
+    if whose or plain.elsewhere not in ("", UNRELATED) or len(query) > SHORT \
             or all(retriever.foreign_to(text, i) for i in indexes):
         return plain  # a neighbour's ("你是谁"), long, or words no next entry speaks of
     offered = [retriever.kb.entries[i] for i in indexes if retriever.kb.entries[i].id != after]

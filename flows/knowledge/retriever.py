@@ -336,11 +336,13 @@ class Retriever:
                  for tok in raw] if self.mend else raw
         return self.words.foreign(self.kb.reading.fillers.sub(" ", folded), raw, query, i)
 
-    def names_whose(self, text: str) -> bool:
-        """Whether the line names, in its own words, whose business it is: an `elsewhere:`
-        topic's words (医保, pension) or another card or account (银行卡)."""
+    def names_whose(self, text: str) -> str:
+        """Whose business the line names in its own words: "topic" for an `elsewhere:` topic's
+        words (医保, pension), "other" for another card or account (银行卡), else ""."""
         folded = self._fold(text)
-        return bool(self._topics_named(folded)) or bool(self.kb.reading.others.search(folded))
+        if self._topics_named(folded):
+            return "topic"
+        return "other" if self.kb.reading.others.search(folded) else ""
 
     def _topics_named(self, folded: str) -> list[str]:
         """The `elsewhere:` topics whose topic words the line names (医保, pension), in order."""
