@@ -82,3 +82,40 @@ def test_i_want_x_not_y_at_a_step_offers_x(chat_en):
     assert 'start "Lift a loss report" instead?' in reply
     assert alice.say("yes").endswith("Lift a loss report - please enter the holder's 18-digit "
                                      "ID number.")
+
+
+@pytest.mark.parametrize("said", ["孩子生日能当密码吗 好记", "改好了医院那边就能用了吗 还是锁着"])
+def test_a_question_at_the_new_password_step_is_no_malformed_password(chat, said):
+    """A 吗 ending a clause before another made no question: '密码须为6位数字' twice."""
+    from tests.test_forgot_password import reset_up_to_code
+    alice = chat()
+    reset_up_to_code(alice)
+    assert "新的6位数字服务密码" in alice.say(alice.sms(ZHANG.phone))
+    reply = alice.say(said)  # the step's rules (birthdays are one), no try used
+    assert reply.startswith("当前步骤说明：新密码须为6位数字") and "不能取自出生日期" in reply
+    assert "请重新输入" not in reply and "收到，新密码" not in reply
+
+
+def test_just_asking_at_the_loss_offer_is_a_no(chat, backend):
+    """'不是 没丢 我就问问' at '挂失本微信绑定的社保卡…？' was asked again."""
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("挂失")
+    assert alice.say("不是 没丢 我就问问").startswith("好的，没有挂失")
+    assert backend.card(ZHANG.card).status == "active"
+
+
+def test_a_refusal_names_no_service_it_only_half_reads(chat):
+    """'那我先不解了 以后再说' was '好的，不办理“解除挂失”', a service never mentioned."""
+    reply = chat().say("那我先不解了 以后再说")
+    assert reply.startswith("好的，不办理。") and "解除挂失" not in reply
+
+
+def test_a_button_tapped_by_mistake_ends_the_step(chat):
+    alice = chat()
+    alice.click("REPORT_LOSS")
+    assert "已取消" in alice.say("这是干啥 我点错了")
+
+
+def test_leaving_a_message_asks_for_a_person(chat):
+    assert "没有听懂" not in chat().say("我要留言")

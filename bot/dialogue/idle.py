@@ -28,6 +28,8 @@ from flows.language.clauses import split
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
 LEAD = 0.1
+# A refusal names the service it refuses only this near ("我不想绑卡了"); else a plain "好的"
+NAMED_NO = 0.5
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
 OFFER_NEAR = 0.3
@@ -74,7 +76,9 @@ class Idle:
             return self.start(self.starters[intent], turn, given=(said, heard))
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
-            meant = [c for c, _ in heard.candidates if c in self.starters][:1]
+            meant = [c for c, score in heard.candidates  # named only when surely meant:
+                     if c in self.starters and score >= NAMED_NO][:1]  # "那我先不解了" was
+            # "好的，不办理“解除挂失”", a service never mentioned (解 is unbinding's too)
             if meant:
                 turn.say("negated", title=self.talk.catalog.text(self.starters[meant[0]].title))
             else:

@@ -27,6 +27,7 @@ from bot.dialogue.wording import (
     FOREIGN_ID,
     HOLD,
     HUM,
+    JUST_ASKING,
     LACK,
     NO_PHONE,
     THANKS,
@@ -211,6 +212,8 @@ class InStep:
         is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
         if heard.yes_no is not None:
             return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
+        if JUST_ASKING.search(heard.text) and not heard.slots:  # "不是 没丢 我就问问"
+            return False
         if flow.state == "ask_confirm" and said and self.first_no(said):
             return False
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，

@@ -119,3 +119,5 @@ def starts_over(text: str, role: str | None) -> bool:
 # that ended the answer ("需要现在办理“挂失社保卡”吗"), which it started
 UNDERSTOOD = re.compile(r"明白|知道了|懂了|了解了|清楚了|晓得了|\b(got it|understood|i see|"
                         r"makes sense|good to know)\b")
+# Only asking, not asking for the service ("不是 没丢 我就问问" at the loss offer): a no
+JUST_ASKING = re.compile(r"(就|只是|只|随便|先)问问|问一下而已|\bjust (asking|curious|wondering)\b")

@@ -28,6 +28,8 @@ _INVISIBLE = MappingProxyType({  # zero-width marks go; phones turn I'd into I�
 _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # or after a word, anywhere: "是绑到我微信上还是孩子微信上？孩子没手机" asks; a leading ？ is noise
 _INNER_ASK = re.compile(r"\w[^?]*[?]")
+# a clause that ends in 吗 before another ("孩子生日能当密码吗 好记", "改好了…能用了吗 还是锁着")
+_CLAUSE_ASK = re.compile(r"[\u4e00-\u9fff](吗|么)[\s,，.。!！~～]+\S")
 # Words that make a sentence a question even without its question mark (voice drops it);
 # a trailing 不 after two characters is the spoken yes-or-no ("挂了还能用不", "收费不").
 _ASKING = re.compile(
@@ -53,7 +55,8 @@ def _fold(text: str) -> str:
 def normalise(text: str) -> Normalised:
     """The normal form of `text`; blank input stays blank, anything else stays non-empty."""
     folded = _SPACES.sub(" ", _fold(text.translate(_INVISIBLE))).strip()
-    asked = bool(_TRAILING_ASK.search(folded) or _INNER_ASK.search(folded))
+    asked = bool(_TRAILING_ASK.search(folded) or _INNER_ASK.search(folded)
+                 or _CLAUSE_ASK.search(folded))
     trimmed = _GAP.sub("", _TRIM.sub("", folded))
     if not trimmed:  # only punctuation or emoji: that is the message ("？" asks for help)
         return Normalised(_GAP.sub("", folded), asked)
