@@ -119,3 +119,12 @@ def test_a_button_tapped_by_mistake_ends_the_step(chat):
 
 def test_leaving_a_message_asks_for_a_person(chat):
     assert "没有听懂" not in chat().say("我要留言")
+
+
+@pytest.mark.parametrize("said", ["请问你们几点上班 人工客服几点有人", "what are the customer service hours"])
+def test_when_people_answer_is_said(make_app, platform_for, said):
+    """'人工客服几点有人' was '这个问题我答不上来'; the hours come from BOT_SERVICE_HOURS."""
+    from tests.conftest import Chat
+    app = make_app(BOT_SERVICE_HOURS="09:00-17:00")
+    reply = Chat(platform_for(app), "oHours0001", None).say(said)
+    assert "09:00-17:00" in reply and "人工" in reply

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.dialogue import topic, whose
-from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person
+from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
 from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN, WHAT_NOW
@@ -101,6 +101,9 @@ class Idle:
             return None
         if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
             return self.command(intent, turn, None)
+        if asks_when_people_answer(heard):  # "人工客服几点有人": the hours, not "答不上来"
+            self.person.hours(turn)
+            return None
         if intent == "human" and heard.act == "confirm" and heard.confidence >= HANDOVER_AT \
                 and not ABOUT_AGENTS.search(heard.text):  # "what are the customer service hours"
             return self.person.request(turn, None)  # ("hello?? anyone there i need a human")

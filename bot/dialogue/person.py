@@ -13,7 +13,7 @@ from typing import Any
 from wechatpy.messages import BaseMessage
 
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import ABOUT_AGENTS, ASKS_FOR, PERSON
+from bot.dialogue.wording import ABOUT_AGENTS, AGENT_HOURS, ASKS_FOR, PERSON
 from bot.protocol.kf import kf_event
 from flows.base import Flow, Turn
 from flows.language import Understanding
@@ -83,6 +83,16 @@ class Person:
             turn.transfer = ""
         return keep
 
+    def hours(self, turn: Turn) -> None:
+        """"人工客服几点有人": when a person answers here (BOT_SERVICE_HOURS, or always), and
+        how to ask for one; the hotline where the account has no customer service."""
+        if self.handover is None:
+            turn.say("human.hotline")
+        elif self.handover.hours.setting:
+            turn.say("human.hours", hours=self.handover.hours.setting)
+        else:
+            turn.say("human.hours_always")
+
     def on_event(self, msg: BaseMessage, turn: Turn, flow: Flow | None,
                  session: dict | None) -> dict | None:
         """kf_create/close/switch_session: the state moves. An agent taking them is said (the
@@ -123,3 +133,9 @@ def asks_for_a_person(heard: Understanding) -> bool:
     if heard.question and not ASKS_FOR.search(heard.text):  # "do i need to talk to
         return False  # someone at the bank too?" asks about it; "can i just talk to
     return heard.confidence >= HANDOVER_AT or PERSON.search(heard.text) is not None  # …"
+
+
+def asks_when_people_answer(heard: Understanding) -> bool:
+    """"人工客服几点有人", "what are the customer service hours": the person's hours asked."""
+    return heard.act != "negated" and not heard.slots \
+        and AGENT_HOURS.search(heard.text) is not None

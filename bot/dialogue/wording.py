@@ -121,3 +121,8 @@ UNDERSTOOD = re.compile(r"明白|知道了|懂了|了解了|清楚了|晓得了|
                         r"makes sense|good to know)\b")
 # Only asking, not asking for the service ("不是 没丢 我就问问" at the loss offer): a no
 JUST_ASKING = re.compile(r"(就|只是|只|随便|先)问问|问一下而已|\bjust (asking|curious|wondering)\b")
+# when people answer, asked of the customer service ("人工客服几点有人", "what are the hours")
+AGENT_HOURS = re.compile(r"(人工(?!审核)|客服|真人|工作人员"
+                         r"|\b(agents?|customer service|a person|humans?)\b)"
+                         r".{0,12}(几点|什么时候|啥时候|时间|上班|下班|有人"
+                         r"|\b(hours?|when|open|close|available)\b)", re.IGNORECASE)
