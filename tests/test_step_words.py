@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import Chat
 from tests.people import ZHANG
+from tests.test_forgot_password import reset_up_to_code
 
 
 @pytest.mark.parametrize("said", ["你们这个太难用了 绑个卡绑了半小时都没绑上", "我是要投诉！",
@@ -87,7 +89,6 @@ def test_i_want_x_not_y_at_a_step_offers_x(chat_en):
 @pytest.mark.parametrize("said", ["孩子生日能当密码吗 好记", "改好了医院那边就能用了吗 还是锁着"])
 def test_a_question_at_the_new_password_step_is_no_malformed_password(chat, said):
     """A 吗 ending a clause before another made no question: '密码须为6位数字' twice."""
-    from tests.test_forgot_password import reset_up_to_code
     alice = chat()
     reset_up_to_code(alice)
     assert "新的6位数字服务密码" in alice.say(alice.sms(ZHANG.phone))
@@ -121,10 +122,10 @@ def test_leaving_a_message_asks_for_a_person(chat):
     assert "没有听懂" not in chat().say("我要留言")
 
 
-@pytest.mark.parametrize("said", ["请问你们几点上班 人工客服几点有人", "what are the customer service hours"])
+@pytest.mark.parametrize("said", ["请问你们几点上班 人工客服几点有人",
+                                  "what are the customer service hours"])
 def test_when_people_answer_is_said(make_app, platform_for, said):
     """'人工客服几点有人' was '这个问题我答不上来'; the hours come from BOT_SERVICE_HOURS."""
-    from tests.conftest import Chat
     app = make_app(BOT_SERVICE_HOURS="09:00-17:00")
     reply = Chat(platform_for(app), "oHours0001", None).say(said)
     assert "09:00-17:00" in reply and "人工" in reply
