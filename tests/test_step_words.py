@@ -129,3 +129,18 @@ def test_when_people_answer_is_said(make_app, platform_for, said):
     app = make_app(BOT_SERVICE_HOURS="09:00-17:00")
     reply = Chat(platform_for(app), "oHours0001", None).say(said)
     assert "09:00-17:00" in reply and "人工" in reply
+
+
+def test_what_a_menu_number_is_is_said_and_the_menu_kept(chat):
+    """'6是干啥的' right after the menu was '这个问题我答不上来'."""
+    alice = chat()
+    alice.say("菜单")
+    assert alice.say("6是干啥的") == "6. 解除挂失：卡找到了，恢复使用。要办理就回复“6”。"
+    assert alice.say("6").startswith("解除挂失：请输入")
+
+
+@pytest.mark.parametrize("said", ["喂？人呢", "有人吗"])
+def test_are_you_there_is_a_hello(chat, said):
+    """'喂？人呢' after an agent had left was '没有听懂' and the menu."""
+    reply = chat().say(said)
+    assert "没有听懂" not in reply and "您可以回复序号或文字" in reply

@@ -26,7 +26,7 @@ from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
-from bot.dialogue.wording import CARRY_ON, COMMANDS
+from bot.dialogue.wording import CARRY_ON, COMMANDS, ITEM_ASKED
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -137,6 +137,13 @@ class Conversation:
         if pending and pending.get("kind") == "end" and flow is not None \
                 and heard.yes_no is not None:  # 是: end the flow they said they did not want
             return self.cancel(turn, flow) if heard.yes_no else self.talk.carry_on(turn, flow)
+        asked = ITEM_ASKED.match(heard.text) if pending and pending.get("kind") == "pick" \
+            else None  # "6是干啥的" with the menu shown
+        if asked is not None:
+            explained = self.talk.explain_item(pending, int(asked.group(1) or asked.group(2)),
+                                               turn, flow)
+            if explained is not NOT_MINE:
+                return explained
         if pending and self.steps.unclear(pending, heard, said, flow, exact):
             return self.steps.ask_again(turn, flow, pending)  # neither yes nor no: ask again
         if pending and (heard.choice is not None or heard.yes_no is not None):

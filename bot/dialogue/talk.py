@@ -129,6 +129,18 @@ class Talk:
         turn.say(key, items="\n".join(items))
         return self.pending(flow, "pick", options)
 
+    def explain_item(self, pending: dict, n: int, turn: Turn, flow: Flow | None) -> Any:
+        """"6是干啥的" with a numbered list of services shown: that line explained, and the
+        list kept, so "6" next still picks it (it was "这个问题我答不上来"). NOT_MINE for a
+        number the list does not have, or a list of answers (their label is the question)."""
+        options = pending.get("options", [])
+        if not 1 <= n <= len(options) or options[n - 1].startswith(KB):
+            return NOT_MINE
+        name = options[n - 1]
+        turn.say("pick.explain", n=n, title=self.title(name),
+                 blurb=self.catalog.text(f"menu.{name}"))
+        return self.pending(flow, pending.get("kind", "pick"), options)
+
     # -- when the words were not a service -----------------------------------------------
     def not_understood(self, heard: Understanding, turn: Turn, misses: int,
                        closest: list[str]) -> dict | None:

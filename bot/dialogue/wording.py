@@ -126,3 +126,7 @@ AGENT_HOURS = re.compile(r"(人工(?!审核)|客服|真人|工作人员"
                          r"|\b(agents?|customer service|a person|humans?)\b)"
                          r".{0,12}(几点|什么时候|啥时候|时间|上班|下班|有人"
                          r"|\b(hours?|when|open|close|available)\b)", re.IGNORECASE)
+# what a number of the list just shown is ("6是干啥的", "what is 6"): its line explained
+ITEM_ASKED = re.compile(r"^(?:第)?([1-9])(?:号|项|个)?(?:是|是个|这个)?"
+                        r"(?:干啥|干什么|做什么|什么|啥)(?:的|用的|意思)?$"
+                        r"|^what(?: is|'s| does)? (?:number )?([1-9])(?: do| mean)?$")
