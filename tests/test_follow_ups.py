@@ -10,6 +10,7 @@ from flows.knowledge.follow_eval import evaluate_follow_ups, format_follow_ups
 from flows.knowledge.follow_up import follow_up, next_entries
 from flows.knowledge.retriever import Retriever
 from tests.people import ZHANG
+from tests.test_forgot_password import reset_up_to_code
 from tests.test_loss_flow import report_by_password
 
 REISSUE = "补卡前要先正式挂失"
@@ -84,19 +85,20 @@ def test_a_follow_up_in_english(chat_en):
     assert alice.say("then what").startswith("You may want to know next:")
 
 
-def test_follow_ups_on_their_held_out_part_gain_more_right_than_wrong():
-    """Read after their topic, the blind held-out follow-ups gain right answers over the plain
-    reading by more than they add wrong ones (figures only: the lines stay unread)."""
-    for group in evaluate_follow_ups("heldout"):
+def test_follow_ups_on_dev_gain_more_right_than_wrong():
+    """Read after their topic, dev's follow-ups gain right answers over the plain reading by
+    more than they add wrong ones (a list without the entry is wrong); the held-out part is
+    scored by `wxbot understand --eval` alone, never by a test that could steer tuning."""
+    for group in evaluate_follow_ups("dev"):
         gained = group.right - group.plain_right
         assert gained > 0 and group.wrong - group.plain_wrong < gained, group.lang
-        assert group.none_answered * 4 <= group.none, group.lang
+        assert (group.none_answered + group.none_listed) * 2 <= group.none, group.lang
 
 
-def test_follow_up_report_lists_dev_misses_and_never_held_out_lines():
+def test_follow_up_report_never_prints_held_out_lines():
     report = format_follow_ups(evaluate_follow_ups("all"))
-    assert "zh_CN heldout right" in report and "miss zh_CN dev:" in report
-    assert "heldout:" not in report and "miss zh_CN heldout" not in report
+    assert "zh_CN heldout right" in report and "en    dev" in report
+    assert "miss zh_CN heldout" not in report and "miss en heldout" not in report
 
 
 def test_next_entries_name_only_known_entries_and_services():
@@ -131,3 +133,32 @@ def test_a_follow_up_naming_a_bank_card_may_mean_the_cards_own_bank_side(after, 
     found = follow_up(Retriever.shared("zh_CN"), said, "services", after)
     assert (found.entries[0].id if found.kind == "one" else None) == entry
     assert found.kind != "choices"
+
+
+def test_one_who_unsubscribes_keeps_no_topic(chat, bot):
+    alice = chat()
+    alice.say("几岁能绑社保卡")
+    assert bot.store.session(alice.openid)["topic"][:2] == ["answers", "bind_age"]
+    alice.send("event_unsubscribe")
+    assert bot.store.session(alice.openid) is None
+
+
+def test_a_service_that_failed_is_still_offered(chat):
+    """Three wrong names end a binding; the age answer after it offers binding again (the
+    service just ended was not offered again, however it had ended)."""
+    alice = chat()
+    for said in ("绑定社保卡", ZHANG.id, "李四", "李四"):
+        alice.say(said)
+    assert "错误次数过多" in alice.say("李四")
+    assert "需要现在办理“绑定社保卡”吗" in alice.say("几岁能绑社保卡")
+
+
+def test_after_an_instant_reset_how_long_is_no_review(chat, backend):
+    """'那要等多久' after '密码重置成功' was the review's waiting time."""
+    alice = chat()
+    reset_up_to_code(alice)
+    alice.say(alice.sms(ZHANG.phone))
+    for said in ("135792", "135792"):
+        reply = alice.say(said)
+    assert "重置成功" in reply
+    assert "审核" not in alice.say("那要等多久")

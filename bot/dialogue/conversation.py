@@ -84,9 +84,13 @@ class Conversation:
     def route(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
         """Decide who answers; returns the session to keep (None drops it), with what was
         just talked about (bot/dialogue/topic.py) for a follow-up to lean on."""
-        return topic.keep(turn, session, self.dispatch(msg, turn, session), self.flows)
+        kept = self.dispatch(msg, turn, session)
+        if kind_of(msg) == "event" and event_of(msg) == "unsubscribe":
+            return kept  # one who left keeps nothing, not even what was just said
+        return topic.keep(turn, session, kept, self.flows)
 
     def dispatch(self, msg: BaseMessage, turn: Turn, session: dict | None) -> dict | None:
+        """Who answers: an event, media, or text (a step, a command, a pending choice, idle)."""
         turn.family = self.guardian.desk  # a minor's bind may ask their guardian in chat
         # a lock met before is said before the first question; read with the session
         turn.pauses = self.pauses.with_known(turn.known) if self.pauses is not None else None

@@ -66,8 +66,9 @@ class Guardian:
             return SERVE
         if pending.get("kind") == ONE:
             return self.decide(turn, flow, pending["options"][0], answer)
-        waiting = [r for r in self.desk.pending(turn.openid)
-                   if explicit or r["asked_at"] >= session.get("at", 0)]
+        since = session.get("at", 0) if session.get("flow") or session.get("pending") else 0
+        waiting = [r for r in self.desk.pending(turn.openid)  # (a session keeping only what
+                   if explicit or r["asked_at"] >= since]  # was just said is none: topic.py)
         confirming = pending.get("kind") == "confirm" or (
             flow is not None and flow.specs[flow.state].get("role") == "confirm")
         if not waiting and explicit and not confirming:

@@ -59,8 +59,9 @@ class Idle:
                                         or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
             # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
-            answered = self.questions.before_start(heard, turn,
-                                                   topic.of(session, turn.clock.now()))
+            now = turn.clock.now()
+            answered = self.questions.before_start(heard, turn, topic.of(session, now),
+                                                   topic.done(session, now))
             if answered is not False:
                 return answered
             if heard.act == "confirm" and not asks_for_it(heard):

@@ -30,13 +30,16 @@ from bot.dialogue.wording import (
     JUST_ASKING,
     LACK,
     NO_PHONE,
+    REDO_ID,
     THANKS,
     starts_over,
 )
 from flows.base import Flow, Turn
 from flows.language import Understander, Understanding, normalise
 from flows.language.clauses import split
+from flows.language.slot_names import read_name
 from flows.language.slots import about_someone_else
+from flows.reading import said_back
 
 STEP_WORDS = ("resend", "phone_lost")  # intents a code step reads as its own answers
 # A question in a flow is first about the step ("怎么查姓名" at the name step); only one that
@@ -57,7 +60,10 @@ MAX_CLAUSES = 4  # longer messages are stories, read whole
 SAME_VERB = {"unbind": "lift_loss", "lift_loss": "unbind"}
 # "i want to X not Y": a wish, then what it is not (read whole, the "not" negates all of it)
 CONTRAST = re.compile(r"\b(want|wanna|need|meant|mean)\b.{1,30}\bnot\b", re.IGNORECASE)
+NEGATED_WISH = re.compile(r"\b(don'?t|do not|doesn'?t|never)\s+(want|wanna|need|mean)",
+                          re.IGNORECASE)
 LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
+TYPO = re.compile(r"错|不好意思|\b(sorry|oops|typo)\b", re.IGNORECASE)  # a word on a slip
 
 
 class InStep:
@@ -79,9 +85,11 @@ class InStep:
             return self.cancel(turn, flow)
         if asks_for_a_person(heard):  # "ugh this is confusing can i just talk to someone"
             return self.person.request(turn, flow)
-        if heard.complaint and not heard.slots:  # "你们这个太难用了 绑了半小时都没绑上",
-            turn.say("complaint_step", prompt=self.talk.again(flow))  # "我是要投诉！": an
-            return flow.session()  # apology and a person, not a wrong ID nor "您正在办理"
+        if heard.complaint and not heard.slots and (heard.act == "none" or (  # "你们这个
+                heard.act in ("start", "confirm") and heard.intent == flow.name)):  # 太难用了
+            # 绑了半小时都没绑上", "我是要投诉！"; not "什么破玩意 我不绑了" (a take-back)
+            turn.say("complaint_step", prompt=self.talk.again(flow))  # an apology and a
+            return flow.session()  # person, not a wrong ID nor "您正在办理"
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
         if self.corrects_id(heard, flow, turn):  # "等等 身份证号输错了 应该是4403…"
@@ -90,6 +98,13 @@ class InStep:
                 heard.slots["id"], replace(heard, slots={"id": heard.slots["id"]}, howto=True))
             return self.start(type(flow), turn, given=given)  # ("…thats my husbands id": the
             # new ID only; howto: the service is under way, no "step by step" said again)
+        name = name_beside_a_typo(said, flow)  # "王强 刚才打错了": the name, mended
+        if name is not None:
+            step = flow.state
+            said_back(turn, "name", name)  # "收到，姓名：张*": read out of a sentence
+            flow.answer(name)
+            self.steps.go_on(flow, turn, name, step)
+            return None if flow.done else flow.session()
         if self.redone(heard, flow):  # "上一步 身份证输错了" at the name step: not a name
             turn.say("redo", title=self.talk.catalog.text(flow.title))
             return self.start(type(flow), turn)
@@ -212,8 +227,9 @@ class InStep:
         is asked again (fixtures/conversations/yes_no_asked_again.yaml)."""
         if heard.yes_no is not None:
             return None if HUM.fullmatch(THANKS.sub("", heard.text)) else heard.yes_no
-        if JUST_ASKING.search(heard.text) and not heard.slots:  # "不是 没丢 我就问问"
-            return False
+        if JUST_ASKING.search(heard.text) and not heard.slots and not HOLD.search(heard.text) \
+                and "other_word" in flow.specs[flow.state]:  # "不是 没丢 我就问问" at the
+            return False  # loss offer; at a confirmation it waits (holds_back)
         if flow.state == "ask_confirm" and said and self.first_no(said):
             return False
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
@@ -255,9 +271,12 @@ class InStep:
         first as any switch is. None when it is not such a message (most are one clause)."""
         clauses = split(said)  # the language stage's clauses: English words are spaced
         top = heard.candidates[0][0] if heard.candidates else None
-        if heard.act == "negated" and not heard.slots and CONTRAST.search(heard.text) \
-                and top in self.starters and top != flow.name:  # "no i want to LIFT it not
-            return self.starters[top]  # report": the wish, then the service it is not
+        contrast = CONTRAST.search(heard.text)
+        if contrast and heard.act == "negated" and not heard.slots and top in self.starters \
+                and top != flow.name and not NEGATED_WISH.search(heard.text) \
+                and self.understander.understand(heard.text[contrast.end():]).intent \
+                == flow.name:  # "no i want to LIFT it not report": the wish, then the
+            return self.starters[top]  # service in progress it is not
         if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
             return None
         read = [self.understander.understand(c) for c in clauses]
@@ -333,8 +352,8 @@ class InStep:
         了" at the code step): read whole, the story drowned it, and the step read the
         message as a wrong code. Not at a yes/no step (its own 不 is read there), nor beside
         an answer to the step or a clause that asks for a service."""
-        if heard.slots or flow.specs[flow.state].get("role") == "confirm":
-            return False
+        if heard.slots or heard.question or flow.specs[flow.state].get("role") == "confirm":
+            return False  # "不是说不用挂失吗 为什么还要验证码" asks why
         clauses = split(said)
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return False
@@ -352,3 +371,19 @@ class InStep:
         flow_cls(turn).start()  # a single final state: it says its answer and is done
         turn.say("answer.back", prompt=self.talk.again(flow))
         return flow.session()
+
+
+def name_beside_a_typo(said: str, flow: Flow) -> str | None:
+    """At the name step, a name and a word on a typo ("王强 刚才打错了", "陈晨 打错字了"):
+    the name, typed again to mend the last one. It started the service over (a typo
+    read as the ID's), or was no name at all; an ID's typo still starts over."""
+    if flow.specs[flow.state].get("role") != "name" or REDO_ID.search(normalise(said).text):
+        return None
+    clauses = split(said)
+    if not 2 <= len(clauses) <= MAX_CLAUSES:
+        return None
+    rest = [c for c in clauses if TYPO.search(c)]
+    names = [read_name(c) for c in clauses if c not in rest
+             and not starts_over(normalise(c).text, "name")]
+    found = [n for n in names if n]
+    return found[0] if rest and len(found) == 1 else None

@@ -13,7 +13,7 @@ from typing import Any
 from wechatpy.messages import BaseMessage
 
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import ABOUT_AGENTS, AGENT_HOURS, ASKS_FOR, PERSON
+from bot.dialogue.wording import ABOUT_AGENTS, AGENT_HOURS, ASKS_FOR, PERSON, REPORTED
 from bot.protocol.kf import kf_event
 from flows.base import Flow, Turn
 from flows.language import Understanding
@@ -137,5 +137,5 @@ def asks_for_a_person(heard: Understanding) -> bool:
 
 def asks_when_people_answer(heard: Understanding) -> bool:
     """"人工客服几点有人", "what are the customer service hours": the person's hours asked."""
-    return heard.act != "negated" and not heard.slots \
-        and AGENT_HOURS.search(heard.text) is not None
+    return heard.act != "negated" and not heard.slots and heard.question \
+        and AGENT_HOURS.search(heard.text) is not None and not REPORTED.search(heard.text)

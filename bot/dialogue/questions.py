@@ -48,7 +48,7 @@ class Questions:
         return self.talk.say_found(self.talk.answers.answer(heard, asked=True), turn)
 
     def before_start(self, heard: Understanding, turn: Turn,
-                     after: tuple[str, str] | None = None) -> Any:
+                     after: tuple[str, str] | None = None, done: str | None = None) -> Any:
         """A question the language stage reads as a service's start, answered first when an
         entry other than that service's how-to answers it: "16周岁能自己绑社保卡吗" gets the
         age and then the offer, "社保卡丢了怎么补办" the reissue and then 挂失, where starting
@@ -58,18 +58,19 @@ class Questions:
         the flow is the how-to; "能帮我绑一下社保卡吗" asks for the service itself). The rule
         is flows.knowledge's `starts`, which the knowledge report counts with. A middling
         guess right after an answer or a service (`after`, bot/dialogue/topic.py) yields to
-        a follow-up the next entries answer ("那孩子呢" after the binding age)."""
+        a follow-up the next entries answer ("那孩子呢" after the binding age); `done`, the
+        service that just did its work, is not offered again."""
         if self.talk.answers is None:
             return False
         found = self.talk.answers.answer(heard)
         if found.kind == "none" and heard.act == "confirm" and after is not None:
             follow = self.talk.answers.follow_up(heard, *after)  # "那孩子呢" after the age:
             if follow.kind == "one":  # the minor's binding, not a guess at 亲情服务
-                return self.talk.say_answer(follow.entries[0].id, turn, None)
+                return self.talk.say_answer(follow.entries[0].id, turn, None, done=done)
         if said_first(heard, found):
             return self.talk.with_menu(turn, whose.key(self.talk.catalog, found.elsewhere))
         if not starts(heard, found) and found.kind == "one":
-            return self.talk.say_answer(found.entries[0].id, turn, None, ids(found.more))
+            return self.talk.say_answer(found.entries[0].id, turn, None, ids(found.more), done)
         return False
 
     @staticmethod

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import topic, whose
-from bot.dialogue.wording import UNDERSTOOD
+from bot.dialogue.wording import PLAIN_YES, UNDERSTOOD
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -90,7 +90,8 @@ class Talk:
         """The follower's pick or 是/否 for the pending choice (NOT_MINE when it is neither)."""
         options = pending.get("options", [])
         if pending.get("kind") == "confirm":
-            if heard.yes_no is None or (flow is None and UNDERSTOOD.search(heard.text)):
+            if heard.yes_no is None or (flow is None and UNDERSTOOD.search(heard.text)
+                                        and not PLAIN_YES.search(heard.text)):
                 return NOT_MINE  # "好的明白了 谢谢" to an answer's offer: thanks, not yes
             if heard.yes_no:
                 return self.take(options[0], turn, flow, start)

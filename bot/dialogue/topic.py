@@ -3,7 +3,8 @@
 Why a module of its own: the conversation forgot a service the moment it ended, and an answer
 the moment it was said, so "how long will that take?", "多少钱", "那孩子呢" met "答不上来"
 right after the bot had named what they ask about. The topic is the last answer given
-(`answers`, by entry id) or the last service that ended (`services`, by flow name), kept in
+(`answers`, by entry id) or the last service that ended (`services`, by flow name and its
+final state), kept in
 the session as [kind, id, at] for FOLLOW_UP seconds while no service runs; a service under
 way is its own topic, so starting one drops it. flows.knowledge.follow_up reads a line
 against it.
@@ -16,8 +17,12 @@ from collections.abc import Mapping
 from flows.base import Flow, Turn
 
 KEY = "topic"
-DONE = "done"  # [flow name, at]: the service that ended last
+DONE = "done"  # [flow name, at]: the service that ended last, and did what it was for
 FOLLOW_UP = 600  # seconds: a question this soon after an answer or a service may lean on it
+# The endings that did what the service is for: only their service is not offered again ("需要
+# 现在办理挂失吗" after a report). After three wrong IDs or no phone the offer still helps.
+SUCCEEDED = frozenset({"done", "bound", "reported", "lifted", "unbound", "review_opened",
+                       "member_added", "removed", "shown", "listed"})
 
 
 def of(session: Mapping | None, now: float) -> tuple[str, str] | None:
@@ -47,10 +52,12 @@ def keep(turn: Turn, before: Mapping | None, after: dict | None,
     if after is not None and after.get("flow"):
         return after  # a service under way is its own topic
     now = turn.clock.now()
-    ended = next((name for name, _, dest in turn.trace[-1:]
+    ended = next(((name, dest) for name, _, dest in turn.trace[-1:]
                   if name in flows and flows[name].specs.get(dest, {}).get("final")), None)
-    if ended is not None:
-        return {**(after or {}), KEY: ["services", ended, now], DONE: [ended, now]}
+    if ended is not None:  # the topic names how it ended ("forgot_password.done": a reset
+        name, dest = ended  # in effect, no review to wait for), the next entries read by it
+        kept = {**(after or {}), KEY: ["services", f"{name}.{dest}", now]}
+        return {**kept, DONE: [name, now]} if dest in SUCCEEDED else kept
     kept = {key: (before or {})[key] for key in (KEY, DONE) if key in (before or {})}
     if of(before, now) is None:
         kept.pop(KEY, None)

@@ -115,17 +115,30 @@ def starts_over(text: str, role: str | None) -> bool:
         return True
     return text == "上一步" or (
         role in ("name", "card", "guardian") and REDO_LOOSE.search(text) is not None)
+
+
 # An answer taken in ("好的明白了 谢谢", "ok got it thanks"): its 好的 is no yes to the offer
 # that ended the answer ("需要现在办理“挂失社保卡”吗"), which it started
 UNDERSTOOD = re.compile(r"明白|知道了|懂了|了解了|清楚了|晓得了|\b(got it|understood|i see|"
                         r"makes sense|good to know)\b")
+# ...unless a yes in so many words stands beside it ("got it, yes", "明白了 开始吧")
+PLAIN_YES = re.compile(r"是|对|开始|办吧|办理|\b(yes|yeah|yep|yup|start|go ahead|do it)\b",
+                       re.IGNORECASE)
 # Only asking, not asking for the service ("不是 没丢 我就问问" at the loss offer): a no
-JUST_ASKING = re.compile(r"(就|只是|只|随便|先)问问|问一下而已|\bjust (asking|curious|wondering)\b")
+JUST_ASKING = re.compile(r"(就|只是|只|随便)问问|问一下而已|\bjust (asking|curious|wondering)\b")
 # when people answer, asked of the customer service ("人工客服几点有人", "what are the hours")
-AGENT_HOURS = re.compile(r"(人工(?!审核)|客服|真人|工作人员"
-                         r"|\b(agents?|customer service|a person|humans?)\b)"
-                         r".{0,12}(几点|什么时候|啥时候|时间|上班|下班|有人"
-                         r"|\b(hours?|when|open|close|available)\b)", re.IGNORECASE)
+_AGENTS = r"(人工(?!审核|复核|核)(客服|服务)?|客服|真人|工作人员)"
+_WHEN = r"(几点|什么时候|啥时候|上班|下班|时间|周末|晚上)"
+AGENT_HOURS = re.compile(rf"{_AGENTS}(一般|都|每天)?({_WHEN}|几点有人|有人吗)"
+                         rf"|{_WHEN}(能|有|可以)?转?{_AGENTS}"
+                         r"|\b(customer service|agents?|humans?|staff)\b"
+                         r" (hours|available|open|online)\b"
+                         r"|\bwhat (are|r) (the|your) .{0,20}\bhours\b"
+                         r"|\bwhen (is|are|do|does|can i) .{0,25}"
+                         r"\b(customer service|agents?|humans?|a person|staff)\b", re.IGNORECASE)
+# reported words ("客服说…", "the agent told me…") are no question about the hours
+REPORTED = re.compile(r"说|冒充|告诉|\b(said|says|told|tells)\b", re.IGNORECASE)
+
 # what a number of the list just shown is ("6是干啥的", "what is 6"): its line explained
 ITEM_ASKED = re.compile(r"^(?:第)?([1-9])(?:号|项|个)?(?:是|是个|这个)?"
                         r"(?:干啥|干什么|做什么|什么|啥)(?:的|用的|意思)?$"

@@ -18,8 +18,10 @@ line with words of its own no next entry speaks of ("今天天气怎么样", "�
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
+from types import MappingProxyType
 from typing import Literal
 
 import yaml
@@ -35,7 +37,7 @@ Kind = Literal["answers", "services"]
 
 
 @cache
-def next_entries() -> dict[Kind, dict[str, tuple[str, ...]]]:
+def next_entries() -> Mapping[Kind, Mapping[str, tuple[str, ...]]]:
     """data/next.yaml, read once and checked: every id an entry of every language's base."""
     with open(DATA / "next.yaml", encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
@@ -44,17 +46,19 @@ def next_entries() -> dict[Kind, dict[str, tuple[str, ...]]]:
     table: dict[Kind, dict[str, tuple[str, ...]]] = {"answers": {}, "services": {}}
     for kind, keys in (("answers", known), ("services", SERVICES | {"family"})):
         for key, ids in raw[kind].items():
-            if key not in keys or not set(ids) <= known:
+            if key.split(".")[0] not in keys or not set(ids) <= known:
                 raise ValueError(f"next.yaml: {kind}.{key} names an unknown entry or service")
             table[kind][key] = tuple(ids)
-    return table
+    return MappingProxyType({kind: MappingProxyType(rows) for kind, rows in table.items()})
 
 
 def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer:
     """The answer to `text` asked right after the answer (`kind` "answers") or the service
     ("services") `after`; the plain answer whenever the line decides on its own."""
     plain = retriever.answer(text)
-    candidates = next_entries()[kind].get(after, ())
+    table = next_entries()[kind]  # a service by how it ended ("forgot_password.done"), else
+    candidates = table.get(after) or table.get(after.split(".")[0], ())  # by its name
+    after = after.split(".")[0]
     if kind == "answers" and candidates:
         candidates = (after, *candidates)
     whose = retriever.names_whose(text)

@@ -29,6 +29,10 @@ REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办"
                       r"|(在这|在这里|在这儿|这里|这儿|这个号|本服务号)(上)?(能|可以|能不能)")
 
 
+# A question about what would happen ("那卡要是找到了咋办" right after a loss report, "what if
+# i find it"): an entry that answers it is said; the service is not started on a supposition.
+SUPPOSED = re.compile(r"要是|如果|万一|假如|假设|\b(what if|if|in case)\b", re.IGNORECASE)
+
 # Services that only show what is on record: a sure reading of one ("我的卡状态正常吗", "我绑的
 # 卡是哪张来着") is answered best by showing it, whatever an entry's words match.
 SHOWS = ("my_card", "progress")
@@ -68,6 +72,8 @@ def starts(heard: Understanding, answer: Answer) -> bool:
         return False
     if asks_for_it(heard):  # "这里可以绑社保卡吗" asks for it, however middling the reading
         return True
+    if answer.kind == "one" and SUPPOSED.search(heard.text):
+        return False  # "卡要是找到了咋办": answered, nothing lifted on a supposition
     if heard.intent in SHOWS and heard.act == "start" and heard.confidence >= SURE_SHOW:
         return True
     if heard.reason in ("after_refusal", "after_fact") and heard.act == "start":  # "原来卡

@@ -29,7 +29,7 @@ _TRAILING_ASK = re.compile(r"[?]+[^?\w]*$")
 # or after a word, anywhere: "是绑到我微信上还是孩子微信上？孩子没手机" asks; a leading ？ is noise
 _INNER_ASK = re.compile(r"\w[^?]*[?]")
 # a clause that ends in 吗 before another ("孩子生日能当密码吗 好记", "改好了…能用了吗 还是锁着")
-_CLAUSE_ASK = re.compile(r"[\u4e00-\u9fff](吗|么)[\s,，.。!！~～]+\S")
+_CLAUSE_ASK = re.compile(r"[\u4e00-\u9fff]吗[\s,，.。!！~～]+\S")  # not 么: 那么，这么
 # Words that make a sentence a question even without its question mark (voice drops it);
 # a trailing 不 after two characters is the spoken yes-or-no ("挂了还能用不", "收费不").
 _ASKING = re.compile(

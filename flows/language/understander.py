@@ -120,8 +120,14 @@ class Understander:
         read = [read_consent(normalise(part).text, self.vocabulary.consent,
                              self.consent_longest) for part in parts]
         refused = [part for part, kind in zip(parts, read, strict=True) if kind is False]
-        return False if refused and True not in read and any(  # "不行 我要挂失" is no
-            _REFUSES.search(part) for part in refused) else None  # refusal of consent
+        if not refused or True in read or not any(_REFUSES.search(p) for p in refused):
+            return None  # "不行 我要挂失": 不行 is no refusal of a consent
+        reasons = [self._understand(p) for p, kind in zip(parts, read, strict=True)
+                   if kind is None]  # the other clauses may only give a reason: "拒绝 我要挂
+        if any(r.question or (r.act in ("start", "confirm") and r.intent is not None)  # 失",
+               for r in reasons):  # "不同意 为什么要收费" ask for something of their own
+            return None
+        return False
 
     def _understand(self, text: str) -> Understanding:
         said = normalise(text)

@@ -128,8 +128,10 @@ def close() -> Any:
 
 def init_app(app: Flask) -> None:
     bot = bot_of(app)
-    kv = open_kv(bot.config.get("BOT_STORE_URL") or bot.config["BOT_STORE"], bot.clock)
+    kv = getattr(bot.engine.store, "kv", None)  # the bot's own KV where it has one: a
+    if kv is None:  # memory:// store opened again would be another, empty one
+        kv = open_kv(bot.config.get("BOT_STORE_URL") or bot.config["BOT_STORE"], bot.clock)
+        bot.on_close.append(kv.close)
     app.extensions[NOTES] = Notes(kv, bot.clock)
     app.extensions[ONLINE] = OnlineAgents(None, kv)  # to forget the bot's cached online list
-    bot.on_close.append(kv.close)
     app.register_blueprint(agents)
