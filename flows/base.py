@@ -87,7 +87,9 @@ NOT_A_TRY = frozenset({"common.id_expected", "common.name_expected", "common.cod
                        # guess: three ended a reset after the SMS check (a blind tester's
                        # 123456, 081123, 000000), and the code could not be sent again
                        "reset.pw_repeated", "reset.pw_sequence", "reset.pw_birthday",
-                       "reset.pw_current"})
+                       "reset.pw_current",
+                       # a review's reason holding a code or an ID is refused, no try
+                       "reset.reason_private"})
 
 
 def ask(state: str, then: str | list[TransitionConfig], *, tries: bool = True) -> list[dict]:

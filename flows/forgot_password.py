@@ -8,6 +8,7 @@ offline review instead, whose progress `查询进度` shows.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flows.base import DONE, FAILED, Flow, ask, branch, outcome_is
@@ -29,6 +30,9 @@ from flows.verify import (
 SENT = code_sent(no_phone="ask_reason")
 WHY = {"no_phone": "reset.why_no_phone", "phone_lost": "reset.why_phone_lost"}
 REASON_MAX = 200
+# numbers a reason must not carry: a code typed by mistake ("618009" was stored as one) or an
+# ID, card or phone number; a year or an age is no such number
+NUMBERS = re.compile(r"\d{6,}|[A-Za-z]\d{8}")
 
 
 class ForgotPassword(Verification, Flow):
@@ -118,6 +122,8 @@ class ForgotPassword(Verification, Flow):
         reason = " ".join(text.split())
         if not reason or len(reason) > REASON_MAX:
             return "reset.reason_length"
+        if NUMBERS.search(reason):  # a code, an ID, a phone or a card number: staff read the
+            return "reset.reason_private"  # reason, so it is refused and never stored
         self.slots["ref"] = self.backend.open_review(self.slots["id"], self.turn.openid, reason).ref
         self.value = len(reason)  # the reason itself stays with the review, not the session
         return None

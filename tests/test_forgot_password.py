@@ -181,3 +181,16 @@ def test_a_sealed_password_matches_only_itself(password, other):
     sealed = seal(password)
     assert password not in sealed and matches(password, sealed)
     assert matches(other, sealed) == (other == password)
+
+
+@pytest.mark.parametrize("typed", ["618009", "验证码是618009", "我的卡号A12345678收不到短信"])
+def test_a_review_reason_holding_a_code_or_number_is_refused_and_never_stored(chat, backend,
+                                                                              typed):
+    """A code typed at the reason step was opened as a review, its reason the live code
+    that staff read (an English blind tester)."""
+    alice = chat()
+    reset_up_to_code(alice, FENG_JUN.id, "冯军")
+    reply = alice.say(typed)
+    assert "不要写验证码" in reply and "受理编号" not in reply
+    assert backend.reviews(alice.openid) == []
+    assert "受理编号" in alice.say("手机号码停机了")  # no try was used
