@@ -134,7 +134,10 @@ class LiftLoss(LossSteps, Flow):
         super().start()
 
     def why(self, cards: list[Card]) -> str:
-        """Nothing is lost, or there is no card at all."""
+        """Nothing is lost: frozen (blocked, which a counter lifts: "can u unfreeze it here"
+        ended on "nothing to lift"), or active, or there is no card at all."""
+        if any(card.status == "frozen" for card in cards):
+            return "lift.card_frozen"
         return "lift.not_lost" if cards else "lift.no_card"
 
     def announce(self, _: Any) -> None:

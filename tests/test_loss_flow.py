@@ -14,7 +14,7 @@ from flows.catalog import Catalog
 from flows.loss import ReportLoss
 from flows.regions import TABLE
 from tests.conftest import Chat
-from tests.people import WANG_XM, ZHANG
+from tests.people import WANG_XM, ZHANG, ZHENG_JIE
 
 DAY = 86400
 
@@ -294,3 +294,13 @@ def test_no_password_and_no_phone_at_the_proof_step_says_where_to_go(chat):
     at_the_proof_step(alice)
     reply = alice.say("密码忘了 手机也丢了")
     assert "12333" in reply and "服务网点" in reply and "验证码已发送" not in reply
+
+
+def test_lifting_a_frozen_card_says_it_is_frozen_and_where_it_is_unfrozen(chat):
+    """'can u unfreeze it here' (a frozen card) ended, after the whole proof, on 'nothing is
+    reported lost, nothing to lift'."""
+    alice = chat()
+    for said in ("解除挂失", ZHENG_JIE.id, ZHENG_JIE.name, "验证码"):
+        alice.say(said)
+    reply = alice.say(alice.sms(ZHENG_JIE.phone))
+    assert "被冻结了" in reply and "网点办理解冻" in reply and "无需解除" not in reply
