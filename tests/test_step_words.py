@@ -220,3 +220,25 @@ def test_a_name_beside_a_word_on_its_typo_is_the_name(chat):
 def test_a_supposition_after_a_loss_report_is_answered_not_started(chat):
     reply = chat().say("那卡要是找到了咋办")
     assert "找回的卡可以解除挂失" in reply and "请输入持卡人的18位身份证号" not in reply
+
+
+@pytest.mark.parametrize("said", ["ok yes unbind", "好的 是的 解吧"])
+def test_a_yes_opening_a_longer_answer_at_a_confirmation_is_a_yes(chat, backend, said):
+    """'ok yes unbind' was 'Please reply yes…' at the unbind confirmation."""
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    assert "验证码已发送至" in alice.say(said)
+
+
+@pytest.mark.parametrize("said", ["对了 刚才问你密码忘了咋办", "是不是要验证码"])
+def test_by_the_way_or_a_question_at_a_confirmation_is_no_yes(chat, backend, said):
+    backend.bind(ZHANG.card, "oAlice0001")
+    alice = chat()
+    alice.say("解绑")
+    assert "验证码已发送至" not in alice.say(said)
+
+
+def test_can_i_talk_to_a_human_hands_over(chat_en):
+    """A question asking for a person met the knowledge base ('reply agent' and the menu)."""
+    assert chat_en().say("can i talk to a human pls") == ""

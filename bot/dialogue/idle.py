@@ -102,6 +102,8 @@ class Idle:
             return None
         if heard.reason == "exact" and intent in COMMANDS:  # "菜单在哪" asks for the menu
             return self.command(intent, turn, None)
+        if heard.act == "start" and asks_for_a_person(heard):  # "can i talk to a human pls":
+            return self.person.request(turn, None)  # a question, but no knowledge one
         if asks_when_people_answer(heard):  # "人工客服几点有人": the hours, not "答不上来"
             self.person.hours(turn)
             return None

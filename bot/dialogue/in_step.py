@@ -24,6 +24,7 @@ from bot.dialogue.wording import (
     CODES,
     CORRECTION,
     FIRST_NO,
+    FIRST_YES,
     FOREIGN_ID,
     HOLD,
     HUM,
@@ -232,6 +233,9 @@ class InStep:
             return False  # loss offer; at a confirmation it waits (holds_back)
         if flow.state == "ask_confirm" and said and self.first_no(said):
             return False
+        if FIRST_YES.match(heard.text) and heard.act != "negated" and not heard.question \
+                and not heard.slots:  # "ok yes unbind": a yes and what it is to
+            return True
         about = [name for name, _ in heard.candidates]  # at an offer (是/其他卡/否), "不是这张，
         if heard.act == "negated" and flow.name in about[:2] \
                 and flow.state == "ask_confirm":  # 我要挂失孩子的卡" is no 否: asked again

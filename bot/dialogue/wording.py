@@ -143,3 +143,6 @@ REPORTED = re.compile(r"说|冒充|告诉|\b(said|says|told|tells)\b", re.IGNORE
 ITEM_ASKED = re.compile(r"^(?:第)?([1-9])(?:号|项|个)?(?:是|是个|这个)?"
                         r"(?:干啥|干什么|做什么|什么|啥)(?:的|用的|意思)?$"
                         r"|^what(?: is|'s| does)? (?:number )?([1-9])(?: do| mean)?$")
+# a yes opening a longer answer at a yes/no step ("ok yes unbind", "ok yes its there. thank u")
+FIRST_YES = re.compile(r"((ok|okay|alright|sure)\s*)?(yes|yeah|yep|yup)\b"
+                       r"|(好的?|行|嗯)?(是的?(?![不么是])|对的?(?![了不]))", re.IGNORECASE)
