@@ -264,12 +264,18 @@ def test_unclear_replies_to_the_unbind_question_never_end_it_nor_unbind(chat, ba
     assert "验证码已发送至 138****8000" in alice.say("是")
 
 
-@pytest.mark.parametrize("said", ["那算了先不解了", "ok nvm keep it"])
-def test_taking_the_unbinding_back_in_words_keeps_the_binding(chat, backend, said):
-    """Both were "请回复“是”…或“否”" (不解了 reads as lifting's 解; nvm as a middling 取消)."""
+def at_the_unbind_question(chat, backend):
+    """张伟's card bound to alice, who has asked to unbind it: "确认解绑…？"."""
     backend.bind(ZHANG.card, "oAlice0001")
     alice = chat()
     alice.say("解绑")
+    return alice
+
+
+@pytest.mark.parametrize("said", ["那算了先不解了", "ok nvm keep it"])
+def test_taking_the_unbinding_back_in_words_keeps_the_binding(chat, backend, said):
+    """Both were "请回复“是”…或“否”" (不解了 reads as lifting's 解; nvm as a middling 取消)."""
+    alice = at_the_unbind_question(chat, backend)
     assert "没有解绑" in alice.say(said)
     assert backend.binding("oAlice0001") is not None
 

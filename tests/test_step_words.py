@@ -11,6 +11,7 @@ import pytest
 from flows.language import Understander
 from tests.conftest import Chat
 from tests.people import ZHANG
+from tests.test_codes_and_confirmations import at_the_unbind_question
 from tests.test_forgot_password import reset_up_to_code
 
 
@@ -222,21 +223,14 @@ def test_a_supposition_after_a_loss_report_is_answered_not_started(chat):
     assert "找回的卡可以解除挂失" in reply and "请输入持卡人的18位身份证号" not in reply
 
 
-@pytest.mark.parametrize("said", ["ok yes unbind", "好的 是的 解吧"])
-def test_a_yes_opening_a_longer_answer_at_a_confirmation_is_a_yes(chat, backend, said):
+@pytest.mark.parametrize(("said", "yes"), [
+    ("ok yes unbind", True), ("好的 是的 解吧", True),
+    ("对了 刚才问你密码忘了咋办", False), ("是不是要验证码", False),  # by the way; a question
+])
+def test_a_yes_opening_a_longer_answer_at_a_confirmation_is_a_yes(chat, backend, said, yes):
     """'ok yes unbind' was 'Please reply yes…' at the unbind confirmation."""
-    backend.bind(ZHANG.card, "oAlice0001")
-    alice = chat()
-    alice.say("解绑")
-    assert "验证码已发送至" in alice.say(said)
-
-
-@pytest.mark.parametrize("said", ["对了 刚才问你密码忘了咋办", "是不是要验证码"])
-def test_by_the_way_or_a_question_at_a_confirmation_is_no_yes(chat, backend, said):
-    backend.bind(ZHANG.card, "oAlice0001")
-    alice = chat()
-    alice.say("解绑")
-    assert "验证码已发送至" not in alice.say(said)
+    alice = at_the_unbind_question(chat, backend)
+    assert ("验证码已发送至" in alice.say(said)) is yes
 
 
 def test_can_i_talk_to_a_human_hands_over(chat_en):
