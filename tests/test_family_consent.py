@@ -236,3 +236,17 @@ def test_a_guardians_everyday_english_yes_agrees(make_app, platform_for):
     reply = chats[GUARDIAN].say("yeah thats fine go ahead")
     assert "did not understand" not in reply
     assert bot.backend.binding(MINOR) is not None
+
+
+@pytest.mark.parametrize("shown", [False, True])
+def test_a_guardians_question_keeps_the_request_waiting_for_its_number(family, shown):
+    """A blind tester's guardian asked '这是我儿子吗？绑了有什么风险没' before answering; the
+    answer dropped the request's 1 / 2, and '1' met '这个序号对应的列表已经用过或过期了'."""
+    bot, _, chats = family
+    ask_guardian(chats)
+    if shown:
+        assert "同意" in chats[GUARDIAN].say("待确认")
+    reply = chats[GUARDIAN].say("绑了有什么风险没")
+    assert "请回复“同意”或“拒绝”" in reply
+    assert "已同意" in chats[GUARDIAN].say("1")
+    assert bot.backend.binding(MINOR) is not None

@@ -163,7 +163,8 @@ class Conversation:
             return self.on_command(exact, turn, flow)
         if flow is not None:
             return self.in_step.route(said, heard, turn, flow)
-        return self.idle.route(heard, turn, session, said)
+        return self.guardian.keep_asking(pending, self.idle.route(heard, turn, session, said),
+                                         turn)
 
     def hear(self, said: str) -> Understanding:
         """The language stage's reading, with the slots the sentence gives. A sentence that

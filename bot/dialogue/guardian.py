@@ -33,6 +33,22 @@ class Guardian:
         self.desk, self.talk = desk, talk
         self.steps = Steps(talk)
 
+    def keep_asking(self, pending: dict | None, kept: dict | None, turn: Turn) -> dict | None:
+        """A guardian's question while a request waits for their 同意 / 拒绝 ("这是我儿子吗？
+        绑了有什么风险没") is answered, and the request still waits: its 1 / 2 were dropped by
+        the answer, and "1" next met "这个序号对应的列表已经用过或过期了". The one request that
+        reached them through the API (never shown in this chat) is reminded of alike."""
+        if self.desk is None or (kept or {}).get("pending") or (kept or {}).get("flow"):
+            return kept
+        waiting = self.desk.pending(turn.openid)
+        if pending and pending.get("kind") == ONE and waiting:
+            turn.say("consent.one_again")
+            return {**(kept or {}), "pending": pending}
+        if len(waiting) == 1 and not (pending and pending.get("kind") == PICK):  # the one
+            turn.say("consent.one_again")  # that reached them through the API, never shown
+            return {**(kept or {}), "pending": {"kind": ONE, "options": [waiting[0]["rid"]]}}
+        return kept
+
     def before(self, heard: Understanding, turn: Turn, flow: Flow | None,
                session: dict) -> Any:
         """Answer a request, list them, or SERVE (route the message as usual)."""
