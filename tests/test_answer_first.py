@@ -119,3 +119,16 @@ def test_paying_at_the_hospital_with_the_card_is_what_the_card_is_for(chat):
 def test_a_parent_of_a_teenager_is_told_how_a_minor_binds(chat_en):
     reply = chat_en().say("my 14 year old son needs his card on wechat, I'm his mum. what do I do?")
     assert "guardian" in reply.lower() and not reply.startswith("From 18")
+
+
+@pytest.mark.parametrize("said", ["那我自己能挂失吗", "社保卡丢了能挂失吗"])
+def test_whether_a_loss_can_be_reported_is_answered_then_offered(chat, said):
+    """'那我自己能挂失吗' right after binding started a report of a card that was fine."""
+    reply = chat().say(said)
+    assert "临时挂失" in reply and "需要现在办理“挂失社保卡”吗" in reply
+    assert "请输入持卡人的18位身份证号" not in reply
+
+
+@pytest.mark.parametrize("said", ["能帮我挂失吗", "在这能挂失吗", "能不能先给我挂失了"])
+def test_a_loss_asked_for_as_a_question_starts_it(chat, said):
+    assert chat().say(said) == START["report_loss"]

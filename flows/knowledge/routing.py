@@ -23,7 +23,7 @@ LOSSES = ("report_loss", "lift_loss")
 # A question that asks for the service ("能帮我绑一下社保卡吗", "can you help me reset my
 # password") is a request however an entry's words match it: the service starts.
 # Asking whether it can be done here ("can i bind my card here", "在这能挂失吗") asks for it too.
-REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办"
+REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我(办|挂|解|绑|改|重置)"
                       r"|\b(can|could|would) you\b|\bhelp me\b"
                       r"|\bplease\b|\b(can|could) i\b.{0,40}\b(here|in this (chat|account))\b"
                       r"|(在这|在这里|在这儿|这里|这儿|这个号|本服务号)(上)?(能|可以|能不能)")
@@ -32,6 +32,9 @@ REQUESTS = re.compile(r"帮我|帮忙|请帮|替我|给我办"
 # A question about what would happen ("那卡要是找到了咋办" right after a loss report, "what if
 # i find it"): an entry that answers it is said; the service is not started on a supposition.
 SUPPOSED = re.compile(r"要是|如果|万一|假如|假设|\b(what if|if|in case)\b", re.IGNORECASE)
+# Whether it can be done at all ("那我自己能挂失吗" right after binding, "孩子的卡能挂失吗"): a
+# question of ability an entry answers is answered, then offered; never a card changed on it
+ABLE = re.compile(r"(能|可以)[^吗]{0,8}吗$|能不能|可不可以|\bcan (i|we|my|a|the)\b", re.IGNORECASE)
 
 # Services that only show what is on record: a sure reading of one ("我的卡状态正常吗", "我绑的
 # 卡是哪张来着") is answered best by showing it, whatever an entry's words match.
@@ -74,6 +77,9 @@ def starts(heard: Understanding, answer: Answer) -> bool:
         return True
     if answer.kind == "one" and SUPPOSED.search(heard.text):
         return False  # "卡要是找到了咋办": answered, nothing lifted on a supposition
+    if answer.kind == "one" and heard.question and heard.intent in LOSSES \
+            and ABLE.search(heard.text):  # "那我自己能挂失吗": can it, answered and offered
+        return False
     if heard.intent in SHOWS and heard.act == "start" and heard.confidence >= SURE_SHOW:
         return True
     if heard.reason in ("after_refusal", "after_fact") and heard.act == "start":  # "原来卡
