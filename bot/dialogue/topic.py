@@ -4,10 +4,9 @@ Why a module of its own: the conversation forgot a service the moment it ended, 
 the moment it was said, so "how long will that take?", "多少钱", "那孩子呢" met "答不上来"
 right after the bot had named what they ask about. The topic is the last answer given
 (`answers`, by entry id) or the last service that ended (`services`, by flow name and its
-final state), kept in
-the session as [kind, id, at] for FOLLOW_UP seconds while no service runs; a service under
-way is its own topic, so starting one drops it. flows.knowledge.follow_up reads a line
-against it.
+final state), kept in the session as [kind, id, at] for FOLLOW_UP seconds while no service
+runs; a service under way is its own topic, so starting one drops it, and one who
+unsubscribes keeps none. flows.knowledge.follow_up reads a line against it.
 """
 
 from __future__ import annotations
