@@ -26,12 +26,27 @@ def test_a_complaint_at_a_step_gets_an_apology_a_person_and_the_step(chat, said)
     assert reply.endswith("请输入持卡人的18位身份证号。")  # the step kept
 
 
-def test_a_family_members_card_explained_at_the_id_step_says_whose_id_to_type(chat):
+@pytest.mark.parametrize(("start", "says"), [
+    ("挂失", "为家人办理也可以：请输入持卡人本人"),
+    ("绑定社保卡", "为家人绑定也可以，但一个微信只能绑定一张卡"),  # a parent warned first
+])
+def test_a_family_members_card_explained_at_the_id_step_says_whose_id_to_type(chat, start,
+                                                                               says):
     alice = chat()
-    alice.say("绑定社保卡")
+    alice.say(start)
     reply = alice.say("不是我的 是我爸的卡 他70多了不会弄手机")
-    assert reply.startswith("为家人办理也可以：请输入持卡人本人") and "格式不正确" not in reply
+    assert reply.startswith(says) and "格式不正确" not in reply
     assert alice.say(ZHANG.id) == "请输入持卡人的姓名。"
+
+
+def test_a_parent_asking_whose_id_to_type_for_a_child_is_told_one_wechat_holds_one_card(
+        chat_en):
+    """A mother bound her son's card into her own WeChat and could not bind her own after
+    (a blind tester); 'do i put his id or mine?' got the step's help only."""
+    alice = chat_en()
+    alice.say("bind card")
+    reply = alice.say("this is for my son, he is 12, do i put his id or mine?")
+    assert "one WeChat holds one card" in reply and "Family services" in reply
 
 
 @pytest.mark.parametrize("said", ["那就张伟", "应该是张伟吧"])

@@ -64,6 +64,10 @@ CONTRAST = re.compile(r"\b(want|wanna|need|meant|mean)\b.{1,30}\bnot\b", re.IGNO
 NEGATED_WISH = re.compile(r"\b(don'?t|do not|doesn'?t|never)\s+(want|wanna|need|mean)",
                           re.IGNORECASE)
 LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
+# whose ID to type, asked ("do i put his id or mine?", "填我的还是孩子的身份证")
+WHOSE_ID = re.compile(r"\b(his|hers?|theirs?)\b.{0,12}\bor (mine|my)\b"
+                      r"|\b(mine|my own)\b.{0,12}\bor (his|hers?|theirs?)\b"
+                      r"|whose id|填谁的|输谁的|我的还是|还是我的", re.IGNORECASE)
 TYPO = re.compile(r"错|不好意思|\b(sorry|oops|typo)\b", re.IGNORECASE)  # a word on a slip
 
 
@@ -137,11 +141,14 @@ class InStep:
             turn.say("step.foreign_id")  # was "not an ID number" on a loop
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
+        own = f"step.holder_id.{flow.name}"  # binding's says one WeChat holds one card
         if flow.specs[flow.state].get("role") == "id" and "id" not in heard.slots \
-                and about_someone_else(said) and not heard.question \
-                and not LONG_NUMBER.search(said):  # "不是我的 是我爸的卡
-            turn.say("step.holder_id")  # 他70多了": whose ID to type, not a badly typed one
-            turn.say("answer.back", prompt=self.talk.again(flow))
+                and about_someone_else(said) and not LONG_NUMBER.search(said) \
+                and (not heard.question or WHOSE_ID.search(heard.text)):  # "不是我的 是我
+            # 爸的卡 他70多了", "this is for my son, do i put his id or mine?": whose ID to
+            # type (not a badly typed one), and before a parent binds a child's card here,
+            turn.say(own if own in self.talk.catalog.texts else "step.holder_id")  # that
+            turn.say("answer.back", prompt=self.talk.again(flow))  # their own cannot be
             return flow.session()
         lacks = self.about_the_step(heard, flow)
         proved = self.by_code(heard, turn, flow, lacks)  # the proof step: a code instead
