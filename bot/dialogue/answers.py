@@ -33,11 +33,14 @@ class Answers:
             return self.retrievers[lang].answer(heard.text)
         return self.retrievers[lang].answer_in(heard.text, service)
 
-    def follow_up(self, heard: Understanding, kind: str, after: str) -> Answer:
+    def follow_up(self, heard: Understanding, kind: str, after: str,
+                  plain: Answer | None = None) -> Answer:
         """The answer to a short question right after the answer or service `after`
-        ("那要多久" after a loss report): flows.knowledge.follow_up."""
+        ("那要多久" after a loss report): flows.knowledge.follow_up; `plain`, this class's
+        `answer(heard)` already found, is not looked for again."""
         lang = "en" if heard.text.isascii() else "zh_CN"
-        return follow_up(self.retrievers[lang], heard.text, kind, after)  # type: ignore[arg-type]
+        return follow_up(self.retrievers[lang], heard.text, kind,  # type: ignore[arg-type]
+                         after, plain)
 
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)

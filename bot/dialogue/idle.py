@@ -50,6 +50,8 @@ class Idle:
         """No flow: start, answer, ask, or say what the bot can do — in that order; small talk
         (谢谢, 再见, 好的, 你好呀) first, answered in kind."""
         intent = heard.intent
+        now = turn.clock.now()  # what was just talked about, for a follow-up (topic.py)
+        after, done = topic.of(session, now), topic.done(session, now)
         if heard.small_talk is not None and intent in (None, "menu"):
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
@@ -59,9 +61,7 @@ class Idle:
                                         or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
             # ("社保卡余额怎么查" near 我的社保卡): where to ask, before a start or "您是想…吗"
-            now = turn.clock.now()
-            answered = self.questions.before_start(heard, turn, topic.of(session, now),
-                                                   topic.done(session, now))
+            answered = self.questions.before_start(heard, turn, after, done)
             if answered is not False:
                 return answered
             if heard.act == "confirm" and not asks_for_it(heard):
@@ -127,8 +127,7 @@ class Idle:
             answered = self.talk.answer(heard, turn, choices=heard.act != "confirm",
                                         misses=session.get("misses", 0),
                                         about=offer_of(session.get("pending")),
-                                        after=topic.of(session, turn.clock.now()),
-                                        done=topic.done(session, turn.clock.now()))
+                                        after=after, done=done)
             if answered is not False:  # "社保卡能干什么" is about the card, not the menu
                 return answered
         if heard.act == "confirm" and intent in self.starters:

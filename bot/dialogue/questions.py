@@ -64,8 +64,8 @@ class Questions:
             return False
         found = self.talk.answers.answer(heard)
         if found.kind == "none" and heard.act == "confirm" and after is not None:
-            follow = self.talk.answers.follow_up(heard, *after)  # "那孩子呢" after the age:
-            if follow.kind == "one":  # the minor's binding, not a guess at 亲情服务
+            follow = self.talk.answers.follow_up(heard, *after, found)  # "那孩子呢" after
+            if follow.kind == "one":  # the age: the minor's binding, not a guess at 亲情服务
                 return self.talk.say_answer(follow.entries[0].id, turn, None, done=done)
         if said_first(heard, found):
             return self.talk.with_menu(turn, whose.key(self.talk.catalog, found.elsewhere))

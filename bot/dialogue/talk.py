@@ -197,7 +197,7 @@ class Talk:
             return False
         found = self.found(heard, about)
         if found.kind == "none" and after is not None:
-            follow = self.answers.follow_up(heard, *after)
+            follow = self.answers.follow_up(heard, *after, None if about else found)
             if follow.kind != "none":  # "然后呢": what people ask next, by number
                 return self.say_found(follow, turn, head="answer.next", done=done)
         said = self.say_found(found, turn, choices, done=done)

@@ -52,10 +52,12 @@ def next_entries() -> Mapping[Kind, Mapping[str, tuple[str, ...]]]:
     return MappingProxyType({kind: MappingProxyType(rows) for kind, rows in table.items()})
 
 
-def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer:
+def follow_up(retriever: Retriever, text: str, kind: Kind, after: str,
+              plain: Answer | None = None) -> Answer:
     """The answer to `text` asked right after the answer (`kind` "answers") or the service
-    ("services") `after`; the plain answer whenever the line decides on its own."""
-    plain = retriever.answer(text)
+    ("services") `after`; the plain answer whenever the line decides on its own (`plain`:
+    the retriever's answer to `text`, when the caller has it already)."""
+    plain = plain or retriever.answer(text)
     table = next_entries()[kind]  # a service by how it ended ("forgot_password.done"), else
     candidates = table.get(after) or table.get(after.split(".")[0], ())  # by its name
     after = after.split(".")[0]
@@ -70,13 +72,13 @@ def follow_up(retriever: Retriever, text: str, kind: Kind, after: str) -> Answer
     ranked = sorted(indexes, key=lambda i: -scores[i])
     best, others = ranked[0], ranked[1:]
     clear = not others or scores[best] >= (1 + FOLLOW_MARGIN) * scores[others[0]]
-    if held[best] >= FOLLOW_FLOOR and clear and not retriever.foreign_to(text, best):
+    if held[best] >= FOLLOW_FLOOR and clear and not retriever.foreign_to(text, [best])[0]:
         return replace(plain, kind="one", entries=(retriever.kb.entries[best],),
                        score=held[best], reason=f"a follow-up to {after}: holds "
                                                  f"{held[best]:.0%} of the words",
                        elsewhere="", thin="")
     if whose or plain.elsewhere not in ("", UNRELATED) or len(query) > SHORT \
-            or all(retriever.foreign_to(text, i) for i in indexes):
+            or all(retriever.foreign_to(text, indexes)):
         return plain  # a neighbour's ("你是谁"), long, or words no next entry speaks of
     offered = [retriever.kb.entries[i] for i in indexes if retriever.kb.entries[i].id != after]
     return replace(plain, kind="choices", entries=tuple(offered[:3]),

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
@@ -231,10 +231,8 @@ class Retriever:
         if not anchored:
             return Answer("none", (), 0.0, "names nothing of ours (no card, password, loss…)",
                           elsewhere=self._other(folded))
-        query = raw = self._tokens(folded)
-        if self.mend:  # slips read as the words they miss: "replacment" ranks as replacement
-            query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
-                     for tok in query]  # "play" is not "pay"
+        raw = self._tokens(folded)
+        query = self._mended(raw)
         if len(set(query)) < 2:  # "在吗" is 在: one token matches anything or nothing
             return Answer("none", (), 0.0, f"too short to tell ({len(set(query))} token)")
         if self.strangers and not self.kb.reading.names.search(folded):
@@ -322,19 +320,24 @@ class Retriever:
     def rank_all(self, text: str) -> tuple[list[str], list[float], list[float]]:
         """The line's query tokens (slips mended), each entry's ranking score and the share
         of the line's words it holds: what follow_up reads among a few entries only."""
-        query = self._tokens(self._fold(text))
-        if self.mend:
-            query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
-                     for tok in query]
+        query = self._mended(self._tokens(self._fold(text)))
         return query, self.rank(query)[:len(self.kb)], self.index.coverage(query)
 
-    def foreign_to(self, text: str, i: int) -> list[str]:
-        """The line's topical words entry `i` never speaks of, [] below the share (foreign)."""
+    def foreign_to(self, text: str, entries: Sequence[int]) -> list[list[str]]:
+        """Per entry of `entries`, the line's topical words it never speaks of ([] below the
+        share: foreign.py); the line is folded and cut once for all of them."""
         folded = self._fold(text)
         raw = self._tokens(folded)
-        query = [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
-                 for tok in raw] if self.mend else raw
-        return self.words.foreign(self.kb.reading.fillers.sub(" ", folded), raw, query, i)
+        query, bare = self._mended(raw), self.kb.reading.fillers.sub(" ", folded)
+        return [self.words.foreign(bare, raw, query, i) for i in entries]
+
+    def _mended(self, raw: list[str]) -> list[str]:
+        """Slips read as the words they miss ("replacment" ranks as replacement); words under
+        five letters are left as typed ("play" is not "pay")."""
+        if not self.mend:
+            return raw
+        return [self._spelled(tok) or tok if tok.isascii() and len(tok) >= 5 else tok
+                for tok in raw]
 
     def names_whose(self, text: str) -> str:
         """Whose business the line names in its own words: "topic" for an `elsewhere:` topic's
