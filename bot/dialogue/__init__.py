@@ -8,6 +8,7 @@ it never imports Flask, the store or the simulator, and holds no per-message sta
 everything a follower's next message needs (the pending choice, misses in a row) is in the
 session the engine saves.
 
-Where: conversation.py routes a push; a free sentence goes to in_step.py (a service under way)
-or idle.py (none); steps.py, questions.py, talk.py, person.py, guardian.py serve both.
+Where: conversation.py routes a push; a free sentence goes to in_step.py (a service under way;
+readings.py says what a line at a step means) or idle.py (none); steps.py, questions.py,
+talk.py, person.py, guardian.py serve both.
 """
