@@ -252,3 +252,27 @@ def test_layers_js_circle_test_catches_a_planted_circle() -> None:
     graph = js_graph()
     graph["util.js"] = {*graph["util.js"], "phones.js"}
     assert circles(graph) != []
+
+
+def readings_that_act(source: str) -> list[str]:
+    """The methods of bot/dialogue/readings.py that could act: take a turn (to say something
+    or reach the backend) or call a flow's move. Its rule: it reads, in_step.py acts."""
+    acting = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef):
+            names = {arg.arg for arg in node.args.args}
+            calls = {sub.func.attr for sub in ast.walk(node) if isinstance(sub, ast.Call)
+                     and isinstance(sub.func, ast.Attribute)}
+            if "turn" in names or calls & {"say", "answer", "start", "session"}:
+                acting.append(node.name)
+    return acting
+
+
+def test_layers_readings_only_read() -> None:
+    assert readings_that_act((ROOT / "bot" / "dialogue" / "readings.py").read_text()) == []
+
+
+def test_layers_readings_rule_catches_a_planted_move() -> None:
+    planted = "def said_yes_no(self, heard, flow, turn):\n    turn.say('x')\n"
+    assert readings_that_act(planted) == ["said_yes_no"]
+    assert readings_that_act("def f(flow):\n    flow.answer('是')\n") == ["f"]

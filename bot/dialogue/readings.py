@@ -5,7 +5,8 @@ Why a module of its own: these readings grew inside the step router (in_step.py)
 four hundred lines that mixed "what did they mean" with "what do we do". Here they only read:
 each takes the language stage's understanding, the flow and the words typed and answers a
 question about them (`said_yes_no`, `switched_to`, `takes_back`…); none says anything to the
-person, changes a flow or touches the backend, so each can be checked on a sentence alone.
+person, changes a flow or touches the backend, so each can be checked on a sentence alone
+(no method takes a turn: tests/test_layers.py pins it).
 in_step.py decides, in its order, what each reading leads to. The words these rules read are
 wording.py's regexes and the few below, which belong to one reading each.
 """
