@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flows.language.segment import Parse, Segmenter
+from flows.language.vocabulary import NOT
 
 NONE = ""  # the class of the negative sentences: closest to one of them means no intent
 
@@ -66,8 +67,13 @@ class Matcher:
             for n in self.index[word]:
                 overlap[n] += weight
         best: dict[str, Match] = {}
+        negated = NOT in parse.words or parse.fact  # a fact asked names its service by
+        # any example ("…要多久"): only a request reads the negator as half its meaning
         for n, shared in overlap.items():
             intent, words, total = self.bags[n]
+            if NOT in words and not negated and len(words & parse.words) < 2:  # "how do
+                continue  # i do it" is no "dont want to do this anymore": a negated
+                # example shares more than one word with a line that has no negator
             score = 2 * shared / (mass + total)
             if intent not in best or score > best[intent].score:
                 best[intent] = Match(intent, score, words)

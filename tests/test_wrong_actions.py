@@ -1,0 +1,20 @@
+"""Lines that made the bot take a wrong action, found by two blind testers (2026-12-08): a
+question at a step ended the service, a worried question chose another card, a lost phone
+met a code sent to it. Each is a conversation; what must not happen is asserted beside what
+should."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("said", ["ok so how do i do it", "so how do i do this?",
+                                  "how do i do it"])
+def test_how_do_i_do_it_at_a_step_is_its_help_not_a_cancel(chat_en, said):
+    """Read as 'dont want to do this anymore' (a negated example sharing only 'do it'): the
+    service was cancelled, and the ID typed next met 'nothing is in progress'."""
+    alice = chat_en()
+    alice.say("bind card")
+    reply = alice.say(said)
+    assert "Cancelled" not in reply and "ID number" in reply
+    assert alice.say("110105199001011232").startswith("Please enter the card holder's name")
