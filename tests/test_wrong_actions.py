@@ -18,3 +18,12 @@ def test_how_do_i_do_it_at_a_step_is_its_help_not_a_cancel(chat_en, said):
     reply = alice.say(said)
     assert "Cancelled" not in reply and "ID number" in reply
     assert alice.say("110105199001011232").startswith("Please enter the card holder's name")
+
+
+def test_a_childs_lost_card_is_a_loss_not_a_forgotten_password(chat_en):
+    """It was answered with the child's forgotten password, and 'yes' started a reset."""
+    mum = chat_en()
+    reply = mum.say("my son lost his card at school")
+    assert reply.startswith("Report a lost card as soon as you can")
+    assert "password is forgotten" not in reply
+    assert mum.say("yes").startswith("Report a lost card - please enter")
