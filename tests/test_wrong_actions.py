@@ -27,3 +27,18 @@ def test_a_childs_lost_card_is_a_loss_not_a_forgotten_password(chat_en):
     assert reply.startswith("Report a lost card as soon as you can")
     assert "password is forgotten" not in reply
     assert mum.say("yes").startswith("Report a lost card - please enter")
+
+
+@pytest.mark.parametrize(("said", "answer"), [
+    ("will someone be able to use my money?", "Report a lost card as soon as you can"),
+    ("how much does a new one cost?", "Your first card is free"),
+])
+def test_a_question_at_the_loss_offer_is_answered_and_the_offer_kept(chat_en, said, answer):
+    """'someone' chose another card (a person named), and the replacement's cost got the
+    step's help: both lean on the loss report now, and the card bound here is asked again."""
+    ma = chat_en("oSeedBound0001")
+    assert ma.say("report lost card").startswith("Report the card bound to this WeChat")
+    reply = ma.say(said)
+    assert reply.startswith(answer) and "enter the holder's 18-digit ID" not in reply
+    assert reply.endswith('or "no" to leave it.')
+    assert ma.say("yes").startswith("Please prove who you are")

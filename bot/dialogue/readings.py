@@ -130,11 +130,13 @@ class Readings:
     def means_another_card(said: str, heard: Understanding, flow: Flow) -> bool:
         """At an offer of the card bound here (是 / 其他卡 / 否), another card meant in words:
         another ID typed, or a sentence about a child's or family member's card. Both were
-        "请回复“是”、“其他卡”或“否”" again."""
+        "请回复“是”、“其他卡”或“否”" again. A question names the card's owner by kin: "will
+        someone be able to use my money?" asks about a thief, and chose another card."""
         if "other_word" not in flow.specs[flow.state] or heard.yes_no is not None:
             return False
         other_id = "id" in heard.slots and heard.slots["id"] != flow.slots.get("id")
-        return other_id or (about_someone_else(said) and not heard.slots)
+        return other_id or (about_someone_else(said, kin_only=heard.question)
+                            and not heard.slots)  # a question names whose card by kin
 
     @staticmethod
     def code_will_do(heard: Understanding, flow: Flow) -> bool:

@@ -299,7 +299,8 @@ class Retriever:
         ("为啥要18岁", "what if i am 16": an age is bind_age's). English lines of that kind
         hold only everyday words, so they stay as they were."""
         plain = self.answer(text)
-        if plain.kind != "none" or plain.elsewhere not in ("", UNRELATED):
+        if plain.kind != "none" or not (plain.elsewhere in ("", UNRELATED)
+                                        or self._guessed_whose(text, plain)):
             return plain
         parts = split(text)  # "wait how old do u need to be for this, my son wants to do it
         if 2 <= len(parts) <= MAX_CLAUSES:  # too": one clause is the question, leaning alike
@@ -316,6 +317,15 @@ class Retriever:
         topic = self.kb.topics.get(found.entries[0].id)  # "为啥要18岁": its age is bind_age's
         named = topic is not None and topic.search(self._fold(text)) is not None
         return found if named or any(tok in own for tok in said) else plain
+
+    def _guessed_whose(self, text: str, plain: Answer) -> bool:
+        """The line names nothing of ours, and whose it is was only guessed from the share of
+        its words another topic's lines hold, no topic or other card being named: "how much
+        does a new one cost?" (other services' cost), "will someone be able to use my
+        money?" (medical insurance's money) while reporting a loss lean on the loss."""
+        folded = self._fold(text)
+        return plain.reason.startswith("names nothing of ours") \
+            and not self._topics_named(folded) and not self.kb.reading.others.search(folded)
 
     def rank_all(self, text: str) -> tuple[list[str], list[float], list[float]]:
         """The line's query tokens (slips mended), each entry's ranking score and the share

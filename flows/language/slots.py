@@ -35,8 +35,12 @@ SOMEONE_ELSE = ("孩子", "儿子", "女儿", "小孩", "子女", "宝宝", "家
                 "老公", "老婆", "丈夫", "妻子", "爱人", "他", "她", "别人", "他人",
                 "家长", "监护人", "代办", "代为", "替", "child", "son", "daughter", "kid",
                 "mother", "father", "mum", "mom", "dad", "parent", "wife", "husband",
-                "someone", "somebody", "him", "her", "his", "guardian")
+                "someone", "somebody", "him", "her", "his", "guardian", "sons", "daughters",
+                "kids")
 _OTHER_EN = re.compile(r"\b(?:" + "|".join(w for w in SOMEONE_ELSE if w.isascii()) + r")\b", re.I)
+KIN = tuple(w for w in SOMEONE_ELSE if w not in ("他", "她", "别人", "他人", "someone",
+                                                  "somebody", "him", "her", "his"))
+_KIN_EN = re.compile(r"\b(?:" + "|".join(w for w in KIN if w.isascii()) + r")\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,11 @@ def without_slots(text: str, name: str | None = None) -> str:
     return rest.replace(name, " ") if name and name in rest else rest
 
 
-def about_someone_else(text: str) -> bool:
+def about_someone_else(text: str, kin_only: bool = False) -> bool:
     """The sentence names another person (孩子, 我妈, "my son"…): its slots may not be the
-    holder's, so what it gives is not put into the holder's steps."""
-    return any(w in text for w in SOMEONE_ELSE if not w.isascii()) or bool(_OTHER_EN.search(text))
+    holder's, so what it gives is not put into the holder's steps. `kin_only`: a family
+    member or guardian by name, not a stranger nor a bare pronoun ("will someone be able to
+    use my money?" names the thief, not whose card is meant)."""
+    words = KIN if kin_only else SOMEONE_ELSE
+    return any(w in text for w in words if not w.isascii()) or bool(
+        (_KIN_EN if kin_only else _OTHER_EN).search(text))
