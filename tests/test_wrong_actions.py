@@ -42,3 +42,23 @@ def test_a_question_at_the_loss_offer_is_answered_and_the_offer_kept(chat_en, sa
     assert reply.startswith(answer) and "enter the holder's 18-digit ID" not in reply
     assert reply.endswith('or "no" to leave it.')
     assert ma.say("yes").startswith("Please prove who you are")
+
+
+@pytest.mark.parametrize(("lang", "start", "gone", "no_password", "instead", "nowhere"), [
+    ("en", "report lost card", "i cant get sms my phone is gone",
+     "i dont remember the password either", "type the card's 6-digit service password",
+     "Without the service password and with no phone"),
+    ("zh", "挂失", "手机也被偷了 收不到短信", "密码我也不记得",
+     "直接输入6位服务密码", "服务密码想不起来、手机也收不到短信"),
+])
+def test_a_phone_said_gone_at_the_proof_step_is_never_sent_a_code(
+        chat, chat_en, lang, start, gone, no_password, instead, nowhere):
+    """It was 'not the service password' (a try used), then 'i dont remember the password
+    either' sent a code to the stolen phone; the way out came only after shouting."""
+    ma = (chat_en if lang == "en" else chat)("oSeedBound0001")
+    ma.say(start)
+    assert "6" in ma.say("yes" if lang == "en" else "是")  # the password or a code
+    reply = ma.say(gone)
+    assert instead in reply and "did not look like" not in reply and "不是" not in reply
+    reply = ma.say(no_password)
+    assert nowhere in reply and "was sent" not in reply and "已发送" not in reply

@@ -28,6 +28,7 @@ from bot.dialogue.wording import (
     FOREIGN_ID,
     LACK,
     NO_PHONE,
+    PHONE,
     starts_over,
 )
 from flows.base import Flow, Turn
@@ -49,6 +50,7 @@ LOOKUPS = ("my_card", "progress")
 # A goodbye is left to the step (read there as before); a bare "好的" is an acknowledgement,
 # asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
 IN_STEP_TALK = ("thanks", "greeting")
+GONE = "_no_phone"  # a flow slot: the person said at the proof step that their phone is gone
 LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
 # whose ID to type, asked ("do i put his id or mine?", "填我的还是孩子的身份证")
 WHOSE_ID = re.compile(r"\b(his|hers?|theirs?)\b.{0,12}\bor (mine|my)\b"
@@ -218,11 +220,19 @@ class InStep:
         """At a step that takes a code instead of its answer (`code_word`: the loss proof
         step): a text asked for ("发短信吧"), or the password not known ("我不记得密码了"),
         sends the code; neither known nor a phone ("密码忘了 手机也丢了") says where to go and
-        keeps the step. NOT_MINE elsewhere, or for any other message."""
+        keeps the step. A phone said to be gone is remembered with the flow (GONE): the
+        password will do, and not knowing it next is met with where to go, never a code
+        sent to the stolen phone. NOT_MINE elsewhere, or for any other message."""
         if "code_word" not in flow.specs[flow.state] or heard.slots:
             return NOT_MINE
-        if NO_PHONE.search(heard.text) and LACK.search(heard.text):
-            turn.say("step.no_proof")
+        gone = NO_PHONE.search(heard.text) is not None and PHONE.search(heard.text) is not None
+        if LACK.search(heard.text) and (NO_PHONE.search(heard.text) or flow.slots.get(GONE)):
+            turn.say("step.no_proof")  # the password not known either, and no phone
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
+        if gone:  # "i cant get sms my phone is gone": it was a wrong password, and the
+            flow.slots[GONE] = True  # next "i dont remember it either" sent it a code
+            turn.say("step.password_instead")
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
         if not (self.read.wants_a_code(heard, flow)

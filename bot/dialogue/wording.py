@@ -100,6 +100,9 @@ ASKS_FOR = re.compile(r"能不能|可不可以|能否|可以|\b(can|could|may) (
 NO_PHONE = re.compile(r"收不到|没收到|收不了|丢|被偷|停机"
                       r"|\b(cant|can't|cannot|can not) (get|receive)"
                       r"|\b(lost|stolen|no phone|dead)\b", re.IGNORECASE)
+# the phone itself named, beside NO_PHONE's "gone" ("my phone is gone", "手机也丢了"): not
+# the card lost ("卡丢了" at the loss report's proof step is no phone gone)
+PHONE = re.compile(r"手机|号码|短信|\b(phone|sms|texts?|number|sim|mobile)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm, hmm, uh
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+|h+m+|u+[hm]+|e+r+m*", re.IGNORECASE)
