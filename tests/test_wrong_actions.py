@@ -62,3 +62,75 @@ def test_a_phone_said_gone_at_the_proof_step_is_never_sent_a_code(
     assert instead in reply and "did not look like" not in reply and "不是" not in reply
     reply = ma.say(no_password)
     assert nowhere in reply and "was sent" not in reply and "已发送" not in reply
+
+
+@pytest.mark.parametrize(("lang", "lines", "says"), [
+    ("zh", ["刚才有个电话说是社保局的，让我把手机收到的验证码报给他，是真的吗",
+            "我已经告诉他了 咋办啊", "要报警吗"], ("都是骗子", "回复“挂失”", "110")),
+    ("en", ["got a text saying my social security card is frozen and to click a link "
+            "socialsec-cn.top to unfreeze. real??", "i already gave it to them what do i do",
+            "should i call the police"], ("is a scammer", 'reply "report lost card"', "110")),
+])
+def test_a_fraud_victim_is_told_it_is_a_scam_and_what_to_do_at_once(chat_in, lang, lines,
+                                                                    says):
+    """A scam text was offered 'Lift a loss report' (its 'unfreeze'), and once the code was
+    given away the victim met a list of unrelated entries, then 'cannot answer'."""
+    victim = chat_in(lang)
+    for line in lines:
+        reply = victim.say(line)
+        assert all(part in reply for part in says), (line, reply)
+        assert "Lift a loss report" not in reply and "接着您可能想了解" not in reply
+
+
+def test_a_greeting_in_everyday_words_is_a_hello_not_a_service(chat):
+    assert "您是想办理" not in chat().say("吃了没")
+
+
+@pytest.mark.parametrize(("lang", "said", "sorry", "offered"), [
+    ("zh", "你们这破系统 绑个卡绑了三天都没绑上 气死我了", "抱歉给您添麻烦了",
+     "您是想办理“绑定社保卡”吗"),
+    ("en", "this stupid bot, i tried to bind my card for an hour and it never works",
+     "Sorry for the trouble", None),
+])
+def test_an_angry_line_naming_a_service_gets_an_apology_first(chat_in, lang, said, sorry,
+                                                               offered):
+    """Binding was started with no word of regret; the English one met 'OK, nothing
+    started' (its 'never' read as a refusal)."""
+    reply = chat_in(lang).say(said)
+    assert reply.startswith(sorry) and "nothing started" not in reply
+    assert "18位身份证号" not in reply
+    if offered:
+        assert offered in reply
+
+
+@pytest.mark.parametrize(("lang", "start", "said"), [
+    ("zh", "绑定社保卡", "稍等我去拿身份证"),
+    ("en", "bind card", "hold on, let me get my card"),
+])
+def test_fetching_what_a_step_asks_is_no_wrong_answer(chat_in, lang, start, said):
+    alice = chat_in(lang)
+    alice.say(start)
+    reply = alice.say(said)
+    assert reply.startswith(("好的，不着急", "Sure, take your time"))
+    assert "没有看出身份证号" not in reply
+    assert "姓名" in alice.say("110105199001011232") or lang == "en"
+
+
+def test_thanks_with_how_one_addresses_the_bot_is_thanks_at_a_step(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert alice.say("谢谢你啊小助手").startswith("不客气")
+
+
+def test_no_wait_rather_another_service_offers_the_switch(chat):
+    alice = chat()
+    alice.say("忘记密码")
+    reply = alice.say("哦不对 还是先绑卡吧")
+    assert "改为办理“绑定社保卡”吗" in reply
+    assert alice.say("是").endswith("绑定社保卡：请输入持卡人的18位身份证号。")
+
+
+def test_just_asking_not_now_at_a_step_asks_to_end(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert alice.say("不是 我是问问 先不办").startswith("要结束“绑定社保卡”的办理吗")

@@ -21,9 +21,12 @@ class Answers:
 
     def answer(self, heard: Understanding, asked: bool = False) -> Answer:
         """The retriever's answer; `asked` reads a statement as the question it implies
-        ("补卡" as "补卡？"), which the retriever otherwise leaves to the flows."""
+        ("补卡" as "补卡？"), which the retriever otherwise leaves to the flows. A question
+        mark typed is kept: the normal form drops it, and "…click a link to unfreeze.
+        real??" was no question to the retriever (the knowledge report reads lines as
+        typed, mark and all)."""
         lang = "en" if heard.text.isascii() else "zh_CN"
-        return self.retrievers[lang].answer(heard.text + ("?" if asked else ""))
+        return self.retrievers[lang].answer(_asked(heard, asked))
 
     def answer_in(self, heard: Understanding, service: str) -> Answer:
         """The answer to a question asked inside `service` (its title, as the bot says it);
@@ -31,7 +34,7 @@ class Answers:
         lang = "en" if heard.text.isascii() else "zh_CN"
         if service.isascii() != heard.text.isascii():
             return self.retrievers[lang].answer(heard.text)
-        return self.retrievers[lang].answer_in(heard.text, service)
+        return self.retrievers[lang].answer_in(_asked(heard), service)
 
     def follow_up(self, heard: Understanding, kind: str, after: str,
                   plain: Answer | None = None) -> Answer:
@@ -39,7 +42,7 @@ class Answers:
         ("那要多久" after a loss report): flows.knowledge.follow_up; `plain`, this class's
         `answer(heard)` already found, is not looked for again."""
         lang = "en" if heard.text.isascii() else "zh_CN"
-        return follow_up(self.retrievers[lang], heard.text, kind,  # type: ignore[arg-type]
+        return follow_up(self.retrievers[lang], _asked(heard), kind,  # type: ignore[arg-type]
                          after, plain)
 
     def entry(self, entry_id: str, lang: str) -> Entry:
@@ -48,3 +51,8 @@ class Answers:
     def label(self, entry_id: str, lang: str) -> str:
         """How a numbered choice names an entry: its first phrasing, as a question."""
         return self.entry(entry_id, lang).questions[0]
+
+
+def _asked(heard: Understanding, asked: bool = False) -> str:
+    """The line as the retriever reads it: the normal form, with the question mark it had."""
+    return heard.text + ("?" if asked or heard.question else "")

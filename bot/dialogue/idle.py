@@ -57,6 +57,10 @@ class Idle:
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
+        if heard.complaint and intent in self.starters and heard.act in ("start", "confirm") \
+                and not heard.question:  # "你们这破系统 绑个卡绑了三天都没绑上 气死我了": an
+            turn.say("complaint_offer")  # apology and a person first, then the service
+            return self.talk.confirm_start(turn, self.starters[intent])  # offered, not begun
         if intent in self.starters and (heard.act == "start"
                                         or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
@@ -75,6 +79,9 @@ class Idle:
                          others="”“".join(others) if self.talk.catalog.lang != "en"
                          else '", "'.join(others))
             return self.start(self.starters[intent], turn, given=(said, heard))
+        if heard.complaint and heard.act == "negated" and not heard.question:  # "this stupid
+            misses = session.get("misses", 0) + 1  # bot, i tried for an hour and it never
+            return self.talk.not_understood(heard, turn, misses, [])  # works": no "OK"
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
             meant = [c for c, score in heard.candidates  # named only when surely meant:

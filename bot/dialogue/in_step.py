@@ -175,6 +175,9 @@ class InStep:
             said = self.talk.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
         elif yes_no_step and not heard.slots and self.read.holds_back(said, heard):
             turn.say("confirm.hold")  # "等等我再找找": no hurry; the step asks again below
+        elif not yes_no_step and self.read.waits(heard):  # "稍等我去拿身份证": no wrong ID
+            turn.say("step.wait")
+            return flow.session()
         step = flow.state
         flow.answer(said)
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too

@@ -25,6 +25,7 @@ from bot.dialogue.wording import (
     NO_PHONE,
     REDO_ID,
     THANKS,
+    WAIT,
     starts_over,
 )
 from flows.base import Flow
@@ -120,11 +121,19 @@ class Readings:
         if heard.slots or len(clauses) < 2 or len(clauses) > MAX_CLAUSES:
             return None
         read = [self.understander.understand(c) for c in clauses]
-        dropped = any(h.act == "negated" or (h.act == "start" and h.intent == "cancel")
-                      for h in read)
+        dropped = any(h.act == "negated" or (h.act in ("start", "confirm")  # "哦不对 还是
+                                             and h.intent == "cancel")  # 先绑卡吧": its 不对
+                      for h in read)  # is a middling 取消, and binding was never offered
         wanted = [h.intent for h in read if h.act in ("start", "confirm")
                   and h.intent in self.starters and h.intent != flow.name]
         return self.starters[wanted[-1]] if dropped and wanted else None
+
+    @staticmethod
+    def waits(heard: Understanding) -> bool:
+        """Gone to fetch what the step asks ("稍等我去拿身份证", "hold on, getting my card"):
+        no number typed, so nothing to read as the step's answer or as a wrong one."""
+        return not heard.slots and WAIT.search(heard.text) is not None \
+            and not any(c.isdigit() for c in heard.text)
 
     @staticmethod
     def means_another_card(said: str, heard: Understanding, flow: Flow) -> bool:
@@ -153,8 +162,7 @@ class Readings:
             and CODES.search(heard.text) is not None and not heard.question \
             and heard.act != "negated" and not any(c.isdigit() for c in heard.text)
 
-    @staticmethod
-    def unwanted(heard: Understanding, flow: Flow) -> bool:
+    def unwanted(self, heard: Understanding, flow: Flow) -> bool:
         """The service in progress, negated ("我不想绑了", "不想挂失了"), or taken back as a
         middling 取消 ("不用挂了"): they changed their mind. Asked once before ending (a
         sentence, not 取消); a yes/no step reads its own 不."""
@@ -168,7 +176,9 @@ class Readings:
         if heard.question:  # "刚才填的还在不" asks (its 不 is the spoken yes-or-no)
             return False
         if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss (解
-            return about[:1] == ["cancel"] and SAME_VERB.get(flow.name) in about  # is either's)
+            others = [name for name in about  # is either's); "不是 我是问问 先不办": cancel
+                      if name in self.starters and name != flow.name]  # and no service
+            return about[:1] == ["cancel"] and (SAME_VERB.get(flow.name) in about or not others)
         return heard.act == "confirm" and heard.intent == "cancel"  # "不用挂了"
 
     def takes_back(self, said: str, heard: Understanding, flow: Flow) -> bool:

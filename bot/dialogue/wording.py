@@ -71,6 +71,12 @@ WHAT_CAME = re.compile(r"这是啥|这是什么|谁要|谁让|谁在|通知|"
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
                   re.IGNORECASE)
+# off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
+# answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
+WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"
+                  r"|马上(拿|找|发)|\b(hold on|one (sec|second|moment|min|minute)"
+                  r"|just a (sec|second|moment|minute)|give me a (sec|second|moment|minute)"
+                  r"|let me (find|get|grab|check|look))\b", re.IGNORECASE)
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
 FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
                         r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)

@@ -77,6 +77,9 @@ OUR_CARDS = ("card_account", "card_condition", "electronic_card", "card_frozen")
 # lines alone a line may be a service's ("我的卡是不是被冻结了" is 我的社保卡's); named, they
 # are said whichever entry ranks first, unless a loss is named and not denied (_LOSS)
 NAMED_ONLY = ("card_frozen",)
+# entries whose topic words, named, say whose a line is before NAMED_ONLY's: "收到短信说我社保卡
+# 被冻结了 让我点链接解冻 是真的吗" asks whether a message is a scam, not why a card is frozen
+OVER_NAMED = ("personal_info",)
 # `elsewhere:` topics whose words, in a question, say whose it is before a service's own word
 # does: "原来那个微信号登不上了 咋解绑" is no unbinding here (nothing is bound here to unbind)
 OVER_SERVICES = ("other_wechat",)
@@ -259,9 +262,10 @@ class Retriever:
         ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
         sure = [name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
                                                 strict=True) if lift and name in NAMED_ONLY]
-        if sure and (not _LOSS.search(folded) or _NO_LOSS.search(folded)):  # "my card is
-            # blocked?? i never reported it lost": its own words say whose, however the loss
-            # report's words rank ("卡挂失以后又找到了 怎么解冻" is lifting's)
+        scam = any(named[i] for i, entry in enumerate(self.kb) if entry.id in OVER_NAMED)
+        if sure and not scam and (not _LOSS.search(folded) or _NO_LOSS.search(folded)):
+            # "my card is blocked?? i never reported it lost": its own words say whose,
+            # however the loss report's words rank ("卡挂失以后又找到了 怎么解冻" is lifting's)
             return Answer("none", (), 0.0, f"names {sure[0]}, answered elsewhere",
                           elsewhere=sure[0])
         if any(named[len(self.kb):]) and not named[ranked[0][1]]:  # 医保卡在外地能用吗
