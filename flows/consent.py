@@ -22,7 +22,8 @@ from flows.port import Backend, ConsentAsk, Purpose
 
 STATES: list[StateSpec] = [
     {"name": "await_guardian", "prompt": "consent.await", "help": "consent.help_await",
-     "read": "read_guardian_answer", "role": "confirm", "reads_ack": True},
+     "read": "read_guardian_answer", "role": "confirm", "reads_ack": True,
+     "waits": True},  # "how long do i have to wait", "好了没": the step says where it stands
     {"name": "guardian_consented", "prompt": "consent.minor_consented", "final": True},
     {"name": "guardian_refused", "prompt": "consent.minor_refused", "final": True},
     {"name": "guardian_expired", "prompt": "consent.minor_expired", "final": True},

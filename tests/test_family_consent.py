@@ -250,3 +250,15 @@ def test_a_guardians_question_keeps_the_request_waiting_for_its_number(family, s
     assert "请回复“同意”或“拒绝”" in reply
     assert "已同意" in chats[GUARDIAN].say("1")
     assert bot.backend.binding(MINOR) is not None
+
+
+@pytest.mark.parametrize("said", ["要等多久", "好了没", "我爸同意了吗"])
+def test_a_minor_asking_how_the_wait_stands_is_told_the_guardian_has_not_answered(family,
+                                                                                   said):
+    """'how long do i have to wait' met the review's days of a password reset, and '好了没'
+    'no manual review here' (a blind tester's 12-year-old): the waiting step says itself."""
+    _, _, chats = family
+    ask_guardian(chats)
+    reply = chats[MINOR].say(said)
+    assert reply.startswith("监护人还没有答复") and "分钟内有效" in reply
+    assert "审核" not in reply

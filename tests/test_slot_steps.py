@@ -80,8 +80,8 @@ def reset_to_confirm(alice, new: str) -> None:
 def test_the_confirm_step_without_a_password_keeps_the_first_one(chat, backend):
     alice = chat()
     reset_to_confirm(alice, "135790")
-    again = alice.say("稍等")  # (an acknowledgement such as 嗯嗯 is asked again without a try)
-    assert "没有看出密码" in again and "不一致" not in again
+    again = alice.say("稍等")  # a wait (and an acknowledgement such as 嗯嗯): no try
+    assert "不着急" in again and "不一致" not in again
     assert "密码重置成功" in alice.say("135 790")
     assert backend.verify_password(ZHANG.card, "135790")
 
@@ -89,7 +89,9 @@ def test_the_confirm_step_without_a_password_keeps_the_first_one(chat, backend):
 def test_the_confirm_step_asks_again_for_answers_without_a_password(chat, backend):
     alice = chat()
     reset_to_confirm(alice, "135790")
-    for words in ("稍等", "等一下", "马上"):  # no password tried: never a miss
+    for words in ("稍等", "等一下"):  # no password tried: never a miss
+        assert "不着急" in alice.say(words)
+    for words in ("马上", "就是上面那个"):
         assert "没有看出密码" in alice.say(words)
     assert backend.verify_password(ZHANG.card, ZHANG.password)  # nothing changed yet
     assert "密码重置成功" in alice.say("135790")

@@ -66,19 +66,21 @@ def test_a_phone_said_gone_at_the_proof_step_is_never_sent_a_code(
 
 @pytest.mark.parametrize(("lang", "lines", "says"), [
     ("zh", ["刚才有个电话说是社保局的，让我把手机收到的验证码报给他，是真的吗",
-            "我已经告诉他了 咋办啊", "要报警吗"], ("都是骗子", "回复“挂失”", "110")),
+            "我已经告诉他了 咋办啊", "要报警吗"], ("都是骗子", "挂失社保卡", "110")),
     ("en", ["got a text saying my social security card is frozen and to click a link "
             "socialsec-cn.top to unfreeze. real??", "i already gave it to them what do i do",
-            "should i call the police"], ("is a scammer", 'reply "report lost card"', "110")),
+            "should i call the police"], ("is a scammer", "Report a lost card", "110")),
 ])
 def test_a_fraud_victim_is_told_it_is_a_scam_and_what_to_do_at_once(chat_in, lang, lines,
                                                                     says):
     """A scam text was offered 'Lift a loss report' (its 'unfreeze'), and once the code was
     given away the victim met a list of unrelated entries, then 'cannot answer'."""
     victim = chat_in(lang)
-    for line in lines:
+    scam, offer, police = says
+    assert scam in victim.say(lines[0])
+    for line in lines[1:]:  # the code given away: what to do at once, and the report offered
         reply = victim.say(line)
-        assert all(part in reply for part in says), (line, reply)
+        assert offer in reply and police in reply, (line, reply)
         assert "Lift a loss report" not in reply and "接着您可能想了解" not in reply
 
 
@@ -134,3 +136,18 @@ def test_just_asking_not_now_at_a_step_asks_to_end(chat):
     alice = chat()
     alice.say("绑定社保卡")
     assert alice.say("不是 我是问问 先不办").startswith("要结束“绑定社保卡”的办理吗")
+
+
+@pytest.mark.parametrize(("lang", "first", "again", "part", "not_again"), [
+    ("zh", "验证码被别人骗走了怎么办", "要报警吗", "已经告诉了别人的话", "不要告诉任何人"),
+    ("en", "someone asked for my sms code should i give it", "should i call the police",
+     "If you already told someone", "for you alone"),
+])
+def test_a_follow_up_the_answer_just_given_answers_is_said_its_sentence(chat_in, lang,
+                                                                        first, again, part,
+                                                                        not_again):
+    """The whole scam answer came three times in a row, to three different follow-ups."""
+    someone = chat_in(lang)
+    assert not_again in someone.say(first)
+    reply = someone.say(again)
+    assert reply.startswith(part) and not_again not in reply

@@ -45,6 +45,13 @@ class Answers:
         return follow_up(self.retrievers[lang], _asked(heard), kind,  # type: ignore[arg-type]
                          after, plain)
 
+    def sentence(self, heard: Understanding, entry_id: str, lang: str) -> str | None:
+        """The sentence of the entry's answer in `lang` that the line asks about again, when
+        one stands out (Retriever.sentence_for); None when the line is in the other script."""
+        if heard.text.isascii() != (lang == "en"):
+            return None
+        return self.retrievers[lang].sentence_for(heard.text, self.entry(entry_id, lang).answer)
+
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)
 

@@ -148,7 +148,8 @@ class Conversation:
                                                turn, flow)
             if explained is not NOT_MINE:
                 return explained
-        if pending and self.steps.unclear(pending, heard, said, flow, exact):
+        if pending and self.steps.unclear(pending, heard, said, flow, exact,
+                                          topic.of(session, turn.clock.now())):
             return self.steps.ask_again(turn, flow, pending)  # neither yes nor no: ask again
         if pending and (heard.choice is not None or heard.yes_no is not None):
             resolved = self.talk.resolve(pending, heard, turn, flow, self.start)

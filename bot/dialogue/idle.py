@@ -79,14 +79,14 @@ class Idle:
                          others="”“".join(others) if self.talk.catalog.lang != "en"
                          else '", "'.join(others))
             return self.start(self.starters[intent], turn, given=(said, heard))
-        if heard.complaint and heard.act == "negated" and not heard.question:  # "this stupid
-            misses = session.get("misses", 0) + 1  # bot, i tried for an hour and it never
-            return self.talk.not_understood(heard, turn, misses, [])  # works": no "OK"
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
             meant = [c for c, score in heard.candidates  # named only when surely meant:
                      if c in self.starters and score >= NAMED_NO][:1]  # "那我先不解了" was
             # "好的，不办理“解除挂失”", a service never mentioned (解 is unbinding's too)
+            if heard.complaint and not meant:  # "this stupid bot, i tried for an hour and
+                misses = session.get("misses", 0) + 1  # it never works": an apology, not
+                return self.talk.not_understood(heard, turn, misses, [])  # "OK, not done"
             if meant:
                 turn.say("negated", title=self.talk.catalog.text(self.starters[meant[0]].title))
             else:

@@ -29,6 +29,7 @@ from bot.dialogue.wording import (
     LACK,
     NO_PHONE,
     PHONE,
+    STATUS,
     starts_over,
 )
 from flows.base import Flow, Turn
@@ -157,7 +158,10 @@ class InStep:
         # At a code step its own words count even when the reading is only middling: "能再发
         # 一次吗" is its 重新发送, "号码早停了" its 手机号已停用
         middling = heard.act == "confirm" and heard.intent in STEP_WORDS  # "didnt get anything"
-        if heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
+        if flow.specs[flow.state].get("waits") and not heard.slots \
+                and STATUS.search(heard.text):  # "how long do i have to wait" while the
+            pass  # guardian is asked: the step says where it stands (not a review's days)
+        elif heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
                 and flow.specs[flow.state].get("role") == "code":
             said = self.talk.catalog.word(heard.intent)
         elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \

@@ -41,6 +41,8 @@ SAME_VERB = {"unbind": "lift_loss", "lift_loss": "unbind"}
 CONTRAST = re.compile(r"\b(want|wanna|need|meant|mean)\b.{1,30}\bnot\b", re.IGNORECASE)
 NEGATED_WISH = re.compile(r"\b(don'?t|do not|doesn'?t|never)\s+(want|wanna|need|mean)",
                           re.IGNORECASE)
+# the take-back's own word under the negation: "我没说要取消" keeps the service
+CANCEL_SAID = re.compile(r"取消|退出|结束|\b(cancel|quit|stop)\b", re.IGNORECASE)
 TYPO = re.compile(r"错|不好意思|\b(sorry|oops|typo)\b", re.IGNORECASE)  # a word on a slip
 
 
@@ -178,7 +180,8 @@ class Readings:
         if heard.act == "negated":  # "还是算了 不解了" while unbinding: cancel, lift_loss (解
             others = [name for name in about  # is either's); "不是 我是问问 先不办": cancel
                       if name in self.starters and name != flow.name]  # and no service
-            return about[:1] == ["cancel"] and (SAME_VERB.get(flow.name) in about or not others)
+            return about[:1] == ["cancel"] and (SAME_VERB.get(flow.name) in about or (
+                not others and not CANCEL_SAID.search(heard.text)))  # "我没说要取消"
         return heard.act == "confirm" and heard.intent == "cancel"  # "不用挂了"
 
     def takes_back(self, said: str, heard: Understanding, flow: Flow) -> bool:

@@ -83,13 +83,21 @@ class Steps:
             flow.answer(said)
 
     def unclear(self, pending: dict, heard: Understanding, said: str, flow: Flow | None,
-                exact: str | None) -> bool:
+                exact: str | None, after: tuple[str, str] | None = None) -> bool:
         """A reply to a pending yes/no question that is neither yes nor no, nor anything else
         the bot reads (a command, a service, a pick, the step's own answer, a question it can
-        answer): it is asked again rather than taken as a no or as a wrong answer."""
+        answer): it is asked again rather than taken as a no or as a wrong answer. `after`:
+        what was just answered (bot/dialogue/topic.py), whose follow-up is read too: "要报警
+        吗" after the scam answer's offer to report the card lost is that answer's question."""
         offer = flow is None and pending.get("kind") == "confirm"
-        return pending.get("kind") in YES_NO and self.neither(
-            heard, said, flow, exact, offer=offer, about=offer_of(pending) if offer else None)
+        if pending.get("kind") not in YES_NO or not self.neither(
+                heard, said, flow, exact, offer=offer,
+                about=offer_of(pending) if offer else None):
+            return False
+        if offer and after is not None and self.talk.answers is not None:
+            return self.talk.answers.follow_up(heard, *after).kind != "one"  # "什么意思？"
+            # is asked the offer again, never a list of what people ask next
+        return True
 
     def neither(self, heard: Understanding, said: str, flow: Flow | None,
                 exact: str | None, offer: bool = False, about: str | None = None) -> bool:

@@ -199,13 +199,24 @@ class Talk:
         if found.kind == "none" and after is not None:
             follow = self.answers.follow_up(heard, *after, None if about else found)
             if follow.kind != "none":  # "然后呢": what people ask next, by number
-                return self.say_found(follow, turn, head="answer.next", done=done)
-        said = self.say_found(found, turn, choices, done=done)
+                return self.say_found(follow, turn, head="answer.next", done=done,
+                                      part=self.part(heard, follow, after))
+        said = self.say_found(found, turn, choices, done=done,
+                              part=self.part(heard, found, after))
         if said is not False:
             return said
         if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
+
+    def part(self, heard: Understanding, found: Answer,
+             after: tuple[str, str] | None) -> str | None:
+        """The sentence of the answer just given that a follow-up asks about again ("要报警
+        吗" after the scam answer: what to do once a code is given away), or None: the
+        whole answer said twice in a row read as the bot not listening."""
+        if found.kind != "one" or after != ("answers", found.entries[0].id):
+            return None
+        return self.answers.sentence(heard, found.entries[0].id, self.catalog.lang)
 
     def found(self, heard: Understanding, about: str | None = None) -> Answer:
         """The knowledge base's answer; `about` names a service (a flow) the question may
@@ -215,12 +226,14 @@ class Talk:
         return self.answers.answer_in(heard, self.title(about))
 
     def say_found(self, found: Answer, turn: Turn, choices: bool = True,
-                  head: str = "answer.which", done: str | None = None) -> Any:
+                  head: str = "answer.which", done: str | None = None,
+                  part: str | None = None) -> Any:
         """One entry's answer (its service offered unless it is `done`, the one that just
-        ended), or close ones as a numbered choice under `head` unless `choices` is off;
-        False when the retriever found neither."""
+        ended; only `part` of it when given), or close ones as a numbered choice under
+        `head` unless `choices` is off; False when the retriever found neither."""
         if found.kind == "one":
-            return self.say_answer(found.entries[0].id, turn, None, ids(found.more), done)
+            return self.say_answer(found.entries[0].id, turn, None, ids(found.more), done,
+                                   part)
         if found.kind == "choices" and choices:
             return self.offer(turn, None, [KB + e.id for e in found.entries], head)
         return False
@@ -242,13 +255,14 @@ class Talk:
         return {**(session or {}), "misses": misses} if misses else session
 
     def say_answer(self, entry_id: str, turn: Turn, flow: Flow | None,
-                   more: tuple[str, ...] = (), done: str | None = None) -> dict | None:
+                   more: tuple[str, ...] = (), done: str | None = None,
+                   part: str | None = None) -> dict | None:
         """The entry in the bot's language, and those of `more` (the message's other questions:
         "几岁能绑卡？补办要多少钱？" is owed both); the first one's related service is offered
         (not `done`, the one that just ended: "补卡要带啥" after a loss report), a flow
         re-asked. At idle the answer becomes the topic a follow-up leans on."""
         entry = self.answers.entry(entry_id, self.catalog.lang)
-        turn.say("answer.text", answer=entry.answer)
+        turn.say("answer.text", answer=part or entry.answer)
         for other in more:
             turn.say("answer.text", answer=self.answers.entry(other, self.catalog.lang).answer)
         if flow is not None:

@@ -71,6 +71,13 @@ WHAT_CAME = re.compile(r"这是啥|这是什么|谁要|谁让|谁在|通知|"
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
                   re.IGNORECASE)
+# asking where a wait stands ("how long do i have to wait", "好了没", "同意了吗") at a step that
+# waits for someone else (`waits`: the guardian's consent): the step itself says, not an
+# answer about a review's days nor "no manual review here"
+STATUS = re.compile(r"多久|多长时间|好了没|好了吗|好没好|怎么样了|还要等|要等|什么时候|啥时候"
+                    r"|同意了|回复了|答复了|有消息"
+                    r"|\b(how long|yet|done|any news|still waiting|when|wait)\b",
+                    re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"

@@ -89,6 +89,10 @@ _LOSS = re.compile(r"丢|挂失|被偷|不见了|找到|\b(lost|stolen|reported|
 _NO_LOSS = re.compile(r"没(有)?(挂失|丢)|\bnever (reported|lost)\b|\bnot (lost|reported)\b")
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
+# a follow-up the answer just given answers again gets the one sentence that holds this share
+# of its words (by idf) and this many times the next sentence's (Retriever.sentence_for)
+SENTENCE_SHARE, SENTENCE_LEAD = 0.3, 1.5
+_SENTENCES = re.compile(r"[^。！？.!?]+(?:[。！？!?]|\.(?!\d)|$)")
 MAX_CLAUSES = 4  # a longer line is a story, read whole
 _INNER_ASK = re.compile(r"[?？](?!\s*$)")  # a question mark before the line's end: two asked
 
@@ -330,6 +334,21 @@ class Retriever:
         folded = self._fold(text)
         return plain.reason.startswith("names nothing of ours") \
             and not self._topics_named(folded) and not self.kb.reading.others.search(folded)
+
+    def sentence_for(self, text: str, answer: str) -> str | None:
+        """The one sentence of `answer` that holds the most of the line's words (by idf), or
+        None when no sentence stands out: a follow-up that the answer just given answers
+        again ("要报警吗" after the scam answer) is said that sentence, not the whole again."""
+        query = set(self._mended(self._tokens(self._fold(text))))
+        weights = {tok: self.index.idf.get(tok, self.index.unseen) for tok in query}
+        parts = _SENTENCES.findall(answer)
+        held = sorted(((sum(w for tok, w in weights.items()
+                            if tok in set(self._tokens(self._fold(part)))), at)
+                       for at, part in enumerate(parts)), reverse=True)
+        if len(held) < 2 or not held[0][0] or held[0][0] < SENTENCE_LEAD * held[1][0] \
+                or held[0][0] < SENTENCE_SHARE * sum(weights.values()):
+            return None
+        return parts[held[0][1]].strip()
 
     def rank_all(self, text: str) -> tuple[list[str], list[float], list[float]]:
         """The line's query tokens (slips mended), each entry's ranking score and the share
