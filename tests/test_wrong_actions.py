@@ -151,3 +151,32 @@ def test_a_follow_up_the_answer_just_given_answers_is_said_its_sentence(chat_in,
     assert not_again in someone.say(first)
     reply = someone.say(again)
     assert reply.startswith(part) and not_again not in reply
+
+
+@pytest.mark.parametrize(("lang", "steps", "asked", "done"), [
+    ("zh", ["绑定社保卡", "110105199001011232", "张伟", "A12345678"], "绑好了吗",
+     "办好了：刚才的“绑定社保卡”已经完成"),
+    ("en", ["bind card", "110105199001011232", "张伟", "A12345678"], "is it done?",
+     'Yes - "Bind card" is done'),
+])
+def test_is_it_done_right_after_a_service_is_answered_yes(chat_in, lang, steps, asked, done):
+    """'is it done?' right after binding got the how-to-bind answer again."""
+    alice = chat_in(lang)
+    for said in steps:
+        alice.say(said)
+    assert "成功" in alice.say(alice.sms("13800138000")) or lang == "en"
+    assert alice.say(asked).startswith(done)
+
+
+def test_a_step_answered_after_the_service_lapsed_is_offered_the_service_again(chat_en,
+                                                                              clock):
+    """'张伟' after sixteen minutes met 'please start again. Sorry, I did not understand that',
+    naming no service, for an urgent loss report."""
+    alice = chat_en()
+    alice.say("report lost card")
+    clock.advance(16 * 60)
+    reply = alice.say("110105199001011232")
+    assert reply.startswith('"Report a lost card" had no reply for 15 minutes')
+    assert 'Start "Report a lost card" again? Reply "yes"' in reply
+    assert "did not understand" not in reply
+    assert "ID number" in alice.say("yes")

@@ -18,7 +18,7 @@ from bot.dialogue import topic, whose
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
-from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, TAKEN, WHAT_NOW
+from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, DONE_ASKED, TAKEN, WHAT_NOW
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
@@ -30,6 +30,7 @@ from flows.language.clauses import split
 LEAD = 0.1
 # A refusal names the service it refuses only this near ("我不想绑卡了"); else a plain "好的"
 NAMED_NO = 0.5
+SHORT_ASK = 30  # characters: "is it done? does he need to do anything" still asks only that
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
 OFFER_NEAR = 0.3
@@ -54,6 +55,10 @@ class Idle:
         after, done = topic.of(session, now), topic.done(session, now)
         if heard.small_talk is not None and intent in (None, "menu"):
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
+        if done in self.talk.flows and DONE_ASKED.search(heard.text) and not heard.slots \
+                and len(heard.text) <= SHORT_ASK:  # "is it done?" right after it was: yes
+            turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
+            return None
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
@@ -122,6 +127,10 @@ class Idle:
         if heard.complaint and heard.act == "none":  # "你们这啥破玩意 弄半天弄不好": an
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
             return self.talk.not_understood(heard, turn, misses, [])
+        lapsed = session.get("lapsed")  # a service just ended for silence (the engine said so)
+        if lapsed in self.talk.flows and heard.act == "none" and not heard.question:  # "赵敏",
+            turn.say("expired.restart", title=self.talk.title(lapsed))  # "A12345678": the
+            return self.talk.pending(None, "confirm", [lapsed])  # step's answer, too late
         if heard.slots and heard.act == "none" and not heard.question \
                 and not near_a_service(heard):  # "我的身份证号是110…" with no service: pick
             return self.talk.with_menu(turn, "slots_idle")  # one first ("卡号…丢了" is near)

@@ -78,6 +78,13 @@ STATUS = re.compile(r"多久|多长时间|好了没|好了吗|好没好|怎么�
                     r"|同意了|回复了|答复了|有消息"
                     r"|\b(how long|yet|done|any news|still waiting|when|wait)\b",
                     re.IGNORECASE)
+# whether the service just done is done ("好了吗", "绑上了没", "is it done?", "did it work"),
+# asked right after it ended well: it is, and the bot says so (it was the how-to again)
+DONE_ASKED = re.compile(r"(好了|成功了|办好了|弄好了|搞定了|完成了|绑上了|绑好了|挂上了|改好了"
+                        r"|生效了)(吗|没|没有|不)|\b(is it done|is that it|did it work"
+                        r"|did that work|has it worked|is it working now|all set|am i done"
+                        r"|done already)\b",
+                        re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"

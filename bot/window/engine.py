@@ -230,9 +230,12 @@ class Engine:
         notices = self.deferred.due_in(msg, found) if self.deferred else []  # said first
         turn.out.extend(self._kept(notice) for notice in notices)
         if session and (session.get("expired") or now - session.get("at", now) > self.session_ttl):
-            if session.get("flow"):  # a pending choice alone lapses without a word
-                turn.say("expired", minutes=self.session_ttl // 60)
-            session = None
+            lapsed = session.get("flow")  # a pending choice alone lapses without a word
+            if lapsed:  # named, and handed on: a step's answer typed now is offered a restart
+                flow = self.conversation.flows.get(lapsed)
+                turn.say("expired", minutes=self.session_ttl // 60,
+                         title=self.catalog.text(flow.title) if flow else lapsed)
+            session = {"lapsed": lapsed} if lapsed else None
         before = (session or {}).get("flow")
         try:
             session = self.conversation.route(msg, turn, session)
