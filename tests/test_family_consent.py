@@ -262,3 +262,33 @@ def test_a_minor_asking_how_the_wait_stands_is_told_the_guardian_has_not_answere
     reply = chats[MINOR].say(said)
     assert reply.startswith("监护人还没有答复") and "分钟内有效" in reply
     assert "审核" not in reply
+
+
+@pytest.mark.parametrize(("said", "bound"), [
+    ("我儿子要绑卡？那就同意吧", True),
+    ("孙丽要绑卡？她跟我说过了 嗯 行吧", True),
+    ("这是我闺女吗？不行 拒绝", False),
+])
+def test_a_guardians_answer_closing_a_sentence_decides(family, said, bound):
+    """'那就同意吧' after asking who it was met the same request again, word for word; '嗯 行吧'
+    met a list of services whose '1' then picked 绑定社保卡 (two blind testers' guardians)."""
+    bot, _, chats = family
+    ask_guardian(chats)
+    reply = chats[GUARDIAN].say(said)
+    assert ("已同意" if bound else "已拒绝") in reply
+    assert (bot.backend.binding(MINOR) is not None) is bound
+
+
+@pytest.mark.parametrize("said", ["no i dont want him on wechat yet", "no, she is too young"])
+def test_a_guardians_refusal_in_everyday_english_refuses(make_app, platform_for, said):
+    """'no i dont want him on wechat yet' met 'OK, nothing started' and the request again:
+    the child went on waiting."""
+    app = make_app(BOT_LANG="en", OUTBOUND_SEND=lambda body: None)
+    wechat, bot = platform_for(app), bot_of(app)
+    bot.backend.bind("A20000003", GUARDIAN)
+    chats = {who: Chat(wechat, who, bot.backend) for who in (MINOR, GUARDIAN)}
+    for line in ("bind my card", SUNLI, "孙丽", "C10000002", LIU):
+        chats[MINOR].say(line)
+    reply = chats[GUARDIAN].say(said)  # the request reached them through the API only
+    assert "refused" in reply.lower() and "nothing started" not in reply
+    assert bot.backend.binding(MINOR) is None

@@ -99,7 +99,7 @@ def test_a_question_in_one_clause_of_a_step_message_is_answered(chat_in, lang, s
 def test_close_answers_are_offered_under_one_head(chat_en, chat):
     """Two heads in a row ("Which of these do you mean?" then "Did you mean:") read as if the
     bot asked twice."""
-    reply = chat_en().say("how do i apply for a social security card for the first time")
+    reply = chat_en().say("my daughter is 6, is she even allowed to have her own card")
     assert reply.startswith("Which of these do you mean?\n1. ") and "Did you mean" not in reply
     reply = chat().say("社保卡可以不绑定微信吗")
     assert reply.startswith("您想了解的是哪一个？\n1. ") and "您是不是想" not in reply

@@ -28,7 +28,16 @@ def test_a_new_question_after_an_offer_drops_the_offer(chat, text, said):
     assert "绑定社保卡：请输入" not in alice.say("是")  # the offer is gone: 是 starts nothing
 
 
-@pytest.mark.parametrize("text", ["什么意思？", "要多久？"])
+def test_how_long_after_the_binding_age_and_its_offer_is_binding_s_time(chat):
+    """A follow-up the topic answers is answered (binding takes effect at once), the offer
+    made again; it was asked 'yes or no' as a vague reply."""
+    alice = chat()
+    alice.say("几岁可以绑定？")
+    reply = alice.say("要多久？")
+    assert "当即生效" in reply and reply.endswith(OFFER)
+
+
+@pytest.mark.parametrize("text", ["什么意思？"])
 def test_a_vague_question_after_an_offer_asks_it_again(chat, text):
     """It names nothing whose it could be (UNRELATED): the offer stands, asked again."""
     alice = chat()

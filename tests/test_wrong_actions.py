@@ -180,3 +180,25 @@ def test_a_step_answered_after_the_service_lapsed_is_offered_the_service_again(c
     assert 'Start "Report a lost card" again? Reply "yes"' in reply
     assert "did not understand" not in reply
     assert "ID number" in alice.say("yes")
+
+
+@pytest.mark.parametrize(("said", "whose"), [("帮我查下社保交了几年", "社保的缴费"),
+                                            ("查一下我的养老金到账没", "养老金")])
+def test_a_lookup_of_what_no_service_here_shows_says_where_to_ask(chat, said, whose):
+    """'帮我查下社保交了几年' met '本微信还没有绑定社保卡。回复“绑定社保卡”即可办理', as if
+    binding would show the years paid."""
+    reply = chat().say(said)
+    assert reply.startswith(whose) and "12333" in reply and "还没有绑定" not in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "refused"), [
+    ("zh", "帮我查一下李娜的社保卡号 她是我邻居", "别人的卡号和信息不能代查"),
+    ("en", "check my friends card", "cannot be looked up for them"),
+])
+def test_a_strangers_card_looked_up_is_refused_in_so_many_words(chat_in, lang, said, refused):
+    """It was 'did you mean: 1. My card 2. Progress', whose 1 then showed their own card."""
+    assert refused in chat_in(lang).say(said)
+
+
+def test_ones_own_card_number_is_still_looked_up(chat):
+    assert "还没有绑定社保卡" in chat().say("帮我查下我的社保卡号")

@@ -64,7 +64,8 @@ class Conversation:
         self.starters.update({f.menu_key: f for f in self.flows.values() if f.menu_key})
         self.talk = Talk(catalog, list(self.flows.values()), answers)
         self.person = Person(handover, self.talk)  # bot/handover: None without customer service
-        self.guardian = Guardian(family, self.talk)  # requests waiting in a guardian's chat
+        self.guardian = Guardian(family, self.talk, understander)  # requests waiting in a
+        # guardian's chat
         self.steps = Steps(self.talk)  # acks, own start words, several answers at once
         self.questions = Questions(self.talk)  # answered before a start, a request, in a step
         self.grants, self.pauses = grants, pauses
@@ -123,7 +124,7 @@ class Conversation:
         routed = self.person.before(said, turn, flow, leaving, session or None)
         if routed is not SERVE:
             return routed
-        routed = self.guardian.before(heard, turn, flow, session)
+        routed = self.guardian.before(heard, turn, flow, session, said)
         if routed is not SERVE:
             return routed
         if exact is None and self.guardian.settled(flow):  # the guardian decided while the

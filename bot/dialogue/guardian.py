@@ -12,6 +12,7 @@ of the desk unless the message could be such an answer, so other messages cost n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.dialogue.person import SERVE
@@ -20,17 +21,21 @@ from bot.dialogue.talk import Talk
 from bot.dialogue.wording import CONSENT_WORDS, WHAT_CAME
 from flows.base import Flow, Turn
 from flows.ids import mask_card
-from flows.language import Understanding
+from flows.language import Understander, Understanding
+from flows.language.clauses import split
 
 PICK, ONE = "consent_pick", "consent_one"  # the session's pending kinds this module sets
+NAMED = 0.5  # a negation names a service this near (as idle's NAMED_NO)
+MAX_CLAUSES = 4  # a longer message is a story: its last word is not taken as the answer
+_WRAP = re.compile(r"^(那就|那|就)+|(吧|了|啊|呗|哈)+$")  # "那就同意吧" is 同意, "行吧" 行
 ENDED = "ended"  # cancelled(): the minor's bind ended by its own step, which said so
 
 
 class Guardian:
     """Built once per app; `desk` is the family desk (None: requests are never asked)."""
 
-    def __init__(self, desk: Any, talk: Talk) -> None:
-        self.desk, self.talk = desk, talk
+    def __init__(self, desk: Any, talk: Talk, understander: Understander) -> None:
+        self.desk, self.talk, self.understander = desk, talk, understander
         self.steps = Steps(talk)
 
     def keep_asking(self, pending: dict | None, kept: dict | None, turn: Turn) -> dict | None:
@@ -50,7 +55,7 @@ class Guardian:
         return kept
 
     def before(self, heard: Understanding, turn: Turn, flow: Flow | None,
-               session: dict) -> Any:
+               session: dict, said: str = "") -> Any:
         """Answer a request, list them, or SERVE (route the message as usual)."""
         if self.desk is None:
             return SERVE
@@ -62,6 +67,9 @@ class Guardian:
         if answer is None:  # "好的，我同意", "不行，我拒绝": the same words in a sentence
             answer = heard.consent
         explicit = answer is not None
+        if answer is None and command is None:  # "我儿子要绑卡？那就同意吧", "孙丽要绑卡？她跟
+            answer = self.last_word(said)  # 我说过了 嗯 行吧": the answer closes the message,
+            # read as a bare 是 / 否 is (a request newer than what was last said to them)
         if answer is None and command is None and (
                 CONSENT_WORDS.search(heard.text) or (flow is None and heard.question and (
                     WHAT_CAME.search(heard.text)))) and self.desk.pending(turn.openid):
@@ -70,6 +78,9 @@ class Guardian:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):
                 return self.show(turn, flow, options[heard.choice - 1])
+        if answer is None and heard.act == "negated" and not heard.question \
+                and not _names_another(heard):  # "no i dont want him on wechat yet": a
+            answer = False  # refusal in words of one's own, read as a bare 否 is
         if answer is None and heard.choice in (1, 2):
             answer = heard.choice == 1
         elif answer is None and heard.yes_no is not None and heard.choice is None:
@@ -96,6 +107,39 @@ class Guardian:
             turn.say("consent.which", count=len(waiting))
             return self.listing(turn, flow, waiting)
         return self.decide(turn, flow, waiting[0]["rid"], answer)
+
+    def last_word(self, said: str) -> bool | None:
+        """The consent, or a plain yes or no, that closes a message of two to four clauses
+        ("我儿子要绑卡？那就同意吧", "她跟我说过了 嗯 行吧") or opens it ("no, she is too young"),
+        the other clauses only asking or telling: None otherwise, or when another clause
+        answers the other way or asks for a service of its own. Read as a bare 是 / 否 is."""
+        clauses = split(said)
+        if not 2 <= len(clauses) <= MAX_CLAUSES:
+            return None
+        for at in (-1, 0):  # closing it, else opening it ("no, she is too young")
+            word = self._answers(clauses[at])
+            if word is not None:
+                rest = clauses[:-1] if at == -1 else clauses[1:]
+                return word if self._only_tell(rest, word) else None
+        return None
+
+    def _answers(self, clause: str) -> bool | None:
+        """A clause that is a consent or a plain yes or no ("那就同意吧", "行吧", "no")."""
+        read = self.understander.understand(_WRAP.sub("", clause) or clause)
+        word = read.consent if read.consent is not None else read.yes_no
+        return None if read.slots else word
+
+    def _only_tell(self, clauses: list[str], word: bool) -> bool:
+        """The other clauses ask or tell, and none answers the other way or asks for a
+        service of its own."""
+        for clause in clauses:
+            other = self.understander.understand(clause)
+            said_other = other.consent if other.consent is not None else other.yes_no
+            if said_other is not None and said_other != word:
+                return False  # "同意 不过 算了不行"
+            if other.act == "start" and not other.question and other.intent != "bind_card":
+                return False  # "我要挂失 好的": a request of its own
+        return True
 
     def listing(self, turn: Turn, flow: Flow | None,
                 waiting: list[dict] | None = None) -> dict | None:
@@ -170,3 +214,8 @@ class Guardian:
     @staticmethod
     def named(request: dict) -> dict[str, str]:
         return {"minor": request["minor_name_masked"], "card": mask_card(request["card_number"])}
+
+
+def _names_another(heard: Understanding) -> bool:
+    """A refusal of a service other than the binding a request is about ("我不想挂失了")."""
+    return any(name != "bind_card" and score >= NAMED for name, score in heard.candidates[:1])

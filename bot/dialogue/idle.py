@@ -18,7 +18,15 @@ from bot.dialogue import topic, whose
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
-from bot.dialogue.wording import ABOUT_AGENTS, CODES, COMMANDS, DONE_ASKED, TAKEN, WHAT_NOW
+from bot.dialogue.wording import (
+    ABOUT_AGENTS,
+    CODES,
+    COMMANDS,
+    DONE_ASKED,
+    OTHERS_CARD,
+    TAKEN,
+    WHAT_NOW,
+)
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
@@ -30,6 +38,7 @@ from flows.language.clauses import split
 LEAD = 0.1
 # A refusal names the service it refuses only this near ("我不想绑卡了"); else a plain "好的"
 NAMED_NO = 0.5
+LOOKUPS = ("my_card", "progress")  # services that show a card's details
 SHORT_ASK = 30  # characters: "is it done? does he need to do anything" still asks only that
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
@@ -59,6 +68,9 @@ class Idle:
                 and len(heard.text) <= SHORT_ASK:  # "is it done?" right after it was: yes
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
+        top = heard.candidates[0][0] if heard.candidates else None
+        if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots:  # "帮我查一下
+            return self.talk.with_menu(turn, "others_card")  # 李娜的社保卡号 她是我邻居"
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)

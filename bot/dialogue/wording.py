@@ -85,6 +85,12 @@ DONE_ASKED = re.compile(r"(好了|成功了|办好了|弄好了|搞定了|完成
                         r"|did that work|has it worked|is it working now|all set|am i done"
                         r"|done already)\b",
                         re.IGNORECASE)
+# a stranger's card looked up ("帮我查一下李娜的社保卡号 她是我邻居", "check my friend's card"):
+# only the card bound here is shown; kin have 亲情服务
+OTHERS_CARD = re.compile(r"(别人|他人|邻居|朋友|同事|同学|室友|老乡|熟人)(家)?的(社保)?卡"
+                         r"|(邻居|朋友|同事|同学)"
+                         r"|\b(someone else'?s|other people'?s|my (friend|neighbou?r|colleague|"
+                         r"coworker|roommate)'?s?) (social security )?card\b", re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"

@@ -20,6 +20,9 @@ UNSERVED = ("electronic_card", "card_condition", "card_frozen", "other_wechat")
 # its line says whose card that is, and to reply 挂失 if it is ours after all); our card's
 # unserved topics never do ("电子社保卡丢了" is a loss of the card, however it is called).
 LOSSES = ("report_loss", "lift_loss")
+# neighbouring offices' topics: a lookup asked of them ("帮我查下社保交了几年") is no 我的社保卡
+# (its reply, "no card bound here, reply 绑定", read as if binding would show them)
+NEIGHBOURS = ("contributions", "pension", "medical_insurance", "other_benefits")
 # A question that asks for the service ("能帮我绑一下社保卡吗", "can you help me reset my
 # password") is a request however an entry's words match it: the service starts.
 # Asking whether it can be done here ("can i bind my card here", "在这能挂失吗") asks for it too.
@@ -46,6 +49,8 @@ def said_first(heard: Understanding, answer: Answer) -> bool:
     """Whether a service's start is met with where to ask instead (`answer.elsewhere`): a
     question only ("社保卡余额怎么查"); a request ("绑定电子社保卡", "电子社保卡丢了") starts."""
     loss = heard.intent in LOSSES
+    if answer.kind == "none" and heard.intent in SHOWS and answer.elsewhere in NEIGHBOURS:
+        return True  # "帮我查下社保交了几年": a lookup of what no service here shows
     return answer.kind == "none" and answer.asked and (
         (answer.elsewhere in UNSERVED and not loss) or (answer.elsewhere == "other_cards" and loss))
 
