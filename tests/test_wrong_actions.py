@@ -202,3 +202,49 @@ def test_a_strangers_card_looked_up_is_refused_in_so_many_words(chat_in, lang, s
 
 def test_ones_own_card_number_is_still_looked_up(chat):
     assert "还没有绑定社保卡" in chat().say("帮我查下我的社保卡号")
+
+
+def at_the_code_step(alice, lang: str) -> None:
+    for said in ("bind card" if lang == "en" else "绑定社保卡", "110105199001011232", "张伟"):
+        alice.say(said)
+    assert "138****8000" in alice.say("A12345678")
+
+
+def test_asking_whether_the_code_reaches_a_changed_number_keeps_the_step(chat_en):
+    """The question was read as 'not my phone' and ended the binding ('No code can be sent')."""
+    alice = chat_en()
+    at_the_code_step(alice, "en")
+    reply = alice.say("i changed my phone number last year, will the code still come?")
+    assert "No code can be sent" not in reply and "138****8000" in reply
+    assert 'reply "not my phone"' in reply
+    assert "bound" in alice.say(alice.sms("13800138000"))
+
+
+@pytest.mark.parametrize(("lang", "said", "says", "not_says"), [
+    ("en", "wait what code? the one from the bank?", "About this step", "scammer"),
+    ("zh", "这个验证码要告诉客服吗", "都是骗子", "当前步骤说明"),
+])
+def test_a_question_about_the_code_at_the_code_step(chat_in, lang, said, says, not_says):
+    """Which code was met with the scam warning; whether to tell the staff with the step's
+    help: the scam answer is for sharing and safety (in_step_if), the step's help for the
+    rest."""
+    alice = chat_in(lang)
+    at_the_code_step(alice, lang)
+    reply = alice.say(said)
+    assert says in reply and not_says not in reply
+
+
+def test_no_card_number_at_the_card_step_says_where_it_is_and_how_to_get_a_card(chat):
+    alice = chat()
+    for said in ("绑定社保卡", "110105199001011232", "张伟"):
+        alice.say(said)
+    reply = alice.say("没有卡号")
+    assert reply.startswith("没关系") and "没有看出卡号" not in reply
+
+
+@pytest.mark.parametrize(("lang", "said"), [("zh", "刚才客服咋不说话了"),
+                                            ("en", "why did the agent not answer me")])
+def test_asking_why_the_agent_went_quiet_says_how_to_reach_one_again(chat_in, lang, said):
+    reply = chat_in(lang).say(said)
+    assert ("回复“人工”再次转接" in reply) or ('Reply "agent" to be put through again' in reply)
+    assert "不办理" not in reply and "nothing started" not in reply

@@ -20,11 +20,13 @@ from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
+    AGENT_NAMED,
     CODES,
     COMMANDS,
     DONE_ASKED,
     OTHERS_CARD,
     TAKEN,
+    UNWANTED,
     WHAT_NOW,
 )
 from flows.base import Flow, Turn
@@ -96,6 +98,9 @@ class Idle:
                          others="”“".join(others) if self.talk.catalog.lang != "en"
                          else '", "'.join(others))
             return self.start(self.starters[intent], turn, given=(said, heard))
+        if heard.act == "negated" and AGENT_NAMED.search(heard.text) \
+                and not UNWANTED.search(heard.text):  # "刚才客服咋不说话了", "why did the agent
+            return self.talk.with_menu(turn, "human.gone")  # not answer me": no "好的，不办理"
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
             meant = [c for c, score in heard.candidates  # named only when surely meant:

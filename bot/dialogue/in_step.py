@@ -30,6 +30,7 @@ from bot.dialogue.wording import (
     NO_PHONE,
     PHONE,
     STATUS,
+    WONDERS,
     starts_over,
 )
 from flows.base import Flow, Turn
@@ -162,7 +163,10 @@ class InStep:
                 and STATUS.search(heard.text):  # "how long do i have to wait" while the
             pass  # guardian is asked: the step says where it stands (not a review's days)
         elif heard.intent in STEP_WORDS and not heard.slots and (heard.act == "start" or middling) \
-                and flow.specs[flow.state].get("role") == "code":
+                and flow.specs[flow.state].get("role") == "code" \
+                and not (heard.intent == "phone_lost" and WONDERS.search(said)):  # "i
+            # changed my number last year, will the code still come?" asks whether (it ended
+            # the service); "the code goes to my old number?? its cancelled" wants the way out
             said = self.talk.catalog.word(heard.intent)
         elif heard.intent in LOOKUPS and heard.act == "start" and not heard.slots \
                 and heard.intent != flow.name \

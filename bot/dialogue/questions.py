@@ -14,7 +14,7 @@ from bot.dialogue import whose
 from bot.dialogue.talk import Talk, ids
 from bot.dialogue.wording import DONE, LACK, SAFE, STEP_THINGS, THIS
 from flows.base import Flow, Turn
-from flows.knowledge import said_first, starts
+from flows.knowledge import Entry, said_first, starts
 from flows.language import Understanding
 
 # A question inside a flow is answered when the answer is clear: at IN_FLOW_SCORE of its
@@ -25,6 +25,11 @@ from flows.language import Understanding
 IN_FLOW_SCORE = 0.6
 IN_FLOW_OTHER = 0.35
 OFFERED = 0.6  # a candidate service this near is offered by number rather than an answer
+
+
+def answers_in_step(entry: Entry, text: str) -> bool:
+    """Whether the entry answers the line inside a step (`in_step_if`, else always)."""
+    return entry.in_step_if is None or entry.in_step_if.search(text) is not None
 
 
 class Questions:
@@ -109,7 +114,8 @@ class Questions:
         found = self.talk.found(heard, flow.name) if self.talk.answers is not None else None
         step = STEP_THINGS.get(flow.specs[flow.state].get("role", ""))
         floor = IN_FLOW_SCORE if step is None or step.search(heard.text) else IN_FLOW_OTHER
-        if found is not None and found.kind == "one" and found.score >= floor:
+        if found is not None and found.kind == "one" and found.score >= floor \
+                and answers_in_step(found.entries[0], heard.text):
             return self.talk.say_answer(found.entries[0].id, turn, flow,
                                         ids(found.more)) or flow.session()
         if found is not None and whose.said_in_step(found.elsewhere):  # 今天天气怎么样？

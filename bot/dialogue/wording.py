@@ -18,7 +18,7 @@ _THINGS = {  # the words naming what a step asks for, by its role
 STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in _THINGS.items()}
 # not knowing, remembering or having a thing at hand: with the step's thing named ("卡没在身上 不
 # 记得卡号"), about the step, never 忘记密码 (Questions.lacks)
-LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上"
+LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上|没有"
                   r"|没在身上|找不到|找不着|\b(forgot|forget|dont know|don't know|do not know"
                   r"|no idea|dont remember|don't remember|cant remember|can't remember|dont have"
                   r"|don't have|cant find|can't find|not with me)\b", re.IGNORECASE)
@@ -91,6 +91,10 @@ OTHERS_CARD = re.compile(r"(别人|他人|邻居|朋友|同事|同学|室友|老
                          r"|(邻居|朋友|同事|同学)"
                          r"|\b(someone else'?s|other people'?s|my (friend|neighbou?r|colleague|"
                          r"coworker|roommate)'?s?) (social security )?card\b", re.IGNORECASE)
+# wondering whether ("will the code still come?", "验证码还能收到吗"), not saying so with a
+# question mark ("the code goes to my old number?? i told u its cancelled")
+WONDERS = re.compile(r"\b(will|would|can|could|does|do|is it|are)\b[^?]{0,40}\?|会不会|能不能|还能"
+                     r"|(会|能)[^吗]{0,10}吗", re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"
@@ -158,6 +162,11 @@ JUST_ASKING = re.compile(r"(就|只是|只|随便)问问|问一下而已|\bjust 
 # when people answer, asked of the customer service ("人工客服几点有人", "what are the hours")
 _AGENTS = r"(人工(?!审核|复核|核)(客服|服务)?|客服|真人|工作人员)"
 _WHEN = r"(几点|什么时候|啥时候|上班|下班|时间|周末|晚上)"
+# the customer service named in a line that is no request for it ("刚才客服咋不说话了")
+AGENT_NAMED = re.compile(rf"{_AGENTS}|\b(agent|customer service|the person)\b", re.IGNORECASE)
+# not wanted, in so many words ("我不要人工", "i don't want an agent")
+UNWANTED = re.compile(r"不要|不用|不想|不需要|\b(don'?t|do not) (want|need)|\bno need\b",
+                      re.IGNORECASE)
 AGENT_HOURS = re.compile(rf"{_AGENTS}(一般|都|每天)?({_WHEN}|几点有人|有人吗)"
                          rf"|{_WHEN}(能|有|可以)?转?{_AGENTS}"
                          r"|\b(customer service|agents?|humans?|staff)\b"

@@ -45,6 +45,10 @@ class Entry:
     # The service is offered only when the question says this (a regex; None: always): the
     # replacement's offer of 挂失 is for a lost card, a damaged one is replaced unreported
     offer_if: re.Pattern[str] | None = None
+    # Inside a step whose thing this entry speaks of, it answers only a line saying this (a
+    # regex; None: any): at the code step "这个验证码要告诉客服吗" is the scam answer's, "wait
+    # what code? the one from the bank?" the step's own help
+    in_step_if: re.Pattern[str] | None = None
 
 
 class KnowledgeBase:
@@ -99,9 +103,10 @@ def _entry(raw: dict[str, Any]) -> Entry:
     if service is not None and service not in SERVICES:
         raise ValueError(f"entry {raw['id']}: unknown service {service!r}")
     answer = _CJK_GAP.sub("", " ".join(raw["answer"].split()))  # YAML folds lines with spaces
-    offer_if = re.compile(raw["offer_if"], re.IGNORECASE) if raw.get("offer_if") else None
+    offer_if, in_step_if = (re.compile(raw[key], re.IGNORECASE) if raw.get(key) else None
+                            for key in ("offer_if", "in_step_if"))
     return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service,
-                 bool(raw.get("howto")), offer_if)
+                 bool(raw.get("howto")), offer_if, in_step_if)
 
 
 @cache
