@@ -7,6 +7,7 @@ the same fixtures through `wxbot serve` over HTTP in safe mode.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
@@ -224,15 +225,21 @@ def test_a_guardian_asking_what_reached_them_is_shown_the_request(family, said):
     assert bot.backend.binding(MINOR) is None
 
 
-def test_a_guardians_everyday_english_yes_agrees(make_app, platform_for):
-    """"yeah thats fine go ahead" to the request was "Sorry, I did not understand that" and
-    the menu, whose "1" then bound nothing (it picked 'Bind card')."""
+def asked_in_english(make_app, platform_for) -> tuple[Any, dict[str, Chat]]:
+    """A bot speaking English whose minor has just asked the guardian (through the API)."""
     app = make_app(BOT_LANG="en", OUTBOUND_SEND=lambda body: None)
     wechat, bot = platform_for(app), bot_of(app)
     bot.backend.bind("A20000003", GUARDIAN)
     chats = {who: Chat(wechat, who, bot.backend) for who in (MINOR, GUARDIAN)}
     for said in ("bind my card", SUNLI, "孙丽", "C10000002", LIU):
         chats[MINOR].say(said)
+    return bot, chats
+
+
+def test_a_guardians_everyday_english_yes_agrees(make_app, platform_for):
+    """"yeah thats fine go ahead" to the request was "Sorry, I did not understand that" and
+    the menu, whose "1" then bound nothing (it picked 'Bind card')."""
+    bot, chats = asked_in_english(make_app, platform_for)
     reply = chats[GUARDIAN].say("yeah thats fine go ahead")
     assert "did not understand" not in reply
     assert bot.backend.binding(MINOR) is not None
@@ -283,12 +290,7 @@ def test_a_guardians_answer_closing_a_sentence_decides(family, said, bound):
 def test_a_guardians_refusal_in_everyday_english_refuses(make_app, platform_for, said):
     """'no i dont want him on wechat yet' met 'OK, nothing started' and the request again:
     the child went on waiting."""
-    app = make_app(BOT_LANG="en", OUTBOUND_SEND=lambda body: None)
-    wechat, bot = platform_for(app), bot_of(app)
-    bot.backend.bind("A20000003", GUARDIAN)
-    chats = {who: Chat(wechat, who, bot.backend) for who in (MINOR, GUARDIAN)}
-    for line in ("bind my card", SUNLI, "孙丽", "C10000002", LIU):
-        chats[MINOR].say(line)
+    bot, chats = asked_in_english(make_app, platform_for)
     reply = chats[GUARDIAN].say(said)  # the request reached them through the API only
     assert "refused" in reply.lower() and "nothing started" not in reply
     assert bot.backend.binding(MINOR) is None
