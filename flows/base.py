@@ -47,6 +47,12 @@ class StateSpec(TypedDict, total=False):
     # The keyword for "another person's card" at an offer of the card bound here ("other_card"):
     # the dialogue says it for an ID typed there or a sentence about a child's card.
     other_word: str
+    # The step waits for someone else (the guardian's consent): asked how it stands ("好了没",
+    # "how long do i have to wait"), the dialogue lets the step say so itself.
+    waits: bool
+    # The catalog key said after a second unread answer, instead of "step.way_out" ("一时找不到
+    # 的话…" fits a thing to find, not a new password to make up).
+    way_out: str
 
 
 @dataclass
@@ -213,8 +219,8 @@ class Flow:
         counts[self.state] = counts.get(self.state, 0) + 1
         if self.error:
             self.turn.say(self.error)
-        if counted == "_unread" and counts[self.state] >= 2:
-            self.turn.say("step.way_out")
+        if counted == "_unread" and counts[self.state] >= 2:  # "一时找不到的话…", or the
+            self.turn.say(self.specs[self.state].get("way_out", "step.way_out"))  # step's own
 
     def prompt(self, _: EventData | None) -> None:
         key = self.specs[self.state].get("prompt")

@@ -52,9 +52,11 @@ class FamilyService(Verification, Flow):
         {"name": "ask_code", "prompt": "common.ask_code", "help": "common.help_code",
          "read": "read_code", "role": "code"},
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
-         "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
+         "again": "reset.ask_password_again", "read": "read_password", "role": "password",
+         "way_out": "reset.way_out"},  # a new password is made up, not found
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
-         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm"},
+         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm",
+         "way_out": "reset.way_out"},
         {"name": "need_own_card", "prompt": "family.need_own_card", "final": True},
         {"name": "adults_only", "prompt": "family.adults_only", "final": True},
         {"name": "member_added", "prompt": "family.added", "final": True},

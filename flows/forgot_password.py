@@ -46,9 +46,11 @@ class ForgotPassword(Verification, Flow):
         ASK_GUARDIAN,
         ask_code(help="reset.help_code"),
         {"name": "ask_password", "prompt": "reset.ask_password", "help": "reset.help_password",
-         "again": "reset.ask_password_again", "read": "read_password", "role": "password"},
+         "again": "reset.ask_password_again", "read": "read_password", "role": "password",
+         "way_out": "reset.way_out"},  # a new password is made up, not found
         {"name": "ask_confirm", "prompt": "reset.ask_confirm", "help": "reset.help_confirm",
-         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm"},
+         "read": "read_confirm", "role": "confirm", "why": "reset.why_confirm",
+         "way_out": "reset.way_out"},
         {"name": "ask_reason", "prompt": "reset.ask_reason", "help": "reset.help_reason",
          "read": "read_reason", "role": "reason", "on_enter": ["explain"]},
         {"name": DONE, "on_enter": ["announce"], "final": True},

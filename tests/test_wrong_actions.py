@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.people import ZHANG
+
 
 @pytest.mark.parametrize("said", ["ok so how do i do it", "so how do i do this?",
                                   "how do i do it"])
@@ -248,3 +250,15 @@ def test_asking_why_the_agent_went_quiet_says_how_to_reach_one_again(chat_in, la
     reply = chat_in(lang).say(said)
     assert ("回复“人工”再次转接" in reply) or ('Reply "agent" to be put through again' in reply)
     assert "不办理" not in reply and "nothing started" not in reply
+
+
+def test_a_second_refused_new_password_is_not_told_to_come_back_when_it_is_found(chat):
+    """'一时找不到的话…' (if you cannot find it now) followed a birthday refused as a new
+    password: a new password is made up, so its own way out is said."""
+    alice = chat()
+    for said in ("忘记密码", ZHANG.id, "张伟"):
+        alice.say(said)
+    assert "设置新的6位数字服务密码" in alice.say(alice.sms(ZHANG.phone))
+    alice.say("900101")
+    reply = alice.say("900101")
+    assert "一时找不到" not in reply and "一时想不好新密码的话" in reply
