@@ -286,7 +286,32 @@ def test_a_guardians_answer_closing_a_sentence_decides(family, said, bound):
     assert (bot.backend.binding(MINOR) is not None) is bound
 
 
-@pytest.mark.parametrize("said", ["no i dont want him on wechat yet", "no, she is too young"])
+@pytest.mark.parametrize("said", ["好的，这是什么？", "嗯，这是什么意思", "我先问问孩子 好吧",
+                                  "好吧 我再想想"])
+def test_a_guardians_sentence_that_puts_off_or_asks_decides_nothing(family, said):
+    """A yes opening a question, or beside 'let me ask her first', is no consent (a review
+    found each binding the child)."""
+    bot, _, chats = family
+    ask_guardian(chats)
+    reply = chats[GUARDIAN].say(said)
+    assert "已同意" not in reply and "已拒绝" not in reply
+    assert bot.backend.binding(MINOR) is None
+    assert "已同意" in chats[GUARDIAN].say("同意")  # still waiting for the real answer
+
+
+@pytest.mark.parametrize("said", ["yes, what is this about?", "ok, but who is this?",
+                                  "sure, let me think about it",
+                                  "no, wait, let me ask her first"])
+def test_a_guardians_english_sentence_that_puts_off_or_asks_decides_nothing(make_app,
+                                                                            platform_for,
+                                                                            said):
+    bot, chats = asked_in_english(make_app, platform_for)
+    reply = chats[GUARDIAN].say(said)
+    assert "agreed" not in reply.lower() and "refused" not in reply.lower()
+    assert bot.backend.binding(MINOR) is None
+
+
+@pytest.mark.parametrize("said", ["no i dont want him on wechat yet"])
 def test_a_guardians_refusal_in_everyday_english_refuses(make_app, platform_for, said):
     """'no i dont want him on wechat yet' met 'OK, nothing started' and the request again:
     the child went on waiting."""
@@ -294,3 +319,13 @@ def test_a_guardians_refusal_in_everyday_english_refuses(make_app, platform_for,
     reply = chats[GUARDIAN].say(said)  # the request reached them through the API only
     assert "refused" in reply.lower() and "nothing started" not in reply
     assert bot.backend.binding(MINOR) is None
+
+
+def test_a_guardians_yes_in_a_sentence_at_their_own_step_is_their_own(family):
+    """A request that arrived while the guardian was at their own loss offer took
+    '对 就是这张卡' as its consent (a review): a sentence at a step is the step's."""
+    bot, _, chats = family
+    assert "挂失本微信绑定的社保卡" in chats[GUARDIAN].say("挂失")
+    ask_guardian(chats)
+    reply = chats[GUARDIAN].say("对 就是这张卡")
+    assert "已同意" not in reply and bot.backend.binding(MINOR) is None

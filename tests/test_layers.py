@@ -263,9 +263,21 @@ def readings_that_act(source: str) -> list[str]:
             names = {arg.arg for arg in node.args.args}
             calls = {sub.func.attr for sub in ast.walk(node) if isinstance(sub, ast.Call)
                      and isinstance(sub.func, ast.Attribute)}
-            if "turn" in names or calls & {"say", "answer", "start", "session"}:
+            writes = {root(target) for sub in ast.walk(node)
+                      if isinstance(sub, ast.Assign | ast.AugAssign)
+                      for target in (sub.targets if isinstance(sub, ast.Assign)
+                                     else [sub.target])}
+            if "turn" in names or calls & {"say", "answer", "start", "session"} \
+                    or "flow" in writes:
                 acting.append(node.name)
     return acting
+
+
+def root(target: ast.expr) -> str:
+    """The name an assignment target hangs off: flow.slots["x"] -> "flow"."""
+    while isinstance(target, ast.Attribute | ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else ""
 
 
 def test_layers_readings_only_read() -> None:
@@ -276,3 +288,4 @@ def test_layers_readings_rule_catches_a_planted_move() -> None:
     planted = "def said_yes_no(self, heard, flow, turn):\n    turn.say('x')\n"
     assert readings_that_act(planted) == ["said_yes_no"]
     assert readings_that_act("def f(flow):\n    flow.answer('是')\n") == ["f"]
+    assert readings_that_act("def g(heard, flow):\n    flow.slots['x'] = 1\n") == ["g"]

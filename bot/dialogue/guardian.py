@@ -15,18 +15,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.dialogue.idle import NAMED_NO
 from bot.dialogue.person import SERVE
+from bot.dialogue.readings import MAX_CLAUSES
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import Talk
-from bot.dialogue.wording import CONSENT_WORDS, WHAT_CAME
+from bot.dialogue.wording import CONSENT_WORDS, DEFERS, WHAT_CAME
 from flows.base import Flow, Turn
 from flows.ids import mask_card
 from flows.language import Understander, Understanding
 from flows.language.clauses import split
 
 PICK, ONE = "consent_pick", "consent_one"  # the session's pending kinds this module sets
-NAMED = 0.5  # a negation names a service this near (as idle's NAMED_NO)
-MAX_CLAUSES = 4  # a longer message is a story: its last word is not taken as the answer
 _WRAP = re.compile(r"^(那就|那|就)+|(吧|了|啊|呗|哈)+$")  # "那就同意吧" is 同意, "行吧" 行
 ENDED = "ended"  # cancelled(): the minor's bind ended by its own step, which said so
 
@@ -67,9 +67,11 @@ class Guardian:
         if answer is None:  # "好的，我同意", "不行，我拒绝": the same words in a sentence
             answer = heard.consent
         explicit = answer is not None
-        if answer is None and command is None:  # "我儿子要绑卡？那就同意吧", "孙丽要绑卡？她跟
-            answer = self.last_word(said)  # 我说过了 嗯 行吧": the answer closes the message,
-            # read as a bare 是 / 否 is (a request newer than what was last said to them)
+        in_words = flow is None and pending.get("kind") in (None, ONE) \
+            and not DEFERS.search(said)  # not at their own step, nor "我先问问孩子 好吧"
+        if answer is None and command is None and in_words:  # "我儿子要绑卡？那就同意吧", "孙
+            answer = self.last_word(said, turn)  # 丽要绑卡？她跟我说过了 嗯 行吧": the answer
+            # closes the message; read as a bare 是 / 否 is (the request shown, or newer)
         if answer is None and command is None and (
                 CONSENT_WORDS.search(heard.text) or (flow is None and heard.question and (
                     WHAT_CAME.search(heard.text)))) and self.desk.pending(turn.openid):
@@ -78,7 +80,7 @@ class Guardian:
             options = pending.get("options", [])
             if 1 <= heard.choice <= len(options):
                 return self.show(turn, flow, options[heard.choice - 1])
-        if answer is None and heard.act == "negated" and not heard.question \
+        if answer is None and heard.act == "negated" and not heard.question and in_words \
                 and not _names_another(heard):  # "no i dont want him on wechat yet": a
             answer = False  # refusal in words of one's own, read as a bare 否 is
         if answer is None and heard.choice in (1, 2):
@@ -108,20 +110,20 @@ class Guardian:
             return self.listing(turn, flow, waiting)
         return self.decide(turn, flow, waiting[0]["rid"], answer)
 
-    def last_word(self, said: str) -> bool | None:
+    def last_word(self, said: str, turn: Turn) -> bool | None:
         """The consent, or a plain yes or no, that closes a message of two to four clauses
-        ("我儿子要绑卡？那就同意吧", "她跟我说过了 嗯 行吧") or opens it ("no, she is too young"),
-        the other clauses only asking or telling: None otherwise, or when another clause
-        answers the other way or asks for a service of its own. Read as a bare 是 / 否 is."""
+        ("我儿子要绑卡？那就同意吧", "她跟我说过了 嗯 行吧"), the others asking or telling,
+        while a request waits for this follower: None otherwise, when another clause answers
+        the other way or asks for a service of its own. An answer that opens the message and
+        a question after it ("好的，这是什么？", "yes, what is this about?") decide nothing;
+        neither does waiting ("我先问问孩子 好吧": DEFERS, read by the caller)."""
         clauses = split(said)
         if not 2 <= len(clauses) <= MAX_CLAUSES:
             return None
-        for at in (-1, 0):  # closing it, else opening it ("no, she is too young")
-            word = self._answers(clauses[at])
-            if word is not None:
-                rest = clauses[:-1] if at == -1 else clauses[1:]
-                return word if self._only_tell(rest, word) else None
-        return None
+        word = self._answers(clauses[-1])
+        if word is None or not self.desk.pending(turn.openid):
+            return None
+        return word if self._only_tell(clauses[:-1], word) else None
 
     def _answers(self, clause: str) -> bool | None:
         """A clause that is a consent or a plain yes or no ("那就同意吧", "行吧", "no")."""
@@ -218,4 +220,4 @@ class Guardian:
 
 def _names_another(heard: Understanding) -> bool:
     """A refusal of a service other than the binding a request is about ("我不想挂失了")."""
-    return any(name != "bind_card" and score >= NAMED for name, score in heard.candidates[:1])
+    return any(name != "bind_card" and score >= NAMED_NO for name, score in heard.candidates[:1])

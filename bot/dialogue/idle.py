@@ -15,18 +15,20 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.dialogue import topic, whose
+from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
 from bot.dialogue.talk import Talk, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
-    AGENT_NAMED,
+    AGENT_QUIET,
     CODES,
     COMMANDS,
     DONE_ASKED,
     OTHERS_CARD,
+    OWN_CARD,
+    STILL_WRONG,
     TAKEN,
-    UNWANTED,
     WHAT_NOW,
 )
 from flows.base import Flow, Turn
@@ -34,13 +36,14 @@ from flows.knowledge import OVER_SERVICES
 from flows.knowledge.routing import asks_for_it
 from flows.language import Understanding, normalise
 from flows.language.clauses import split
+from flows.language.slot_names import read_name
+from flows.language.slots import about_someone_else
 
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
 LEAD = 0.1
 # A refusal names the service it refuses only this near ("我不想绑卡了"); else a plain "好的"
 NAMED_NO = 0.5
-LOOKUPS = ("my_card", "progress")  # services that show a card's details
 SHORT_ASK = 30  # characters: "is it done? does he need to do anything" still asks only that
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
@@ -67,19 +70,24 @@ class Idle:
         if heard.small_talk is not None and intent in (None, "menu"):
             return self.talk.small_talk(heard.small_talk, turn, session.get("misses", 0))
         if done in self.talk.flows and DONE_ASKED.search(heard.text) and not heard.slots \
-                and len(heard.text) <= SHORT_ASK:  # "is it done?" right after it was: yes
+                and len(heard.text) <= SHORT_ASK and not about_someone_else(heard.text) \
+                and not STILL_WRONG.search(heard.text):  # "is it done?" right after it was
+            # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
         top = heard.candidates[0][0] if heard.candidates else None
-        if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots:  # "帮我查一下
+        if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots \
+                and not OWN_CARD.search(heard.text):  # "帮我查一下
             return self.talk.with_menu(turn, "others_card")  # 李娜的社保卡号 她是我邻居"
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
         if heard.complaint and intent in self.starters and heard.act in ("start", "confirm") \
                 and not heard.question:  # "你们这破系统 绑个卡绑了三天都没绑上 气死我了": an
-            turn.say("complaint_offer")  # apology and a person first, then the service
-            return self.talk.confirm_start(turn, self.starters[intent])  # offered, not begun
+            turn.say("complaint_offer")  # apology and a person first; a request made in so
+            if heard.act == "start" and asks_for_it(heard):  # many words ("气死我了 卡丢了 快帮
+                return self.start(self.starters[intent], turn, given=(said, heard))  # 我挂失")
+            return self.talk.confirm_start(turn, self.starters[intent])  # starts, else offered
         if intent in self.starters and (heard.act == "start"
                                         or (heard.act == "confirm" and heard.question)):
             # a question near a service may be our card's topic no service touches
@@ -98,9 +106,8 @@ class Idle:
                          others="”“".join(others) if self.talk.catalog.lang != "en"
                          else '", "'.join(others))
             return self.start(self.starters[intent], turn, given=(said, heard))
-        if heard.act == "negated" and AGENT_NAMED.search(heard.text) \
-                and not UNWANTED.search(heard.text):  # "刚才客服咋不说话了", "why did the agent
-            return self.talk.with_menu(turn, "human.gone")  # not answer me": no "好的，不办理"
+        if AGENT_QUIET.search(heard.text):  # "刚才客服咋不说话了", "why did the agent not
+            return self.talk.with_menu(turn, "human.gone")  # answer me": no "好的，不办理"
         if heard.act == "negated" and not heard.question:  # never a start: say what was not
             # done, offer the menu; "验证码能告诉别人不" asks (its 不 is the spoken yes-or-no)
             meant = [c for c, score in heard.candidates  # named only when surely meant:
@@ -145,7 +152,8 @@ class Idle:
             misses = session.get("misses", 0) + 1  # apology and a person, not "答不上来"
             return self.talk.not_understood(heard, turn, misses, [])
         lapsed = session.get("lapsed")  # a service just ended for silence (the engine said so)
-        if lapsed in self.talk.flows and heard.act == "none" and not heard.question:  # "赵敏",
+        if lapsed in self.talk.flows and heard.act == "none" and not heard.question \
+                and (heard.slots or read_name(said)):  # "赵敏",
             turn.say("expired.restart", title=self.talk.title(lapsed))  # "A12345678": the
             return self.talk.pending(None, "confirm", [lapsed])  # step's answer, too late
         if heard.slots and heard.act == "none" and not heard.question \

@@ -29,6 +29,7 @@ from bot.dialogue.wording import (
     LACK,
     NO_PHONE,
     PHONE,
+    PHONE_FINE,
     STATUS,
     WONDERS,
     starts_over,
@@ -191,7 +192,6 @@ class InStep:
         self.steps.go_on(flow, turn, said, step)  # "110105… 张伟": the name step too
         return None if flow.done else flow.session()
 
-
     @staticmethod
     def corrects_id(heard: Understanding, flow: Flow, turn: Turn) -> bool:
         """Another ID typed at a later step of the holder's (the name, the card, the proof)
@@ -207,7 +207,6 @@ class InStep:
         offers = any("other_word" in spec for spec in flow.specs.values())
         return not offers or turn.backend.binding(turn.openid) is None
 
-
     def about_the_step(self, heard: Understanding, flow: Flow) -> bool:
         """The person does not know or have what the step asks ("我不知道", "不记得了" at the
         name step, "密码忘了" where the service password is asked): help, not a switch."""
@@ -222,11 +221,6 @@ class InStep:
             return True  # "不记得卡号" at the card step; not "…card got stolen, report it"
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
 
-
-
-
-
-
     def by_code(self, heard: Understanding, turn: Turn, flow: Flow, lacks: bool) -> Any:
         """At a step that takes a code instead of its answer (`code_word`: the loss proof
         step): a text asked for ("发短信吧"), or the password not known ("我不记得密码了"),
@@ -236,8 +230,11 @@ class InStep:
         sent to the stolen phone. NOT_MINE elsewhere, or for any other message."""
         if "code_word" not in flow.specs[flow.state] or heard.slots:
             return NOT_MINE
-        gone = NO_PHONE.search(heard.text) is not None and PHONE.search(heard.text) is not None
-        if LACK.search(heard.text) and (NO_PHONE.search(heard.text) or flow.slots.get(GONE)):
+        fine = PHONE_FINE.search(heard.text) is not None  # "手机没丢 发验证码吧"
+        gone = not fine and NO_PHONE.search(heard.text) is not None \
+            and PHONE.search(heard.text) is not None
+        if LACK.search(heard.text) and not fine \
+                and (NO_PHONE.search(heard.text) or flow.slots.get(GONE)):
             turn.say("step.no_proof")  # the password not known either, and no phone
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
@@ -254,10 +251,6 @@ class InStep:
         flow.answer(self.talk.catalog.word(flow.specs[flow.state]["code_word"]))
         return None if flow.done else flow.session()
 
-
-
-
-
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
         """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply
         (what it says at idle), then the step asked again. It only reads, so nothing given so
@@ -267,5 +260,3 @@ class InStep:
         flow_cls(turn).start()  # a single final state: it says its answer and is done
         turn.say("answer.back", prompt=self.talk.again(flow))
         return flow.session()
-
-

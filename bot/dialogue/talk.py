@@ -103,8 +103,9 @@ class Talk:
         if heard.choice is None:
             if heard.yes_no and len(options) == 1:
                 return self.take(options[0], turn, flow, start)
-            if heard.yes_no and pending.get("kind") == "pick" and heard.small_talk is None \
-                    and len(options) <= 3:  # "是" to "您是不是想：1 … 2 …" (not the menu)
+            if heard.yes_no and pending.get("kind") == "pick" and len(options) <= 3 \
+                    and (heard.small_talk is None or PLAIN_YES.search(heard.text)):  # "是",
+                # "yes" to "您是不是想：1 … 2 …" (not the menu; "好的" there is thanks)
                 turn.say("pick.range", n=len(options))  # was "没有等您回答是或否的问题",
                 return self.offer(turn, flow, options)  # just after a question was asked
             return NOT_MINE

@@ -18,7 +18,8 @@ _THINGS = {  # the words naming what a step asks for, by its role
 STEP_THINGS = {role: re.compile(words, re.IGNORECASE) for role, words in _THINGS.items()}
 # not knowing, remembering or having a thing at hand: with the step's thing named ("卡没在身上 不
 # 记得卡号"), about the step, never 忘记密码 (Questions.lacks)
-LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上|没有"
+LACK = re.compile(r"忘|不记得|记不得|记不住|记不清|想不起|不知道|不晓得|不清楚|没带|不在身上"
+                  r"|没有(?=卡号|社保卡|卡$|这张卡|身份证)"
                   r"|没在身上|找不到|找不着|\b(forgot|forget|dont know|don't know|do not know"
                   r"|no idea|dont remember|don't remember|cant remember|can't remember|dont have"
                   r"|don't have|cant find|can't find|not with me)\b", re.IGNORECASE)
@@ -88,13 +89,24 @@ DONE_ASKED = re.compile(r"(好了|成功了|办好了|弄好了|搞定了|完成
 # a stranger's card looked up ("帮我查一下李娜的社保卡号 她是我邻居", "check my friend's card"):
 # only the card bound here is shown; kin have 亲情服务
 OTHERS_CARD = re.compile(r"(别人|他人|邻居|朋友|同事|同学|室友|老乡|熟人)(家)?的(社保)?卡"
-                         r"|(邻居|朋友|同事|同学)"
+                         r"|(邻居|朋友|同事|同学)"  # named, with no card of one's own
                          r"|\b(someone else'?s|other people'?s|my (friend|neighbou?r|colleague|"
                          r"coworker|roommate)'?s?) (social security )?card\b", re.IGNORECASE)
 # wondering whether ("will the code still come?", "验证码还能收到吗"), not saying so with a
 # question mark ("the code goes to my old number?? i told u its cancelled")
 WONDERS = re.compile(r"\b(will|would|can|could|does|do|is it|are)\b[^?]{0,40}\?|会不会|能不能|还能"
                      r"|(会|能)[^吗]{0,10}吗", re.IGNORECASE)
+# putting an answer off ("我先问问孩子 好吧", "好吧 我再想想", "sure, let me think about it",
+# "no, wait, let me ask her first"): a guardian's sentence with it decides no request
+DEFERS = re.compile(HOLD.pattern + r"|问问|商量|想想|考虑|再说|等.{0,3}(回来|问)"
+                    r"|\b(ask (her|him|them|my)|check with|think about it"
+                    r"|talk to (her|him|them))\b", re.IGNORECASE)
+# one's own card named ("我朋友说这里能查 帮我查一下我的卡号"): no stranger's card looked up
+OWN_CARD = re.compile(r"我的(社保)?卡|我自己的|自己的(社保)?卡"
+                      r"|\bmy (own )?(social security )?card\b|\bmine\b", re.IGNORECASE)
+# a service said done, and yet something is wrong ("密码改好了吗 怎么还是登不上")
+STILL_WRONG = re.compile(r"怎么|为什么|为啥|咋|还是|但是|可是|\b(but|why|still|how come)\b",
+                         re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"
@@ -133,6 +145,12 @@ NO_PHONE = re.compile(r"收不到|没收到|收不了|丢|被偷|停机"
 # the phone itself named, beside NO_PHONE's "gone" ("my phone is gone", "手机也丢了"): not
 # the card lost ("卡丢了" at the loss report's proof step is no phone gone)
 PHONE = re.compile(r"手机|号码|短信|\b(phone|sms|texts?|number|sim|mobile)\b", re.IGNORECASE)
+# the phone said to be fine ("手机没丢 发验证码吧", "my phone wasn't stolen, only my card",
+# "号码没变"): no phone gone, whatever NO_PHONE's words are beside it
+PHONE_FINE = re.compile(r"(手机|号码|号)[^，,。]{0,3}(没|没有|未|不是)(丢|被偷|停|变|换|坏)"
+                        r"|手机(还在|在身上|能用)"
+                        r"|\b(phone|number)\b.{0,12}\b(wasn'?t|isn'?t|is not|was not|not)\b"
+                        r"|\b(still have|still got) (my )?(phone|number)\b", re.IGNORECASE)
 CODES = re.compile(r"验证码|短信|(?<![密号])码|\b(code|codes|sms|text|texts|message)\b")
 # heard, not agreed (said_yes_no): 嗯嗯嗯, mhm, hmm, uh
 HUM = re.compile(r"[嗯恩]+[呢哼呐啊]*|m+h*m+|h+m+|u+[hm]+|e+r+m*", re.IGNORECASE)
@@ -162,11 +180,12 @@ JUST_ASKING = re.compile(r"(就|只是|只|随便)问问|问一下而已|\bjust 
 # when people answer, asked of the customer service ("人工客服几点有人", "what are the hours")
 _AGENTS = r"(人工(?!审核|复核|核)(客服|服务)?|客服|真人|工作人员)"
 _WHEN = r"(几点|什么时候|啥时候|上班|下班|时间|周末|晚上)"
-# the customer service named in a line that is no request for it ("刚才客服咋不说话了")
-AGENT_NAMED = re.compile(rf"{_AGENTS}|\b(agent|customer service|the person)\b", re.IGNORECASE)
-# not wanted, in so many words ("我不要人工", "i don't want an agent")
-UNWANTED = re.compile(r"不要|不用|不想|不需要|\b(don'?t|do not) (want|need)|\bno need\b",
-                      re.IGNORECASE)
+# a person gone quiet ("刚才客服咋不说话了", "人呢？怎么还没人理我", "why did the agent not answer
+# me"): not "好的，不办理" nor a service offered; "customer service told me not to bind" is not it
+AGENT_QUIET = re.compile(rf"{_AGENTS}.{{0,6}}(不说话|不理|不回|没回|没声|走了|跑了|不见了)"
+                         r"|没人(理|回|管|说话)|\b(agent|customer service|person)\b.{0,20}"
+                         r"\b(stopped|not (answer|reply|respond)|didn'?t (answer|reply|respond)"
+                         r"|ignor|gone quiet|left)", re.IGNORECASE)
 AGENT_HOURS = re.compile(rf"{_AGENTS}(一般|都|每天)?({_WHEN}|几点有人|有人吗)"
                          rf"|{_WHEN}(能|有|可以)?转?{_AGENTS}"
                          r"|\b(customer service|agents?|humans?|staff)\b"

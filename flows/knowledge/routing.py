@@ -59,6 +59,10 @@ def said_first(heard: Understanding, answer: Answer) -> bool:
 # for a service that is no emergency ("快点，解绑太慢了" complains). Looking something up asks
 # for the services that show it
 # ("…还没结果 查下进度"), not for one that changes a card ("查一下我能不能解绑" asks).
+# no card at all yet ("我还没有社保卡", "i never got a card"): no service on a card starts
+NO_CARD = re.compile(r"(还)?没(有)?(办|领)?(过)?社保卡|还没(有)?卡|没办过卡"
+                     r"|\b(never (got|had|received) (one|a card|my card)|don'?t have a card"
+                     r"|do not have a card|no card yet)\b", re.IGNORECASE)
 HURRIED = re.compile(r"快点|赶紧|赶快|\b(asap|quickly)\b")
 LOOK_UP = re.compile(r"查一?下|给我查|帮我查")
 
@@ -78,6 +82,8 @@ def starts(heard: Understanding, answer: Answer) -> bool:
     how-to entry answers ("怎么绑定社保卡"), starts it."""
     if heard.act not in ("start", "confirm") or said_first(heard, answer):
         return False
+    if NO_CARD.search(heard.text) and answer.kind != "none":  # "我还没有社保卡，能在这绑吗":
+        return False  # how to get one first; the binding would ask for a card number
     if asks_for_it(heard):  # "这里可以绑社保卡吗" asks for it, however middling the reading
         return True
     if answer.kind == "one" and SUPPOSED.search(heard.text):

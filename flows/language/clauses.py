@@ -213,8 +213,9 @@ def past_refusal(text: str, whole: Understanding, read: Read) -> Understanding:
     if len(started) != 1:
         return whole
     (intent, said), = started.items()
-    if any(heard[i].candidates[:1] and heard[i].candidates[0][0] == intent for i in refused):
-        return whole
+    if intent != "human" and any(heard[i].candidates[:1] and heard[i].candidates[0][0] == intent
+                                 for i in refused):  # a person refused, then asked for, is
+        return whole  # the robot refused: "我不想跟机器说话 给我找个真人"
     return replace(whole, intent=intent, act=said.act, confidence=said.confidence,
                    reason="after_refusal", howto=said.howto,
                    candidates=said.candidates or ((intent, said.confidence),))
