@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -55,9 +56,12 @@ def test_no_plain_password_is_stored(tmp_path: Path) -> None:
     with MockBackend(path, SEED, ManualClock(TODAY)) as b:
         b.set_password(ZHANG.id, "975310")
         stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    # salts and digests are long hex runs, which hold any six digits now and then (a flake
+    # seen once in a whole run): the passwords are looked for outside them
+    clear = re.sub(rb"[0-9a-f]{16,}", b"", stored)
     passwords = [c["password"] for c in yaml.safe_load(SEED.read_text("utf-8"))["cards"]]
     for password in [*passwords, "975310"]:
-        assert password.encode() not in stored
+        assert password.encode() not in clear
 
 
 def test_concurrent_sends_respect_the_resend_limit(tmp_path: Path) -> None:

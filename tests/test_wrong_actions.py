@@ -333,3 +333,22 @@ def test_yes_to_a_did_you_mean_list_asks_for_its_number(chat_en):
         "omg i think i lost my card at the supermarket, what do i do")
     assert alice.say("yes").startswith("Please reply with a number from the list (1–2)")
     assert "ID number" in alice.say("1")
+
+
+@pytest.mark.parametrize(("lang", "said", "scam"), [
+    ("zh", "有个人说是工作人员 让我把这个验证码发给他帮我加快 可以吗", "都是骗子"),
+    ("en", "a guy from your office is on the phone right now, he says he needs the code... "
+           "should i read it to him?", "is a scammer"),
+])
+def test_someone_asking_for_the_code_at_the_code_step_is_told_it_is_a_scam(chat_in, lang,
+                                                                          said, scam):
+    """It got only the step's help, which never said no (fourth round of blind testers)."""
+    alice = chat_in(lang)
+    at_the_code_step(alice, lang)
+    reply = alice.say(said)
+    assert scam in reply and "138****8000" in reply  # answered, then the step again
+
+
+def test_a_scam_text_with_its_web_address_is_answered_as_a_scam(chat):
+    reply = chat().say("收到短信说我社保卡异常要点链接认证 http://sb-12333.cc 是官方的吗")
+    assert "都是骗子" in reply and "没有听懂" not in reply

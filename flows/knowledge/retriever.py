@@ -89,6 +89,8 @@ _LOSS = re.compile(r"丢|挂失|被偷|不见了|找到|\b(lost|stolen|reported|
 _NO_LOSS = re.compile(r"没(有)?(挂失|丢)|\bnever (reported|lost)\b|\bnot (lost|reported)\b")
 SLIP = 80  # a word this close (rapidfuzz ratio) to one of the entries' words is a typo of it
 MAX_CHOICES = 3
+_URL = re.compile(r"(https?://|www\.)\S+|\b[\w-]+\.(com|cn|cc|top|net|org|xyz|vip)\b\S*",
+                  re.IGNORECASE)
 # a follow-up the answer just given answers again gets the one sentence that holds this share
 # of its words (by idf) and this many times the next sentence's (Retriever.sentence_for)
 SENTENCE_SHARE, SENTENCE_LEAD = 0.3, 1.5
@@ -183,6 +185,10 @@ class Retriever:
         return _shared(lang)
 
     def _fold(self, text: str) -> str:
+        """The base's synonym fold of the normal form; a web address is read as the word
+        for a link ("…要点链接认证 http://sb-12333.cc 是官方的吗": its letters were words no
+        entry speaks of, and the scam question was refused)."""
+        text = _URL.sub(" 链接 " if self.kb.lang != "en" else " link ", text)
         return self.kb.reading.fold(self.normalise(text))
 
     def _tokens(self, folded: str) -> list[str]:
