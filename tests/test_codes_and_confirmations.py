@@ -272,7 +272,7 @@ def at_the_unbind_question(chat, backend):
     return alice
 
 
-@pytest.mark.parametrize("said", ["那算了先不解了", "ok nvm keep it"])
+@pytest.mark.parametrize("said", ["那算了先不解了", "ok nvm keep it", "不解了", "no keep it"])
 def test_taking_the_unbinding_back_in_words_keeps_the_binding(chat, backend, said):
     """Both were "请回复“是”…或“否”" (不解了 reads as lifting's 解; nvm as a middling 取消)."""
     alice = at_the_unbind_question(chat, backend)

@@ -82,7 +82,9 @@ class Readings:
         if flow.state == "ask_confirm" and not heard.question and (  # "ok nvm keep it", "那算
                 (heard.act == "confirm" and heard.intent == "cancel")  # 了先不解了" (解 is
                 or (heard.act == "negated" and about[:1] == ["cancel"]  # unbinding's and
-                    and SAME_VERB.get(flow.name) in about)):  # lifting's): a no
+                    and SAME_VERB.get(flow.name) in about)  # lifting's): a no; so is "不解
+                or (heard.act == "negated" and about[:1] == [SAME_VERB.get(flow.name)])):  # 了"
+            # alone, read as not lifting
             return False
         return None
 

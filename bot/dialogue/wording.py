@@ -51,7 +51,7 @@ REDO_ROLES = ("name", "card", "guardian", "code", "password")
 # a final confirmation's no in a first clause of its own: "no wait dont actually, i think its
 # at home", "不要 我再找找" (not "别的卡", "不用担心 挂吧", "no, another card")
 FIRST_NO = re.compile(r"((um+|uh+|h+m+|er+m*) )?(no|nah|nope)( (wait|hold on|actually|dont|don't"
-                      r"|not yet|sorry))*"
+                      r"|not yet|sorry|keep it|leave it))*"
                       r"|(不要|不用了?|先不|不了|别|不)(了|吧|啦)?", re.IGNORECASE)
 # carrying on with the service in progress, asked whether to end or switch it ("回复“否”继续当前
 # 步骤" invites 继续, which the language stage reads as a yes: agreeing to go on)
