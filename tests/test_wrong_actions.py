@@ -352,3 +352,17 @@ def test_someone_asking_for_the_code_at_the_code_step_is_told_it_is_a_scam(chat_
 def test_a_scam_text_with_its_web_address_is_answered_as_a_scam(chat):
     reply = chat().say("收到短信说我社保卡异常要点链接认证 http://sb-12333.cc 是官方的吗")
     assert "都是骗子" in reply and "没有听懂" not in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "family"), [
+    ("zh", "看看他的卡", "亲情服务（为您监护的未成年家人办理）"),
+    ("en", "whats his card status", "Family services"),
+])
+def test_asking_for_a_family_members_card_opens_family_services(chat, chat_en, lang, said,
+                                                               family):
+    """'看看他的卡' right after adding a child showed the parent's own card (both rounds)."""
+    ma = (chat_en if lang == "en" else chat)("oSeedBound0001")
+    reply = ma.say(said)
+    assert reply.startswith(family) and "A****0005" not in reply
+    assert "A****0005" in ma.say("取消" if lang == "zh" else "cancel") + ma.say(
+        "看看我的卡" if lang == "zh" else "show me my card")

@@ -11,6 +11,7 @@ what the bot can do, numbered. Nothing is a dead end.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -44,6 +45,7 @@ from flows.language.slots import about_someone_else
 LEAD = 0.1
 # A refusal names the service it refuses only this near ("我不想绑卡了"); else a plain "好的"
 NAMED_NO = 0.5
+CARD = re.compile(r"卡|\bcard", re.IGNORECASE)  # a card named, whoever's
 SHORT_ASK = 30  # characters: "is it done? does he need to do anything" still asks only that
 # A candidate service this near is worth offering ("我的卡号A12345678丢了": 挂失), so a number
 # typed at idle beside it is no bare number ("我的身份证号是110…" is)
@@ -79,6 +81,11 @@ class Idle:
         if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots \
                 and not OWN_CARD.search(heard.text):  # "帮我查一下
             return self.talk.with_menu(turn, "others_card")  # 李娜的社保卡号 她是我邻居"
+        if intent == "my_card" and heard.act in ("start", "confirm") and "family" in \
+                self.talk.flows and about_someone_else(heard.text) and CARD.search(heard.text) \
+                and not OWN_CARD.search(heard.text):  # "看看他的卡", "whats his card status":
+            return self.start(self.talk.flows["family"], turn)  # a child's card is shown in
+            # 亲情服务 (it showed the parent's own card)
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)
