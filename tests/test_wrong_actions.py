@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.people import ZHANG
+from tests.test_up_front import locked_out_of_binding, wrong_codes
 
 
 @pytest.mark.parametrize("said", ["ok so how do i do it", "so how do i do this?",
@@ -366,3 +367,22 @@ def test_asking_for_a_family_members_card_opens_family_services(chat, chat_en, l
     assert reply.startswith(family) and "A****0005" not in reply
     assert "A****0005" in ma.say("取消" if lang == "zh" else "cancel") + ma.say(
         "看看我的卡" if lang == "zh" else "show me my card")
+
+
+@pytest.mark.parametrize("said", ["怎么办 我被锁了吗", "能不能帮我解锁"])
+def test_asking_about_the_lock_just_met_is_told_about_it(chat, said):
+    """'怎么办 我被锁了吗' right after a code lockout started a password reset, and 'can someone
+    unlock it now?' a loss report's lifting (both rounds of blind testers)."""
+    alice = chat()
+    locked_out_of_binding(alice)
+    reply = alice.say(said)
+    assert reply.startswith("是的，刚才的验证错误次数太多") and "请输入" not in reply
+
+
+def test_can_someone_unlock_it_right_after_a_lock_is_no_lifting(chat_en):
+    alice = chat_en()
+    for said in ("bind card", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    wrong_codes(alice, ZHANG.phone)
+    reply = alice.say("can someone unlock it now? i really need it today")
+    assert reply.startswith("Yes - too many wrong tries") and "Lift a loss report" not in reply

@@ -26,6 +26,7 @@ from bot.dialogue.wording import (
     CODES,
     COMMANDS,
     DONE_ASKED,
+    LOCK_ASKED,
     OTHERS_CARD,
     OWN_CARD,
     STILL_WRONG,
@@ -77,6 +78,11 @@ class Idle:
             # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
+        if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
+                and LOCK_ASKED.search(heard.text) and not heard.slots:  # "怎么办 我被锁了吗",
+            name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
+            turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
+            return None  # started nor a loss report lifted
         top = heard.candidates[0][0] if heard.candidates else None
         if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots \
                 and not OWN_CARD.search(heard.text):  # "帮我查一下

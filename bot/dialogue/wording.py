@@ -107,6 +107,8 @@ OWN_CARD = re.compile(r"我的(社保)?卡|我自己的|自己的(社保)?卡"
 # a service said done, and yet something is wrong ("密码改好了吗 怎么还是登不上")
 STILL_WRONG = re.compile(r"怎么|为什么|为啥|咋|还是|但是|可是|\b(but|why|still|how come)\b",
                          re.IGNORECASE)
+# the lock just met, asked about ("怎么办 我被锁了吗", "can someone unlock it now?")
+LOCK_ASKED = re.compile(r"锁|解封|封了|\b(lock|locked|unlock|blocked|unblock)\b", re.IGNORECASE)
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"
