@@ -28,8 +28,6 @@ from bot.dialogue.wording import (
     FOREIGN_ID,
     LACK,
     NO_PHONE,
-    PHONE,
-    PHONE_FINE,
     STATUS,
     WONDERS,
     starts_over,
@@ -230,15 +228,13 @@ class InStep:
         sent to the stolen phone. NOT_MINE elsewhere, or for any other message."""
         if "code_word" not in flow.specs[flow.state] or heard.slots:
             return NOT_MINE
-        fine = PHONE_FINE.search(heard.text) is not None  # "手机没丢 发验证码吧"
-        gone = not fine and NO_PHONE.search(heard.text) is not None \
-            and PHONE.search(heard.text) is not None
-        if LACK.search(heard.text) and not fine \
+        phone = self.read.phone(heard)  # "gone", "fine" ("手机没丢 发验证码吧") or None
+        if LACK.search(heard.text) and phone != "fine" \
                 and (NO_PHONE.search(heard.text) or flow.slots.get(GONE)):
             turn.say("step.no_proof")  # the password not known either, and no phone
             turn.say("answer.back", prompt=self.talk.again(flow))
             return flow.session()
-        if gone:  # "i cant get sms my phone is gone": it was a wrong password, and the
+        if phone == "gone":  # "i cant get sms my phone is gone": it was a wrong password, and the
             flow.slots[GONE] = True  # next "i dont remember it either" sent it a code
             turn.say("step.password_instead")
             turn.say("answer.back", prompt=self.talk.again(flow))

@@ -23,6 +23,8 @@ from bot.dialogue.wording import (
     HUM,
     JUST_ASKING,
     NO_PHONE,
+    PHONE,
+    PHONE_FINE,
     REDO_ID,
     THANKS,
     WAIT,
@@ -138,6 +140,15 @@ class Readings:
         no number typed, so nothing to read as the step's answer or as a wrong one."""
         return not heard.slots and WAIT.search(heard.text) is not None \
             and not any(c.isdigit() for c in heard.text)
+
+    @staticmethod
+    def phone(heard: Understanding) -> str | None:
+        """What a line at the proof step says of the phone: "gone" ("i cant get sms my phone
+        is gone", "手机也被偷了"), "fine" ("手机没丢 发验证码吧", "号码没变"), else None (卡丢了
+        alone says nothing of the phone)."""
+        if PHONE_FINE.search(heard.text):
+            return "fine"
+        return "gone" if NO_PHONE.search(heard.text) and PHONE.search(heard.text) else None
 
     @staticmethod
     def means_another_card(said: str, heard: Understanding, flow: Flow) -> bool:

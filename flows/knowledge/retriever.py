@@ -157,6 +157,10 @@ class Retriever:
         self.spelled = sorted(tok for tok in self.known if tok.isascii() and len(tok) >= 3)
         self.foreign = foreign
         self.words = EntryWords(kb, lambda text: self._tokens(self._fold(text)), foreign_share)
+        # each answer's sentences with their tokens, cut once: a follow-up reads them
+        self.sentences = {entry.answer: [(part.strip(), frozenset(self._tokens(self._fold(part))))
+                                         for part in _SENTENCES.findall(entry.answer)]
+                          for entry in kb}
 
     def _spelled(self, tok: str) -> str | None:
         """The entries' word `tok` is, a form or a slip of; None for a word they never use.
@@ -342,19 +346,19 @@ class Retriever:
             and not self._topics_named(folded) and not self.kb.reading.others.search(folded)
 
     def sentence_for(self, text: str, answer: str) -> str | None:
-        """The one sentence of `answer` that holds the most of the line's words (by idf), or
-        None when no sentence stands out: a follow-up that the answer just given answers
+        """The one sentence of `answer` (one of the base's answers, cut into sentences once,
+        at start) that holds the most of the line's words (by idf), or None when no sentence
+        stands out: a follow-up that the answer just given answers
         again ("要报警吗" after the scam answer) is said that sentence, not the whole again."""
         query = set(self._mended(self._tokens(self._fold(text))))
         weights = {tok: self.index.idf.get(tok, self.index.unseen) for tok in query}
-        parts = _SENTENCES.findall(answer)
-        held = sorted(((sum(w for tok, w in weights.items()
-                            if tok in set(self._tokens(self._fold(part)))), at)
-                       for at, part in enumerate(parts)), reverse=True)
+        parts = self.sentences.get(answer) or []
+        held = sorted(((sum(w for tok, w in weights.items() if tok in said), at)
+                       for at, (_, said) in enumerate(parts)), reverse=True)
         if len(held) < 2 or not held[0][0] or held[0][0] < SENTENCE_LEAD * held[1][0] \
                 or held[0][0] < SENTENCE_SHARE * sum(weights.values()):
             return None
-        return parts[held[0][1]].strip()
+        return parts[held[0][1]][0]
 
     def rank_all(self, text: str) -> tuple[list[str], list[float], list[float]]:
         """The line's query tokens (slips mended), each entry's ranking score and the share
