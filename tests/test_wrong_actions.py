@@ -338,6 +338,7 @@ def test_yes_to_a_did_you_mean_list_asks_for_its_number(chat_en):
 
 @pytest.mark.parametrize(("lang", "said", "scam"), [
     ("zh", "有个人说是工作人员 让我把这个验证码发给他帮我加快 可以吗", "都是骗子"),
+    ("zh", "刚才有个人打电话说是社保局的 要我的验证码 可以给吗", "都是骗子"),
     ("en", "a guy from your office is on the phone right now, he says he needs the code... "
            "should i read it to him?", "is a scammer"),
 ])
