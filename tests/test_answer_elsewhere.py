@@ -67,6 +67,37 @@ def test_retriever_tells_the_cards_condition_from_replacing_it(lang, text, topic
     assert got == topic, answer.reason
 
 
+@pytest.mark.parametrize(("lang", "text", "topic"), [
+    ("zh_CN", "验证码老是收不到是咋回事", "card_phone"),
+    ("zh_CN", "验证码几分钟就失效了吗", "card_phone"),
+    ("zh_CN", "社保卡留的手机号停机了怎么办", "card_phone"),
+    ("zh_CN", "淘宝的验证码收不到是为什么", "other_cards"),  # another platform's code
+    ("en", "why does the code never come?", "card_phone"),
+    ("en", "how long does the code last?", "card_phone"),
+    ("en", "the phone number on record is not mine anymore, what do i do?", "card_phone"),
+    ("en", "my taobao verification code never arrives, why?", "other_cards"),
+    # giving a code away is the scam answer's, and whose phone a child's code goes to binding's
+    ("zh_CN", "有人打电话要我的验证码 能给吗", "personal_info"),
+    ("zh_CN", "给孩子绑卡 验证码发到谁手机上", "bind_minor"),
+    ("en", "someone on the phone wants my verification code, should i give it?", "personal_info"),
+])
+def test_retriever_tells_a_code_that_does_not_come_from_a_code_asked_for(lang, text, topic):
+    """A code that does not arrive or has run out, and the phone number on record, are the
+    card office's and the bank's (`card_phone`): they once got the scam answer, which their
+    word 验证码 ranked first."""
+    answer = Retriever.shared(lang).answer(text)
+    got = answer.entries[0].id if answer.kind == "one" else answer.elsewhere
+    assert got == topic, answer.reason
+
+
+def test_a_code_that_never_comes_is_told_what_to_check_and_where_the_number_is_changed(chat):
+    alice = chat()
+    reply = alice.say("验证码一直收不到是怎么回事")
+    assert "登记的号码是不是还在用" in reply and "社保卡服务网点" in reply
+    assert "骗子" not in reply and "没有听懂" not in reply
+    assert "骗子" in alice.say("有人打电话要我的验证码 能给吗")
+
+
 @pytest.mark.parametrize(("lang", "text"), [
     ("zh_CN", "怎么办？"), ("zh_CN", "在吗？"), ("en", "what is this"), ("en", "can you help me?"),
 ])

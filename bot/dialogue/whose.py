@@ -16,8 +16,9 @@ from flows.language import Understanding
 # card), another card named (银行卡丢了), our card's unanswered topics, who answers ("are
 # you a real person?" is near 人工, which its line offers), and the other benefits, whose
 # words are never our services' ("withdraw my housing fund" is not lifting a loss report).
-SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "card_condition", "electronic_card",
-                  "about_us", "other_benefits", "offline", "card_frozen", "other_wechat")
+SURE_ELSEWHERE = (NEIGHBOUR, "other_cards", "card_account", "card_phone", "card_condition",
+                  "electronic_card", "about_us", "other_benefits", "offline", "card_frozen",
+                  "other_wechat")
 # Lines said in the middle of a step, the step then asked again: the everyday ones only. A
 # question at a step that names another office is mostly about the step by the card's other
 # names ("医保卡号可以吗？" at the card step, "退休人员的身份证可以吗？"): its help.

@@ -73,6 +73,9 @@ NEIGHBOUR = "neighbour"  # Answer.elsewhere: a neighbours' word, no one `elsewhe
 UNRELATED = "unrelated"  # Answer.elsewhere: a question naming nothing of ours nor theirs
 # the `elsewhere:` topics that are our card's own (unanswered here), named only with the card
 OUR_CARDS = ("card_account", "card_condition", "electronic_card", "card_frozen")
+# our card's topics whose words are ours though the card is not named ("验证码一直收不到" at this
+# account is about its codes), unless another card or account is ("淘宝的验证码一直收不到")
+OURS_UNNAMED = ("card_phone",)
 # `elsewhere:` topics said only when the line names them (their topic words): near their
 # lines alone a line may be a service's ("我的卡是不是被冻结了" is 我的社保卡's); named, they
 # are said whichever entry ranks first, unless a loss is named and not denied (_LOSS)
@@ -401,6 +404,8 @@ class Retriever:
         named = self._topics_named(folded)
         if self.kb.reading.names.search(folded) is None:  # "支付宝被冻结了" is not our card's
             named = [name for name in named if name not in OUR_CARDS]
+        if self.kb.reading.others.search(folded):  # "淘宝的验证码一直收不到" is not our code's
+            named = [name for name in named if name not in OURS_UNNAMED]
         return named[0] if len(named) == 1 else ""
 
     def _other(self, folded: str) -> str:
@@ -415,7 +420,8 @@ class Retriever:
         between topics on one shared word ("is this account official"), is unread; nothing
         near enough is UNRELATED."""
         named = set(self._topics_named(folded))
-        if self.kb.reading.others.search(folded) and named <= {"other_cards", *OUR_CARDS}:
+        if self.kb.reading.others.search(folded) \
+                and named <= {"other_cards", *OUR_CARDS, *OURS_UNNAMED}:
             return "other_cards"  # not "医保卡密码被锁了": the card by its medical name
         topical = self.kb.reading.topical(self._tokens(folded))
         if not topical and not named - {"other_cards"}:  # "who are you": its topic's words
