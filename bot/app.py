@@ -11,7 +11,7 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.dialogue.conversation import Conversation
 from bot.family import Sweeper, make_family
 from bot.family import sender as family_sender
 from bot.handover import make_handover
+from bot.handover.state import HandOver
 from bot.metrics import TimedBackend
 from bot.outbound.courier import Courier, Send, no_client, post_to
 from bot.outbound.deferred import Deferred
@@ -37,7 +38,7 @@ from bot.server import health, probes, webhook
 from bot.settings import Settings, load_settings
 from bot.sqlitedb import private_dir
 from bot.store import open_store
-from bot.store.kv import open_kv
+from bot.store.kv import KV, open_kv
 from bot.store.pauses import KVPauses
 from bot.store.sealed import sealed
 from bot.store.sealer import Sealer, SealError
@@ -124,6 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                     platform=platform, rescue=rescue, family=family,
                                     notifier=notifier)
     app.extensions[EXTENSION].on_close.append(Sweeper(family).start().close)  # expiries
+    app.extensions[EXTENSION].forget.append(_forgetting(kv))
 
     webhook.init_app(app)
     health.init_app(app)
@@ -173,3 +175,15 @@ def _sender(setting: Any, platform: PlatformAPI | None) -> Send:
     if isinstance(setting, str) and setting.startswith(("http://", "https://")):
         return post_to(setting)
     return platform.send if platform is not None else no_client
+
+
+def _forgetting(kv: KV) -> Callable[[str], None]:
+    """Drop a follower's records beside their session: the simulator's reset starts them over
+    (a hand-over still "waiting" kept every message going to the queue after 全部重置)."""
+    keys = (HandOver.key, HandOver.withdrew_key, KVPauses.key, Deferred.key, Deferred.said_key)
+
+    def forget(openid: str) -> None:
+        for key in keys:
+            kv.delete(key(openid))
+
+    return forget

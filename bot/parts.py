@@ -41,6 +41,9 @@ class Bot:
     before_message: list[Callable[[Inbound], None]] = field(default_factory=list)
     after_message: list[Callable[[Inbound, str], None]] = field(default_factory=list)
     on_close: list[Callable[[], None]] = field(default_factory=list)  # recorder, sim client...
+    # what a follower leaves beside their session (a hand-over, a pause, notices owed), each
+    # dropped for the simulator's reset: a queue left waiting once outlived 全部重置
+    forget: list[Callable[[str], None]] = field(default_factory=list)
     platform: PlatformAPI | None = None  # the account's server API; None without AppID/secret
     rescue: Rescue | None = None  # judges owed turns for the courier (bot/window/rescue.py)
     family: FamilyDesk | None = None  # guardians' consent requests (bot/family), for the inspector

@@ -140,7 +140,7 @@ def test_deferred_said_forgets_only_what_was_said(kv):
     deferred.said("oA", held)
     assert deferred._read("oA") == [("R2", "rejected")]  # noqa: SLF001
     deferred.said("oA", [("R2", "rejected")])
-    assert kv.get(Deferred._key("oA")) is None  # noqa: SLF001 - the list itself went
+    assert kv.get(Deferred.key("oA")) is None  # the list itself went
 
 
 @stores("memory", "sqlite")

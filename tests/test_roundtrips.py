@@ -126,8 +126,8 @@ def test_redis_a_push_is_two_script_calls_and_nothing_else(redis_url):
 
     sent = _monitored(redis_url, store.prefix, pushes)
     assert sent == ["EVALSHA"] * 10, sent
-    said = store.look("u1", (Deferred._said_key("u1"),))[1]  # noqa: SLF001
-    assert said == {Deferred._said_key("u1"): '["R1:approved"]'}  # noqa: SLF001 - once
+    said = store.look("u1", (Deferred.said_key("u1"),))[1]
+    assert said == {Deferred.said_key("u1"): '["R1:approved"]'}  # once
     store.close()
 
 
@@ -227,7 +227,7 @@ def test_redis_cluster_a_follower_turn_reads_and_marks_in_one_slot(redis_cluster
     for n in range(3):  # a cross-slot key would raise CROSSSLOT here
         _redis_turn(store, "oCluster1", f"m:{n}", (f"q:{uuid.uuid4().hex}", "d", 300))
     said = store.look("oCluster1", deferred.reads_for("oCluster1"))[1]
-    assert said[deferred._said_key("oCluster1")] == '["R1:approved"]'  # noqa: SLF001
+    assert said[deferred.said_key("oCluster1")] == '["R1:approved"]'
     assert store.begin_turn("oCluster1", "m:0").record == "<xml/>"
     store.close()
 

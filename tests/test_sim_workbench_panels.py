@@ -63,6 +63,38 @@ def test_reset_empties_phones_agents_sms_and_faults_and_keeps_the_account(app, c
     assert mock.db.counters().get("calls:token", 0) == token_calls  # counters are not talk
 
 
+def test_reset_takes_a_follower_out_of_the_queue_for_a_person(app):
+    """Queued for a person, every message went to the queue; after 全部重置 the bot serves
+    them again (the bot's hand-over state once outlived the reset, so "你好" was transferred)."""
+    client = app.test_client()
+    assert send(client, "alice", type="text", content="人工客服")["reply_type"] \
+        == "transfer_customer_service"
+    assert send(client, "alice", type="text", content="你好")["reply_type"] \
+        == "transfer_customer_service"  # still waiting: the message joins the queue
+
+    assert client.post("/sim/api/reset", json={}).get_json()["ok"]
+
+    hello = send(client, "alice", type="text", content="你好")
+    assert hello["reply_type"] == "text" and "绑定社保卡" in hello["reply"]
+    assert client.get("/sim/api/agents").get_json()["queue"] == []
+
+
+def test_outbound_takes_the_pages_alias_as_send_does(app):
+    """`/sim/api/send` takes "alice"; reading what reached her by the same name once answered
+    an empty list, which reads as a reply lost."""
+    client = app.test_client()
+    send(client, "alice", type="text", content="你好")  # her 48 hours open
+    assert client.post("/sim/api/agents/take", json={"user": ALICE}).status_code == 200
+    assert client.post("/sim/api/agents/say", json={"user": ALICE, "text": "您好"}).status_code \
+        == 200
+    by_alias = client.get("/sim/api/outbound?user=alice").get_json()
+    assert by_alias["openid"] == ALICE and by_alias["messages"]
+    assert by_alias["messages"] == client.get(f"/sim/api/outbound?user={ALICE}").get_json()[
+        "messages"]
+    bad = client.get("/sim/api/outbound?user=al ice")
+    assert bad.status_code == 400 and "alias" in bad.get_json()["detail"]
+
+
 def test_the_faults_list_says_what_is_armed_and_counts_it_down(app):
     client, mock = app.test_client(), app.extensions[MOCK]
     assert client.post("/sim/api/faults", json={"api": "custom", "errcode": 45015,

@@ -50,11 +50,11 @@ class Deferred:
         self.kv, self.reply_ttl = kv, reply_ttl
 
     @staticmethod
-    def _key(openid: str) -> str:
+    def key(openid: str) -> str:
         return own_key("notice:deferred", openid)
 
     @staticmethod
-    def _said_key(openid: str) -> str:
+    def said_key(openid: str) -> str:
         return own_key("notice:said", openid)
 
     @staticmethod
@@ -69,7 +69,7 @@ class Deferred:
 
     def reads_for(self, openid: str) -> tuple[str, ...]:
         """The list and the said-list of `openid`: what `due_in` is given."""
-        return self._key(openid), self._said_key(openid)
+        return self.key(openid), self.said_key(openid)
 
     def due_in(self, msg: BaseMessage, found: dict[str, str | None]) -> list[Notice]:
         """What to say first in this turn, from the values of `reads` read with the session."""
@@ -84,7 +84,7 @@ class Deferred:
 
     def marks(self, openid: str, notices: list[Notice]) -> Said:
         """What the turn's save adds to the said-list: these notices are said, for good."""
-        return self._said_key(openid), [self._mark(n) for n in notices], KEEP
+        return self.said_key(openid), [self._mark(n) for n in notices], KEEP
 
     def add(self, openid: str, ref: str, outcome: str) -> bool:
         """Keep one outcome for `openid`; False when the mutex could not be had (logged)."""
@@ -126,7 +126,7 @@ class Deferred:
         return notice[1] == REPLY and time.time() - float(notice[3]) > self.reply_ttl
 
     def _read(self, openid: str) -> list[Notice]:
-        return self._unsaid(self.kv.get(self._key(openid)), self.kv.get(self._said_key(openid)))
+        return self._unsaid(self.kv.get(self.key(openid)), self.kv.get(self.said_key(openid)))
 
     def _unsaid(self, raw: str | None, said: str | None) -> list[Notice]:
         """The list `raw` without what the said-list names, nor kept replies gone stale."""
@@ -144,9 +144,9 @@ class Deferred:
         try:
             kept = edit(self._read(openid))
             if kept:
-                self.kv.set(self._key(openid), json.dumps(kept), KEEP)
+                self.kv.set(self.key(openid), json.dumps(kept), KEEP)
             else:
-                self.kv.delete(self._key(openid))
+                self.kv.delete(self.key(openid))
         finally:
             self.kv.delete(mutex, owner)
         return True

@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from bot.sim.mockplatform.cgi import mock
 from bot.sim.mockplatform.state import APIS
+from bot.sim.wire.followers import BadInput, openid_of
 
 control = Blueprint("sim_platform_control", __name__, url_prefix="/sim/api")
 MAX_TIMES = 1000
@@ -84,7 +85,11 @@ def outbound() -> Any:
     user = request.args.get("user", "").strip()
     if not user:
         return _bad("query parameter 'user' is required")
-    return jsonify(messages=mock().outbound(user))
+    try:  # the page's alias as /sim/api/send takes it: "alice" once read as nobody's, []
+        openid = openid_of(user)
+    except BadInput as exc:
+        return _bad(str(exc))
+    return jsonify(openid=openid, messages=mock().outbound(openid))
 
 
 @control.get("/platform")

@@ -113,6 +113,8 @@ class Bench:
             try:
                 with store.lock(openid, timeout=RESET_LOCK_TIMEOUT):
                     store.save(openid, None, f"sim-reset:{openid}:{time.time()}", "", 1)
+                    for forget in self.bot.forget:  # a hand-over, a pause, notices owed
+                        forget(openid)
             except LockTimeout:
                 busy.append(openid)
         self.rewind_clock()
