@@ -387,3 +387,39 @@ def test_can_someone_unlock_it_right_after_a_lock_is_no_lifting(chat_en):
     wrong_codes(alice, ZHANG.phone)
     reply = alice.say("can someone unlock it now? i really need it today")
     assert reply.startswith("Yes - too many wrong tries") and "Lift a loss report" not in reply
+
+
+@pytest.mark.parametrize("said", ["nvm i'll do it myself. bind card", "cancel. bind card"])
+def test_calling_off_then_asking_for_a_service_starts_that_service(chat_en, said):
+    """'cancel' and 'bind card' were read together as 'cancel my card binding': 'No card is
+    bound to this WeChat account, so there is nothing to unbind.'"""
+    reply = chat_en().say(said)
+    assert reply.startswith("Bind a social-security card") and "unbind" not in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "我手机被偷了 社保卡绑在微信上 怎么办", "冻结微信账号"),
+    ("en", "my phone was stolen, my card is bound here. what do i do", "freezing it"),
+])
+def test_a_stolen_phone_with_the_card_bound_is_told_what_to_do_about_the_phone(
+        chat_in, lang, said, told):
+    """Its clause 社保卡绑在微信上 was read as a request to bind ('您是想办理“绑定社保卡”吗'),
+    and the English line got the general 'this account can't answer that'."""
+    reply = chat_in(lang).say(said)
+    assert told in reply and "绑定社保卡”吗" not in reply and "can't answer" not in reply
+
+
+@pytest.mark.parametrize(("lang", "scam", "then", "sentence", "whole"), [
+    ("zh", "有人打电话说是社保局的要验证码", "我没给他 他还知道我身份证号",
+     "对方说得出您的身份证号", "不管自称谁都是骗子"),
+    ("en", "someone called saying he's from social security and wants my code",
+     "i didnt give it but he knew my ID number", "A caller who knew your ID number",
+     "is a scammer"),
+])
+def test_a_frightened_follow_up_to_the_scam_answer_gets_its_sentence(
+        chat_in, lang, scam, then, sentence, whole):
+    """The whole scam answer was said again, which read as the bot not listening."""
+    alice = chat_in(lang)
+    assert whole in alice.say(scam)
+    reply = alice.say(then)
+    assert reply.startswith(sentence) and whole not in reply

@@ -190,7 +190,7 @@ class Idle:
             return self.command(intent, turn, None)
         if heard.act == "start" and intent == "human":
             return self.person.request(turn, None)
-        answered = self.questions.request(heard, turn)  # "补卡": no service, an answer
+        answered = self.questions.request(heard, turn, after)  # "补卡": no service, an answer
         if answered is not False:
             return answered
         if heard.yes_no is not None and heard.act == "none":  # nothing asked: "否" is fine as

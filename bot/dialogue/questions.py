@@ -38,19 +38,23 @@ class Questions:
     def __init__(self, talk: Talk) -> None:
         self.talk = talk
 
-    def request(self, heard: Understanding, turn: Turn) -> Any:
+    def request(self, heard: Understanding, turn: Turn,
+                after: tuple[str, str] | None = None) -> Any:
         """A request no service of ours runs ("补卡", "i want a replacement card"), about to
         be met with "没有听懂": the knowledge base is asked it as the question it implies,
         so the reissue answer and its offer of 挂失 come instead. The retriever leaves
         requests to the flows (its figures count them as not to be answered); with no flow
         for them, a request that names what an entry answers is better answered than not.
         False when no entry answers it, or a service is near enough to be offered by number
-        (a bare "密码" is 0.63 near 忘记密码: its number; "我要补办社保卡" only 0.51 near 绑定)."""
+        (a bare "密码" is 0.63 near 忘记密码: its number; "我要补办社保卡" only 0.51 near 绑定).
+        Right after that same answer (`after`), only its sentence the line asks about again:
+        "我没给他 他还知道我身份证号" after the scam answer was the whole answer once more."""
         if self.talk.answers is None or heard.question or heard.act not in ("none", "fact") \
                 or any(score >= OFFERED for _, score in heard.candidates) \
                 or DONE.search(heard.text):  # "社保卡已经补好了" asks nothing
             return False
-        return self.talk.say_found(self.talk.answers.answer(heard, asked=True), turn)
+        found = self.talk.answers.answer(heard, asked=True)
+        return self.talk.say_found(found, turn, part=self.talk.part(heard, found, after))
 
     def before_start(self, heard: Understanding, turn: Turn,
                      after: tuple[str, str] | None = None, done: str | None = None) -> Any:

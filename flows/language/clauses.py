@@ -114,6 +114,31 @@ def one_sure(text: str, whole: Understanding, read: Read,
                    candidates=said.candidates or ((intent, said.confidence),), also=also)
 
 
+def changed_mind(text: str, whole: Understanding, read: Read) -> Understanding:
+    """A clause that calls something off, then clauses that ask for one service ("nvm i'll
+    do it myself. bind card", "cancel. report my card lost"): that service, as its clause
+    reads it. The whole read 'cancel' and 'bind card' together as unbinding, the way "cancel
+    my card binding" is; calling off after the request ("绑定社保卡 算了") is taken_back's
+    and one_sure's."""
+    parts = split(text)
+    if len(parts) < 2:
+        return whole
+    heard = [read(part) for part in parts]
+    off = [at for at, each in enumerate(heard)
+           if each.intent == "cancel" and each.act in ("start", "confirm")]
+    if not off:
+        return whole
+    asked = {each.intent: each for each in heard[off[-1] + 1:]
+             if each.act in ("start", "confirm") and each.intent not in (None, "cancel")
+             and each.small_talk is None}
+    if len(asked) != 1 or whole.intent in asked:
+        return whole
+    (intent, said), = asked.items()
+    return replace(whole, intent=intent, act=said.act, confidence=said.confidence,
+                   reason="clause", howto=said.howto, question=said.question,
+                   candidates=said.candidates or ((intent, said.confidence),))
+
+
 def taken_back(text: str, whole: Understanding, read: Read) -> Understanding:
     """A request whose last clause is a bare no ("解绑，不用", "挂失，不要", "unbind, actually
     no"): the request is taken back, read as refusing the service it names."""

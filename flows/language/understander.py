@@ -18,6 +18,7 @@ from flows.language.choices import consent_longest, read_choice, read_consent, r
 from flows.language.clauses import (
     ASKING_NOT,
     Read,
+    changed_mind,
     one_sure,
     past_refusal,
     request_after,
@@ -90,6 +91,10 @@ class Understander:
 
     def _clauses(self, text: str, whole: Understanding, read: Read) -> Understanding:
         """The clause rules, in order; the first that changes the reading decides."""
+        if whole.act != "negated":  # a refusal's clauses are past_refusal's
+            mind = changed_mind(text, whole, read)
+            if mind is not whole:
+                return mind
         if whole.act in ("start", "confirm", "negated"):
             back = taken_back(text, whole, read)
             if back is not whole:
