@@ -121,6 +121,12 @@ class FamilyService(Verification, Flow):
     def members(self) -> list[Person]:
         return self.backend.family_of(self.slots["me"])
 
+    @staticmethod
+    def answered_by(text: str) -> bool:
+        """Whether the sentence that started the service already picks at its menu: "帮我儿子
+        改个密码" is the member's reset (2), asked which member next, not the menu shown."""
+        return action_in(text) is not None
+
     def read_action(self, text: str) -> str | None:
         action = action_in(text)
         if action is None:

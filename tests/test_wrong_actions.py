@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.people import ZHANG
+from flows.knowledge import Retriever
+from tests.people import LI_NA, WANG_XM, ZHANG
 from tests.test_up_front import locked_out_of_binding, wrong_codes
 
 
@@ -423,3 +424,55 @@ def test_a_frightened_follow_up_to_the_scam_answer_gets_its_sentence(
     assert whole in alice.say(scam)
     reply = alice.say(then)
     assert reply.startswith(sentence) and whole not in reply
+
+
+def mother_with_her_son_added(chat):
+    """李娜 binds her own card here and adds 王小明 in 亲情服务."""
+    mum = chat("oLiNa0001")
+    for said in ("绑定社保卡", LI_NA.id, LI_NA.name, LI_NA.card):
+        mum.say(said)
+    assert mum.say(mum.sms(LI_NA.phone)).startswith("绑定成功")
+    for said in ("亲情服务", "添加家人", WANG_XM.id, WANG_XM.name):
+        mum.say(said)
+    assert mum.say(mum.sms(LI_NA.phone)).startswith("已添加家人")
+    return mum
+
+
+def test_his_password_right_after_adding_him_is_the_members_reset(chat):
+    """'帮他改个密码' right after adding a child started the holder's own reset (a blind
+    tester, round four); at 亲情服务's menu it offered to end it for the holder's own."""
+    mum = mother_with_her_son_added(chat)
+    reply = mum.say("帮他改个密码")
+    assert reply.startswith("请回复要办理的家人序号") and "C****0001" in reply
+    mum.say("取消")
+    mum.say("亲情服务")
+    reply = mum.say("帮他改个密码")
+    assert reply.startswith("请回复要办理的家人序号") and "改为办理“忘记密码”" not in reply
+    mum.say("取消")
+    assert "请输入持卡人的18位身份证号" in mum.say("我自己的密码忘了")  # her own: her reset
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "我爸64岁了 他的社保卡能绑在我微信上吗", "替家人（比如老人）绑定也可以"),
+    ("zh", "帮我妈绑卡 她70多了 验证码发到谁手机上", "替家人（比如老人）绑定也可以"),
+    ("en", "my dad is 64, can i bind his card to my wechat?", "You may bind a family member's"),
+])
+def test_an_elderly_parents_card_is_binding_for_family_not_a_minors(chat_in, lang, said, told):
+    """A father of 64 was answered with a minor's binding (a guardian's consent); the code's
+    question got the scam answer. A minor's own stays the minor's (below)."""
+    reply = chat_in(lang).say(said)
+    assert told in reply and "监护人" not in reply and "guardian" not in reply
+    assert "骗子" not in reply
+
+
+@pytest.mark.parametrize(("lang", "text", "entry_id"), [
+    ("zh_CN", "我儿子12岁 绑卡的时候验证码发谁手机上", "bind_minor"),
+    ("zh_CN", "帮我妈绑卡 她70多了 验证码发到谁手机上", "bind_how"),
+    ("zh_CN", "有人打电话要我的验证码 能给吗", "personal_info"),
+    ("en", "my son is 12, whose phone gets the code when binding his card?", "bind_minor"),
+    ("en", "my dad is 64, can i bind his card to my wechat?", "bind_how"),
+])
+def test_an_entrys_not_if_rules_it_out_and_nothing_else(lang, text, entry_id):
+    """`not_if` (data): an adult's age is no minor's, where a code goes no scam."""
+    answer = Retriever.shared(lang).answer(text)
+    assert [e.id for e in answer.entries] == [entry_id], answer.reason

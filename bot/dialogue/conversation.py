@@ -161,6 +161,10 @@ class Conversation:
         if exact is not None and self.steps.reads_start(flow, exact):  # 亲情服务's menu: "添加
             flow.answer(said)  # 家人", "重置密码" are its picks, read by the step itself
             return None if flow.done else flow.session()
+        if exact is None and heard.act == "start" and heard.intent is not None \
+                and not heard.slots and self.steps.reads_start(flow, heard.intent):  # in a
+            flow.answer(said)  # sentence too: "帮他改个密码" there is the member's reset (it
+            return None if flow.done else flow.session()  # offered the holder's own instead)
         if exact is not None:  # the other catalog words (是, 其他卡…) are a step's own answers
             return self.on_command(exact, turn, flow)
         if flow is not None:
@@ -267,7 +271,14 @@ class Conversation:
         on whose slot the sentence gave (read confidently: one value of its kind) takes it, as
         if typed at that step, so only what is missing is asked; the first step's own question
         is not said when answered. A sentence about another person ("帮我孩子绑卡，我的身份证
-        是…") gives nothing: the ID in it may be the speaker's, not the holder's."""
+        是…") gives nothing: the ID in it may be the speaker's, not the holder's. A flow whose
+        first step is a menu of actions (`answered_by`: 亲情服务) takes the sentence's pick."""
+        answered_by = getattr(flow, "answered_by", None)  # a menu the sentence picks at
+        if flow.state == type(flow).initial and answered_by is not None and answered_by(said):
+            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):
+                turn.out.pop()
+            flow.answer(said)
+            return
         if about_someone_else(said):
             return
         while not flow.done and flow.specs[flow.state].get("role") in GIVEN_SLOTS \

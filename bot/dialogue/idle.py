@@ -92,6 +92,10 @@ class Idle:
                 and not OWN_CARD.search(heard.text):  # "看看他的卡", "whats his card status":
             return self.start(self.talk.flows["family"], turn)  # a child's card is shown in
             # 亲情服务 (it showed the parent's own card)
+        if intent == "forgot_password" and heard.act in ("start", "confirm") and done == "family" \
+                and about_someone_else(heard.text) and not heard.slots:  # "帮她改个密码" right
+            return self.start(self.talk.flows["family"], turn, given=(said, heard))  # after
+            # adding her: the member's reset in 亲情服务 (it started the holder's own)
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu
             return self.talk.with_menu(turn, "pick.none")  # seen yesterday): the menu, to pick
             # from; never a guess at which list it was (a "did you mean" list numbers others)

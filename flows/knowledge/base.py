@@ -49,6 +49,9 @@ class Entry:
     # regex; None: any): at the code step "这个验证码要告诉客服吗" is the scam answer's, "wait
     # what code? the one from the bank?" the step's own help
     in_step_if: re.Pattern[str] | None = None
+    # The entry never answers a line saying this (a regex; None: no such line): a father of
+    # 64 whose card is bound in his son's WeChat is no minor, whatever 爸 and 绑 rank
+    not_if: re.Pattern[str] | None = None
 
 
 class KnowledgeBase:
@@ -103,10 +106,10 @@ def _entry(raw: dict[str, Any]) -> Entry:
     if service is not None and service not in SERVICES:
         raise ValueError(f"entry {raw['id']}: unknown service {service!r}")
     answer = _CJK_GAP.sub("", " ".join(raw["answer"].split()))  # YAML folds lines with spaces
-    offer_if, in_step_if = (re.compile(raw[key], re.IGNORECASE) if raw.get(key) else None
-                            for key in ("offer_if", "in_step_if"))
+    offer_if, in_step_if, not_if = (re.compile(raw[key], re.IGNORECASE) if raw.get(key)
+                                    else None for key in ("offer_if", "in_step_if", "not_if"))
     return Entry(raw["id"], tuple(raw["questions"]), answer, raw["source"], service,
-                 bool(raw.get("howto")), offer_if, in_step_if)
+                 bool(raw.get("howto")), offer_if, in_step_if, not_if)
 
 
 @cache

@@ -276,7 +276,10 @@ class Retriever:
                 whose = ""  # its status (我的社保卡), not why or how it is thawed
             return Answer("none", (), 0.0, f"closest to {topic}, which is answered elsewhere",
                           elsewhere=whose)  # "lost it on the bus" is not a bus card's
-        ranked = [pair for pair in ranked if pair[1] < len(self.kb)]
+        ranked = [pair for pair in ranked if pair[1] < len(self.kb)
+                  and not self._barred(pair[1], folded)]  # an entry's `not_if`: no minor's
+        if not ranked:
+            return Answer("none", (), 0.0, "only entries the line rules out")
         sure = [name for (name, _), lift in zip(self.kb.elsewhere, named[len(self.kb):],
                                                 strict=True) if lift and name in NAMED_ONLY]
         scam = any(named[i] for i, entry in enumerate(self.kb) if entry.id in OVER_NAMED)
@@ -307,9 +310,15 @@ class Retriever:
         if best < floor or not close:
             return Answer("none", (), best, f"{why} (floor {floor:.0%})", thin="floor")
         if len(close) == 1:
-            return Answer("one", tuple(close), best, f"{why}, runner-up {ranked[1][0]:.2f}")
+            runner = ranked[1][0] if len(ranked) > 1 else 0.0
+            return Answer("one", tuple(close), best, f"{why}, runner-up {runner:.2f}")
         return Answer("choices", tuple(close), best, f"{why}; {len(close)} within "
                                                      f"{self.margin:.0%}")
+
+    def _barred(self, i: int, folded: str) -> bool:
+        """Whether entry `i` never answers the line (its `not_if`: "我爸64岁了" is no minor)."""
+        rule = self.kb.entries[i].not_if
+        return rule is not None and rule.search(folded) is not None
 
     def answer_in(self, text: str, service: str) -> Answer:
         """A question asked inside a service, which may lean on it for what it is about
