@@ -476,3 +476,34 @@ def test_an_entrys_not_if_rules_it_out_and_nothing_else(lang, text, entry_id):
     """`not_if` (data): an adult's age is no minor's, where a code goes no scam."""
     answer = Retriever.shared(lang).answer(text)
     assert [e.id for e in answer.entries] == [entry_id], answer.reason
+
+
+@pytest.mark.parametrize(("lang", "start", "gone", "told", "no_password", "nowhere"), [
+    ("zh", "挂失社保卡", "我手机也丢了 收不到短信", "输入6位服务密码就行", "密码也不记得了",
+     "服务密码想不起来、手机也收不到短信的话"),
+    ("en", "report lost card", "my phone is gone too, i cant get sms",
+     "type the card's 6-digit service password", "i dont remember the password either",
+     "Without the service password and with no phone"),
+])
+def test_a_phone_gone_said_before_the_proof_step_is_kept_for_it(
+        chat_in, lang, start, gone, told, no_password, nowhere):
+    """At the loss report's ID step '我手机也丢了 收不到短信' was 'no ID number found', and '密码
+    也不记得了' offered to end the report for 忘记密码: told how the proof will go, and the
+    proof step then knows the phone is gone."""
+    alice = chat_in(lang)
+    alice.say(start)
+    reply = alice.say(gone)
+    assert reply.startswith(("手机收不到短信也能办", "No phone is no problem")) and told in reply
+    assert "ID" in reply.splitlines()[-1] or "身份证号" in reply.splitlines()[-1]
+    alice.say(ZHANG.id)
+    alice.say(ZHANG.name)
+    reply = alice.say(no_password)  # at the proof step: no code sent to the stolen phone
+    assert reply.startswith(nowhere) and "139" not in reply and "138" not in reply
+
+
+def test_a_password_forgotten_before_the_proof_step_is_no_switch_to_a_reset(chat):
+    alice = chat()
+    alice.say("挂失社保卡")
+    reply = alice.say("密码也不记得了")
+    assert reply.startswith("服务密码想不起来也能办") and "切换" not in reply
+    assert alice.say(ZHANG.id).startswith("请输入持卡人的姓名")

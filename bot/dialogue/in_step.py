@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from bot.dialogue.person import Person, asks_for_a_person
+from bot.dialogue.proof import Proof
 from bot.dialogue.questions import Questions
 from bot.dialogue.readings import Readings
 from bot.dialogue.steps import Steps
@@ -26,8 +26,6 @@ from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
     CORRECTION,
     FOREIGN_ID,
-    LACK,
-    NO_PHONE,
     STATUS,
     WONDERS,
     starts_over,
@@ -51,7 +49,6 @@ LOOKUPS = ("my_card", "progress")
 # A goodbye is left to the step (read there as before); a bare "好的" is an acknowledgement,
 # asked about again by bot/dialogue/steps.py unless the step reads it (好的 answers a yes/no step).
 IN_STEP_TALK = ("thanks", "greeting")
-GONE = "_no_phone"  # a flow slot: the person said at the proof step that their phone is gone
 LONG_NUMBER = re.compile(r"\d{6}")  # a number typed to be read (an ID, two of them), not an age
 # whose ID to type, asked ("do i put his id or mine?", "填我的还是孩子的身份证")
 WHOSE_ID = re.compile(r"\b(his|hers?|theirs?)\b.{0,12}\bor (mine|my)\b"
@@ -71,6 +68,7 @@ class InStep:
         self.questions, self.person, self.starters = questions, person, starters
         self.start, self.cancel = start, cancel
         self.read = Readings(understander, starters)  # what a line means besides the answer
+        self.proof = Proof(talk, self.read)  # what is said of the proof (a phone gone…)
 
     def route(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """An answer to the step, unless the sentence plainly means something else."""
@@ -139,8 +137,11 @@ class InStep:
             turn.say(own if own in self.talk.catalog.texts else "step.holder_id")  # that
             turn.say("answer.back", prompt=self.talk.again(flow))  # their own cannot be
             return flow.session()
+        ahead = self.proof.ahead(heard, turn, flow)  # "我手机也丢了" before the proof step
+        if ahead is not NOT_MINE:
+            return ahead
         lacks = self.about_the_step(heard, flow)
-        proved = self.by_code(heard, turn, flow, lacks)  # the proof step: a code instead
+        proved = self.proof.by_code(heard, turn, flow, lacks)  # the proof step: a code instead
         if proved is not NOT_MINE:
             return proved
         if lacks:  # 不记得了 at the name step: not a wrong answer
@@ -218,34 +219,6 @@ class InStep:
                                                   or heard.act not in ("start", "confirm")):
             return True  # "不记得卡号" at the card step; not "…card got stolen, report it"
         return heard.unsure and not (heard.act == "start" and heard.intent in self.starters)
-
-    def by_code(self, heard: Understanding, turn: Turn, flow: Flow, lacks: bool) -> Any:
-        """At a step that takes a code instead of its answer (`code_word`: the loss proof
-        step): a text asked for ("发短信吧"), or the password not known ("我不记得密码了"),
-        sends the code; neither known nor a phone ("密码忘了 手机也丢了") says where to go and
-        keeps the step. A phone said to be gone is remembered with the flow (GONE): the
-        password will do, and not knowing it next is met with where to go, never a code
-        sent to the stolen phone. NOT_MINE elsewhere, or for any other message."""
-        if "code_word" not in flow.specs[flow.state] or heard.slots:
-            return NOT_MINE
-        phone = self.read.phone(heard)  # "gone", "fine" ("手机没丢 发验证码吧") or None
-        if LACK.search(heard.text) and phone != "fine" \
-                and (NO_PHONE.search(heard.text) or flow.slots.get(GONE)):
-            turn.say("step.no_proof")  # the password not known either, and no phone
-            turn.say("answer.back", prompt=self.talk.again(flow))
-            return flow.session()
-        if phone == "gone":  # "i cant get sms my phone is gone": it was a wrong password, and the
-            flow.slots[GONE] = True  # next "i dont remember it either" sent it a code
-            turn.say("step.password_instead")
-            turn.say("answer.back", prompt=self.talk.again(flow))
-            return flow.session()
-        if not (self.read.wants_a_code(heard, flow)
-                or (lacks and self.read.code_will_do(heard, flow))):
-            return NOT_MINE
-        if lacks:  # it was the step's help, "回复“验证码”"
-            turn.say("step.code_instead")
-        flow.answer(self.talk.catalog.word(flow.specs[flow.state]["code_word"]))
-        return None if flow.done else flow.session()
 
     def look_up(self, flow_cls: type[Flow], turn: Turn, flow: Flow) -> dict:
         """"看看我的社保卡" or "我想查一下审核进度" in the middle of a flow: the lookup's own reply
