@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.base import Flow, ask, branch, outcome_is
-from flows.ids import mask_card, mask_id, mask_name
+from flows.ids import mask_card, mask_id, mask_name, mask_phone
 from flows.loss_steps import LossSteps
 from flows.pause import PAUSED
 from flows.verify import ASK_GUARDIAN, CODE_LOCKED, Verification, code_step
@@ -39,6 +39,12 @@ class MyCard(Flow):
         say("card.info", card=mask_card(card.card_number), id=mask_id(card.holder),
             name=mask_name(holder.name) if holder else "",
             status=self.turn.catalog.text(f"card.status_{card.status}"))
+        # where codes go, masked: "which number do you have for me" was answered nowhere
+        phone = getattr(holder, "phone", None)
+        if phone:
+            say("card.phone", phone=mask_phone(phone))
+        else:
+            say("card.no_phone")
         if card.status == "lost":  # what "已挂失" means for them: until when, and what next
             report = backend.loss_report(card.card_number)
             if report is not None and report.lapses_at:

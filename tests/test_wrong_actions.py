@@ -507,3 +507,18 @@ def test_a_password_forgotten_before_the_proof_step_is_no_switch_to_a_reset(chat
     reply = alice.say("密码也不记得了")
     assert reply.startswith("服务密码想不起来也能办") and "切换" not in reply
     assert alice.say(ZHANG.id).startswith("请输入持卡人的姓名")
+
+
+@pytest.mark.parametrize(("lang", "said", "bound", "unbound"), [
+    ("zh", "预留的手机号是哪个", "验证码发往登记的手机号：139****0010", "绑定社保卡以后"),
+    ("en", "what phone number do you have for me",
+     "Codes go to the registered phone number: 139****0010", "Once your card is bound here"),
+])
+def test_which_phone_number_is_registered_is_shown_masked_to_the_cards_follower(
+        chat, chat_en, lang, said, bound, unbound):
+    """'what phone number do you have for me' offered a loss report, then met 'did not
+    understand'; 我的社保卡 now says where codes go, masked."""
+    make = chat_en if lang == "en" else chat
+    reply = make("oSeedBound0001").say(said)
+    assert bound in reply and "13900000010" not in reply
+    assert unbound in make().say(said)

@@ -19,7 +19,7 @@ from bot.dialogue import topic, whose
 from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
-from bot.dialogue.talk import Talk, offer_of
+from bot.dialogue.talk import Talk, bound_here, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
     AGENT_QUIET,
@@ -32,6 +32,7 @@ from bot.dialogue.wording import (
     STILL_WRONG,
     TAKEN,
     WHAT_NOW,
+    WHICH_PHONE,
 )
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
@@ -83,6 +84,12 @@ class Idle:
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
             return None  # started nor a loss report lifted
+        if WHICH_PHONE.search(heard.text) and not heard.slots and "my_card" in self.talk.flows \
+                and not about_someone_else(heard.text):  # "预留的手机号是哪个": a card bound
+            if bound_here(turn):  # here shows it masked; else where it will be seen
+                return self.start(self.talk.flows["my_card"], turn)
+            turn.say("card.phone_unbound")
+            return None
         top = heard.candidates[0][0] if heard.candidates else None
         if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots \
                 and not OWN_CARD.search(heard.text):  # "帮我查一下

@@ -205,3 +205,10 @@ ITEM_ASKED = re.compile(r"^(?:第)?([1-9])(?:号|项|个)?(?:是|是个|这个)?
 # a yes opening a longer answer at a yes/no step ("ok yes unbind", "ok yes its there. thank u")
 FIRST_YES = re.compile(r"((ok|okay|alright|sure)\s*)?(yes|yeah|yep|yup)\b"
                        r"|(好的?|行|嗯)?(是的?(?![不么是])|对的?(?![了不]))", re.IGNORECASE)
+# which phone number the card office holds, asked ("预留的手机号是哪个", "what phone number do
+# you have for me"): a card bound here shows it masked (我的社保卡); was "没有听懂" in English
+WHICH_PHONE = re.compile(r"(哪个|什么|多少|几号).{0,4}(手机号|号码|电话)(?!.{0,4}(丢|换|改|停))"
+                         r"|(手机号|号码)[^，,。]{0,6}(是哪个|是多少|是什么|是几)"
+                         r"|\b(what|which)( phone| mobile)? number\b.{0,30}"
+                         r"\b(have|registered|on (record|file|the card|my card)|for me|linked)\b",
+                         re.IGNORECASE)
