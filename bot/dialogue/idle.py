@@ -26,6 +26,8 @@ from bot.dialogue.wording import (
     CODES,
     COMMANDS,
     DONE_ASKED,
+    FOREIGN_DOC,
+    FOREIGNER,
     LOCK_ASKED,
     OTHERS_CARD,
     OWN_CARD,
@@ -84,6 +86,10 @@ class Idle:
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
             return None  # started nor a loss report lifted
+        if "id" not in heard.slots and (FOREIGN_DOC.search(heard.text) or (  # "i have a
+                FOREIGNER.search(heard.text) and intent == "bind_card")):  # passport not a
+            turn.say("idle.foreign_id")  # chinese id, can i bind…": what can be checked here
+            return None  # (it was binding's how-to, then "did not understand" to the number)
         if WHICH_PHONE.search(heard.text) and not heard.slots and "my_card" in self.talk.flows \
                 and not about_someone_else(heard.text):  # "预留的手机号是哪个": a card bound
             if bound_here(turn):  # here shows it masked; else where it will be seen

@@ -24,6 +24,7 @@ from bot.dialogue.readings import Readings
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
+    CANT_HAN,
     CORRECTION,
     FOREIGN_ID,
     STATUS,
@@ -123,6 +124,10 @@ class InStep:
             return None if flow.done else flow.session()
         if self.steps.own_start(heard, flow):  # "我要绑卡" while binding: carry on
             return self.steps.already(turn, flow)
+        if flow.specs[flow.state].get("role") == "name" and CANT_HAN.search(heard.text):
+            turn.say("step.name_input")  # "zhang wei is my name, i cant type chinese on this
+            turn.say("answer.back", prompt=self.talk.again(flow))  # phone": how to, not "no
+            return flow.session()  # name found"
         if FOREIGN_ID.search(heard.text) and "id" not in heard.slots \
                 and flow.specs[flow.state].get("role") in ("id", "guardian"):  # "only passport"
             turn.say("step.foreign_id")  # was "not an ID number" on a loop

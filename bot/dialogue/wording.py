@@ -118,6 +118,17 @@ WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|�
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
 FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|台胞|\b(passport|foreigner|foreign"
                         r"|expat|residence permit|not chinese|no chinese id)\b", re.IGNORECASE)
+# a document without an 18-character number named at idle ("i have a passport not a chinese
+# id. can i bind…", "my passport number is E12345678"): what this account can check, before
+# a how-to that asks for an ID number it does not have (FOREIGN_ID's 港澳 is no document)
+FOREIGN_DOC = re.compile(r"护照|永久居留|\b(passport|permanent residen\w*|residence permit"
+                         r"|(no|not a|dont have a|don't have a) chinese id)\b", re.IGNORECASE)
+FOREIGNER = re.compile(r"外国人|外籍|老外|\b(foreigner|expat|not chinese)\b", re.IGNORECASE)
+# the name step answered in pinyin by someone who cannot type Chinese characters here
+CANT_HAN = re.compile(r"(打不了|打不出|不会打|没有|不能打|输入不了)(中文|汉字)|中文输入法"
+                      r"|\b(cant|can't|cannot|can not|unable to|dont know how to|don't know how to)"
+                      r" (type|write|enter|input) (in )?(chinese|characters|hanzi)"
+                      r"|\bno chinese (keyboard|input)\b", re.IGNORECASE)
 # the card bound by someone else: what to do at once (a loss report here stops its use)
 TAKEN = re.compile(r"(别人|他人|陌生人|其他人|不认识的人).{0,6}(绑|关联)|不是我(本人)?绑的"
                    r"|我(从来)?没(有)?绑过|\b(someone|somebody|stranger)( else)?\b.{0,25}"
