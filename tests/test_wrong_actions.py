@@ -146,7 +146,7 @@ def test_just_asking_not_now_at_a_step_asks_to_end(chat):
 @pytest.mark.parametrize(("lang", "first", "again", "part", "not_again"), [
     ("zh", "验证码被别人骗走了怎么办", "要报警吗", "已经告诉了别人的话", "不要告诉任何人"),
     ("en", "someone asked for my sms code should i give it", "should i call the police",
-     "If you already told someone", "for you alone"),
+     "If you already gave or told someone a code", "for you alone"),
 ])
 def test_a_follow_up_the_answer_just_given_answers_is_said_its_sentence(chat_in, lang,
                                                                         first, again, part,
@@ -522,3 +522,33 @@ def test_which_phone_number_is_registered_is_shown_masked_to_the_cards_follower(
     reply = make("oSeedBound0001").say(said)
     assert bound in reply and "13900000010" not in reply
     assert unbound in make().say(said)
+
+
+@pytest.mark.parametrize(("lang", "scam", "told", "sentence"), [
+    ("en", "someone called me saying they are from the social security bureau and my card will "
+           "be frozen unless i give them the code they just texted me. is this real??",
+     "i already gave them the code 😰", "If you already gave or told someone a code"),
+    ("zh", "有人打电话说是社保局的要验证码", "我已经告诉他了", "已经告诉了别人的话"),
+])
+def test_having_given_the_code_away_right_after_the_scam_answer_is_told_what_to_do(
+        chat_in, lang, scam, told, sentence):
+    """'i already gave them the code 😰' met 'did not understand' (a statement with 'already',
+    which asks nothing), and '我已经告诉他了' 'do you mean My card?'."""
+    victim = chat_in(lang)
+    victim.say(scam)
+    reply = victim.say(told)
+    assert reply.startswith(sentence) and ("挂失社保卡" in reply or "Report a lost card" in reply)
+
+
+@pytest.mark.parametrize(("lang", "start", "doubt"), [
+    ("en", "bind card", "my son is reading it out to me, 1 2 3 4 5 6? no wait"),
+    ("zh", "绑定社保卡", "是123456吗 等等"),
+])
+def test_a_code_typed_with_a_doubt_costs_no_try(chat_in, lang, start, doubt):
+    """Read as the code, it was wrong and the last try went: a 30-minute lock."""
+    alice = chat_in(lang)
+    for said in (start, ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(said)
+    reply = alice.say(doubt)
+    assert reply.startswith(("Not sure yet?", "还没确定的话先别发")), reply
+    assert alice.say(alice.sms(ZHANG.phone)).startswith(("Bound!", "绑定成功", "Done"))

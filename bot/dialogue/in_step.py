@@ -188,6 +188,10 @@ class InStep:
             said = self.talk.catalog.word("yes" if yes else "no")  # 好, 行 -> 是; 不解了 -> 否
         elif yes_no_step and not heard.slots and self.read.holds_back(said, heard):
             turn.say("confirm.hold")  # "等等我再找找": no hurry; the step asks again below
+        elif self.read.doubts_code(heard, flow):  # "1 2 3 4 5 6? no wait": not checked
+            turn.say("step.code_doubt")  # (it was, and the last try went: a lock)
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return flow.session()
         elif not yes_no_step and self.read.waits(heard):  # "稍等我去拿身份证": no wrong ID
             turn.say("step.wait")
             return flow.session()

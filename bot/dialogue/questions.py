@@ -50,10 +50,13 @@ class Questions:
         Right after that same answer (`after`), only its sentence the line asks about again:
         "我没给他 他还知道我身份证号" after the scam answer was the whole answer once more."""
         if self.talk.answers is None or heard.question or heard.act not in ("none", "fact") \
-                or any(score >= OFFERED for _, score in heard.candidates) \
-                or DONE.search(heard.text):  # "社保卡已经补好了" asks nothing
+                or any(score >= OFFERED for _, score in heard.candidates):
             return False
         found = self.talk.answers.answer(heard, asked=True)
+        told = found.kind == "one" and found.entries[0].offer_if is not None \
+            and found.entries[0].offer_if.search(heard.text) is not None
+        if DONE.search(heard.text) and not told:  # "社保卡已经补好了" asks nothing; "i already
+            return False  # gave them the code" tells what the scam answer's offer is for
         return self.talk.say_found(found, turn, part=self.talk.part(heard, found, after))
 
     def before_start(self, heard: Understanding, turn: Turn,

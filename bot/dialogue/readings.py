@@ -17,6 +17,7 @@ import re
 
 from bot.dialogue.wording import (
     CODES,
+    DOUBT,
     FIRST_NO,
     FIRST_YES,
     HOLD,
@@ -109,6 +110,13 @@ class Readings:
         if not HOLD.search(heard.text):
             return False
         return not any(self.understander.understand(c).yes_no for c in split(said))
+
+    @staticmethod
+    def doubts_code(heard: Understanding, flow: Flow) -> bool:
+        """A code typed at a code step with a doubt or a hold beside it ("my son is reading it
+        out to me, 1 2 3 4 5 6? no wait"): not the code yet. Checked, it would cost a try."""
+        return flow.specs[flow.state].get("role") == "code" and "code" in heard.slots \
+            and (DOUBT.search(heard.text) is not None or HOLD.search(heard.text) is not None)
 
     def switched_to(self, said: str, heard: Understanding, flow: Flow) -> type[Flow] | None:
         """A change of mind in one message: a clause takes back the service in progress

@@ -199,6 +199,8 @@ class Talk:
         found = self.found(heard, about)
         if found.kind == "none" and after is not None:
             follow = self.answers.follow_up(heard, *after, None if about else found)
+            if follow.kind == "none":  # "我已经告诉他了" right after the scam answer: its own
+                follow = self.told(heard, after)  # case, told (its offer is for it)
             if follow.kind != "none":  # "然后呢": what people ask next, by number
                 return self.say_found(follow, turn, head="answer.next", done=done,
                                       part=self.part(heard, follow, after))
@@ -209,6 +211,16 @@ class Talk:
         if found.elsewhere:  # 医保报销比例, 征信, 今天天气: understood, and not ours to answer
             return self.elsewhere(found.elsewhere, heard, turn, misses)
         return False
+
+    def told(self, heard: Understanding, after: tuple[str, str]) -> Answer:
+        """The answer just given, again, when the line tells the case its offer is for
+        (`offer_if`: "i already gave them the code" after the scam answer, which was "did not
+        understand" or "您是想办理“我的社保卡”吗"); a "none" answer otherwise."""
+        if after[0] == "answers":
+            entry = self.answers.entry(after[1], self.catalog.lang)
+            if entry.offer_if is not None and entry.offer_if.search(heard.text):
+                return Answer("one", (entry,), 1.0, "told what its offer is for")
+        return Answer("none", (), 0.0)
 
     def part(self, heard: Understanding, found: Answer,
              after: tuple[str, str] | None) -> str | None:

@@ -72,6 +72,10 @@ WHAT_CAME = re.compile(r"这是啥|这是什么|谁要|谁让|谁在|通知|"
 HOLD = re.compile(r"再找找|再找一下|再想想|想一想|再考虑|考虑一下|等等|先等等|等一下|先别|"
                   r"\b(wait|hold on|let me (think|check|look)|not yet|not so fast)\b",
                   re.IGNORECASE)
+# a code typed with a doubt beside it ("1 2 3 4 5 6? no wait", "是123456吗 等等"): not sent to
+# be checked, where a wrong one costs a try (a tester's last try went this way, then a lock)
+DOUBT = re.compile(r"\d\s*[?？]|不对|不确定|是不是|好像是|\b(no wait|wait no|not sure|hang on)\b",
+                   re.IGNORECASE)
 # asking where a wait stands ("how long do i have to wait", "好了没", "同意了吗") at a step that
 # waits for someone else (`waits`: the guardian's consent): the step itself says, not an
 # answer about a review's days nor "no manual review here"
