@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flows.knowledge import Retriever
-from tests.people import LI_NA, WANG_XM, ZHANG
+from tests.people import LI_NA, WANG_XM, ZHANG, ZHAO_MIN
 from tests.test_up_front import locked_out_of_binding, wrong_codes
 
 
@@ -552,3 +552,24 @@ def test_a_code_typed_with_a_doubt_costs_no_try(chat_in, lang, start, doubt):
     reply = alice.say(doubt)
     assert reply.startswith(("Not sure yet?", "还没确定的话先别发")), reply
     assert alice.say(alice.sms(ZHANG.phone)).startswith(("Bound!", "绑定成功", "Done"))
+
+
+def test_back_with_the_card_or_the_phone_is_no_loss_lifted(chat_en, clock):
+    """'ok found it. 赵敏' after binding lapsed started 'Lift a loss report', and 'what? no. i
+    want to BIND my card' there was answered and left in it; 'ok she found it' (the phone)
+    at the code step offered the lifting too; 'brb need to find the card' was no name."""
+    alice = chat_en()
+    for said in ("bind card", ZHAO_MIN.id):
+        alice.say(said)
+    assert alice.say("brb need to find the card").startswith("Sure, take your time")
+    assert alice.say("ok found it. 赵敏").startswith("Please enter the card number")
+    clock.advance(7200)
+    reply = alice.say("ok found it. B10000002")
+    assert "Lift a loss report" not in reply and 'Start "Bind card" again?' in reply
+    bob = chat_en("oBobFound01")
+    for said in ("bind card", ZHANG.id, ZHANG.name, ZHANG.card):
+        bob.say(said)
+    assert bob.say("ok she found it").startswith("Great. Please enter the 6-digit code")
+    carol = chat_en("oCarolFound1")
+    carol.say("report lost card")
+    assert "Stop it and start \"Bind card\" instead?" in carol.say("what? no. i want to BIND my card")

@@ -19,6 +19,7 @@ from bot.dialogue import topic, whose
 from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
+from bot.dialogue.readings import back_with_it
 from bot.dialogue.talk import Talk, bound_here, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
@@ -28,6 +29,7 @@ from bot.dialogue.wording import (
     DONE_ASKED,
     FOREIGN_DOC,
     FOREIGNER,
+    FOUND_BACK,
     LOCK_ASKED,
     OTHERS_CARD,
     OWN_CARD,
@@ -70,6 +72,10 @@ class Idle:
               ) -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order; small talk
         (谢谢, 再见, 好的, 你好呀) first, answered in kind."""
+        if session.get("lapsed") in self.talk.flows:  # "ok found it. 赵敏" after binding
+            heard = back_with_it(heard, session["lapsed"])  # lapsed: its answer, too late
+            if heard.reason == "found_back":
+                said = FOUND_BACK.sub("", said, count=1).strip(" ,.，。!！~") or said
         intent = heard.intent
         now = turn.clock.now()  # what was just talked about, for a follow-up (topic.py)
         after, done = topic.of(session, now), topic.done(session, now)

@@ -20,13 +20,14 @@ from dataclasses import replace
 from bot.dialogue.person import Person, asks_for_a_person
 from bot.dialogue.proof import Proof
 from bot.dialogue.questions import Questions
-from bot.dialogue.readings import Readings
+from bot.dialogue.readings import Readings, back_with_it
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
     CANT_HAN,
     CORRECTION,
     FOREIGN_ID,
+    FOUND_BACK,
     STATUS,
     WONDERS,
     starts_over,
@@ -68,11 +69,19 @@ class InStep:
         self.talk, self.steps = talk, steps
         self.questions, self.person, self.starters = questions, person, starters
         self.start, self.cancel = start, cancel
+        self.understander = understander
         self.read = Readings(understander, starters)  # what a line means besides the answer
         self.proof = Proof(talk, self.read)  # what is said of the proof (a phone gone…)
 
     def route(self, said: str, heard: Understanding, turn: Turn, flow: Flow) -> dict | None:
         """An answer to the step, unless the sentence plainly means something else."""
+        heard = back_with_it(heard, flow.name)  # "ok she found it" at the code step
+        if heard.reason == "found_back":  # back with it: what follows is the step's answer
+            said = FOUND_BACK.sub("", said, count=1).strip(" ,.，。!！~")
+            if not said:
+                turn.say("step.found_back", prompt=self.talk.again(flow))
+                return flow.session()
+            heard = self.understander.understand(said)
         sure = heard.act == "start" and not heard.slots
         if sure and heard.intent == "cancel":
             return self.cancel(turn, flow)

@@ -14,12 +14,14 @@ wording.py's regexes and the few below, which belong to one reading each.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.dialogue.wording import (
     CODES,
     DOUBT,
     FIRST_NO,
     FIRST_YES,
+    FOUND_BACK,
     HOLD,
     HUM,
     JUST_ASKING,
@@ -47,6 +49,9 @@ NEGATED_WISH = re.compile(r"\b(don'?t|do not|doesn'?t|never)\s+(want|wanna|need|
 # the take-back's own word under the negation: "我没说要取消" keeps the service
 CANCEL_SAID = re.compile(r"取消|退出|结束|\b(cancel|quit|stop)\b", re.IGNORECASE)
 TYPO = re.compile(r"错|不好意思|\b(sorry|oops|typo)\b", re.IGNORECASE)  # a word on a slip
+
+
+LOSS_SERVICES = ("report_loss", "lift_loss")  # where a card found is the loss's news
 
 
 class Readings:
@@ -137,7 +142,8 @@ class Readings:
         read = [self.understander.understand(c) for c in clauses]
         dropped = any(h.act == "negated" or (h.act in ("start", "confirm")  # "哦不对 还是
                                              and h.intent == "cancel")  # 先绑卡吧": its 不对
-                      for h in read)  # is a middling 取消, and binding was never offered
+                      or (h.act == "none" and h.yes_no is False)  # is a middling 取消; "what?
+                      for h in read)  # no. i want to BIND my card": a bare no
         wanted = [h.intent for h in read if h.act in ("start", "confirm")
                   and h.intent in self.starters and h.intent != flow.name]
         return self.starters[wanted[-1]] if dropped and wanted else None
@@ -235,3 +241,13 @@ class Readings:
                  and not starts_over(normalise(c).text, "name")]
         found = [n for n in names if n]
         return found[0] if rest and len(found) == 1 else None
+
+
+def back_with_it(heard: Understanding, service: str | None) -> Understanding:
+    """"ok found it. 赵敏", "ok she found it" back from fetching what a step of `service`
+    asked (a card, a phone): no card found again after a loss report, so not lifting one
+    (it started 解除挂失, after a lapse too); read as the line's other words alone."""
+    if heard.intent != "lift_loss" or service in LOSS_SERVICES \
+            or not FOUND_BACK.search(heard.text):
+        return heard
+    return replace(heard, intent=None, act="none", candidates=(), reason="found_back")

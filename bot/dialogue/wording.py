@@ -116,7 +116,9 @@ LOCK_ASKED = re.compile(r"锁|解封|封了|\b(lock|locked|unlock|blocked|unbloc
 # off to fetch what a step asks for ("稍等我去拿身份证", "one sec, getting my card"): no
 # answer and no wrong one (it was "没有看出身份证号"); at a yes/no step HOLD reads it
 WAIT = re.compile(r"稍等|等一下|等一会|等我|我(去|先去|这就去|马上)(拿|找|翻|看|查)|去拿|去找"
-                  r"|马上(拿|找|发)|\b(hold on|one (sec|second|moment|min|minute)"
+                  r"|马上(拿|找|发)|\b(brb|be right back"
+                  r"|(need|have|got|going) to (go )?(find|get|grab|look for)"
+                  r"|gotta (find|get|grab)|hold on|one (sec|second|moment|min|minute)"
                   r"|just a (sec|second|moment|minute)|give me a (sec|second|moment|minute)"
                   r"|let me (find|get|grab|check|look))\b", re.IGNORECASE)
 # no Chinese resident ID at an ID step: a foreigner's passport or residence card
@@ -227,3 +229,10 @@ WHICH_PHONE = re.compile(r"(哪个|什么|多少|几号).{0,4}(手机号|号码|
                          r"|\b(what|which)( phone| mobile)? number\b.{0,30}"
                          r"\b(have|registered|on (record|file|the card|my card)|for me|linked)\b",
                          re.IGNORECASE)
+# back from fetching what a step asked ("ok found it. 赵敏", "ok she found it", "找到了 是
+# A123…"): outside a loss report no card turned up, whatever lift_loss's words say
+FOUND_BACK = re.compile(r"^\W*((ok|okay|alright|right|yes|yeah|yep)\W+)?"
+                        r"((i|she|he|we|they|my \w+)\s+)?(found|got|have) "
+                        r"(it|them|the card|my card|his card|her card|the phone)\b"
+                        r"|^\W*(好了|好的|嗯|行)?\W*(找到了|找着了|拿到了|翻到了|找到卡了)",
+                        re.IGNORECASE)
