@@ -572,4 +572,26 @@ def test_back_with_the_card_or_the_phone_is_no_loss_lifted(chat_en, clock):
     assert bob.say("ok she found it").startswith("Great. Please enter the 6-digit code")
     carol = chat_en("oCarolFound1")
     carol.say("report lost card")
-    assert "Stop it and start \"Bind card\" instead?" in carol.say("what? no. i want to BIND my card")
+    reply = carol.say("what? no. i want to BIND my card")
+    assert 'Stop it and start "Bind card" instead?' in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("en", "hi, pharmacy said my card is frozen?? i can't pay for medicine. can you unfreeze it",
+     "Why a card was frozen (not reported lost)"),
+    ("zh", "社保卡被冻结了 帮我解冻一下", "社保卡被冻结（不是挂失）"),
+])
+def test_a_frozen_card_to_thaw_is_told_what_a_freeze_is_not_lifted(chat_in, lang, said, told):
+    """It started 'Lift a loss report', and the Chinese line '本微信还没有绑定社保卡'."""
+    reply = chat_in(lang).say(said)
+    assert reply.startswith(told) and "Lift a loss report -" not in reply
+
+
+@pytest.mark.parametrize(("said", "entry_id"), [
+    ("I have mislaid my card. Should I cancel it?", "report_loss"),  # cancel a card: stop it
+    ("i found my card, how do i cancel the loss report?", "lift_loss"),  # cancel a report
+])
+def test_cancelling_a_card_is_reporting_it_and_cancelling_a_report_is_lifting_it(said, entry_id):
+    """'I have mislaid my card. Should I cancel it?' got the lifting (cancel folded to lift)."""
+    answer = Retriever.shared("en").answer(said)
+    assert [e.id for e in answer.entries] == [entry_id], answer.reason

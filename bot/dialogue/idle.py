@@ -31,10 +31,12 @@ from bot.dialogue.wording import (
     FOREIGNER,
     FOUND_BACK,
     LOCK_ASKED,
+    LOSS_SAID,
     OTHERS_CARD,
     OWN_CARD,
     STILL_WRONG,
     TAKEN,
+    THAW,
     WHAT_NOW,
     WHICH_PHONE,
 )
@@ -92,6 +94,10 @@ class Idle:
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
             return None  # started nor a loss report lifted
+        if intent in ("lift_loss", "my_card") and THAW.search(heard.text) and not heard.slots \
+                and not LOSS_SAID.search(heard.text):  # "…my card is frozen?? can you
+            turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
+            return None  # no loss report to lift (it started lifting one)
         if "id" not in heard.slots and (FOREIGN_DOC.search(heard.text) or (  # "i have a
                 FOREIGNER.search(heard.text) and intent == "bind_card")):  # passport not a
             turn.say("idle.foreign_id")  # chinese id, can i bind…": what can be checked here
