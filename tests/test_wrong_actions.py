@@ -595,3 +595,19 @@ def test_cancelling_a_card_is_reporting_it_and_cancelling_a_report_is_lifting_it
     """'I have mislaid my card. Should I cancel it?' got the lifting (cancel folded to lift)."""
     answer = Retriever.shared("en").answer(said)
     assert [e.id for e in answer.entries] == [entry_id], answer.reason
+
+
+@pytest.mark.parametrize(("at_name", "said"), [
+    (False, "等下 我卡没丢 是密码忘了 药店刷不了"),  # at the name step
+    (True, "我不是要挂失啊！！我要改密码"),  # at the proof step
+])
+def test_not_lost_but_the_password_forgotten_in_a_loss_report_offers_the_reset(chat, at_name,
+                                                                              said):
+    """Both were read as what the proof step would take (a blind tester, round five): the
+    first 'a code will do', the second sent a code and led to '确认挂失…'."""
+    alice = chat()
+    for step in ("挂失", ZHANG.id, *([ZHANG.name] if at_name else [])):
+        alice.say(step)
+    reply = alice.say(said)
+    assert reply.startswith("您正在办理“挂失社保卡”。要结束它，改为办理“忘记密码”吗")
+    assert "验证码已发送" not in reply

@@ -23,6 +23,11 @@ from flows.language import Understanding
 GONE = "_no_phone"  # a flow slot: the person said their phone is gone
 NO_PASSWORD = "_no_password"  # a flow slot: ... that they do not remember the service password
 PASSWORD = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)
+ALSO = re.compile(r"也|都|还|\b(either|too|also|as well|neither|nor)\b", re.IGNORECASE)
+# the card said not lost: the loss report was the wrong service ("我卡没丢 是密码忘了")
+NOT_LOST = re.compile(r"(卡|我)[^，,。]{0,3}(没|没有|不是)(丢|掉|被偷)"
+                      r"|\b(not lost|didn'?t lose|haven'?t lost|never lost|isn'?t lost"
+                      r"|wasn'?t lost)\b", re.IGNORECASE)
 
 
 class Proof:
@@ -35,8 +40,11 @@ class Proof:
         remembered, and the step asked again. NOT_MINE for any other message or service."""
         if heard.slots or not before_proof(flow):
             return NOT_MINE
+        if NOT_LOST.search(heard.text):  # "等下 我卡没丢 是密码忘了": not this service at all
+            return NOT_MINE
         gone = self.read.phone(heard) == "gone"
-        forgot = LACK.search(heard.text) is not None and PASSWORD.search(heard.text) is not None
+        forgot = LACK.search(heard.text) is not None and PASSWORD.search(heard.text) is not None \
+            and ALSO.search(heard.text) is not None  # "密码也不记得了": besides, not instead
         if not (gone or forgot):
             return NOT_MINE
         flow.slots[GONE] = flow.slots.get(GONE) or gone
