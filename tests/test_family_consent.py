@@ -275,6 +275,9 @@ def test_a_minor_asking_how_the_wait_stands_is_told_the_guardian_has_not_answere
     ("我儿子要绑卡？那就同意吧", True),
     ("孙丽要绑卡？她跟我说过了 嗯 行吧", True),
     ("这是我闺女吗？不行 拒绝", False),
+    # a refusal amid its reasons, and said again (a blind tester's mother, round five)
+    ("这孩子 又瞎弄 不同意 她才16岁", False),
+    ("我说了不同意！", False),
 ])
 def test_a_guardians_answer_closing_a_sentence_decides(family, said, bound):
     """'那就同意吧' after asking who it was met the same request again, word for word; '嗯 行吧'
