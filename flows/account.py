@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.base import Flow, ask, branch, outcome_is
-from flows.ids import mask_card, mask_id, mask_name, mask_phone
+from flows.ids import age_on, mask_card, mask_id, mask_name, mask_phone
 from flows.loss_steps import LossSteps
 from flows.pause import PAUSED
 from flows.verify import ASK_GUARDIAN, CODE_LOCKED, Verification, code_step
@@ -41,7 +41,9 @@ class MyCard(Flow):
             status=self.turn.catalog.text(f"card.status_{card.status}"))
         # where codes go, masked: "which number do you have for me" was answered nowhere
         phone = getattr(holder, "phone", None)
-        if phone:
+        if age_on(card.holder, self.turn.clock.today()) < 18:  # a minor's codes go to the
+            say("card.phone_minor")  # guardian's phone, not the one on the child's record
+        elif phone:
             say("card.phone", phone=mask_phone(phone))
         else:
             say("card.no_phone")

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from flows.base import StateSpec, Turn, ask, branch, outcome_is
 from flows.ids import SHANGHAI, age_on, fold
+from flows.language.normalise import simplified
 from flows.language.slot_names import is_pinyin
 from flows.pause import Pausing
 from flows.port import Backend, CodeSent, Purpose
@@ -107,6 +108,9 @@ class Verification(Pausing):
             return "common.name_expected"
         self.value = fold(slot.value)
         matches = self.backend.name_matches(self.slots["id"], self.value)
+        if not matches and simplified(self.value) != self.value:  # "吳磊": records hold 吴磊
+            self.value = simplified(self.value)
+            matches = self.backend.name_matches(self.slots["id"], self.value)
         if not matches and is_pinyin(self.value):  # "zhang wei": the characters, please;
             return "common.name_in_han"  # asked again, no try (records hold 张伟)
         return None if matches else "common.mismatch"

@@ -611,3 +611,53 @@ def test_not_lost_but_the_password_forgotten_in_a_loss_report_offers_the_reset(c
     reply = alice.say(said)
     assert reply.startswith("您正在办理“挂失社保卡”。要结束它，改为办理“忘记密码”吗")
     assert "验证码已发送" not in reply
+
+
+# A reviewer's finds in this round's own rules (2026-12-08): each rule's near misses.
+@pytest.mark.parametrize(("lang", "text", "entry_or_topic"), [
+    ("zh_CN", "有人冒充客服让我把验证码发到他手机上", "personal_info"),  # a scam naming a phone
+    ("en", "the code goes to my phone and a guy on the phone is asking for it", "personal_info"),
+    ("zh_CN", "我35岁 儿子10岁 怎么帮他绑社保卡", "bind_minor"),  # the speaker's adult age
+    ("en", "my son is 12 and i am 40, how do i bind his card?", "bind_minor"),
+    ("zh_CN", "补办的社保卡一直收不到", ""),  # no code: not card_phone's
+    ("zh_CN", "工资一直没收到", ""),
+])
+def test_the_rounds_rules_leave_their_near_misses_alone(lang, text, entry_or_topic):
+    answer = Retriever.shared(lang).answer(text)
+    got = answer.entries[0].id if answer.kind == "one" else answer.elsewhere
+    assert got == entry_or_topic, answer.reason
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("取消 人工", "cancel"), ("取消 绑定", "unbind"), ("取消 挂失社保卡", "lift_loss"),
+])
+def test_a_cancel_word_spaced_from_its_object_is_one_request(said, intent):
+    """changed_mind once parted these at the space: '取消 人工' started a hand-over."""
+    from flows.language import Understander
+    assert Understander.shared().understand(said).intent == intent
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh", "打什么电话挂失"), ("zh", "人工客服号码是多少"),
+    ("en", "which number do i have to call to report my card lost"),
+])
+def test_a_number_to_call_is_not_the_phone_on_record(chat, chat_en, lang, said):
+    reply = (chat_en if lang == "en" else chat)("oSeedBound0001").say(said)
+    assert "139****0010" not in reply and "registered phone" not in reply
+
+
+def test_ones_own_or_an_adults_password_in_family_services_is_no_childs(chat):
+    mum = mother_with_her_son_added(chat)
+    mum.say("亲情服务")
+    assert "改为办理“忘记密码”" in mum.say("我自己的密码忘了")
+    mum.say("否")
+    mum.say("取消")
+    mum.say("亲情服务")
+    mum.say("取消")
+    assert mum.say("帮我妈改个密码").startswith("重置社保卡服务密码：请输入持卡人的18位身份证号")
+
+
+def test_a_yes_beside_the_phone_at_the_loss_offer_goes_on(chat):
+    ma = chat("oSeedBound0001")
+    ma.say("挂失社保卡")
+    assert ma.say("是的 手机也一起丢了").startswith("请验证身份")

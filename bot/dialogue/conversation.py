@@ -24,6 +24,7 @@ from bot.dialogue.idle import Idle
 from bot.dialogue.in_step import InStep
 from bot.dialogue.person import SERVE, Person
 from bot.dialogue.questions import Questions
+from bot.dialogue.readings import for_a_child
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import CARRY_ON, COMMANDS, ITEM_ASKED
@@ -162,7 +163,8 @@ class Conversation:
             flow.answer(said)  # 家人", "重置密码" are its picks, read by the step itself
             return None if flow.done else flow.session()
         if exact is None and heard.act == "start" and heard.intent is not None \
-                and not heard.slots and self.steps.reads_start(flow, heard.intent):  # in a
+                and not heard.slots and self.steps.reads_start(flow, heard.intent) \
+                and (heard.intent == flow.name or for_a_child(said)):  # in a
             flow.answer(said)  # sentence too: "帮他改个密码" there is the member's reset (it
             return None if flow.done else flow.session()  # offered the holder's own instead)
         if exact is not None:  # the other catalog words (是, 其他卡…) are a step's own answers

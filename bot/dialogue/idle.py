@@ -19,7 +19,7 @@ from bot.dialogue import topic, whose
 from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
-from bot.dialogue.readings import back_with_it
+from bot.dialogue.readings import back_with_it, for_a_child
 from bot.dialogue.talk import Talk, bound_here, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
@@ -118,7 +118,7 @@ class Idle:
             return self.start(self.talk.flows["family"], turn)  # a child's card is shown in
             # 亲情服务 (it showed the parent's own card)
         if intent == "forgot_password" and heard.act in ("start", "confirm") and done == "family" \
-                and about_someone_else(heard.text) and not heard.slots:  # "帮她改个密码" right
+                and for_a_child(heard.text) and not heard.slots:  # "帮她改个密码" right
             return self.start(self.talk.flows["family"], turn, given=(said, heard))  # after
             # adding her: the member's reset in 亲情服务 (it started the holder's own)
         if heard.choice is not None and not heard.slots:  # "5" with no list pending (the menu

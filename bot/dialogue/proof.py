@@ -49,6 +49,9 @@ class Proof:
             return NOT_MINE
         flow.slots[GONE] = flow.slots.get(GONE) or gone
         flow.slots[NO_PASSWORD] = flow.slots.get(NO_PASSWORD) or forgot
+        if heard.yes_no is not None or self.read.said_yes_no(heard, flow, heard.text) \
+                is not None:  # "是的 手机也一起丢了" at the offer: its yes, the phone noted
+            return NOT_MINE
         if flow.slots[GONE] and flow.slots[NO_PASSWORD]:
             turn.say("step.no_proof")
         else:

@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 
 from bot.dialogue.wording import (
+    CHILD_MEANT,
     CODES,
     DOUBT,
     FIRST_NO,
@@ -26,6 +27,7 @@ from bot.dialogue.wording import (
     HUM,
     JUST_ASKING,
     NO_PHONE,
+    NOT_A_CHILD,
     PHONE,
     PHONE_FINE,
     REDO_ID,
@@ -251,3 +253,9 @@ def back_with_it(heard: Understanding, service: str | None) -> Understanding:
             or not FOUND_BACK.search(heard.text):
         return heard
     return replace(heard, intent=None, act="none", candidates=(), reason="found_back")
+
+
+def for_a_child(text: str) -> bool:
+    """Whether a line in 亲情服务's reach means a child's password or card ("帮他改个密码",
+    "帮孩子重置密码"), not one's own or an adult's ("我自己的密码忘了", "帮我妈改个密码")."""
+    return CHILD_MEANT.search(text) is not None and NOT_A_CHILD.search(text) is None

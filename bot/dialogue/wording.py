@@ -224,11 +224,14 @@ FIRST_YES = re.compile(r"((ok|okay|alright|sure)\s*)?(yes|yeah|yep|yup)\b"
                        r"|(好的?|行|嗯)?(是的?(?![不么是])|对的?(?![了不]))", re.IGNORECASE)
 # which phone number the card office holds, asked ("预留的手机号是哪个", "what phone number do
 # you have for me"): a card bound here shows it masked (我的社保卡); was "没有听懂" in English
-WHICH_PHONE = re.compile(r"(哪个|什么|多少|几号).{0,4}(手机号|号码|电话)(?!.{0,4}(丢|换|改|停))"
-                         r"|(手机号|号码)[^，,。]{0,6}(是哪个|是多少|是什么|是几)"
-                         r"|\b(what|which)( phone| mobile)? number\b.{0,30}"
-                         r"\b(have|registered|on (record|file|the card|my card)|for me|linked)\b",
-                         re.IGNORECASE)
+WHICH_PHONE = re.compile(r"^(?!.*(打|拨|联系|客服|人工|热线"
+                         r"|\bcall\b|\bdial\b|\bring\b|hotline|agent))"
+                         r"(.*(预留|登记|绑定|留)的?(是)?(哪个|什么|多少)?(手机号|手机号码|号码|电话)"
+                         r"[^，,。]{0,4}(是哪个|是多少|是什么|是几|哪个|多少|吗|\?|？)"
+                         r"|.*我的?(手机号|手机号码)[^，,。]{0,3}(是多少|是哪个|是什么)"
+                         r"|.*\b(what|which)( phone| mobile)? number\b.{0,30}"
+                         r"\b(have (for|on) (me|record|file)|registered"
+                         r"|on (record|file|the card|my card)|linked))", re.IGNORECASE)
 # back from fetching what a step asked ("ok found it. 赵敏", "ok she found it", "找到了 是
 # A123…"): outside a loss report no card turned up, whatever lift_loss's words say
 FOUND_BACK = re.compile(r"^\W*((ok|okay|alright|right|yes|yeah|yep)\W+)?"
@@ -242,3 +245,12 @@ FOUND_BACK = re.compile(r"^\W*((ok|okay|alright|right|yes|yeah|yep)\W+)?"
 THAW = re.compile(r"解冻|解封|\b(unfreeze|unfrozen|thaw|defrost)\b", re.IGNORECASE)
 LOSS_SAID = re.compile(r"丢|挂失|被偷|不见|找不到"
                        r"|\b(lost|stolen|missing|mislaid|misplaced|reported)\b", re.IGNORECASE)
+# in 亲情服务 (a guardian's minors), whose password a line means: a child or a bare him/her is
+# the member's ("帮他改个密码"); one's own, or an adult's, is not ("我自己的密码忘了", "帮我妈
+# 改个密码", "我老公的密码忘了": 亲情服务 showed the child list to each, a reviewer found)
+CHILD_MEANT = re.compile(r"孩子|儿子|女儿|闺女|宝宝|娃|小孩|外甥|侄|孙|(?<![我你])[他她]"
+                         r"|\b(him|her|his|kid|kids|child|son|daughter)\b", re.IGNORECASE)
+NOT_A_CHILD = re.compile(r"自己|本人|我的密码|爸|妈|父|母|老公|老婆|爱人|丈夫|妻子"
+                         r"|爷|奶|姥|外公|外婆"
+                         r"|\b(my own|mine|myself|mom|mum|mother|dad|father|husband|wife"
+                         r"|grand\w*)\b", re.IGNORECASE)

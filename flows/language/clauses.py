@@ -120,9 +120,9 @@ def changed_mind(text: str, whole: Understanding, read: Read) -> Understanding:
     reads it. The whole read 'cancel' and 'bind card' together as unbinding, the way "cancel
     my card binding" is; calling off after the request ("绑定社保卡 算了") is taken_back's
     and one_sure's."""
-    parts = split(text)
-    if len(parts) < 2:
-        return whole
+    parts = [part.strip() for part in _PUNCTUATION.split(text) if part.strip()]
+    if len(parts) < 2:  # parted by punctuation only: "取消 绑定" is one request (unbinding),
+        return whole  # "取消 人工" one cancel, never a cancel and then a service
     heard = [read(part) for part in parts]
     off = [at for at, each in enumerate(heard)
            if each.intent == "cancel" and each.act in ("start", "confirm")]

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
+
+TRADITIONAL = Path(__file__).parent / "data" / "traditional.txt"
 
 _CJK = (r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
         r"\uff00-\uffef")
@@ -52,9 +57,25 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+@cache
+def _simplified_table() -> Mapping[int, str]:
+    """Traditional -> simplified by character (data/traditional.txt), read once a process."""
+    pairs = (line.split() for line in TRADITIONAL.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#"))
+    return MappingProxyType({ord(t): s for t, s in pairs})
+
+
+def simplified(text: str) -> str:
+    """`text` with traditional characters written simplified ("驗證碼" -> "验证码", "吳磊" ->
+    "吴磊"): people on traditional keyboards (Hong Kong, Taiwan, some older phones) type the
+    same words, and every reader here knows them simplified."""
+    return text.translate(_simplified_table())
+
+
 def normalise(text: str) -> Normalised:
-    """The normal form of `text`; blank input stays blank, anything else stays non-empty."""
-    folded = _SPACES.sub(" ", _fold(text.translate(_INVISIBLE))).strip()
+    """The normal form of `text`; blank input stays blank, anything else stays non-empty.
+    Traditional characters are read simplified (`simplified`)."""
+    folded = _SPACES.sub(" ", _fold(simplified(text.translate(_INVISIBLE)))).strip()
     asked = bool(_TRAILING_ASK.search(folded) or _INNER_ASK.search(folded)
                  or _CLAUSE_ASK.search(folded))
     trimmed = _GAP.sub("", _TRIM.sub("", folded))
