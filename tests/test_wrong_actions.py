@@ -661,3 +661,33 @@ def test_a_yes_beside_the_phone_at_the_loss_offer_goes_on(chat):
     ma = chat("oSeedBound0001")
     ma.say("挂失社保卡")
     assert ma.say("是的 手机也一起丢了").startswith("请验证身份")
+
+
+@pytest.mark.parametrize(("lang", "start", "password", "found", "offered"), [
+    ("zh", "挂失社保卡", "357159", "啊 找到了 在我外套口袋里 虚惊一场 能撤回吗", "找到了就好"),
+    ("en", "report lost card", "357159", "omg nvm found it in my jacket pocket lol",
+     "Glad it turned up"),
+])
+def test_the_card_found_right_after_the_report_is_offered_the_lifting(
+        chat, chat_en, lang, start, password, found, offered):
+    """Both got 'sorry, I can't answer that' (two blind testers, round five)."""
+    ma = (chat_en if lang == "en" else chat)("oSeedBound0001")
+    for said in (start, "yes" if lang == "en" else "是", password, "yes" if lang == "en" else "是"):
+        ma.say(said)
+    reply = ma.say(found)
+    assert reply.startswith(offered)
+    assert ma.say("yes" if lang == "en" else "是").startswith(("Lift a loss report", "解除挂失"))
+
+
+def test_whether_a_lock_is_over_is_told_from_the_notes_not_a_reset_offered(chat, clock):
+    """'锁了一个小时了 现在可以了吧' was '您是想办理“忘记密码”吗', '昨天被锁了 现在能绑了吗' the
+    two passwords' answer, and '转人工帮我解锁' the lock again, no person."""
+    alice = chat()
+    locked_out_of_binding(alice)
+    clock.advance(1200)
+    assert alice.say("锁了一个小时了 现在可以了吧").startswith("还在锁定中：“绑定社保卡”的验证要到")
+    clock.advance(86400)
+    assert alice.say("昨天被锁了 现在能绑了吗").startswith("锁定已经解除了")
+    bob = chat("oBobLocked01")
+    locked_out_of_binding(bob)
+    assert bob.say("转人工帮我解锁") == ""  # handed to a person (the transfer reply)

@@ -30,8 +30,10 @@ from bot.dialogue.wording import (
     FOREIGN_DOC,
     FOREIGNER,
     FOUND_BACK,
+    FOUND_CARD,
     LOCK_ASKED,
     LOSS_SAID,
+    NOW_ASKED,
     OTHERS_CARD,
     OWN_CARD,
     STILL_WRONG,
@@ -47,6 +49,7 @@ from flows.language import Understanding, normalise
 from flows.language.clauses import split
 from flows.language.slot_names import read_name
 from flows.language.slots import about_someone_else
+from flows.loss_steps import LossSteps
 
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
@@ -70,6 +73,18 @@ class Idle:
         self.talk, self.questions, self.person = talk, questions, person
         self.starters, self.start, self.command = starters, start, command
 
+    def lock_now(self, turn: Turn) -> None:
+        """Whether a lock met before still holds, by the pause notes: until when, and for
+        what; or that it is over and the service can be started again."""
+        live = turn.pauses.live(turn.openid) if turn.pauses is not None else {}
+        if not live:
+            turn.say("lock.over")
+            return None
+        service, until = max(live.items(), key=lambda pair: pair[1])
+        title = self.talk.title(service) if service in self.talk.flows else service
+        turn.say("lock.still", title=title, until=LossSteps.shown(until))
+        return None
+
     def route(self, heard: Understanding, turn: Turn, session: dict, said: str = ""
               ) -> dict | None:
         """No flow: start, answer, ask, or say what the bot can do — in that order; small talk
@@ -89,8 +104,17 @@ class Idle:
             # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
+        if done == "report_loss" and "lift_loss" in self.talk.flows and not heard.slots \
+                and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss"):
+            turn.say("after.found")  # "啊 找到了…能撤回吗" right after the report: lift it
+            return self.talk.pending(None, "confirm", ["lift_loss"])
+        if LOCK_ASKED.search(heard.text) and NOW_ASKED.search(heard.text) and not heard.slots \
+                and not asks_for_a_person(heard) and turn.pauses is not None \
+                and (after is None or not after[1].endswith(".code_locked")):
+            return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
         if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
-                and LOCK_ASKED.search(heard.text) and not heard.slots:  # "怎么办 我被锁了吗",
+                and LOCK_ASKED.search(heard.text) and not heard.slots \
+                and not asks_for_a_person(heard):  # "怎么办 我被锁了吗" (转人工: a person),
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
             return None  # started nor a loss report lifted

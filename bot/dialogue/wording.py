@@ -254,3 +254,12 @@ NOT_A_CHILD = re.compile(r"自己|本人|我的密码|爸|妈|父|母|老公|老
                          r"|爷|奶|姥|外公|外婆"
                          r"|\b(my own|mine|myself|mom|mum|mother|dad|father|husband|wife"
                          r"|grand\w*)\b", re.IGNORECASE)
+# the card found right after it was reported lost ("啊 找到了 在我外套口袋里 虚惊一场 能撤回吗",
+# "omg nvm found it in my jacket pocket lol"): the lifting, offered (it was "答不上来")
+FOUND_CARD = re.compile(r"找到了|找着了|找回来|翻到了|撤回|撤销|不用挂失|虚惊一场"
+                        r"|\b(found (it|the card|my card)|turned up|undo|take (it|that) back"
+                        r"|cancel (it|that|the report))\b", re.IGNORECASE)
+# whether a lock met before is over, asked ("昨天被锁了 现在能绑了吗", "锁了一个小时了 现在可以
+# 了吧", "can i try again now"): what the pause notes say, not a password reset offered
+NOW_ASKED = re.compile(r"现在|能.{0,4}了[吗吧]|可以了|好了[吗没]|解开了"
+                       r"|\b(now|yet|again|anymore)\b", re.IGNORECASE)

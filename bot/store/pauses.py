@@ -60,6 +60,11 @@ class KVPauses:
             if self.known is not None:  # this turn reads what it wrote
                 self.known[self.key(openid)] = json.dumps(noted)
 
+    def live(self, openid: str) -> dict[str, float]:
+        """Each service still locked for `openid`, with when it lifts."""
+        now = self.clock.now()
+        return {k: v for k, v in self._noted(openid).items() if v > now}
+
     def until(self, openid: str, service: str) -> float:
         """When `service`'s lock lifts for `openid`; 0.0 when none is noted or it has lifted."""
         until = self._noted(openid).get(service, 0.0)
