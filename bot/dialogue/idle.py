@@ -27,6 +27,7 @@ from bot.dialogue.wording import (
     CODES,
     COMMANDS,
     DONE_ASKED,
+    FOR_AN_ID,
     FOREIGN_DOC,
     FOREIGNER,
     FOUND_BACK,
@@ -36,6 +37,7 @@ from bot.dialogue.wording import (
     NOW_ASKED,
     OTHERS_CARD,
     OWN_CARD,
+    PASSWORD_SAID,
     STILL_WRONG,
     TAKEN,
     THAW,
@@ -110,7 +112,8 @@ class Idle:
             return self.talk.pending(None, "confirm", ["lift_loss"])
         if LOCK_ASKED.search(heard.text) and NOW_ASKED.search(heard.text) and not heard.slots \
                 and not asks_for_a_person(heard) and turn.pauses is not None \
-                and (after is None or not after[1].endswith(".code_locked")):
+                and (after is None or not after[1].endswith(".code_locked")) \
+                and (turn.pauses.live(turn.openid) or not PASSWORD_SAID.search(heard.text)):
             return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
         if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
                 and LOCK_ASKED.search(heard.text) and not heard.slots \
@@ -122,8 +125,9 @@ class Idle:
                 and not LOSS_SAID.search(heard.text):  # "…my card is frozen?? can you
             turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
             return None  # no loss report to lift (it started lifting one)
-        if "id" not in heard.slots and (FOREIGN_DOC.search(heard.text) or (  # "i have a
-                FOREIGNER.search(heard.text) and intent == "bind_card")):  # passport not a
+        if "id" not in heard.slots and ((FOREIGN_DOC.search(heard.text)  # "i have a
+                                         and FOR_AN_ID.search(heard.text)) or (  # passport
+                FOREIGNER.search(heard.text) and intent == "bind_card")):  # not a
             turn.say("idle.foreign_id")  # chinese id, can i bind…": what can be checked here
             return None  # (it was binding's how-to, then "did not understand" to the number)
         if WHICH_PHONE.search(heard.text) and not heard.slots and "my_card" in self.talk.flows \

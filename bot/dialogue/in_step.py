@@ -151,9 +151,9 @@ class InStep:
             turn.say(own if own in self.talk.catalog.texts else "step.holder_id")  # that
             turn.say("answer.back", prompt=self.talk.again(flow))  # their own cannot be
             return flow.session()
-        switch = self.read.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码",
-        if switch is not None:  # "我不是要挂失啊！！我要改密码" at the proof step: before
-            return self.talk.confirm_switch(turn, flow, switch)  # what the proof reads
+        switch = self.read.switched_to(said, heard, flow)  # "算了 我不绑了 我想改密码"
+        if switch is not None and self.read.drops_own(said, flow):  # "我不是要挂失啊！！我要改
+            return self.talk.confirm_switch(turn, flow, switch)  # 密码": before the proof
         ahead = self.proof.ahead(heard, turn, flow)  # "我手机也丢了" before the proof step
         if ahead is not NOT_MINE:
             return ahead
@@ -163,6 +163,8 @@ class InStep:
             return proved
         if lacks:  # 不记得了 at the name step: not a wrong answer
             return self.talk.unsure(turn, flow)
+        if switch is not None:
+            return self.talk.confirm_switch(turn, flow, switch)
         if self.read.unwanted(heard, flow) \
                 or self.read.takes_back(said, heard, flow):  # "我不想绑了" at the card step:
             return self.talk.confirm_end(turn, flow)  # not a wrong card number

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.dialogue.readings import Readings
 from bot.dialogue.talk import NOT_MINE, Talk
-from bot.dialogue.wording import LACK, NO_PHONE
+from bot.dialogue.wording import LACK, NO_PHONE, NOT_LOST
 from flows.base import Flow, Turn
 from flows.language import Understanding
 
@@ -24,10 +24,6 @@ GONE = "_no_phone"  # a flow slot: the person said their phone is gone
 NO_PASSWORD = "_no_password"  # a flow slot: ... that they do not remember the service password
 PASSWORD = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)
 ALSO = re.compile(r"也|都|还|\b(either|too|also|as well|neither|nor)\b", re.IGNORECASE)
-# the card said not lost: the loss report was the wrong service ("我卡没丢 是密码忘了")
-NOT_LOST = re.compile(r"(卡|我)[^，,。]{0,3}(没|没有|不是)(丢|掉|被偷)"
-                      r"|\b(not lost|didn'?t lose|haven'?t lost|never lost|isn'?t lost"
-                      r"|wasn'?t lost)\b", re.IGNORECASE)
 
 
 class Proof:

@@ -28,6 +28,7 @@ from bot.dialogue.wording import (
     JUST_ASKING,
     NO_PHONE,
     NOT_A_CHILD,
+    NOT_LOST,
     PHONE,
     PHONE_FINE,
     REDO_ID,
@@ -117,6 +118,19 @@ class Readings:
         if not HOLD.search(heard.text):
             return False
         return not any(self.understander.understand(c).yes_no for c in split(said))
+
+    def drops_own(self, said: str, flow: Flow) -> bool:
+        """A clause that refuses the service in progress by name, as a statement ("我不是要挂失
+        啊", "我卡没丢"): the change of mind beside it goes before what the step would take of
+        the rest. Not a question ("不绑不行吗" asks whether it may be skipped)."""
+        if NOT_LOST.search(said) and flow.name in LOSS_SERVICES:
+            return True
+        for clause in split(said):
+            heard = self.understander.understand(clause)
+            top = heard.candidates[0][0] if heard.candidates else None
+            if heard.act == "negated" and not heard.question and flow.name in (heard.intent, top):
+                return True
+        return False
 
     @staticmethod
     def doubts_code(heard: Understanding, flow: Flow) -> bool:

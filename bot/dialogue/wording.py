@@ -129,6 +129,7 @@ FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|
 # a how-to that asks for an ID number it does not have (FOREIGN_ID's 港澳 is no document)
 FOREIGN_DOC = re.compile(r"护照|永久居留|\b(passport|permanent residen\w*|residence permit"
                          r"|(no|not a|dont have a|don't have a) chinese id)\b", re.IGNORECASE)
+FOR_AN_ID = re.compile(r"绑|号码|号|证件|\b(bind|link|number|id|verify|use)\b", re.IGNORECASE)
 FOREIGNER = re.compile(r"外国人|外籍|老外|\b(foreigner|expat|not chinese)\b", re.IGNORECASE)
 # the name step answered in pinyin by someone who cannot type Chinese characters here
 CANT_HAN = re.compile(r"(打不了|打不出|不会打|没有|不能打|输入不了)(中文|汉字)|中文输入法"
@@ -263,3 +264,9 @@ FOUND_CARD = re.compile(r"找到了|找着了|找回来|翻到了|撤回|撤销|
 # 了吧", "can i try again now"): what the pause notes say, not a password reset offered
 NOW_ASKED = re.compile(r"现在|能.{0,4}了[吗吧]|可以了|好了[吗没]|解开了"
                        r"|\b(now|yet|again|anymore)\b", re.IGNORECASE)
+PASSWORD_SAID = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)  # "…password 3 times now its
+# locked": the service password's own lock, which a reset lifts (not the pause notes')
+# the card said not lost: the loss report was the wrong service ("我卡没丢 是密码忘了")
+NOT_LOST = re.compile(r"(卡|我)[^，,。]{0,3}(没|没有|不是)(丢|掉|被偷)"
+                      r"|\b(not lost|didn'?t lose|haven'?t lost|never lost|isn'?t lost"
+                      r"|wasn'?t lost)\b", re.IGNORECASE)
