@@ -691,3 +691,18 @@ def test_whether_a_lock_is_over_is_told_from_the_notes_not_a_reset_offered(chat,
     bob = chat("oBobLocked01")
     locked_out_of_binding(bob)
     assert bob.say("转人工帮我解锁") == ""  # handed to a person (the transfer reply)
+
+
+@pytest.mark.parametrize(("lang", "start", "asked", "menu", "step"), [
+    ("en", "bind card", "wait what else can you do besides binding", "2. Forgot password",
+     "18-digit ID number"),
+    ("zh", "绑定社保卡", "你还能办什么", "2. 忘记密码", "18位身份证号"),
+])
+def test_what_else_the_bot_does_asked_mid_step_is_the_menu_and_the_step_kept(
+        chat_in, lang, start, asked, menu, step):
+    """It was the step's help ('About this step: …')."""
+    alice = chat_in(lang)
+    alice.say(start)
+    reply = alice.say(asked)
+    assert menu in reply and reply.rstrip().endswith(("ID number.", "身份证号。")) and step in reply
+    assert alice.say(ZHANG.id).startswith(("Please enter the card holder's name", "请输入持卡人的姓名"))

@@ -25,6 +25,7 @@ from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
     CANT_HAN,
+    CAPABILITIES,
     CORRECTION,
     FOREIGN_ID,
     FOUND_BACK,
@@ -92,6 +93,10 @@ class InStep:
             # 绑了半小时都没绑上", "我是要投诉！"; not "什么破玩意 我不绑了" (a take-back)
             turn.say("complaint_step", prompt=self.talk.again(flow))  # an apology and a
             return flow.session()  # person, not a wrong ID nor "您正在办理"
+        if CAPABILITIES.search(heard.text) and not heard.slots:  # "what else can you do":
+            session = self.talk.menu(turn, flow)  # the menu, the step kept (was its help)
+            turn.say("answer.back", prompt=self.talk.again(flow))
+            return session
         if sure and heard.intent == "help":
             return self.talk.step_help(turn, flow)
         if self.corrects_id(heard, flow, turn):  # "等等 身份证号输错了 应该是4403…"

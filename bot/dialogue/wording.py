@@ -270,3 +270,9 @@ PASSWORD_SAID = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)  # "…p
 NOT_LOST = re.compile(r"(卡|我)[^，,。]{0,3}(没|没有|不是)(丢|掉|被偷)"
                       r"|\b(not lost|didn'?t lose|haven'?t lost|never lost|isn'?t lost"
                       r"|wasn'?t lost)\b", re.IGNORECASE)
+# what the bot can do, asked in the middle of a step ("wait what else can you do besides
+# binding", "你还能办什么"): the menu, the step kept (it was the step's help)
+CAPABILITIES = re.compile(r"你(们)?(还)?(能|可以|会)(做|干|办|帮)(些)?(什么|啥|哪些)"
+                          r"|还能办(什么|啥|哪些)|都能办(什么|啥)"
+                          r"|\bwhat (else )?(can|do) you (do|offer)\b|\bwhat (other )?services\b",
+                          re.IGNORECASE)
