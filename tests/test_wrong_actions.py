@@ -705,4 +705,16 @@ def test_what_else_the_bot_does_asked_mid_step_is_the_menu_and_the_step_kept(
     alice.say(start)
     reply = alice.say(asked)
     assert menu in reply and reply.rstrip().endswith(("ID number.", "身份证号。")) and step in reply
-    assert alice.say(ZHANG.id).startswith(("Please enter the card holder's name", "请输入持卡人的姓名"))
+    named = alice.say(ZHANG.id)
+    assert named.startswith(("Please enter the card holder's name", "请输入持卡人的姓名"))
+
+
+def test_the_same_whole_answer_is_not_said_twice_in_a_row(chat_en):
+    """'how long?' and 'she doesnt have wechat' after binding's how-to each got the whole
+    how-to again (a blind tester counted it three times)."""
+    alice = chat_en()
+    first = alice.say("how does binding work")
+    assert first.startswith("You can bind it right here")
+    again = alice.say("how long?")
+    assert again.startswith("That is the answer just above") and "You can bind it" not in again
+    assert again.rstrip().endswith('Reply "yes" to begin.')  # the offer kept

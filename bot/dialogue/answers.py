@@ -52,6 +52,12 @@ class Answers:
             return None
         return self.retrievers[lang].sentence_for(heard.text, self.entry(entry_id, lang).answer)
 
+    def names_topic(self, heard: Understanding, entry_id: str, lang: str) -> bool:
+        """Whether the line names the entry's own topic in its words ("补卡要带啥": reissue's):
+        asked of it in so many words, the answer is said again whole."""
+        topic = self.bases[lang].topics.get(entry_id)
+        return topic is not None and topic.search(heard.text) is not None
+
     def entry(self, entry_id: str, lang: str) -> Entry:
         return self.bases[lang].get(entry_id)
 

@@ -229,7 +229,11 @@ class Talk:
         whole answer said twice in a row read as the bot not listening."""
         if found.kind != "one" or after != ("answers", found.entries[0].id):
             return None
-        return self.answers.sentence(heard, found.entries[0].id, self.catalog.lang)
+        entry_id, lang = found.entries[0].id, self.catalog.lang
+        sentence = self.answers.sentence(heard, entry_id, lang)
+        if sentence is None and not self.answers.names_topic(heard, entry_id, lang):
+            return self.catalog.text("answer.said")  # "how long?": not the whole again
+        return sentence
 
     def found(self, heard: Understanding, about: str | None = None) -> Answer:
         """The knowledge base's answer; `about` names a service (a flow) the question may
