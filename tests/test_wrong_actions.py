@@ -718,3 +718,14 @@ def test_the_same_whole_answer_is_not_said_twice_in_a_row(chat_en):
     again = alice.say("how long?")
     assert again.startswith("That is the answer just above") and "You can bind it" not in again
     assert again.rstrip().endswith('Reply "yes" to begin.')  # the offer kept
+
+
+def test_a_request_run_together_with_its_details_by_voice_starts_with_them(chat):
+    """'你好我想把我的社保卡绑定到微信上面我叫郑洁身份证号是五一零…' was told to pick a service
+    first (its details' words diluted the request); the card number typed next met the
+    same menu again (a blind tester, round five)."""
+    alice = chat()
+    reply = alice.say("你好我想把我的社保卡绑定到微信上面我叫张伟身份证号是"
+                      "幺幺零幺零五幺九九零零幺零幺幺二三二")
+    assert "收到，身份证号：1101**********1232" in reply
+    assert reply.rstrip().endswith("请输入社保卡卡号（印在卡片正面）。")  # the name taken too

@@ -183,7 +183,7 @@ class Conversation:
         slots = find_slots(said)
         if slots and heard.act != "start":
             bare = self.understander.understand(without_slots(said, slots.get("name")))
-            if bare.act == "start":
+            if bare.act == "start" or (bare.act == "confirm" and heard.act == "none"):
                 heard = replace(bare, text=heard.text, question=heard.question)
         heard.slots.update(slots)
         return heard
@@ -290,8 +290,9 @@ class Conversation:
                 turn.out.pop()  # the step's question, answered at once: not asked
                 if len(turn.out) == said_before and not heard.howto:
                     turn.say("howto", title=self.talk.title(flow.name))
-            flow.answer(said)
-            if flow.state == state:  # not taken (a mismatch, a card bound elsewhere…): asked
+            role = flow.specs[state]["role"]  # a name run into the next detail by voice
+            flow.answer(heard.slots[role] if role == "name" else said)  # ("我叫郑洁身份证号
+            if flow.state == state:  # 是…"): as read. Not taken (a mismatch…): asked
                 return
 
     def start_answered(self, options: list[str], said: str, heard: Understanding,

@@ -99,6 +99,9 @@ def find_slots(text: str) -> dict[str, str]:
     name = read_name(text, bare=False)
     if name is None and found:  # answers typed together: "绑卡 3101… 李娜 卡号A…"
         name = _name_among(text)
+    if name is None and found:  # run together by voice: "…我叫郑洁身份证号是五一零…"
+        run = _NAME_RUN.search(text)
+        name = run.group(2) if run else None
     return {**found, "name": name} if name else found
 
 
@@ -118,13 +121,23 @@ def _name_among(text: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+# a name said as one's own right before the next detail's word, no space between (voice)
+_NAME_RUN = re.compile(r"(我叫|名字是|名字叫|姓名是?)([\u4e00-\u9fff]{2,3})"
+                       r"(?=身份证|证件|卡号|社保卡号)")
+# the words that announce a detail, and a name said as one's own, once the numbers are out
+_ANNOUNCED = re.compile(r"(我叫|名字是|名字叫|姓名是?)[\u4e00-\u9fff]{2,3}(?=身份证|证件|卡号|$|\s)"
+                        r"|(身份证号?码?|证件号码?|社保卡号|卡号)(是|为)?[:：]?\s*$"
+                        r"|(身份证号?码?|证件号码?|社保卡号|卡号)(是|为)?[:：]?(?=\s)")
+
+
 def without_slots(text: str, name: str | None = None) -> str:
     """What the sentence asks once its answers are taken out: the numbers, and the name
     (`name`, as find_slots read it; read here when not given). Matched alone, the words
     say the service as surely as "我要绑卡" does ("我要绑卡 身份证… 张伟 卡号…")."""
     rest = numbers_out(text)
     name = name or read_name(text, bare=False) or _name_among(text)
-    return rest.replace(name, " ") if name and name in rest else rest
+    rest = rest.replace(name, " ") if name and name in rest else rest
+    return _ANNOUNCED.sub(" ", rest)  # "…我叫郑洁身份证号是": the words that bring them
 
 
 def about_someone_else(text: str, kin_only: bool = False) -> bool:
