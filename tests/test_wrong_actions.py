@@ -729,3 +729,17 @@ def test_a_request_run_together_with_its_details_by_voice_starts_with_them(chat)
                       "幺幺零幺零五幺九九零零幺零幺幺二三二")
     assert "收到，身份证号：1101**********1232" in reply
     assert reply.rstrip().endswith("请输入社保卡卡号（印在卡片正面）。")  # the name taken too
+
+
+@pytest.mark.parametrize(("lang", "scam", "fear", "calm"), [
+    ("zh", "有人打电话说是社保局的要验证码", "他还知道我身份证号 说不配合就抓我 我好怕", "别怕。"),
+    ("en", "someone called saying he's from social security and wants my code",
+     "he said they will arrest me if i dont, im scared", "Don't be afraid."),
+])
+def test_fear_right_after_the_scam_answer_is_met_with_calm_words(chat_in, lang, scam, fear,
+                                                                 calm):
+    """'他还知道我身份证号 说不配合就抓我 我好怕' met 'did not understand' and the menu."""
+    victim = chat_in(lang)
+    victim.say(scam)
+    reply = victim.say(fear)
+    assert reply.startswith(calm) and "110" in reply

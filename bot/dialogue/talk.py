@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import topic, whose
-from bot.dialogue.wording import PLAIN_YES, UNDERSTOOD
+from bot.dialogue.wording import FEAR, PLAIN_YES, UNDERSTOOD
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -231,6 +231,8 @@ class Talk:
             return None
         entry_id, lang = found.entries[0].id, self.catalog.lang
         sentence = self.answers.sentence(heard, entry_id, lang)
+        if sentence is None and FEAR.search(heard.text):  # "说不配合就抓我 我好怕"
+            return self.catalog.text("answer.scared")
         if sentence is None and not self.answers.names_topic(heard, entry_id, lang):
             return self.catalog.text("answer.said")  # "how long?": not the whole again
         return sentence

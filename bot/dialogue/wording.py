@@ -276,3 +276,7 @@ CAPABILITIES = re.compile(r"你(们)?(还)?(能|可以|会)(做|干|办|帮)(些
                           r"|还能办(什么|啥|哪些)|都能办(什么|啥)"
                           r"|\bwhat (else )?(can|do) you (do|offer)\b|\bwhat (other )?services\b",
                           re.IGNORECASE)
+# fear said right after an answer ("说不配合就抓我 我好怕", "they will arrest me, im scared"):
+# calm words first, not "the answer just above"
+FEAR = re.compile(r"好怕|害怕|吓死|吓人|抓我|威胁"
+                  r"|\b(scared|afraid|frightened|arrest\w*|threat\w*)\b", re.IGNORECASE)
