@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from flows.knowledge import Retriever
-from tests.people import LI_NA, WANG_XM, ZHANG, ZHAO_MIN
+from tests.people import LI_NA, MA_CHAO, WANG_XM, ZHANG, ZHAO_MIN
 from tests.test_up_front import locked_out_of_binding, wrong_codes
 
 
@@ -743,3 +743,21 @@ def test_fear_right_after_the_scam_answer_is_met_with_calm_words(chat_in, lang, 
     victim.say(scam)
     reply = victim.say(fear)
     assert reply.startswith(calm) and "110" in reply
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("en", "WHAT? i didnt report anything. who did this", "If you did not make it"),
+    ("zh", "我的卡就在我手上啊 怎么显示挂失了", "如果不是您本人挂的"),
+])
+def test_a_report_the_holder_did_not_make_is_explained_and_its_lifting_offered(
+        chat, chat_en, lang, said, told):
+    """The card bound here showed lost, reported from another WeChat with its password; the
+    holder's alarm got 'Did you mean: 1. Report a lost card 2. Lift a loss report' twice."""
+    reporter = (chat_en if lang == "en" else chat)("oSomeoneElse1")
+    for step in ("report lost card" if lang == "en" else "挂失社保卡", MA_CHAO.id, MA_CHAO.name,
+                 MA_CHAO.password, "yes" if lang == "en" else "是"):
+        reporter.say(step)
+    ma = (chat_en if lang == "en" else chat)("oSeedBound0001")
+    reply = ma.say(said)
+    assert told in reply and "Did you mean" not in reply and "您是不是想" not in reply
+    assert ma.say("yes" if lang == "en" else "是").startswith(("Lift a loss report", "解除挂失"))

@@ -24,6 +24,7 @@ from bot.dialogue.talk import Talk, bound_here, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
     AGENT_QUIET,
+    CARD_IN_HAND,
     CODES,
     COMMANDS,
     DONE_ASKED,
@@ -34,6 +35,7 @@ from bot.dialogue.wording import (
     FOUND_CARD,
     LOCK_ASKED,
     LOSS_SAID,
+    NOT_MY_REPORT,
     NOW_ASKED,
     OTHERS_CARD,
     OWN_CARD,
@@ -52,6 +54,7 @@ from flows.language.clauses import split
 from flows.language.slot_names import read_name
 from flows.language.slots import about_someone_else
 from flows.loss_steps import LossSteps
+from flows.port import BackendError
 
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
@@ -106,6 +109,11 @@ class Idle:
             # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
+        if (NOT_MY_REPORT.search(heard.text) or CARD_IN_HAND.search(heard.text)) \
+                and not heard.slots and "lift_loss" in self.talk.flows \
+                and own_card_lost(turn):  # "WHAT? i didnt report anything": the card bound
+            turn.say("lost.not_mine")  # here shows lost; a report made elsewhere, and how
+            return self.talk.pending(None, "confirm", ["lift_loss"])  # to lift it (a list)
         if done == "report_loss" and "lift_loss" in self.talk.flows and not heard.slots \
                 and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss"):
             turn.say("after.found")  # "啊 找到了…能撤回吗" right after the report: lift it
@@ -258,6 +266,15 @@ class Idle:
             return self.talk.with_menu(turn, "slots_idle")  # what to do first, no miss
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
+
+
+def own_card_lost(turn: Turn) -> bool:
+    """Whether the card bound to this follower shows lost (a backend that cannot say: no)."""
+    try:
+        card = turn.backend.binding(turn.openid)
+    except BackendError:
+        return False
+    return card is not None and card.status == "lost"
 
 
 def leads(heard: Understanding) -> bool:

@@ -280,3 +280,11 @@ CAPABILITIES = re.compile(r"你(们)?(还)?(能|可以|会)(做|干|办|帮)(些
 # calm words first, not "the answer just above"
 FEAR = re.compile(r"好怕|害怕|吓死|吓人|抓我|威胁"
                   r"|\b(scared|afraid|frightened|arrest\w*|threat\w*)\b", re.IGNORECASE)
+# a report the card's follower did not make ("WHAT? i didnt report anything. who did this",
+# "我没挂失啊 谁挂的"), or the card in hand while it shows lost ("i have the card right here")
+NOT_MY_REPORT = re.compile(r"(我)?(没|没有|从没|从来没)(挂失|报失)|不是我挂的|谁挂(失)?的"
+                           r"|\bi (didn'?t|did not|never) report|\bwho (did|reported|made)\b",
+                           re.IGNORECASE)
+CARD_IN_HAND = re.compile(r"(卡)?(就)?在我?(手上|手里|身上)|卡没丢"
+                          r"|\b(right here|in my hand|i have (it|the card)|i still have"
+                          r"|not lost)\b", re.IGNORECASE)
