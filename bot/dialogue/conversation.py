@@ -34,7 +34,8 @@ from bot.protocol.subscribe import SUBSCRIBE_EVENTS
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.language import Understander, Understanding
-from flows.language.slots import about_someone_else, find_slots, without_slots
+from flows.language.slots import about_someone_else, find_slots, read_slot, without_slots
+from flows.reading import said_back
 
 log = logging.getLogger(__name__)
 SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
@@ -290,9 +291,12 @@ class Conversation:
                 turn.out.pop()  # the step's question, answered at once: not asked
                 if len(turn.out) == said_before and not heard.howto:
                     turn.say("howto", title=self.talk.title(flow.name))
-            role = flow.specs[state]["role"]  # a name run into the next detail by voice
-            flow.answer(heard.slots[role] if role == "name" else said)  # ("我叫郑洁身份证号
-            if flow.state == state:  # 是…"): as read. Not taken (a mismatch…): asked
+            given = said  # a name run into the next detail by voice ("我叫郑洁身份证号是…"),
+            if flow.specs[state]["role"] == "name" and read_slot("name", said) is None:
+                said_back(turn, "name", heard.slots["name"])  # which only the sentence's
+                given = heard.slots["name"]  # reading found: as read there, said back
+            flow.answer(given)
+            if flow.state == state:  # not taken (a mismatch, a card bound elsewhere…): asked
                 return
 
     def start_answered(self, options: list[str], said: str, heard: Understanding,
