@@ -761,3 +761,35 @@ def test_a_report_the_holder_did_not_make_is_explained_and_its_lifting_offered(
     reply = ma.say(said)
     assert told in reply and "Did you mean" not in reply and "您是不是想" not in reply
     assert ma.say("yes" if lang == "en" else "是").startswith(("Lift a loss report", "解除挂失"))
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "你好 我爱人上个月走了 他的社保卡要怎么处理", "请节哀。"),
+    ("en", "hello. my husband passed away last month. his social security card is bound to my "
+           "wechat. what should i do with it now? can i close it?", "I am sorry for your loss."),
+])
+def test_a_holder_who_died_is_met_with_condolences_and_what_the_family_does(chat_in, lang,
+                                                                           said, told):
+    """A widow was told '社保卡丢了请尽快挂失…' and, in English, how to move a binding."""
+    reply = chat_in(lang).say(said)
+    assert reply.startswith(told) and "12333" in reply
+    assert "挂失" not in reply and "report" not in reply
+
+
+def test_the_card_gone_is_no_death(chat):
+    assert "节哀" not in chat().say("卡不在了")
+
+
+def test_a_childs_lost_card_is_not_offered_as_the_card_bound_here(chat):
+    """'儿子的卡丢了 在这能帮他挂失吗' was offered the parent's own card (both ended 0001: only
+    the masked holder's name told them apart), and '其他卡' at the confirmation was no answer."""
+    ma = chat("oSeedBound0001")
+    reply = ma.say("儿子的卡丢了 在这能帮他挂失吗")
+    assert "A****0005" not in reply and reply.rstrip().endswith("请输入持卡人的18位身份证号。")
+
+
+def test_an_english_request_beside_an_id_and_a_chinese_name_takes_both(chat_en):
+    """'bind my card pls 440305199902140645 何静' was 'Did you mean "Bind card"?', and 'yes'
+    then asked for the ID again."""
+    reply = chat_en().say("bind my card pls 440305199902140645 何静")
+    assert "Got it - name: 何*" in reply and reply.rstrip().endswith("front of the card).")

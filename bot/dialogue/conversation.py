@@ -282,6 +282,12 @@ class Conversation:
                 turn.out.pop()
             flow.answer(said)
             return
+        spec = flow.specs[flow.state]
+        if "other_word" in spec and about_someone_else(said, kin_only=True):  # "儿子的卡丢了
+            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):  # 帮他
+                turn.out.pop()  # 挂失": not the card bound here (offered first, it would have
+            flow.answer(self.catalog.word(spec["other_word"]))  # reported the parent's own)
+            return
         if about_someone_else(said):
             return
         while not flow.done and flow.specs[flow.state].get("role") in GIVEN_SLOTS \

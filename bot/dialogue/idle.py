@@ -27,6 +27,7 @@ from bot.dialogue.wording import (
     CARD_IN_HAND,
     CODES,
     COMMANDS,
+    DECEASED,
     DONE_ASKED,
     FOR_AN_ID,
     FOREIGN_DOC,
@@ -114,6 +115,9 @@ class Idle:
                 and own_card_lost(turn):  # "WHAT? i didnt report anything": the card bound
             turn.say("lost.not_mine")  # here shows lost; a report made elsewhere, and how
             return self.talk.pending(None, "confirm", ["lift_loss"])  # to lift it (a list)
+        if DECEASED.search(heard.text) and not heard.slots:  # "我爱人上个月走了 他的社保卡
+            turn.say("deceased")  # 要怎么处理": not "社保卡丢了请尽快挂失"
+            return None
         if done == "report_loss" and "lift_loss" in self.talk.flows and not heard.slots \
                 and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss"):
             turn.say("after.found")  # "啊 找到了…能撤回吗" right after the report: lift it

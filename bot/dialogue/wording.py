@@ -288,3 +288,10 @@ NOT_MY_REPORT = re.compile(r"(我)?(没|没有|从没|从来没)(挂失|报失)|
 CARD_IN_HAND = re.compile(r"(卡)?(就)?在我?(手上|手里|身上)|卡没丢"
                           r"|\b(right here|in my hand|i have (it|the card)|i still have"
                           r"|not lost)\b", re.IGNORECASE)
+# a card holder who has died ("我爱人上个月走了 他的社保卡要怎么处理", "my husband passed
+# away… his card is bound to my wechat"): condolences and what the family does, not a loss
+DECEASED = re.compile(r"去世|过世|病逝|离世"
+                      r"|(人|他|她|老人|爸|妈|父亲|母亲|爱人|老伴|丈夫|妻子)(已经)?不在了"
+                      r"|走了.{0,8}(卡|社保)|(卡|社保).{0,12}人走了"
+                      r"|人没了|身故|遗属|遗产|\b(passed away|died|deceased"
+                      r"|late (husband|wife|father|mother|dad|mom|mum))\b", re.IGNORECASE)

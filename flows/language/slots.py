@@ -110,7 +110,8 @@ def _name_among(text: str) -> str | None:
     numbers are out ("我是李娜 310104… 卡号A…", "身份证110105… 张伟 卡号A…"): beside an ID
     or a card number a lone name-shaped word is the holder's name; two are None."""
     names = set()
-    for part in map(str.strip, _PARTS.split(numbers_out(text))):
+    rest = _SCRIPTS.sub(" , ", numbers_out(text))  # "bind my card pls 何静": English beside
+    for part in map(str.strip, _PARTS.split(rest)):  # the name is no part of it
         if _COMMANDS.command(part):  # 挂失, 查询进度: the bot's own words
             continue
         name = read_name(part, bare=False)
@@ -121,6 +122,9 @@ def _name_among(text: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+# a space between an English word and Chinese characters: where an English request ends and
+# a name begins ("bind my card pls 440305… 何静")
+_SCRIPTS = re.compile(r"(?<=[a-zA-Z])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\s+(?=[a-zA-Z])")
 # a name said as one's own right before the next detail's word, no space between (voice)
 _NAME_RUN = re.compile(r"(我叫|名字是|名字叫|姓名是?)([\u4e00-\u9fff]{2,3})"
                        r"(?=身份证|证件|卡号|社保卡号)")
