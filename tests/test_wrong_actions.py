@@ -793,3 +793,10 @@ def test_an_english_request_beside_an_id_and_a_chinese_name_takes_both(chat_en):
     then asked for the ID again."""
     reply = chat_en().say("bind my card pls 440305199902140645 何静")
     assert "Got it - name: 何*" in reply and reply.rstrip().endswith("front of the card).")
+
+
+def test_im_back_is_a_person_returning_not_a_card_found(chat_en):
+    """'hi im back, it said to wait. can i report my card now' (locked out of a report the
+    day before) got the lifting's answer and its offer: 'back' read as the card back."""
+    reply = chat_en().say("hi im back, it said to wait. can i report my card now")
+    assert "Lift a loss report" not in reply and "Report a lost card" in reply
