@@ -800,3 +800,69 @@ def test_im_back_is_a_person_returning_not_a_card_found(chat_en):
     day before) got the lifting's answer and its offer: 'back' read as the card back."""
     reply = chat_en().say("hi im back, it said to wait. can i report my card now")
     assert "Lift a loss report" not in reply and "Report a lost card" in reply
+
+
+# A second review of this round's later rules (2026-12-08): their near misses.
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("zh", "钱包被偷走了 里面有社保卡 怎么办", "节哀"),  # theft, not a death
+    ("zh", "刚走了两步发现社保卡不见了", "节哀"),
+    ("en", "my phone died, can i still bind my card", "sorry for your loss"),
+    ("zh", "卡被锁了 现在怎么办", "锁定已经解除了"),  # nothing noted: no lock said lifted
+    ("en", "my card is locked now, what do i do", "The lock has lifted"),
+])
+def test_the_late_rules_leave_their_near_misses_alone(chat_in, lang, said, not_said):
+    assert not_said not in chat_in(lang).say(said)
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("zh", "我只有护照怎么办"), ("zh", "我是外国人，只有护照"),
+    ("en", "i'm a foreigner with a passport, what can i do"),
+])
+def test_only_a_passport_is_told_what_can_be_checked(chat_in, lang, said):
+    reply = chat_in(lang).say(said)
+    assert "18" in reply and ("护照" in reply or "passport" in reply)
+
+
+def test_a_question_about_finding_the_card_later_is_no_card_found(chat):
+    ma = chat("oSeedBound0001")
+    for said in ("挂失社保卡", "是", MA_CHAO.password, "是"):
+        ma.say(said)
+    assert "找到了就好" not in ma.say("还没找到 要是找到了怎么办")
+    assert "如果不是您本人挂的" not in ma.say("卡在我身上的话还用挂失吗")
+
+
+def test_a_code_given_away_beside_fear_gets_what_to_do_at_once(chat):
+    victim = chat()
+    victim.say("有人打电话说是社保局的要验证码")
+    reply = victim.say("我已经把验证码告诉他了 他说不配合就抓我 我好怕")
+    assert reply.startswith("已经告诉了别人的话") and "挂失社保卡" in reply
+
+
+def test_fear_alone_is_not_offered_a_loss_report(chat):
+    victim = chat()
+    victim.say("有人打电话说是社保局的要验证码")
+    reply = victim.say("说不配合就抓我 我好怕")
+    assert reply.startswith("别怕。") and "需要现在办理" not in reply
+
+
+@pytest.mark.parametrize("said", ["我妈给我办的社保卡丢了 帮我挂失",
+                                  "my son lost my card, report it lost"])
+def test_ones_own_card_lost_by_a_relative_is_offered_as_the_card_bound_here(chat, chat_en, said):
+    reply = (chat_en if said.isascii() else chat)("oSeedBound0001").say(said)
+    assert "0005" in reply
+
+
+def test_a_step_trouble_beside_what_can_you_do_is_the_steps_help(chat):
+    alice = chat()
+    alice.say("绑定社保卡")
+    assert "1. 绑定社保卡" not in alice.say("你们可以做什么 我没有身份证")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "ok lets try"), ("en", "ok i'll try"),
+                                            ("zh", "好 试试吧"), ("zh", "那就办吧")])
+def test_lets_try_at_an_offer_is_a_yes(chat_in, lang, said):
+    """'ok lets try' after the binding age's answer was asked 'please reply yes' (round six)."""
+    alice = chat_in(lang)
+    alice.say("hey im 16 can i link my card myself or do i need my parents" if lang == "en"
+              else "16岁能自己绑社保卡吗")
+    assert alice.say(said).startswith(("Bind a social-security card", "绑定社保卡：", "好的，下面"))

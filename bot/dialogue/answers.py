@@ -7,6 +7,8 @@ answer is read from the knowledge base of the text's script and said in the cata
 
 from __future__ import annotations
 
+import re
+
 from flows.catalog import LANGS
 from flows.knowledge import Answer, Entry, KnowledgeBase, Retriever, follow_up
 from flows.language import Understanding
@@ -51,6 +53,13 @@ class Answers:
         if heard.text.isascii() != (lang == "en"):
             return None
         return self.retrievers[lang].sentence_for(heard.text, self.entry(entry_id, lang).answer)
+
+    def sentence_saying(self, entry_id: str, lang: str, pattern: re.Pattern[str]) -> str | None:
+        """The first sentence of the entry's answer that says `pattern` ("已经告诉了别人的话：…"
+        for a code given away), or None."""
+        answer = self.entry(entry_id, lang).answer
+        return next((text for text, _ in self.retrievers[lang].sentences.get(answer, [])
+                     if pattern.search(text)), None)
 
     def names_topic(self, heard: Understanding, entry_id: str, lang: str) -> bool:
         """Whether the line names the entry's own topic in its words ("补卡要带啥": reissue's):

@@ -27,7 +27,7 @@ from bot.dialogue.questions import Questions
 from bot.dialogue.readings import for_a_child
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
-from bot.dialogue.wording import CARRY_ON, COMMANDS, ITEM_ASKED
+from bot.dialogue.wording import CARRY_ON, COMMANDS, ITEM_ASKED, OWN_CARD
 from bot.protocol import event_of, kind_of
 from bot.protocol.kf import KF_EVENTS
 from bot.protocol.subscribe import SUBSCRIBE_EVENTS
@@ -283,7 +283,8 @@ class Conversation:
             flow.answer(said)
             return
         spec = flow.specs[flow.state]
-        if "other_word" in spec and about_someone_else(said, kin_only=True):  # "儿子的卡丢了
+        if "other_word" in spec and about_someone_else(said, kin_only=True) \
+                and not OWN_CARD.search(said):  # "儿子的卡丢了
             if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):  # 帮他
                 turn.out.pop()  # 挂失": not the card bound here (offered first, it would have
             flow.answer(self.catalog.word(spec["other_word"]))  # reported the parent's own)

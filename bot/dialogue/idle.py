@@ -28,8 +28,8 @@ from bot.dialogue.wording import (
     CODES,
     COMMANDS,
     DECEASED,
+    DOC_BUSINESS,
     DONE_ASKED,
-    FOR_AN_ID,
     FOREIGN_DOC,
     FOREIGNER,
     FOUND_BACK,
@@ -41,7 +41,9 @@ from bot.dialogue.wording import (
     OTHERS_CARD,
     OWN_CARD,
     PASSWORD_SAID,
+    SINCE,
     STILL_WRONG,
+    SUPPOSED,
     TAKEN,
     THAW,
     WHAT_NOW,
@@ -110,22 +112,26 @@ class Idle:
             # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
-        if (NOT_MY_REPORT.search(heard.text) or CARD_IN_HAND.search(heard.text)) \
-                and not heard.slots and "lift_loss" in self.talk.flows \
+        if (NOT_MY_REPORT.search(heard.text)
+                or (CARD_IN_HAND.search(heard.text) and not SUPPOSED.search(heard.text))) \
+                and not heard.slots and "lift_loss" in self.talk.flows and done != "report_loss" \
                 and own_card_lost(turn):  # "WHAT? i didnt report anything": the card bound
             turn.say("lost.not_mine")  # here shows lost; a report made elsewhere, and how
             return self.talk.pending(None, "confirm", ["lift_loss"])  # to lift it (a list)
-        if DECEASED.search(heard.text) and not heard.slots:  # "我爱人上个月走了 他的社保卡
+        if DECEASED.search(heard.text) and not heard.slots \
+                and not LOSS_SAID.search(heard.text):  # "我爱人上个月走了 他的社保卡
             turn.say("deceased")  # 要怎么处理": not "社保卡丢了请尽快挂失"
             return None
         if done == "report_loss" and "lift_loss" in self.talk.flows and not heard.slots \
-                and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss"):
+                and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss") \
+                and not SUPPOSED.search(heard.text):
             turn.say("after.found")  # "啊 找到了…能撤回吗" right after the report: lift it
             return self.talk.pending(None, "confirm", ["lift_loss"])
         if LOCK_ASKED.search(heard.text) and NOW_ASKED.search(heard.text) and not heard.slots \
                 and not asks_for_a_person(heard) and turn.pauses is not None \
                 and (after is None or not after[1].endswith(".code_locked")) \
-                and (turn.pauses.live(turn.openid) or not PASSWORD_SAID.search(heard.text)):
+                and (turn.pauses.live(turn.openid) or (not PASSWORD_SAID.search(heard.text)
+                                                         and SINCE.search(heard.text))):
             return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
         if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
                 and LOCK_ASKED.search(heard.text) and not heard.slots \
@@ -138,8 +144,8 @@ class Idle:
             turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
             return None  # no loss report to lift (it started lifting one)
         if "id" not in heard.slots and ((FOREIGN_DOC.search(heard.text)  # "i have a
-                                         and FOR_AN_ID.search(heard.text)) or (  # passport
-                FOREIGNER.search(heard.text) and intent == "bind_card")):  # not a
+                                         and not DOC_BUSINESS.search(heard.text)) or (  # pass
+                FOREIGNER.search(heard.text) and intent == "bind_card")):  # port not a
             turn.say("idle.foreign_id")  # chinese id, can i bind…": what can be checked here
             return None  # (it was binding's how-to, then "did not understand" to the number)
         if WHICH_PHONE.search(heard.text) and not heard.slots and "my_card" in self.talk.flows \

@@ -29,6 +29,7 @@ from bot.dialogue.wording import (
     CORRECTION,
     FOREIGN_ID,
     FOUND_BACK,
+    LACK,
     STATUS,
     WONDERS,
     starts_over,
@@ -93,7 +94,9 @@ class InStep:
             # 绑了半小时都没绑上", "我是要投诉！"; not "什么破玩意 我不绑了" (a take-back)
             turn.say("complaint_step", prompt=self.talk.again(flow))  # an apology and a
             return flow.session()  # person, not a wrong ID nor "您正在办理"
-        if CAPABILITIES.search(heard.text) and not heard.slots:  # "what else can you do":
+        if CAPABILITIES.search(heard.text) and not heard.slots \
+                and not LACK.search(heard.text):  # "what else can you do" ("卡号找不到 你能
+            # 帮什么" is the step's own trouble: its help)
             session = self.talk.menu(turn, flow)  # the menu, the step kept (was its help)
             turn.say("answer.back", prompt=self.talk.again(flow))
             return session

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import topic, whose
-from bot.dialogue.wording import FEAR, PLAIN_YES, UNDERSTOOD
+from bot.dialogue.wording import FEAR, GIVEN, PLAIN_YES, UNDERSTOOD
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -218,7 +218,8 @@ class Talk:
         understand" or "您是想办理“我的社保卡”吗"); a "none" answer otherwise."""
         if after[0] == "answers":
             entry = self.answers.entry(after[1], self.catalog.lang)
-            if entry.offer_if is not None and entry.offer_if.search(heard.text):
+            if (entry.offer_if is not None and entry.offer_if.search(heard.text)) \
+                    or FEAR.search(heard.text):  # "说不配合就抓我 我好怕": calm words (part)
                 return Answer("one", (entry,), 1.0, "told what its offer is for")
         return Answer("none", (), 0.0)
 
@@ -231,9 +232,12 @@ class Talk:
             return None
         entry_id, lang = found.entries[0].id, self.catalog.lang
         sentence = self.answers.sentence(heard, entry_id, lang)
-        if sentence is None and FEAR.search(heard.text):  # "说不配合就抓我 我好怕"
-            return self.catalog.text("answer.scared")
-        if sentence is None and not self.answers.names_topic(heard, entry_id, lang):
+        if sentence is None and GIVEN.search(heard.text):  # "我已经把验证码告诉他了 他说…我好
+            sentence = self.answers.sentence_saying(entry_id, lang, GIVEN)  # 怕": what to do
+        if FEAR.search(heard.text) and not GIVEN.search(heard.text):  # "说不配合就抓我 我好怕"
+            return self.catalog.text("answer.scared")  # (given away: what to do at once)
+        if sentence is None and heard.question \
+                and not self.answers.names_topic(heard, entry_id, lang):
             return self.catalog.text("answer.said")  # "how long?": not the whole again
         return sentence
 

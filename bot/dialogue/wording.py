@@ -106,7 +106,7 @@ DEFERS = re.compile(HOLD.pattern + r"|问问|商量|想想|考虑|再说|等.{0,
                     r"|\b(ask (her|him|them|my)|check with|think about it"
                     r"|talk to (her|him|them))\b", re.IGNORECASE)
 # one's own card named ("我朋友说这里能查 帮我查一下我的卡号"): no stranger's card looked up
-OWN_CARD = re.compile(r"我的(社保)?卡|我自己的|自己的(社保)?卡"
+OWN_CARD = re.compile(r"我的(社保)?卡|我自己的|自己的(社保)?卡|给我办的"
                       r"|\bmy (own )?(social security )?card\b|\bmine\b", re.IGNORECASE)
 # a service said done, and yet something is wrong ("密码改好了吗 怎么还是登不上")
 STILL_WRONG = re.compile(r"怎么|为什么|为啥|咋|还是|但是|可是|\b(but|why|still|how come)\b",
@@ -129,7 +129,6 @@ FOREIGN_ID = re.compile(r"护照|外国人|外籍|永久居留|居留证|港澳|
 # a how-to that asks for an ID number it does not have (FOREIGN_ID's 港澳 is no document)
 FOREIGN_DOC = re.compile(r"护照|永久居留|\b(passport|permanent residen\w*|residence permit"
                          r"|(no|not a|dont have a|don't have a) chinese id)\b", re.IGNORECASE)
-FOR_AN_ID = re.compile(r"绑|号码|号|证件|\b(bind|link|number|id|verify|use)\b", re.IGNORECASE)
 FOREIGNER = re.compile(r"外国人|外籍|老外|\b(foreigner|expat|not chinese)\b", re.IGNORECASE)
 # the name step answered in pinyin by someone who cannot type Chinese characters here
 CANT_HAN = re.compile(r"(打不了|打不出|不会打|没有|不能打|输入不了)(中文|汉字)|中文输入法"
@@ -262,8 +261,10 @@ FOUND_CARD = re.compile(r"找到了|找着了|找回来|翻到了|撤回|撤销|
                         r"|cancel (it|that|the report))\b", re.IGNORECASE)
 # whether a lock met before is over, asked ("昨天被锁了 现在能绑了吗", "锁了一个小时了 现在可以
 # 了吧", "can i try again now"): what the pause notes say, not a password reset offered
-NOW_ASKED = re.compile(r"现在|能.{0,4}了[吗吧]|可以了|好了[吗没]|解开了"
-                       r"|\b(now|yet|again|anymore)\b", re.IGNORECASE)
+NOW_ASKED = re.compile(r"(现在|今天)(能|可以).{0,4}(了|吗|吧)|可以了[吗吧]|能.{0,4}了[吗吧]"
+                       r"|解开了[吗没]"
+                       r"|\bcan i (try|bind|do it|report|use it|start)\b.{0,15}\b(now|again)\b"
+                       r"|\b(is it|am i) (unlocked|still locked)\b", re.IGNORECASE)
 PASSWORD_SAID = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)  # "…password 3 times now its
 # locked": the service password's own lock, which a reset lifts (not the pause notes')
 # the card said not lost: the loss report was the wrong service ("我卡没丢 是密码忘了")
@@ -290,8 +291,24 @@ CARD_IN_HAND = re.compile(r"(卡)?(就)?在我?(手上|手里|身上)|卡没丢"
                           r"|not lost)\b", re.IGNORECASE)
 # a card holder who has died ("我爱人上个月走了 他的社保卡要怎么处理", "my husband passed
 # away… his card is bound to my wechat"): condolences and what the family does, not a loss
-DECEASED = re.compile(r"去世|过世|病逝|离世"
-                      r"|(人|他|她|老人|爸|妈|父亲|母亲|爱人|老伴|丈夫|妻子)(已经)?不在了"
-                      r"|走了.{0,8}(卡|社保)|(卡|社保).{0,12}人走了"
-                      r"|人没了|身故|遗属|遗产|\b(passed away|died|deceased"
-                      r"|late (husband|wife|father|mother|dad|mom|mum))\b", re.IGNORECASE)
+DECEASED = re.compile(r"去世|过世|病逝|离世|身故|遗属"
+                      r"|(人|他|她|老人|爸|妈|父亲|母亲|爱人|老伴|丈夫|妻子|老公|老婆|爷爷|奶奶|姥姥"
+                      r"|姥爷|外公|外婆)(已经|上个月|前几天|去年|刚)?(不在了|走了|没了)"
+                      r"|\b(he|she|husband|wife|father|mother|dad|mom|mum|grand\w+|parents?|holder)"
+                      r"( has| had)? (passed away|died)\b|\bdeceased\b"
+                      r"|\blate (husband|wife|father|mother|dad|mom|mum)\b", re.IGNORECASE)
+# a supposition or a question about a card found ("要是找到了怎么办", "what if i found it
+# later?"): no card found yet, so no lifting offered
+SUPPOSED = re.compile(r"要是|如果|假如|万一|的话|还没|没找到|以后"
+                      r"|\b(if|what if|later|when i find)\b", re.IGNORECASE)
+# another document's own business ("how to renew my passport"): its issuer's, not this account's
+DOC_BUSINESS = re.compile(r"续签|换发|补办护照|办护照|护照(丢|过期|到期)"
+                          r"|\b(renew|apply for a passport|passport (lost|expired|renewal))\b",
+                          re.IGNORECASE)
+# a code or a password said given away ("我已经把验证码告诉他了"): what to do at once comes first
+GIVEN = re.compile(r"告诉.{0,3}了|给了|发给|报给|说给|念给|\b(gave|told|sent|shared|read it)\b",
+                   re.IGNORECASE)
+# a lock said met some while ago ("昨天被锁了", "锁了一个小时了", "got locked out earlier"):
+# asked whether it is over, the answer may be that it is (the notes end when it lifts)
+SINCE = re.compile(r"昨天|前天|小时|刚才|之前|上次|早上|上午|下午|晚上|过了|"
+                   r"\b(yesterday|hours?|earlier|ago|before|last (night|time))\b", re.IGNORECASE)
