@@ -866,3 +866,17 @@ def test_lets_try_at_an_offer_is_a_yes(chat_in, lang, said):
     alice.say("hey im 16 can i link my card myself or do i need my parents" if lang == "en"
               else "16岁能自己绑社保卡吗")
     assert alice.say(said).startswith(("Bind a social-security card", "绑定社保卡：", "好的，下面"))
+
+
+def test_thanks_to_a_guessed_service_is_no_yes(chat):
+    """'谢谢' to '您是想办理“解绑社保卡”吗' started the unbinding (a blind tester, round six)."""
+    alice = chat()
+    assert "解绑社保卡" in alice.say("他的卡还绑在我微信上 要解绑吗")
+    reply = alice.say("谢谢")
+    assert "无需解绑" not in reply and "解绑" not in reply
+
+
+def test_having_filled_in_a_scam_link_is_told_what_to_do_at_once(chat):
+    victim = chat()
+    victim.say("收到短信说社保卡要冻结 让点链接")
+    assert victim.say("我点进去填了身份证和银行卡密码了").startswith("已经告诉了别人的话")

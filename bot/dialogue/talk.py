@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.dialogue import topic, whose
-from bot.dialogue.wording import FEAR, GIVEN, PLAIN_YES, UNDERSTOOD
+from bot.dialogue.wording import FEAR, GIVEN, PLAIN_YES, THANKS, UNDERSTOOD
 from flows.base import Flow, Turn
 from flows.catalog import Catalog
 from flows.family import minor_holder
@@ -91,8 +91,10 @@ class Talk:
         options = pending.get("options", [])
         if pending.get("kind") == "confirm":
             if heard.yes_no is None or (flow is None and UNDERSTOOD.search(heard.text)
-                                        and not PLAIN_YES.search(heard.text)):
-                return NOT_MINE  # "好的明白了 谢谢" to an answer's offer: thanks, not yes
+                                        and not PLAIN_YES.search(heard.text)) \
+                    or (heard.small_talk == "thanks" and not THANKS.sub("", heard.text).strip()):
+                return NOT_MINE  # "好的明白了 谢谢" to an answer's offer, a bare "谢谢" to "您是
+                # 想办理“解绑社保卡”吗": thanks, not yes (it started the unbinding)
             if heard.yes_no:
                 return self.take(options[0], turn, flow, start)
             if flow is not None:

@@ -306,8 +306,8 @@ DOC_BUSINESS = re.compile(r"续签|换发|补办护照|办护照|护照(丢|过�
                           r"|\b(renew|apply for a passport|passport (lost|expired|renewal))\b",
                           re.IGNORECASE)
 # a code or a password said given away ("我已经把验证码告诉他了"): what to do at once comes first
-GIVEN = re.compile(r"告诉.{0,3}了|给了|发给|报给|说给|念给|\b(gave|told|sent|shared|read it)\b",
-                   re.IGNORECASE)
+GIVEN = re.compile(r"告诉.{0,3}了|给了|发给|报给|说给|念给|填了|点了|输了|点进去"
+                   r"|\b(gave|told|sent|shared|read it|clicked|entered|typed)\b", re.IGNORECASE)
 # a lock said met some while ago ("昨天被锁了", "锁了一个小时了", "got locked out earlier"):
 # asked whether it is over, the answer may be that it is (the notes end when it lifts)
 SINCE = re.compile(r"昨天|前天|小时|刚才|之前|上次|早上|上午|下午|晚上|过了|"
