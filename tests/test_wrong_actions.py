@@ -880,3 +880,12 @@ def test_having_filled_in_a_scam_link_is_told_what_to_do_at_once(chat):
     victim = chat()
     victim.say("收到短信说社保卡要冻结 让点链接")
     assert victim.say("我点进去填了身份证和银行卡密码了").startswith("已经告诉了别人的话")
+
+
+def test_a_complaint_at_an_offer_is_no_unclear_yes_or_no(chat_en):
+    """'i want to file a complaint about your staff at the pudong office' after an answer's
+    offer was asked 'Please reply "yes" to start "My card"' (a blind tester, round six)."""
+    alice = chat_en()
+    assert 'Reply "yes"' in alice.say("how does binding work")
+    reply = alice.say("i want to file a complaint about your staff at the pudong office")
+    assert reply.startswith("Sorry for the trouble") and 'Please reply "yes"' not in reply

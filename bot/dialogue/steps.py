@@ -109,9 +109,9 @@ class Steps:
         where asking "是或否" again trapped the person in the offer; "等等" is still asked again."""
         if exact is not None or heard.yes_no is not None or heard.choice is not None \
                 or heard.slots or heard.intent is not None or heard.consent is not None \
-                or heard.small_talk in ("thanks", "greeting", "bye"):
-            return False
-        role = flow.specs[flow.state].get("role") if flow is not None else None
+                or heard.small_talk in ("thanks", "greeting", "bye") or heard.complaint:
+            return False  # a complaint is read too ("i want to file a complaint about your
+        role = flow.specs[flow.state].get("role") if flow is not None else None  # staff")
         if role is not None and read_slot(role, said) is not None:
             return False  # an answer to the step after all: the question is dropped
         if self.talk.answers is not None and (heard.question or offer):
