@@ -889,3 +889,17 @@ def test_a_complaint_at_an_offer_is_no_unclear_yes_or_no(chat_en):
     assert 'Reply "yes"' in alice.say("how does binding work")
     reply = alice.say("i want to file a complaint about your staff at the pudong office")
     assert reply.startswith("Sorry for the trouble") and 'Please reply "yes"' not in reply
+
+
+@pytest.mark.parametrize(("lang", "start", "yes", "said", "told"), [
+    ("en", "report lost card", "yes", "what service password? i never set one",
+     "No problem - we will check it by text message instead."),
+    ("zh", "挂失社保卡", "是", "我没设过密码啊", "没关系，改用短信验证。"),
+])
+def test_a_password_never_set_at_the_proof_step_is_proved_by_a_code(chat, chat_en, lang, start,
+                                                                     yes, said, told):
+    """It offered to end the urgent report for 'Forgot password' (a blind tester, round six)."""
+    ma = (chat_en if lang == "en" else chat)("oSeedBound0001")
+    ma.say(start)
+    ma.say(yes)
+    assert ma.say(said).startswith(told)

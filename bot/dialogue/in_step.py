@@ -30,6 +30,7 @@ from bot.dialogue.wording import (
     FOREIGN_ID,
     FOUND_BACK,
     LACK,
+    NEVER_SET,
     STATUS,
     WONDERS,
     starts_over,
@@ -242,6 +243,8 @@ class InStep:
         if heard.intent is not None \
                 and heard.intent == ABOUT_THE_STEP.get(flow.specs[flow.state].get("role")):
             return True
+        if flow.specs[flow.state].get("role") == "password" and NEVER_SET.search(heard.text):
+            return True  # "what service password? i never set one": not known
         if self.questions.lacks(heard, flow) and (heard.intent in (None, flow.name,
                                                                    "forgot_password")
                                                   or heard.act not in ("start", "confirm")):

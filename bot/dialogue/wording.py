@@ -312,3 +312,8 @@ GIVEN = re.compile(r"告诉.{0,3}了|给了|发给|报给|说给|念给|填了|�
 # asked whether it is over, the answer may be that it is (the notes end when it lifts)
 SINCE = re.compile(r"昨天|前天|小时|刚才|之前|上次|早上|上午|下午|晚上|过了|"
                    r"\b(yesterday|hours?|earlier|ago|before|last (night|time))\b", re.IGNORECASE)
+# a password never set or never heard of ("what service password? i never set one", "我没设过
+# 密码"): not known, so at the proof step a code will do (it offered to switch to a reset)
+NEVER_SET = re.compile(r"没(有)?设(置)?过|没设|从没设|不知道有(这个)?密码|什么服务密码"
+                       r"|\b(never (set|had|made|got)|what service password"
+                       r"|didn'?t know there was)\b", re.IGNORECASE)
