@@ -20,34 +20,21 @@ from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
 from bot.dialogue.readings import back_with_it, for_a_child
-from bot.dialogue.talk import Talk, bound_here, offer_of
+from bot.dialogue.situations import Situations
+from bot.dialogue.talk import NOT_MINE, Talk, offer_of
 from bot.dialogue.wording import (
     ABOUT_AGENTS,
     AGENT_QUIET,
-    CARD_IN_HAND,
     CODES,
     COMMANDS,
-    DECEASED,
-    DOC_BUSINESS,
     DONE_ASKED,
-    FOREIGN_DOC,
-    FOREIGNER,
     FOUND_BACK,
-    FOUND_CARD,
     LOCK_ASKED,
-    LOSS_SAID,
-    NOT_MY_REPORT,
-    NOW_ASKED,
     OTHERS_CARD,
     OWN_CARD,
-    PASSWORD_SAID,
-    SINCE,
     STILL_WRONG,
-    SUPPOSED,
     TAKEN,
-    THAW,
     WHAT_NOW,
-    WHICH_PHONE,
 )
 from flows.base import Flow, Turn
 from flows.knowledge import OVER_SERVICES
@@ -56,8 +43,6 @@ from flows.language import Understanding, normalise
 from flows.language.clauses import split
 from flows.language.slot_names import read_name
 from flows.language.slots import about_someone_else
-from flows.loss_steps import LossSteps
-from flows.port import BackendError
 
 # A middling reading of a request asked for in so many words ("帮我…", "快点挂失") starts its
 # service when no other service is this near: "…社保卡也在里面快点挂失" (0.67, lift 0.54)
@@ -80,18 +65,7 @@ class Idle:
                  command: Callable[[str, Turn, Flow | None], dict | None]) -> None:
         self.talk, self.questions, self.person = talk, questions, person
         self.starters, self.start, self.command = starters, start, command
-
-    def lock_now(self, turn: Turn) -> None:
-        """Whether a lock met before still holds, by the pause notes: until when, and for
-        what; or that it is over and the service can be started again."""
-        live = turn.pauses.live(turn.openid) if turn.pauses is not None else {}
-        if not live:
-            turn.say("lock.over")
-            return None
-        service, until = max(live.items(), key=lambda pair: pair[1])
-        title = self.talk.title(service) if service in self.talk.flows else service
-        turn.say("lock.still", title=title, until=LossSteps.shown(until))
-        return None
+        self.situations = Situations(talk, start)
 
     def route(self, heard: Understanding, turn: Turn, session: dict, said: str = ""
               ) -> dict | None:
@@ -112,48 +86,15 @@ class Idle:
             # (not "那我儿子的卡绑好了吗", nor "密码改好了吗 怎么还是登不上")
             turn.say("after.done", title=self.talk.title(done))  # (was the how-to again)
             return None
-        if (NOT_MY_REPORT.search(heard.text)
-                or (CARD_IN_HAND.search(heard.text) and not SUPPOSED.search(heard.text))) \
-                and not heard.slots and "lift_loss" in self.talk.flows and done != "report_loss" \
-                and own_card_lost(turn):  # "WHAT? i didnt report anything": the card bound
-            turn.say("lost.not_mine")  # here shows lost; a report made elsewhere, and how
-            return self.talk.pending(None, "confirm", ["lift_loss"])  # to lift it (a list)
-        if DECEASED.search(heard.text) and not heard.slots \
-                and not LOSS_SAID.search(heard.text):  # "我爱人上个月走了 他的社保卡
-            turn.say("deceased")  # 要怎么处理": not "社保卡丢了请尽快挂失"
-            return None
-        if done == "report_loss" and "lift_loss" in self.talk.flows and not heard.slots \
-                and FOUND_CARD.search(heard.text) and heard.intent in (None, "lift_loss") \
-                and not SUPPOSED.search(heard.text):
-            turn.say("after.found")  # "啊 找到了…能撤回吗" right after the report: lift it
-            return self.talk.pending(None, "confirm", ["lift_loss"])
-        if LOCK_ASKED.search(heard.text) and NOW_ASKED.search(heard.text) and not heard.slots \
-                and not asks_for_a_person(heard) and turn.pauses is not None \
-                and (after is None or not after[1].endswith(".code_locked")) \
-                and (turn.pauses.live(turn.openid) or (not PASSWORD_SAID.search(heard.text)
-                                                         and SINCE.search(heard.text))):
-            return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
+        met = self.situations.meet(heard, turn, after, done)  # a death, a card found, a
+        if met is not NOT_MINE:  # lock, a freeze, a passport…: the person's story first
+            return met
         if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
                 and LOCK_ASKED.search(heard.text) and not heard.slots \
                 and not asks_for_a_person(heard):  # "怎么办 我被锁了吗" (转人工: a person),
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset
             return None  # started nor a loss report lifted
-        if intent in ("lift_loss", "my_card") and THAW.search(heard.text) and not heard.slots \
-                and not LOSS_SAID.search(heard.text):  # "…my card is frozen?? can you
-            turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
-            return None  # no loss report to lift (it started lifting one)
-        if "id" not in heard.slots and ((FOREIGN_DOC.search(heard.text)  # "i have a
-                                         and not DOC_BUSINESS.search(heard.text)) or (  # pass
-                FOREIGNER.search(heard.text) and intent == "bind_card")):  # port not a
-            turn.say("idle.foreign_id")  # chinese id, can i bind…": what can be checked here
-            return None  # (it was binding's how-to, then "did not understand" to the number)
-        if WHICH_PHONE.search(heard.text) and not heard.slots and "my_card" in self.talk.flows \
-                and not about_someone_else(heard.text):  # "预留的手机号是哪个": a card bound
-            if bound_here(turn):  # here shows it masked; else where it will be seen
-                return self.start(self.talk.flows["my_card"], turn)
-            turn.say("card.phone_unbound")
-            return None
         top = heard.candidates[0][0] if heard.candidates else None
         if top in LOOKUPS and OTHERS_CARD.search(heard.text) and not heard.slots \
                 and not OWN_CARD.search(heard.text):  # "帮我查一下
@@ -276,15 +217,6 @@ class Idle:
             return self.talk.with_menu(turn, "slots_idle")  # what to do first, no miss
         return self.talk.not_understood(heard, turn, session.get("misses", 0) + 1,
                                         [c for c, _ in heard.candidates if c in self.starters])
-
-
-def own_card_lost(turn: Turn) -> bool:
-    """Whether the card bound to this follower shows lost (a backend that cannot say: no)."""
-    try:
-        card = turn.backend.binding(turn.openid)
-    except BackendError:
-        return False
-    return card is not None and card.status == "lost"
 
 
 def leads(heard: Understanding) -> bool:
