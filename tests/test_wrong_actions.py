@@ -903,3 +903,21 @@ def test_a_password_never_set_at_the_proof_step_is_proved_by_a_code(chat, chat_e
     ma.say(start)
     ma.say(yes)
     assert ma.say(said).startswith(told)
+
+
+@pytest.mark.parametrize(("lang", "start", "said", "told"), [
+    ("en", "bind card", "wait he says he didnt get anything", "A code went out moments ago"),
+    ("zh", "绑定社保卡", "还是没收到", "验证码刚发出不久"),
+])
+def test_no_code_come_said_in_words_at_the_code_step_is_its_resend(chat_in, lang, start, said,
+                                                                   told):
+    """It was 'I couldn't find a code there' (a blind tester, round six)."""
+    alice = chat_in(lang)
+    for step in (start, ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(step)
+    assert alice.say(said).startswith(told)
+
+
+def test_a_frozen_card_said_by_a_follower_with_none_bound_is_told_what_a_freeze_is(chat):
+    """'我的卡被冻结了 刷不了药' was told that no card is bound here (round six)."""
+    assert chat().say("我的卡被冻结了 刷不了药").startswith("社保卡被冻结（不是挂失）")

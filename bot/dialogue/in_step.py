@@ -31,6 +31,7 @@ from bot.dialogue.wording import (
     FOUND_BACK,
     LACK,
     NEVER_SET,
+    NOTHING_CAME,
     STATUS,
     WONDERS,
     starts_over,
@@ -184,6 +185,9 @@ class InStep:
         # At a code step its own words count even when the reading is only middling: "能再发
         # 一次吗" is its 重新发送, "号码早停了" its 手机号已停用
         middling = heard.act == "confirm" and heard.intent in STEP_WORDS  # "didnt get anything"
+        if flow.specs[flow.state].get("role") == "code" and not heard.slots \
+                and heard.intent in (None, "resend") and NOTHING_CAME.search(heard.text):
+            heard = replace(heard, intent="resend", act="start")  # "still nothing": resend
         if flow.specs[flow.state].get("waits") and not heard.slots \
                 and STATUS.search(heard.text):  # "how long do i have to wait" while the
             pass  # guardian is asked: the step says where it stands (not a review's days)

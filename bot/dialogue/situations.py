@@ -25,6 +25,7 @@ from bot.dialogue.wording import (
     FOREIGN_DOC,
     FOREIGNER,
     FOUND_CARD,
+    FROZEN,
     LOCK_ASKED,
     LOSS_SAID,
     NOT_MY_REPORT,
@@ -74,7 +75,9 @@ class Situations:
                 and (turn.pauses.live(turn.openid) or (not PASSWORD_SAID.search(heard.text)
                                                          and SINCE.search(heard.text))):
             return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
-        if intent in ("lift_loss", "my_card") and THAW.search(heard.text) and not heard.slots \
+        if intent in ("lift_loss", "my_card") and not heard.slots \
+                and (THAW.search(heard.text) or (intent == "my_card" and FROZEN.search(heard.text)
+                                                 and not bound_here(turn))) \
                 and not LOSS_SAID.search(heard.text):  # "…my card is frozen?? can you
             turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
             return None  # no loss report to lift (it started lifting one)

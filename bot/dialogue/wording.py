@@ -242,6 +242,7 @@ FOUND_BACK = re.compile(r"^\W*((ok|okay|alright|right|yes|yeah|yep)\W+)?"
 # a frozen card asked to be thawed, no loss said ("pharmacy said my card is frozen?? can you
 # unfreeze it", "社保卡被冻结了 帮我解冻一下"): a freeze is not a loss report, and lifting one
 # (it started) or 我的社保卡 (not bound here) is not what was asked
+FROZEN = re.compile(r"冻结|冻住|\b(frozen|freeze)\b", re.IGNORECASE)  # a card said frozen
 THAW = re.compile(r"解冻|解封|\b(unfreeze|unfrozen|thaw|defrost)\b", re.IGNORECASE)
 LOSS_SAID = re.compile(r"丢|挂失|被偷|不见|找不到"
                        r"|\b(lost|stolen|missing|mislaid|misplaced|reported)\b", re.IGNORECASE)
@@ -317,3 +318,9 @@ SINCE = re.compile(r"昨天|前天|小时|刚才|之前|上次|早上|上午|下
 NEVER_SET = re.compile(r"没(有)?设(置)?过|没设|从没设|不知道有(这个)?密码|什么服务密码"
                        r"|\b(never (set|had|made|got)|what service password"
                        r"|didn'?t know there was)\b", re.IGNORECASE)
+# no code come, said in words at a code step ("wait he says he didnt get anything", "still
+# nothing", "还是没收到"): its 重新发送 (it was "no code found there"); a code step only
+NOTHING_CAME = re.compile(r"没收到|收不到|还没来|没来|没有短信|啥也没有"
+                          r"|\b(didn'?t|did not|haven'?t|has not|hasn'?t) (get|got|receive|come"
+                          r"|arrive)\w*|\b(still nothing|nothing (came|yet|arrived))\b",
+                          re.IGNORECASE)
