@@ -921,3 +921,15 @@ def test_no_code_come_said_in_words_at_the_code_step_is_its_resend(chat_in, lang
 def test_a_frozen_card_said_by_a_follower_with_none_bound_is_told_what_a_freeze_is(chat):
     """'我的卡被冻结了 刷不了药' was told that no card is bound here (round six)."""
     assert chat().say("我的卡被冻结了 刷不了药").startswith("社保卡被冻结（不是挂失）")
+
+
+@pytest.mark.parametrize("said", ["how long do i have to wait",
+                                  "wtf seriously?? i just mistyped it, let me try again now"])
+def test_waiting_or_trying_again_right_after_a_lock_is_told_about_the_lock(chat_en, said):
+    """'how long do i have to wait' got a review's days and 'Start Progress now?'; 'let me try
+    again now' 'Sorry, I can't answer that' (a blind tester, round six)."""
+    alice = chat_en()
+    for step in ("bind card", ZHANG.id, ZHANG.name, ZHANG.card):
+        alice.say(step)
+    wrong_codes(alice, ZHANG.phone)
+    assert alice.say(said).startswith("Yes - too many wrong tries")

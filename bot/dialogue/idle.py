@@ -32,6 +32,7 @@ from bot.dialogue.wording import (
     LOCK_ASKED,
     OTHERS_CARD,
     OWN_CARD,
+    RETRY,
     STILL_WRONG,
     TAKEN,
     WHAT_NOW,
@@ -90,7 +91,8 @@ class Idle:
         if met is not NOT_MINE:  # lock, a freeze, a passport…: the person's story first
             return met
         if after is not None and after[0] == "services" and after[1].endswith(".code_locked") \
-                and LOCK_ASKED.search(heard.text) and not heard.slots \
+                and (LOCK_ASKED.search(heard.text) or RETRY.search(heard.text)) \
+                and not heard.slots \
                 and not asks_for_a_person(heard):  # "怎么办 我被锁了吗" (转人工: a person),
             name = after[1].split(".")[0]  # "can someone unlock it now?" right after a lock:
             turn.say("after.locked", title=self.talk.title(name))  # the lock, not a reset

@@ -324,3 +324,8 @@ NOTHING_CAME = re.compile(r"没收到|收不到|还没来|没来|没有短信|�
                           r"|\b(didn'?t|did not|haven'?t|has not|hasn'?t) (get|got|receive|come"
                           r"|arrive)\w*|\b(still nothing|nothing (came|yet|arrived))\b",
                           re.IGNORECASE)
+# right after a lock, how long to wait or trying again ("how long do i have to wait", "let me
+# try again now", "再试一次"): the lock's own line, when it opens (was a review's days, or
+# "did not understand")
+RETRY = re.compile(r"多久|多长时间|等多久|要等|再试|重试|再来一次|\b(how long|wait|try again|retry"
+                   r"|one more time)\b", re.IGNORECASE)
