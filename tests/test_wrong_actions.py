@@ -933,3 +933,12 @@ def test_waiting_or_trying_again_right_after_a_lock_is_told_about_the_lock(chat_
         alice.say(step)
     wrong_codes(alice, ZHANG.phone)
     assert alice.say(said).startswith("Yes - too many wrong tries")
+
+
+@pytest.mark.parametrize(("lang", "said", "told"), [
+    ("zh", "卡没丢 就是手机丢了", "手机丢了或换了号码的话"),
+    ("en", "my card isnt lost, my phone was stolen", "If your phone is lost"),
+])
+def test_the_card_not_lost_but_the_phone_is_gets_the_phones_line(chat_in, lang, said, told):
+    """'卡没丢 就是手机丢了' got '这个问题本服务号答不了' (a blind tester, round six)."""
+    assert chat_in(lang).say(said).startswith(told)

@@ -28,9 +28,12 @@ from bot.dialogue.wording import (
     FROZEN,
     LOCK_ASKED,
     LOSS_SAID,
+    NO_PHONE,
+    NOT_LOST,
     NOT_MY_REPORT,
     NOW_ASKED,
     PASSWORD_SAID,
+    PHONE,
     SINCE,
     SUPPOSED,
     THAW,
@@ -75,6 +78,10 @@ class Situations:
                 and (turn.pauses.live(turn.openid) or (not PASSWORD_SAID.search(heard.text)
                                                          and SINCE.search(heard.text))):
             return self.lock_now(turn)  # "昨天被锁了 现在能绑了吗": the notes say
+        if NOT_LOST.search(heard.text) and PHONE.search(heard.text) \
+                and NO_PHONE.search(NOT_LOST.sub("", heard.text)) and "id" not in heard.slots:
+            return self.talk.with_menu(turn, "phone_lost_idle")  # "卡没丢 就是手机丢了": the
+            # phone's line (it was "本服务号答不了")
         if intent in ("lift_loss", "my_card") and not heard.slots \
                 and (THAW.search(heard.text) or (intent == "my_card" and FROZEN.search(heard.text)
                                                  and not bound_here(turn))) \
