@@ -21,6 +21,8 @@ from flows.language import Understanding
 from flows.port import BackendError
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
+# the knowledge entry after which fear is met with calm words (answer.scared): the scam answer
+SCAM_ANSWER = "personal_info"
 KB = "kb:"  # an option that is a knowledge answer, not a service
 MISSES_BEFORE_PERSON = 2  # "not understood" twice in a row: a person is offered too
 # A step asked again in brief where its prompt says more than the question: a code step's
@@ -221,7 +223,8 @@ class Talk:
         if after[0] == "answers":
             entry = self.answers.entry(after[1], self.catalog.lang)
             if (entry.offer_if is not None and entry.offer_if.search(heard.text)) \
-                    or FEAR.search(heard.text):  # "说不配合就抓我 我好怕": calm words (part)
+                    or (entry.id == SCAM_ANSWER and FEAR.search(heard.text)):  # "说不配合就
+                # 抓我 我好怕": calm words (part)
                 return Answer("one", (entry,), 1.0, "told what its offer is for")
         return Answer("none", (), 0.0)
 
@@ -236,7 +239,8 @@ class Talk:
         sentence = self.answers.sentence(heard, entry_id, lang)
         if sentence is None and GIVEN.search(heard.text):  # "我已经把验证码告诉他了 他说…我好
             sentence = self.answers.sentence_saying(entry_id, lang, GIVEN)  # 怕": what to do
-        if FEAR.search(heard.text) and not GIVEN.search(heard.text):  # "说不配合就抓我 我好怕"
+        if entry_id == SCAM_ANSWER and FEAR.search(heard.text) \
+                and not GIVEN.search(heard.text):  # "说不配合就抓我 我好怕"
             return self.catalog.text("answer.scared")  # (given away: what to do at once)
         if sentence is None and heard.question \
                 and not self.answers.names_topic(heard, entry_id, lang):
