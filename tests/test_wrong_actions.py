@@ -918,10 +918,6 @@ def test_no_code_come_said_in_words_at_the_code_step_is_its_resend(chat_in, lang
     assert alice.say(said).startswith(told)
 
 
-def test_a_frozen_card_said_by_a_follower_with_none_bound_is_told_what_a_freeze_is(chat):
-    """'我的卡被冻结了 刷不了药' was told that no card is bound here (round six)."""
-    assert chat().say("我的卡被冻结了 刷不了药").startswith("社保卡被冻结（不是挂失）")
-
 
 @pytest.mark.parametrize("said", ["how long do i have to wait",
                                   "wtf seriously?? i just mistyped it, let me try again now"])

@@ -25,7 +25,6 @@ from bot.dialogue.wording import (
     FOREIGN_DOC,
     FOREIGNER,
     FOUND_CARD,
-    FROZEN,
     LOCK_ASKED,
     LOSS_SAID,
     NO_PHONE,
@@ -82,9 +81,7 @@ class Situations:
                 and NO_PHONE.search(NOT_LOST.sub("", heard.text)) and "id" not in heard.slots:
             return self.talk.with_menu(turn, "phone_lost_idle")  # "卡没丢 就是手机丢了": the
             # phone's line (it was "本服务号答不了")
-        if intent in ("lift_loss", "my_card") and not heard.slots \
-                and (THAW.search(heard.text) or (intent == "my_card" and FROZEN.search(heard.text)
-                                                 and not bound_here(turn))) \
+        if intent in ("lift_loss", "my_card") and THAW.search(heard.text) and not heard.slots \
                 and not LOSS_SAID.search(heard.text):  # "…my card is frozen?? can you
             turn.say(whose.key(self.talk.catalog, "card_frozen"))  # unfreeze it": a freeze,
             return None  # no loss report to lift (it started lifting one)

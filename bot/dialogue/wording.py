@@ -242,7 +242,6 @@ FOUND_BACK = re.compile(r"^\W*((ok|okay|alright|right|yes|yeah|yep)\W+)?"
 # a frozen card asked to be thawed, no loss said ("pharmacy said my card is frozen?? can you
 # unfreeze it", "社保卡被冻结了 帮我解冻一下"): a freeze is not a loss report, and lifting one
 # (it started) or 我的社保卡 (not bound here) is not what was asked
-FROZEN = re.compile(r"冻结|冻住|\b(frozen|freeze)\b", re.IGNORECASE)  # a card said frozen
 THAW = re.compile(r"解冻|解封|\b(unfreeze|unfrozen|thaw|defrost)\b", re.IGNORECASE)
 LOSS_SAID = re.compile(r"丢|挂失|被偷|不见|找不到"
                        r"|\b(lost|stolen|missing|mislaid|misplaced|reported)\b", re.IGNORECASE)
