@@ -217,14 +217,13 @@ class Talk:
         return False
 
     def told(self, heard: Understanding, after: tuple[str, str]) -> Answer:
-        """The answer just given, again, when the line tells the case its offer is for
-        (`offer_if`: "i already gave them the code" after the scam answer, which was "did not
-        understand" or "您是想办理“我的社保卡”吗"); a "none" answer otherwise."""
-        if after[0] == "answers":
-            entry = self.answers.entry(after[1], self.catalog.lang)
+        """The scam answer again, when the line right after it tells the case its offer is for
+        (`offer_if`: "i already gave them the code", which was "did not understand" or "您是想
+        办理“我的社保卡”吗") or fear ("说不配合就抓我"); a "none" answer otherwise."""
+        if after == ("answers", SCAM_ANSWER):  # the scam answer's own cases only: after
+            entry = self.answers.entry(SCAM_ANSWER, self.catalog.lang)  # another answer a
             if (entry.offer_if is not None and entry.offer_if.search(heard.text)) \
-                    or (entry.id == SCAM_ANSWER and FEAR.search(heard.text)):  # "说不配合就
-                # 抓我 我好怕": calm words (part)
+                    or FEAR.search(heard.text):  # statement would get it whole again
                 return Answer("one", (entry,), 1.0, "told what its offer is for")
         return Answer("none", (), 0.0)
 
