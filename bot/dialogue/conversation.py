@@ -278,24 +278,21 @@ class Conversation:
         first step is a menu of actions (`answered_by`: 亲情服务) takes the sentence's pick."""
         answered_by = getattr(flow, "answered_by", None)  # a menu the sentence picks at
         if flow.state == type(flow).initial and answered_by is not None and answered_by(said):
-            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):
-                turn.out.pop()
+            self.unask(turn, flow, said_before)
             flow.answer(said)
             return
         spec = flow.specs[flow.state]
         if "other_word" in spec and about_someone_else(said, kin_only=True) \
                 and not OWN_CARD.search(said):  # "儿子的卡丢了
-            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):  # 帮他
-                turn.out.pop()  # 挂失": not the card bound here (offered first, it would have
-            flow.answer(self.catalog.word(spec["other_word"]))  # reported the parent's own)
+            self.unask(turn, flow, said_before)  # 帮他挂失": not the card bound here (offered
+            flow.answer(self.catalog.word(spec["other_word"]))  # first, it was the parent's)
             return
         if about_someone_else(said):
             return
         while not flow.done and flow.specs[flow.state].get("role") in GIVEN_SLOTS \
                 and flow.specs[flow.state]["role"] in heard.slots:
             state = flow.state
-            if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):
-                turn.out.pop()  # the step's question, answered at once: not asked
+            if self.unask(turn, flow, said_before):  # the step's question, answered at once
                 if len(turn.out) == said_before and not heard.howto:
                     turn.say("howto", title=self.talk.title(flow.name))
             given = said  # a name run into the next detail by voice ("我叫郑洁身份证号是…"),
@@ -305,6 +302,14 @@ class Conversation:
             flow.answer(given)
             if flow.state == state:  # not taken (a mismatch, a card bound elsewhere…): asked
                 return
+
+    def unask(self, turn: Turn, flow: Flow, said_before: int) -> bool:
+        """Take back the step's question just said, when the sentence that started the
+        service answers it at once; whether there was one to take back."""
+        if len(turn.out) > said_before and turn.out[-1] == self.talk.prompt(flow):
+            turn.out.pop()
+            return True
+        return False
 
     def start_answered(self, options: list[str], said: str, heard: Understanding,
                        turn: Turn) -> Any:

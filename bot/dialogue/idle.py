@@ -19,7 +19,7 @@ from bot.dialogue import topic, whose
 from bot.dialogue.in_step import LOOKUPS
 from bot.dialogue.person import HANDOVER_AT, Person, asks_for_a_person, asks_when_people_answer
 from bot.dialogue.questions import Questions
-from bot.dialogue.readings import back_with_it, for_a_child
+from bot.dialogue.readings import after_found, back_with_it, for_a_child
 from bot.dialogue.situations import Situations
 from bot.dialogue.talk import NOT_MINE, Talk, offer_of
 from bot.dialogue.wording import (
@@ -28,7 +28,6 @@ from bot.dialogue.wording import (
     CODES,
     COMMANDS,
     DONE_ASKED,
-    FOUND_BACK,
     LOCK_ASKED,
     OTHERS_CARD,
     OWN_CARD,
@@ -75,7 +74,7 @@ class Idle:
         if session.get("lapsed") in self.talk.flows:  # "ok found it. 赵敏" after binding
             heard = back_with_it(heard, session["lapsed"])  # lapsed: its answer, too late
             if heard.reason == "found_back":
-                said = FOUND_BACK.sub("", said, count=1).strip(" ,.，。!！~") or said
+                said = after_found(said) or said
         intent = heard.intent
         now = turn.clock.now()  # what was just talked about, for a follow-up (topic.py)
         after, done = topic.of(session, now), topic.done(session, now)

@@ -20,7 +20,7 @@ from dataclasses import replace
 from bot.dialogue.person import Person, asks_for_a_person
 from bot.dialogue.proof import Proof
 from bot.dialogue.questions import Questions
-from bot.dialogue.readings import Readings, back_with_it
+from bot.dialogue.readings import Readings, after_found, back_with_it
 from bot.dialogue.steps import Steps
 from bot.dialogue.talk import NOT_MINE, Talk
 from bot.dialogue.wording import (
@@ -28,7 +28,6 @@ from bot.dialogue.wording import (
     CAPABILITIES,
     CORRECTION,
     FOREIGN_ID,
-    FOUND_BACK,
     LACK,
     NEVER_SET,
     NOTHING_CAME,
@@ -81,7 +80,7 @@ class InStep:
         """An answer to the step, unless the sentence plainly means something else."""
         heard = back_with_it(heard, flow.name)  # "ok she found it" at the code step
         if heard.reason == "found_back":  # back with it: what follows is the step's answer
-            said = FOUND_BACK.sub("", said, count=1).strip(" ,.，。!！~")
+            said = after_found(said)
             if not said:
                 turn.say("step.found_back", prompt=self.talk.again(flow))
                 return flow.session()

@@ -16,13 +16,12 @@ from typing import Any
 
 from bot.dialogue.readings import Readings
 from bot.dialogue.talk import NOT_MINE, Talk
-from bot.dialogue.wording import LACK, NO_PHONE, NOT_LOST
+from bot.dialogue.wording import LACK, NO_PHONE, NOT_LOST, PASSWORD_SAID
 from flows.base import Flow, Turn
 from flows.language import Understanding
 
 GONE = "_no_phone"  # a flow slot: the person said their phone is gone
 NO_PASSWORD = "_no_password"  # a flow slot: ... that they do not remember the service password
-PASSWORD = re.compile(r"密码|\b(password|pin)\b", re.IGNORECASE)
 ALSO = re.compile(r"也|都|还|\b(either|too|also|as well|neither|nor)\b", re.IGNORECASE)
 
 
@@ -39,8 +38,8 @@ class Proof:
         if NOT_LOST.search(heard.text):  # "等下 我卡没丢 是密码忘了": not this service at all
             return NOT_MINE
         gone = self.read.phone(heard) == "gone"
-        forgot = LACK.search(heard.text) is not None and PASSWORD.search(heard.text) is not None \
-            and ALSO.search(heard.text) is not None  # "密码也不记得了": besides, not instead
+        forgot = bool(LACK.search(heard.text) and PASSWORD_SAID.search(heard.text)
+                      and ALSO.search(heard.text))  # "密码也不记得了": besides, not instead
         if not (gone or forgot):
             return NOT_MINE
         flow.slots[GONE] = flow.slots.get(GONE) or gone

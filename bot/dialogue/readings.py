@@ -273,3 +273,9 @@ def for_a_child(text: str) -> bool:
     """Whether a line in 亲情服务's reach means a child's password or card ("帮他改个密码",
     "帮孩子重置密码"), not one's own or an adult's ("我自己的密码忘了", "帮我妈改个密码")."""
     return CHILD_MEANT.search(text) is not None and NOT_A_CHILD.search(text) is None
+
+
+def after_found(said: str) -> str:
+    """What a line back from fetching says besides it ("ok found it. 赵敏" -> "赵敏"); "" when
+    nothing else."""
+    return FOUND_BACK.sub("", said, count=1).strip(" ,.，。!！~")

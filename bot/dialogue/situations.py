@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.dialogue import whose
 from bot.dialogue.person import asks_for_a_person
-from bot.dialogue.talk import NOT_MINE, Talk, bound_here
+from bot.dialogue.talk import NOT_MINE, Talk, bound_card, bound_here
 from bot.dialogue.wording import (
     CARD_IN_HAND,
     DECEASED,
@@ -42,7 +42,6 @@ from flows.base import Turn
 from flows.language import Understanding
 from flows.language.slots import about_someone_else
 from flows.loss_steps import LossSteps
-from flows.port import BackendError
 
 
 class Situations:
@@ -113,8 +112,5 @@ class Situations:
 
 def own_card_lost(turn: Turn) -> bool:
     """Whether the card bound to this follower shows lost (a backend that cannot say: no)."""
-    try:
-        card = turn.backend.binding(turn.openid)
-    except BackendError:
-        return False
+    card = bound_card(turn)
     return card is not None and card.status == "lost"

@@ -18,7 +18,7 @@ from flows.catalog import Catalog
 from flows.family import minor_holder
 from flows.knowledge import Answer, Entry
 from flows.language import Understanding
-from flows.port import BackendError
+from flows.port import BackendError, Card
 
 NOT_MINE = object()  # resolve(): this message does not answer the pending choice
 # the knowledge entry after which fear is met with calm words (answer.scared): the scam answer
@@ -349,13 +349,18 @@ def offered(entry: Entry, turn: Turn) -> bool:
     return entry.offer_if is None or entry.offer_if.search(said) is not None
 
 
+def bound_card(turn: Turn) -> Card | None:
+    """The card bound to this follower; None too when the backend cannot say now."""
+    try:
+        return turn.backend.binding(turn.openid)
+    except BackendError:
+        return None
+
+
 def bound_here(turn: Turn) -> bool:
     """Whether this follower already has a card bound here (an answer does not then offer to
     bind one); a backend that cannot say now counts as no, and the offer is made as before."""
-    try:
-        return turn.backend.binding(turn.openid) is not None
-    except BackendError:
-        return False
+    return bound_card(turn) is not None
 
 
 def offer_of(pending: dict | None) -> str | None:
